@@ -1,0 +1,1 @@
+"""A service desk that lives in Slack."""

@@ -1,0 +1,183 @@
+"""A ticket and its lifecycle, an explicit state machine: open → claimed → resolved (→ reopened).
+
+Every step is a pure function of the ticket and the current time: it returns a new ticket with
+the step recorded in its audit trail, or raises a DeskError with a friendly sentence and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.errors import TransitionNotAllowed
+from bot.domain.priority import Priority
+
+REOPEN_WINDOW = timedelta(days=7)
+
+
+class Status(StrEnum):
+    OPEN = "open"  # waiting for an agent
+    CLAIMED = "claimed"  # an agent is on it
+    RESOLVED = "resolved"
+
+
+class Action(StrEnum):
+    """What can happen to a ticket; each lands in the trail."""
+
+    OPENED = "opened"
+    CLAIMED = "claimed"
+    REASSIGNED = "reassigned"
+    REPLIED = "replied"  # an agent's words sent to the requester
+    NOTE = "note"  # an agent's internal note
+    FOLLOW_UP = "follow_up"  # the requester added something
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+
+# The state machine: which action may start from which status, and where it leads.
+# `None` as a target means "stays where it is". Reopen leads back to claimed when the ticket
+# still has an assignee (they pick it up again) and to open otherwise.
+TRANSITIONS: dict[Action, dict[Status, Status | None]] = {
+    Action.CLAIMED: {Status.OPEN: Status.CLAIMED},
+    Action.REASSIGNED: {Status.OPEN: Status.CLAIMED, Status.CLAIMED: Status.CLAIMED},
+    Action.RESOLVED: {Status.OPEN: Status.RESOLVED, Status.CLAIMED: Status.RESOLVED},
+    Action.REOPENED: {Status.RESOLVED: Status.CLAIMED},
+    Action.REPLIED: {Status.OPEN: None, Status.CLAIMED: None, Status.RESOLVED: None},
+    Action.NOTE: {Status.OPEN: None, Status.CLAIMED: None, Status.RESOLVED: None},
+    Action.FOLLOW_UP: {Status.OPEN: None, Status.CLAIMED: None, Status.RESOLVED: None},
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the request was raised and where the desk talks to the requester about it."""
+
+    channel: str
+    thread: str | None = None  # the thread the conversation about the ticket lives in
+    via: str = "dm"  # dm, mention, command, form, shortcut
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """One line of the audit trail: who did what, when."""
+
+    at: datetime
+    actor: str
+    action: Action
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    number: int
+    requester: str
+    text: str
+    category: str
+    priority: Priority
+    origin: Origin
+    opened_at: datetime
+    status: Status = Status.OPEN
+    assignee: str | None = None
+    first_response_at: datetime | None = None  # when an agent first took it: stops that clock
+    resolved_at: datetime | None = None
+    resolution_note: str = ""
+    reopened_at: datetime | None = None
+    card: str | None = None  # where the triage card lives (an opaque message reference)
+    trail: tuple[TrailEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not Status.RESOLVED
+
+    def claim(self, agent: str, now: datetime) -> Ticket:
+        """The agent takes the ticket; the first-response clock stops."""
+        if self.status is Status.CLAIMED:
+            if self.assignee == agent:
+                raise TransitionNotAllowed("You already have {ref}.", ticket=self.number)
+            raise TransitionNotAllowed(
+                "{ref} is already claimed by {person}. Use /reassign to hand it over.",
+                ticket=self.number,
+                person=self.assignee,
+            )
+        return self._step(Action.CLAIMED, agent, now, assignee=agent)
+
+    def reassign(self, by: str, to: str, now: datetime) -> Ticket:
+        """Hand the ticket to another agent (or assign an unclaimed one)."""
+        if self.is_open and self.assignee == to:
+            raise TransitionNotAllowed("{person} already has {ref}.", ticket=self.number, person=to)
+        previous = self.assignee or ""
+        return self._step(Action.REASSIGNED, by, now, assignee=to, detail=f"{previous}->{to}")
+
+    def resolve(self, agent: str, note: str, now: datetime) -> Ticket:
+        """Close the ticket; an unclaimed ticket counts as answered by whoever resolves it."""
+        return self._step(
+            Action.RESOLVED,
+            agent,
+            now,
+            assignee=self.assignee or agent,
+            detail=note,
+            resolved_at=now,
+            resolution_note=note,
+        )
+
+    def reopen(self, by: str, now: datetime) -> Ticket:
+        """The problem is back: allowed within REOPEN_WINDOW of the resolution."""
+        resolved_at = self.resolved_at if self.status is Status.RESOLVED else None
+        if resolved_at is not None and now - resolved_at > REOPEN_WINDOW:
+            raise TransitionNotAllowed(
+                "{ref} was resolved more than 7 days ago, so it can't be reopened. "
+                "Please raise a new request.",
+                ticket=self.number,
+            )
+        target = Status.CLAIMED if self.assignee else Status.OPEN
+        return self._step(Action.REOPENED, by, now, status=target, resolved_at=None, reopened_at=now)
+
+    def record(self, action: Action, actor: str, text: str, now: datetime) -> Ticket:
+        """Add a reply, an internal note or a requester's follow-up to the trail."""
+        return self._step(action, actor, now, detail=text)
+
+    def _step(self, action: Action, actor: str, now: datetime, detail: str = "", **changes: object) -> Ticket:
+        allowed = TRANSITIONS[action]
+        if self.status not in allowed:
+            raise TransitionNotAllowed(_REFUSALS[(action, self.status)], ticket=self.number)
+        target = allowed[self.status]
+        if target is not None:
+            changes.setdefault("status", target)
+        if "assignee" in changes and self.first_response_at is None:
+            changes["first_response_at"] = now
+        entry = TrailEntry(at=now, actor=actor, action=action, detail=detail)
+        return replace(self, trail=(*self.trail, entry), **changes)  # type: ignore[arg-type]
+
+
+_REFUSALS: dict[tuple[Action, Status], str] = {
+    (Action.CLAIMED, Status.RESOLVED): "{ref} is already resolved, so there is nothing to claim.",
+    (Action.REASSIGNED, Status.RESOLVED): "{ref} is resolved. Reopen it before reassigning it.",
+    (Action.RESOLVED, Status.RESOLVED): "{ref} is already resolved.",
+    (Action.REOPENED, Status.OPEN): "{ref} is still open, so there is nothing to reopen.",
+    (Action.REOPENED, Status.CLAIMED): "{ref} is still open, so there is nothing to reopen.",
+}
+
+
+def open_ticket(
+    number: int,
+    requester: str,
+    text: str,
+    category: str,
+    priority: Priority,
+    origin: Origin,
+    now: datetime,
+) -> Ticket:
+    """A new ticket, its first trail entry saying who raised it and how."""
+    entry = TrailEntry(at=now, actor=requester, action=Action.OPENED, detail=origin.via)
+    return Ticket(
+        number=number,
+        requester=requester,
+        text=text,
+        category=category,
+        priority=priority,
+        origin=origin,
+        opened_at=now,
+        trail=(entry,),
+    )

@@ -1,0 +1,271 @@
+"""The desk's settings (SPEC §3), read strictly from TOML into frozen dataclasses.
+
+`load_config` returns a `Config` or raises `ConfigError` listing every problem, one line each,
+naming the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.durations import parse_duration
+from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
+from bot.domain.priority import Priority
+from bot.domain.roles import Team
+from config.reader import Section
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+STORE_SCHEMES = ("tinydb://", "memory://")
+
+DEFAULT_SLA = {
+    Priority.P1: SlaPolicy(dt.timedelta(minutes=15), dt.timedelta(hours=4), Clock.ALWAYS),
+    Priority.P2: SlaPolicy(dt.timedelta(hours=1), dt.timedelta(hours=8), Clock.ALWAYS),
+    Priority.P3: SlaPolicy(dt.timedelta(hours=4), dt.timedelta(days=3), Clock.BUSINESS),
+    Priority.P4: SlaPolicy(dt.timedelta(days=1), dt.timedelta(days=7), Clock.BUSINESS),
+}
+
+
+class ConfigError(Exception):
+    """The config cannot be used; `problems` has one readable line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    name: str
+    timezone: ZoneInfo
+    triage_channel: str
+    ticket_prefix: str
+    agents: tuple[str, ...]
+    leads: tuple[str, ...]
+    categories: tuple[str, ...]
+    calendar: WorkingCalendar
+
+
+@dataclass(frozen=True)
+class EscalationSettings:
+    check_every: dt.timedelta
+    warn_at: float
+    leads_at: float
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    time: dt.time
+    days: frozenset[int]
+    channel: str
+
+
+@dataclass(frozen=True)
+class Config:
+    desk: DeskSettings
+    sla: dict[Priority, SlaPolicy]
+    escalation: EscalationSettings
+    digest: DigestSettings
+    ask_after_resolve: bool
+    store_url: str
+
+    @property
+    def team(self) -> Team:
+        return Team(agents=frozenset(self.desk.agents), leads=frozenset(self.desk.leads))
+
+
+def load_config(path: str | Path, store_override: str | None = None) -> Config:
+    """Read and check the TOML file at `path`; `store_override` is DESK_STORE when set."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no config file here; copy config/desk.example.toml to start"]) from None
+    except OSError as problem:
+        raise ConfigError([f"{path}: cannot read the config file ({problem.strerror})"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as problem:
+        raise ConfigError([f"{path}: not valid TOML ({problem})"]) from None
+    return parse_config(data, store_override)
+
+
+def parse_config(data: dict[str, Any], store_override: str | None = None) -> Config:
+    """Build a Config from parsed TOML, collecting every problem before raising."""
+    errors: list[str] = []
+    root = Section("", data, errors)
+    desk = _desk(root.table("desk"))
+    sla = _sla(root.table("sla"))
+    escalation = _escalation(root.table("escalation"))
+    digest = _digest(root.table("digest"))
+    csat = root.table("csat")
+    ask = csat.get("ask_after_resolve", bool, True)
+    csat.finish()
+    store = root.table("store")
+    url = store.get("url", str, "tinydb://data/desk.json")
+    store.finish()
+    if store_override:
+        url = store_override
+    if not url.startswith(STORE_SCHEMES) or url in STORE_SCHEMES[:1]:
+        source = "DESK_STORE" if store_override else "store.url"
+        errors.append(f"{source}: expected tinydb://PATH or memory://; got {url!r}")
+    root.finish()
+    if errors:
+        raise ConfigError(errors)
+    return Config(desk, sla, escalation, digest, ask, url)  # type: ignore[arg-type]
+
+
+def _desk(s: Section) -> DeskSettings | None:
+    name = s.get("name", str, "Help Desk", _non_empty)
+    zone = s.get("timezone", str, "UTC", _zone)
+    triage = s.require("triage_channel", str, "a channel ID like C0123ABCD", _channel_id)
+    prefix = s.get("ticket_prefix", str, "T", _prefix)
+    agents = s.require("agents", list, 'a list of Slack user IDs, like ["U0AGENT01"]', _agents)
+    leads = s.get("leads", list, [], _user_ids)
+    categories = s.get("categories", list, ["Hardware", "Software", "Access", "Other"], _categories)
+    hours = s.get("business_hours", str, "09:00-17:00", _hours)
+    days = s.get("work_days", list, list(DAYS[:5]), _days)
+    holidays = s.get("holidays", list, [], _holidays)
+    s.finish()
+    if zone is None or hours is None or days is None or holidays is None:
+        return None
+    calendar = WorkingCalendar(zone, hours[0], hours[1], days, holidays)
+    return DeskSettings(name, zone, triage, prefix, agents, tuple(leads or ()), categories, calendar)
+
+
+def _sla(s: Section) -> dict[Priority, SlaPolicy]:
+    policies = dict(DEFAULT_SLA)
+    for key in s.data:
+        if key not in Priority.__members__:
+            s.known.add(key)
+            s.error(key, "unknown priority; expected P1, P2, P3 or P4")
+            continue
+        t = s.table(key)
+        default = DEFAULT_SLA[Priority(key)]
+        first = t.get("first_response", str, None, parse_duration) or default.first_response
+        resolution = t.get("resolution", str, None, parse_duration) or default.resolution
+        clock = t.get("clock", str, "always", _clock)
+        t.finish()
+        if first > resolution:
+            t.error("first_response", f"expected no longer than resolution ({t.data.get('resolution')})")
+        policies[Priority(key)] = SlaPolicy(first, resolution, clock or Clock.ALWAYS)
+    return policies
+
+
+def _escalation(s: Section) -> EscalationSettings:
+    every = s.get("check_every", str, "60s", parse_duration)
+    warn = s.get("warn_at", float, 0.8)
+    leads = s.get("leads_at", float, 2.0)
+    if isinstance(warn, float) and not 0 < warn < 1:
+        s.error("warn_at", f"expected a fraction between 0 and 1, like 0.8; got {warn}")
+    if isinstance(leads, float) and leads < 1:
+        s.error("leads_at", f"expected a fraction of 1 or more, like 2.0; got {leads}")
+    s.finish()
+    return EscalationSettings(every, warn, leads)
+
+
+def _digest(s: Section) -> DigestSettings:
+    at = s.get("time", str, "09:00", _clock_time)
+    days = s.get("days", list, list(DAYS[:5]), _days)
+    channel = s.get("channel", str, "", lambda v: v and _channel_id(v))
+    s.finish()
+    return DigestSettings(at, days, channel)
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("expected some text")
+    return value.strip()
+
+
+def _zone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f'expected an IANA time zone like "Europe/Berlin" or "UTC"; got {value!r}') from None
+
+
+def _channel_id(value: str) -> str:
+    if not CHANNEL_ID.match(value):
+        raise ValueError(f"expected a channel ID like C0123ABCD (not a #name); got {value!r}")
+    return value
+
+
+def _prefix(value: str) -> str:
+    if not re.match(r"^[A-Za-z]{1,10}$", value):
+        raise ValueError(f'expected 1 to 10 letters, like "T" or "IT"; got {value!r}')
+    return value
+
+
+def _user_ids(values: list[Any]) -> tuple[str, ...]:
+    bad = [v for v in values if not isinstance(v, str) or not USER_ID.match(v)]
+    if bad:
+        raise ValueError(f"expected Slack user IDs like U0123ABCD; these are not: {bad!r}")
+    return tuple(values)
+
+
+def _agents(values: list[Any]) -> tuple[str, ...]:
+    if not values:
+        raise ValueError("expected at least one agent's Slack user ID; nobody could claim tickets")
+    return _user_ids(values)
+
+
+def _categories(values: list[Any]) -> tuple[str, ...]:
+    if not values or len(values) > 20:
+        raise ValueError(f"expected 1 to 20 category names; got {len(values)}")
+    for value in values:
+        if not isinstance(value, str) or not value.strip() or len(value) > 30:
+            raise ValueError(f"expected names of 1 to 30 characters; got {value!r}")
+    if len(set(values)) != len(values):
+        raise ValueError("expected each category once")
+    return tuple(v.strip() for v in values)
+
+
+def _clock_time(value: str) -> dt.time:
+    match = re.match(r"^(\d{1,2}):(\d{2})$", value.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f'expected a time of day like "09:00"; got {value!r}')
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def _hours(value: str) -> tuple[dt.time, dt.time]:
+    parts = value.split("-")
+    if len(parts) != 2:
+        raise ValueError(f'expected opening and closing times like "09:00-17:00"; got {value!r}')
+    opens, closes = _clock_time(parts[0]), _clock_time(parts[1])
+    if opens >= closes:
+        raise ValueError(f"expected the opening time before the closing time; got {value!r}")
+    return opens, closes
+
+
+def _days(values: list[Any]) -> frozenset[int]:
+    bad = [v for v in values if not isinstance(v, str) or v.lower() not in DAYS]
+    if bad or not values:
+        raise ValueError(f"expected day names from {', '.join(DAYS)}; got {values!r}")
+    return frozenset(DAYS.index(v.lower()) for v in values)
+
+
+def _holidays(values: list[Any]) -> frozenset[dt.date]:
+    days = set()
+    for value in values:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            days.add(value)
+            continue
+        try:
+            days.add(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            raise ValueError(f'expected dates like "2026-12-25"; got {value!r}') from None
+    return frozenset(days)
+
+
+def _clock(value: str) -> Clock:
+    try:
+        return Clock(value)
+    except ValueError:
+        raise ValueError(f'expected "always" or "business"; got {value!r}') from None

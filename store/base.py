@@ -1,0 +1,175 @@
+"""The one small interface the desk keeps its data behind, whatever the backend.
+
+Reads see committed data and never wait. Writes happen in a transaction: one at a time
+(a single writer), all-or-nothing, and — in durable backends — on disk before `transaction()`
+returns, so the desk only tells people about changes that are safe. Keep transactions short:
+no Slack calls inside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from bot.domain.errors import TicketNotFound
+from bot.domain.ticket import Ticket
+from store.tables import TICKETS, Change, Tables
+
+
+class Transaction:
+    """Changes gathered under the write lock; reads see them before they are committed."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+        self.changes: list[Change] = []
+        self._tickets: dict[int, Ticket] = {}
+        self._records: dict[tuple[str, str], Any] = {}
+        self._next = tables.last_number
+
+    def ticket(self, number: int) -> Ticket | None:
+        return self._tickets.get(number) or self._tables.tickets.get(number)
+
+    def new_ticket_number(self) -> int:
+        """The next ticket number: unique and increasing among stored tickets."""
+        self._next += 1
+        return self._next
+
+    def save_ticket(self, ticket: Ticket) -> None:
+        self._tickets[ticket.number] = ticket
+        self.changes.append(("put", TICKETS, str(ticket.number), ticket))
+
+    def record(self, table: str, key: str) -> Any:
+        if (table, key) in self._records:
+            return self._records[(table, key)]
+        return self._tables.records.get(table, {}).get(key)
+
+    def put(self, table: str, key: str, doc: Any) -> None:
+        self._check_table(table)
+        self._records[(table, key)] = doc
+        self.changes.append(("put", table, key, doc))
+
+    def delete(self, table: str, key: str) -> None:
+        self._check_table(table)
+        self._records[(table, key)] = None
+        self.changes.append(("del", table, key, None))
+
+    @staticmethod
+    def _check_table(table: str) -> None:
+        if table == TICKETS or table.startswith("_"):
+            raise ValueError(f"{table!r} is not a record table")
+
+
+class Store:
+    """The interface and the in-memory behaviour every backend shares (`memory://` as is)."""
+
+    url = "memory://"
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+        self._write_lock = asyncio.Lock()
+        self.last_write_at: datetime | None = None
+
+    # -- reads -------------------------------------------------------------------------
+    async def ticket(self, number: int) -> Ticket | None:
+        return self.tables.tickets.get(number)
+
+    async def open_tickets(self) -> list[Ticket]:
+        """Every ticket not yet resolved, oldest first: cost grows with open tickets only."""
+        tickets = self.tables.tickets
+        return [tickets[n] for n in sorted(self.tables.open)]
+
+    async def tickets_of(self, requester: str, *, open_only: bool = True) -> list[Ticket]:
+        numbers = sorted(self.tables.by_requester.get(requester, ()))
+        found = [self.tables.tickets[n] for n in numbers]
+        return [t for t in found if t.is_open] if open_only else found
+
+    async def tickets_opened_since(self, since: datetime) -> list[Ticket]:
+        """Tickets opened at or after `since`, oldest first (numbers rise with time)."""
+        found: list[Ticket] = []
+        tickets = self.tables.tickets
+        for number in range(self.tables.last_number, 0, -1):
+            ticket = tickets.get(number)
+            if ticket is None:
+                continue
+            if ticket.opened_at < since:
+                break
+            found.append(ticket)
+        return found[::-1]
+
+    async def ticket_count(self) -> int:
+        return len(self.tables.tickets)
+
+    async def record(self, table: str, key: str) -> Any:
+        return self.tables.records.get(table, {}).get(key)
+
+    async def records(self, table: str) -> dict[str, Any]:
+        return dict(self.tables.records.get(table, {}))
+
+    # -- writes ------------------------------------------------------------------------
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """One writer at a time; nothing is kept if the block raises."""
+        async with self._write_lock:
+            tx = Transaction(self.tables)
+            yield tx
+            if tx.changes:
+                await self._persist(tx.changes)
+                self.tables.apply(tx.changes)
+
+    async def _persist(self, changes: list[Change]) -> None:
+        """Durable backends write the changes here, before they become visible."""
+
+    async def create_ticket(self, build: Callable[[int], Ticket]) -> Ticket:
+        """Store a new ticket built from the next number."""
+        async with self.transaction() as tx:
+            ticket = build(tx.new_ticket_number())
+            tx.save_ticket(ticket)
+        return ticket
+
+    async def update_ticket(self, number: int, change: Callable[[Ticket], Ticket]) -> Ticket:
+        """Apply a domain step to the current ticket under the write lock (no lost updates)."""
+        async with self.transaction() as tx:
+            current = tx.ticket(number)
+            if current is None:
+                raise TicketNotFound(number)
+            updated = change(current)
+            tx.save_ticket(updated)
+        return updated
+
+    async def put_record(self, table: str, key: str, doc: Any) -> None:
+        async with self.transaction() as tx:
+            tx.put(table, key, doc)
+
+    async def delete_record(self, table: str, key: str) -> None:
+        async with self.transaction() as tx:
+            if tx.record(table, key) is not None:
+                tx.delete(table, key)
+
+    async def add_once(self, table: str, key: str, doc: Any) -> bool:
+        """Store `doc` under `key` unless something is there; True when this call stored it.
+
+        The building block of idempotency: a Slack retry, a double click or a second
+        process asking to do the same thing finds the key taken and does nothing.
+        """
+        async with self.transaction() as tx:
+            if tx.record(table, key) is not None:
+                return False
+            tx.put(table, key, doc)
+        return True
+
+    # -- life --------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Load whatever the backend holds. The memory backend starts empty."""
+
+    async def close(self) -> None:
+        """Finish pending writes and let go of files."""
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "backend": self.url.split(":", 1)[0],
+            "tickets": len(self.tables.tickets),
+            "open_tickets": len(self.tables.open),
+        }

@@ -1,0 +1,66 @@
+"""Tickets as JSON-ready documents and back. Times are stored as ISO 8601 in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.domain.priority import Priority
+from bot.domain.ticket import Action, Origin, Status, Ticket, TrailEntry
+
+FORMAT_VERSION = 1
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "v": FORMAT_VERSION,
+        "number": ticket.number,
+        "requester": ticket.requester,
+        "text": ticket.text,
+        "category": ticket.category,
+        "priority": ticket.priority.value,
+        "origin": [ticket.origin.channel, ticket.origin.thread, ticket.origin.via],
+        "opened_at": _time(ticket.opened_at),
+        "status": ticket.status.value,
+        "assignee": ticket.assignee,
+        "first_response_at": _time(ticket.first_response_at),
+        "resolved_at": _time(ticket.resolved_at),
+        "resolution_note": ticket.resolution_note,
+        "reopened_at": _time(ticket.reopened_at),
+        "card": ticket.card,
+        "trail": [[_time(e.at), e.actor, e.action.value, e.detail] for e in ticket.trail],
+    }
+
+
+def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
+    channel, thread, via = doc["origin"]
+    opened = _parse(doc["opened_at"])
+    assert opened is not None
+    return Ticket(
+        number=int(doc["number"]),
+        requester=doc["requester"],
+        text=doc["text"],
+        category=doc["category"],
+        priority=Priority(doc["priority"]),
+        origin=Origin(channel, thread, via),
+        opened_at=opened,
+        status=Status(doc["status"]),
+        assignee=doc["assignee"],
+        first_response_at=_parse(doc["first_response_at"]),
+        resolved_at=_parse(doc["resolved_at"]),
+        resolution_note=doc["resolution_note"],
+        reopened_at=_parse(doc["reopened_at"]),
+        card=doc["card"],
+        trail=tuple(
+            TrailEntry(at=_parse(at) or opened, actor=actor, action=Action(action), detail=detail)
+            for at, actor, action, detail in doc["trail"]
+        ),
+    )

@@ -1,0 +1,130 @@
+"""What every store backend promises, run against each one (see the `store` fixture)."""
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from bot.domain.errors import TicketNotFound, TransitionNotAllowed
+from tests.factories import T0, make_ticket, minutes
+
+
+async def test_ticket_numbers_are_unique_and_increasing(store):
+    made = [await store.create_ticket(lambda n: make_ticket(n)) for _ in range(5)]
+    assert [t.number for t in made] == [1, 2, 3, 4, 5]
+    assert await store.ticket(3) == made[2]
+    assert await store.ticket(99) is None
+
+
+async def test_concurrent_creations_never_share_a_number(store):
+    made = await asyncio.gather(*(store.create_ticket(lambda n: make_ticket(n)) for _ in range(40)))
+    assert sorted(t.number for t in made) == list(range(1, 41))
+    assert await store.ticket_count() == 40
+
+
+async def test_update_applies_a_domain_step(store):
+    await store.create_ticket(lambda n: make_ticket(n))
+    claimed = await store.update_ticket(1, lambda t: t.claim("U0BOB0001", T0))
+    assert (await store.ticket(1)) == claimed
+    assert claimed.assignee == "U0BOB0001"
+
+
+async def test_a_refused_step_changes_nothing(store):
+    await store.create_ticket(lambda n: make_ticket(n))
+    await store.update_ticket(1, lambda t: t.claim("U0BOB0001", T0))
+    before = await store.ticket(1)
+    with pytest.raises(TransitionNotAllowed):
+        await store.update_ticket(1, lambda t: t.claim("U0DAVE001", T0))
+    assert await store.ticket(1) == before
+
+
+async def test_updating_a_missing_ticket_is_not_found(store):
+    with pytest.raises(TicketNotFound):
+        await store.update_ticket(7, lambda t: t)
+
+
+async def test_two_claims_at_once_exactly_one_wins(store):
+    await store.create_ticket(lambda n: make_ticket(n))
+    results = await asyncio.gather(
+        store.update_ticket(1, lambda t: t.claim("U0BOB0001", T0)),
+        store.update_ticket(1, lambda t: t.claim("U0DAVE001", T0)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, TransitionNotAllowed) for r in results) == 1
+    winner = next(r for r in results if not isinstance(r, Exception))
+    assert (await store.ticket(1)).assignee == winner.assignee
+
+
+async def test_open_tickets_are_the_unresolved_ones_oldest_first(store):
+    for i in range(4):
+        await store.create_ticket(lambda n, i=i: make_ticket(n, at=T0 + minutes(i)))
+    await store.update_ticket(2, lambda t: t.resolve("U0BOB0001", "", T0))
+    assert [t.number for t in await store.open_tickets()] == [1, 3, 4]
+    await store.update_ticket(2, lambda t: t.reopen("U0ALICE01", T0 + minutes(5)))
+    assert [t.number for t in await store.open_tickets()] == [1, 2, 3, 4]
+
+
+async def test_tickets_of_a_requester(store):
+    await store.create_ticket(lambda n: make_ticket(n, requester="U0ALICE01"))
+    await store.create_ticket(lambda n: make_ticket(n, requester="U0ERIN001"))
+    await store.create_ticket(lambda n: make_ticket(n, requester="U0ALICE01"))
+    await store.update_ticket(3, lambda t: t.resolve("U0BOB0001", "", T0))
+    assert [t.number for t in await store.tickets_of("U0ALICE01")] == [1]
+    assert [t.number for t in await store.tickets_of("U0ALICE01", open_only=False)] == [1, 3]
+    assert await store.tickets_of("U0NOBODY1") == []
+
+
+async def test_tickets_opened_since(store):
+    for i in range(5):
+        await store.create_ticket(lambda n, i=i: make_ticket(n, at=T0 + minutes(10 * i)))
+    found = await store.tickets_opened_since(T0 + minutes(20))
+    assert [t.number for t in found] == [3, 4, 5]
+
+
+async def test_records_put_get_delete(store):
+    await store.put_record("conversations", "U1:D1", {"state": "category", "text": "help"})
+    assert await store.record("conversations", "U1:D1") == {"state": "category", "text": "help"}
+    await store.delete_record("conversations", "U1:D1")
+    assert await store.record("conversations", "U1:D1") is None
+    assert await store.records("conversations") == {}
+
+
+async def test_add_once_is_true_only_the_first_time(store):
+    first = await asyncio.gather(*(store.add_once("events", "Ev1", {"at": 1}) for _ in range(5)))
+    assert sorted(first) == [False, False, False, False, True]
+    assert await store.record("events", "Ev1") == {"at": 1}
+
+
+async def test_a_transaction_that_raises_keeps_nothing(store):
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as tx:
+            tx.save_ticket(make_ticket(tx.new_ticket_number()))
+            tx.put("markers", "x", 1)
+            raise RuntimeError("boom")
+    assert await store.ticket_count() == 0
+    assert await store.record("markers", "x") is None
+    assert (await store.create_ticket(lambda n: make_ticket(n))).number == 1
+
+
+async def test_a_transaction_sees_its_own_writes_and_commits_them_together(store):
+    async with store.transaction() as tx:
+        ticket = make_ticket(tx.new_ticket_number())
+        tx.save_ticket(ticket)
+        tx.save_ticket(replace(ticket, card="C0TRIAGE1/1.0"))
+        tx.put("outbox", "m1", {"to": "D1"})
+        assert tx.ticket(1).card == "C0TRIAGE1/1.0"
+        assert tx.record("outbox", "m1") == {"to": "D1"}
+    assert (await store.ticket(1)).card == "C0TRIAGE1/1.0"
+    assert await store.record("outbox", "m1") == {"to": "D1"}
+
+
+async def test_tickets_are_a_reserved_table(store):
+    with pytest.raises(ValueError):
+        async with store.transaction() as tx:
+            tx.put("tickets", "1", {})
+
+
+async def test_text_round_trips_exactly(store):
+    text = 'Ünïcode ✓, <!channel> & "quotes"\nnew line ' + "x" * 14000
+    await store.create_ticket(lambda n: make_ticket(n, text=text))
+    assert (await store.ticket(1)).text == text

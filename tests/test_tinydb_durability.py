@@ -1,0 +1,95 @@
+"""The TinyDB backend: survives restarts and compaction, and its file is real TinyDB."""
+
+import pytest
+from tinydb import TinyDB
+
+from store import StoreUnavailable, TinyDBStore
+from store.journal import segment_paths
+from tests.factories import T0, make_ticket
+
+
+async def reopen(path, **kw):
+    store = TinyDBStore(path, **kw)
+    await store.open()
+    return store
+
+
+async def test_everything_committed_is_there_after_reopen(tmp_path):
+    path = tmp_path / "desk.json"
+    store = await reopen(path)
+    for _ in range(10):
+        await store.create_ticket(lambda n: make_ticket(n))
+    await store.update_ticket(4, lambda t: t.claim("U0BOB0001", T0))
+    await store.put_record("conversations", "U1:D1", {"state": "urgency"})
+    await store.close()
+
+    again = await reopen(path)
+    assert await again.ticket_count() == 10
+    assert (await again.ticket(4)).assignee == "U0BOB0001"
+    assert await again.record("conversations", "U1:D1") == {"state": "urgency"}
+    assert (await again.create_ticket(lambda n: make_ticket(n))).number == 11
+    await again.close()
+
+
+async def test_compaction_writes_a_file_tinydb_opens_and_drops_covered_journal(tmp_path):
+    path = tmp_path / "desk.json"
+    store = await reopen(path, compact_every=1000)
+    for _ in range(25):
+        await store.create_ticket(lambda n: make_ticket(n))
+    await store.put_record("digests", "2026-11-02", {"sent": True})
+    await store.compact()
+    await store.update_ticket(25, lambda t: t.resolve("U0BOB0001", "done", T0))
+    await store.close()
+
+    assert len(segment_paths(path)) == 1  # only the segment written after the snapshot
+    db = TinyDB(str(path))
+    assert len(db.table("tickets")) == 25
+    assert db.table("tickets").get(doc_id=7)["number"] == 7
+    assert db.table("digests").all()[0] == {"_key": "2026-11-02", "value": {"sent": True}}
+    db.close()
+
+    again = await reopen(path)
+    assert (await again.ticket(25)).status.value == "resolved"
+    assert await again.record("digests", "2026-11-02") == {"sent": True}
+    await again.close()
+
+
+async def test_compaction_starts_by_itself_after_enough_writes(tmp_path):
+    path = tmp_path / "desk.json"
+    store = await reopen(path, compact_every=10)
+    for _ in range(35):
+        await store.create_ticket(lambda n: make_ticket(n))
+    await store.close()
+    assert path.exists()
+    again = await reopen(path)
+    assert await again.ticket_count() == 35
+    await again.close()
+
+
+async def test_a_torn_last_journal_line_is_ignored(tmp_path):
+    path = tmp_path / "desk.json"
+    store = await reopen(path)
+    await store.create_ticket(lambda n: make_ticket(n))
+    await store.create_ticket(lambda n: make_ticket(n))
+    await store.close()
+    with open(segment_paths(path)[-1], "ab") as journal:
+        journal.write(b'{"seq": 3, "changes": [["put", "tickets", "3", {"numb')
+    again = await reopen(path)
+    assert await again.ticket_count() == 2
+    assert (await again.create_ticket(lambda n: make_ticket(n))).number == 3
+    await again.close()
+
+
+async def test_a_second_process_cannot_open_the_same_store(tmp_path):
+    path = tmp_path / "desk.json"
+    first = await reopen(path)
+    with pytest.raises(StoreUnavailable, match="in use by another desk process"):
+        await reopen(path)
+    await first.close()
+
+
+async def test_a_file_that_is_not_tinydb_is_a_clear_error(tmp_path):
+    path = tmp_path / "desk.json"
+    path.write_text("this is not json")
+    with pytest.raises(StoreUnavailable, match="not a readable TinyDB database"):
+        await reopen(path)
