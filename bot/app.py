@@ -1,0 +1,103 @@
+"""The composition root: the one place that builds config, store, gateway, scheduler and the
+Bolt app, and wires them together. Nothing else reaches for globals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Any
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+import handlers
+from bot import web as desk_web
+from bot.clock import Clock
+from bot.desk import Desk
+from bot.slack.gateway import SlackGateway, build_client
+from config.environment import Environment
+from config.settings import Config
+from store import Store, store_from_url
+
+log = logging.getLogger("desk")
+
+
+class DeskApp:
+    """A desk ready to start: `start()` opens the store and the scheduler, `stop()` closes them."""
+
+    def __init__(
+        self, config: Config, env: Environment, *, clock: Clock | None = None, store: Store | None = None
+    ):
+        self.config = config
+        self.env = env
+        self.store = store or store_from_url(config.store_url)
+        client = build_client(env.bot_token, env.api_url)
+        self.desk = Desk(config=config, store=self.store, slack=SlackGateway(client), clock=clock or Clock())
+        self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
+        self.bolt = AsyncApp(
+            client=client,
+            signing_secret=env.signing_secret,
+            request_verification_enabled=not env.socket_mode,
+            process_before_response=False,
+            logger=logging.getLogger("desk.bolt"),
+        )
+        handlers.register(self.bolt, self.desk)
+        self.ready = False
+
+    async def start(self) -> None:
+        await self.store.open()
+        self.scheduler.start()
+        self.ready = True
+        log.info("desk started", extra={"store": self.store.url, "mode": self.mode})
+
+    async def stop(self) -> None:
+        self.ready = False
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.store.close()
+        log.info("desk stopped")
+
+    @property
+    def mode(self) -> str:
+        return "socket" if self.env.socket_mode else "http"
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "ok": self.ready,
+            "mode": self.mode,
+            "store": self.store.health(),
+            "scheduler": "running" if self.scheduler.running else "stopped",
+        }
+
+    def web_app(self) -> web.Application:
+        """HTTP routes: Slack's requests (HTTP mode only) and the health check."""
+        return desk_web.build(self.bolt if not self.env.socket_mode else None, self.health)
+
+
+async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:
+    """Run until SIGTERM or SIGINT, then shut down cleanly."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    await app.start()
+    runner = web.AppRunner(app.web_app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, app.env.port).start()
+    socket: AsyncSocketModeHandler | None = None
+    if app.env.socket_mode:
+        socket = AsyncSocketModeHandler(app.bolt, app.env.app_token)
+        await socket.connect_async()
+        log.info("connected to Slack over Socket Mode; health check on port %s", app.env.port)
+    else:
+        log.info("listening for Slack on http://%s:%s/slack/events", host, app.env.port)
+    await stopping.wait()
+    log.info("shutting down")
+    if socket is not None:
+        await socket.close_async()
+    await runner.cleanup()
+    await app.stop()

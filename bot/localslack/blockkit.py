@@ -1,0 +1,163 @@
+"""Block Kit's published limits, checked the way Slack checks them.
+
+Each check returns a list of problems in Slack's own wording style
+(`[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]`); an empty
+list means Slack would accept the blocks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+LIMITS = {
+    "section.text": 3000,
+    "section.field": 2000,
+    "section.fields": 10,
+    "header.text": 150,
+    "context.elements": 10,
+    "actions.elements": 25,
+    "button.text": 75,
+    "button.value": 2000,
+    "button.url": 3000,
+    "action_id": 255,
+    "block_id": 255,
+    "input.label": 2000,
+    "input.hint": 2000,
+    "option.text": 75,
+    "option.value": 150,
+    "select.options": 100,
+    "placeholder": 150,
+    "modal.title": 24,
+    "modal.button": 24,
+    "callback_id": 255,
+    "private_metadata": 3000,
+}
+BLOCK_TYPES = {"section", "header", "context", "divider", "actions", "input", "image", "rich_text"}
+ELEMENT_TYPES = {"button", "static_select", "plain_text_input", "overflow", "users_select", "datepicker"}
+
+
+class Checker:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, pointer: str, message: str) -> None:
+        self.problems.append(f"[ERROR] {message} [json-pointer:{pointer}]")
+
+    def text(self, obj: Any, pointer: str, limit: int, *, plain_only: bool = False) -> None:
+        if not isinstance(obj, dict) or obj.get("type") not in ("plain_text", "mrkdwn"):
+            self.fail(pointer, "must provide a text object of type plain_text or mrkdwn")
+            return
+        if plain_only and obj["type"] != "plain_text":
+            self.fail(pointer + "/type", "must be plain_text")
+        value = obj.get("text")
+        if not isinstance(value, str) or not value:
+            self.fail(pointer + "/text", "must be a non-empty string")
+        elif len(value) > limit:
+            self.fail(pointer + "/text", f"must be less than {limit + 1} characters")
+
+    def length(self, value: Any, pointer: str, limit: int) -> None:
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            self.fail(pointer, f"must be a string of less than {limit + 1} characters")
+
+    def element(self, el: Any, pointer: str) -> None:
+        if not isinstance(el, dict) or el.get("type") not in ELEMENT_TYPES:
+            self.fail(pointer, "must be a known element type")
+            return
+        self.length(el.get("action_id"), pointer + "/action_id", LIMITS["action_id"])
+        kind = el["type"]
+        if kind == "button":
+            self.text(el.get("text"), pointer + "/text", LIMITS["button.text"], plain_only=True)
+            self.length(el.get("value"), pointer + "/value", LIMITS["button.value"])
+            self.length(el.get("url"), pointer + "/url", LIMITS["button.url"])
+            if el.get("style") not in (None, "primary", "danger"):
+                self.fail(pointer + "/style", "must be primary or danger")
+        elif kind == "static_select":
+            options = el.get("options")
+            if not isinstance(options, list) or not options or len(options) > LIMITS["select.options"]:
+                self.fail(pointer + "/options", "must provide 1 to 100 options")
+                return
+            for i, option in enumerate(options):
+                self.text(
+                    option.get("text"), f"{pointer}/options/{i}/text", LIMITS["option.text"], plain_only=True
+                )
+                self.length(option.get("value"), f"{pointer}/options/{i}/value", LIMITS["option.value"])
+        if "placeholder" in el:
+            self.text(el["placeholder"], pointer + "/placeholder", LIMITS["placeholder"], plain_only=True)
+
+    def block(self, block: Any, pointer: str) -> None:
+        if not isinstance(block, dict) or block.get("type") not in BLOCK_TYPES:
+            self.fail(pointer + "/type", "must be a known block type")
+            return
+        self.length(block.get("block_id"), pointer + "/block_id", LIMITS["block_id"])
+        kind = block["type"]
+        if kind == "section":
+            if "text" not in block and "fields" not in block:
+                self.fail(pointer, "must provide text or fields")
+            if "text" in block:
+                self.text(block["text"], pointer + "/text", LIMITS["section.text"])
+            fields = block.get("fields", [])
+            if len(fields) > LIMITS["section.fields"]:
+                self.fail(pointer + "/fields", "must provide no more than 10 items")
+            for i, field in enumerate(fields):
+                self.text(field, f"{pointer}/fields/{i}", LIMITS["section.field"])
+            if "accessory" in block:
+                self.element(block["accessory"], pointer + "/accessory")
+        elif kind == "header":
+            self.text(block.get("text"), pointer + "/text", LIMITS["header.text"], plain_only=True)
+        elif kind == "context":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not elements or len(elements) > LIMITS["context.elements"]:
+                self.fail(pointer + "/elements", "must provide 1 to 10 elements")
+                return
+            for i, el in enumerate(elements):
+                if isinstance(el, dict) and el.get("type") == "image":
+                    continue
+                self.text(el, f"{pointer}/elements/{i}", LIMITS["section.text"])
+        elif kind == "actions":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not elements or len(elements) > LIMITS["actions.elements"]:
+                self.fail(pointer + "/elements", "must provide 1 to 25 elements")
+                return
+            for i, el in enumerate(elements):
+                self.element(el, f"{pointer}/elements/{i}")
+        elif kind == "input":
+            self.text(block.get("label"), pointer + "/label", LIMITS["input.label"], plain_only=True)
+            if "hint" in block:
+                self.text(block["hint"], pointer + "/hint", LIMITS["input.hint"], plain_only=True)
+            self.element(block.get("element"), pointer + "/element")
+
+    def blocks(self, blocks: Any, pointer: str, limit: int) -> None:
+        if not isinstance(blocks, list):
+            self.fail(pointer, "must be an array")
+            return
+        if len(blocks) > limit:
+            self.fail(pointer, f"must provide no more than {limit} items")
+        for i, block in enumerate(blocks):
+            self.block(block, f"{pointer}/{i}")
+
+
+def check_message_blocks(blocks: Any) -> list[str]:
+    checker = Checker()
+    checker.blocks(blocks, "/blocks", MESSAGE_BLOCKS)
+    return checker.problems
+
+
+def check_view(view: Any) -> list[str]:
+    checker = Checker()
+    if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
+        checker.fail("/view/type", "must be modal or home")
+        return checker.problems
+    checker.blocks(view.get("blocks"), "/view/blocks", VIEW_BLOCKS)
+    checker.length(view.get("callback_id"), "/view/callback_id", LIMITS["callback_id"])
+    checker.length(view.get("private_metadata"), "/view/private_metadata", LIMITS["private_metadata"])
+    if view["type"] == "modal":
+        checker.text(view.get("title"), "/view/title", LIMITS["modal.title"], plain_only=True)
+        for key in ("submit", "close"):
+            if key in view:
+                checker.text(view[key], f"/view/{key}", LIMITS["modal.button"], plain_only=True)
+        has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or [])
+        if has_input and "submit" not in view:
+            checker.fail("/view/submit", "must provide a submit button when the view has inputs")
+    return checker.problems

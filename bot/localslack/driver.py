@@ -1,0 +1,209 @@
+"""People using the local Slack: what they type and click becomes requests to the bot,
+with the envelopes Slack sends (`event_id`, `team_id`, `api_app_id`, `trigger_id`,
+`response_url`, …).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+from bot.localslack.server import Delivery, LocalSlack
+from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Message
+
+_events = itertools.count(1)
+
+
+def event_envelope(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+    """An Events API `event_callback` as Slack wraps it."""
+    now = int(time.time())
+    return {
+        "token": "unused-verification-token",
+        "team_id": TEAM_ID,
+        "api_app_id": APP_ID,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_events):010d}",
+        "event_time": now,
+        "authorizations": [
+            {"team_id": TEAM_ID, "user_id": BOT_USER, "is_bot": True, "is_enterprise_install": False}
+        ],
+        "is_ext_shared_channel": False,
+        "authed_users": [BOT_USER],
+    }
+
+
+class Driver:
+    def __init__(self, slack: LocalSlack) -> None:
+        self.slack = slack
+        self.ws = slack.workspace
+
+    def _user(self, user: str) -> dict[str, Any]:
+        person = self.ws.people[user]
+        return {"id": user, "username": person.name, "name": person.name, "team_id": TEAM_ID}
+
+    def _handles(self, user: str, channel: str) -> tuple[str, str]:
+        trigger = self.ws.issue("trigger", user, channel)
+        hook = self.slack.url + "response/" + self.ws.issue("hook", user, channel)
+        return trigger, hook
+
+    async def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int = 0) -> Delivery:
+        return await self.slack.deliver("events_api", event_envelope(event, event_id), retry_num=retry)
+
+    async def open_home(self, user: str) -> Delivery:
+        now = f"{time.time():.6f}"
+        channel = self.ws.im_with(user).id
+        return await self.event(
+            {"type": "app_home_opened", "user": user, "channel": channel, "tab": "home", "event_ts": now}
+        )
+
+    async def say(
+        self, user: str, channel: str, text: str, thread: str | None = None
+    ) -> tuple[Message, Delivery | None]:
+        """`user` writes in `channel`; the bot hears DMs and mentions of itself, as in Slack."""
+        target = self.ws.channels[channel]
+        message = self.ws.add_message(Message(channel, self.ws.next_ts(), user, text, thread_ts=thread))
+        for listener in self.slack.api.listeners:
+            listener("posted", message)
+        event: dict[str, Any] = {
+            "user": user,
+            "text": text,
+            "ts": message.ts,
+            "channel": channel,
+            "event_ts": message.ts,
+            "team": TEAM_ID,
+        }
+        if thread:
+            event["thread_ts"] = thread
+        if target.is_im:
+            delivery = await self.event({"type": "message", "channel_type": "im", **event})
+        elif f"<@{BOT_USER}>" in text:
+            delivery = await self.event({"type": "app_mention", **event})
+        else:
+            delivery = None
+        return message, delivery
+
+    async def command(self, user: str, command: str, text: str = "", channel: str | None = None) -> Delivery:
+        """A slash command, form-encoded with its response_url and trigger_id."""
+        where = channel or self.ws.im_with(user).id
+        trigger, hook = self._handles(user, where)
+        form = {
+            "token": "unused-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "local",
+            "channel_id": where,
+            "channel_name": self.ws.channels[where].name,
+            "user_id": user,
+            "user_name": self.ws.people[user].name,
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": hook,
+            "trigger_id": trigger,
+        }
+        return await self.slack.deliver("slash_commands", form)
+
+    async def click(self, user: str, message: Message, action_id: str, value: str | None = None) -> Delivery:
+        """Press the button `action_id` (with `value`, when several share an id) on `message`."""
+        found = find_element(message.blocks, action_id, value)
+        if found is None:
+            raise LookupError(f"no element {action_id!r} (value {value!r}) on that message")
+        block_id, element = found
+        trigger, hook = self._handles(user, message.channel)
+        action = {
+            "type": element["type"],
+            "action_id": action_id,
+            "block_id": block_id,
+            "action_ts": f"{time.time():.6f}",
+        }
+        if element["type"] == "button":
+            action["text"] = element["text"]
+            if "value" in element:
+                action["value"] = element["value"]
+        elif value is not None:
+            action["selected_option"] = {"text": {"type": "plain_text", "text": value}, "value": value}
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user),
+            "api_app_id": APP_ID,
+            "token": "unused-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": message.ts,
+                "channel_id": message.channel,
+                "is_ephemeral": message.ephemeral_to is not None,
+            },
+            "trigger_id": trigger,
+            "team": {"id": TEAM_ID, "domain": "local"},
+            "channel": {"id": message.channel, "name": self.ws.channels[message.channel].name},
+            "message": message.as_event_message(),
+            "response_url": hook,
+            "actions": [action],
+            "state": {"values": {}},
+        }
+        return await self.slack.deliver("interactive", payload)
+
+    async def shortcut(self, user: str, message: Message, callback_id: str) -> Delivery:
+        """The message shortcut `callback_id` used on `message`."""
+        trigger, hook = self._handles(user, message.channel)
+        payload = {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "trigger_id": trigger,
+            "response_url": hook,
+            "action_ts": f"{time.time():.6f}",
+            "message_ts": message.ts,
+            "user": self._user(user),
+            "team": {"id": TEAM_ID, "domain": "local"},
+            "channel": {"id": message.channel, "name": self.ws.channels[message.channel].name},
+            "message": message.as_event_message(),
+            "token": "unused-verification-token",
+        }
+        return await self.slack.deliver("interactive", payload)
+
+    async def submit(self, user: str, view_id: str, values: dict[str, dict[str, Any]]) -> Delivery:
+        """Submit an open modal. `values` maps block_id -> action_id -> value (text or option)."""
+        view = self.ws.views[view_id]
+        state: dict[str, dict[str, Any]] = {}
+        for block_id, actions in values.items():
+            state[block_id] = {}
+            for action_id, value in actions.items():
+                if isinstance(value, dict):
+                    state[block_id][action_id] = {"type": "static_select", "selected_option": value}
+                else:
+                    state[block_id][action_id] = {"type": "plain_text_input", "value": value}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "local"},
+            "user": self._user(user),
+            "api_app_id": APP_ID,
+            "token": "unused-verification-token",
+            "trigger_id": self.ws.issue("trigger", user, ""),
+            "view": {
+                **view.view,
+                "id": view.id,
+                "hash": view.hash,
+                "team_id": TEAM_ID,
+                "app_id": APP_ID,
+                "state": {"values": state},
+            },
+        }
+        return await self.slack.deliver("interactive", payload)
+
+
+def find_element(
+    blocks: list[dict[str, Any]], action_id: str, value: str | None
+) -> tuple[str, dict[str, Any]] | None:
+    """The block id and element with `action_id` (and `value`, if given) in `blocks`."""
+    for block in blocks:
+        elements = list(block.get("elements", []))
+        if "accessory" in block:
+            elements.append(block["accessory"])
+        for element in elements:
+            if not isinstance(element, dict) or element.get("action_id") != action_id:
+                continue
+            if value is None or element.get("value") == value or element.get("type") == "static_select":
+                return str(block.get("block_id", "")), element
+    return None

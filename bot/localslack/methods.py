@@ -1,0 +1,266 @@
+"""The Web API methods the desk uses, answered as Slack answers them.
+
+Required arguments come from Slack's published Web API spec (slack_web_openapi_v2.json);
+where the spec marks none but Slack still insists (conversations.open needs `users` or
+`channel`, views.update a `view_id` or `external_id`), the live behaviour is followed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from bot.localslack.blockkit import check_message_blocks, check_view
+from bot.localslack.workspace import APP_ID, BOT_ID, BOT_USER, TEAM_ID, Handle, Message, View, Workspace
+
+MESSAGE_TEXT_LIMIT = 40000
+
+# method -> required arguments beyond the token (from the spec's `required: true` parameters)
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "auth.test": (),
+    "chat.postMessage": ("channel",),
+    "chat.update": ("channel", "ts"),
+    "chat.postEphemeral": ("channel", "user"),
+    "chat.delete": ("channel", "ts"),
+    "conversations.open": (),
+    "conversations.history": ("channel",),
+    "conversations.replies": ("channel", "ts"),
+    "users.info": ("user",),
+    "views.open": ("trigger_id", "view"),
+    "views.push": ("trigger_id", "view"),
+    "views.update": ("view",),
+    "views.publish": ("user_id", "view"),
+    "apps.connections.open": (),
+}
+# a missing argument answers with the error Slack gives for it
+MISSING_ERRORS = {"channel": "channel_not_found", "user": "user_not_found", "ts": "message_not_found"}
+JSON_ARGS = ("blocks", "view", "attachments")
+
+
+class ApiError(Exception):
+    def __init__(self, error: str, messages: list[str] | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.messages = messages or []
+
+
+class WebApi:
+    def __init__(self, workspace: Workspace, on_view_opened: Callable[[View], None] | None = None) -> None:
+        self.ws = workspace
+        self.socket_url: Callable[[], str] = lambda: ""
+        self.listeners: list[Callable[[str, Message], None]] = []  # told of every new or changed message
+
+    def call(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        handler = getattr(self, "m_" + method.replace(".", "_"), None)
+        if method not in REQUIRED or handler is None:
+            raise ApiError("unknown_method")
+        for name in REQUIRED[method]:
+            if args.get(name) in (None, ""):
+                code = MISSING_ERRORS.get(name, "invalid_arguments")
+                raise ApiError(code, [f"[ERROR] missing required field: {name}"])
+        for name in JSON_ARGS:
+            if isinstance(args.get(name), str):
+                try:
+                    args[name] = json.loads(args[name])
+                except ValueError:
+                    raise ApiError(
+                        "invalid_blocks_format" if name == "blocks" else "invalid_arguments"
+                    ) from None
+        result: dict[str, Any] = handler(args)
+        return {"ok": True, **result}
+
+    def _notify(self, kind: str, message: Message) -> None:
+        for listener in self.listeners:
+            listener(kind, message)
+
+    # -- identity ----------------------------------------------------------------------
+    def m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": "http://localhost/",
+            "team": "Local Slack",
+            "user": "desk",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "is_enterprise_install": False,
+        }
+
+    def m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        person = self.ws.people.get(str(args["user"]))
+        if person is None:
+            raise ApiError("user_not_found")
+        return {
+            "user": {
+                "id": person.id,
+                "team_id": TEAM_ID,
+                "name": person.name,
+                "real_name": person.real_name,
+                "is_bot": person.is_bot,
+                "profile": {"display_name": person.real_name, "real_name": person.real_name},
+            }
+        }
+
+    # -- messages ----------------------------------------------------------------------
+    def _message_body(self, args: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        text, blocks = args.get("text") or "", args.get("blocks") or []
+        if not text and not blocks:
+            raise ApiError("no_text")
+        if len(text) > MESSAGE_TEXT_LIMIT:
+            raise ApiError("msg_too_long")
+        problems = check_message_blocks(blocks) if blocks else []
+        if problems:
+            raise ApiError("invalid_blocks", problems)
+        return text, blocks
+
+    def _writable_channel(self, channel_id: str) -> str:
+        channel = self.ws.channel(channel_id)
+        if channel is None:
+            raise ApiError("channel_not_found")
+        if BOT_USER not in channel.members:
+            raise ApiError("not_in_channel")
+        return channel.id
+
+    def m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._writable_channel(str(args["channel"]))
+        text, blocks = self._message_body(args)
+        thread = args.get("thread_ts") or None
+        if thread and self.ws.find_message(channel, str(thread)) is None:
+            raise ApiError("thread_not_found")
+        message = Message(channel, self.ws.next_ts(), BOT_USER, text, blocks, thread, BOT_ID)
+        self.ws.add_message(message)
+        self._notify("posted", message)
+        return {"channel": channel, "ts": message.ts, "message": message.as_event_message()}
+
+    def m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.ws.channel(str(args["channel"]))
+        if channel is None:
+            raise ApiError("channel_not_found")
+        message = self.ws.find_message(channel.id, str(args["ts"]))
+        if message is None or message.ephemeral_to:
+            raise ApiError("message_not_found")
+        if message.user != BOT_USER:
+            raise ApiError("cant_update_message")
+        text, blocks = self._message_body(args)
+        message.text, message.blocks, message.edited = text, blocks, True
+        self._notify("updated", message)
+        return {"channel": channel.id, "ts": message.ts, "text": text}
+
+    def m_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.ws.channel(str(args["channel"]))
+        message = self.ws.find_message(channel.id, str(args["ts"])) if channel else None
+        if channel is None or message is None:
+            raise ApiError("message_not_found")
+        if message.user != BOT_USER:
+            raise ApiError("cant_delete_message")
+        channel.messages.remove(message)
+        self._notify("deleted", message)
+        return {"channel": channel.id, "ts": message.ts}
+
+    def m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.ws.channel(str(args["channel"]))
+        if channel is None:
+            raise ApiError("channel_not_found")
+        user = str(args["user"])
+        if user not in self.ws.people:
+            raise ApiError("user_not_found")
+        if user not in channel.members:
+            raise ApiError("user_not_in_channel")
+        text, blocks = self._message_body(args)
+        message = Message(
+            channel.id, self.ws.next_ts(), BOT_USER, text, blocks, args.get("thread_ts"), BOT_ID, user
+        )
+        self.ws.add_message(message)
+        self._notify("posted", message)
+        return {"message_ts": message.ts}
+
+    def post_ephemeral_from_hook(self, handle: Handle, body: dict[str, Any]) -> None:
+        """What a response_url answer does: an ephemeral (or in-channel) message."""
+        text, blocks = self._message_body(dict(body))
+        to = None if body.get("response_type") == "in_channel" else handle.user
+        message = Message(handle.channel, self.ws.next_ts(), BOT_USER, text, blocks, None, BOT_ID, to)
+        if handle.channel not in self.ws.channels:
+            self.ws.im_with(handle.user)
+            message.channel = "D" + handle.user[1:]
+        self.ws.add_message(message)
+        self._notify("posted", message)
+
+    # -- conversations -----------------------------------------------------------------
+    def m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = str(args.get("users") or "")
+        if not users and not args.get("channel"):
+            raise ApiError("users_list_not_supplied")
+        if args.get("channel"):
+            channel = self.ws.channels.get(str(args["channel"]))
+            if channel is None:
+                raise ApiError("channel_not_found")
+            return {"channel": {"id": channel.id}}
+        ids = [u.strip() for u in users.split(",") if u.strip()]
+        if len(ids) != 1:
+            raise ApiError("not_enough_users" if not ids else "method_not_supported_for_channel_type")
+        if ids[0] not in self.ws.people or self.ws.people[ids[0]].is_bot:
+            raise ApiError("user_not_found")
+        return {"channel": {"id": self.ws.im_with(ids[0]).id}}
+
+    def _history(self, channel_id: str, thread: str | None) -> list[dict[str, Any]]:
+        channel = self.ws.channels.get(channel_id)
+        if channel is None:
+            raise ApiError("channel_not_found")
+        shown = [m for m in channel.messages if m.ephemeral_to is None]
+        if thread is None:
+            return [m.as_event_message() for m in reversed(shown) if m.thread_ts in (None, m.ts)]
+        if self.ws.find_message(channel_id, thread) is None:
+            raise ApiError("thread_not_found")
+        return [m.as_event_message() for m in shown if m.ts == thread or m.thread_ts == thread]
+
+    def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"messages": self._history(str(args["channel"]), None), "has_more": False}
+
+    def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"messages": self._history(str(args["channel"]), str(args["ts"])), "has_more": False}
+
+    # -- views -------------------------------------------------------------------------
+    def _checked_view(self, view: Any) -> dict[str, Any]:
+        problems = check_view(view)
+        if problems:
+            raise ApiError("invalid_arguments", problems)
+        return dict(view)
+
+    def _view_answer(self, view: View) -> dict[str, Any]:
+        return {"view": {**view.view, "id": view.id, "hash": view.hash, "team_id": TEAM_ID, "app_id": APP_ID}}
+
+    def m_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        handle = self.ws.use("trigger", str(args["trigger_id"]))
+        if isinstance(handle, str):
+            raise ApiError(handle)
+        view = View(self.ws.next_id("V"), handle.user, self._checked_view(args["view"]), self.ws.next_id("h"))
+        self.ws.views[view.id] = view
+        return self._view_answer(view)
+
+    m_views_push = m_views_open
+
+    def m_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id")
+        found = self.ws.views.get(str(view_id)) if view_id else None
+        if found is None:
+            raise ApiError("not_found")
+        if args.get("hash") and args["hash"] != found.hash:
+            raise ApiError("hash_conflict")
+        found.view, found.hash = self._checked_view(args["view"]), self.ws.next_id("h")
+        return self._view_answer(found)
+
+    def m_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = str(args["user_id"])
+        if user not in self.ws.people:
+            raise ApiError("user_not_found")
+        view = self._checked_view(args["view"])
+        if view.get("type") != "home":
+            raise ApiError("invalid_arguments", ["[ERROR] views.publish takes a home view"])
+        home = View(f"VHOME{user}", user, view, self.ws.next_id("h"))
+        self.ws.views[home.id] = home
+        return self._view_answer(home)
+
+    # -- socket mode -------------------------------------------------------------------
+    def m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"url": self.socket_url()}

@@ -1,0 +1,300 @@
+"""The local Slack's server: Web API, response URLs, Socket Mode, and delivery to the bot.
+
+`LocalSlack` runs on 127.0.0.1. It checks tokens as Slack does (`not_authed`,
+`invalid_auth`, app-level tokens only for `apps.connections.open`), answers with Slack's
+status codes and errors, and can be told to misbehave (`faults`) so recovery can be tested.
+Requests reach the bot over Socket Mode when it is connected, else as signed HTTP requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+
+from bot.localslack.methods import ApiError, WebApi
+from bot.localslack.workspace import APP_ID, Workspace
+
+log = logging.getLogger("localslack")
+
+
+@dataclass
+class Faults:
+    """Switches for misbehaviour, as Slack sometimes does."""
+
+    rate_limited: int = 0  # the next N calls answer 429 with Retry-After
+    retry_after: int = 1
+    server_errors: int = 0  # the next N calls answer 500
+    down: bool = False  # every call answers 503 until switched off
+    delay: float = 0.0  # seconds added before every answer
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    status: int
+    error: str | None = None
+
+
+@dataclass
+class Delivery:
+    """What the bot answered to one request: status, body, and how long it took."""
+
+    status: int
+    body: Any
+    seconds: float
+
+
+@dataclass
+class SocketPeer:
+    ws: web.WebSocketResponse
+    acks: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+
+
+class LocalSlack:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        bot_token: str = "xoxb-local-bot-token",
+        app_token: str = "xapp-local-app-token",
+        signing_secret: str = "local-signing-secret",
+        request_url: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.workspace = workspace
+        self.api = WebApi(workspace)
+        self.api.socket_url = self._socket_url
+        self.bot_token, self.app_token, self.signing_secret = bot_token, app_token, signing_secret
+        self.request_url = request_url
+        self.host, self.port = host, port
+        self.faults = Faults()
+        self.calls: list[Call] = []
+        self.socket: SocketPeer | None = None
+        self._socket_tickets: set[str] = set()
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self.app = web.Application(client_max_size=4 * 1024 * 1024)
+        self.app.router.add_route("*", "/api/{method}", self._api)
+        self.app.router.add_post("/response/{token}", self._response_url)
+        self.app.router.add_get("/socket/{ticket}", self._socket)
+
+    # -- life --------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        if self.port == 0:
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._http = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.ws.close()
+        if self._http is not None:
+            await self._http.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "api/"
+
+    def _socket_url(self) -> str:
+        ticket = uuid.uuid4().hex
+        self._socket_tickets.add(ticket)
+        return f"ws://{self.host}:{self.port}/socket/{ticket}"
+
+    # -- the Web API -------------------------------------------------------------------
+    async def _misbehave(self) -> web.Response | None:
+        faults = self.faults
+        if faults.delay:
+            await asyncio.sleep(faults.delay)
+        if faults.down:
+            return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
+        if faults.server_errors > 0:
+            faults.server_errors -= 1
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        if faults.rate_limited > 0:
+            faults.rate_limited -= 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(faults.retry_after)},
+            )
+        return None
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST" and request.can_read_body:
+            if request.content_type == "application/json":
+                try:
+                    body = await request.json()
+                except ValueError:
+                    return self._answer(method, args, 200, "invalid_json")
+                if not isinstance(body, dict):
+                    return self._answer(method, args, 200, "json_not_object")
+                args.update(body)
+            else:
+                args.update(dict(await request.post()))
+        failure = await self._misbehave()
+        if failure is not None:
+            self.calls.append(Call(method, args, failure.status, "fault"))
+            return failure
+        auth = request.headers.get("Authorization", "")
+        token = auth[7:] if auth.startswith("Bearer ") else str(args.pop("token", ""))
+        args.pop("token", None)
+        wanted = self.app_token if method == "apps.connections.open" else self.bot_token
+        if not token:
+            return self._answer(method, args, 200, "not_authed")
+        if token != wanted:
+            kind_ok = token.startswith("xapp-") == wanted.startswith("xapp-")
+            return self._answer(method, args, 200, "invalid_auth" if kind_ok else "not_allowed_token_type")
+        try:
+            result = self.api.call(method, args)
+        except ApiError as problem:
+            return self._answer(method, args, 200, problem.error, problem.messages)
+        self.calls.append(Call(method, args, 200))
+        return web.json_response(result)
+
+    def _answer(
+        self, method: str, args: dict[str, Any], status: int, error: str, messages: list[str] | None = None
+    ) -> web.Response:
+        self.calls.append(Call(method, args, status, error))
+        body: dict[str, Any] = {"ok": False, "error": error}
+        if messages:
+            body["response_metadata"] = {"messages": messages}
+        return web.json_response(body, status=status)
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        failure = await self._misbehave()
+        if failure is not None:
+            return failure
+        handle = self.workspace.use("hook", request.match_info["token"])
+        if isinstance(handle, str):
+            return web.Response(status=404, text=handle)
+        try:
+            body = await request.json()
+            self.api.post_ephemeral_from_hook(handle, body)
+        except (ValueError, ApiError) as problem:
+            error = problem.error if isinstance(problem, ApiError) else "invalid_payload"
+            self.calls.append(Call("response_url", {}, 400, error))
+            return web.Response(status=400, text=error)
+        self.calls.append(Call("response_url", body, 200))
+        return web.Response(text="ok")
+
+    def errors(self) -> list[Call]:
+        """Every call Slack refused: a test that expects none asserts this is empty."""
+        return [c for c in self.calls if c.error and c.error != "fault"]
+
+    # -- Socket Mode -------------------------------------------------------------------
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ticket = request.match_info["ticket"]
+        if ticket not in self._socket_tickets:
+            raise web.HTTPUnauthorized()
+        self._socket_tickets.discard(ticket)
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        peer = SocketPeer(ws)
+        self.socket = peer
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": APP_ID}})
+        async for frame in ws:
+            if frame.type != aiohttp.WSMsgType.TEXT:
+                continue
+            try:
+                ack = json.loads(frame.data)
+            except ValueError:
+                continue
+            waiting = peer.acks.pop(str(ack.get("envelope_id")), None)
+            if waiting is not None and not waiting.done():
+                waiting.set_result(ack)
+        if self.socket is peer:
+            self.socket = None
+        return ws
+
+    # -- delivery to the bot -------------------------------------------------------------
+    async def deliver(self, kind: str, payload: dict[str, Any], *, retry_num: int = 0) -> Delivery:
+        """Send one request to the bot as Slack would and wait for its acknowledgement.
+
+        `kind` is `events_api`, `slash_commands` or `interactive`. Over Socket Mode the
+        payload travels in an envelope and the ack comes back on the socket; over HTTP it is
+        signed, and encoded as JSON, a form, or a `payload=` form field respectively.
+        """
+        started = time.monotonic()
+        if self.socket is not None:
+            return await self._deliver_socket(kind, payload, started, retry_num)
+        if not self.request_url:
+            raise RuntimeError("the bot is neither connected over Socket Mode nor reachable over HTTP")
+        if kind == "events_api":
+            body, content_type = json.dumps(payload), "application/json"
+        elif kind == "slash_commands":
+            body, content_type = urlencode(payload), "application/x-www-form-urlencoded"
+        else:
+            body, content_type = (
+                urlencode({"payload": json.dumps(payload)}),
+                "application/x-www-form-urlencoded",
+            )
+        headers = {"Content-Type": content_type, **self.sign(body)}
+        if retry_num:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return await self.post_to_bot(body, headers, started)
+
+    async def post_to_bot(self, body: str, headers: dict[str, str], started: float | None = None) -> Delivery:
+        """POST raw bytes to the bot's request URL (tests use it for forged requests too)."""
+        assert self._http is not None and self.request_url
+        started = started or time.monotonic()
+        async with self._http.post(self.request_url, data=body.encode(), headers=headers) as response:
+            text = await response.text()
+            try:
+                parsed: Any = json.loads(text) if text else None
+            except ValueError:
+                parsed = text
+            return Delivery(response.status, parsed, time.monotonic() - started)
+
+    def sign(self, body: str, timestamp: int | None = None) -> dict[str, str]:
+        """Slack's v0 request signature headers for `body`."""
+        stamp = str(timestamp if timestamp is not None else int(time.time()))
+        signature = SignatureVerifier(self.signing_secret).generate_signature(timestamp=stamp, body=body)
+        return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": str(signature)}
+
+    async def _deliver_socket(
+        self, kind: str, payload: dict[str, Any], started: float, retry: int
+    ) -> Delivery:
+        peer = self.socket
+        assert peer is not None
+        envelope_id = str(uuid.uuid4())
+        waiting: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        peer.acks[envelope_id] = waiting
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+            "retry_attempt": retry,
+            "retry_reason": "timeout" if retry else "",
+        }
+        await peer.ws.send_json(envelope)
+        try:
+            ack = await asyncio.wait_for(waiting, timeout=3.0)
+        except TimeoutError:
+            peer.acks.pop(envelope_id, None)
+            return Delivery(408, None, time.monotonic() - started)
+        return Delivery(200, ack.get("payload"), time.monotonic() - started)

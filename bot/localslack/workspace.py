@@ -1,0 +1,150 @@
+"""The local Slack's state: people, channels, messages, views, and the handles Slack gives out
+(trigger ids that live 3 seconds, response URLs that live 30 minutes and take 5 answers).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+TEAM_ID = "T0LOCAL01"
+APP_ID = "A0DESKAPP"
+BOT_USER = "U0DESKBOT"
+BOT_ID = "B0DESKBOT"
+TRIGGER_LIFE = 3.0
+RESPONSE_URL_LIFE = 30 * 60
+RESPONSE_URL_USES = 5
+
+
+@dataclass
+class Person:
+    id: str
+    name: str
+    real_name: str
+    is_bot: bool = False
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    user: str
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    thread_ts: str | None = None
+    bot_id: str | None = None
+    ephemeral_to: str | None = None  # only this person sees it
+    edited: bool = False
+
+    def as_event_message(self) -> dict[str, Any]:
+        """The message as Slack shows it inside payloads."""
+        found: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text, "user": self.user}
+        if self.blocks:
+            found["blocks"] = self.blocks
+        if self.thread_ts:
+            found["thread_ts"] = self.thread_ts
+        if self.bot_id:
+            found["bot_id"] = self.bot_id
+        return found
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    members: set[str]
+    is_im: bool = False
+    messages: list[Message] = field(default_factory=list)
+
+
+@dataclass
+class View:
+    id: str
+    user: str
+    view: dict[str, Any]
+    hash: str
+
+
+@dataclass
+class Handle:
+    """A trigger id or a response URL: who it belongs to, where, until when."""
+
+    user: str
+    channel: str
+    expires: float
+    uses_left: int = 1
+
+
+class Workspace:
+    def __init__(self, people: list[Person], channels: list[Channel]) -> None:
+        self.people = {p.id: p for p in people}
+        self.people[BOT_USER] = Person(BOT_USER, "desk", "Service Desk", is_bot=True)
+        self.channels = {c.id: c for c in channels}
+        self.views: dict[str, View] = {}
+        self.triggers: dict[str, Handle] = {}
+        self.response_urls: dict[str, Handle] = {}
+        self._counter = itertools.count(1)
+        self._last_ts = 0.0
+
+    def next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._counter):08d}"
+
+    def next_ts(self) -> str:
+        """Message timestamps: unique and increasing, like Slack's."""
+        now = max(time.time(), self._last_ts + 0.000001)
+        self._last_ts = now
+        return f"{now:.6f}"
+
+    def im_with(self, user: str) -> Channel:
+        """The direct-message channel between `user` and the bot."""
+        channel_id = "D" + user[1:]
+        if channel_id not in self.channels:
+            self.channels[channel_id] = Channel(channel_id, user, {user, BOT_USER}, is_im=True)
+        return self.channels[channel_id]
+
+    def channel(self, channel_id: str) -> Channel | None:
+        if channel_id in self.people and not self.people[channel_id].is_bot:
+            return self.im_with(channel_id)  # posting to a user ID goes to the app's DM with them
+        return self.channels.get(channel_id)
+
+    def add_message(self, message: Message) -> Message:
+        self.channels[message.channel].messages.append(message)
+        return message
+
+    def find_message(self, channel: str, ts: str) -> Message | None:
+        found = self.channels.get(channel)
+        if found is None:
+            return None
+        return next((m for m in found.messages if m.ts == ts), None)
+
+    def visible_to(self, user: str, channel: str) -> list[Message]:
+        """A channel's messages as `user` sees them: ephemeral ones only if they are theirs."""
+        found = self.channels.get(channel)
+        if found is None:
+            return []
+        return [m for m in found.messages if m.ephemeral_to in (None, user)]
+
+    def issue(self, kind: str, user: str, channel: str) -> str:
+        """A new trigger id or response URL token."""
+        if kind == "trigger":
+            token = f"{next(self._counter)}.{int(time.time())}.{self.next_id('tr')}"
+            self.triggers[token] = Handle(user, channel, time.monotonic() + TRIGGER_LIFE)
+        else:
+            token = self.next_id("hook")
+            self.response_urls[token] = Handle(
+                user, channel, time.monotonic() + RESPONSE_URL_LIFE, RESPONSE_URL_USES
+            )
+        return token
+
+    def use(self, kind: str, token: str) -> Handle | str:
+        """Spend a trigger id or response URL; Slack's error code when it cannot be used."""
+        handles = self.triggers if kind == "trigger" else self.response_urls
+        handle = handles.get(token)
+        if handle is None:
+            return "invalid_trigger_id" if kind == "trigger" else "invalid_url"
+        if time.monotonic() > handle.expires or handle.uses_left <= 0:
+            return "expired_trigger_id" if kind == "trigger" else "expired_url"
+        handle.uses_left -= 1
+        return handle

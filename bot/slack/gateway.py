@@ -1,0 +1,177 @@
+"""The one module that calls Slack's Web API.
+
+Transient failures (connection errors, 5xx, rate limits) are retried with exponential
+back-off and jitter; rate limits wait for the `Retry-After` Slack sends. What still fails
+becomes a `SlackFailure` saying whether trying later could help.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+log = logging.getLogger(__name__)
+
+# Errors that no retry will cure: the message is parked, not retried forever.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "user_not_found",
+        "user_disabled",
+        "not_in_channel",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "missing_scope",
+        "message_not_found",
+        "cant_update_message",
+        "invalid_arguments",
+        "expired_trigger_id",
+        "invalid_trigger_id",
+    }
+)
+
+
+class AsyncAnyServerErrorRetryHandler(AsyncRetryHandler):
+    """Retry every 5xx answer (slack_sdk's own handler retries only 500 and 503)."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code >= 500
+
+
+def retry_handlers(patience: int = 4) -> list[AsyncRetryHandler]:
+    """The retry policy for every call to Slack."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=patience),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=patience),
+        AsyncAnyServerErrorRetryHandler(max_retry_count=patience),
+    ]
+
+
+def build_client(token: str, api_url: str, patience: int = 4) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers(patience), timeout=10)
+
+
+class SlackFailure(Exception):
+    """A call to Slack failed after retries; `permanent` when trying again cannot help."""
+
+    def __init__(self, method: str, error: str) -> None:
+        super().__init__(f"{method} failed: {error}")
+        self.method = method
+        self.error = error
+        self.permanent = error in PERMANENT_ERRORS
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+class SlackGateway:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._names: dict[str, str] = {}
+        self._dms: dict[str, str] = {}
+
+    async def _call(self, method: str, **args: Any) -> dict[str, Any]:
+        args = {k: v for k, v in args.items() if v is not None}
+        try:
+            response = await self.client.api_call(method, json=args)
+        except SlackApiError as problem:
+            error = str(problem.response.get("error", "unknown_error"))
+            log.warning("slack call failed", extra={"method": method, "error": error})
+            raise SlackFailure(method, error) from None
+        except (SlackClientError, OSError, TimeoutError) as problem:
+            log.warning("slack unreachable", extra={"method": method, "error": type(problem).__name__})
+            raise SlackFailure(method, "unreachable") from None
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def who_am_i(self) -> dict[str, Any]:
+        return await self._call("auth.test")
+
+    async def post(
+        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, thread: str | None = None
+    ) -> Posted:
+        """Post a message; `text` is the notification and screen-reader fallback."""
+        data = await self._call(
+            "chat.postMessage", channel=channel, text=text, blocks=blocks, thread_ts=thread
+        )
+        return Posted(str(data["channel"]), str(data["ts"]))
+
+    async def update(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
+        await self._call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+
+    async def whisper(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread: str | None = None,
+    ) -> None:
+        """A message only `user` sees (ephemeral)."""
+        await self._call(
+            "chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread
+        )
+
+    async def dm_channel(self, user: str) -> str:
+        """The direct-message channel with `user`, opened once and remembered."""
+        if user not in self._dms:
+            data = await self._call("conversations.open", users=user)
+            self._dms[user] = str(data["channel"]["id"])
+        return self._dms[user]
+
+    async def dm(self, user: str, text: str, blocks: list[dict[str, Any]] | None = None) -> Posted:
+        return await self.post(await self.dm_channel(user), text, blocks)
+
+    async def display_name(self, user: str) -> str:
+        """A person's name for plain text (mentions are better where mrkdwn is shown)."""
+        if user not in self._names:
+            data = await self._call("users.info", user=user)
+            profile = data.get("user", {}).get("profile", {})
+            self._names[user] = profile.get("display_name") or data.get("user", {}).get("real_name") or user
+        return self._names[user]
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        data = await self._call("views.open", trigger_id=trigger_id, view=view)
+        return str(data["view"]["id"])
+
+    async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        await self._call("views.update", view_id=view_id, view=view)
+
+    async def publish_home(self, user: str, view: dict[str, Any]) -> None:
+        await self._call("views.publish", user_id=user, view=view)
+
+    async def respond(self, response_url: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """Answer a slash command or a click through its `response_url`, privately."""
+        hook = AsyncWebhookClient(response_url, retry_handlers=retry_handlers())
+        response = await hook.send(text=text, blocks=blocks, response_type="ephemeral")
+        if response.status_code != 200:
+            raise SlackFailure("response_url", f"http_{response.status_code}")

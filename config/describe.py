@@ -1,0 +1,70 @@
+"""The effective settings as `check-config` prints them: every value, defaults included."""
+
+from __future__ import annotations
+
+from bot.domain.durations import compact_duration
+from config.environment import Environment, mask
+from config.settings import DAYS, Config
+
+
+def _days(days: frozenset[int]) -> str:
+    return "[" + ", ".join(f'"{DAYS[d]}"' for d in sorted(days)) + "]"
+
+
+def _list(values: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def describe(config: Config, env: Environment) -> str:
+    desk = config.desk
+    cal = desk.calendar
+    lines = [
+        "# Effective settings (defaults filled in)",
+        "[desk]",
+        f'name = "{desk.name}"',
+        f'timezone = "{desk.timezone.key}"',
+        f'triage_channel = "{desk.triage_channel}"',
+        f'ticket_prefix = "{desk.ticket_prefix}"',
+        f"agents = {_list(desk.agents)}",
+        f"leads = {_list(desk.leads)}",
+        f"categories = {_list(desk.categories)}",
+        f'business_hours = "{cal.opens:%H:%M}-{cal.closes:%H:%M}"',
+        f"work_days = {_days(cal.work_days)}",
+        f"holidays = {_list(sorted(d.isoformat() for d in cal.holidays))}",
+    ]
+    for priority, policy in sorted(config.sla.items()):
+        lines += [
+            "",
+            f"[sla.{priority.value}]  # {priority.word}",
+            f'first_response = "{compact_duration(policy.first_response)}"',
+            f'resolution = "{compact_duration(policy.resolution)}"',
+            f'clock = "{policy.clock.value}"',
+        ]
+    esc, digest = config.escalation, config.digest
+    lines += [
+        "",
+        "[escalation]",
+        f'check_every = "{compact_duration(esc.check_every)}"',
+        f"warn_at = {esc.warn_at}",
+        f"leads_at = {esc.leads_at}",
+        "",
+        "[digest]",
+        f'time = "{digest.time:%H:%M}"',
+        f"days = {_days(digest.days)}",
+        f'channel = "{digest.channel}"',
+        "",
+        "[csat]",
+        f"ask_after_resolve = {'true' if config.ask_after_resolve else 'false'}",
+        "",
+        "[store]",
+        f'url = "{config.store_url}"',
+        "",
+        "# Environment",
+        f"# mode: {'Socket Mode' if env.socket_mode else f'HTTP on port {env.port}'}",
+        f"# SLACK_BOT_TOKEN: {mask(env.bot_token)}",
+        f"# SLACK_SIGNING_SECRET: {mask(env.signing_secret)}",
+        f"# SLACK_APP_TOKEN: {mask(env.app_token)}",
+        f"# SLACK_API_URL: {env.api_url}",
+        f"# DESK_CONFIG: {env.config_path}",
+    ]
+    return "\n".join(lines)

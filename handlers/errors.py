@@ -1,0 +1,21 @@
+"""One place where failures inside listeners end: logged once, never shown as a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+
+from bot.desk import Desk
+
+log = logging.getLogger("desk.errors")
+
+
+def register(app: AsyncApp, desk: Desk) -> None:
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        kind = body.get("type") or body.get("command") or "request"
+        log.error("listener failed", extra={"request": str(kind), "error": repr(error)[:300]})
+        return BoltResponse(status=200, body="")

@@ -1,0 +1,121 @@
+"""`python -m bot` as an operator runs it: clear config errors, and a real process serving."""
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.localslack import LocalSlack
+from tests.harness import demo_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = (ROOT / "config" / "desk.example.toml").read_text()
+TOKENS = {"SLACK_BOT_TOKEN": "xoxb-cli-test-token", "SLACK_SIGNING_SECRET": "cli-test-signing-secret"}
+
+
+def run_cli(args: list[str], config_text: str, tmp_path: Path, **extra: str) -> subprocess.CompletedProcess:
+    config = tmp_path / "desk.toml"
+    config.write_text(config_text)
+    env = {**os.environ, **TOKENS, "DESK_CONFIG": str(config), "DESK_STORE": "memory://", **extra}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("broken", "line"),
+    [
+        (EXAMPLE.replace('name = "IT Help"', 'nmae = "IT Help"'), "config error: desk.nmae: unknown key"),
+        (EXAMPLE.replace('resolution = "4h"', 'resolution = "4 hours"'), "config error: sla.P1.resolution"),
+        (EXAMPLE.replace('"Europe/Berlin"', '"Europe/Berlinn"'), "config error: desk.timezone"),
+    ],
+)
+@pytest.mark.parametrize("command", [["check-config"], []])
+def test_a_broken_config_is_one_clear_line_and_exit_1(tmp_path, broken, line, command):
+    result = run_cli(command, broken, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(line)
+    assert "Traceback" not in result.stderr
+
+
+def test_check_config_prints_effective_settings_without_secrets(tmp_path):
+    result = run_cli(["check-config"], EXAMPLE, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'triage_channel = "C0123TRIAGE"' in result.stdout
+    assert "[sla.P3]  # Normal" in result.stdout and 'clock = "business"' in result.stdout
+    assert "xoxb-… (set" in result.stdout
+    assert (
+        TOKENS["SLACK_BOT_TOKEN"] not in result.stdout and TOKENS["SLACK_SIGNING_SECRET"] not in result.stdout
+    )
+
+
+def test_missing_tokens_and_config_problems_are_listed_together(tmp_path):
+    env = {k: "" for k in TOKENS}
+    result = run_cli(["check-config"], EXAMPLE.replace("warn_at = 0.8", "warn_at = 8"), tmp_path, **env)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1
+    assert [line.split(":")[1].strip() for line in lines] == [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "escalation.warn_at",
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_the_process_serves_slack_and_stops_cleanly_on_sigterm(tmp_path):
+    slack = LocalSlack(
+        demo_workspace(), bot_token=TOKENS["SLACK_BOT_TOKEN"], signing_secret=TOKENS["SLACK_SIGNING_SECRET"]
+    )
+    await slack.start()
+    port = free_port()
+    config = tmp_path / "desk.toml"
+    config.write_text(EXAMPLE)
+    env = {
+        **os.environ,
+        **TOKENS,
+        "DESK_CONFIG": str(config),
+        "PORT": str(port),
+        "SLACK_API_URL": slack.api_url,
+        "DESK_STORE": f"tinydb://{tmp_path}/desk.json",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    slack.request_url = f"http://127.0.0.1:{port}/slack/events"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(150):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        health = await response.json()
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the desk did not start serving")
+        assert health["ok"] and health["store"]["backend"] == "tinydb"
+        body = json.dumps({"type": "url_verification", "challenge": "abc"})
+        good = await slack.post_to_bot(body, {"Content-Type": "application/json", **slack.sign(body)})
+        bad = await slack.post_to_bot(body, {"Content-Type": "application/json"})
+        assert (good.status, good.body, bad.status) == (200, {"challenge": "abc"}, 401)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+        await slack.stop()
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert "desk stopped" in log
+    assert TOKENS["SLACK_BOT_TOKEN"] not in log and TOKENS["SLACK_SIGNING_SECRET"] not in log

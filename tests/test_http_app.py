@@ -1,0 +1,86 @@
+"""The desk over HTTP and Socket Mode, driven through the local Slack."""
+
+import json
+import time
+
+import aiohttp
+
+from tests.harness import ALICE, BOB, running_desk, settle
+
+
+async def get_json(url: str) -> tuple[int, dict]:
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        return response.status, await response.json()
+
+
+async def test_healthz_reports_store_and_scheduler():
+    async with running_desk() as run:
+        status, body = await get_json(run.url + "healthz")
+    assert status == 200
+    assert body["ok"] is True and body["scheduler"] == "running" and body["mode"] == "http"
+    assert body["store"]["backend"] == "memory"
+
+
+async def test_url_verification_challenge_is_answered():
+    async with running_desk() as run:
+        body = json.dumps({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV", "type": "url_verification"})
+        answer = await run.slack.post_to_bot(
+            body, {"Content-Type": "application/json", **run.slack.sign(body)}
+        )
+    assert answer.status == 200
+    assert answer.body == {"challenge": "3eZbrw1aBm2rZgRNFdxV"}
+
+
+async def test_forged_stale_and_missing_signatures_get_401():
+    async with running_desk() as run:
+        body = json.dumps({"type": "url_verification", "challenge": "c"})
+        plain = {"Content-Type": "application/json"}
+        forged = {**run.slack.sign(body), "X-Slack-Signature": "v0=" + "0" * 64}
+        stale = run.slack.sign(body, timestamp=int(time.time()) - 10 * 60)
+        answers = [
+            await run.slack.post_to_bot(body, {**plain, **forged}),
+            await run.slack.post_to_bot(body, {**plain, **stale}),
+            await run.slack.post_to_bot(body, plain),
+        ]
+        # signed with another app's secret
+        run.slack.signing_secret, real = "someone-elses-secret", run.slack.signing_secret
+        answers.append(await run.slack.post_to_bot(body, {**plain, **run.slack.sign(body)}))
+        run.slack.signing_secret = real
+    assert [a.status for a in answers] == [401, 401, 401, 401]
+
+
+async def test_bodies_over_one_megabyte_are_refused():
+    async with running_desk() as run:
+        body = json.dumps({"type": "url_verification", "challenge": "x" * (1024 * 1024 + 10)})
+        answer = await run.slack.post_to_bot(
+            body, {"Content-Type": "application/json", **run.slack.sign(body)}
+        )
+    assert answer.status == 413
+
+
+async def test_home_tab_is_published_for_each_role_over_http():
+    async with running_desk() as run:
+        for user in (ALICE, BOB):
+            delivery = await run.people.open_home(user)
+            assert delivery.status == 200
+        await settle(lambda: len([c for c in run.slack.calls if c.method == "views.publish"]) == 2)
+        homes = {
+            c.args["user_id"]: json.dumps(c.args["view"])
+            for c in run.slack.calls
+            if c.method == "views.publish"
+        }
+        assert run.slack.errors() == []
+    assert "/queue" in homes[BOB] and "/queue" not in homes[ALICE]
+    assert "IT Help" in homes[ALICE]
+
+
+async def test_socket_mode_connects_and_acks_events():
+    async with running_desk(socket=True) as run:
+        assert run.slack.socket is not None, "the desk should have connected over Socket Mode"
+        delivery = await run.people.open_home(BOB)
+        assert delivery.status == 200, "the envelope should be acknowledged on the socket"
+        await settle(lambda: any(c.method == "views.publish" for c in run.slack.calls))
+        status, body = await get_json(run.url + "healthz")
+        assert (status, body["mode"]) == (200, "socket")
+        opened = [c for c in run.slack.calls if c.method == "apps.connections.open"]
+        assert len(opened) == 1 and opened[0].error is None

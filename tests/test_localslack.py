@@ -1,0 +1,172 @@
+"""The local Slack answers as Slack does, so tests against it mean something."""
+
+import time
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.localslack import LocalSlack
+from bot.slack.gateway import SlackFailure, SlackGateway, build_client
+from tests.harness import ALICE, GENERAL, TRIAGE, demo_workspace
+
+
+@pytest.fixture
+async def slack():
+    local = LocalSlack(demo_workspace())
+    await local.start()
+    yield local
+    await local.stop()
+
+
+def raw_client(slack: LocalSlack, token: str | None = None) -> AsyncWebClient:
+    return AsyncWebClient(token=token or slack.bot_token, base_url=slack.api_url)
+
+
+async def call(client: AsyncWebClient, method: str, **args) -> dict:
+    """The body Slack answered, errors included (slack_sdk raises on `ok: false`)."""
+    try:
+        response = await client.api_call(method, json=args) if args else await client.api_call(method)
+    except SlackApiError as refused:
+        return refused.response.data
+    return response.data
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+async def test_post_update_and_read_back(slack):
+    client = raw_client(slack)
+    posted = await call(client, "chat.postMessage", channel=TRIAGE, text="hi", blocks=[section("*hi*")])
+    assert posted["ok"] and posted["channel"] == TRIAGE
+    await call(client, "chat.update", channel=TRIAGE, ts=posted["ts"], text="bye", blocks=[section("bye")])
+    message = slack.workspace.find_message(TRIAGE, posted["ts"])
+    assert (message.text, message.edited) == ("bye", True)
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "error"),
+    [
+        ("chat.postMessage", {"text": "no channel"}, "channel_not_found"),
+        ("chat.postMessage", {"channel": "C0NOWHERE", "text": "x"}, "channel_not_found"),
+        ("chat.postMessage", {"channel": TRIAGE}, "no_text"),
+        ("chat.postMessage", {"channel": TRIAGE, "text": "x" * 40001}, "msg_too_long"),
+        ("chat.postMessage", {"channel": TRIAGE, "blocks": [section("x" * 3001)]}, "invalid_blocks"),
+        ("chat.postMessage", {"channel": TRIAGE, "blocks": [section("x")] * 51}, "invalid_blocks"),
+        ("chat.update", {"channel": TRIAGE, "text": "x"}, "message_not_found"),
+        ("chat.update", {"channel": TRIAGE, "ts": "1.000001", "text": "x"}, "message_not_found"),
+        ("chat.postEphemeral", {"channel": TRIAGE, "user": ALICE, "text": "x"}, "user_not_in_channel"),
+        ("conversations.open", {}, "users_list_not_supplied"),
+        ("users.info", {"user": "U0NOBODY1"}, "user_not_found"),
+        ("views.open", {"trigger_id": "nope", "view": {"type": "modal"}}, "invalid_trigger_id"),
+        ("views.publish", {"user_id": ALICE}, "invalid_arguments"),
+        ("no.such.method", {"x": 1}, "unknown_method"),
+    ],
+)
+async def test_mistakes_get_slacks_error_codes(slack, method, args, error):
+    answer = await call(raw_client(slack), method, **args)
+    assert answer["ok"] is False and answer["error"] == error
+
+
+async def test_the_bot_must_be_in_a_channel_to_post(slack):
+    slack.workspace.channels[GENERAL].members.discard("U0DESKBOT")
+    answer = await call(raw_client(slack), "chat.postMessage", channel=GENERAL, text="x")
+    assert answer["error"] == "not_in_channel"
+
+
+@pytest.mark.parametrize(
+    ("block", "pointer"),
+    [
+        (
+            {
+                "type": "actions",
+                "elements": [{"type": "button", "text": {"type": "plain_text", "text": "b" * 76}}],
+            },
+            "/blocks/0/elements/0/text/text",
+        ),
+        (
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "action_id": "a" * 256, "text": {"type": "plain_text", "text": "ok"}}
+                ],
+            },
+            "/blocks/0/elements/0/action_id",
+        ),
+        ({"type": "header", "text": {"type": "mrkdwn", "text": "x"}}, "/blocks/0/text/type"),
+        ({"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}, "/blocks/0/fields"),
+        ({"type": "banner"}, "/blocks/0/type"),
+    ],
+)
+async def test_block_kit_limits_are_checked_with_a_pointer(slack, block, pointer):
+    answer = await call(raw_client(slack), "chat.postMessage", channel=TRIAGE, blocks=[block])
+    assert answer["error"] == "invalid_blocks"
+    assert any(pointer in m for m in answer["response_metadata"]["messages"])
+
+
+async def test_modal_title_limit_and_trigger_life(slack):
+    client = raw_client(slack)
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "x" * 25}, "blocks": []}
+    trigger = slack.workspace.issue("trigger", ALICE, GENERAL)
+    assert (await call(client, "views.open", trigger_id=trigger, view=view))["error"] == "invalid_arguments"
+    view["title"]["text"] = "New request"
+    expired = slack.workspace.issue("trigger", ALICE, GENERAL)
+    slack.workspace.triggers[expired].expires = time.monotonic() - 0.1
+    assert (await call(client, "views.open", trigger_id=expired, view=view))["error"] == "expired_trigger_id"
+    fresh = slack.workspace.issue("trigger", ALICE, GENERAL)
+    opened = await call(client, "views.open", trigger_id=fresh, view=view)
+    assert opened["view"]["id"] in slack.workspace.views
+
+
+async def test_tokens_are_checked(slack):
+    missing = AsyncWebClient(token=None, base_url=slack.api_url)
+    assert (await call(missing, "auth.test"))["error"] == "not_authed"
+    assert (await call(raw_client(slack, "xoxb-wrong"), "auth.test"))["error"] == "invalid_auth"
+    app_level = raw_client(slack, slack.app_token)
+    assert (await call(app_level, "chat.postMessage", channel=TRIAGE, text="x"))[
+        "error"
+    ] == "not_allowed_token_type"
+    assert (await call(app_level, "apps.connections.open"))["url"].startswith("ws://127.0.0.1")
+
+
+async def test_form_encoded_calls_with_token_in_body_work(slack):
+    client = AsyncWebClient(token=None, base_url=slack.api_url)
+    response = await client.api_call(
+        "chat.postMessage", data={"token": slack.bot_token, "channel": TRIAGE, "text": "form"}
+    )
+    assert response.data["ok"] is True
+
+
+async def test_gateway_waits_out_rate_limits_and_5xx(slack):
+    slack.faults.rate_limited, slack.faults.retry_after = 2, 1
+    slack.faults.server_errors = 2
+    gateway = SlackGateway(build_client(slack.bot_token, slack.api_url))
+    started = time.monotonic()
+    posted = await gateway.post(TRIAGE, "after the storm")
+    waited = time.monotonic() - started
+    statuses = [c.status for c in slack.calls if c.method == "chat.postMessage"]
+    assert statuses == [500, 500, 429, 429, 200]
+    assert waited >= 2.0, "each 429 must be waited out for its Retry-After"
+    assert slack.workspace.find_message(TRIAGE, posted.ts).text == "after the storm"
+
+
+async def test_gateway_gives_up_on_permanent_errors_and_long_outages(slack):
+    gateway = SlackGateway(build_client(slack.bot_token, slack.api_url, patience=1))
+    with pytest.raises(SlackFailure) as caught:
+        await gateway.post("C0NOWHERE", "x")
+    assert caught.value.permanent and caught.value.error == "channel_not_found"
+    slack.faults.down = True
+    with pytest.raises(SlackFailure) as caught:
+        await gateway.post(TRIAGE, "x")
+    assert not caught.value.permanent
+
+
+async def test_gateway_dm_and_names(slack):
+    gateway = SlackGateway(build_client(slack.bot_token, slack.api_url))
+    posted = await gateway.dm(ALICE, "hello")
+    assert posted.channel == "D0ALICE01"
+    assert await gateway.display_name(ALICE) == "Alice Archer"
+    assert len([c for c in slack.calls if c.method == "users.info"]) == 1
+    await gateway.display_name(ALICE)
+    assert len([c for c in slack.calls if c.method == "users.info"]) == 1, "names are remembered"
