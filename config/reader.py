@@ -32,9 +32,6 @@ class Section:
     def error(self, name: str, message: str) -> None:
         self.errors.append(f"{self.key(name) if name else self.path}: {message}")
 
-    def has(self, name: str) -> bool:
-        return name in self.data
-
     def get(
         self, name: str, kind: type[T], default: T | None, parse: Callable[[T], Any] | None = None
     ) -> Any:

@@ -58,6 +58,7 @@ class TinyDBStore(Store):
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
         self._compactor = ThreadPoolExecutor(1, thread_name_prefix="store-compactor")
         self._compaction: asyncio.Task[None] | None = None
+        self._compacting = asyncio.Lock()  # one snapshot at a time: they share a temporary file
         self.replayed = 0
 
     async def open(self) -> None:
@@ -136,6 +137,10 @@ class TinyDBStore(Store):
 
     async def compact(self) -> None:
         """Write the tables as a fresh TinyDB file and drop the journal it covers."""
+        async with self._compacting:
+            await self._compact()
+
+    async def _compact(self) -> None:
         loop = asyncio.get_running_loop()
         async with self._write_lock:
             covered = self._seq
@@ -158,6 +163,7 @@ class TinyDBStore(Store):
     async def close(self) -> None:
         if self._compaction is not None:
             await asyncio.gather(self._compaction, return_exceptions=True)
+        await self._compacting.acquire()  # and any compaction started by hand
         async with self._write_lock:
             if self._segment is not None:
                 self._segment.close()

@@ -84,3 +84,28 @@ async def test_socket_mode_connects_and_acks_events():
         assert (status, body["mode"]) == (200, "socket")
         opened = [c for c in run.slack.calls if c.method == "apps.connections.open"]
         assert len(opened) == 1 and opened[0].error is None
+
+
+async def test_healthz_is_503_until_the_desk_has_started():
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import DeskApp
+    from config import parse_config, read_environment
+    from tests.harness import demo_config
+
+    env = read_environment(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-x",
+            "SLACK_SIGNING_SECRET": "secret-x",
+            "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        }
+    )
+    desk = DeskApp(parse_config(demo_config()), env)
+    async with TestClient(TestServer(desk.web_app())) as client:
+        before = await client.get("/healthz")
+        early = await before.json()
+        await desk.start()
+        after = await client.get("/healthz")
+        await desk.stop()
+    assert (before.status, after.status) == (503, 200)
+    assert (early["ok"], early["scheduler"]) == (False, "stopped")

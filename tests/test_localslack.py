@@ -170,3 +170,17 @@ async def test_gateway_dm_and_names(slack):
     assert len([c for c in slack.calls if c.method == "users.info"]) == 1
     await gateway.display_name(ALICE)
     assert len([c for c in slack.calls if c.method == "users.info"]) == 1, "names are remembered"
+
+
+async def test_response_urls_answer_privately_and_wear_out(slack):
+    gateway = SlackGateway(build_client(slack.bot_token, slack.api_url))
+    token = slack.workspace.issue("hook", ALICE, GENERAL)
+    url = slack.url + "response/" + token
+    await gateway.respond(url, "only you can see this")
+    shown = slack.workspace.visible_to(ALICE, GENERAL)
+    assert shown[-1].text == "only you can see this" and shown[-1].ephemeral_to == ALICE
+    assert all(m.text != "only you can see this" for m in slack.workspace.visible_to("U0BOB0001", GENERAL))
+    for _ in range(4):
+        await gateway.respond(url, "again")
+    with pytest.raises(SlackFailure, match="http_404"):
+        await gateway.respond(url, "a sixth answer is one too many")

@@ -1,5 +1,7 @@
 """The TinyDB backend: survives restarts and compaction, and its file is real TinyDB."""
 
+import asyncio
+
 import pytest
 from tinydb import TinyDB
 
@@ -93,3 +95,15 @@ async def test_a_file_that_is_not_tinydb_is_a_clear_error(tmp_path):
     path.write_text("this is not json")
     with pytest.raises(StoreUnavailable, match="not a readable TinyDB database"):
         await reopen(path)
+
+
+async def test_compactions_started_together_run_one_after_another(tmp_path):
+    path = tmp_path / "desk.json"
+    store = await reopen(path)
+    for _ in range(300):
+        await store.create_ticket(lambda n: make_ticket(n))
+    await asyncio.gather(store.compact(), store.compact(), store.create_ticket(lambda n: make_ticket(n)))
+    await store.close()
+    db = TinyDB(str(path))
+    assert len(db.table("tickets")) == 301
+    db.close()

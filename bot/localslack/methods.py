@@ -46,7 +46,7 @@ class ApiError(Exception):
 
 
 class WebApi:
-    def __init__(self, workspace: Workspace, on_view_opened: Callable[[View], None] | None = None) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         self.socket_url: Callable[[], str] = lambda: ""
         self.listeners: list[Callable[[str, Message], None]] = []  # told of every new or changed message
