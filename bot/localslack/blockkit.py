@@ -61,6 +61,13 @@ class Checker:
         if value is not None and (not isinstance(value, str) or len(value) > limit):
             self.fail(pointer, f"must be a string of less than {limit + 1} characters")
 
+    def items(self, value: Any, pointer: str, limit: int, what: str) -> list[Any]:
+        """`value` if it is a list of 1 to `limit` items; else a problem and nothing to check."""
+        if not isinstance(value, list) or not value or len(value) > limit:
+            self.fail(pointer, f"must provide 1 to {limit} {what}")
+            return []
+        return value
+
     def element(self, el: Any, pointer: str) -> None:
         if not isinstance(el, dict) or el.get("type") not in ELEMENT_TYPES:
             self.fail(pointer, "must be a known element type")
@@ -74,10 +81,7 @@ class Checker:
             if el.get("style") not in (None, "primary", "danger"):
                 self.fail(pointer + "/style", "must be primary or danger")
         elif kind == "static_select":
-            options = el.get("options")
-            if not isinstance(options, list) or not options or len(options) > LIMITS["select.options"]:
-                self.fail(pointer + "/options", "must provide 1 to 100 options")
-                return
+            options = self.items(el.get("options"), pointer + "/options", LIMITS["select.options"], "options")
             for i, option in enumerate(options):
                 self.text(
                     option.get("text"), f"{pointer}/options/{i}/text", LIMITS["option.text"], plain_only=True
@@ -107,20 +111,18 @@ class Checker:
         elif kind == "header":
             self.text(block.get("text"), pointer + "/text", LIMITS["header.text"], plain_only=True)
         elif kind == "context":
-            elements = block.get("elements")
-            if not isinstance(elements, list) or not elements or len(elements) > LIMITS["context.elements"]:
-                self.fail(pointer + "/elements", "must provide 1 to 10 elements")
-                return
-            for i, el in enumerate(elements):
+            limit = LIMITS["context.elements"]
+            for i, el in enumerate(
+                self.items(block.get("elements"), pointer + "/elements", limit, "elements")
+            ):
                 if isinstance(el, dict) and el.get("type") == "image":
                     continue
                 self.text(el, f"{pointer}/elements/{i}", LIMITS["section.text"])
         elif kind == "actions":
-            elements = block.get("elements")
-            if not isinstance(elements, list) or not elements or len(elements) > LIMITS["actions.elements"]:
-                self.fail(pointer + "/elements", "must provide 1 to 25 elements")
-                return
-            for i, el in enumerate(elements):
+            limit = LIMITS["actions.elements"]
+            for i, el in enumerate(
+                self.items(block.get("elements"), pointer + "/elements", limit, "elements")
+            ):
                 self.element(el, f"{pointer}/elements/{i}")
         elif kind == "input":
             self.text(block.get("label"), pointer + "/label", LIMITS["input.label"], plain_only=True)
