@@ -116,11 +116,15 @@ class Store:
             tx = Transaction(self.tables)
             yield tx
             if tx.changes:
-                await self._persist(tx.changes)
-                self.tables.apply(tx.changes)
+                encoded = await self._persist(tx.changes)
+                self.tables.apply(tx.changes, encoded)
 
-    async def _persist(self, changes: list[Change]) -> None:
-        """Durable backends write the changes here, before they become visible."""
+    async def _persist(self, changes: list[Change]) -> dict[int, str]:
+        """Durable backends write the changes here, before they become visible.
+
+        They return the JSON they made of each ticket, so snapshots can reuse it.
+        """
+        return {}
 
     async def create_ticket(self, build: Callable[[int], Ticket]) -> Ticket:
         """Store a new ticket built from the next number."""

@@ -29,14 +29,18 @@ class Tables:
         self.records: dict[str, dict[str, Any]] = {}
         self.last_number = 0
 
-    def apply(self, changes: Iterable[Change]) -> None:
-        """Make committed (or replayed) changes visible."""
+    def apply(self, changes: Iterable[Change], encoded: dict[int, str] | None = None) -> None:
+        """Make committed (or replayed) changes visible.
+
+        `encoded` holds the JSON a durable backend already made of tickets while journaling
+        them; it is kept for snapshots so no ticket is encoded twice. Anything else is
+        encoded only when a snapshot needs it.
+        """
+        encoded = encoded or {}
         for op, table, key, doc in changes:
             if table == TICKETS:
-                if isinstance(doc, Ticket):
-                    self.put_ticket(doc, encode_ticket(doc))
-                else:  # replayed from the journal: encoded again only if a snapshot needs it
-                    self.put_ticket(ticket_from_doc(doc))
+                ticket = doc if isinstance(doc, Ticket) else ticket_from_doc(doc)
+                self.put_ticket(ticket, encoded.get(ticket.number))
             elif op == "put":
                 self.records.setdefault(table, {})[key] = doc
             else:
@@ -61,9 +65,15 @@ def encode_ticket(ticket: Ticket) -> str:
     return json.dumps(ticket_to_doc(ticket), ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_change(change: Change) -> list[Any]:
-    """A change as it is written to the journal: tickets become documents."""
-    op, table, key, doc = change
-    if isinstance(doc, Ticket):
-        doc = ticket_to_doc(doc)
-    return [op, table, key, doc]
+def encode_changes(changes: Iterable[Change]) -> tuple[str, dict[int, str]]:
+    """The changes as the JSON array written to the journal, and each ticket's own JSON."""
+    parts: list[str] = []
+    tickets: dict[int, str] = {}
+    for op, table, key, doc in changes:
+        if isinstance(doc, Ticket):
+            tickets[doc.number] = encode_ticket(doc)
+            head = json.dumps([op, table, key], separators=(",", ":"))[:-1]
+            parts.append(f"{head},{tickets[doc.number]}]")
+        else:
+            parts.append(json.dumps([op, table, key, doc], ensure_ascii=False, separators=(",", ":")))
+    return "[" + ",".join(parts) + "]", tickets

@@ -36,7 +36,7 @@ from tinydb.storages import JSONStorage
 from store.base import Store
 from store.codec import ticket_from_doc
 from store.journal import Segment, fsync_dir, read_segment, segment_paths
-from store.tables import TICKETS, Change, encode_change, encode_ticket
+from store.tables import TICKETS, Change, encode_changes, encode_ticket
 
 log = logging.getLogger(__name__)
 META = "_meta"
@@ -121,15 +121,16 @@ class TinyDBStore(Store):
         meta = data.get(META, {}).get("1", {})
         return int(meta.get("journal_seq", 0))
 
-    async def _persist(self, changes: list[Change]) -> None:
+    async def _persist(self, changes: list[Change]) -> dict[int, str]:
         assert self._segment is not None, "the store is not open"
         self._seq += 1
-        entry = {"seq": self._seq, "changes": [encode_change(c) for c in changes]}
-        line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        body, encoded = encode_changes(changes)
+        line = f'{{"seq":{self._seq},"changes":{body}}}\n'.encode()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._writer, self._segment.append, line)
         if self._segment.entries >= self.compact_every:
             self._start_compaction()
+        return encoded
 
     def _start_compaction(self) -> None:
         if self._compaction is None or self._compaction.done():
