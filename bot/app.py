@@ -18,6 +18,7 @@ import handlers
 from bot import web as desk_web
 from bot.clock import Clock
 from bot.desk import Desk
+from bot.flows.intake import Intake
 from bot.slack.gateway import SlackGateway, build_client
 from config.environment import Environment
 from config.settings import Config
@@ -45,11 +46,22 @@ class DeskApp:
             process_before_response=False,
             logger=logging.getLogger("desk.bolt"),
         )
-        handlers.register(self.bolt, self.desk)
+        self.intake = Intake(self.desk)
+        handlers.register(self.bolt, self.desk, self.intake)
         self.ready = False
 
     async def start(self) -> None:
         await self.store.open()
+        self.scheduler.add_job(
+            self.intake.expire,
+            "interval",
+            minutes=10,
+            id="intake-expiry",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=600,
+        )
         self.scheduler.start()
         self.ready = True
         log.info("desk started", extra={"store": self.store.url, "mode": self.mode})

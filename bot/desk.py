@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.domain.refs import format_ref
+from bot.domain.errors import DeskError
+from bot.domain.priority import Priority
+from bot.domain.refs import format_ref, parse_ref
+from bot.domain.sla import SlaClock
 from bot.slack.gateway import SlackGateway
 from config.settings import Config
 from store.base import Store
@@ -21,3 +25,18 @@ class Desk:
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
         return format_ref(number, self.config.desk.ticket_prefix)
+
+    def parse_ref(self, text: str) -> int:
+        return parse_ref(text, self.config.desk.ticket_prefix)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.config.desk.timezone
+
+    def sla_clock(self, priority: Priority) -> SlaClock:
+        """The clock a priority's targets run on."""
+        return SlaClock(self.config.sla[priority], self.config.desk.calendar)
+
+    def explain(self, error: DeskError) -> str:
+        """A domain error as a sentence for Slack: references shown, people mentioned."""
+        return error.render(self.ref, lambda person: f"<@{person}>")

@@ -6,9 +6,13 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.desk import Desk
-from handlers import errors, home
+from bot.flows.intake import Intake
+from handlers import errors, home, intake, messages, ticket_command
 
 
-def register(app: AsyncApp, desk: Desk) -> None:
+def register(app: AsyncApp, desk: Desk, intake_flow: Intake) -> None:
     errors.register(app, desk)
     home.register(app, desk)
+    messages.register(app, desk, intake_flow)
+    intake.register(app, desk, intake_flow)
+    ticket_command.register(app, desk, intake_flow)

@@ -1,10 +1,11 @@
-"""Tickets as JSON-ready documents and back. Times are stored as ISO 8601 in UTC."""
+"""Tickets and intake drafts as JSON-ready documents and back. Times are stored as ISO 8601 in UTC."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.domain.intake import Draft, Stage
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, Status, Ticket, TrailEntry
 
@@ -63,4 +64,43 @@ def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
             TrailEntry(at=_parse(at) or opened, actor=actor, action=Action(action), detail=detail)
             for at, actor, action, detail in doc["trail"]
         ),
+    )
+
+
+def draft_to_doc(draft: Draft) -> dict[str, Any]:
+    return {
+        "v": FORMAT_VERSION,
+        "id": draft.id,
+        "person": draft.person,
+        "channel": draft.channel,
+        "thread": draft.thread,
+        "via": draft.via,
+        "text": draft.text,
+        "stage": draft.stage.value,
+        "started_at": _time(draft.started_at),
+        "touched_at": _time(draft.touched_at),
+        "category": draft.category,
+        "priority": draft.priority.value if draft.priority else None,
+        "prompt": draft.prompt,
+        "ticket": draft.ticket,
+    }
+
+
+def draft_from_doc(doc: dict[str, Any]) -> Draft:
+    started, touched = _parse(doc["started_at"]), _parse(doc["touched_at"])
+    assert started is not None and touched is not None
+    return Draft(
+        id=doc["id"],
+        person=doc["person"],
+        channel=doc["channel"],
+        thread=doc["thread"],
+        via=doc["via"],
+        text=doc["text"],
+        stage=Stage(doc["stage"]),
+        started_at=started,
+        touched_at=touched,
+        category=doc["category"],
+        priority=Priority(doc["priority"]) if doc["priority"] else None,
+        prompt=doc["prompt"],
+        ticket=doc["ticket"],
     )

@@ -15,6 +15,9 @@ from bot.domain.ticket import Ticket
 from store.codec import ticket_from_doc, ticket_to_doc
 
 TICKETS = "tickets"
+DRAFTS = "drafts"  # intake conversations, by conversation key (kept a day after they end)
+THREADS = "threads"  # "channel:ts" of each ticket's threads (requester's and card's) -> number
+HANDLED = "handled"  # what has been acted on already (a message, a form) -> when, for retries
 
 # A change: ("put", table, key, document) or ("del", table, key, None).
 Change = tuple[str, str, str, Any]

@@ -67,10 +67,14 @@ class Running:
 
 @asynccontextmanager
 async def running_desk(
-    store_url: str = "memory://", *, socket: bool = False, **overrides: dict
+    store_url: str = "memory://", *, socket: bool = False, slack: LocalSlack | None = None, **overrides: dict
 ) -> AsyncIterator[Running]:
-    slack = LocalSlack(demo_workspace())
-    await slack.start()
+    """The desk and a local Slack, both running. Pass `slack` to restart a desk against the same
+    workspace (it is then left running)."""
+    own_slack = slack is None
+    if slack is None:
+        slack = LocalSlack(demo_workspace())
+        await slack.start()
     variables = {
         "SLACK_BOT_TOKEN": slack.bot_token,
         "SLACK_SIGNING_SECRET": slack.signing_secret,
@@ -103,7 +107,8 @@ async def running_desk(
             await handler.close_async()
         await runner.cleanup()
         await desk.stop()
-        await slack.stop()
+        if own_slack:
+            await slack.stop()
 
 
 async def settle(condition, timeout: float = 5.0) -> None:
@@ -113,3 +118,46 @@ async def settle(condition, timeout: float = 5.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("the expected outcome did not happen in time")
         await asyncio.sleep(0.02)
+
+
+def bot_posts(slack: LocalSlack, channel: str, *, thread: str | None = None, to: str | None = None) -> list:
+    """The bot's messages in `channel` (in `thread`, when given), as `to` would see them."""
+    found = slack.workspace.channels[channel].messages if channel in slack.workspace.channels else []
+    return [
+        m
+        for m in found
+        if m.user == BOT_USER
+        and (thread is None or m.thread_ts == thread)
+        and (m.ephemeral_to is None or m.ephemeral_to == to)
+    ]
+
+
+def text_of(message) -> str:
+    """Everything a person reads on a message: its blocks' texts, or its plain text."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message.blocks)
+    return "\n".join(parts) if parts else message.text
+
+
+def ack_text(delivery) -> str:
+    """What an acknowledgement shows the person: Bolt sends plain text, or JSON with text and blocks."""
+    body = delivery.body
+    if isinstance(body, dict):
+        return "\n".join([str(body.get("text", "")), text_of(_Shown(body.get("blocks") or [], ""))])
+    return str(body or "")
+
+
+class _Shown:
+    def __init__(self, blocks, text):
+        self.blocks, self.text = blocks, text

@@ -38,6 +38,7 @@ class Driver:
     def __init__(self, slack: LocalSlack) -> None:
         self.slack = slack
         self.ws = slack.workspace
+        self.last_event: dict[str, Any] | None = None  # the last envelope sent, for retries
 
     def _user(self, user: str) -> dict[str, Any]:
         person = self.ws.people[user]
@@ -49,7 +50,13 @@ class Driver:
         return trigger, hook
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int = 0) -> Delivery:
-        return await self.slack.deliver("events_api", event_envelope(event, event_id), retry_num=retry)
+        self.last_event = event_envelope(event, event_id)
+        return await self.slack.deliver("events_api", self.last_event, retry_num=retry)
+
+    async def retry_last_event(self, retry: int = 1) -> Delivery:
+        """Slack's retry of the last event: the same envelope and `event_id`, marked as a retry."""
+        assert self.last_event is not None, "no event was sent yet"
+        return await self.slack.deliver("events_api", self.last_event, retry_num=retry)
 
     async def open_home(self, user: str) -> Delivery:
         now = f"{time.time():.6f}"
@@ -61,7 +68,7 @@ class Driver:
     async def say(
         self, user: str, channel: str, text: str, thread: str | None = None
     ) -> tuple[Message, Delivery | None]:
-        """`user` writes in `channel`; the bot hears DMs and mentions of itself, as in Slack."""
+        """`user` writes in `channel`; the bot hears what Slack would send it."""
         target = self.ws.channels[channel]
         message = self.ws.add_message(Message(channel, self.ws.next_ts(), user, text, thread_ts=thread))
         for listener in self.slack.api.listeners:
@@ -76,12 +83,17 @@ class Driver:
         }
         if thread:
             event["thread_ts"] = thread
+        # As Slack does: a `message` event for every message in a conversation the bot is in
+        # (message.im / message.channels / message.groups), and an `app_mention` beside it
+        # when the bot is mentioned.
+        delivery = None
         if target.is_im:
             delivery = await self.event({"type": "message", "channel_type": "im", **event})
-        elif f"<@{BOT_USER}>" in text:
+        elif BOT_USER in target.members:
+            kind = "group" if target.id.startswith("G") else "channel"
+            delivery = await self.event({"type": "message", "channel_type": kind, **event})
+        if not target.is_im and f"<@{BOT_USER}>" in text:
             delivery = await self.event({"type": "app_mention", **event})
-        else:
-            delivery = None
         return message, delivery
 
     async def command(self, user: str, command: str, text: str = "", channel: str | None = None) -> Delivery:
@@ -144,6 +156,16 @@ class Driver:
             "state": {"values": {}},
         }
         return await self.slack.deliver("interactive", payload)
+
+    async def press(self, user: str, message: Message, label: str) -> Delivery:
+        """Press the button that reads `label` on `message`, as a person does."""
+        for block in message.blocks:
+            elements = [*block.get("elements", []), block.get("accessory")]
+            for element in elements:
+                is_button = isinstance(element, dict) and element.get("type") == "button"
+                if is_button and element["text"]["text"] == label:
+                    return await self.click(user, message, element["action_id"], element.get("value"))
+        raise LookupError(f"no button {label!r} on that message")
 
     async def shortcut(self, user: str, message: Message, callback_id: str) -> Delivery:
         """The message shortcut `callback_id` used on `message`."""

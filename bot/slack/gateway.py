@@ -148,6 +148,10 @@ class SlackGateway:
             self._dms[user] = str(data["channel"]["id"])
         return self._dms[user]
 
+    def known_dm(self, user: str) -> str | None:
+        """The DM channel with `user` if it was opened before (no call to Slack)."""
+        return self._dms.get(user)
+
     async def dm(self, user: str, text: str, blocks: list[dict[str, Any]] | None = None) -> Posted:
         return await self.post(await self.dm_channel(user), text, blocks)
 

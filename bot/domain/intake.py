@@ -1,0 +1,204 @@
+"""The intake conversation, written as data (in the spirit of python-telegram-bot's
+`ConversationHandler`): entry points, a step per state, fallbacks and a timeout.
+
+Each step takes the draft and what the person did, and returns a `Turn`: the draft as it now
+stands (its `stage` is the next state) and what the desk should say. Pure: no Slack, no store,
+`now` passed in. The flow is drawn in `docs/intake.md`.
+
+    entry (DM, @mention, /ticket text, shortcut) ──▶ CATEGORY ──▶ URGENCY ──▶ OPENED
+    "cancel" / Cancel button, from any state ──▶ CANCELLED;  a day untouched ──▶ EXPIRED
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.priority import Priority
+
+TIMEOUT = timedelta(days=1)
+CANCEL_WORDS = frozenset({"cancel", "stop", "never mind", "nevermind", "forget it", "abort"})
+
+
+class Stage(StrEnum):
+    CATEGORY = "category"  # waiting for a category button
+    URGENCY = "urgency"  # waiting for an urgency button
+    OPENED = "opened"  # over: the ticket is open
+    CANCELLED = "cancelled"  # over: the person said cancel
+    EXPIRED = "expired"  # over: untouched for TIMEOUT
+
+    @property
+    def over(self) -> bool:
+        return self in (Stage.OPENED, Stage.CANCELLED, Stage.EXPIRED)
+
+
+class Say(StrEnum):
+    """What the desk answers after a step; the Slack side words it."""
+
+    ASK_CATEGORY = "ask_category"
+    ASK_URGENCY = "ask_urgency"
+    ADDED = "added"  # more words added to the request; the question still stands
+    NOT_A_CHOICE = "not_a_choice"  # a button value that is not one of the choices
+    OPEN_TICKET = "open_ticket"  # all answers are in: open the ticket now
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A half-finished request, kept per person and conversation until it ends."""
+
+    id: str
+    person: str
+    channel: str  # where the conversation happens
+    thread: str | None  # the thread it happens in (mentions), None at the top of a DM
+    via: str  # dm, mention, command, shortcut
+    text: str
+    stage: Stage
+    started_at: datetime
+    touched_at: datetime
+    category: str | None = None
+    priority: Priority | None = None
+    prompt: str | None = None  # the message holding the buttons, updated as the draft moves on
+    ticket: int | None = None  # set once the ticket is open
+
+    @property
+    def key(self) -> str:
+        return conversation_key(self.person, self.channel, self.thread)
+
+    def expired(self, now: datetime) -> bool:
+        return not self.stage.over and now - self.touched_at > TIMEOUT
+
+
+def conversation_key(person: str, channel: str, thread: str | None) -> str:
+    """One intake at a time per person and conversation (a DM, or one thread)."""
+    return f"{person}:{channel}:{thread or '-'}"
+
+
+# -- what a person can do in the conversation -----------------------------------------------
+@dataclass(frozen=True)
+class Said:
+    text: str
+
+
+@dataclass(frozen=True)
+class Chose:
+    question: Stage  # which question the button answered
+    value: str
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """The Cancel button."""
+
+
+Input = Said | Chose | Cancelled
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Turn:
+    draft: Draft
+    say: Say
+
+
+Step = Callable[[Draft, Input, Context], Turn]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A step and the inputs it takes."""
+
+    accepts: Callable[[Input], bool]
+    step: Step
+
+
+# -- the steps ---------------------------------------------------------------------------------
+def start(draft: Draft, ctx: Context) -> Turn:
+    """Every entry point: the request's words are in; ask for a category (unless there is one)."""
+    if len(ctx.categories) == 1:
+        return Turn(replace(draft, category=ctx.categories[0], stage=Stage.URGENCY), Say.ASK_URGENCY)
+    return Turn(replace(draft, stage=Stage.CATEGORY), Say.ASK_CATEGORY)
+
+
+def choose_category(draft: Draft, event: Input, ctx: Context) -> Turn:
+    assert isinstance(event, Chose)
+    if event.value not in ctx.categories:
+        return Turn(draft, Say.NOT_A_CHOICE)
+    return Turn(_touch(draft, ctx, category=event.value, stage=Stage.URGENCY), Say.ASK_URGENCY)
+
+
+def choose_urgency(draft: Draft, event: Input, ctx: Context) -> Turn:
+    assert isinstance(event, Chose)
+    if event.value not in Priority.__members__:
+        return Turn(draft, Say.NOT_A_CHOICE)
+    return Turn(_touch(draft, ctx, priority=Priority(event.value), stage=Stage.OPENED), Say.OPEN_TICKET)
+
+
+def add_words(draft: Draft, event: Input, ctx: Context) -> Turn:
+    """More typed while a question is open: it belongs to the request."""
+    assert isinstance(event, Said)
+    return Turn(_touch(draft, ctx, text=f"{draft.text}\n{event.text}"), Say.ADDED)
+
+
+def cancel(draft: Draft, event: Input, ctx: Context) -> Turn:
+    return Turn(_touch(draft, ctx, stage=Stage.CANCELLED), Say.CANCELLED)
+
+
+def _touch(draft: Draft, ctx: Context, **changes: object) -> Draft:
+    return replace(draft, touched_at=ctx.now, **changes)  # type: ignore[arg-type]
+
+
+def is_cancel(event: Input) -> bool:
+    if isinstance(event, Cancelled):
+        return True
+    return isinstance(event, Said) and event.text.strip().lower().rstrip(".!") in CANCEL_WORDS
+
+
+def _answers(question: Stage) -> Callable[[Input], bool]:
+    return lambda event: isinstance(event, Chose) and event.question is question
+
+
+def _words(event: Input) -> bool:
+    return isinstance(event, Said) and not is_cancel(event)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    entry_points: Mapping[str, Callable[[Draft, Context], Turn]]
+    states: Mapping[Stage, tuple[Route, ...]]
+    fallbacks: tuple[Route, ...]
+    timeout: timedelta
+
+    def begin(self, draft: Draft, ctx: Context) -> Turn:
+        return self.entry_points[draft.via](draft, ctx)
+
+    def handle(self, draft: Draft, event: Input, ctx: Context) -> Turn | None:
+        """The next turn, or None when the input means nothing in the draft's state
+        (a second click on a button already answered, a click on a finished request)."""
+        if draft.stage.over:
+            return None
+        if ctx.now - draft.touched_at > self.timeout:
+            return Turn(replace(draft, stage=Stage.EXPIRED), Say.EXPIRED)
+        for route in (*self.states.get(draft.stage, ()), *self.fallbacks):
+            if route.accepts(event):
+                return route.step(draft, event, ctx)
+        return None
+
+
+INTAKE = Conversation(
+    entry_points={"dm": start, "mention": start, "command": start, "shortcut": start},
+    states={
+        Stage.CATEGORY: (Route(_answers(Stage.CATEGORY), choose_category), Route(_words, add_words)),
+        Stage.URGENCY: (Route(_answers(Stage.URGENCY), choose_urgency), Route(_words, add_words)),
+    },
+    fallbacks=(Route(is_cancel, cancel),),
+    timeout=TIMEOUT,
+)

@@ -1,0 +1,60 @@
+"""Messages written in a ticket's threads.
+
+The requester's words in their ticket thread join the ticket's trail and are shown to the
+agents in the card's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.desk import Desk
+from bot.domain.errors import DeskError
+from bot.domain.ticket import Action
+from bot.flows.opening import place, split_place
+from bot.slack.gateway import SlackFailure
+from bot.slack.intake_blocks import quote
+from bot.slack.payloads import Heard
+from store.tables import HANDLED, THREADS
+
+log = logging.getLogger("desk.follow_up")
+
+
+async def ticket_thread(desk: Desk, heard: Heard) -> int | None:
+    """The ticket whose thread the message was written in, if any."""
+    if heard.thread is None:
+        return None
+    number = await desk.store.record(THREADS, place(heard.channel, heard.thread))
+    return int(number) if number is not None else None
+
+
+async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
+    """Add the requester's message to their ticket; anyone else's words there are left alone."""
+    now = desk.clock.now()
+    once = f"msg:{heard.channel}:{heard.ts}"
+    async with desk.store.transaction() as tx:
+        ticket = tx.ticket(number)
+        if ticket is None or heard.user != ticket.requester or tx.record(HANDLED, once) is not None:
+            return
+        if ticket.origin.thread != heard.thread or ticket.origin.channel != heard.channel:
+            return  # the requester writing in the card's thread is not a follow-up
+        try:
+            updated = ticket.record(Action.FOLLOW_UP, heard.user, heard.text, now)
+        except DeskError:
+            return
+        tx.save_ticket(updated)
+        tx.put(HANDLED, once, now.isoformat())
+    if updated.card is None:
+        return
+    channel, ts = split_place(updated.card)
+    text = f"<@{heard.user}> added:\n{quote(heard.text)}"
+    try:
+        await desk.slack.post(
+            channel, f"{desk.ref(number)}: the requester added to the ticket", _blocks(text), ts
+        )
+    except SlackFailure as failure:
+        log.error("could not show a follow-up", extra={"ticket": number, "error": failure.error})
+
+
+def _blocks(text: str) -> list[dict[str, object]]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]

@@ -1,0 +1,44 @@
+"""Answers about tickets: one ticket's status, a person's open tickets, and help.
+
+Each returns `(text, blocks)` for whichever way the question came (DM, mention, /ticket).
+A requester sees only their own tickets; anyone else's answers exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.desk import Desk
+from bot.domain.errors import DeskError
+from bot.domain.sla import next_target
+from bot.slack.status_blocks import help_answer, my_tickets, status_answer
+
+Answer = tuple[str, list[dict[str, Any]]]
+
+
+def _plain(text: str) -> Answer:
+    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+
+async def status_of(desk: Desk, person: str, reference: str) -> Answer:
+    try:
+        number = desk.parse_ref(reference)
+        ticket = desk.config.team.visible(await desk.store.ticket(number), number, person)
+    except DeskError as error:
+        return _plain(desk.explain(error))
+    now = desk.clock.now()
+    clock = desk.sla_clock(ticket.priority)
+    upcoming = next_target(ticket, clock, now)
+    return status_answer(ticket, desk.ref(ticket.number), upcoming, desk.zone, now, business=clock.business)
+
+
+async def tickets_of(desk: Desk, person: str) -> Answer:
+    """The person's open tickets, newest first."""
+    tickets = await desk.store.tickets_of(person, open_only=True)
+    rows = [(desk.ref(t.number), t) for t in reversed(tickets)]
+    return my_tickets(rows, desk.clock.now())
+
+
+def help_for(desk: Desk, person: str) -> Answer:
+    settings = desk.config.desk
+    return help_answer(settings.name, settings.ticket_prefix, agent=desk.config.team.is_agent(person))

@@ -1,0 +1,83 @@
+"""The triage card: one message per ticket in the triage channel, updated in place as it changes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.priority import Priority
+from bot.domain.sla import TargetState
+from bot.domain.ticket import Status, Ticket
+from bot.slack.intake_blocks import quote
+from bot.slack.mrkdwn import escape, fit, plain
+from bot.slack.when import slack_at, target_line
+
+Blocks = list[dict[str, Any]]
+CARD_TEXT_LIMIT = 2900
+
+MARKS = {
+    Priority.P1: ":red_circle:",
+    Priority.P2: ":large_orange_circle:",
+    Priority.P3: ":large_blue_circle:",
+    Priority.P4: ":white_circle:",
+}
+VIA = {
+    "dm": "by direct message",
+    "mention": "by mentioning the desk",
+    "command": "with /ticket",
+    "form": "with the /ticket form",
+    "shortcut": "from a message",
+}
+
+
+class CardIds(StrEnum):
+    CLAIM = "claim"
+
+
+def ticket_card(
+    ticket: Ticket, ref: str, states: list[TargetState], zone: ZoneInfo, *, business: bool
+) -> tuple[str, Blocks]:
+    """The card for `ticket` as it stands: who raised it, what they said, its targets, and
+    the buttons for what can be done next."""
+    via = VIA.get(ticket.origin.via, "")
+    head = (
+        f"{MARKS[ticket.priority]} *{ref}* · *{ticket.priority.label}* · {escape(ticket.category)}\n"
+        f"From <@{ticket.requester}> {via}, {slack_at(ticket.opened_at, zone)}"
+    )
+    targets = " · ".join(target_line(state, zone, business=business) for state in states)
+    blocks: Blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": head}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": quote(ticket.text, CARD_TEXT_LIMIT)}},
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": fit(targets[:1].upper() + targets[1:], 2900)}],
+        },
+    ]
+    if ticket.status is Status.OPEN:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"ticket:{ticket.number}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "Claim"},
+                        "style": "primary",
+                        "action_id": CardIds.CLAIM,
+                        "value": str(ticket.number),
+                    }
+                ],
+            }
+        )
+    elif ticket.status is Status.CLAIMED:
+        blocks.append(_line(f":raising_hand: Claimed by <@{ticket.assignee}>"))
+    else:
+        note = f": {escape(ticket.resolution_note)}" if ticket.resolution_note else ""
+        blocks.append(_line(fit(f":white_check_mark: Resolved by <@{ticket.assignee}>{note}", 2900)))
+    fallback = f"{ref} ({ticket.priority.label}, {ticket.category}): {plain(ticket.text, 200)}"
+    return escape(fallback), blocks
+
+
+def _line(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}

@@ -1,0 +1,203 @@
+"""The intake conversation's messages: questions with buttons, the confirmation, the form.
+
+Pure builders: a draft or ticket in, `(text, blocks)` out. `text` is the notification and
+screen-reader fallback; `blocks` is what people see.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.intake import Draft, Stage
+from bot.domain.priority import Priority
+from bot.slack.mrkdwn import escape, fit, plain
+
+Blocks = list[dict[str, Any]]
+QUOTE_LIMIT = 2500
+FORM_TEXT_LIMIT = 3000  # Slack's most for a plain_text_input
+
+URGENCY_HINTS = {
+    Priority.P1: "work has stopped for many people",
+    Priority.P2: "you are blocked and there is no way around it",
+    Priority.P3: "it is in the way, but you can carry on",
+    Priority.P4: "whenever someone has time",
+}
+
+
+class IntakeIds(StrEnum):
+    """Block, action and callback ids of the intake, in one place."""
+
+    CATEGORY = "intake_category"  # + "_<n>": one button per category
+    URGENCY = "intake_urgency"  # + "_P1".."_P4"
+    CANCEL = "intake_cancel"
+    BLOCK = "intake"  # + ":<draft id>": the actions block of one draft's question
+    FORM = "intake_form"  # the /ticket modal's callback id
+    FORM_TEXT = "description"
+    FORM_CATEGORY = "category"
+    FORM_URGENCY = "urgency"
+    FORM_VALUE = "value"  # the action id of each form input
+    SHORTCUT = "create_ticket"  # the message shortcut's callback id (see manifest.yml)
+
+
+CATEGORY_ACTION = re.compile(rf"^{IntakeIds.CATEGORY}_\d+$")
+URGENCY_ACTION = re.compile(rf"^{IntakeIds.URGENCY}_P[1-4]$")
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """Someone's words as a mrkdwn quote, escaped and cut to fit."""
+    return "\n".join("> " + line for line in fit(escape(text), limit).splitlines() or [""])
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": plain(text, 75), "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _cancel() -> dict[str, Any]:
+    return _button("Cancel", IntakeIds.CANCEL, "cancel")
+
+
+def question(draft: Draft, categories: tuple[str, ...]) -> tuple[str, Blocks]:
+    """The question the draft is waiting on, with its buttons."""
+    if draft.stage is Stage.CATEGORY:
+        text = "Which area is it about? Pick one below."
+        intro = "Thanks, I'll open a ticket for this:"
+        buttons = [_button(name, f"{IntakeIds.CATEGORY}_{i}", name) for i, name in enumerate(categories)]
+        hint = "Anything else to add? Just type it here. Changed your mind? Press Cancel or say “cancel”."
+    else:
+        text = "How urgent is it? Pick one below."
+        intro = f"Thanks. Area: *{escape(draft.category or '')}*. Your request:"
+        buttons = [_button(p.label, f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority]
+        hint = " · ".join(f"*{p.word}*: {URGENCY_HINTS[p]}" for p in Priority)
+    blocks: Blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{intro}\n{quote(draft.text)}"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}},
+        {"type": "actions", "block_id": f"{IntakeIds.BLOCK}:{draft.id}", "elements": [*buttons, _cancel()]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]},
+    ]
+    return text, blocks
+
+
+def added_note() -> str:
+    return "Added that to your request. Pick an option above to carry on, or say “cancel”."
+
+
+def ended(draft: Draft) -> tuple[str, Blocks]:
+    """The question replaced once the draft ended without a ticket."""
+    if draft.stage is Stage.CANCELLED:
+        text = "Cancelled: nothing was opened. Send me a message whenever you need help."
+    else:
+        text = (
+            "This request waited a day without an answer, so I closed it and opened nothing. "
+            "Send me a message to start again."
+        )
+    blocks: Blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{quote(draft.text, 500)}\n{text}"}},
+    ]
+    return text, blocks
+
+
+def confirmation(ref: str, category: str, priority: Priority, text: str, promise: str) -> tuple[str, Blocks]:
+    """The requester's confirmation; its thread is where the ticket is talked about."""
+    headline = f"{ref} is open ({priority.label}). First response {promise}."
+    blocks: Blocks = [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f":white_check_mark: *{ref}* is open. Thanks!\n{quote(text)}"},
+        },
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Area*\n{escape(category)}"},
+                {"type": "mrkdwn", "text": f"*Urgency*\n{priority.label}"},
+                {"type": "mrkdwn", "text": f"*First response*\n{promise}"},
+            ],
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Reply in this thread to add details; I'll post updates here. "
+                    f"Say `status {ref}` any time.",
+                }
+            ],
+        },
+    ]
+    return headline, blocks
+
+
+def form(categories: tuple[str, ...], channel: str) -> dict[str, Any]:
+    """The /ticket modal: description, area, urgency."""
+
+    def option(text: str, value: str) -> dict[str, Any]:
+        return {"text": {"type": "plain_text", "text": plain(text, 75)}, "value": value}
+
+    def select(block_id: str, label: str, options: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "label": {"type": "plain_text", "text": label},
+            "element": {
+                "type": "static_select",
+                "action_id": IntakeIds.FORM_VALUE,
+                "placeholder": {"type": "plain_text", "text": "Choose one"},
+                "options": options,
+            },
+        }
+
+    urgencies = [option(f"{p.label}: {URGENCY_HINTS[p]}", p.value) for p in Priority]
+    return {
+        "type": "modal",
+        "callback_id": IntakeIds.FORM,
+        "private_metadata": channel,
+        "title": {"type": "plain_text", "text": "New ticket"},
+        "submit": {"type": "plain_text", "text": "Open ticket"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": IntakeIds.FORM_TEXT,
+                "label": {"type": "plain_text", "text": "What's wrong?"},
+                "hint": {"type": "plain_text", "text": "What happened, and what you were trying to do."},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": IntakeIds.FORM_VALUE,
+                    "multiline": True,
+                    "max_length": FORM_TEXT_LIMIT,
+                },
+            },
+            select(IntakeIds.FORM_CATEGORY, "Area", [option(name, name) for name in categories]),
+            select(IntakeIds.FORM_URGENCY, "Urgency", urgencies),
+        ],
+    }
+
+
+def read_form(
+    values: dict[str, str], categories: tuple[str, ...]
+) -> tuple[str, str, Priority] | dict[str, str]:
+    """The form's description, area and urgency, or an error message per field to fix."""
+    text = values.get(IntakeIds.FORM_TEXT, "").strip()
+    category = values.get(IntakeIds.FORM_CATEGORY, "")
+    urgency = values.get(IntakeIds.FORM_URGENCY, "")
+    errors: dict[str, str] = {}
+    if not text:
+        errors[IntakeIds.FORM_TEXT] = "Tell us what's wrong: a sentence or two is enough."
+    elif len(text) > FORM_TEXT_LIMIT:
+        errors[IntakeIds.FORM_TEXT] = f"Please keep it under {FORM_TEXT_LIMIT} characters."
+    if category not in categories:
+        errors[IntakeIds.FORM_CATEGORY] = "Choose the area it is about."
+    if urgency not in Priority.__members__:
+        errors[IntakeIds.FORM_URGENCY] = "Choose how urgent it is."
+    if errors:
+        return errors
+    return text, category, Priority(urgency)

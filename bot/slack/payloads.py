@@ -1,0 +1,133 @@
+"""Slack's payloads turned into typed objects, once, at the edge.
+
+Pure functions of the request body. Anything the desk should not act on (bots, edits,
+deletions, joins, malformed payloads) becomes None, so handlers have nothing to filter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A person's new message the desk should listen to."""
+
+    user: str
+    channel: str
+    ts: str
+    thread: str | None  # the thread it was written in; None at the top of a conversation
+    text: str
+    in_dm: bool
+    mentions_bot: bool
+
+
+@dataclass(frozen=True)
+class Click:
+    user: str
+    channel: str
+    message_ts: str
+    thread: str | None  # the thread the clicked message sits in
+    action_id: str
+    block_id: str
+    value: str
+    response_url: str | None
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    user: str
+    channel: str
+    text: str
+    author: str | None
+    response_url: str | None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def heard(event: dict[str, Any], bot_user: str | None) -> Heard | None:
+    """A `message` or `app_mention` event worth acting on, or None."""
+    if event.get("subtype") or event.get("bot_id") or event.get("bot_profile"):
+        return None  # edits, deletions, joins, and every bot (ourselves included)
+    user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
+    if not (isinstance(user, str) and isinstance(channel, str) and isinstance(ts, str)):
+        return None
+    if user == bot_user:
+        return None
+    text = _text(event.get("text"))
+    thread = event.get("thread_ts")
+    thread = thread if isinstance(thread, str) and thread != ts else None
+    in_dm = event.get("channel_type") == "im" or channel.startswith("D")
+    mentioned = bot_user is not None and any(m == bot_user for m in MENTION.findall(text))
+    return Heard(user, channel, ts, thread, text, in_dm, mentioned or event.get("type") == "app_mention")
+
+
+def without_mentions_of(text: str, bot_user: str | None) -> str:
+    """The words of a mention with the bot's own mention taken out."""
+    if bot_user is None:
+        return text.strip()
+    return re.sub(rf"<@{re.escape(bot_user)}(?:\|[^>]*)?>", " ", text).strip()
+
+
+def click(body: dict[str, Any]) -> Click | None:
+    """The first action of a `block_actions` payload on a message."""
+    actions = body.get("actions") or []
+    user = (body.get("user") or {}).get("id")
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    if not actions or not isinstance(actions[0], dict) or not user or not channel:
+        return None
+    action = actions[0]
+    value = action.get("value")
+    if value is None:
+        value = (action.get("selected_option") or {}).get("value")
+    ts = container.get("message_ts") or message.get("ts") or ""
+    thread = message.get("thread_ts")
+    return Click(
+        user=str(user),
+        channel=str(channel),
+        message_ts=str(ts),
+        thread=str(thread) if thread and thread != ts else None,
+        action_id=_text(action.get("action_id")),
+        block_id=_text(action.get("block_id")),
+        value=_text(value),
+        response_url=body.get("response_url"),
+    )
+
+
+def shortcut(body: dict[str, Any]) -> Shortcut | None:
+    user = (body.get("user") or {}).get("id")
+    channel = (body.get("channel") or {}).get("id")
+    message = body.get("message") or {}
+    if not user or not channel:
+        return None
+    return Shortcut(
+        user=str(user),
+        channel=str(channel),
+        text=_text(message.get("text")),
+        author=message.get("user"),
+        response_url=body.get("response_url"),
+    )
+
+
+def form_values(view: dict[str, Any]) -> dict[str, str]:
+    """A submitted modal's inputs, block id -> value (text typed or option chosen)."""
+    found: dict[str, str] = {}
+    values = ((view.get("state") or {}).get("values")) or {}
+    for block_id, actions in values.items():
+        if not isinstance(actions, dict):
+            continue
+        for entry in actions.values():
+            if not isinstance(entry, dict):
+                continue
+            option = entry.get("selected_option")
+            value = option.get("value") if isinstance(option, dict) else entry.get("value")
+            found[block_id] = _text(value)
+    return found

@@ -1,0 +1,98 @@
+"""Answers to "status T-4", "my tickets" and "help"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.sla import TargetState
+from bot.domain.ticket import Status, Ticket
+from bot.slack.mrkdwn import escape, plain
+from bot.slack.when import age, target_line
+
+Blocks = list[dict[str, Any]]
+LIST_LIMIT = 20  # tickets shown in "my tickets" before "and N more"
+
+STATE_WORDS = {
+    Status.OPEN: "Open, waiting for an agent",
+    Status.CLAIMED: "In progress",
+    Status.RESOLVED: "Resolved",
+}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def status_answer(
+    ticket: Ticket, ref: str, upcoming: TargetState | None, zone: ZoneInfo, now: datetime, *, business: bool
+) -> tuple[str, Blocks]:
+    """State, assignee, age and the time left to the next target."""
+    state = STATE_WORDS[ticket.status]
+    lines = [f"*{ref}* · {state} · {ticket.priority.label} · {escape(ticket.category)}"]
+    summary = plain(ticket.text.splitlines()[0] if ticket.text.strip() else "", 120)
+    lines.append(f"_{escape(summary)}_")
+    who = f"<@{ticket.assignee}> is on it" if ticket.status is Status.CLAIMED else ""
+    if ticket.status is Status.RESOLVED:
+        when = ticket.resolved_at or now
+        who = f"Resolved by <@{ticket.assignee}> {age(when, now)}"
+        if ticket.resolution_note:
+            who += f": {escape(plain(ticket.resolution_note, 300))}"
+    facts = [f"Opened {age(ticket.opened_at, now)}"]
+    if who:
+        facts.append(who)
+    if upcoming is not None:
+        facts.append(target_line(upcoming, zone, business=business))
+    lines.append(" · ".join(facts))
+    text = f"{ref}: {state}"
+    return text, [_section("\n".join(lines))]
+
+
+def my_tickets(rows: list[tuple[str, Ticket]], now: datetime) -> tuple[str, Blocks]:
+    """The requester's open tickets, newest first."""
+    if not rows:
+        text = "You have no open tickets. Send me a message describing a problem to open one."
+        return text, [_section(text)]
+    lines = []
+    for ref, ticket in rows[:LIST_LIMIT]:
+        who = f"<@{ticket.assignee}>" if ticket.status is Status.CLAIMED else "waiting for an agent"
+        summary = escape(plain(" ".join(ticket.text.split()), 80))
+        opened = age(ticket.opened_at, now)
+        lines.append(f"• *{ref}* · {ticket.priority.label} · {who} · opened {opened}\n   _{summary}_")
+    more = len(rows) - LIST_LIMIT
+    if more > 0:
+        lines.append(f"…and {more} more.")
+    count = len(rows)
+    head = f"You have {count} open ticket{'s' if count != 1 else ''}:"
+    return head, [
+        _section(head),
+        _section("\n".join(lines)),
+        _hint("Say `status <ref>` for one ticket's details."),
+    ]
+
+
+def _hint(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def help_answer(desk_name: str, prefix: str, *, agent: bool) -> tuple[str, Blocks]:
+    """What people can say and do."""
+    text = (
+        f"Hi! I'm {escape(desk_name)}. *Tell me what's wrong* in a message and I'll open a ticket: "
+        "I'll ask for the area and how urgent it is, then tell you when to expect an answer.\n"
+        f"• `status {prefix}-42`: how a ticket stands\n"
+        "• `my tickets`: your open tickets\n"
+        "• `cancel`: stop a request you are writing\n"
+        "• `/ticket` opens a form; `/ticket <what's wrong>` works from any channel\n"
+        "• Mention me in a channel to raise a ticket in a thread there\n"
+        "• Reply in a ticket's thread to add details"
+    )
+    blocks = [_section(text)]
+    if agent:
+        blocks.append(
+            _hint(
+                f"Agents: `/queue`, `/claim {prefix}-42`, `/reply`, `/reassign` and `/resolve` work tickets."
+            )
+        )
+    return "How to use the desk", blocks

@@ -1,0 +1,63 @@
+"""The intake's buttons, the /ticket form and the "Create ticket" message shortcut."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.desk import Desk
+from bot.domain.intake import Cancelled, Chose, Input, Stage
+from bot.flows.intake import Intake
+from bot.slack.intake_blocks import CATEGORY_ACTION, URGENCY_ACTION, IntakeIds, read_form
+from bot.slack.payloads import click, form_values, shortcut
+
+STARTED_IN_DM = (
+    "I've started a ticket from that message in our direct messages. Pick an area there to finish it."
+)
+NO_TEXT = "(the message had no text)"
+
+
+def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
+    async def answer(ack: AsyncAck, body: dict[str, Any], event: Input) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None:
+            return
+        draft_id = pressed.block_id.removeprefix(f"{IntakeIds.BLOCK}:")
+        await intake.continue_with(pressed.user, pressed.channel, pressed.thread, event, None, draft_id)
+
+    @app.action(CATEGORY_ACTION)
+    async def on_category(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await answer(ack, body, Chose(Stage.CATEGORY, str(action.get("value", ""))))
+
+    @app.action(URGENCY_ACTION)
+    async def on_urgency(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await answer(ack, body, Chose(Stage.URGENCY, str(action.get("value", ""))))
+
+    @app.action(IntakeIds.CANCEL)
+    async def on_cancel(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await answer(ack, body, Cancelled())
+
+    @app.shortcut(IntakeIds.SHORTCUT)
+    async def on_shortcut(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        used = shortcut(body)
+        if used is None:
+            return
+        dm = await desk.slack.dm_channel(used.user)
+        text = used.text.strip() or NO_TEXT
+        await intake.begin(used.user, dm, None, "shortcut", text, None)
+        if used.response_url and used.channel != dm:
+            await desk.slack.respond(used.response_url, STARTED_IN_DM)
+
+    @app.view(IntakeIds.FORM)
+    async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        found = read_form(form_values(view), desk.config.desk.categories)
+        if isinstance(found, dict):
+            await ack(response_action="errors", errors=found)
+            return
+        await ack()
+        text, category, priority = found
+        user = str((body.get("user") or {}).get("id", ""))
+        await intake.open_from_form(user, text, category, priority, f"view:{view.get('id')}")

@@ -1,0 +1,80 @@
+"""Messages and mentions: requests, status questions and follow-ups, in words.
+
+In a DM everything said to the desk counts; in a channel, only mentions of the desk and
+replies in threads the desk is part of (a request being written, a ticket's thread).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
+from bot.desk import Desk
+from bot.domain.intake import Said
+from bot.domain.phrases import Cancel, Help, MyTickets, NewRequest, StatusOf, understand
+from bot.flows import status
+from bot.flows.follow_up import follow_up, ticket_thread
+from bot.flows.intake import Intake
+from bot.slack.payloads import Heard, heard, without_mentions_of
+from store.tables import HANDLED
+
+NOTHING_TO_CANCEL = "There is no request in progress to cancel. Send me a message whenever you need help."
+
+
+def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
+    @app.event("message")
+    async def on_message(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        said = heard(event, context.bot_user_id)
+        if said is None or (not said.in_dm and said.mentions_bot):
+            return  # mentions arrive again as app_mention and are handled there
+        await listen(desk, intake, said, context.bot_user_id)
+
+    @app.event("app_mention")
+    async def on_mention(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        said = heard(event, context.bot_user_id)
+        if said is not None and not said.in_dm:
+            await listen(desk, intake, said, context.bot_user_id)
+
+
+async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) -> None:
+    once = f"msg:{said.channel}:{said.ts}"
+    number = await ticket_thread(desk, said)
+    if number is not None:
+        await follow_up(desk, number, said)
+        return
+    if said.in_dm:
+        await converse(desk, intake, said, said.text, None, "dm", once)
+    elif said.mentions_bot:
+        words = without_mentions_of(said.text, bot_user)
+        await converse(desk, intake, said, words, said.thread or said.ts, "mention", once)
+    elif said.thread is not None:
+        # A plain reply in a channel thread counts only while a request is being written there.
+        await intake.continue_with(said.user, said.channel, said.thread, Said(said.text), once)
+
+
+async def converse(
+    desk: Desk, intake: Intake, said: Heard, words: str, thread: str | None, via: str, once: str
+) -> None:
+    """Answer a question, or carry the request being written, or start a new one."""
+    phrase = understand(words)
+    if isinstance(phrase, NewRequest | Cancel):
+        if await intake.continue_with(said.user, said.channel, thread, Said(words), once):
+            return
+        if isinstance(phrase, NewRequest):
+            await intake.begin(said.user, said.channel, thread, via, phrase.text, once)
+            return
+    if not await desk.store.add_once(HANDLED, once, desk.clock.now().isoformat()):
+        return
+    if isinstance(phrase, StatusOf):
+        text, blocks = await status.status_of(desk, said.user, phrase.reference)
+    elif isinstance(phrase, MyTickets):
+        text, blocks = await status.tickets_of(desk, said.user)
+    elif isinstance(phrase, Help):
+        text, blocks = status.help_for(desk, said.user)
+    else:
+        text, blocks = NOTHING_TO_CANCEL, None
+    if said.in_dm:
+        await desk.slack.post(said.channel, text, blocks)
+    else:  # in a channel, answers about tickets are for the asker's eyes only
+        await desk.slack.whisper(said.channel, said.user, text, blocks, thread=thread)

@@ -1,0 +1,56 @@
+"""`/ticket`: the form, a request in one line, or a question about tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.desk import Desk
+from bot.domain.intake import Said
+from bot.domain.phrases import Cancel, Help, MyTickets, NewRequest, StatusOf, understand
+from bot.flows import status
+from bot.flows.intake import Intake
+from bot.slack.intake_blocks import form
+
+STARTED = "Got it. I've started your ticket in our direct messages: pick an area there to finish it."
+NOTHING_TO_CANCEL = "There is no request in progress to cancel."
+CANCELLED = "Cancelled the request you were writing: nothing was opened."
+
+
+def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
+    @app.command("/ticket")
+    async def on_ticket(ack: AsyncAck, command: dict[str, Any]) -> None:
+        user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
+        words = str(command.get("text") or "").strip()
+        if not words:
+            await ack()
+            await desk.slack.open_view(
+                str(command.get("trigger_id", "")), form(desk.config.desk.categories, channel)
+            )
+            return
+        phrase = understand(words)
+        if isinstance(phrase, StatusOf):
+            text, blocks = await status.status_of(desk, user, phrase.reference)
+        elif isinstance(phrase, MyTickets):
+            text, blocks = await status.tickets_of(desk, user)
+        elif isinstance(phrase, Help):
+            text, blocks = status.help_for(desk, user)
+        else:
+            # Ack first (Slack allows 3 seconds); the request itself goes on in the DM.
+            in_our_dm = channel == desk.slack.known_dm(user)
+            if isinstance(phrase, Cancel):
+                await ack()
+            else:
+                await (ack() if in_our_dm else ack(text=STARTED))
+            dm = await desk.slack.dm_channel(user)
+            once = f"cmd:{command.get('trigger_id')}"
+            if isinstance(phrase, NewRequest):
+                await intake.begin(user, dm, None, "command", phrase.text, once)
+            else:
+                done = await intake.continue_with(user, dm, None, Said(words), once)
+                await desk.slack.respond(
+                    str(command.get("response_url", "")), CANCELLED if done else NOTHING_TO_CANCEL
+                )
+            return
+        await ack(text=text, blocks=blocks)
