@@ -66,6 +66,17 @@ class Running:
 
 
 @asynccontextmanager
+async def local_slack() -> AsyncIterator[LocalSlack]:
+    """A local Slack that outlives the desks started against it (restart tests)."""
+    slack = LocalSlack(demo_workspace())
+    await slack.start()
+    try:
+        yield slack
+    finally:
+        await slack.stop()
+
+
+@asynccontextmanager
 async def running_desk(
     store_url: str = "memory://", *, socket: bool = False, slack: LocalSlack | None = None, **overrides: dict
 ) -> AsyncIterator[Running]:

@@ -31,6 +31,14 @@ def age(since: datetime, now: datetime) -> str:
     return "just now" if span < timedelta(minutes=1) else f"{format_duration(span)} ago"
 
 
+def left_in_words(left: timedelta) -> str:
+    """Time left rounded up to the minute, so a fresh 1h target reads "1h", not "59m"."""
+    seconds = left.total_seconds()
+    if seconds >= 60:
+        seconds = -(-seconds // 60) * 60
+    return format_duration(timedelta(seconds=seconds))
+
+
 def target_line(state: TargetState, zone: ZoneInfo, *, business: bool) -> str:
     """One SLA target in words: `first response due in 1h 30m (by …)` or `… overdue by 20m`."""
     what = state.target.words
@@ -42,7 +50,7 @@ def target_line(state: TargetState, zone: ZoneInfo, *, business: bool) -> str:
         return (
             f"{what} *overdue* by {format_duration(state.left)}{hours} (was due {slack_at(state.due, zone)})"
         )
-    return f"{what} due in {format_duration(state.left)}{hours} (by {slack_at(state.due, zone)})"
+    return f"{what} due in {left_in_words(state.left)}{hours} (by {slack_at(state.due, zone)})"
 
 
 def promise(length: timedelta, due: datetime, zone: ZoneInfo, *, business: bool) -> str:
