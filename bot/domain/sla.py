@@ -54,6 +54,7 @@ class SlaClock:
 
     def due(self, start: datetime, length: timedelta) -> datetime:
         """When `length` of counted time after `start` has passed."""
+        start = start.astimezone(UTC)
         if not self.business:
             return start + length
         left = length
@@ -68,6 +69,7 @@ class SlaClock:
 
     def counted(self, start: datetime, end: datetime) -> timedelta:
         """Counted time between `start` and `end` (zero when `end` is not after `start`)."""
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
         if end <= start:
             return timedelta(0)
         if not self.business:

@@ -10,7 +10,7 @@ from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
 from bot.slack.intake_blocks import quote
-from bot.slack.mrkdwn import escape, fit, plain
+from bot.slack.mrkdwn import escape, fit
 from bot.slack.when import slack_at, target_line
 
 Blocks = list[dict[str, Any]]
@@ -75,8 +75,8 @@ def ticket_card(
     else:
         note = f": {escape(ticket.resolution_note)}" if ticket.resolution_note else ""
         blocks.append(_line(fit(f":white_check_mark: Resolved by <@{ticket.assignee}>{note}", 2900)))
-    fallback = f"{ref} ({ticket.priority.label}, {ticket.category}): {plain(ticket.text, 200)}"
-    return escape(fallback), blocks
+    fallback = f"{ref} ({ticket.priority.label}, {ticket.category}): {ticket.text}"
+    return fit(escape(fallback), 200, "…"), blocks
 
 
 def _line(text: str) -> dict[str, Any]:

@@ -1,0 +1,125 @@
+"""The intake's and the card's Block Kit, built by pure functions and compared as dicts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.intake import Draft, Stage
+from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
+from bot.domain.priority import Priority
+from bot.domain.sla import SlaClock, target_states
+from bot.localslack.blockkit import check_message_blocks, check_view
+from bot.slack.card import ticket_card
+from bot.slack.intake_blocks import FORM_TEXT_LIMIT, form, question, read_form
+from bot.slack.mrkdwn import CUT_NOTE
+from tests.factories import T0, make_ticket
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CLOCK = SlaClock(SlaPolicy(timedelta(hours=1), timedelta(hours=8), Clock.ALWAYS), WorkingCalendar(BERLIN))
+
+
+def card(ticket, minutes: int = 0):
+    states = target_states(ticket, CLOCK, T0 + timedelta(minutes=minutes))
+    return ticket_card(ticket, f"T-{ticket.number}", states, BERLIN, business=False)
+
+
+def shown_at(minutes: int, fallback: str) -> str:
+    epoch = int((T0 + timedelta(minutes=minutes)).timestamp())
+    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def test_the_card_of_a_new_ticket():
+    text, blocks = card(make_ticket(4, text="Printer jams"), minutes=15)
+    assert text == "T-4 (P2 · High, Hardware): Printer jams"
+    assert blocks == [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": ":large_orange_circle: *T-4* · *P2 · High* · Hardware\n"
+                "From <@U0ALICE01> by direct message, " + shown_at(0, "Mon 02 Nov, 10:00 CET"),
+            },
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": "> Printer jams"}},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"First response due in 45m (by {shown_at(60, 'Mon 02 Nov, 11:00 CET')}) · "
+                    f"resolution due in 7h 45m (by {shown_at(480, 'Mon 02 Nov, 18:00 CET')})",
+                }
+            ],
+        },
+        {
+            "type": "actions",
+            "block_id": "ticket:4",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Claim"},
+                    "style": "primary",
+                    "action_id": "claim",
+                    "value": "4",
+                }
+            ],
+        },
+    ]
+
+
+def test_a_claimed_and_a_resolved_card_name_the_agent_and_offer_no_claim():
+    claimed = make_ticket().claim("U0BOB0001", T0 + timedelta(minutes=5))
+    _, blocks = card(claimed, 10)
+    assert blocks[-1]["text"]["text"] == ":raising_hand: Claimed by <@U0BOB0001>"
+    assert "First response met" in blocks[2]["elements"][0]["text"]
+    resolved = claimed.resolve("U0BOB0001", "Swapped the <toner>", T0 + timedelta(hours=2))
+    _, blocks = card(resolved, 200)
+    assert (
+        blocks[-1]["text"]["text"] == ":white_check_mark: Resolved by <@U0BOB0001>: Swapped the &lt;toner&gt;"
+    )
+    assert not any(b["type"] == "actions" for b in blocks)
+
+
+def test_a_huge_request_is_cut_to_fit_with_a_note():
+    text, blocks = card(make_ticket(text="<b>" * 5000))
+    assert check_message_blocks(blocks) == []
+    assert blocks[1]["text"]["text"].endswith(CUT_NOTE)
+    assert "&lt;b&gt;" in blocks[1]["text"]["text"] and "<b>" not in blocks[1]["text"]["text"]
+    assert len(text) < 300 and "<b>" not in text
+
+
+def test_a_breached_target_says_overdue():
+    _, blocks = card(make_ticket(), minutes=80)
+    assert "First response *overdue* by 20m" in blocks[2]["elements"][0]["text"]
+
+
+def test_questions_fit_slack_with_twenty_long_areas():
+    areas = tuple(f"{i:02d} " + "a" * 27 for i in range(20))
+    draft = Draft("abc", "U0A", "D0A", None, "dm", "x" * 40_000, Stage.CATEGORY, T0, T0)
+    _, blocks = question(draft, areas)
+    assert check_message_blocks(blocks) == []
+    action_ids = [e["action_id"] for e in blocks[2]["elements"]]
+    assert len(action_ids) == len(set(action_ids)) == 21  # unique within the block, as Slack requires
+    _, blocks = question(
+        Draft("abc", "U0A", "D0A", None, "dm", "x", Stage.URGENCY, T0, T0, "Hardware"), areas
+    )
+    assert [e["value"] for e in blocks[2]["elements"]] == ["P1", "P2", "P3", "P4", "cancel"]
+    assert check_message_blocks(blocks) == []
+
+
+def test_the_form_is_a_valid_modal_and_its_answers_are_checked():
+    assert check_view(form(("Hardware", "Access"), "C0GENERAL")) == []
+    assert read_form({"description": " Need VPN ", "category": "Access", "urgency": "P3"}, ("Access",)) == (
+        "Need VPN",
+        "Access",
+        Priority.P3,
+    )
+    assert set(read_form({"description": "x", "category": "Plumbing", "urgency": "P0"}, ("Access",))) == {
+        "category",
+        "urgency",
+    }
+    too_long = read_form(
+        {"description": "x" * (FORM_TEXT_LIMIT + 1), "category": "Access", "urgency": "P1"}, ("Access",)
+    )
+    assert "3000" in too_long["description"]
