@@ -13,6 +13,7 @@ from bot.localslack.blockkit import check_message_blocks, check_view
 from bot.slack.card import ticket_card
 from bot.slack.intake_blocks import FORM_TEXT_LIMIT, form, question, read_form
 from bot.slack.mrkdwn import CUT_NOTE
+from bot.slack.when import left_in_words, promise
 from tests.factories import T0, make_ticket
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -123,3 +124,21 @@ def test_the_form_is_a_valid_modal_and_its_answers_are_checked():
         {"description": "x" * (FORM_TEXT_LIMIT + 1), "category": "Access", "urgency": "P1"}, ("Access",)
     )
     assert "3000" in too_long["description"]
+
+
+def test_targets_are_promised_in_the_words_of_the_config():
+    due = T0 + timedelta(hours=4)
+    shown = f"<!date^{int(due.timestamp())}^{{date_short_pretty}} at {{time}}|Mon 02 Nov, 14:00 CET>"
+    assert promise(timedelta(hours=1), due, BERLIN, business=False) == f"within 1h, by {shown}"
+    assert (
+        promise(timedelta(hours=4), due, BERLIN, business=True) == f"within 4h of business hours, by {shown}"
+    )
+    assert promise(timedelta(days=3), due, BERLIN, business=True) == f"within 3 working days, by {shown}"
+    assert promise(timedelta(days=1), due, BERLIN, business=True) == f"within 1 working day, by {shown}"
+
+
+def test_business_time_left_is_said_in_hours_not_days():
+    assert left_in_words(timedelta(hours=22, seconds=1), business=True) == "22h 1m"
+    assert left_in_words(timedelta(hours=30), business=True) == "30h"
+    assert left_in_words(timedelta(hours=30)) == "1d 6h"
+    assert left_in_words(timedelta(minutes=59, seconds=30)) == "1h"

@@ -160,7 +160,7 @@ async def test_slash_ticket_alone_opens_a_form_that_checks_its_fields():
         ticket = await run.desk.store.ticket(1)
         confirmation = run.slack.workspace.find_message(dm, ticket.origin.thread)
         assert ticket.origin.channel == dm and "*T-1* is open" in text_of(confirmation)
-        assert "P4 · Low" in text_of(confirmation) and "of business hours" in text_of(confirmation)
+        assert "P4 · Low" in text_of(confirmation) and "within 1 working day" in text_of(confirmation)
 
 
 async def test_the_create_ticket_shortcut_turns_a_message_into_a_request():
@@ -240,3 +240,13 @@ async def test_only_the_requester_adds_to_a_ticket_from_its_thread():
         ticket = await run.desk.store.ticket(1)
         assert [e.detail for e in ticket.trail if e.action is Action.FOLLOW_UP] == ["and the remote is gone"]
         assert len(bot_posts(run.slack, TRIAGE, thread=card.ts)) == 1
+
+
+async def test_the_same_conversation_works_over_socket_mode():
+    async with running_desk(socket=True) as run:
+        dm = dm_of(run, ALICE)
+        await run.people.say(ALICE, dm, "Mouse is dead")
+        await settle(lambda: bot_posts(run.slack, dm))
+        await answer_questions(run, ALICE, bot_posts(run.slack, dm)[0], "Hardware", "P4 · Low")
+        card = await card_for(run, 1)
+        assert "Mouse is dead" in text_of(card)

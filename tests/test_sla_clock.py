@@ -48,8 +48,12 @@ H = timedelta(hours=1)
         (berlin(2026, 12, 24, 16, 0), 2 * H, berlin(2026, 12, 28, 10, 0)),
         # exactly at closing time
         (berlin(2026, 11, 24, 17, 0), 1 * H, berlin(2026, 11, 25, 10, 0)),
-        # three business days = 24 working hours
-        (berlin(2026, 11, 24, 9, 0), 24 * H, berlin(2026, 11, 26, 17, 0)),
+        # a day on the business clock is a working day: "3d" from Tue 9:00 ends Thu 17:00
+        (berlin(2026, 11, 24, 9, 0), timedelta(days=3), berlin(2026, 11, 26, 17, 0)),
+        # "1d" raised Friday 14:00 is due Monday 14:00
+        (berlin(2026, 11, 27, 14, 0), timedelta(days=1), berlin(2026, 11, 30, 14, 0)),
+        # days and hours together: 1 working day and 2 hours
+        (berlin(2026, 11, 24, 9, 0), timedelta(days=1, hours=2), berlin(2026, 11, 25, 11, 0)),
     ],
 )
 def test_business_due_times(start, length, due):
@@ -68,6 +72,14 @@ def test_business_due_times(start, length, due):
 )
 def test_business_time_counted(start, end, counted):
     assert business().counted(start, end) == counted
+
+
+def test_a_business_target_allows_its_working_time():
+    clock = business(timedelta(days=3))
+    assert clock.budget(timedelta(days=3)) == 24 * H and clock.budget(4 * H) == 4 * H
+    ticket = make_ticket(at=berlin(2026, 11, 27, 16, 0))  # Friday, an hour before closing
+    first = target_states(ticket, clock, berlin(2026, 11, 30, 10, 0))[0]  # Monday 10:00
+    assert first.left == 22 * H and first.used == pytest.approx(2 / 24)
 
 
 def test_wall_clock_counts_every_hour():

@@ -2,14 +2,16 @@
 
 Pure, with `now` passed in. A target counted on the `always` clock runs on wall time; one on
 the `business` clock runs only inside business hours on work days, skipping holidays, in the
-desk's time zone. Arithmetic is done in UTC so DST changes cannot stretch or shrink a day.
+desk's time zone, and each whole day of the target means one working day ("3d" is three
+working days, not 72 working hours). Arithmetic is done in UTC so DST changes cannot
+stretch or shrink a day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
@@ -52,12 +54,21 @@ class SlaClock:
     def business(self) -> bool:
         return self.policy.clock is Clock.BUSINESS
 
+    def budget(self, length: timedelta) -> timedelta:
+        """The counted time a target of `length` allows: on the business clock each whole day
+        is a working day (as long as business hours are)."""
+        if not self.business:
+            return length
+        days, rest = divmod(length, timedelta(days=1))
+        opens, closes = (datetime.combine(date.min, t) for t in (self.calendar.opens, self.calendar.closes))
+        return days * (closes - opens) + rest
+
     def due(self, start: datetime, length: timedelta) -> datetime:
-        """When `length` of counted time after `start` has passed."""
+        """When a target of `length` started at `start` falls due."""
         start = start.astimezone(UTC)
         if not self.business:
             return start + length
-        left = length
+        left = self.budget(length)
         for opens, closes in _working_hours(self.calendar, start):
             begin = max(opens, start)
             if begin >= closes:
@@ -89,7 +100,7 @@ class TargetState:
     """Where one target stands: its due time and, while it runs, the time left."""
 
     target: Target
-    length: timedelta
+    length: timedelta  # the counted time allowed (working time on the business clock)
     due: datetime
     left: timedelta  # negative once breached; frozen at the stop time once stopped
     stopped_at: datetime | None
@@ -123,9 +134,9 @@ def measure(
     length = clock.policy.first_response if target is Target.FIRST_RESPONSE else clock.policy.resolution
     return TargetState(
         target=target,
-        length=length,
+        length=clock.budget(length),
         due=clock.due(start, length),
-        left=length - clock.counted(start, stopped or now),
+        left=clock.budget(length) - clock.counted(start, stopped or now),
         stopped_at=stopped,
     )
 

@@ -36,7 +36,7 @@ def split_place(stored: str) -> tuple[str, str]:
 def confirmation_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
     clock = desk.sla_clock(ticket.priority)
     first = target_states(ticket, clock, ticket.opened_at)[0]
-    said = promise(first.length, first.due, desk.zone, business=clock.business)
+    said = promise(clock.policy.first_response, first.due, desk.zone, business=clock.business)
     return confirmation(desk.ref(ticket.number), ticket.category, ticket.priority, ticket.text, said)
 
 

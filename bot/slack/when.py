@@ -31,29 +31,48 @@ def age(since: datetime, now: datetime) -> str:
     return "just now" if span < timedelta(minutes=1) else f"{format_duration(span)} ago"
 
 
-def left_in_words(left: timedelta) -> str:
-    """Time left rounded up to the minute, so a fresh 1h target reads "1h", not "59m"."""
+def left_in_words(left: timedelta, *, business: bool = False) -> str:
+    """Time left rounded up to the minute, so a fresh 1h target reads "1h", not "59m".
+
+    Business time is said in hours ("20h"), never days: a day of it is not 24 hours.
+    """
     seconds = left.total_seconds()
     if seconds >= 60:
         seconds = -(-seconds // 60) * 60
-    return format_duration(timedelta(seconds=seconds))
+    return (
+        working_hours(timedelta(seconds=seconds)) if business else format_duration(timedelta(seconds=seconds))
+    )
+
+
+def working_hours(span: timedelta) -> str:
+    """A span of business time in hours and minutes: `20h`, `3h 15m`, `45m`."""
+    minutes = int(abs(span).total_seconds()) // 60
+    if minutes < 60:
+        return format_duration(span)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes}m" if minutes else f"{hours}h"
 
 
 def target_line(state: TargetState, zone: ZoneInfo, *, business: bool) -> str:
     """One SLA target in words: `first response due in 1h 30m (by …)` or `… overdue by 20m`."""
     what = state.target.words
-    hours = " business time" if business else ""
+    kind = " business time" if business else ""
+    spent = working_hours(state.left) if business else format_duration(state.left)
     if state.stopped_at is not None:
-        verdict = "met" if not state.breached else f"missed by {format_duration(state.left)}"
-        return f"{what} {verdict}"
+        return f"{what} met" if not state.breached else f"{what} missed by {spent}{kind}"
     if state.breached:
-        return (
-            f"{what} *overdue* by {format_duration(state.left)}{hours} (was due {slack_at(state.due, zone)})"
-        )
-    return f"{what} due in {left_in_words(state.left)}{hours} (by {slack_at(state.due, zone)})"
+        return f"{what} *overdue* by {spent}{kind} (was due {slack_at(state.due, zone)})"
+    left = left_in_words(state.left, business=business)
+    return f"{what} due in {left}{kind} (by {slack_at(state.due, zone)})"
 
 
 def promise(length: timedelta, due: datetime, zone: ZoneInfo, *, business: bool) -> str:
-    """A target as promised to a requester: `within 4h of business hours, by …`."""
-    span = format_duration(length) + (" of business hours" if business else "")
+    """A target as configured, promised to a requester: `within 4 business hours, by …`."""
+    if not business:
+        return f"within {format_duration(length)}, by {slack_at(due, zone)}"
+    days, rest = divmod(length, timedelta(days=1))
+    if days and not rest:
+        span = f"{days} working day{'s' if days != 1 else ''}"
+    else:
+        span = f"{working_hours(length)} of business hours"
     return f"within {span}, by {slack_at(due, zone)}"
