@@ -13,8 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.desk import Desk
-from bot.domain.intake import INTAKE, Context, Draft, Input, Said, Stage, Turn, conversation_key
-from bot.domain.intake import Say as Say
+from bot.domain.intake import INTAKE, Context, Draft, Input, Said, Say, Stage, Turn, conversation_key
 from bot.domain.priority import Priority
 from bot.domain.ticket import Origin, Ticket, open_ticket
 from bot.flows.opening import announce, place
