@@ -18,6 +18,7 @@ import handlers
 from bot import web as desk_web
 from bot.clock import Clock
 from bot.desk import Desk
+from bot.flows.agents import Agents
 from bot.flows.intake import Intake
 from bot.slack.gateway import SlackGateway, build_client
 from config.environment import Environment
@@ -47,7 +48,8 @@ class DeskApp:
             logger=logging.getLogger("desk.bolt"),
         )
         self.intake = Intake(self.desk)
-        handlers.register(self.bolt, self.desk, self.intake)
+        self.agents = Agents(self.desk)
+        handlers.register(self.bolt, self.desk, self.intake, self.agents)
         self.ready = False
 
     async def start(self) -> None:

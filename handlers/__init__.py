@@ -6,13 +6,15 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.desk import Desk
+from bot.flows.agents import Agents
 from bot.flows.intake import Intake
-from handlers import errors, home, intake, messages, ticket_command
+from handlers import agents, errors, home, intake, messages, ticket_command
 
 
-def register(app: AsyncApp, desk: Desk, intake_flow: Intake) -> None:
+def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents) -> None:
     errors.register(app, desk)
     home.register(app, desk)
     messages.register(app, desk, intake_flow)
     intake.register(app, desk, intake_flow)
     ticket_command.register(app, desk, intake_flow)
+    agents.register(app, desk, agents_flow)

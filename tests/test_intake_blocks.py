@@ -63,7 +63,13 @@ def test_the_card_of_a_new_ticket():
                     "style": "primary",
                     "action_id": "claim",
                     "value": "4",
-                }
+                },
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Reply"},
+                    "action_id": "reply",
+                    "value": "4",
+                },
             ],
         },
     ]
@@ -72,7 +78,8 @@ def test_the_card_of_a_new_ticket():
 def test_a_claimed_and_a_resolved_card_name_the_agent_and_offer_no_claim():
     claimed = make_ticket().claim("U0BOB0001", T0 + timedelta(minutes=5))
     _, blocks = card(claimed, 10)
-    assert blocks[-1]["text"]["text"] == ":raising_hand: Claimed by <@U0BOB0001>"
+    assert blocks[-2]["text"]["text"] == ":raising_hand: Claimed by <@U0BOB0001>"
+    assert [e["text"]["text"] for e in blocks[-1]["elements"]] == ["Reply", "Resolve"]
     assert "First response met" in blocks[2]["elements"][0]["text"]
     resolved = claimed.resolve("U0BOB0001", "Swapped the <toner>", T0 + timedelta(hours=2))
     _, blocks = card(resolved, 200)

@@ -80,7 +80,8 @@ async def test_a_direct_message_becomes_a_ticket_after_two_questions():
         assert "> My laptop won't boot" in shown
         assert "First response due in" in shown and "resolution due in" in shown
         assert [e["text"]["text"] for b in card.blocks if b["type"] == "actions" for e in b["elements"]] == [
-            "Claim"
+            "Claim",
+            "Reply",
         ]
         assert (await run.desk.store.ticket(1)).card == f"{TRIAGE}:{card.ts}"
         assert run.slack.errors() == []

@@ -1,7 +1,8 @@
 """Messages written in a ticket's threads.
 
 The requester's words in their ticket thread join the ticket's trail and are shown to the
-agents in the card's thread.
+agents in the card's thread. What agents write in the card's thread is an internal note:
+kept in the trail, never sent to the requester.
 """
 
 from __future__ import annotations
@@ -29,22 +30,31 @@ async def ticket_thread(desk: Desk, heard: Heard) -> int | None:
 
 
 async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
-    """Add the requester's message to their ticket; anyone else's words there are left alone."""
+    """Add the message to the ticket: the requester's as a follow-up (shown to agents), an
+    agent's in the card's thread as an internal note. Anyone else's words are left alone."""
     now = desk.clock.now()
     once = f"msg:{heard.channel}:{heard.ts}"
+    where = place(heard.channel, heard.thread or "")
     async with desk.store.transaction() as tx:
         ticket = tx.ticket(number)
-        if ticket is None or heard.user != ticket.requester or tx.record(HANDLED, once) is not None:
+        if ticket is None or tx.record(HANDLED, once) is not None:
             return
-        if ticket.origin.thread != heard.thread or ticket.origin.channel != heard.channel:
-            return  # the requester writing in the card's thread is not a follow-up
+        if where == ticket.card and desk.config.team.is_staff(heard.user):
+            action = Action.NOTE
+        elif (
+            where == place(ticket.origin.channel, ticket.origin.thread or "")
+            and heard.user == ticket.requester
+        ):
+            action = Action.FOLLOW_UP
+        else:
+            return
         try:
-            updated = ticket.record(Action.FOLLOW_UP, heard.user, heard.text, now)
+            updated = ticket.record(action, heard.user, heard.text, now)
         except DeskError:
             return
         tx.save_ticket(updated)
         tx.put(HANDLED, once, now.isoformat())
-    if updated.card is None:
+    if action is Action.NOTE or updated.card is None:
         return
     channel, ts = split_place(updated.card)
     text = f"<@{heard.user}> added:\n{quote(heard.text)}"

@@ -54,11 +54,15 @@ async def confirm(desk: Desk, ticket: Ticket, prompt: str | None) -> None:
         tx.put(THREADS, place(posted.channel, posted.ts), ticket.number)
 
 
-async def post_card(desk: Desk, ticket: Ticket) -> None:
-    """Post the ticket's card to the triage channel and remember where it is."""
+def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
     clock = desk.sla_clock(ticket.priority)
     states = target_states(ticket, clock, desk.clock.now())
-    text, blocks = ticket_card(ticket, desk.ref(ticket.number), states, desk.zone, business=clock.business)
+    return ticket_card(ticket, desk.ref(ticket.number), states, desk.zone, business=clock.business)
+
+
+async def post_card(desk: Desk, ticket: Ticket) -> None:
+    """Post the ticket's card to the triage channel and remember where it is."""
+    text, blocks = card_for(desk, ticket)
     posted = await desk.slack.post(desk.config.desk.triage_channel, text, blocks)
     async with desk.store.transaction() as tx:
         current = tx.ticket(ticket.number) or ticket

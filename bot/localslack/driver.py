@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from bot.localslack.server import Delivery, LocalSlack
-from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Message
+from bot.localslack.workspace import APP_ID, BOT_ID, BOT_USER, TEAM_ID, Message
 
 _events = itertools.count(1)
 
@@ -115,7 +115,34 @@ class Driver:
             "response_url": hook,
             "trigger_id": trigger,
         }
-        return await self.slack.deliver("slash_commands", form)
+        delivery = await self.slack.deliver("slash_commands", form)
+        self._show_ack(user, where, delivery)
+        return delivery
+
+    def _show_ack(self, user: str, channel: str, delivery: Delivery) -> None:
+        """What Slack does with a slash command's acknowledgement: a text or a JSON body with
+        text or blocks becomes a message only the user sees (everyone, if `in_channel`)."""
+        body = delivery.body
+        if delivery.status != 200 or not body:
+            return
+        if isinstance(body, str):
+            body = {"text": body}
+        if not isinstance(body, dict) or not (body.get("text") or body.get("blocks")):
+            return
+        to = None if body.get("response_type") == "in_channel" else user
+        message = Message(
+            channel,
+            self.ws.next_ts(),
+            BOT_USER,
+            str(body.get("text", "")),
+            body.get("blocks") or [],
+            None,
+            BOT_ID,
+            to,
+        )
+        self.ws.add_message(message)
+        for listener in self.slack.api.listeners:
+            listener("posted", message)
 
     async def click(self, user: str, message: Message, action_id: str, value: str | None = None) -> Delivery:
         """Press the button `action_id` (with `value`, when several share an id) on `message`."""

@@ -33,6 +33,22 @@ VIA = {
 
 class CardIds(StrEnum):
     CLAIM = "claim"
+    REPLY = "reply"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"  # on the requester's resolution message
+
+
+def button(text: str, action_id: str, number: int, style: str | None = None) -> dict[str, Any]:
+    """A button acting on ticket `number`."""
+    found: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": str(number),
+    }
+    if style:
+        found["style"] = style
+    return found
 
 
 def ticket_card(
@@ -54,24 +70,14 @@ def ticket_card(
             "elements": [{"type": "mrkdwn", "text": fit(targets[:1].upper() + targets[1:], 2900)}],
         },
     ]
+    n = ticket.number
     if ticket.status is Status.OPEN:
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"ticket:{ticket.number}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "text": {"type": "plain_text", "text": "Claim"},
-                        "style": "primary",
-                        "action_id": CardIds.CLAIM,
-                        "value": str(ticket.number),
-                    }
-                ],
-            }
-        )
+        buttons = [button("Claim", CardIds.CLAIM, n, "primary"), button("Reply", CardIds.REPLY, n)]
+        blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
     elif ticket.status is Status.CLAIMED:
         blocks.append(_line(f":raising_hand: Claimed by <@{ticket.assignee}>"))
+        buttons = [button("Reply", CardIds.REPLY, n), button("Resolve", CardIds.RESOLVE, n, "primary")]
+        blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
     else:
         note = f": {escape(ticket.resolution_note)}" if ticket.resolution_note else ""
         blocks.append(_line(fit(f":white_check_mark: Resolved by <@{ticket.assignee}>{note}", 2900)))

@@ -1,0 +1,135 @@
+"""What agents and requesters see as tickets are worked: the queue, replies, the resolution
+message with its reopen button, and the reply and resolve forms. Pure builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.sla import TargetState
+from bot.domain.ticket import Status, Ticket
+from bot.slack.card import MARKS, CardIds, button
+from bot.slack.intake_blocks import quote
+from bot.slack.mrkdwn import escape, plain, safe
+from bot.slack.when import age, target_line
+
+Blocks = list[dict[str, Any]]
+QUEUE_LIMIT = 15
+NOTE_LIMIT = 2900
+
+
+class AgentIds(StrEnum):
+    REPLY_FORM = "reply_form"
+    RESOLVE_FORM = "resolve_form"
+    TEXT = "text"  # the block id of each form's text input
+    VALUE = "value"
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    ref: str
+    ticket: Ticket
+    upcoming: TargetState | None
+    at_risk: bool
+    business: bool
+
+
+def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[str, Blocks]:
+    """Unclaimed and at-risk tickets, most urgent and oldest first, with Claim buttons."""
+    if not rows:
+        text = "The queue is empty: nothing is waiting for an agent and nothing is at risk. :tada:"
+        return text, [_section(text)]
+    count = len(rows)
+    head = f"*{count} ticket{'s' if count != 1 else ''} need{'s' if count == 1 else ''} attention*"
+    blocks: Blocks = [_section(head)]
+    for row in rows[:QUEUE_LIMIT]:
+        ticket = row.ticket
+        summary = escape(plain(" ".join(ticket.text.split()), 100))
+        who = "unclaimed" if ticket.status is Status.OPEN else f"with <@{ticket.assignee}>"
+        risk = " · :warning: *at risk*" if row.at_risk else ""
+        lines = [
+            f"{MARKS[ticket.priority]} *{row.ref}* · {ticket.priority.label} · {escape(ticket.category)} · "
+            f"{who}{risk}",
+            f"_{summary}_",
+            f"From <@{ticket.requester}>, opened {age(ticket.opened_at, now)}",
+        ]
+        if row.upcoming is not None:
+            lines[-1] += " · " + target_line(row.upcoming, zone, business=row.business)
+        block = _section("\n".join(lines))
+        if ticket.status is Status.OPEN:
+            block["accessory"] = button("Claim", CardIds.CLAIM, ticket.number, "primary")
+        blocks.append(block)
+    if count > QUEUE_LIMIT:
+        blocks.append(_section(f"…and {count - QUEUE_LIMIT} more."))
+    return f"{count} tickets need attention", blocks
+
+
+def reply_message(ref: str, signature: str, text: str) -> tuple[str, Blocks]:
+    """An agent's words to the requester, in the ticket's thread, signed."""
+    blocks = [
+        _section(safe(text, NOTE_LIMIT)),
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{escape(signature)} · {ref}"}]},
+    ]
+    return f"{signature} replied on {ref}", blocks
+
+
+def resolution_message(ref: str, number: int, agent: str, note: str) -> tuple[str, Blocks]:
+    """Tells the requester their ticket is resolved, with a way back if the problem returns."""
+    said = f"\n{quote(note, 2000)}" if note.strip() else ""
+    blocks: Blocks = [
+        _section(f":white_check_mark: <@{agent}> resolved *{ref}*.{said}"),
+        {
+            "type": "actions",
+            "block_id": f"ticket:{number}",
+            "elements": [button("The problem is back", CardIds.REOPEN, number)],
+        },
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": "If it comes back within 7 days, press the button to reopen it."}
+            ],
+        },
+    ]
+    return f"{ref} is resolved", blocks
+
+
+def reopened_message(ref: str) -> tuple[str, Blocks]:
+    text = f":arrows_counterclockwise: You reopened *{ref}*. The desk has been told."
+    return f"You reopened {ref}", [_section(text)]
+
+
+def text_form(callback_id: str, number: int, ref: str, channel: str, *, resolving: bool) -> dict[str, Any]:
+    """The modal behind the card's Reply and Resolve buttons."""
+    label = (
+        "Resolution note (the requester sees it)" if resolving else f"Your reply to the requester of {ref}"
+    )
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": AgentIds.VALUE,
+        "multiline": True,
+        "max_length": 3000,
+    }
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": AgentIds.TEXT,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+    if resolving:
+        block["optional"] = True
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": f"{number}:{channel}",  # the ticket, and where to answer the agent
+        "title": {"type": "plain_text", "text": f"{'Resolve' if resolving else 'Reply on'} {ref}"[:24]},
+        "submit": {"type": "plain_text", "text": "Resolve" if resolving else "Send"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [block],
+    }
