@@ -83,12 +83,15 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
 
     @app.command("/queue")
     async def on_queue(ack: AsyncAck, command: dict[str, Any]) -> None:
+        user = str(command.get("user_id"))
         try:
-            text, blocks = await agents.queue(str(command.get("user_id")))
+            team.require_agent(user, "see the queue")
         except DeskError as error:
             await ack(text=desk.explain(error))
             return
-        await ack(text=text, blocks=blocks)
+        await ack()  # the queue is worked out after the ack: it may be long on a busy day
+        text, blocks = await agents.queue(user)
+        await desk.slack.respond(str(command.get("response_url", "")), text, blocks)
 
     @app.action(CardIds.CLAIM)
     async def on_claim(ack: AsyncAck, body: dict[str, Any]) -> None:

@@ -199,6 +199,10 @@ async def test_resolve_with_a_note_and_the_requester_reopens_it():
         assert (await run.desk.store.ticket(1)).assignee == BOB
         await settle(lambda: any("the problem is back" in t for t in in_thread(run, TRIAGE, card.ts)))
         await settle(lambda: f"Claimed by <@{BOB}>" in text_of(card))
+        await settle(lambda: bot_posts(run.slack, alice_dm, to=ALICE)[-1].ephemeral_to == ALICE)
+        assert text_of(bot_posts(run.slack, alice_dm, to=ALICE)[-1]) == (
+            f":arrows_counterclockwise: You reopened T-1. <@{BOB}> has been told."
+        )
         erin_saw = [text_of(m) for m in bot_posts(run.slack, alice_dm, to=ERIN) if m.ephemeral_to == ERIN]
         assert erin_saw == ["Only the person who raised T-1 can reopen it."]
 

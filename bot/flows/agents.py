@@ -18,7 +18,7 @@ from bot.domain.roles import Team
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Status, Ticket
 from bot.flows.opening import card_for, split_place
-from bot.slack.agent_blocks import QueueRow, queue_answer, reopened_message, reply_message, resolution_message
+from bot.slack.agent_blocks import QueueRow, queue_answer, reply_message, resolution_message
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import plain
@@ -117,7 +117,8 @@ class Agents:
             f":arrows_counterclockwise: <@{person}> says the problem is back: *{ref}* is open again.{who}"
         )
         await self._after(ticket, self._in_card_thread(ticket, notice))
-        return reopened_message(ref)[0]
+        told = f"<@{ticket.assignee}> has" if ticket.assignee else "The desk's agents have"
+        return f":arrows_counterclockwise: You reopened {ref}. {told} been told."
 
     async def queue(self, agent: str) -> Answer:
         """Unclaimed tickets and those at risk, most urgent and oldest first."""

@@ -100,11 +100,6 @@ def resolution_message(ref: str, number: int, agent: str, note: str) -> tuple[st
     return f"{ref} is resolved", blocks
 
 
-def reopened_message(ref: str) -> tuple[str, Blocks]:
-    text = f":arrows_counterclockwise: You reopened *{ref}*. The desk has been told."
-    return f"You reopened {ref}", [_section(text)]
-
-
 def text_form(callback_id: str, number: int, ref: str, channel: str, *, resolving: bool) -> dict[str, Any]:
     """The modal behind the card's Reply and Resolve buttons."""
     label = (
