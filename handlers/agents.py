@@ -25,8 +25,12 @@ USAGE = {
     "/resolve": "Usage: `/resolve T-4 what fixed it` (the note is optional)",
     "/reply": "Usage: `/reply T-4 your message to the requester`",
 }
-ACTIONS = {"/claim": "claim tickets", "/reassign": "reassign tickets", "/resolve": "resolve tickets"}
-ACTIONS["/reply"] = "reply to requesters"
+ACTIONS = {
+    "/claim": "claim tickets",
+    "/reassign": "reassign tickets",
+    "/resolve": "resolve tickets",
+    "/reply": "reply to requesters",
+}
 
 
 def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
