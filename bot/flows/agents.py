@@ -19,6 +19,7 @@ from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Status, Ticket
 from bot.flows.opening import card_for, split_place
 from bot.slack.agent_blocks import QueueRow, queue_answer, reply_message, resolution_message
+from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import plain
@@ -26,10 +27,6 @@ from store.tables import HANDLED
 
 log = logging.getLogger("desk.agents")
 Answer = tuple[str, list[dict[str, Any]]]
-
-
-def _section(text: str) -> list[dict[str, Any]]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
 
 
 class Agents:
@@ -160,16 +157,16 @@ class Agents:
         self, ticket: Ticket, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> None:
         origin = ticket.origin
-        await self.desk.slack.post(origin.channel, text, blocks or _section(text), thread=origin.thread)
+        await self.desk.slack.post(origin.channel, text, blocks or [section(text)], thread=origin.thread)
 
     async def _in_card_thread(self, ticket: Ticket, text: str) -> None:
         if ticket.card is None:
             return
         channel, ts = split_place(ticket.card)
-        await self.desk.slack.post(channel, plain(text, 300), _section(text), thread=ts)
+        await self.desk.slack.post(channel, plain(text, 300), [section(text)], thread=ts)
 
     async def _dm(self, user: str, text: str) -> None:
-        await self.desk.slack.dm(user, plain(text, 300), _section(text))
+        await self.desk.slack.dm(user, plain(text, 300), [section(text)])
 
     async def _name(self, user: str) -> str:
         try:

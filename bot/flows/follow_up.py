@@ -13,6 +13,7 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.domain.ticket import Action
 from bot.flows.opening import place, split_place
+from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.payloads import Heard
@@ -60,11 +61,7 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
     text = f"<@{heard.user}> added:\n{quote(heard.text)}"
     try:
         await desk.slack.post(
-            channel, f"{desk.ref(number)}: the requester added to the ticket", _blocks(text), ts
+            channel, f"{desk.ref(number)}: the requester added to the ticket", [section(text)], ts
         )
     except SlackFailure as failure:
         log.error("could not show a follow-up", extra={"ticket": number, "error": failure.error})
-
-
-def _blocks(text: str) -> list[dict[str, object]]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]

@@ -11,13 +11,14 @@ from typing import Any
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.domain.sla import next_target
+from bot.slack.blocks import section
 from bot.slack.status_blocks import help_answer, my_tickets, status_answer
 
 Answer = tuple[str, list[dict[str, Any]]]
 
 
 def _plain(text: str) -> Answer:
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    return text, [section(text)]
 
 
 async def status_of(desk: Desk, person: str, reference: str) -> Answer:

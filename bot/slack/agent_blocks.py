@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
+from bot.slack.blocks import context, section
 from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain, safe
@@ -28,10 +29,6 @@ class AgentIds(StrEnum):
     VALUE = "value"
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
 @dataclass(frozen=True)
 class QueueRow:
     ref: str
@@ -45,10 +42,10 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
     """Unclaimed and at-risk tickets, most urgent and oldest first, with Claim buttons."""
     if not rows:
         text = "The queue is empty: nothing is waiting for an agent and nothing is at risk. :tada:"
-        return text, [_section(text)]
+        return text, [section(text)]
     count = len(rows)
     head = f"*{count} ticket{'s' if count != 1 else ''} need{'s' if count == 1 else ''} attention*"
-    blocks: Blocks = [_section(head)]
+    blocks: Blocks = [section(head)]
     for row in rows[:QUEUE_LIMIT]:
         ticket = row.ticket
         summary = escape(plain(" ".join(ticket.text.split()), 100))
@@ -62,20 +59,20 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
         ]
         if row.upcoming is not None:
             lines[-1] += " · " + target_line(row.upcoming, zone, business=row.business)
-        block = _section("\n".join(lines))
+        block = section("\n".join(lines))
         if ticket.status is Status.OPEN:
             block["accessory"] = button("Claim", CardIds.CLAIM, ticket.number, "primary")
         blocks.append(block)
     if count > QUEUE_LIMIT:
-        blocks.append(_section(f"…and {count - QUEUE_LIMIT} more."))
+        blocks.append(section(f"…and {count - QUEUE_LIMIT} more."))
     return f"{count} tickets need attention", blocks
 
 
 def reply_message(ref: str, signature: str, text: str) -> tuple[str, Blocks]:
     """An agent's words to the requester, in the ticket's thread, signed."""
     blocks = [
-        _section(safe(text, NOTE_LIMIT)),
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{escape(signature)} · {ref}"}]},
+        section(safe(text, NOTE_LIMIT)),
+        context(f"{escape(signature)} · {ref}"),
     ]
     return f"{signature} replied on {ref}", blocks
 
@@ -84,18 +81,13 @@ def resolution_message(ref: str, number: int, agent: str, note: str) -> tuple[st
     """Tells the requester their ticket is resolved, with a way back if the problem returns."""
     said = f"\n{quote(note, 2000)}" if note.strip() else ""
     blocks: Blocks = [
-        _section(f":white_check_mark: <@{agent}> resolved *{ref}*.{said}"),
+        section(f":white_check_mark: <@{agent}> resolved *{ref}*.{said}"),
         {
             "type": "actions",
             "block_id": f"ticket:{number}",
             "elements": [button("The problem is back", CardIds.REOPEN, number)],
         },
-        {
-            "type": "context",
-            "elements": [
-                {"type": "mrkdwn", "text": "If it comes back within 7 days, press the button to reopen it."}
-            ],
-        },
+        context("If it comes back within 7 days, press the button to reopen it."),
     ]
     return f"{ref} is resolved", blocks
 

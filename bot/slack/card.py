@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
+from bot.slack.blocks import context, section
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, fit
 from bot.slack.when import slack_at, target_line
@@ -63,27 +64,20 @@ def ticket_card(
     )
     targets = " · ".join(target_line(state, zone, business=business) for state in states)
     blocks: Blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": head}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": quote(ticket.text, CARD_TEXT_LIMIT)}},
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": fit(targets[:1].upper() + targets[1:], 2900)}],
-        },
+        section(head),
+        section(quote(ticket.text, CARD_TEXT_LIMIT)),
+        context(fit(targets[:1].upper() + targets[1:], 2900)),
     ]
     n = ticket.number
     if ticket.status is Status.OPEN:
         buttons = [button("Claim", CardIds.CLAIM, n, "primary"), button("Reply", CardIds.REPLY, n)]
         blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
     elif ticket.status is Status.CLAIMED:
-        blocks.append(_line(f":raising_hand: Claimed by <@{ticket.assignee}>"))
+        blocks.append(section(f":raising_hand: Claimed by <@{ticket.assignee}>"))
         buttons = [button("Reply", CardIds.REPLY, n), button("Resolve", CardIds.RESOLVE, n, "primary")]
         blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
     else:
         note = f": {escape(ticket.resolution_note)}" if ticket.resolution_note else ""
-        blocks.append(_line(fit(f":white_check_mark: Resolved by <@{ticket.assignee}>{note}", 2900)))
+        blocks.append(section(fit(f":white_check_mark: Resolved by <@{ticket.assignee}>{note}", 2900)))
     fallback = f"{ref} ({ticket.priority.label}, {ticket.category}): {ticket.text}"
     return fit(escape(fallback), 200, "…"), blocks
-
-
-def _line(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}

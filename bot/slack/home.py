@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack.blocks import section
 from bot.slack.mrkdwn import escape, plain
 
 
@@ -27,7 +28,7 @@ def home_view(desk_name: str, prefix: str, *, agent: bool, lead: bool) -> dict[s
         {"type": "header", "text": {"type": "plain_text", "text": plain(desk_name, 150)}}
     ]
     for text in sections:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+        blocks.append(section(text))
     blocks.append(
         {
             "type": "context",

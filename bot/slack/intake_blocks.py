@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.domain.intake import Draft, Stage
 from bot.domain.priority import Priority
+from bot.slack.blocks import context, section
 from bot.slack.mrkdwn import escape, fit, plain
 
 Blocks = list[dict[str, Any]]
@@ -79,10 +80,10 @@ def question(draft: Draft, categories: tuple[str, ...]) -> tuple[str, Blocks]:
         buttons = [_button(p.label, f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority]
         hint = " · ".join(f"*{p.word}*: {URGENCY_HINTS[p]}" for p in Priority)
     blocks: Blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"{intro}\n{quote(draft.text)}"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}},
+        section(f"{intro}\n{quote(draft.text)}"),
+        section(f"*{text}*"),
         {"type": "actions", "block_id": f"{IntakeIds.BLOCK}:{draft.id}", "elements": [*buttons, _cancel()]},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]},
+        context(hint),
     ]
     return text, blocks
 
@@ -101,7 +102,7 @@ def ended(draft: Draft) -> tuple[str, Blocks]:
             "Send me a message to start again."
         )
     blocks: Blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"{quote(draft.text, 500)}\n{text}"}},
+        section(f"{quote(draft.text, 500)}\n{text}"),
     ]
     return text, blocks
 
@@ -122,16 +123,7 @@ def confirmation(ref: str, category: str, priority: Priority, text: str, promise
                 {"type": "mrkdwn", "text": f"*First response*\n{promise}"},
             ],
         },
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "Reply in this thread to add details; I'll post updates here. "
-                    f"Say `status {ref}` any time.",
-                }
-            ],
-        },
+        context(f"Reply in this thread to add details; I'll post updates here. Say `status {ref}` any time."),
     ]
     return headline, blocks
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
+from bot.slack.blocks import context, section
 from bot.slack.mrkdwn import escape, plain
 from bot.slack.when import age, target_line
 
@@ -19,10 +20,6 @@ STATE_WORDS = {
     Status.CLAIMED: "In progress",
     Status.RESOLVED: "Resolved",
 }
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def status_answer(
@@ -46,14 +43,14 @@ def status_answer(
         facts.append(target_line(upcoming, zone, business=business))
     lines.append(" · ".join(facts))
     text = f"{ref}: {state}"
-    return text, [_section("\n".join(lines))]
+    return text, [section("\n".join(lines))]
 
 
 def my_tickets(rows: list[tuple[str, Ticket]], now: datetime) -> tuple[str, Blocks]:
     """The requester's open tickets, newest first."""
     if not rows:
         text = "You have no open tickets. Send me a message describing a problem to open one."
-        return text, [_section(text)]
+        return text, [section(text)]
     lines = []
     for ref, ticket in rows[:LIST_LIMIT]:
         who = f"<@{ticket.assignee}>" if ticket.status is Status.CLAIMED else "waiting for an agent"
@@ -66,14 +63,10 @@ def my_tickets(rows: list[tuple[str, Ticket]], now: datetime) -> tuple[str, Bloc
     count = len(rows)
     head = f"You have {count} open ticket{'s' if count != 1 else ''}:"
     return head, [
-        _section(head),
-        _section("\n".join(lines)),
-        _hint("Say `status <ref>` for one ticket's details."),
+        section(head),
+        section("\n".join(lines)),
+        context("Say `status <ref>` for one ticket's details."),
     ]
-
-
-def _hint(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def help_answer(desk_name: str, prefix: str, *, agent: bool) -> tuple[str, Blocks]:
@@ -88,10 +81,10 @@ def help_answer(desk_name: str, prefix: str, *, agent: bool) -> tuple[str, Block
         "• Mention me in a channel to raise a ticket in a thread there\n"
         "• Reply in a ticket's thread to add details"
     )
-    blocks = [_section(text)]
+    blocks = [section(text)]
     if agent:
         blocks.append(
-            _hint(
+            context(
                 f"Agents: `/queue`, `/claim {prefix}-42`, `/reply`, `/reassign` and `/resolve` work tickets."
             )
         )
