@@ -38,33 +38,30 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
 
 
 async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) -> None:
-    once = f"msg:{said.channel}:{said.ts}"
     number = await ticket_thread(desk, said)
     if number is not None:
         await follow_up(desk, number, said)
         return
     if said.in_dm:
-        await converse(desk, intake, said, said.text, None, "dm", once)
+        await converse(desk, intake, said, said.text, None, "dm")
     elif said.mentions_bot:
         words = without_mentions_of(said.text, bot_user)
-        await converse(desk, intake, said, words, said.thread or said.ts, "mention", once)
+        await converse(desk, intake, said, words, said.thread or said.ts, "mention")
     elif said.thread is not None:
         # A plain reply in a channel thread counts only while a request is being written there.
-        await intake.continue_with(said.user, said.channel, said.thread, Said(said.text), once)
+        await intake.continue_with(said.user, said.channel, said.thread, Said(said.text), said.key)
 
 
-async def converse(
-    desk: Desk, intake: Intake, said: Heard, words: str, thread: str | None, via: str, once: str
-) -> None:
+async def converse(desk: Desk, intake: Intake, said: Heard, words: str, thread: str | None, via: str) -> None:
     """Answer a question, or carry the request being written, or start a new one."""
     phrase = understand(words)
     if isinstance(phrase, NewRequest | Cancel):
-        if await intake.continue_with(said.user, said.channel, thread, Said(words), once):
+        if await intake.continue_with(said.user, said.channel, thread, Said(words), said.key):
             return
         if isinstance(phrase, NewRequest):
-            await intake.begin(said.user, said.channel, thread, via, phrase.text, once)
+            await intake.begin(said.user, said.channel, thread, via, phrase.text, said.key)
             return
-    if not await desk.store.add_once(HANDLED, once, desk.clock.now().isoformat()):
+    if not await desk.store.add_once(HANDLED, said.key, desk.clock.now().isoformat()):
         return
     if isinstance(phrase, StatusOf):
         text, blocks = await status.status_of(desk, said.user, phrase.reference)

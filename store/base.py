@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.domain.errors import TicketNotFound
 from bot.domain.ticket import Ticket
-from store.tables import TICKETS, Change, Tables
+from store.tables import HANDLED, TICKETS, Change, Tables
 
 
 class Transaction:
@@ -50,6 +50,16 @@ class Transaction:
         self._check_table(table)
         self._records[(table, key)] = doc
         self.changes.append(("put", table, key, doc))
+
+    def done_before(self, request: str | None) -> bool:
+        """True when the request named `request` (a message, a click, a form) was acted on
+        already: Slack's retries and double clicks find it here. No name, nothing to find."""
+        return request is not None and self.record(HANDLED, request) is not None
+
+    def mark_done(self, request: str | None, when: datetime) -> None:
+        """Remember that `request` was acted on, with the change it caused."""
+        if request is not None:
+            self.put(HANDLED, request, when.isoformat())
 
     def delete(self, table: str, key: str) -> None:
         self._check_table(table)

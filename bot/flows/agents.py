@@ -23,7 +23,6 @@ from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import plain
-from store.tables import HANDLED
 
 log = logging.getLogger("desk.agents")
 Answer = tuple[str, list[dict[str, Any]]]
@@ -86,12 +85,11 @@ class Agents:
             ticket = tx.ticket(number)
             if ticket is None:
                 raise TicketNotFound(number)
-            if once is not None and tx.record(HANDLED, once) is not None:
+            if tx.done_before(once):
                 return f"Already sent to <@{ticket.requester}>."
             ticket = ticket.record(Action.REPLIED, agent, words, now)
             tx.save_ticket(ticket)
-            if once is not None:
-                tx.put(HANDLED, once, now.isoformat())
+            tx.mark_done(once, now)
         name = await self._name(agent)
         text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words)
         await self._after(

@@ -17,7 +17,7 @@ from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.payloads import Heard
-from store.tables import HANDLED, THREADS
+from store.tables import THREADS
 
 log = logging.getLogger("desk.follow_up")
 
@@ -34,11 +34,10 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
     """Add the message to the ticket: the requester's as a follow-up (shown to agents), an
     agent's in the card's thread as an internal note. Anyone else's words are left alone."""
     now = desk.clock.now()
-    once = f"msg:{heard.channel}:{heard.ts}"
     where = place(heard.channel, heard.thread or "")
     async with desk.store.transaction() as tx:
         ticket = tx.ticket(number)
-        if ticket is None or tx.record(HANDLED, once) is not None:
+        if ticket is None or tx.done_before(heard.key):
             return
         if where == ticket.card and desk.config.team.is_staff(heard.user):
             action = Action.NOTE
@@ -54,7 +53,7 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
         except DeskError:
             return
         tx.save_ticket(updated)
-        tx.put(HANDLED, once, now.isoformat())
+        tx.mark_done(heard.key, now)
     if action is Action.NOTE or updated.card is None:
         return
     channel, ts = split_place(updated.card)

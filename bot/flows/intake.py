@@ -31,16 +31,6 @@ def _draft(tx: Transaction, key: str) -> Draft | None:
     return draft_from_doc(doc) if doc else None
 
 
-def _done_before(tx: Transaction, once: str | None) -> bool:
-    """True when the message or click `once` names was acted on already (a retry)."""
-    return once is not None and tx.record(HANDLED, once) is not None
-
-
-def _mark_done(tx: Transaction, once: str | None, now: datetime) -> None:
-    if once is not None:
-        tx.put(HANDLED, once, now.isoformat())
-
-
 class Intake:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
@@ -56,9 +46,9 @@ class Intake:
         fresh = Draft(uuid.uuid4().hex[:12], person, channel, thread, via, text, Stage.CATEGORY, now, now)
         turn = INTAKE.begin(fresh, self._context(now))
         async with self.desk.store.transaction() as tx:
-            if _done_before(tx, once):
+            if tx.done_before(once):
                 return
-            _mark_done(tx, once, now)
+            tx.mark_done(once, now)
             replaced = _draft(tx, turn.draft.key)
             tx.put(DRAFTS, turn.draft.key, draft_to_doc(turn.draft))
         if replaced is not None and not replaced.stage.over and replaced.prompt:
@@ -82,7 +72,7 @@ class Intake:
         key = conversation_key(person, channel, thread)
         ticket: Ticket | None = None
         async with self.desk.store.transaction() as tx:
-            if _done_before(tx, once):
+            if tx.done_before(once):
                 return True
             draft = _draft(tx, key)
             if draft is None or draft.stage.over or (draft_id and draft.id != draft_id):
@@ -90,7 +80,7 @@ class Intake:
             turn = INTAKE.handle(draft, event, self._context(now))
             if turn is None:
                 return True
-            _mark_done(tx, once, now)
+            tx.mark_done(once, now)
             if turn.say is Say.OPEN_TICKET:
                 ticket = self._open(tx, turn.draft, now)
                 turn = Turn(replace(turn.draft, ticket=ticket.number), turn.say)
@@ -166,9 +156,9 @@ class Intake:
         """A ticket from the /ticket form: no questions left to ask."""
         now = self.desk.clock.now()
         async with self.desk.store.transaction() as tx:
-            if _done_before(tx, once):
+            if tx.done_before(once):
                 return
-            _mark_done(tx, once, now)
+            tx.mark_done(once, now)
             origin = Origin(person, None, "form")  # the DM's thread is known once confirmed
             ticket = open_ticket(tx.new_ticket_number(), person, text, category, priority, origin, now)
             tx.save_ticket(ticket)

@@ -25,6 +25,11 @@ class Heard:
     in_dm: bool
     mentions_bot: bool
 
+    @property
+    def key(self) -> str:
+        """The message's name for idempotency: Slack may deliver it more than once."""
+        return f"msg:{self.channel}:{self.ts}"
+
 
 @dataclass(frozen=True)
 class Click:
