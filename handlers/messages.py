@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.desk import Desk
 from bot.domain.intake import Said
-from bot.domain.phrases import Cancel, Help, MyTickets, NewRequest, StatusOf, understand
+from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import status
 from bot.flows.follow_up import follow_up, ticket_thread
 from bot.flows.intake import Intake
@@ -63,14 +63,8 @@ async def converse(desk: Desk, intake: Intake, said: Heard, words: str, thread: 
             return
     if not await desk.store.add_once(HANDLED, said.key, desk.clock.now().isoformat()):
         return
-    if isinstance(phrase, StatusOf):
-        text, blocks = await status.status_of(desk, said.user, phrase.reference)
-    elif isinstance(phrase, MyTickets):
-        text, blocks = await status.tickets_of(desk, said.user)
-    elif isinstance(phrase, Help):
-        text, blocks = status.help_for(desk, said.user)
-    else:
-        text, blocks = NOTHING_TO_CANCEL, None
+    found = await status.answer(desk, said.user, phrase)
+    text, blocks = found if found is not None else (NOTHING_TO_CANCEL, None)
     if said.in_dm:
         await desk.slack.post(said.channel, text, blocks)
     else:  # in a channel, answers about tickets are for the asker's eyes only

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.domain.intake import Said
-from bot.domain.phrases import Cancel, Help, MyTickets, NewRequest, StatusOf, understand
+from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import status
 from bot.flows.intake import Intake
 from bot.slack.intake_blocks import form
@@ -30,27 +30,22 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
             )
             return
         phrase = understand(words)
-        if isinstance(phrase, StatusOf):
-            text, blocks = await status.status_of(desk, user, phrase.reference)
-        elif isinstance(phrase, MyTickets):
-            text, blocks = await status.tickets_of(desk, user)
-        elif isinstance(phrase, Help):
-            text, blocks = status.help_for(desk, user)
-        else:
-            # Ack first (Slack allows 3 seconds); the request itself goes on in the DM.
-            in_our_dm = channel == desk.slack.known_dm(user)
-            if isinstance(phrase, Cancel):
-                await ack()
-            else:
-                await (ack() if in_our_dm else ack(text=STARTED))
-            dm = await desk.slack.dm_channel(user)
-            once = f"cmd:{command.get('trigger_id')}"
-            if isinstance(phrase, NewRequest):
-                await intake.begin(user, dm, None, "command", phrase.text, once)
-            else:
-                done = await intake.continue_with(user, dm, None, Said(words), once)
-                await desk.slack.respond(
-                    str(command.get("response_url", "")), CANCELLED if done else NOTHING_TO_CANCEL
-                )
+        found = await status.answer(desk, user, phrase)
+        if found is not None:
+            await ack(text=found[0], blocks=found[1])
             return
-        await ack(text=text, blocks=blocks)
+        # Ack first (Slack allows 3 seconds); the request itself goes on in the DM.
+        in_our_dm = channel == desk.slack.known_dm(user)
+        if isinstance(phrase, Cancel):
+            await ack()
+        else:
+            await (ack() if in_our_dm else ack(text=STARTED))
+        dm = await desk.slack.dm_channel(user)
+        once = f"cmd:{command.get('trigger_id')}"
+        if isinstance(phrase, NewRequest):
+            await intake.begin(user, dm, None, "command", phrase.text, once)
+        else:
+            done = await intake.continue_with(user, dm, None, Said(words), once)
+            await desk.slack.respond(
+                str(command.get("response_url", "")), CANCELLED if done else NOTHING_TO_CANCEL
+            )

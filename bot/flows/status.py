@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
+from bot.domain.phrases import Help, MyTickets, Phrase, StatusOf
 from bot.domain.sla import next_target
 from bot.slack.blocks import section
 from bot.slack.status_blocks import help_answer, my_tickets, status_answer
@@ -38,6 +39,18 @@ async def tickets_of(desk: Desk, person: str) -> Answer:
     tickets = await desk.store.tickets_of(person, open_only=True)
     rows = [(desk.ref(t.number), t) for t in reversed(tickets)]
     return my_tickets(rows, desk.clock.now())
+
+
+async def answer(desk: Desk, person: str, phrase: Phrase) -> Answer | None:
+    """The answer when `phrase` is a question about tickets ("status T-4", "my tickets",
+    "help"); None when it asks for something else (a new request, cancel)."""
+    if isinstance(phrase, StatusOf):
+        return await status_of(desk, person, phrase.reference)
+    if isinstance(phrase, MyTickets):
+        return await tickets_of(desk, person)
+    if isinstance(phrase, Help):
+        return help_for(desk, person)
+    return None
 
 
 def help_for(desk: Desk, person: str) -> Answer:
