@@ -98,18 +98,15 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         await desk.slack.respond(str(command.get("response_url", "")), text, blocks)
 
     @app.action(CardIds.CLAIM)
-    async def on_claim(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        pressed = click(body)
-        if pressed is not None and pressed.value.isdigit() and pressed.response_url:
-            await outcome(pressed.response_url, lambda: agents.claim(pressed.user, int(pressed.value)))
-
     @app.action(CardIds.REOPEN)
-    async def on_reopen(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_ticket_button(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Claim (card, queue) and The problem is back (the requester's resolution message)."""
         await ack()
         pressed = click(body)
-        if pressed is not None and pressed.value.isdigit() and pressed.response_url:
-            await outcome(pressed.response_url, lambda: agents.reopen(pressed.user, int(pressed.value)))
+        if pressed is None or not pressed.value.isdigit() or not pressed.response_url:
+            return
+        act = agents.claim if pressed.action_id == CardIds.CLAIM else agents.reopen
+        await outcome(pressed.response_url, lambda: act(pressed.user, int(pressed.value)))
 
     @app.action(CardIds.REPLY)
     @app.action(CardIds.RESOLVE)

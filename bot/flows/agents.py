@@ -55,10 +55,14 @@ class Agents:
                 "{person} isn't one of the desk's agents, so tickets can't go to them.", person=to
             )
         now = self.desk.clock.now()
-        before = await self.desk.store.ticket(number)
-        ticket = await self.desk.store.update_ticket(number, lambda t: t.reassign(by, to, now))
+        async with self.desk.store.transaction() as tx:  # who had it, read under the same lock
+            before = tx.ticket(number)
+            if before is None:
+                raise TicketNotFound(number)
+            ticket = before.reassign(by, to, now)
+            tx.save_ticket(ticket)
         ref = self.desk.ref(number)
-        previous = before.assignee if before is not None and before.status is Status.CLAIMED else None
+        previous = before.assignee if before.status is Status.CLAIMED else None
         tasks = [self._tell_requester(ticket, f":raising_hand: <@{to}> is now looking after *{ref}*.")]
         if to != by:
             summary = quote(plain(" ".join(ticket.text.split()), 300))

@@ -15,7 +15,7 @@ from bot.desk import Desk
 from bot.domain.sla import target_states
 from bot.domain.ticket import Origin, Ticket
 from bot.slack.card import ticket_card
-from bot.slack.gateway import SlackFailure
+from bot.slack.gateway import Posted, SlackFailure
 from bot.slack.intake_blocks import confirmation
 from bot.slack.when import promise
 from store.tables import THREADS
@@ -48,10 +48,7 @@ async def confirm(desk: Desk, ticket: Ticket, prompt: str | None) -> None:
         await desk.slack.update(ticket.origin.channel, prompt, text, blocks)
         return
     posted = await desk.slack.dm(ticket.requester, text, blocks)
-    async with desk.store.transaction() as tx:
-        current = tx.ticket(ticket.number) or ticket
-        tx.save_ticket(replace(current, origin=Origin(posted.channel, posted.ts, current.origin.via)))
-        tx.put(THREADS, place(posted.channel, posted.ts), ticket.number)
+    await _remember(desk, ticket.number, posted, origin=Origin(posted.channel, posted.ts, ticket.origin.via))
 
 
 def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
@@ -64,10 +61,17 @@ async def post_card(desk: Desk, ticket: Ticket) -> None:
     """Post the ticket's card to the triage channel and remember where it is."""
     text, blocks = card_for(desk, ticket)
     posted = await desk.slack.post(desk.config.desk.triage_channel, text, blocks)
+    await _remember(desk, ticket.number, posted, card=place(posted.channel, posted.ts))
+
+
+async def _remember(desk: Desk, number: int, posted: Posted, **where: Any) -> None:
+    """Store where a message about the ticket went (`card=` or `origin=`) and map its thread
+    to the ticket, so replies there find it."""
     async with desk.store.transaction() as tx:
-        current = tx.ticket(ticket.number) or ticket
-        tx.save_ticket(replace(current, card=place(posted.channel, posted.ts)))
-        tx.put(THREADS, place(posted.channel, posted.ts), ticket.number)
+        current = tx.ticket(number)
+        if current is not None:
+            tx.save_ticket(replace(current, **where))
+            tx.put(THREADS, place(posted.channel, posted.ts), number)
 
 
 async def announce(desk: Desk, ticket: Ticket, prompt: str | None) -> None:
