@@ -143,8 +143,8 @@ def bot_posts(slack: LocalSlack, channel: str, *, thread: str | None = None, to:
     ]
 
 
-def text_of(message) -> str:
-    """Everything a person reads on a message: its blocks' texts, or its plain text."""
+def blocks_text(blocks) -> str:
+    """Every text a person reads in `blocks`, a line each."""
     parts: list[str] = []
 
     def walk(node) -> None:
@@ -157,18 +157,40 @@ def text_of(message) -> str:
             for item in node:
                 walk(item)
 
-    walk(message.blocks)
-    return "\n".join(parts) if parts else message.text
+    walk(blocks)
+    return "\n".join(parts)
+
+
+def text_of(message) -> str:
+    """Everything a person reads on a message: its blocks' texts, or its plain text."""
+    return blocks_text(message.blocks) or message.text
 
 
 def ack_text(delivery) -> str:
     """What an acknowledgement shows the person: Bolt sends plain text, or JSON with text and blocks."""
     body = delivery.body
     if isinstance(body, dict):
-        return "\n".join([str(body.get("text", "")), text_of(_Shown(body.get("blocks") or [], ""))])
+        return "\n".join([str(body.get("text", "")), blocks_text(body.get("blocks") or [])])
     return str(body or "")
 
 
-class _Shown:
-    def __init__(self, blocks, text):
-        self.blocks, self.text = blocks, text
+def dm_of(run: Running, user: str = ALICE) -> str:
+    """The DM channel between `user` and the desk."""
+    return run.slack.workspace.im_with(user).id
+
+
+async def start_request(run: Running, words: str = "My laptop won't boot", user: str = ALICE):
+    """`user` tells the desk about a problem in a DM; returns the question the desk asks back."""
+    dm = dm_of(run, user)
+    before = len(bot_posts(run.slack, dm))
+    await run.people.say(user, dm, words)
+    await settle(lambda: len(bot_posts(run.slack, dm)) > before)
+    return bot_posts(run.slack, dm)[-1]
+
+
+async def answer_questions(run: Running, user: str, prompt, area="Hardware", urgency="P2 · High") -> None:
+    """Press an area, then an urgency, on the desk's question, and wait for the confirmation."""
+    await run.people.press(user, prompt, area)
+    await settle(lambda: "How urgent" in text_of(prompt))
+    await run.people.press(user, prompt, urgency)
+    await settle(lambda: "is open" in text_of(prompt))

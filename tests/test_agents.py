@@ -17,27 +17,20 @@ from tests.harness import (
     ERIN,
     TRIAGE,
     ack_text,
+    answer_questions,
     bot_posts,
+    dm_of,
     running_desk,
     settle,
+    start_request,
     text_of,
 )
 
 
-def dm_of(run, user: str) -> str:
-    return run.slack.workspace.im_with(user).id
-
-
 async def raise_ticket(run, words: str = "Laptop won't boot", urgency: str = "P2 · High"):
     """Alice raises a ticket through the DM; returns her confirmation (the ticket's thread) and the card."""
-    dm = dm_of(run, ALICE)
-    before = len(bot_posts(run.slack, dm))
-    await run.people.say(ALICE, dm, words)
-    await settle(lambda: len(bot_posts(run.slack, dm)) > before)
-    prompt = bot_posts(run.slack, dm)[-1]
-    await run.people.press(ALICE, prompt, "Hardware")
-    await settle(lambda: "How urgent" in text_of(prompt))
-    await run.people.press(ALICE, prompt, urgency)
+    prompt = await start_request(run, words)
+    await answer_questions(run, ALICE, prompt, "Hardware", urgency)
     number = await run.desk.store.ticket_count()
     await settle(
         lambda: run.desk.store.tables.tickets.get(number) and run.desk.store.tables.tickets[number].card

@@ -15,22 +15,14 @@ from tests.harness import (
     GENERAL,
     TRIAGE,
     ack_text,
+    answer_questions,
     bot_posts,
+    dm_of,
     running_desk,
     settle,
+    start_request,
     text_of,
 )
-
-
-def dm_of(run, user: str) -> str:
-    return run.slack.workspace.im_with(user).id
-
-
-async def answer_questions(run, user: str, prompt, area: str = "Hardware", urgency: str = "P2 · High"):
-    await run.people.press(user, prompt, area)
-    await settle(lambda: "How urgent" in text_of(prompt))
-    await run.people.press(user, prompt, urgency)
-    await settle(lambda: "is open" in text_of(prompt))
 
 
 async def card_for(run, number: int):
@@ -42,9 +34,7 @@ async def card_for(run, number: int):
 async def test_a_direct_message_becomes_a_ticket_after_two_questions():
     async with running_desk() as run:
         dm = dm_of(run, ALICE)
-        await run.people.say(ALICE, dm, "My laptop won't boot")
-        await settle(lambda: bot_posts(run.slack, dm))
-        prompt = bot_posts(run.slack, dm)[0]
+        prompt = await start_request(run, "My laptop won't boot")
         assert "Which area is it about?" in text_of(prompt)
         assert [b for b in ("Hardware", "Software", "Access", "Other", "Cancel") if b in text_of(prompt)] == [
             "Hardware",
@@ -185,9 +175,7 @@ async def test_the_create_ticket_shortcut_turns_a_message_into_a_request():
 async def test_words_added_while_asked_join_the_request_and_cancel_ends_it():
     async with running_desk() as run:
         dm = dm_of(run, ALICE)
-        await run.people.say(ALICE, dm, "Outlook crashes")
-        await settle(lambda: bot_posts(run.slack, dm))
-        prompt = bot_posts(run.slack, dm)[0]
+        prompt = await start_request(run, "Outlook crashes")
         await run.people.say(ALICE, dm, "It started after the update")
         await settle(lambda: "It started after the update" in text_of(prompt))
         assert "Added that to your request" in bot_posts(run.slack, dm)[-1].text
@@ -201,10 +189,7 @@ async def test_words_added_while_asked_join_the_request_and_cancel_ends_it():
 
 async def test_the_cancel_button_ends_a_request_without_a_ticket():
     async with running_desk() as run:
-        dm = dm_of(run, ALICE)
-        await run.people.say(ALICE, dm, "Screen flickers")
-        await settle(lambda: bot_posts(run.slack, dm))
-        prompt = bot_posts(run.slack, dm)[0]
+        prompt = await start_request(run, "Screen flickers")
         await run.people.press(ALICE, prompt, "Cancel")
         await settle(lambda: "Cancelled" in text_of(prompt))
         assert await run.desk.store.ticket_count() == 0 and bot_posts(run.slack, TRIAGE) == []
@@ -213,9 +198,7 @@ async def test_the_cancel_button_ends_a_request_without_a_ticket():
 async def test_follow_ups_in_the_ticket_thread_join_the_ticket_and_reach_the_card_thread():
     async with running_desk() as run:
         dm = dm_of(run, ALICE)
-        await run.people.say(ALICE, dm, "Keyboard missing keys")
-        await settle(lambda: bot_posts(run.slack, dm))
-        prompt = bot_posts(run.slack, dm)[0]
+        prompt = await start_request(run, "Keyboard missing keys")
         await answer_questions(run, ALICE, prompt)
         card = await card_for(run, 1)
         await run.people.say(ALICE, dm, "It's the E and the R key", thread=prompt.ts)
@@ -245,9 +228,7 @@ async def test_only_the_requester_adds_to_a_ticket_from_its_thread():
 
 async def test_the_same_conversation_works_over_socket_mode():
     async with running_desk(socket=True) as run:
-        dm = dm_of(run, ALICE)
-        await run.people.say(ALICE, dm, "Mouse is dead")
-        await settle(lambda: bot_posts(run.slack, dm))
-        await answer_questions(run, ALICE, bot_posts(run.slack, dm)[0], "Hardware", "P4 · Low")
+        prompt = await start_request(run, "Mouse is dead")
+        await answer_questions(run, ALICE, prompt, "Hardware", "P4 · Low")
         card = await card_for(run, 1)
         assert "Mouse is dead" in text_of(card)

@@ -9,18 +9,19 @@ from datetime import timedelta
 from bot.localslack.blockkit import check_message_blocks
 from bot.localslack.workspace import BOT_ID, BOT_USER
 from bot.slack.mrkdwn import CUT_NOTE
-from tests.harness import ALICE, GENERAL, TRIAGE, bot_posts, local_slack, running_desk, settle, text_of
-
-
-def dm_of(run, user: str = ALICE) -> str:
-    return run.slack.workspace.im_with(user).id
-
-
-async def start_request(run, words: str = "My laptop won't boot"):
-    dm = dm_of(run)
-    await run.people.say(ALICE, dm, words)
-    await settle(lambda: bot_posts(run.slack, dm))
-    return bot_posts(run.slack, dm)[0]
+from tests.harness import (
+    ALICE,
+    GENERAL,
+    TRIAGE,
+    answer_questions,
+    bot_posts,
+    dm_of,
+    local_slack,
+    running_desk,
+    settle,
+    start_request,
+    text_of,
+)
 
 
 async def test_a_retried_event_does_not_ask_twice(tmp_path):
@@ -94,9 +95,7 @@ async def test_mrkdwn_in_a_request_reaches_the_card_escaped():
     async with running_desk() as run:
         words = "<!channel> urgent & <@U0BOB0001> look at <http://evil.example|the payroll>"
         prompt = await start_request(run, words)
-        await run.people.press(ALICE, prompt, "Access")
-        await settle(lambda: "How urgent" in text_of(prompt))
-        await run.people.press(ALICE, prompt, "P1 · Critical")
+        await answer_questions(run, ALICE, prompt, "Access", "P1 · Critical")
         await settle(lambda: bot_posts(run.slack, TRIAGE))
         card = bot_posts(run.slack, TRIAGE)[0]
         shown = text_of(card) + card.text
@@ -115,9 +114,7 @@ async def test_a_14000_character_request_gets_a_card_slack_accepts():
         words = "The export fails with this log: " + "x" * 13_968
         assert len(words) == 14_000
         prompt = await start_request(run, words)
-        await run.people.press(ALICE, prompt, "Software")
-        await settle(lambda: "How urgent" in text_of(prompt))
-        await run.people.press(ALICE, prompt, "P3 · Normal")
+        await answer_questions(run, ALICE, prompt, "Software", "P3 · Normal")
         await settle(lambda: bot_posts(run.slack, TRIAGE))
         card = bot_posts(run.slack, TRIAGE)[0]
         assert check_message_blocks(card.blocks) == []

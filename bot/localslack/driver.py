@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from bot.localslack.server import Delivery, LocalSlack
-from bot.localslack.workspace import APP_ID, BOT_ID, BOT_USER, TEAM_ID, Message
+from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Handle, Message
 
 _events = itertools.count(1)
 
@@ -129,20 +129,8 @@ class Driver:
             body = {"text": body}
         if not isinstance(body, dict) or not (body.get("text") or body.get("blocks")):
             return
-        to = None if body.get("response_type") == "in_channel" else user
-        message = Message(
-            channel,
-            self.ws.next_ts(),
-            BOT_USER,
-            str(body.get("text", "")),
-            body.get("blocks") or [],
-            None,
-            BOT_ID,
-            to,
-        )
-        self.ws.add_message(message)
-        for listener in self.slack.api.listeners:
-            listener("posted", message)
+        # The same as an answer through the response URL: checked as Slack checks messages.
+        self.slack.api.post_ephemeral_from_hook(Handle(user, channel, expires=0.0), body)
 
     async def click(self, user: str, message: Message, action_id: str, value: str | None = None) -> Delivery:
         """Press the button `action_id` (with `value`, when several share an id) on `message`."""
