@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +20,7 @@ from bot import web as desk_web
 from bot.clock import Clock
 from bot.desk import Desk
 from bot.flows.agents import Agents
+from bot.flows.escalation import Escalation
 from bot.flows.intake import Intake
 from bot.slack.gateway import SlackGateway, build_client
 from config.environment import Environment
@@ -49,6 +51,7 @@ class DeskApp:
         )
         self.intake = Intake(self.desk)
         self.agents = Agents(self.desk)
+        self.escalation = Escalation(self.desk)
         handlers.register(self.bolt, self.desk, self.intake, self.agents)
         self.ready = False
 
@@ -64,6 +67,18 @@ class DeskApp:
             max_instances=1,
             misfire_grace_time=600,
         )
+        every = self.config.escalation.check_every.total_seconds()
+        self.scheduler.add_job(
+            self.escalation.sweep,
+            "interval",
+            seconds=every,
+            id="sla-sweep",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(max(60, 2 * every)),
+            next_run_time=datetime.now(UTC),  # at once: catch up on what fell due while down
+        )
         self.scheduler.start()
         self.ready = True
         log.info("desk started", extra={"store": self.store.url, "mode": self.mode})
@@ -72,6 +87,7 @@ class DeskApp:
         self.ready = False
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.escalation.finish()
         await self.store.close()
         log.info("desk stopped")
 

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.intake import Draft, Stage
+from bot.domain.notices import Level, Notice
+from bot.domain.policy import Target
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, Status, Ticket, TrailEntry
 
@@ -38,7 +40,20 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "reopened_at": _time(ticket.reopened_at),
         "card": ticket.card,
         "trail": [[_time(e.at), e.actor, e.action.value, e.detail] for e in ticket.trail],
+        "notices": [_notice_to_doc(n) for n in ticket.notices],
     }
+
+
+def _notice_to_doc(notice: Notice) -> list[Any]:
+    when = [_time(notice.since), _time(notice.due_at), _time(notice.raised_at)]
+    return [notice.target.value, notice.level.value, *when, notice.late, list(notice.owed)]
+
+
+def _notice_from_doc(doc: list[Any]) -> Notice:
+    target, level, since, due_at, raised_at, late, owed = doc
+    started, due, raised = _parse(since), _parse(due_at), _parse(raised_at)
+    assert started is not None and due is not None and raised is not None
+    return Notice(Target(target), Level(level), started, due, raised, bool(late), tuple(owed))
 
 
 def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
@@ -64,6 +79,7 @@ def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
             TrailEntry(at=_parse(at) or opened, actor=actor, action=Action(action), detail=detail)
             for at, actor, action, detail in doc["trail"]
         ),
+        notices=tuple(_notice_from_doc(n) for n in doc.get("notices", ())),
     )
 
 

@@ -194,3 +194,15 @@ async def answer_questions(run: Running, user: str, prompt, area="Hardware", urg
     await settle(lambda: "How urgent" in text_of(prompt))
     await run.people.press(user, prompt, urgency)
     await settle(lambda: "is open" in text_of(prompt))
+
+
+async def raise_ticket(run: Running, words: str = "Laptop won't boot", urgency: str = "P2 · High"):
+    """Alice raises a ticket through the DM; returns her confirmation (the ticket's thread) and the card."""
+    prompt = await start_request(run, words)
+    await answer_questions(run, ALICE, prompt, "Hardware", urgency)
+    number = await run.desk.store.ticket_count()
+    await settle(
+        lambda: run.desk.store.tables.tickets.get(number) and run.desk.store.tables.tickets[number].card
+    )
+    ts = run.desk.store.tables.tickets[number].card.split(":")[1]
+    return prompt, run.slack.workspace.find_message(TRIAGE, ts)

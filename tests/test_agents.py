@@ -17,26 +17,13 @@ from tests.harness import (
     ERIN,
     TRIAGE,
     ack_text,
-    answer_questions,
     bot_posts,
     dm_of,
+    raise_ticket,
     running_desk,
     settle,
-    start_request,
     text_of,
 )
-
-
-async def raise_ticket(run, words: str = "Laptop won't boot", urgency: str = "P2 · High"):
-    """Alice raises a ticket through the DM; returns her confirmation (the ticket's thread) and the card."""
-    prompt = await start_request(run, words)
-    await answer_questions(run, ALICE, prompt, "Hardware", urgency)
-    number = await run.desk.store.ticket_count()
-    await settle(
-        lambda: run.desk.store.tables.tickets.get(number) and run.desk.store.tables.tickets[number].card
-    )
-    ts = run.desk.store.tables.tickets[number].card.split(":")[1]
-    return prompt, run.slack.workspace.find_message(TRIAGE, ts)
 
 
 async def command(run, user: str, name: str, text: str = "") -> str:

@@ -22,7 +22,7 @@ CLOCK = SlaClock(SlaPolicy(timedelta(hours=1), timedelta(hours=8), Clock.ALWAYS)
 
 def card(ticket, minutes: int = 0):
     states = target_states(ticket, CLOCK, T0 + timedelta(minutes=minutes))
-    return ticket_card(ticket, f"T-{ticket.number}", states, BERLIN, business=False)
+    return ticket_card(ticket, f"T-{ticket.number}", states, BERLIN, business=False, warn_at=0.8)
 
 
 def shown_at(minutes: int, fallback: str) -> str:
@@ -97,9 +97,17 @@ def test_a_huge_request_is_cut_to_fit_with_a_note():
     assert len(text) < 300 and "<b>" not in text
 
 
-def test_a_breached_target_says_overdue():
+def test_a_breached_target_says_overdue_and_is_flagged_under_the_head():
     _, blocks = card(make_ticket(), minutes=80)
-    assert "First response *overdue* by 20m" in blocks[2]["elements"][0]["text"]
+    assert blocks[1]["text"]["text"] == ":rotating_light: *Target missed:* first response"
+    assert "First response *overdue* by 20m" in blocks[3]["elements"][0]["text"]
+
+
+def test_a_target_past_warn_at_is_flagged_at_risk_and_a_fresh_one_is_not():
+    _, risky = card(make_ticket(), minutes=48)  # 80% of the 1h first response
+    assert risky[1]["text"]["text"] == ":hourglass_flowing_sand: *At risk:* first response due soon"
+    _, calm = card(make_ticket(), minutes=47)
+    assert not any(":hourglass" in str(block) or ":rotating" in str(block) for block in calm)
 
 
 def test_questions_fit_slack_with_twenty_long_areas():

@@ -13,6 +13,17 @@ class Clock(StrEnum):
     BUSINESS = "business"  # only business hours on work days, skipping holidays
 
 
+class Target(StrEnum):
+    """The two promises made for every ticket."""
+
+    FIRST_RESPONSE = "first_response"  # stops when an agent claims the ticket
+    RESOLUTION = "resolution"  # stops at resolve; starts over on reopen
+
+    @property
+    def words(self) -> str:
+        return "first response" if self is Target.FIRST_RESPONSE else "resolution"
+
+
 @dataclass(frozen=True)
 class SlaPolicy:
     """The targets for one priority."""
@@ -20,6 +31,9 @@ class SlaPolicy:
     first_response: timedelta
     resolution: timedelta
     clock: Clock = Clock.ALWAYS
+
+    def length(self, target: Target) -> timedelta:
+        return self.first_response if target is Target.FIRST_RESPONSE else self.resolution
 
 
 @dataclass(frozen=True)

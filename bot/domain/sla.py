@@ -12,35 +12,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
+from functools import lru_cache
 
-from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
+from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.ticket import Ticket
 
 MAX_DAYS = 3 * 366  # how far ahead the business clock looks before giving up
 
-
-class Target(StrEnum):
-    FIRST_RESPONSE = "first_response"  # stops when an agent claims the ticket
-    RESOLUTION = "resolution"  # stops at resolve; starts over on reopen
-
-    @property
-    def words(self) -> str:
-        return "first response" if self is Target.FIRST_RESPONSE else "resolution"
+__all__ = ["SlaClock", "Target", "TargetState", "measure", "next_target", "running_targets", "target_states"]
 
 
 def _working_hours(calendar: WorkingCalendar, since: datetime) -> Iterator[tuple[datetime, datetime]]:
     """Business-hour intervals in UTC, from the day `since` falls on, in order."""
-    zone = calendar.timezone
-    day = since.astimezone(zone).date() - timedelta(days=1)
+    day = since.astimezone(calendar.timezone).date()
     for _ in range(MAX_DAYS):
+        hours = _hours_on(calendar, day)
+        if hours is not None:
+            yield hours
         day += timedelta(days=1)
-        if day.weekday() not in calendar.work_days or day in calendar.holidays:
-            continue
-        opens = datetime.combine(day, calendar.opens, tzinfo=zone).astimezone(UTC)
-        closes = datetime.combine(day, calendar.closes, tzinfo=zone).astimezone(UTC)
-        if closes > opens:
-            yield opens, closes
+
+
+@lru_cache(maxsize=4096)
+def _hours_on(calendar: WorkingCalendar, day: date) -> tuple[datetime, datetime] | None:
+    """One day's business hours in UTC, or None on a weekend or holiday (remembered: the
+    sweep asks about the same few days for thousands of tickets)."""
+    if day.weekday() not in calendar.work_days or day in calendar.holidays:
+        return None
+    zone = calendar.timezone
+    opens = datetime.combine(day, calendar.opens, tzinfo=zone).astimezone(UTC)
+    closes = datetime.combine(day, calendar.closes, tzinfo=zone).astimezone(UTC)
+    return (opens, closes) if closes > opens else None
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,14 @@ class SlaClock:
 
     def due(self, start: datetime, length: timedelta) -> datetime:
         """When a target of `length` started at `start` falls due."""
+        return self.reach(start, self.budget(length))
+
+    def reach(self, start: datetime, counted: timedelta) -> datetime:
+        """When `counted` time (working time on the business clock) has gone by since `start`."""
         start = start.astimezone(UTC)
         if not self.business:
-            return start + length
-        left = self.budget(length)
+            return start + counted
+        left = counted
         for opens, closes in _working_hours(self.calendar, start):
             begin = max(opens, start)
             if begin >= closes:
@@ -119,19 +124,31 @@ class TargetState:
         return self.stopped_at is None
 
 
+def _rounds(ticket: Ticket) -> list[tuple[Target, datetime, datetime | None]]:
+    """Each target with when it started counting and when it stopped (None: still running).
+    First response runs from opening to the first claim; resolution from opening (or the
+    latest reopen) to the resolution."""
+    return [
+        (Target.FIRST_RESPONSE, ticket.opened_at, ticket.first_response_at),
+        (Target.RESOLUTION, ticket.reopened_at or ticket.opened_at, ticket.resolved_at),
+    ]
+
+
+def running_targets(ticket: Ticket) -> list[tuple[Target, datetime]]:
+    """The targets still counting, each with when it started."""
+    return [(target, start) for target, start, stopped in _rounds(ticket) if stopped is None]
+
+
 def target_states(ticket: Ticket, clock: SlaClock, now: datetime) -> list[TargetState]:
     """Both targets of `ticket` as of `now`: first response, then resolution."""
-    return [
-        measure(clock, Target.FIRST_RESPONSE, ticket.opened_at, ticket.first_response_at, now),
-        measure(clock, Target.RESOLUTION, ticket.reopened_at or ticket.opened_at, ticket.resolved_at, now),
-    ]
+    return [measure(clock, target, start, stopped, now) for target, start, stopped in _rounds(ticket)]
 
 
 def measure(
     clock: SlaClock, target: Target, start: datetime, stopped: datetime | None, now: datetime
 ) -> TargetState:
     """One target started at `start`, stopped at `stopped` (or still running at `now`)."""
-    length = clock.policy.first_response if target is Target.FIRST_RESPONSE else clock.policy.resolution
+    length = clock.policy.length(target)
     return TargetState(
         target=target,
         length=clock.budget(length),

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.errors import TransitionNotAllowed
+from bot.domain.notices import Level, Notice
+from bot.domain.policy import Target
 from bot.domain.priority import Priority
 
 REOPEN_WINDOW = timedelta(days=7)
@@ -86,10 +88,29 @@ class Ticket:
     reopened_at: datetime | None = None
     card: str | None = None  # where the triage card lives (an opaque message reference)
     trail: tuple[TrailEntry, ...] = field(default_factory=tuple)
+    notices: tuple[Notice, ...] = ()  # escalations raised, oldest first
 
     @property
     def is_open(self) -> bool:
         return self.status is not Status.RESOLVED
+
+    def has_notice(self, target: Target, level: Level, since: datetime) -> bool:
+        return any(notice.is_for(target, level, since) for notice in self.notices)
+
+    @property
+    def owed_notices(self) -> list[Notice]:
+        """Notices raised but not yet delivered everywhere they go."""
+        return [notice for notice in self.notices if notice.owed]
+
+    def raise_notices(self, notices: list[Notice]) -> Ticket:
+        """Record escalations (before they are sent)."""
+        return replace(self, notices=(*self.notices, *notices))
+
+    def notice_delivered(self, key: str, destination: str) -> Ticket:
+        """Strike `destination` off the notice named `key`: it got there (or never can)."""
+        return replace(
+            self, notices=tuple(n.delivered(destination) if n.key == key else n for n in self.notices)
+        )
 
     def claim(self, agent: str, now: datetime) -> Ticket:
         """The agent takes the ticket; the first-response clock stops."""

@@ -17,7 +17,7 @@ from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.roles import Team
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Status, Ticket
-from bot.flows.opening import card_for, split_place
+from bot.flows.opening import refresh_card, split_place
 from bot.slack.agent_blocks import QueueRow, queue_answer, reply_message, resolution_message
 from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
@@ -138,7 +138,7 @@ class Agents:
     async def _after(self, ticket: Ticket, *tasks: Awaitable[None], refresh: bool = True) -> None:
         """Update the card and send the notices; a failure is logged, the change stands."""
         if refresh:
-            tasks = (self._refresh_card(ticket), *tasks)
+            tasks = (refresh_card(self.desk, ticket), *tasks)
         for task in tasks:
             try:
                 await task
@@ -147,13 +147,6 @@ class Agents:
                     "could not tell about a ticket change",
                     extra={"ticket": ticket.number, "method": failure.method, "error": failure.error},
                 )
-
-    async def _refresh_card(self, ticket: Ticket) -> None:
-        if ticket.card is None:
-            return
-        channel, ts = split_place(ticket.card)
-        text, blocks = card_for(self.desk, ticket)
-        await self.desk.slack.update(channel, ts, text, blocks)
 
     async def _tell_requester(
         self, ticket: Ticket, text: str, blocks: list[dict[str, Any]] | None = None

@@ -54,7 +54,19 @@ async def confirm(desk: Desk, ticket: Ticket, prompt: str | None) -> None:
 def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
     clock = desk.sla_clock(ticket.priority)
     states = target_states(ticket, clock, desk.clock.now())
-    return ticket_card(ticket, desk.ref(ticket.number), states, desk.zone, business=clock.business)
+    warn_at = desk.config.escalation.warn_at
+    return ticket_card(
+        ticket, desk.ref(ticket.number), states, desk.zone, business=clock.business, warn_at=warn_at
+    )
+
+
+async def refresh_card(desk: Desk, ticket: Ticket) -> None:
+    """Redraw the ticket's card in place, as the ticket stands now."""
+    if ticket.card is None:
+        return
+    channel, ts = split_place(ticket.card)
+    text, blocks = card_for(desk, ticket)
+    await desk.slack.update(channel, ts, text, blocks)
 
 
 async def post_card(desk: Desk, ticket: Ticket) -> None:

@@ -129,6 +129,7 @@ class WebApi:
         if thread and self.ws.find_message(channel, str(thread)) is None:
             raise ApiError("thread_not_found")
         message = Message(channel, self.ws.next_ts(), BOT_USER, text, blocks, thread, BOT_ID)
+        message.broadcast = bool(thread and args.get("reply_broadcast"))
         self.ws.add_message(message)
         self._notify("posted", message)
         return {"channel": channel, "ts": message.ts, "message": message.as_event_message()}
@@ -209,7 +210,8 @@ class WebApi:
             raise ApiError("channel_not_found")
         shown = [m for m in channel.messages if m.ephemeral_to is None]
         if thread is None:
-            return [m.as_event_message() for m in reversed(shown) if m.thread_ts in (None, m.ts)]
+            top = [m for m in reversed(shown) if m.thread_ts in (None, m.ts) or m.broadcast]
+            return [m.as_event_message() for m in top]
         if self.ws.find_message(channel_id, thread) is None:
             raise ApiError("thread_not_found")
         return [m.as_event_message() for m in shown if m.ts == thread or m.thread_ts == thread]

@@ -37,6 +37,7 @@ class Message:
     bot_id: str | None = None
     ephemeral_to: str | None = None  # only this person sees it
     edited: bool = False
+    broadcast: bool = False  # a thread reply also shown in the channel (`reply_broadcast`)
 
     def as_event_message(self) -> dict[str, Any]:
         """The message as Slack shows it inside payloads."""
@@ -47,6 +48,8 @@ class Message:
             found["thread_ts"] = self.thread_ts
         if self.bot_id:
             found["bot_id"] = self.bot_id
+        if self.broadcast:
+            found["subtype"] = "thread_broadcast"
         return found
 
 

@@ -53,10 +53,10 @@ def button(text: str, action_id: str, number: int, style: str | None = None) -> 
 
 
 def ticket_card(
-    ticket: Ticket, ref: str, states: list[TargetState], zone: ZoneInfo, *, business: bool
+    ticket: Ticket, ref: str, states: list[TargetState], zone: ZoneInfo, *, business: bool, warn_at: float
 ) -> tuple[str, Blocks]:
-    """The card for `ticket` as it stands: who raised it, what they said, its targets, and
-    the buttons for what can be done next."""
+    """The card for `ticket` as it stands: who raised it, what they said, its targets (flagged
+    when at risk or missed), and the buttons for what can be done next."""
     via = VIA.get(ticket.origin.via, "")
     head = (
         f"{MARKS[ticket.priority]} *{ref}* · *{ticket.priority.label}* · {escape(ticket.category)}\n"
@@ -68,6 +68,9 @@ def ticket_card(
         section(quote(ticket.text, CARD_TEXT_LIMIT)),
         context(fit(targets[:1].upper() + targets[1:], 2900)),
     ]
+    flag = _flag(states, warn_at)
+    if flag:
+        blocks.insert(1, section(flag))
     n = ticket.number
     if ticket.status is Status.OPEN:
         buttons = [button("Claim", CardIds.CLAIM, n, "primary"), button("Reply", CardIds.REPLY, n)]
@@ -81,3 +84,15 @@ def ticket_card(
         blocks.append(section(fit(f":white_check_mark: Resolved by <@{ticket.assignee}>{note}", 2900)))
     fallback = f"{ref} ({ticket.priority.label}, {ticket.category}): {ticket.text}"
     return fit(escape(fallback), 200, "…"), blocks
+
+
+def _flag(states: list[TargetState], warn_at: float) -> str:
+    """A line that stands out while a running target is missed or close to it."""
+    running = [state for state in states if state.running]
+    missed = [state.target.words for state in running if state.breached]
+    if missed:
+        return f":rotating_light: *Target missed:* {' and '.join(missed)}"
+    close = [state.target.words for state in running if state.used >= warn_at]
+    if close:
+        return f":hourglass_flowing_sand: *At risk:* {' and '.join(close)} due soon"
+    return ""

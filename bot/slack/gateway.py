@@ -115,13 +115,33 @@ class SlackGateway:
         return await self._call("auth.test")
 
     async def post(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, thread: str | None = None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread: str | None = None,
+        *,
+        broadcast: bool = False,
     ) -> Posted:
-        """Post a message; `text` is the notification and screen-reader fallback."""
+        """Post a message; `text` is the notification and screen-reader fallback. A reply
+        in a thread with `broadcast` also shows in the channel."""
         data = await self._call(
-            "chat.postMessage", channel=channel, text=text, blocks=blocks, thread_ts=thread
+            "chat.postMessage",
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread,
+            reply_broadcast=True if broadcast and thread else None,
         )
         return Posted(str(data["channel"]), str(data["ts"]))
+
+    async def recent(self, channel: str, thread: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The latest messages of a conversation (newest first), or of one thread."""
+        if thread is None:
+            data = await self._call("conversations.history", channel=channel, limit=limit)
+        else:
+            data = await self._call("conversations.replies", channel=channel, ts=thread, limit=limit)
+        return list(data.get("messages", []))
 
     async def update(
         self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None

@@ -66,13 +66,16 @@ def target_line(state: TargetState, zone: ZoneInfo, *, business: bool) -> str:
     return f"{what} due in {left}{kind} (by {slack_at(state.due, zone)})"
 
 
-def promise(length: timedelta, due: datetime, zone: ZoneInfo, *, business: bool) -> str:
-    """A target as configured, promised to a requester: `within 4 business hours, by …`."""
+def target_span(length: timedelta, *, business: bool) -> str:
+    """A target's length as configured: `1h`, `3 working days`, `4h of business hours`."""
     if not business:
-        return f"within {format_duration(length)}, by {slack_at(due, zone)}"
+        return format_duration(length)
     days, rest = divmod(length, timedelta(days=1))
     if days and not rest:
-        span = f"{days} working day{'s' if days != 1 else ''}"
-    else:
-        span = f"{working_hours(length)} of business hours"
-    return f"within {span}, by {slack_at(due, zone)}"
+        return f"{days} working day{'s' if days != 1 else ''}"
+    return f"{working_hours(length)} of business hours"
+
+
+def promise(length: timedelta, due: datetime, zone: ZoneInfo, *, business: bool) -> str:
+    """A target as configured, promised to a requester: `within 4h of business hours, by …`."""
+    return f"within {target_span(length, business=business)}, by {slack_at(due, zone)}"

@@ -1,0 +1,71 @@
+"""The escalation policy, pure: which notices a ticket is due now, and where each goes.
+
+For each target still counting, three levels, in order: at `warn_at` of the target an
+"at risk" notice (to the assignee by DM, or the triage channel while nobody has claimed it);
+at 100% a "breached" notice in the triage channel; at `leads_at` a DM to each lead. Each is
+raised once per ticket, target, level and round; one that fell due long before it was noticed
+(the desk was not running) is still raised, marked late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.notices import TRIAGE, Level, Notice, to_person
+from bot.domain.sla import SlaClock, running_targets
+from bot.domain.ticket import Status, Ticket
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    warn_at: float  # fraction of a target: at risk
+    leads_at: float  # fraction of a target: tell the leads (1.0 or more)
+    late_after: timedelta  # a notice raised this long after it fell due is marked late
+    leads: tuple[str, ...] = ()
+
+    @property
+    def levels(self) -> list[tuple[Level, float]]:
+        """Each level and the fraction of the target that reaches it, in the order reached."""
+        return sorted(
+            [(Level.AT_RISK, self.warn_at), (Level.BREACHED, 1.0), (Level.LEADS, self.leads_at)],
+            key=lambda pair: pair[1],
+        )
+
+    def destinations(self, ticket: Ticket, level: Level) -> tuple[str, ...]:
+        if level is Level.LEADS:
+            return tuple(to_person(lead) for lead in self.leads)
+        if level is Level.AT_RISK and ticket.status is Status.CLAIMED and ticket.assignee:
+            return (to_person(ticket.assignee),)
+        return (TRIAGE,)
+
+
+def due_notices(ticket: Ticket, clock: SlaClock, policy: EscalationPolicy, now: datetime) -> list[Notice]:
+    """The notices `ticket` has reached by `now` and not yet raised, in the order reached.
+
+    Cheap when nothing is due: per running target it works out one moment, that of the next
+    level not yet raised, and stops there.
+    """
+    if not ticket.is_open:
+        return []
+    found: list[Notice] = []
+    for target, since in running_targets(ticket):
+        budget = clock.budget(clock.policy.length(target))
+        for level, fraction in policy.levels:
+            if ticket.has_notice(target, level, since):
+                continue
+            reached = clock.reach(since, budget * fraction)
+            if reached > now:
+                break
+            found.append(
+                Notice(
+                    target=target,
+                    level=level,
+                    since=since,
+                    due_at=reached,
+                    raised_at=now,
+                    late=now - reached > policy.late_after,
+                    owed=policy.destinations(ticket, level),
+                )
+            )
+    return sorted(found, key=lambda notice: notice.due_at)
