@@ -7,10 +7,17 @@ travel as signed HTTP (or over Socket Mode with `socket=True`), exactly as from 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import socket as sockets
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
@@ -206,3 +213,60 @@ async def raise_ticket(run: Running, words: str = "Laptop won't boot", urgency: 
     )
     ts = run.desk.store.tables.tickets[number].card.split(":")[1]
     return prompt, run.slack.workspace.find_message(TRIAGE, ts)
+
+
+# -- the desk as its own process (restart and kill tests) -------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with sockets.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def toml_text(data: dict[str, Any], prefix: str = "") -> str:
+    """A config dict as TOML: tables of plain values (strings, numbers, booleans, lists)."""
+    plain = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    lines = [f"[{prefix}]"] if prefix and plain else []
+    lines += [f"{key} = {json.dumps(value)}" for key, value in plain.items()]
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(toml_text(value, f"{prefix}.{key}" if prefix else key))
+    return "\n".join(lines)
+
+
+async def wait_healthy(port: int, tries: int = 150) -> dict[str, Any]:
+    """Poll the desk's /healthz until it answers; its JSON body."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(tries):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    return dict(await response.json())
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.1)
+    raise AssertionError("the desk did not start serving")
+
+
+async def start_process(slack: LocalSlack, folder: Path, store_url: str, **overrides: dict):
+    """`python -m bot` against the local Slack, as an operator runs it; returns the process once
+    it is healthy. Its log goes to `folder/desk.log`."""
+    port = free_port()
+    config = folder / "desk.toml"
+    config.write_text(toml_text(demo_config(store_url, **overrides)))
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.api_url,
+        "DESK_CONFIG": str(config),
+        "PORT": str(port),
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    with open(folder / "desk.log", "a") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+    slack.request_url = f"http://127.0.0.1:{port}/slack/events"
+    await wait_healthy(port)
+    return process

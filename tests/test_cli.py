@@ -4,16 +4,14 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from bot.localslack import LocalSlack
-from tests.harness import demo_workspace
+from tests.harness import demo_workspace, free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = (ROOT / "config" / "desk.example.toml").read_text()
@@ -69,12 +67,6 @@ def test_missing_tokens_and_config_problems_are_listed_together(tmp_path):
     ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_the_process_serves_slack_and_stops_cleanly_on_sigterm(tmp_path):
     slack = LocalSlack(
         demo_workspace(), bot_token=TOKENS["SLACK_BOT_TOKEN"], signing_secret=TOKENS["SLACK_SIGNING_SECRET"]
@@ -96,16 +88,7 @@ async def test_the_process_serves_slack_and_stops_cleanly_on_sigterm(tmp_path):
     )
     slack.request_url = f"http://127.0.0.1:{port}/slack/events"
     try:
-        async with aiohttp.ClientSession() as http:
-            for _ in range(150):
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                        health = await response.json()
-                        break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("the desk did not start serving")
+        health = await wait_healthy(port)
         assert health["ok"] and health["store"]["backend"] == "tinydb"
         body = json.dumps({"type": "url_verification", "challenge": "abc"})
         good = await slack.post_to_bot(body, {"Content-Type": "application/json", **slack.sign(body)})
