@@ -68,7 +68,7 @@ async def test_an_unclaimed_ticket_is_escalated_once_at_each_level():
         assert 1.5 <= fraction(leads, opened) < 1.5 + 0.6
 
         assert "T-1 is at risk" in text_of(at_risk) and "Nobody has claimed it yet" in text_of(at_risk)
-        assert "T-1 missed its first response target* of 4s" in text_of(breached)
+        assert "T-1 missed its first-response target* of 4s" in text_of(breached)
         assert "needs a lead's attention" in text_of(leads) and "Laptop won't boot" in text_of(leads)
         assert "Sent late" not in text_of(at_risk) + text_of(breached) + text_of(leads)
         assert "Target missed:* first response" in text_of(card), "the card shows the breach"

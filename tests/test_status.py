@@ -38,6 +38,14 @@ async def test_status_shows_state_age_and_time_left_to_the_next_target():
         assert "_Printer jams_" in answer
         assert "Opened 20m ago" in answer
         assert "first response due in 40m" in answer
+        assert "at risk" not in answer
+
+
+async def test_status_flags_a_target_at_risk_from_the_same_clock_as_the_escalation():
+    async with running_desk() as run:
+        await seed(run, age=timedelta(minutes=50))  # past warn_at (80%) of the 1h first response
+        answer = await ask(run, ALICE, "status T-1")
+        assert "first response due in 10m" in answer and ":warning: *at risk*" in answer
 
 
 async def test_status_accepts_every_way_of_writing_a_reference():

@@ -31,7 +31,9 @@ async def status_of(desk: Desk, person: str, reference: str) -> Answer:
     now = desk.clock.now()
     clock = desk.sla_clock(ticket.priority)
     upcoming = next_target(ticket, clock, now)
-    return status_answer(ticket, desk.ref(ticket.number), upcoming, desk.zone, now, business=clock.business)
+    warn_at = desk.config.escalation.warn_at
+    ref = desk.ref(ticket.number)
+    return status_answer(ticket, ref, upcoming, desk.zone, now, business=clock.business, warn_at=warn_at)
 
 
 async def tickets_of(desk: Desk, person: str) -> Answer:

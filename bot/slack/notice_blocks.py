@@ -11,17 +11,20 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.durations import format_duration
 from bot.domain.notices import TRIAGE, Level, Notice
+from bot.domain.policy import Target
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
 from bot.slack.blocks import context, section
 from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain
-from bot.slack.when import slack_at, target_line, target_span
+from bot.slack.when import slack_at, target_line, target_span, working_hours
 
 Blocks = list[dict[str, Any]]
 SUMMARY_LIMIT = 300
+TARGET_NAMES = {Target.FIRST_RESPONSE: "first-response", Target.RESOLUTION: "resolution"}
 
 
 @dataclass(frozen=True)
@@ -45,18 +48,25 @@ def notice_id(number: int, notice: Notice, destination: str) -> str:
 def notice_message(facts: NoticeFacts, destination: str, zone: ZoneInfo) -> tuple[str, Blocks]:
     """The message for one destination of a notice: the card's thread or someone's DM."""
     ticket, ref, notice, state = facts.ticket, facts.ref, facts.notice, facts.state
-    where = target_line(state, zone, business=facts.business)
     span = target_span(facts.length, business=facts.business)
     who = "Nobody has claimed it yet." if ticket.status is Status.OPEN else f"<@{ticket.assignee}> has it."
+    name = TARGET_NAMES[state.target]
+    due = slack_at(state.due, zone)
     if notice.level is Level.AT_RISK:
+        where = target_line(state, zone, business=facts.business)
         head = f":hourglass_flowing_sand: *{ref} is at risk*: {where}."
-        fallback = f"{ref} is at risk: its {state.target.words} target is close."
+        fallback = f"{ref} is at risk: its {name} target is close."
     elif notice.level is Level.BREACHED:
-        head = f":rotating_light: *{ref} missed its {state.target.words} target* of {span}: {where}."
-        fallback = f"{ref} missed its {state.target.words} target."
+        head = f":rotating_light: *{ref} missed its {name} target* of {span} (due {due})."
+        fallback = f"{ref} missed its {name} target."
     else:
-        head = f":rotating_light: *{ref} needs a lead's attention*: {where}, against a target of {span}."
-        fallback = f"{ref} is well past its {state.target.words} target."
+        overdue = working_hours(state.left) if facts.business else format_duration(state.left)
+        kind = " of business time" if facts.business else ""
+        head = (
+            f":rotating_light: *{ref} needs a lead's attention*: its {state.target.words} was due "
+            f"within {span}, by {due}, and it is now {overdue}{kind} overdue."
+        )
+        fallback = f"{ref} is well past its {name} target."
     to_triage = destination == TRIAGE
     lines = [head, who] if to_triage or ticket.status is Status.OPEN else [head]
     blocks: Blocks = [{**section(" ".join(lines)), "block_id": notice_id(ticket.number, notice, destination)}]

@@ -23,9 +23,16 @@ STATE_WORDS = {
 
 
 def status_answer(
-    ticket: Ticket, ref: str, upcoming: TargetState | None, zone: ZoneInfo, now: datetime, *, business: bool
+    ticket: Ticket,
+    ref: str,
+    upcoming: TargetState | None,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    business: bool,
+    warn_at: float,
 ) -> tuple[str, Blocks]:
-    """State, assignee, age and the time left to the next target."""
+    """State, assignee, age and the time left to the next target (flagged once at risk)."""
     state = STATE_WORDS[ticket.status]
     lines = [f"*{ref}* · {state} · {ticket.priority.label} · {escape(ticket.category)}"]
     summary = plain(ticket.text.splitlines()[0] if ticket.text.strip() else "", 120)
@@ -40,7 +47,10 @@ def status_answer(
     if who:
         facts.append(who)
     if upcoming is not None:
-        facts.append(target_line(upcoming, zone, business=business))
+        risky = not upcoming.breached and upcoming.used >= warn_at
+        facts.append(
+            target_line(upcoming, zone, business=business) + (" · :warning: *at risk*" if risky else "")
+        )
     lines.append(" · ".join(facts))
     text = f"{ref}: {state}"
     return text, [section("\n".join(lines))]
