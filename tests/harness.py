@@ -22,6 +22,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import DeskApp
+from bot.clock import Clock
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
@@ -85,10 +86,15 @@ async def local_slack() -> AsyncIterator[LocalSlack]:
 
 @asynccontextmanager
 async def running_desk(
-    store_url: str = "memory://", *, socket: bool = False, slack: LocalSlack | None = None, **overrides: dict
+    store_url: str = "memory://",
+    *,
+    socket: bool = False,
+    slack: LocalSlack | None = None,
+    clock: Clock | None = None,
+    **overrides: dict,
 ) -> AsyncIterator[Running]:
     """The desk and a local Slack, both running. Pass `slack` to restart a desk against the same
-    workspace (it is then left running)."""
+    workspace (it is then left running), `clock` to start it at another time."""
     own_slack = slack is None
     if slack is None:
         slack = LocalSlack(demo_workspace())
@@ -100,7 +106,9 @@ async def running_desk(
     }
     if socket:
         variables["SLACK_APP_TOKEN"] = slack.app_token
-    desk = DeskApp(parse_config(demo_config(store_url, **overrides)), read_environment(variables))
+    desk = DeskApp(
+        parse_config(demo_config(store_url, **overrides)), read_environment(variables), clock=clock
+    )
     await desk.start()
     runner = web.AppRunner(desk.web_app(), access_log=None)
     await runner.setup()

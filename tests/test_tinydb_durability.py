@@ -1,10 +1,15 @@
 """The TinyDB backend: survives restarts and compaction, and its file is real TinyDB."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from tinydb import TinyDB
 
+from bot.domain.escalation import EscalationPolicy
+from bot.domain.escalation import due_notices as due
+from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
+from bot.domain.sla import SlaClock
 from store import StoreUnavailable, TinyDBStore
 from store.journal import segment_paths
 from tests.factories import T0, make_ticket
@@ -107,3 +112,26 @@ async def test_compactions_started_together_run_one_after_another(tmp_path):
     db = TinyDB(str(path))
     assert len(db.table("tickets")) == 301
     db.close()
+
+
+async def test_escalation_notices_survive_reopen_and_compaction_exactly(tmp_path):
+
+    clock = SlaClock(
+        SlaPolicy(timedelta(hours=1), timedelta(hours=8), Clock.ALWAYS), WorkingCalendar(T0.tzinfo)
+    )
+    policy = EscalationPolicy(0.8, 2.0, timedelta(minutes=2), leads=("U0CAROL01",))
+    path = tmp_path / "desk.json"
+    store = await reopen(path)
+    ticket = await store.create_ticket(lambda n: make_ticket(n))
+    notices = due(ticket, clock, policy, T0 + timedelta(hours=3))
+    raised = await store.update_ticket(1, lambda t: t.raise_notices(notices))
+    struck = await store.update_ticket(1, lambda t: t.notice_delivered(notices[0].key, "triage"))
+    assert struck.notices[0].owed == () and struck.notices[2].owed == ("dm:U0CAROL01",)
+    await store.close()
+    again = await reopen(path)
+    assert (await again.ticket(1)).notices == struck.notices != raised.notices
+    await again.compact()
+    await again.close()
+    third = await reopen(path)
+    assert (await third.ticket(1)).notices == struck.notices
+    await third.close()
