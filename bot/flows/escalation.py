@@ -85,8 +85,8 @@ class Escalation:
 
     # -- raising -----------------------------------------------------------------------
     async def raise_due(self, done: Swept | None = None) -> set[tuple[int, str]]:
-        """Record every notice now due, in one transaction; returns (ticket, notice key) of
-        each raised. Tickets are looked at in batches so requests are served in between."""
+        """Record every notice now due; returns (ticket, notice key) of each raised. Tickets are
+        looked at, and written, in small batches so requests are served in between."""
         done = done or Swept()
         now = self.desk.clock.now()
         policy = self.policy
