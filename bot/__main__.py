@@ -1,4 +1,4 @@
-"""The command line (SPEC §2): `python -m bot [check-config]`.
+"""The command line (SPEC §2): `python -m bot [run|check-config|export]`.
 
 Problems with the config or the environment are printed one line each, naming the key,
 and the process exits 1: never a traceback.
@@ -11,7 +11,9 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from bot.domain.durations import parse_duration
 from bot.logs import setup_logging
 from config import Config, ConfigError, Environment, load_config, read_environment
 from config.describe import describe
@@ -23,9 +25,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the desk against Slack (the default)")
     commands.add_parser("check-config", help="check the config and print the effective settings")
+    export = commands.add_parser("export", help="every ticket with its times, SLA results and rating")
+    export.add_argument(
+        "--since", default="30d", help='tickets opened in this past span, like "30d" (default)'
+    )
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--output", help="write to this file instead of the standard output")
     args = parser.parse_args(argv)
     try:
-        config, env = load_settings(dict(os.environ))
+        config, env = load_settings(dict(os.environ), needs_slack=args.command != "export")
     except ConfigError as problem:
         for line in problem.problems:
             print(f"config error: {line}", file=sys.stderr)
@@ -33,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check-config":
         print(describe(config, env))
         return 0
+    if args.command == "export":
+        return run_export(config, args.since, args.format, args.output)
     setup_logging(secrets=(env.bot_token, env.signing_secret, env.app_token))
     from bot.app import DeskApp, serve  # imported late: check-config needs none of Slack's modules
 
@@ -44,11 +54,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def load_settings(variables: dict[str, str]) -> tuple[Config, Environment]:
+def run_export(config: Config, since: str, form: str, output: str | None) -> int:
+    """Write the export; 1 with one clear line when the span or the store is wrong."""
+    from bot.export import export_text  # imported late, like the desk itself
+
+    try:
+        span = parse_duration(since)
+    except ValueError as problem:
+        print(f"export error: --since: {problem}", file=sys.stderr)
+        return 1
+    try:
+        text, count = asyncio.run(export_text(config, span, form))
+    except StoreUnavailable as problem:
+        print(f"store error: {problem}", file=sys.stderr)
+        return 1
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"wrote {count} ticket{'s' if count != 1 else ''} to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def load_settings(variables: dict[str, str], needs_slack: bool = True) -> tuple[Config, Environment]:
     """Config and environment together, so that every problem in either is listed at once."""
     problems: list[str] = []
     try:
-        env = read_environment(variables)
+        env = read_environment(variables, needs_slack=needs_slack)
     except ConfigError as problem:
         problems += problem.problems
         try:

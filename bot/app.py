@@ -22,6 +22,7 @@ from bot.desk import Desk
 from bot.flows.agents import Agents
 from bot.flows.escalation import Escalation
 from bot.flows.intake import Intake
+from bot.flows.rating import Ratings
 from bot.slack.gateway import SlackGateway, build_client
 from config.environment import Environment
 from config.settings import Config
@@ -52,7 +53,8 @@ class DeskApp:
         self.intake = Intake(self.desk)
         self.agents = Agents(self.desk)
         self.escalation = Escalation(self.desk)
-        handlers.register(self.bolt, self.desk, self.intake, self.agents)
+        self.ratings = Ratings(self.desk)
+        handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
         self.ready = False
 
     async def start(self) -> None:

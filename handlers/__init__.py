@@ -8,13 +8,16 @@ from slack_bolt.async_app import AsyncApp
 from bot.desk import Desk
 from bot.flows.agents import Agents
 from bot.flows.intake import Intake
-from handlers import agents, errors, home, intake, messages, ticket_command
+from bot.flows.rating import Ratings
+from handlers import agents, errors, home, intake, messages, quality, rating, ticket_command
 
 
-def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents) -> None:
+def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents, ratings: Ratings) -> None:
     errors.register(app, desk)
     home.register(app, desk)
     messages.register(app, desk, intake_flow)
     intake.register(app, desk, intake_flow)
     ticket_command.register(app, desk, intake_flow)
     agents.register(app, desk, agents_flow)
+    rating.register(app, desk, ratings)
+    quality.register(app, desk)

@@ -8,12 +8,12 @@ from store.base import Store, Transaction
 from store.tinydb_store import StoreUnavailable, TinyDBStore
 
 
-def store_from_url(url: str) -> Store:
-    """The store a URL names (not yet opened)."""
+def store_from_url(url: str, *, read_only: bool = False) -> Store:
+    """The store a URL names (not yet opened); `read_only` to read beside a running desk."""
     if url.startswith("memory://"):
         return Store()
     if url.startswith("tinydb://") and len(url) > len("tinydb://"):
-        return TinyDBStore(url[len("tinydb://") :])
+        return TinyDBStore(url[len("tinydb://") :], read_only=read_only)
     raise StoreUnavailable(f"{url!r}: expected tinydb://PATH or memory://")
 
 

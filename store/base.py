@@ -109,6 +109,11 @@ class Store:
             found.append(ticket)
         return found[::-1]
 
+    async def all_tickets(self) -> list[Ticket]:
+        """Every ticket, oldest first (reports and exports)."""
+        tickets = self.tables.tickets
+        return [tickets[n] for n in sorted(tickets)]
+
     async def ticket_count(self) -> int:
         return len(self.tables.tickets)
 

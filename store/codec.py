@@ -9,7 +9,7 @@ from bot.domain.intake import Draft, Stage
 from bot.domain.notices import Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
-from bot.domain.ticket import Action, Origin, Status, Ticket, TrailEntry
+from bot.domain.ticket import Action, Origin, Rating, Status, Ticket, TrailEntry
 
 FORMAT_VERSION = 1
 
@@ -41,7 +41,21 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "card": ticket.card,
         "trail": [[_time(e.at), e.actor, e.action.value, e.detail] for e in ticket.trail],
         "notices": [_notice_to_doc(n) for n in ticket.notices],
+        "rating": _rating_to_doc(ticket.rating),
     }
+
+
+def _rating_to_doc(rating: Rating | None) -> list[Any] | None:
+    return None if rating is None else [rating.score, _time(rating.at), rating.comment]
+
+
+def _rating_from_doc(doc: list[Any] | None) -> Rating | None:
+    if doc is None:
+        return None
+    score, at, comment = doc
+    when = _parse(at)
+    assert when is not None
+    return Rating(score, when, comment)
 
 
 def _notice_to_doc(notice: Notice) -> list[Any]:
@@ -80,6 +94,7 @@ def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
             for at, actor, action, detail in doc["trail"]
         ),
         notices=tuple(_notice_from_doc(n) for n in doc.get("notices", ())),
+        rating=_rating_from_doc(doc.get("rating")),
     )
 
 

@@ -36,7 +36,7 @@ from tinydb.storages import JSONStorage
 from store.base import Store
 from store.codec import ticket_from_doc
 from store.journal import Segment, fsync_dir, read_segment, segment_paths
-from store.tables import TICKETS, Change, encode_changes, encode_ticket
+from store.tables import TICKETS, Change, Tables, encode_changes, encode_ticket
 
 log = logging.getLogger(__name__)
 META = "_meta"
@@ -47,7 +47,7 @@ class StoreUnavailable(Exception):
 
 
 class TinyDBStore(Store):
-    def __init__(self, path: str | Path, *, compact_every: int = 5000) -> None:
+    def __init__(self, path: str | Path, *, compact_every: int = 5000, read_only: bool = False) -> None:
         super().__init__()
         self.path = Path(path)
         self.url = f"tinydb://{path}"
@@ -60,6 +60,7 @@ class TinyDBStore(Store):
         self._compaction: asyncio.Task[None] | None = None
         self._compacting = asyncio.Lock()  # one snapshot at a time: they share a temporary file
         self.replayed = 0
+        self.read_only = read_only  # a reader beside a running desk (exports): no lock, no writes
 
     async def open(self) -> None:
         try:
@@ -74,10 +75,13 @@ class TinyDBStore(Store):
         # collector from walking millions of objects on each full collection, which would
         # otherwise stall the event loop for ~100 ms at 50,000 tickets (see bench/store.py).
         gc.freeze()
-        if self.replayed:
+        if self.replayed and not self.read_only:
             self._start_compaction()
 
     def _open_files(self) -> None:
+        if self.read_only:
+            self._read_files()
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._take_lock()
         self.path.with_name(self.path.name + ".tmp").unlink(missing_ok=True)
@@ -90,6 +94,27 @@ class TinyDBStore(Store):
                     self._seq = max(self._seq, entry["seq"])
                     self.replayed += 1
         self._segment = Segment(self.path, self._seq + 1)
+
+    def _read_files(self) -> None:
+        """Snapshot and journal as they are, without the lock: the desk may be running. A
+        compaction that drops a journal segment while it is read means starting again."""
+        for _ in range(5):
+            self.tables = Tables()
+            covered = self._load_snapshot()
+            try:
+                for segment in segment_paths(self.path):
+                    for entry in read_segment(segment):
+                        if entry["seq"] > covered:
+                            self.tables.apply(tuple(c) for c in entry["changes"])
+                return
+            except FileNotFoundError:
+                continue
+        raise StoreUnavailable(f"{self.path}: the store kept changing while it was read; try again")
+
+    async def _persist(self, changes: list[Change]) -> dict[int, str]:
+        if self.read_only:
+            raise StoreUnavailable(f"{self.path} was opened read-only")
+        return await self._append(changes)
 
     def _take_lock(self) -> None:
         fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
@@ -121,7 +146,7 @@ class TinyDBStore(Store):
         meta = data.get(META, {}).get("1", {})
         return int(meta.get("journal_seq", 0))
 
-    async def _persist(self, changes: list[Change]) -> dict[int, str]:
+    async def _append(self, changes: list[Change]) -> dict[int, str]:
         assert self._segment is not None, "the store is not open"
         self._seq += 1
         body, encoded = encode_changes(changes)

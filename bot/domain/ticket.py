@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.errors import TransitionNotAllowed
+from bot.domain.errors import NotPermitted, TransitionNotAllowed
 from bot.domain.notices import Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
@@ -36,6 +36,7 @@ class Action(StrEnum):
     FOLLOW_UP = "follow_up"  # the requester added something
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    RATED = "rated"  # the requester rated the help (or commented on it)
 
 
 # The state machine: which action may start from which status, and where it leads.
@@ -49,7 +50,19 @@ TRANSITIONS: dict[Action, dict[Status, Status | None]] = {
     Action.REPLIED: {Status.OPEN: None, Status.CLAIMED: None, Status.RESOLVED: None},
     Action.NOTE: {Status.OPEN: None, Status.CLAIMED: None, Status.RESOLVED: None},
     Action.FOLLOW_UP: {Status.OPEN: None, Status.CLAIMED: None, Status.RESOLVED: None},
+    Action.RATED: {Status.RESOLVED: None},
 }
+
+SCORES = range(1, 6)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """How the requester rated the help: one per ticket, the latest click counts."""
+
+    score: int | None  # 1..5; None while only a comment was left
+    at: datetime
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,7 @@ class Ticket:
     card: str | None = None  # where the triage card lives (an opaque message reference)
     trail: tuple[TrailEntry, ...] = field(default_factory=tuple)
     notices: tuple[Notice, ...] = ()  # escalations raised, oldest first
+    rating: Rating | None = None
 
     @property
     def is_open(self) -> bool:
@@ -155,6 +169,24 @@ class Ticket:
         target = Status.CLAIMED if self.assignee else Status.OPEN
         return self._step(Action.REOPENED, by, now, status=target, resolved_at=None, reopened_at=now)
 
+    def rate(self, person: str, score: int, now: datetime) -> Ticket:
+        """The requester's score for the help, 1..5; a second one replaces the first."""
+        self._only_requester(person)
+        if score not in SCORES:
+            raise TransitionNotAllowed("A rating is a number from 1 to 5.", ticket=self.number)
+        comment = self.rating.comment if self.rating else ""
+        return self._step(Action.RATED, person, now, detail=str(score), rating=Rating(score, now, comment))
+
+    def comment_on_help(self, person: str, text: str, now: datetime) -> Ticket:
+        """The requester's words about the help, kept with the rating."""
+        self._only_requester(person)
+        score = self.rating.score if self.rating else None
+        return self._step(Action.RATED, person, now, detail=text, rating=Rating(score, now, text))
+
+    def _only_requester(self, person: str) -> None:
+        if person != self.requester:
+            raise NotPermitted("Only the person who raised {ref} can rate it.", ticket=self.number)
+
     def record(self, action: Action, actor: str, text: str, now: datetime) -> Ticket:
         """Add a reply, an internal note or a requester's follow-up to the trail."""
         return self._step(action, actor, now, detail=text)
@@ -178,6 +210,10 @@ _REFUSALS: dict[tuple[Action, Status], str] = {
     (Action.RESOLVED, Status.RESOLVED): "{ref} is already resolved.",
     (Action.REOPENED, Status.OPEN): "{ref} is still open, so there is nothing to reopen.",
     (Action.REOPENED, Status.CLAIMED): "{ref} is still open, so there is nothing to reopen.",
+    (Action.RATED, Status.OPEN): "{ref} is open again, so it can't be rated now. "
+    "You'll be asked again once it is resolved.",
+    (Action.RATED, Status.CLAIMED): "{ref} is open again, so it can't be rated now. "
+    "You'll be asked again once it is resolved.",
 }
 
 

@@ -18,6 +18,7 @@ from bot.domain.roles import Team
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Status, Ticket
 from bot.flows.opening import refresh_card, split_place
+from bot.flows.rating import ask_for_rating
 from bot.slack.agent_blocks import QueueRow, queue_answer, reply_message, resolution_message
 from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
@@ -78,7 +79,9 @@ class Agents:
         ticket = await self.desk.store.update_ticket(number, lambda t: t.resolve(agent, note.strip(), now))
         ref = self.desk.ref(number)
         text, blocks = resolution_message(ref, number, agent, note)
-        await self._after(ticket, self._tell_requester(ticket, text, blocks))
+        await self._after(
+            ticket, self._tell_requester(ticket, text, blocks), ask_for_rating(self.desk, ticket)
+        )
         return f"Resolved {ref}. <@{ticket.requester}> has been told" + (" with your note." if note else ".")
 
     async def reply(self, agent: str, number: int, words: str, once: str | None = None) -> str:

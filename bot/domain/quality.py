@@ -1,0 +1,202 @@
+"""How the desk is doing over a period: pure statistics over tickets, with `now` passed in.
+
+Times are counted the way each ticket's SLA counts them (working time on a business clock).
+A figure with nothing to measure is `None`, never zero, so "no ratings" cannot read as "rated
+0". Percentiles use the nearest-rank method: the 90th percentile of n values is the
+ceil(0.9 n)-th smallest.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.domain.notices import Level
+from bot.domain.policy import Target
+from bot.domain.priority import Priority
+from bot.domain.sla import SlaClock, measure
+from bot.domain.ticket import SCORES, Status, Ticket
+
+ClockFor = Callable[[Priority], SlaClock]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+
+    def __contains__(self, moment: object) -> bool:
+        return isinstance(moment, datetime) and self.start <= moment < self.end
+
+    @property
+    def before(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+
+def last(days: int, now: datetime) -> Period:
+    return Period(now - timedelta(days=days), now)
+
+
+def percentile(values: list[timedelta], q: float) -> timedelta | None:
+    """Nearest rank: the smallest value with at least `q` of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def median(values: list[timedelta]) -> timedelta | None:
+    return statistics.median(values) if values else None  # type: ignore[type-var]
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How long something took: how many, the median and the 90th percentile."""
+
+    count: int = 0
+    median: timedelta | None = None
+    p90: timedelta | None = None
+
+    @staticmethod
+    def of(values: list[timedelta]) -> Spread:
+        return Spread(len(values), median(values), percentile(values, 0.9))
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Targets decided in the period: met in time, or missed."""
+
+    met: int = 0
+    decided: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.met / self.decided if self.decided else None
+
+
+@dataclass(frozen=True)
+class AgentLine:
+    agent: str
+    resolved: int
+    first_response: timedelta | None
+    resolution: timedelta | None
+    csat: float | None
+    ratings: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    period: Period
+    opened: int = 0
+    resolved: int = 0
+    first_response: Spread = field(default_factory=Spread)
+    resolution: Spread = field(default_factory=Spread)
+    compliance: dict[Target, Compliance] = field(default_factory=dict)
+    escalations: dict[Level, int] = field(default_factory=dict)
+    scores: dict[int, int] = field(default_factory=dict)  # 1..5 -> how many
+    agents: tuple[AgentLine, ...] = ()
+    rated_resolved: int = 0  # tickets resolved in the period that their requester rated
+
+    @property
+    def ratings(self) -> int:
+        return sum(self.scores.values())
+
+    @property
+    def csat(self) -> float | None:
+        """The average score of ratings given in the period."""
+        total = self.ratings
+        return sum(score * n for score, n in self.scores.items()) / total if total else None
+
+    @property
+    def response_rate(self) -> float | None:
+        """Of the tickets resolved in the period, the share their requester rated."""
+        return self.rated_resolved / self.resolved if self.resolved else None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing happened: nothing opened, resolved, rated or escalated."""
+        return not (self.opened or self.resolved or self.ratings or sum(self.escalations.values()))
+
+
+def _took(ticket: Ticket, target: Target, clock: SlaClock, now: datetime) -> tuple[timedelta, bool] | None:
+    """How long the target took (counted time) and whether it was met; None while running."""
+    if target is Target.FIRST_RESPONSE:
+        start, stopped = ticket.opened_at, ticket.first_response_at
+    else:
+        start, stopped = ticket.reopened_at or ticket.opened_at, ticket.resolved_at
+    if stopped is None:
+        return None
+    state = measure(clock, target, start, stopped, now)
+    return state.length - state.left, not state.breached
+
+
+def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) -> Summary:
+    """Every figure for `period`, from the tickets that could touch it."""
+    now = period.end
+    opened = resolved = rated_resolved = 0
+    times: dict[Target, list[timedelta]] = {Target.FIRST_RESPONSE: [], Target.RESOLUTION: []}
+    met: Counter[Target] = Counter()
+    decided: Counter[Target] = Counter()
+    escalations: Counter[Level] = Counter()
+    scores: Counter[int] = Counter()
+    per_agent: dict[str, list[Ticket]] = {}
+    for ticket in tickets:
+        clock = clock_for(ticket.priority)
+        opened += ticket.opened_at in period
+        if ticket.status is Status.RESOLVED and ticket.resolved_at in period:
+            resolved += 1
+            rated_resolved += ticket.rating is not None and ticket.rating.score is not None
+            per_agent.setdefault(ticket.assignee or "", []).append(ticket)
+        for target in Target:
+            took = _took(ticket, target, clock, now)
+            stopped = ticket.first_response_at if target is Target.FIRST_RESPONSE else ticket.resolved_at
+            if took is not None and stopped in period:
+                times[target].append(took[0])
+                decided[target] += 1
+                met[target] += took[1]
+            elif took is None:  # still running: missed once its due time passes in the period
+                start = ticket.opened_at if target is Target.FIRST_RESPONSE else ticket.reopened_at
+                if measure(clock, target, start or ticket.opened_at, None, now).due in period:
+                    decided[target] += 1
+        for notice in ticket.notices:
+            escalations[notice.level] += notice.raised_at in period
+        if ticket.rating is not None and ticket.rating.score in SCORES and ticket.rating.at in period:
+            scores[ticket.rating.score] += 1  # type: ignore[index]
+    return Summary(
+        period=period,
+        opened=opened,
+        resolved=resolved,
+        first_response=Spread.of(times[Target.FIRST_RESPONSE]),
+        resolution=Spread.of(times[Target.RESOLUTION]),
+        compliance={t: Compliance(met[t], decided[t]) for t in Target},
+        escalations={level: escalations[level] for level in Level},
+        scores={score: scores[score] for score in SCORES},
+        agents=tuple(_agent_line(agent, done, clock_for, now) for agent, done in sorted(per_agent.items())),
+        rated_resolved=rated_resolved,
+    )
+
+
+def _agent_line(agent: str, resolved: list[Ticket], clock_for: ClockFor, now: datetime) -> AgentLine:
+    firsts, resolutions, scores = [], [], []
+    for ticket in resolved:
+        clock = clock_for(ticket.priority)
+        first = _took(ticket, Target.FIRST_RESPONSE, clock, now)
+        whole = _took(ticket, Target.RESOLUTION, clock, now)
+        if first is not None:
+            firsts.append(first[0])
+        if whole is not None:
+            resolutions.append(whole[0])
+        if ticket.rating is not None and ticket.rating.score is not None:
+            scores.append(ticket.rating.score)
+    csat = sum(scores) / len(scores) if scores else None
+    return AgentLine(agent, len(resolved), median(firsts), median(resolutions), csat, len(scores))
+
+
+def quality(tickets: list[Ticket], clock_for: ClockFor, period: Period) -> tuple[Summary, Summary]:
+    """The period's summary and the one before it, for the changes."""
+    return summarize(tickets, clock_for, period), summarize(tickets, clock_for, period.before)

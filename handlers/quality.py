@@ -1,0 +1,29 @@
+"""`/quality [7d|30d|90d]`: the quality summary, privately, for leads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.desk import Desk
+from bot.domain.errors import DeskError
+from bot.flows.quality import period_days, quality_report
+
+
+def register(app: AsyncApp, desk: Desk) -> None:
+    @app.command("/quality")
+    async def on_quality(ack: AsyncAck, command: dict[str, Any]) -> None:
+        user, words = str(command.get("user_id")), str(command.get("text") or "")
+        try:
+            desk.config.team.require_lead(user, "see the quality summary")
+            period_days(words)
+        except DeskError as error:
+            await ack(text=desk.explain(error))
+            return
+        await ack()  # worked out after the ack: a 90-day summary reads every ticket
+        try:
+            text, blocks = await quality_report(desk, user, words)
+        except DeskError as error:
+            text, blocks = desk.explain(error), None
+        await desk.slack.respond(str(command.get("response_url", "")), text, blocks)

@@ -1,0 +1,76 @@
+"""The requester's rating buttons and comment form on the rating request DM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.desk import Desk
+from bot.domain.errors import DeskError
+from bot.flows.opening import place
+from bot.flows.rating import Ratings
+from bot.slack.payloads import Click, click, form_values
+from bot.slack.rating_blocks import SCORE_ACTION, RatingIds
+
+
+def _ticket_of(pressed: Click) -> int | None:
+    """The ticket a rating button belongs to, from its block id (`rating:<n>[:more]`)."""
+    parts = pressed.block_id.split(":")
+    return int(parts[1]) if len(parts) > 1 and parts[0] == "rating" and parts[1].isdigit() else None
+
+
+def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
+    async def refuse(pressed: Click, error: DeskError) -> None:
+        if pressed.response_url:
+            await desk.slack.respond(pressed.response_url, desk.explain(error))
+
+    @app.action(SCORE_ACTION)
+    @app.action(RatingIds.CHANGE)
+    async def on_score(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        number = _ticket_of(pressed) if pressed else None
+        if pressed is None or number is None:
+            return
+        where = place(pressed.channel, pressed.message_ts)
+        try:
+            if pressed.action_id == RatingIds.CHANGE:
+                await ratings.change(pressed.user, number, where)
+            elif pressed.value.isdigit():
+                await ratings.rate(pressed.user, number, int(pressed.value), where)
+        except DeskError as error:
+            await refuse(pressed, error)
+
+    @app.action(RatingIds.COMMENT)
+    async def on_comment_button(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        number = _ticket_of(pressed) if pressed else None
+        if pressed is None or number is None:
+            return
+        try:
+            view = await ratings.comment_form(
+                pressed.user, number, place(pressed.channel, pressed.message_ts)
+            )
+        except DeskError as error:
+            await refuse(pressed, error)
+            return
+        await desk.slack.open_view(str(body.get("trigger_id", "")), view)
+
+    @app.view(RatingIds.FORM)
+    async def on_comment(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        words = form_values(view).get(RatingIds.TEXT, "").strip()
+        number, _, where = str(view.get("private_metadata", "")).partition(":")
+        if not number.isdigit() or ":" not in where:
+            await ack()
+            return
+        if not words:
+            await ack(response_action="errors", errors={RatingIds.TEXT: "Write a comment to save."})
+            return
+        await ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        try:
+            await ratings.comment(user, int(number), words, where)
+        except DeskError as error:
+            await desk.slack.dm(user, desk.explain(error))
