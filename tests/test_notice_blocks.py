@@ -10,7 +10,7 @@ from bot.domain.escalation import EscalationPolicy, due_notices
 from bot.domain.notices import TRIAGE, Level, to_person
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.priority import Priority
-from bot.domain.sla import SlaClock, measure
+from bot.domain.sla import SlaClock, measure, round_of
 from bot.localslack.blockkit import check_message_blocks
 from bot.slack.notice_blocks import NoticeFacts, notice_message
 from tests.factories import T0, make_ticket
@@ -28,7 +28,7 @@ def messages(ticket, clock, minutes: float, noticed_after: float = 0):
     now = T0 + timedelta(minutes=minutes + noticed_after)
     found = {}
     for notice in due_notices(ticket, clock, POLICY, now):
-        stopped = ticket.first_response_at if notice.target.value == "first_response" else ticket.resolved_at
+        _, stopped = round_of(ticket, notice.target)
         state = measure(clock, notice.target, notice.since, stopped, now)
         length = clock.policy.length(notice.target)
         facts = NoticeFacts(ticket, "T-1", notice, state, length, clock.business, "C0TRIAGE1")

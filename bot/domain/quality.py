@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from bot.domain.notices import Level
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
-from bot.domain.sla import SlaClock, measure
+from bot.domain.sla import SlaClock, measure, round_of
 from bot.domain.ticket import SCORES, Status, Ticket
 
 ClockFor = Callable[[Priority], SlaClock]
@@ -125,10 +125,7 @@ class Summary:
 
 def _took(ticket: Ticket, target: Target, clock: SlaClock, now: datetime) -> tuple[timedelta, bool] | None:
     """How long the target took (counted time) and whether it was met; None while running."""
-    if target is Target.FIRST_RESPONSE:
-        start, stopped = ticket.opened_at, ticket.first_response_at
-    else:
-        start, stopped = ticket.reopened_at or ticket.opened_at, ticket.resolved_at
+    start, stopped = round_of(ticket, target)
     if stopped is None:
         return None
     state = measure(clock, target, start, stopped, now)
@@ -153,16 +150,14 @@ def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) ->
             rated_resolved += ticket.rating is not None and ticket.rating.score is not None
             per_agent.setdefault(ticket.assignee or "", []).append(ticket)
         for target in Target:
-            took = _took(ticket, target, clock, now)
-            stopped = ticket.first_response_at if target is Target.FIRST_RESPONSE else ticket.resolved_at
-            if took is not None and stopped in period:
-                times[target].append(took[0])
+            start, stopped = round_of(ticket, target)
+            state = measure(clock, target, start, stopped, now)
+            if stopped is None:  # still running: missed once its due time passes in the period
+                decided[target] += state.due in period
+            elif stopped in period:
+                times[target].append(state.length - state.left)
                 decided[target] += 1
-                met[target] += took[1]
-            elif took is None:  # still running: missed once its due time passes in the period
-                start = ticket.opened_at if target is Target.FIRST_RESPONSE else ticket.reopened_at
-                if measure(clock, target, start or ticket.opened_at, None, now).due in period:
-                    decided[target] += 1
+                met[target] += not state.breached
         for notice in ticket.notices:
             escalations[notice.level] += notice.raised_at in period
         if ticket.rating is not None and ticket.rating.score in SCORES and ticket.rating.at in period:

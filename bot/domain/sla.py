@@ -19,7 +19,16 @@ from bot.domain.ticket import Ticket
 
 MAX_DAYS = 3 * 366  # how far ahead the business clock looks before giving up
 
-__all__ = ["SlaClock", "Target", "TargetState", "measure", "next_target", "running_targets", "target_states"]
+__all__ = [
+    "SlaClock",
+    "Target",
+    "TargetState",
+    "measure",
+    "next_target",
+    "round_of",
+    "running_targets",
+    "target_states",
+]
 
 
 def _working_hours(calendar: WorkingCalendar, since: datetime) -> Iterator[tuple[datetime, datetime]]:
@@ -124,24 +133,24 @@ class TargetState:
         return self.stopped_at is None
 
 
-def _rounds(ticket: Ticket) -> list[tuple[Target, datetime, datetime | None]]:
-    """Each target with when it started counting and when it stopped (None: still running).
-    First response runs from opening to the first claim; resolution from opening (or the
-    latest reopen) to the resolution."""
-    return [
-        (Target.FIRST_RESPONSE, ticket.opened_at, ticket.first_response_at),
-        (Target.RESOLUTION, ticket.reopened_at or ticket.opened_at, ticket.resolved_at),
-    ]
+def round_of(ticket: Ticket, target: Target) -> tuple[datetime, datetime | None]:
+    """When `target`'s current round started counting and when it stopped (None: still
+    running). First response runs from opening to the first claim; resolution from opening
+    (or the latest reopen) to the resolution."""
+    if target is Target.FIRST_RESPONSE:
+        return ticket.opened_at, ticket.first_response_at
+    return ticket.reopened_at or ticket.opened_at, ticket.resolved_at
 
 
 def running_targets(ticket: Ticket) -> list[tuple[Target, datetime]]:
     """The targets still counting, each with when it started."""
-    return [(target, start) for target, start, stopped in _rounds(ticket) if stopped is None]
+    rounds = ((target, *round_of(ticket, target)) for target in Target)
+    return [(target, start) for target, start, stopped in rounds if stopped is None]
 
 
 def target_states(ticket: Ticket, clock: SlaClock, now: datetime) -> list[TargetState]:
     """Both targets of `ticket` as of `now`: first response, then resolution."""
-    return [measure(clock, target, start, stopped, now) for target, start, stopped in _rounds(ticket)]
+    return [measure(clock, target, *round_of(ticket, target), now) for target in Target]
 
 
 def measure(

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from bot.desk import Desk
 from bot.domain.escalation import EscalationPolicy, due_notices
 from bot.domain.notices import TRIAGE, Notice, person_of
-from bot.domain.policy import Target
-from bot.domain.sla import measure
+from bot.domain.sla import measure, round_of
 from bot.domain.ticket import Ticket
 from bot.flows.opening import refresh_card, split_place
 from bot.slack.gateway import SlackFailure
@@ -182,7 +181,7 @@ class Escalation:
 
     def _facts(self, ticket: Ticket, notice: Notice) -> NoticeFacts:
         clock = self.desk.sla_clock(ticket.priority)
-        stopped = ticket.first_response_at if notice.target is Target.FIRST_RESPONSE else ticket.resolved_at
+        _, stopped = round_of(ticket, notice.target)
         state = measure(clock, notice.target, notice.since, stopped, self.desk.clock.now())
         return NoticeFacts(
             ticket=ticket,
