@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain.errors import DeskError
 from bot.domain.priority import Priority
-from bot.domain.refs import format_ref, parse_ref
+from bot.domain.refs import parse_ref
 from bot.domain.sla import SlaClock
 from bot.slack.gateway import SlackGateway
 from config.settings import Config
@@ -24,7 +24,7 @@ class Desk:
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
-        return format_ref(number, self.config.desk.ticket_prefix)
+        return self.config.ref(number)
 
     def parse_ref(self, text: str) -> int:
         return parse_ref(text, self.config.desk.ticket_prefix)
@@ -35,7 +35,7 @@ class Desk:
 
     def sla_clock(self, priority: Priority) -> SlaClock:
         """The clock a priority's targets run on."""
-        return SlaClock(self.config.sla[priority], self.config.desk.calendar)
+        return self.config.sla_clock(priority)
 
     def explain(self, error: DeskError) -> str:
         """A domain error as a sentence for Slack: references shown, people mentioned."""

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
-from bot.domain.refs import format_ref
 from bot.domain.sla import SlaClock, target_states
 from bot.domain.ticket import Ticket
 from config.settings import Config
@@ -108,12 +107,5 @@ async def export_text(config: Config, since: timedelta, form: str) -> tuple[str,
         tickets = await store.tickets_opened_since(now - since)
     finally:
         await store.close()
-    prefix, calendar = config.desk.ticket_prefix, config.desk.calendar
-
-    def clock_for(priority: Priority) -> SlaClock:
-        return SlaClock(config.sla[priority], calendar)
-
-    rows = [
-        ticket_row(t, lambda n: format_ref(n, prefix), clock_for, now, config.desk.timezone) for t in tickets
-    ]
+    rows = [ticket_row(t, config.ref, config.sla_clock, now, config.desk.timezone) for t in tickets]
     return (as_json(rows) if form == "json" else as_csv(rows)), len(rows)

@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain.durations import parse_duration
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.priority import Priority
+from bot.domain.refs import format_ref
 from bot.domain.roles import Team
+from bot.domain.sla import SlaClock
 from config.reader import Section
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -79,6 +81,14 @@ class Config:
     @property
     def team(self) -> Team:
         return Team(agents=frozenset(self.desk.agents), leads=frozenset(self.desk.leads))
+
+    def ref(self, number: int) -> str:
+        """How the desk shows a ticket number: T-42."""
+        return format_ref(number, self.desk.ticket_prefix)
+
+    def sla_clock(self, priority: Priority) -> SlaClock:
+        """The clock a priority's targets run on."""
+        return SlaClock(self.sla[priority], self.desk.calendar)
 
 
 def load_config(path: str | Path, store_override: str | None = None) -> Config:
