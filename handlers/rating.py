@@ -14,10 +14,16 @@ from bot.slack.payloads import Click, click, form_values
 from bot.slack.rating_blocks import SCORE_ACTION, RatingIds
 
 
-def _ticket_of(pressed: Click) -> int | None:
-    """The ticket a rating button belongs to, from its block id (`rating:<n>[:more]`)."""
+def _rating_click(body: dict[str, Any]) -> tuple[Click, int, str] | None:
+    """A click on a rating request: the click, its ticket (from the block id, `rating:<n>` or
+    `rating:<n>:more`) and where the message is; None for anything else."""
+    pressed = click(body)
+    if pressed is None:
+        return None
     parts = pressed.block_id.split(":")
-    return int(parts[1]) if len(parts) > 1 and parts[0] == "rating" and parts[1].isdigit() else None
+    if len(parts) < 2 or parts[0] != "rating" or not parts[1].isdigit():
+        return None
+    return pressed, int(parts[1]), place(pressed.channel, pressed.message_ts)
 
 
 def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
@@ -29,11 +35,10 @@ def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
     @app.action(RatingIds.CHANGE)
     async def on_score(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        pressed = click(body)
-        number = _ticket_of(pressed) if pressed else None
-        if pressed is None or number is None:
+        found = _rating_click(body)
+        if found is None:
             return
-        where = place(pressed.channel, pressed.message_ts)
+        pressed, number, where = found
         try:
             if pressed.action_id == RatingIds.CHANGE:
                 await ratings.change(pressed.user, number, where)
@@ -45,14 +50,12 @@ def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
     @app.action(RatingIds.COMMENT)
     async def on_comment_button(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        pressed = click(body)
-        number = _ticket_of(pressed) if pressed else None
-        if pressed is None or number is None:
+        found = _rating_click(body)
+        if found is None:
             return
+        pressed, number, where = found
         try:
-            view = await ratings.comment_form(
-                pressed.user, number, place(pressed.channel, pressed.message_ts)
-            )
+            view = await ratings.comment_form(pressed.user, number, where)
         except DeskError as error:
             await refuse(pressed, error)
             return
