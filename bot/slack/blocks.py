@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack.mrkdwn import BUTTON_TEXT, plain
+
 Block = dict[str, Any]
 
 
@@ -15,3 +17,16 @@ def section(text: str) -> Block:
 def context(text: str) -> Block:
     """A line of small print."""
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def action_button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    """A button with its label cut to Slack's limit; `style` is "primary" or "danger"."""
+    found: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": plain(text, BUTTON_TEXT), "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        found["style"] = style
+    return found

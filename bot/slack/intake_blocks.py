@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.domain.intake import Draft, Stage
 from bot.domain.priority import Priority
-from bot.slack.blocks import context, section
+from bot.slack.blocks import action_button, context, section
 from bot.slack.mrkdwn import escape, fit, plain
 
 Blocks = list[dict[str, Any]]
@@ -51,20 +51,8 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     return "\n".join("> " + line for line in fit(escape(text), limit).splitlines() or [""])
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": plain(text, 75), "emoji": True},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
 def _cancel() -> dict[str, Any]:
-    return _button("Cancel", IntakeIds.CANCEL, "cancel")
+    return action_button("Cancel", IntakeIds.CANCEL, "cancel")
 
 
 def question(draft: Draft, categories: tuple[str, ...]) -> tuple[str, Blocks]:
@@ -72,12 +60,14 @@ def question(draft: Draft, categories: tuple[str, ...]) -> tuple[str, Blocks]:
     if draft.stage is Stage.CATEGORY:
         text = "Which area is it about? Pick one below."
         intro = "Thanks, I'll open a ticket for this:"
-        buttons = [_button(name, f"{IntakeIds.CATEGORY}_{i}", name) for i, name in enumerate(categories)]
+        buttons = [
+            action_button(name, f"{IntakeIds.CATEGORY}_{i}", name) for i, name in enumerate(categories)
+        ]
         hint = "Anything else to add? Just type it here. Changed your mind? Press Cancel or say “cancel”."
     else:
         text = "How urgent is it? Pick one below."
         intro = f"Thanks. Area: *{escape(draft.category or '')}*. Your request:"
-        buttons = [_button(p.label, f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority]
+        buttons = [action_button(p.label, f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority]
         hint = " · ".join(f"*{p.word}*: {URGENCY_HINTS[p]}" for p in Priority)
     blocks: Blocks = [
         section(f"{intro}\n{quote(draft.text)}"),

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.ticket import SCORES, Rating
-from bot.slack.blocks import context, section
+from bot.slack.blocks import action_button, context, section
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, fit, plain
 
@@ -41,18 +41,6 @@ def label(score: int) -> str:
     return f"{score} · {WORDS[score]}"
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    found: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text, "emoji": True},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        found["style"] = style
-    return found
-
-
 def rating_request(
     ref: str,
     number: int,
@@ -73,9 +61,9 @@ def rating_request(
         blocks.append(section(quote(note, 1000)))
     block_id = f"rating:{number}"
     commented = rating is not None and bool(rating.comment)
-    comment = _button("Edit comment" if commented else "Add a comment", RatingIds.COMMENT, "comment")
+    comment = action_button("Edit comment" if commented else "Add a comment", RatingIds.COMMENT, "comment")
     if choosing or rating is None or rating.score is None:
-        buttons = [_button(f"{FACES[s]} {label(s)}", f"rate_{s}", str(s)) for s in SCORES]
+        buttons = [action_button(f"{FACES[s]} {label(s)}", f"rate_{s}", str(s)) for s in SCORES]
         blocks.append({"type": "actions", "block_id": block_id, "elements": buttons})
         blocks.append({"type": "actions", "block_id": f"{block_id}:more", "elements": [comment]})
         if rating is not None and rating.score is not None:
@@ -83,7 +71,7 @@ def rating_request(
     else:
         thanks = f"{FACES[rating.score]} Thanks! You rated {ref} *{label(rating.score)}*."
         blocks.append(section(thanks))
-        change = _button("Change rating", RatingIds.CHANGE, "change")
+        change = action_button("Change rating", RatingIds.CHANGE, "change")
         blocks.append({"type": "actions", "block_id": block_id, "elements": [change, comment]})
     if rating is not None and rating.comment:
         blocks.append(context(fit(f"Your comment: {escape(plain(rating.comment, 300))}", 2000)))
