@@ -19,14 +19,16 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.domain.priority import Priority
+from common import loop_stall_during, sample_ticket, write_store
+
 from bot.domain.refs import parse_ref
-from bot.domain.ticket import Action, Origin, open_ticket
+from bot.domain.ticket import Action, Ticket
 from store import TinyDBStore
 
 SIZES = {"1k": 1_000, "10k": 10_000, "50k": 50_000}
@@ -38,43 +40,20 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def build(path: Path, count: int) -> None:
-    """A store with `count` tickets, most resolved, written out as its TinyDB file."""
-    store = TinyDBStore(path)
-    await store.open()
+def history(count: int) -> Iterator[Ticket]:
+    """`count` tickets, all claimed, four in five resolved."""
     for number in range(1, count + 1):
-        ticket = open_ticket(
-            number,
-            f"U{number % 500:08d}",
-            f"Request {number}: " + "words " * 30,
-            "Software",
-            list(Priority)[number % 4],
-            Origin(f"D{number % 500:08d}", f"{number}.0"),
-            T0 + timedelta(minutes=number),
-        )
+        ticket = sample_ticket(number, T0 + timedelta(minutes=number))
         ticket = ticket.claim("U0BOB0001", ticket.opened_at + timedelta(minutes=5))
         if number % 5:
             ticket = ticket.resolve("U0BOB0001", "Fixed it", ticket.opened_at + timedelta(hours=2))
-        store.tables.put_ticket(ticket)
-    await store.compact()
-    await store.close()
-
-
-async def loop_stall_during(work: asyncio.Future[None]) -> float:
-    """The longest the event loop went without running us while `work` ran (ms)."""
-    worst = 0.0
-    while not work.done():
-        before = time.perf_counter()
-        await asyncio.sleep(0.001)
-        worst = max(worst, time.perf_counter() - before - 0.001)
-    await work
-    return worst * 1000
+        yield ticket
 
 
 async def measure(count: int, writes: int, reads: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "desk.json"
-        await build(path, count)
+        await write_store(path, history(count))
         started = time.perf_counter()
         store = TinyDBStore(path)
         await store.open()

@@ -28,19 +28,20 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import loop_stall_during, sample_ticket, write_store
+
 from bot.app import DeskApp
 from bot.clock import Clock
-from bot.domain.priority import Priority
-from bot.domain.ticket import Origin, open_ticket
+from bot.domain.ticket import Ticket
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.workspace import BOT_USER, Channel, Person
 from config import parse_config, read_environment
-from store import TinyDBStore
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday morning in Berlin
 AGENTS, LEAD, TRIAGE = ("U0BOB0001", "U0DAVE001"), "U0CAROL01", "C0TRIAGE1"
@@ -60,28 +61,16 @@ def opened_at(number: int, total: int, open_count: int) -> datetime:
     return NOW - timedelta(days=6) + timedelta(days=6) * (number - history) / open_count
 
 
-async def build(path: Path, total: int, open_count: int) -> None:
-    """`total` tickets, the newest `open_count` of them still open."""
-    store = TinyDBStore(path)
-    await store.open()
+def tickets(total: int, open_count: int) -> Iterator[Ticket]:
+    """`total` tickets, the newest `open_count` of them still open, two in three claimed."""
     for number in range(1, total + 1):
         opened = opened_at(number, total, open_count)
-        ticket = open_ticket(
-            number,
-            f"U{number % 500:08d}",
-            f"Request {number}: " + "words " * 30,
-            "Software",
-            list(Priority)[number % 4],
-            Origin(f"D{number % 500:08d}", f"{number}.0"),
-            opened,
-        )
+        ticket = sample_ticket(number, opened)
         if number % 3:
             ticket = ticket.claim(AGENTS[number % 2], opened + timedelta(minutes=20))
         if number <= total - open_count:
             ticket = ticket.resolve(AGENTS[number % 2], "Fixed it", opened + timedelta(hours=2))
-        store.tables.put_ticket(ticket)
-    await store.compact()
-    await store.close()
+        yield ticket
 
 
 def workspace() -> Workspace:
@@ -107,7 +96,7 @@ def desk_for(slack: LocalSlack, path: Path, clock: Clock) -> DeskApp:
 async def measure(total: int, open_count: int, sweeps: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "desk.json"
-        await build(path, total, open_count)
+        await write_store(path, tickets(total, open_count))
         slack = LocalSlack(workspace())
         await slack.start()
         clock = Clock(NOW - datetime.now(UTC))
@@ -146,20 +135,9 @@ async def measure(total: int, open_count: int, sweeps: int) -> dict[str, float]:
         "steady_max_s": max(steady),
         "notices_per_sweep": statistics.median(delivered),
         "raised_per_sweep": statistics.median(raised),
-        "loop_stall_max_ms": max(stalls) * 1000,
-        "catch_up_loop_stall_max_ms": catch_up_stall * 1000,
+        "loop_stall_max_ms": max(stalls),
+        "catch_up_loop_stall_max_ms": catch_up_stall,
     }
-
-
-async def loop_stall_during(work: asyncio.Future[object]) -> float:
-    """The longest the event loop went without running us while `work` ran (seconds)."""
-    worst = 0.0
-    while not work.done():
-        before = time.perf_counter()
-        await asyncio.sleep(0.001)
-        worst = max(worst, time.perf_counter() - before - 0.001)
-    await work
-    return worst
 
 
 async def main() -> None:
