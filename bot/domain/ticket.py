@@ -171,7 +171,7 @@ class Ticket:
 
     def rate(self, person: str, score: int, now: datetime) -> Ticket:
         """The requester's score for the help, 1..5; a second one replaces the first."""
-        self._only_requester(person)
+        self.check_rater(person)
         if score not in SCORES:
             raise TransitionNotAllowed("A rating is a number from 1 to 5.", ticket=self.number)
         comment = self.rating.comment if self.rating else ""
@@ -179,11 +179,12 @@ class Ticket:
 
     def comment_on_help(self, person: str, text: str, now: datetime) -> Ticket:
         """The requester's words about the help, kept with the rating."""
-        self._only_requester(person)
+        self.check_rater(person)
         score = self.rating.score if self.rating else None
         return self._step(Action.RATED, person, now, detail=text, rating=Rating(score, now, text))
 
-    def _only_requester(self, person: str) -> None:
+    def check_rater(self, person: str) -> None:
+        """Only the requester may rate the help or comment on it."""
         if person != self.requester:
             raise NotPermitted("Only the person who raised {ref} can rate it.", ticket=self.number)
 

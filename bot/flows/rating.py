@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from bot.desk import Desk
-from bot.domain.errors import NotPermitted, TicketNotFound
+from bot.domain.errors import TicketNotFound
 from bot.domain.ticket import Ticket
 from bot.flows.opening import split_place
 from bot.slack.gateway import SlackFailure
@@ -70,8 +70,7 @@ class Ratings:
         ticket = await self.desk.store.ticket(number)
         if ticket is None:
             raise TicketNotFound(number)
-        if ticket.requester != person:
-            raise NotPermitted("Only the person who raised {ref} can rate it.", ticket=number)
+        ticket.check_rater(person)
         return ticket
 
     async def _redraw(self, ticket: Ticket, where: str, *, choosing: bool) -> None:
