@@ -132,6 +132,10 @@ class TargetState:
     def running(self) -> bool:
         return self.stopped_at is None
 
+    def at_risk(self, warn_at: float) -> bool:
+        """Still running, not yet missed, and past `warn_at` of its length."""
+        return self.running and not self.breached and self.used >= warn_at
+
 
 def round_of(ticket: Ticket, target: Target) -> tuple[datetime, datetime | None]:
     """When `target`'s current round started counting and when it stopped (None: still

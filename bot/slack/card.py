@@ -92,7 +92,7 @@ def _flag(states: list[TargetState], warn_at: float) -> str:
     missed = [state.target.words for state in running if state.breached]
     if missed:
         return f":rotating_light: *Target missed:* {' and '.join(missed)}"
-    close = [state.target.words for state in running if state.used >= warn_at]
+    close = [state.target.words for state in running if state.at_risk(warn_at)]
     if close:
         return f":hourglass_flowing_sand: *At risk:* {' and '.join(close)} due soon"
     return ""

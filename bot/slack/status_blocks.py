@@ -47,7 +47,7 @@ def status_answer(
     if who:
         facts.append(who)
     if upcoming is not None:
-        risky = not upcoming.breached and upcoming.used >= warn_at
+        risky = upcoming.at_risk(warn_at)
         facts.append(
             target_line(upcoming, zone, business=business) + (" · :warning: *at risk*" if risky else "")
         )
