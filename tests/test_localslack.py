@@ -45,6 +45,18 @@ async def test_post_update_and_read_back(slack):
     assert (message.text, message.edited) == ("bye", True)
 
 
+async def test_history_is_newest_first_with_oldest_and_limit(slack):
+    client = raw_client(slack)
+    sent = [(await call(client, "chat.postMessage", channel=TRIAGE, text=f"m{i}"))["ts"] for i in range(4)]
+    everything = await call(client, "conversations.history", channel=TRIAGE)
+    assert [m["text"] for m in everything["messages"]] == ["m3", "m2", "m1", "m0"]
+    assert not everything["has_more"]
+    after = await call(client, "conversations.history", channel=TRIAGE, oldest=sent[1])
+    assert [m["text"] for m in after["messages"]] == ["m3", "m2"]  # `oldest` itself is left out
+    two = await call(client, "conversations.history", channel=TRIAGE, limit=2)
+    assert ([m["ts"] for m in two["messages"]], two["has_more"]) == (sent[:1:-1], True)
+
+
 @pytest.mark.parametrize(
     ("method", "args", "error"),
     [

@@ -217,7 +217,12 @@ class WebApi:
         return [m.as_event_message() for m in shown if m.ts == thread or m.thread_ts == thread]
 
     def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"messages": self._history(str(args["channel"]), None), "has_more": False}
+        """Newest first; `oldest` (exclusive) and `limit` as Slack reads them."""
+        messages = self._history(str(args["channel"]), None)
+        oldest = float(args.get("oldest") or 0)
+        messages = [m for m in messages if float(m["ts"]) > oldest]
+        limit = int(args.get("limit") or 100)
+        return {"messages": messages[:limit], "has_more": len(messages) > limit}
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"messages": self._history(str(args["channel"]), str(args["ts"])), "has_more": False}
