@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.slack.mrkdwn import BUTTON_TEXT, plain
@@ -30,3 +31,34 @@ def action_button(text: str, action_id: str, value: str, style: str | None = Non
     if style:
         found["style"] = style
     return found
+
+
+def as_plain_text(blocks: list[Block]) -> str:
+    """Blocks as a terminal shows them: for dry runs and logs. Mentions become @U…, dates
+    their fallback text, emphasis marks go and entities are unescaped."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            title = block["text"]["text"]
+            lines += [title, "=" * len(title)]
+        elif kind == "section":
+            if "text" in block:
+                lines.append(_unmark(block["text"]["text"]))
+            for item in block.get("fields", []):
+                lines.append("  " + _unmark(item["text"]).replace("\n", "  ", 1).replace("\n", "; "))
+        elif kind == "context":
+            lines.append(" · ".join(_unmark(e.get("text", "")) for e in block["elements"]))
+        elif kind == "divider":
+            lines.append("-" * 40)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _unmark(text: str) -> str:
+    text = re.sub(r"<!date\^[^|>]*\|([^>]*)>", r"\1", text)
+    text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
+    text = re.sub(r"<#([A-Z0-9]+)(?:\|[^>]*)?>", r"#\1", text)
+    text = re.sub(r"\*([^*\n]+)\*", r"\1", text)  # bold
+    text = re.sub(r"(?<!\w)_([^_\n]+)_(?!\w)", r"\1", text)  # italics
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

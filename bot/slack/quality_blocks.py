@@ -56,7 +56,7 @@ def score_change(now: float | None, before: float | None) -> str:
     return _arrow(delta, f"{abs(delta):.1f}")
 
 
-def _field(title: str, value: str, change: str) -> dict[str, str]:
+def field(title: str, value: str, change: str) -> dict[str, str]:
     tail = f"  _{change}_" if change else ""
     return {"type": "mrkdwn", "text": f"*{title}*\n{value}{tail}"}
 
@@ -104,34 +104,34 @@ def quality_answer(now: Summary, before: Summary, days: int, zone: ZoneInfo) -> 
         of_resolved = f", {round(rate * 100)}% of resolved" if rate is not None else ""
         csat = f"{now.csat:.1f} / 5 from {now.ratings} rating{'s' if now.ratings != 1 else ''}{of_resolved}"
     fields = [
-        _field("Opened", str(now.opened), count_change(now.opened, before.opened)),
-        _field("Resolved", str(now.resolved), count_change(now.resolved, before.resolved)),
-        _field(
+        field("Opened", str(now.opened), count_change(now.opened, before.opened)),
+        field("Resolved", str(now.resolved), count_change(now.resolved, before.resolved)),
+        field(
             "First response",
             _spread(now.first_response),
             time_change(now.first_response.median, before.first_response.median),
         ),
-        _field(
+        field(
             "Resolution",
             _spread(now.resolution),
             time_change(now.resolution.median, before.resolution.median),
         ),
-        _field(
+        field(
             "SLA met · first response",
             _compliance(now.compliance[fr]),
             share_change(now.compliance[fr].share, before.compliance[fr].share),
         ),
-        _field(
+        field(
             "SLA met · resolution",
             _compliance(now.compliance[res]),
             share_change(now.compliance[res].share, before.compliance[res].share),
         ),
-        _field(
+        field(
             "Escalations",
             f"{escalated}: {levels}" if escalated else "none",
             count_change(escalated, sum(before.escalations.values())),
         ),
-        _field("CSAT", csat, score_change(now.csat, before.csat)),
+        field("CSAT", csat, score_change(now.csat, before.csat)),
     ]
     blocks.append({"type": "section", "fields": fields})
     if now.ratings:

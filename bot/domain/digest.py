@@ -1,0 +1,184 @@
+"""The leads' daily digest: when it is due, what it covers and what it says.
+
+Pure, with `now` passed in. The digest of a day reports on the days since the previous digest
+day, up to the start of that day: yesterday on a daily schedule, and Friday to Sunday on the
+Monday of a weekday schedule, so every day is reported once. Period figures (opened,
+resolved, targets missed, CSAT) are compared with the same number of days just before;
+figures of the moment (the backlog, tickets at risk) with the same moment one period earlier,
+worked out from each ticket's trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.policy import Target
+from bot.domain.priority import Priority
+from bot.domain.quality import ClockFor, Period, Summary, summarize
+from bot.domain.sla import TargetState, measure
+from bot.domain.ticket import Action, Ticket
+
+WEEK = 7
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """`at` local time on `days` (0 = Monday) in `zone`."""
+
+    at: time
+    days: frozenset[int]
+    zone: ZoneInfo
+
+    def slot(self, day: date) -> datetime | None:
+        """When the digest of local `day` is due, in UTC; None on a day without one. A time
+        a DST change skips counts from the hour before the change (02:30 becomes 03:30)."""
+        if day.weekday() not in self.days:
+            return None
+        return datetime.combine(day, self.at, tzinfo=self.zone).astimezone(UTC)
+
+    def due_on(self, now: datetime) -> date | None:
+        """The day whose digest should have gone out by `now` while that day is not over:
+        today once its time has come, else None."""
+        today = now.astimezone(self.zone).date()
+        slot = self.slot(today)
+        return today if slot is not None and slot <= now else None
+
+    def reported(self, day: date) -> Period:
+        """What the digest of `day` covers: from the previous digest day up to `day`."""
+        start = day - timedelta(days=1)
+        while start.weekday() not in self.days and start > day - timedelta(days=WEEK):
+            start -= timedelta(days=1)
+        return Period(self.midnight(start), self.midnight(day))
+
+    def before(self, period: Period) -> Period:
+        """As many whole local days, just before `period` (DST days keep their length)."""
+        first = period.start.astimezone(self.zone).date()
+        days = (period.end.astimezone(self.zone).date() - first).days
+        return Period(self.midnight(first - timedelta(days=days)), period.start)
+
+    def midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=self.zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Watched:
+    """An open ticket with a target at risk or missed at the moment looked at."""
+
+    ticket: Ticket
+    state: TargetState
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The open tickets at one moment."""
+
+    moment: datetime
+    by_priority: dict[Priority, int]
+    unclaimed: int
+    oldest_unclaimed: Ticket | None
+    at_risk: tuple[Watched, ...]  # nearest to its due time first
+    overdue: tuple[Watched, ...]  # longest overdue first
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_priority.values())
+
+
+def _open_rounds(ticket: Ticket, moment: datetime) -> dict[Target, tuple[datetime, datetime | None]] | None:
+    """Each target's round as it stood at `moment` (start, stop), or None when the ticket was
+    not open then. Read from the trail, so any past moment can be asked about."""
+    if ticket.opened_at > moment:
+        return None
+    started: datetime | None = ticket.opened_at  # the current round of resolution; None: resolved
+    for entry in ticket.trail:
+        if entry.at > moment:
+            break
+        if entry.action is Action.RESOLVED:
+            started = None
+        elif entry.action is Action.REOPENED:
+            started = entry.at
+    if started is None:
+        return None
+    first = ticket.first_response_at
+    return {
+        Target.FIRST_RESPONSE: (ticket.opened_at, first if first is not None and first <= moment else None),
+        Target.RESOLUTION: (started, None),
+    }
+
+
+def backlog_at(tickets: Iterable[Ticket], clock_for: ClockFor, warn_at: float, moment: datetime) -> Backlog:
+    """The backlog as it stood at `moment`: by priority, unclaimed, at risk and overdue."""
+    counts = dict.fromkeys(Priority, 0)
+    unclaimed: list[Ticket] = []
+    at_risk: list[Watched] = []
+    overdue: list[Watched] = []
+    for ticket in tickets:
+        rounds = _open_rounds(ticket, moment)
+        if rounds is None:
+            continue
+        counts[ticket.priority] += 1
+        if rounds[Target.FIRST_RESPONSE][1] is None:
+            unclaimed.append(ticket)
+        clock = clock_for(ticket.priority)
+        states = [measure(clock, target, *rounds[target], moment) for target in Target]
+        running = [state for state in states if state.running]
+        missed = [state for state in running if state.breached]
+        risky = [state for state in running if state.at_risk(warn_at)]
+        if missed:
+            overdue.append(Watched(ticket, missed[0]))
+        elif risky:
+            at_risk.append(Watched(ticket, risky[0]))
+    return Backlog(
+        moment=moment,
+        by_priority=counts,
+        unclaimed=len(unclaimed),
+        oldest_unclaimed=min(unclaimed, key=lambda t: (t.opened_at, t.number), default=None),
+        at_risk=tuple(sorted(at_risk, key=lambda w: w.state.due)),
+        overdue=tuple(sorted(overdue, key=lambda w: w.state.due)),
+    )
+
+
+def missed(summary: Summary) -> dict[Target, int]:
+    """Targets missed in the summary's period, by target."""
+    return {target: c.decided - c.met for target, c in summary.compliance.items()}
+
+
+@dataclass(frozen=True)
+class Digest:
+    day: date  # the day it is sent on
+    summary: Summary  # the days it reports on
+    before: Summary  # as many days just before, for the changes
+    backlog: Backlog  # now
+    backlog_before: Backlog  # one period earlier
+
+    @property
+    def days(self) -> int:
+        return round((self.summary.period.end - self.summary.period.start) / timedelta(days=1))
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing opened, resolved, rated, escalated or missed in the period reported."""
+        return self.summary.empty and not sum(missed(self.summary).values())
+
+
+def build_digest(
+    tickets: list[Ticket],
+    clock_for: ClockFor,
+    warn_at: float,
+    schedule: DigestSchedule,
+    day: date,
+    now: datetime,
+) -> Digest:
+    """The digest of `day`, as of `now`."""
+    period = schedule.reported(day)
+    earlier = now - (period.end - period.start)
+    return Digest(
+        day=day,
+        summary=summarize(tickets, clock_for, period),
+        before=summarize(tickets, clock_for, schedule.before(period)),
+        backlog=backlog_at(tickets, clock_for, warn_at, now),
+        backlog_before=backlog_at(tickets, clock_for, warn_at, earlier),
+    )
