@@ -1,4 +1,4 @@
-"""The command line (SPEC §2): `python -m bot [run|check-config|export]`.
+"""The command line (SPEC §2): `python -m bot [run|check-config|digest|export]`.
 
 Problems with the config or the environment are printed one line each, naming the key,
 and the process exits 1: never a traceback.
@@ -25,6 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the desk against Slack (the default)")
     commands.add_parser("check-config", help="check the config and print the effective settings")
+    digest = commands.add_parser("digest", help="build today's digest and send it to the leads now")
+    digest.add_argument("--dry-run", action="store_true", help="print the digest instead of sending it")
     export = commands.add_parser("export", help="every ticket with its times, SLA results and rating")
     export.add_argument(
         "--since", default="30d", help='tickets opened in this past span, like "30d" (default)'
@@ -33,7 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--output", help="write to this file instead of the standard output")
     args = parser.parse_args(argv)
     try:
-        config, env = load_settings(dict(os.environ), needs_slack=args.command != "export")
+        offline = args.command == "export" or (args.command == "digest" and args.dry_run)
+        config, env = load_settings(
+            dict(os.environ), needs_slack=not offline, serves=args.command != "digest"
+        )
     except ConfigError as problem:
         for line in problem.problems:
             print(f"config error: {line}", file=sys.stderr)
@@ -43,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "export":
         return run_export(config, args.since, args.format, args.output)
+    if args.command == "digest":
+        return run_digest(config, env, args.dry_run)
     setup_logging(secrets=(env.bot_token, env.signing_secret, env.app_token))
     from bot.app import DeskApp, serve  # imported late: check-config needs none of Slack's modules
 
@@ -76,11 +83,32 @@ def run_export(config: Config, since: str, form: str, output: str | None) -> int
     return 0
 
 
-def load_settings(variables: dict[str, str], needs_slack: bool = True) -> tuple[Config, Environment]:
+def run_digest(config: Config, env: Environment, dry_run: bool) -> int:
+    """Send (or print) today's digest; 1 with one clear line when it cannot."""
+    from bot.app import digest_now  # imported late, like the desk itself
+    from bot.slack.gateway import SlackFailure
+
+    if not dry_run and not (config.digest.channel or config.desk.leads):
+        print("digest error: nobody to send it to; set desk.leads or digest.channel", file=sys.stderr)
+        return 1
+    try:
+        sys.stdout.write(asyncio.run(digest_now(config, env, dry_run=dry_run)))
+    except StoreUnavailable as problem:
+        print(f"store error: {problem}", file=sys.stderr)
+        return 1
+    except SlackFailure as failure:
+        print(f"digest error: Slack refused it ({failure.error})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def load_settings(
+    variables: dict[str, str], needs_slack: bool = True, serves: bool = True
+) -> tuple[Config, Environment]:
     """Config and environment together, so that every problem in either is listed at once."""
     problems: list[str] = []
     try:
-        env = read_environment(variables, needs_slack=needs_slack)
+        env = read_environment(variables, needs_slack=needs_slack, serves=serves)
     except ConfigError as problem:
         problems += problem.problems
         try:

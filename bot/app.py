@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
@@ -19,16 +20,32 @@ import handlers
 from bot import web as desk_web
 from bot.clock import Clock
 from bot.desk import Desk
+from bot.domain.digest import DigestSchedule
 from bot.flows.agents import Agents
+from bot.flows.digest import Digests, place_words
 from bot.flows.escalation import Escalation
 from bot.flows.intake import Intake
 from bot.flows.rating import Ratings
+from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import SlackGateway, build_client
 from config.environment import Environment
 from config.settings import Config
 from store import Store, store_from_url
 
 log = logging.getLogger("desk")
+DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def digest_trigger(schedule: DigestSchedule) -> CronTrigger:
+    """The digest's cron: `digest.time` on `digest.days`, in the desk's time zone (so 09:00
+    stays 09:00 local across DST). On the night clocks go back, a time in the repeated hour
+    fires twice; the digest's once-a-day record makes the second firing do nothing."""
+    return CronTrigger(
+        day_of_week=",".join(DAY_CODES[d] for d in sorted(schedule.days)),
+        hour=schedule.at.hour,
+        minute=schedule.at.minute,
+        timezone=schedule.zone,
+    )
 
 
 class DeskApp:
@@ -54,6 +71,7 @@ class DeskApp:
         self.agents = Agents(self.desk)
         self.escalation = Escalation(self.desk)
         self.ratings = Ratings(self.desk)
+        self.digests = Digests(self.desk)
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
         self.ready = False
 
@@ -80,6 +98,30 @@ class DeskApp:
             max_instances=1,
             misfire_grace_time=int(max(60, 2 * every)),
             next_run_time=datetime.now(UTC),  # at once: catch up on what fell due while down
+        )
+        self.scheduler.add_job(
+            self.digests.run,
+            digest_trigger(self.digests.schedule),
+            id="digest",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,  # late is fine: a run sends only what today still owes
+        )
+        self.scheduler.add_job(
+            self.digests.run,  # at once: today's digest if it fell due while the desk was down
+            id="digest-catch-up",
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=None,
+        )
+        self.scheduler.add_job(
+            self.digests.deliver_owed,
+            "interval",
+            minutes=1,
+            id="digest-owed",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
         )
         self.scheduler.start()
         self.ready = True
@@ -133,3 +175,22 @@ async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:
         await socket.close_async()
     await runner.cleanup()
     await app.stop()
+
+
+async def digest_now(config: Config, env: Environment, *, dry_run: bool) -> str:
+    """`python -m bot digest`: today's digest, sent to every place now (an explicit send always
+    sends), or only shown with `dry_run`. The store is read, never written, so this works
+    beside a running desk. Returns what to print; SlackFailure when Slack refused."""
+    store = store_from_url(config.store_url, read_only=True)
+    await store.open()
+    try:
+        slack = SlackGateway(build_client(env.bot_token, env.api_url))
+        digests = Digests(Desk(config=config, store=store, slack=slack, clock=Clock()))
+        if dry_run:
+            now = digests.desk.clock.now()
+            _, blocks = await digests.compose(now.astimezone(config.desk.timezone).date(), now)
+            return as_plain_text(blocks)
+        day, reached = await digests.send_now()
+    finally:
+        await store.close()
+    return f"Sent the digest of {day:%a %d %b} to {', '.join(place_words(p) for p in reached)}.\n"

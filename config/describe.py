@@ -51,7 +51,8 @@ def describe(config: Config, env: Environment) -> str:
         "[digest]",
         f'time = "{digest.time:%H:%M}"',
         f"days = {_days(digest.days)}",
-        f'channel = "{digest.channel}"',
+        f'channel = "{digest.channel}"'
+        + ("" if digest.channel or config.desk.leads else "  # nobody gets the digest: no leads, no channel"),
         "",
         "[csat]",
         f"ask_after_resolve = {'true' if config.ask_after_resolve else 'false'}",

@@ -39,8 +39,9 @@ def mask(secret: str) -> str:
     return f"{kind} (set, {len(secret)} characters)"
 
 
-def read_environment(env: Mapping[str, str], *, needs_slack: bool = True) -> Environment:
-    """Read the variables; with `needs_slack`, missing tokens are errors (one line each)."""
+def read_environment(env: Mapping[str, str], *, needs_slack: bool = True, serves: bool = True) -> Environment:
+    """Read the variables; with `needs_slack`, missing tokens are errors (one line each).
+    A command that only calls Slack and `serves` no requests needs no signing secret."""
     errors: list[str] = []
     bot_token = env.get("SLACK_BOT_TOKEN", "").strip()
     secret = env.get("SLACK_SIGNING_SECRET", "").strip()
@@ -61,7 +62,7 @@ def read_environment(env: Mapping[str, str], *, needs_slack: bool = True) -> Env
             errors.append("SLACK_BOT_TOKEN: expected a bot token starting with xoxb-")
         if app_token and not app_token.startswith("xapp-"):
             errors.append("SLACK_APP_TOKEN: expected an app-level token starting with xapp-")
-        if not app_token and not secret:
+        if serves and not app_token and not secret:
             errors.append(
                 "SLACK_SIGNING_SECRET: not set; HTTP mode needs it to verify requests "
                 "(or set SLACK_APP_TOKEN for Socket Mode)"

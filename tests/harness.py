@@ -59,6 +59,7 @@ def demo_config(store_url: str = "memory://", **overrides: dict) -> dict:
             "leads": [CAROL],
         },
         "store": {"url": store_url},
+        "digest": {"time": "00:00", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
     }
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)

@@ -55,6 +55,23 @@ def test_check_config_prints_effective_settings_without_secrets(tmp_path):
     )
 
 
+def test_check_config_warns_when_nobody_would_get_the_digest(tmp_path):
+    no_leads = EXAMPLE.replace('leads = ["U0LEAD001"]', "leads = []")
+    assert no_leads != EXAMPLE
+    result = run_cli(["check-config"], no_leads, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'channel = ""  # nobody gets the digest: no leads, no channel' in result.stdout
+    assert "nobody gets the digest" not in run_cli(["check-config"], EXAMPLE, tmp_path).stdout
+
+
+def test_the_digest_command_needs_the_bot_token_but_no_signing_secret(tmp_path):
+    result = run_cli(["digest"], EXAMPLE, tmp_path, SLACK_BOT_TOKEN="", SLACK_SIGNING_SECRET="")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "config error: SLACK_BOT_TOKEN: not set; expected the bot token (xoxb-…) from your Slack app"
+    ]
+
+
 def test_missing_tokens_and_config_problems_are_listed_together(tmp_path):
     env = {k: "" for k in TOKENS}
     result = run_cli(["check-config"], EXAMPLE.replace("warn_at = 0.8", "warn_at = 8"), tmp_path, **env)

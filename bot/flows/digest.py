@@ -1,0 +1,156 @@
+"""The leads' daily digest: recorded once a day, then delivered once to each place.
+
+`run()` is what the scheduler calls at `digest.time` and once at start (the catch-up): when
+today's digest is due and not yet recorded, it is built and recorded in the store, with the
+places it has to reach, in one transaction that a second run (or a second process) cannot
+repeat. Each place is struck off once the message is there. Before sending, the desk looks
+in the conversation for the day's digest (by its header's `block_id`), so a crash between
+posting and striking off, a restart or an explicit `python -m bot digest` earlier that day
+never makes a lead read the same day's digest twice. What Slack could not take yet is tried
+again by `deliver_owed()` until the day is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from bot.desk import Desk
+from bot.domain.digest import DigestSchedule, build_digest
+from bot.domain.notices import person_of, to_person
+from bot.slack.digest_blocks import DigestLook, digest_id, digest_message
+from bot.slack.gateway import SlackFailure
+
+log = logging.getLogger("desk.digest")
+DIGESTS = "digests"  # store table: local day (ISO) -> the digest recorded for it
+Blocks = list[dict[str, Any]]
+
+
+class Digests:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self._running = asyncio.Lock()
+
+    @property
+    def schedule(self) -> DigestSchedule:
+        settings = self.desk.config.digest
+        return DigestSchedule(settings.time, settings.days, self.desk.zone)
+
+    def destinations(self) -> list[str]:
+        """`digest.channel` when set, else a DM to each lead."""
+        channel = self.desk.config.digest.channel
+        if channel:
+            return [f"channel:{channel}"]
+        return [to_person(lead) for lead in self.desk.config.desk.leads]
+
+    async def compose(self, day: date, now: datetime) -> tuple[str, Blocks]:
+        """The digest of `day` as of `now`: text and blocks."""
+        tickets = await self.desk.store.all_tickets()
+        schedule = self.schedule
+        warn_at = self.desk.config.escalation.warn_at
+        # Pure work over immutable tickets: done on a thread so requests keep flowing.
+        digest = await asyncio.to_thread(
+            build_digest, tickets, self.desk.sla_clock, warn_at, schedule, day, now
+        )
+        look = DigestLook(
+            desk_name=self.desk.config.desk.name,
+            schedule=schedule,
+            ref=self.desk.ref,
+            business=lambda priority: self.desk.sla_clock(priority).business,
+        )
+        return digest_message(digest, look)
+
+    # -- on schedule -------------------------------------------------------------------
+    async def run(self) -> bool:
+        """Record today's digest if it is due and not recorded yet, then deliver what is
+        owed. True when this call recorded it."""
+        async with self._running:
+            now = self.desk.clock.now()
+            day = self.schedule.due_on(now)
+            if day is None:
+                return False
+            recorded = False
+            if await self.desk.store.record(DIGESTS, day.isoformat()) is None:
+                recorded = await self._record(day, now)
+            await self._deliver(day)
+            return recorded
+
+    async def deliver_owed(self) -> None:
+        """Try again to deliver today's digest where Slack could not take it yet."""
+        async with self._running:
+            day = self.desk.clock.now().astimezone(self.desk.zone).date()
+            await self._deliver(day)
+
+    async def _record(self, day: date, now: datetime) -> bool:
+        places = self.destinations()
+        if not places:
+            log.warning("no digest sent: there are no leads and no digest.channel", extra={"day": str(day)})
+            return False
+        text, blocks = await self.compose(day, now)
+        doc = {"built_at": now.isoformat(), "text": text, "blocks": blocks, "owed": places, "delivered": {}}
+        stored = await self.desk.store.add_once(DIGESTS, day.isoformat(), doc)
+        if stored:
+            log.info("digest recorded", extra={"day": str(day), "to": len(places)})
+        return stored
+
+    async def _deliver(self, day: date) -> None:
+        key = day.isoformat()
+        record = await self.desk.store.record(DIGESTS, key)
+        if record is None:
+            return
+        for place in list(record["owed"]):
+            try:
+                channel = await self._channel(place)
+                if not await self._arrived(channel, day):
+                    await self.desk.slack.post(channel, record["text"], record["blocks"])
+                    log.info("digest sent", extra={"day": key, "to": place})
+            except SlackFailure as failure:
+                if not failure.permanent:
+                    log.warning("digest not delivered yet; will try again", extra={"error": failure.error})
+                    return
+                log.error(
+                    "digest cannot be delivered; giving up", extra={"to": place, "error": failure.error}
+                )
+            await self._strike_off(key, place)
+
+    async def _strike_off(self, key: str, place: str) -> None:
+        async with self.desk.store.transaction() as tx:
+            record = tx.record(DIGESTS, key)
+            delivered = {**record["delivered"], place: self.desk.clock.now().isoformat()}
+            owed = [p for p in record["owed"] if p != place]
+            tx.put(DIGESTS, key, {**record, "owed": owed, "delivered": delivered})
+
+    async def _channel(self, place: str) -> str:
+        person = person_of(place)
+        if person is not None:
+            return await self.desk.slack.dm_channel(person)
+        return place.partition(":")[2]
+
+    async def _arrived(self, channel: str, day: date) -> bool:
+        """Whether the conversation has the digest of `day` already."""
+        wanted = digest_id(day)
+        for message in await self.desk.slack.recent(channel):
+            if any(block.get("block_id") == wanted for block in message.get("blocks") or []):
+                return True
+        return False
+
+    # -- on demand ---------------------------------------------------------------------
+    async def send_now(self) -> tuple[date, list[str]]:
+        """Build today's digest and send it to every place now, recorded or not (an
+        explicit send always sends). Returns the day and the places it reached."""
+        now = self.desk.clock.now()
+        day = now.astimezone(self.desk.zone).date()
+        text, blocks = await self.compose(day, now)
+        reached = []
+        for place in self.destinations():
+            await self.desk.slack.post(await self._channel(place), text, blocks)
+            reached.append(place)
+        return day, reached
+
+
+def place_words(place: str) -> str:
+    """A destination as an operator reads it: `@U0CAROL01 by DM`, `channel C0DIGEST1`."""
+    person = person_of(place)
+    return f"@{person} by DM" if person is not None else f"channel {place.partition(':')[2]}"
