@@ -17,7 +17,7 @@ from bot.flows.agents import Agents
 from bot.slack.agent_blocks import AgentIds, text_form
 from bot.slack.card import CardIds
 from bot.slack.command_args import mentioned_user, split_reference
-from bot.slack.payloads import click, form_values
+from bot.slack.payloads import click, command_text, form_values
 
 USAGE = {
     "/claim": "Usage: `/claim T-4`",
@@ -47,7 +47,7 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     def refusal(command: dict[str, Any]) -> str | None:
         """Why the command can't run (wrong role, bad arguments), or None when it can."""
         name, user = str(command.get("command")), str(command.get("user_id"))
-        reference, rest = split_reference(str(command.get("text") or ""))
+        reference, rest = split_reference(command_text(command))
         try:
             team.require_agent(user, ACTIONS[name])
         except DeskError as error:
@@ -75,7 +75,7 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
             return
         await ack()
         name, user = str(command["command"]), str(command["user_id"])
-        reference, rest = split_reference(str(command.get("text") or ""))
+        reference, rest = split_reference(command_text(command))
         number = desk.parse_ref(reference)
         work: dict[str, Callable[[], Awaitable[str]]] = {
             "/claim": lambda: agents.claim(user, number),

@@ -9,12 +9,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.flows.quality import period_days, quality_report
+from bot.slack.payloads import command_text
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.command("/quality")
     async def on_quality(ack: AsyncAck, command: dict[str, Any]) -> None:
-        user, words = str(command.get("user_id")), str(command.get("text") or "")
+        user, words = str(command.get("user_id")), command_text(command)
         try:
             desk.config.team.require_lead(user, "see the quality summary")
             period_days(words)

@@ -12,6 +12,7 @@ from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import status
 from bot.flows.intake import Intake
 from bot.slack.intake_blocks import form
+from bot.slack.payloads import command_text
 
 STARTED = "Got it. I've started your ticket in our direct messages: pick an area there to finish it."
 NOTHING_TO_CANCEL = "There is no request in progress to cancel."
@@ -22,7 +23,7 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
     @app.command("/ticket")
     async def on_ticket(ack: AsyncAck, command: dict[str, Any]) -> None:
         user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
-        words = str(command.get("text") or "").strip()
+        words = command_text(command).strip()
         if not words:
             await ack()
             await desk.slack.open_view(

@@ -11,6 +11,7 @@ from bot.localslack.workspace import BOT_ID, BOT_USER
 from bot.slack.mrkdwn import CUT_NOTE
 from tests.harness import (
     ALICE,
+    BOB,
     GENERAL,
     TRIAGE,
     answer_questions,
@@ -107,6 +108,21 @@ async def test_mrkdwn_in_a_request_reaches_the_card_escaped():
             assert raw not in shown
         assert "<!channel>" not in text_of(prompt)
         assert (await run.desk.store.ticket(1)).text == words  # kept as written
+
+
+async def test_text_slack_escaped_is_kept_as_typed_and_shown_escaped_once():
+    """Slack delivers `a<b & c>d` typed by a person as `a&lt;b &amp; c&gt;d`: the desk keeps
+    what was typed and escapes it once for display (never `&amp;lt;`)."""
+    async with running_desk() as run:
+        prompt = await start_request(run, "Printer a&lt;b &amp; c&gt;d is jammed")
+        await answer_questions(run, ALICE, prompt, "Hardware", "P3 · Normal")
+        await settle(lambda: bot_posts(run.slack, TRIAGE))
+        assert (await run.desk.store.ticket(1)).text == "Printer a<b & c>d is jammed"
+        card = text_of(bot_posts(run.slack, TRIAGE)[0])
+        assert "Printer a&lt;b &amp; c&gt;d is jammed" in card and "&amp;lt;" not in card
+        await run.people.command(BOB, "/resolve", "T-1 swapped the &lt;fuser&gt; &amp; roller")
+        await settle(lambda: run.desk.store.tables.tickets[1].resolution_note)
+        assert run.desk.store.tables.tickets[1].resolution_note == "swapped the <fuser> & roller"
 
 
 async def test_a_14000_character_request_gets_a_card_slack_accepts():

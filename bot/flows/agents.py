@@ -47,7 +47,7 @@ class Agents:
             ticket,
             self._tell_requester(ticket, f":raising_hand: <@{agent}> is looking at *{ref}* now."),
         )
-        return f"You claimed {ref}. Use `/reply {ref} <text>` to talk to <@{ticket.requester}>."
+        return f"You claimed {ref}. Use `/reply {ref} your answer` to talk to <@{ticket.requester}>."
 
     async def reassign(self, by: str, number: int, to: str) -> str:
         self.team.require_agent(by, "reassign tickets")

@@ -13,14 +13,14 @@ def home_view(desk_name: str, prefix: str, *, agent: bool, lead: bool) -> dict[s
     sections = [
         "*Need help?* Send me a direct message describing the problem. I'll ask a couple of "
         "quick questions and open a ticket for you.\n"
-        f"• `/ticket <what's wrong>` does the same from anywhere\n"
+        f"• `/ticket what's wrong` does the same from anywhere\n"
         f"• Say `status {prefix}-42` or `my tickets` to see how things stand",
     ]
     if agent:
         sections.append(
             "*For agents*\n"
-            f"• `/queue` shows what is waiting\n• `/claim {prefix}-42`, `/reply {prefix}-42 <text>`, "
-            f"`/reassign {prefix}-42 @someone`, `/resolve {prefix}-42 <note>`"
+            f"• `/queue` shows what is waiting\n• `/claim {prefix}-42`, `/reply {prefix}-42 your answer`, "
+            f"`/reassign {prefix}-42 @someone`, `/resolve {prefix}-42 what fixed it`"
         )
     if lead:
         sections.append("*For leads*\n• `/quality 7d` (or `30d`, `90d`) sums up how the desk is doing")

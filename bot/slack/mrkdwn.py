@@ -18,6 +18,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Text as Slack delivers it (`&amp;`, `&lt;`, `&gt;` in messages and commands) back to
+    what the person typed. Mentions and links stay as Slack's `<…>` tokens."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def fit(text: str, limit: int, note: str = CUT_NOTE) -> str:
     """`text` if it fits in `limit` characters; else as much as fits, then `note`.
 

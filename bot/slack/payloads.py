@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.slack.mrkdwn import unescape
+
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -56,6 +58,11 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def command_text(command: dict[str, Any]) -> str:
+    """What someone typed after a slash command, as they typed it."""
+    return unescape(_text(command.get("text")))
+
+
 def heard(event: dict[str, Any], bot_user: str | None) -> Heard | None:
     """A `message` or `app_mention` event worth acting on, or None."""
     if event.get("subtype") or event.get("bot_id") or event.get("bot_profile"):
@@ -65,7 +72,7 @@ def heard(event: dict[str, Any], bot_user: str | None) -> Heard | None:
         return None
     if user == bot_user:
         return None
-    text = _text(event.get("text"))
+    text = unescape(_text(event.get("text")))
     thread = event.get("thread_ts")
     thread = thread if isinstance(thread, str) and thread != ts else None
     in_dm = event.get("channel_type") == "im" or channel.startswith("D")
@@ -116,7 +123,7 @@ def shortcut(body: dict[str, Any]) -> Shortcut | None:
     return Shortcut(
         user=str(user),
         channel=str(channel),
-        text=_text(message.get("text")),
+        text=unescape(_text(message.get("text"))),
         author=message.get("user"),
         response_url=body.get("response_url"),
     )

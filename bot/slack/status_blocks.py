@@ -75,7 +75,7 @@ def my_tickets(rows: list[tuple[str, Ticket]], now: datetime) -> tuple[str, Bloc
     return head, [
         section(head),
         section("\n".join(lines)),
-        context("Say `status <ref>` for one ticket's details."),
+        context(f"Say `status {rows[0][0]}` for one ticket's details."),
     ]
 
 
@@ -87,7 +87,7 @@ def help_answer(desk_name: str, prefix: str, *, agent: bool) -> tuple[str, Block
         f"• `status {prefix}-42`: how a ticket stands\n"
         "• `my tickets`: your open tickets\n"
         "• `cancel`: stop a request you are writing\n"
-        "• `/ticket` opens a form; `/ticket <what's wrong>` works from any channel\n"
+        "• `/ticket` opens a form; `/ticket what's wrong` works from any channel\n"
         "• Mention me in a channel to raise a ticket in a thread there\n"
         "• Reply in a ticket's thread to add details"
     )
