@@ -101,6 +101,8 @@ def _csat(digest: Digest) -> str:
 def _oldest_unclaimed(digest: Digest, look: DigestLook) -> str:
     ticket = digest.backlog.oldest_unclaimed
     if ticket is None:
+        if not digest.backlog.total:
+            return "*Oldest unclaimed:* none, nothing is open."
         return "*Oldest unclaimed:* none, every open ticket has someone on it."
     summary = escape(plain(" ".join(ticket.text.split()), SUMMARY_LIMIT))
     waiting = age(ticket.opened_at, digest.backlog.moment).removesuffix(" ago")
