@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.escalation import EscalationPolicy, due_notices
+from bot.domain.escalation import EscalationPolicy, due_notices, next_notice_at
 from bot.domain.notices import TRIAGE, Level, to_person
 from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.priority import Priority
@@ -63,6 +63,32 @@ def test_each_notice_is_due_once_per_target_and_level():
     ticket = raised(ticket, WALL, T0 + 61 * M)
     assert due(ticket, WALL, T0 + 119 * M) == []
     assert due(ticket, WALL, T0 + 120 * M) == [(FR, Level.LEADS)]
+
+
+def test_the_next_notice_is_the_earliest_level_not_yet_raised():
+    ticket = make_ticket()
+    assert next_notice_at(ticket, WALL, POLICY) == T0 + 48 * M
+    ticket = raised(ticket, WALL, T0 + 61 * M)  # at risk and breached raised
+    assert next_notice_at(ticket, WALL, POLICY) == T0 + 120 * M  # leads, before resolution's 6h 24m
+    ticket = raised(ticket, WALL, T0 + 120 * M).claim(BOB, T0 + 121 * M)
+    assert next_notice_at(ticket, WALL, POLICY) == T0 + (6 * 60 + 24) * M
+    assert next_notice_at(ticket.resolve(BOB, "", T0 + 122 * M), WALL, POLICY) is None
+    # Walking from one moment to the next raises exactly what due_notices raises at each.
+    walked, at = make_ticket(), next_notice_at(make_ticket(), WALL, POLICY)
+    steps = []
+    while at is not None and at < T0 + 24 * 60 * M:
+        steps += due(walked, WALL, at)
+        walked = raised(walked, WALL, at)
+        at = next_notice_at(walked, WALL, POLICY)
+    assert steps == [
+        (FR, Level.AT_RISK),
+        (FR, Level.BREACHED),
+        (FR, Level.LEADS),
+        (RES, Level.AT_RISK),
+        (RES, Level.BREACHED),
+        (RES, Level.LEADS),
+    ]
+    assert not any(notice.late for notice in walked.notices)
 
 
 def test_a_claim_in_time_stops_the_first_response_escalation():

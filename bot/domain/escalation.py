@@ -9,10 +9,12 @@ raised once per ticket, target, level and round; one that fell due long before i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.notices import TRIAGE, Level, Notice, to_person
+from bot.domain.policy import Target
 from bot.domain.sla import SlaClock, running_targets
 from bot.domain.ticket import Status, Ticket
 
@@ -40,6 +42,24 @@ class EscalationPolicy:
         return (TRIAGE,)
 
 
+def _levels_ahead(
+    ticket: Ticket, clock: SlaClock, policy: EscalationPolicy
+) -> Iterator[tuple[Target, datetime, Iterator[tuple[Level, datetime]]]]:
+    """Per running target: when its round started, and (lazily, in order) each level not yet
+    raised with the moment it is reached. Lazy, so callers stop at the first in the future."""
+    for target, since in running_targets(ticket):
+        budget = clock.budget(clock.policy.length(target))
+        yield (
+            target,
+            since,
+            (
+                (level, clock.reach(since, budget * fraction))
+                for level, fraction in policy.levels
+                if not ticket.has_notice(target, level, since)
+            ),
+        )
+
+
 def due_notices(ticket: Ticket, clock: SlaClock, policy: EscalationPolicy, now: datetime) -> list[Notice]:
     """The notices `ticket` has reached by `now` and not yet raised, in the order reached.
 
@@ -49,12 +69,8 @@ def due_notices(ticket: Ticket, clock: SlaClock, policy: EscalationPolicy, now: 
     if not ticket.is_open:
         return []
     found: list[Notice] = []
-    for target, since in running_targets(ticket):
-        budget = clock.budget(clock.policy.length(target))
-        for level, fraction in policy.levels:
-            if ticket.has_notice(target, level, since):
-                continue
-            reached = clock.reach(since, budget * fraction)
+    for target, since, ahead in _levels_ahead(ticket, clock, policy):
+        for level, reached in ahead:
             if reached > now:
                 break
             found.append(
@@ -69,3 +85,15 @@ def due_notices(ticket: Ticket, clock: SlaClock, policy: EscalationPolicy, now: 
                 )
             )
     return sorted(found, key=lambda notice: notice.due_at)
+
+
+def next_notice_at(ticket: Ticket, clock: SlaClock, policy: EscalationPolicy) -> datetime | None:
+    """When `ticket` next reaches a level it has not raised (None: nothing more can come)."""
+    if not ticket.is_open:
+        return None
+    moments = []
+    for _, _, ahead in _levels_ahead(ticket, clock, policy):
+        first = next(ahead, None)
+        if first is not None:
+            moments.append(first[1])
+    return min(moments, default=None)
