@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from bot.localslack.server import Delivery, LocalSlack
-from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Handle, Message
+from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Handle, Message, View
 
 _events = itertools.count(1)
 
@@ -150,7 +150,9 @@ class Driver:
             if "value" in element:
                 action["value"] = element["value"]
         elif value is not None:
-            action["selected_option"] = {"text": {"type": "plain_text", "text": value}, "value": value}
+            chosen = next((o for o in element.get("options", []) if o.get("value") == value), None)
+            text = chosen["text"] if chosen else {"type": "plain_text", "text": value}
+            action["selected_option"] = {"text": text, "value": value}
         payload = {
             "type": "block_actions",
             "user": self._user(user),
@@ -226,6 +228,47 @@ class Driver:
                 "app_id": APP_ID,
                 "state": {"values": state},
             },
+        }
+        delivery = await self.slack.deliver("interactive", payload)
+        self._after_submission(view, delivery)
+        return delivery
+
+    def _after_submission(self, view: View, delivery: Delivery) -> None:
+        """What Slack does with the app's answer to a submission: close the modal (an empty
+        ack), show errors beside the inputs, update it, push another, or clear them all."""
+        if delivery.status != 200:
+            view.errors = {"": "We had some trouble connecting. Try again?"}
+            return
+        answer = delivery.body if isinstance(delivery.body, dict) else {}
+        action = answer.get("response_action")
+        if action == "errors":
+            view.errors = dict(answer.get("errors") or {})
+        elif action == "update":
+            view.view, view.errors = dict(answer["view"]), {}
+        elif action == "push":
+            pushed = View(self.ws.next_id("V"), view.user, dict(answer["view"]), self.ws.next_id("h"))
+            self.ws.views[pushed.id] = pushed
+        elif action == "clear":
+            for modal in self.ws.modals_of(view.user):
+                self.ws.close_view(modal.id)
+        else:
+            self.ws.close_view(view.id)
+
+    async def close(self, user: str, view_id: str) -> Delivery | None:
+        """Close a modal with its ✕; the app hears of it only if it asked (`notify_on_close`)."""
+        view = self.ws.views.get(view_id)
+        if view is None or view.user != user:
+            return None
+        self.ws.close_view(view_id)
+        if not view.view.get("notify_on_close"):
+            return None
+        payload = {
+            "type": "view_closed",
+            "team": {"id": TEAM_ID, "domain": "local"},
+            "user": self._user(user),
+            "api_app_id": APP_ID,
+            "view": {**view.view, "id": view.id, "hash": view.hash, "team_id": TEAM_ID, "app_id": APP_ID},
+            "is_cleared": False,
         }
         return await self.slack.deliver("interactive", payload)
 

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -81,6 +82,7 @@ class LocalSlack:
         self.host, self.port = host, port
         self.faults = Faults()
         self.calls: list[Call] = []
+        self.watchers: list[Callable[[str], None]] = []  # told the method of every call made
         self.socket: SocketPeer | None = None
         self._socket_tickets: set[str] = set()
         self._runner: web.AppRunner | None = None
@@ -156,7 +158,7 @@ class LocalSlack:
                 args.update(dict(await request.post()))
         failure = await self._misbehave()
         if failure is not None:
-            self.calls.append(Call(method, args, failure.status, "fault"))
+            self._log(Call(method, args, failure.status, "fault"))
             return failure
         auth = request.headers.get("Authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else str(args.pop("token", ""))
@@ -171,13 +173,13 @@ class LocalSlack:
             result = self.api.call(method, args)
         except ApiError as problem:
             return self._answer(method, args, 200, problem.error, problem.messages)
-        self.calls.append(Call(method, args, 200))
+        self._log(Call(method, args, 200))
         return web.json_response(result)
 
     def _answer(
         self, method: str, args: dict[str, Any], status: int, error: str, messages: list[str] | None = None
     ) -> web.Response:
-        self.calls.append(Call(method, args, status, error))
+        self._log(Call(method, args, status, error))
         body: dict[str, Any] = {"ok": False, "error": error}
         if messages:
             body["response_metadata"] = {"messages": messages}
@@ -195,10 +197,15 @@ class LocalSlack:
             self.api.post_ephemeral_from_hook(handle, body)
         except (ValueError, ApiError) as problem:
             error = problem.error if isinstance(problem, ApiError) else "invalid_payload"
-            self.calls.append(Call("response_url", {}, 400, error))
+            self._log(Call("response_url", {}, 400, error))
             return web.Response(status=400, text=error)
-        self.calls.append(Call("response_url", body, 200))
+        self._log(Call("response_url", body, 200))
         return web.Response(text="ok")
+
+    def _log(self, call: Call) -> None:
+        self.calls.append(call)
+        for watcher in self.watchers:
+            watcher(call.method)
 
     def errors(self) -> list[Call]:
         """Every call Slack refused: a test that expects none asserts this is empty."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 TEAM_ID = "T0LOCAL01"
@@ -68,6 +69,11 @@ class View:
     user: str
     view: dict[str, Any]
     hash: str
+    errors: dict[str, str] = field(default_factory=dict)  # the app's answer to the last submission
+
+    @property
+    def is_modal(self) -> bool:
+        return self.view.get("type") == "modal"
 
 
 @dataclass
@@ -90,13 +96,14 @@ class Workspace:
         self.response_urls: dict[str, Handle] = {}
         self._counter = itertools.count(1)
         self._last_ts = 0.0
+        self.clock: Callable[[], float] = time.time  # message times (the sandbox moves it)
 
     def next_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._counter):08d}"
 
     def next_ts(self) -> str:
         """Message timestamps: unique and increasing, like Slack's."""
-        now = max(time.time(), self._last_ts + 0.000001)
+        now = max(self.clock(), self._last_ts + 0.000001)
         self._last_ts = now
         return f"{now:.6f}"
 
@@ -128,6 +135,40 @@ class Workspace:
         if found is None:
             return []
         return [m for m in found.messages if m.ephemeral_to in (None, user)]
+
+    def modals_of(self, user: str) -> list[View]:
+        """The modals open for `user`, the one on top last."""
+        return [v for v in self.views.values() if v.user == user and v.is_modal]
+
+    def close_view(self, view_id: str) -> None:
+        self.views.pop(view_id, None)
+
+    # -- kept between runs (the sandbox) -------------------------------------------------
+    def conversations(self) -> dict[str, Any]:
+        """Channels, members and messages as JSON-ready data."""
+        return {
+            "channels": [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "members": sorted(c.members),
+                    "is_im": c.is_im,
+                    "messages": [asdict(m) for m in c.messages],
+                }
+                for c in self.channels.values()
+            ],
+            "last_ts": self._last_ts,
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Bring back what `conversations()` gave: messages of known and new channels."""
+        for saved in data.get("channels", []):
+            channel = self.channels.get(saved["id"])
+            if channel is None:
+                channel = Channel(saved["id"], saved["name"], set(saved["members"]), bool(saved["is_im"]))
+                self.channels[channel.id] = channel
+            channel.messages = [Message(**m) for m in saved["messages"]]
+        self._last_ts = max(self._last_ts, float(data.get("last_ts", 0.0)))
 
     def issue(self, kind: str, user: str, channel: str) -> str:
         """A new trigger id or response URL token."""
