@@ -1,4 +1,4 @@
-"""The command line (SPEC §2): `python -m bot [run|check-config|digest|export]`.
+"""The command line (SPEC §2): `python -m bot [run|sandbox|check-config|digest|export]`.
 
 Problems with the config or the environment are printed one line each, naming the key,
 and the process exits 1: never a traceback.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -24,6 +25,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="A service desk that lives in Slack.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the desk against Slack (the default)")
+    sandbox = commands.add_parser(
+        "sandbox", help="the desk against a local Slack, with a page to try every role"
+    )
+    sandbox.add_argument("--port", type=int, help="where the page is served (default: $PORT, else 3000)")
+    sandbox.add_argument(
+        "--reset", action="store_true", help="start afresh: empty the desk and its conversations"
+    )
+    sandbox.add_argument(
+        "--data", default="sandbox-data", help="the sandbox's folder (default: ./sandbox-data)"
+    )
     commands.add_parser("check-config", help="check the config and print the effective settings")
     digest = commands.add_parser("digest", help="build today's digest and send it to the leads now")
     digest.add_argument("--dry-run", action="store_true", help="print the digest instead of sending it")
@@ -34,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--output", help="write to this file instead of the standard output")
     args = parser.parse_args(argv)
+    if args.command == "sandbox":
+        return run_sandbox(Path(args.data), args.port, args.reset)
     try:
         offline = args.command == "export" or (args.command == "digest" and args.dry_run)
         config, env = load_settings(
@@ -80,6 +93,29 @@ def run_export(config: Config, since: str, form: str, output: str | None) -> int
         print(f"wrote {count} ticket{'s' if count != 1 else ''} to {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def run_sandbox(folder: Path, port: int | None, reset: bool) -> int:
+    """The sandbox until Ctrl+C; 1 with one clear line when it cannot start."""
+    from bot.sandbox.run import serve_sandbox  # imported late, like the desk itself
+
+    setup_logging(secrets=(), level=logging.WARNING)  # the page shows what the bot does
+    port_text = os.environ.get("PORT", "3000")
+    if port is None:
+        port = int(port_text) if port_text.isdigit() else 3000
+    try:
+        asyncio.run(serve_sandbox(folder, port, reset))
+    except ConfigError as problem:
+        for line in problem.problems:
+            print(f"config error: {line}", file=sys.stderr)
+        return 1
+    except StoreUnavailable as problem:
+        print(f"store error: {problem}", file=sys.stderr)
+        return 1
+    except OSError as problem:
+        print(f"sandbox error: cannot serve on port {port} ({problem.strerror}); try --port", file=sys.stderr)
+        return 1
     return 0
 
 

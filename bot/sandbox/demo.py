@@ -1,0 +1,102 @@
+"""The sandbox's cast and settings: a small company, and SLA targets short enough to watch.
+
+The config is written to `sandbox-data/desk.toml` on the first run, so a newcomer can read
+(and change) what the desk runs with; `--reset` writes it afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.localslack.workspace import BOT_USER, Channel, Person, Workspace
+
+ALICE, ERIN, BOB, DAVE, CAROL = "U0ALICE01", "U0ERIN001", "U0BOB0001", "U0DAVE001", "U0CAROL01"
+TRIAGE, GENERAL = "C0TRIAGE1", "C0GENERAL"
+
+# Who is who, in the order the page lists them, with the role the page shows.
+CAST = [
+    (ALICE, "alice", "Alice Archer", "employee"),
+    (ERIN, "erin", "Erin Eads", "employee"),
+    (BOB, "bob", "Bob Baker", "agent"),
+    (DAVE, "dave", "Dave Diaz", "agent"),
+    (CAROL, "carol", "Carol Chen", "lead"),
+]
+ROLES = {user: role for user, _, _, role in CAST}
+
+
+def demo_workspace() -> Workspace:
+    people = [Person(user, name, real) for user, name, real, _ in CAST]
+    everyone = {user for user, *_ in CAST} | {BOT_USER}
+    channels = [
+        Channel(TRIAGE, "it-triage", {BOB, DAVE, CAROL, BOT_USER}),
+        Channel(GENERAL, "general", everyone),
+    ]
+    return Workspace(people, channels)
+
+
+def local_zone() -> str:
+    """This machine's IANA time zone (so the desk's times read as the newcomer's), else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).split("zoneinfo/", 1)[-1])
+    for name in candidates:
+        try:
+            if name:
+                ZoneInfo(name)
+                return name
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return "UTC"
+
+
+def demo_config(store: Path, zone: str) -> str:
+    """The sandbox's config as TOML, commented for whoever opens the file."""
+    return f'''# The sandbox's desk. Change it and restart `python -m bot sandbox` to try other settings;
+# `python -m bot sandbox --reset` puts this file back (and empties the desk).
+
+[desk]
+name = "IT Help"
+timezone = "{zone}"
+triage_channel = "{TRIAGE}"          # #it-triage
+agents = ["{BOB}", "{DAVE}"]   # Bob Baker, Dave Diaz
+leads = ["{CAROL}"]                 # Carol Chen
+
+# Minutes, not hours, so escalations can be watched (or fast-forwarded on the page).
+[sla.P1]
+first_response = "2m"
+resolution = "15m"
+
+[sla.P2]
+first_response = "5m"
+resolution = "1h"
+
+[sla.P3]
+first_response = "15m"
+resolution = "4h"
+
+[sla.P4]
+first_response = "1h"
+resolution = "1d"
+
+[escalation]
+check_every = "15s"
+warn_at = 0.8     # at risk at 80% of a target
+leads_at = 2.0    # Carol hears at twice the target
+
+[digest]
+time = "09:00"
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+channel = ""      # a DM to Carol
+
+[csat]
+ask_after_resolve = true
+
+[store]
+url = "tinydb://{store}"
+'''

@@ -1,0 +1,390 @@
+"""The sandbox's web page and the small JSON API behind it, served beside the local Slack.
+
+The page only shows the local Slack's state and turns what the visitor does into what a
+Slack client would do: every message, command, click and form goes to the bot through the
+local Slack's `Driver`, as a signed request with Slack's own envelope. Nothing here talks
+to the desk directly, except the sandbox's own switches (the clock and the faults).
+Updates reach the page as server-sent events; the page then asks for the state again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from importlib import resources
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from bot.domain.durations import parse_duration
+from bot.localslack import LocalSlack
+from bot.localslack.driver import Driver
+from bot.localslack.server import Delivery
+from bot.localslack.workspace import BOT_USER, Message, View
+from bot.sandbox.demo import ROLES
+
+COMMANDS = {
+    "/ticket": "Raise a request, or check one (status T-4, list, help)",
+    "/claim": "Take a ticket (agents)",
+    "/reply": "Answer the requester in the ticket's thread (agents)",
+    "/reassign": "Hand a ticket to another agent (agents)",
+    "/resolve": "Resolve a ticket, with an optional note (agents)",
+    "/queue": "Unclaimed and at-risk tickets, most urgent first (agents)",
+    "/quality": "How the desk is doing (leads)",
+}
+ESCAPED = {"/reassign"}  # commands whose manifest entry has `should_escape: true`
+MAX_TEXT = 4000  # what Slack's message box takes
+TRAFFIC = 30  # Web API calls shown on the page
+
+
+class Controls(Protocol):
+    """What the page may do besides acting as a person: the sandbox's switches."""
+
+    @property
+    def desk_name(self) -> str: ...
+
+    def now(self) -> datetime: ...
+
+    def offset_seconds(self) -> float: ...
+
+    async def fast_forward(self, seconds: float) -> None: ...
+
+
+class Page:
+    def __init__(self, slack: LocalSlack, controls: Controls) -> None:
+        self.slack = slack
+        self.ws = slack.workspace
+        self.people = Driver(slack)
+        self.controls = controls
+        self._watchers: set[asyncio.Queue[str]] = set()
+        slack.api.listeners.append(lambda kind, _message: self.changed(kind))
+        slack.watchers.append(self.changed)
+
+    def install(self, app: web.Application) -> None:
+        app.router.add_get("/", self.index)
+        app.router.add_get("/static/{name}", self.static)
+        app.router.add_get("/sandbox/state", self.state)
+        app.router.add_get("/sandbox/events", self.events)
+        for name, handler in {
+            "say": self.say,
+            "click": self.click,
+            "submit": self.submit,
+            "close": self.close,
+            "shortcut": self.shortcut,
+            "home": self.home,
+            "clock": self.clock,
+            "faults": self.faults,
+        }.items():
+            app.router.add_post(f"/sandbox/{name}", _json_errors(handler))
+
+    # -- live updates ------------------------------------------------------------------
+    def changed(self, kind: str = "") -> None:
+        for queue in list(self._watchers):
+            if queue.qsize() < 100:
+                queue.put_nowait(kind)
+
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        self._watchers.add(queue)
+        try:
+            await response.write(b"data: hello\n\n")
+            async for kind in _drain(queue):
+                await response.write(f"data: {kind}\n\n".encode())
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            self._watchers.discard(queue)
+        return response
+
+    # -- the page ----------------------------------------------------------------------
+    async def index(self, _: web.Request) -> web.Response:
+        return web.Response(text=_asset("index.html"), content_type="text/html")
+
+    async def static(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        types = {"js": "application/javascript", "css": "text/css", "png": "image/png"}
+        kind = types.get(name.rsplit(".", 1)[-1])
+        if kind is None or not re.fullmatch(r"[a-z]+\.[a-z]+", name):
+            raise web.HTTPNotFound()
+        try:
+            return web.Response(text=_asset(name), content_type=kind)
+        except FileNotFoundError:
+            raise web.HTTPNotFound() from None
+
+    async def state(self, request: web.Request) -> web.Response:
+        user = self._person(request.query.get("user", ""))
+        dm = self.ws.im_with(user)
+        channel = request.query.get("channel") or dm.id
+        if channel not in self._conversation_ids(user):
+            channel = dm.id
+        thread = request.query.get("thread") or None
+        modals = self.ws.modals_of(user)
+        home = self.ws.views.get(f"VHOME{user}")
+        now = self.controls.now()
+        body = {
+            "me": user,
+            "desk": self.controls.desk_name,
+            "people": [
+                {"id": p.id, "name": p.name, "real_name": p.real_name, "role": ROLES.get(p.id, "bot")}
+                for p in self.ws.people.values()
+            ],
+            "conversations": self._conversations(user),
+            "channel": channel,
+            "messages": [self._message(m, user) for m in self._top_level(channel, user)],
+            "thread": self._thread(channel, thread, user),
+            "modal": (
+                {
+                    "id": modals[-1].id,
+                    "hash": modals[-1].hash,
+                    "view": modals[-1].view,
+                    "errors": modals[-1].errors,
+                }
+                if modals
+                else None
+            ),
+            "home": home.view if home else None,
+            "commands": COMMANDS,
+            "clock": {
+                "now": now.isoformat(),
+                "shown": now.strftime("%a %d %b, %H:%M"),
+                "ahead": self.controls.offset_seconds(),
+            },
+            "faults": vars(self.slack.faults),
+            "traffic": [
+                {"method": c.method, "status": c.status, "error": c.error}
+                for c in self.slack.calls[-TRAFFIC:]
+            ][::-1],
+        }
+        return web.json_response(body)
+
+    @staticmethod
+    def _modal(view: View) -> dict[str, Any]:
+        return {"id": view.id, "hash": view.hash, "view": view.view, "errors": view.errors}
+
+    def _person(self, user: str) -> str:
+        person = self.ws.people.get(user)
+        if person is None or person.is_bot:
+            raise web.HTTPBadRequest(text="pick someone from the list")
+        return user
+
+    def _conversation_ids(self, user: str) -> set[str]:
+        return {c["id"] for c in self._conversations(user)}
+
+    def _conversations(self, user: str) -> list[dict[str, Any]]:
+        found = [{"id": self.ws.im_with(user).id, "name": self.controls.desk_name, "kind": "dm"}]
+        for channel in self.ws.channels.values():
+            if not channel.is_im and user in channel.members:
+                found.append({"id": channel.id, "name": channel.name, "kind": "channel"})
+        return found
+
+    def _top_level(self, channel: str, user: str) -> list[Message]:
+        return [
+            m
+            for m in self.ws.visible_to(user, channel)
+            if m.thread_ts in (None, m.ts) or m.broadcast or m.ephemeral_to is not None
+        ]
+
+    def _thread(self, channel: str, thread: str | None, user: str) -> dict[str, Any] | None:
+        if thread is None:
+            return None
+        parent = self.ws.find_message(channel, thread)
+        if parent is None:
+            return None
+        replies = [m for m in self.ws.visible_to(user, channel) if m.thread_ts == thread and m.ts != thread]
+        return {"parent": self._message(parent, user), "replies": [self._message(m, user) for m in replies]}
+
+    def _message(self, message: Message, user: str) -> dict[str, Any]:
+        person = self.ws.people.get(message.user)
+        replies = 0
+        if message.thread_ts in (None, message.ts):
+            replies = sum(
+                1
+                for m in self.ws.visible_to(user, message.channel)
+                if m.thread_ts == message.ts and m.ts != message.ts
+            )
+        return {
+            "ts": message.ts,
+            "channel": message.channel,
+            "user": message.user,
+            "name": person.real_name if person else message.user,
+            "is_bot": message.user == BOT_USER,
+            "text": message.text,
+            "blocks": message.blocks,
+            "thread_ts": message.thread_ts,
+            "replies": replies,
+            "broadcast": message.broadcast,
+            "ephemeral": message.ephemeral_to is not None,
+            "edited": message.edited,
+        }
+
+    # -- what a person does --------------------------------------------------------------
+    async def say(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = self._person(str(body.get("user", "")))
+        channel = str(body.get("channel", ""))
+        if channel not in self._conversation_ids(user):
+            return {"problem": "You are not in that conversation."}
+        text = str(body.get("text", "")).strip()
+        if not text:
+            return {"problem": "Write something first."}
+        if len(text) > MAX_TEXT:
+            return {"problem": f"Messages can be up to {MAX_TEXT} characters; this one has {len(text)}."}
+        thread = body.get("thread") or None
+        if text.startswith("/"):
+            command, _, rest = text.partition(" ")
+            if command not in COMMANDS:
+                return {"problem": f"{command} is not a valid command. Try {', '.join(COMMANDS)}."}
+            if thread:
+                return {"problem": "Slash commands can't be used in threads. Use the main message box."}
+            words = self._as_slack_text(rest.strip(), escaped_mentions=command in ESCAPED)
+            return _outcome(await self.people.command(user, command, words, channel))
+        _, delivery = await self.people.say(user, channel, self._as_slack_text(text), thread)
+        return _outcome(delivery)
+
+    def _as_slack_text(self, text: str, *, escaped_mentions: bool | None = None) -> str:
+        """What Slack sends an app for typed text: &, < and > escaped, and @names as mentions
+        (`<@U…>` in messages; `<@U…|name>` for a command with `should_escape`, else left)."""
+        escaped = html.escape(text, quote=False)
+        names = {p.name: p.id for p in self.ws.people.values()}
+
+        def mention(found: re.Match[str]) -> str:
+            user = names.get(found.group(1).lower())
+            if user is None or escaped_mentions is False:
+                return found.group(0)
+            return f"<@{user}|{found.group(1).lower()}>" if escaped_mentions else f"<@{user}>"
+
+        return re.sub(r"@([A-Za-z]+)", mention, escaped)
+
+    async def click(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = self._person(str(body.get("user", "")))
+        message = self.ws.find_message(str(body.get("channel", "")), str(body.get("ts", "")))
+        if message is None or message.ephemeral_to not in (None, user):
+            return {"problem": "That message is gone."}
+        value = body.get("value")
+        try:
+            delivery = await self.people.click(
+                user, message, str(body.get("action_id", "")), None if value is None else str(value)
+            )
+        except LookupError:
+            return {"problem": "That button is no longer there."}
+        return _outcome(delivery)
+
+    async def submit(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = self._person(str(body.get("user", "")))
+        view = self.ws.views.get(str(body.get("view_id", "")))
+        if view is None or view.user != user:
+            return {"problem": "That form is closed."}
+        values: dict[str, dict[str, Any]] = {}
+        for block_id, actions in dict(body.get("values") or {}).items():
+            values[str(block_id)] = {}
+            for action_id, value in dict(actions).items():
+                values[str(block_id)][str(action_id)] = (
+                    self._option(view.view, str(block_id), str(value["value"]))
+                    if isinstance(value, dict)
+                    else str(value)
+                )
+        return _outcome(await self.people.submit(user, view.id, values))
+
+    @staticmethod
+    def _option(view: dict[str, Any], block_id: str, value: str) -> dict[str, Any]:
+        for block in view.get("blocks", []):
+            if block.get("block_id") == block_id:
+                for option in block.get("element", {}).get("options", []):
+                    if option.get("value") == value:
+                        return dict(option)
+        return {"text": {"type": "plain_text", "text": value}, "value": value}
+
+    async def close(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = self._person(str(body.get("user", "")))
+        delivery = await self.people.close(user, str(body.get("view_id", "")))
+        self.changed("view")
+        return _outcome(delivery) if delivery is not None else {"ok": True}
+
+    async def shortcut(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = self._person(str(body.get("user", "")))
+        message = self.ws.find_message(str(body.get("channel", "")), str(body.get("ts", "")))
+        if message is None:
+            return {"problem": "That message is gone."}
+        return _outcome(await self.people.shortcut(user, message, "create_ticket"))
+
+    async def home(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = self._person(str(body.get("user", "")))
+        return _outcome(await self.people.open_home(user))
+
+    # -- the sandbox's switches ------------------------------------------------------------
+    async def clock(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            span = parse_duration(str(body.get("advance", "")))
+        except ValueError as problem:
+            return {"problem": f"Fast-forward by how much? {problem}"}
+        if span.total_seconds() > 31 * 86400:
+            return {"problem": "Fast-forward up to 31 days at a time."}
+        await self.controls.fast_forward(span.total_seconds())
+        self.changed("clock")
+        return {"ok": True}
+
+    async def faults(self, body: dict[str, Any]) -> dict[str, Any]:
+        faults = self.slack.faults
+        if "down" in body:
+            faults.down = bool(body["down"])
+        for name in ("rate_limited", "server_errors"):
+            if name in body:
+                setattr(faults, name, max(0, min(1000, int(body[name]))))
+        if "delay" in body:
+            faults.delay = max(0.0, min(5.0, float(body["delay"])))
+        self.changed("faults")
+        return {"ok": True, "faults": vars(faults)}
+
+
+def _outcome(delivery: Delivery | None) -> dict[str, Any]:
+    """How a request to the bot went, in words for the page when it did not go well."""
+    if delivery is None or delivery.status == 200:
+        return {"ok": True}
+    if delivery.status == 408:
+        return {"problem": "The desk did not answer within 3 seconds (Slack would show a timeout)."}
+    return {"problem": f"The desk answered {delivery.status}."}
+
+
+def _json_errors(
+    handler: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]],
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A JSON body in, a JSON answer out; a malformed request gets a sentence, not a trace."""
+
+    async def endpoint(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise ValueError
+        except ValueError:
+            return web.json_response({"problem": "Send a JSON object."}, status=400)
+        try:
+            answer = await handler(body)
+        except (KeyError, TypeError, ValueError):
+            return web.json_response({"problem": "That request is missing something."}, status=400)
+        return web.json_response(answer, status=200 if "problem" not in answer else 422)
+
+    return endpoint
+
+
+async def _drain(queue: asyncio.Queue[str]) -> AsyncIterator[str]:
+    """What changed, at most about 20 times a second, with a keep-alive every 15 s."""
+    while True:
+        try:
+            kind = await asyncio.wait_for(queue.get(), timeout=15)
+        except TimeoutError:
+            yield "ping"
+            continue
+        await asyncio.sleep(0.05)
+        while not queue.empty():
+            kind = queue.get_nowait()
+        yield kind
+
+
+def _asset(name: str) -> str:
+    return resources.files("bot.sandbox").joinpath("static", name).read_text(encoding="utf-8")

@@ -1,0 +1,211 @@
+"""`python -m bot sandbox`: the local Slack, the desk pointed at it, and the page, in one process.
+
+The desk runs exactly as in production: HTTP mode with real signatures (the local Slack
+signs every request with the sandbox's signing secret), its own scheduler, and a TinyDB
+store under the sandbox's folder. What the local Slack holds (conversations, the clock's
+lead) is saved beside the store, so a restart picks up where the visitor left off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import shutil
+import signal
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import DeskApp
+from bot.clock import Clock
+from bot.domain.escalation import next_notice_at
+from bot.localslack import LocalSlack
+from bot.sandbox.demo import demo_config, demo_workspace, local_zone
+from bot.sandbox.page import Page
+from config import load_config, read_environment
+
+log = logging.getLogger("desk.sandbox")
+SLACK_FILE = "slack.json"
+CONFIG_FILE = "desk.toml"
+SAVE_AFTER = 0.3  # seconds of quiet before the conversations are written out
+MAX_STOPS = 1000  # moments a fast-forward stops at, at most
+STEP_PAST = timedelta(seconds=1)  # how far past a due moment the clock stops
+
+
+class Sandbox:
+    def __init__(self, folder: Path, port: int = 0, *, reset: bool = False) -> None:
+        self.folder = folder
+        self.port = port
+        self.reset = reset
+        self.clock = Clock()
+        self.slack: LocalSlack | None = None
+        self.app: DeskApp | None = None
+        self._bot_site: web.AppRunner | None = None
+        self._save: asyncio.TimerHandle | None = None
+        self._moving = asyncio.Lock()  # one fast-forward at a time
+
+    # -- life --------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Bring everything up; ConfigError or StoreUnavailable when the folder's config or
+        store cannot be used, OSError when the port is taken."""
+        if self.reset and self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        config_path = self.folder / CONFIG_FILE
+        if not config_path.exists():
+            config_path.write_text(demo_config(self.folder / "desk.json", local_zone()), encoding="utf-8")
+        config = load_config(config_path)
+        workspace = demo_workspace()
+        saved = self._load()
+        workspace.restore(saved)
+        self.clock.offset = timedelta(seconds=float(saved.get("clock_ahead", 0.0)))
+        workspace.clock = lambda: self.clock.now().timestamp()
+        self.slack = LocalSlack(workspace, port=self.port)
+        Page(self.slack, self).install(self.slack.app)
+        self.slack.api.listeners.append(lambda *_: self._save_soon())
+        await self.slack.start()
+        env = read_environment(
+            {
+                "SLACK_BOT_TOKEN": self.slack.bot_token,
+                "SLACK_SIGNING_SECRET": self.slack.signing_secret,
+                "SLACK_API_URL": self.slack.api_url,
+            }
+        )
+        self.app = DeskApp(config, env, clock=self.clock)
+        await self.app.start()
+        runner = web.AppRunner(self.app.web_app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        self._bot_site = runner
+        bot_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.slack.request_url = f"http://127.0.0.1:{bot_port}/slack/events"
+
+    async def stop(self) -> None:
+        if self._save is not None:
+            self._save.cancel()
+        if self._bot_site is not None:
+            await self._bot_site.cleanup()
+        if self.app is not None:
+            await self.app.stop()
+        if self.slack is not None:
+            self._write()
+            await self.slack.stop()
+
+    @property
+    def url(self) -> str:
+        assert self.slack is not None
+        return self.slack.url
+
+    # -- what the page may switch -----------------------------------------------------
+    @property
+    def desk_name(self) -> str:
+        assert self.app is not None
+        return self.app.config.desk.name
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def offset_seconds(self) -> float:
+        return self.clock.offset.total_seconds()
+
+    async def fast_forward(self, seconds: float) -> None:
+        """Move the desk's clock on as if the time had passed with the desk running: it stops
+        at each moment something falls due (an escalation level, a digest) and lets the
+        desk's jobs run there, so every notice arrives on time, in order, not marked late."""
+        assert self.app is not None
+        async with self._moving:
+            end = self.clock.now() + timedelta(seconds=seconds)
+            for _ in range(MAX_STOPS):
+                moment = await self._next_due(end)
+                if moment is None:
+                    break
+                self.clock.offset += moment - self.clock.now()
+                await self._run_jobs()
+            self.clock.offset += max(end - self.clock.now(), timedelta(0))
+            await self._run_jobs()
+            self._write()
+        log.info("clock moved on", extra={"seconds": seconds, "ahead": self.offset_seconds()})
+
+    async def _next_due(self, end: datetime) -> datetime | None:
+        """The first moment before `end` when an escalation level or a digest falls due."""
+        assert self.app is not None
+        now, desk, policy = self.clock.now(), self.app.desk, self.app.escalation.policy
+        moments = [
+            next_notice_at(ticket, desk.sla_clock(ticket.priority), policy)
+            for ticket in await desk.store.open_tickets()
+        ]
+        schedule = self.app.digests.schedule
+        today = now.astimezone(schedule.zone).date()
+        moments += [schedule.slot(today + timedelta(days=n)) for n in range((end - now).days + 2)]
+        ahead = [m for m in moments if m is not None and now < m <= end]
+        return min(ahead) + STEP_PAST if ahead else None
+
+    async def _run_jobs(self) -> None:
+        """What the scheduler runs, run now: the SLA sweep, the digest, the intake's expiry."""
+        assert self.app is not None
+        await self.app.escalation.sweep()
+        await self.app.digests.run()
+        await self.app.intake.expire()
+
+    # -- kept between runs --------------------------------------------------------------
+    def _load(self) -> dict[str, Any]:
+        path = self.folder / SLACK_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as problem:
+            log.warning(
+                "could not read the saved conversations; starting with none", extra={"error": str(problem)}
+            )
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _save_soon(self) -> None:
+        if self._save is not None:
+            self._save.cancel()
+        self._save = asyncio.get_running_loop().call_later(SAVE_AFTER, self._write)
+
+    def _write(self) -> None:
+        """Conversations and the clock's lead, written whole and renamed into place."""
+        if self.slack is None:
+            return
+        data = {**self.slack.workspace.conversations(), "clock_ahead": self.offset_seconds()}
+        path = self.folder / SLACK_FILE
+        spare = path.with_suffix(".tmp")
+        spare.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(spare, path)
+
+
+def first_steps(url: str, folder: Path) -> str:
+    return f"""
+  The desk's sandbox is running: {url}
+
+  Open it in a browser and try, in this order:
+    1. As Alice (employee), tell IT Help "My laptop won't boot" and answer its two questions.
+    2. As Bob (agent), open #it-triage and press Claim on the new card, then Resolve.
+    3. As Alice again, rate the help in her DM.
+    4. As Carol (lead), type /quality, and press +1h on the clock to watch escalations.
+
+  Everything is kept in {folder}/ (python -m bot sandbox --reset starts afresh). Ctrl+C stops.
+"""
+
+
+async def serve_sandbox(folder: Path, port: int, reset: bool) -> None:
+    """Run the sandbox until SIGINT or SIGTERM."""
+    sandbox = Sandbox(folder, port, reset=reset)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        await sandbox.start()
+        print(first_steps(sandbox.url, folder), flush=True)
+        await stopping.wait()
+    finally:
+        await sandbox.stop()

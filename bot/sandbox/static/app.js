@@ -1,0 +1,560 @@
+// The sandbox page: shows the local Slack as the chosen person sees it, and turns what they
+// type and click into what a Slack client sends (through /sandbox/*). Plain JavaScript.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const view = {
+  user: localStorage.getItem("sandbox.user") || "U0ALICE01",
+  channel: null,
+  thread: null,
+  data: null,
+  modalKey: null,
+};
+const COLORS = ["#e8912d", "#2bac76", "#1264a3", "#9b51e0", "#e01e5a", "#4a154b"];
+const EMOJI = {
+  white_check_mark: "✅", rotating_light: "🚨", raising_hand: "🙋", warning: "⚠️",
+  hourglass_flowing_sand: "⏳", arrows_counterclockwise: "🔄", white_circle: "⚪", tada: "🎉",
+  "star-struck": "🤩", slightly_smiling_face: "🙂", slightly_frowning_face: "🙁", red_circle: "🔴",
+  neutral_face: "😐", large_orange_circle: "🟠", large_blue_circle: "🔵", disappointed: "😞",
+  clock3: "🕒", wave: "👋", memo: "📝", bell: "🔔", inbox_tray: "📥", bar_chart: "📊",
+};
+const TIPS = {
+  employee: "You are an employee. Tell IT Help what is wrong in your DM, answer its questions, and rate the help once it is resolved. Try \"status T-1\", \"my tickets\" or /ticket.",
+  agent: "You are an agent. New tickets arrive in #it-triage: Claim them, Reply, Resolve. Try /queue, /claim T-1, /resolve T-1 Fixed it.",
+  lead: "You are a lead. Escalations and the daily digest arrive in your DM. Try /quality, and fast-forward the clock to watch targets slip.",
+};
+
+// -- talking to the sandbox ---------------------------------------------------------------
+async function post(path, body) {
+  const response = await fetch(`/sandbox/${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ user: view.user, ...body }),
+  });
+  let answer = {};
+  try { answer = await response.json(); } catch (e) { answer = { problem: `The sandbox answered ${response.status}.` }; }
+  if (answer.problem) toast(answer.problem);
+  refresh();
+  return answer;
+}
+
+let refreshing = null;
+let again = false;
+async function refresh() {
+  if (refreshing) { again = true; return refreshing; }
+  refreshing = (async () => {
+    do {
+      again = false;
+      const query = new URLSearchParams({ user: view.user, channel: view.channel || "", thread: view.thread || "" });
+      try {
+        const response = await fetch(`/sandbox/state?${query}`);
+        if (response.ok) { view.data = await response.json(); render(); }
+      } catch (e) { /* the sandbox is restarting: the next event brings it back */ }
+    } while (again);
+    refreshing = null;
+  })();
+  return refreshing;
+}
+
+function listen() {
+  const events = new EventSource("/sandbox/events");
+  events.onmessage = () => refresh();
+  events.onerror = () => { events.close(); setTimeout(listen, 1000); };
+}
+
+let toastTimer = null;
+function toast(text) {
+  const box = $("toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { box.hidden = true; }, 5000);
+}
+
+// -- mrkdwn -------------------------------------------------------------------------------
+const escapeHtml = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const unescapeSlack = (s) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+function personName(id) {
+  const person = (view.data?.people || []).find((p) => p.id === id);
+  return person ? person.real_name : id;
+}
+
+function slackDate(epoch, fallback) {
+  const when = new Date(Number(epoch) * 1000);
+  if (isNaN(when)) return escapeHtml(fallback);
+  const day = when.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" });
+  const time = when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return `<span title="${escapeHtml(fallback)}">${day} at ${time}</span>`;
+}
+
+function token(inner) {
+  const [target, label] = inner.split("|", 2);
+  if (target.startsWith("@")) return `<span class="mention">@${escapeHtml(personName(target.slice(1)))}</span>`;
+  if (target.startsWith("#")) {
+    const channel = (view.data?.conversations || []).find((c) => c.id === target.slice(1));
+    return `<span class="mention">#${escapeHtml(label || (channel ? channel.name : target.slice(1)))}</span>`;
+  }
+  if (target.startsWith("!date^")) return slackDate(target.split("^")[1], unescapeSlack(label || ""));
+  if (target.startsWith("!")) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
+  if (/^(https?|mailto):/.test(target)) {
+    return `<a href="${escapeHtml(unescapeSlack(target))}" target="_blank" rel="noopener">${escapeHtml(unescapeSlack(label || target))}</a>`;
+  }
+  return escapeHtml(`<${unescapeSlack(inner)}>`);
+}
+
+function mrkdwn(source) {
+  const kept = [];
+  const keep = (htmlText) => { kept.push(htmlText); return `\u0000${kept.length - 1}\u0000`; };
+  let text = source.replace(/<([^<>\n]+)>/g, (_, inner) => keep(token(inner)));
+  text = escapeHtml(unescapeSlack(text));
+  text = text.replace(/```([\s\S]*?)```/g, (_, code) => keep(`<pre>${code}</pre>`));
+  text = text.replace(/`([^`\n]+)`/g, (_, code) => keep(`<code>${code}</code>`));
+  text = text.replace(/(^|[\s(\u0000>])\*([^*\n]+)\*(?=$|[\s.,;:!?)\u0000<])/gm, "$1<b>$2</b>");
+  text = text.replace(/(^|[\s(\u0000>])_([^_\n]+)_(?=$|[\s.,;:!?)\u0000<])/gm, "$1<i>$2</i>");
+  text = text.replace(/(^|[\s(\u0000>])~([^~\n]+)~(?=$|[\s.,;:!?)\u0000<])/gm, "$1<s>$2</s>");
+  text = text.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] || whole);
+  text = text.replace(/^&gt; ?(.*)$/gm, "<blockquote>$1</blockquote>");
+  text = text.replace(/\n/g, "<br>").replace(/<\/blockquote><br>/g, "</blockquote>");
+  while (/\u0000\d+\u0000/.test(text)) text = text.replace(/\u0000(\d+)\u0000/g, (_, i) => kept[Number(i)]);
+  return text;
+}
+
+function textObject(obj) {
+  if (!obj) return "";
+  if (obj.type === "mrkdwn") return mrkdwn(obj.text || "");
+  const plain = escapeHtml(obj.text || "");
+  return obj.emoji === false ? plain : plain.replace(/:([a-z0-9_+-]+):/g, (w, n) => EMOJI[n] || w);
+}
+
+function el(tag, className, html) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (html !== undefined) node.innerHTML = html;
+  return node;
+}
+
+// -- Block Kit ----------------------------------------------------------------------------
+// `where` says what a click acts on: a message ({channel, ts}) or a modal ({modal: true}).
+function renderElement(element, where) {
+  if (element.type === "button") {
+    const button = el("button", `btn ${element.style || ""}`, textObject(element.text));
+    button.type = "button";
+    button.dataset.actionId = element.action_id;
+    if (element.url) {
+      button.onclick = () => window.open(element.url, "_blank", "noopener");
+      return button;
+    }
+    button.onclick = async () => {
+      if (element.confirm && !window.confirm(unescapeSlack(element.confirm.text?.text || "Are you sure?"))) return;
+      if (!where.ts) return;
+      button.disabled = true;
+      await post("click", { channel: where.channel, ts: where.ts, action_id: element.action_id, value: element.value });
+      button.disabled = false;
+    };
+    return button;
+  }
+  if (element.type === "static_select") {
+    const select = el("select");
+    select.dataset.actionId = element.action_id;
+    const prompt = el("option", "", textObject(element.placeholder) || "Choose…");
+    prompt.value = "";
+    select.append(prompt);
+    for (const option of element.options || []) {
+      const choice = el("option", "", textObject(option.text));
+      choice.value = option.value;
+      select.append(choice);
+    }
+    if (element.initial_option) select.value = element.initial_option.value;
+    if (where.ts) {
+      select.onchange = () => {
+        if (select.value) post("click", { channel: where.channel, ts: where.ts, action_id: element.action_id, value: select.value });
+      };
+    }
+    return select;
+  }
+  if (element.type === "image") {
+    const image = el("img");
+    image.src = element.image_url;
+    image.alt = element.alt_text || "";
+    image.width = 20;
+    return image;
+  }
+  if (element.type === "mrkdwn" || element.type === "plain_text") return el("span", "mrkdwn", textObject(element));
+  return el("span", "mrkdwn", `<i>(${escapeHtml(element.type)})</i>`);
+}
+
+function renderInput(block, errors) {
+  const box = el("div", "input");
+  const element = block.element || {};
+  const id = `in-${block.block_id}`;
+  const label = el("label", "", `${textObject(block.label)}${block.optional ? " <small>(optional)</small>" : ""}`);
+  label.htmlFor = id;
+  box.append(label);
+  let field;
+  if (element.type === "plain_text_input") {
+    field = el(element.multiline ? "textarea" : "input");
+    if (element.initial_value) field.value = element.initial_value;
+    if (element.placeholder) field.placeholder = element.placeholder.text;
+    if (element.max_length) field.maxLength = element.max_length;
+  } else if (element.type === "static_select") {
+    field = renderElement(element, {});
+  } else {
+    field = el("div", "hint", `(${escapeHtml(element.type || "input")} is not drawn in the sandbox)`);
+  }
+  field.id = id;
+  field.dataset.blockId = block.block_id;
+  field.dataset.actionId = element.action_id;
+  field.dataset.kind = element.type;
+  box.append(field);
+  if (block.hint) box.append(el("div", "hint", textObject(block.hint)));
+  if (errors && errors[block.block_id]) box.append(el("div", "error", escapeHtml(errors[block.block_id])));
+  return box;
+}
+
+function renderBlocks(blocks, where, errors) {
+  const box = el("div", "blocks");
+  for (const block of blocks || []) {
+    let node;
+    switch (block.type) {
+      case "header":
+        node = el("div", "block header", textObject(block.text));
+        break;
+      case "section": {
+        node = el("div", "block section");
+        const text = el("div", "text");
+        if (block.text) text.append(el("div", "mrkdwn", textObject(block.text)));
+        if (block.fields) {
+          const fields = el("div", "fields");
+          for (const field of block.fields) fields.append(el("div", "mrkdwn", textObject(field)));
+          text.append(fields);
+        }
+        node.append(text);
+        if (block.accessory) node.append(renderElement(block.accessory, where));
+        break;
+      }
+      case "context":
+        node = el("div", "block context");
+        for (const item of block.elements || []) node.append(renderElement(item, where));
+        break;
+      case "divider":
+        node = el("div", "block divider");
+        break;
+      case "actions":
+        node = el("div", "block actions");
+        for (const item of block.elements || []) node.append(renderElement(item, where));
+        break;
+      case "image":
+        node = el("div", "block image");
+        node.append(renderElement({ type: "image", image_url: block.image_url, alt_text: block.alt_text }, where));
+        break;
+      case "input":
+        node = renderInput(block, errors);
+        break;
+      default:
+        node = el("div", "block mrkdwn", `<i>(a ${escapeHtml(block.type)} block)</i>`);
+    }
+    box.append(node);
+  }
+  return box;
+}
+
+// -- the page -----------------------------------------------------------------------------
+function avatar(message) {
+  const person = (view.data.people || []).find((p) => p.id === message.user);
+  const name = message.is_bot ? view.data.desk : (person ? person.real_name : message.user);
+  const box = el("div", "avatar", escapeHtml(message.is_bot ? "🛟" : name.slice(0, 1)));
+  const index = (view.data.people || []).findIndex((p) => p.id === message.user);
+  box.style.background = message.is_bot ? "#4a154b" : COLORS[(index < 0 ? 0 : index) % COLORS.length];
+  return box;
+}
+
+function when(ts) {
+  return new Date(Number(ts) * 1000).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}
+
+function renderMessage(message, inThread) {
+  const row = el("div", `message${message.ephemeral ? " ephemeral" : ""}`);
+  row.dataset.ts = message.ts;
+  row.append(avatar(message));
+  const body = el("div", "body");
+  if (message.ephemeral) body.append(el("div", "only-you", "👁 Only visible to you"));
+  const name = message.is_bot ? view.data.desk : message.name;
+  body.append(el("div", "meta",
+    `<b>${escapeHtml(name)}</b>${message.is_bot ? '<span class="app">APP</span>' : ""}${when(message.ts)}${message.edited ? " (edited)" : ""}`));
+  if (message.broadcast && !inThread) body.append(el("div", "broadcast-note", "replied to a thread"));
+  const where = { channel: message.channel, ts: message.ts };
+  if (message.blocks && message.blocks.length) body.append(renderBlocks(message.blocks, where));
+  else body.append(el("div", "mrkdwn", mrkdwn(message.text || "")));
+  if (!inThread && message.replies) {
+    const link = el("button", "replies", `${message.replies} ${message.replies === 1 ? "reply" : "replies"}`);
+    link.type = "button";
+    link.onclick = () => openThread(message.broadcast ? message.thread_ts : message.ts);
+    body.append(link);
+  } else if (!inThread && !message.ephemeral && !message.broadcast) {
+    const more = el("div", "more");
+    const reply = el("button", "", "Reply in thread");
+    reply.type = "button";
+    reply.onclick = () => openThread(message.ts);
+    more.append(reply);
+    if (!message.is_bot) {
+      const shortcut = el("button", "", "Create ticket");
+      shortcut.type = "button";
+      shortcut.title = "The message shortcut: turn this message into a ticket";
+      shortcut.onclick = () => post("shortcut", { channel: message.channel, ts: message.ts });
+      more.append(shortcut);
+    }
+    row.append(more);
+  }
+  row.append(body);
+  return row;
+}
+
+function keepScroll(box, draw) {
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  const before = box.scrollTop;
+  draw();
+  box.scrollTop = atBottom ? box.scrollHeight : before;
+}
+
+function renderPeople() {
+  const box = $("people");
+  box.innerHTML = "";
+  for (const person of view.data.people.filter((p) => p.role !== "bot")) {
+    const button = el("button", "person", `${escapeHtml(person.real_name)}<small>${escapeHtml(person.role)}</small>`);
+    button.type = "button";
+    button.dataset.user = person.id;
+    button.setAttribute("aria-pressed", String(person.id === view.user));
+    button.onclick = () => choosePerson(person.id);
+    box.append(button);
+  }
+}
+
+function renderClock() {
+  const clock = view.data.clock;
+  const ahead = clock.ahead > 0 ? `<span class="ahead">(+${formatSpan(clock.ahead)})</span>` : "";
+  const box = $("clock");
+  box.innerHTML = `<span>🕒 <b id="clock-now">${escapeHtml(clock.shown)}</b> ${ahead}</span>`;
+  for (const span of ["10m", "1h", "1d"]) {
+    const button = el("button", "", `+${span}`);
+    button.type = "button";
+    button.title = `Fast-forward the desk's clock by ${span}`;
+    button.onclick = () => post("clock", { advance: span });
+    box.append(button);
+  }
+}
+
+function formatSpan(seconds) {
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = Math.round((seconds % 3600) / 60);
+  return [days && `${days}d`, hours && `${hours}h`, minutes && `${minutes}m`].filter(Boolean).join(" ") || "0m";
+}
+
+function renderConversations() {
+  const list = $("conversations");
+  list.innerHTML = "";
+  const items = [{ id: "home", name: "Home", kind: "home" }, ...view.data.conversations];
+  for (const item of items) {
+    const li = el("li");
+    const prefix = item.kind === "channel" ? "# " : item.kind === "dm" ? "🛟 " : "🏠 ";
+    const button = el("button", "", `${prefix}${escapeHtml(item.name)}`);
+    button.type = "button";
+    button.dataset.conversation = item.id;
+    const current = item.kind === "home" ? view.channel === "home" : view.data.channel === item.id && view.channel !== "home";
+    button.setAttribute("aria-current", String(current));
+    button.onclick = () => chooseConversation(item.id);
+    li.append(button);
+    list.append(li);
+  }
+}
+
+function renderFaults() {
+  const faults = view.data.faults;
+  const box = $("faults");
+  box.innerHTML = "";
+  const down = el("label", "", `<input type="checkbox" id="fault-down" ${faults.down ? "checked" : ""}> Slack is down`);
+  down.querySelector("input").onchange = (e) => post("faults", { down: e.target.checked });
+  const slow = el("label", "", `<input type="checkbox" id="fault-slow" ${faults.delay ? "checked" : ""}> Slow answers (1.5 s)`);
+  slow.querySelector("input").onchange = (e) => post("faults", { delay: e.target.checked ? 1.5 : 0 });
+  const limit = el("button", "", "Rate-limit the next 3 calls (429)");
+  limit.type = "button";
+  limit.id = "fault-ratelimit";
+  limit.onclick = () => post("faults", { rate_limited: 3 });
+  const errors = el("button", "", "Fail the next 3 calls (500)");
+  errors.type = "button";
+  errors.id = "fault-errors";
+  errors.onclick = () => post("faults", { server_errors: 3 });
+  box.append(down, slow, limit, errors);
+  const pending = [];
+  if (faults.rate_limited) pending.push(`${faults.rate_limited} calls to rate-limit`);
+  if (faults.server_errors) pending.push(`${faults.server_errors} calls to fail`);
+  if (pending.length) box.append(el("div", "state", escapeHtml(pending.join(" · "))));
+  const traffic = $("traffic");
+  traffic.innerHTML = "";
+  for (const call of view.data.traffic) {
+    const bad = call.status !== 200 || call.error;
+    const li = el("li", bad ? "bad" : "", `${escapeHtml(call.method)} ${bad ? escapeHtml(`${call.status} ${call.error || ""}`) : "ok"}`);
+    traffic.append(li);
+  }
+}
+
+function renderConversation() {
+  const data = view.data;
+  const me = data.people.find((p) => p.id === view.user);
+  $("tip").textContent = TIPS[me.role] || "";
+  const head = $("head");
+  const box = $("messages");
+  const composer = $("composer");
+  if (view.channel === "home") {
+    head.innerHTML = `${escapeHtml(data.desk)} <small>Home</small>`;
+    composer.hidden = true;
+    box.innerHTML = "";
+    const home = el("div", "home");
+    if (data.home) home.append(renderBlocks(data.home.blocks, {}));
+    else home.append(el("div", "empty", "Opening the Home tab…"));
+    box.append(home);
+    return;
+  }
+  composer.hidden = false;
+  const conversation = data.conversations.find((c) => c.id === data.channel);
+  head.innerHTML = conversation.kind === "dm"
+    ? `${escapeHtml(conversation.name)} <small>your direct messages with the desk</small>`
+    : `# ${escapeHtml(conversation.name)}`;
+  $("text").placeholder = conversation.kind === "dm" ? `Message ${conversation.name}` : `Message #${conversation.name}`;
+  const hints = $("hints");
+  hints.innerHTML = "Commands: " + Object.keys(data.commands).map((c) => `<code title="${escapeHtml(data.commands[c])}">${c}</code>`).join("");
+  hints.querySelectorAll("code").forEach((code) => { code.onclick = () => { $("text").value = `${code.textContent} `; $("text").focus(); }; });
+  keepScroll(box, () => {
+    box.innerHTML = "";
+    if (!data.messages.length) box.append(el("div", "empty", conversation.kind === "dm"
+      ? "Nothing here yet. Say what is wrong, like \"My laptop won't boot\"."
+      : "Nothing here yet."));
+    for (const message of data.messages) box.append(renderMessage(message, false));
+  });
+}
+
+function renderThread() {
+  const pane = $("thread");
+  const thread = view.data.thread;
+  if (!view.thread || !thread) { pane.hidden = true; return; }
+  pane.hidden = false;
+  const box = $("thread-messages");
+  keepScroll(box, () => {
+    box.innerHTML = "";
+    box.append(renderMessage(thread.parent, true));
+    for (const reply of thread.replies) box.append(renderMessage(reply, true));
+  });
+}
+
+function modalValues(form) {
+  const values = {};
+  form.querySelectorAll("[data-block-id]").forEach((field) => {
+    const block = field.dataset.blockId;
+    values[block] = values[block] || {};
+    if (field.dataset.kind === "static_select") {
+      if (field.value) values[block][field.dataset.actionId] = { value: field.value };
+    } else if (field.dataset.kind === "plain_text_input") {
+      values[block][field.dataset.actionId] = field.value;
+    }
+  });
+  return values;
+}
+
+function renderModal() {
+  const modal = view.data.modal;
+  const overlay = $("overlay");
+  if (!modal) { overlay.hidden = true; view.modalKey = null; return; }
+  const key = `${modal.id}:${modal.hash}:${JSON.stringify(modal.errors)}`;
+  if (key === view.modalKey) return;
+  const form = $("modal");
+  const typed = view.modalKey && view.modalKey.startsWith(`${modal.id}:`) ? modalValues(form) : {};
+  view.modalKey = key;
+  const v = modal.view;
+  form.innerHTML = "";
+  const head = el("div", "modal-head", `<span>${textObject(v.title)}</span>`);
+  const close = el("button", "", "✕");
+  close.type = "button";
+  close.setAttribute("aria-label", "Close");
+  close.onclick = () => post("close", { view_id: modal.id });
+  head.append(close);
+  const body = el("div", "modal-body");
+  body.append(renderBlocks(v.blocks, { modal: true }, modal.errors));
+  if (modal.errors[""]) body.append(el("div", "modal-error", escapeHtml(modal.errors[""])));
+  const foot = el("div", "modal-foot");
+  const cancel = el("button", "btn", textObject(v.close) || "Cancel");
+  cancel.type = "button";
+  cancel.onclick = () => post("close", { view_id: modal.id });
+  foot.append(cancel);
+  if (v.submit) {
+    const submit = el("button", "btn primary", textObject(v.submit));
+    submit.type = "submit";
+    foot.append(submit);
+  }
+  form.append(head, body, foot);
+  for (const [block, actions] of Object.entries(typed)) {
+    for (const [action, value] of Object.entries(actions)) {
+      const field = form.querySelector(`[data-block-id="${CSS.escape(block)}"][data-action-id="${CSS.escape(action)}"]`);
+      if (field) field.value = typeof value === "object" ? value.value : value;
+    }
+  }
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    await post("submit", { view_id: modal.id, values: modalValues(form) });
+  };
+  overlay.hidden = false;
+  const first = form.querySelector("textarea, input, select");
+  if (first) first.focus();
+}
+
+function render() {
+  if (!view.data) return;
+  if (view.channel !== "home") view.channel = view.data.channel;
+  renderPeople();
+  renderClock();
+  renderConversations();
+  renderFaults();
+  renderConversation();
+  renderThread();
+  renderModal();
+}
+
+// -- what the visitor does ------------------------------------------------------------------
+function choosePerson(user) {
+  view.user = user;
+  localStorage.setItem("sandbox.user", user);
+  view.channel = null;
+  view.thread = null;
+  view.modalKey = null;
+  refresh();
+}
+
+function chooseConversation(id) {
+  view.thread = null;
+  view.channel = id;
+  if (id === "home") post("home", {});
+  refresh();
+}
+
+function openThread(ts) {
+  view.thread = ts;
+  refresh();
+}
+
+async function send(input, thread) {
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = "";
+  const answer = await post("say", { channel: view.data.channel, text, thread });
+  if (answer.problem) input.value = text;
+}
+
+$("composer").onsubmit = (event) => { event.preventDefault(); send($("text"), null); };
+$("thread-composer").onsubmit = (event) => { event.preventDefault(); send($("thread-text"), view.thread); };
+$("close-thread").onclick = () => { view.thread = null; refresh(); };
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && view.data?.modal) post("close", { view_id: view.data.modal.id });
+});
+
+listen();
+refresh();

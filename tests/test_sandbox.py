@@ -1,0 +1,235 @@
+"""The sandbox without a browser: the page's API as the page uses it, the desk behind it, the
+fast-forward, the fault switches, and what is kept between runs."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+
+from bot.sandbox.demo import ALICE, BOB, CAROL, TRIAGE
+from bot.sandbox.run import Sandbox
+from tests.harness import settle
+
+
+class PageClient:
+    """What the page's JavaScript does, over HTTP."""
+
+    def __init__(self, sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+        self.url = sandbox.url
+        self.http = http
+
+    async def state(self, user: str, channel: str = "", thread: str = "") -> dict:
+        query = {"user": user, "channel": channel, "thread": thread}
+        async with self.http.get(self.url + "sandbox/state", params=query) as response:
+            assert response.status == 200
+            return await response.json()
+
+    async def post(self, path: str, **body) -> tuple[int, dict]:
+        async with self.http.post(self.url + f"sandbox/{path}", json=body) as response:
+            return response.status, await response.json()
+
+    async def say(self, user: str, channel: str, text: str, thread: str | None = None) -> dict:
+        status, answer = await self.post("say", user=user, channel=channel, text=text, thread=thread)
+        assert status == 200, answer
+        return answer
+
+    async def last_bot_message(self, user: str, channel: str, containing: str) -> dict:
+        found: list[dict] = []
+
+        async def look() -> bool:
+            messages = (await self.state(user, channel))["messages"]
+            found[:] = [m for m in messages if m["is_bot"] and containing in str(m["blocks"]) + m["text"]]
+            return bool(found)
+
+        for _ in range(100):
+            if await look():
+                return found[-1]
+            await settle_briefly()
+        raise AssertionError(f"no bot message with {containing!r} in {channel}")
+
+    async def click(self, user: str, message: dict, label: str) -> dict:
+        for block in message["blocks"]:
+            for element in [*block.get("elements", []), block.get("accessory") or {}]:
+                if element.get("type") == "button" and label in element["text"]["text"]:
+                    status, answer = await self.post(
+                        "click",
+                        user=user,
+                        channel=message["channel"],
+                        ts=message["ts"],
+                        action_id=element["action_id"],
+                        value=element.get("value"),
+                    )
+                    assert status == 200, answer
+                    return answer
+        raise AssertionError(f"no {label!r} button")
+
+
+async def settle_briefly() -> None:
+    await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def sandbox(tmp_path):
+    box = Sandbox(tmp_path / "data")
+    await box.start()
+    yield box
+    await box.stop()
+
+
+@pytest.fixture
+async def page(sandbox):
+    async with aiohttp.ClientSession() as http:
+        yield PageClient(sandbox, http)
+
+
+async def raise_ticket(page: PageClient, words: str = "My laptop won't boot") -> None:
+    dm = (await page.state(ALICE))["channel"]
+    await page.say(ALICE, dm, words)
+    await page.click(ALICE, await page.last_bot_message(ALICE, dm, "Hardware"), "Hardware")
+    await page.click(ALICE, await page.last_bot_message(ALICE, dm, "P2 · High"), "P2 · High")
+    await page.last_bot_message(ALICE, dm, "is open")
+
+
+async def test_the_demo_desk_starts_with_its_cast_and_a_written_config(sandbox, page):
+    state = await page.state(ALICE)
+    roles = {p["real_name"]: p["role"] for p in state["people"] if p["role"] != "bot"}
+    assert roles == {
+        "Alice Archer": "employee",
+        "Erin Eads": "employee",
+        "Bob Baker": "agent",
+        "Dave Diaz": "agent",
+        "Carol Chen": "lead",
+    }
+    assert [c["name"] for c in state["conversations"]] == ["IT Help", "general"]
+    bob = await page.state(BOB)
+    assert [c["name"] for c in bob["conversations"]] == ["IT Help", "it-triage", "general"]
+    config = (sandbox.folder / "desk.toml").read_text()
+    assert 'first_response = "5m"' in config and 'check_every = "15s"' in config
+    assert sandbox.app.store.url.endswith("data/desk.json")
+
+
+async def test_a_request_becomes_a_ticket_through_signed_requests(sandbox, page):
+    await raise_ticket(page, "Printer says <PC LOAD LETTER> & stops")
+    ticket = await sandbox.app.store.ticket(1)
+    assert ticket.text == "Printer says <PC LOAD LETTER> & stops"  # escaped by "Slack", kept as typed
+    card = await page.last_bot_message(BOB, TRIAGE, "T-1")
+    assert "&lt;PC LOAD LETTER&gt; &amp; stops" in str(card["blocks"])
+    # Every request reached the bot signed; none was refused.
+    assert sandbox.slack.errors() == []
+
+
+async def test_a_modal_shows_errors_then_closes_on_success(sandbox, page):
+    await raise_ticket(page)
+    card = await page.last_bot_message(BOB, TRIAGE, "Claim")
+    await page.click(BOB, card, "Claim")
+    card = await page.last_bot_message(BOB, TRIAGE, "Reply")
+    await page.click(BOB, card, "Reply")
+    modal = None
+    for _ in range(100):
+        modal = (await page.state(BOB))["modal"]
+        if modal:
+            break
+        await settle_briefly()
+    assert modal and modal["view"]["title"]["text"].startswith("Reply")
+    block = next(b for b in modal["view"]["blocks"] if b["type"] == "input")
+    empty = {block["block_id"]: {block["element"]["action_id"]: ""}}
+    status, _ = await page.post("submit", user=BOB, view_id=modal["id"], values=empty)
+    assert status == 200
+    modal = (await page.state(BOB))["modal"]
+    assert modal["errors"] == {block["block_id"]: "Write the reply to send."}
+    typed = {block["block_id"]: {block["element"]["action_id"]: "Try holding the power button"}}
+    await page.post("submit", user=BOB, view_id=modal["id"], values=typed)
+    assert (await page.state(BOB))["modal"] is None
+    await settle(lambda: any(e.action.value == "replied" for e in sandbox.app.store.tables.tickets[1].trail))
+
+
+async def test_bad_input_gets_a_sentence_and_changes_nothing(sandbox, page):
+    dm = (await page.state(ALICE))["channel"]
+    cases = [
+        ({"user": ALICE, "channel": dm, "text": "/frobnicate now"}, "/frobnicate is not a valid command"),
+        ({"user": ALICE, "channel": dm, "text": "x" * 4001}, "up to 4000 characters"),
+        ({"user": ALICE, "channel": TRIAGE, "text": "hello"}, "You are not in that conversation."),
+        ({"user": ALICE, "channel": dm, "text": "   "}, "Write something first."),
+    ]
+    for body, words in cases:
+        status, answer = await page.post("say", **body)
+        assert status == 422 and words in answer["problem"]
+    status, answer = await page.post("clock", user=ALICE, advance="soon")
+    assert status == 422 and answer["problem"].startswith("Fast-forward by how much?")
+    async with page.http.post(page.url + "sandbox/say", data=b"not json") as response:
+        assert response.status == 400 and (await response.json())["problem"] == "Send a JSON object."
+    async with page.http.get(page.url + "sandbox/state", params={"user": "U0NOBODY1"}) as response:
+        assert response.status == 400
+    assert await sandbox.app.store.ticket_count() == 0
+    assert [m for m in (await page.state(ALICE))["messages"] if not m["is_bot"]] == []
+
+
+async def test_fast_forward_delivers_each_escalation_on_time_in_order(sandbox, page):
+    await raise_ticket(page)
+    status, _ = await page.post("clock", user=BOB, advance="1h")
+    assert status == 200
+    ticket = await sandbox.app.store.ticket(1)
+    levels = [(n.target.value, n.level.value) for n in ticket.notices]
+    assert levels == [
+        ("first_response", "at_risk"),
+        ("first_response", "breached"),
+        ("first_response", "leads"),
+        ("resolution", "at_risk"),
+        ("resolution", "breached"),
+    ]
+    assert not any(n.late for n in ticket.notices), "raised as they fell due, not caught up"
+    assert not ticket.owed_notices
+    leads = await page.last_bot_message(CAROL, "", "needs a lead")
+    assert "Sent late" not in str(leads["blocks"])
+    state = await page.state(BOB)
+    assert state["clock"]["ahead"] == pytest.approx(3600, abs=5)
+
+
+async def test_fault_switches_change_what_slack_answers(sandbox, page):
+    status, answer = await page.post("faults", user=ALICE, down=True, rate_limited=2, delay=0.2)
+    assert status == 200 and answer["faults"]["down"] is True
+    assert (sandbox.slack.faults.down, sandbox.slack.faults.rate_limited) == (True, 2)
+    await page.post("faults", user=ALICE, down=False, rate_limited=0, delay=0)
+    assert (await page.state(ALICE))["faults"] == {
+        "rate_limited": 0,
+        "retry_after": 1,
+        "server_errors": 0,
+        "down": False,
+        "delay": 0.0,
+    }
+
+
+async def test_conversations_and_the_clock_are_kept_between_runs(tmp_path):
+    folder = tmp_path / "data"
+    first = Sandbox(folder)
+    await first.start()
+    async with aiohttp.ClientSession() as http:
+        page = PageClient(first, http)
+        await raise_ticket(page)
+        await page.post("clock", user=ALICE, advance="10m")
+        before = (await page.state(ALICE))["messages"]
+    await first.stop()
+    again = Sandbox(folder)
+    await again.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            page = PageClient(again, http)
+            state = await page.state(ALICE)
+            assert [m["ts"] for m in state["messages"]] == [m["ts"] for m in before]
+            assert state["clock"]["ahead"] >= 600
+            card = await page.last_bot_message(BOB, TRIAGE, "Claim")
+            await page.click(BOB, card, "Claim")  # the card from the first run still updates
+            await settle(lambda: again.app.store.tables.tickets[1].assignee == BOB)
+    finally:
+        await again.stop()
+    restarted = Sandbox(folder, reset=True)
+    await restarted.start()
+    try:
+        assert await restarted.app.store.ticket_count() == 0
+        assert restarted.slack.workspace.im_with(ALICE).messages == []
+        assert restarted.slack.workspace.channels[TRIAGE].messages == []
+        assert restarted.offset_seconds() == 0
+    finally:
+        await restarted.stop()

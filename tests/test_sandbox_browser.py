@@ -1,0 +1,266 @@
+"""The sandbox in headless Chromium, as a newcomer uses it: `python -m bot sandbox` as a real
+process, and a browser clicking through the page. Alice raises a ticket, Bob claims and
+resolves it, Alice rates it, Carol runs /quality. Screenshots of each step are saved to
+`$SANDBOX_SCREENSHOTS` (default: the test's temporary folder).
+
+Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
+test is skipped, unless `DESK_BROWSER_TESTS=required` (as CI sets) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.harness import ROOT, free_port
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+have_browser = Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webelement import WebElement
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:  # pragma: no cover - selenium is in the test extra
+    have_browser = False
+
+if not have_browser and os.environ.get("DESK_BROWSER_TESTS") != "required":
+    pytest.skip("no Chromium here (install chromium and chromium-driver)", allow_module_level=True)
+
+ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0001", "U0CAROL01"
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    """`python -m bot sandbox` on a free port, with its data in a temporary folder."""
+    port = free_port()
+    log = open(tmp_path / "sandbox.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--port", str(port), "--data", str(tmp_path / "data")],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("the sandbox did not start: " + (tmp_path / "sandbox.log").read_text())
+    yield url, tmp_path
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=15) == 0, (tmp_path / "sandbox.log").read_text()
+    log.close()
+
+
+@pytest.fixture
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,900",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+class Visitor:
+    """Someone at the page: picks a person, types, clicks, and waits for the bot."""
+
+    def __init__(self, driver, folder: Path) -> None:
+        self.driver = driver
+        self.folder = folder
+        self.shots: list[Path] = []
+
+    def wait(self, what, seconds: float = 10):
+        """`what()` once it is truthy. The page redraws on every change, so an element found
+        a moment ago may be gone: that counts as not yet."""
+
+        def attempt(_):
+            try:
+                return what()
+            except StaleElementReferenceException:
+                return None
+
+        try:
+            return WebDriverWait(self.driver, seconds, poll_frequency=0.1).until(attempt)
+        except TimeoutException:
+            self.shot("timeout")
+            raise
+
+    def click(self, css: str) -> None:
+        """Click the last element matching `css`, once it is there and stays long enough."""
+
+        def clicked():
+            found = self.driver.find_elements(By.CSS_SELECTOR, css)
+            if not found:
+                return False
+            found[-1].click()
+            return True
+
+        self.wait(clicked)
+
+    def be(self, user: str) -> None:
+        self.click(f'[data-user="{user}"]')
+        self.wait(lambda: self._pressed(user))
+
+    def _pressed(self, user: str) -> bool:
+        found = self.driver.find_elements(By.CSS_SELECTOR, f'[data-user="{user}"][aria-pressed="true"]')
+        return bool(found)
+
+    def open(self, conversation: str) -> None:
+        self.click(f'[data-conversation="{conversation}"]')
+        self.wait(
+            lambda: self.driver.find_elements(
+                By.CSS_SELECTOR, f'[data-conversation="{conversation}"][aria-current="true"]'
+            )
+        )
+
+    def type(self, text: str) -> None:
+        box = self.driver.find_element(By.ID, "text")
+        box.send_keys(text)
+        self.driver.find_element(By.CSS_SELECTOR, "#composer button[type=submit]").click()
+
+    def messages_text(self) -> str:
+        return self.driver.find_element(By.ID, "messages").text
+
+    def button(self, label: str, scope: str = "#messages") -> WebElement:
+        """The last button whose words include `label`."""
+
+        def find():
+            found = [
+                b
+                for b in self.driver.find_elements(By.CSS_SELECTOR, f"{scope} button.btn")
+                if label in b.text
+            ]
+            return found[-1] if found and found[-1].is_enabled() else None
+
+        return self.wait(find)
+
+    def press(self, label: str, scope: str = "#messages") -> None:
+        def pressed():
+            self.button(label, scope).click()
+            return True
+
+        self.wait(pressed)
+
+    def see(self, words: str, where: str = "messages") -> None:
+        self.wait(lambda: words in self.driver.find_element(By.ID, where).text)
+
+    def shot(self, name: str) -> Path:
+        folder = Path(os.environ.get("SANDBOX_SCREENSHOTS") or self.folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{len(self.shots) + 1:02d}-{name}.png"
+        self.driver.save_screenshot(str(path))
+        self.shots.append(path)
+        return path
+
+
+def test_a_ticket_from_request_to_rating_and_quality_by_clicking_the_page(sandbox, browser):
+    url, folder = sandbox
+    browser.get(url)
+    page = Visitor(browser, folder)
+
+    # Alice tells the desk what is wrong and answers its two questions with buttons.
+    page.be(ALICE)
+    page.see("Nothing here yet")
+    page.type("My laptop won't boot since this morning")
+    page.press("Hardware")
+    page.press("P2 · High")
+    page.see("T-1 is open")
+    page.shot("alice-raised-a-ticket")
+
+    # Bob claims it from the triage channel and resolves it through the form.
+    page.be(BOB)
+    page.open("C0TRIAGE1")
+    page.see("My laptop won't boot since this morning")
+    page.press("Claim")
+    page.see("Bob Baker")
+    page.press("Resolve")
+    modal = page.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#overlay:not([hidden]) textarea"))[0]
+    modal.send_keys("Reseated the battery; it boots again.")
+    page.shot("bob-resolves-in-a-modal")
+    page.press("Resolve", "#modal")
+    page.wait(lambda: browser.find_element(By.ID, "overlay").get_attribute("hidden") is not None)
+    page.see("Reseated the battery")
+    page.shot("bob-resolved-the-ticket")
+
+    # Alice rates the help from her DM; the buttons give way to thanks.
+    page.be(ALICE)
+    page.open("D0ALICE01")
+    page.see("How did we do")
+    page.press("5 · Great")
+    page.see("Thanks! You rated T-1")
+    page.shot("alice-rated-the-help")
+
+    # Carol asks how the desk is doing; the answer is only for her.
+    page.be(CAROL)
+    page.type("/quality")
+    page.see("Quality · last 7 days")
+    text = page.messages_text()
+    assert "Only visible to you" in text
+    assert "5.0 / 5 from 1 rating" in text
+    page.shot("carol-quality-summary")
+
+    # The clock moves on a day: the digest of the new day reaches Carol in her DM, and it
+    # reports yesterday's ticket.
+    digests = page.messages_text().count("Daily digest ·")
+    browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click()
+    page.wait(lambda: page.messages_text().count("Daily digest ·") == digests + 1)
+    page.see("Yesterday,")
+    assert "Opened\n1" in page.messages_text().split("Daily digest ·")[-1]
+    page.shot("carol-daily-digest")
+    assert len(page.shots) == 6 and all(p.stat().st_size > 10_000 for p in page.shots)
+
+
+def test_the_fault_switches_show_the_bot_riding_out_rate_limits_and_errors(sandbox, browser):
+    url, folder = sandbox
+    browser.get(url)
+    page = Visitor(browser, folder)
+    page.be(ALICE)
+    page.click("#fault-ratelimit")
+    page.see("3 calls to rate-limit", where="faults")
+    page.type("The printer is jammed")
+    page.press("Hardware")  # the question arrived after Slack's 429s, waited out
+    page.click("#fault-errors")
+    page.see("3 calls to fail", where="faults")
+    page.press("P3 · Normal")
+    page.see("T-1 is open")
+    traffic = browser.find_element(By.ID, "traffic").get_attribute("textContent")
+    assert "429 fault" in traffic and "500 fault" in traffic
+    page.click(".traffic summary")
+    page.shot("faults-ridden-out")
+
+    # Slack down: the desk's calls fail with 503 while the switch is on.
+    page.click("#fault-down")
+    page.wait(lambda: browser.find_element(By.ID, "fault-down").is_selected())
+    page.type("status T-1")
+    page.wait(lambda: "503 fault" in browser.find_element(By.ID, "traffic").get_attribute("textContent"))
+    page.click("#fault-down")
+    page.wait(lambda: not browser.find_element(By.ID, "fault-down").is_selected())
+    page.type("status T-1")  # back up: answered again
+    page.wait(lambda: page.messages_text().count("P3 · Normal") >= 2)
