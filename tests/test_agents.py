@@ -198,8 +198,9 @@ async def test_the_resolve_button_asks_for_a_note_in_a_form():
         await run.people.submit(BOB, view_id, {"text": {"value": "Reset the BIOS"}})
         await settle(lambda: run.desk.store.tables.tickets[1].status is Status.RESOLVED)
         assert (await run.desk.store.ticket(1)).resolution_note == "Reset the BIOS"
-        await settle(lambda: bot_posts(run.slack, TRIAGE, to=BOB))
-        assert "Resolved T-1" in text_of(bot_posts(run.slack, TRIAGE, to=BOB)[-1])
+        # Bob is told privately, after the claim's own private note.
+        await settle(lambda: "Resolved T-1" in text_of(bot_posts(run.slack, TRIAGE, to=BOB)[-1]))
+        assert len([m for m in bot_posts(run.slack, TRIAGE, to=BOB) if m.ephemeral_to == BOB]) == 2
 
 
 async def test_reopen_after_seven_days_is_refused():
