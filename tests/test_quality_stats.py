@@ -12,7 +12,7 @@ from bot.domain.escalation import EscalationPolicy, due_notices
 from bot.domain.notices import Level
 from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.priority import Priority
-from bot.domain.quality import Period, last, percentile, quality, summarize
+from bot.domain.quality import Period, last, percentile, quality, summarize, touches
 from bot.domain.sla import SlaClock
 from tests.factories import T0, make_ticket
 
@@ -137,3 +137,17 @@ def test_a_changed_rating_counts_once_and_a_comment_alone_is_not_a_score():
     assert summary.scores[5] == 1 and summary.ratings == 1
     only_comment = worked(2, T0 + H, 10 * M, 2 * H).comment_on_help(ALICE, "ok", T0 + 3 * H)
     assert summarize([only_comment], clock_for, WEEK).ratings == 0
+
+
+def test_only_tickets_that_touch_a_period_are_looked_at():
+    """The cheap filter that keeps a long history fast never drops a ticket that counts."""
+    week = WEEK
+    before = week.start - D
+    old_done = worked(1, before - 3 * D, 10 * M, H)
+    rated_late = worked(2, before - 3 * D, 10 * M, H, score=4, rated_after=4 * D)  # rated in the week
+    reopened = worked(3, before, 10 * M, H).reopen(ALICE, week.start + H)
+    assert not touches(old_done, week) and summarize([old_done], clock_for, week).empty
+    assert touches(rated_late, week) and summarize([rated_late], clock_for, week).ratings == 1
+    assert touches(reopened, week)
+    assert touches(make_ticket(4, at=before), week)  # still open: its targets may fall due
+    assert not touches(make_ticket(5, at=week.end), week)

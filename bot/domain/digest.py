@@ -92,6 +92,8 @@ def _open_rounds(ticket: Ticket, moment: datetime) -> dict[Target, tuple[datetim
     not open then. Read from the trail, so any past moment can be asked about."""
     if ticket.opened_at > moment:
         return None
+    if not ticket.is_open and ticket.resolved_at is not None and ticket.resolved_at <= moment:
+        return None  # resolved for the last time by then (most of a long history)
     started: datetime | None = ticket.opened_at  # the current round of resolution; None: resolved
     for entry in ticket.trail:
         if entry.at > moment:

@@ -132,6 +132,17 @@ def _took(ticket: Ticket, target: Target, clock: SlaClock, now: datetime) -> tup
     return state.length - state.left, not state.breached
 
 
+def touches(ticket: Ticket, period: Period) -> bool:
+    """Whether anything about `ticket` can fall in `period`: a cheap test that keeps a long
+    history from costing more than the tickets that matter. A ticket opened after the period,
+    or resolved (for the last time) and rated before it, has nothing in it."""
+    if ticket.opened_at >= period.end:
+        return False
+    if ticket.is_open or ticket.resolved_at is None or ticket.resolved_at >= period.start:
+        return True
+    return ticket.rating is not None and ticket.rating.at >= period.start
+
+
 def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) -> Summary:
     """Every figure for `period`, from the tickets that could touch it."""
     now = period.end
@@ -143,6 +154,8 @@ def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) ->
     scores: Counter[int] = Counter()
     per_agent: dict[str, list[Ticket]] = {}
     for ticket in tickets:
+        if not touches(ticket, period):
+            continue
         clock = clock_for(ticket.priority)
         opened += ticket.opened_at in period
         if ticket.status is Status.RESOLVED and ticket.resolved_at in period:
