@@ -25,6 +25,8 @@ from bot.flows.agents import Agents
 from bot.flows.digest import Digests, place_words
 from bot.flows.escalation import Escalation
 from bot.flows.intake import Intake
+from bot.flows.outbox import Backoff, Outbox
+from bot.flows.owed import OUTBOX
 from bot.flows.rating import Ratings
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import SlackGateway, build_client
@@ -52,7 +54,13 @@ class DeskApp:
     """A desk ready to start: `start()` opens the store and the scheduler, `stop()` closes them."""
 
     def __init__(
-        self, config: Config, env: Environment, *, clock: Clock | None = None, store: Store | None = None
+        self,
+        config: Config,
+        env: Environment,
+        *,
+        clock: Clock | None = None,
+        store: Store | None = None,
+        backoff: Backoff | None = None,
     ):
         self.config = config
         self.env = env
@@ -72,11 +80,16 @@ class DeskApp:
         self.escalation = Escalation(self.desk)
         self.ratings = Ratings(self.desk)
         self.digests = Digests(self.desk)
+        # The outbox retries on its own schedule, so its calls fail fast instead of waiting.
+        quick = SlackGateway(build_client(env.bot_token, env.api_url, patience=0))
+        self.outbox = Outbox(self.desk, quick, backoff)
+        self.store.watch(OUTBOX, self.outbox.wake)
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
         self.ready = False
 
     async def start(self) -> None:
         await self.store.open()
+        self.outbox.start()  # first of all: what was owed before a stop or a crash goes out
         self.scheduler.add_job(
             self.intake.expire,
             "interval",
@@ -132,6 +145,7 @@ class DeskApp:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.escalation.finish()
+        await self.outbox.stop()
         await self.store.close()
         log.info("desk stopped")
 
@@ -145,6 +159,7 @@ class DeskApp:
             "mode": self.mode,
             "store": self.store.health(),
             "scheduler": "running" if self.scheduler.running else "stopped",
+            "outbox": self.outbox.backlog(),
         }
 
     def web_app(self) -> web.Application:

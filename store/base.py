@@ -81,6 +81,7 @@ class Store:
         self.tables = Tables()
         self._write_lock = asyncio.Lock()
         self.last_write_at: datetime | None = None
+        self._watchers: list[tuple[str, Callable[[], None]]] = []
 
     # -- reads -------------------------------------------------------------------------
     async def ticket(self, number: int) -> Ticket | None:
@@ -133,6 +134,14 @@ class Store:
             if tx.changes:
                 encoded = await self._persist(tx.changes)
                 self.tables.apply(tx.changes, encoded)
+                touched = {table for _, table, _, _ in tx.changes}
+                for table, told in self._watchers:
+                    if table in touched:
+                        told()
+
+    def watch(self, table: str, told: Callable[[], None]) -> None:
+        """Call `told` after each committed transaction that changed `table`."""
+        self._watchers.append((table, told))
 
     async def _persist(self, changes: list[Change]) -> dict[int, str]:
         """Durable backends write the changes here, before they become visible.

@@ -28,14 +28,17 @@ from tests.harness import (
 
 async def command(run, user: str, name: str, text: str = "") -> str:
     """Run a slash command in the triage channel; what the person privately sees in answer."""
-    before = len(bot_posts(run.slack, TRIAGE, to=user))
+    def private() -> list:
+        return [m for m in bot_posts(run.slack, TRIAGE, to=user) if m.ephemeral_to == user]
+
+    before = len(private())
     ack = await run.people.command(user, name, text, channel=TRIAGE)
     assert ack.status == 200
     shown = ack_text(ack).strip()
     if shown:
         return shown
-    await settle(lambda: len(bot_posts(run.slack, TRIAGE, to=user)) > before)
-    return text_of(bot_posts(run.slack, TRIAGE, to=user)[-1])
+    await settle(lambda: len(private()) > before)
+    return text_of(private()[-1])
 
 
 def in_thread(run, channel: str, ts: str) -> list[str]:

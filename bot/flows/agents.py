@@ -1,15 +1,16 @@
 """Agents work tickets: claim, reassign, reply, resolve, the queue; requesters reopen.
 
 Each action checks the person's role in the domain, applies the domain step under the store's
-write lock (so two agents claiming at once cannot both win), then tells the people involved
-and updates the card in place. The return value is the private answer for whoever acted;
+write lock (so two agents claiming at once cannot both win) and, in the same transaction, owes
+the people involved their messages and the card its redraw (the outbox delivers them).
+The return value is the private answer for whoever acted;
 refusals are `DeskError`s with a friendly sentence, and change nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import Any
 
 from bot.desk import Desk
@@ -17,13 +18,14 @@ from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.roles import Team
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Status, Ticket
-from bot.flows.opening import refresh_card, split_place
-from bot.flows.rating import ask_for_rating
+from bot.flows import owed
+from bot.flows.rating import owe_rating_request
 from bot.slack.agent_blocks import QueueRow, queue_answer, reply_message, resolution_message
 from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import plain
+from store.base import Transaction
 
 log = logging.getLogger("desk.agents")
 Answer = tuple[str, list[dict[str, Any]]]
@@ -41,12 +43,12 @@ class Agents:
     async def claim(self, agent: str, number: int) -> str:
         self.team.require_agent(agent, "claim tickets")
         now = self.desk.clock.now()
-        ticket = await self.desk.store.update_ticket(number, lambda t: t.claim(agent, now))
         ref = self.desk.ref(number)
-        await self._after(
-            ticket,
-            self._tell_requester(ticket, f":raising_hand: <@{agent}> is looking at *{ref}* now."),
-        )
+
+        def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
+            self._tell_requester(tx, ticket, f":raising_hand: <@{agent}> is looking at *{ref}* now.")
+
+        _, ticket = await self._change(number, lambda t: t.claim(agent, now), tell)
         return f"You claimed {ref}. Use `/reply {ref} your answer` to talk to <@{ticket.requester}>."
 
     async def reassign(self, by: str, number: int, to: str) -> str:
@@ -56,38 +58,39 @@ class Agents:
                 "{person} isn't one of the desk's agents, so tickets can't go to them.", person=to
             )
         now = self.desk.clock.now()
-        async with self.desk.store.transaction() as tx:  # who had it, read under the same lock
-            before = tx.ticket(number)
-            if before is None:
-                raise TicketNotFound(number)
-            ticket = before.reassign(by, to, now)
-            tx.save_ticket(ticket)
         ref = self.desk.ref(number)
-        previous = before.assignee if before.status is Status.CLAIMED else None
-        tasks = [self._tell_requester(ticket, f":raising_hand: <@{to}> is now looking after *{ref}*.")]
-        if to != by:
-            summary = quote(plain(" ".join(ticket.text.split()), 300))
-            tasks.append(self._dm(to, f"<@{by}> handed *{ref}* to you.\n{summary}"))
-        if previous and previous not in (by, to):
-            tasks.append(self._dm(previous, f"<@{by}> handed *{ref}* to <@{to}>: it is off your list."))
-        await self._after(ticket, *tasks)
+
+        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
+            previous = before.assignee if before.status is Status.CLAIMED else None
+            self._tell_requester(tx, ticket, f":raising_hand: <@{to}> is now looking after *{ref}*.")
+            if to != by:
+                summary = quote(plain(" ".join(ticket.text.split()), 300))
+                self._dm(tx, ticket, to, f"<@{by}> handed *{ref}* to you.\n{summary}")
+            if previous and previous not in (by, to):
+                self._dm(tx, ticket, previous, f"<@{by}> handed *{ref}* to <@{to}>: it is off your list.")
+
+        await self._change(number, lambda t: t.reassign(by, to, now), tell)
         return f"{ref} is now with <@{to}>."
 
     async def resolve(self, agent: str, number: int, note: str) -> str:
         self.team.require_agent(agent, "resolve tickets")
         now = self.desk.clock.now()
-        ticket = await self.desk.store.update_ticket(number, lambda t: t.resolve(agent, note.strip(), now))
         ref = self.desk.ref(number)
         text, blocks = resolution_message(ref, number, agent, note)
-        await self._after(
-            ticket, self._tell_requester(ticket, text, blocks), ask_for_rating(self.desk, ticket)
-        )
+
+        def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
+            self._tell_requester(tx, ticket, text, blocks)
+            owe_rating_request(tx, self.desk, ticket)
+
+        _, ticket = await self._change(number, lambda t: t.resolve(agent, note.strip(), now), tell)
         return f"Resolved {ref}. <@{ticket.requester}> has been told" + (" with your note." if note else ".")
 
     async def reply(self, agent: str, number: int, words: str, once: str | None = None) -> str:
         self.team.require_agent(agent, "reply to requesters")
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
+        name = await self._name(agent)
+        text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words)
         async with self.desk.store.transaction() as tx:
             ticket = tx.ticket(number)
             if ticket is None:
@@ -97,14 +100,8 @@ class Agents:
             ticket = ticket.record(Action.REPLIED, agent, words, now)
             tx.save_ticket(ticket)
             tx.mark_done(once, now)
-        name = await self._name(agent)
-        text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words)
-        await self._after(
-            ticket,
-            self._tell_requester(ticket, text, blocks),
-            self._in_card_thread(ticket, f"<@{agent}> replied to the requester:\n{quote(words)}"),
-            refresh=False,
-        )
+            self._tell_requester(tx, ticket, text, blocks)
+            self._in_card_thread(tx, ticket, f"<@{agent}> replied to the requester:\n{quote(words)}")
         return f"Sent to <@{ticket.requester}> in {ref}'s thread."
 
     async def reopen(self, person: str, number: int) -> str:
@@ -112,13 +109,14 @@ class Agents:
         if ticket is None or ticket.requester != person:
             raise NotPermitted("Only the person who raised {ref} can reopen it.", ticket=number)
         now = self.desk.clock.now()
-        ticket = await self.desk.store.update_ticket(number, lambda t: t.reopen(person, now))
         ref = self.desk.ref(number)
-        who = f" <@{ticket.assignee}>, it's back with you." if ticket.assignee else ""
-        notice = (
-            f":arrows_counterclockwise: <@{person}> says the problem is back: *{ref}* is open again.{who}"
-        )
-        await self._after(ticket, self._in_card_thread(ticket, notice))
+
+        def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
+            who = f" <@{ticket.assignee}>, it's back with you." if ticket.assignee else ""
+            back = f":arrows_counterclockwise: <@{person}> says the problem is back: *{ref}* is open again."
+            self._in_card_thread(tx, ticket, back + who)
+
+        _, ticket = await self._change(number, lambda t: t.reopen(person, now), tell)
         told = f"<@{ticket.assignee}> has" if ticket.assignee else "The desk's agents have"
         return f":arrows_counterclockwise: You reopened {ref}. {told} been told."
 
@@ -138,33 +136,41 @@ class Agents:
         return queue_answer(rows, self.desk.zone, now)
 
     # -- telling people ----------------------------------------------------------------
-    async def _after(self, ticket: Ticket, *tasks: Awaitable[None], refresh: bool = True) -> None:
-        """Update the card and send the notices; a failure is logged, the change stands."""
-        if refresh:
-            tasks = (refresh_card(self.desk, ticket), *tasks)
-        for task in tasks:
-            try:
-                await task
-            except SlackFailure as failure:
-                log.error(
-                    "could not tell about a ticket change",
-                    extra={"ticket": ticket.number, "method": failure.method, "error": failure.error},
-                )
+    async def _change(
+        self,
+        number: int,
+        step: Callable[[Ticket], Ticket],
+        tell: Callable[[Transaction, Ticket, Ticket], None],
+    ) -> tuple[Ticket, Ticket]:
+        """Apply a domain step under the write lock and, in the same transaction, owe the
+        messages it calls for and the card redrawn. Returns the ticket before and after."""
+        async with self.desk.store.transaction() as tx:
+            before = tx.ticket(number)
+            if before is None:
+                raise TicketNotFound(number)
+            after = step(before)
+            tx.save_ticket(after)
+            owed.card(tx, number, self.desk.config.desk.triage_channel)
+            tell(tx, before, after)
+        return before, after
 
-    async def _tell_requester(
-        self, ticket: Ticket, text: str, blocks: list[dict[str, Any]] | None = None
+    def _tell_requester(
+        self, tx: Transaction, ticket: Ticket, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> None:
-        origin = ticket.origin
-        await self.desk.slack.post(origin.channel, text, blocks or [section(text)], thread=origin.thread)
+        """A message in the requester's ticket thread."""
+        key = owed.message_key(ticket.number, len(ticket.trail), "requester")
+        thread = f"origin:{ticket.number}"
+        owed.post(tx, key, ticket.origin.channel, text, blocks or [section(text)], thread=thread)
 
-    async def _in_card_thread(self, ticket: Ticket, text: str) -> None:
-        if ticket.card is None:
-            return
-        channel, ts = split_place(ticket.card)
-        await self.desk.slack.post(channel, plain(text, 300), [section(text)], thread=ts)
+    def _in_card_thread(self, tx: Transaction, ticket: Ticket, text: str) -> None:
+        """A message for the agents in the card's thread."""
+        key = owed.message_key(ticket.number, len(ticket.trail), "card-thread")
+        triage = self.desk.config.desk.triage_channel
+        owed.post(tx, key, triage, plain(text, 300), [section(text)], thread=f"card:{ticket.number}")
 
-    async def _dm(self, user: str, text: str) -> None:
-        await self.desk.slack.dm(user, plain(text, 300), [section(text)])
+    def _dm(self, tx: Transaction, ticket: Ticket, user: str, text: str) -> None:
+        key = owed.message_key(ticket.number, len(ticket.trail), f"dm-{user}")
+        owed.post(tx, key, f"dm:{user}", plain(text, 300), [section(text)])
 
     async def _name(self, user: str) -> str:
         try:

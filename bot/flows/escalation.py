@@ -19,7 +19,8 @@ from bot.domain.escalation import EscalationPolicy, due_notices
 from bot.domain.notices import TRIAGE, Notice, person_of
 from bot.domain.sla import measure, round_of
 from bot.domain.ticket import Ticket
-from bot.flows.opening import refresh_card, split_place
+from bot.flows import owed
+from bot.flows.opening import split_place
 from bot.slack.gateway import SlackFailure
 from bot.slack.notice_blocks import NoticeFacts, notice_id, notice_message
 
@@ -107,6 +108,7 @@ class Escalation:
                     notices = due_notices(current, self.desk.sla_clock(current.priority), policy, now)
                     if notices:
                         tx.save_ticket(current.raise_notices(notices))
+                        owed.card(tx, number, self.desk.config.desk.triage_channel)  # the new flag
                         fresh.update((number, notice.key) for notice in notices)
         done.raised = len(fresh)
         return fresh
@@ -116,13 +118,9 @@ class Escalation:
         """Send every notice still owed: those just raised, and any a crash or a Slack
         failure left behind (looked for first, in case they arrived after all)."""
         done = done or Swept()
-        refreshed: set[int] = set()
         for ticket in await self.desk.store.open_tickets():
             for notice in ticket.owed_notices:
                 new = (ticket.number, notice.key) in fresh
-                if new and ticket.number not in refreshed:
-                    refreshed.add(ticket.number)
-                    await self._refresh_card(ticket)
                 for destination in notice.owed:
                     if self.stopping:
                         return
@@ -192,10 +190,3 @@ class Escalation:
             business=clock.business,
             triage=self.desk.config.desk.triage_channel,
         )
-
-    async def _refresh_card(self, ticket: Ticket) -> None:
-        """Show the new state on the card (the breach, the risk) before the notice arrives."""
-        try:
-            await refresh_card(self.desk, ticket)
-        except SlackFailure as failure:
-            log.warning("could not update a card", extra={"ticket": ticket.number, "error": failure.error})

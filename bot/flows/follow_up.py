@@ -7,19 +7,15 @@ kept in the trail, never sent to the requester.
 
 from __future__ import annotations
 
-import logging
-
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.domain.ticket import Action
-from bot.flows.opening import place, split_place
+from bot.flows import owed
+from bot.flows.opening import place
 from bot.slack.blocks import section
-from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.payloads import Heard
 from store.tables import THREADS
-
-log = logging.getLogger("desk.follow_up")
 
 
 async def ticket_thread(desk: Desk, heard: Heard) -> int | None:
@@ -54,13 +50,9 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
             return
         tx.save_ticket(updated)
         tx.mark_done(heard.key, now)
-    if action is Action.NOTE or updated.card is None:
-        return
-    channel, ts = split_place(updated.card)
-    text = f"<@{heard.user}> added:\n{quote(heard.text)}"
-    try:
-        await desk.slack.post(
-            channel, f"{desk.ref(number)}: the requester added to the ticket", [section(text)], ts
-        )
-    except SlackFailure as failure:
-        log.error("could not show a follow-up", extra={"ticket": number, "error": failure.error})
+        if action is Action.FOLLOW_UP:  # shown to the agents in the card's thread
+            text = f"<@{heard.user}> added:\n{quote(heard.text)}"
+            key = owed.message_key(number, len(updated.trail), "card-thread")
+            triage = desk.config.desk.triage_channel
+            fallback = f"{desk.ref(number)}: the requester added to the ticket"
+            owed.post(tx, key, triage, fallback, [section(text)], thread=f"card:{number}")

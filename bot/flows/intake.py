@@ -16,7 +16,7 @@ from bot.desk import Desk
 from bot.domain.intake import INTAKE, Context, Draft, Input, Said, Say, Stage, Turn, conversation_key
 from bot.domain.priority import Priority
 from bot.domain.ticket import Origin, Ticket, open_ticket
-from bot.flows.opening import announce, place
+from bot.flows.opening import owe_announcement, place
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import added_note, ended, question
 from store.base import Transaction
@@ -83,11 +83,10 @@ class Intake:
             tx.mark_done(once, now)
             if turn.say is Say.OPEN_TICKET:
                 ticket = self._open(tx, turn.draft, now)
+                owe_announcement(tx, self.desk, ticket, turn.draft.prompt)
                 turn = Turn(replace(turn.draft, ticket=ticket.number), turn.say)
             tx.put(DRAFTS, key, draft_to_doc(turn.draft))
-        if ticket is not None:
-            await announce(self.desk, ticket, turn.draft.prompt)
-        else:
+        if ticket is None:
             await self._show(turn.draft, turn.say)
         return True
 
@@ -162,4 +161,4 @@ class Intake:
             origin = Origin(person, None, "form")  # the DM's thread is known once confirmed
             ticket = open_ticket(tx.new_ticket_number(), person, text, category, priority, origin, now)
             tx.save_ticket(ticket)
-        await announce(self.desk, ticket, prompt=None)
+            owe_announcement(tx, self.desk, ticket, prompt=None)

@@ -1,24 +1,23 @@
-"""What happens once a ticket is stored: the requester's confirmation and the triage card.
+"""What a new ticket owes: the requester's confirmation and the triage card.
 
-The ticket is already safe in the store when these run; each message's place (`channel:ts`)
-is written back so later changes update them in place and replies find their ticket.
+Both are recorded in the outbox with the ticket itself; once delivered, each message's place
+(`channel:ts`) is written back so later changes update them in place and replies find
+their ticket.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from functools import partial
 from typing import Any
 
 from bot.desk import Desk
 from bot.domain.sla import target_states
-from bot.domain.ticket import Origin, Ticket
+from bot.domain.ticket import Ticket
+from bot.flows import owed
 from bot.slack.card import ticket_card
-from bot.slack.gateway import Posted, SlackFailure
 from bot.slack.intake_blocks import confirmation
 from bot.slack.when import promise
-from store.tables import THREADS
+from store.base import Transaction
 
 log = logging.getLogger("desk.intake")
 
@@ -40,15 +39,18 @@ def confirmation_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, An
     return confirmation(desk.ref(ticket.number), ticket.category, ticket.priority, ticket.text, said)
 
 
-async def confirm(desk: Desk, ticket: Ticket, prompt: str | None) -> None:
-    """Tell the requester: in place of the question they answered, or as a new DM whose thread
-    becomes the ticket's thread (tickets raised with the form)."""
+def owe_announcement(tx: Transaction, desk: Desk, ticket: Ticket, prompt: str | None) -> None:
+    """Record, with the new ticket, the two messages it owes: the requester's confirmation
+    (in place of the question they answered, or a new DM whose thread becomes the ticket's
+    thread, for tickets raised with the form) and the card in the triage channel."""
     text, blocks = confirmation_for(desk, ticket)
+    number = ticket.number
     if prompt is not None:
-        await desk.slack.update(ticket.origin.channel, prompt, text, blocks)
-        return
-    posted = await desk.slack.dm(ticket.requester, text, blocks)
-    await _remember(desk, ticket.number, posted, origin=Origin(posted.channel, posted.ts, ticket.origin.via))
+        owed.update(tx, f"t{number}:confirmation", ticket.origin.channel, prompt, text, blocks)
+    else:
+        owed.post(tx, f"t{number}:confirmation", ticket.origin.channel, text, blocks, then=("origin", number))
+    owed.card(tx, number, desk.config.desk.triage_channel)
+    log.info("ticket opened", extra={"ticket": number, "via": ticket.origin.via})
 
 
 def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
@@ -58,42 +60,3 @@ def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
     return ticket_card(
         ticket, desk.ref(ticket.number), states, desk.zone, business=clock.business, warn_at=warn_at
     )
-
-
-async def refresh_card(desk: Desk, ticket: Ticket) -> None:
-    """Redraw the ticket's card in place, as the ticket stands now."""
-    if ticket.card is None:
-        return
-    channel, ts = split_place(ticket.card)
-    text, blocks = card_for(desk, ticket)
-    await desk.slack.update(channel, ts, text, blocks)
-
-
-async def post_card(desk: Desk, ticket: Ticket) -> None:
-    """Post the ticket's card to the triage channel and remember where it is."""
-    text, blocks = card_for(desk, ticket)
-    posted = await desk.slack.post(desk.config.desk.triage_channel, text, blocks)
-    await _remember(desk, ticket.number, posted, card=place(posted.channel, posted.ts))
-
-
-async def _remember(desk: Desk, number: int, posted: Posted, **where: Any) -> None:
-    """Store where a message about the ticket went (`card=` or `origin=`) and map its thread
-    to the ticket, so replies there find it."""
-    async with desk.store.transaction() as tx:
-        current = tx.ticket(number)
-        if current is not None:
-            tx.save_ticket(replace(current, **where))
-            tx.put(THREADS, place(posted.channel, posted.ts), number)
-
-
-async def announce(desk: Desk, ticket: Ticket, prompt: str | None) -> None:
-    """Confirmation first (the requester is waiting for it), then the card."""
-    for step in (partial(confirm, desk, ticket, prompt), partial(post_card, desk, ticket)):
-        try:
-            await step()
-        except SlackFailure as failure:
-            log.error(
-                "could not announce a new ticket",
-                extra={"ticket": ticket.number, "method": failure.method, "error": failure.error},
-            )
-    log.info("ticket opened", extra={"ticket": ticket.number, "via": ticket.origin.via})

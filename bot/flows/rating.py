@@ -12,9 +12,11 @@ import logging
 from bot.desk import Desk
 from bot.domain.errors import TicketNotFound
 from bot.domain.ticket import Ticket
+from bot.flows import owed
 from bot.flows.opening import split_place
 from bot.slack.gateway import SlackFailure
 from bot.slack.rating_blocks import comment_form, rating_request
+from store.base import Transaction
 
 log = logging.getLogger("desk.rating")
 
@@ -32,12 +34,19 @@ def request_for(desk: Desk, ticket: Ticket, *, choosing: bool) -> tuple[str, lis
     )
 
 
-async def ask_for_rating(desk: Desk, ticket: Ticket) -> None:
-    """DM the requester the rating request (when the desk is set to ask)."""
+def owe_rating_request(tx: Transaction, desk: Desk, ticket: Ticket) -> None:
+    """Owe the requester the rating request by DM (when the desk is set to ask), with the
+    resolution that asks for it."""
     if not desk.config.ask_after_resolve:
         return
     text, blocks = request_for(desk, ticket, choosing=True)
-    await desk.slack.dm(ticket.requester, text, blocks)
+    owed.post(
+        tx,
+        owed.message_key(ticket.number, len(ticket.trail), "rating"),
+        f"dm:{ticket.requester}",
+        text,
+        blocks,
+    )
 
 
 class Ratings:

@@ -35,7 +35,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 # a missing argument answers with the error Slack gives for it
 MISSING_ERRORS = {"channel": "channel_not_found", "user": "user_not_found", "ts": "message_not_found"}
-JSON_ARGS = ("blocks", "view", "attachments")
+JSON_ARGS = ("blocks", "view", "attachments", "metadata")
 
 
 class ApiError(Exception):
@@ -130,9 +130,23 @@ class WebApi:
             raise ApiError("thread_not_found")
         message = Message(channel, self.ws.next_ts(), BOT_USER, text, blocks, thread, BOT_ID)
         message.broadcast = bool(thread and args.get("reply_broadcast"))
+        message.metadata = self._metadata(args.get("metadata"))
         self.ws.add_message(message)
         self._notify("posted", message)
         return {"channel": channel, "ts": message.ts, "message": message.as_event_message()}
+
+    @staticmethod
+    def _metadata(value: Any) -> dict[str, Any] | None:
+        """Message metadata as Slack checks it: an `event_type` and an `event_payload` object."""
+        if value is None:
+            return None
+        if (
+            not isinstance(value, dict)
+            or not isinstance(value.get("event_type"), str)
+            or not isinstance(value.get("event_payload"), dict)
+        ):
+            raise ApiError("invalid_metadata_format")
+        return {"event_type": value["event_type"], "event_payload": dict(value["event_payload"])}
 
     def m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.ws.channel(str(args["channel"]))
@@ -204,28 +218,29 @@ class WebApi:
             raise ApiError("user_not_found")
         return {"channel": {"id": self.ws.im_with(ids[0]).id}}
 
-    def _history(self, channel_id: str, thread: str | None) -> list[dict[str, Any]]:
+    def _history(self, channel_id: str, thread: str | None, metadata: bool = False) -> list[dict[str, Any]]:
         channel = self.ws.channels.get(channel_id)
         if channel is None:
             raise ApiError("channel_not_found")
         shown = [m for m in channel.messages if m.ephemeral_to is None]
         if thread is None:
             top = [m for m in reversed(shown) if m.thread_ts in (None, m.ts) or m.broadcast]
-            return [m.as_event_message() for m in top]
+            return [m.as_event_message(with_metadata=metadata) for m in top]
         if self.ws.find_message(channel_id, thread) is None:
             raise ApiError("thread_not_found")
-        return [m.as_event_message() for m in shown if m.ts == thread or m.thread_ts == thread]
+        return [m.as_event_message(with_metadata=metadata) for m in shown if thread in (m.ts, m.thread_ts)]
 
     def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         """Newest first; `oldest` (exclusive) and `limit` as Slack reads them."""
-        messages = self._history(str(args["channel"]), None)
+        messages = self._history(str(args["channel"]), None, _flag(args.get("include_all_metadata")))
         oldest = float(args.get("oldest") or 0)
         messages = [m for m in messages if float(m["ts"]) > oldest]
         limit = int(args.get("limit") or 100)
         return {"messages": messages[:limit], "has_more": len(messages) > limit}
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"messages": self._history(str(args["channel"]), str(args["ts"])), "has_more": False}
+        metadata = _flag(args.get("include_all_metadata"))
+        return {"messages": self._history(str(args["channel"]), str(args["ts"]), metadata), "has_more": False}
 
     # -- views -------------------------------------------------------------------------
     def _checked_view(self, view: Any) -> dict[str, Any]:
@@ -271,3 +286,8 @@ class WebApi:
     # -- socket mode -------------------------------------------------------------------
     def m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.socket_url()}
+
+
+def _flag(value: Any) -> bool:
+    """A boolean argument as Slack reads it: true, "true" or "1"."""
+    return value is True or str(value).lower() in ("true", "1")

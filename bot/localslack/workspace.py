@@ -39,10 +39,13 @@ class Message:
     ephemeral_to: str | None = None  # only this person sees it
     edited: bool = False
     broadcast: bool = False  # a thread reply also shown in the channel (`reply_broadcast`)
+    metadata: dict[str, Any] | None = None  # the app's message metadata (event_type, event_payload)
 
-    def as_event_message(self) -> dict[str, Any]:
-        """The message as Slack shows it inside payloads."""
+    def as_event_message(self, *, with_metadata: bool = False) -> dict[str, Any]:
+        """The message as Slack shows it inside payloads (metadata only when asked for)."""
         found: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text, "user": self.user}
+        if with_metadata and self.metadata:
+            found["metadata"] = self.metadata
         if self.blocks:
             found["blocks"] = self.blocks
         if self.thread_ts:

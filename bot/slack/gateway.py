@@ -79,11 +79,12 @@ def build_client(token: str, api_url: str, patience: int = 4) -> AsyncWebClient:
 class SlackFailure(Exception):
     """A call to Slack failed after retries; `permanent` when trying again cannot help."""
 
-    def __init__(self, method: str, error: str) -> None:
+    def __init__(self, method: str, error: str, retry_after: float | None = None) -> None:
         super().__init__(f"{method} failed: {error}")
         self.method = method
         self.error = error
         self.permanent = error in PERMANENT_ERRORS
+        self.retry_after = retry_after  # seconds Slack asked us to wait (rate limits)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class SlackGateway:
         except SlackApiError as problem:
             error = str(problem.response.get("error", "unknown_error"))
             log.warning("slack call failed", extra={"method": method, "error": error})
-            raise SlackFailure(method, error) from None
+            raise SlackFailure(method, error, _retry_after(problem.response.headers)) from None
         except (SlackClientError, OSError, TimeoutError) as problem:
             log.warning("slack unreachable", extra={"method": method, "error": type(problem).__name__})
             raise SlackFailure(method, "unreachable") from None
@@ -122,9 +123,11 @@ class SlackGateway:
         thread: str | None = None,
         *,
         broadcast: bool = False,
+        metadata: dict[str, Any] | None = None,
     ) -> Posted:
         """Post a message; `text` is the notification and screen-reader fallback. A reply
-        in a thread with `broadcast` also shows in the channel."""
+        in a thread with `broadcast` also shows in the channel. `metadata` (Slack's message
+        metadata) lets the desk find the message again."""
         data = await self._call(
             "chat.postMessage",
             channel=channel,
@@ -132,15 +135,24 @@ class SlackGateway:
             blocks=blocks,
             thread_ts=thread,
             reply_broadcast=True if broadcast and thread else None,
+            metadata=metadata,
         )
         return Posted(str(data["channel"]), str(data["ts"]))
 
-    async def recent(self, channel: str, thread: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """The latest messages of a conversation (newest first), or of one thread."""
+    async def recent(
+        self, channel: str, thread: str | None = None, limit: int = 100, *, metadata: bool = False
+    ) -> list[dict[str, Any]]:
+        """The latest messages of a conversation (newest first), or of one thread; with
+        `metadata`, each message's metadata too."""
+        more = True if metadata else None
         if thread is None:
-            data = await self._call("conversations.history", channel=channel, limit=limit)
+            data = await self._call(
+                "conversations.history", channel=channel, limit=limit, include_all_metadata=more
+            )
         else:
-            data = await self._call("conversations.replies", channel=channel, ts=thread, limit=limit)
+            data = await self._call(
+                "conversations.replies", channel=channel, ts=thread, limit=limit, include_all_metadata=more
+            )
         return list(data.get("messages", []))
 
     async def update(
@@ -199,3 +211,14 @@ class SlackGateway:
         response = await hook.send(text=text, blocks=blocks, response_type="ephemeral")
         if response.status_code != 200:
             raise SlackFailure("response_url", f"http_{response.status_code}")
+
+
+def _retry_after(headers: Any) -> float | None:
+    """The `Retry-After` Slack sent with a rate limit, in seconds."""
+    try:
+        value = {str(k).lower(): v for k, v in dict(headers or {}).items()}.get("retry-after")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
