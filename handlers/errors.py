@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.desk import Desk
+from bot.slack.gateway import SlackFailure
 
 log = logging.getLogger("desk.errors")
 
@@ -17,5 +18,8 @@ def register(app: AsyncApp, desk: Desk) -> None:
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
         kind = body.get("type") or body.get("command") or "request"
-        log.error("listener failed", extra={"request": str(kind), "error": repr(error)[:300]})
+        if isinstance(error, SlackFailure):  # Slack was away: what is owed waits in the outbox
+            log.warning("could not answer: Slack failed", extra={"request": str(kind), "error": error.error})
+        else:
+            log.error("listener failed", extra={"request": str(kind), "error": repr(error)[:300]})
         return BoltResponse(status=200, body="")

@@ -23,6 +23,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import DeskApp
 from bot.clock import Clock
+from bot.flows.outbox import Backoff
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
@@ -92,6 +93,7 @@ async def running_desk(
     socket: bool = False,
     slack: LocalSlack | None = None,
     clock: Clock | None = None,
+    backoff: Backoff | None = None,
     **overrides: dict,
 ) -> AsyncIterator[Running]:
     """The desk and a local Slack, both running. Pass `slack` to restart a desk against the same
@@ -108,7 +110,10 @@ async def running_desk(
     if socket:
         variables["SLACK_APP_TOKEN"] = slack.app_token
     desk = DeskApp(
-        parse_config(demo_config(store_url, **overrides)), read_environment(variables), clock=clock
+        parse_config(demo_config(store_url, **overrides)),
+        read_environment(variables),
+        clock=clock,
+        backoff=backoff,
     )
     await desk.start()
     runner = web.AppRunner(desk.web_app(), access_log=None)

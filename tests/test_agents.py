@@ -28,6 +28,7 @@ from tests.harness import (
 
 async def command(run, user: str, name: str, text: str = "") -> str:
     """Run a slash command in the triage channel; what the person privately sees in answer."""
+
     def private() -> list:
         return [m for m in bot_posts(run.slack, TRIAGE, to=user) if m.ephemeral_to == user]
 

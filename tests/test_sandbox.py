@@ -198,6 +198,7 @@ async def test_fault_switches_change_what_slack_answers(sandbox, page):
         "server_errors": 0,
         "down": False,
         "delay": 0.0,
+        "lost_answers": 0,
     }
 
 

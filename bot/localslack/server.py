@@ -37,6 +37,7 @@ class Faults:
     server_errors: int = 0  # the next N calls answer 500
     down: bool = False  # every call answers 503 until switched off
     delay: float = 0.0  # seconds added before every answer
+    lost_answers: int = 0  # the next N calls are carried out, but the answer is lost (a 503)
 
 
 @dataclass
@@ -173,6 +174,10 @@ class LocalSlack:
             result = self.api.call(method, args)
         except ApiError as problem:
             return self._answer(method, args, 200, problem.error, problem.messages)
+        if self.faults.lost_answers > 0:  # done, but the caller cannot know: an ambiguous failure
+            self.faults.lost_answers -= 1
+            self._log(Call(method, args, 503, "fault"))
+            return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         self._log(Call(method, args, 200))
         return web.json_response(result)
 
@@ -188,6 +193,7 @@ class LocalSlack:
     async def _response_url(self, request: web.Request) -> web.Response:
         failure = await self._misbehave()
         if failure is not None:
+            self._log(Call("response_url", {}, failure.status, "fault"))
             return failure
         handle = self.workspace.use("hook", request.match_info["token"])
         if isinstance(handle, str):

@@ -1,0 +1,152 @@
+"""The outbox under Slack's bad days, through the local Slack: an outage, 429 storms, 5xx,
+slow answers and answers lost after the work was done. Afterwards every owed message has
+arrived exactly once (counted by the id each carries in its metadata), in order per
+destination, and nothing is left owed.
+
+The back-off here is scaled down (a 0.4 s cap instead of 60 s), so a 3-second outage puts
+each message through as many retries as a several-minute one would in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from bot.flows.outbox import Backoff
+from bot.flows.owed import METADATA_TYPE, OUTBOX
+from bot.localslack.workspace import Message
+from tests.harness import (
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    ERIN,
+    TRIAGE,
+    bot_posts,
+    dm_of,
+    running_desk,
+    settle,
+    text_of,
+)
+
+FAST = Backoff(base=0.05, cap=0.4)
+PEOPLE = [ALICE, ERIN, CAROL, DAVE]
+
+
+async def at_the_last_question(run, user: str, words: str) -> Message:
+    """`user` has described a problem and picked the area; the urgency question is waiting."""
+    dm = dm_of(run, user)
+    await run.people.say(user, dm, words)
+    await settle(lambda: any(words in text_of(m) for m in bot_posts(run.slack, dm)))
+    prompt = next(m for m in bot_posts(run.slack, dm) if words in text_of(m))
+    await run.people.press(user, prompt, "Hardware")
+    await settle(lambda: "How urgent" in text_of(prompt))
+    return prompt
+
+
+def by_id(slack) -> Counter[str]:
+    """How many times each outbox message arrived, across every conversation."""
+    seen: Counter[str] = Counter()
+    for channel in slack.workspace.channels.values():
+        for message in channel.messages:
+            if message.metadata and message.metadata["event_type"] == METADATA_TYPE:
+                seen[message.metadata["event_payload"]["id"]] += 1
+    return seen
+
+
+def owed(run) -> dict:
+    return run.desk.store.tables.records.get(OUTBOX, {})
+
+
+async def test_after_an_outage_everything_owed_arrives_once_and_in_order():
+    async with running_desk(backoff=FAST) as run:
+        prompts = [await at_the_last_question(run, user, f"Problem {n}") for n, user in enumerate(PEOPLE, 1)]
+        run.slack.faults.down = True
+        for user, prompt in zip(PEOPLE, prompts, strict=True):
+            assert (await run.people.press(user, prompt, "P2 · High")).status == 200
+        await settle(lambda: len(run.desk.store.tables.tickets) == 4)
+        assert (await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)).status == 200
+        assert (
+            await run.people.command(BOB, "/resolve", "T-2 Swapped the cable", channel=TRIAGE)
+        ).status == 200
+        await settle(lambda: run.desk.store.tables.tickets[2].status.value == "resolved")
+        await asyncio.sleep(3)  # Slack stays down; the outbox keeps trying
+        assert bot_posts(run.slack, TRIAGE) == []
+        assert run.desk.health()["outbox"]["waiting"] >= 8  # 4 confirmations, 4 cards, more
+        faults = sum(1 for call in run.slack.calls if call.error == "fault")
+        assert faults > 20, "every message was tried many times"
+
+        run.slack.faults.down = False
+        await settle(lambda: not owed(run), timeout=20)
+        seen = by_id(run.slack)
+        assert seen and max(seen.values()) == 1, "nothing arrived twice"
+        cards = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]
+        assert [m.metadata["event_payload"]["id"] for m in cards] == [
+            "t1:card",
+            "t2:card",
+            "t3:card",
+            "t4:card",
+        ]
+        assert "Claimed by" in text_of(cards[0]) and "Resolved by" in text_of(cards[1])
+        for user, prompt in zip(PEOPLE, prompts, strict=True):
+            assert "is open" in text_of(prompt), f"{user}'s confirmation arrived"
+        alice = [text_of(m) for m in bot_posts(run.slack, dm_of(run, ALICE)) if m.thread_ts == prompts[0].ts]
+        assert len([t for t in alice if "is looking at *T-1*" in t]) == 1
+        erin = bot_posts(run.slack, dm_of(run, ERIN))
+        assert len([m for m in erin if "was resolved by" in text_of(m)]) == 1
+        assert (
+            len(
+                [
+                    m
+                    for m in erin
+                    if (m.metadata or {}).get("event_payload", {}).get("id", "").endswith("rating")
+                ]
+            )
+            == 1
+        )
+        assert run.desk.health()["outbox"] == {"waiting": 0, "parked": 0, "oldest_s": 0.0}
+
+
+async def test_429_storms_5xx_slow_and_lost_answers_deliver_exactly_once():
+    async with running_desk(backoff=FAST) as run:
+        prompts = [await at_the_last_question(run, user, f"Storm {n}") for n, user in enumerate(PEOPLE, 1)]
+        faults = run.slack.faults
+        faults.rate_limited, faults.server_errors, faults.lost_answers, faults.delay = 12, 6, 4, 0.05
+        calls_before = len(run.slack.calls)
+        for user, prompt in zip(PEOPLE, prompts, strict=True):
+            await run.people.press(user, prompt, "P3 · Normal")
+        await settle(lambda: len(run.desk.store.tables.tickets) == 4)
+        for number in (1, 2, 3, 4):
+            await run.people.command(BOB, "/claim", f"T-{number}", channel=TRIAGE)
+        await settle(lambda: all(t.assignee == BOB for t in run.desk.store.tables.tickets.values()))
+        await settle(lambda: not owed(run), timeout=30)
+        faults.delay = 0.0
+        injected = [c for c in run.slack.calls[calls_before:] if c.error == "fault"]
+        assert (faults.rate_limited, faults.server_errors, faults.lost_answers) == (0, 0, 0)
+        assert len(injected) >= 22  # 12 × 429, 6 × 500 and 4 answers lost after the work was done
+        seen = by_id(run.slack)
+        assert max(seen.values()) == 1, f"posted twice: {[k for k, n in seen.items() if n > 1]}"
+        expected = {f"t{n}:card" for n in (1, 2, 3, 4)}
+        assert expected <= set(seen)
+        claimed = [k for k in seen if k.endswith(":requester")]
+        assert len(claimed) == 4, "each requester told once that Bob is on it"
+        cards = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]
+        assert len(cards) == 4 and all("Claimed by" in text_of(card) for card in cards)
+
+
+async def test_a_message_that_can_never_arrive_is_parked_and_logged_once(caplog):
+    async with running_desk(backoff=FAST) as run:
+        prompt = await at_the_last_question(run, ALICE, "Monitor flickers")
+        await run.people.press(ALICE, prompt, "P2 · High")
+        await settle(lambda: run.desk.store.tables.tickets.get(1) and run.desk.store.tables.tickets[1].card)
+        del run.slack.workspace.channels[TRIAGE]  # the triage channel is gone (archived, deleted)
+        await run.people.command(BOB, "/claim", "T-1", channel=dm_of(run, BOB))
+        await settle(lambda: any(doc.get("parked") for doc in owed(run).values()))
+        parked = {key: doc["parked"] for key, doc in owed(run).items() if doc.get("parked")}
+        assert parked == {"t1:card": "channel_not_found"}
+        await asyncio.sleep(0.5)
+        errors = [r for r in caplog.records if r.getMessage() == "message cannot be delivered; parked"]
+        assert len(errors) == 1
+        assert run.desk.health()["outbox"]["parked"] == 1
+        alice = [m for m in bot_posts(run.slack, dm_of(run, ALICE)) if "is looking at" in text_of(m)]
+        assert len(alice) == 1, "the rest still arrives"
