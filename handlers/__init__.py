@@ -9,11 +9,12 @@ from bot.desk import Desk
 from bot.flows.agents import Agents
 from bot.flows.intake import Intake
 from bot.flows.rating import Ratings
-from handlers import agents, errors, home, intake, messages, quality, rating, ticket_command
+from handlers import agents, errors, events, home, intake, messages, quality, rating, ticket_command
 
 
 def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents, ratings: Ratings) -> None:
     errors.register(app, desk)
+    events.register(app, desk)
     home.register(app, desk)
     messages.register(app, desk, intake_flow)
     intake.register(app, desk, intake_flow)

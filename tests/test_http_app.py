@@ -1,11 +1,12 @@
 """The desk over HTTP and Socket Mode, driven through the local Slack."""
 
+import asyncio
 import json
 import time
 
 import aiohttp
 
-from tests.harness import ALICE, BOB, running_desk, settle
+from tests.harness import ALICE, BOB, local_slack, running_desk, settle
 
 
 async def get_json(url: str) -> tuple[int, dict]:
@@ -109,3 +110,29 @@ async def test_healthz_is_503_until_the_desk_has_started():
         await desk.stop()
     assert (before.status, after.status) == (503, 200)
     assert (early["ok"], early["scheduler"]) == (False, "stopped")
+
+
+async def test_a_retried_event_is_acted_on_once_by_its_event_id(tmp_path):
+    """Any event, not only messages: the App Home is published once for an event and its
+    retries, also when the retry reaches a restarted desk."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    async with local_slack() as slack:
+
+        def publishes() -> int:
+            return sum(1 for call in slack.calls if call.method == "views.publish" and call.status == 200)
+
+        async with running_desk(url, slack=slack) as run:
+            await run.people.open_home(ALICE)
+            await settle(lambda: publishes() == 1)
+            event_id = run.people.last_event["event_id"]
+            assert (await run.people.retry_last_event(1)).status == 200
+            await asyncio.sleep(0.3)
+            assert publishes() == 1
+        async with running_desk(url, slack=slack) as again:
+            again.people.last_event = run.people.last_event
+            assert (await again.people.retry_last_event(3)).status == 200
+            await asyncio.sleep(0.3)
+            assert publishes() == 1
+            assert await again.desk.store.record("handled", f"event:{event_id}") is not None
+            await again.people.open_home(ALICE)  # a new event is acted on
+            await settle(lambda: publishes() == 2)
