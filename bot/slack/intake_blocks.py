@@ -47,8 +47,9 @@ URGENCY_ACTION = re.compile(rf"^{IntakeIds.URGENCY}_P[1-4]$")
 
 
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """Someone's words as a mrkdwn quote, escaped and cut to fit."""
-    return "\n".join("> " + line for line in fit(escape(text), limit).splitlines() or [""])
+    """Someone's words as a mrkdwn quote, escaped and cut to fit (the quote marks count too:
+    many short lines would otherwise push it past Slack's limit)."""
+    return fit("\n".join("> " + line for line in escape(text).splitlines() or [""]), limit)
 
 
 def _cancel() -> dict[str, Any]:

@@ -87,52 +87,64 @@ def without_mentions_of(text: str, bot_user: str | None) -> str:
     return re.sub(rf"<@{re.escape(bot_user)}(?:\|[^>]*)?>", " ", text).strip()
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one: malformed payloads parse to nothing."""
+    return value if isinstance(value, dict) else {}
+
+
+def _id(value: Any) -> str | None:
+    """A non-empty string id, or None."""
+    return value if isinstance(value, str) and value else None
+
+
 def click(body: dict[str, Any]) -> Click | None:
     """The first action of a `block_actions` payload on a message."""
-    actions = body.get("actions") or []
-    user = (body.get("user") or {}).get("id")
-    container = body.get("container") or {}
-    message = body.get("message") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    if not actions or not isinstance(actions[0], dict) or not user or not channel:
+    actions = body.get("actions")
+    user = _id(_obj(body.get("user")).get("id"))
+    container = _obj(body.get("container"))
+    message = _obj(body.get("message"))
+    channel = _id(container.get("channel_id")) or _id(_obj(body.get("channel")).get("id"))
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return None
+    if user is None or channel is None:
         return None
     action = actions[0]
     value = action.get("value")
     if value is None:
-        value = (action.get("selected_option") or {}).get("value")
-    ts = container.get("message_ts") or message.get("ts") or ""
-    thread = message.get("thread_ts")
+        value = _obj(action.get("selected_option")).get("value")
+    ts = _text(container.get("message_ts")) or _text(message.get("ts"))
+    thread = _text(message.get("thread_ts"))
     return Click(
-        user=str(user),
-        channel=str(channel),
-        message_ts=str(ts),
-        thread=str(thread) if thread and thread != ts else None,
+        user=user,
+        channel=channel,
+        message_ts=ts,
+        thread=thread if thread and thread != ts else None,
         action_id=_text(action.get("action_id")),
         block_id=_text(action.get("block_id")),
         value=_text(value),
-        response_url=body.get("response_url"),
+        response_url=_id(body.get("response_url")),
     )
 
 
 def shortcut(body: dict[str, Any]) -> Shortcut | None:
-    user = (body.get("user") or {}).get("id")
-    channel = (body.get("channel") or {}).get("id")
-    message = body.get("message") or {}
-    if not user or not channel:
+    user = _id(_obj(body.get("user")).get("id"))
+    channel = _id(_obj(body.get("channel")).get("id"))
+    message = _obj(body.get("message"))
+    if user is None or channel is None:
         return None
     return Shortcut(
-        user=str(user),
-        channel=str(channel),
+        user=user,
+        channel=channel,
         text=unescape(_text(message.get("text"))),
-        author=message.get("user"),
-        response_url=body.get("response_url"),
+        author=_id(message.get("user")),
+        response_url=_id(body.get("response_url")),
     )
 
 
 def form_values(view: dict[str, Any]) -> dict[str, str]:
     """A submitted modal's inputs, block id -> value (text typed or option chosen)."""
     found: dict[str, str] = {}
-    values = ((view.get("state") or {}).get("values")) or {}
+    values = _obj(_obj(view.get("state")).get("values"))
     for block_id, actions in values.items():
         if not isinstance(actions, dict):
             continue
