@@ -6,6 +6,7 @@ bodies over 1 MB before anything reads them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 MAX_BODY = 1024 * 1024
+log = logging.getLogger("desk.web")
 
 
 def build(bolt: AsyncApp | None, health: Callable[[], dict[str, Any]]) -> web.Application:
@@ -21,7 +23,11 @@ def build(bolt: AsyncApp | None, health: Callable[[], dict[str, Any]]) -> web.Ap
 
     async def slack_events(request: web.Request) -> web.Response:
         assert bolt is not None
-        response = await bolt.async_dispatch(await to_bolt_request(request))
+        try:
+            response = await bolt.async_dispatch(await to_bolt_request(request))
+        except (ValueError, KeyError, TypeError, AttributeError) as problem:  # a body Bolt cannot read
+            log.warning("request dropped: unreadable body", extra={"error": type(problem).__name__})
+            return web.Response(status=400, text="unreadable request")
         return await to_aiohttp_response(response)
 
     async def healthz(_: web.Request) -> web.Response:

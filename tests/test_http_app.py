@@ -136,3 +136,50 @@ async def test_a_retried_event_is_acted_on_once_by_its_event_id(tmp_path):
             assert await again.desk.store.record("handled", f"event:{event_id}") is not None
             await again.people.open_home(ALICE)  # a new event is acted on
             await settle(lambda: publishes() == 2)
+
+
+async def test_malformed_and_unknown_requests_never_get_a_500():
+    """Signed (so they reach the listeners) but broken: each is answered or dropped, the desk
+    stays healthy, and nothing in the store changes."""
+    from urllib.parse import urlencode
+
+    def interactive(payload) -> str:
+        return urlencode({"payload": payload if isinstance(payload, str) else json.dumps(payload)})
+
+    async with running_desk() as run:
+        bodies = [
+            ("application/json", "{not json"),
+            ("application/json", json.dumps({"type": "event_callback", "event": "nope"})),
+            (
+                "application/json",
+                json.dumps({"type": "event_callback", "event_id": "Ev1", "event": {"type": 7}}),
+            ),
+            ("application/x-www-form-urlencoded", interactive("{broken")),
+            ("application/x-www-form-urlencoded", interactive({"type": "block_actions", "actions": True})),
+            (
+                "application/x-www-form-urlencoded",
+                interactive(
+                    {"type": "block_actions", "user": {"id": BOB}, "actions": [{"action_id": "no_such"}]}
+                ),
+            ),
+            (
+                "application/x-www-form-urlencoded",
+                interactive(
+                    {"type": "view_submission", "user": {"id": BOB}, "view": {"callback_id": "agent_form"}}
+                ),
+            ),
+            (
+                "application/x-www-form-urlencoded",
+                interactive({"type": "view_submission", "user": [], "view": {"callback_id": "ticket_form"}}),
+            ),
+            ("application/x-www-form-urlencoded", urlencode({"command": "/claim", "text": "T-1"})),
+            ("application/x-www-form-urlencoded", urlencode({"command": "/nope", "user_id": BOB})),
+        ]
+        for content_type, body in bodies:
+            headers = {"Content-Type": content_type, **run.slack.sign(body)}
+            answer = await run.slack.post_to_bot(body, headers)
+            assert answer.status < 500, (body, answer.status, answer.body)
+            assert "Traceback" not in str(answer.body)
+        status, health = await get_json(run.url + "healthz")
+        assert status == 200 and health["ok"]
+        assert await run.desk.store.ticket_count() == 0
