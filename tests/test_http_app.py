@@ -6,7 +6,7 @@ import time
 
 import aiohttp
 
-from tests.harness import ALICE, BOB, local_slack, running_desk, settle
+from tests.harness import ALICE, BOB, TRIAGE, local_slack, raise_ticket, running_desk, settle
 
 
 async def get_json(url: str) -> tuple[int, dict]:
@@ -183,3 +183,26 @@ async def test_malformed_and_unknown_requests_never_get_a_500():
         status, health = await get_json(run.url + "healthz")
         assert status == 200 and health["ok"]
         assert await run.desk.store.ticket_count() == 0
+
+
+async def test_one_log_line_per_request_with_what_who_status_and_time(caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="desk")
+    async with running_desk() as run:
+        await raise_ticket(run)
+        await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)
+        await settle(lambda: run.desk.store.tables.tickets[1].assignee == BOB)
+        secrets = (run.slack.bot_token, run.slack.signing_secret)
+    lines = [r for r in caplog.records if r.name == "desk.web" and r.getMessage() == "request"]
+    seen = {(r.what, r.user) for r in lines}
+    assert ("event:message", ALICE) in seen
+    assert ("click:intake_category_0", ALICE) in seen
+    assert ("/claim", BOB) in seen
+    assert all(r.status == 200 and isinstance(r.ms, float) for r in lines), [
+        (r.what, r.status, r.ms) for r in lines
+    ]
+    opened = [r for r in caplog.records if r.getMessage() == "ticket opened"]
+    assert [r.ticket for r in opened] == [1]
+    everything = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    assert not any(secret in everything for secret in secrets)

@@ -155,3 +155,20 @@ def form_values(view: dict[str, Any]) -> dict[str, str]:
             value = option.get("value") if isinstance(option, dict) else entry.get("value")
             found[block_id] = _text(value)
     return found
+
+
+def what(body: dict[str, Any]) -> str:
+    """A request in a word or two: the event type, the command, the button or the form."""
+    if body.get("command"):
+        return str(body["command"])
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event")
+        return f"event:{event.get('type') if isinstance(event, dict) else '?'}"
+    actions = body.get("actions")
+    if kind == "block_actions" and isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        return f"click:{actions[0].get('action_id')}"
+    view = body.get("view")
+    if isinstance(view, dict) and kind in ("view_submission", "view_closed"):
+        return f"{kind}:{view.get('callback_id')}"
+    return str(kind or "request")
