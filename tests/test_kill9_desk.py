@@ -128,8 +128,9 @@ async def test_kill9_during_a_burst_loses_no_confirmed_change_and_sends_nothing_
         assert cards == {f"t{n}:card" for n in tickets}, "every ticket's card arrived, once"
         assert store.tables.records.get("outbox", {}) == {}, "nothing left owed"
         print(  # the figures, for `pytest -s`
-            f"kill -9: {KILLS} kills, {actions} rounds, {len(tickets)} tickets stored, {len(opened)} confirmed "
-            f"opened, {len(claimed)} claims, {len(resolved)} resolves, {sum(seen.values())} messages, 0 lost"
+            f"kill -9: {KILLS} kills, {actions} rounds, {len(tickets)} tickets stored, "
+            f"{len(opened)} confirmed opened, {len(claimed)} claims, {len(resolved)} resolves, "
+            f"{sum(seen.values())} messages, 0 lost"
         )
     finally:
         await store.close()
