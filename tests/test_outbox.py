@@ -105,6 +105,7 @@ async def test_after_an_outage_everything_owed_arrives_once_and_in_order():
             == 1
         )
         assert run.desk.health()["outbox"] == {"waiting": 0, "parked": 0, "oldest_s": 0.0}
+        print(f"outage: {faults} calls failed (503), then {sum(seen.values())} messages, each once")
 
 
 async def test_429_storms_5xx_slow_and_lost_answers_deliver_exactly_once():
@@ -132,6 +133,8 @@ async def test_429_storms_5xx_slow_and_lost_answers_deliver_exactly_once():
         assert len(claimed) == 4, "each requester told once that Bob is on it"
         cards = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]
         assert len(cards) == 4 and all("Claimed by" in text_of(card) for card in cards)
+        kinds = Counter(c.status for c in injected)
+        print(f"storm: {len(injected)} faults {dict(kinds)}, then {sum(seen.values())} messages, each once")
 
 
 async def test_a_message_that_can_never_arrive_is_parked_and_logged_once(caplog):
