@@ -82,7 +82,6 @@ class Outbox:
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
-        self.delivered = 0
 
     def wake(self) -> None:
         """Something new is owed: deliver it now."""
@@ -166,7 +165,6 @@ class Outbox:
             await self._park(key, str(reason))
             return
         await self._done(key, doc, posted)
-        self.delivered += 1
         log.info(
             "message delivered",
             extra={
