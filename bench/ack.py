@@ -1,0 +1,265 @@
+"""Ack benchmark (SPEC §6): how long the desk takes to acknowledge a slash command or a button,
+beside a bare Bolt app that only acks, measured in one run.
+
+    python bench/ack.py [--requests 2000] [--rate 200] [--rounds 4]
+
+The desk runs as `python -m bot` (HTTP mode) on a TinyDB store of 50,000 tickets (2,000
+open); the bare app (`bench/bare_bolt.py`) is built the same way with listeners that only
+ack. Both talk to a local Slack for the work after the ack. Requests are signed as Slack
+signs them: half `/claim T-n` (form-encoded, with a response URL), half Claim buttons on
+cards (`payload=` JSON). They are sent open-loop at `--rate` per second, in rounds that
+alternate between the two apps, and each latency is from sending to the HTTP answer.
+
+Prints a table, then one JSON line. Target: the desk's p50 and p99 within 1.5x the bare app's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import sample_ticket, write_store
+
+from bot.localslack import LocalSlack, Workspace
+from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Channel, Person
+
+ROOT = Path(__file__).resolve().parent.parent
+BOB, TRIAGE = "U0BOB0001", "C0TRIAGE1"
+TOTAL, OPEN = 50_000, 2_000
+TARGET = 1.5
+NOW = datetime.now(UTC)
+
+
+def tickets():
+    """30 days of resolved history, and the open ones raised in the last 5 minutes: nothing is
+    overdue, so the desk is in its steady state, not catching up on thousands of escalations."""
+    history = TOTAL - OPEN
+    for number in range(1, TOTAL + 1):
+        if number <= history:
+            opened = NOW - timedelta(days=30) + timedelta(days=29) * number / history
+            ticket = sample_ticket(number, opened).claim(BOB, opened + timedelta(minutes=5))
+            yield ticket.resolve(BOB, "done", opened + timedelta(hours=1))
+        else:
+            yield sample_ticket(number, NOW - timedelta(minutes=5) * (TOTAL - number) / OPEN)
+
+
+CONFIG = """
+[desk]
+timezone = "Europe/Berlin"
+triage_channel = "{triage}"
+agents = ["{bob}"]
+leads = []
+
+[digest]
+time = "23:59"
+days = ["sun"]
+
+[store]
+url = "tinydb://{store}"
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def start(command: list[str], env: dict[str, str], port: int, log: Path) -> asyncio.subprocess.Process:
+    with open(log, "w") as out:
+        process = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return process
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{command} did not start; see {log}")
+
+
+def command_body(slack: LocalSlack, number: int) -> tuple[str, str]:
+    hook = slack.url + "response/" + slack.workspace.issue("hook", BOB, TRIAGE)
+    form = {
+        "token": "unused",
+        "team_id": TEAM_ID,
+        "channel_id": TRIAGE,
+        "channel_name": "it-triage",
+        "user_id": BOB,
+        "user_name": "bob",
+        "command": "/claim",
+        "text": f"T-{number}",
+        "api_app_id": APP_ID,
+        "response_url": hook,
+        "trigger_id": f"{number}.1.tr",
+    }
+    return urlencode(form), "application/x-www-form-urlencoded"
+
+
+def click_body(slack: LocalSlack, number: int) -> tuple[str, str]:
+    hook = slack.url + "response/" + slack.workspace.issue("hook", BOB, TRIAGE)
+    payload = {
+        "type": "block_actions",
+        "user": {"id": BOB, "username": "bob", "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "unused",
+        "container": {
+            "type": "message",
+            "message_ts": "1.000001",
+            "channel_id": TRIAGE,
+            "is_ephemeral": False,
+        },
+        "trigger_id": f"{number}.2.tr",
+        "team": {"id": TEAM_ID, "domain": "local"},
+        "channel": {"id": TRIAGE, "name": "it-triage"},
+        "message": {"type": "message", "ts": "1.000001", "text": "card"},
+        "response_url": hook,
+        "actions": [
+            {"type": "button", "action_id": "claim", "block_id": f"ticket:{number}", "value": str(number)}
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+
+
+async def fire(http, url: str, slack: LocalSlack, count: int, rate: float, rng: random.Random) -> list[float]:
+    """`count` requests at `rate` a second, open-loop; each one's latency in ms."""
+    latencies: list[float] = []
+
+    async def one(body: str, kind: str) -> None:
+        headers = {"Content-Type": kind, **slack.sign(body)}
+        began = time.perf_counter()
+        async with http.post(url, data=body.encode(), headers=headers) as response:
+            await response.read()
+            assert response.status == 200, response.status
+        latencies.append((time.perf_counter() - began) * 1000)
+
+    tasks = []
+    began = time.perf_counter()
+    for i in range(count):
+        number = rng.randrange(TOTAL - OPEN + 1, TOTAL + 1)
+        body, kind = (command_body if i % 2 else click_body)(slack, number)
+        delay = began + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(body, kind)))
+    await asyncio.gather(*tasks)
+    return latencies
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p99": round(ordered[max(0, int(len(ordered) * 0.99) - 1)], 2),
+        "max": round(ordered[-1], 2),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="per app")
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--rounds", type=int, default=4)
+    args = parser.parse_args()
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+        store = folder / "desk.json"
+        await write_store(store, tickets())
+        people = [Person(BOB, "bob", "Bob Baker")]
+        slack = LocalSlack(Workspace(people, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]))
+        await slack.start()
+        (folder / "desk.toml").write_text(CONFIG.format(triage=TRIAGE, bob=BOB, store=store))
+        desk_port, bare_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_SIGNING_SECRET": slack.signing_secret,
+            "SLACK_API_URL": slack.api_url,
+            "DESK_CONFIG": str(folder / "desk.toml"),
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        desk = await start(
+            [sys.executable, "-m", "bot"], {**env, "PORT": str(desk_port)}, desk_port, folder / "desk.log"
+        )
+        profiler = None
+        if os.environ.get("ACK_PROFILE"):  # ACK_PROFILE=FILE: py-spy's collapsed stacks of the desk
+            profiler = await asyncio.create_subprocess_exec(
+                "py-spy",
+                "record",
+                "--pid",
+                str(desk.pid),
+                "--duration",
+                "12",
+                "--format",
+                "raw",
+                "-o",
+                os.environ["ACK_PROFILE"],
+                stdout=asyncio.subprocess.DEVNULL,
+            )
+        bare = await start(
+            [sys.executable, "bench/bare_bolt.py", str(bare_port)], env, bare_port, folder / "bare.log"
+        )
+        targets = {
+            "desk": f"http://127.0.0.1:{desk_port}/slack/events",
+            "bare Bolt": f"http://127.0.0.1:{bare_port}/slack/events",
+        }
+        found: dict[str, list[float]] = {name: [] for name in targets}
+        try:
+            connector = aiohttp.TCPConnector(limit=0)
+            async with aiohttp.ClientSession(connector=connector) as http:
+                for url in targets.values():  # warm up: connections, auth.test, caches
+                    await fire(http, url, slack, 50, args.rate, rng)
+                per_round = args.requests // args.rounds
+                for round_number in range(args.rounds):
+                    order = list(targets.items())
+                    if round_number % 2:
+                        order.reverse()
+                    for name, url in order:
+                        found[name] += await fire(http, url, slack, per_round, args.rate, rng)
+        finally:
+            if profiler is not None:
+                await profiler.wait()
+            for process in (desk, bare):
+                process.terminate()
+                await process.wait()
+            await slack.stop()
+    figures = {name: spread(values) for name, values in found.items()}
+    desk_f, bare_f = figures["desk"], figures["bare Bolt"]
+    ratios = {"p50": round(desk_f["p50"] / bare_f["p50"], 2), "p99": round(desk_f["p99"] / bare_f["p99"], 2)}
+    print(f"{'app':<10} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for name, got in figures.items():
+        print(f"{name:<10} {len(found[name]):>9} {got['p50']:>8} {got['p99']:>8} {got['max']:>8}")
+    print(f"{'desk/bare':<10} {'':>9} {ratios['p50']:>7}x {ratios['p99']:>7}x")
+    result = {
+        "tickets": TOTAL,
+        "rate_per_s": args.rate,
+        "requests_per_app": len(found["desk"]),
+        "desk": desk_f,
+        "bare_bolt": bare_f,
+        "ratio": ratios,
+        "meets_target": ratios["p50"] <= TARGET and ratios["p99"] <= TARGET,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
