@@ -10,7 +10,9 @@ import asyncio
 import json
 import os
 import socket as sockets
+import subprocess
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from bot.app import DeskApp
 from bot.clock import Clock
 from bot.flows.outbox import Backoff
+from bot.flows.owed import METADATA_TYPE
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
@@ -229,6 +232,17 @@ async def raise_ticket(run: Running, words: str = "Laptop won't boot", urgency: 
     return prompt, run.slack.workspace.find_message(TRIAGE, ts)
 
 
+def outbox_arrivals(slack: LocalSlack) -> Counter[str]:
+    """How many times each outbox message arrived, across every conversation (by the id its
+    metadata carries)."""
+    seen: Counter[str] = Counter()
+    for channel in slack.workspace.channels.values():
+        for message in channel.messages:
+            if message.metadata and message.metadata["event_type"] == METADATA_TYPE:
+                seen[message.metadata["event_payload"]["id"]] += 1
+    return seen
+
+
 # -- the desk as its own process (restart and kill tests) -------------------------------------
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -248,6 +262,23 @@ def toml_text(data: dict[str, Any], prefix: str = "") -> str:
         if isinstance(value, dict):
             lines.append(toml_text(value, f"{prefix}.{key}" if prefix else key))
     return "\n".join(lines)
+
+
+def run_command(
+    folder: Path, config: dict[str, Any], *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as an operator runs it, with `config` written to `folder` and
+    nothing else in the environment but `env`."""
+    path = folder / "cli.toml"
+    path.write_text(toml_text(config))
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env={"DESK_CONFIG": str(path), "PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 async def wait_healthy(port: int, tries: int = 150) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,16 +22,15 @@ from store import store_from_url
 from tests.harness import (
     CAROL,
     GENERAL,
-    ROOT,
     bot_posts,
     demo_config,
     dm_of,
     local_slack,
     raise_ticket,
+    run_command,
     running_desk,
     settle,
     text_of,
-    toml_text,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -151,19 +149,8 @@ async def test_a_digest_sent_just_before_a_crash_is_not_sent_again(tmp_path):
 
 def run_cli(tmp_path, slack, *args: str) -> subprocess.CompletedProcess:
     """`python -m bot digest …` as an operator runs it, beside the desk."""
-    config = tmp_path / "cli.toml"
-    config.write_text(toml_text(demo_config(f"tinydb://{tmp_path}/desk.json", **DUE)))
-    env = {"DESK_CONFIG": str(config), "PATH": "/usr/bin:/bin"}
-    if "--dry-run" not in args:
-        env |= {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "digest", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {} if "--dry-run" in args else {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url}
+    return run_command(tmp_path, demo_config(f"tinydb://{tmp_path}/desk.json", **DUE), "digest", *args, **env)
 
 
 async def test_dry_run_prints_the_digest_and_sends_nothing(tmp_path):
@@ -202,13 +189,8 @@ async def test_an_explicit_send_always_sends_and_the_schedule_does_not_repeat_it
 
 
 async def test_explicit_send_with_nobody_to_send_to_says_so(tmp_path):
-    config = tmp_path / "cli.toml"
     data = demo_config(f"tinydb://{tmp_path}/desk.json")
     data["desk"]["leads"] = []
-    config.write_text(toml_text(data))
-    env = {"DESK_CONFIG": str(config), "PATH": "/usr/bin:/bin", "SLACK_BOT_TOKEN": "xoxb-test"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "digest"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    result = run_command(tmp_path, data, "digest", SLACK_BOT_TOKEN="xoxb-test")
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.strip() == "digest error: nobody to send it to; set desk.leads or digest.channel"

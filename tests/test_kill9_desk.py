@@ -8,9 +8,7 @@ import asyncio
 import random
 import re
 import signal
-from collections import Counter
 
-from bot.flows.owed import METADATA_TYPE
 from store import store_from_url
 from tests.harness import (
     ALICE,
@@ -20,6 +18,7 @@ from tests.harness import (
     TRIAGE,
     bot_posts,
     local_slack,
+    outbox_arrivals,
     settle,
     start_process,
     text_of,
@@ -79,15 +78,6 @@ def confirmed(slack) -> tuple[set[int], set[int], set[int]]:
     return opened, claimed, resolved
 
 
-def arrivals(slack) -> Counter[str]:
-    seen: Counter[str] = Counter()
-    for channel in slack.workspace.channels.values():
-        for message in channel.messages:
-            if message.metadata and message.metadata["event_type"] == METADATA_TYPE:
-                seen[message.metadata["event_payload"]["id"]] += 1
-    return seen
-
-
 async def test_kill9_during_a_burst_loses_no_confirmed_change_and_sends_nothing_twice(tmp_path):
     url = f"tinydb://{tmp_path}/desk.json"
     rng = random.Random(99)
@@ -112,7 +102,7 @@ async def test_kill9_during_a_burst_loses_no_confirmed_change_and_sends_nothing_
             process.send_signal(signal.SIGTERM)
             await process.wait()
         opened, claimed, resolved = confirmed(slack)
-        seen = arrivals(slack)
+        seen = outbox_arrivals(slack)
 
     store = store_from_url(url)
     await store.open()  # the store opens after every kill

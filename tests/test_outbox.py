@@ -13,7 +13,7 @@ import asyncio
 from collections import Counter
 
 from bot.flows.outbox import Backoff
-from bot.flows.owed import METADATA_TYPE, OUTBOX
+from bot.flows.owed import OUTBOX
 from bot.localslack.workspace import Message
 from tests.harness import (
     ALICE,
@@ -24,6 +24,7 @@ from tests.harness import (
     TRIAGE,
     bot_posts,
     dm_of,
+    outbox_arrivals,
     running_desk,
     settle,
     text_of,
@@ -42,16 +43,6 @@ async def at_the_last_question(run, user: str, words: str) -> Message:
     await run.people.press(user, prompt, "Hardware")
     await settle(lambda: "How urgent" in text_of(prompt))
     return prompt
-
-
-def by_id(slack) -> Counter[str]:
-    """How many times each outbox message arrived, across every conversation."""
-    seen: Counter[str] = Counter()
-    for channel in slack.workspace.channels.values():
-        for message in channel.messages:
-            if message.metadata and message.metadata["event_type"] == METADATA_TYPE:
-                seen[message.metadata["event_payload"]["id"]] += 1
-    return seen
 
 
 def owed(run) -> dict:
@@ -78,7 +69,7 @@ async def test_after_an_outage_everything_owed_arrives_once_and_in_order():
 
         run.slack.faults.down = False
         await settle(lambda: not owed(run), timeout=20)
-        seen = by_id(run.slack)
+        seen = outbox_arrivals(run.slack)
         assert seen and max(seen.values()) == 1, "nothing arrived twice"
         cards = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]
         assert [m.metadata["event_payload"]["id"] for m in cards] == [
@@ -125,7 +116,7 @@ async def test_429_storms_5xx_slow_and_lost_answers_deliver_exactly_once():
         injected = [c for c in run.slack.calls[calls_before:] if c.error == "fault"]
         assert (faults.rate_limited, faults.server_errors, faults.lost_answers) == (0, 0, 0)
         assert len(injected) >= 22  # 12 × 429, 6 × 500 and 4 answers lost after the work was done
-        seen = by_id(run.slack)
+        seen = outbox_arrivals(run.slack)
         assert max(seen.values()) == 1, f"posted twice: {[k for k, n in seen.items() if n > 1]}"
         expected = {f"t{n}:card" for n in (1, 2, 3, 4)}
         assert expected <= set(seen)

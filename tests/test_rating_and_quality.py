@@ -8,8 +8,6 @@ import asyncio
 import csv
 import io
 import json
-import subprocess
-import sys
 from datetime import timedelta
 
 from bot.domain.ticket import Status
@@ -20,17 +18,16 @@ from tests.harness import (
     CAROL,
     DAVE,
     ERIN,
-    ROOT,
     TRIAGE,
     ack_text,
     bot_posts,
     demo_config,
     dm_of,
     raise_ticket,
+    run_command,
     running_desk,
     settle,
     text_of,
-    toml_text,
 )
 
 H, M, D = timedelta(hours=1), timedelta(minutes=1), timedelta(days=1)
@@ -199,17 +196,7 @@ async def test_quality_refuses_non_leads_and_bad_periods_and_says_when_nothing_h
 
 
 def run_export(tmp_path, *args):
-    config = tmp_path / "desk.toml"
-    config.write_text(toml_text(demo_config(f"tinydb://{tmp_path}/desk.json")))
-    env = {"DESK_CONFIG": str(config), "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "export", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_command(tmp_path, demo_config(f"tinydb://{tmp_path}/desk.json"), "export", *args)
 
 
 async def test_export_writes_every_ticket_with_times_sla_results_and_rating_beside_a_running_desk(tmp_path):
