@@ -22,6 +22,7 @@ from tests.harness import (
     settle,
     start_process,
     text_of,
+    wait_healthy,
 )
 
 KILLS = 8
@@ -96,8 +97,12 @@ async def test_kill9_during_a_burst_loses_no_confirmed_change_and_sends_nothing_
             stop.set()
             actions += await work
         process = await start_process(slack, tmp_path, url)  # the last start delivers what is owed
-        try:
-            await asyncio.sleep(3)
+        try:  # until it has sent everything: the triage channel is paced at one message a second
+            port = int(slack.request_url.split(":")[2].split("/")[0])
+            for _ in range(300):
+                if (await wait_healthy(port))["outbox"]["waiting"] == 0:
+                    break
+                await asyncio.sleep(0.1)
         finally:
             process.send_signal(signal.SIGTERM)
             await process.wait()
