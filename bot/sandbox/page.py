@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from importlib import resources
@@ -125,6 +126,7 @@ class Page:
         if channel not in self._conversation_ids(user):
             channel = dm.id
         thread = request.query.get("thread") or None
+        replies = self._reply_counts(channel, user)
         modals = self.ws.modals_of(user)
         home = self.ws.views.get(f"VHOME{user}")
         now = self.controls.now()
@@ -137,7 +139,7 @@ class Page:
             ],
             "conversations": self._conversations(user),
             "channel": channel,
-            "messages": [self._message(m, user) for m in self._top_level(channel, user)],
+            "messages": [self._message(m, replies) for m in self._top_level(channel, user)],
             "thread": self._thread(channel, thread, user),
             "modal": (
                 {
@@ -198,17 +200,21 @@ class Page:
         if parent is None:
             return None
         replies = [m for m in self.ws.visible_to(user, channel) if m.thread_ts == thread and m.ts != thread]
-        return {"parent": self._message(parent, user), "replies": [self._message(m, user) for m in replies]}
+        counts = self._reply_counts(channel, user)
+        return {
+            "parent": self._message(parent, counts),
+            "replies": [self._message(m, counts) for m in replies],
+        }
 
-    def _message(self, message: Message, user: str) -> dict[str, Any]:
+    def _reply_counts(self, channel: str, user: str) -> Counter[str]:
+        """How many replies each thread of `channel` has, as `user` sees them (counted once,
+        not once per message shown)."""
+        return Counter(
+            m.thread_ts for m in self.ws.visible_to(user, channel) if m.thread_ts not in (None, m.ts)
+        )
+
+    def _message(self, message: Message, replies: Counter[str]) -> dict[str, Any]:
         person = self.ws.people.get(message.user)
-        replies = 0
-        if message.thread_ts in (None, message.ts):
-            replies = sum(
-                1
-                for m in self.ws.visible_to(user, message.channel)
-                if m.thread_ts == message.ts and m.ts != message.ts
-            )
         return {
             "ts": message.ts,
             "channel": message.channel,
@@ -218,7 +224,7 @@ class Page:
             "text": message.text,
             "blocks": message.blocks,
             "thread_ts": message.thread_ts,
-            "replies": replies,
+            "replies": replies[message.ts] if message.thread_ts in (None, message.ts) else 0,
             "broadcast": message.broadcast,
             "ephemeral": message.ephemeral_to is not None,
             "edited": message.edited,
