@@ -74,12 +74,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _by_priority(digest: Digest, between: str) -> str:
+    """The open backlog's priorities in words: `1 high · 2 normal`."""
+    return between.join(f"{n} {p.word.lower()}" for p, n in digest.backlog.by_priority.items() if n)
+
+
 def _open_now(digest: Digest) -> str:
     backlog = digest.backlog
     if not backlog.total:
         return "none"
-    parts = [f"{n} {p.word.lower()}" for p, n in backlog.by_priority.items() if n]
-    return f"{backlog.total}: {' · '.join(parts)}\n{backlog.unclaimed} unclaimed"
+    return f"{backlog.total}: {_by_priority(digest, ' · ')}\n{backlog.unclaimed} unclaimed"
 
 
 def _missed(digest: Digest) -> str:
@@ -145,7 +149,7 @@ def digest_message(digest: Digest, look: DigestLook) -> tuple[str, Blocks]:
         )
         still = "Nothing is open."
         if backlog.total:
-            parts = ", ".join(f"{n} {p.word.lower()}" for p, n in backlog.by_priority.items() if n)
+            parts = _by_priority(digest, ", ")
             still = f"{_plural(backlog.total, 'ticket')} still open ({parts}), {backlog.unclaimed} unclaimed."
         blocks += [context(f"{period} ({look.zone.key})"), section(f"{quiet}\n{still}")]
         if backlog.unclaimed:
