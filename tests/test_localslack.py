@@ -1,12 +1,13 @@
 """The local Slack answers as Slack does, so tests against it mean something."""
 
+import asyncio
 import time
 
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.localslack import LocalSlack
+from bot.localslack import ChannelPace, LocalSlack
 from bot.slack.gateway import SlackFailure, SlackGateway, build_client
 from tests.harness import ALICE, GENERAL, TRIAGE, demo_workspace
 
@@ -43,6 +44,42 @@ async def test_post_update_and_read_back(slack):
     await call(client, "chat.update", channel=TRIAGE, ts=posted["ts"], text="bye", blocks=[section("bye")])
     message = slack.workspace.find_message(TRIAGE, posted["ts"])
     assert (message.text, message.edited) == ("bye", True)
+
+
+async def test_posts_to_one_channel_keep_slacks_pace_of_about_one_a_second(slack):
+    slack.channel_pace = ChannelPace(rate=1.0, burst=3)
+    client = raw_client(slack)
+    answers = [await call(client, "chat.postMessage", channel=TRIAGE, text=f"n{i}") for i in range(4)]
+    assert [a["ok"] for a in answers] == [True, True, True, False]
+    assert answers[3]["error"] == "ratelimited"
+    assert [m.text for m in slack.workspace.channels[TRIAGE].messages] == [
+        "n0",
+        "n1",
+        "n2",
+    ]  # refused: not posted
+    refused = slack.calls[-1]
+    assert (refused.status, refused.error) == (429, "ratelimited")
+    assert (await call(client, "chat.postMessage", channel=GENERAL, text="elsewhere"))["ok"]  # per channel
+    ts = answers[0]["ts"]
+    assert (await call(client, "chat.update", channel=TRIAGE, ts=ts, text="edited"))[
+        "ok"
+    ]  # edits are not posts
+    await asyncio.sleep(1.05)
+    assert (await call(client, "chat.postMessage", channel=TRIAGE, text="n4"))["ok"]
+    assert slack.channel_pace.refused == 1
+
+
+async def test_a_post_over_the_pace_says_when_to_come_back(slack):
+    slack.channel_pace = ChannelPace(rate=1.0, burst=1)
+    http = raw_client(slack)
+    await call(http, "chat.postMessage", channel=TRIAGE, text="first")
+    try:
+        await http.api_call("chat.postMessage", json={"channel": TRIAGE, "text": "second"})
+    except SlackApiError as refused:
+        assert refused.response.status_code == 429
+        assert refused.response.headers["Retry-After"] == "1"
+    else:
+        raise AssertionError("the second post within a second was taken")
 
 
 async def test_history_is_newest_first_with_oldest_and_limit(slack):

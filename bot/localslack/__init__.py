@@ -4,7 +4,7 @@ events, slash commands and clicks to the bot exactly as Slack does.
 It is part of the product: the sandbox and the end-to-end tests both run on it.
 """
 
-from bot.localslack.server import LocalSlack
+from bot.localslack.server import ChannelPace, LocalSlack
 from bot.localslack.workspace import Message, Workspace
 
-__all__ = ["LocalSlack", "Message", "Workspace"]
+__all__ = ["ChannelPace", "LocalSlack", "Message", "Workspace"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -38,6 +39,28 @@ class Faults:
     down: bool = False  # every call answers 503 until switched off
     delay: float = 0.0  # seconds added before every answer
     lost_answers: int = 0  # the next N calls are carried out, but the answer is lost (a 503)
+
+
+@dataclass
+class ChannelPace:
+    """Slack's limit on posting to one channel: about one message a second, with short bursts.
+    A post beyond it is refused with 429 and a `Retry-After`, and nothing is posted."""
+
+    rate: float = 1.0
+    burst: float = 3.0
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    refused: int = 0  # how many posts it has refused
+
+    def admit(self, channel: str, now: float) -> float:
+        """Take a message for `channel`: 0 when it may be posted, else seconds to wait."""
+        tokens, at = self._buckets.get(channel, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.rate)
+        if tokens < 1:
+            self._buckets[channel] = (tokens, now)
+            self.refused += 1
+            return (1 - tokens) / self.rate
+        self._buckets[channel] = (tokens - 1, now)
+        return 0.0
 
 
 @dataclass
@@ -74,8 +97,10 @@ class LocalSlack:
         request_url: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        channel_pace: ChannelPace | None = None,
     ) -> None:
         self.workspace = workspace
+        self.channel_pace = channel_pace  # None: posts to a channel are not limited
         self.api = WebApi(workspace)
         self.api.socket_url = self._socket_url
         self.bot_token, self.app_token, self.signing_secret = bot_token, app_token, signing_secret
@@ -170,6 +195,9 @@ class LocalSlack:
         if token != wanted:
             kind_ok = token.startswith("xapp-") == wanted.startswith("xapp-")
             return self._answer(method, args, 200, "invalid_auth" if kind_ok else "not_allowed_token_type")
+        limited = self._over_pace(method, args)
+        if limited is not None:
+            return limited
         try:
             result = self.api.call(method, args)
         except ApiError as problem:
@@ -180,6 +208,19 @@ class LocalSlack:
             return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         self._log(Call(method, args, 200))
         return web.json_response(result)
+
+    def _over_pace(self, method: str, args: dict[str, Any]) -> web.Response | None:
+        """A post to a channel that has had its share this second: 429, as Slack answers."""
+        if self.channel_pace is None or method != "chat.postMessage":
+            return None
+        wait = self.channel_pace.admit(str(args.get("channel", "")), time.monotonic())
+        if wait == 0:
+            return None
+        self._log(Call(method, args, 429, "ratelimited"))
+        retry_after = str(max(1, math.ceil(wait)))
+        return web.json_response(
+            {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": retry_after}
+        )
 
     def _answer(
         self, method: str, args: dict[str, Any], status: int, error: str, messages: list[str] | None = None

@@ -23,7 +23,7 @@ from aiohttp import web
 from bot.app import DeskApp
 from bot.clock import Clock
 from bot.domain.escalation import next_notice_at
-from bot.localslack import LocalSlack
+from bot.localslack import ChannelPace, LocalSlack
 from bot.sandbox.demo import demo_config, demo_workspace, local_zone
 from bot.sandbox.page import Page
 from config import load_config, read_environment
@@ -64,7 +64,7 @@ class Sandbox:
         workspace.restore(saved)
         self.clock.offset = timedelta(seconds=float(saved.get("clock_ahead", 0.0)))
         workspace.clock = lambda: self.clock.now().timestamp()
-        self.slack = LocalSlack(workspace, port=self.port)
+        self.slack = LocalSlack(workspace, port=self.port, channel_pace=ChannelPace())
         Page(self.slack, self).install(self.slack.app)
         self.slack.api.listeners.append(lambda *_: self._save_soon())
         await self.slack.start()
