@@ -9,6 +9,7 @@ from bot.domain.intake import Draft, Stage
 from bot.domain.notices import Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
+from bot.domain.storm import Storm
 from bot.domain.ticket import Action, Origin, Rating, Status, Ticket, TrailEntry
 
 FORMAT_VERSION = 1
@@ -135,3 +136,20 @@ def draft_from_doc(doc: dict[str, Any]) -> Draft:
         prompt=doc["prompt"],
         ticket=doc["ticket"],
     )
+
+
+def storm_to_doc(storm: Storm) -> dict[str, Any]:
+    return {
+        "v": FORMAT_VERSION,
+        "key": storm.key,
+        "started_at": _time(storm.started_at),
+        "last_at": _time(storm.last_at),
+        "tickets": list(storm.tickets),
+        "card": storm.card,
+    }
+
+
+def storm_from_doc(doc: dict[str, Any]) -> Storm:
+    started, last = _parse(doc["started_at"]), _parse(doc["last_at"])
+    assert started is not None and last is not None
+    return Storm(doc["key"], started, last, tuple(int(n) for n in doc["tickets"]), doc.get("card"))

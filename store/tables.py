@@ -18,6 +18,7 @@ TICKETS = "tickets"
 DRAFTS = "drafts"  # intake conversations, by conversation key (kept a day after they end)
 THREADS = "threads"  # "channel:ts" of each ticket's threads (requester's and card's) -> number
 HANDLED = "handled"  # what has been acted on already (a message, a form) -> when, for retries
+STORMS = "storms"  # incident storms: the new tickets grouped in one triage card, by storm key
 
 # A change: ("put", table, key, document) or ("del", table, key, None).
 Change = tuple[str, str, str, Any]

@@ -6,7 +6,7 @@ change is never on disk without the messages it owes, and a crash or a Slack out
 none. The worker then delivers:
 
 - **in order per destination**: a destination's next message waits for the one before it;
-- **paced** to Slack's limit of about one message a second per channel (bursts of three);
+- **paced** just under Slack's limit of about one message a second per channel (bursts of three);
 - **retried** with exponential back-off and full jitter, never sooner than a `Retry-After`;
 - **once**: each message carries its id in Slack's message metadata; a message that failed
   ambiguously is looked for in its conversation before it is posted again;
@@ -14,7 +14,9 @@ none. The worker then delivers:
   `is_archived`, `user_not_found`, ...).
 
 A ticket's card is one entry drawn when it is delivered, so however many changes pile up
-while Slack is away, the card is posted (or updated) once, as the ticket stands then.
+while Slack is away, the card is posted (or updated) once, as the ticket stands then. When
+new cards pile up faster than the triage channel takes them, they are folded into one storm
+card (`bot.flows.storm`) before each round.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from typing import Any
 from bot.desk import Desk
 from bot.domain.ticket import Origin
 from bot.flows.opening import card_for, place, split_place
-from bot.flows.owed import METADATA_TYPE, OUTBOX
+from bot.flows.owed import METADATA_TYPE, OUTBOX, storm_card
+from bot.flows.storm import Storms
 from bot.slack.gateway import Posted, SlackFailure, SlackGateway
-from store.tables import THREADS
+from store.tables import STORMS, THREADS
 
 log = logging.getLogger("desk.outbox")
 Blocks = list[dict[str, Any]]
@@ -52,9 +55,11 @@ class Backoff:
 
 @dataclass
 class Pace:
-    """A token bucket per destination: `burst` messages at once, then `rate` a second."""
+    """A token bucket per destination: `burst` messages at once, then `rate` a second. Slack
+    takes about one a second in a channel; the desk keeps a little under that, so a post that
+    reaches Slack a few milliseconds late is still within its limit."""
 
-    rate: float = 1.0
+    rate: float = 0.95
     burst: float = 3.0
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -79,6 +84,7 @@ class Outbox:
         self.slack = slack  # a gateway that fails fast: the outbox does the waiting
         self.backoff = backoff or Backoff()
         self.pace = pace or Pace()
+        self.storms = Storms(desk)
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
@@ -122,26 +128,37 @@ class Outbox:
     async def deliver_ready(self) -> float:
         """Deliver every message whose turn has come; seconds until the next one may go."""
         while not self._stopping:
+            await self.storms.fold_waiting()
             heads = self._heads()
             if not heads:
                 return 60.0
-            now = time.monotonic()
-            wall = time.time()
             soonest = 60.0
             progressed = False
             for key, doc in heads:
                 if self._stopping:
                     break
-                wait = max(doc["next_at"] - wall, self.pace.wait(doc["to"], now))
+                if self.storms.holds(doc):  # joins the storm card in the next round
+                    progressed = True
+                    continue
+                now, wall = time.monotonic(), time.time()  # as the message goes, not as the round began
+                channel = self._paced_as(doc)
+                wait = max(doc["next_at"] - wall, self.pace.wait(channel, now))
+                if doc["op"] == "storm":
+                    wait = max(wait, self.storms.wait(doc["storm"], now))
                 if wait > 0:
                     soonest = min(soonest, wait)
                     continue
-                self.pace.take(doc["to"], now)
+                self.pace.take(channel, now)
                 await self._deliver(key, doc)
                 progressed = True
             if not progressed:
                 return max(0.01, soonest)
         return 0.0
+
+    def _paced_as(self, doc: dict[str, Any]) -> str:
+        """The channel whose pace the message takes: the storm card waits in a line of its own
+        (its updates never hold back the cards) but posts to the triage channel like them."""
+        return self.desk.config.desk.triage_channel if doc["op"] == "storm" else str(doc["to"])
 
     def _heads(self) -> list[tuple[str, dict[str, Any]]]:
         """The first waiting message of each destination, oldest first."""
@@ -190,6 +207,13 @@ class Outbox:
                 await self.slack.update(channel, ts, text, blocks)
                 return None
             return await self._post(key, doc, self.desk.config.desk.triage_channel, text, blocks, None)
+        if op == "storm":
+            storm, text, blocks = await self.storms.draw(doc["storm"])
+            if storm.card is not None:
+                channel, ts = split_place(storm.card)
+                await self.slack.update(channel, ts, text, blocks)
+                return None
+            return await self._post(key, doc, self.desk.config.desk.triage_channel, text, blocks, None)
         channel = await self._channel(doc["to"])
         thread = await self._thread(doc.get("thread"))
         return await self._post(key, doc, channel, doc["text"], doc["blocks"], thread)
@@ -226,10 +250,24 @@ class Outbox:
         if ticket is None:
             raise _Unsendable("no such ticket")
         if kind == "card":
-            if ticket.card is None:
-                raise _Unsendable("the ticket's card was never posted")
+            if ticket.card is None:  # it waits in a storm card: a thread needs a card of its own
+                return (await self._own_card(ticket.number)).ts
             return split_place(ticket.card)[1]
         return ticket.origin.thread
+
+    async def _own_card(self, number: int) -> Posted:
+        """Post a ticket's card now (it had none) and record where it went."""
+        ticket = await self.desk.store.ticket(number)
+        if ticket is None:
+            raise _Unsendable("no such ticket")
+        text, blocks = card_for(self.desk, ticket)
+        key = f"t{number}:card"
+        self.pace.take(self.desk.config.desk.triage_channel, time.monotonic())  # a second post
+        posted = await self._post(
+            key, {"attempts": 1}, self.desk.config.desk.triage_channel, text, blocks, None
+        )
+        await self._done(key, {"op": "card", "ticket": number, "version": -1}, posted)
+        return posted
 
     async def _done(self, key: str, doc: dict[str, Any], posted: Posted | None) -> None:
         """Strike the message off and record where it went, in one transaction."""
@@ -239,6 +277,12 @@ class Outbox:
                 tx.delete(OUTBOX, key)
             elif current is not None:  # redrawn while we sent it: send again, now as an update
                 tx.put(OUTBOX, key, {**current, "attempts": 0, "next_at": 0.0})
+            if doc["op"] == "card" and (storm := self.storms.of(int(doc["ticket"]))) is not None:
+                storm_card(tx, storm, self.desk.config.desk.triage_channel)  # its counts changed
+            if doc["op"] == "storm" and posted is not None:
+                record = tx.record(STORMS, doc["storm"])
+                tx.put(STORMS, doc["storm"], {**record, "card": place(posted.channel, posted.ts)})
+                return
             then = doc.get("then") or (["card", doc["ticket"]] if doc["op"] == "card" else None)
             if posted is None or not then:
                 return

@@ -74,3 +74,9 @@ def card(tx: Transaction, number: int, triage: str) -> None:
 def message_key(number: int, change: int, what: str) -> str:
     """A message's id: the ticket, the change (its trail length) and what the message is."""
     return f"t{number}:{change}:{what}"
+
+
+def storm_card(tx: Transaction, storm: str, triage: str) -> None:
+    """Owe the storm card, drawn when it is sent: posted the first time, updated after. It has
+    a line of its own (`storm:<channel>`) so its updates never hold back the channel's posts."""
+    _entry(tx, f"storm:{storm}", _new(f"storm:{triage}", "storm", storm=storm), redraw=True)

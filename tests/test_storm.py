@@ -1,0 +1,169 @@
+"""Incident storms: new tickets faster than the triage channel takes a card each are grouped in
+one storm card, kept up to date, and each leaves it for a card of its own once acted on."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from bot.domain.priority import Priority
+from bot.domain.storm import QUIET, STORM_AT, Storm, foldable, folds, grouped
+from bot.domain.ticket import Status
+from bot.localslack import ChannelPace
+from bot.localslack.blockkit import check_message_blocks
+from bot.localslack.workspace import Person
+from bot.slack.storm_blocks import storm_card
+from tests.factories import T0, make_ticket, minutes
+from tests.harness import (
+    BOB,
+    TRIAGE,
+    Running,
+    answer_questions,
+    bot_posts,
+    dm_of,
+    running_desk,
+    settle,
+    start_request,
+    text_of,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def ref(number: int) -> str:
+    return f"T-{number}"
+
+
+# -- the rules ----------------------------------------------------------------------------------
+def test_a_storm_begins_at_a_backlog_of_new_cards_and_lasts_until_a_quiet_spell():
+    assert not folds(STORM_AT - 1, None, T0)
+    assert folds(STORM_AT, None, T0)
+    storm = Storm.begin([1, 2], T0).join([2, 3], T0 + minutes(4))
+    assert storm.tickets == (1, 2, 3)
+    assert folds(1, storm, T0 + minutes(4) + QUIET - minutes(1))  # on: even one new card joins
+    assert not folds(1, storm, T0 + minutes(4) + QUIET)  # over: one card is posted as usual
+    assert not folds(0, storm, T0)
+
+
+def test_only_tickets_nobody_has_acted_on_wait_in_a_storm_card():
+    fresh = make_ticket()
+    assert foldable(fresh)
+    assert not foldable(fresh.claim(BOB, T0 + minutes(1)))
+    assert not foldable(replace(fresh, card="C0TRIAGE1:1.0"))
+
+
+def test_groups_put_the_most_urgent_first_and_count_what_is_handled():
+    tickets = [
+        make_ticket(1, priority=Priority.P3, at=T0),
+        make_ticket(2, priority=Priority.P1, at=T0 + minutes(2)),
+        make_ticket(3, priority=Priority.P3, at=T0 + minutes(1)),
+        make_ticket(4, priority=Priority.P1, at=T0 + minutes(1)),
+        make_ticket(5, priority=Priority.P1, at=T0 + minutes(3)).claim(BOB, T0 + minutes(5)),
+    ]
+    tickets[0] = tickets[0].claim(BOB, T0 + minutes(6)).resolve(BOB, "rebooted", T0 + minutes(7))
+    first, second = grouped(tickets)
+    assert (first.priority, first.waiting, first.taken, first.resolved) == (Priority.P1, (4, 2), 1, 0)
+    assert (second.priority, second.waiting, second.taken, second.resolved) == (Priority.P3, (3,), 0, 1)
+    assert first.total == 3
+
+
+def test_the_storm_card_fits_slack_with_many_groups_and_offers_the_longest_waiting_ticket():
+    categories = [f"Area {i} <b>" for i in range(20)]
+    tickets = [
+        replace(
+            make_ticket(n, priority=list(Priority)[n % 4], at=T0 + minutes(n)), category=categories[n % 19]
+        )
+        for n in range(1, 401)
+    ]
+    storm = Storm.begin(range(1, 401), T0)
+    text, blocks = storm_card(storm, grouped(tickets), ref, BERLIN)
+    assert check_message_blocks(blocks) == []
+    assert len(blocks) == 48
+    assert "400 new tickets" in text and "400 waiting" in text
+    assert "31 smaller groups not shown" in blocks[-1]["elements"][0]["text"]
+    assert "&lt;b&gt;" in blocks[2]["text"]["text"]  # an area's name is shown, never as markup
+    claim = blocks[2]["accessory"]
+    assert claim["action_id"] == "claim" and claim["text"]["text"] == f"Claim T-{claim['value']}"
+
+
+# -- through the local Slack ----------------------------------------------------------------------
+def employees(run: Running, count: int) -> list[str]:
+    people = [f"U0STORM{i:03d}" for i in range(count)]
+    for user in people:
+        run.slack.workspace.people[user] = Person(user, f"storm{user[-3:]}", f"Storm Person {user[-3:]}")
+    return people
+
+
+async def raise_as(run: Running, user: str, words: str) -> None:
+    prompt = await start_request(run, words, user=user)
+    await answer_questions(run, user, prompt, "Access", "P2 · High")
+
+
+def triage_view(run: Running) -> tuple[list, list]:
+    """The storm cards and the tickets' own cards in the triage channel."""
+    top = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]
+    storms = [m for m in top if m.text.startswith("Incident storm")]
+    cards = [m for m in top if any(b.get("block_id", "").startswith("ticket:") for b in m.blocks)]
+    return storms, cards
+
+
+def outbox_empty(run: Running) -> bool:
+    return run.desk.outbox.backlog()["waiting"] == 0
+
+
+async def test_a_burst_of_new_tickets_is_one_storm_card_that_slack_never_refuses():
+    async with running_desk() as run:
+        run.slack.channel_pace = ChannelPace()  # Slack's pace per channel: one a second, bursts of 3
+        people = employees(run, 30)
+        await asyncio.gather(*(raise_as(run, user, f"VPN refuses me ({user})") for user in people))
+        assert await run.desk.store.ticket_count() == 30
+        await settle(lambda: outbox_empty(run), timeout=20)
+
+        storms, cards = triage_view(run)
+        assert len(storms) == 1
+        folded = run.desk.outbox.storms.latest()
+        assert folded is not None and storms[0].text.startswith(f"Incident storm: {len(folded.tickets)} new")
+        shown = {int(c.blocks[-1]["block_id"].split(":")[1]) for c in cards} | set(folded.tickets)
+        assert shown == set(range(1, 31))  # every ticket shown once: its own card or the storm's
+        assert len(cards) + len(folded.tickets) == 30
+        assert len(cards) < 10
+        assert "P2 · High · Access" in text_of(storms[0])
+        assert run.slack.channel_pace.refused == 0  # the desk kept to Slack's pace
+        assert run.slack.errors() == []
+        for user in people:  # and everyone was told their ticket is open
+            assert "is open" in text_of(bot_posts(run.slack, dm_of(run, user))[-1])
+
+        # Bob takes the longest-waiting one from the storm card: it gets a card of its own
+        oldest = folded.tickets[0]
+        await run.people.press(BOB, storms[0], f"Claim T-{oldest}")
+        await settle(
+            lambda: (t := run.desk.store.tables.tickets[oldest]).card is not None and t.assignee == BOB
+        )
+        await settle(lambda: "1 claimed" in text_of(storms[0]), timeout=10)
+        assert f"Claim T-{oldest}" not in text_of(storms[0]) and f"Claim T-{folded.tickets[1]}" in str(
+            storms[0].blocks
+        )
+        _, cards = triage_view(run)
+        own = [c for c in cards if c.blocks[-1]["block_id"] == f"ticket:{oldest}"]
+        assert len(own) == 1 and "Claimed by" in text_of(own[0])
+
+
+async def test_a_requester_writing_on_a_ticket_in_the_storm_card_gives_it_a_card_of_its_own():
+    async with running_desk() as run:
+        people = employees(run, 14)
+        await asyncio.gather(*(raise_as(run, user, f"Printer on fire ({user})") for user in people))
+        await settle(lambda: outbox_empty(run), timeout=20)
+        folded = run.desk.outbox.storms.latest()
+        assert folded is not None
+        number = folded.tickets[-1]
+        ticket = run.desk.store.tables.tickets[number]
+        assert ticket.card is None and ticket.status is Status.OPEN
+
+        thread = ticket.origin.thread
+        await run.people.say(ticket.requester, ticket.origin.channel, "It is smoking now", thread=thread)
+        await settle(lambda: run.desk.store.tables.tickets[number].card is not None)
+        card_ts = run.desk.store.tables.tickets[number].card.split(":")[1]
+        await settle(lambda: len(bot_posts(run.slack, TRIAGE, thread=card_ts)) == 1)
+        assert "It is smoking now" in text_of(bot_posts(run.slack, TRIAGE, thread=card_ts)[0])
+        assert run.slack.errors() == []
