@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -32,12 +31,11 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import sample_ticket, write_store
+from common import free_port, sample_ticket, spread, start, write_store
 
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Channel, Person
 
-ROOT = Path(__file__).resolve().parent.parent
 BOB, TRIAGE = "U0BOB0001", "C0TRIAGE1"
 TOTAL, OPEN = 50_000, 2_000
 TARGET = 1.5
@@ -71,29 +69,6 @@ days = ["sun"]
 [store]
 url = "tinydb://{store}"
 """
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def start(command: list[str], env: dict[str, str], port: int, log: Path) -> asyncio.subprocess.Process:
-    with open(log, "w") as out:
-        process = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env, stdout=out, stderr=out)
-    async with aiohttp.ClientSession() as http:
-        for _ in range(600):
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        return process
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"{command} did not start; see {log}")
 
 
 def command_body(slack: LocalSlack, number: int) -> tuple[str, str]:
@@ -162,15 +137,6 @@ async def fire(http, url: str, slack: LocalSlack, count: int, rate: float, rng: 
         tasks.append(asyncio.create_task(one(body, kind)))
     await asyncio.gather(*tasks)
     return latencies
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p99": round(ordered[max(0, int(len(ordered) * 0.99) - 1)], 2),
-        "max": round(ordered[-1], 2),
-    }
 
 
 async def main() -> None:

@@ -1,13 +1,17 @@
-"""What the benchmarks share: a sample ticket, a store written to disk, and a measure of how
-long the event loop was kept waiting."""
+"""What the benchmarks share: a sample ticket, a store written to disk, a measure of how long
+the event loop was kept waiting, starting an app as its own process, and percentiles."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import statistics
 import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+
+import aiohttp
 
 from bot.domain.priority import Priority
 from bot.domain.ticket import Origin, Ticket, open_ticket
@@ -46,3 +50,35 @@ async def loop_stall_during(work: asyncio.Future[object]) -> float:
         worst = max(worst, time.perf_counter() - before - 0.001)
     await work
     return worst * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def start(command: list[str], env: dict[str, str], port: int, log: Path) -> asyncio.subprocess.Process:
+    with open(log, "w") as out:
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=Path(__file__).resolve().parent.parent, env=env, stdout=out, stderr=out
+        )
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return process
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{command} did not start; see {log}")
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p99": round(ordered[max(0, int(len(ordered) * 0.99) - 1)], 2),
+        "max": round(ordered[-1], 2),
+    }
