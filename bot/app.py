@@ -10,6 +10,7 @@ import signal
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -66,6 +67,7 @@ class DeskApp:
         self.env = env
         self.store = store or store_from_url(config.store_url)
         client = build_client(env.bot_token, env.api_url)
+        self._http: aiohttp.ClientSession | None = None  # one pool of connections to Slack, from start()
         self.desk = Desk(config=config, store=self.store, slack=SlackGateway(client), clock=clock or Clock())
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
         self.bolt = AsyncApp(
@@ -81,7 +83,9 @@ class DeskApp:
         self.ratings = Ratings(self.desk)
         self.digests = Digests(self.desk)
         # The outbox retries on its own schedule, so its calls fail fast instead of waiting.
-        quick = SlackGateway(build_client(env.bot_token, env.api_url, patience=0))
+        quick_client = build_client(env.bot_token, env.api_url, patience=0)
+        self._clients = (client, quick_client)
+        quick = SlackGateway(quick_client)
         self.outbox = Outbox(self.desk, quick, backoff)
         self.store.watch(OUTBOX, self.outbox.wake)
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
@@ -89,6 +93,10 @@ class DeskApp:
 
     async def start(self) -> None:
         await self.store.open()
+        # Without a session of its own, slack_sdk opens a new connection for every call.
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        for client in self._clients:
+            client.session = self._http
         self.outbox.start()  # first of all: what was owed before a stop or a crash goes out
         self.scheduler.add_job(
             self.intake.expire,
@@ -147,6 +155,8 @@ class DeskApp:
         await self.escalation.finish()
         await self.outbox.stop()
         await self.store.close()
+        if self._http is not None:
+            await self._http.close()
         log.info("desk stopped")
 
     @property
