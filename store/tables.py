@@ -19,6 +19,7 @@ DRAFTS = "drafts"  # intake conversations, by conversation key (kept a day after
 THREADS = "threads"  # "channel:ts" of each ticket's threads (requester's and card's) -> number
 HANDLED = "handled"  # what has been acted on already (a message, a form) -> when, for retries
 STORMS = "storms"  # incident storms: the new tickets grouped in one triage card, by storm key
+STORM_OF = "storm_of"  # ticket number -> the storm whose card shows it
 
 # A change: ("put", table, key, document) or ("del", table, key, None).
 Change = tuple[str, str, str, Any]

@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+from bot.domain.notices import TRIAGE as TRIAGE_DESTINATION
 from bot.domain.priority import Priority
 from bot.domain.storm import QUIET, STORM_AT, Storm, foldable, folds, grouped
 from bot.domain.ticket import Status
@@ -41,6 +42,7 @@ def test_a_storm_begins_at_a_backlog_of_new_cards_and_lasts_until_a_quiet_spell(
     assert folds(STORM_AT, None, T0)
     storm = Storm.begin([1, 2], T0).join([2, 3], T0 + minutes(4))
     assert storm.tickets == (1, 2, 3)
+    assert storm.join([1, 3], T0 + minutes(9)) is storm  # a known ticket's redraw does not prolong it
     assert folds(1, storm, T0 + minutes(4) + QUIET - minutes(1))  # on: even one new card joins
     assert not folds(1, storm, T0 + minutes(4) + QUIET)  # over: one card is posted as usual
     assert not folds(0, storm, T0)
@@ -166,4 +168,29 @@ async def test_a_requester_writing_on_a_ticket_in_the_storm_card_gives_it_a_card
         card_ts = run.desk.store.tables.tickets[number].card.split(":")[1]
         await settle(lambda: len(bot_posts(run.slack, TRIAGE, thread=card_ts)) == 1)
         assert "It is smoking now" in text_of(bot_posts(run.slack, TRIAGE, thread=card_ts)[0])
+        assert run.slack.errors() == []
+
+
+async def test_targets_missed_in_a_storm_are_counted_on_its_card_not_posted_one_by_one():
+    fast = {
+        "sla": {"P2": {"first_response": "4s", "resolution": "1m"}},
+        "escalation": {"check_every": "1s", "warn_at": 0.5, "leads_at": 1.5},
+    }
+    async with running_desk(**fast) as run:
+        people = employees(run, 16)
+        await asyncio.gather(*(raise_as(run, user, f"Wi-Fi gone ({user})") for user in people))
+        await settle(lambda: run.desk.outbox.storms.latest() is not None, timeout=10)
+        folded = run.desk.outbox.storms.latest().tickets
+        storms, _ = triage_view(run)
+        await settle(lambda: f"{len(folded)} missed a target" in text_of(storms[0]), timeout=20)
+        await settle(lambda: outbox_empty(run), timeout=10)
+
+        assert len(run.desk.store.tables.records["storms"]) == 1  # flags redrawn: no second storm
+        for number in folded:  # still shown on the storm card only, their notices struck off
+            ticket = run.desk.store.tables.tickets[number]
+            assert ticket.card is None
+            assert all(TRIAGE_DESTINATION not in notice.owed for notice in ticket.notices)
+        top = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]
+        own_cards = [m for m in top if m is not storms[0]]
+        assert len(own_cards) == 16 - len(folded)  # nothing else at the top of the channel
         assert run.slack.errors() == []

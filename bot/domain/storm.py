@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.domain.notices import Level
 from bot.domain.priority import Priority
 from bot.domain.ticket import Status, Ticket
 
@@ -37,8 +38,12 @@ class Storm:
         return now - self.last_at < QUIET
 
     def join(self, numbers: Iterable[int], now: datetime) -> Storm:
+        """New tickets join (and keep the storm on); ones already in it change nothing."""
         known = set(self.tickets)
-        return replace(self, last_at=now, tickets=(*self.tickets, *(n for n in numbers if n not in known)))
+        joining = tuple(dict.fromkeys(n for n in numbers if n not in known))
+        if not joining:
+            return self
+        return replace(self, last_at=now, tickets=(*self.tickets, *joining))
 
 
 def foldable(ticket: Ticket) -> bool:
@@ -63,6 +68,8 @@ class Group:
     waiting: tuple[int, ...]  # open and nobody has them, oldest first
     taken: int  # claimed
     resolved: int
+    missed: int = 0  # not resolved, and a target was missed
+    at_risk: int = 0  # not resolved, a target close to being missed
 
     @property
     def total(self) -> int:
@@ -87,6 +94,18 @@ def grouped(tickets: Iterable[Ticket]) -> list[Group]:
                 tuple(t.number for t in waiting),
                 sum(1 for t in members if t.status is Status.CLAIMED),
                 sum(1 for t in members if t.status is Status.RESOLVED),
+                sum(1 for t in members if _lateness(t) == "missed"),
+                sum(1 for t in members if _lateness(t) == "at risk"),
             )
         )
     return sorted(groups, key=lambda g: (g.priority.value, -g.total, g.category))
+
+
+def _lateness(ticket: Ticket) -> str:
+    """What the escalation notices raised say about a ticket still being worked on."""
+    if not ticket.is_open:
+        return ""
+    levels = {notice.level for notice in ticket.notices}
+    if levels & {Level.BREACHED, Level.LEADS}:
+        return "missed"
+    return "at risk" if Level.AT_RISK in levels else ""

@@ -23,6 +23,7 @@ from bot.flows import owed
 from bot.flows.opening import split_place
 from bot.slack.gateway import SlackFailure
 from bot.slack.notice_blocks import NoticeFacts, notice_id, notice_message
+from store.tables import STORM_OF
 
 log = logging.getLogger("desk.escalation")
 BATCH = 100  # tickets looked at between chances for the event loop to serve requests (~1.5 ms)
@@ -133,6 +134,10 @@ class Escalation:
         """Send one notice to one place and strike the place off; False when Slack could not
         take it now (it stays owed for the next sweep)."""
         number = ticket.number
+        if destination == TRIAGE and await self._on_storm_card(ticket):
+            log.info("notice shown on the storm card", extra={"ticket": number, "notice": notice.key})
+            await self.desk.store.update_ticket(number, lambda t: t.notice_delivered(notice.key, destination))
+            return True
         try:
             if fresh or not await self._arrived(ticket, notice, destination):
                 await self._send(ticket, notice, destination)
@@ -149,6 +154,11 @@ class Escalation:
             )
         await self.desk.store.update_ticket(number, lambda t: t.notice_delivered(notice.key, destination))
         return True
+
+    async def _on_storm_card(self, ticket: Ticket) -> bool:
+        """A ticket shown only on a storm card: the card counts its missed targets, so the
+        triage channel is not flooded with a notice for each of a storm's tickets."""
+        return ticket.card is None and await self.desk.store.record(STORM_OF, str(ticket.number)) is not None
 
     async def _where(self, ticket: Ticket, destination: str) -> tuple[str, str | None]:
         """The conversation (and thread) a destination means."""

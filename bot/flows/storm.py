@@ -17,7 +17,7 @@ from bot.domain.storm import Storm, foldable, folds, grouped
 from bot.flows.owed import OUTBOX, storm_card
 from bot.slack.storm_blocks import storm_card as draw_storm_card
 from store.codec import storm_from_doc, storm_to_doc
-from store.tables import STORMS
+from store.tables import STORM_OF, STORMS
 
 log = logging.getLogger("desk.storm")
 REDRAW_EVERY = 3.0  # seconds between two updates of a storm card
@@ -37,43 +37,53 @@ class Storms:
         return storms[-1] if storms else None
 
     def of(self, number: int) -> str | None:
-        """The storm the ticket arrived in, if any."""
-        for doc in self.desk.store.tables.records.get(STORMS, {}).values():
-            if number in doc["tickets"]:
-                return str(doc["key"])
-        return None
+        """The storm whose card shows the ticket, if any."""
+        return self.desk.store.tables.records.get(STORM_OF, {}).get(str(number))
 
     async def fold_waiting(self) -> int:
-        """Fold the new cards waiting for the triage channel into the storm card, when there are
-        too many to post one by one or a storm is on; how many were folded."""
-        triage = self.desk.config.desk.triage_channel
+        """Fold cards waiting for the triage channel into storm cards: a ticket already shown on
+        one goes back to it (its counts changed), and new tickets join the current storm when
+        there are too many to post one by one or a storm is on. How many were folded."""
         entries = self.desk.store.tables.records.get(OUTBOX, {})
-        waiting = [key for key, doc in entries.items() if self._new_card(doc)]
+        waiting = [(key, int(doc["ticket"])) for key, doc in entries.items() if self._foldable_card(doc)]
+        if not waiting:
+            return 0
         now = self.desk.clock.now()
         current = self.latest()
-        if not folds(len(waiting), current, now):
+        fresh = [number for _, number in waiting if self.of(number) is None]
+        takes_new = folds(len(fresh), current, now)
+        if not takes_new and len(fresh) == len(waiting):
             return 0
+        on = current is not None and current.is_on(now)
+        triage = self.desk.config.desk.triage_channel
         async with self.desk.store.transaction() as tx:
-            numbers = []
-            for key in waiting:
-                doc = tx.record(OUTBOX, key)
-                ticket = tx.ticket(int(doc["ticket"])) if doc else None
-                if ticket is not None and foldable(ticket):
-                    tx.delete(OUTBOX, key)
-                    numbers.append(ticket.number)
-            if not numbers:
-                return 0
-            on = current is not None and current.is_on(now)
-            storm = current.join(numbers, now) if current and on else Storm.begin(numbers, now)
-            tx.put(STORMS, storm.key, storm_to_doc(storm))
-            storm_card(tx, storm.key, triage)
-        if not on:
+            joining, redrawn = [], set()
+            for key, number in waiting:
+                ticket = tx.ticket(number)
+                home = tx.record(STORM_OF, str(number))
+                if ticket is None or not foldable(ticket) or (home is None and not takes_new):
+                    continue
+                tx.delete(OUTBOX, key)
+                if home is None:
+                    joining.append(number)
+                else:
+                    redrawn.add(home)
+            if joining:
+                storm = current.join(joining, now) if current and on else Storm.begin(joining, now)
+                tx.put(STORMS, storm.key, storm_to_doc(storm))
+                for number in joining:
+                    tx.put(STORM_OF, str(number), storm.key)
+                redrawn.add(storm.key)
+            for key in redrawn:
+                storm_card(tx, key, triage)
+        if joining and not on:
             log.warning("incident storm: new tickets grouped in one triage card", extra={"storm": storm.key})
-        log.info("tickets joined the storm card", extra={"storm": storm.key, "tickets": len(numbers)})
-        return len(numbers)
+        if joining:
+            log.info("tickets joined the storm card", extra={"storm": storm.key, "tickets": len(joining)})
+        return len(joining) + len(redrawn)
 
-    def _new_card(self, doc: dict[str, Any]) -> bool:
-        """An owed card of a ticket that could wait in a storm card."""
+    def _foldable_card(self, doc: dict[str, Any]) -> bool:
+        """An owed card of a ticket that could be shown on a storm card instead."""
         if doc["op"] != "card" or doc["to"] != self.desk.config.desk.triage_channel:
             return False
         if doc["attempts"] or doc.get("parked"):  # one that failed may have been posted: it goes as is
@@ -82,10 +92,12 @@ class Storms:
         return ticket is not None and foldable(ticket)
 
     def holds(self, doc: dict[str, Any]) -> bool:
-        """Whether an owed message must wait for the next fold: a new card owed while a storm
-        is on (recorded after this round's fold)."""
-        if not self._new_card(doc):
+        """Whether an owed card must wait for the next fold (it was owed after this round's):
+        its ticket is on a storm card, or it is new while a storm is on."""
+        if not self._foldable_card(doc):
             return False
+        if self.of(int(doc["ticket"])) is not None:
+            return True
         current = self.latest()
         return current is not None and current.is_on(self.desk.clock.now())
 

@@ -58,6 +58,10 @@ def _group(group: Group, ref: Callable[[int], str]) -> dict[str, Any]:
         counts.append(f"{group.taken:,} claimed")
     if group.resolved:
         counts.append(f"{group.resolved:,} resolved")
+    if group.missed:
+        counts.append(f":rotating_light: {group.missed:,} missed a target")
+    if group.at_risk:
+        counts.append(f":hourglass_flowing_sand: {group.at_risk:,} at risk")
     lines = [f"{name}: {' · '.join(counts)}"]
     if group.waiting:
         refs = ", ".join(ref(n) for n in group.waiting[:SHOWN_REFS])
