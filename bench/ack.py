@@ -31,7 +31,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import free_port, sample_ticket, spread, start, write_store
+from common import free_port, profile, sample_ticket, spread, start, write_store
 
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Channel, Person
@@ -166,21 +166,7 @@ async def main() -> None:
         desk = await start(
             [sys.executable, "-m", "bot"], {**env, "PORT": str(desk_port)}, desk_port, folder / "desk.log"
         )
-        profiler = None
-        if os.environ.get("ACK_PROFILE"):  # ACK_PROFILE=FILE: py-spy's collapsed stacks of the desk
-            profiler = await asyncio.create_subprocess_exec(
-                "py-spy",
-                "record",
-                "--pid",
-                str(desk.pid),
-                "--duration",
-                "12",
-                "--format",
-                "raw",
-                "-o",
-                os.environ["ACK_PROFILE"],
-                stdout=asyncio.subprocess.DEVNULL,
-            )
+        profiler = await profile(desk.pid, 12, os.environ.get("ACK_PROFILE"))
         bare = await start(
             [sys.executable, "bench/bare_bolt.py", str(bare_port)], env, bare_port, folder / "bare.log"
         )

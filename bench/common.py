@@ -82,3 +82,23 @@ def spread(values: list[float]) -> dict[str, float]:
         "p99": round(ordered[max(0, int(len(ordered) * 0.99) - 1)], 2),
         "max": round(ordered[-1], 2),
     }
+
+
+async def profile(pid: int, seconds: int, path: str | None) -> asyncio.subprocess.Process | None:
+    """Record process `pid` with py-spy for `seconds` into `path` (raw collapsed stacks, for
+    flame graphs); nothing when `path` is not given. Await `.wait()` on the result at the end."""
+    if not path:
+        return None
+    return await asyncio.create_subprocess_exec(
+        "py-spy",
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(seconds),
+        "--format",
+        "raw",
+        "-o",
+        path,
+        stdout=asyncio.subprocess.DEVNULL,
+    )

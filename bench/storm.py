@@ -11,7 +11,8 @@ timed from sending to the desk's HTTP answer.
 Figures: tickets stored (read back from the store file after the desk stops), acks (p50, p99,
 worst; Slack gives up after 3 s), when the last confirmation and the last triage card arrived
 (seconds after the first message), how often the local Slack refused the bot for going too
-fast, and the desk's peak memory. Prints a table, then one JSON line.
+fast, and the desk's peak memory. Prints a table, then one JSON line. `STORM_PROFILE=FILE`
+records the desk with py-spy while the storm lasts.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import free_port, sample_ticket, spread, start, write_store
+from common import free_port, profile, sample_ticket, spread, start, write_store
 
 from bot.localslack import ChannelPace, LocalSlack, Message, Workspace
 from bot.localslack.driver import Driver
@@ -150,6 +151,12 @@ async def employee(
     acks.append((await driver.press(user, prompt, urgency)).seconds)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
+
+
 def peak_memory_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -206,10 +213,12 @@ async def main() -> None:
         env.pop("SLACK_APP_TOKEN", None)
         desk = await start([sys.executable, "-m", "bot"], env, port, folder / "desk.log")
         slack.request_url = f"http://127.0.0.1:{port}/slack/events"
+        profiler = await profile(desk.pid, int(args.within) + 10, os.environ.get("STORM_PROFILE"))
         watch = Watch(slack)
         watch.people = args.people
         driver = Driver(slack)
         acks: list[float] = []
+        cpu_before = cpu_seconds(desk.pid)
         began = time.perf_counter()
         starts = sorted(began + rng.uniform(0, args.within) for _ in people)
         try:
@@ -223,8 +232,10 @@ async def main() -> None:
             deadline = time.perf_counter() + 600
             while watch.triage_complete_at is None and time.perf_counter() < deadline:
                 await asyncio.sleep(0.2)
-            memory = peak_memory_mb(desk.pid)
+            memory, cpu = peak_memory_mb(desk.pid), cpu_seconds(desk.pid) - cpu_before
         finally:
+            if profiler is not None:
+                await profiler.wait()
             desk.terminate()
             await desk.wait()
             await slack.stop()
@@ -253,6 +264,7 @@ async def main() -> None:
         ),
         ("posts Slack refused (429)", f"{refused} (pace: 1 a second per channel, bursts of 3)"),
         ("desk peak memory", f"{memory} MB"),
+        ("desk CPU during the storm", f"{cpu:.1f} s"),
     ]
     for name, value in rows:
         print(f"{name:<28} {value}")
@@ -277,6 +289,7 @@ async def main() -> None:
         "in_storm_card": watch.in_storm,
         "rate_limited": refused,
         "peak_memory_mb": memory,
+        "desk_cpu_s": round(cpu, 1),
         "meets_target": stored == args.people
         and ack_ms["max"] < ACK_LIMIT * 1000
         and refused == 0
