@@ -38,6 +38,7 @@ from bot.slack.gateway import Posted, SlackFailure, SlackGateway
 from store.tables import STORMS, THREADS
 
 log = logging.getLogger("desk.outbox")
+GATHER = 0.05  # seconds between two rounds at least
 Blocks = list[dict[str, Any]]
 
 
@@ -124,6 +125,9 @@ class Outbox:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=pause)
+            # Gather what a burst of requests owes before looking again: each round reads every
+            # waiting entry, and a round per request cost a sixth of the desk's time at 200/s.
+            await asyncio.sleep(GATHER)
 
     async def deliver_ready(self) -> float:
         """Deliver every message whose turn has come; seconds until the next one may go."""
