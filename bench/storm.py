@@ -76,6 +76,7 @@ class Watch:
         self.waiting: dict[str, list[tuple[Callable[[Message], bool], asyncio.Future[Message]]]] = (
             defaultdict(list)
         )
+        self.opened: dict[str, float] = {}  # DM channel -> when the person gave the last answer
         self.confirmed: dict[str, float] = {}  # DM channel -> when the confirmation arrived
         self.own_cards: set[int] = set()
         self.in_storm = 0
@@ -148,6 +149,7 @@ async def employee(
     acks.append((await driver.press(user, prompt, area)).seconds)
     await watch.until(dm, lambda m: urgency in labels(m))
     await asyncio.sleep(rng.uniform(0.5, 2.0))
+    watch.opened[dm] = time.perf_counter()  # the last answer: the ticket opens
     acks.append((await driver.press(user, prompt, urgency)).seconds)
 
 
@@ -244,7 +246,11 @@ async def main() -> None:
     ack_ms = spread([a * 1000 for a in acks])
     refused = sum(1 for call in slack.calls if call.status == 429)
     last_confirmation = max(watch.confirmed.values(), default=began) - began
+    waits = [(watch.confirmed[dm] - at) * 1000 for dm, at in watch.opened.items() if dm in watch.confirmed]
+    confirm_ms = spread(waits) if waits else {"p50": 0.0, "p99": 0.0, "max": 0.0}
+    last_opened = max(watch.opened.values(), default=began)
     triage_done = (watch.triage_complete_at - began) if watch.triage_complete_at else None
+    triage_lag = (watch.triage_complete_at - last_opened) if watch.triage_complete_at else 0.0
     rows = [
         (
             "people who raised a ticket",
@@ -258,9 +264,17 @@ async def main() -> None:
             f"{len(watch.confirmed):,}, the last {last_confirmation:.1f} s after the first message",
         ),
         (
+            "confirmation after answering",
+            f"p50 {confirm_ms['p50']} ms, p99 {confirm_ms['p99']} ms, worst {confirm_ms['max']} ms",
+        ),
+        (
             "triage channel",
             f"{len(watch.own_cards)} cards of their own + {watch.in_storm:,} in the storm card; every ticket "
-            + (f"shown {triage_done:.1f} s after the first message" if triage_done else "NOT shown"),
+            + (
+                f"shown {triage_done:.1f} s after the first message, {triage_lag:.1f} s after the last answer"
+                if triage_done
+                else "NOT shown"
+            ),
         ),
         ("posts Slack refused (429)", f"{refused} (pace: 1 a second per channel, bursts of 3)"),
         ("desk peak memory", f"{memory} MB"),
@@ -283,7 +297,9 @@ async def main() -> None:
         "ack_ms": ack_ms,
         "acks_over_3s": sum(1 for a in acks if a >= ACK_LIMIT),
         "last_confirmation_s": round(last_confirmation, 1),
+        "confirmation_after_answer_ms": confirm_ms,
         "triage_all_shown_s": round(triage_done, 1) if triage_done else None,
+        "triage_after_last_answer_s": round(triage_lag, 1),
         "own_cards": len(watch.own_cards),
         "own_card_tickets": sorted(watch.own_cards),
         "in_storm_card": watch.in_storm,
