@@ -28,13 +28,12 @@ class Storms:
         self.desk = desk
         self._drawn_at: dict[str, float] = {}  # storm key -> when its card was last sent (monotonic)
 
-    def _storms(self) -> list[Storm]:
-        docs = self.desk.store.tables.records.get(STORMS, {}).values()
-        return sorted((storm_from_doc(doc) for doc in docs), key=lambda s: s.started_at)
-
     def latest(self) -> Storm | None:
-        storms = self._storms()
-        return storms[-1] if storms else None
+        """The most recent storm. Only its record is decoded: this is asked for each owed card
+        in every outbox round, and every storm ever had keeps its record."""
+        docs = self.desk.store.tables.records.get(STORMS, {}).values()
+        newest = max(docs, key=lambda doc: doc["started_at"], default=None)  # UTC ISO times sort
+        return storm_from_doc(newest) if newest is not None else None
 
     def of(self, number: int) -> str | None:
         """The storm whose card shows the ticket, if any."""
