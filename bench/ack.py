@@ -31,12 +31,22 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import free_port, profile, sample_ticket, spread, start, write_store
+from common import (
+    BOB,
+    TRIAGE,
+    free_port,
+    profile,
+    sample_ticket,
+    slack_env,
+    spread,
+    start,
+    start_desk,
+    write_store,
+)
 
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Channel, Person
 
-BOB, TRIAGE = "U0BOB0001", "C0TRIAGE1"
 TOTAL, OPEN = 50_000, 2_000
 TARGET = 1.5
 NOW = datetime.now(UTC)
@@ -53,22 +63,6 @@ def tickets():
             yield ticket.resolve(BOB, "done", opened + timedelta(hours=1))
         else:
             yield sample_ticket(number, NOW - timedelta(minutes=5) * (TOTAL - number) / OPEN)
-
-
-CONFIG = """
-[desk]
-timezone = "Europe/Berlin"
-triage_channel = "{triage}"
-agents = ["{bob}"]
-leads = []
-
-[digest]
-time = "23:59"
-days = ["sun"]
-
-[store]
-url = "tinydb://{store}"
-"""
 
 
 def command_body(slack: LocalSlack, number: int) -> tuple[str, str]:
@@ -153,22 +147,14 @@ async def main() -> None:
         people = [Person(BOB, "bob", "Bob Baker")]
         slack = LocalSlack(Workspace(people, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]))
         await slack.start()
-        (folder / "desk.toml").write_text(CONFIG.format(triage=TRIAGE, bob=BOB, store=store))
-        desk_port, bare_port = free_port(), free_port()
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": slack.bot_token,
-            "SLACK_SIGNING_SECRET": slack.signing_secret,
-            "SLACK_API_URL": slack.api_url,
-            "DESK_CONFIG": str(folder / "desk.toml"),
-        }
-        env.pop("SLACK_APP_TOKEN", None)
-        desk = await start(
-            [sys.executable, "-m", "bot"], {**env, "PORT": str(desk_port)}, desk_port, folder / "desk.log"
-        )
+        desk, desk_port = await start_desk(slack, folder, store)
         profiler = await profile(desk.pid, 12, os.environ.get("ACK_PROFILE"))
+        bare_port = free_port()
         bare = await start(
-            [sys.executable, "bench/bare_bolt.py", str(bare_port)], env, bare_port, folder / "bare.log"
+            [sys.executable, "bench/bare_bolt.py", str(bare_port)],
+            slack_env(slack),
+            bare_port,
+            folder / "bare.log",
         )
         targets = {
             "desk": f"http://127.0.0.1:{desk_port}/slack/events",

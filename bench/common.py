@@ -4,8 +4,10 @@ the event loop was kept waiting, starting an app as its own process, and percent
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import statistics
+import sys
 import time
 from collections.abc import Iterable
 from datetime import datetime
@@ -15,7 +17,24 @@ import aiohttp
 
 from bot.domain.priority import Priority
 from bot.domain.ticket import Origin, Ticket, open_ticket
+from bot.localslack import LocalSlack
 from store import TinyDBStore
+
+BOB, TRIAGE = "U0BOB0001", "C0TRIAGE1"  # the benchmarks' agent and triage channel
+CONFIG = """
+[desk]
+timezone = "Europe/Berlin"
+triage_channel = "{triage}"
+agents = ["{bob}"]
+leads = []
+
+[digest]
+time = "23:59"
+days = ["sun"]
+
+[store]
+url = "tinydb://{store}"
+"""
 
 
 def sample_ticket(number: int, opened: datetime) -> Ticket:
@@ -73,6 +92,28 @@ async def start(command: list[str], env: dict[str, str], port: int, log: Path) -
                 pass
             await asyncio.sleep(0.1)
     raise SystemExit(f"{command} did not start; see {log}")
+
+
+def slack_env(slack: LocalSlack) -> dict[str, str]:
+    """The environment of an app talking to the local Slack over HTTP (no Socket Mode)."""
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.api_url,
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    return env
+
+
+async def start_desk(slack: LocalSlack, folder: Path, store: Path) -> tuple[asyncio.subprocess.Process, int]:
+    """`python -m bot` on a free port, with the benchmarks' config and `store`; the process
+    and its port, once it answers /healthz."""
+    config = folder / "desk.toml"
+    config.write_text(CONFIG.format(triage=TRIAGE, bob=BOB, store=store))
+    port = free_port()
+    env = {**slack_env(slack), "DESK_CONFIG": str(config), "PORT": str(port)}
+    return await start([sys.executable, "-m", "bot"], env, port, folder / "desk.log"), port
 
 
 def spread(values: list[float]) -> dict[str, float]:

@@ -32,14 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import free_port, profile, sample_ticket, spread, start, write_store
+from common import BOB, TRIAGE, profile, sample_ticket, spread, start_desk, write_store
 
 from bot.localslack import ChannelPace, LocalSlack, Message, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
 from store import TinyDBStore
 
-BOB, TRIAGE = "U0BOB0001", "C0TRIAGE1"
 ACK_LIMIT = 3.0  # seconds: Slack shows the person an error after this
 AREAS = [("Access", 0.55), ("Software", 0.3), ("Hardware", 0.1), ("Other", 0.05)]
 URGENCIES = [("P1 · Critical", 0.2), ("P2 · High", 0.5), ("P3 · Normal", 0.25), ("P4 · Low", 0.05)]
@@ -51,21 +50,6 @@ WORDS = [
     "Email won't sync on my phone",
     "Shared drive is gone",
 ]
-
-CONFIG = """
-[desk]
-timezone = "Europe/Berlin"
-triage_channel = "{triage}"
-agents = ["{bob}"]
-leads = []
-
-[digest]
-time = "23:59"
-days = ["sun"]
-
-[store]
-url = "tinydb://{store}"
-"""
 
 
 class Watch:
@@ -202,18 +186,7 @@ async def main() -> None:
             Workspace(cast, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]), channel_pace=pace
         )
         await slack.start()
-        (folder / "desk.toml").write_text(CONFIG.format(triage=TRIAGE, bob=BOB, store=store))
-        port = free_port()
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": slack.bot_token,
-            "SLACK_SIGNING_SECRET": slack.signing_secret,
-            "SLACK_API_URL": slack.api_url,
-            "DESK_CONFIG": str(folder / "desk.toml"),
-            "PORT": str(port),
-        }
-        env.pop("SLACK_APP_TOKEN", None)
-        desk = await start([sys.executable, "-m", "bot"], env, port, folder / "desk.log")
+        desk, port = await start_desk(slack, folder, store)
         slack.request_url = f"http://127.0.0.1:{port}/slack/events"
         profiler = await profile(desk.pid, int(args.within) + 10, os.environ.get("STORM_PROFILE"))
         watch = Watch(slack)
