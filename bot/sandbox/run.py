@@ -47,6 +47,7 @@ class Sandbox:
         self._bot_site: web.AppRunner | None = None
         self._save: asyncio.TimerHandle | None = None
         self._moving = asyncio.Lock()  # one fast-forward at a time
+        self.page: Page | None = None
 
     # -- life --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -65,7 +66,8 @@ class Sandbox:
         self.clock.offset = timedelta(seconds=float(saved.get("clock_ahead", 0.0)))
         workspace.clock = lambda: self.clock.now().timestamp()
         self.slack = LocalSlack(workspace, port=self.port, channel_pace=ChannelPace())
-        Page(self.slack, self).install(self.slack.app)
+        self.page = Page(self.slack, self)
+        self.page.install(self.slack.app)
         self.slack.api.listeners.append(lambda *_: self._save_soon())
         await self.slack.start()
         env = read_environment(
@@ -86,6 +88,8 @@ class Sandbox:
         self.slack.request_url = f"http://127.0.0.1:{bot_port}/slack/events"
 
     async def stop(self) -> None:
+        if self.page is not None:
+            self.page.hang_up()
         if self._save is not None:
             self._save.cancel()
         if self._bot_site is not None:
