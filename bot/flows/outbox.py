@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,24 +33,12 @@ from bot.domain.ticket import Origin
 from bot.flows.opening import card_for, place, split_place
 from bot.flows.owed import METADATA_TYPE, OUTBOX, storm_card
 from bot.flows.storm import Storms
-from bot.slack.gateway import Posted, SlackFailure, SlackGateway
+from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
 from store.tables import STORMS, THREADS
 
 log = logging.getLogger("desk.outbox")
 GATHER = 0.05  # seconds between two rounds at least
 Blocks = list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential back-off with full jitter: the n-th retry waits up to base * 2^n, capped."""
-
-    base: float = 1.0
-    cap: float = 60.0
-
-    def delay(self, attempts: int, retry_after: float | None = None) -> float:
-        ceiling = min(self.cap, self.base * 2 ** max(0, attempts - 1))
-        return max(random.uniform(0, ceiling), retry_after or 0.0)
 
 
 @dataclass
@@ -89,6 +76,7 @@ class Outbox:
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
+        self.busy = False  # a round is under way
 
     def wake(self) -> None:
         """Something new is owed: deliver it now."""
@@ -131,6 +119,13 @@ class Outbox:
 
     async def deliver_ready(self) -> float:
         """Deliver every message whose turn has come; seconds until the next one may go."""
+        self.busy = True
+        try:
+            return await self._rounds()
+        finally:
+            self.busy = False
+
+    async def _rounds(self) -> float:
         while not self._stopping:
             await self.storms.fold_waiting()
             heads = self._heads()

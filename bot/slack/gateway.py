@@ -8,6 +8,7 @@ becomes a `SlackFailure` saying whether trying later could help.
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -63,17 +65,44 @@ class AsyncAnyServerErrorRetryHandler(AsyncRetryHandler):
         return response is not None and response.status_code >= 500
 
 
-def retry_handlers(patience: int = 4) -> list[AsyncRetryHandler]:
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential back-off with full jitter: the n-th retry waits up to base * 2^(n-1), capped,
+    and never less than a `Retry-After`. The gateway's retries and the outbox's share it."""
+
+    base: float = 1.0
+    cap: float = 60.0
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> float:
+        ceiling = min(self.cap, self.base * 2 ** max(0, attempts - 1))
+        return max(random.uniform(0, ceiling), retry_after or 0.0)
+
+
+class _Intervals(RetryIntervalCalculator):
+    """slack_sdk's retry handlers, waiting as `Backoff` says (rate limits wait for Retry-After)."""
+
+    def __init__(self, backoff: Backoff) -> None:
+        self.backoff = backoff
+
+    def calculate_sleep_duration(self, current_attempt: int) -> float:
+        return self.backoff.delay(current_attempt + 1)
+
+
+def retry_handlers(patience: int = 4, backoff: Backoff | None = None) -> list[AsyncRetryHandler]:
     """The retry policy for every call to Slack."""
+    intervals = _Intervals(backoff or Backoff())
     return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=patience),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=patience),
-        AsyncAnyServerErrorRetryHandler(max_retry_count=patience),
+        AsyncConnectionErrorRetryHandler(max_retry_count=patience, interval_calculator=intervals),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=patience, interval_calculator=intervals),
+        AsyncAnyServerErrorRetryHandler(max_retry_count=patience, interval_calculator=intervals),
     ]
 
 
-def build_client(token: str, api_url: str, patience: int = 4) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers(patience), timeout=10)
+def build_client(
+    token: str, api_url: str, patience: int = 4, backoff: Backoff | None = None
+) -> AsyncWebClient:
+    handlers = retry_handlers(patience, backoff)
+    return AsyncWebClient(token=token, base_url=api_url, retry_handlers=handlers, timeout=10)
 
 
 class SlackFailure(Exception):
