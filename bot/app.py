@@ -26,11 +26,12 @@ from bot.flows.agents import Agents
 from bot.flows.digest import Digests, place_words
 from bot.flows.escalation import Escalation
 from bot.flows.intake import Intake
-from bot.flows.outbox import Backoff, Outbox
+from bot.flows.outbox import Outbox
 from bot.flows.owed import OUTBOX
 from bot.flows.rating import Ratings
 from bot.slack.blocks import as_plain_text
-from bot.slack.gateway import SlackGateway, build_client
+from bot.slack.gateway import Backoff, SlackGateway, build_client
+from bot.work import Work, track_listeners
 from config.environment import Environment
 from config.settings import Config
 from store import Store, store_from_url
@@ -62,11 +63,14 @@ class DeskApp:
         clock: Clock | None = None,
         store: Store | None = None,
         backoff: Backoff | None = None,
+        run_jobs: bool = True,
     ):
         self.config = config
+        self.run_jobs = run_jobs  # False: the jobs are registered but run only when asked (tests)
+        self.work = Work()
         self.env = env
         self.store = store or store_from_url(config.store_url)
-        client = build_client(env.bot_token, env.api_url)
+        client = build_client(env.bot_token, env.api_url, backoff=backoff)
         self._http: aiohttp.ClientSession | None = None  # one pool of connections to Slack, from start()
         self.desk = Desk(config=config, store=self.store, slack=SlackGateway(client), clock=clock or Clock())
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
@@ -89,6 +93,7 @@ class DeskApp:
         self.outbox = Outbox(self.desk, quick, backoff)
         self.store.watch(OUTBOX, self.outbox.wake)
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
+        track_listeners(self.bolt, self.work)
         self.ready = False
 
     async def start(self) -> None:
@@ -99,7 +104,7 @@ class DeskApp:
             client.session = self._http
         self.outbox.start()  # first of all: what was owed before a stop or a crash goes out
         self.scheduler.add_job(
-            self.intake.expire,
+            self.work.tracked(self.intake.expire),
             "interval",
             minutes=10,
             id="intake-expiry",
@@ -110,7 +115,7 @@ class DeskApp:
         )
         every = self.config.escalation.check_every.total_seconds()
         self.scheduler.add_job(
-            self.escalation.sweep,
+            self.work.tracked(self.escalation.sweep),
             "interval",
             seconds=every,
             id="sla-sweep",
@@ -121,7 +126,7 @@ class DeskApp:
             next_run_time=datetime.now(UTC),  # at once: catch up on what fell due while down
         )
         self.scheduler.add_job(
-            self.digests.run,
+            self.work.tracked(self.digests.run),
             digest_trigger(self.digests.schedule),
             id="digest",
             replace_existing=True,
@@ -130,13 +135,15 @@ class DeskApp:
             misfire_grace_time=None,  # late is fine: a run sends only what today still owes
         )
         self.scheduler.add_job(
-            self.digests.run,  # at once: today's digest if it fell due while the desk was down
+            self.work.tracked(
+                self.digests.run
+            ),  # at once: today's digest if it fell due while the desk was down
             id="digest-catch-up",
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )
         self.scheduler.add_job(
-            self.digests.deliver_owed,
+            self.work.tracked(self.digests.deliver_owed),
             "interval",
             minutes=1,
             id="digest-owed",
@@ -144,7 +151,7 @@ class DeskApp:
             coalesce=True,
             max_instances=1,
         )
-        self.scheduler.start()
+        self.scheduler.start(paused=not self.run_jobs)
         self.ready = True
         log.info("desk started", extra={"store": self.store.url, "mode": self.mode})
 
@@ -159,6 +166,19 @@ class DeskApp:
             await self._http.close()
         log.info("desk stopped")
 
+    def idle(self) -> bool:
+        """Nothing is running and nothing is waiting to go: no listener after its ack, no job,
+        no message in the outbox but those Slack can never take (parked)."""
+        return not self.work.busy and not self.outbox.busy and self.outbox.backlog()["waiting"] == 0
+
+    async def run_job(self, job_id: str) -> Any:
+        """Run a registered job now, as the scheduler would, and wait for it: how tests step
+        the desk's schedule on their own clock."""
+        job = self.scheduler.get_job(job_id)
+        if job is None:
+            raise LookupError(f"no job {job_id!r} is registered")
+        return await job.func(*job.args, **job.kwargs)
+
     @property
     def mode(self) -> str:
         return "socket" if self.env.socket_mode else "http"
@@ -170,6 +190,8 @@ class DeskApp:
             "store": self.store.health(),
             "scheduler": "running" if self.scheduler.running else "stopped",
             "outbox": self.outbox.backlog(),
+            "sweeps": self.escalation.sweeps,
+            "idle": self.idle(),
         }
 
     def web_app(self) -> web.Application:

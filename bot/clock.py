@@ -16,3 +16,21 @@ class Clock:
 
     def advance(self, span: timedelta) -> None:
         self.offset += span
+
+
+class FixedClock(Clock):
+    """A clock that reads `instant` until it is moved: the tests' clock, so that no expectation
+    depends on the machine's wall clock or time zone."""
+
+    def __init__(self, instant: datetime) -> None:
+        if instant.tzinfo is None:
+            raise ValueError("a fixed clock needs an aware instant")
+        super().__init__()
+        self.instant = instant.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self.instant + self.offset
+
+    def set(self, instant: datetime) -> None:
+        """Move the clock to `instant` (forward or back)."""
+        self.offset = instant.astimezone(UTC) - self.instant

@@ -46,6 +46,7 @@ class Escalation:
         self.desk = desk
         self._sweeping = asyncio.Lock()
         self.stopping = False
+        self.sweeps = 0  # completed since start, for /healthz
 
     @property
     def policy(self) -> EscalationPolicy:
@@ -65,6 +66,7 @@ class Escalation:
             fresh = await self.raise_due(done)
             await self.deliver_owed(fresh, done)
             done.seconds = time.perf_counter() - started
+            self.sweeps += 1
             if done.raised or done.delivered or done.waiting:
                 log.info(
                     "sla sweep",
