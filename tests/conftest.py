@@ -1,6 +1,14 @@
 import pytest
 
 from store import Store, TinyDBStore
+from tests.harness import stop_children
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_its_test():
+    """Every process a test started is stopped when the test ends, however it ends."""
+    yield
+    stop_children()
 
 
 @pytest.fixture(params=["memory", "tinydb"])

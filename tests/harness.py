@@ -7,8 +7,12 @@ travel as signed HTTP (or over Socket Mode with `socket=True`), exactly as from 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import json
 import os
+import shutil
+import signal
 import socket as sockets
 import subprocess
 import sys
@@ -16,25 +20,40 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
+import pytest
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import DeskApp
-from bot.clock import Clock
-from bot.flows.outbox import Backoff
+from bot.clock import Clock, FixedClock
 from bot.flows.owed import METADATA_TYPE
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
+from bot.slack.gateway import Backoff
 from config import parse_config, read_environment
 
 ALICE, ERIN, BOB, DAVE, CAROL = "U0ALICE01", "U0ERIN001", "U0BOB0001", "U0DAVE001", "U0CAROL01"
 TRIAGE = "C0TRIAGE1"
 GENERAL = "C0GENERAL"
+BERLIN = ZoneInfo("Europe/Berlin")
+# The tests' desks start here, whatever the machine's clock says: a Wednesday morning in the
+# desk's zone, in working hours, with no holiday or clock change near.
+TEST_START = datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN)
+
+
+QUICK_RETRIES = Backoff(base=0.02, cap=0.2)  # the outbox's retries, at the pace of a test
+
+
+def clock_at(at: datetime = TEST_START) -> FixedClock:
+    """A desk clock that reads `at` until a test moves it."""
+    return FixedClock(at)
 
 
 def demo_workspace() -> Workspace:
@@ -77,6 +96,45 @@ class Running:
     people: Driver
     url: str
 
+    @property
+    def clock(self) -> Clock:
+        return self.desk.desk.clock
+
+    async def idle(self, timeout: float = 5.0) -> None:
+        """Wait until the desk has finished everything it started (listeners after their ack,
+        jobs, the outbox) and owes Slack nothing more: after this, what Slack holds is all that
+        will come of what the test did."""
+        await idle(self.desk, timeout)
+
+    async def run_job(self, job_id: str) -> Any:
+        """Run one of the desk's scheduled jobs now (by the id it is registered with), then wait
+        until the desk is idle."""
+        result = await self.desk.run_job(job_id)
+        await self.idle()
+        return result
+
+    async def sweep(self) -> Any:
+        """One SLA sweep at the desk's clock, and everything it sends."""
+        return await self.run_job("sla-sweep")
+
+    async def advance(self, span: timedelta) -> None:
+        """Move the desk's clock on by `span`, then sweep as the scheduler would."""
+        self.clock.advance(span)
+        await self.sweep()
+
+
+async def idle(desk: DeskApp, timeout: float = 5.0) -> None:
+    """Wait until `desk.idle()` holds twice in a row (work a listener starts lands in the store
+    or the outbox before it ends, so a quiet desk stays quiet)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    quiet = 0
+    while quiet < 2:
+        if loop.time() > deadline:
+            raise AssertionError(f"the desk did not become idle in {timeout}s: {desk.health()}")
+        await asyncio.sleep(0.01)
+        quiet = quiet + 1 if desk.idle() else 0
+
 
 @asynccontextmanager
 async def local_slack() -> AsyncIterator[LocalSlack]:
@@ -97,10 +155,14 @@ async def running_desk(
     slack: LocalSlack | None = None,
     clock: Clock | None = None,
     backoff: Backoff | None = None,
+    jobs: bool = False,
     **overrides: dict,
 ) -> AsyncIterator[Running]:
     """The desk and a local Slack, both running. Pass `slack` to restart a desk against the same
-    workspace (it is then left running), `clock` to start it at another time."""
+    workspace (it is then left running), `clock` to start it at another time (by default a
+    fixed `TEST_START`). Its scheduled jobs are registered but run only when the test asks
+    (`Running.run_job`, `Running.sweep`), unless `jobs=True` lets APScheduler run them on the
+    machine's clock, for tests of that wiring."""
     own_slack = slack is None
     if slack is None:
         slack = LocalSlack(demo_workspace())
@@ -115,8 +177,9 @@ async def running_desk(
     desk = DeskApp(
         parse_config(demo_config(store_url, **overrides)),
         read_environment(variables),
-        clock=clock,
-        backoff=backoff,
+        clock=clock or clock_at(),
+        backoff=backoff or QUICK_RETRIES,
+        run_jobs=jobs,
     )
     await desk.start()
     runner = web.AppRunner(desk.web_app(), access_log=None)
@@ -245,6 +308,34 @@ def outbox_arrivals(slack: LocalSlack) -> Counter[str]:
 
 # -- the desk as its own process (restart and kill tests) -------------------------------------
 ROOT = Path(__file__).resolve().parent.parent
+_started: list[int] = []  # process groups started by the test now running
+
+
+def _die_with_the_tests() -> None:  # pragma: no cover - runs in the child, before exec
+    """In a child process: be killed when the test process dies, however it dies (Linux)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def child() -> dict[str, Any]:
+    """Options for every process a test starts: a process group of its own, killed with the
+    tests if they die, and by `stop_children` when the test ends (see `conftest.py`)."""
+    return {"start_new_session": True, "preexec_fn": _die_with_the_tests}
+
+
+def started(pid: int) -> int:
+    """Note a child's process group, to be stopped when the test ends; returns `pid`."""
+    _started.append(pid)
+    return pid
+
+
+def stop_children() -> None:
+    """SIGKILL every process group the test started and left running."""
+    while _started:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(_started.pop(), signal.SIGKILL)
 
 
 def free_port() -> int:
@@ -264,20 +355,33 @@ def toml_text(data: dict[str, Any], prefix: str = "") -> str:
     return "\n".join(lines)
 
 
+# `python -m bot` commands read the machine's clock; Debian's faketime sets it for one process.
+faked_time = pytest.mark.skipif(
+    shutil.which("faketime") is None and not os.environ.get("CI"),
+    reason="needs Debian's faketime to run `python -m bot` at a chosen moment (apt-get install faketime)",
+)
+
+
 def run_command(
-    folder: Path, config: dict[str, Any], *args: str, **env: str
+    folder: Path, config: dict[str, Any], *args: str, at: datetime | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
     """`python -m bot ARGS` as an operator runs it, with `config` written to `folder` and
-    nothing else in the environment but `env`."""
+    nothing else in the environment but `env`; with the machine's clock reading `at` for it
+    (and moving on from there), when given (tests using it are marked `faked_time`)."""
     path = folder / "cli.toml"
     path.write_text(toml_text(config))
+    clock: list[str] = []
+    if at is not None:
+        clock = ["faketime", "-f", f"@{at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"]
+        env = {**env, "TZ": "UTC"}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [*clock, sys.executable, "-m", "bot", *args],
         cwd=ROOT,
         env={"DESK_CONFIG": str(path), "PATH": "/usr/bin:/bin", **env},
         capture_output=True,
         text=True,
         timeout=60,
+        **child(),
     )
 
 
@@ -291,6 +395,26 @@ async def wait_healthy(port: int, tries: int = 150) -> dict[str, Any]:
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.1)
     raise AssertionError("the desk did not start serving")
+
+
+async def quiet_process(port: int, sweeps: int = 2, timeout: float = 30.0) -> dict[str, Any]:
+    """Wait until a desk process has finished `sweeps` more SLA sweeps and is idle (its
+    /healthz): whatever those sweeps would send has been sent. Its health then."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    first = (await wait_healthy(port))["sweeps"]
+    while True:
+        health = await wait_healthy(port)
+        if health["sweeps"] >= first + sweeps and health["idle"]:
+            return health
+        if loop.time() > deadline:
+            raise AssertionError(f"the desk process did not settle: {health}")
+        await asyncio.sleep(0.05)
+
+
+def port_of(slack: LocalSlack) -> int:
+    """The port of the desk process the local Slack sends its requests to."""
+    return int(slack.request_url.split(":")[2].split("/")[0])
 
 
 async def start_process(slack: LocalSlack, folder: Path, store_url: str, **overrides: dict):
@@ -310,8 +434,9 @@ async def start_process(slack: LocalSlack, folder: Path, store_url: str, **overr
     env.pop("SLACK_APP_TOKEN", None)
     with open(folder / "desk.log", "a") as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=log, stderr=log
+            sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=log, stderr=log, **child()
         )
+    started(process.pid)
     slack.request_url = f"http://127.0.0.1:{port}/slack/events"
     await wait_healthy(port)
     return process

@@ -155,8 +155,7 @@ async def test_the_reply_button_opens_a_form_and_sends_once():
         values = {"text": {"value": "Can you send a photo of the screen?"}}
         await asyncio.gather(run.people.submit(BOB, view_id, values), run.people.submit(BOB, view_id, values))
         alice_dm = dm_of(run, ALICE)
-        await settle(lambda: in_thread(run, alice_dm, thread.ts))
-        await asyncio.sleep(0.2)
+        await run.idle()
         assert len(in_thread(run, alice_dm, thread.ts)) == 1
         assert [e.action for e in (await run.desk.store.ticket(1)).trail].count(Action.REPLIED) == 1
 

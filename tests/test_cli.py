@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.localslack import LocalSlack
-from tests.harness import demo_workspace, free_port, wait_healthy
+from tests.harness import child, demo_workspace, free_port, started, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = (ROOT / "config" / "desk.example.toml").read_text()
@@ -23,7 +23,13 @@ def run_cli(args: list[str], config_text: str, tmp_path: Path, **extra: str) -> 
     config.write_text(config_text)
     env = {**os.environ, **TOKENS, "DESK_CONFIG": str(config), "DESK_STORE": "memory://", **extra}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **child(),
     )
 
 
@@ -101,8 +107,9 @@ async def test_the_process_serves_slack_and_stops_cleanly_on_sigterm(tmp_path):
         "DESK_STORE": f"tinydb://{tmp_path}/desk.json",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
+        sys.executable, "-m", "bot", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE, **child()
     )
+    started(process.pid)
     slack.request_url = f"http://127.0.0.1:{port}/slack/events"
     try:
         health = await wait_healthy(port)

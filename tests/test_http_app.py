@@ -1,6 +1,5 @@
 """The desk over HTTP and Socket Mode, driven through the local Slack."""
 
-import asyncio
 import json
 import time
 
@@ -126,12 +125,12 @@ async def test_a_retried_event_is_acted_on_once_by_its_event_id(tmp_path):
             await settle(lambda: publishes() == 1)
             event_id = run.people.last_event["event_id"]
             assert (await run.people.retry_last_event(1)).status == 200
-            await asyncio.sleep(0.3)
+            await run.idle()
             assert publishes() == 1
         async with running_desk(url, slack=slack) as again:
             again.people.last_event = run.people.last_event
             assert (await again.people.retry_last_event(3)).status == 200
-            await asyncio.sleep(0.3)
+            await again.idle()
             assert publishes() == 1
             assert await again.desk.store.record("handled", f"event:{event_id}") is not None
             await again.people.open_home(ALICE)  # a new event is acted on

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from store import TinyDBStore
+from tests.harness import child, started
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 12
@@ -19,8 +20,9 @@ def run_and_kill(path: Path, seconds: float) -> dict[int, str]:
     log = path.with_name("writer.log")
     with open(log, "w") as out:
         writer = subprocess.Popen(
-            [sys.executable, "-m", "tests.writer_process", str(path)], cwd=ROOT, stdout=out
+            [sys.executable, "-m", "tests.writer_process", str(path)], cwd=ROOT, stdout=out, **child()
         )
+        started(writer.pid)
         time.sleep(seconds)
         writer.send_signal(signal.SIGKILL)
         writer.wait()

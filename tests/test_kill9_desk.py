@@ -19,10 +19,11 @@ from tests.harness import (
     bot_posts,
     local_slack,
     outbox_arrivals,
+    port_of,
+    quiet_process,
     settle,
     start_process,
     text_of,
-    wait_healthy,
 )
 
 KILLS = 8
@@ -98,11 +99,7 @@ async def test_kill9_during_a_burst_loses_no_confirmed_change_and_sends_nothing_
             actions += await work
         process = await start_process(slack, tmp_path, url)  # the last start delivers what is owed
         try:  # until it has sent everything: the triage channel is paced at one message a second
-            port = int(slack.request_url.split(":")[2].split("/")[0])
-            for _ in range(300):
-                if (await wait_healthy(port))["outbox"]["waiting"] == 0:
-                    break
-                await asyncio.sleep(0.1)
+            await quiet_process(port_of(slack), sweeps=0, timeout=60)
         finally:
             process.send_signal(signal.SIGTERM)
             await process.wait()

@@ -18,11 +18,13 @@ from tests.harness import (
     CAROL,
     DAVE,
     ERIN,
+    TEST_START,
     TRIAGE,
     ack_text,
     bot_posts,
     demo_config,
     dm_of,
+    faked_time,
     raise_ticket,
     run_command,
     running_desk,
@@ -91,7 +93,7 @@ async def test_only_the_requester_may_rate_and_a_stranger_changes_nothing():
             ]
             assert text_of(refusal) == "Only the person who raised T-1 can rate it."
         await run.people.press(ERIN, request, "Add a comment")
-        await asyncio.sleep(0.2)
+        await run.idle()
         assert not run.slack.workspace.views, "no form for a stranger"
         assert (await run.desk.store.ticket(1)).rating is None
         assert "How did we do?" in text_of(request) and "Thanks" not in text_of(request)
@@ -122,8 +124,8 @@ async def test_no_rating_request_when_the_desk_is_set_not_to_ask():
     async with running_desk(csat={"ask_after_resolve": False}) as run:
         await raise_ticket(run)
         await run.desk.agents.resolve(BOB, 1, "")
-        await settle(lambda: run.desk.store.tables.tickets[1].status is Status.RESOLVED)
-        await asyncio.sleep(0.3)
+        await run.idle()
+        assert run.desk.store.tables.tickets[1].status is Status.RESOLVED
         assert rating_request(run) is None
 
 
@@ -196,9 +198,12 @@ async def test_quality_refuses_non_leads_and_bad_periods_and_says_when_nothing_h
 
 
 def run_export(tmp_path, *args):
-    return run_command(tmp_path, demo_config(f"tinydb://{tmp_path}/desk.json"), "export", *args)
+    """`python -m bot export ARGS` at the desk's clock's moment."""
+    at = TEST_START + timedelta(minutes=5)
+    return run_command(tmp_path, demo_config(f"tinydb://{tmp_path}/desk.json"), "export", *args, at=at)
 
 
+@faked_time
 async def test_export_writes_every_ticket_with_times_sla_results_and_rating_beside_a_running_desk(tmp_path):
     async with running_desk(f"tinydb://{tmp_path}/desk.json") as run:
         await seed_known_tickets(run)

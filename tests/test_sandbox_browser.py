@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import ROOT, free_port
+from tests.harness import ROOT, child, free_port, started
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 have_browser = Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
@@ -49,7 +49,9 @@ def sandbox(tmp_path):
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
+        **child(),
     )
+    started(process.pid)
     url = f"http://127.0.0.1:{port}/"
     for _ in range(100):
         try:
