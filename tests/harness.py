@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import itertools
 import json
 import os
 import shutil
@@ -338,10 +339,24 @@ def stop_children() -> None:
             os.killpg(_started.pop(), signal.SIGKILL)
 
 
+_ports = itertools.count()
+
+
 def free_port() -> int:
-    with sockets.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port no one is listening on, for a process the test starts. Each xdist worker takes
+    its own range below Linux's ephemeral ports (32768 and up), so two workers, or a port the
+    system hands out meanwhile, never pick the same one between our check and the bind."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = 20000 + 1000 * (int(worker) % 12 if worker.isdigit() else 0)
+    for _ in range(1000):
+        port = first + next(_ports) % 1000
+        with sockets.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port in this worker's range")
 
 
 def toml_text(data: dict[str, Any], prefix: str = "") -> str:

@@ -152,11 +152,13 @@ async def seed_known_tickets(run):
 
 
 async def quality_answer(run, user, words=""):
+    before = len(bot_posts(run.slack, TRIAGE, to=user))
     ack = await run.people.command(user, "/quality", words, channel=TRIAGE)
     shown = ack_text(ack).strip()
     if shown:
         return shown, None
-    await settle(lambda: bot_posts(run.slack, TRIAGE, to=user))
+    await run.idle()
+    assert len(bot_posts(run.slack, TRIAGE, to=user)) == before + 1, "one answer"
     answer = bot_posts(run.slack, TRIAGE, to=user)[-1]
     return text_of(answer), answer
 
