@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.localslack import ChannelPace, LocalSlack
+from bot.localslack.methods import CONSUMES, JSON
 from bot.slack.gateway import SlackFailure, SlackGateway, build_client
 from tests.harness import ALICE, GENERAL, TRIAGE, demo_workspace
 
@@ -25,9 +26,15 @@ def raw_client(slack: LocalSlack, token: str | None = None) -> AsyncWebClient:
 
 
 async def call(client: AsyncWebClient, method: str, **args) -> dict:
-    """The body Slack answered, errors included (slack_sdk raises on `ok: false`)."""
+    """The body Slack answered, errors included (slack_sdk raises on `ok: false`). The
+    arguments go as JSON where Slack reads JSON, else as GET parameters (the spec's `consumes`)."""
     try:
-        response = await client.api_call(method, json=args) if args else await client.api_call(method)
+        if not args:
+            response = await client.api_call(method)
+        elif JSON in CONSUMES.get(method, (JSON,)):
+            response = await client.api_call(method, json=args)
+        else:
+            response = await client.api_call(method, http_verb="GET", params=args)
     except SlackApiError as refused:
         return refused.response.data
     return response.data

@@ -7,6 +7,8 @@ where the spec marks none but Slack still insists (conversations.open needs `use
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +35,29 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "views.publish": ("user_id", "view"),
     "apps.connections.open": (),
 }
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+# method -> the content types Slack reads its arguments from: the spec's `consumes`. A method
+# that takes only a form reads the query string or a form body, and ignores a JSON body, so a
+# call sent as JSON arrives with no arguments (`user_not_found`, `channel_not_found`). slack_sdk
+# sends these as GET parameters (`users_info`, `conversations_history`, `conversations_replies`).
+CONSUMES: dict[str, tuple[str, ...]] = {
+    "auth.test": (FORM, JSON),
+    "chat.postMessage": (FORM, JSON),
+    "chat.update": (FORM, JSON),
+    "chat.postEphemeral": (FORM, JSON),
+    "chat.delete": (FORM, JSON),
+    "conversations.open": (FORM, JSON),
+    "conversations.history": (FORM,),
+    "conversations.replies": (FORM,),
+    "users.info": (FORM,),
+    "views.open": (FORM, JSON),
+    "views.push": (FORM, JSON),
+    "views.update": (FORM, JSON),
+    "views.publish": (FORM, JSON),
+    "apps.connections.open": (FORM, JSON),  # not in the spec; slack_sdk posts it with no arguments
+}
+NOT_IN_SPEC = {"apps.connections.open"}
 # a missing argument answers with the error Slack gives for it
 MISSING_ERRORS = {"channel": "channel_not_found", "user": "user_not_found", "ts": "message_not_found"}
 JSON_ARGS = ("blocks", "view", "attachments", "metadata")
@@ -219,28 +244,40 @@ class WebApi:
         return {"channel": {"id": self.ws.im_with(ids[0]).id}}
 
     def _history(self, channel_id: str, thread: str | None, metadata: bool = False) -> list[dict[str, Any]]:
+        """A conversation's messages as the bot may read them: it must be in the channel."""
         channel = self.ws.channels.get(channel_id)
         if channel is None:
             raise ApiError("channel_not_found")
+        if BOT_USER not in channel.members:
+            raise ApiError("not_in_channel")
         shown = [m for m in channel.messages if m.ephemeral_to is None]
+        replies: dict[str, int] = {}
+        for m in shown:
+            if m.thread_ts and m.thread_ts != m.ts:
+                replies[m.thread_ts] = replies.get(m.thread_ts, 0) + 1
+
+        def seen(m: Message) -> dict[str, Any]:
+            found = m.as_event_message(with_metadata=metadata)
+            if m.ts in replies:  # a thread's parent carries its thread_ts and reply_count
+                found.update(thread_ts=m.ts, reply_count=replies[m.ts])
+            return found
+
         if thread is None:
-            top = [m for m in reversed(shown) if m.thread_ts in (None, m.ts) or m.broadcast]
-            return [m.as_event_message(with_metadata=metadata) for m in top]
+            return [seen(m) for m in reversed(shown) if m.thread_ts in (None, m.ts) or m.broadcast]
         if self.ws.find_message(channel_id, thread) is None:
             raise ApiError("thread_not_found")
-        return [m.as_event_message(with_metadata=metadata) for m in shown if thread in (m.ts, m.thread_ts)]
+        return [seen(m) for m in shown if thread in (m.ts, m.thread_ts)]
 
     def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Newest first; `oldest` (exclusive) and `limit` as Slack reads them."""
+        """Newest first; `oldest` (exclusive), `limit` and `cursor` as Slack reads them."""
         messages = self._history(str(args["channel"]), None, _flag(args.get("include_all_metadata")))
         oldest = float(args.get("oldest") or 0)
-        messages = [m for m in messages if float(m["ts"]) > oldest]
-        limit = int(args.get("limit") or 100)
-        return {"messages": messages[:limit], "has_more": len(messages) > limit}
+        return _page([m for m in messages if float(m["ts"]) > oldest], args)
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The thread's parent, then its replies oldest first, in pages."""
         metadata = _flag(args.get("include_all_metadata"))
-        return {"messages": self._history(str(args["channel"]), str(args["ts"]), metadata), "has_more": False}
+        return _page(self._history(str(args["channel"]), str(args["ts"]), metadata), args)
 
     # -- views -------------------------------------------------------------------------
     def _checked_view(self, view: Any) -> dict[str, Any]:
@@ -286,6 +323,29 @@ class WebApi:
     # -- socket mode -------------------------------------------------------------------
     def m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.socket_url()}
+
+
+def _page(messages: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+    """One page of `messages` as Slack pages them: `limit` (default 100, at most 999) from the
+    position an opaque `cursor` names; `has_more` and `response_metadata.next_cursor` when more
+    remain."""
+    try:
+        limit = max(1, min(999, int(args.get("limit") or 100)))
+        start = (
+            int(base64.b64decode(str(args["cursor"])).decode().removeprefix("next:"))
+            if args.get("cursor")
+            else 0
+        )
+    except (ValueError, UnicodeDecodeError, binascii.Error) as bad:
+        raise ApiError("invalid_cursor") from bad
+    page = messages[start : start + limit]
+    more = start + limit < len(messages)
+    found: dict[str, Any] = {"messages": page, "has_more": more}
+    if more:
+        found["response_metadata"] = {
+            "next_cursor": base64.b64encode(f"next:{start + limit}".encode()).decode()
+        }
+    return found
 
 
 def _flag(value: Any) -> bool:

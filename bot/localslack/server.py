@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from bot.localslack.methods import ApiError, WebApi
+from bot.localslack.methods import CONSUMES, JSON, ApiError, WebApi
 from bot.localslack.workspace import APP_ID, Workspace
 
 log = logging.getLogger("localslack")
@@ -69,6 +69,7 @@ class Call:
     args: dict[str, Any]
     status: int
     error: str | None = None
+    sent_as: str = ""  # how the arguments travelled: "query", "form" or "json" (with the query)
 
 
 @dataclass
@@ -171,7 +172,9 @@ class LocalSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args: dict[str, Any] = dict(request.query)
+        sent_as = "query"
         if request.method == "POST" and request.can_read_body:
+            sent_as = "json" if request.content_type == "application/json" else "form"
             if request.content_type == "application/json":
                 try:
                     body = await request.json()
@@ -179,7 +182,8 @@ class LocalSlack:
                     return self._answer(method, args, 200, "invalid_json")
                 if not isinstance(body, dict):
                     return self._answer(method, args, 200, "json_not_object")
-                args.update(body)
+                if JSON in CONSUMES.get(method, (JSON,)):  # a form-only method ignores it, as Slack does
+                    args.update(body)
             else:
                 args.update(dict(await request.post()))
         failure = await self._misbehave()
@@ -201,12 +205,12 @@ class LocalSlack:
         try:
             result = self.api.call(method, args)
         except ApiError as problem:
-            return self._answer(method, args, 200, problem.error, problem.messages)
+            return self._answer(method, args, 200, problem.error, problem.messages, sent_as=sent_as)
         if self.faults.lost_answers > 0:  # done, but the caller cannot know: an ambiguous failure
             self.faults.lost_answers -= 1
             self._log(Call(method, args, 503, "fault"))
             return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
-        self._log(Call(method, args, 200))
+        self._log(Call(method, args, 200, sent_as=sent_as))
         return web.json_response(result)
 
     def _over_pace(self, method: str, args: dict[str, Any]) -> web.Response | None:
@@ -223,9 +227,16 @@ class LocalSlack:
         )
 
     def _answer(
-        self, method: str, args: dict[str, Any], status: int, error: str, messages: list[str] | None = None
+        self,
+        method: str,
+        args: dict[str, Any],
+        status: int,
+        error: str,
+        messages: list[str] | None = None,
+        *,
+        sent_as: str = "",
     ) -> web.Response:
-        self._log(Call(method, args, status, error))
+        self._log(Call(method, args, status, error, sent_as))
         body: dict[str, Any] = {"ok": False, "error": error}
         if messages:
             body["response_metadata"] = {"messages": messages}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ PERMANENT_ERRORS = frozenset(
         "invalid_arguments",
         "expired_trigger_id",
         "invalid_trigger_id",
+        "thread_not_found",
     }
 )
 
@@ -123,17 +126,27 @@ class Posted:
 
 
 class SlackGateway:
+    """Every Web API call the desk makes, each through slack_sdk's own method wrapper, so it
+    goes on the wire as Slack reads it: `users.info`, `conversations.history` and
+    `conversations.replies` as GET parameters (Slack ignores a JSON body for them), the
+    message and view methods as JSON."""
+
+    PAGE = 200  # messages a look-up asks for at once (Slack's advice: no more than 200)
+    PAGES = 10  # pages a look-up reads at most
+
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._names: dict[str, str] = {}
         self._dms: dict[str, str] = {}
 
-    async def _call(self, method: str, **args: Any) -> dict[str, Any]:
-        args = {k: v for k, v in args.items() if v is not None}
+    async def _call(self, method: str, call: Awaitable[AsyncSlackResponse]) -> dict[str, Any]:
         try:
-            response = await self.client.api_call(method, json=args)
+            response = await call
         except SlackApiError as problem:
-            error = str(problem.response.get("error", "unknown_error"))
+            data = problem.response.data
+            error = str(data.get("error", "unknown_error")) if isinstance(data, dict) else "unknown_error"
+            if not isinstance(data, dict) and problem.response.status_code >= 500:
+                error = f"http_{problem.response.status_code}"  # a 5xx page, not Slack's JSON
             log.warning("slack call failed", extra={"method": method, "error": error})
             raise SlackFailure(method, error, _retry_after(problem.response.headers)) from None
         except (SlackClientError, OSError, TimeoutError) as problem:
@@ -142,7 +155,7 @@ class SlackGateway:
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     async def who_am_i(self) -> dict[str, Any]:
-        return await self._call("auth.test")
+        return await self._call("auth.test", self.client.auth_test())
 
     async def post(
         self,
@@ -159,35 +172,49 @@ class SlackGateway:
         metadata) lets the desk find the message again."""
         data = await self._call(
             "chat.postMessage",
-            channel=channel,
-            text=text,
-            blocks=blocks,
-            thread_ts=thread,
-            reply_broadcast=True if broadcast and thread else None,
-            metadata=metadata,
+            self.client.chat_postMessage(
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                thread_ts=thread,
+                reply_broadcast=True if broadcast and thread else None,
+                metadata=metadata,
+            ),
         )
         return Posted(str(data["channel"]), str(data["ts"]))
 
     async def recent(
-        self, channel: str, thread: str | None = None, limit: int = 100, *, metadata: bool = False
+        self, channel: str, thread: str | None = None, *, metadata: bool = False
     ) -> list[dict[str, Any]]:
-        """The latest messages of a conversation (newest first), or of one thread; with
-        `metadata`, each message's metadata too."""
+        """The messages of a conversation (newest first) or of one thread (its replies, in
+        order), following Slack's pages (`has_more`, `next_cursor`) up to `PAGES` of them;
+        with `metadata`, each message's metadata too."""
+        found: list[dict[str, Any]] = []
+        cursor: str | None = None
         more = True if metadata else None
-        if thread is None:
-            data = await self._call(
-                "conversations.history", channel=channel, limit=limit, include_all_metadata=more
-            )
-        else:
-            data = await self._call(
-                "conversations.replies", channel=channel, ts=thread, limit=limit, include_all_metadata=more
-            )
-        return list(data.get("messages", []))
+        for _ in range(self.PAGES):
+            if thread is None:
+                call = self.client.conversations_history(
+                    channel=channel, limit=self.PAGE, cursor=cursor, include_all_metadata=more
+                )
+                data = await self._call("conversations.history", call)
+            else:
+                call = self.client.conversations_replies(
+                    channel=channel, ts=thread, limit=self.PAGE, cursor=cursor, include_all_metadata=more
+                )
+                data = await self._call("conversations.replies", call)
+            found.extend(data.get("messages") or [])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not data.get("has_more") or not cursor:
+                break
+        return found
 
     async def update(
         self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> None:
-        await self._call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+        await self._call(
+            "chat.update", self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        )
 
     async def whisper(
         self,
@@ -199,13 +226,16 @@ class SlackGateway:
     ) -> None:
         """A message only `user` sees (ephemeral)."""
         await self._call(
-            "chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread
+            "chat.postEphemeral",
+            self.client.chat_postEphemeral(
+                channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread
+            ),
         )
 
     async def dm_channel(self, user: str) -> str:
         """The direct-message channel with `user`, opened once and remembered."""
         if user not in self._dms:
-            data = await self._call("conversations.open", users=user)
+            data = await self._call("conversations.open", self.client.conversations_open(users=user))
             self._dms[user] = str(data["channel"]["id"])
         return self._dms[user]
 
@@ -219,20 +249,20 @@ class SlackGateway:
     async def display_name(self, user: str) -> str:
         """A person's name for plain text (mentions are better where mrkdwn is shown)."""
         if user not in self._names:
-            data = await self._call("users.info", user=user)
+            data = await self._call("users.info", self.client.users_info(user=user))
             profile = data.get("user", {}).get("profile", {})
             self._names[user] = profile.get("display_name") or data.get("user", {}).get("real_name") or user
         return self._names[user]
 
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
-        data = await self._call("views.open", trigger_id=trigger_id, view=view)
+        data = await self._call("views.open", self.client.views_open(trigger_id=trigger_id, view=view))
         return str(data["view"]["id"])
 
     async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
-        await self._call("views.update", view_id=view_id, view=view)
+        await self._call("views.update", self.client.views_update(view_id=view_id, view=view))
 
     async def publish_home(self, user: str, view: dict[str, Any]) -> None:
-        await self._call("views.publish", user_id=user, view=view)
+        await self._call("views.publish", self.client.views_publish(user_id=user, view=view))
 
     async def respond(self, response_url: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """Answer a slash command or a click through its `response_url`, privately."""
