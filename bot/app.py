@@ -209,13 +209,14 @@ async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:
     runner = web.AppRunner(app.web_app(), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, app.env.port).start()
+    port = runner.addresses[0][1] if runner.addresses else app.env.port  # PORT=0: the one chosen
     socket: AsyncSocketModeHandler | None = None
     if app.env.socket_mode:
         socket = AsyncSocketModeHandler(app.bolt, app.env.app_token)
         await socket.connect_async()
-        log.info("connected to Slack over Socket Mode; health check on port %s", app.env.port)
+        log.info("connected to Slack over Socket Mode; health check on port %s", port)
     else:
-        log.info("listening for Slack on http://%s:%s/slack/events", host, app.env.port)
+        log.info("listening for Slack on http://%s:%s/slack/events", host, port)
     await stopping.wait()
     log.info("shutting down")
     if socket is not None:

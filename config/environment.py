@@ -52,9 +52,9 @@ def read_environment(env: Mapping[str, str], *, needs_slack: bool = True, serves
     if not api_url.startswith(("http://", "https://")):
         errors.append(f"SLACK_API_URL: expected an http(s) URL like {DEFAULT_API_URL}; got {api_url!r}")
     port_text = env.get("PORT", "").strip() or "3000"
-    port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else 0
-    if not port:
-        errors.append(f"PORT: expected a port number from 1 to 65535; got {port_text!r}")
+    port = int(port_text) if port_text.isdigit() and int(port_text) < 65536 else -1
+    if port < 0:
+        errors.append(f"PORT: expected a port number from 1 to 65535 (0: any free one); got {port_text!r}")
     if needs_slack:
         if not bot_token:
             errors.append("SLACK_BOT_TOKEN: not set; expected the bot token (xoxb-…) from your Slack app")

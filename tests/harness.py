@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import itertools
 import json
 import os
+import re
 import shutil
 import signal
-import socket as sockets
 import subprocess
 import sys
 from collections import Counter
@@ -339,26 +338,6 @@ def stop_children() -> None:
             os.killpg(_started.pop(), signal.SIGKILL)
 
 
-_ports = itertools.count()
-
-
-def free_port() -> int:
-    """A port no one is listening on, for a process the test starts. Each xdist worker takes
-    its own range below Linux's ephemeral ports (32768 and up), so two workers, or a port the
-    system hands out meanwhile, never pick the same one between our check and the bind."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    first = 20000 + 1000 * (int(worker) % 12 if worker.isdigit() else 0)
-    for _ in range(1000):
-        port = first + next(_ports) % 1000
-        with sockets.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port in this worker's range")
-
-
 def toml_text(data: dict[str, Any], prefix: str = "") -> str:
     """A config dict as TOML: tables of plain values (strings, numbers, booleans, lists)."""
     plain = {k: v for k, v in data.items() if not isinstance(v, dict)}
@@ -432,10 +411,22 @@ def port_of(slack: LocalSlack) -> int:
     return int(slack.request_url.split(":")[2].split("/")[0])
 
 
+LISTENING = re.compile(r"listening for Slack on http://[^:/]+:(\d+)/")
+
+
+def announced_port(log: Path, since: int, pattern: re.Pattern[str] = LISTENING) -> int | None:
+    """The port a process wrote to `log` (after byte `since`) that it is listening on. Tests
+    start their processes with port 0 and read the port the system chose, so that no two
+    processes ever race for one."""
+    with open(log, "rb") as found:
+        found.seek(since)
+        match = pattern.search(found.read().decode(errors="replace"))
+    return int(match.group(1)) if match else None
+
+
 async def start_process(slack: LocalSlack, folder: Path, store_url: str, **overrides: dict):
     """`python -m bot` against the local Slack, as an operator runs it; returns the process once
     it is healthy. Its log goes to `folder/desk.log`."""
-    port = free_port()
     config = folder / "desk.toml"
     config.write_text(toml_text(demo_config(store_url, **overrides)))
     env = {
@@ -444,14 +435,22 @@ async def start_process(slack: LocalSlack, folder: Path, store_url: str, **overr
         "SLACK_SIGNING_SECRET": slack.signing_secret,
         "SLACK_API_URL": slack.api_url,
         "DESK_CONFIG": str(config),
-        "PORT": str(port),
+        "PORT": "0",  # any free port: the desk says which in its log
     }
     env.pop("SLACK_APP_TOKEN", None)
-    with open(folder / "desk.log", "a") as log:
+    path = folder / "desk.log"
+    with open(path, "a") as log:
+        since = log.tell()
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=log, stderr=log, **child()
         )
     started(process.pid)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while (port := announced_port(path, since)) is None:
+        if process.returncode is not None or loop.time() > deadline:
+            raise AssertionError("the desk did not start: " + path.read_text()[since:][-2000:])
+        await asyncio.sleep(0.05)
     slack.request_url = f"http://127.0.0.1:{port}/slack/events"
     await wait_healthy(port)
     return process

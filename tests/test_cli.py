@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.localslack import LocalSlack
-from tests.harness import child, demo_workspace, free_port, started, wait_healthy
+from tests.harness import announced_port, child, demo_workspace, settle, started, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = (ROOT / "config" / "desk.example.toml").read_text()
@@ -95,23 +95,26 @@ async def test_the_process_serves_slack_and_stops_cleanly_on_sigterm(tmp_path):
         demo_workspace(), bot_token=TOKENS["SLACK_BOT_TOKEN"], signing_secret=TOKENS["SLACK_SIGNING_SECRET"]
     )
     await slack.start()
-    port = free_port()
     config = tmp_path / "desk.toml"
     config.write_text(EXAMPLE)
     env = {
         **os.environ,
         **TOKENS,
         "DESK_CONFIG": str(config),
-        "PORT": str(port),
+        "PORT": "0",  # any free port; the log says which
         "SLACK_API_URL": slack.api_url,
         "DESK_STORE": f"tinydb://{tmp_path}/desk.json",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE, **child()
-    )
+    log_path = tmp_path / "desk.log"
+    with open(log_path, "w") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=ROOT, env=env, stderr=log_file, **child()
+        )
     started(process.pid)
-    slack.request_url = f"http://127.0.0.1:{port}/slack/events"
     try:
+        await settle(lambda: announced_port(log_path, 0) is not None, timeout=30)
+        port = announced_port(log_path, 0)
+        slack.request_url = f"http://127.0.0.1:{port}/slack/events"
         health = await wait_healthy(port)
         assert health["ok"] and health["store"]["backend"] == "tinydb"
         body = json.dumps({"type": "url_verification", "challenge": "abc"})
@@ -120,9 +123,9 @@ async def test_the_process_serves_slack_and_stops_cleanly_on_sigterm(tmp_path):
         assert (good.status, good.body, bad.status) == (200, {"challenge": "abc"}, 401)
     finally:
         process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+        await asyncio.wait_for(process.wait(), timeout=20)
         await slack.stop()
-    log = stderr.decode()
+    log = log_path.read_text()
     assert process.returncode == 0, log
     assert "desk stopped" in log
     assert TOKENS["SLACK_BOT_TOKEN"] not in log and TOKENS["SLACK_SIGNING_SECRET"] not in log

@@ -10,16 +10,16 @@ test is skipped, unless `DESK_BROWSER_TESTS=required` (as CI sets) makes that a 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.harness import ROOT, child, free_port, started
+from tests.harness import ROOT, announced_port, child, started
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 have_browser = Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
@@ -37,31 +37,31 @@ if not have_browser and os.environ.get("DESK_BROWSER_TESTS") != "required":
     pytest.skip("no Chromium here (install chromium and chromium-driver)", allow_module_level=True)
 
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0001", "U0CAROL01"
+RUNNING = re.compile(r"sandbox is running: http://127\.0\.0\.1:(\d+)/")
 
 
 @pytest.fixture
 def sandbox(tmp_path):
-    """`python -m bot sandbox` on a free port, with its data in a temporary folder."""
-    port = free_port()
-    log = open(tmp_path / "sandbox.log", "w")  # noqa: SIM115 - closed below
+    """`python -m bot sandbox` on a free port (it says which), its data in a temporary folder."""
+    log_path = tmp_path / "sandbox.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "sandbox", "--port", str(port), "--data", str(tmp_path / "data")],
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0", "--data", str(tmp_path / "data")],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
         **child(),
     )
     started(process.pid)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
+    for _ in range(300):
+        port = announced_port(log_path, 0, RUNNING)
+        if port is not None or process.poll() is not None:
             break
-        except OSError:
-            time.sleep(0.1)
-    else:
+        time.sleep(0.1)
+    if port is None:
         process.kill()
-        pytest.fail("the sandbox did not start: " + (tmp_path / "sandbox.log").read_text())
+        pytest.fail("the sandbox did not start: " + log_path.read_text())
+    url = f"http://127.0.0.1:{port}/"
     yield url, tmp_path
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=15) == 0, (tmp_path / "sandbox.log").read_text()
