@@ -250,6 +250,7 @@ async def test_the_queue_claim_button_claims():
     async with running_desk() as run:
         await seed(run, Priority.P2, 5)
         ack = await run.people.command(BOB, "/queue", "", channel=TRIAGE)
+        await run.idle()  # the answer comes after the ack
         message = run.slack.workspace.find_message(
             TRIAGE, run.slack.workspace.channels[TRIAGE].messages[-1].ts
         )
