@@ -39,6 +39,13 @@ from store.tables import STORMS, THREADS
 log = logging.getLogger("desk.outbox")
 GATHER = 0.05  # seconds between two rounds at least
 Blocks = list[dict[str, Any]]
+THREAD_GONE = "_The thread this belongs in was deleted, so it is here instead._"
+
+
+def thread_gone(text: str, blocks: Blocks) -> Blocks:
+    """A message's blocks with a line above saying that its thread is gone."""
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": THREAD_GONE}]}
+    return [note, *(blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}])]
 
 
 @dataclass
@@ -221,13 +228,34 @@ class Outbox:
         self, key: str, doc: dict[str, Any], channel: str, text: str, blocks: Blocks, thread: str | None
     ) -> Posted:
         if doc["attempts"]:  # it may have gone through before the failure: look first
-            found = await self._find(channel, thread, key)
+            try:
+                found = await self._find(channel, thread, key)
+            except SlackFailure as failure:
+                if not failure.permanent:
+                    raise  # the look-up could not be made now: try the whole message again later
+                # Slack will not let us look (the thread is gone, a scope is missing, ...): a
+                # failed look-up is never a failed delivery, so post it, with its id.
+                log.warning(
+                    "could not look for an earlier attempt; posting",
+                    extra={"outbox_id": key, "error": failure.error},
+                )
+                found = None
+                if failure.error == "thread_not_found":
+                    thread, blocks = None, thread_gone(text, blocks)
             if found is not None:
                 return found
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
-        return await self.slack.post(
-            channel, text, blocks, thread, broadcast=bool(doc.get("broadcast")), metadata=metadata
-        )
+        try:
+            return await self.slack.post(
+                channel, text, blocks, thread, broadcast=bool(doc.get("broadcast")), metadata=metadata
+            )
+        except SlackFailure as failure:
+            if failure.error != "thread_not_found" or thread is None:
+                raise
+        # The thread's first message was deleted: the message goes to the conversation itself,
+        # saying so, rather than holding up everything behind it.
+        log.warning("thread gone; posted to its conversation", extra={"outbox_id": key})
+        return await self.slack.post(channel, text, thread_gone(text, blocks), None, metadata=metadata)
 
     async def _find(self, channel: str, thread: str | None, key: str) -> Posted | None:
         for message in await self.slack.recent(channel, thread, metadata=True):

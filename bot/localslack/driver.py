@@ -66,9 +66,18 @@ class Driver:
         )
 
     async def say(
-        self, user: str, channel: str, text: str, thread: str | None = None
+        self,
+        user: str,
+        channel: str,
+        text: str,
+        thread: str | None = None,
+        *,
+        files: list[str] | None = None,
+        subtype: str | None = None,
     ) -> tuple[Message, Delivery | None]:
-        """`user` writes in `channel`; the bot hears what Slack would send it."""
+        """`user` writes in `channel`; the bot hears what Slack would send it. With `files`
+        (their names) the message shares them, as a `file_share` message does; `subtype`
+        sends another kind (`thread_broadcast`, `me_message`)."""
         target = self.ws.channels[channel]
         message = self.ws.add_message(Message(channel, self.ws.next_ts(), user, text, thread_ts=thread))
         for listener in self.slack.api.listeners:
@@ -83,6 +92,19 @@ class Driver:
         }
         if thread:
             event["thread_ts"] = thread
+        if files:
+            subtype = "file_share"
+            event["files"] = [
+                {
+                    "id": self.ws.next_id("F"),
+                    "name": name,
+                    "title": name,
+                    "permalink": f"https://local.slack.example/files/{user}/{name}",
+                }
+                for name in files
+            ]
+        if subtype:
+            event["subtype"] = subtype
         # As Slack does: a `message` event for every message in a conversation the bot is in
         # (message.im / message.channels / message.groups), and an `app_mention` beside it
         # when the bot is mentioned.

@@ -123,7 +123,7 @@ class WebApi:
                 "name": person.name,
                 "real_name": person.real_name,
                 "is_bot": person.is_bot,
-                "profile": {"display_name": person.real_name, "real_name": person.real_name},
+                "profile": {"display_name": person.display_name, "real_name": person.real_name},
             }
         }
 
@@ -152,6 +152,7 @@ class WebApi:
         text, blocks = self._message_body(args)
         thread = args.get("thread_ts") or None
         if thread and self.ws.find_message(channel, str(thread)) is None:
+            # The thread's parent is gone (deleted): Slack refuses the reply (bolt-js#2307).
             raise ApiError("thread_not_found")
         message = Message(channel, self.ws.next_ts(), BOT_USER, text, blocks, thread, BOT_ID)
         message.broadcast = bool(thread and args.get("reply_broadcast"))

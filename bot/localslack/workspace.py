@@ -25,6 +25,7 @@ class Person:
     name: str
     real_name: str
     is_bot: bool = False
+    display_name: str = ""  # often empty in real Slack: many people never set one
 
 
 @dataclass

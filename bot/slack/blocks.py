@@ -15,6 +15,26 @@ def section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
+SECTION_TEXT = 3000  # Block Kit's limit on a section's text
+
+
+def sections(lines: list[str], limit: int = SECTION_TEXT) -> list[Block]:
+    """`lines` packed into as few sections as hold them within Block Kit's limit, so a long
+    list is never refused by Slack; a single line longer than the limit is cut."""
+    found: list[Block] = []
+    current: list[str] = []
+    size = 0
+    for line in (plain(line, limit) for line in lines):
+        if current and size + 1 + len(line) > limit:
+            found.append(section("\n".join(current)))
+            current, size = [], 0
+        size += len(line) + (1 if current else 0)
+        current.append(line)
+    if current:
+        found.append(section("\n".join(current)))
+    return found
+
+
 def context(text: str) -> Block:
     """A line of small print."""
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

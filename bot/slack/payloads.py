@@ -63,21 +63,48 @@ def command_text(command: dict[str, Any]) -> str:
     return unescape(_text(command.get("text")))
 
 
+# Message subtypes that carry a person's own words: a message with a file (`file_share`), a
+# thread reply also shown in the channel (`thread_broadcast`) and `/me` (`me_message`). Every
+# other subtype (edits, deletions, joins, bots' messages) is not someone asking for help.
+PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast", "me_message"})
+FILES_SHOWN = 10  # files noted on a request at most
+
+
 def heard(event: dict[str, Any], bot_user: str | None) -> Heard | None:
     """A `message` or `app_mention` event worth acting on, or None."""
-    if event.get("subtype") or event.get("bot_id") or event.get("bot_profile"):
-        return None  # edits, deletions, joins, and every bot (ourselves included)
+    subtype = event.get("subtype")
+    if subtype and not (isinstance(subtype, str) and subtype in PERSON_SUBTYPES):
+        return None  # edits, deletions, joins, ...
+    if event.get("bot_id") or event.get("bot_profile"):
+        return None  # every bot, ourselves included
     user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
     if not (isinstance(user, str) and isinstance(channel, str) and isinstance(ts, str)):
         return None
     if user == bot_user:
         return None
-    text = unescape(_text(event.get("text")))
+    text = "\n".join(part for part in (unescape(_text(event.get("text"))), attached(event)) if part)
     thread = event.get("thread_ts")
     thread = thread if isinstance(thread, str) and thread != ts else None
     in_dm = event.get("channel_type") == "im" or channel.startswith("D")
     mentioned = bot_user is not None and any(m == bot_user for m in MENTION.findall(text))
     return Heard(user, channel, ts, thread, text, in_dm, mentioned or event.get("type") == "app_mention")
+
+
+def attached(event: dict[str, Any]) -> str:
+    """The files a message carries, a line each (name and link), as words of the request."""
+    files = (
+        [f for f in event.get("files") or [] if isinstance(f, dict)]
+        if isinstance(event.get("files"), list)
+        else []
+    )
+    lines = []
+    for found in files[:FILES_SHOWN]:
+        name = _text(found.get("name")) or _text(found.get("title")) or "a file"
+        link = _text(found.get("permalink")) or _text(found.get("url_private"))
+        lines.append(f"Attached: {name} ({link})" if link else f"Attached: {name}")
+    if len(files) > FILES_SHOWN:
+        lines.append(f"and {len(files) - FILES_SHOWN} more files")
+    return "\n".join(lines)
 
 
 def without_mentions_of(text: str, bot_user: str | None) -> str:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
-from bot.slack.blocks import context, section
+from bot.slack.blocks import context, section, sections
 from bot.slack.mrkdwn import escape, plain
 from bot.slack.when import age, target_line
 
@@ -69,13 +69,13 @@ def my_tickets(rows: list[tuple[str, Ticket]], now: datetime) -> tuple[str, Bloc
         lines.append(f"• *{ref}* · {ticket.priority.label} · {who} · opened {opened}\n   _{summary}_")
     more = len(rows) - LIST_LIMIT
     if more > 0:
-        lines.append(f"…and {more} more.")
+        lines.append(f"…and {more} older ones not shown here.")
     count = len(rows)
     head = f"You have {count} open ticket{'s' if count != 1 else ''}:"
     return head, [
         section(head),
-        section("\n".join(lines)),
-        context(f"Say `status {rows[0][0]}` for one ticket's details."),
+        *sections(lines),
+        context(f"Say `status {rows[0][0]}` (or any ticket's reference) for one ticket's details."),
     ]
 
 
