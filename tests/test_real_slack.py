@@ -1,0 +1,121 @@
+"""What a real workspace does that a friendly fake would not, end to end through the local
+Slack: people's words in messages with subtypes (files, broadcasts), deleted threads, a
+rate-limited card, and answers far longer than one Block Kit section."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flows.outbox import THREAD_GONE
+from bot.localslack import ChannelPace
+from bot.localslack.blockkit import check_message_blocks
+from tests.factories import make_ticket
+from tests.harness import (
+    ALICE,
+    BOB,
+    TRIAGE,
+    answer_questions,
+    bot_posts,
+    dm_of,
+    outbox_arrivals,
+    raise_ticket,
+    running_desk,
+    settle,
+    start_request,
+    text_of,
+)
+
+
+async def test_a_request_sent_with_a_screenshot_is_answered_and_the_file_is_on_the_card():
+    async with running_desk() as run:
+        dm = dm_of(run)
+        await run.people.say(ALICE, dm, "The VPN says this", files=["error.png"])
+        await run.idle()
+        [prompt] = bot_posts(run.slack, dm)
+        assert "The VPN says this" in text_of(prompt)
+        await answer_questions(run, ALICE, prompt)
+        await run.idle()
+        ticket = await run.desk.store.ticket(1)
+        assert ticket.text.splitlines() == [
+            "The VPN says this",
+            f"Attached: error.png (https://local.slack.example/files/{ALICE}/error.png)",
+        ]
+        [card] = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]
+        assert "Attached: error.png" in text_of(card)
+        assert run.slack.errors() == []
+
+
+async def test_a_file_alone_and_a_broadcast_reply_in_the_thread_are_follow_ups():
+    async with running_desk() as run:
+        _, card = await raise_ticket(run)
+        thread = (await run.desk.store.ticket(1)).origin.thread
+        await run.people.say(ALICE, dm_of(run), "", thread=thread, files=["photo.jpg"])
+        await run.people.say(
+            ALICE, dm_of(run), "Also the screen flickers", thread=thread, subtype="thread_broadcast"
+        )
+        await run.people.say(ALICE, dm_of(run), "edited", thread=thread, subtype="message_changed")
+        await run.idle()
+        mirrored = [text_of(m) for m in bot_posts(run.slack, TRIAGE, thread=card.ts)]
+        assert any("Attached: photo.jpg" in words for words in mirrored)
+        assert any("Also the screen flickers" in words for words in mirrored)
+        assert not any("edited" in words for words in mirrored), "an edit is not new words"
+
+
+async def test_a_deleted_card_does_not_hold_up_the_triage_channel():
+    async with running_desk() as run:
+        _, card = await raise_ticket(run, "Printer on fire")
+        run.slack.workspace.channels[TRIAGE].messages.remove(card)  # someone deleted the card
+        thread = (await run.desk.store.ticket(1)).origin.thread
+        await run.people.say(ALICE, dm_of(run), "It is smoking now", thread=thread)
+        await raise_ticket(run, "Mouse is dead")  # T-2's card comes after the follow-up
+        await run.idle()
+        top = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]
+        gone = [m for m in top if THREAD_GONE in text_of(m)]
+        assert len(gone) == 1 and "It is smoking now" in text_of(gone[0])
+        assert any("Mouse is dead" in text_of(m) for m in top), "T-2's card arrived"
+        assert run.desk.health()["outbox"]["waiting"] == 0
+        assert max(outbox_arrivals(run.slack).values()) == 1
+
+
+async def test_a_deleted_confirmation_does_not_stop_the_agents_reply():
+    async with running_desk() as run:
+        prompt, _ = await raise_ticket(run)
+        run.slack.workspace.channels[dm_of(run)].messages.remove(prompt)  # Alice deleted it
+        await run.people.command(BOB, "/reply", "T-1 Try another cable", channel=TRIAGE)
+        await run.idle()
+        [reply] = [m for m in bot_posts(run.slack, dm_of(run)) if "Try another cable" in text_of(m)]
+        assert reply.thread_ts is None and THREAD_GONE in text_of(reply)
+        assert "Bob Baker, IT Help" in text_of(reply), "signed with the agent's name"
+
+
+async def test_a_card_slack_rate_limited_once_arrives_once_after_looking_for_it():
+    async with running_desk() as run:
+        prompt = await start_request(run)
+        run.slack.channel_pace = ChannelPace(rate=1.0, burst=1)
+        client = AsyncWebClient(token=run.slack.bot_token, base_url=run.slack.api_url)
+        await client.chat_postMessage(channel=TRIAGE, text="Someone else's post, just now")
+        await answer_questions(run, ALICE, prompt)  # the card's first post is refused (429)
+        await run.idle()
+        assert run.slack.channel_pace.refused == 1
+        cards = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None and "T-1" in text_of(m)]
+        assert len(cards) == 1
+        assert [c.method for c in run.slack.calls if c.method.startswith("conversations.h")] == [
+            "conversations.history"
+        ], "looked for it once before posting again"
+        assert [c.error for c in run.slack.calls if c.error] == ["ratelimited"]
+
+
+async def test_a_requester_with_40_open_tickets_gets_an_answer_slack_takes():
+    async with running_desk() as run:
+        long_words = "& <urgent> " * 30  # escaping makes every summary several times longer
+        for n in range(1, 41):
+            ticket = make_ticket(n, text=f"{n} {long_words}", at=run.clock.now())
+            await run.desk.store.create_ticket(lambda _, t=ticket: t)
+        await run.people.say(ALICE, dm_of(run), "my tickets")
+        await settle(lambda: bot_posts(run.slack, dm_of(run)))
+        await run.idle()
+        [answer] = bot_posts(run.slack, dm_of(run))
+        assert check_message_blocks(answer.blocks) == []
+        shown = text_of(answer)
+        assert "You have 40 open tickets" in shown and "…and 20 older ones not shown here." in shown
+        assert run.slack.errors() == []
