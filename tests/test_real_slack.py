@@ -13,6 +13,7 @@ from tests.factories import make_ticket
 from tests.harness import (
     ALICE,
     BOB,
+    GENERAL,
     TRIAGE,
     answer_questions,
     bot_posts,
@@ -119,3 +120,27 @@ async def test_a_requester_with_40_open_tickets_gets_an_answer_slack_takes():
         shown = text_of(answer)
         assert "You have 40 open tickets" in shown and "…and 20 older ones not shown here." in shown
         assert run.slack.errors() == []
+
+
+async def test_a_form_tickets_confirmation_refused_once_is_looked_for_in_the_dm_and_arrives_once():
+    """The form's ticket is owed to the person (a user id, which chat.postMessage takes); the
+    look-up before posting again must name the DM, since conversations.history wants one."""
+    async with running_desk() as run:
+        await run.people.command(ALICE, "/ticket", "", channel=GENERAL)
+        await settle(lambda: run.slack.workspace.views)
+        view_id = next(iter(run.slack.workspace.views))
+        run.slack.channel_pace = ChannelPace(rate=1.0, burst=1)
+        client = AsyncWebClient(token=run.slack.bot_token, base_url=run.slack.api_url)
+        await client.chat_postMessage(channel=dm_of(run), text="An earlier message, just now")
+        values = {
+            "description": {"value": "Need access to the finance share"},
+            "category": {"value": {"text": {"type": "plain_text", "text": "Access"}, "value": "Access"}},
+            "urgency": {"value": {"text": {"type": "plain_text", "text": "P4"}, "value": "P4"}},
+        }
+        await run.people.submit(ALICE, view_id, values)
+        await run.idle()
+        confirmations = [m for m in bot_posts(run.slack, dm_of(run)) if "*T-1* is open" in text_of(m)]
+        assert len(confirmations) == 1
+        looked = [c.args["channel"] for c in run.slack.calls if c.method == "conversations.history"]
+        assert looked == [dm_of(run)]
+        assert [c.error for c in run.slack.calls if c.error] == ["ratelimited"]

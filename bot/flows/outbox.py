@@ -265,8 +265,12 @@ class Outbox:
         return None
 
     async def _channel(self, to: str) -> str:
+        """The conversation id for `to`. A person (`dm:U…`, or a bare user id, which
+        chat.postMessage takes but conversations.history does not) means their DM with us."""
         if to.startswith("dm:"):
             return await self.slack.dm_channel(to[3:])
+        if to[:1] in ("U", "W"):
+            return await self.slack.dm_channel(to)
         return to
 
     async def _thread(self, thread: str | None) -> str | None:
