@@ -163,7 +163,7 @@ async def test_block_kit_limits_are_checked_with_a_pointer(slack, block, pointer
 
 async def test_modal_title_limit_and_trigger_life(slack):
     client = raw_client(slack)
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "x" * 25}, "blocks": []}
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "x" * 25}, "blocks": [section("Hello")]}
     trigger = slack.workspace.issue("trigger", ALICE, GENERAL)
     assert (await call(client, "views.open", trigger_id=trigger, view=view))["error"] == "invalid_arguments"
     view["title"]["text"] = "New request"
@@ -240,3 +240,35 @@ async def test_response_urls_answer_privately_and_wear_out(slack):
         await gateway.respond(url, "again")
     with pytest.raises(SlackFailure, match="http_404"):
         await gateway.respond(url, "a sixth answer is one too many")
+
+
+BUTTON = {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "action_id": "go"}
+
+
+@pytest.mark.parametrize(
+    ("blocks", "why"),
+    [
+        # Only slack_sdk's models catch these (our own checks pass them): its second reading.
+        ([{"type": "image", "image_url": "https://example.com/a.png"}], "alt_text"),
+        ([{"type": "image", "image_url": "https://example.com/a.png", "alt_text": "a" * 2001}], "alt_text"),
+        # Slack answers invalid_blocks for repeated ids.
+        ([{"type": "divider", "block_id": "b"}, {"type": "divider", "block_id": "b"}], "duplicate block_id"),
+        ([{"type": "actions", "elements": [BUTTON, BUTTON]}], "duplicate action_id"),
+    ],
+)
+async def test_blocks_are_read_a_second_time_by_slack_sdks_models(slack, blocks, why):
+    answer = await call(raw_client(slack), "chat.postMessage", channel=TRIAGE, text="t", blocks=blocks)
+    assert answer["error"] == "invalid_blocks"
+    assert any(why in m for m in answer["response_metadata"]["messages"])
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": blocks}
+    trigger = slack.workspace.issue("trigger", ALICE, GENERAL)
+    refused = await call(raw_client(slack), "views.open", trigger_id=trigger, view=view)
+    assert refused["error"] == "invalid_arguments"
+
+
+async def test_a_modal_without_blocks_is_refused_as_slack_sdk_refuses_it(slack):
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": []}
+    trigger = slack.workspace.issue("trigger", ALICE, GENERAL)
+    refused = await call(raw_client(slack), "views.open", trigger_id=trigger, view=view)
+    assert refused["error"] == "invalid_arguments"
+    assert any("between 1 and 100 blocks" in m for m in refused["response_metadata"]["messages"])

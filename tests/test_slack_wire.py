@@ -98,10 +98,11 @@ async def exercise(gateway: SlackGateway, slack: LocalSlack) -> None:
     await gateway.dm(ALICE, "hello")
     assert await gateway.dm_channel(BOB) == slack.workspace.im_with(BOB).id
     assert await gateway.display_name(BOB) == "Bob Baker"
-    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": []}
+    hello = [{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}]
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": hello}
     view_id = await gateway.open_view(slack.workspace.issue("trigger", BOB, TRIAGE), modal)
     await gateway.update_view(view_id, modal)
-    await gateway.publish_home(ALICE, {"type": "home", "blocks": []})
+    await gateway.publish_home(ALICE, {"type": "home", "blocks": hello})
 
 
 def test_the_exercise_calls_every_method_of_the_gateway():

@@ -3,11 +3,20 @@
 Each check returns a list of problems in Slack's own wording style
 (`[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]`); an empty
 list means Slack would accept the blocks.
+
+Every message and view is read twice: by the checks here, and by slack_sdk's own models
+(`Block.parse(...).validate_json()`, `View(...).validate_json()`), refused where either
+refuses. Both also insist, as Slack does (`invalid_blocks`), that block_ids are unique in a
+message or view and action_ids unique within a block.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
@@ -140,10 +149,48 @@ class Checker:
             self.block(block, f"{pointer}/{i}")
 
 
+def _unique_ids(blocks: Any, pointer: str) -> list[str]:
+    """Slack refuses a repeated block_id in one message or view, and a repeated action_id in
+    one block (an actions block's elements, or a section's accessory)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, block in enumerate(blocks if isinstance(blocks, list) else []):
+        if not isinstance(block, dict):
+            continue
+        block_id = block.get("block_id")
+        if isinstance(block_id, str):
+            if block_id in seen:
+                problems.append(
+                    f"[ERROR] duplicate block_id {block_id!r} [json-pointer:{pointer}/{i}/block_id]"
+                )
+            seen.add(block_id)
+        elements = block.get("elements") if block.get("type") == "actions" else [block.get("accessory")]
+        actions = [e.get("action_id") for e in elements or [] if isinstance(e, dict) and e.get("action_id")]
+        for action in {a for a in actions if actions.count(a) > 1}:
+            problems.append(f"[ERROR] duplicate action_id {action!r} [json-pointer:{pointer}/{i}]")
+    return problems
+
+
+def _sdk_blocks(blocks: Any, pointer: str) -> list[str]:
+    """What slack_sdk's models refuse in `blocks`."""
+    problems: list[str] = []
+    for i, raw in enumerate(blocks if isinstance(blocks, list) else []):
+        try:
+            block = Block.parse(raw)
+            if block is None:
+                raise SlackObjectFormationError("unknown block type")
+            block.validate_json()
+        except (SlackObjectFormationError, TypeError, KeyError, AttributeError) as problem:
+            problems.append(f"[ERROR] {problem} [json-pointer:{pointer}/{i}]")
+    return problems
+
+
 def check_message_blocks(blocks: Any) -> list[str]:
     checker = Checker()
     checker.blocks(blocks, "/blocks", MESSAGE_BLOCKS)
-    return checker.problems
+    if checker.problems:
+        return checker.problems
+    return _unique_ids(blocks, "/blocks") + _sdk_blocks(blocks, "/blocks")
 
 
 def check_view(view: Any) -> list[str]:
@@ -162,4 +209,13 @@ def check_view(view: Any) -> list[str]:
         has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or [])
         if has_input and "submit" not in view:
             checker.fail("/view/submit", "must provide a submit button when the view has inputs")
-    return checker.problems
+    if checker.problems:
+        return checker.problems
+    problems = _unique_ids(view.get("blocks"), "/view/blocks") + _sdk_blocks(
+        view.get("blocks"), "/view/blocks"
+    )
+    try:
+        View(**view).validate_json()
+    except (SlackObjectFormationError, TypeError) as problem:
+        problems.append(f"[ERROR] {problem} [json-pointer:/view]")
+    return problems
