@@ -6,9 +6,12 @@ import time
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.localslack import ChannelPace, LocalSlack
+from bot.localslack.driver import Driver
 from bot.localslack.methods import CONSUMES, JSON
+from bot.localslack.workspace import BOT_USER, Channel
 from bot.slack.gateway import SlackFailure, SlackGateway, build_client
 from tests.harness import ALICE, GENERAL, TRIAGE, demo_workspace
 
@@ -272,3 +275,56 @@ async def test_a_modal_without_blocks_is_refused_as_slack_sdk_refuses_it(slack):
     refused = await call(raw_client(slack), "views.open", trigger_id=trigger, view=view)
     assert refused["error"] == "invalid_arguments"
     assert any("between 1 and 100 blocks" in m for m in refused["response_metadata"]["messages"])
+
+
+async def test_a_response_url_replaces_or_deletes_the_message_clicked_on(slack):
+    """Slack's "Handling user interaction": `replace_original` and `delete_original`."""
+    client = raw_client(slack)
+    posted = await call(client, "chat.postMessage", channel=GENERAL, text="pick one")
+    hook = AsyncWebhookClient(
+        slack.url + "response/" + slack.workspace.issue("hook", ALICE, GENERAL, posted["ts"])
+    )
+    assert (await hook.send(text="picked", replace_original=True)).status_code == 200
+    message = slack.workspace.find_message(GENERAL, posted["ts"])
+    assert (message.text, message.edited) == ("picked", True)
+    assert (await hook.send(delete_original=True)).status_code == 200
+    assert slack.workspace.find_message(GENERAL, posted["ts"]) is None
+    assert (await hook.send(text="again", replace_original=True)).status_code == 400  # nothing to replace
+
+
+async def test_the_bot_must_be_in_a_channel_to_read_it_or_whisper_there(slack):
+    slack.workspace.channels["C0SECRET1"] = Channel("C0SECRET1", "secret", {ALICE})
+    client = raw_client(slack)
+    assert (await call(client, "conversations.history", channel="C0SECRET1"))["error"] == "not_in_channel"
+    assert (await call(client, "chat.postEphemeral", channel="C0SECRET1", user=ALICE, text="psst"))[
+        "error"
+    ] == "not_in_channel"
+    _, delivered = await Driver(slack).say(ALICE, "C0SECRET1", f"<@{BOT_USER}> help")
+    assert delivered is None, "no app_mention from a channel the app is not in"
+
+
+async def test_history_and_replies_come_in_pages_with_cursors(slack):
+    client = raw_client(slack)
+    parent = await call(client, "chat.postMessage", channel=GENERAL, text="parent")
+    for n in range(5):
+        await call(client, "chat.postMessage", channel=GENERAL, text=f"r{n}", thread_ts=parent["ts"])
+    seen, cursor = [], None
+    while True:
+        page = await call(
+            client,
+            "conversations.replies",
+            channel=GENERAL,
+            ts=parent["ts"],
+            limit=2,
+            **({"cursor": cursor} if cursor else {}),
+        )
+        seen += [m["text"] for m in page["messages"]]
+        if not page["has_more"]:
+            break
+        cursor = page["response_metadata"]["next_cursor"]
+    assert seen == ["parent", "r0", "r1", "r2", "r3", "r4"]
+    [top] = (await call(client, "conversations.history", channel=GENERAL))["messages"]
+    assert (top["thread_ts"], top["reply_count"]) == (parent["ts"], 5), "a thread's parent says so"
+    assert (await call(client, "conversations.history", channel=GENERAL, cursor="nonsense"))[
+        "error"
+    ] == "invalid_cursor"

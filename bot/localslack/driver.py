@@ -44,9 +44,9 @@ class Driver:
         person = self.ws.people[user]
         return {"id": user, "username": person.name, "name": person.name, "team_id": TEAM_ID}
 
-    def _handles(self, user: str, channel: str) -> tuple[str, str]:
+    def _handles(self, user: str, channel: str, message_ts: str | None = None) -> tuple[str, str]:
         trigger = self.ws.issue("trigger", user, channel)
-        hook = self.slack.url + "response/" + self.ws.issue("hook", user, channel)
+        hook = self.slack.url + "response/" + self.ws.issue("hook", user, channel, message_ts)
         return trigger, hook
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int = 0) -> Delivery:
@@ -114,7 +114,9 @@ class Driver:
         elif BOT_USER in target.members:
             kind = "group" if target.id.startswith("G") else "channel"
             delivery = await self.event({"type": "message", "channel_type": kind, **event})
-        if not target.is_im and f"<@{BOT_USER}>" in text:
+        # app_mention comes only from conversations the app is in (Slack asks the person to
+        # invite it otherwise): docs.slack.com/reference/events/app_mention
+        if not target.is_im and f"<@{BOT_USER}>" in text and BOT_USER in target.members:
             delivery = await self.event({"type": "app_mention", **event})
         return message, delivery
 
@@ -160,7 +162,7 @@ class Driver:
         if found is None:
             raise LookupError(f"no element {action_id!r} (value {value!r}) on that message")
         block_id, element = found
-        trigger, hook = self._handles(user, message.channel)
+        trigger, hook = self._handles(user, message.channel, message.ts)
         action = {
             "type": element["type"],
             "action_id": action_id,

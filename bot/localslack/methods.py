@@ -208,6 +208,8 @@ class WebApi:
             raise ApiError("user_not_found")
         if user not in channel.members:
             raise ApiError("user_not_in_channel")
+        if BOT_USER not in channel.members:  # the app must be in the conversation too
+            raise ApiError("not_in_channel")
         text, blocks = self._message_body(args)
         message = Message(
             channel.id, self.ws.next_ts(), BOT_USER, text, blocks, args.get("thread_ts"), BOT_ID, user
@@ -217,8 +219,23 @@ class WebApi:
         return {"message_ts": message.ts}
 
     def post_ephemeral_from_hook(self, handle: Handle, body: dict[str, Any]) -> None:
-        """What a response_url answer does: an ephemeral (or in-channel) message."""
+        """What a response_url answer does: an ephemeral (or in-channel) message, or, with
+        `replace_original` / `delete_original`, a change to the message clicked on (Slack's
+        "Handling user interaction" guide)."""
+        original = self.ws.find_message(handle.channel, handle.message_ts) if handle.message_ts else None
+        if _flag(body.get("delete_original")):
+            if original is None:
+                raise ApiError("message_not_found")
+            self.ws.channels[original.channel].messages.remove(original)
+            self._notify("deleted", original)
+            return
         text, blocks = self._message_body(dict(body))
+        if _flag(body.get("replace_original")):
+            if original is None:
+                raise ApiError("message_not_found")
+            original.text, original.blocks, original.edited = text, blocks, True
+            self._notify("updated", original)
+            return
         to = None if body.get("response_type") == "in_channel" else handle.user
         message = Message(handle.channel, self.ws.next_ts(), BOT_USER, text, blocks, None, BOT_ID, to)
         if handle.channel not in self.ws.channels:

@@ -88,6 +88,7 @@ class Handle:
     channel: str
     expires: float
     uses_left: int = 1
+    message_ts: str | None = None  # the message a click came from (replace_original acts on it)
 
 
 class Workspace:
@@ -174,15 +175,15 @@ class Workspace:
             channel.messages = [Message(**m) for m in saved["messages"]]
         self._last_ts = max(self._last_ts, float(data.get("last_ts", 0.0)))
 
-    def issue(self, kind: str, user: str, channel: str) -> str:
-        """A new trigger id or response URL token."""
+    def issue(self, kind: str, user: str, channel: str, message_ts: str | None = None) -> str:
+        """A new trigger id or response URL token (`message_ts`: the message clicked on)."""
         if kind == "trigger":
             token = f"{next(self._counter)}.{int(time.time())}.{self.next_id('tr')}"
             self.triggers[token] = Handle(user, channel, time.monotonic() + TRIGGER_LIFE)
         else:
             token = self.next_id("hook")
             self.response_urls[token] = Handle(
-                user, channel, time.monotonic() + RESPONSE_URL_LIFE, RESPONSE_URL_USES
+                user, channel, time.monotonic() + RESPONSE_URL_LIFE, RESPONSE_URL_USES, message_ts
             )
         return token
 
