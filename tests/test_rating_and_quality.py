@@ -87,7 +87,7 @@ async def test_only_the_requester_may_rate_and_a_stranger_changes_nothing():
         request = await resolved_ticket(run)
         for stranger in (ERIN, BOB):
             await run.people.press(stranger, request, ":star-struck: 5 · Great")
-            await settle(lambda s=stranger: bot_posts(run.slack, dm_of(run), to=s)[-1:])
+            await run.idle()
             [refusal] = [
                 m for m in bot_posts(run.slack, dm_of(run), to=stranger) if m.ephemeral_to == stranger
             ]

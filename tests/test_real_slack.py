@@ -4,6 +4,8 @@ rate-limited card, and answers far longer than one Block Kit section."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flows.outbox import THREAD_GONE
@@ -13,6 +15,7 @@ from tests.factories import make_ticket
 from tests.harness import (
     ALICE,
     BOB,
+    CAROL,
     GENERAL,
     TRIAGE,
     answer_questions,
@@ -144,3 +147,32 @@ async def test_a_form_tickets_confirmation_refused_once_is_looked_for_in_the_dm_
         looked = [c.args["channel"] for c in run.slack.calls if c.method == "conversations.history"]
         assert looked == [dm_of(run)]
         assert [c.error for c in run.slack.calls if c.error] == ["ratelimited"]
+
+
+async def test_the_queue_quality_and_digest_fit_block_kit_however_much_there_is_to_say():
+    """60 tickets of escaped-to-bursting text, 30 agents who resolved them, 30 still open and
+    overdue: every answer is one Slack takes, and says how much it left out."""
+    async with running_desk(digest={"time": "09:00"}) as run:
+        nasty = "<!channel> & <@U0BOB0001> " * 60
+        now = run.clock.now()
+        for n in range(1, 61):
+            opened = now - timedelta(hours=30 + n)
+            ticket = make_ticket(n, text=f"{n} {nasty}", at=opened)
+            if n <= 30:
+                agent = f"U0AG{n:05d}"
+                ticket = ticket.claim(agent, opened + timedelta(minutes=5)).resolve(
+                    agent, nasty, opened + timedelta(hours=2)
+                )
+            await run.desk.store.create_ticket(lambda _, t=ticket: t)
+        queue = await run.people.command(BOB, "/queue", "", channel=TRIAGE)
+        quality = await run.people.command(CAROL, "/quality", "7d", channel=TRIAGE)
+        assert queue.status == quality.status == 200
+        await run.run_job("digest-catch-up")
+        await run.idle()
+        assert run.slack.errors() == [], "Slack refused nothing"
+        shown = {who: text_of(bot_posts(run.slack, TRIAGE, to=who)[-1]) for who in (BOB, CAROL)}
+        assert "30 tickets need attention" in shown[BOB] and "…and 15 more" in shown[BOB]
+        assert "…and 5 more" in shown[CAROL], "25 agents shown, the rest counted"
+        [digest] = [m for m in bot_posts(run.slack, dm_of(run, CAROL)) if m.text.startswith("Daily digest")]
+        assert "…and 20 more" in text_of(digest)
+        assert "<!channel>" not in shown[BOB] + shown[CAROL] + text_of(digest)

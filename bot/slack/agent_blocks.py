@@ -64,7 +64,8 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
             block["accessory"] = button("Claim", CardIds.CLAIM, ticket.number, "primary")
         blocks.append(block)
     if count > QUEUE_LIMIT:
-        blocks.append(section(f"…and {count - QUEUE_LIMIT} more."))
+        left = count - QUEUE_LIMIT
+        blocks.append(section(f"…and {left} more, less urgent or newer: `/queue` shows them as these go."))
     return f"{count} tickets need attention", blocks
 
 

@@ -129,7 +129,7 @@ def _needs_attention(digest: Digest, look: DigestLook) -> Blocks:
         return []
     lines = [_watch_line(w, look) for w in watched[:WATCH_LIMIT]]
     if len(watched) > WATCH_LIMIT:
-        lines.append(f"…and {len(watched) - WATCH_LIMIT} more.")
+        lines.append(f"…and {len(watched) - WATCH_LIMIT} more — `/queue` shows them all.")
     return [section("*Needs attention now*\n" + "\n".join(lines))]
 
 

@@ -152,7 +152,7 @@ def quality_answer(now: Summary, before: Summary, days: int, zone: ZoneInfo) -> 
                 f"resolution {_span(line.resolution)}{rated}"
             )
         if len(now.agents) > AGENT_LIMIT:
-            rows.append(f"…and {len(now.agents) - AGENT_LIMIT} more.")
+            rows.append(f"…and {len(now.agents) - AGENT_LIMIT} more agents.")
         blocks += [
             {"type": "divider"},
             section("*By agent* (tickets resolved in the period, medians)\n" + "\n".join(rows)),
