@@ -16,10 +16,14 @@ log = logging.getLogger("desk.errors")
 
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    async def on_error(
+        error: Exception, body: dict[str, Any], response: BoltResponse | None
+    ) -> BoltResponse | None:
         kind = body.get("type") or body.get("command") or "request"
         if isinstance(error, SlackFailure):  # Slack was away: what is owed waits in the outbox
             log.warning("could not answer: Slack failed", extra={"request": str(kind), "error": error.error})
         else:
             log.error("listener failed", extra={"request": str(kind), "error": repr(error)[:300]})
+        if response is None:  # already acked: Bolt has nothing left to answer (and asserts if we try)
+            return None
         return BoltResponse(status=200, body="")

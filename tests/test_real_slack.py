@@ -4,6 +4,8 @@ rate-limited card, and answers far longer than one Block Kit section."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -176,3 +178,21 @@ async def test_the_queue_quality_and_digest_fit_block_kit_however_much_there_is_
         [digest] = [m for m in bot_posts(run.slack, dm_of(run, CAROL)) if m.text.startswith("Daily digest")]
         assert "…and 20 more" in text_of(digest)
         assert "<!channel>" not in shown[BOB] + shown[CAROL] + text_of(digest)
+
+
+async def test_slack_down_during_a_claim_raises_nothing_into_bolt(caplog):
+    """The error handler runs after the ack: it must not hand Bolt a response then (Bolt
+    asserts, and the listener's task dies with "Task exception was never retrieved")."""
+    async with running_desk() as run:
+        await raise_ticket(run)
+        await run.idle()
+        run.slack.faults.down = True
+        ack = await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)
+        assert ack.status == 200
+        await settle(lambda: not run.desk.work.busy, timeout=30)  # the listener gave up on Slack
+        gc.collect()  # a task whose exception nobody read reports it when it is collected
+        await asyncio.sleep(0)
+        run.slack.faults.down = False
+        await run.idle()
+    problems = [r.getMessage() for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert not [p for p in problems if "never retrieved" in p or "response must be provided" in p], problems

@@ -266,7 +266,9 @@ class SlackGateway:
 
     async def respond(self, response_url: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """Answer a slash command or a click through its `response_url`, privately."""
-        hook = AsyncWebhookClient(response_url, retry_handlers=retry_handlers())
+        hook = AsyncWebhookClient(
+            response_url, retry_handlers=self.client.retry_handlers
+        )  # the same patience
         response = await hook.send(text=text, blocks=blocks, response_type="ephemeral")
         if response.status_code != 200:
             raise SlackFailure("response_url", f"http_{response.status_code}")
