@@ -1,6 +1,5 @@
 """The local Slack answers as Slack does, so tests against it mean something."""
 
-import asyncio
 import time
 
 import pytest
@@ -58,6 +57,8 @@ async def test_post_update_and_read_back(slack):
 
 async def test_posts_to_one_channel_keep_slacks_pace_of_about_one_a_second(slack):
     slack.channel_pace = ChannelPace(rate=1.0, burst=3)
+    now = [1000.0]
+    slack.pace_clock = lambda: now[0]  # the pace's clock stands still until we move it
     client = raw_client(slack)
     answers = [await call(client, "chat.postMessage", channel=TRIAGE, text=f"n{i}") for i in range(4)]
     assert [a["ok"] for a in answers] == [True, True, True, False]
@@ -74,9 +75,11 @@ async def test_posts_to_one_channel_keep_slacks_pace_of_about_one_a_second(slack
     assert (await call(client, "chat.update", channel=TRIAGE, ts=ts, text="edited"))[
         "ok"
     ]  # edits are not posts
-    await asyncio.sleep(1.05)
+    now[0] += 0.95
+    assert (await call(client, "chat.postMessage", channel=TRIAGE, text="n4"))["error"] == "ratelimited"
+    now[0] += 0.05  # a second after the burst: one more may go
     assert (await call(client, "chat.postMessage", channel=TRIAGE, text="n4"))["ok"]
-    assert slack.channel_pace.refused == 1
+    assert slack.channel_pace.refused == 2
 
 
 async def test_a_post_over_the_pace_says_when_to_come_back(slack):

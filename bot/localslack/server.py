@@ -102,6 +102,7 @@ class LocalSlack:
     ) -> None:
         self.workspace = workspace
         self.channel_pace = channel_pace  # None: posts to a channel are not limited
+        self.pace_clock: Callable[[], float] = time.monotonic  # the pace's seconds (tests step it)
         self.api = WebApi(workspace)
         self.api.socket_url = self._socket_url
         self.bot_token, self.app_token, self.signing_secret = bot_token, app_token, signing_secret
@@ -217,7 +218,7 @@ class LocalSlack:
         """A post to a channel that has had its share this second: 429, as Slack answers."""
         if self.channel_pace is None or method != "chat.postMessage":
             return None
-        wait = self.channel_pace.admit(str(args.get("channel", "")), time.monotonic())
+        wait = self.channel_pace.admit(str(args.get("channel", "")), self.pace_clock())
         if wait == 0:
             return None
         self._log(Call(method, args, 429, "ratelimited"))
