@@ -1,7 +1,8 @@
 import pytest
 
+from bot.localslack import LocalSlack
 from store import Store, TinyDBStore
-from tests.harness import stop_children
+from tests.harness import demo_workspace, stop_children
 
 
 @pytest.fixture(autouse=True)
@@ -18,3 +19,12 @@ async def store(request, tmp_path):
     await backend.open()
     yield backend
     await backend.close()
+
+
+@pytest.fixture
+async def slack():
+    """A local Slack with the demo workspace, running on a free port."""
+    local = LocalSlack(demo_workspace())
+    await local.start()
+    yield local
+    await local.stop()

@@ -12,15 +12,7 @@ from bot.localslack.driver import Driver
 from bot.localslack.methods import CONSUMES, JSON
 from bot.localslack.workspace import BOT_USER, Channel
 from bot.slack.gateway import SlackFailure, SlackGateway, build_client
-from tests.harness import ALICE, GENERAL, TRIAGE, demo_workspace
-
-
-@pytest.fixture
-async def slack():
-    local = LocalSlack(demo_workspace())
-    await local.start()
-    yield local
-    await local.stop()
+from tests.harness import ALICE, GENERAL, TRIAGE
 
 
 def raw_client(slack: LocalSlack, token: str | None = None) -> AsyncWebClient:

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.localslack import LocalSlack
 from bot.localslack.methods import CONSUMES, FORM, JSON, NOT_IN_SPEC, REQUIRED
 from bot.slack.gateway import SlackGateway, build_client
-from tests.harness import ALICE, BOB, TRIAGE, demo_workspace
+from tests.harness import ALICE, BOB, TRIAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = json.loads((ROOT / "tests" / "data" / "slack_web_api_facts.json").read_text())["methods"]
@@ -44,14 +44,6 @@ SCOPES: dict[str, set[str]] = {
     "views.publish": set(),
 }
 LEGACY = {"chat:write:bot": "chat:write", "chat:write:user": "chat:write"}
-
-
-@pytest.fixture
-async def slack():
-    local = LocalSlack(demo_workspace())
-    await local.start()
-    yield local
-    await local.stop()
 
 
 @pytest.mark.parametrize("method", SERVED)
