@@ -196,7 +196,9 @@ class DeskApp:
 
     def web_app(self) -> web.Application:
         """HTTP routes: Slack's requests (HTTP mode only) and the health check."""
-        return desk_web.build(self.bolt if not self.env.socket_mode else None, self.health)
+        if self.env.socket_mode:
+            return desk_web.build(None, self.health)
+        return desk_web.build(self.bolt, self.health, self.env.signing_secret)
 
 
 async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:

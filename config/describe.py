@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.durations import compact_duration
-from config.environment import Environment, mask
+from config.environment import Environment, mask, redacted_url
 from config.settings import DAYS, Config
 
 
@@ -65,7 +65,7 @@ def describe(config: Config, env: Environment) -> str:
         f"# SLACK_BOT_TOKEN: {mask(env.bot_token)}",
         f"# SLACK_SIGNING_SECRET: {mask(env.signing_secret)}",
         f"# SLACK_APP_TOKEN: {mask(env.app_token)}",
-        f"# SLACK_API_URL: {env.api_url}",
+        f"# SLACK_API_URL: {redacted_url(env.api_url)}",
         f"# DESK_CONFIG: {env.config_path}",
     ]
     return "\n".join(lines)

@@ -27,7 +27,7 @@ class Environment:
     def __repr__(self) -> str:  # never let a token reach a log through repr()
         return (
             f"Environment(bot_token={mask(self.bot_token)}, signing_secret={mask(self.signing_secret)}, "
-            f"app_token={mask(self.app_token)}, api_url={self.api_url!r}, port={self.port})"
+            f"app_token={mask(self.app_token)}, api_url={redacted_url(self.api_url)!r}, port={self.port})"
         )
 
 
@@ -37,6 +37,20 @@ def mask(secret: str) -> str:
         return "(not set)"
     kind = secret.split("-", 1)[0] + "-…" if secret.startswith(("xoxb-", "xapp-")) else "…"
     return f"{kind} (set, {len(secret)} characters)"
+
+
+def redacted_url(url: str) -> str:
+    """A URL as it may be shown: any user name, password, query or fragment replaced by `***`."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    host, slash, path = rest.partition("/")
+    if "@" in host:
+        host = "***@" + host.rsplit("@", 1)[1]
+    path, mark, _ = path.partition("?")
+    path = path.partition("#")[0]
+    shown = f"{scheme}{sep}{host}{slash}{path}"
+    return shown + ("?***" if mark or "#" in rest else "")
 
 
 def read_environment(env: Mapping[str, str], *, needs_slack: bool = True, serves: bool = True) -> Environment:
@@ -50,11 +64,15 @@ def read_environment(env: Mapping[str, str], *, needs_slack: bool = True, serves
     if not api_url.endswith("/"):
         api_url += "/"
     if not api_url.startswith(("http://", "https://")):
-        errors.append(f"SLACK_API_URL: expected an http(s) URL like {DEFAULT_API_URL}; got {api_url!r}")
+        errors.append(
+            f"SLACK_API_URL: expected an http(s) URL like {DEFAULT_API_URL}; got {redacted_url(api_url)!r}"
+        )
     port_text = env.get("PORT", "").strip() or "3000"
     port = int(port_text) if port_text.isdigit() and int(port_text) < 65536 else -1
     if port < 0:
-        errors.append(f"PORT: expected a port number from 1 to 65535 (0: any free one); got {port_text!r}")
+        errors.append(  # the value is not shown: a secret pasted into the wrong variable must not leak
+            f"PORT: expected a port number from 1 to 65535 (0: any free one); got {len(port_text)} characters"
+        )
     if needs_slack:
         if not bot_token:
             errors.append("SLACK_BOT_TOKEN: not set; expected the bot token (xoxb-…) from your Slack app")
