@@ -85,8 +85,8 @@ async def exercise(gateway: SlackGateway, slack: LocalSlack) -> None:
     )
     await gateway.update(TRIAGE, posted.ts, "edited")
     await gateway.whisper(TRIAGE, BOB, "only you")
-    assert await gateway.recent(TRIAGE)
-    assert len(await gateway.recent(TRIAGE, posted.ts, metadata=True)) == 2
+    assert await gateway.look_back(TRIAGE)
+    assert len(await gateway.look_back(TRIAGE, posted.ts, metadata=True)) == 2
     await gateway.dm(ALICE, "hello")
     assert await gateway.dm_channel(BOB) == slack.workspace.im_with(BOB).id
     assert await gateway.display_name(BOB) == "Bob Baker"

@@ -129,17 +129,9 @@ class Digests:
         return place.partition(":")[2]
 
     async def _arrived(self, channel: str, day: date) -> bool:
-        """Whether the conversation has the digest of `day` already. A look-up Slack refuses
-        for good is no reason to give up on the digest: it is sent."""
+        """Whether the conversation has the digest of `day` already."""
         wanted = digest_id(day)
-        try:
-            found = await self.desk.slack.recent(channel)
-        except SlackFailure as failure:
-            if not failure.permanent:
-                raise
-            log.warning("could not look for the digest; sending", extra={"error": failure.error})
-            return False
-        for message in found:
+        for message in await self.desk.slack.look_back(channel):
             if any(block.get("block_id") == wanted for block in message.get("blocks") or []):
                 return True
         return False

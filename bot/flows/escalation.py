@@ -141,7 +141,7 @@ class Escalation:
             await self.desk.store.update_ticket(number, lambda t: t.notice_delivered(notice.key, destination))
             return True
         try:
-            if fresh or not await self._looked_for(ticket, notice, destination):
+            if fresh or not await self._arrived(ticket, notice, destination):
                 await self._send(ticket, notice, destination)
         except SlackFailure as failure:
             if not failure.permanent:
@@ -180,25 +180,11 @@ class Escalation:
             extra={"ticket": ticket.number, "notice": notice.key, "to": destination, "late": notice.late},
         )
 
-    async def _looked_for(self, ticket: Ticket, notice: Notice, destination: str) -> bool:
-        """Whether the notice is there already. A look-up Slack refuses for good (a thread
-        gone, a scope missing) is never a reason to give up on the notice: it is sent."""
-        try:
-            return await self._arrived(ticket, notice, destination)
-        except SlackFailure as failure:
-            if not failure.permanent:
-                raise
-            log.warning(
-                "could not look for an earlier attempt; sending",
-                extra={"ticket": ticket.number, "notice": notice.key, "error": failure.error},
-            )
-            return False
-
     async def _arrived(self, ticket: Ticket, notice: Notice, destination: str) -> bool:
         """Whether the notice is in its conversation already (sent just before a crash)."""
         channel, thread = await self._where(ticket, destination)
         wanted = notice_id(ticket.number, notice, destination)
-        for message in await self.desk.slack.recent(channel, thread):
+        for message in await self.desk.slack.look_back(channel, thread):
             if any(block.get("block_id") == wanted for block in message.get("blocks") or []):
                 return True
         return False

@@ -228,20 +228,7 @@ class Outbox:
         self, key: str, doc: dict[str, Any], channel: str, text: str, blocks: Blocks, thread: str | None
     ) -> Posted:
         if doc["attempts"]:  # it may have gone through before the failure: look first
-            try:
-                found = await self._find(channel, thread, key)
-            except SlackFailure as failure:
-                if not failure.permanent:
-                    raise  # the look-up could not be made now: try the whole message again later
-                # Slack will not let us look (the thread is gone, a scope is missing, ...): a
-                # failed look-up is never a failed delivery, so post it, with its id.
-                log.warning(
-                    "could not look for an earlier attempt; posting",
-                    extra={"outbox_id": key, "error": failure.error},
-                )
-                found = None
-                if failure.error == "thread_not_found":
-                    thread, blocks = None, thread_gone(text, blocks)
+            found = await self._find(channel, thread, key)
             if found is not None:
                 return found
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
@@ -258,7 +245,7 @@ class Outbox:
         return await self.slack.post(channel, text, thread_gone(text, blocks), None, metadata=metadata)
 
     async def _find(self, channel: str, thread: str | None, key: str) -> Posted | None:
-        for message in await self.slack.recent(channel, thread, metadata=True):
+        for message in await self.slack.look_back(channel, thread, metadata=True):
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("id") == key:
                 return Posted(channel, str(message["ts"]))

@@ -183,12 +183,24 @@ class SlackGateway:
         )
         return Posted(str(data["channel"]), str(data["ts"]))
 
-    async def recent(
+    async def look_back(
         self, channel: str, thread: str | None = None, *, metadata: bool = False
     ) -> list[dict[str, Any]]:
         """The messages of a conversation (newest first) or of one thread (its replies, in
         order), following Slack's pages (`has_more`, `next_cursor`) up to `PAGES` of them;
-        with `metadata`, each message's metadata too."""
+        with `metadata`, each message's metadata too. The desk looks back only to see whether
+        an earlier attempt arrived, so a look-up Slack refuses for good (a thread gone, a scope
+        missing) finds nothing, and the message is sent: a failed look-up is never a failed
+        delivery. A failure for now (rate limit, outage) still raises, to try again later."""
+        try:
+            return await self._pages(channel, thread, metadata)
+        except SlackFailure as failure:
+            if not failure.permanent:
+                raise
+            log.warning("could not look for an earlier attempt", extra={"error": failure.error})
+            return []
+
+    async def _pages(self, channel: str, thread: str | None, metadata: bool) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         cursor: str | None = None
         more = True if metadata else None
@@ -266,9 +278,7 @@ class SlackGateway:
 
     async def respond(self, response_url: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """Answer a slash command or a click through its `response_url`, privately."""
-        hook = AsyncWebhookClient(
-            response_url, retry_handlers=self.client.retry_handlers
-        )  # the same patience
+        hook = AsyncWebhookClient(response_url, retry_handlers=self.client.retry_handlers)  # same patience
         response = await hook.send(text=text, blocks=blocks, response_type="ephemeral")
         if response.status_code != 200:
             raise SlackFailure("response_url", f"http_{response.status_code}")
