@@ -77,7 +77,8 @@ class DeskApp:
         self.bolt = AsyncApp(
             client=client,
             signing_secret=env.signing_secret,
-            request_verification_enabled=not env.socket_mode,
+            # Checked once, by the HTTP edge (bot/web.py), before anything parses the body.
+            request_verification_enabled=False,
             process_before_response=False,
             logger=logging.getLogger("desk.bolt"),
         )
@@ -134,10 +135,8 @@ class DeskApp:
             max_instances=1,
             misfire_grace_time=None,  # late is fine: a run sends only what today still owes
         )
-        self.scheduler.add_job(
-            self.work.tracked(
-                self.digests.run
-            ),  # at once: today's digest if it fell due while the desk was down
+        self.scheduler.add_job(  # at once: today's digest if it fell due while the desk was down
+            self.work.tracked(self.digests.run),
             id="digest-catch-up",
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
