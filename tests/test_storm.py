@@ -112,17 +112,13 @@ def triage_view(run: Running) -> tuple[list, list]:
     return storms, cards
 
 
-def outbox_empty(run: Running) -> bool:
-    return run.desk.outbox.backlog()["waiting"] == 0
-
-
 async def test_a_burst_of_new_tickets_is_one_storm_card_that_slack_never_refuses():
     async with running_desk() as run:
         run.slack.channel_pace = ChannelPace()  # Slack's pace per channel: one a second, bursts of 3
         people = employees(run, 30)
         await asyncio.gather(*(raise_as(run, user, f"VPN refuses me ({user})") for user in people))
         assert await run.desk.store.ticket_count() == 30
-        await settle(lambda: outbox_empty(run), timeout=20)
+        await run.idle(timeout=20)
 
         storms, cards = triage_view(run)
         assert len(storms) == 1
@@ -157,7 +153,7 @@ async def test_a_requester_writing_on_a_ticket_in_the_storm_card_gives_it_a_card
     async with running_desk() as run:
         people = employees(run, 14)
         await asyncio.gather(*(raise_as(run, user, f"Printer on fire ({user})") for user in people))
-        await settle(lambda: outbox_empty(run), timeout=20)
+        await run.idle(timeout=20)
         folded = run.desk.outbox.storms.latest()
         assert folded is not None
         number = folded.tickets[-1]
