@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.flows.owed import OUTBOX
+from bot.flows.owed import post as owe
 from bot.localslack.workspace import Message
 from bot.slack.gateway import Backoff
+from store import store_from_url
 from tests.harness import (
     ALICE,
     BOB,
@@ -23,7 +25,9 @@ from tests.harness import (
     TRIAGE,
     bot_posts,
     dm_of,
+    local_slack,
     outbox_arrivals,
+    raise_ticket,
     running_desk,
     settle,
     text_of,
@@ -143,3 +147,25 @@ async def test_a_message_that_can_never_arrive_is_parked_and_logged_once(caplog)
         assert run.desk.health()["outbox"]["parked"] == 1
         alice = [m for m in bot_posts(run.slack, dm_of(run, ALICE)) if "is looking at" in text_of(m)]
         assert len(alice) == 1, "the rest still arrives"
+
+
+async def test_a_message_slack_took_just_before_a_kill_is_not_posted_again(tmp_path):
+    """Killed after Slack took a post and before the outbox struck it off: the entry is still
+    owed, with no failed attempt on record. The next start looks for it before posting."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    async with local_slack() as slack:
+        async with running_desk(url, slack=slack) as run:
+            await raise_ticket(run)
+            await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)  # Alice is told, in her thread
+            await run.idle()
+        [told] = [m for m in bot_posts(slack, dm_of(run)) if m.metadata]
+        key = told.metadata["event_payload"]["id"]
+        store = store_from_url(url)
+        await store.open()
+        async with store.transaction() as tx:  # as the entry stood while it was being sent
+            owe(tx, key, told.channel, told.text, told.blocks, thread=told.thread_ts)
+        await store.close()
+        async with running_desk(url, slack=slack) as again:
+            await again.idle()
+            assert outbox_arrivals(slack)[key] == 1, "found in the DM, not posted twice"
+            assert again.desk.health()["outbox"]["waiting"] == 0

@@ -84,6 +84,7 @@ class Outbox:
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
         self.busy = False  # a round is under way
+        self._unsure: set[str] = set()  # owed before this start: maybe sent just before a crash
 
     def wake(self) -> None:
         """Something new is owed: deliver it now."""
@@ -91,6 +92,9 @@ class Outbox:
 
     def start(self) -> None:
         self._stopping = False
+        # What was owed when the desk last stopped may have reached Slack just before a crash
+        # (posted, not yet struck off): each such message is looked for before it is posted.
+        self._unsure = set(self.desk.store.tables.records.get(OUTBOX, {}))
         self._worker = asyncio.create_task(self._run(), name="outbox")
 
     async def stop(self) -> None:
@@ -227,7 +231,7 @@ class Outbox:
     async def _post(
         self, key: str, doc: dict[str, Any], channel: str, text: str, blocks: Blocks, thread: str | None
     ) -> Posted:
-        if doc["attempts"]:  # it may have gone through before the failure: look first
+        if doc["attempts"] or key in self._unsure:  # it may have gone through already: look first
             found = await self._find(channel, thread, key)
             if found is not None:
                 return found
