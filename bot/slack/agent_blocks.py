@@ -65,7 +65,8 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
         blocks.append(block)
     if count > QUEUE_LIMIT:
         left = count - QUEUE_LIMIT
-        blocks.append(section(f"…and {left} more, less urgent or newer: `/queue` shows them as these go."))
+        rest = f"…and {left} more, less urgent or newer: claim some and `/queue` shows the next."
+        blocks.append(section(rest))
     return f"{count} tickets need attention", blocks
 
 
