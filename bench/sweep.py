@@ -122,7 +122,7 @@ async def measure(total: int, open_count: int, sweeps: int) -> dict[str, float]:
                 done = sweeping.result()
                 steady.append(done.seconds)
                 raised.append(done.raised)
-                delivered.append(done.delivered)
+                delivered.append(done.owed)
         finally:
             await app.store.close()
             await slack.stop()

@@ -27,7 +27,6 @@ from bot.flows.digest import Digests, place_words
 from bot.flows.escalation import Escalation
 from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
-from bot.flows.owed import OUTBOX
 from bot.flows.rating import Ratings
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackGateway, build_client
@@ -35,6 +34,7 @@ from bot.work import Work, track_listeners
 from config.environment import Environment
 from config.settings import Config
 from store import Store, store_from_url
+from store.tables import OUTBOX
 
 log = logging.getLogger("desk")
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -103,7 +103,7 @@ class DeskApp:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for client in self._clients:
             client.session = self._http
-        self.outbox.start()  # first of all: what was owed before a stop or a crash goes out
+        await self.outbox.start()  # first of all: what was owed before a stop or a crash goes out
         self.scheduler.add_job(
             self.work.tracked(self.intake.expire),
             "interval",
@@ -165,18 +165,21 @@ class DeskApp:
             await self._http.close()
         log.info("desk stopped")
 
-    def idle(self) -> bool:
+    def idle(self, within: float = 0.0) -> bool:
         """Nothing is running and nothing is waiting to go: no listener after its ack, no job,
-        no message in the outbox but those Slack can never take (parked)."""
-        return not self.work.busy and not self.outbox.busy and self.outbox.backlog()["waiting"] == 0
+        no message in the outbox but those parked or waiting on a back-off longer than `within`
+        seconds."""
+        return not self.work.busy and not self.outbox.busy and self.outbox.due(within) == 0
 
     async def run_job(self, job_id: str) -> Any:
-        """Run a registered job now, as the scheduler would, and wait for it: how tests step
-        the desk's schedule on their own clock."""
+        """Run a registered job now, as the scheduler would, and wait for it and for one round
+        of the outbox at what it owes: how tests step the desk's schedule on their own clock."""
         job = self.scheduler.get_job(job_id)
         if job is None:
             raise LookupError(f"no job {job_id!r} is registered")
-        return await job.func(*job.args, **job.kwargs)
+        result = await job.func(*job.args, **job.kwargs)
+        await self.outbox.a_round()
+        return result
 
     @property
     def mode(self) -> str:

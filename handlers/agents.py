@@ -13,77 +13,45 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
-from bot.flows.agents import Agents
+from bot.flows import answers
+from bot.flows.agents import DOING, Agents
 from bot.slack.agent_blocks import AgentIds, text_form
 from bot.slack.card import CardIds
-from bot.slack.command_args import mentioned_user, split_reference
+from bot.slack.command_args import USAGE, BadCommand, read_agent_command
 from bot.slack.payloads import click, command_text, form_values
-
-USAGE = {
-    "/claim": "Usage: `/claim T-4`",
-    "/reassign": "Usage: `/reassign T-4 @someone`",
-    "/resolve": "Usage: `/resolve T-4 what fixed it` (the note is optional)",
-    "/reply": "Usage: `/reply T-4 your message to the requester`",
-}
-ACTIONS = {
-    "/claim": "claim tickets",
-    "/reassign": "reassign tickets",
-    "/resolve": "resolve tickets",
-    "/reply": "reply to requesters",
-}
 
 
 def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     team = desk.config.team
 
-    async def outcome(response_url: str, work: Callable[[], Awaitable[str]]) -> None:
+    async def outcome(response_url: str | None, user: str, work: Callable[[], Awaitable[str]]) -> None:
         """Do the work after the ack, and tell the person how it went, privately."""
         try:
             answer = await work()
         except DeskError as error:
             answer = desk.explain(error)
-        await desk.slack.respond(response_url, answer)
-
-    def refusal(command: dict[str, Any]) -> str | None:
-        """Why the command can't run (wrong role, bad arguments), or None when it can."""
-        name, user = str(command.get("command")), str(command.get("user_id"))
-        reference, rest = split_reference(command_text(command))
-        try:
-            team.require_agent(user, ACTIONS[name])
-        except DeskError as error:
-            return desk.explain(error)
-        if not reference:
-            return USAGE[name]
-        try:
-            desk.parse_ref(reference)
-        except DeskError as error:
-            return f"{desk.explain(error)}\n{USAGE[name]}"
-        if name == "/reassign" and mentioned_user(rest) is None:
-            return f"Name the new assignee with an @mention.\n{USAGE[name]}"
-        if name == "/reply" and not rest:
-            return f"Write the message after the reference.\n{USAGE[name]}"
-        return None
+        await answers.respond(desk, response_url, user, answer)
 
     @app.command("/claim")
     @app.command("/reassign")
     @app.command("/resolve")
     @app.command("/reply")
     async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
-        refused = refusal(command)
-        if refused is not None:
-            await ack(text=refused)
+        name, user = str(command.get("command")), str(command.get("user_id"))
+        try:
+            team.require_agent(user, DOING[name])  # asked here too only to refuse in the ack
+            read = read_agent_command(name, command_text(command))
+        except (BadCommand, DeskError) as wrong:
+            await ack(text=desk.explain(wrong) if isinstance(wrong, DeskError) else str(wrong))
+            return
+        try:
+            number = desk.parse_ref(read.reference)
+        except DeskError as error:
+            await ack(text=f"{desk.explain(error)}\n{USAGE[name]}")
             return
         await ack()
-        name, user = str(command["command"]), str(command["user_id"])
-        reference, rest = split_reference(command_text(command))
-        number = desk.parse_ref(reference)
-        work: dict[str, Callable[[], Awaitable[str]]] = {
-            "/claim": lambda: agents.claim(user, number),
-            "/reassign": lambda: agents.reassign(user, number, mentioned_user(rest) or ""),
-            "/resolve": lambda: agents.resolve(user, number, rest),
-            "/reply": lambda: agents.reply(user, number, rest, once=f"cmd:{command.get('trigger_id')}"),
-        }
-        await outcome(str(command.get("response_url", "")), work[name])
+        once = f"cmd:{command.get('trigger_id')}"
+        await outcome(command.get("response_url"), user, lambda: agents.carry_out(user, read, number, once))
 
     @app.command("/queue")
     async def on_queue(ack: AsyncAck, command: dict[str, Any]) -> None:
@@ -95,7 +63,7 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
             return
         await ack()  # the queue is worked out after the ack: it may be long on a busy day
         text, blocks = await agents.queue(user)
-        await desk.slack.respond(str(command.get("response_url", "")), text, blocks)
+        await answers.respond(desk, command.get("response_url"), user, text, blocks)
 
     @app.action(CardIds.CLAIM)
     @app.action(CardIds.REOPEN)
@@ -103,10 +71,10 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         """Claim (card, queue) and The problem is back (the requester's resolution message)."""
         await ack()
         pressed = click(body)
-        if pressed is None or not pressed.value.isdigit() or not pressed.response_url:
+        if pressed is None or not pressed.value.isdigit():
             return
         act = agents.claim if pressed.action_id == CardIds.CLAIM else agents.reopen
-        await outcome(pressed.response_url, lambda: act(pressed.user, int(pressed.value)))
+        await outcome(pressed.response_url, pressed.user, lambda: act(pressed.user, int(pressed.value)))
 
     @app.action(CardIds.REPLY)
     @app.action(CardIds.RESOLVE)
@@ -116,10 +84,10 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         if pressed is None or not pressed.value.isdigit():
             return
         resolving = pressed.action_id == CardIds.RESOLVE
-        doing = "resolve tickets" if resolving else "reply to requesters"
-        if not team.is_agent(pressed.user):
-            if pressed.response_url:
-                await desk.slack.respond(pressed.response_url, f"Only the desk's agents can {doing}.")
+        try:
+            team.require_agent(pressed.user, DOING["/resolve" if resolving else "/reply"])
+        except DeskError as error:
+            await answers.respond(desk, pressed.response_url, pressed.user, desk.explain(error))
             return
         number = int(pressed.value)
         callback = AgentIds.RESOLVE_FORM if resolving else AgentIds.REPLY_FORM
@@ -148,6 +116,6 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         except DeskError as error:
             answer = desk.explain(error)
         if channel:
-            await desk.slack.whisper(channel, user, answer)
+            await answers.whisper(desk, channel, user, answer)
         else:
-            await desk.slack.dm(user, answer)
+            await answers.dm(desk, user, answer)

@@ -1,9 +1,12 @@
-"""Slack's retries of an event: each `event_id` is acted on once.
+"""Slack's retries of an event (`X-Slack-Retry-Num`: the same `event_id`, the last about five
+minutes after the first, maybe to a restarted process) do the work once.
 
-Slack retries an event it thinks went unanswered (`X-Slack-Retry-Num`), the last retry about
-five minutes after the first, and it may reach a restarted process. The id is remembered in
-the store (for a day, pruned with the rest of what was handled), so a retry is acknowledged
-and dropped wherever it lands.
+The mark that an event was acted on is committed with the work it caused, never before: a
+desk killed after the ack and before the commit leaves no mark, so the retry does the work.
+Messages carry their own mark (`msg:<channel>:<ts>`, written in the transaction that opens
+the request or records the follow-up); events with no store work of their own (the App Home)
+are marked `event:<id>` once their work is done. Here, an event already marked is acked and
+dropped before any listener runs.
 """
 
 from __future__ import annotations
@@ -21,15 +24,26 @@ from store.tables import HANDLED
 log = logging.getLogger("desk.events")
 
 
+def event_key(body: dict[str, Any]) -> str | None:
+    """The mark of the event in `body`, if it is one."""
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    return f"event:{event_id}" if isinstance(event_id, str) and event_id else None
+
+
+async def mark_done(desk: Desk, body: dict[str, Any]) -> None:
+    """Remember that the event in `body` was acted on (after its work is done)."""
+    key = event_key(body)
+    if key is not None:
+        await desk.store.add_once(HANDLED, key, desk.clock.now().isoformat())
+
+
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.middleware
     async def once_per_event(
         body: dict[str, Any], ack: AsyncAck, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and event_id:
-            first = await desk.store.add_once(HANDLED, f"event:{event_id}", desk.clock.now().isoformat())
-            if not first:
-                log.info("event already handled; ignored", extra={"event_id": event_id})
-                return await ack()
+        key = event_key(body)
+        if key is not None and await desk.store.record(HANDLED, key) is not None:
+            log.info("event already handled; ignored", extra={"event_id": key})
+            return await ack()
         return await next()

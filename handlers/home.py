@@ -8,14 +8,15 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.desk import Desk
 from bot.slack.home import home_view
+from handlers import events
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.event("app_home_opened")
-    async def show_home(event: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
+    async def show_home(event: dict[str, Any], body: dict[str, Any]) -> None:
+        user = event.get("user")
+        if event.get("tab", "home") != "home" or not isinstance(user, str):
             return
-        user = str(event["user"])
         team = desk.config.team
         view = home_view(
             desk.config.desk.name,
@@ -24,3 +25,4 @@ def register(app: AsyncApp, desk: Desk) -> None:
             lead=team.is_lead(user),
         )
         await desk.slack.publish_home(user, view)
+        await events.mark_done(desk, body)

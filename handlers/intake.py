@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.domain.intake import Cancelled, Chose, Input, Stage
+from bot.flows import answers
 from bot.flows.intake import Intake
 from bot.slack.intake_blocks import CATEGORY_ACTION, URGENCY_ACTION, IntakeIds, read_form
 from bot.slack.payloads import click, form_values, shortcut
@@ -49,7 +50,7 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
         text = used.text.strip() or NO_TEXT
         await intake.begin(used.user, dm, None, "shortcut", text, None)
         if used.response_url and used.channel != dm:
-            await desk.slack.respond(used.response_url, STARTED_IN_DM)
+            await answers.respond(desk, used.response_url, used.user, STARTED_IN_DM)
 
     @app.view(IntakeIds.FORM)
     async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from bot.desk import Desk
 from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
-from bot.flows import status
+from bot.flows import answers, status
 from bot.flows.follow_up import follow_up, ticket_thread
 from bot.flows.intake import Intake
 from bot.slack.payloads import Heard, heard, without_mentions_of
@@ -61,11 +61,11 @@ async def converse(desk: Desk, intake: Intake, said: Heard, words: str, thread: 
         if isinstance(phrase, NewRequest):
             await intake.begin(said.user, said.channel, thread, via, phrase.text, said.key)
             return
-    if not await desk.store.add_once(HANDLED, said.key, desk.clock.now().isoformat()):
-        return
     found = await status.answer(desk, said.user, phrase)
-    text, blocks = found if found is not None else (NOTHING_TO_CANCEL, None)
+    answer = found if found is not None else (NOTHING_TO_CANCEL, [])
     if said.in_dm:
-        await desk.slack.post(said.channel, text, blocks)
-    else:  # in a channel, answers about tickets are for the asker's eyes only
-        await desk.slack.whisper(said.channel, said.user, text, blocks, thread=thread)
+        await status.reply(desk, said.key, said.user, said.channel, answer)
+    elif await desk.store.add_once(HANDLED, said.key, desk.clock.now().isoformat()):
+        # In a channel, answers about tickets are for the asker's eyes only: said at once, or
+        # not at all (a failure is logged once; Slack's retry of the message will not repeat it).
+        await answers.whisper(desk, said.channel, said.user, *answer, thread=thread)

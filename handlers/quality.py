@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
+from bot.flows import answers
 from bot.flows.quality import period_days, quality_report
 from bot.slack.payloads import command_text
 
@@ -27,4 +28,4 @@ def register(app: AsyncApp, desk: Desk) -> None:
             text, blocks = await quality_report(desk, user, words)
         except DeskError as error:
             text, blocks = desk.explain(error), None
-        await desk.slack.respond(str(command.get("response_url", "")), text, blocks)
+        await answers.respond(desk, str(command.get("response_url", "")), user, text, blocks)

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
+from bot.flows import answers
 from bot.flows.opening import place
 from bot.flows.rating import Ratings
 from bot.slack.payloads import Click, click, form_values
@@ -28,8 +29,7 @@ def _rating_click(body: dict[str, Any]) -> tuple[Click, int, str] | None:
 
 def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
     async def refuse(pressed: Click, error: DeskError) -> None:
-        if pressed.response_url:
-            await desk.slack.respond(pressed.response_url, desk.explain(error))
+        await answers.respond(desk, pressed.response_url, pressed.user, desk.explain(error))
 
     @app.action(SCORE_ACTION)
     @app.action(RatingIds.CHANGE)
@@ -76,4 +76,4 @@ def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
         try:
             await ratings.comment(user, int(number), words, where)
         except DeskError as error:
-            await desk.slack.dm(user, desk.explain(error))
+            await answers.dm(desk, user, desk.explain(error))

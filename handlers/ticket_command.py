@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
-from bot.flows import status
+from bot.flows import answers, status
 from bot.flows.intake import Intake
 from bot.slack.intake_blocks import form
 from bot.slack.payloads import command_text
@@ -47,6 +47,5 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
             await intake.begin(user, dm, None, "command", phrase.text, once)
         else:
             done = await intake.continue_with(user, dm, None, Said(words), once)
-            await desk.slack.respond(
-                str(command.get("response_url", "")), CANCELLED if done else NOTHING_TO_CANCEL
-            )
+            url = str(command.get("response_url", ""))
+            await answers.respond(desk, url, user, CANCELLED if done else NOTHING_TO_CANCEL)

@@ -9,14 +9,17 @@ no Slack calls inside.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from bot.domain.errors import TicketNotFound
+from bot.domain.owed import Owed
 from bot.domain.ticket import Ticket
-from store.tables import HANDLED, TICKETS, Change, Tables
+from store.owed_codec import owed_to_doc
+from store.tables import HANDLED, OUTBOX, TICKETS, Change, Tables
 
 
 class Transaction:
@@ -27,7 +30,9 @@ class Transaction:
         self.changes: list[Change] = []
         self._tickets: dict[int, Ticket] = {}
         self._records: dict[tuple[str, str], Any] = {}
+        self._owed: dict[str, Owed] = {}
         self._next = tables.last_number
+        self._seq = tables.last_seq
 
     def ticket(self, number: int) -> Ticket | None:
         return self._tickets.get(number) or self._tables.tickets.get(number)
@@ -60,6 +65,28 @@ class Transaction:
         """Remember that `request` was acted on, with the change it caused."""
         if request is not None:
             self.put(HANDLED, request, when.isoformat())
+
+    # -- the outbox ------------------------------------------------------------------------
+    def owed(self, key: str) -> Owed | None:
+        """The outbox entry `key`, as this transaction sees it."""
+        if (OUTBOX, key) in self._records:
+            return self._owed.get(key)
+        return self._tables.owed.get(key)
+
+    def next_seq(self) -> int:
+        """The next place in the outbox's line: increasing with each message owed, whatever
+        the wall clock does."""
+        self._seq += 1
+        return self._seq
+
+    def owe(self, key: str, owed: Owed) -> None:
+        self._owed[key] = owed
+        self.put(OUTBOX, key, owed_to_doc(owed))
+
+    def strike(self, key: str) -> None:
+        """The message is delivered (or never will be): off the outbox."""
+        self._owed.pop(key, None)
+        self.delete(OUTBOX, key)
 
     def delete(self, table: str, key: str) -> None:
         self._check_table(table)
@@ -123,6 +150,14 @@ class Store:
 
     async def records(self, table: str) -> dict[str, Any]:
         return dict(self.tables.records.get(table, {}))
+
+    async def owed(self) -> Mapping[str, Owed]:
+        """The outbox: every message owed, by id (a read-only view; `seq` gives the order)."""
+        return self.owed_view()
+
+    def owed_view(self) -> Mapping[str, Owed]:
+        """The same, for health checks that cannot wait."""
+        return MappingProxyType(self.tables.owed)
 
     # -- writes ------------------------------------------------------------------------
     @asynccontextmanager

@@ -115,6 +115,7 @@ def draft_to_doc(draft: Draft) -> dict[str, Any]:
         "priority": draft.priority.value if draft.priority else None,
         "prompt": draft.prompt,
         "ticket": draft.ticket,
+        "aside": list(draft.aside),
     }
 
 
@@ -135,6 +136,7 @@ def draft_from_doc(doc: dict[str, Any]) -> Draft:
         priority=Priority(doc["priority"]) if doc["priority"] else None,
         prompt=doc["prompt"],
         ticket=doc["ticket"],
+        aside=tuple(doc.get("aside", ())),
     )
 
 

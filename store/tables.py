@@ -11,8 +11,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from bot.domain.owed import Owed
 from bot.domain.ticket import Ticket
 from store.codec import ticket_from_doc, ticket_to_doc
+from store.owed_codec import owed_from_doc
 
 TICKETS = "tickets"
 DRAFTS = "drafts"  # intake conversations, by conversation key (kept a day after they end)
@@ -20,6 +22,8 @@ THREADS = "threads"  # "channel:ts" of each ticket's threads (requester's and ca
 HANDLED = "handled"  # what has been acted on already (a message, a form) -> when, for retries
 STORMS = "storms"  # incident storms: the new tickets grouped in one triage card, by storm key
 STORM_OF = "storm_of"  # ticket number -> the storm whose card shows it
+OUTBOX = "outbox"  # message id -> what the desk owes (`bot.domain.owed.Owed`), in line by `seq`
+RATINGS_AT = "ratings_at"  # ticket number -> where its rating request was posted ("channel:ts")
 
 # A change: ("put", table, key, document) or ("del", table, key, None).
 Change = tuple[str, str, str, Any]
@@ -33,6 +37,8 @@ class Tables:
         self.by_requester: dict[str, set[int]] = {}
         self.records: dict[str, dict[str, Any]] = {}
         self.last_number = 0
+        self.owed: dict[str, Owed] = {}  # the outbox, decoded
+        self.last_seq = 0  # the highest place in the outbox's line so far
 
     def apply(self, changes: Iterable[Change], encoded: dict[int, str] | None = None) -> None:
         """Make committed (or replayed) changes visible.
@@ -48,8 +54,22 @@ class Tables:
                 self.put_ticket(ticket, encoded.get(ticket.number))
             elif op == "put":
                 self.records.setdefault(table, {})[key] = doc
+                if table == OUTBOX:
+                    self._owe(key, doc)
             else:
                 self.records.get(table, {}).pop(key, None)
+                if table == OUTBOX:
+                    self.owed.pop(key, None)
+
+    def _owe(self, key: str, doc: dict[str, Any]) -> None:
+        owed = owed_from_doc(doc)
+        self.owed[key] = owed
+        self.last_seq = max(self.last_seq, owed.seq)
+
+    def loaded(self) -> None:
+        """Index what a snapshot filled `records` with."""
+        for key, doc in self.records.get(OUTBOX, {}).items():
+            self._owe(key, doc)
 
     def put_ticket(self, ticket: Ticket, encoded: str | None = None) -> None:
         number = ticket.number

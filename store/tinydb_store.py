@@ -143,6 +143,7 @@ class TinyDBStore(Store):
         for table, docs in data.items():
             if table not in (TICKETS, META):
                 self.tables.records[table] = {d["_key"]: d["value"] for d in docs.values()}
+        self.tables.loaded()
         meta = data.get(META, {}).get("1", {})
         return int(meta.get("journal_seq", 0))
 

@@ -106,21 +106,25 @@ class Running:
         will come of what the test did."""
         await idle(self.desk, timeout)
 
-    async def run_job(self, job_id: str) -> Any:
+    async def run_job(self, job_id: str, timeout: float = 5.0) -> Any:
         """Run one of the desk's scheduled jobs now (by the id it is registered with), then wait
         until the desk is idle."""
         result = await self.desk.run_job(job_id)
-        await self.idle()
+        await self.idle(timeout)
         return result
 
-    async def sweep(self) -> Any:
-        """One SLA sweep at the desk's clock, and everything it sends."""
-        return await self.run_job("sla-sweep")
+    async def sweep(self, timeout: float = 5.0) -> Any:
+        """One SLA sweep at the desk's clock, and everything it sends (DMs go at Slack's pace
+        of one a second in a conversation: many for one person take as many seconds)."""
+        return await self.run_job("sla-sweep", timeout)
 
     async def advance(self, span: timedelta) -> None:
         """Move the desk's clock on by `span`, then sweep as the scheduler would."""
         self.clock.advance(span)
         await self.sweep()
+
+
+RETRIES_SOON = 2.0  # a message Slack refused for a second or two is still to come, not idle
 
 
 async def idle(desk: DeskApp, timeout: float = 5.0) -> None:
@@ -133,7 +137,7 @@ async def idle(desk: DeskApp, timeout: float = 5.0) -> None:
         if loop.time() > deadline:
             raise AssertionError(f"the desk did not become idle in {timeout}s: {desk.health()}")
         await asyncio.sleep(0.01)
-        quiet = quiet + 1 if desk.idle() else 0
+        quiet = quiet + 1 if desk.idle(within=RETRIES_SOON) else 0
 
 
 @asynccontextmanager
@@ -210,12 +214,26 @@ async def running_desk(
 
 
 async def settle(condition, timeout: float = 5.0) -> None:
-    """Wait until `condition()` is true: the bot acks first and works after the ack."""
+    """Wait until `condition()` is true (it may be a coroutine): the bot acks first and works
+    after the ack."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
+    while not await _holds(condition):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("the expected outcome did not happen in time")
         await asyncio.sleep(0.02)
+
+
+async def _holds(condition) -> bool:
+    result = condition()
+    if asyncio.iscoroutine(result):
+        result = await result
+    return bool(result)
+
+
+async def ticket_where(run: Running, number: int, test) -> bool:
+    """Whether ticket `number` is stored and `test(ticket)` holds: for `settle`."""
+    ticket = await run.desk.store.ticket(number)
+    return ticket is not None and bool(test(ticket))
 
 
 def bot_posts(slack: LocalSlack, channel: str, *, thread: str | None = None, to: str | None = None) -> list:
@@ -288,10 +306,8 @@ async def raise_ticket(run: Running, words: str = "Laptop won't boot", urgency: 
     prompt = await start_request(run, words)
     await answer_questions(run, ALICE, prompt, "Hardware", urgency)
     number = await run.desk.store.ticket_count()
-    await settle(
-        lambda: run.desk.store.tables.tickets.get(number) and run.desk.store.tables.tickets[number].card
-    )
-    ts = run.desk.store.tables.tickets[number].card.split(":")[1]
+    await settle(lambda: ticket_where(run, number, lambda t: t.card))
+    ts = (await run.desk.store.ticket(number)).card.split(":")[1]
     return prompt, run.slack.workspace.find_message(TRIAGE, ts)
 
 

@@ -23,6 +23,7 @@ from tests.harness import (
     running_desk,
     settle,
     text_of,
+    ticket_where,
 )
 
 
@@ -178,7 +179,7 @@ async def test_resolve_with_a_note_and_the_requester_reopens_it():
 
         await run.people.press(ERIN, resolution, "The problem is back")  # not Erin's ticket
         await run.people.press(ALICE, resolution, "The problem is back")
-        await settle(lambda: run.desk.store.tables.tickets[1].status is Status.CLAIMED)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.status is Status.CLAIMED))
         assert (await run.desk.store.ticket(1)).assignee == BOB
         await settle(lambda: any("the problem is back" in t for t in in_thread(run, TRIAGE, card.ts)))
         await settle(lambda: f"Claimed by <@{BOB}>" in text_of(card))
@@ -199,7 +200,7 @@ async def test_the_resolve_button_asks_for_a_note_in_a_form():
         await settle(lambda: run.slack.workspace.views)
         view_id = next(iter(run.slack.workspace.views))
         await run.people.submit(BOB, view_id, {"text": {"value": "Reset the BIOS"}})
-        await settle(lambda: run.desk.store.tables.tickets[1].status is Status.RESOLVED)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.status is Status.RESOLVED))
         assert (await run.desk.store.ticket(1)).resolution_note == "Reset the BIOS"
         # Bob is told privately, after the claim's own private note.
         await settle(lambda: "Resolved T-1" in text_of(bot_posts(run.slack, TRIAGE, to=BOB)[-1]))
@@ -256,7 +257,7 @@ async def test_the_queue_claim_button_claims():
         )
         assert message.ephemeral_to == BOB and ack.status == 200
         await run.people.press(BOB, message, "Claim")
-        await settle(lambda: run.desk.store.tables.tickets[1].assignee == BOB)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.assignee == BOB))
 
 
 async def test_bad_input_gets_a_private_one_line_answer_and_changes_nothing():

@@ -116,13 +116,13 @@ async def test_slack_down_at_digest_time_then_it_arrives_once(tmp_path):
         ) as run:
             day = run.desk.digests.schedule.due_on(run.clock.now()).isoformat()
             await run.desk.run_job("digest-catch-up")
-            assert run.desk.store.tables.records[DIGESTS][day]["owed"] == [f"dm:{CAROL}"]
+            assert (await run.desk.store.record(DIGESTS, day))["owed"] == [f"dm:{CAROL}"]
             assert any(c.error == "fault" for c in slack.calls)
             assert digests(slack, dm_of(run, CAROL)) == []
             slack.faults.down = False
             await run.run_job("digest-owed")  # the job that retries what Slack refused
             assert len(digests(slack, dm_of(run, CAROL))) == 1
-            assert run.desk.store.tables.records[DIGESTS][day]["owed"] == []
+            assert (await run.desk.store.record(DIGESTS, day))["owed"] == []
             await run.run_job("digest-owed")
             await catch_up_done(run)
             assert len(digests(slack, dm_of(run, CAROL))) == 1
@@ -143,7 +143,7 @@ async def test_a_digest_sent_just_before_a_crash_is_not_sent_again(tmp_path):
         await store.close()
         async with running_desk(url, slack=slack, clock=noon_clock(), **DUE) as again:
             await catch_up_done(again)
-            assert again.desk.store.tables.records[DIGESTS][day]["owed"] == []
+            assert (await again.desk.store.record(DIGESTS, day))["owed"] == []
             assert len(digests(slack, dm_of(again, CAROL))) == 1
 
 
@@ -186,7 +186,7 @@ async def test_an_explicit_send_always_sends_and_the_schedule_does_not_repeat_it
             assert len(digests(run.slack, dm_of(run, CAROL))) == sent
         clock.advance(timedelta(hours=1, minutes=30))  # the 13:00 digest falls due
         await run.run_job("digest")
-        assert run.desk.store.tables.records.get(DIGESTS)
+        assert await run.desk.store.records(DIGESTS)
         assert len(digests(run.slack, dm_of(run, CAROL))) == 2, "Carol has today's digest already"
 
 

@@ -127,7 +127,7 @@ async def test_a_claimed_ticket_at_risk_is_told_to_its_assignee():
         view_id = next(iter(run.slack.workspace.views))
         await run.people.submit(BOB, view_id, {"text": {"value": "Swapped it"}})
         await run.idle()
-        assert run.desk.store.tables.tickets[1].status.value == "resolved"
+        assert (await run.desk.store.ticket(1)).status.value == "resolved"
         run.clock.set(opened + timedelta(hours=20))  # long past the resolution target
         await run.sweep()
         assert everything(run.slack, run) == ["bob resolution:at_risk"], "resolved in time: nothing more"
@@ -163,10 +163,10 @@ async def test_a_notice_slack_refused_is_sent_once_slack_is_back():
             run.clock.set(opened + FIRST_RESPONSE * fraction)
             await run.desk.run_job("sla-sweep")
             assert notices(run.slack, TRIAGE) == []
-            assert run.desk.store.tables.tickets[1].owed_notices, "recorded, waiting for Slack"
+            assert (await run.desk.store.ticket(1)).owed_notices, "recorded, waiting for Slack"
         run.slack.faults.down = False
         await step_to(run, 1.6, opened)  # the next sweep delivers what is owed
-        assert not run.desk.store.tables.tickets[1].owed_notices
+        assert not (await run.desk.store.ticket(1)).owed_notices
         await step_to(run, 1.7, opened)
         assert everything(run.slack, run) == [
             "first_response:at_risk",
@@ -197,5 +197,5 @@ async def test_an_owed_notice_already_in_slack_is_not_sent_again(tmp_path):
             url, slack=slack, clock=clock_at(opened + FIRST_RESPONSE * 0.55), **FAST
         ) as again:
             await again.sweep()
-            assert not again.desk.store.tables.tickets[1].notices[0].owed
+            assert not (await again.desk.store.ticket(1)).notices[0].owed
             assert kinds(notices(slack, TRIAGE)) == ["first_response:at_risk"]

@@ -5,7 +5,7 @@ import time
 
 import aiohttp
 
-from tests.harness import ALICE, BOB, TRIAGE, local_slack, raise_ticket, running_desk, settle
+from tests.harness import ALICE, BOB, TRIAGE, local_slack, raise_ticket, running_desk, settle, ticket_where
 
 
 async def get_json(url: str) -> tuple[int, dict]:
@@ -191,7 +191,7 @@ async def test_one_log_line_per_request_with_what_who_status_and_time(caplog):
     async with running_desk() as run:
         await raise_ticket(run)
         await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)
-        await settle(lambda: run.desk.store.tables.tickets[1].assignee == BOB)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.assignee == BOB))
         secrets = (run.slack.bot_token, run.slack.signing_secret)
     lines = [r for r in caplog.records if r.name == "desk.web" and r.getMessage() == "request"]
     seen = {(r.what, r.user) for r in lines}

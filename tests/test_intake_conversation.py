@@ -70,8 +70,17 @@ def test_a_value_that_is_not_a_choice_keeps_the_question(stage, event):
 
 
 def test_words_while_asked_are_added_to_the_request():
-    turn = INTAKE.handle(fresh("Laptop is slow"), Said("since Monday"), ctx())
+    asked = replace(fresh("Laptop is slow"), prompt="1700000000.000100")  # the question is shown
+    turn = INTAKE.handle(asked, Said("since Monday"), ctx())
     assert turn.say is Say.ADDED and turn.draft.text == "Laptop is slow\nsince Monday"
+    assert turn.draft.stage is Stage.CATEGORY
+
+
+def test_words_before_the_question_arrived_are_kept_aside_not_glued_onto_the_request():
+    """Slack was away: the person never saw the question, so "hello?" is not part of it."""
+    turn = INTAKE.handle(fresh("Laptop is slow"), Said("hello? did you get my message?"), ctx())
+    assert turn.say is Say.WAITING and turn.draft.text == "Laptop is slow"
+    assert turn.draft.aside == ("hello? did you get my message?",)
     assert turn.draft.stage is Stage.CATEGORY
 
 

@@ -22,12 +22,13 @@ from tests.harness import (
     settle,
     start_request,
     text_of,
+    ticket_where,
 )
 
 
 async def card_for(run, number: int):
     await settle(lambda: any(f"*T-{number}*" in text_of(m) for m in bot_posts(run.slack, TRIAGE)))
-    await settle(lambda: run.desk.store.tables.tickets[number].card is not None)
+    await settle(lambda: ticket_where(run, number, lambda t: t.card is not None))
     return next(m for m in bot_posts(run.slack, TRIAGE) if f"*T-{number}*" in text_of(m))
 
 
@@ -147,7 +148,7 @@ async def test_slash_ticket_alone_opens_a_form_that_checks_its_fields():
         assert "Need access to the finance share" in text_of(card)
         ticket = await run.desk.store.ticket(1)
         dm = dm_of(run, ALICE)
-        await settle(lambda: run.desk.store.tables.tickets[1].origin.thread is not None)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.origin.thread is not None))
         ticket = await run.desk.store.ticket(1)
         confirmation = run.slack.workspace.find_message(dm, ticket.origin.thread)
         assert ticket.origin.channel == dm and "*T-1* is open" in text_of(confirmation)

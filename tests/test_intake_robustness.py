@@ -22,6 +22,7 @@ from tests.harness import (
     settle,
     start_request,
     text_of,
+    ticket_where,
 )
 
 
@@ -121,8 +122,8 @@ async def test_text_slack_escaped_is_kept_as_typed_and_shown_escaped_once():
         card = text_of(bot_posts(run.slack, TRIAGE)[0])
         assert "Printer a&lt;b &amp; c&gt;d is jammed" in card and "&amp;lt;" not in card
         await run.people.command(BOB, "/resolve", "T-1 swapped the &lt;fuser&gt; &amp; roller")
-        await settle(lambda: run.desk.store.tables.tickets[1].resolution_note)
-        assert run.desk.store.tables.tickets[1].resolution_note == "swapped the <fuser> & roller"
+        await settle(lambda: ticket_where(run, 1, lambda t: t.resolution_note))
+        assert (await run.desk.store.ticket(1)).resolution_note == "swapped the <fuser> & roller"
 
 
 async def test_a_14000_character_request_gets_a_card_slack_accepts():

@@ -49,7 +49,7 @@ def test_kill9_loses_nothing_confirmed(tmp_path):
             assert ticket is not None, f"ticket {number} was confirmed and is lost"
             if status == "resolved":
                 assert ticket.status.value == "resolved"
-        numbers = sorted(store.tables.tickets)
+        numbers = [ticket.number for ticket in await store.all_tickets()]
         assert numbers == list(range(1, len(numbers) + 1)), "numbers must have no gaps or repeats"
         await store.close()
 

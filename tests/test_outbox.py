@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.flows.owed import OUTBOX
-from bot.flows.owed import post as owe
+from bot.domain.owed import Conversation, InThread, Post
+from bot.flows.owed import owe
 from bot.localslack.workspace import Message
 from bot.slack.gateway import Backoff
 from store import store_from_url
@@ -31,6 +31,7 @@ from tests.harness import (
     running_desk,
     settle,
     text_of,
+    ticket_where,
 )
 
 FAST = Backoff(base=0.05, cap=0.4)
@@ -48,8 +49,24 @@ async def at_the_last_question(run, user: str, words: str) -> Message:
     return prompt
 
 
-def owed(run) -> dict:
-    return run.desk.store.tables.records.get(OUTBOX, {})
+async def owed(run) -> dict:
+    return dict(await run.desk.store.owed())
+
+
+async def nothing_owed(run) -> bool:
+    return not await owed(run)
+
+
+async def any_parked(run) -> bool:
+    return any(entry.parked for entry in (await owed(run)).values())
+
+
+async def count_is(run, total: int) -> bool:
+    return await run.desk.store.ticket_count() == total
+
+
+async def all_with(run, assignee: str) -> bool:
+    return all(t.assignee == assignee for t in await run.desk.store.all_tickets())
 
 
 async def test_after_an_outage_everything_owed_arrives_once_and_in_order():
@@ -58,12 +75,12 @@ async def test_after_an_outage_everything_owed_arrives_once_and_in_order():
         run.slack.faults.down = True
         for user, prompt in zip(PEOPLE, prompts, strict=True):
             assert (await run.people.press(user, prompt, "P2 · High")).status == 200
-        await settle(lambda: len(run.desk.store.tables.tickets) == 4)
+        await settle(lambda: count_is(run, 4))
         assert (await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)).status == 200
         assert (
             await run.people.command(BOB, "/resolve", "T-2 Swapped the cable", channel=TRIAGE)
         ).status == 200
-        await settle(lambda: run.desk.store.tables.tickets[2].status.value == "resolved")
+        await settle(lambda: ticket_where(run, 2, lambda t: t.status.value == "resolved"))
         # Slack stays down; the outbox keeps trying every message, many times
         await settle(lambda: sum(1 for call in run.slack.calls if call.error == "fault") > 20, timeout=20)
         assert bot_posts(run.slack, TRIAGE) == []
@@ -71,7 +88,7 @@ async def test_after_an_outage_everything_owed_arrives_once_and_in_order():
         faults = sum(1 for call in run.slack.calls if call.error == "fault")
 
         run.slack.faults.down = False
-        await settle(lambda: not owed(run), timeout=20)
+        await settle(lambda: nothing_owed(run), timeout=20)
         seen = outbox_arrivals(run.slack)
         assert seen and max(seen.values()) == 1, "nothing arrived twice"
         cards = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]
@@ -110,11 +127,11 @@ async def test_429_storms_5xx_slow_and_lost_answers_deliver_exactly_once():
         calls_before = len(run.slack.calls)
         for user, prompt in zip(PEOPLE, prompts, strict=True):
             await run.people.press(user, prompt, "P3 · Normal")
-        await settle(lambda: len(run.desk.store.tables.tickets) == 4)
+        await settle(lambda: count_is(run, 4))
         for number in (1, 2, 3, 4):
             await run.people.command(BOB, "/claim", f"T-{number}", channel=TRIAGE)
-        await settle(lambda: all(t.assignee == BOB for t in run.desk.store.tables.tickets.values()))
-        await settle(lambda: not owed(run), timeout=30)
+        await settle(lambda: all_with(run, BOB))
+        await settle(lambda: nothing_owed(run), timeout=30)
         faults.delay = 0.0
         injected = [c for c in run.slack.calls[calls_before:] if c.error == "fault"]
         assert (faults.rate_limited, faults.server_errors, faults.lost_answers) == (0, 0, 0)
@@ -135,11 +152,11 @@ async def test_a_message_that_can_never_arrive_is_parked_and_logged_once(caplog)
     async with running_desk(backoff=FAST) as run:
         prompt = await at_the_last_question(run, ALICE, "Monitor flickers")
         await run.people.press(ALICE, prompt, "P2 · High")
-        await settle(lambda: run.desk.store.tables.tickets.get(1) and run.desk.store.tables.tickets[1].card)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.card))
         del run.slack.workspace.channels[TRIAGE]  # the triage channel is gone (archived, deleted)
         await run.people.command(BOB, "/claim", "T-1", channel=dm_of(run, BOB))
-        await settle(lambda: any(doc.get("parked") for doc in owed(run).values()))
-        parked = {key: doc["parked"] for key, doc in owed(run).items() if doc.get("parked")}
+        await settle(lambda: any_parked(run))
+        parked = {key: entry.parked for key, entry in (await owed(run)).items() if entry.parked}
         assert parked == {"t1:card": "channel_not_found"}
         await run.idle()
         errors = [r for r in caplog.records if r.getMessage() == "message cannot be delivered; parked"]
@@ -158,12 +175,13 @@ async def test_a_message_slack_took_just_before_a_kill_is_not_posted_again(tmp_p
             await raise_ticket(run)
             await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)  # Alice is told, in her thread
             await run.idle()
-        [told] = [m for m in bot_posts(slack, dm_of(run)) if m.metadata]
+        [told] = [m for m in bot_posts(slack, dm_of(run)) if m.metadata and m.thread_ts]
         key = told.metadata["event_payload"]["id"]
         store = store_from_url(url)
         await store.open()
         async with store.transaction() as tx:  # as the entry stood while it was being sent
-            owe(tx, key, told.channel, told.text, told.blocks, thread=told.thread_ts)
+            thread = InThread(told.thread_ts) if told.thread_ts else None
+            owe(tx, key, Post(Conversation(told.channel), told.text, told.blocks, thread))
         await store.close()
         async with running_desk(url, slack=slack) as again:
             await again.idle()

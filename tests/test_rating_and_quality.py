@@ -125,7 +125,7 @@ async def test_no_rating_request_when_the_desk_is_set_not_to_ask():
         await raise_ticket(run)
         await run.desk.agents.resolve(BOB, 1, "")
         await run.idle()
-        assert run.desk.store.tables.tickets[1].status is Status.RESOLVED
+        assert (await run.desk.store.ticket(1)).status is Status.RESOLVED
         assert rating_request(run) is None
 
 

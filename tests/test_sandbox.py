@@ -13,6 +13,16 @@ from bot.sandbox.run import Sandbox
 from tests.harness import settle
 
 
+async def has_reply(store) -> bool:
+    ticket = await store.ticket(1)
+    return ticket is not None and any(entry.action.value == "replied" for entry in ticket.trail)
+
+
+async def assigned_to(store, person: str) -> bool:
+    ticket = await store.ticket(1)
+    return ticket is not None and ticket.assignee == person
+
+
 class PageClient:
     """What the page's JavaScript does, over HTTP."""
 
@@ -142,7 +152,7 @@ async def test_a_modal_shows_errors_then_closes_on_success(sandbox, page):
     typed = {block["block_id"]: {block["element"]["action_id"]: "Try holding the power button"}}
     await page.post("submit", user=BOB, view_id=modal["id"], values=typed)
     assert (await page.state(BOB))["modal"] is None
-    await settle(lambda: any(e.action.value == "replied" for e in sandbox.app.store.tables.tickets[1].trail))
+    await settle(lambda: has_reply(sandbox.app.store))
 
 
 async def test_bad_input_gets_a_sentence_and_changes_nothing(sandbox, page):
@@ -222,7 +232,7 @@ async def test_conversations_and_the_clock_are_kept_between_runs(tmp_path):
             assert state["clock"]["ahead"] >= 600
             card = await page.last_bot_message(BOB, TRIAGE, "Claim")
             await page.click(BOB, card, "Claim")  # the card from the first run still updates
-            await settle(lambda: again.app.store.tables.tickets[1].assignee == BOB)
+            await settle(lambda: assigned_to(again.app.store, BOB))
     finally:
         await again.stop()
     restarted = Sandbox(folder, reset=True)

@@ -111,11 +111,11 @@ async def test_a_transaction_sees_its_own_writes_and_commits_them_together(store
         ticket = make_ticket(tx.new_ticket_number())
         tx.save_ticket(ticket)
         tx.save_ticket(replace(ticket, card="C0TRIAGE1/1.0"))
-        tx.put("outbox", "m1", {"to": "D1"})
+        tx.put("notes", "m1", {"to": "D1"})
         assert tx.ticket(1).card == "C0TRIAGE1/1.0"
-        assert tx.record("outbox", "m1") == {"to": "D1"}
+        assert tx.record("notes", "m1") == {"to": "D1"}
     assert (await store.ticket(1)).card == "C0TRIAGE1/1.0"
-    assert await store.record("outbox", "m1") == {"to": "D1"}
+    assert await store.record("notes", "m1") == {"to": "D1"}
 
 
 async def test_tickets_are_a_reserved_table(store):

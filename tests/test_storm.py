@@ -29,6 +29,7 @@ from tests.harness import (
     settle,
     start_request,
     text_of,
+    ticket_where,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -122,7 +123,7 @@ async def test_a_burst_of_new_tickets_is_one_storm_card_that_slack_never_refuses
 
         storms, cards = triage_view(run)
         assert len(storms) == 1
-        folded = run.desk.outbox.storms.latest()
+        folded = await run.desk.outbox.storms.latest()
         assert folded is not None and storms[0].text.startswith(f"Incident storm: {len(folded.tickets)} new")
         shown = {int(c.blocks[-1]["block_id"].split(":")[1]) for c in cards} | set(folded.tickets)
         assert shown == set(range(1, 31))  # every ticket shown once: its own card or the storm's
@@ -137,9 +138,7 @@ async def test_a_burst_of_new_tickets_is_one_storm_card_that_slack_never_refuses
         # Bob takes the longest-waiting one from the storm card: it gets a card of its own
         oldest = folded.tickets[0]
         await run.people.press(BOB, storms[0], f"Claim T-{oldest}")
-        await settle(
-            lambda: (t := run.desk.store.tables.tickets[oldest]).card is not None and t.assignee == BOB
-        )
+        await settle(lambda: ticket_where(run, oldest, lambda t: t.card is not None and t.assignee == BOB))
         await settle(lambda: "1 claimed" in text_of(storms[0]), timeout=10)
         assert f"Claim T-{oldest}" not in text_of(storms[0]) and f"Claim T-{folded.tickets[1]}" in str(
             storms[0].blocks
@@ -154,16 +153,16 @@ async def test_a_requester_writing_on_a_ticket_in_the_storm_card_gives_it_a_card
         people = employees(run, 14)
         await asyncio.gather(*(raise_as(run, user, f"Printer on fire ({user})") for user in people))
         await run.idle(timeout=20)
-        folded = run.desk.outbox.storms.latest()
+        folded = await run.desk.outbox.storms.latest()
         assert folded is not None
         number = folded.tickets[-1]
-        ticket = run.desk.store.tables.tickets[number]
+        ticket = await run.desk.store.ticket(number)
         assert ticket.card is None and ticket.status is Status.OPEN
 
         thread = ticket.origin.thread
         await run.people.say(ticket.requester, ticket.origin.channel, "It is smoking now", thread=thread)
-        await settle(lambda: run.desk.store.tables.tickets[number].card is not None)
-        card_ts = run.desk.store.tables.tickets[number].card.split(":")[1]
+        await settle(lambda: ticket_where(run, number, lambda t: t.card is not None))
+        card_ts = (await run.desk.store.ticket(number)).card.split(":")[1]
         await settle(lambda: len(bot_posts(run.slack, TRIAGE, thread=card_ts)) == 1)
         assert "It is smoking now" in text_of(bot_posts(run.slack, TRIAGE, thread=card_ts)[0])
         assert run.slack.errors() == []
@@ -178,16 +177,16 @@ async def test_targets_missed_in_a_storm_are_counted_on_its_card_not_posted_one_
         people = employees(run, 16)
         await asyncio.gather(*(raise_as(run, user, f"Wi-Fi gone ({user})") for user in people))
         await run.idle(timeout=30)
-        folded = run.desk.outbox.storms.latest().tickets
+        folded = (await run.desk.outbox.storms.latest()).tickets
         storms, _ = triage_view(run)
         for minutes in (30, 60, 90, 100):  # at risk, missed, the leads, and one more sweep
             run.clock.set(TEST_START + timedelta(minutes=minutes))
-            await run.sweep()
+            await run.sweep(timeout=40)  # the leads' DMs: one a ticket, one a second
         assert f"{len(folded)} missed a target" in text_of(storms[0])
 
-        assert len(run.desk.store.tables.records["storms"]) == 1  # flags redrawn: no second storm
+        assert len(await run.desk.store.records("storms")) == 1  # flags redrawn: no second storm
         for number in folded:  # still shown on the storm card only, their notices struck off
-            ticket = run.desk.store.tables.tickets[number]
+            ticket = await run.desk.store.ticket(number)
             assert ticket.card is None
             assert all(TRIAGE_DESTINATION not in notice.owed for notice in ticket.notices)
         top = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts is None]

@@ -40,6 +40,7 @@ class Say(StrEnum):
     ASK_CATEGORY = "ask_category"
     ASK_URGENCY = "ask_urgency"
     ADDED = "added"  # more words added to the request; the question still stands
+    WAITING = "waiting"  # words written before the question reached the person: kept aside
     NOT_A_CHOICE = "not_a_choice"  # a button value that is not one of the choices
     OPEN_TICKET = "open_ticket"  # all answers are in: open the ticket now
     CANCELLED = "cancelled"
@@ -63,6 +64,7 @@ class Draft:
     priority: Priority | None = None
     prompt: str | None = None  # the message holding the buttons, updated as the draft moves on
     ticket: int | None = None  # set once the ticket is open
+    aside: tuple[str, ...] = ()  # words written before the question was shown (not the request)
 
     @property
     def key(self) -> str:
@@ -143,8 +145,12 @@ def choose_urgency(draft: Draft, event: Input, ctx: Context) -> Turn:
 
 
 def add_words(draft: Draft, event: Input, ctx: Context) -> Turn:
-    """More typed while a question is open: it belongs to the request."""
+    """More typed while a question is open: it belongs to the request. Typed before the
+    question reached the person (Slack was away), it is most likely "did you get my
+    message?": it is kept aside, for the ticket's trail, not glued onto the request."""
     assert isinstance(event, Said)
+    if draft.prompt is None:
+        return Turn(_touch(draft, ctx, aside=(*draft.aside, event.text)), Say.WAITING)
     return Turn(_touch(draft, ctx, text=f"{draft.text}\n{event.text}"), Say.ADDED)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import NotPermitted, TicketNotFound
+from bot.domain.owed import CardThread, Conversation, DirectMessage, Post, RequesterThread, where_of
 from bot.domain.roles import Team
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Status, Ticket
@@ -22,6 +23,7 @@ from bot.flows import owed
 from bot.flows.rating import owe_rating_request
 from bot.slack.agent_blocks import QueueRow, queue_answer, reply_message, resolution_message
 from bot.slack.blocks import section
+from bot.slack.command_args import AgentCommand
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import plain
@@ -29,6 +31,12 @@ from store.base import Transaction
 
 log = logging.getLogger("desk.agents")
 Answer = tuple[str, list[dict[str, Any]]]
+DOING = {  # what each command does, as refusals say it
+    "/claim": "claim tickets",
+    "/reassign": "reassign tickets",
+    "/resolve": "resolve tickets",
+    "/reply": "reply to requesters",
+}
 
 
 class Agents:
@@ -40,6 +48,16 @@ class Agents:
         return self.desk.config.team
 
     # -- actions -----------------------------------------------------------------------
+    async def carry_out(self, user: str, command: AgentCommand, number: int, once: str | None) -> str:
+        """An agent's slash command, read; the answer for them."""
+        if command.name == "/claim":
+            return await self.claim(user, number)
+        if command.name == "/reassign":
+            return await self.reassign(user, number, command.assignee or "")
+        if command.name == "/resolve":
+            return await self.resolve(user, number, command.words)
+        return await self.reply(user, number, command.words, once=once)
+
     async def claim(self, agent: str, number: int) -> str:
         self.team.require_agent(agent, "claim tickets")
         now = self.desk.clock.now()
@@ -150,7 +168,7 @@ class Agents:
                 raise TicketNotFound(number)
             after = step(before)
             tx.save_ticket(after)
-            owed.card(tx, number, self.desk.config.desk.triage_channel)
+            owed.card(tx, number)
             tell(tx, before, after)
         return before, after
 
@@ -159,18 +177,18 @@ class Agents:
     ) -> None:
         """A message in the requester's ticket thread."""
         key = owed.message_key(ticket.number, len(ticket.trail), "requester")
-        thread = f"origin:{ticket.number}"
-        owed.post(tx, key, ticket.origin.channel, text, blocks or [section(text)], thread=thread)
+        to, thread = where_of(ticket.origin.channel), RequesterThread(ticket.number)
+        owed.owe(tx, key, Post(to, text, blocks or [section(text)], thread))
 
     def _in_card_thread(self, tx: Transaction, ticket: Ticket, text: str) -> None:
         """A message for the agents in the card's thread."""
         key = owed.message_key(ticket.number, len(ticket.trail), "card-thread")
-        triage = self.desk.config.desk.triage_channel
-        owed.post(tx, key, triage, plain(text, 300), [section(text)], thread=f"card:{ticket.number}")
+        triage = Conversation(self.desk.config.desk.triage_channel)
+        owed.owe(tx, key, Post(triage, plain(text, 300), [section(text)], CardThread(ticket.number)))
 
     def _dm(self, tx: Transaction, ticket: Ticket, user: str, text: str) -> None:
         key = owed.message_key(ticket.number, len(ticket.trail), f"dm-{user}")
-        owed.post(tx, key, f"dm:{user}", plain(text, 300), [section(text)])
+        owed.owe(tx, key, Post(DirectMessage(user), plain(text, 300), [section(text)]))
 
     async def _name(self, user: str) -> str:
         try:

@@ -3,11 +3,10 @@
 `run()` is what the scheduler calls at `digest.time` and once at start (the catch-up): when
 today's digest is due and not yet recorded, it is built and recorded in the store, with the
 places it has to reach, in one transaction that a second run (or a second process) cannot
-repeat. Each place is struck off once the message is there. Before sending, the desk looks
-in the conversation for the day's digest (by its header's `block_id`), so a crash between
-posting and striking off, a restart or an explicit `python -m bot digest` earlier that day
-never makes a lead read the same day's digest twice. What Slack could not take yet is tried
-again by `deliver_owed()` until the day is over.
+repeat, together with one outbox entry per place. The outbox strikes each place off once the
+message is there. Before posting it looks in the conversation for the day's digest (by its
+header's `block_id`), so a crash between posting and striking off, a restart or an explicit
+`python -m bot digest` earlier that day never makes a lead read the same day's digest twice.
 """
 
 from __future__ import annotations
@@ -20,8 +19,9 @@ from typing import Any
 from bot.desk import Desk
 from bot.domain.digest import DigestSchedule, build_digest
 from bot.domain.notices import person_of, to_person
-from bot.slack.digest_blocks import DigestLook, digest_id, digest_message
-from bot.slack.gateway import SlackFailure
+from bot.domain.owed import DigestOf
+from bot.flows.owed import owe
+from bot.slack.digest_blocks import DigestLook, digest_message
 
 log = logging.getLogger("desk.digest")
 DIGESTS = "digests"  # store table: local day (ISO) -> the digest recorded for it
@@ -90,51 +90,33 @@ class Digests:
             return False
         text, blocks = await self.compose(day, now)
         doc = {"built_at": now.isoformat(), "text": text, "blocks": blocks, "owed": places, "delivered": {}}
-        stored = await self.desk.store.add_once(DIGESTS, day.isoformat(), doc)
-        if stored:
-            log.info("digest recorded", extra={"day": str(day), "to": len(places)})
-        return stored
+        async with self.desk.store.transaction() as tx:  # a second run or process finds it taken
+            if tx.record(DIGESTS, day.isoformat()) is not None:
+                return False
+            tx.put(DIGESTS, day.isoformat(), doc)
+            for place in places:
+                owe(tx, digest_key(day, place), DigestOf(day.isoformat(), place))
+        log.info("digest recorded", extra={"day": str(day), "to": len(places)})
+        return True
 
     async def _deliver(self, day: date) -> None:
-        key = day.isoformat()
-        record = await self.desk.store.record(DIGESTS, key)
+        """Make sure each place the day's digest still owes is in the outbox (the outbox looks
+        in the conversation first, so a digest that arrived before a crash is not sent again)."""
+        record = await self.desk.store.record(DIGESTS, day.isoformat())
         if record is None:
             return
-        for place in list(record["owed"]):
-            try:
-                channel = await self._channel(place)
-                if not await self._arrived(channel, day):
-                    await self.desk.slack.post(channel, record["text"], record["blocks"])
-                    log.info("digest sent", extra={"day": key, "to": place})
-            except SlackFailure as failure:
-                if not failure.permanent:
-                    log.warning("digest not delivered yet; will try again", extra={"error": failure.error})
-                    return
-                log.error(
-                    "digest cannot be delivered; giving up", extra={"to": place, "error": failure.error}
-                )
-            await self._strike_off(key, place)
+        owed_now = await self.desk.store.owed()
+        missing = [place for place in record["owed"] if digest_key(day, place) not in owed_now]
+        if missing:
+            async with self.desk.store.transaction() as tx:
+                for place in missing:
+                    owe(tx, digest_key(day, place), DigestOf(day.isoformat(), place))
 
-    async def _strike_off(self, key: str, place: str) -> None:
-        async with self.desk.store.transaction() as tx:
-            record = tx.record(DIGESTS, key)
-            delivered = {**record["delivered"], place: self.desk.clock.now().isoformat()}
-            owed = [p for p in record["owed"] if p != place]
-            tx.put(DIGESTS, key, {**record, "owed": owed, "delivered": delivered})
-
-    async def _channel(self, place: str) -> str:
+    async def _channel(self, place: str) -> str:  # an explicit send goes at once
         person = person_of(place)
         if person is not None:
             return await self.desk.slack.dm_channel(person)
         return place.partition(":")[2]
-
-    async def _arrived(self, channel: str, day: date) -> bool:
-        """Whether the conversation has the digest of `day` already."""
-        wanted = digest_id(day)
-        for message in await self.desk.slack.look_back(channel):
-            if any(block.get("block_id") == wanted for block in message.get("blocks") or []):
-                return True
-        return False
 
     # -- on demand ---------------------------------------------------------------------
     async def send_now(self) -> tuple[date, list[str]]:
@@ -148,6 +130,11 @@ class Digests:
             await self.desk.slack.post(await self._channel(place), text, blocks)
             reached.append(place)
         return day, reached
+
+
+def digest_key(day: date, place: str) -> str:
+    """The outbox id of the day's digest to one place."""
+    return f"digest:{day.isoformat()}:{place}"
 
 
 def place_words(place: str) -> str:

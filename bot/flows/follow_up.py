@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
+from bot.domain.owed import CardThread, Conversation, Post
 from bot.domain.ticket import Action
 from bot.flows import owed
 from bot.flows.opening import place
@@ -53,6 +54,6 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
         if action is Action.FOLLOW_UP:  # shown to the agents in the card's thread
             text = f"<@{heard.user}> added:\n{quote(heard.text)}"
             key = owed.message_key(number, len(updated.trail), "card-thread")
-            triage = desk.config.desk.triage_channel
+            triage = Conversation(desk.config.desk.triage_channel)
             fallback = f"{desk.ref(number)}: the requester added to the ticket"
-            owed.post(tx, key, triage, fallback, [section(text)], thread=f"card:{number}")
+            owed.owe(tx, key, Post(triage, fallback, [section(text)], CardThread(number)))

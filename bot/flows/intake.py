@@ -1,8 +1,10 @@
 """Drives the intake conversation (`bot.domain.intake.INTAKE`) against the store and Slack.
 
 Every turn is decided and saved in one transaction: the draft's new state, the ticket when
-the last answer is in, and the key of the message or click that caused it. A Slack retry or a
-double click finds that work done and changes nothing. Messages go out after the commit.
+the last answer is in, the key of the message or click that caused it, and what the desk owes
+the person (the question, its edits, the confirmation) in the outbox. A Slack retry or a
+double click finds that work done and changes nothing; a crash before the commit leaves no
+trace, so Slack's retry does the work once.
 """
 
 from __future__ import annotations
@@ -11,19 +13,26 @@ import logging
 import uuid
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from bot.desk import Desk
 from bot.domain.intake import INTAKE, Context, Draft, Input, Said, Say, Stage, Turn, conversation_key
+from bot.domain.owed import Conversation, InThread, Post, Prompt
 from bot.domain.priority import Priority
-from bot.domain.ticket import Origin, Ticket, open_ticket
+from bot.domain.ticket import Action, Origin, Ticket, open_ticket
 from bot.flows.opening import owe_announcement, place
-from bot.slack.gateway import SlackFailure
+from bot.flows.owed import owe
+from bot.slack.blocks import section
 from bot.slack.intake_blocks import added_note, ended, question
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
 from store.tables import DRAFTS, HANDLED, THREADS
 
 log = logging.getLogger("desk.intake")
+
+
+def _thread(draft: Draft) -> InThread | None:
+    return InThread(draft.thread) if draft.thread else None
 
 
 def _draft(tx: Transaction, key: str) -> Draft | None:
@@ -51,9 +60,9 @@ class Intake:
             tx.mark_done(once, now)
             replaced = _draft(tx, turn.draft.key)
             tx.put(DRAFTS, turn.draft.key, draft_to_doc(turn.draft))
-        if replaced is not None and not replaced.stage.over and replaced.prompt:
-            await self._show(replace(replaced, stage=Stage.CANCELLED), Say.CANCELLED)
-        await self._show(turn.draft, turn.say)
+            if replaced is not None and not replaced.stage.over:
+                self._owe_show(tx, replace(replaced, stage=Stage.CANCELLED), Say.CANCELLED, once, quiet=True)
+            self._owe_show(tx, turn.draft, turn.say, once)
 
     async def continue_with(
         self,
@@ -70,7 +79,6 @@ class Intake:
         """
         now = self.desk.clock.now()
         key = conversation_key(person, channel, thread)
-        ticket: Ticket | None = None
         async with self.desk.store.transaction() as tx:
             if tx.done_before(once):
                 return True
@@ -85,9 +93,9 @@ class Intake:
                 ticket = self._open(tx, turn.draft, now)
                 owe_announcement(tx, self.desk, ticket, turn.draft.prompt)
                 turn = Turn(replace(turn.draft, ticket=ticket.number), turn.say)
+            else:
+                self._owe_show(tx, turn.draft, turn.say, once)
             tx.put(DRAFTS, key, draft_to_doc(turn.draft))
-        if ticket is None:
-            await self._show(turn.draft, turn.say)
         return True
 
     def _open(self, tx: Transaction, draft: Draft, now: datetime) -> Ticket:
@@ -97,38 +105,46 @@ class Intake:
         ticket = open_ticket(
             tx.new_ticket_number(), draft.person, draft.text, draft.category, draft.priority, origin, now
         )
+        for words in draft.aside:  # written while the question was on its way: kept, not lost
+            ticket = ticket.record(Action.FOLLOW_UP, draft.person, words, now)
         tx.save_ticket(ticket)
         if origin.thread:
             tx.put(THREADS, place(origin.channel, origin.thread), ticket.number)
         return ticket
 
-    async def _show(self, draft: Draft, say: Say) -> None:
-        """Put the draft's state in front of the person: its question, or how it ended."""
-        slack = self.desk.slack
-        try:
-            if say in (Say.CANCELLED, Say.EXPIRED):
-                if draft.prompt:
-                    text, blocks = ended(draft)
-                    await slack.update(draft.channel, draft.prompt, text, blocks)
-                elif say is Say.CANCELLED:
-                    await slack.post(draft.channel, ended(draft)[0], thread=draft.thread)
-                return
-            if say is Say.NOT_A_CHOICE:
-                return
-            text, blocks = question(draft, self.desk.config.desk.categories)
-            if draft.prompt:
-                await slack.update(draft.channel, draft.prompt, text, blocks)
-                if say is Say.ADDED:
-                    await slack.post(draft.channel, added_note(), thread=draft.thread)
-                return
-            posted = await slack.post(draft.channel, text, blocks, thread=draft.thread)
-        except SlackFailure as failure:
-            log.error("could not show the intake", extra={"method": failure.method, "error": failure.error})
+    def _owe_show(
+        self, tx: Transaction, draft: Draft, say: Say, once: str | None, *, quiet: bool = False
+    ) -> None:
+        """Owe, with the draft's change, what puts its state in front of the person: its
+        question (posted the first time, edited after), or how it ended. `quiet`: a replaced
+        request says it ended only where its question was shown or on its way."""
+        key = f"prompt:{draft.id}"
+        shown = draft.prompt is not None or tx.owed(key) is not None
+        if say in (Say.NOT_A_CHOICE, Say.WAITING):
             return
-        async with self.desk.store.transaction() as tx:
-            current = _draft(tx, draft.key)
-            if current is not None and current.id == draft.id:
-                tx.put(DRAFTS, draft.key, draft_to_doc(replace(current, prompt=posted.ts)))
+        if say in (Say.CANCELLED, Say.EXPIRED):
+            if shown:
+                owe(tx, key, self._prompt(draft, *ended(draft)))
+            elif say is Say.CANCELLED and not quiet:
+                text = ended(draft)[0]
+                owe(
+                    tx,
+                    f"{key}:ended",
+                    Post(Conversation(draft.channel), text, [section(text)], _thread(draft)),
+                )
+            return
+        owe(tx, key, self._prompt(draft, *question(draft, self.desk.config.desk.categories)))
+        if say is Say.ADDED:
+            note = added_note()
+            owe(
+                tx,
+                f"{key}:added:{once}",
+                Post(Conversation(draft.channel), note, [section(note)], _thread(draft)),
+            )
+
+    @staticmethod
+    def _prompt(draft: Draft, text: str, blocks: list[dict[str, Any]]) -> Prompt:
+        return Prompt(draft.id, draft.key, draft.channel, draft.thread, text, blocks, ts=draft.prompt)
 
     async def expire(self) -> int:
         """Close drafts left untouched for a day and forget finished ones; returns how many closed."""
@@ -140,13 +156,12 @@ class Intake:
                 if draft.expired(now):
                     closed.append(replace(draft, stage=Stage.EXPIRED, touched_at=now))
                     tx.put(DRAFTS, key, draft_to_doc(closed[-1]))
+                    self._owe_show(tx, closed[-1], Say.EXPIRED, None)
                 elif draft.stage.over and now - draft.touched_at > INTAKE.timeout:
                     tx.delete(DRAFTS, key)
             for key, when in (await self.desk.store.records(HANDLED)).items():
                 if now - datetime.fromisoformat(when) > INTAKE.timeout:
                     tx.delete(HANDLED, key)
-        for draft in closed:
-            await self._show(draft, Say.EXPIRED)
         return len(closed)
 
     async def open_from_form(

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from bot.desk import Desk
+from bot.domain.owed import Edit, Post, where_of
 from bot.domain.sla import target_states
 from bot.domain.ticket import Ticket
 from bot.flows import owed
@@ -45,11 +46,12 @@ def owe_announcement(tx: Transaction, desk: Desk, ticket: Ticket, prompt: str | 
     thread, for tickets raised with the form) and the card in the triage channel."""
     text, blocks = confirmation_for(desk, ticket)
     number = ticket.number
+    key = f"t{number}:confirmation"
     if prompt is not None:
-        owed.update(tx, f"t{number}:confirmation", ticket.origin.channel, prompt, text, blocks)
+        owed.owe(tx, key, Edit(ticket.origin.channel, prompt, text, blocks))
     else:
-        owed.post(tx, f"t{number}:confirmation", ticket.origin.channel, text, blocks, then=("origin", number))
-    owed.card(tx, number, desk.config.desk.triage_channel)
+        owed.owe(tx, key, Post(where_of(ticket.origin.channel), text, blocks, remember=("origin", number)))
+    owed.card(tx, number)
     log.info("ticket opened", extra={"ticket": number, "via": ticket.origin.via})
 
 

@@ -29,12 +29,24 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.ticket import Origin
-from bot.flows.opening import card_for, place, split_place
-from bot.flows.owed import METADATA_TYPE, OUTBOX, storm_card
+from bot.domain.owed import (
+    Card,
+    CardThread,
+    DirectMessage,
+    InThread,
+    Message,
+    Owed,
+    Post,
+    RequesterThread,
+    StormCard,
+    Thread,
+    Where,
+)
+from bot.flows.deliveries import Deliveries, Drawn, Unsendable, line_of
+from bot.flows.opening import split_place
+from bot.flows.owed import METADATA_TYPE, card_key
 from bot.flows.storm import Storms
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
-from store.tables import STORMS, THREADS
 
 log = logging.getLogger("desk.outbox")
 GATHER = 0.05  # seconds between two rounds at least
@@ -79,22 +91,26 @@ class Outbox:
         self.slack = slack  # a gateway that fails fast: the outbox does the waiting
         self.backoff = backoff or Backoff()
         self.pace = pace or Pace()
+        self._edits_paused_until = 0.0  # monotonic: Slack said chat.update is rate-limited
         self.storms = Storms(desk)
+        self.kinds = Deliveries(desk, self.storms)
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
         self.busy = False  # a round is under way
+        self.rounds = 0  # completed since start
+        self._round_done = asyncio.Condition()
         self._unsure: set[str] = set()  # owed before this start: maybe sent just before a crash
 
     def wake(self) -> None:
         """Something new is owed: deliver it now."""
         self._wake.set()
 
-    def start(self) -> None:
+    async def start(self) -> None:
         self._stopping = False
         # What was owed when the desk last stopped may have reached Slack just before a crash
         # (posted, not yet struck off): each such message is looked for before it is posted.
-        self._unsure = set(self.desk.store.tables.records.get(OUTBOX, {}))
+        self._unsure = set(await self.desk.store.owed())
         self._worker = asyncio.create_task(self._run(), name="outbox")
 
     async def stop(self) -> None:
@@ -105,21 +121,52 @@ class Outbox:
             await self._worker
             self._worker = None
 
+    async def a_round(self) -> None:
+        """Wait until the worker has looked at everything owed now (one round from now)."""
+        if self._worker is None:
+            return
+        async with self._round_done:
+            target = self.rounds + (2 if self.busy else 1)
+            self.wake()
+            await self._round_done.wait_for(lambda: self.rounds >= target or self._worker is None)
+
+    async def drained(self, timeout: float = 30.0) -> bool:
+        """Wait until nothing owed may go now (all sent, parked, or waiting on a back-off):
+        the sandbox's fast-forward lets each moment's messages out before the next moment."""
+        deadline = time.monotonic() + timeout
+        while self._worker is not None and (self.busy or self.due() > 0):
+            if time.monotonic() > deadline:
+                return False
+            self.wake()
+            await asyncio.sleep(0.02)
+        return True
+
     def backlog(self) -> dict[str, Any]:
         """What is owed: for /healthz."""
-        entries = self.desk.store.tables.records.get(OUTBOX, {})
-        waiting = [doc for doc in entries.values() if not doc.get("parked")]
-        oldest = min((doc["seq"] for doc in waiting), default=None)
+        entries = self.desk.store.owed_view()
+        waiting = [owed for owed in entries.values() if not owed.parked]
+        oldest = min((owed.since for owed in waiting), default=None)
         return {
             "waiting": len(waiting),
             "parked": len(entries) - len(waiting),
-            "oldest_s": round((time.time_ns() - oldest) / 1e9, 1) if oldest else 0.0,
+            "oldest_s": round(time.time() - oldest, 1) if oldest else 0.0,
         }
+
+    def due(self, within: float = 0.0) -> int:
+        """How many messages may go within `within` seconds (not parked, not waiting longer on
+        a back-off): the desk is idle only when this is 0."""
+        wall = time.time() + within
+        return sum(
+            1 for owed in self.desk.store.owed_view().values() if not owed.parked and owed.next_at <= wall
+        )
 
     async def _run(self) -> None:
         while not self._stopping:
             pause = await self.deliver_ready()
             self._wake.clear()
+            async with self._round_done:
+                self.rounds += 1
+                self._round_done.notify_all()
             if self._stopping:
                 break
             with contextlib.suppress(TimeoutError):
@@ -137,108 +184,110 @@ class Outbox:
             self.busy = False
 
     async def _rounds(self) -> float:
+        triage = self.desk.config.desk.triage_channel
         while not self._stopping:
             await self.storms.fold_waiting()
-            heads = self._heads()
+            heads = await self._heads()
             if not heads:
                 return 60.0
             soonest = 60.0
             progressed = False
-            for key, doc in heads:
+            for key, owed in heads:
                 if self._stopping:
                     break
-                if self.storms.holds(doc):  # joins the storm card in the next round
+                if await self.storms.holds(owed):  # joins the storm card in the next round
                     progressed = True
                     continue
-                now, wall = time.monotonic(), time.time()  # as the message goes, not as the round began
-                channel = self._paced_as(doc)
-                wait = max(doc["next_at"] - wall, self.pace.wait(channel, now))
-                if doc["op"] == "storm":
-                    wait = max(wait, self.storms.wait(doc["storm"], now))
+                wait = owed.next_at - time.time()
+                if isinstance(owed.message, StormCard):
+                    wait = max(wait, self.storms.wait(owed.message.storm, time.monotonic()))
                 if wait > 0:
                     soonest = min(soonest, wait)
                     continue
-                self.pace.take(channel, now)
-                await self._deliver(key, doc)
+                try:
+                    drawn = await self.kinds.draw(owed.message)
+                except Unsendable as reason:
+                    await self._park(key, owed, str(reason))
+                    progressed = True
+                    continue
+                if drawn is not None:  # paced as it goes, not as the round began
+                    now = time.monotonic()
+                    if (wait := self._wait_for(owed.message, drawn, triage, now)) > 0:
+                        soonest = min(soonest, wait)
+                        continue
+                    if drawn.edit is None:
+                        self.pace.take(self._line_of_post(owed.message, triage), now)
+                await self._deliver(key, owed, drawn)
                 progressed = True
             if not progressed:
                 return max(0.01, soonest)
         return 0.0
 
-    def _paced_as(self, doc: dict[str, Any]) -> str:
-        """The channel whose pace the message takes: the storm card waits in a line of its own
-        (its updates never hold back the cards) but posts to the triage channel like them."""
-        return self.desk.config.desk.triage_channel if doc["op"] == "storm" else str(doc["to"])
+    def _wait_for(self, message: Message, drawn: Drawn, triage: str, now: float) -> float:
+        """Seconds before the message may go. New messages keep Slack's documented limit of
+        about one a second in each conversation (https://api.slack.com/methods/chat.postMessage
+        #rate_limiting). Edits (chat.update, Tier 3: "50+ per minute", bursts tolerated, no
+        hard number: https://api.slack.com/docs/rate-limits) are not guessed at: once Slack
+        says `ratelimited`, every edit waits out its Retry-After."""
+        if drawn.edit is not None:
+            return self._edits_paused_until - now
+        return self.pace.wait(self._line_of_post(message, triage), now)
 
-    def _heads(self) -> list[tuple[str, dict[str, Any]]]:
-        """The first waiting message of each destination, oldest first."""
-        firsts: dict[str, tuple[str, dict[str, Any]]] = {}
-        for key, doc in self.desk.store.tables.records.get(OUTBOX, {}).items():
-            if doc.get("parked"):
+    @staticmethod
+    def _line_of_post(message: Message, triage: str) -> str:
+        """The storm card waits in a line of its own but posts to the triage channel."""
+        return triage if isinstance(message, StormCard) else line_of(message, triage)
+
+    async def _heads(self) -> list[tuple[str, Owed]]:
+        """The first waiting message of each line, oldest first."""
+        triage = self.desk.config.desk.triage_channel
+        firsts: dict[str, tuple[str, Owed]] = {}
+        for key, owed in (await self.desk.store.owed()).items():
+            if owed.parked:
                 continue
-            current = firsts.get(doc["to"])
-            if current is None or doc["seq"] < current[1]["seq"]:
-                firsts[doc["to"]] = (key, doc)
-        return sorted(firsts.values(), key=lambda item: item[1]["seq"])
+            line = line_of(owed.message, triage)
+            current = firsts.get(line)
+            if current is None or owed.seq < current[1].seq:
+                firsts[line] = (key, owed)
+        return sorted(firsts.values(), key=lambda item: item[1].seq)
 
-    async def _deliver(self, key: str, doc: dict[str, Any]) -> None:
+    async def _deliver(self, key: str, owed: Owed, drawn: Drawn | None) -> None:
         started = time.perf_counter()
         try:
-            posted = await self._send(key, doc)
+            posted = await self._send(key, owed, drawn) if drawn is not None else None
         except SlackFailure as failure:
-            await self._failed(key, doc, failure)
+            if failure.error == "ratelimited" and drawn is not None and drawn.edit is not None:
+                self._edits_paused_until = time.monotonic() + (failure.retry_after or 1.0)
+            await self._failed(key, owed, failure)
             return
-        except _Unsendable as reason:
-            await self._park(key, str(reason))
+        except Unsendable as reason:
+            await self._park(key, owed, str(reason))
             return
-        await self._done(key, doc, posted)
+        await self._done(key, owed, posted)
         log.info(
-            "message delivered",
+            "message delivered" if drawn is not None else "message no longer needed",
             extra={
                 "outbox_id": key,
-                "op": doc["op"],
-                "attempts": doc["attempts"] + 1,
+                "kind": type(owed.message).__name__,
+                "attempts": owed.attempts + 1,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
 
-    async def _send(self, key: str, doc: dict[str, Any]) -> Posted | None:
-        op = doc["op"]
-        if op == "update":
-            await self.slack.update(await self._channel(doc["to"]), doc["ts"], doc["text"], doc["blocks"])
+    async def _send(self, key: str, owed: Owed, drawn: Drawn) -> Posted | None:
+        channel = await self._channel(drawn.to)
+        if drawn.edit is not None:
+            await self.slack.update(channel, drawn.edit, drawn.text, drawn.blocks)
             return None
-        if op == "card":
-            ticket = await self.desk.store.ticket(int(doc["ticket"]))
-            if ticket is None:
-                raise _Unsendable("no such ticket")
-            text, blocks = card_for(self.desk, ticket)
-            if ticket.card is not None:
-                channel, ts = split_place(ticket.card)
-                await self.slack.update(channel, ts, text, blocks)
-                return None
-            return await self._post(key, doc, self.desk.config.desk.triage_channel, text, blocks, None)
-        if op == "storm":
-            storm, text, blocks = await self.storms.draw(doc["storm"])
-            if storm.card is not None:
-                channel, ts = split_place(storm.card)
-                await self.slack.update(channel, ts, text, blocks)
-                return None
-            return await self._post(key, doc, self.desk.config.desk.triage_channel, text, blocks, None)
-        channel = await self._channel(doc["to"])
-        thread = await self._thread(doc.get("thread"))
-        return await self._post(key, doc, channel, doc["text"], doc["blocks"], thread)
-
-    async def _post(
-        self, key: str, doc: dict[str, Any], channel: str, text: str, blocks: Blocks, thread: str | None
-    ) -> Posted:
-        if doc["attempts"] or key in self._unsure:  # it may have gone through already: look first
-            found = await self._find(channel, thread, key)
+        thread = await self._thread(drawn.thread)
+        if drawn.always_look or owed.look_first or owed.attempts or key in self._unsure:
+            found = await self._find(channel, thread, key, drawn.marker)  # it may be there already
             if found is not None:
                 return found
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
         try:
             return await self.slack.post(
-                channel, text, blocks, thread, broadcast=bool(doc.get("broadcast")), metadata=metadata
+                channel, drawn.text, drawn.blocks, thread, broadcast=drawn.broadcast, metadata=metadata
             )
         except SlackFailure as failure:
             if failure.error != "thread_not_found" or thread is None:
@@ -246,100 +295,83 @@ class Outbox:
         # The thread's first message was deleted: the message goes to the conversation itself,
         # saying so, rather than holding up everything behind it.
         log.warning("thread gone; posted to its conversation", extra={"outbox_id": key})
-        return await self.slack.post(channel, text, thread_gone(text, blocks), None, metadata=metadata)
+        blocks = thread_gone(drawn.text, drawn.blocks)
+        return await self.slack.post(channel, drawn.text, blocks, None, metadata=metadata)
 
-    async def _find(self, channel: str, thread: str | None, key: str) -> Posted | None:
+    async def _find(self, channel: str, thread: str | None, key: str, marker: str | None) -> Posted | None:
         for message in await self.slack.look_back(channel, thread, metadata=True):
             payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("id") == key:
+            named = marker is not None and any(
+                block.get("block_id") == marker for block in message.get("blocks") or []
+            )
+            if payload.get("id") == key or named:
                 return Posted(channel, str(message["ts"]))
         return None
 
-    async def _channel(self, to: str) -> str:
-        """The conversation id for `to`. A person (`dm:U…`, or a bare user id, which
-        chat.postMessage takes but conversations.history does not) means their DM with us."""
-        if to.startswith("dm:"):
-            return await self.slack.dm_channel(to[3:])
-        if to[:1] in ("U", "W"):
-            return await self.slack.dm_channel(to)
-        return to
+    async def _channel(self, to: Where) -> str:
+        """The conversation id: a person means their DM with us (chat.postMessage takes a user
+        id, but conversations.history, for looking first, does not)."""
+        if isinstance(to, DirectMessage):
+            return await self.slack.dm_channel(to.person)
+        return to.id
 
-    async def _thread(self, thread: str | None) -> str | None:
-        if thread is None or ":" not in thread:
-            return thread
-        kind, _, number = thread.partition(":")
-        ticket = await self.desk.store.ticket(int(number))
+    async def _thread(self, thread: Thread | None) -> str | None:
+        if thread is None or isinstance(thread, InThread):
+            return thread.ts if thread else None
+        ticket = await self.desk.store.ticket(thread.ticket)
         if ticket is None:
-            raise _Unsendable("no such ticket")
-        if kind == "card":
-            if ticket.card is None:  # it waits in a storm card: a thread needs a card of its own
-                return (await self._own_card(ticket.number)).ts
-            return split_place(ticket.card)[1]
-        return ticket.origin.thread
+            raise Unsendable("no such ticket")
+        if isinstance(thread, RequesterThread):
+            return ticket.origin.thread
+        assert isinstance(thread, CardThread)
+        if ticket.card is None:  # it waits in a storm card: a thread needs a card of its own
+            return (await self._own_card(ticket.number)).ts
+        return split_place(ticket.card)[1]
 
     async def _own_card(self, number: int) -> Posted:
         """Post a ticket's card now (it had none) and record where it went."""
-        ticket = await self.desk.store.ticket(number)
-        if ticket is None:
-            raise _Unsendable("no such ticket")
-        text, blocks = card_for(self.desk, ticket)
-        key = f"t{number}:card"
+        drawn = await self.kinds.draw(Card(number))
+        assert drawn is not None
+        key = card_key(number)
         self.pace.take(self.desk.config.desk.triage_channel, time.monotonic())  # a second post
-        posted = await self._post(
-            key, {"attempts": 1}, self.desk.config.desk.triage_channel, text, blocks, None
+        card = Owed(
+            Post(drawn.to, drawn.text, drawn.blocks, remember=("card", number)), seq=0, look_first=True
         )
-        await self._done(key, {"op": "card", "ticket": number, "version": -1}, posted)
+        posted = await self._send(key, card, drawn)
+        assert posted is not None
+        await self._done(key, card, posted)
         return posted
 
-    async def _done(self, key: str, doc: dict[str, Any], posted: Posted | None) -> None:
-        """Strike the message off and record where it went, in one transaction."""
+    async def _done(self, key: str, owed: Owed, posted: Posted | None) -> None:
+        """Strike the message off and record what its delivery changed, in one transaction."""
         async with self.desk.store.transaction() as tx:
-            current = tx.record(OUTBOX, key)
-            if current is not None and current.get("version", 0) == doc.get("version", 0):
-                tx.delete(OUTBOX, key)
+            current = tx.owed(key)
+            if current is not None and current.version == owed.version:
+                tx.strike(key)
             elif current is not None:  # redrawn while we sent it: send again, now as an update
-                tx.put(OUTBOX, key, {**current, "attempts": 0, "next_at": 0.0})
-            if doc["op"] == "card" and (storm := self.storms.of(int(doc["ticket"]))) is not None:
-                storm_card(tx, storm, self.desk.config.desk.triage_channel)  # its counts changed
-            if doc["op"] == "storm" and posted is not None:
-                record = tx.record(STORMS, doc["storm"])
-                tx.put(STORMS, doc["storm"], {**record, "card": place(posted.channel, posted.ts)})
-                return
-            then = doc.get("then") or (["card", doc["ticket"]] if doc["op"] == "card" else None)
-            if posted is None or not then:
-                return
-            what, number = then[0], int(then[1])
-            ticket = tx.ticket(number)
-            if ticket is None:
-                return
-            if what == "card":
-                tx.save_ticket(replace(ticket, card=place(posted.channel, posted.ts)))
-            else:
-                tx.save_ticket(replace(ticket, origin=Origin(posted.channel, posted.ts, ticket.origin.via)))
-            tx.put(THREADS, place(posted.channel, posted.ts), number)
+                tx.owe(key, replace(current, attempts=0, next_at=0.0))
+            self.kinds.delivered(tx, owed.message, posted)
+        self._unsure.discard(key)
 
-    async def _failed(self, key: str, doc: dict[str, Any], failure: SlackFailure) -> None:
+    async def _failed(self, key: str, owed: Owed, failure: SlackFailure) -> None:
         if failure.permanent:
-            await self._park(key, failure.error)
+            await self._park(key, owed, failure.error)
             return
-        attempts = doc["attempts"] + 1
+        attempts = owed.attempts + 1
         delay = self.backoff.delay(attempts, failure.retry_after)
         log.warning(
             "message not delivered yet; will try again",
             extra={"outbox_id": key, "error": failure.error, "attempt": attempts, "in_s": round(delay, 2)},
         )
         async with self.desk.store.transaction() as tx:
-            current = tx.record(OUTBOX, key)
+            current = tx.owed(key)
             if current is not None:
-                tx.put(OUTBOX, key, {**current, "attempts": attempts, "next_at": time.time() + delay})
+                tx.owe(key, replace(current, attempts=attempts, next_at=time.time() + delay))
 
-    async def _park(self, key: str, reason: str) -> None:
+    async def _park(self, key: str, owed: Owed, reason: str) -> None:
         log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": reason})
         async with self.desk.store.transaction() as tx:
-            current = tx.record(OUTBOX, key)
+            current = tx.owed(key)
             if current is not None:
-                tx.put(OUTBOX, key, {**current, "parked": reason})
-
-
-class _Unsendable(Exception):
-    """The message has nowhere to go (its ticket or card is gone)."""
+                tx.owe(key, replace(current, parked=reason))
+            self.kinds.given_up(tx, owed.message)

@@ -8,15 +8,17 @@ requester may rate; anyone else is refused and nothing changes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.desk import Desk
 from bot.domain.errors import TicketNotFound
+from bot.domain.owed import DirectMessage, Edit, Post
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.flows.opening import split_place
-from bot.slack.gateway import SlackFailure
 from bot.slack.rating_blocks import comment_form, rating_request
 from store.base import Transaction
+from store.tables import RATINGS_AT
 
 log = logging.getLogger("desk.rating")
 
@@ -40,13 +42,13 @@ def owe_rating_request(tx: Transaction, desk: Desk, ticket: Ticket) -> None:
     if not desk.config.ask_after_resolve:
         return
     text, blocks = request_for(desk, ticket, choosing=True)
-    owed.post(
-        tx,
-        owed.message_key(ticket.number, len(ticket.trail), "rating"),
-        f"dm:{ticket.requester}",
-        text,
-        blocks,
-    )
+    request = Post(DirectMessage(ticket.requester), text, blocks, remember=("rating", ticket.number))
+    owed.owe(tx, owed.message_key(ticket.number, len(ticket.trail), "rating"), request)
+
+
+def _checked(ticket: Ticket, person: str) -> Ticket:
+    ticket.check_rater(person)
+    return ticket
 
 
 class Ratings:
@@ -56,14 +58,12 @@ class Ratings:
     async def rate(self, person: str, number: int, score: int, where: str) -> None:
         """Save the score (replacing any earlier one) and thank the person in place."""
         now = self.desk.clock.now()
-        ticket = await self.desk.store.update_ticket(number, lambda t: t.rate(person, score, now))
+        await self._change(number, lambda t: t.rate(person, score, now), where, choosing=False)
         log.info("rated", extra={"ticket": number, "score": score})
-        await self._redraw(ticket, where, choosing=False)
 
     async def change(self, person: str, number: int, where: str) -> None:
         """Show the score buttons again."""
-        ticket = await self._own(person, number)
-        await self._redraw(ticket, where, choosing=True)
+        await self._change(number, lambda t: _checked(t, person), where, choosing=True)
 
     async def comment_form(self, person: str, number: int, where: str) -> dict:
         ticket = await self._own(person, number)
@@ -72,8 +72,7 @@ class Ratings:
 
     async def comment(self, person: str, number: int, words: str, where: str) -> None:
         now = self.desk.clock.now()
-        ticket = await self.desk.store.update_ticket(number, lambda t: t.comment_on_help(person, words, now))
-        await self._redraw(ticket, where, choosing=False)
+        await self._change(number, lambda t: t.comment_on_help(person, words, now), where, choosing=False)
 
     async def _own(self, person: str, number: int) -> Ticket:
         ticket = await self.desk.store.ticket(number)
@@ -82,12 +81,18 @@ class Ratings:
         ticket.check_rater(person)
         return ticket
 
-    async def _redraw(self, ticket: Ticket, where: str, *, choosing: bool) -> None:
-        channel, ts = split_place(where)
-        text, blocks = request_for(self.desk, ticket, choosing=choosing)
-        try:
-            await self.desk.slack.update(channel, ts, text, blocks)
-        except SlackFailure as failure:
-            log.error(
-                "could not update a rating request", extra={"ticket": ticket.number, "error": failure.error}
-            )
+    async def _change(
+        self, number: int, step: Callable[[Ticket], Ticket], where: str, *, choosing: bool
+    ) -> None:
+        """Apply the step and, in the same transaction, owe the rating request redrawn."""
+        async with self.desk.store.transaction() as tx:
+            ticket = tx.ticket(number)
+            if ticket is None:
+                raise TicketNotFound(number)
+            ticket = step(ticket)
+            tx.save_ticket(ticket)
+            # Where the request is comes from the store; a request sent before the desk kept
+            # that is found where the click came from.
+            channel, ts = split_place(tx.record(RATINGS_AT, str(number)) or where)
+            text, blocks = request_for(self.desk, ticket, choosing=choosing)
+            owed.owe(tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))

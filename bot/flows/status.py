@@ -10,8 +10,10 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
+from bot.domain.owed import Conversation, Post
 from bot.domain.phrases import Help, MyTickets, Phrase, StatusOf
 from bot.domain.sla import next_target
+from bot.flows.owed import owe
 from bot.slack.blocks import section
 from bot.slack.status_blocks import help_answer, my_tickets, status_answer
 
@@ -58,3 +60,15 @@ async def answer(desk: Desk, person: str, phrase: Phrase) -> Answer | None:
 def help_for(desk: Desk, person: str) -> Answer:
     settings = desk.config.desk
     return help_answer(settings.name, settings.ticket_prefix, agent=desk.config.team.is_agent(person))
+
+
+async def reply(desk: Desk, heard: str, person: str, channel: str, answer: Answer) -> bool:
+    """Owe the answer to a question asked in a DM, with the mark that it was answered (a
+    retry of the question answers nothing twice). False when it was answered already."""
+    text, blocks = answer
+    async with desk.store.transaction() as tx:
+        if tx.done_before(heard):
+            return False
+        tx.mark_done(heard, desk.clock.now())
+        owe(tx, f"{heard}:answer", Post(Conversation(channel), text, blocks or [section(text)]))
+    return True

@@ -13,8 +13,9 @@ import time
 from typing import Any
 
 from bot.desk import Desk
+from bot.domain.owed import Card, Owed
 from bot.domain.storm import Storm, foldable, folds, grouped
-from bot.flows.owed import OUTBOX, storm_card
+from bot.flows.owed import storm_card
 from bot.slack.storm_blocks import storm_card as draw_storm_card
 from store.codec import storm_from_doc, storm_to_doc
 from store.tables import STORM_OF, STORMS
@@ -28,33 +29,36 @@ class Storms:
         self.desk = desk
         self._drawn_at: dict[str, float] = {}  # storm key -> when its card was last sent (monotonic)
 
-    def latest(self) -> Storm | None:
+    async def latest(self) -> Storm | None:
         """The most recent storm. Only its record is decoded: this is asked for each owed card
         in every outbox round, and every storm ever had keeps its record."""
-        docs = self.desk.store.tables.records.get(STORMS, {}).values()
+        docs = (await self.desk.store.records(STORMS)).values()
         newest = max(docs, key=lambda doc: doc["started_at"], default=None)  # UTC ISO times sort
         return storm_from_doc(newest) if newest is not None else None
 
-    def of(self, number: int) -> str | None:
+    async def of(self, number: int) -> str | None:
         """The storm whose card shows the ticket, if any."""
-        return self.desk.store.tables.records.get(STORM_OF, {}).get(str(number))
+        found = await self.desk.store.record(STORM_OF, str(number))
+        return str(found) if found is not None else None
 
     async def fold_waiting(self) -> int:
         """Fold cards waiting for the triage channel into storm cards: a ticket already shown on
         one goes back to it (its counts changed), and new tickets join the current storm when
         there are too many to post one by one or a storm is on. How many were folded."""
-        entries = self.desk.store.tables.records.get(OUTBOX, {})
-        waiting = [(key, int(doc["ticket"])) for key, doc in entries.items() if self._foldable_card(doc)]
+        waiting = [
+            (key, owed.message.ticket)
+            for key, owed in (await self.desk.store.owed()).items()
+            if isinstance(owed.message, Card) and await self._foldable_card(owed)
+        ]
         if not waiting:
             return 0
         now = self.desk.clock.now()
-        current = self.latest()
-        fresh = [number for _, number in waiting if self.of(number) is None]
+        current = await self.latest()
+        fresh = [number for _, number in waiting if await self.of(number) is None]
         takes_new = folds(len(fresh), current, now)
         if not takes_new and len(fresh) == len(waiting):
             return 0
         on = current is not None and current.is_on(now)
-        triage = self.desk.config.desk.triage_channel
         async with self.desk.store.transaction() as tx:
             joining, redrawn = [], set()
             for key, number in waiting:
@@ -62,7 +66,7 @@ class Storms:
                 home = tx.record(STORM_OF, str(number))
                 if ticket is None or not foldable(ticket) or (home is None and not takes_new):
                     continue
-                tx.delete(OUTBOX, key)
+                tx.strike(key)
                 if home is None:
                     joining.append(number)
                 else:
@@ -74,30 +78,30 @@ class Storms:
                     tx.put(STORM_OF, str(number), storm.key)
                 redrawn.add(storm.key)
             for key in redrawn:
-                storm_card(tx, key, triage)
+                storm_card(tx, key)
         if joining and not on:
             log.warning("incident storm: new tickets grouped in one triage card", extra={"storm": storm.key})
         if joining:
             log.info("tickets joined the storm card", extra={"storm": storm.key, "tickets": len(joining)})
         return len(joining) + len(redrawn)
 
-    def _foldable_card(self, doc: dict[str, Any]) -> bool:
+    async def _foldable_card(self, owed: Owed) -> bool:
         """An owed card of a ticket that could be shown on a storm card instead."""
-        if doc["op"] != "card" or doc["to"] != self.desk.config.desk.triage_channel:
+        if not isinstance(owed.message, Card):
             return False
-        if doc["attempts"] or doc.get("parked"):  # one that failed may have been posted: it goes as is
+        if owed.attempts or owed.parked:  # one that failed may have been posted: it goes as is
             return False
-        ticket = self.desk.store.tables.tickets.get(int(doc["ticket"]))
+        ticket = await self.desk.store.ticket(owed.message.ticket)
         return ticket is not None and foldable(ticket)
 
-    def holds(self, doc: dict[str, Any]) -> bool:
+    async def holds(self, owed: Owed) -> bool:
         """Whether an owed card must wait for the next fold (it was owed after this round's):
         its ticket is on a storm card, or it is new while a storm is on."""
-        if not self._foldable_card(doc):
+        if not isinstance(owed.message, Card) or not await self._foldable_card(owed):
             return False
-        if self.of(int(doc["ticket"])) is not None:
+        if await self.of(owed.message.ticket) is not None:
             return True
-        current = self.latest()
+        current = await self.latest()
         return current is not None and current.is_on(self.desk.clock.now())
 
     def wait(self, key: str, now: float) -> float:

@@ -155,6 +155,7 @@ class Sandbox:
         await self.app.escalation.sweep()
         await self.app.digests.run()
         await self.app.intake.expire()
+        await self.app.outbox.drained()  # this moment's messages go before the clock moves on
 
     # -- kept between runs --------------------------------------------------------------
     def _load(self) -> dict[str, Any]:

@@ -1,0 +1,146 @@
+"""The messages the desk owes people, as data: what to say and where, not how it is sent.
+
+Every message the desk sends because something happened is one of these, recorded in the
+outbox with the change that owes it and delivered later by one worker (`bot.flows.outbox`).
+Some carry their words (`Post`, `Edit`); others name what they show and are drawn when they
+are sent, so they show things as they stand then (`Card`, `StormCard`, `Prompt`, `NoticeOf`,
+`DigestOf`).
+
+Addresses are small types too:
+
+- where: a conversation by id (`Conversation`, a channel or a DM's id) or a person's DM
+  with the desk (`DirectMessage`);
+- which thread: a message's (`InThread`), or a ticket's card thread (`CardThread`) or the
+  requester's ticket thread (`RequesterThread`), looked up when the message is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+Blocks = list[dict[str, Any]]
+
+
+# -- where -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Conversation:
+    id: str  # a channel's or a DM's id
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    person: str  # a user id: the desk's DM with them
+
+
+Where = Conversation | DirectMessage
+
+
+def where_of(to: str) -> Where:
+    """A stored conversation (`D…`, `C…`) or a person (`U…`, `W…`: a ticket raised with the
+    form knows its requester before it knows their DM)."""
+    return DirectMessage(to) if to[:1] in ("U", "W") else Conversation(to)
+
+
+@dataclass(frozen=True)
+class InThread:
+    ts: str  # the thread's first message
+
+
+@dataclass(frozen=True)
+class CardThread:
+    ticket: int  # the ticket card's thread (the card is posted first if it has none yet)
+
+
+@dataclass(frozen=True)
+class RequesterThread:
+    ticket: int  # the thread the requester talks about the ticket in
+
+
+Thread = InThread | CardThread | RequesterThread
+
+
+# -- what ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Post:
+    """New words. `remember` names what its place (`channel`, `ts`) becomes once posted:
+    `("origin", n)` the ticket's requester thread, `("rating", n)` its rating request."""
+
+    to: Where
+    text: str
+    blocks: Blocks
+    thread: Thread | None = None
+    broadcast: bool = False
+    remember: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """New words for a message the desk posted."""
+
+    channel: str
+    ts: str
+    text: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True)
+class Card:
+    """A ticket's triage card, drawn as the ticket stands: posted the first time, edited after."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
+class StormCard:
+    """The card standing for an incident storm's tickets (`bot.flows.storm`)."""
+
+    storm: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """An intake question (or how the request ended) in the person's conversation: posted the
+    first time, edited after. `ts` is known when the draft it belonged to was replaced."""
+
+    draft: str  # the draft's id
+    key: str  # the conversation it is written in (a draft's key)
+    channel: str
+    thread: str | None
+    text: str
+    blocks: Blocks
+    ts: str | None = None
+
+
+@dataclass(frozen=True)
+class NoticeOf:
+    """An escalation notice raised on a ticket, to one of the places it goes."""
+
+    ticket: int
+    notice: str  # the notice's key among the ticket's
+    destination: str  # TRIAGE or to_person(...)
+
+
+@dataclass(frozen=True)
+class DigestOf:
+    """A day's digest, to one of its places (`dm:<lead>` or `channel:<id>`)."""
+
+    day: str  # ISO date
+    place: str
+
+
+Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A message in the outbox, with how its delivery went so far."""
+
+    message: Message
+    seq: int  # its place in line, from the store's sequence
+    version: int = 0  # bumped each time a drawn message is redrawn before it is sent
+    attempts: int = 0
+    next_at: float = 0.0  # wall-clock seconds: not before (back-off)
+    parked: str | None = None  # why Slack can never take it
+    look_first: bool = False  # it may be in Slack already: look before posting
+    since: float = 0.0  # wall-clock seconds when it was first owed (for /healthz, not for order)

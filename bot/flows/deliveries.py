@@ -1,0 +1,211 @@
+"""What each kind of owed message says and where it goes, worked out as it is sent, and what
+its delivery changes in the store. The outbox (`bot.flows.outbox`) applies one set of rules to
+all of them; this module is where the kinds differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from bot.desk import Desk
+from bot.domain.notices import TRIAGE, person_of
+from bot.domain.owed import (
+    Card,
+    CardThread,
+    Conversation,
+    DigestOf,
+    DirectMessage,
+    Edit,
+    InThread,
+    Message,
+    NoticeOf,
+    Post,
+    Prompt,
+    StormCard,
+    Thread,
+    Where,
+)
+from bot.domain.ticket import Origin
+from bot.flows.digest import DIGESTS
+from bot.flows.escalation import notice_for
+from bot.flows.opening import card_for, place, split_place
+from bot.flows.owed import storm_card
+from bot.flows.storm import Storms
+from bot.slack.digest_blocks import digest_id
+from bot.slack.gateway import Posted
+from bot.slack.notice_blocks import notice_id
+from store.base import Transaction
+from store.codec import draft_from_doc, draft_to_doc
+from store.tables import DRAFTS, RATINGS_AT, STORM_OF, STORMS, THREADS
+
+Blocks = list[dict[str, Any]]
+
+
+class Unsendable(Exception):
+    """The message has nowhere to go (its ticket or card is gone): it is parked."""
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A message ready to go: posted to `to` (in `thread`), or `edit`ing the message at that ts."""
+
+    to: Where
+    text: str
+    blocks: Blocks
+    thread: Thread | None = None
+    edit: str | None = None
+    broadcast: bool = False
+    marker: str | None = None  # a block_id that names it too (notices, digests): looked for by it
+    always_look: bool = False  # it may have been posted by other means (a digest sent by hand)
+
+
+def line_of(message: Message, triage: str) -> str:
+    """The line the message waits in: one per conversation, so each gets its messages in order."""
+    match message:
+        case Post(to=DirectMessage(person=person)):
+            return f"dm:{person}"
+        case Post(to=Conversation(id=channel)) | Edit(channel=channel) | Prompt(channel=channel):
+            return channel
+        case Card():
+            return triage
+        case StormCard():
+            return f"storm:{triage}"  # its updates never hold back the cards
+        case NoticeOf(destination=destination):
+            lead = person_of(destination)
+            return triage if lead is None else f"dm:{lead}"
+        case DigestOf(place=where):
+            reader = person_of(where)
+            return where.partition(":")[2] if reader is None else f"dm:{reader}"
+    raise TypeError(message)
+
+
+class Deliveries:
+    def __init__(self, desk: Desk, storms: Storms) -> None:
+        self.desk = desk
+        self.storms = storms
+
+    @property
+    def triage(self) -> Conversation:
+        return Conversation(self.desk.config.desk.triage_channel)
+
+    # -- drawing ---------------------------------------------------------------------------
+    async def draw(self, message: Message) -> Drawn | None:
+        """The message as it goes now; None when there is nothing left to send."""
+        match message:
+            case Post():
+                return Drawn(
+                    message.to, message.text, message.blocks, message.thread, broadcast=message.broadcast
+                )
+            case Edit():
+                return Drawn(Conversation(message.channel), message.text, message.blocks, edit=message.ts)
+            case Card():
+                return await self._card(message.ticket)
+            case StormCard():
+                storm, text, blocks = await self.storms.draw(message.storm)
+                edit = split_place(storm.card)[1] if storm.card else None
+                return Drawn(self.triage, text, blocks, edit=edit)
+            case Prompt():
+                return await self._prompt(message)
+            case NoticeOf():
+                return await self._notice(message)
+            case DigestOf():
+                return await self._digest(message)
+        raise TypeError(message)
+
+    async def _card(self, number: int) -> Drawn:
+        ticket = await self.desk.store.ticket(number)
+        if ticket is None:
+            raise Unsendable("no such ticket")
+        text, blocks = card_for(self.desk, ticket)
+        if ticket.card is not None:
+            channel, ts = split_place(ticket.card)
+            return Drawn(Conversation(channel), text, blocks, edit=ts)
+        return Drawn(self.triage, text, blocks)
+
+    async def _prompt(self, prompt: Prompt) -> Drawn:
+        ts = prompt.ts
+        if ts is None and (doc := await self.desk.store.record(DRAFTS, prompt.key)) is not None:
+            draft = draft_from_doc(doc)
+            ts = draft.prompt if draft.id == prompt.draft else None
+        thread = InThread(prompt.thread) if prompt.thread else None
+        return Drawn(Conversation(prompt.channel), prompt.text, prompt.blocks, thread, edit=ts)
+
+    async def _notice(self, owed: NoticeOf) -> Drawn | None:
+        ticket = await self.desk.store.ticket(owed.ticket)
+        notice = next((n for n in ticket.notices if n.key == owed.notice), None) if ticket else None
+        if ticket is None or notice is None or owed.destination not in notice.owed:
+            return None  # struck off already
+        if owed.destination == TRIAGE and ticket.card is None and await self._on_storm(ticket.number):
+            return None  # the storm card counts its missed targets: no notice each
+        text, blocks = notice_for(self.desk, ticket, notice, owed.destination)
+        marker = notice_id(ticket.number, notice, owed.destination)
+        person = person_of(owed.destination)
+        if person is not None:
+            return Drawn(DirectMessage(person), text, blocks, marker=marker)
+        return Drawn(self.triage, text, blocks, CardThread(ticket.number), broadcast=True, marker=marker)
+
+    async def _on_storm(self, number: int) -> bool:
+        return await self.desk.store.record(STORM_OF, str(number)) is not None
+
+    async def _digest(self, owed: DigestOf) -> Drawn | None:
+        record = await self.desk.store.record(DIGESTS, owed.day)
+        if record is None or owed.place not in record["owed"]:
+            return None
+        person = person_of(owed.place)
+        to: Where = DirectMessage(person) if person else Conversation(owed.place.partition(":")[2])
+        marker = digest_id(date.fromisoformat(owed.day))
+        return Drawn(to, record["text"], record["blocks"], marker=marker, always_look=True)
+
+    # -- settling ----------------------------------------------------------------------------
+    def delivered(self, tx: Transaction, message: Message, posted: Posted | None) -> None:
+        """Record, in the transaction striking the message off, what its delivery changed."""
+        match message:
+            case Card(ticket=number):
+                if (storm := tx.record(STORM_OF, str(number))) is not None:
+                    storm_card(tx, storm)  # its counts changed
+                if posted is not None:
+                    self._remember(tx, ("card", number), posted)
+            case StormCard(storm=key) if posted is not None:
+                record = tx.record(STORMS, key)
+                tx.put(STORMS, key, {**record, "card": place(posted.channel, posted.ts)})
+            case Post(remember=remember) if posted is not None and remember is not None:
+                self._remember(tx, remember, posted)
+            case Prompt() if posted is not None:
+                doc = tx.record(DRAFTS, message.key)
+                draft = draft_from_doc(doc) if doc else None
+                if draft is not None and draft.id == message.draft:
+                    tx.put(DRAFTS, message.key, draft_to_doc(replace(draft, prompt=posted.ts)))
+            case NoticeOf():
+                ticket = tx.ticket(message.ticket)
+                if ticket is not None:
+                    tx.save_ticket(ticket.notice_delivered(message.notice, message.destination))
+            case DigestOf():
+                record = tx.record(DIGESTS, message.day)
+                if record is not None:
+                    when = self.desk.clock.now().isoformat()
+                    owed = [p for p in record["owed"] if p != message.place]
+                    delivered = {**record["delivered"], message.place: when}
+                    tx.put(DIGESTS, message.day, {**record, "owed": owed, "delivered": delivered})
+
+    def given_up(self, tx: Transaction, message: Message) -> None:
+        """A message Slack can never take is parked; notices and digests are struck off their
+        ticket or day as well, so nothing keeps asking for them."""
+        if isinstance(message, NoticeOf | DigestOf):
+            self.delivered(tx, message, None)
+
+    def _remember(self, tx: Transaction, what: tuple[str, int], posted: Posted) -> None:
+        kind, number = what
+        where = place(posted.channel, posted.ts)
+        if kind == "rating":
+            tx.put(RATINGS_AT, str(number), where)
+            return
+        ticket = tx.ticket(number)
+        if ticket is None:
+            return
+        if kind == "card":
+            tx.save_ticket(replace(ticket, card=where))
+        else:
+            tx.save_ticket(replace(ticket, origin=Origin(posted.channel, posted.ts, ticket.origin.via)))
+        tx.put(THREADS, where, number)
