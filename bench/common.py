@@ -18,7 +18,7 @@ import aiohttp
 from bot.domain.priority import Priority
 from bot.domain.ticket import Origin, Ticket, open_ticket
 from bot.localslack import LocalSlack
-from store import TinyDBStore
+from store import Store, TinyDBStore
 
 BOB, TRIAGE = "U0BOB0001", "C0TRIAGE1"  # the benchmarks' agent and triage channel
 CONFIG = """
@@ -50,12 +50,20 @@ def sample_ticket(number: int, opened: datetime) -> Ticket:
     )
 
 
+async def load_tickets(store: Store, tickets: Iterable[Ticket], batch: int = 2000) -> None:
+    """Put `tickets` in `store` through its own transactions, `batch` at a time."""
+    pending = list(tickets)
+    for start in range(0, len(pending), batch):
+        async with store.transaction() as tx:
+            for ticket in pending[start : start + batch]:
+                tx.save_ticket(ticket)
+
+
 async def write_store(path: Path, tickets: Iterable[Ticket]) -> None:
     """A TinyDB store holding `tickets`, written out as its snapshot file."""
     store = TinyDBStore(path)
     await store.open()
-    for ticket in tickets:
-        store.tables.put_ticket(ticket)
+    await load_tickets(store, tickets)
     await store.compact()
     await store.close()
 

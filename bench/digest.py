@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import loop_stall_during, sample_ticket
+from common import load_tickets, loop_stall_during, sample_ticket
 
 from bot.clock import Clock
 from bot.desk import Desk
@@ -88,8 +88,7 @@ async def main() -> None:
     args = parser.parse_args()
     tickets = history(args.tickets)
     store = Store()
-    for ticket in tickets:
-        store.tables.put_ticket(ticket)
+    await load_tickets(store, tickets)
     gc.freeze()  # as the desk does once its store is loaded (store/tinydb_store.py)
     desk = Desk(
         config(), store, SlackGateway(build_client("xoxb-unused", "http://127.0.0.1:9/")), FixedClock()

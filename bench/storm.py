@@ -154,7 +154,7 @@ async def stored_since(path: Path, history: int) -> int:
     store = TinyDBStore(path, read_only=True)
     await store.open()
     try:
-        return sum(1 for number in store.tables.tickets if number > history)
+        return sum(1 for ticket in await store.all_tickets() if ticket.number > history)
     finally:
         await store.close()
 

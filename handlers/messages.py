@@ -17,7 +17,7 @@ from bot.flows import answers, status
 from bot.flows.follow_up import follow_up, ticket_thread
 from bot.flows.intake import Intake
 from bot.slack.payloads import Heard, heard, without_mentions_of
-from store.tables import HANDLED
+from store.names import HANDLED
 
 NOTHING_TO_CANCEL = "There is no request in progress to cancel. Send me a message whenever you need help."
 

@@ -18,8 +18,9 @@ from typing import Any
 from bot.domain.errors import TicketNotFound
 from bot.domain.owed import Owed
 from bot.domain.ticket import Ticket
+from store.names import HANDLED, OUTBOX, TICKETS
 from store.owed_codec import owed_to_doc
-from store.tables import HANDLED, OUTBOX, TICKETS, Change, Tables
+from store.tables import Change, Tables
 
 
 class Transaction:

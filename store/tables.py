@@ -14,16 +14,8 @@ from typing import Any
 from bot.domain.owed import Owed
 from bot.domain.ticket import Ticket
 from store.codec import ticket_from_doc, ticket_to_doc
+from store.names import OUTBOX, TICKETS
 from store.owed_codec import owed_from_doc
-
-TICKETS = "tickets"
-DRAFTS = "drafts"  # intake conversations, by conversation key (kept a day after they end)
-THREADS = "threads"  # "channel:ts" of each ticket's threads (requester's and card's) -> number
-HANDLED = "handled"  # what has been acted on already (a message, a form) -> when, for retries
-STORMS = "storms"  # incident storms: the new tickets grouped in one triage card, by storm key
-STORM_OF = "storm_of"  # ticket number -> the storm whose card shows it
-OUTBOX = "outbox"  # message id -> what the desk owes (`bot.domain.owed.Owed`), in line by `seq`
-RATINGS_AT = "ratings_at"  # ticket number -> where its rating request was posted ("channel:ts")
 
 # A change: ("put", table, key, document) or ("del", table, key, None).
 Change = tuple[str, str, str, Any]

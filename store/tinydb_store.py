@@ -36,7 +36,8 @@ from tinydb.storages import JSONStorage
 from store.base import Store
 from store.codec import ticket_from_doc
 from store.journal import Segment, fsync_dir, read_segment, segment_paths
-from store.tables import TICKETS, Change, Tables, encode_changes, encode_ticket
+from store.names import TICKETS
+from store.tables import Change, Tables, encode_changes, encode_ticket
 
 log = logging.getLogger(__name__)
 META = "_meta"

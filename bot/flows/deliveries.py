@@ -38,7 +38,7 @@ from bot.slack.gateway import Posted
 from bot.slack.notice_blocks import notice_id
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
-from store.tables import DRAFTS, RATINGS_AT, STORM_OF, STORMS, THREADS
+from store.names import DRAFTS, RATINGS_AT, STORM_OF, STORMS, THREADS
 
 Blocks = list[dict[str, Any]]
 

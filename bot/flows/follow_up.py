@@ -16,7 +16,7 @@ from bot.flows.opening import place
 from bot.slack.blocks import section
 from bot.slack.intake_blocks import quote
 from bot.slack.payloads import Heard
-from store.tables import THREADS
+from store.names import THREADS
 
 
 async def ticket_thread(desk: Desk, heard: Heard) -> int | None:

@@ -18,7 +18,7 @@ from bot.flows import owed
 from bot.flows.opening import split_place
 from bot.slack.rating_blocks import comment_form, rating_request
 from store.base import Transaction
-from store.tables import RATINGS_AT
+from store.names import RATINGS_AT
 
 log = logging.getLogger("desk.rating")
 

@@ -18,7 +18,7 @@ from bot.domain.storm import Storm, foldable, folds, grouped
 from bot.flows.owed import storm_card
 from bot.slack.storm_blocks import storm_card as draw_storm_card
 from store.codec import storm_from_doc, storm_to_doc
-from store.tables import STORM_OF, STORMS
+from store.names import STORM_OF, STORMS
 
 log = logging.getLogger("desk.storm")
 REDRAW_EVERY = 3.0  # seconds between two updates of a storm card

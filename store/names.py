@@ -1,0 +1,14 @@
+"""The names of the store's tables: what the desk keeps, by what key.
+
+Flows name a table when they read or write a record (`tx.record(DRAFTS, key)`); only the
+store knows how tables are held.
+"""
+
+TICKETS = "tickets"
+DRAFTS = "drafts"  # intake conversations, by conversation key (kept a day after they end)
+THREADS = "threads"  # "channel:ts" of each ticket's threads (requester's and card's) -> number
+HANDLED = "handled"  # what has been acted on already (a message, a form) -> when, for retries
+STORMS = "storms"  # incident storms: the new tickets grouped in one triage card, by storm key
+STORM_OF = "storm_of"  # ticket number -> the storm whose card shows it
+OUTBOX = "outbox"  # message id -> what the desk owes (`bot.domain.owed.Owed`), in line by `seq`
+RATINGS_AT = "ratings_at"  # ticket number -> where its rating request was posted ("channel:ts")
