@@ -5,8 +5,10 @@ Bolt app, and wires them together. Nothing else reaches for globals.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 
 import handlers
 from bot import web as desk_web
@@ -25,16 +28,18 @@ from bot.domain.digest import DigestSchedule
 from bot.flows.agents import Agents
 from bot.flows.digest import Digests, place_words
 from bot.flows.escalation import Escalation
+from bot.flows.identity import Identity
 from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.slack.blocks import as_plain_text
-from bot.slack.gateway import Backoff, SlackGateway, build_client
-from bot.work import Work, track_listeners
+from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
+from bot.work import Work, ack_events_after_their_work, track_listeners
 from config.environment import Environment
 from config.settings import Config
+from handlers.errors import listener_failed
 from store import Store, store_from_url
-from store.tables import OUTBOX
+from store.names import OUTBOX
 
 log = logging.getLogger("desk")
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -76,6 +81,7 @@ class DeskApp:
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
         self.bolt = AsyncApp(
             client=client,
+            authorize=self._authorizer(),
             signing_secret=env.signing_secret,
             # Checked once, by the HTTP edge (bot/web.py), before anything parses the body.
             request_verification_enabled=False,
@@ -91,11 +97,32 @@ class DeskApp:
         quick_client = build_client(env.bot_token, env.api_url, patience=0)
         self._clients = (client, quick_client)
         quick = SlackGateway(quick_client)
+        self.identity = Identity(self.desk, quick)
         self.outbox = Outbox(self.desk, quick, backoff)
         self.store.watch(OUTBOX, self.outbox.wake)
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
-        track_listeners(self.bolt, self.work)
+        track_listeners(self.bolt, self.work, listener_failed(self.desk))
+        ack_events_after_their_work(self.bolt)
         self.ready = False
+
+    def _authorizer(self) -> Callable[..., Awaitable[AuthorizeResult]]:
+        """For Bolt (which reads the function's argument names): the desk's own identity,
+        known even while Slack's Web API is away (`bot.flows.identity`)."""
+
+        async def authorize(user_id: str | None) -> AuthorizeResult:
+            me = await self.identity.get()
+            return AuthorizeResult(
+                enterprise_id=me.get("enterprise_id"),
+                team_id=me.get("team_id"),
+                team=me.get("team"),
+                url=me.get("url"),
+                bot_user_id=me.get("user_id"),
+                bot_id=me.get("bot_id"),
+                bot_token=self.env.bot_token,
+                user_id=user_id,
+            )
+
+        return authorize
 
     async def start(self) -> None:
         await self.store.open()
@@ -103,6 +130,8 @@ class DeskApp:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for client in self._clients:
             client.session = self._http
+        with contextlib.suppress(SlackFailure):  # known now, or at the first request
+            await self.identity.get()
         await self.outbox.start()  # first of all: what was owed before a stop or a crash goes out
         self.scheduler.add_job(
             self.work.tracked(self.intake.expire),

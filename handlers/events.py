@@ -19,7 +19,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.desk import Desk
-from store.tables import HANDLED
+from store.names import HANDLED
 
 log = logging.getLogger("desk.events")
 

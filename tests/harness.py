@@ -160,13 +160,15 @@ async def running_desk(
     clock: Clock | None = None,
     backoff: Backoff | None = None,
     jobs: bool = False,
+    store: Any = None,
     **overrides: dict,
 ) -> AsyncIterator[Running]:
     """The desk and a local Slack, both running. Pass `slack` to restart a desk against the same
     workspace (it is then left running), `clock` to start it at another time (by default a
     fixed `TEST_START`). Its scheduled jobs are registered but run only when the test asks
     (`Running.run_job`, `Running.sweep`), unless `jobs=True` lets APScheduler run them on the
-    machine's clock, for tests of that wiring."""
+    machine's clock, for tests of that wiring. `store`: a store of the test's own (a fake
+    backend) instead of the one `store_url` names."""
     own_slack = slack is None
     if slack is None:
         slack = LocalSlack(demo_workspace())
@@ -184,6 +186,7 @@ async def running_desk(
         clock=clock or clock_at(),
         backoff=backoff or QUICK_RETRIES,
         run_jobs=jobs,
+        store=store,
     )
     await desk.start()
     runner = web.AppRunner(desk.web_app(), access_log=None)

@@ -26,7 +26,7 @@ from bot.slack.blocks import section
 from bot.slack.intake_blocks import added_note, ended, question
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
-from store.tables import DRAFTS, HANDLED, THREADS
+from store.names import DRAFTS, HANDLED, THREADS
 
 log = logging.getLogger("desk.intake")
 
@@ -129,7 +129,7 @@ class Intake:
                 text = ended(draft)[0]
                 owe(
                     tx,
-                    f"{key}:ended",
+                    f"ended:{draft.id}",
                     Post(Conversation(draft.channel), text, [section(text)], _thread(draft)),
                 )
             return
@@ -138,7 +138,7 @@ class Intake:
             note = added_note()
             owe(
                 tx,
-                f"{key}:added:{once}",
+                f"added:{draft.id}:{once}",
                 Post(Conversation(draft.channel), note, [section(note)], _thread(draft)),
             )
 

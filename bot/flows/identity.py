@@ -1,0 +1,46 @@
+"""Who the desk is in the workspace (its bot user, bot and team ids), from `auth.test`.
+
+Bolt needs this for every request (to tell the desk's own messages and mentions apart). Its
+default asks Slack on the first request, and when Slack cannot answer it acks the request
+with an error text: an event that arrives while Slack's Web API is down is then lost, since
+Slack does not retry an acked event. Here the answer is kept in the store once known, so a
+desk restarted while Slack is away still knows itself; a desk that has never met Slack
+raises `SlackFailure`, and the request is refused without an ack, so Slack sends it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.desk import Desk
+from bot.slack.gateway import SlackFailure, SlackGateway
+
+log = logging.getLogger("desk.identity")
+IDENTITY = "identity"  # store table: "bot" -> the fields of auth.test the desk uses
+FIELDS = ("user_id", "bot_id", "team_id", "enterprise_id", "team", "url")
+
+
+class Identity:
+    def __init__(self, desk: Desk, slack: SlackGateway) -> None:
+        self.desk = desk
+        self.slack = slack  # one that fails fast: a request waits for this
+        self._known: dict[str, Any] | None = None
+
+    async def get(self) -> dict[str, Any]:
+        if self._known is not None:
+            return self._known
+        stored = await self.desk.store.record(IDENTITY, "bot")
+        try:
+            answer = await self.slack.who_am_i()
+        except SlackFailure:
+            if stored is None:
+                raise
+            log.warning("Slack did not say who the desk is; using what it said before")
+            self._known = dict(stored)
+            return self._known
+        found = {name: answer.get(name) for name in FIELDS}
+        if found != stored:
+            await self.desk.store.put_record(IDENTITY, "bot", found)
+        self._known = found
+        return found
