@@ -36,7 +36,6 @@ from bot.domain.owed import (
     InThread,
     Message,
     Owed,
-    Post,
     RequesterThread,
     StormCard,
     Thread,
@@ -331,12 +330,12 @@ class Outbox:
     async def _own_card(self, number: int) -> Posted:
         """Post a ticket's card now (it had none) and record where it went."""
         drawn = await self.kinds.draw(Card(number))
-        assert drawn is not None
+        assert drawn is not None and drawn.edit is None
         key = card_key(number)
         self.pace.take(self.desk.config.desk.triage_channel, time.monotonic())  # a second post
-        card = Owed(
-            Post(drawn.to, drawn.text, drawn.blocks, remember=("card", number)), seq=0, look_first=True
-        )
+        # Version -1 matches no entry: a card still owed for the ticket stays owed and goes
+        # again, as an edit of this one; the storm card is redrawn without it.
+        card = Owed(Card(number), seq=0, version=-1, look_first=True)
         posted = await self._send(key, card, drawn)
         assert posted is not None
         await self._done(key, card, posted)
