@@ -25,6 +25,7 @@ from bot import web as desk_web
 from bot.clock import Clock
 from bot.desk import Desk
 from bot.domain.digest import DigestSchedule
+from bot.flows import replays
 from bot.flows.agents import Agents
 from bot.flows.digest import Digests, place_words
 from bot.flows.escalation import Escalation
@@ -143,6 +144,16 @@ class DeskApp:
             max_instances=1,
             misfire_grace_time=600,
         )
+        self.scheduler.add_job(
+            self.work.tracked(lambda: replays.forget_old(self.desk, self.desk.clock.now())),
+            "interval",
+            minutes=10,
+            id="forget-replays",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=600,
+        )
         every = self.config.escalation.check_every.total_seconds()
         self.scheduler.add_job(
             self.work.tracked(self.escalation.sweep),
@@ -229,7 +240,12 @@ class DeskApp:
         """HTTP routes: Slack's requests (HTTP mode only) and the health check."""
         if self.env.socket_mode:
             return desk_web.build(None, self.health)
-        return desk_web.build(self.bolt, self.health, self.env.signing_secret)
+        return desk_web.build(
+            self.bolt,
+            self.health,
+            self.env.signing_secret,
+            lambda stamp, signature: replays.first_time(self.desk, stamp, signature),
+        )
 
 
 async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -35,11 +35,19 @@ def signed(verifier: SignatureVerifier, body: bytes, headers: CIMultiDictProxy[s
     return stamp.isdigit() and bool(signature) and verifier.is_valid(body, stamp, signature)
 
 
+FirstTime = Callable[[str, str], Awaitable[bool]]
+
+
 def build(
-    bolt: AsyncApp | None, health: Callable[[], dict[str, Any]], signing_secret: str = ""
+    bolt: AsyncApp | None,
+    health: Callable[[], dict[str, Any]],
+    signing_secret: str = "",
+    first_time: FirstTime | None = None,
 ) -> web.Application:
     """The routes; with `bolt`, Slack's requests too, each checked against `signing_secret`
-    here and only here (Bolt's own check is off)."""
+    here and only here (Bolt's own check is off). `first_time(stamp, signature)` says whether
+    a signed command, click or form is new: a second copy is a replay, answered 200 and
+    dropped (Slack retries only events, which carry their own id)."""
     if bolt is not None and not signing_secret:
         raise ValueError("serving Slack's requests needs the signing secret")
     app = web.Application(client_max_size=MAX_BODY)
@@ -51,6 +59,19 @@ def build(
         if not signed(verifier, await request.read(), request.headers):
             log.warning("request refused: not signed by Slack", extra={"bytes": request.content_length})
             return web.Response(status=401, text="invalid signature")
+        if first_time is not None and request.content_type == "application/x-www-form-urlencoded":
+            stamp, signature = (
+                request.headers["X-Slack-Request-Timestamp"],
+                request.headers["X-Slack-Signature"],
+            )
+            try:
+                fresh = await first_time(stamp, signature)
+            except Exception as problem:  # the store cannot write (a full disk): the work will say so
+                log.error("could not remember a signed request", extra={"error": repr(problem)[:200]})
+                fresh = True
+            if not fresh:
+                log.warning("request dropped: a replay of one already acted on", extra={"stamp": stamp})
+                return web.Response(status=200, text="")
         try:
             bolt_request = await to_bolt_request(request)
             response = await bolt.async_dispatch(bolt_request)

@@ -15,7 +15,7 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.flows import answers
 from bot.flows.agents import DOING, Agents
-from bot.slack.agent_blocks import AgentIds, text_form
+from bot.slack.agent_blocks import AgentIds, text_form, visible_to
 from bot.slack.card import CardIds
 from bot.slack.command_args import USAGE, BadCommand, read_agent_command
 from bot.slack.payloads import click, command_text, form_values
@@ -91,7 +91,11 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
             return
         number = int(pressed.value)
         callback = AgentIds.RESOLVE_FORM if resolving else AgentIds.REPLY_FORM
-        view = text_form(callback, number, desk.ref(number), pressed.channel, resolving=resolving)
+        ticket = await desk.store.ticket(number)
+        public = visible_to(ticket.origin.channel) if ticket is not None else None
+        view = text_form(
+            callback, number, desk.ref(number), pressed.channel, resolving=resolving, public_in=public
+        )
         await desk.slack.open_view(str(body.get("trigger_id", "")), view)
 
     @app.view(AgentIds.REPLY_FORM)

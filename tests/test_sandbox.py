@@ -29,15 +29,17 @@ class PageClient:
     def __init__(self, sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
         self.url = sandbox.url
         self.http = http
+        assert sandbox.page is not None
+        self.headers = {"X-Sandbox-Token": sandbox.page.token}  # as the page sends it
 
     async def state(self, user: str, channel: str = "", thread: str = "") -> dict:
         query = {"user": user, "channel": channel, "thread": thread}
-        async with self.http.get(self.url + "sandbox/state", params=query) as response:
+        async with self.http.get(self.url + "sandbox/state", params=query, headers=self.headers) as response:
             assert response.status == 200
             return await response.json()
 
     async def post(self, path: str, **body) -> tuple[int, dict]:
-        async with self.http.post(self.url + f"sandbox/{path}", json=body) as response:
+        async with self.http.post(self.url + f"sandbox/{path}", json=body, headers=self.headers) as response:
             return response.status, await response.json()
 
     async def say(self, user: str, channel: str, text: str, thread: str | None = None) -> dict:
@@ -168,9 +170,10 @@ async def test_bad_input_gets_a_sentence_and_changes_nothing(sandbox, page):
         assert status == 422 and words in answer["problem"]
     status, answer = await page.post("clock", user=ALICE, advance="soon")
     assert status == 422 and answer["problem"].startswith("Fast-forward by how much?")
-    async with page.http.post(page.url + "sandbox/say", data=b"not json") as response:
+    async with page.http.post(page.url + "sandbox/say", data=b"not json", headers=page.headers) as response:
         assert response.status == 400 and (await response.json())["problem"] == "Send a JSON object."
-    async with page.http.get(page.url + "sandbox/state", params={"user": "U0NOBODY1"}) as response:
+    nobody = {"user": "U0NOBODY1"}
+    async with page.http.get(page.url + "sandbox/state", params=nobody, headers=page.headers) as response:
         assert response.status == 400
     assert await sandbox.app.store.ticket_count() == 0
     assert [m for m in (await page.state(ALICE))["messages"] if not m["is_bot"]] == []

@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from tests.harness import ALICE, dm_of, running_desk, settle
 
-JOBS = {"intake-expiry", "sla-sweep", "digest", "digest-catch-up", "digest-owed"}
+JOBS = {"intake-expiry", "forget-replays", "sla-sweep", "digest", "digest-catch-up", "digest-owed"}
 
 
 def wiring(run) -> dict[str, tuple]:
@@ -30,6 +30,7 @@ async def test_the_desk_registers_its_jobs_with_their_triggers_and_settings():
     async with running_desk(escalation={"check_every": "90s"}) as run:
         assert wiring(run) == {
             "intake-expiry": (IntervalTrigger, True, 1, 600),
+            "forget-replays": (IntervalTrigger, True, 1, 600),
             "sla-sweep": (IntervalTrigger, True, 1, 180),  # twice the interval, at least a minute
             "digest": (CronTrigger, True, 1, None),  # late is fine: it sends only what is owed
             "digest-catch-up": (DateTrigger, True, 1, None),  # once, at start

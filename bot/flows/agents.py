@@ -21,7 +21,14 @@ from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Status, Ticket
 from bot.flows import owed
 from bot.flows.rating import owe_rating_request
-from bot.slack.agent_blocks import QueueRow, queue_answer, reply_message, resolution_message
+from bot.slack.agent_blocks import (
+    QueueRow,
+    public_note,
+    queue_answer,
+    reply_message,
+    resolution_message,
+    visible_to,
+)
 from bot.slack.blocks import section
 from bot.slack.command_args import AgentCommand
 from bot.slack.gateway import SlackFailure
@@ -101,7 +108,9 @@ class Agents:
             owe_rating_request(tx, self.desk, ticket)
 
         _, ticket = await self._change(number, lambda t: t.resolve(agent, note.strip(), now), tell)
-        return f"Resolved {ref}. <@{ticket.requester}> has been told" + (" with your note." if note else ".")
+        told = f"Resolved {ref}. <@{ticket.requester}> has been told" + (" with your note." if note else ".")
+        public = visible_to(ticket.origin.channel)
+        return f"{told} {public_note(public)}" if public else told
 
     async def reply(self, agent: str, number: int, words: str, once: str | None = None) -> str:
         self.team.require_agent(agent, "reply to requesters")
@@ -120,7 +129,10 @@ class Agents:
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
             self._in_card_thread(tx, ticket, f"<@{agent}> replied to the requester:\n{quote(words)}")
-        return f"Sent to <@{ticket.requester}> in {ref}'s thread."
+        public = visible_to(ticket.origin.channel)
+        return f"Sent to <@{ticket.requester}> in {ref}'s thread." + (
+            f" {public_note(public)}" if public else ""
+        )
 
     async def reopen(self, person: str, number: int) -> str:
         ticket = await self.desk.store.ticket(number)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 
 from bot.desk import Desk
-from bot.domain.errors import TicketNotFound
+from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.owed import DirectMessage, Edit, Post
 from bot.domain.ticket import Ticket
 from bot.flows import owed
@@ -67,12 +67,30 @@ class Ratings:
 
     async def comment_form(self, person: str, number: int, where: str) -> dict:
         ticket = await self._own(person, number)
+        where = await self._request_of(number, where)
         current = ticket.rating.comment if ticket.rating else ""
         return comment_form(number, self.desk.ref(number), where, current)
 
     async def comment(self, person: str, number: int, words: str, where: str) -> None:
         now = self.desk.clock.now()
         await self._change(number, lambda t: t.comment_on_help(person, words, now), where, choosing=False)
+
+    async def _request_of(self, number: int, where: str) -> str:
+        """Where the ticket's rating request is, from the store; the click (or the form it
+        opened) must come from that message, or nothing changes. A request sent before the
+        desk kept its place must at least be in the requester's DM with the desk."""
+        ticket = await self.desk.store.ticket(number)
+        if ticket is None:
+            raise TicketNotFound(number)
+        stored = await self.desk.store.record(RATINGS_AT, str(number))
+        if stored is not None and stored == where:
+            return str(stored)
+        if stored is None and split_place(where)[0] == await self.desk.slack.dm_channel(ticket.requester):
+            return where
+        log.warning("a rating click from another message; refused", extra={"ticket": number, "from": where})
+        raise NotPermitted(
+            "That button isn't on {ref}'s rating request, so nothing was changed.", ticket=number
+        )
 
     async def _own(self, person: str, number: int) -> Ticket:
         ticket = await self.desk.store.ticket(number)
@@ -85,14 +103,12 @@ class Ratings:
         self, number: int, step: Callable[[Ticket], Ticket], where: str, *, choosing: bool
     ) -> None:
         """Apply the step and, in the same transaction, owe the rating request redrawn."""
+        channel, ts = split_place(await self._request_of(number, where))
         async with self.desk.store.transaction() as tx:
             ticket = tx.ticket(number)
             if ticket is None:
                 raise TicketNotFound(number)
             ticket = step(ticket)
             tx.save_ticket(ticket)
-            # Where the request is comes from the store; a request sent before the desk kept
-            # that is found where the click came from.
-            channel, ts = split_place(tx.record(RATINGS_AT, str(number)) or where)
             text, blocks = request_for(self.desk, ticket, choosing=choosing)
             owed.owe(tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+import secrets
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -39,6 +40,14 @@ COMMANDS = {
 ESCAPED = {"/reassign"}  # commands whose manifest entry has `should_escape: true`
 MAX_TEXT = 4000  # what Slack's message box takes
 TRAFFIC = 30  # Web API calls shown on the page
+MAX_JUMP_DAYS = 7  # a jump stops at every moment something falls due: a week takes seconds
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+CROSS_SITE = {"cross-site", "same-site"}  # Sec-Fetch-Site values of another site's requests
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _refused(why: str) -> web.Response:
+    return web.json_response({"problem": why}, status=403)
 
 
 class Controls(Protocol):
@@ -60,11 +69,13 @@ class Page:
         self.ws = slack.workspace
         self.people = Driver(slack)
         self.controls = controls
+        self.token = secrets.token_urlsafe(24)  # the page's calls carry it (see `guard`)
         self._watchers: set[asyncio.Queue[str]] = set()
         slack.api.listeners.append(lambda kind, _message: self.changed(kind))
         slack.watchers.append(self.changed)
 
     def install(self, app: web.Application) -> None:
+        app.middlewares.append(self.guard)
         app.router.add_get("/", self.index)
         app.router.add_get("/static/{name}", self.static)
         app.router.add_get("/sandbox/state", self.state)
@@ -80,6 +91,26 @@ class Page:
             "faults": self.faults,
         }.items():
             app.router.add_post(f"/sandbox/{name}", _json_errors(handler))
+
+    # -- only its own page --------------------------------------------------------------
+    @web.middleware
+    async def guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The sandbox answers its own page only. Any other web page the visitor opens could
+        otherwise reach it on 127.0.0.1 and act as anyone in it:
+        - `Host` must be this machine (a DNS-rebound name is refused);
+        - a request a browser sends from another site (`Origin`, `Sec-Fetch-Site`) is refused;
+        - the page's calls carry the token it was served with, new at every start, which
+          another site cannot read (the local Slack's Web API has its own random token)."""
+        if request.host.rsplit(":", 1)[0].strip("[]") not in LOCAL_HOSTS:
+            return _refused("This sandbox answers only at 127.0.0.1 or localhost.")
+        origin, site = request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
+        if (origin is not None and origin != f"{request.scheme}://{request.host}") or site in CROSS_SITE:
+            return _refused("This sandbox answers only its own page.")
+        if request.path.startswith("/sandbox/"):
+            sent = request.headers.get("X-Sandbox-Token") or request.query.get("token", "")
+            if not secrets.compare_digest(sent, self.token):
+                return _refused("Reload the sandbox page: it was restarted, or this call is not from it.")
+        return await handler(request)
 
     # -- live updates ------------------------------------------------------------------
     def hang_up(self) -> None:
@@ -112,7 +143,8 @@ class Page:
 
     # -- the page ----------------------------------------------------------------------
     async def index(self, _: web.Request) -> web.Response:
-        return web.Response(text=_asset("index.html"), content_type="text/html")
+        page = _asset("index.html").replace("{{SANDBOX_TOKEN}}", self.token)
+        return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
     async def static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -335,8 +367,8 @@ class Page:
             span = parse_duration(str(body.get("advance", "")))
         except ValueError as problem:
             return {"problem": f"Fast-forward by how much? {problem}"}
-        if span.total_seconds() > 31 * 86400:
-            return {"problem": "Fast-forward up to 31 days at a time."}
+        if span.total_seconds() > MAX_JUMP_DAYS * 86400:
+            return {"problem": f"Fast-forward up to {MAX_JUMP_DAYS} days at a time."}
         await self.controls.fast_forward(span.total_seconds())
         self.changed("clock")
         return {"ok": True}

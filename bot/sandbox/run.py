@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import os
+import secrets
 import shutil
 import signal
 from datetime import datetime, timedelta
@@ -65,7 +66,14 @@ class Sandbox:
         workspace.restore(saved)
         self.clock.offset = timedelta(seconds=float(saved.get("clock_ahead", 0.0)))
         workspace.clock = lambda: self.clock.now().timestamp()
-        self.slack = LocalSlack(workspace, port=self.port, channel_pace=ChannelPace())
+        self.slack = LocalSlack(  # its own secrets, new at every start: no well-known token
+            workspace,
+            port=self.port,
+            channel_pace=ChannelPace(),
+            bot_token=f"xoxb-sandbox-{secrets.token_hex(12)}",
+            app_token=f"xapp-sandbox-{secrets.token_hex(12)}",
+            signing_secret=secrets.token_hex(16),
+        )
         self.page = Page(self.slack, self)
         self.page.install(self.slack.app)
         self.slack.api.listeners.append(lambda *_: self._save_soon())

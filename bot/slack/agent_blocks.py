@@ -94,8 +94,21 @@ def resolution_message(ref: str, number: int, agent: str, note: str) -> tuple[st
     return f"{ref} is resolved", blocks
 
 
-def text_form(callback_id: str, number: int, ref: str, channel: str, *, resolving: bool) -> dict[str, Any]:
-    """The modal behind the card's Reply and Resolve buttons."""
+def visible_to(origin_channel: str) -> str | None:
+    """Where a reply to the requester can be read by others: the channel of a ticket raised by
+    mentioning the desk there (its thread is public to the channel); None for a DM."""
+    return origin_channel if origin_channel[:1] in ("C", "G") else None
+
+
+def public_note(channel: str) -> str:
+    return f"It goes in the ticket's thread in <#{channel}>, where everyone in the channel can see it."
+
+
+def text_form(
+    callback_id: str, number: int, ref: str, channel: str, *, resolving: bool, public_in: str | None = None
+) -> dict[str, Any]:
+    """The modal behind the card's Reply and Resolve buttons. `public_in`: the channel whose
+    members will read what is written (the requester's thread is there), said in the form."""
     label = (
         "Resolution note (the requester sees it)" if resolving else f"Your reply to the requester of {ref}"
     )
@@ -113,6 +126,9 @@ def text_form(callback_id: str, number: int, ref: str, channel: str, *, resolvin
     }
     if resolving:
         block["optional"] = True
+    blocks: list[dict[str, Any]] = [block]
+    if public_in is not None:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": public_note(public_in)}]})
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -120,5 +136,5 @@ def text_form(callback_id: str, number: int, ref: str, channel: str, *, resolvin
         "title": {"type": "plain_text", "text": f"{'Resolve' if resolving else 'Reply on'} {ref}"[:24]},
         "submit": {"type": "plain_text", "text": "Resolve" if resolving else "Send"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [block],
+        "blocks": blocks,
     }

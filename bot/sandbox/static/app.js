@@ -25,12 +25,16 @@ const TIPS = {
 };
 
 // -- talking to the sandbox ---------------------------------------------------------------
+// Every call carries the token this page was served with: the sandbox answers nothing else.
+const TOKEN = document.querySelector('meta[name="sandbox-token"]').content;
+
 async function post(path, body) {
   const response = await fetch(`/sandbox/${path}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", "X-Sandbox-Token": TOKEN },
     body: JSON.stringify({ user: view.user, ...body }),
   });
+  if (response.status === 403) { location.reload(); return {}; }  // restarted: a new token
   let answer = {};
   try { answer = await response.json(); } catch (e) { answer = { problem: `The sandbox answered ${response.status}.` }; }
   if (answer.problem) toast(answer.problem);
@@ -47,7 +51,8 @@ async function refresh() {
       again = false;
       const query = new URLSearchParams({ user: view.user, channel: view.channel || "", thread: view.thread || "" });
       try {
-        const response = await fetch(`/sandbox/state?${query}`);
+        const response = await fetch(`/sandbox/state?${query}`, { headers: { "X-Sandbox-Token": TOKEN } });
+        if (response.status === 403) { location.reload(); return; }  // restarted: a new token
         if (response.ok) { view.data = await response.json(); render(); }
       } catch (e) { /* the sandbox is restarting: the next event brings it back */ }
     } while (again);
@@ -57,9 +62,9 @@ async function refresh() {
 }
 
 function listen() {
-  const events = new EventSource("/sandbox/events");
+  const events = new EventSource(`/sandbox/events?token=${encodeURIComponent(TOKEN)}`);
   events.onmessage = () => refresh();
-  events.onerror = () => { events.close(); setTimeout(listen, 1000); };
+  events.onerror = () => { events.close(); setTimeout(() => { refresh(); listen(); }, 1000); };
 }
 
 let toastTimer = null;

@@ -1,0 +1,36 @@
+"""Replayed requests: an identical signed request seen twice.
+
+Slack never sends a slash command, a click or a form submission twice (it retries only
+events, and those keep their `event_id` rule, `handlers/events.py`), so a second copy of one
+is somebody replaying a captured request. Each one's timestamp and signature are remembered
+in the store (restarts keep them) for as long as Slack's signature is accepted, five minutes;
+after that its timestamp is too old and it is refused as unsigned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.desk import Desk
+from store.names import SIGNED
+
+WINDOW = timedelta(minutes=5)  # how old a signed request may be (slack_sdk's SignatureVerifier)
+
+
+async def first_time(desk: Desk, stamp: str, signature: str) -> bool:
+    """Remember this signed request; False when it was seen already (a replay)."""
+    return await desk.store.add_once(SIGNED, f"{stamp}:{signature}", desk.clock.now().isoformat())
+
+
+async def forget_old(desk: Desk, now: datetime) -> int:
+    """Drop what is past the window (a copy sent now would be refused as stale anyway)."""
+    old = [
+        key
+        for key, seen in (await desk.store.records(SIGNED)).items()
+        if now - datetime.fromisoformat(seen) > 2 * WINDOW  # the desk's clock may not be Slack's
+    ]
+    if old:
+        async with desk.store.transaction() as tx:
+            for key in old:
+                tx.delete(SIGNED, key)
+    return len(old)
