@@ -44,13 +44,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--output", help="write to this file instead of the standard output")
+    store = commands.add_parser("store", help="check the store, or back it up beside a running desk")
+    store_commands = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    store_commands.add_parser("check", help="read the store whole and say what it holds or what is damaged")
+    backup = store_commands.add_parser("backup", help="write a consistent copy as one TinyDB file")
+    backup.add_argument("file", help="where to write the copy")
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         return run_sandbox(Path(args.data), args.port, args.reset)
     try:
-        offline = args.command == "export" or (args.command == "digest" and args.dry_run)
+        offline = args.command in ("export", "store") or (args.command == "digest" and args.dry_run)
         config, env = load_settings(
-            dict(os.environ), needs_slack=not offline, serves=args.command != "digest"
+            dict(os.environ), needs_slack=not offline, serves=args.command not in ("digest", "store")
         )
     except ConfigError as problem:
         for line in problem.problems:
@@ -61,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "export":
         return run_export(config, args.since, args.format, args.output)
+    if args.command == "store":
+        return run_store(config, args.store_command, getattr(args, "file", None))
     if args.command == "digest":
         return run_digest(config, env, args.dry_run)
     setup_logging(secrets=(env.bot_token, env.signing_secret, env.app_token))
@@ -93,6 +100,25 @@ def run_export(config: Config, since: str, form: str, output: str | None) -> int
         print(f"wrote {count} ticket{'s' if count != 1 else ''} to {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def run_store(config: Config, action: str, file: str | None) -> int:
+    """`store check` or `store backup FILE`; 1 with one clear line when the store is damaged."""
+    from store import operator
+
+    try:
+        if action == "check":
+            sys.stdout.write(asyncio.run(operator.check(config.store_url)))
+        else:
+            assert file is not None
+            sys.stdout.write(asyncio.run(operator.backup(config.store_url, Path(file))))
+    except StoreUnavailable as problem:
+        print(f"store error: {problem}", file=sys.stderr)
+        return 1
+    except OSError as problem:
+        print(f"store error: cannot write {file} ({problem.strerror})", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -39,7 +39,7 @@ from bot.work import Work, ack_events_after_their_work, track_listeners
 from config.environment import Environment
 from config.settings import Config
 from handlers.errors import listener_failed
-from store import Store, store_from_url
+from store import NotSaved, Store, store_from_url
 from store.names import OUTBOX
 
 log = logging.getLogger("desk")
@@ -125,6 +125,20 @@ class DeskApp:
 
         return authorize
 
+    def _job(self, function: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+        """A scheduled job, counted while it runs; a store that cannot write makes it wait for
+        its next run (logged once, no traceback): it records nothing half done."""
+        counted = self.work.tracked(function)
+
+        async def job() -> Any:
+            try:
+                return await counted()
+            except NotSaved as problem:
+                log.warning("job skipped: the store cannot write", extra={"error": str(problem)})
+                return None
+
+        return job
+
     async def start(self) -> None:
         await self.store.open()
         # Without a session of its own, slack_sdk opens a new connection for every call.
@@ -135,7 +149,7 @@ class DeskApp:
             await self.identity.get()
         await self.outbox.start()  # first of all: what was owed before a stop or a crash goes out
         self.scheduler.add_job(
-            self.work.tracked(self.intake.expire),
+            self._job(self.intake.expire),
             "interval",
             minutes=10,
             id="intake-expiry",
@@ -145,7 +159,7 @@ class DeskApp:
             misfire_grace_time=600,
         )
         self.scheduler.add_job(
-            self.work.tracked(lambda: replays.forget_old(self.desk, self.desk.clock.now())),
+            self._job(lambda: replays.forget_old(self.desk, self.desk.clock.now())),
             "interval",
             minutes=10,
             id="forget-replays",
@@ -156,7 +170,7 @@ class DeskApp:
         )
         every = self.config.escalation.check_every.total_seconds()
         self.scheduler.add_job(
-            self.work.tracked(self.escalation.sweep),
+            self._job(self.escalation.sweep),
             "interval",
             seconds=every,
             id="sla-sweep",
@@ -167,7 +181,7 @@ class DeskApp:
             next_run_time=datetime.now(UTC),  # at once: catch up on what fell due while down
         )
         self.scheduler.add_job(
-            self.work.tracked(self.digests.run),
+            self._job(self.digests.run),
             digest_trigger(self.digests.schedule),
             id="digest",
             replace_existing=True,
@@ -176,13 +190,13 @@ class DeskApp:
             misfire_grace_time=None,  # late is fine: a run sends only what today still owes
         )
         self.scheduler.add_job(  # at once: today's digest if it fell due while the desk was down
-            self.work.tracked(self.digests.run),
+            self._job(self.digests.run),
             id="digest-catch-up",
             next_run_time=datetime.now(UTC),
             misfire_grace_time=None,
         )
         self.scheduler.add_job(
-            self.work.tracked(self.digests.deliver_owed),
+            self._job(self.digests.deliver_owed),
             "interval",
             minutes=1,
             id="digest-owed",
@@ -227,7 +241,7 @@ class DeskApp:
 
     def health(self) -> dict[str, Any]:
         return {
-            "ok": self.ready,
+            "ok": self.ready and self.store.problem is None,  # 503 while the store cannot write
             "mode": self.mode,
             "store": self.store.health(),
             "scheduler": "running" if self.scheduler.running else "stopped",

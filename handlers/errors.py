@@ -24,9 +24,11 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.flows import answers
 from bot.slack.gateway import SlackFailure
+from store import NotSaved
 
 log = logging.getLogger("desk.errors")
 SORRY = "Something went wrong on our side; nothing was changed. Please try again in a moment."
+NOT_SAVED = "I couldn't save that ({why}), so nothing was changed. Please try again in a little while."
 
 
 def _person(body: dict[str, Any]) -> str | None:
@@ -47,6 +49,9 @@ def _words(desk: Desk, error: Exception, kind: str) -> str:
     """The answer for the person, after logging what needs logging (once)."""
     if isinstance(error, DeskError):
         return desk.explain(error)
+    if isinstance(error, NotSaved):
+        log.warning("change not saved", extra={"request": kind, "error": str(error)})
+        return NOT_SAVED.format(why=error)
     if isinstance(error, SlackFailure):
         log.warning("could not answer: Slack failed", extra={"request": kind, "error": error.error})
     else:

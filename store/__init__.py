@@ -4,7 +4,7 @@
 - `memory://`: nothing on disk; for tests and throwaway runs.
 """
 
-from store.base import Store, Transaction
+from store.base import NotSaved, Store, Transaction
 from store.tinydb_store import StoreUnavailable, TinyDBStore
 
 
@@ -17,4 +17,4 @@ def store_from_url(url: str, *, read_only: bool = False) -> Store:
     raise StoreUnavailable(f"{url!r}: expected tinydb://PATH or memory://")
 
 
-__all__ = ["Store", "StoreUnavailable", "TinyDBStore", "Transaction", "store_from_url"]
+__all__ = ["NotSaved", "Store", "StoreUnavailable", "TinyDBStore", "Transaction", "store_from_url"]

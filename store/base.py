@@ -23,6 +23,11 @@ from store.owed_codec import owed_to_doc
 from store.tables import Change, Tables
 
 
+class NotSaved(Exception):
+    """A change could not be written (a full disk, an I/O error): nothing of it was kept, and
+    the store is as it was. The message says why in a few words ("disk full")."""
+
+
 class Transaction:
     """Changes gathered under the write lock; reads see them before they are committed."""
 
@@ -109,6 +114,7 @@ class Store:
         self.tables = Tables()
         self._write_lock = asyncio.Lock()
         self.last_write_at: datetime | None = None
+        self.problem: str | None = None  # why the last write failed, until one succeeds
         self._watchers: list[tuple[str, Callable[[], None]]] = []
 
     # -- reads -------------------------------------------------------------------------
@@ -232,8 +238,11 @@ class Store:
         """Finish pending writes and let go of files."""
 
     def health(self) -> dict[str, Any]:
-        return {
+        status: dict[str, Any] = {
             "backend": self.url.split(":", 1)[0],
             "tickets": len(self.tables.tickets),
             "open_tickets": len(self.tables.open),
         }
+        if self.problem is not None:
+            status["problem"] = self.problem  # writes fail: /healthz answers 503 until one works
+        return status

@@ -21,6 +21,7 @@ several processes).
 from __future__ import annotations
 
 import asyncio
+import errno
 import fcntl
 import gc
 import json
@@ -33,9 +34,19 @@ from typing import Any
 
 from tinydb.storages import JSONStorage
 
-from store.base import Store
+from store.base import NotSaved, Store
 from store.codec import ticket_from_doc
-from store.journal import Segment, fsync_dir, read_segment, segment_paths
+from store.journal import (
+    RESTORE,
+    JournalDamaged,
+    Segment,
+    Sequence,
+    WriteFailed,
+    fsync_dir,
+    read_segment,
+    segment_paths,
+    torn_tail,
+)
 from store.names import TICKETS
 from store.tables import Change, Tables, encode_changes, encode_ticket
 
@@ -45,6 +56,20 @@ META = "_meta"
 
 class StoreUnavailable(Exception):
     """The store cannot be opened; the message says why in one line."""
+
+
+ROOM = 64 * 1024  # free bytes under which a disk that refused a write still counts as full
+
+
+def _free_bytes(folder: Path) -> int:
+    stats = os.statvfs(folder)
+    return stats.f_bavail * stats.f_frsize
+
+
+def _disk_problem(failure: OSError) -> str:
+    """A failed write in the words /healthz and the logs use."""
+    known = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk quota exceeded", errno.EROFS: "disk read-only"}
+    return known.get(failure.errno or 0, f"cannot write ({failure.strerror})")
 
 
 class TinyDBStore(Store):
@@ -66,6 +91,9 @@ class TinyDBStore(Store):
     async def open(self) -> None:
         try:
             await asyncio.to_thread(self._open_files)
+        except JournalDamaged as damage:
+            self._release_lock()
+            raise StoreUnavailable(str(damage)) from None
         except OSError as problem:
             self._release_lock()
             raise StoreUnavailable(f"{self.path}: cannot open the store ({problem.strerror})") from None
@@ -86,30 +114,45 @@ class TinyDBStore(Store):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._take_lock()
         self.path.with_name(self.path.name + ".tmp").unlink(missing_ok=True)
-        covered = self._load_snapshot()
-        self._seq = covered
-        for segment in segment_paths(self.path):
-            for entry in read_segment(segment):
-                if entry["seq"] > covered:
-                    self.tables.apply(tuple(c) for c in entry["changes"])
-                    self._seq = max(self._seq, entry["seq"])
-                    self.replayed += 1
+        self._seq = self._replay()
+        for segment in segment_paths(self.path):  # writes cut short by a crash: never confirmed
+            if tail := torn_tail(segment):
+                log.warning(
+                    "journal: dropped a write a crash cut short", extra={"file": str(segment), "bytes": tail}
+                )
+                with open(segment, "rb+") as torn:
+                    torn.truncate(segment.stat().st_size - tail)
+                    os.fsync(torn.fileno())
         self._segment = Segment(self.path, self._seq + 1)
+
+    def _replay(self) -> int:
+        """Load the snapshot and replay the journal over it, checking that every change since
+        the snapshot is there, in order; the last change's number."""
+        covered, has_snapshot = self._load_snapshot()
+        sequence = Sequence(covered, has_snapshot)
+        for segment in segment_paths(self.path):
+            for line, entry in enumerate(read_segment(segment), start=1):
+                if sequence.takes(entry, segment, line):
+                    self.tables.apply(tuple(c) for c in entry["changes"])
+                    self.replayed += 1
+        return sequence.last
 
     def _read_files(self) -> None:
         """Snapshot and journal as they are, without the lock: the desk may be running. A
         compaction that drops a journal segment while it is read means starting again."""
+        damage: JournalDamaged | None = None
         for _ in range(5):
             self.tables = Tables()
-            covered = self._load_snapshot()
+            self.replayed = 0
             try:
-                for segment in segment_paths(self.path):
-                    for entry in read_segment(segment):
-                        if entry["seq"] > covered:
-                            self.tables.apply(tuple(c) for c in entry["changes"])
+                self._seq = self._replay()
                 return
-            except FileNotFoundError:
+            except FileNotFoundError:  # a compaction dropped a segment while it was read
                 continue
+            except JournalDamaged as found:  # or a gap it left between snapshot and journal
+                damage = found
+        if damage is not None:
+            raise damage
         raise StoreUnavailable(f"{self.path}: the store kept changing while it was read; try again")
 
     async def _persist(self, changes: list[Change]) -> dict[int, str]:
@@ -128,15 +171,21 @@ class TinyDBStore(Store):
             ) from None
         self._lock_fd = fd
 
-    def _load_snapshot(self) -> int:
-        """Fill the tables from the TinyDB file; the journal sequence number it covers."""
-        if not self.path.exists() or self.path.stat().st_size == 0:
-            return 0
+    def _load_snapshot(self) -> tuple[int, bool]:
+        """Fill the tables from the TinyDB file: the journal sequence number it covers, and
+        whether there is one. A file that is there but empty or unreadable stops the open:
+        replaying the journal alone would start the desk with part of its history."""
+        if not self.path.exists():
+            return 0, False
+        if self.path.stat().st_size == 0:
+            raise StoreUnavailable(f"{self.path} is empty (0 bytes), so its tickets are gone; {RESTORE}")
         storage = JSONStorage(str(self.path), access_mode="r")
         try:
             data: dict[str, Any] = storage.read() or {}
         except ValueError:
-            raise StoreUnavailable(f"{self.path}: the file is not a readable TinyDB database") from None
+            raise StoreUnavailable(
+                f"{self.path}: the file is not a readable TinyDB database; {RESTORE}"
+            ) from None
         finally:
             storage.close()
         for doc in data.get(TICKETS, {}).values():
@@ -146,7 +195,7 @@ class TinyDBStore(Store):
                 self.tables.records[table] = {d["_key"]: d["value"] for d in docs.values()}
         self.tables.loaded()
         meta = data.get(META, {}).get("1", {})
-        return int(meta.get("journal_seq", 0))
+        return int(meta.get("journal_seq", 0)), True
 
     async def _append(self, changes: list[Change]) -> dict[int, str]:
         assert self._segment is not None, "the store is not open"
@@ -154,7 +203,14 @@ class TinyDBStore(Store):
         body, encoded = encode_changes(changes)
         line = f'{{"seq":{self._seq},"changes":{body}}}\n'.encode()
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._writer, self._segment.append, line)
+        try:
+            await loop.run_in_executor(self._writer, self._segment.append, line)
+        except WriteFailed as failure:  # undone: the file is as it was before this change
+            self._seq -= 1
+            self.problem = _disk_problem(failure)
+            raise NotSaved(self.problem) from None
+        if self.problem is not None and _free_bytes(self.path.parent) >= ROOM:
+            self.problem = None  # written, and room for more: the disk is usable again
         if self._segment.entries >= self.compact_every:
             self._start_compaction()
         return encoded
@@ -164,9 +220,16 @@ class TinyDBStore(Store):
             self._compaction = asyncio.get_running_loop().create_task(self.compact())
 
     async def compact(self) -> None:
-        """Write the tables as a fresh TinyDB file and drop the journal it covers."""
+        """Write the tables as a fresh TinyDB file and drop the journal it covers. When the
+        disk cannot take the new file, the old one and the journal stay as they were."""
         async with self._compacting:
-            await self._compact()
+            try:
+                await self._compact()
+            except OSError as problem:
+                self.path.with_name(self.path.name + ".tmp").unlink(missing_ok=True)
+                log.warning(
+                    "store not compacted; the journal keeps everything", extra={"error": problem.strerror}
+                )
 
     async def _compact(self) -> None:
         loop = asyncio.get_running_loop()
@@ -204,6 +267,26 @@ class TinyDBStore(Store):
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
+
+    # -- for operators: python -m bot store check | backup --------------------------------
+    def describe(self) -> dict[str, Any]:
+        """What an opened store holds, for `store check`."""
+        return {
+            "tickets": len(self.tables.tickets),
+            "open": len(self.tables.open),
+            "snapshot": self.path.name if self.path.exists() else None,
+            "segments": [segment.name for segment in segment_paths(self.path)],
+            "last_change": self._seq,
+        }
+
+    async def backup_to(self, target: Path) -> None:
+        """Write what the opened store holds as one TinyDB file at `target` (atomically: a
+        temporary file, fsync, rename). Restored as the store's file, it opens as it was."""
+        snapshot = Snapshot(target, self._seq)
+        records = {name: dict(docs) for name, docs in self.tables.records.items()}
+        for _ in snapshot.write_chunks(dict(self.tables.tickets), dict(self.tables.encoded), records):
+            await asyncio.sleep(0)
+        await asyncio.to_thread(snapshot.finish)
 
     def health(self) -> dict[str, Any]:
         status = super().health()

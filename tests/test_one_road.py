@@ -136,28 +136,28 @@ async def test_slack_down_during_a_rating_and_a_comment_they_show_once_it_is_bac
         assert no_tracebacks(caplog) == []
 
 
-class FullDisk(Store):
-    """A store whose disk filled up after it opened: every write fails as a full disk does."""
+class Broken(Store):
+    """A store with a bug that shows after it opened: every write raises what it should not."""
 
-    full = False
+    broken = False
 
     async def _persist(self, changes):
-        if self.full:
-            raise OSError(28, "No space left on device")
+        if self.broken:
+            raise RuntimeError("index out of step")
         return await super()._persist(changes)
 
 
 async def test_an_unexpected_failure_is_logged_once_and_the_person_told_nothing_changed(caplog):
-    store = FullDisk()
+    store = Broken()
     async with running_desk(store=store) as run:
         await raise_ticket(run)
         await run.idle()
-        store.full = True
+        store.broken = True
         assert (await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)).status == 200
         await settle(lambda: any(SORRY in text_of(m) for m in bot_posts(run.slack, TRIAGE, to=BOB)))
         assert (await run.desk.store.ticket(1)).assignee is None, "nothing was changed"
         failed = [r for r in caplog.records if r.getMessage() == "listener failed"]
-        assert len(failed) == 1 and "No space left" in failed[0].error and failed[0].request == "/claim"
+        assert len(failed) == 1 and "index out of step" in failed[0].error and failed[0].request == "/claim"
         assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
 
 

@@ -18,6 +18,7 @@ from bot.domain.owed import DirectMessage, Post
 from bot.flows.owed import owe
 from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
+from store.base import NotSaved
 
 log = logging.getLogger("desk.answers")
 Blocks = list[dict[str, Any]]
@@ -49,13 +50,17 @@ async def whisper(
 async def dm(
     desk: Desk, person: str, text: str, blocks: Blocks | None = None, key: str | None = None
 ) -> None:
-    """Owe the person a DM (through the outbox, like everything else the desk posts)."""
-    async with desk.store.transaction() as tx:
-        owe(
-            tx,
-            key or f"answer:{uuid.uuid4().hex}",
-            Post(DirectMessage(person), text, blocks or [section(text)]),
-        )
+    """Owe the person a DM (through the outbox, like everything else the desk posts). When the
+    store cannot write (a full disk: the answer may be that very news), it is sent at once."""
+    message = Post(DirectMessage(person), text, blocks or [section(text)])
+    try:
+        async with desk.store.transaction() as tx:
+            owe(tx, key or f"answer:{uuid.uuid4().hex}", message)
+    except NotSaved:
+        try:
+            await desk.slack.dm(person, text, message.blocks)
+        except SlackFailure as failure:
+            log.warning("private answer lost: no store and no Slack", extra={"error": failure.error})
 
 
 async def _instead(

@@ -46,6 +46,7 @@ from bot.flows.opening import split_place
 from bot.flows.owed import METADATA_TYPE, card_key
 from bot.flows.storm import Storms
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
+from store.base import NotSaved
 
 log = logging.getLogger("desk.outbox")
 GATHER = 0.05  # seconds between two rounds at least
@@ -161,7 +162,11 @@ class Outbox:
 
     async def _run(self) -> None:
         while not self._stopping:
-            pause = await self.deliver_ready()
+            try:
+                pause = await self.deliver_ready()
+            except NotSaved as problem:  # what was sent and not yet struck off is looked for
+                log.warning("outbox waits: the store cannot write", extra={"error": str(problem)})
+                pause = 1.0
             self._wake.clear()
             async with self._round_done:
                 self.rounds += 1
@@ -262,7 +267,11 @@ class Outbox:
         except Unsendable as reason:
             await self._park(key, owed, str(reason))
             return
-        await self._done(key, owed, posted)
+        try:
+            await self._done(key, owed, posted)
+        except NotSaved:
+            self._unsure.add(key)  # it may be in Slack now: look for it before posting again
+            raise
         log.info(
             "message delivered" if drawn is not None else "message no longer needed",
             extra={

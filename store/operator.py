@@ -1,0 +1,50 @@
+"""`python -m bot store check` and `python -m bot store backup FILE`: what an operator does
+to a store, beside a running desk (both only read it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store import StoreUnavailable, store_from_url
+from store.tinydb_store import TinyDBStore
+
+
+def _tinydb(url: str) -> TinyDBStore:
+    store = store_from_url(url, read_only=True)
+    if not isinstance(store, TinyDBStore):
+        raise StoreUnavailable(f"{url}: this store keeps nothing on disk")
+    return store
+
+
+async def check(url: str) -> str:
+    """What the store holds, read whole and checked change by change; StoreUnavailable with
+    what is damaged."""
+    store = _tinydb(url)
+    await store.open()
+    try:
+        found = store.describe()
+    finally:
+        await store.close()
+    segments = found["segments"]
+    return (
+        f"{store.path}: readable, every change from the snapshot on is there\n"
+        f"  tickets: {found['tickets']} ({found['open']} open)\n"
+        f"  snapshot: {found['snapshot'] or 'none yet'}\n"
+        f"  journal: {len(segments)} segment{'s' if len(segments) != 1 else ''}"
+        f"{': ' + ', '.join(segments) if segments else ''}\n"
+        f"  last change: {found['last_change']}\n"
+    )
+
+
+async def backup(url: str, target: Path) -> str:
+    """A consistent copy of the store as one TinyDB file, taken without stopping the desk."""
+    store = _tinydb(url)
+    await store.open()
+    try:
+        if target.resolve() == store.path.resolve():
+            raise StoreUnavailable(f"{target}: that is the store itself; name another file")
+        await store.backup_to(target)
+        found = store.describe()
+    finally:
+        await store.close()
+    return f"wrote {target}: {found['tickets']} tickets, up to change {found['last_change']}\n"
