@@ -54,6 +54,10 @@ def describe(config: Config, env: Environment) -> str:
         f'channel = "{digest.channel}"'
         + ("" if digest.channel or config.desk.leads else "  # nobody gets the digest: no leads, no channel"),
         "",
+        "[pending]",
+        f'remind_after = "{compact_duration(config.pending.remind_after)}"',
+        f'close_after = "{compact_duration(config.pending.close_after)}"',
+        "",
         "[csat]",
         f"ask_after_resolve = {'true' if config.ask_after_resolve else 'false'}",
         "",

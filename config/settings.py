@@ -63,6 +63,14 @@ class EscalationSettings:
 
 
 @dataclass(frozen=True)
+class PendingSettings:
+    """Waiting on the requester: a reminder after `remind_after`, closed after `close_after`."""
+
+    remind_after: dt.timedelta
+    close_after: dt.timedelta
+
+
+@dataclass(frozen=True)
 class DigestSettings:
     time: dt.time
     days: frozenset[int]
@@ -77,6 +85,7 @@ class Config:
     digest: DigestSettings
     ask_after_resolve: bool
     store_url: str
+    pending: PendingSettings = PendingSettings(dt.timedelta(days=2), dt.timedelta(days=5))
 
     @property
     def team(self) -> Team:
@@ -114,6 +123,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     sla = _sla(root.table("sla"))
     escalation = _escalation(root.table("escalation"))
     digest = _digest(root.table("digest"))
+    pending = _pending(root.table("pending"))
     csat = root.table("csat")
     ask = csat.get("ask_after_resolve", bool, True)
     csat.finish()
@@ -128,7 +138,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     root.finish()
     if errors:
         raise ConfigError(errors)
-    return Config(desk, sla, escalation, digest, ask, url)  # type: ignore[arg-type]
+    return Config(desk, sla, escalation, digest, ask, url, pending)  # type: ignore[arg-type]
 
 
 def _desk(s: Section) -> DeskSettings | None:
@@ -178,6 +188,15 @@ def _escalation(s: Section) -> EscalationSettings:
         s.error("leads_at", f"expected a fraction of 1 or more, like 2.0; got {leads}")
     s.finish()
     return EscalationSettings(every, warn, leads)
+
+
+def _pending(s: Section) -> PendingSettings:
+    remind = s.get("remind_after", str, "2d", parse_duration)
+    close = s.get("close_after", str, "5d", parse_duration)
+    if isinstance(remind, dt.timedelta) and isinstance(close, dt.timedelta) and remind >= close:
+        s.error("remind_after", f"expected less than close_after ({close}), so the reminder comes first")
+    s.finish()
+    return PendingSettings(remind, close)
 
 
 def _digest(s: Section) -> DigestSettings:

@@ -20,6 +20,12 @@ from bot.slack.card import CardIds
 from bot.slack.command_args import USAGE, BadCommand, read_agent_command
 from bot.slack.payloads import click, command_text, form_values
 
+FORM_OF = {  # a card's button -> the command it stands for, and its form
+    CardIds.REPLY: ("/reply", AgentIds.REPLY_FORM),
+    CardIds.WAIT: ("/wait", AgentIds.WAIT_FORM),
+    CardIds.RESOLVE: ("/resolve", AgentIds.RESOLVE_FORM),
+}
+
 
 def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     team = desk.config.team
@@ -36,6 +42,7 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     @app.command("/reassign")
     @app.command("/resolve")
     @app.command("/reply")
+    @app.command("/wait")
     async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         name, user = str(command.get("command")), str(command.get("user_id"))
         try:
@@ -77,44 +84,45 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         await outcome(pressed.response_url, pressed.user, lambda: act(pressed.user, int(pressed.value)))
 
     @app.action(CardIds.REPLY)
+    @app.action(CardIds.WAIT)
     @app.action(CardIds.RESOLVE)
     async def on_form_button(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         pressed = click(body)
         if pressed is None or not pressed.value.isdigit():
             return
-        resolving = pressed.action_id == CardIds.RESOLVE
+        command, callback = FORM_OF[CardIds(pressed.action_id)]
         try:
-            team.require_agent(pressed.user, DOING["/resolve" if resolving else "/reply"])
+            team.require_agent(pressed.user, DOING[command])
         except DeskError as error:
             await answers.respond(desk, pressed.response_url, pressed.user, desk.explain(error))
             return
         number = int(pressed.value)
-        callback = AgentIds.RESOLVE_FORM if resolving else AgentIds.REPLY_FORM
         ticket = await desk.store.ticket(number)
         public = visible_to(ticket.origin.channel) if ticket is not None else None
-        view = text_form(
-            callback, number, desk.ref(number), pressed.channel, resolving=resolving, public_in=public
-        )
+        view = text_form(callback, number, desk.ref(number), pressed.channel, public_in=public)
         await desk.slack.open_view(str(body.get("trigger_id", "")), view)
 
     @app.view(AgentIds.REPLY_FORM)
+    @app.view(AgentIds.WAIT_FORM)
     @app.view(AgentIds.RESOLVE_FORM)
     async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         words = form_values(view).get(AgentIds.TEXT, "").strip()
-        resolving = view.get("callback_id") == AgentIds.RESOLVE_FORM
+        callback = view.get("callback_id")
         number, _, channel = str(view.get("private_metadata", "")).partition(":")
         if not number.isdigit():
             await ack()
             return
-        if not resolving and not words:
+        if callback == AgentIds.REPLY_FORM and not words:
             await ack(response_action="errors", errors={AgentIds.TEXT: "Write the reply to send."})
             return
         await ack()
         user = str((body.get("user") or {}).get("id", ""))
         try:
-            if resolving:
+            if callback == AgentIds.RESOLVE_FORM:
                 answer = await agents.resolve(user, int(number), words)
+            elif callback == AgentIds.WAIT_FORM:
+                answer = await agents.wait(user, int(number), words)
             else:
                 answer = await agents.reply(user, int(number), words, once=f"view:{view.get('id')}")
         except DeskError as error:

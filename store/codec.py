@@ -10,7 +10,7 @@ from bot.domain.notices import Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
 from bot.domain.storm import Storm
-from bot.domain.ticket import Action, Origin, Rating, Status, Ticket, TrailEntry
+from bot.domain.ticket import Action, Origin, Rating, Status, Ticket, TrailEntry, Wait
 
 FORMAT_VERSION = 1
 
@@ -43,6 +43,7 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "trail": [[_time(e.at), e.actor, e.action.value, e.detail] for e in ticket.trail],
         "notices": [_notice_to_doc(n) for n in ticket.notices],
         "rating": _rating_to_doc(ticket.rating),
+        "waits": [[_time(w.since), _time(w.until), w.reminded] for w in ticket.waits],
     }
 
 
@@ -96,7 +97,15 @@ def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
         ),
         notices=tuple(_notice_from_doc(n) for n in doc.get("notices", ())),
         rating=_rating_from_doc(doc.get("rating")),
+        waits=tuple(_wait_from_doc(w) for w in doc.get("waits", ())),
     )
+
+
+def _wait_from_doc(doc: list[Any]) -> Wait:
+    since, until, reminded = doc
+    started = _parse(since)
+    assert started is not None
+    return Wait(started, _parse(until), bool(reminded))
 
 
 def draft_to_doc(draft: Draft) -> dict[str, Any]:

@@ -79,7 +79,7 @@ def test_a_claimed_and_a_resolved_card_name_the_agent_and_offer_no_claim():
     claimed = make_ticket().claim("U0BOB0001", T0 + timedelta(minutes=5))
     _, blocks = card(claimed, 10)
     assert blocks[-2]["text"]["text"] == ":raising_hand: Claimed by <@U0BOB0001>"
-    assert [e["text"]["text"] for e in blocks[-1]["elements"]] == ["Reply", "Resolve"]
+    assert [e["text"]["text"] for e in blocks[-1]["elements"]] == ["Reply", "Waiting on requester", "Resolve"]
     assert "First response met" in blocks[2]["elements"][0]["text"]
     resolved = claimed.resolve("U0BOB0001", "Swapped the <toner>", T0 + timedelta(hours=2))
     _, blocks = card(resolved, 200)

@@ -9,7 +9,16 @@ MANIFEST = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.ym
 
 def test_commands_are_the_desks_and_reassign_escapes_mentions():
     commands = {c["command"]: c for c in MANIFEST["features"]["slash_commands"]}
-    assert set(commands) == {"/ticket", "/claim", "/reply", "/reassign", "/resolve", "/queue", "/quality"}
+    assert set(commands) == {
+        "/ticket",
+        "/claim",
+        "/reply",
+        "/reassign",
+        "/resolve",
+        "/wait",
+        "/queue",
+        "/quality",
+    }
     assert commands["/reassign"]["should_escape"] is True
     assert all(c["url"].endswith("/slack/events") for c in commands.values())
 

@@ -22,7 +22,7 @@ from bot.domain.refs import parse_ref
 from bot.domain.sla import SlaClock, measure, target_states
 from bot.localslack.blockkit import check_message_blocks, check_view
 from bot.slack import payloads
-from bot.slack.agent_blocks import reply_message, resolution_message, text_form
+from bot.slack.agent_blocks import FORMS, reply_message, resolution_message, text_form
 from bot.slack.card import ticket_card
 from bot.slack.command_args import mentioned_user, split_reference
 from bot.slack.digest_blocks import DigestLook, digest_message
@@ -203,7 +203,7 @@ def test_digests_are_valid_for_any_tickets(texts, weekday):
 def test_forms_are_valid_views_whatever_the_names(ref, categories):
     for view in (
         form(tuple(categories), "C0GENERAL"),
-        text_form("agent_form", 1, ref or "T-1", "C0TRIAGE1", resolving=True),
+        *(text_form(form_id, 1, ref or "T-1", "C0TRIAGE1", public_in="C0GENERAL") for form_id in FORMS),
         comment_form(1, ref or "T-1", "D0ALICE01:1.0", ref),
     ):
         assert check_view(view) == [], view

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
 from bot.domain.quality import ClockFor, Period, Summary, summarize
-from bot.domain.sla import TargetState, measure
+from bot.domain.sla import TargetState, measure, pauses_of
 from bot.domain.ticket import Action, Ticket
 
 WEEK = 7
@@ -125,7 +125,10 @@ def backlog_at(tickets: Iterable[Ticket], clock_for: ClockFor, warn_at: float, m
         if rounds[Target.FIRST_RESPONSE][1] is None:
             unclaimed.append(ticket)
         clock = clock_for(ticket.priority)
-        states = [measure(clock, target, *rounds[target], moment) for target in Target]
+        states = [
+            measure(clock, target, *rounds[target], moment, pauses_of(ticket, target, moment))
+            for target in Target
+        ]
         running = [state for state in states if state.running]
         missed = [state for state in running if state.breached]
         risky = [state for state in running if state.at_risk(warn_at)]

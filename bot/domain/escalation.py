@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.notices import TRIAGE, Level, Notice, to_person
 from bot.domain.policy import Target
-from bot.domain.sla import SlaClock, running_targets
+from bot.domain.sla import SlaClock, pauses_of, running_targets
 from bot.domain.ticket import Status, Ticket
 
 
@@ -37,23 +37,28 @@ class EscalationPolicy:
     def destinations(self, ticket: Ticket, level: Level) -> tuple[str, ...]:
         if level is Level.LEADS:
             return tuple(to_person(lead) for lead in self.leads)
-        if level is Level.AT_RISK and ticket.status is Status.CLAIMED and ticket.assignee:
+        if level is Level.AT_RISK and ticket.status in (Status.CLAIMED, Status.WAITING) and ticket.assignee:
             return (to_person(ticket.assignee),)
         return (TRIAGE,)
 
 
 def _levels_ahead(
-    ticket: Ticket, clock: SlaClock, policy: EscalationPolicy
+    ticket: Ticket, clock: SlaClock, policy: EscalationPolicy, now: datetime
 ) -> Iterator[tuple[Target, datetime, Iterator[tuple[Level, datetime]]]]:
     """Per running target: when its round started, and (lazily, in order) each level not yet
-    raised with the moment it is reached. Lazy, so callers stop at the first in the future."""
+    raised with the moment it is reached, not counting time spent waiting on the requester.
+    Lazy, so callers stop at the first in the future. While the ticket waits on the
+    requester its resolution target is paused: nothing of it can fall due."""
     for target, since in running_targets(ticket):
+        if target is Target.RESOLUTION and ticket.waiting_since is not None:
+            continue
         budget = clock.budget(clock.policy.length(target))
+        pauses = pauses_of(ticket, target, now)
         yield (
             target,
             since,
             (
-                (level, clock.reach(since, budget * fraction))
+                (level, clock.reach_unpaused(since, budget * fraction, pauses))
                 for level, fraction in policy.levels
                 if not ticket.has_notice(target, level, since)
             ),
@@ -69,7 +74,7 @@ def due_notices(ticket: Ticket, clock: SlaClock, policy: EscalationPolicy, now: 
     if not ticket.is_open:
         return []
     found: list[Notice] = []
-    for target, since, ahead in _levels_ahead(ticket, clock, policy):
+    for target, since, ahead in _levels_ahead(ticket, clock, policy, now):
         for level, reached in ahead:
             if reached > now:
                 break
@@ -87,12 +92,14 @@ def due_notices(ticket: Ticket, clock: SlaClock, policy: EscalationPolicy, now: 
     return sorted(found, key=lambda notice: notice.due_at)
 
 
-def next_notice_at(ticket: Ticket, clock: SlaClock, policy: EscalationPolicy) -> datetime | None:
+def next_notice_at(
+    ticket: Ticket, clock: SlaClock, policy: EscalationPolicy, now: datetime | None = None
+) -> datetime | None:
     """When `ticket` next reaches a level it has not raised (None: nothing more can come)."""
     if not ticket.is_open:
         return None
     moments = []
-    for _, _, ahead in _levels_ahead(ticket, clock, policy):
+    for _, _, ahead in _levels_ahead(ticket, clock, policy, now or ticket.opened_at):
         first = next(ahead, None)
         if first is not None:
             moments.append(first[1])

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from bot.domain.notices import Level
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
-from bot.domain.sla import SlaClock, measure, round_of
+from bot.domain.sla import SlaClock, measure, pauses_of, round_of
 from bot.domain.ticket import SCORES, Status, Ticket
 
 ClockFor = Callable[[Priority], SlaClock]
@@ -128,7 +128,7 @@ def _took(ticket: Ticket, target: Target, clock: SlaClock, now: datetime) -> tup
     start, stopped = round_of(ticket, target)
     if stopped is None:
         return None
-    state = measure(clock, target, start, stopped, now)
+    state = measure(clock, target, start, stopped, now, pauses_of(ticket, target, now))
     return state.length - state.left, not state.breached
 
 
@@ -164,7 +164,7 @@ def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) ->
             per_agent.setdefault(ticket.assignee or "", []).append(ticket)
         for target in Target:
             start, stopped = round_of(ticket, target)
-            state = measure(clock, target, start, stopped, now)
+            state = measure(clock, target, start, stopped, now, pauses_of(ticket, target, now))
             if stopped is None:  # still running: missed once its due time passes in the period
                 decided[target] += state.due in period
             elif stopped in period:

@@ -18,6 +18,7 @@ from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.ticket import Ticket
 
 MAX_DAYS = 3 * 366  # how far ahead the business clock looks before giving up
+Pauses = tuple[tuple[datetime, datetime], ...]  # (paused, resumed), in order
 
 __all__ = [
     "SlaClock",
@@ -25,8 +26,10 @@ __all__ = [
     "TargetState",
     "measure",
     "next_target",
+    "pauses_of",
     "round_of",
     "running_targets",
+    "state_of",
     "target_states",
 ]
 
@@ -92,6 +95,25 @@ class SlaClock:
             left -= closes - begin
         raise ValueError("the working calendar has no working hours in the next three years")
 
+    def reach_unpaused(self, start: datetime, counted: timedelta, pauses: Pauses) -> datetime:
+        """When `counted` time has gone by since `start`, not counting the `pauses` (closed
+        intervals, in order): a due time moves by exactly the time spent paused."""
+        at, left = start, counted
+        for paused, resumed in pauses:
+            if resumed <= at:
+                continue
+            running = self.counted(at, paused)
+            if running >= left:
+                break
+            left -= running
+            at = max(at, resumed)
+        return self.reach(at, left)
+
+    def counted_unpaused(self, start: datetime, end: datetime, pauses: Pauses) -> timedelta:
+        """Counted time between `start` and `end`, less what falls in the `pauses`."""
+        paused = sum((self.counted(max(a, start), min(b, end)) for a, b in pauses), timedelta(0))
+        return self.counted(start, end) - paused
+
     def counted(self, start: datetime, end: datetime) -> timedelta:
         """Counted time between `start` and `end` (zero when `end` is not after `start`)."""
         start, end = start.astimezone(UTC), end.astimezone(UTC)
@@ -146,6 +168,16 @@ def round_of(ticket: Ticket, target: Target) -> tuple[datetime, datetime | None]
     return ticket.reopened_at or ticket.opened_at, ticket.resolved_at
 
 
+def pauses_of(ticket: Ticket, target: Target, now: datetime) -> Pauses:
+    """The times `target`'s current round did not count: waiting on the requester pauses the
+    resolution target (a wait still going counts as ending now). First response is never
+    paused: the ticket is answered before anyone can wait on the requester."""
+    if target is Target.FIRST_RESPONSE or not ticket.waits:
+        return ()
+    start, _ = round_of(ticket, target)
+    return tuple((wait.since, wait.until or now) for wait in ticket.waits if (wait.until or now) > start)
+
+
 def running_targets(ticket: Ticket) -> list[tuple[Target, datetime]]:
     """The targets still counting, each with when it started."""
     rounds = ((target, *round_of(ticket, target)) for target in Target)
@@ -154,19 +186,34 @@ def running_targets(ticket: Ticket) -> list[tuple[Target, datetime]]:
 
 def target_states(ticket: Ticket, clock: SlaClock, now: datetime) -> list[TargetState]:
     """Both targets of `ticket` as of `now`: first response, then resolution."""
-    return [measure(clock, target, *round_of(ticket, target), now) for target in Target]
+    return [state_of(ticket, clock, target, now) for target in Target]
+
+
+def state_of(
+    ticket: Ticket, clock: SlaClock, target: Target, now: datetime, since: datetime | None = None
+) -> TargetState:
+    """One target of `ticket` as of `now` (its round from `since`, when given: a notice's),
+    with the time it waited on the requester left out."""
+    start, stopped = round_of(ticket, target)
+    return measure(clock, target, since or start, stopped, now, pauses_of(ticket, target, now))
 
 
 def measure(
-    clock: SlaClock, target: Target, start: datetime, stopped: datetime | None, now: datetime
+    clock: SlaClock,
+    target: Target,
+    start: datetime,
+    stopped: datetime | None,
+    now: datetime,
+    pauses: Pauses = (),
 ) -> TargetState:
-    """One target started at `start`, stopped at `stopped` (or still running at `now`)."""
-    length = clock.policy.length(target)
+    """One target started at `start`, stopped at `stopped` (or still running at `now`), not
+    counting the `pauses`."""
+    budget = clock.budget(clock.policy.length(target))
     return TargetState(
         target=target,
-        length=clock.budget(length),
-        due=clock.due(start, length),
-        left=clock.budget(length) - clock.counted(start, stopped or now),
+        length=budget,
+        due=clock.reach_unpaused(start, budget, pauses),
+        left=budget - clock.counted_unpaused(start, stopped or now, pauses),
         stopped_at=stopped,
     )
 

@@ -22,6 +22,7 @@ REOPEN_WINDOW = timedelta(days=7)
 class Status(StrEnum):
     OPEN = "open"  # waiting for an agent
     CLAIMED = "claimed"  # an agent is on it
+    WAITING = "waiting"  # the agent asked the requester and waits for the answer (the clock pauses)
     RESOLVED = "resolved"
 
 
@@ -37,20 +38,31 @@ class Action(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     RATED = "rated"  # the requester rated the help (or commented on it)
+    WAITING = "waiting"  # an agent asked the requester and waits for the answer
+    REMINDED = "reminded"  # the desk reminded the requester of the question
 
 
 # The state machine: which action may start from which status, and where it leads.
 # `None` as a target means "stays where it is". Reopen leads back to claimed when the ticket
 # still has an assignee (they pick it up again) and to open otherwise.
+# Waiting: asking from an open ticket claims it; the requester's answer (a follow-up) puts it
+# back to claimed; reassigning keeps it waiting, with the new assignee.
+_ANY: dict[Status, Status | None] = {status: None for status in Status}
 TRANSITIONS: dict[Action, dict[Status, Status | None]] = {
     Action.CLAIMED: {Status.OPEN: Status.CLAIMED},
-    Action.REASSIGNED: {Status.OPEN: Status.CLAIMED, Status.CLAIMED: Status.CLAIMED},
-    Action.RESOLVED: {Status.OPEN: Status.RESOLVED, Status.CLAIMED: Status.RESOLVED},
+    Action.REASSIGNED: {Status.OPEN: Status.CLAIMED, Status.CLAIMED: Status.CLAIMED, Status.WAITING: None},
+    Action.RESOLVED: {
+        Status.OPEN: Status.RESOLVED,
+        Status.CLAIMED: Status.RESOLVED,
+        Status.WAITING: Status.RESOLVED,
+    },
     Action.REOPENED: {Status.RESOLVED: Status.CLAIMED},
-    Action.REPLIED: {Status.OPEN: None, Status.CLAIMED: None, Status.RESOLVED: None},
-    Action.NOTE: {Status.OPEN: None, Status.CLAIMED: None, Status.RESOLVED: None},
-    Action.FOLLOW_UP: {Status.OPEN: None, Status.CLAIMED: None, Status.RESOLVED: None},
+    Action.REPLIED: _ANY,
+    Action.NOTE: _ANY,
+    Action.FOLLOW_UP: {**_ANY, Status.WAITING: Status.CLAIMED},
     Action.RATED: {Status.RESOLVED: None},
+    Action.WAITING: {Status.OPEN: Status.WAITING, Status.CLAIMED: Status.WAITING, Status.WAITING: None},
+    Action.REMINDED: {Status.WAITING: None},
 }
 
 SCORES = range(1, 6)
@@ -72,6 +84,15 @@ class Origin:
     channel: str
     thread: str | None = None  # the thread the conversation about the ticket lives in
     via: str = "dm"  # dm, mention, command, form, shortcut
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A time the ticket waited on the requester: its resolution clock does not count it."""
+
+    since: datetime
+    until: datetime | None = None  # None: still waiting
+    reminded: bool = False  # the requester was reminded of the question (once)
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,7 @@ class Ticket:
     trail: tuple[TrailEntry, ...] = field(default_factory=tuple)
     notices: tuple[Notice, ...] = ()  # escalations raised, oldest first
     rating: Rating | None = None
+    waits: tuple[Wait, ...] = ()  # times spent waiting on the requester, oldest first
 
     @property
     def is_open(self) -> bool:
@@ -126,9 +148,41 @@ class Ticket:
             self, notices=tuple(n.delivered(destination) if n.key == key else n for n in self.notices)
         )
 
+    @property
+    def waiting_since(self) -> datetime | None:
+        """When the current wait on the requester began (None: not waiting)."""
+        last = self.waits[-1] if self.waits else None
+        return last.since if self.status is Status.WAITING and last and last.until is None else None
+
+    def wait_on_requester(self, agent: str, question: str, now: datetime) -> Ticket:
+        """The agent asked the requester and waits for the answer: the resolution clock pauses.
+        From an open ticket, the agent takes it too."""
+        changes: dict[str, object] = {}
+        if self.status is Status.OPEN:
+            changes["assignee"] = agent
+        if self.waiting_since is None:
+            changes["waits"] = (*self.waits, Wait(now))
+        return self._step(Action.WAITING, agent, now, detail=question, **changes)
+
+    def close_unanswered(self, note: str, now: datetime) -> Ticket:
+        """Nobody answered the question in time: resolved by the desk, the assignee kept; it can
+        be reopened like any resolution."""
+        return self._step(Action.RESOLVED, "desk", now, detail=note, resolved_at=now, resolution_note=note)
+
+    @property
+    def question(self) -> str:
+        """What the requester was last asked (waiting on them)."""
+        return next((e.detail for e in reversed(self.trail) if e.action is Action.WAITING), "")
+
+    def remind_requester(self, now: datetime) -> Ticket:
+        """The desk reminded the requester of the question it waits on (once per wait)."""
+        last = self.waits[-1]
+        waits = (*self.waits[:-1], replace(last, reminded=True))
+        return self._step(Action.REMINDED, "desk", now, waits=waits)
+
     def claim(self, agent: str, now: datetime) -> Ticket:
         """The agent takes the ticket; the first-response clock stops."""
-        if self.status is Status.CLAIMED:
+        if self.status in (Status.CLAIMED, Status.WAITING):
             if self.assignee == agent:
                 raise TransitionNotAllowed("You already have {ref}.", ticket=self.number)
             raise TransitionNotAllowed(
@@ -146,12 +200,13 @@ class Ticket:
         return self._step(Action.REASSIGNED, by, now, assignee=to, detail=f"{previous}->{to}")
 
     def resolve(self, agent: str, note: str, now: datetime) -> Ticket:
-        """Close the ticket; an unclaimed ticket counts as answered by whoever resolves it."""
+        """Close the ticket. Whoever resolves it is credited with it (the rating is about them);
+        an unclaimed ticket counts as answered by them."""
         return self._step(
             Action.RESOLVED,
             agent,
             now,
-            assignee=self.assignee or agent,
+            assignee=agent,
             detail=note,
             resolved_at=now,
             resolution_note=note,
@@ -201,11 +256,23 @@ class Ticket:
             changes.setdefault("status", target)
         if "assignee" in changes and self.first_response_at is None:
             changes["first_response_at"] = now
+        if self.waiting_since is not None and changes.get("status", Status.WAITING) is not Status.WAITING:
+            last = self.waits[-1]  # no longer waiting: the clock counts again from now
+            changes["waits"] = (*self.waits[:-1], replace(last, until=now))
         entry = TrailEntry(at=now, actor=actor, action=action, detail=detail)
         return replace(self, trail=(*self.trail, entry), **changes)  # type: ignore[arg-type]
 
 
 _REFUSALS: dict[tuple[Action, Status], str] = {
+    (Action.WAITING, Status.RESOLVED): "{ref} is resolved, so there is nobody to wait on.",
+    (Action.REOPENED, Status.WAITING): "{ref} is still open, so there is nothing to reopen.",
+    (Action.RATED, Status.WAITING): "{ref} is open again, so it can't be rated now. "
+    "You'll be asked again once it is resolved.",
+    **{
+        (Action.REMINDED, status): "{ref} is not waiting on anyone."
+        for status in Status
+        if status is not Status.WAITING
+    },
     (Action.CLAIMED, Status.RESOLVED): "{ref} is already resolved, so there is nothing to claim.",
     (Action.REASSIGNED, Status.RESOLVED): "{ref} is resolved. Reopen it before reassigning it.",
     (Action.RESOLVED, Status.RESOLVED): "{ref} is already resolved.",

@@ -28,6 +28,7 @@ from bot.slack.agent_blocks import (
     reply_message,
     resolution_message,
     visible_to,
+    waiting_message,
 )
 from bot.slack.blocks import section
 from bot.slack.command_args import AgentCommand
@@ -43,6 +44,7 @@ DOING = {  # what each command does, as refusals say it
     "/reassign": "reassign tickets",
     "/resolve": "resolve tickets",
     "/reply": "reply to requesters",
+    "/wait": "wait on requesters",
 }
 
 
@@ -63,6 +65,8 @@ class Agents:
             return await self.reassign(user, number, command.assignee or "")
         if command.name == "/resolve":
             return await self.resolve(user, number, command.words)
+        if command.name == "/wait":
+            return await self.wait(user, number, command.words)
         return await self.reply(user, number, command.words, once=once)
 
     async def claim(self, agent: str, number: int) -> str:
@@ -86,7 +90,7 @@ class Agents:
         ref = self.desk.ref(number)
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            previous = before.assignee if before.status is Status.CLAIMED else None
+            previous = before.assignee if before.status in (Status.CLAIMED, Status.WAITING) else None
             self._tell_requester(tx, ticket, f":raising_hand: <@{to}> is now looking after *{ref}*.")
             if to != by:
                 summary = quote(plain(" ".join(ticket.text.split()), 300))
@@ -133,6 +137,23 @@ class Agents:
         return f"Sent to <@{ticket.requester}> in {ref}'s thread." + (
             f" {public_note(public)}" if public else ""
         )
+
+    async def wait(self, agent: str, number: int, question: str) -> str:
+        """Ask the requester and wait for the answer: the resolution clock pauses until they
+        answer in the ticket's thread (or the ticket closes, `pending.close_after` later)."""
+        self.team.require_agent(agent, DOING["/wait"])
+        now = self.desk.clock.now()
+        ref = self.desk.ref(number)
+        asked = question.strip() or "Could you tell us a little more, so we can go on?"
+
+        def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
+            self._tell_requester(tx, ticket, *waiting_message(ref, agent, asked))
+            self._in_card_thread(tx, ticket, f"<@{agent}> is waiting on the requester:\n{quote(asked)}")
+
+        _, ticket = await self._change(number, lambda t: t.wait_on_requester(agent, asked, now), tell)
+        sent = f"{ref} is waiting on <@{ticket.requester}>; its resolution clock is paused until they answer."
+        public = visible_to(ticket.origin.channel)
+        return f"{sent} {public_note(public)}" if public else sent
 
     async def reopen(self, person: str, number: int) -> str:
         ticket = await self.desk.store.ticket(number)

@@ -19,10 +19,11 @@ from bot.desk import Desk
 from bot.domain.escalation import EscalationPolicy, due_notices
 from bot.domain.notices import Notice
 from bot.domain.owed import NoticeOf
-from bot.domain.sla import measure, round_of
+from bot.domain.sla import state_of
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.flows.owed import owe
+from bot.flows.pending import Pending
 from bot.slack.notice_blocks import NoticeFacts, notice_message
 from store.base import Transaction
 
@@ -39,6 +40,7 @@ class Swept:
     open_tickets: int = 0
     raised: int = 0
     owed: int = 0  # notices handed to the outbox
+    waiting_moved: int = 0  # tickets waiting on the requester reminded or closed
     seconds: float = 0.0
 
 
@@ -48,6 +50,7 @@ class Escalation:
         self._sweeping = asyncio.Lock()
         self.stopping = False
         self.sweeps = 0  # completed since start, for /healthz
+        self.pending = Pending(desk)
 
     @property
     def policy(self) -> EscalationPolicy:
@@ -66,6 +69,7 @@ class Escalation:
             done = Swept()
             fresh = await self.raise_due(done)
             await self.deliver_owed(fresh, done)
+            done.waiting_moved = await self.pending.run(self.desk.clock.now())
             done.seconds = time.perf_counter() - started
             self.sweeps += 1
             if done.raised or done.owed:
@@ -161,8 +165,7 @@ def owe_notices(tx: Transaction, ticket: Ticket, notices: list[Notice]) -> None:
 def notice_for(desk: Desk, ticket: Ticket, notice: Notice, destination: str) -> tuple[str, Blocks]:
     """The notice's words for one place, as the ticket's target stands now."""
     clock = desk.sla_clock(ticket.priority)
-    _, stopped = round_of(ticket, notice.target)
-    state = measure(clock, notice.target, notice.since, stopped, desk.clock.now())
+    state = state_of(ticket, clock, notice.target, desk.clock.now(), since=notice.since)
     facts = NoticeFacts(
         ticket=ticket,
         ref=desk.ref(ticket.number),

@@ -34,6 +34,7 @@ COMMANDS = {
     "/reply": "Answer the requester in the ticket's thread (agents)",
     "/reassign": "Hand a ticket to another agent (agents)",
     "/resolve": "Resolve a ticket, with an optional note (agents)",
+    "/wait": "Ask the requester and wait for the answer; the clock pauses (agents)",
     "/queue": "Unclaimed and at-risk tickets, most urgent first (agents)",
     "/quality": "How the desk is doing (leads)",
 }

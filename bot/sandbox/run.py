@@ -147,10 +147,9 @@ class Sandbox:
         """The first moment before `end` when an escalation level or a digest falls due."""
         assert self.app is not None
         now, desk, policy = self.clock.now(), self.app.desk, self.app.escalation.policy
-        moments = [
-            next_notice_at(ticket, desk.sla_clock(ticket.priority), policy)
-            for ticket in await desk.store.open_tickets()
-        ]
+        tickets = await desk.store.open_tickets()
+        moments = [next_notice_at(ticket, desk.sla_clock(ticket.priority), policy, now) for ticket in tickets]
+        moments += [self.app.escalation.pending.due(ticket) for ticket in tickets]  # reminders, closes
         schedule = self.app.digests.schedule
         today = now.astimezone(schedule.zone).date()
         moments += [schedule.slot(today + timedelta(days=n)) for n in range((end - now).days + 2)]

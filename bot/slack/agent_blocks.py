@@ -25,6 +25,7 @@ NOTE_LIMIT = 2900
 class AgentIds(StrEnum):
     REPLY_FORM = "reply_form"
     RESOLVE_FORM = "resolve_form"
+    WAIT_FORM = "wait_form"
     TEXT = "text"  # the block id of each form's text input
     VALUE = "value"
 
@@ -50,6 +51,8 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
         ticket = row.ticket
         summary = escape(plain(" ".join(ticket.text.split()), 100))
         who = "unclaimed" if ticket.status is Status.OPEN else f"with <@{ticket.assignee}>"
+        if ticket.status is Status.WAITING:
+            who += ", waiting on the requester"
         risk = " · :warning: *at risk*" if row.at_risk else ""
         lines = [
             f"{MARKS[ticket.priority]} *{row.ref}* · {ticket.priority.label} · {escape(ticket.category)} · "
@@ -94,6 +97,37 @@ def resolution_message(ref: str, number: int, agent: str, note: str) -> tuple[st
     return f"{ref} is resolved", blocks
 
 
+def waiting_message(ref: str, agent: str, question: str) -> tuple[str, Blocks]:
+    """The agent's question to the requester; the ticket waits for the answer."""
+    blocks: Blocks = [
+        section(f":speech_balloon: <@{agent}> asks about *{ref}*:\n{quote(question, 2000)}"),
+        context("Answer here in this thread: the ticket waits for you."),
+    ]
+    return f"{ref}: a question for you", blocks
+
+
+def reminder_message(ref: str, agent: str | None, question: str, closes: str) -> tuple[str, Blocks]:
+    who = f"<@{agent}>" if agent else "The desk"
+    blocks: Blocks = [
+        section(f":wave: A reminder about *{ref}*: {who} asked\n{quote(question, 2000)}"),
+        context(f"Answer here in this thread. If we don't hear back, it closes {closes}."),
+    ]
+    return f"{ref}: we are still waiting for your answer", blocks
+
+
+def closed_unanswered_message(ref: str, number: int, waited: str) -> tuple[str, Blocks]:
+    blocks: Blocks = [
+        section(f":zzz: *{ref}* is closed: we asked a question {waited} ago and heard nothing back."),
+        {
+            "type": "actions",
+            "block_id": f"ticket:{number}",
+            "elements": [button("The problem is back", CardIds.REOPEN, number)],
+        },
+        context("Still need help? Press the button within 7 days to reopen it."),
+    ]
+    return f"{ref} is closed for lack of an answer", blocks
+
+
 def visible_to(origin_channel: str) -> str | None:
     """Where a reply to the requester can be read by others: the channel of a ticket raised by
     mentioning the desk there (its thread is public to the channel); None for a DM."""
@@ -104,14 +138,20 @@ def public_note(channel: str) -> str:
     return f"It goes in the ticket's thread in <#{channel}>, where everyone in the channel can see it."
 
 
+FORMS = {  # callback -> (title, the input's label, submit, optional)
+    AgentIds.REPLY_FORM: ("Reply on", "Your reply to the requester of {ref}", "Send", False),
+    AgentIds.RESOLVE_FORM: ("Resolve", "Resolution note (the requester sees it)", "Resolve", True),
+    AgentIds.WAIT_FORM: ("Wait on", "Your question for the requester of {ref}", "Ask and wait", True),
+}
+
+
 def text_form(
-    callback_id: str, number: int, ref: str, channel: str, *, resolving: bool, public_in: str | None = None
+    callback_id: str, number: int, ref: str, channel: str, *, public_in: str | None = None
 ) -> dict[str, Any]:
-    """The modal behind the card's Reply and Resolve buttons. `public_in`: the channel whose
-    members will read what is written (the requester's thread is there), said in the form."""
-    label = (
-        "Resolution note (the requester sees it)" if resolving else f"Your reply to the requester of {ref}"
-    )
+    """The modal behind the card's Reply, Waiting on requester and Resolve buttons.
+    `public_in`: the channel whose members will read what is written (the requester's thread
+    is there), said in the form."""
+    title, label, submit, optional = FORMS[AgentIds(callback_id)]
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": AgentIds.VALUE,
@@ -121,10 +161,10 @@ def text_form(
     block: dict[str, Any] = {
         "type": "input",
         "block_id": AgentIds.TEXT,
-        "label": {"type": "plain_text", "text": label},
+        "label": {"type": "plain_text", "text": label.format(ref=ref)},
         "element": element,
     }
-    if resolving:
+    if optional:
         block["optional"] = True
     blocks: list[dict[str, Any]] = [block]
     if public_in is not None:
@@ -133,8 +173,8 @@ def text_form(
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": f"{number}:{channel}",  # the ticket, and where to answer the agent
-        "title": {"type": "plain_text", "text": f"{'Resolve' if resolving else 'Reply on'} {ref}"[:24]},
-        "submit": {"type": "plain_text", "text": "Resolve" if resolving else "Send"},
+        "title": {"type": "plain_text", "text": f"{title} {ref}"[:24]},
+        "submit": {"type": "plain_text", "text": submit},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }

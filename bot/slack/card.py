@@ -37,6 +37,7 @@ class CardIds(StrEnum):
     REPLY = "reply"
     RESOLVE = "resolve"
     REOPEN = "reopen"  # on the requester's resolution message
+    WAIT = "wait"  # Waiting on requester: opens the form for the question
 
 
 def button(text: str, action_id: str, number: int, style: str | None = None) -> dict[str, Any]:
@@ -77,6 +78,20 @@ def ticket_card(
         blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
     elif ticket.status is Status.CLAIMED:
         blocks.append(section(f":raising_hand: Claimed by <@{ticket.assignee}>"))
+        buttons = [
+            button("Reply", CardIds.REPLY, n),
+            button("Waiting on requester", CardIds.WAIT, n),
+            button("Resolve", CardIds.RESOLVE, n, "primary"),
+        ]
+        blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
+    elif ticket.status is Status.WAITING:
+        since = slack_at(ticket.waiting_since or ticket.opened_at, zone)
+        blocks.append(
+            section(
+                f":hourglass: <@{ticket.assignee}> is waiting on <@{ticket.requester}> since {since}: "
+                "the resolution clock is paused"
+            )
+        )
         buttons = [button("Reply", CardIds.REPLY, n), button("Resolve", CardIds.RESOLVE, n, "primary")]
         blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
     else:

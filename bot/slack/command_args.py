@@ -27,6 +27,7 @@ USAGE = {
     "/reassign": "Usage: `/reassign T-4 @someone`",
     "/resolve": "Usage: `/resolve T-4 what fixed it` (the note is optional)",
     "/reply": "Usage: `/reply T-4 your message to the requester`",
+    "/wait": "Usage: `/wait T-4 your question for the requester` (the question is optional)",
 }
 
 

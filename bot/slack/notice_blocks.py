@@ -93,6 +93,6 @@ def _buttons(ticket: Ticket, notice: Notice, to_triage: bool) -> list[dict[str, 
     n = ticket.number
     if ticket.status is Status.OPEN and to_triage:
         return [button("Claim", CardIds.CLAIM, n, "primary")]
-    if ticket.status is Status.CLAIMED and notice.level is Level.AT_RISK and not to_triage:
+    if ticket.status in (Status.CLAIMED, Status.WAITING) and notice.level is Level.AT_RISK and not to_triage:
         return [button("Reply", CardIds.REPLY, n), button("Resolve", CardIds.RESOLVE, n, "primary")]
     return []

@@ -18,6 +18,7 @@ LIST_LIMIT = 20  # tickets shown in "my tickets" before "and N more"
 STATE_WORDS = {
     Status.OPEN: "Open, waiting for an agent",
     Status.CLAIMED: "In progress",
+    Status.WAITING: "Waiting for your answer",
     Status.RESOLVED: "Resolved",
 }
 
@@ -38,6 +39,8 @@ def status_answer(
     summary = plain(ticket.text.splitlines()[0] if ticket.text.strip() else "", 120)
     lines.append(f"_{escape(summary)}_")
     who = f"<@{ticket.assignee}> is on it" if ticket.status is Status.CLAIMED else ""
+    if ticket.status is Status.WAITING:
+        who = f"<@{ticket.assignee}> asked you something in the ticket's thread; it waits for your answer"
     if ticket.status is Status.RESOLVED:
         when = ticket.resolved_at or now
         who = f"Resolved by <@{ticket.assignee}> {age(when, now)}"
@@ -63,7 +66,10 @@ def my_tickets(rows: list[tuple[str, Ticket]], now: datetime) -> tuple[str, Bloc
         return text, [section(text)]
     lines = []
     for ref, ticket in rows[:LIST_LIMIT]:
-        who = f"<@{ticket.assignee}>" if ticket.status is Status.CLAIMED else "waiting for an agent"
+        who = {
+            Status.CLAIMED: f"<@{ticket.assignee}>",
+            Status.WAITING: "waiting for your answer",
+        }.get(ticket.status, "waiting for an agent")
         summary = escape(plain(" ".join(ticket.text.split()), 80))
         opened = age(ticket.opened_at, now)
         lines.append(f"• *{ref}* · {ticket.priority.label} · {who} · opened {opened}\n   _{summary}_")
