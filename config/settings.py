@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -86,6 +86,7 @@ class Config:
     ask_after_resolve: bool
     store_url: str
     pending: PendingSettings = PendingSettings(dt.timedelta(days=2), dt.timedelta(days=5))
+    replies: dict[str, str] = field(default_factory=dict)  # saved replies, by name
 
     @property
     def team(self) -> Team:
@@ -124,6 +125,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     escalation = _escalation(root.table("escalation"))
     digest = _digest(root.table("digest"))
     pending = _pending(root.table("pending"))
+    replies = _replies(root.table("replies"))
     csat = root.table("csat")
     ask = csat.get("ask_after_resolve", bool, True)
     csat.finish()
@@ -138,7 +140,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     root.finish()
     if errors:
         raise ConfigError(errors)
-    return Config(desk, sla, escalation, digest, ask, url, pending)  # type: ignore[arg-type]
+    return Config(desk, sla, escalation, digest, ask, url, pending, replies)  # type: ignore[arg-type]
 
 
 def _desk(s: Section) -> DeskSettings | None:
@@ -188,6 +190,32 @@ def _escalation(s: Section) -> EscalationSettings:
         s.error("leads_at", f"expected a fraction of 1 or more, like 2.0; got {leads}")
     s.finish()
     return EscalationSettings(every, warn, leads)
+
+
+REPLY_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+
+
+def _replies(s: Section) -> dict[str, str]:
+    """Saved replies: a name (`vpn`) to the words `/reply T-4 :vpn` sends, with `{requester}`
+    and `{ref}` filled in."""
+    found: dict[str, str] = {}
+    for name in list(s.data):
+        text = s.get(name, str, None)
+        if not REPLY_NAME.fullmatch(name):
+            s.error(name, "expected a short name of lower-case letters, digits, - or _, like vpn")
+        elif isinstance(text, str) and not text.strip():
+            s.error(name, "expected the words of the reply; got nothing")
+        elif isinstance(text, str) and len(text) > 3000:
+            s.error(name, f"expected at most 3000 characters; got {len(text)}")
+        elif isinstance(text, str):
+            try:
+                text.format(requester="", ref="")
+            except (KeyError, IndexError, ValueError) as problem:
+                s.error(name, f"only {{requester}} and {{ref}} may appear in braces ({problem})")
+            else:
+                found[name] = text
+    s.finish()
+    return found
 
 
 def _pending(s: Section) -> PendingSettings:

@@ -43,6 +43,8 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     @app.command("/resolve")
     @app.command("/reply")
     @app.command("/wait")
+    @app.command("/priority")
+    @app.command("/move")
     async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         name, user = str(command.get("command")), str(command.get("user_id"))
         try:
@@ -100,21 +102,26 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         number = int(pressed.value)
         ticket = await desk.store.ticket(number)
         public = visible_to(ticket.origin.channel) if ticket is not None else None
-        view = text_form(callback, number, desk.ref(number), pressed.channel, public_in=public)
+        saved = tuple(sorted(desk.config.replies))
+        view = text_form(callback, number, desk.ref(number), pressed.channel, public_in=public, saved=saved)
         await desk.slack.open_view(str(body.get("trigger_id", "")), view)
 
     @app.view(AgentIds.REPLY_FORM)
     @app.view(AgentIds.WAIT_FORM)
     @app.view(AgentIds.RESOLVE_FORM)
     async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        words = form_values(view).get(AgentIds.TEXT, "").strip()
+        values = form_values(view)
+        words = values.get(AgentIds.TEXT, "").strip()
         callback = view.get("callback_id")
+        if callback == AgentIds.REPLY_FORM and not words and values.get(AgentIds.SAVED):
+            words = f":{values[AgentIds.SAVED]}"  # the saved reply chosen
         number, _, channel = str(view.get("private_metadata", "")).partition(":")
         if not number.isdigit():
             await ack()
             return
         if callback == AgentIds.REPLY_FORM and not words:
-            await ack(response_action="errors", errors={AgentIds.TEXT: "Write the reply to send."})
+            missing = "Write the reply to send" + (", or pick a saved one." if desk.config.replies else ".")
+            await ack(response_action="errors", errors={AgentIds.TEXT: missing})
             return
         await ack()
         user = str((body.get("user") or {}).get("id", ""))

@@ -16,6 +16,8 @@ def test_commands_are_the_desks_and_reassign_escapes_mentions():
         "/reassign",
         "/resolve",
         "/wait",
+        "/priority",
+        "/move",
         "/queue",
         "/quality",
     }

@@ -40,6 +40,8 @@ class Action(StrEnum):
     RATED = "rated"  # the requester rated the help (or commented on it)
     WAITING = "waiting"  # an agent asked the requester and waits for the answer
     REMINDED = "reminded"  # the desk reminded the requester of the question
+    PRIORITY = "priority"  # an agent changed the priority: detail "P3->P1"
+    MOVED = "moved"  # an agent changed the area: detail "Hardware->Access"
 
 
 # The state machine: which action may start from which status, and where it leads.
@@ -63,6 +65,8 @@ TRANSITIONS: dict[Action, dict[Status, Status | None]] = {
     Action.RATED: {Status.RESOLVED: None},
     Action.WAITING: {Status.OPEN: Status.WAITING, Status.CLAIMED: Status.WAITING, Status.WAITING: None},
     Action.REMINDED: {Status.WAITING: None},
+    Action.PRIORITY: {status: None for status in Status if status is not Status.RESOLVED},
+    Action.MOVED: {status: None for status in Status if status is not Status.RESOLVED},
 }
 
 SCORES = range(1, 6)
@@ -180,6 +184,19 @@ class Ticket:
         waits = (*self.waits[:-1], replace(last, reminded=True))
         return self._step(Action.REMINDED, "desk", now, waits=waits)
 
+    def change_priority(self, agent: str, priority: Priority, now: datetime) -> Ticket:
+        """A new priority: the targets count from opening under it; notices sent stay sent."""
+        if priority is self.priority:
+            raise TransitionNotAllowed(f"{{ref}} is already {priority.label}.", ticket=self.number)
+        detail = f"{self.priority.value}->{priority.value}"
+        return self._step(Action.PRIORITY, agent, now, detail=detail, priority=priority)
+
+    def move(self, agent: str, category: str, now: datetime) -> Ticket:
+        """Another area for the ticket."""
+        if category == self.category:
+            raise TransitionNotAllowed(f"{{ref}} is already in {category}.", ticket=self.number)
+        return self._step(Action.MOVED, agent, now, detail=f"{self.category}->{category}", category=category)
+
     def claim(self, agent: str, now: datetime) -> Ticket:
         """The agent takes the ticket; the first-response clock stops."""
         if self.status in (Status.CLAIMED, Status.WAITING):
@@ -268,6 +285,8 @@ _REFUSALS: dict[tuple[Action, Status], str] = {
     (Action.REOPENED, Status.WAITING): "{ref} is still open, so there is nothing to reopen.",
     (Action.RATED, Status.WAITING): "{ref} is open again, so it can't be rated now. "
     "You'll be asked again once it is resolved.",
+    (Action.PRIORITY, Status.RESOLVED): "{ref} is resolved. Reopen it before changing its priority.",
+    (Action.MOVED, Status.RESOLVED): "{ref} is resolved. Reopen it before moving it.",
     **{
         (Action.REMINDED, status): "{ref} is not waiting on anyone."
         for status in Status

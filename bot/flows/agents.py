@@ -16,6 +16,7 @@ from typing import Any
 from bot.desk import Desk
 from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.owed import CardThread, Conversation, DirectMessage, Post, RequesterThread, where_of
+from bot.domain.priority import Priority
 from bot.domain.roles import Team
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Status, Ticket
@@ -34,7 +35,7 @@ from bot.slack.blocks import section
 from bot.slack.command_args import AgentCommand
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
-from bot.slack.mrkdwn import plain
+from bot.slack.mrkdwn import escape, plain
 from store.base import Transaction
 
 log = logging.getLogger("desk.agents")
@@ -45,6 +46,8 @@ DOING = {  # what each command does, as refusals say it
     "/resolve": "resolve tickets",
     "/reply": "reply to requesters",
     "/wait": "wait on requesters",
+    "/priority": "change priorities",
+    "/move": "move tickets",
 }
 
 
@@ -67,6 +70,10 @@ class Agents:
             return await self.resolve(user, number, command.words)
         if command.name == "/wait":
             return await self.wait(user, number, command.words)
+        if command.name == "/priority":
+            return await self.change_priority(user, number, Priority(command.words.strip().upper()))
+        if command.name == "/move":
+            return await self.move(user, number, command.words)
         return await self.reply(user, number, command.words, once=once)
 
     async def claim(self, agent: str, number: int) -> str:
@@ -116,10 +123,28 @@ class Agents:
         public = visible_to(ticket.origin.channel)
         return f"{told} {public_note(public)}" if public else told
 
+    def saved_reply(self, words: str, number: int) -> str:
+        """`:vpn` means the saved reply named vpn, filled in for the ticket; other words are
+        sent as they are."""
+        name = words.strip()
+        if not (name.startswith(":") and " " not in name and len(name) > 1):
+            return words
+        saved = self.desk.config.replies
+        if name[1:] not in saved:
+            known = ", ".join(f"`:{n}`" for n in sorted(saved)) or "none yet (set them in `[replies]`)"
+            raise NotPermitted(f"There is no saved reply called `{name}`. Saved replies: {known}.")
+        return saved[name[1:]]
+
     async def reply(self, agent: str, number: int, words: str, once: str | None = None) -> str:
         self.team.require_agent(agent, "reply to requesters")
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
+        current = await self.desk.store.ticket(number)
+        if current is None:
+            raise TicketNotFound(number)
+        saved = self.saved_reply(words, number)
+        if saved is not words:  # a saved reply: greet the requester by name (text, not a mention)
+            words = saved.format(requester=await self._name(current.requester), ref=ref)
         name = await self._name(agent)
         text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words)
         async with self.desk.store.transaction() as tx:
@@ -137,6 +162,38 @@ class Agents:
         return f"Sent to <@{ticket.requester}> in {ref}'s thread." + (
             f" {public_note(public)}" if public else ""
         )
+
+    async def change_priority(self, agent: str, number: int, priority: Priority) -> str:
+        """A new priority: targets count from opening under it; the requester is told."""
+        self.team.require_agent(agent, DOING["/priority"])
+        now = self.desk.clock.now()
+        ref = self.desk.ref(number)
+
+        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
+            was, now_is = before.priority.label, priority.label
+            said = f"<@{agent}> changed the priority of *{ref}* from {was} to *{now_is}*."
+            self._tell_requester(tx, ticket, said)
+            self._in_card_thread(tx, ticket, said)
+
+        await self._change(number, lambda t: t.change_priority(agent, priority, now), tell)
+        return f"{ref} is now {priority.label}; its targets count from its opening under it."
+
+    async def move(self, agent: str, number: int, area: str) -> str:
+        self.team.require_agent(agent, DOING["/move"])
+        categories = self.desk.config.desk.categories
+        found = next((c for c in categories if c.casefold() == area.strip().casefold()), None)
+        if found is None:
+            raise NotPermitted(
+                f"There is no area called “{escape(area)}”. The areas: {', '.join(categories)}."
+            )
+        now = self.desk.clock.now()
+        ref = self.desk.ref(number)
+
+        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
+            self._in_card_thread(tx, ticket, f"<@{agent}> moved *{ref}* from {before.category} to *{found}*.")
+
+        await self._change(number, lambda t: t.move(agent, found, now), tell)
+        return f"{ref} is now in {found}."
 
     async def wait(self, agent: str, number: int, question: str) -> str:
         """Ask the requester and wait for the answer: the resolution clock pauses until they

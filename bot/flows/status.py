@@ -15,7 +15,7 @@ from bot.domain.phrases import Help, MyTickets, Phrase, StatusOf
 from bot.domain.sla import next_target
 from bot.flows.owed import owe
 from bot.slack.blocks import section
-from bot.slack.status_blocks import help_answer, my_tickets, status_answer
+from bot.slack.status_blocks import assigned_tickets, help_answer, my_tickets, status_answer
 
 Answer = tuple[str, list[dict[str, Any]]]
 
@@ -39,10 +39,13 @@ async def status_of(desk: Desk, person: str, reference: str) -> Answer:
 
 
 async def tickets_of(desk: Desk, person: str) -> Answer:
-    """The person's open tickets, newest first."""
+    """The person's open tickets, newest first; for an agent, first those assigned to them."""
     tickets = await desk.store.tickets_of(person, open_only=True)
     rows = [(desk.ref(t.number), t) for t in reversed(tickets)]
-    return my_tickets(rows, desk.clock.now())
+    if not desk.config.team.is_agent(person):
+        return my_tickets(rows, desk.clock.now())
+    assigned = [(desk.ref(t.number), t) for t in await desk.store.open_tickets() if t.assignee == person]
+    return assigned_tickets(assigned, my_tickets(rows, desk.clock.now()) if rows else None, desk.clock.now())
 
 
 async def answer(desk: Desk, person: str, phrase: Phrase) -> Answer | None:

@@ -35,6 +35,8 @@ COMMANDS = {
     "/reassign": "Hand a ticket to another agent (agents)",
     "/resolve": "Resolve a ticket, with an optional note (agents)",
     "/wait": "Ask the requester and wait for the answer; the clock pauses (agents)",
+    "/priority": "Change a ticket's priority: /priority T-1 P1 (agents)",
+    "/move": "Move a ticket to another area: /move T-1 Access (agents)",
     "/queue": "Unclaimed and at-risk tickets, most urgent first (agents)",
     "/quality": "How the desk is doing (leads)",
 }

@@ -27,6 +27,7 @@ class AgentIds(StrEnum):
     RESOLVE_FORM = "resolve_form"
     WAIT_FORM = "wait_form"
     TEXT = "text"  # the block id of each form's text input
+    SAVED = "saved"  # the Reply form's choice of a saved reply
     VALUE = "value"
 
 
@@ -138,6 +139,10 @@ def public_note(channel: str) -> str:
     return f"It goes in the ticket's thread in <#{channel}>, where everyone in the channel can see it."
 
 
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
+
+
 FORMS = {  # callback -> (title, the input's label, submit, optional)
     AgentIds.REPLY_FORM: ("Reply on", "Your reply to the requester of {ref}", "Send", False),
     AgentIds.RESOLVE_FORM: ("Resolve", "Resolution note (the requester sees it)", "Resolve", True),
@@ -146,7 +151,13 @@ FORMS = {  # callback -> (title, the input's label, submit, optional)
 
 
 def text_form(
-    callback_id: str, number: int, ref: str, channel: str, *, public_in: str | None = None
+    callback_id: str,
+    number: int,
+    ref: str,
+    channel: str,
+    *,
+    public_in: str | None = None,
+    saved: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The modal behind the card's Reply, Waiting on requester and Resolve buttons.
     `public_in`: the channel whose members will read what is written (the requester's thread
@@ -164,9 +175,21 @@ def text_form(
         "label": {"type": "plain_text", "text": label.format(ref=ref)},
         "element": element,
     }
+    blocks: list[dict[str, Any]] = [block]
+    if saved and callback_id == AgentIds.REPLY_FORM:  # or send one of the saved replies
+        optional = True
+        options = [_option(f":{name}", name) for name in saved[:100]]
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": AgentIds.SAVED,
+                "label": {"type": "plain_text", "text": "…or send a saved reply"},
+                "element": {"type": "static_select", "action_id": AgentIds.VALUE, "options": options},
+                "optional": True,
+            }
+        )
     if optional:
         block["optional"] = True
-    blocks: list[dict[str, Any]] = [block]
     if public_in is not None:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": public_note(public_in)}]})
     return {

@@ -28,6 +28,8 @@ USAGE = {
     "/resolve": "Usage: `/resolve T-4 what fixed it` (the note is optional)",
     "/reply": "Usage: `/reply T-4 your message to the requester`",
     "/wait": "Usage: `/wait T-4 your question for the requester` (the question is optional)",
+    "/priority": "Usage: `/priority T-4 P1` (P1 Critical, P2 High, P3 Normal, P4 Low)",
+    "/move": "Usage: `/move T-4 Access` (one of the desk's areas)",
 }
 
 
@@ -55,4 +57,8 @@ def read_agent_command(name: str, text: str) -> AgentCommand:
         raise BadCommand(f"Name the new assignee with an @mention.\n{USAGE[name]}")
     if name == "/reply" and not rest:
         raise BadCommand(f"Write the message after the reference.\n{USAGE[name]}")
+    if name == "/priority" and rest.strip().upper() not in ("P1", "P2", "P3", "P4"):
+        raise BadCommand(f"Name the new priority: P1, P2, P3 or P4.\n{USAGE[name]}")
+    if name == "/move" and not rest:
+        raise BadCommand(f"Name the area to move it to.\n{USAGE[name]}")
     return AgentCommand(name, reference, assignee, rest)

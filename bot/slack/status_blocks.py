@@ -59,6 +59,30 @@ def status_answer(
     return text, [section("\n".join(lines))]
 
 
+def assigned_tickets(
+    rows: list[tuple[str, Ticket]], requested: tuple[str, Blocks] | None, now: datetime
+) -> tuple[str, Blocks]:
+    """An agent's "my tickets": the open tickets assigned to them, oldest first, then any
+    they raised themselves."""
+    count = len(rows)
+    head = f"{count} open ticket{'s are' if count != 1 else ' is'} assigned to you" + (":" if rows else ".")
+    lines = []
+    for ref, ticket in rows[:LIST_LIMIT]:
+        state = " · waiting on the requester" if ticket.status is Status.WAITING else ""
+        summary = escape(plain(" ".join(ticket.text.split()), 80))
+        opened = age(ticket.opened_at, now)
+        lines.append(
+            f"• *{ref}* · {ticket.priority.label} · from <@{ticket.requester}>{state} · opened {opened}\n"
+            f"   _{summary}_"
+        )
+    if count > LIST_LIMIT:
+        lines.append(f"…and {count - LIST_LIMIT} more not shown here: `/queue` shows what needs attention.")
+    blocks: Blocks = [section(head), *sections(lines)] if lines else [section(head)]
+    if requested is not None:
+        blocks += requested[1]
+    return head, blocks
+
+
 def my_tickets(rows: list[tuple[str, Ticket]], now: datetime) -> tuple[str, Blocks]:
     """The requester's open tickets, newest first."""
     if not rows:

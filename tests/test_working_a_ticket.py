@@ -1,0 +1,133 @@
+"""Working a ticket (SPEC §10), through the local Slack: changing its priority or area,
+saved replies, an agent's own "my tickets", and who is credited with a resolution."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain.priority import Priority
+from bot.domain.sla import Target, state_of
+from tests.harness import (
+    ALICE,
+    BOB,
+    DAVE,
+    TRIAGE,
+    ack_text,
+    bot_posts,
+    dm_of,
+    raise_ticket,
+    running_desk,
+    settle,
+    text_of,
+    ticket_where,
+)
+
+REPLIES = {"replies": {"vpn": "Hi {requester}, to reset your VPN for {ref}, open Settings → VPN → Reset."}}
+
+
+def told(run, user=BOB) -> list[str]:
+    return [text_of(m) for m in bot_posts(run.slack, TRIAGE, to=user) if m.ephemeral_to == user]
+
+
+async def test_a_priority_change_recomputes_both_targets_and_tells_the_requester():
+    async with running_desk() as run:
+        confirmation, card = await raise_ticket(run, urgency="P3 · Normal")
+        before = await run.desk.store.ticket(1)
+        await run.people.command(BOB, "/priority", "T-1 P1", channel=TRIAGE)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.priority is Priority.P1))
+        await run.idle()
+        ticket = await run.desk.store.ticket(1)
+        now = run.clock.now()
+        for target in Target:  # from opening, under the new priority's lengths
+            p1 = run.desk.config.sla_clock(Priority.P1)
+            assert state_of(ticket, p1, target, now).due == p1.due(before.opened_at, p1.policy.length(target))
+            assert (
+                state_of(ticket, p1, target, now).due
+                < state_of(before, run.desk.config.sla_clock(Priority.P3), target, now).due
+            )
+        assert "P1 · Critical" in text_of(card)
+        [heard] = [m for m in bot_posts(run.slack, dm_of(run)) if "changed the priority" in text_of(m)]
+        assert heard.thread_ts == confirmation.ts and "from P3 · Normal to *P1 · Critical*" in text_of(heard)
+        assert ticket.trail[-1].action.value == "priority" and ticket.trail[-1].actor == BOB
+        assert any("T-1 is now P1 · Critical" in t for t in told(run))
+
+
+async def test_move_and_bad_priority_or_area_are_answered_and_change_nothing():
+    async with running_desk() as run:
+        _, card = await raise_ticket(run)
+        refused = await run.people.command(BOB, "/priority", "T-1 urgent", channel=TRIAGE)
+        assert "Name the new priority: P1, P2, P3 or P4." in ack_text(refused)
+        await run.people.command(BOB, "/move", "T-1 Cooking", channel=TRIAGE)
+        await settle(lambda: any("no area called “Cooking”" in t for t in told(run)))
+        await run.people.command(BOB, "/move", "T-1 access", channel=TRIAGE)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.category == "Access"))
+        await run.idle()
+        assert "Access" in text_of(card)
+        stranger = await run.people.command(ALICE, "/priority", "T-1 P1", channel=TRIAGE)
+        assert "Only the desk's agents can change priorities" in ack_text(stranger)
+        assert (await run.desk.store.ticket(1)).priority is Priority.P2
+
+
+async def test_a_saved_reply_is_sent_filled_in_and_an_unknown_one_is_refused():
+    async with running_desk(**REPLIES) as run:
+        confirmation, _ = await raise_ticket(run)
+        await run.people.command(BOB, "/reply", "T-1 :printer", channel=TRIAGE)
+        await settle(
+            lambda: any("no saved reply called `:printer`" in t and "`:vpn`" in t for t in told(run))
+        )
+        await run.people.command(BOB, "/reply", "T-1 :vpn", channel=TRIAGE)
+        await run.idle()
+        [reply] = [m for m in bot_posts(run.slack, dm_of(run)) if "reset your VPN" in text_of(m)]
+        assert "Hi Alice Archer, to reset your VPN for T-1" in text_of(reply)
+        assert reply.thread_ts == confirmation.ts
+
+
+async def test_the_reply_form_offers_the_saved_replies():
+    async with running_desk(**REPLIES) as run:
+        _, card = await raise_ticket(run)
+        await run.people.press(BOB, card, "Reply")  # on an open ticket
+        await settle(lambda: run.slack.workspace.views)
+        [view] = run.slack.workspace.views.values()
+        options = next(b for b in view.view["blocks"] if b.get("block_id") == "saved")["element"]["options"]
+        assert [o["value"] for o in options] == ["vpn"]
+        await run.people.submit(
+            BOB,
+            view.id,
+            {"saved": {"value": {"text": {"type": "plain_text", "text": ":vpn"}, "value": "vpn"}}},
+        )
+        await run.idle()
+        assert [m for m in bot_posts(run.slack, dm_of(run)) if "reset your VPN" in text_of(m)]
+
+
+async def test_an_agents_my_tickets_lists_what_is_assigned_to_them():
+    async with running_desk() as run:
+        for words in ("Printer jammed", "VPN down"):
+            _, card = await raise_ticket(run, words)
+            await run.people.press(BOB, card, "Claim")
+            await run.idle()
+        await run.idle()
+        await run.people.say(BOB, dm_of(run, BOB), "my tickets")
+        await settle(
+            lambda: any("assigned to you" in text_of(m) for m in bot_posts(run.slack, dm_of(run, BOB)))
+        )
+        [answer] = [m for m in bot_posts(run.slack, dm_of(run, BOB)) if "assigned to you" in text_of(m)]
+        shown = text_of(answer)
+        assert "2 open tickets are assigned to you" in shown and "T-1" in shown and "T-2" in shown
+        await run.people.say(DAVE, dm_of(run, DAVE), "my tickets")
+        await settle(lambda: bot_posts(run.slack, dm_of(run, DAVE)))
+        assert "0 open tickets are assigned to you." in text_of(bot_posts(run.slack, dm_of(run, DAVE))[-1])
+
+
+async def test_whoever_resolves_a_ticket_is_credited_with_it():
+    async with running_desk() as run:
+        _, card = await raise_ticket(run)
+        await run.people.press(DAVE, card, "Claim")
+        await settle(lambda: "Claimed by" in text_of(card))
+        await run.people.command(BOB, "/resolve", "T-1 Swapped the cable", channel=TRIAGE)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.resolved_at is not None))
+        await run.idle()
+        assert f"Resolved by <@{BOB}>" in text_of(card)
+        [request] = [m for m in bot_posts(run.slack, dm_of(run)) if "How did we do?" in text_of(m)]
+        assert f"resolved by <@{BOB}>" in text_of(request)
+        assert (await run.desk.store.ticket(1)).assignee == BOB
+        assert timedelta(0) <= run.clock.now() - (await run.desk.store.ticket(1)).resolved_at
