@@ -131,3 +131,19 @@ async def test_whoever_resolves_a_ticket_is_credited_with_it():
         assert f"resolved by <@{BOB}>" in text_of(request)
         assert (await run.desk.store.ticket(1)).assignee == BOB
         assert timedelta(0) <= run.clock.now() - (await run.desk.store.ticket(1)).resolved_at
+
+
+async def test_a_reopen_tells_the_assignee_by_dm():
+    async with running_desk() as run:
+        _, card = await raise_ticket(run)
+        await run.people.press(BOB, card, "Claim")
+        await run.people.command(BOB, "/resolve", "T-1 Swapped the cable", channel=TRIAGE)
+        await settle(
+            lambda: any("The problem is back" in str(m.blocks) for m in bot_posts(run.slack, dm_of(run)))
+        )
+        [resolution] = [m for m in bot_posts(run.slack, dm_of(run)) if "The problem is back" in str(m.blocks)]
+        await run.people.press(ALICE, resolution, "The problem is back")
+        await settle(lambda: ticket_where(run, 1, lambda t: t.status.value == "claimed"))
+        await run.idle()
+        told = [m for m in bot_posts(run.slack, dm_of(run, BOB)) if "says the problem is back" in text_of(m)]
+        assert len(told) == 1 and "It is back with you." in text_of(told[0])

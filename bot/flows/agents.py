@@ -223,6 +223,8 @@ class Agents:
             who = f" <@{ticket.assignee}>, it's back with you." if ticket.assignee else ""
             back = f":arrows_counterclockwise: <@{person}> says the problem is back: *{ref}* is open again."
             self._in_card_thread(tx, ticket, back + who)
+            if ticket.assignee:  # "has been told" means told: by DM, where they will see it
+                self._dm(tx, ticket, ticket.assignee, f"{back} It is back with you.")
 
         _, ticket = await self._change(number, lambda t: t.reopen(person, now), tell)
         told = f"<@{ticket.assignee}> has" if ticket.assignee else "The desk's agents have"
