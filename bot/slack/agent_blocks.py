@@ -83,16 +83,18 @@ def reply_message(ref: str, signature: str, text: str) -> tuple[str, Blocks]:
     return f"{signature} replied on {ref}", blocks
 
 
+def _reopen(number: int) -> dict[str, Any]:
+    """The requester's way back to a resolved ticket."""
+    elements = [button("The problem is back", CardIds.REOPEN, number)]
+    return {"type": "actions", "block_id": f"ticket:{number}", "elements": elements}
+
+
 def resolution_message(ref: str, number: int, agent: str, note: str) -> tuple[str, Blocks]:
     """Tells the requester their ticket is resolved, with a way back if the problem returns."""
     said = f"\n{quote(note, 2000)}" if note.strip() else ""
     blocks: Blocks = [
         section(f":white_check_mark: <@{agent}> resolved *{ref}*.{said}"),
-        {
-            "type": "actions",
-            "block_id": f"ticket:{number}",
-            "elements": [button("The problem is back", CardIds.REOPEN, number)],
-        },
+        _reopen(number),
         context("If it comes back within 7 days, press the button to reopen it."),
     ]
     return f"{ref} is resolved", blocks
@@ -119,11 +121,7 @@ def reminder_message(ref: str, agent: str | None, question: str, closes: str) ->
 def closed_unanswered_message(ref: str, number: int, waited: str) -> tuple[str, Blocks]:
     blocks: Blocks = [
         section(f":zzz: *{ref}* is closed: we asked a question {waited} ago and heard nothing back."),
-        {
-            "type": "actions",
-            "block_id": f"ticket:{number}",
-            "elements": [button("The problem is back", CardIds.REOPEN, number)],
-        },
+        _reopen(number),
         context("Still need help? Press the button within 7 days to reopen it."),
     ]
     return f"{ref} is closed for lack of an answer", blocks
