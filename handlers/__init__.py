@@ -18,7 +18,7 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     home.register(app, desk)
     messages.register(app, desk, intake_flow)
     intake.register(app, desk, intake_flow)
-    ticket_command.register(app, desk, intake_flow)
+    ticket_command.register(app, desk, intake_flow, agents_flow)
     agents.register(app, desk, agents_flow)
     rating.register(app, desk, ratings)
     quality.register(app, desk)

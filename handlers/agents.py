@@ -85,6 +85,19 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         act = agents.claim if pressed.action_id == CardIds.CLAIM else agents.reopen
         await outcome(pressed.response_url, pressed.user, lambda: act(pressed.user, int(pressed.value)))
 
+    @app.action(CardIds.DETAILS)
+    async def on_details(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None or not pressed.value.isdigit():
+            return
+        try:
+            view = await agents.details(pressed.user, int(pressed.value))
+        except DeskError as error:
+            await answers.respond(desk, pressed.response_url, pressed.user, desk.explain(error))
+            return
+        await desk.slack.open_view(str(body.get("trigger_id", "")), view)
+
     @app.action(CardIds.REPLY)
     @app.action(CardIds.WAIT)
     @app.action(CardIds.RESOLVE)

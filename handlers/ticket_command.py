@@ -7,9 +7,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
+from bot.domain.errors import DeskError
 from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import answers, status
+from bot.flows.agents import Agents
 from bot.flows.intake import Intake
 from bot.slack.intake_blocks import form
 from bot.slack.payloads import command_text
@@ -19,7 +21,7 @@ NOTHING_TO_CANCEL = "There is no request in progress to cancel."
 CANCELLED = "Cancelled the request you were writing: nothing was opened."
 
 
-def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
+def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
     @app.command("/ticket")
     async def on_ticket(ack: AsyncAck, command: dict[str, Any]) -> None:
         user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
@@ -29,6 +31,16 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
             await desk.slack.open_view(
                 str(command.get("trigger_id", "")), form(desk.config.desk.categories, channel)
             )
+            return
+        first, _, rest = words.partition(" ")
+        if first.lower() == "show" and rest.strip():  # /ticket show T-4: the Details modal (agents)
+            try:
+                view = await agents.details(user, desk.parse_ref(rest.strip()))
+            except DeskError as error:
+                await ack(text=desk.explain(error))
+                return
+            await ack()
+            await desk.slack.open_view(str(command.get("trigger_id", "")), view)
             return
         phrase = understand(words)
         found = await status.answer(desk, user, phrase)

@@ -41,6 +41,12 @@ def test_the_card_of_a_new_ticket():
                 "text": ":large_orange_circle: *T-4* · *P2 · High* · Hardware\n"
                 "From <@U0ALICE01> by direct message, " + shown_at(0, "Mon 02 Nov, 10:00 CET"),
             },
+            "accessory": {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Details"},
+                "action_id": "details",
+                "value": "4",
+            },
         },
         {"type": "section", "text": {"type": "mrkdwn", "text": "> Printer jams"}},
         {

@@ -207,3 +207,16 @@ def test_forms_are_valid_views_whatever_the_names(ref, categories):
         comment_form(1, ref or "T-1", "D0ALICE01:1.0", ref),
     ):
         assert check_view(view) == [], view
+
+
+@RUNS
+@given(st.text(max_size=20_000), st.text(max_size=300))
+def test_the_details_modal_is_a_valid_view_and_keeps_the_whole_text(text, note):
+    from bot.slack.details_blocks import details_view
+
+    ticket = make_ticket(text=text or "x").claim("U0BOB0001", T0).resolve("U0BOB0001", note, T0)
+    view = details_view(ticket, "T-1", [], ZoneInfo("Europe/Berlin"), business=False)
+    assert check_view(view) == [], view
+    shown = "".join(b["text"]["text"] for b in view["blocks"][2:] if b["type"] == "section")
+    words = [w for w in (text or "x").split() if "&" not in w and "<" not in w and ">" not in w]
+    assert all(w in shown for w in words[:50])

@@ -3,10 +3,12 @@ saved replies, an agent's own "my tickets", and who is credited with a resolutio
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from bot.domain.priority import Priority
 from bot.domain.sla import Target, state_of
+from bot.localslack.blockkit import check_view
 from tests.harness import (
     ALICE,
     BOB,
@@ -147,3 +149,21 @@ async def test_a_reopen_tells_the_assignee_by_dm():
         await run.idle()
         told = [m for m in bot_posts(run.slack, dm_of(run, BOB)) if "says the problem is back" in text_of(m)]
         assert len(told) == 1 and "It is back with you." in text_of(told[0])
+
+
+async def test_details_shows_the_whole_ticket_to_agents_only():
+    long_words = "The printer on floor 2 jams on every page. " * 120  # longer than the card shows
+    async with running_desk() as run:
+        _, card = await raise_ticket(run, long_words.strip())
+        await run.people.press(BOB, card, "Claim")
+        await run.people.press(BOB, card, "Details")
+        await settle(lambda: run.slack.workspace.views)
+        [view] = run.slack.workspace.views.values()
+        shown = json.dumps(view.view)
+        assert check_view(view.view) == []
+        assert shown.count("jams on every page") == 120, "the whole text"
+        assert "Targets" in shown and "first response met" in shown and "claimed" in shown
+        refused = await run.people.command(ALICE, "/ticket", "show T-1", channel=dm_of(run))
+        assert "Only the desk's agents can see a ticket's details" in ack_text(refused)
+        await run.people.command(BOB, "/ticket", "show T-1", channel=TRIAGE)
+        await settle(lambda: len(run.slack.workspace.views) == 2)

@@ -18,7 +18,7 @@ from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.owed import CardThread, Conversation, DirectMessage, Post, RequesterThread, where_of
 from bot.domain.priority import Priority
 from bot.domain.roles import Team
-from bot.domain.sla import next_target
+from bot.domain.sla import next_target, target_states
 from bot.domain.ticket import Action, Status, Ticket
 from bot.flows import owed
 from bot.flows.rating import owe_rating_request
@@ -33,6 +33,7 @@ from bot.slack.agent_blocks import (
 )
 from bot.slack.blocks import section
 from bot.slack.command_args import AgentCommand
+from bot.slack.details_blocks import details_view
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain
@@ -229,6 +230,16 @@ class Agents:
         _, ticket = await self._change(number, lambda t: t.reopen(person, now), tell)
         told = f"<@{ticket.assignee}> has" if ticket.assignee else "The desk's agents have"
         return f":arrows_counterclockwise: You reopened {ref}. {told} been told."
+
+    async def details(self, agent: str, number: int) -> dict[str, Any]:
+        """The Details modal: the ticket whole (agents only)."""
+        self.team.require_agent(agent, "see a ticket's details")
+        ticket = await self.desk.store.ticket(number)
+        if ticket is None:
+            raise TicketNotFound(number)
+        clock = self.desk.sla_clock(ticket.priority)
+        states = target_states(ticket, clock, self.desk.clock.now())
+        return details_view(ticket, self.desk.ref(number), states, self.desk.zone, business=clock.business)
 
     async def queue(self, agent: str) -> Answer:
         """Unclaimed tickets and those at risk, most urgent and oldest first."""

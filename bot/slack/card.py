@@ -38,6 +38,7 @@ class CardIds(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"  # on the requester's resolution message
     WAIT = "wait"  # Waiting on requester: opens the form for the question
+    DETAILS = "details"  # the whole ticket in a modal (agents)
 
 
 def button(text: str, action_id: str, number: int, style: str | None = None) -> dict[str, Any]:
@@ -64,8 +65,10 @@ def ticket_card(
         f"From <@{ticket.requester}> {via}, {slack_at(ticket.opened_at, zone)}"
     )
     targets = " · ".join(target_line(state, zone, business=business) for state in states)
+    heading = section(head)
+    heading["accessory"] = button("Details", CardIds.DETAILS, ticket.number)  # the text whole, the trail
     blocks: Blocks = [
-        section(head),
+        heading,
         section(quote(ticket.text, CARD_TEXT_LIMIT)),
         context(fit(targets[:1].upper() + targets[1:], 2900)),
     ]
