@@ -223,7 +223,7 @@ def test_the_message_says_each_figure_with_its_change():
         "Resolved  2  ↑ 1",
         "Targets missed  4: 2 first response · 2 resolution  ↑ 3",
         "CSAT  5.0 / 5 from 1 rating  ↑ 1.0",
-        "Open now  3: 1 high · 1 normal · 1 low; 2 unclaimed  → same",
+        "Open now  3: 1 high · 1 normal · 1 low  → same; 2 unclaimed",  # the change beside its total
         "At risk or overdue now  1 at risk · 2 overdue  ↑ 2",
         "Oldest unclaimed: T-6 · P4 · Low · “New starter needs a laptop” from @U0ALICE01, waiting 1d 18h",
         "• T-6 · P4 · Low · first response overdue by 6h business time (was due Tue 24 Nov, 11:00 CET)",

@@ -167,3 +167,20 @@ async def test_details_shows_the_whole_ticket_to_agents_only():
         assert "Only the desk's agents can see a ticket's details" in ack_text(refused)
         await run.people.command(BOB, "/ticket", "show T-1", channel=TRIAGE)
         await settle(lambda: len(run.slack.workspace.views) == 2)
+
+
+async def test_the_queue_says_overdue_or_at_risk_never_both():
+    fast = {"sla": {"P2": {"first_response": "1h", "resolution": "2h"}}}
+    async with running_desk(**fast) as run:
+        _, card = await raise_ticket(run)
+        await run.people.press(BOB, card, "Claim")
+        await run.idle()
+        for minutes, flagged in ((100, True), (130, False)):  # at risk, then overdue
+            run.clock.set(run.clock.now() + timedelta(minutes=minutes))
+            delivery = await run.people.command(BOB, "/queue", "", channel=TRIAGE)
+            assert delivery.status == 200
+            await run.idle()
+            shown = told(run)[-1]
+            assert "T-1" in shown and ("*at risk*" in shown) is flagged, shown
+            assert ("overdue" in shown) is not flagged
+            run.clock.set(run.clock.now() - timedelta(minutes=minutes))

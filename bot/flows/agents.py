@@ -250,8 +250,9 @@ class Agents:
         for ticket in await self.desk.store.open_tickets():
             clock = self.desk.sla_clock(ticket.priority)
             upcoming = next_target(ticket, clock, now)
-            at_risk = upcoming is not None and upcoming.used >= warn_at
-            if ticket.status is Status.OPEN or at_risk:
+            late = upcoming is not None and upcoming.used >= warn_at  # at risk, or overdue already
+            if ticket.status is Status.OPEN or late:
+                at_risk = late and upcoming is not None and not upcoming.breached  # overdue says so itself
                 rows.append(QueueRow(self.desk.ref(ticket.number), ticket, upcoming, at_risk, clock.business))
         rows.sort(key=lambda row: (row.ticket.priority.value, row.ticket.opened_at))
         return queue_answer(rows, self.desk.zone, now)

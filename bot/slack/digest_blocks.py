@@ -79,11 +79,14 @@ def _by_priority(digest: Digest, between: str) -> str:
     return between.join(f"{n} {p.word.lower()}" for p, n in digest.backlog.by_priority.items() if n)
 
 
-def _open_now(digest: Digest) -> str:
+def _open_now(digest: Digest, change: str) -> str:
+    """Open tickets by priority, the change beside the total it is about, then how many
+    are unclaimed."""
     backlog = digest.backlog
+    tail = f"  _{change}_" if change else ""
     if not backlog.total:
-        return "none"
-    return f"{backlog.total}: {_by_priority(digest, ' · ')}\n{backlog.unclaimed} unclaimed"
+        return f"none{tail}"
+    return f"{backlog.total}: {_by_priority(digest, ' · ')}{tail}\n{backlog.unclaimed} unclaimed"
 
 
 def _missed(digest: Digest) -> str:
@@ -164,7 +167,7 @@ def digest_message(digest: Digest, look: DigestLook) -> tuple[str, Blocks]:
         field("Resolved", str(s.resolved), count_change(s.resolved, b.resolved)),
         field("Targets missed", _missed(digest), count_change(missed_now, missed_before)),
         field("CSAT", _csat(digest), score_change(s.csat, b.csat)),
-        field("Open now", _open_now(digest), count_change(backlog.total, earlier.total)),
+        field("Open now", _open_now(digest, count_change(backlog.total, earlier.total)), ""),
         field(
             "At risk or overdue now",
             f"{len(backlog.at_risk)} at risk · {len(backlog.overdue)} overdue",

@@ -128,7 +128,7 @@ def quality_answer(now: Summary, before: Summary, days: int, zone: ZoneInfo) -> 
         ),
         field(
             "Escalations",
-            f"{escalated}: {levels}" if escalated else "none",
+            f"{escalated} ({levels})" if escalated else "none",
             count_change(escalated, sum(before.escalations.values())),
         ),
         field("CSAT", csat, score_change(now.csat, before.csat)),
