@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import NotPermitted, TicketNotFound
-from bot.domain.owed import CardThread, Conversation, DirectMessage, Post, RequesterThread, where_of
+from bot.domain.owed import CardThread, Conversation, Post
 from bot.domain.priority import Priority
 from bot.domain.roles import Team
 from bot.domain.sla import next_target, target_states
@@ -50,6 +50,12 @@ DOING = {  # what each command does, as refusals say it
     "/priority": "change priorities",
     "/move": "move tickets",
 }
+
+
+def _said_where_seen(answer: str, ticket: Ticket) -> str:
+    """The agent's answer, saying so when what they wrote is public to a channel."""
+    public = visible_to(ticket.origin.channel)
+    return f"{answer} {public_note(public)}" if public else answer
 
 
 class Agents:
@@ -121,8 +127,7 @@ class Agents:
 
         _, ticket = await self._change(number, lambda t: t.resolve(agent, note.strip(), now), tell)
         told = f"Resolved {ref}. <@{ticket.requester}> has been told" + (" with your note." if note else ".")
-        public = visible_to(ticket.origin.channel)
-        return f"{told} {public_note(public)}" if public else told
+        return _said_where_seen(told, ticket)
 
     def saved_reply(self, words: str, number: int) -> str:
         """`:vpn` means the saved reply named vpn, filled in for the ticket; other words are
@@ -159,10 +164,7 @@ class Agents:
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
             self._in_card_thread(tx, ticket, f"<@{agent}> replied to the requester:\n{quote(words)}")
-        public = visible_to(ticket.origin.channel)
-        return f"Sent to <@{ticket.requester}> in {ref}'s thread." + (
-            f" {public_note(public)}" if public else ""
-        )
+        return _said_where_seen(f"Sent to <@{ticket.requester}> in {ref}'s thread.", ticket)
 
     async def change_priority(self, agent: str, number: int, priority: Priority) -> str:
         """A new priority: targets count from opening under it; the requester is told."""
@@ -210,8 +212,7 @@ class Agents:
 
         _, ticket = await self._change(number, lambda t: t.wait_on_requester(agent, asked, now), tell)
         sent = f"{ref} is waiting on <@{ticket.requester}>; its resolution clock is paused until they answer."
-        public = visible_to(ticket.origin.channel)
-        return f"{sent} {public_note(public)}" if public else sent
+        return _said_where_seen(sent, ticket)
 
     async def reopen(self, person: str, number: int) -> str:
         ticket = await self.desk.store.ticket(number)
@@ -280,9 +281,7 @@ class Agents:
         self, tx: Transaction, ticket: Ticket, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> None:
         """A message in the requester's ticket thread."""
-        key = owed.message_key(ticket.number, len(ticket.trail), "requester")
-        to, thread = where_of(ticket.origin.channel), RequesterThread(ticket.number)
-        owed.owe(tx, key, Post(to, text, blocks or [section(text)], thread))
+        owed.to_requester(tx, ticket, "requester", text, blocks)
 
     def _in_card_thread(self, tx: Transaction, ticket: Ticket, text: str) -> None:
         """A message for the agents in the card's thread."""
@@ -291,8 +290,7 @@ class Agents:
         owed.owe(tx, key, Post(triage, plain(text, 300), [section(text)], CardThread(ticket.number)))
 
     def _dm(self, tx: Transaction, ticket: Ticket, user: str, text: str) -> None:
-        key = owed.message_key(ticket.number, len(ticket.trail), f"dm-{user}")
-        owed.owe(tx, key, Post(DirectMessage(user), plain(text, 300), [section(text)]))
+        owed.to_person(tx, ticket, user, f"dm-{user}", text)
 
     async def _name(self, user: str) -> str:
         try:

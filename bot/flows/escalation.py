@@ -48,7 +48,6 @@ class Escalation:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self._sweeping = asyncio.Lock()
-        self.stopping = False
         self.sweeps = 0  # completed since start, for /healthz
         self.pending = Pending(desk)
 
@@ -85,8 +84,7 @@ class Escalation:
             return done
 
     async def finish(self) -> None:
-        """Let a sweep in progress end (at its next delivery) before the store closes."""
-        self.stopping = True
+        """Let a sweep in progress end before the store closes."""
         async with self._sweeping:
             pass
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
-from bot.domain.owed import CardThread, Conversation, DirectMessage, Post
+from bot.domain.owed import CardThread, Conversation, Post
 from bot.domain.ticket import Action, Status
 from bot.flows import owed
 from bot.flows.opening import place
 from bot.slack.blocks import section
 from bot.slack.intake_blocks import quote
-from bot.slack.mrkdwn import plain
 from bot.slack.payloads import Heard
 from store.names import THREADS
 
@@ -57,8 +56,7 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
             if updated.assignee:
                 ref = desk.ref(number)
                 answered = f"<@{heard.user}> answered on *{ref}*; it is back with you:\n{quote(heard.text)}"
-                told = Post(DirectMessage(updated.assignee), plain(answered, 300), [section(answered)])
-                owed.owe(tx, owed.message_key(number, len(updated.trail), "answered"), told)
+                owed.to_person(tx, updated, updated.assignee, "answered", answered)
         if action is Action.FOLLOW_UP:  # shown to the agents in the card's thread
             text = f"<@{heard.user}> added:\n{quote(heard.text)}"
             key = owed.message_key(number, len(updated.trail), "card-thread")

@@ -10,8 +10,23 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import Any
 
-from bot.domain.owed import Card, Edit, Message, Owed, Prompt, StormCard
+from bot.domain.owed import (
+    Card,
+    DirectMessage,
+    Edit,
+    Message,
+    Owed,
+    Post,
+    Prompt,
+    RequesterThread,
+    StormCard,
+    where_of,
+)
+from bot.domain.ticket import Ticket
+from bot.slack.blocks import section
+from bot.slack.mrkdwn import plain
 from store.base import Transaction
 
 METADATA_TYPE = "desk_message"  # Slack message metadata naming the desk's messages
@@ -31,6 +46,22 @@ def owe(tx: Transaction, key: str, message: Message, *, look_first: bool = False
 def message_key(number: int, change: int, what: str) -> str:
     """A message's id: the ticket, the change (its trail length) and what the message is."""
     return f"t{number}:{change}:{what}"
+
+
+def to_requester(
+    tx: Transaction, ticket: Ticket, what: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> None:
+    """Owe a message in the requester's ticket thread, named `what` among the ticket's
+    messages at its current change."""
+    key = message_key(ticket.number, len(ticket.trail), what)
+    to, thread = where_of(ticket.origin.channel), RequesterThread(ticket.number)
+    owe(tx, key, Post(to, text, blocks or [section(text)], thread))
+
+
+def to_person(tx: Transaction, ticket: Ticket, person: str, what: str, text: str) -> None:
+    """Owe `person` a DM about the ticket (an agent, a lead)."""
+    key = message_key(ticket.number, len(ticket.trail), what)
+    owe(tx, key, Post(DirectMessage(person), plain(text, 300), [section(text)]))
 
 
 def card(tx: Transaction, number: int) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.durations import format_duration
-from bot.domain.owed import Post, RequesterThread, where_of
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.slack.agent_blocks import closed_unanswered_message, reminder_message
@@ -60,7 +59,7 @@ class Pending:
         text, blocks = reminder_message(
             self.desk.ref(ticket.number), ticket.assignee, ticket.question, closes
         )
-        self._tell(tx, updated, "reminder", text, blocks)
+        owed.to_requester(tx, updated, "reminder", text, blocks)
         log.info("requester reminded", extra={"ticket": ticket.number})
 
     def _close(self, tx: Transaction, ticket: Ticket, now: datetime) -> None:
@@ -69,11 +68,5 @@ class Pending:
         updated = ticket.close_unanswered(note, now)
         tx.save_ticket(updated)
         text, blocks = closed_unanswered_message(self.desk.ref(ticket.number), ticket.number, span)
-        self._tell(tx, updated, "closed", text, blocks)
+        owed.to_requester(tx, updated, "closed", text, blocks)
         log.info("closed for lack of an answer", extra={"ticket": ticket.number})
-
-    def _tell(
-        self, tx: Transaction, ticket: Ticket, what: str, text: str, blocks: list[dict[str, Any]]
-    ) -> None:
-        key = owed.message_key(ticket.number, len(ticket.trail), what)
-        owed.owe(tx, key, Post(where_of(ticket.origin.channel), text, blocks, RequesterThread(ticket.number)))
