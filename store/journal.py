@@ -57,8 +57,17 @@ def read_segment(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def torn_tail(path: Path) -> int:
-    """How many bytes after the last complete line (a write cut short by a crash)."""
-    data = path.read_bytes()
+    """How many bytes after the last complete line (a write cut short by a crash). A segment
+    that ends with its newline, as all do but after a crash, is not read again."""
+    with open(path, "rb") as segment:
+        size = segment.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        segment.seek(size - 1)
+        if segment.read(1) == b"\n":
+            return 0
+        segment.seek(0)
+        data = segment.read()
     return len(data) - (data.rfind(b"\n") + 1)
 
 
