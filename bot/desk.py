@@ -11,6 +11,7 @@ from bot.domain.priority import Priority
 from bot.domain.refs import parse_ref
 from bot.domain.sla import SlaClock
 from bot.slack.gateway import SlackGateway
+from bot.slack.links import permalink
 from config.settings import Config
 from store.base import Store
 
@@ -21,6 +22,7 @@ class Desk:
     store: Store
     slack: SlackGateway
     clock: Clock
+    workspace: str = ""  # the workspace's URL (from auth.test), for links to messages
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
@@ -36,6 +38,13 @@ class Desk:
     def sla_clock(self, priority: Priority) -> SlaClock:
         """The clock a priority's targets run on."""
         return self.config.sla_clock(priority)
+
+    def link(self, stored: str | None) -> str | None:
+        """The permalink of a stored message place (`channel:ts`), once the workspace is known."""
+        if not stored:
+            return None
+        channel, _, ts = stored.partition(":")
+        return permalink(self.workspace, channel, ts)
 
     def explain(self, error: DeskError) -> str:
         """A domain error as a sentence for Slack: references shown, people mentioned."""

@@ -10,6 +10,8 @@ from bot.desk import Desk
 from bot.domain.intake import Cancelled, Chose, Input, Stage
 from bot.flows import answers
 from bot.flows.intake import Intake
+from bot.flows.names import in_words
+from bot.flows.opening import place
 from bot.slack.intake_blocks import CATEGORY_ACTION, URGENCY_ACTION, IntakeIds, read_form
 from bot.slack.payloads import click, form_values, shortcut
 
@@ -47,8 +49,11 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
         if used is None:
             return
         dm = await desk.slack.dm_channel(used.user)
-        text = used.text.strip() or NO_TEXT
-        await intake.begin(used.user, dm, None, "shortcut", text, None)
+        text = await in_words(desk, used.text.strip()) or NO_TEXT
+        # The request is the author's (as in Halp): they are the requester, raised by the person
+        # who used the shortcut, who answers the questions. A bot's message is the user's own.
+        source = place(used.channel, used.ts) if used.ts else None
+        await intake.begin(used.user, dm, None, "shortcut", text, None, for_person=used.author, source=source)
         if used.response_url and used.channel != dm:
             await answers.respond(desk, used.response_url, used.user, STARTED_IN_DM)
 

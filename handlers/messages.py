@@ -6,6 +6,7 @@ replies in threads the desk is part of (a request being written, a ticket's thre
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -16,6 +17,7 @@ from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import answers, status
 from bot.flows.follow_up import follow_up, ticket_thread
 from bot.flows.intake import Intake
+from bot.flows.names import in_words
 from bot.slack.payloads import Heard, heard, without_mentions_of
 from store.names import HANDLED
 
@@ -38,6 +40,9 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
 
 
 async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) -> None:
+    if said.mentions_bot and not said.in_dm:
+        said = replace(said, text=without_mentions_of(said.text, bot_user))
+    said = replace(said, text=await in_words(desk, said.text))  # `@Bob Baker`, not `<@U0BOB…>`
     number = await ticket_thread(desk, said)
     if number is not None:
         await follow_up(desk, number, said)
@@ -45,8 +50,7 @@ async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) 
     if said.in_dm:
         await converse(desk, intake, said, said.text, None, "dm")
     elif said.mentions_bot:
-        words = without_mentions_of(said.text, bot_user)
-        await converse(desk, intake, said, words, said.thread or said.ts, "mention")
+        await converse(desk, intake, said, said.text, said.thread or said.ts, "mention")
     elif said.thread is not None:
         # A plain reply in a channel thread counts only while a request is being written there.
         await intake.continue_with(said.user, said.channel, said.thread, Said(said.text), said.key)

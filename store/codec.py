@@ -44,6 +44,8 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "notices": [_notice_to_doc(n) for n in ticket.notices],
         "rating": _rating_to_doc(ticket.rating),
         "waits": [[_time(w.since), _time(w.until), w.reminded] for w in ticket.waits],
+        "raised_by": ticket.raised_by,
+        "source": ticket.source,
     }
 
 
@@ -98,6 +100,8 @@ def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
         notices=tuple(_notice_from_doc(n) for n in doc.get("notices", ())),
         rating=_rating_from_doc(doc.get("rating")),
         waits=tuple(_wait_from_doc(w) for w in doc.get("waits", ())),
+        raised_by=doc.get("raised_by"),
+        source=doc.get("source"),
     )
 
 
@@ -125,6 +129,8 @@ def draft_to_doc(draft: Draft) -> dict[str, Any]:
         "prompt": draft.prompt,
         "ticket": draft.ticket,
         "aside": list(draft.aside),
+        "for_person": draft.for_person,
+        "source": draft.source,
     }
 
 
@@ -146,6 +152,8 @@ def draft_from_doc(doc: dict[str, Any]) -> Draft:
         prompt=doc["prompt"],
         ticket=doc["ticket"],
         aside=tuple(doc.get("aside", ())),
+        for_person=doc.get("for_person"),
+        source=doc.get("source"),
     )
 
 

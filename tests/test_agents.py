@@ -141,7 +141,9 @@ async def test_a_reply_reaches_the_requester_but_a_note_in_the_card_thread_does_
         assert not any("disk" in shown for shown in to_alice)
         ticket = await run.desk.store.ticket(1)
         assert [(e.action, e.actor) for e in ticket.trail[-2:]] == [(Action.NOTE, BOB), (Action.REPLIED, BOB)]
-        assert ticket.trail[-2].detail == "Probably the disk <!channel>, checking stock"
+        assert (
+            ticket.trail[-2].detail == "Probably the disk @channel, checking stock"
+        )  # in words: pings nobody
         await settle(lambda: any("replied to the requester" in t for t in in_thread(run, TRIAGE, card.ts)))
 
 

@@ -180,7 +180,11 @@ async def test_a_replayed_resolve_does_nothing_after_the_ticket_was_reopened():
         assert replayed.status == 200
         await run.idle()
         assert (await run.desk.store.ticket(1)).status is Status.CLAIMED, "still reopened"
-        assert len(rating_requests(run)) == 1, "no second rating request"
+        assert rating_requests(run) == [], "no second rating request"
+        [closed] = [
+            m for m in bot_posts(run.slack, dm_of(run)) if "survey about T-1 has closed" in text_of(m)
+        ]
+        assert "it was reopened" in text_of(closed) and "Change rating" not in str(closed.blocks)
 
 
 async def test_a_replayed_reassign_does_not_hand_the_ticket_back_while_fresh_requests_act():

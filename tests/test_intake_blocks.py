@@ -56,7 +56,12 @@ def test_the_card_of_a_new_ticket():
                     "type": "mrkdwn",
                     "text": f"First response due in 45m (by {shown_at(60, 'Mon 02 Nov, 11:00 CET')}) · "
                     f"resolution due in 7h 45m (by {shown_at(480, 'Mon 02 Nov, 18:00 CET')})",
-                }
+                },
+                {  # notes in the card's thread are internal, and the card says so
+                    "type": "mrkdwn",
+                    "text": ":lock: This card's thread is internal: notes written here are never sent to "
+                    "the requester.",
+                },
             ],
         },
         {

@@ -169,8 +169,36 @@ async def test_the_create_ticket_shortcut_turns_a_message_into_a_request():
         assert bot_posts(run.slack, GENERAL, to=ERIN) == []  # only Alice sees that note
         await answer_questions(run, ALICE, prompt, "Software", "P2 · High")
         ticket = await run.desk.store.ticket(1)
-        assert (ticket.requester, ticket.origin.via) == (ALICE, "shortcut")
-        await card_for(run, 1)
+        # The request is the author's, raised by Alice (as Halp does): both are shown.
+        assert (ticket.requester, ticket.raised_by, ticket.origin.via) == (ERIN, ALICE, "shortcut")
+        assert ticket.source == f"{GENERAL}:{message.ts}"
+        link = (
+            f"http://localhost/archives/{GENERAL}/p{message.ts.replace('.', '')}"  # chat.getPermalink's shape
+        )
+        card = await card_for(run, 1)
+        assert f"From <@{ERIN}>, raised by <@{ALICE}> from <{link}|a message>" in text_of(card)
+        await settle(lambda: f"is open for <@{ERIN}>" in text_of(prompt))
+        erin_dm = dm_of(run, ERIN)
+        await settle(lambda: bot_posts(run.slack, erin_dm))
+        [told] = bot_posts(run.slack, erin_dm)
+        assert f"<@{ALICE}> raised this for you from <{link}|your message>" in text_of(told)
+        assert "Is the build server down for anyone else?" in text_of(told)
+        assert (await run.desk.store.ticket(1)).origin.channel == erin_dm  # her replies come here
+        await run.people.say(ERIN, erin_dm, "Still down at 3pm", thread=told.ts)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.trail[-1].detail == "Still down at 3pm"))
+
+
+async def test_the_shortcut_on_a_bots_message_or_ones_own_raises_it_for_oneself():
+    async with running_desk() as run:
+        message, _ = await run.people.say(ALICE, GENERAL, "My laptop will not charge")
+        await run.people.shortcut(ALICE, message, "create_ticket")
+        dm = dm_of(run, ALICE)
+        await settle(lambda: bot_posts(run.slack, dm))
+        await answer_questions(run, ALICE, bot_posts(run.slack, dm)[0], "Hardware", "P3 · Normal")
+        ticket = await run.desk.store.ticket(1)
+        assert (ticket.requester, ticket.raised_by) == (ALICE, None)
+        card = await card_for(run, 1)
+        assert f"From <@{ALICE}> from <http://localhost/archives/{GENERAL}/p" in text_of(card)
 
 
 async def test_words_added_while_asked_join_the_request_and_cancel_ends_it():

@@ -93,7 +93,9 @@ async def test_a_restart_in_the_middle_of_an_intake_resumes_it(tmp_path):
             await settle(lambda: bot_posts(slack, TRIAGE))
 
 
-async def test_mrkdwn_in_a_request_reaches_the_card_escaped():
+async def test_slack_tokens_in_a_request_reach_the_card_as_words_that_ping_nobody():
+    """Mentions, `<!channel>` and labelled links arrive as Slack's tokens; the card shows the
+    words they stand for (a name, `@channel`, the label with its real address), escaped."""
     async with running_desk() as run:
         words = "<!channel> urgent & <@U0BOB0001> look at <http://evil.example|the payroll>"
         prompt = await start_request(run, words)
@@ -101,14 +103,12 @@ async def test_mrkdwn_in_a_request_reaches_the_card_escaped():
         await settle(lambda: bot_posts(run.slack, TRIAGE))
         card = bot_posts(run.slack, TRIAGE)[0]
         shown = text_of(card) + card.text
-        escaped = (
-            "&lt;!channel&gt; urgent &amp; &lt;@U0BOB0001&gt; look at &lt;http://evil.example|the payroll&gt;"
-        )
-        assert escaped in text_of(card)
-        for raw in ("<!channel>", "<@U0BOB0001>", "<http://evil"):
+        assert "@channel urgent &amp; @Bob Baker look at the payroll (http://evil.example)" in text_of(card)
+        for raw in ("<!channel>", "<@U0BOB0001>", "<http://evil", "U0BOB0001"):
             assert raw not in shown
         assert "<!channel>" not in text_of(prompt)
-        assert (await run.desk.store.ticket(1)).text == words  # kept as written
+        stored = (await run.desk.store.ticket(1)).text
+        assert stored == "@channel urgent & @Bob Baker look at the payroll (http://evil.example)"
 
 
 async def test_text_slack_escaped_is_kept_as_typed_and_shown_escaped_once():

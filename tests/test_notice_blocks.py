@@ -22,7 +22,7 @@ OFFICE = SlaClock(SlaPolicy(timedelta(hours=4), timedelta(days=3), Clock.BUSINES
 POLICY = EscalationPolicy(0.8, 2.0, timedelta(minutes=2), leads=("U0CAROL01",))
 
 
-def messages(ticket, clock, minutes: float, noticed_after: float = 0):
+def messages(ticket, clock, minutes: float, noticed_after: float = 0, card: str | None = None):
     """Each notice due `minutes` after T0, raised `noticed_after` minutes later, as sent to
     each of its destinations then."""
     now = T0 + timedelta(minutes=minutes + noticed_after)
@@ -31,7 +31,7 @@ def messages(ticket, clock, minutes: float, noticed_after: float = 0):
         _, stopped = round_of(ticket, notice.target)
         state = measure(clock, notice.target, notice.since, stopped, now)
         length = clock.policy.length(notice.target)
-        facts = NoticeFacts(ticket, "T-1", notice, state, length, clock.business, "C0TRIAGE1")
+        facts = NoticeFacts(ticket, "T-1", notice, state, length, clock.business, "C0TRIAGE1", card)
         for destination in notice.owed:
             text, blocks = notice_message(facts, destination, BERLIN)
             assert check_message_blocks(blocks) == []
@@ -56,6 +56,13 @@ def test_each_level_says_what_happened_and_what_to_do():
     assert "> VPN &lt;!channel&gt; &amp; DNS" in words, "the request is quoted, escaped"
     assert "the card is in <#C0TRIAGE1>" in words
     assert leads[-1]["type"] != "actions", "leads are not asked to claim"
+
+
+def test_a_leads_dm_links_to_the_card_once_it_is_posted():
+    link = "https://acme.slack.com/archives/C0TRIAGE1/p1700000000000100"
+    sent = messages(make_ticket(), WALL, 120, card=link)
+    _, leads = sent[(Level.LEADS, to_person("U0CAROL01"))]
+    assert f"<{link}|the card> is in <#C0TRIAGE1>" in blocks_text(leads)
 
 
 def test_the_assignee_at_risk_gets_reply_and_resolve():

@@ -3,11 +3,13 @@
 import logging
 import sys
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.logs import LineFormatter, Redactor
-from bot.slack.mrkdwn import CUT_NOTE, escape, fit, safe
+from bot.slack.links import permalink
+from bot.slack.mrkdwn import CUT_NOTE, escape, fit, people_as_names, people_in, safe, tokens_as_words
 
 
 def test_escaping_defuses_mentions_and_links():
@@ -48,3 +50,37 @@ def test_redactor_removes_tokens_and_secrets_from_messages_extras_and_tracebacks
     assert "xoxb-1234" not in line and "xapp-1-AAA" not in line and "s3cr3t-signing" not in line
     assert "xoxb-9999" not in line
     assert "xoxb-[redacted]" in line and "[redacted]" in line
+
+
+# -- Slack's tokens as words, and links to messages --------------------------------------
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("ask <@U0BOB0001> first", "ask <@U0BOB0001> first"),  # people are named by the flow
+        ("see <#C0IT00001|it-help>", "see #it-help"),
+        ("<!here> the VPN is down", "@here the VPN is down"),
+        ("ping <!subteam^S0LEADS01|@leads>", "ping @leads"),
+        ("at <!date^1700000000^{date}|Nov 14>", "at Nov 14"),
+        ("read <https://wiki.example/vpn|the wiki>", "read the wiki (https://wiki.example/vpn)"),
+        ("read <https://wiki.example/vpn>", "read https://wiki.example/vpn"),
+        ("mail <mailto:it@example.com|it@example.com>", "mail it@example.com"),
+        ("typed &lt;PC LOAD LETTER&gt; &amp; stops", "typed &lt;PC LOAD LETTER&gt; &amp; stops"),
+    ],
+)
+def test_slacks_tokens_read_as_the_words_they_show(sent, shown):
+    assert tokens_as_words(sent) == shown
+
+
+def test_people_are_named_and_the_unknown_keep_the_label_or_id():
+    names = {"U0BOB0001": "Bob Baker"}
+    text = "<@U0BOB0001> and <@U0DAVE001|dave> and <@U0ERIN001> and <@U0BOB0001>"
+    assert people_in(text) == ["U0BOB0001", "U0DAVE001", "U0ERIN001"]
+    assert people_as_names(text, names) == "@Bob Baker and @dave and @U0ERIN001 and @Bob Baker"
+
+
+def test_a_permalink_has_the_shape_chat_getpermalink_answers():
+    # Slack's Web API spec, chat.getPermalink's example: .../archives/C1H9RESGA/p135854651500008
+    assert permalink("https://ghostbusters.slack.com/", "C1H9RESGA", "1358546515.00008") == (
+        "https://ghostbusters.slack.com/archives/C1H9RESGA/p135854651500008"
+    )
+    assert permalink("", "C1H9RESGA", "1358546515.00008") is None

@@ -149,6 +149,51 @@ async def test_a_reopen_tells_the_assignee_by_dm():
         await run.idle()
         told = [m for m in bot_posts(run.slack, dm_of(run, BOB)) if "says the problem is back" in text_of(m)]
         assert len(told) == 1 and "It is back with you." in text_of(told[0])
+        card_link = f"http://localhost/archives/{TRIAGE}/p{card.ts.replace('.', '')}"
+        assert f"<{card_link}|Open T-1 in the triage channel>" in text_of(told[0])
+
+
+async def test_the_problem_is_back_answers_where_pressed_and_closes_the_old_survey():
+    async with running_desk() as run:
+        _, card = await raise_ticket(run)
+        await run.people.press(BOB, card, "Claim")
+        await run.people.command(BOB, "/resolve", "T-1 Swapped the cable", channel=TRIAGE)
+        await run.idle()
+        [survey] = [m for m in bot_posts(run.slack, dm_of(run)) if "How did we do?" in text_of(m)]
+        await run.people.press(ALICE, survey, ":slightly_smiling_face: 4 · Good")
+        await settle(lambda: "Change rating" in str(survey.blocks))
+        [resolution] = [m for m in bot_posts(run.slack, dm_of(run)) if "The problem is back" in str(m.blocks)]
+        await run.people.press(ALICE, resolution, "The problem is back")
+        await settle(lambda: "You reopened it" in text_of(resolution))
+        assert "The problem is back" not in str(resolution.blocks), "the button is gone"
+        assert f"<@{BOB}> resolved *T-1*" in text_of(resolution) and "Swapped the cable" in text_of(
+            resolution
+        )
+        assert f"<@{BOB}> has it again" in text_of(resolution)
+        await settle(lambda: "has closed" in text_of(survey))
+        assert "Change rating" not in str(survey.blocks) and "rate_" not in str(survey.blocks)
+        again = await run.people.command(BOB, "/resolve", "T-1 New cable this time", channel=TRIAGE)
+        assert again.status == 200
+        await run.idle()
+        surveys = [m for m in bot_posts(run.slack, dm_of(run)) if "How did we do?" in text_of(m)]
+        assert len(surveys) == 1 and surveys[0] is not survey, "asked once more for the new resolution"
+
+
+async def test_a_handed_over_ticket_dms_its_new_agent_what_they_need_to_act():
+    async with running_desk() as run:
+        _, card = await raise_ticket(run, "VPN drops every hour")
+        await run.people.press(BOB, card, "Claim")
+        await run.people.command(BOB, "/reassign", f"T-1 <@{DAVE}>", channel=TRIAGE)
+        await run.idle()
+        [handed] = [m for m in bot_posts(run.slack, dm_of(run, DAVE)) if "handed *T-1* to you" in text_of(m)]
+        shown = text_of(handed)
+        assert "VPN drops every hour" in shown and "P2 · High" in shown and "Resolution due in" in shown
+        card_link = f"http://localhost/archives/{TRIAGE}/p{card.ts.replace('.', '')}"
+        assert f"<{card_link}|Open T-1 in the triage channel>" in shown
+        buttons = [e["text"]["text"] for b in handed.blocks if b["type"] == "actions" for e in b["elements"]]
+        assert buttons == ["Reply", "Waiting on requester", "Resolve", "Details"]
+        await run.people.press(DAVE, handed, "Resolve")  # acts from the DM: the form opens
+        await settle(lambda: run.slack.workspace.views)
 
 
 async def test_details_shows_the_whole_ticket_to_agents_only():

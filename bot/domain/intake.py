@@ -65,6 +65,8 @@ class Draft:
     prompt: str | None = None  # the message holding the buttons, updated as the draft moves on
     ticket: int | None = None  # set once the ticket is open
     aside: tuple[str, ...] = ()  # words written before the question was shown (not the request)
+    for_person: str | None = None  # raised for someone else (their message, with the shortcut)
+    source: str | None = None  # the message it was made from ("channel:ts")
 
     @property
     def key(self) -> str:

@@ -64,7 +64,9 @@ Thread = InThread | CardThread | RequesterThread
 @dataclass(frozen=True)
 class Post:
     """New words. `remember` names what its place (`channel`, `ts`) becomes once posted:
-    `("origin", n)` the ticket's requester thread, `("rating", n)` its rating request."""
+    `("origin", n)` the ticket's requester thread, `("rating", n)` its rating request,
+    `("resolution", n)` the requester's resolution message (with its reopen button).
+    `about`: the ticket a DM is about, drawn with a link to its card when it is sent."""
 
     to: Where
     text: str
@@ -72,6 +74,7 @@ class Post:
     thread: Thread | None = None
     broadcast: bool = False
     remember: tuple[str, int] | None = None
+    about: int | None = None
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,8 @@ class Ticket:
     notices: tuple[Notice, ...] = ()  # escalations raised, oldest first
     rating: Rating | None = None
     waits: tuple[Wait, ...] = ()  # times spent waiting on the requester, oldest first
+    raised_by: str | None = None  # who raised it for the requester (with the shortcut), if not them
+    source: str | None = None  # the message it was made from ("channel:ts"), if any
 
     @property
     def is_open(self) -> bool:
@@ -312,9 +314,12 @@ def open_ticket(
     priority: Priority,
     origin: Origin,
     now: datetime,
+    *,
+    raised_by: str | None = None,
+    source: str | None = None,
 ) -> Ticket:
     """A new ticket, its first trail entry saying who raised it and how."""
-    entry = TrailEntry(at=now, actor=requester, action=Action.OPENED, detail=origin.via)
+    entry = TrailEntry(at=now, actor=raised_by or requester, action=Action.OPENED, detail=origin.via)
     return Ticket(
         number=number,
         requester=requester,
@@ -324,4 +329,6 @@ def open_ticket(
         origin=origin,
         opened_at=now,
         trail=(entry,),
+        raised_by=raised_by,
+        source=source,
     )

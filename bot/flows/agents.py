@@ -15,17 +15,20 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import NotPermitted, TicketNotFound
-from bot.domain.owed import CardThread, Conversation, Post
+from bot.domain.owed import CardThread, Conversation, Edit, Post
 from bot.domain.priority import Priority
 from bot.domain.roles import Team
 from bot.domain.sla import next_target, target_states
 from bot.domain.ticket import Action, Status, Ticket
 from bot.flows import owed
+from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
 from bot.slack.agent_blocks import (
     QueueRow,
+    handover_message,
     public_note,
     queue_answer,
+    reopened_message,
     reply_message,
     resolution_message,
     visible_to,
@@ -37,7 +40,9 @@ from bot.slack.details_blocks import details_view
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain
+from bot.slack.rating_blocks import survey_closed
 from store.base import Transaction
+from store.names import RATINGS_AT, RESOLVED_AT
 
 log = logging.getLogger("desk.agents")
 Answer = tuple[str, list[dict[str, Any]]]
@@ -107,8 +112,12 @@ class Agents:
             previous = before.assignee if before.status in (Status.CLAIMED, Status.WAITING) else None
             self._tell_requester(tx, ticket, f":raising_hand: <@{to}> is now looking after *{ref}*.")
             if to != by:
-                summary = quote(plain(" ".join(ticket.text.split()), 300))
-                self._dm(tx, ticket, to, f"<@{by}> handed *{ref}* to you.\n{summary}")
+                clock = self.desk.sla_clock(ticket.priority)
+                states = target_states(ticket, clock, now)
+                text, blocks = handover_message(
+                    ref, ticket, by, states, self.desk.zone, business=clock.business
+                )
+                owed.to_person(tx, ticket, to, f"dm-{to}", text, blocks)
             if previous and previous not in (by, to):
                 self._dm(tx, ticket, previous, f"<@{by}> handed *{ref}* to <@{to}>: it is off your list.")
 
@@ -122,7 +131,7 @@ class Agents:
         text, blocks = resolution_message(ref, number, agent, note)
 
         def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
-            self._tell_requester(tx, ticket, text, blocks)
+            owed.to_requester(tx, ticket, "requester", text, blocks, remember="resolution")
             owe_rating_request(tx, self.desk, ticket)
 
         _, ticket = await self._change(number, lambda t: t.resolve(agent, note.strip(), now), tell)
@@ -221,16 +230,31 @@ class Agents:
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
-        def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
+        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
             who = f" <@{ticket.assignee}>, it's back with you." if ticket.assignee else ""
             back = f":arrows_counterclockwise: <@{person}> says the problem is back: *{ref}* is open again."
             self._in_card_thread(tx, ticket, back + who)
             if ticket.assignee:  # "has been told" means told: by DM, where they will see it
                 self._dm(tx, ticket, ticket.assignee, f"{back} It is back with you.")
+            self._close_resolution_messages(tx, before, ticket)
 
         _, ticket = await self._change(number, lambda t: t.reopen(person, now), tell)
         told = f"<@{ticket.assignee}> has" if ticket.assignee else "The desk's agents have"
         return f":arrows_counterclockwise: You reopened {ref}. {told} been told."
+
+    def _close_resolution_messages(self, tx: Transaction, before: Ticket, ticket: Ticket) -> None:
+        """After a reopen, the requester's resolution message says so where they pressed the
+        button (which goes), and the rating request stops offering to rate or change it."""
+        ref, number = self.desk.ref(ticket.number), ticket.number
+        resolver = next((e.actor for e in reversed(before.trail) if e.action is Action.RESOLVED), None)
+        if (where := tx.record(RESOLVED_AT, str(number))) is not None:
+            text, blocks = reopened_message(ref, resolver, before.resolution_note, ticket, self.desk.zone)
+            channel, ts = split_place(str(where))
+            owed.owe(tx, f"t{number}:resolution-redraw", Edit(channel, ts, text, blocks))
+        if (where := tx.record(RATINGS_AT, str(number))) is not None:
+            text, blocks = survey_closed(ref, "it was reopened")
+            channel, ts = split_place(str(where))
+            owed.owe(tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))
 
     async def details(self, agent: str, number: int) -> dict[str, Any]:
         """The Details modal: the ticket whole (agents only)."""

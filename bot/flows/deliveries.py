@@ -33,12 +33,14 @@ from bot.flows.escalation import notice_for
 from bot.flows.opening import card_for, place, split_place
 from bot.flows.owed import storm_card
 from bot.flows.storm import Storms
+from bot.slack.blocks import context
 from bot.slack.digest_blocks import digest_id
 from bot.slack.gateway import Posted
+from bot.slack.links import linked
 from bot.slack.notice_blocks import notice_id
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
-from store.names import DRAFTS, RATINGS_AT, STORM_OF, STORMS, THREADS
+from store.names import DRAFTS, RATINGS_AT, RESOLVED_AT, STORM_OF, STORMS, THREADS
 
 Blocks = list[dict[str, Any]]
 
@@ -95,9 +97,10 @@ class Deliveries:
         """The message as it goes now; None when there is nothing left to send."""
         match message:
             case Post():
-                return Drawn(
-                    message.to, message.text, message.blocks, message.thread, broadcast=message.broadcast
-                )
+                blocks = message.blocks
+                if message.about is not None:
+                    blocks = [*blocks, *await self._card_link(message.about)]
+                return Drawn(message.to, message.text, blocks, message.thread, broadcast=message.broadcast)
             case Edit():
                 return Drawn(Conversation(message.channel), message.text, message.blocks, edit=message.ts)
             case Card():
@@ -113,6 +116,18 @@ class Deliveries:
             case DigestOf():
                 return await self._digest(message)
         raise TypeError(message)
+
+    async def _card_link(self, number: int) -> Blocks:
+        """A line linking to the ticket's card, once the card is in the triage channel."""
+        ticket = await self.desk.store.ticket(number)
+        url = self.desk.link(ticket.card) if ticket is not None else None
+        if url is None:
+            return []
+        return [
+            context(
+                f":card_index_dividers: {linked(url, f'Open {self.desk.ref(number)} in the triage channel')}"
+            )
+        ]
 
     async def _card(self, number: int) -> Drawn:
         ticket = await self.desk.store.ticket(number)
@@ -200,6 +215,9 @@ class Deliveries:
         where = place(posted.channel, posted.ts)
         if kind == "rating":
             tx.put(RATINGS_AT, str(number), where)
+            return
+        if kind == "resolution":
+            tx.put(RESOLVED_AT, str(number), where)
             return
         ticket = tx.ticket(number)
         if ticket is None:

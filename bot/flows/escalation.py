@@ -172,5 +172,6 @@ def notice_for(desk: Desk, ticket: Ticket, notice: Notice, destination: str) -> 
         length=clock.policy.length(notice.target),
         business=clock.business,
         triage=desk.config.desk.triage_channel,
+        card=desk.link(ticket.card),
     )
     return notice_message(facts, destination, desk.zone)

@@ -38,9 +38,11 @@ class Identity:
                 raise
             log.warning("Slack did not say who the desk is; using what it said before")
             self._known = dict(stored)
+            self.desk.workspace = str(self._known.get("url") or "")
             return self._known
         found = {name: answer.get(name) for name in FIELDS}
         if found != stored:
             await self.desk.store.put_record(IDENTITY, "bot", found)
         self._known = found
+        self.desk.workspace = str(found.get("url") or "")
         return found

@@ -23,7 +23,7 @@ from bot.domain.ticket import Action, Origin, Ticket, open_ticket
 from bot.flows.opening import owe_announcement, place
 from bot.flows.owed import owe
 from bot.slack.blocks import section
-from bot.slack.intake_blocks import added_note, ended, question
+from bot.slack.intake_blocks import added_note, ended, question, raised_for
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
 from store.names import DRAFTS, HANDLED, THREADS
@@ -48,11 +48,23 @@ class Intake:
         return Context(now=now, categories=self.desk.config.desk.categories)
 
     async def begin(
-        self, person: str, channel: str, thread: str | None, via: str, text: str, once: str | None
+        self,
+        person: str,
+        channel: str,
+        thread: str | None,
+        via: str,
+        text: str,
+        once: str | None,
+        *,
+        for_person: str | None = None,
+        source: str | None = None,
     ) -> None:
-        """Start a new request from its first words; one already under way there is replaced."""
+        """Start a new request from its first words; one already under way there is replaced.
+        `for_person`: the request is someone else's (the author of the message it came from),
+        raised by `person`, who answers the questions."""
         now = self.desk.clock.now()
         fresh = Draft(uuid.uuid4().hex[:12], person, channel, thread, via, text, Stage.CATEGORY, now, now)
+        fresh = replace(fresh, for_person=for_person if for_person != person else None, source=source)
         turn = INTAKE.begin(fresh, self._context(now))
         async with self.desk.store.transaction() as tx:
             if tx.done_before(once):
@@ -91,7 +103,11 @@ class Intake:
             tx.mark_done(once, now)
             if turn.say is Say.OPEN_TICKET:
                 ticket = self._open(tx, turn.draft, now)
-                owe_announcement(tx, self.desk, ticket, turn.draft.prompt)
+                if turn.draft.for_person:  # the requester hears in their DM; the raiser here
+                    owe_announcement(tx, self.desk, ticket, prompt=None)
+                    self._owe_raised_for(tx, turn.draft, ticket)
+                else:
+                    owe_announcement(tx, self.desk, ticket, turn.draft.prompt)
                 turn = Turn(replace(turn.draft, ticket=ticket.number), turn.say)
             else:
                 self._owe_show(tx, turn.draft, turn.say, once)
@@ -99,11 +115,24 @@ class Intake:
         return True
 
     def _open(self, tx: Transaction, draft: Draft, now: datetime) -> Ticket:
-        """The ticket the finished draft asks for, stored with the thread it will be talked in."""
+        """The ticket the finished draft asks for, stored with the thread it will be talked in:
+        the conversation's, or (raised for someone else) a new one in the requester's DM."""
         assert draft.category is not None and draft.priority is not None
+        requester, raised_by = draft.person, None
         origin = Origin(draft.channel, draft.thread or draft.prompt, draft.via)
+        if draft.for_person:
+            requester, raised_by = draft.for_person, draft.person
+            origin = Origin(draft.for_person, None, draft.via)  # the DM's thread is known once posted
         ticket = open_ticket(
-            tx.new_ticket_number(), draft.person, draft.text, draft.category, draft.priority, origin, now
+            tx.new_ticket_number(),
+            requester,
+            draft.text,
+            draft.category,
+            draft.priority,
+            origin,
+            now,
+            raised_by=raised_by,
+            source=draft.source,
         )
         for words in draft.aside:  # written while the question was on its way: kept, not lost
             ticket = ticket.record(Action.FOLLOW_UP, draft.person, words, now)
@@ -141,6 +170,11 @@ class Intake:
                 f"added:{draft.id}:{once}",
                 Post(Conversation(draft.channel), note, [section(note)], _thread(draft)),
             )
+
+    def _owe_raised_for(self, tx: Transaction, draft: Draft, ticket: Ticket) -> None:
+        """The raiser's question, answered: the ticket is open, and the requester told."""
+        text, blocks = raised_for(self.desk.ref(ticket.number), ticket.requester)
+        owe(tx, f"prompt:{draft.id}", self._prompt(draft, text, blocks))
 
     @staticmethod
     def _prompt(draft: Draft, text: str, blocks: list[dict[str, Any]]) -> Prompt:

@@ -17,6 +17,7 @@ from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.slack.card import ticket_card
 from bot.slack.intake_blocks import confirmation
+from bot.slack.links import linked
 from bot.slack.when import promise
 from store.base import Transaction
 
@@ -37,7 +38,11 @@ def confirmation_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, An
     clock = desk.sla_clock(ticket.priority)
     first = target_states(ticket, clock, ticket.opened_at)[0]
     said = promise(clock.policy.first_response, first.due, desk.zone, business=clock.business)
-    return confirmation(desk.ref(ticket.number), ticket.category, ticket.priority, ticket.text, said)
+    by = None
+    if ticket.raised_by:
+        message = linked(desk.link(ticket.source), "your message")
+        by = f"<@{ticket.raised_by}> raised this for you from {message}."
+    return confirmation(desk.ref(ticket.number), ticket.category, ticket.priority, ticket.text, said, by)
 
 
 def owe_announcement(tx: Transaction, desk: Desk, ticket: Ticket, prompt: str | None) -> None:
@@ -60,5 +65,11 @@ def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
     states = target_states(ticket, clock, desk.clock.now())
     warn_at = desk.config.escalation.warn_at
     return ticket_card(
-        ticket, desk.ref(ticket.number), states, desk.zone, business=clock.business, warn_at=warn_at
+        ticket,
+        desk.ref(ticket.number),
+        states,
+        desk.zone,
+        business=clock.business,
+        warn_at=warn_at,
+        source=desk.link(ticket.source),
     )

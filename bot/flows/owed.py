@@ -49,19 +49,35 @@ def message_key(number: int, change: int, what: str) -> str:
 
 
 def to_requester(
-    tx: Transaction, ticket: Ticket, what: str, text: str, blocks: list[dict[str, Any]] | None = None
+    tx: Transaction,
+    ticket: Ticket,
+    what: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    *,
+    remember: str | None = None,
 ) -> None:
     """Owe a message in the requester's ticket thread, named `what` among the ticket's
-    messages at its current change."""
+    messages at its current change; `remember` names what its place is kept as (`resolution`)."""
     key = message_key(ticket.number, len(ticket.trail), what)
     to, thread = where_of(ticket.origin.channel), RequesterThread(ticket.number)
-    owe(tx, key, Post(to, text, blocks or [section(text)], thread))
+    kept = (remember, ticket.number) if remember else None
+    owe(tx, key, Post(to, text, blocks or [section(text)], thread, remember=kept))
 
 
-def to_person(tx: Transaction, ticket: Ticket, person: str, what: str, text: str) -> None:
-    """Owe `person` a DM about the ticket (an agent, a lead)."""
+def to_person(
+    tx: Transaction,
+    ticket: Ticket,
+    person: str,
+    what: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+) -> None:
+    """Owe `person` a DM about the ticket (an agent, a lead), linking to its card."""
     key = message_key(ticket.number, len(ticket.trail), what)
-    owe(tx, key, Post(DirectMessage(person), plain(text, 300), [section(text)]))
+    owe(
+        tx, key, Post(DirectMessage(person), plain(text, 300), blocks or [section(text)], about=ticket.number)
+    )
 
 
 def card(tx: Transaction, number: int) -> None:

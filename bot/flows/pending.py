@@ -68,5 +68,5 @@ class Pending:
         updated = ticket.close_unanswered(note, now)
         tx.save_ticket(updated)
         text, blocks = closed_unanswered_message(self.desk.ref(ticket.number), ticket.number, span)
-        owed.to_requester(tx, updated, "closed", text, blocks)
+        owed.to_requester(tx, updated, "closed", text, blocks, remember="resolution")
         log.info("closed for lack of an answer", extra={"ticket": ticket.number})

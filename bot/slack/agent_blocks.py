@@ -15,7 +15,7 @@ from bot.slack.blocks import context, section
 from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain, safe
-from bot.slack.when import age, target_line
+from bot.slack.when import age, slack_at, target_line
 
 Blocks = list[dict[str, Any]]
 QUEUE_LIMIT = 15
@@ -83,6 +83,32 @@ def reply_message(ref: str, signature: str, text: str) -> tuple[str, Blocks]:
     return f"{signature} replied on {ref}", blocks
 
 
+def handover_message(
+    ref: str, ticket: Ticket, by: str, states: list[TargetState], zone: ZoneInfo, *, business: bool
+) -> tuple[str, Blocks]:
+    """The DM to an agent handed a ticket: what it is, how urgent, when it is due, and the
+    buttons to act on it right there."""
+    summary = quote(plain(" ".join(ticket.text.split()), 300))
+    running = [target_line(state, zone, business=business) for state in states if state.running]
+    due = " · ".join(running) or "no target running"
+    n = ticket.number
+    buttons = [
+        button("Reply", CardIds.REPLY, n),
+        button("Waiting on requester", CardIds.WAIT, n),
+        button("Resolve", CardIds.RESOLVE, n, "primary"),
+        button("Details", CardIds.DETAILS, n),
+    ]
+    blocks: Blocks = [
+        section(f":inbox_tray: <@{by}> handed *{ref}* to you.\n{summary}"),
+        context(
+            f"{MARKS[ticket.priority]} *{ticket.priority.label}* · {escape(ticket.category)} · "
+            f"from <@{ticket.requester}> · {due[:1].upper() + due[1:]}"
+        ),
+        {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons},
+    ]
+    return f"{ref} ({ticket.priority.label}) was handed to you", blocks
+
+
 def _reopen(number: int) -> dict[str, Any]:
     """The requester's way back to a resolved ticket."""
     elements = [button("The problem is back", CardIds.REOPEN, number)]
@@ -98,6 +124,23 @@ def resolution_message(ref: str, number: int, agent: str, note: str) -> tuple[st
         context("If it comes back within 7 days, press the button to reopen it."),
     ]
     return f"{ref} is resolved", blocks
+
+
+def reopened_message(
+    ref: str, resolver: str | None, note: str, ticket: Ticket, zone: ZoneInfo
+) -> tuple[str, Blocks]:
+    """The resolution message once its ticket is reopened: the button gone, saying so."""
+    by = f"<@{resolver}> resolved *{ref}*" if resolver and resolver != "desk" else f"*{ref}* was closed"
+    said = f"\n{quote(note, 2000)}" if note.strip() else ""
+    back = f"<@{ticket.assignee}> has it again" if ticket.assignee else "The desk's agents have been told"
+    when = slack_at(ticket.reopened_at or ticket.opened_at, zone)
+    blocks: Blocks = [
+        section(f":white_check_mark: {by}.{said}"),
+        context(
+            f":arrows_counterclockwise: You reopened it {when}. {back}; updates will come in this thread."
+        ),
+    ]
+    return f"{ref} is open again", blocks
 
 
 def waiting_message(ref: str, agent: str, question: str) -> tuple[str, Blocks]:

@@ -11,11 +11,13 @@ from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
 from bot.slack.blocks import context, section
 from bot.slack.intake_blocks import quote
+from bot.slack.links import linked
 from bot.slack.mrkdwn import escape, fit
 from bot.slack.when import slack_at, target_line
 
 Blocks = list[dict[str, Any]]
 CARD_TEXT_LIMIT = 2900
+INTERNAL = ":lock: This card's thread is internal: notes written here are never sent to the requester."
 
 MARKS = {
     Priority.P1: ":red_circle:",
@@ -54,15 +56,33 @@ def button(text: str, action_id: str, number: int, style: str | None = None) -> 
     return found
 
 
+def raised(ticket: Ticket, source: str | None) -> str:
+    """Who raised the ticket and how: `from @Alice by direct message`, or for a message raised
+    by someone else, `from @Alice, raised by @Erin from a message` (linked to the message)."""
+    via = VIA.get(ticket.origin.via, "")
+    if ticket.origin.via == "shortcut":
+        via = f"from {linked(source, 'a message')}"
+    if ticket.raised_by:
+        return f"From <@{ticket.requester}>, raised by <@{ticket.raised_by}> {via}"
+    return f"From <@{ticket.requester}> {via}"
+
+
 def ticket_card(
-    ticket: Ticket, ref: str, states: list[TargetState], zone: ZoneInfo, *, business: bool, warn_at: float
+    ticket: Ticket,
+    ref: str,
+    states: list[TargetState],
+    zone: ZoneInfo,
+    *,
+    business: bool,
+    warn_at: float,
+    source: str | None = None,
 ) -> tuple[str, Blocks]:
     """The card for `ticket` as it stands: who raised it, what they said, its targets (flagged
-    when at risk or missed), and the buttons for what can be done next."""
-    via = VIA.get(ticket.origin.via, "")
+    when at risk or missed), and the buttons for what can be done next. `source`: the link to
+    the message it was made from."""
     head = (
         f"{MARKS[ticket.priority]} *{ref}* · *{ticket.priority.label}* · {escape(ticket.category)}\n"
-        f"From <@{ticket.requester}> {via}, {slack_at(ticket.opened_at, zone)}"
+        f"{raised(ticket, source)}, {slack_at(ticket.opened_at, zone)}"
     )
     targets = " · ".join(target_line(state, zone, business=business) for state in states)
     heading = section(head)
@@ -72,6 +92,8 @@ def ticket_card(
         section(quote(ticket.text, CARD_TEXT_LIMIT)),
         context(fit(targets[:1].upper() + targets[1:], 2900)),
     ]
+    if ticket.is_open:  # notes in its thread say they are internal: the requester never sees them
+        blocks[-1]["elements"].append({"type": "mrkdwn", "text": INTERNAL})
     flag = _flag(states, warn_at)
     if flag:
         blocks.insert(1, section(flag))

@@ -98,8 +98,11 @@ def ended(draft: Draft) -> tuple[str, Blocks]:
     return text, blocks
 
 
-def confirmation(ref: str, category: str, priority: Priority, text: str, promise: str) -> tuple[str, Blocks]:
-    """The requester's confirmation; its thread is where the ticket is talked about."""
+def confirmation(
+    ref: str, category: str, priority: Priority, text: str, promise: str, raised_by: str | None = None
+) -> tuple[str, Blocks]:
+    """The requester's confirmation; its thread is where the ticket is talked about.
+    `raised_by`: the line saying who raised it for them, when someone else did."""
     headline = f"{ref} is open ({priority.label}). First response {promise}."
     blocks: Blocks = [
         {
@@ -116,7 +119,18 @@ def confirmation(ref: str, category: str, priority: Priority, text: str, promise
         },
         context(f"Reply in this thread to add details; I'll post updates here. Say `status {ref}` any time."),
     ]
+    if raised_by:
+        blocks.insert(1, context(raised_by))
     return headline, blocks
+
+
+def raised_for(ref: str, requester: str) -> tuple[str, Blocks]:
+    """What the person who raised a ticket for someone else sees in place of the question."""
+    text = (
+        f":white_check_mark: *{ref}* is open for <@{requester}>. They'll hear about it in their "
+        "direct messages with me, and can rate the help when it is resolved."
+    )
+    return f"{ref} is open", [section(text)]
 
 
 def form(categories: tuple[str, ...], channel: str) -> dict[str, Any]:

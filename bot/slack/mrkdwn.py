@@ -4,6 +4,9 @@ Escaping `&`, `<` and `>` is what Slack asks of apps: it stops a ticket from pin
 `<!channel>`, mentioning `<@U…>` people or forging `<http://…|links>`.
 """
 
+import re
+from collections.abc import Mapping
+
 SECTION_TEXT = 3000  # characters of a section's text
 FIELD_TEXT = 2000
 BUTTON_TEXT = 75
@@ -22,6 +25,52 @@ def unescape(text: str) -> str:
     """Text as Slack delivers it (`&amp;`, `&lt;`, `&gt;` in messages and commands) back to
     what the person typed. Mentions and links stay as Slack's `<…>` tokens."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+# Slack's tokens in message text (docs.slack.dev "Formatting text for app surfaces"):
+# <@U…> people, <#C…|name> channels, <!here> and <!subteam^S…|@team> and <!date^…|fallback>
+# special mentions, <https://…|label> links. Each may carry a label after `|`. What people
+# typed as `<` arrives as `&lt;`, so only text as Slack sends it can tell the two apart.
+TOKEN = re.compile(r"<([@#!]?)([^<>|]+)(?:\|([^<>]*))?>")
+PERSON = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
+
+
+def tokens_as_words(slack_text: str) -> str:
+    """Text as Slack sends it, with its channel, special-mention and link tokens as the words
+    they show (`<#C1|it>` -> `#it`, `<!here>` -> `@here`, `<https://x|label>` -> `label
+    (https://x)`), so a request quoted on a card reads as written and pings nobody. People's
+    mentions stay tokens (`people_as_names` names them). Still escaped: unescape it next."""
+
+    def word(match: re.Match[str]) -> str:
+        sigil, body, label = match.group(1), match.group(2), match.group(3)
+        if sigil == "@":
+            return match.group(0)
+        if sigil == "#":
+            return "#" + (label or body)
+        if sigil == "!":
+            if label:
+                return label  # subteams (`@team`) and dates (their fallback text)
+            return "@" + body.split("^")[0]
+        if label and label != body and label != body.removeprefix("mailto:"):
+            return f"{label} ({body})"
+        return body.removeprefix("mailto:")
+
+    return TOKEN.sub(word, slack_text)
+
+
+def people_in(text: str) -> list[str]:
+    """The people mentioned (`<@U…>`), in order, once each."""
+    return list(dict.fromkeys(m.group(1) for m in PERSON.finditer(text)))
+
+
+def people_as_names(text: str, names: Mapping[str, str]) -> str:
+    """`<@U1>` -> `@Bob Baker` (the label Slack sent, or the id, where the name is unknown)."""
+
+    def name(match: re.Match[str]) -> str:
+        person, label = match.group(1), match.group(2)
+        return "@" + (names.get(person) or (label or "").lstrip("@") or person)
+
+    return PERSON.sub(name, text)
 
 
 def fit(text: str, limit: int, note: str = CUT_NOTE) -> str:

@@ -19,6 +19,7 @@ from bot.domain.ticket import Status, Ticket
 from bot.slack.blocks import context, section
 from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
+from bot.slack.links import linked
 from bot.slack.mrkdwn import escape, plain
 from bot.slack.when import slack_at, target_line, target_span, working_hours
 
@@ -38,6 +39,7 @@ class NoticeFacts:
     length: timedelta  # the target as configured
     business: bool
     triage: str  # the triage channel, for "the card is in #…"
+    card: str | None = None  # the card's link, once it is posted
 
 
 def notice_id(number: int, notice: Notice, destination: str) -> str:
@@ -76,7 +78,7 @@ def notice_message(facts: NoticeFacts, destination: str, zone: ZoneInfo) -> tupl
         blocks.append(
             context(
                 f"{MARKS[ticket.priority]} {ticket.priority.label} · {escape(ticket.category)} · "
-                f"from <@{ticket.requester}> · the card is in <#{facts.triage}>"
+                f"from <@{ticket.requester}> · {linked(facts.card, 'the card')} is in <#{facts.triage}>"
             )
         )
     if notice.late:

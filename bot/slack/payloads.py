@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.mrkdwn import unescape
+from bot.slack.mrkdwn import tokens_as_words, unescape
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -50,8 +50,9 @@ class Shortcut:
     user: str
     channel: str
     text: str
-    author: str | None
+    author: str | None  # who wrote the message (None for a bot's)
     response_url: str | None
+    ts: str | None = None  # the message's ts, in `channel`
 
 
 def _text(value: Any) -> str:
@@ -82,7 +83,8 @@ def heard(event: dict[str, Any], bot_user: str | None) -> Heard | None:
         return None
     if user == bot_user:
         return None
-    text = "\n".join(part for part in (unescape(_text(event.get("text"))), attached(event)) if part)
+    words = unescape(tokens_as_words(_text(event.get("text"))))
+    text = "\n".join(part for part in (words, attached(event)) if part)
     thread = event.get("thread_ts")
     thread = thread if isinstance(thread, str) and thread != ts else None
     in_dm = event.get("channel_type") == "im" or channel.startswith("D")
@@ -162,9 +164,10 @@ def shortcut(body: dict[str, Any]) -> Shortcut | None:
     return Shortcut(
         user=user,
         channel=channel,
-        text=unescape(_text(message.get("text"))),
-        author=_id(message.get("user")),
+        text=unescape(tokens_as_words(_text(message.get("text")))),
+        author=None if message.get("bot_id") else _id(message.get("user")),
         response_url=_id(body.get("response_url")),
+        ts=_id(message.get("ts")),
     )
 
 

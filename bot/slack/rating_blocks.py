@@ -79,6 +79,12 @@ def rating_request(
     return text, blocks
 
 
+def survey_closed(ref: str, why: str) -> tuple[str, Blocks]:
+    """The rating request once it can no longer be answered: no buttons left."""
+    text = f"This survey about {ref} has closed: {why}."
+    return text, [section(f":lock: {text} If it is resolved again, we'll ask once more.")]
+
+
 def comment_form(number: int, ref: str, where: str, current: str) -> dict[str, Any]:
     """The modal for a comment on the help; `where` is the rating message (`channel:ts`)."""
     element: dict[str, Any] = {
