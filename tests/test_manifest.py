@@ -36,3 +36,14 @@ def test_events_shortcut_interactivity_and_scopes():
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "commands", "im:write", "im:history", "app_mentions:read", "users:read"} <= scopes
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_the_app_is_called_what_the_desk_calls_itself():
+    """The desk signs its replies with `desk.name`; people @mention the bot user's display
+    name. The manifest and the example config agree, so nobody meets two names."""
+    import tomllib
+
+    example = Path(__file__).resolve().parent.parent / "config" / "desk.example.toml"
+    name = tomllib.loads(example.read_text())["desk"]["name"]
+    assert MANIFEST["display_information"]["name"] == name
+    assert MANIFEST["features"]["bot_user"]["display_name"] == name

@@ -120,6 +120,19 @@ async def test_the_demo_desk_starts_with_its_cast_and_a_written_config(sandbox, 
     config = (sandbox.folder / "desk.toml").read_text()
     assert 'first_response = "5m"' in config and 'check_every = "15s"' in config
     assert sandbox.app.store.url.endswith("data/desk.json")
+    assert 'remind_after = "10m"' in config and "restart = " in config, "waiting and saved replies to try"
+
+
+async def test_each_role_is_offered_its_commands_and_calls_say_when_and_where(sandbox, page):
+    assert set((await page.state(ALICE))["commands"]) == {"/ticket"}
+    assert set((await page.state(CAROL))["commands"]) == {"/ticket", "/quality"}
+    agent = set((await page.state(BOB))["commands"])
+    assert {"/claim", "/wait", "/queue", "/reply"} <= agent and "/quality" not in agent
+    await raise_ticket(page)
+    traffic = (await page.state(ALICE))["traffic"]
+    to_triage = [c for c in traffic if c["method"] == "chat.postMessage" and c["channel"] == "#it-triage"]
+    assert to_triage and all(c["at"] > 0 for c in traffic)
+    assert any(c["channel"] == "DM with Alice Archer" for c in traffic)
 
 
 async def test_a_request_becomes_a_ticket_through_signed_requests(sandbox, page):
@@ -150,7 +163,7 @@ async def test_a_modal_shows_errors_then_closes_on_success(sandbox, page):
     status, _ = await page.post("submit", user=BOB, view_id=modal["id"], values=empty)
     assert status == 200
     modal = (await page.state(BOB))["modal"]
-    assert modal["errors"] == {block["block_id"]: "Write the reply to send."}
+    assert modal["errors"] == {block["block_id"]: "Write the reply to send, or pick a saved one."}
     typed = {block["block_id"]: {block["element"]["action_id"]: "Try holding the power button"}}
     await page.post("submit", user=BOB, view_id=modal["id"], values=typed)
     assert (await page.state(BOB))["modal"] is None

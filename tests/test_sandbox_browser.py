@@ -266,3 +266,67 @@ def test_the_fault_switches_show_the_bot_riding_out_rate_limits_and_errors(sandb
     page.wait(lambda: not browser.find_element(By.ID, "fault-down").is_selected())
     page.type("status T-1")  # back up: answered again
     page.wait(lambda: page.messages_text().count("P3 · Normal") >= 2)
+
+
+def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, browser):
+    """Waiting on the requester, Details and a saved reply, clicked through; and the page's
+    own fixes: hints per role, one 24-hour way of writing times, day dividers, the clock's
+    lead in whole units, no message box on the Home tab, calls listed with time and place."""
+    url, folder = sandbox
+    browser.get(url)
+    page = Visitor(browser, folder)
+    hints = lambda: browser.find_element(By.ID, "hints").text  # noqa: E731
+
+    page.be(ALICE)
+    page.wait(lambda: "/ticket" in hints())
+    assert "/claim" not in hints() and "/quality" not in hints(), "employees are offered their commands only"
+    page.type("The projector in room 4 shows no picture")
+    page.press("Hardware")
+    page.press("P2 · High")
+    page.see("T-1 is open")
+    assert browser.find_elements(By.CSS_SELECTOR, "#messages .day-divider"), "messages sit under their day"
+    times = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#messages .meta")]
+    assert times and all(
+        re.search(r"([01]\d|2[0-3]):[0-5]\d", t) and "AM" not in t and "PM" not in t for t in times
+    ), times
+
+    page.be(BOB)
+    page.open("C0TRIAGE1")
+    page.wait(lambda: "/claim" in hints() and "/wait" in hints())
+    page.press("Claim")
+    page.press("Waiting on requester")
+    modal = page.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#overlay:not([hidden]) textarea"))[0]
+    modal.send_keys("Which cable did you use: HDMI or USB-C?")
+    page.press("Ask and wait", "#modal")
+    page.wait(lambda: browser.find_element(By.ID, "overlay").get_attribute("hidden") is not None)
+    page.see("the resolution clock is paused")
+    page.see("notes written here are never sent to the requester")
+    page.shot("waiting-card")
+    page.press("Details")
+    page.wait(lambda: "Targets" in browser.find_element(By.ID, "modal").text)
+    assert "The projector in room 4 shows no picture" in browser.find_element(By.ID, "modal").text
+    page.shot("details-modal")
+    browser.find_element(By.CSS_SELECTOR, "#modal .modal-head button").click()
+    page.wait(lambda: browser.find_element(By.ID, "overlay").get_attribute("hidden") is not None)
+    page.type("/reply T-1 :restart")
+    page.see("Sent to")
+
+    page.be(ALICE)
+    page.open("D0ALICE01")
+    page.click("#messages button.replies")  # the ticket is talked about in its thread
+    page.see("Which cable did you use", where="thread-messages")
+    page.see("please restart the laptop", where="thread-messages")  # the saved reply, filled in
+    page.see("Hi Alice Archer", where="thread-messages")
+
+    browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1h']").click()
+    page.wait(lambda: "(+1h)" in browser.find_element(By.ID, "clock").text)
+    assert "60m" not in browser.find_element(By.ID, "clock").text
+
+    page.open("home")
+    page.wait(lambda: browser.find_element(By.ID, "composer").get_attribute("hidden") is not None)
+    assert not browser.find_element(By.ID, "composer").is_displayed(), "no message box on the Home tab"
+
+    page.click(".traffic summary")
+    traffic = browser.find_element(By.ID, "traffic").text
+    assert re.search(r"\d\d:\d\d chat\.postMessage → #it-triage ok", traffic), traffic
+    assert "→ DM with Alice Archer" in traffic

@@ -15,6 +15,7 @@ from bot.domain.escalation import EscalationPolicy, due_notices
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.sla import SlaClock, Target, state_of
 from bot.domain.ticket import Action, Status
+from bot.slack.when import target_line
 from store import store_from_url
 from tests.factories import make_ticket
 from tests.harness import (
@@ -80,6 +81,21 @@ def test_while_waiting_the_resolution_target_neither_runs_nor_escalates():
     resumed = ticket.record(Action.FOLLOW_UP, ALICE, "Floor 2", days_later)
     assert resumed.status is Status.CLAIMED and resumed.waits[-1].until == days_later
     assert [n.level.value for n in due_notices(resumed, WALL, policy, days_later + 3 * H)] == ["at_risk"]
+
+
+def test_a_paused_target_says_so_and_shows_no_due_time_that_would_move():
+    ticket = claimed_then_waited(MONDAY_10, MONDAY_10 + H, None)
+    state = state_of(ticket, WALL, Target.RESOLUTION, MONDAY_10 + 5 * H)
+    assert state.paused
+    assert (
+        target_line(state, BERLIN, business=False)
+        == "resolution paused while waiting on the requester (7h left)"
+    )
+    answered = ticket.record(Action.FOLLOW_UP, ALICE, "Floor 2", MONDAY_10 + 5 * H)
+    running = state_of(answered, WALL, Target.RESOLUTION, MONDAY_10 + 5 * H)
+    assert not running.paused and target_line(running, BERLIN, business=False).startswith(
+        "resolution due in 7h"
+    )
 
 
 def test_what_may_happen_to_a_waiting_ticket():

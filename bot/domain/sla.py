@@ -10,7 +10,7 @@ stretch or shrink a day.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
@@ -140,6 +140,7 @@ class TargetState:
     due: datetime
     left: timedelta  # negative once breached; frozen at the stop time once stopped
     stopped_at: datetime | None
+    paused: bool = False  # waiting on the requester: `due` moves on until they answer
 
     @property
     def used(self) -> float:
@@ -195,7 +196,9 @@ def state_of(
     """One target of `ticket` as of `now` (its round from `since`, when given: a notice's),
     with the time it waited on the requester left out."""
     start, stopped = round_of(ticket, target)
-    return measure(clock, target, since or start, stopped, now, pauses_of(ticket, target, now))
+    state = measure(clock, target, since or start, stopped, now, pauses_of(ticket, target, now))
+    waiting = target is Target.RESOLUTION and stopped is None and ticket.waiting_since is not None
+    return replace(state, paused=True) if waiting else state
 
 
 def measure(

@@ -185,6 +185,7 @@ class WebApi:
             raise ApiError("cant_update_message")
         text, blocks = self._message_body(args)
         message.text, message.blocks, message.edited = text, blocks, True
+        message.edited_at = self.ws.clock()
         self._notify("updated", message)
         return {"channel": channel.id, "ts": message.ts, "text": text}
 
@@ -234,6 +235,7 @@ class WebApi:
             if original is None:
                 raise ApiError("message_not_found")
             original.text, original.blocks, original.edited = text, blocks, True
+            original.edited_at = self.ws.clock()
             self._notify("updated", original)
             return
         to = None if body.get("response_type") == "in_channel" else handle.user

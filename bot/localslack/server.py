@@ -70,6 +70,7 @@ class Call:
     status: int
     error: str | None = None
     sent_as: str = ""  # how the arguments travelled: "query", "form" or "json" (with the query)
+    at: float = 0.0  # when, on the workspace's clock
 
 
 @dataclass
@@ -262,6 +263,7 @@ class LocalSlack:
         return web.Response(text="ok")
 
     def _log(self, call: Call) -> None:
+        call.at = self.workspace.clock()
         self.calls.append(call)
         for watcher in self.watchers:
             watcher(call.method)

@@ -39,6 +39,7 @@ class Message:
     bot_id: str | None = None
     ephemeral_to: str | None = None  # only this person sees it
     edited: bool = False
+    edited_at: float | None = None  # when it was last edited (Slack keeps `edited.ts`)
     broadcast: bool = False  # a thread reply also shown in the channel (`reply_broadcast`)
     metadata: dict[str, Any] | None = None  # the app's message metadata (event_type, event_payload)
 
@@ -94,7 +95,7 @@ class Handle:
 class Workspace:
     def __init__(self, people: list[Person], channels: list[Channel]) -> None:
         self.people = {p.id: p for p in people}
-        self.people[BOT_USER] = Person(BOT_USER, "desk", "Service Desk", is_bot=True)
+        self.people[BOT_USER] = Person(BOT_USER, "ithelp", "IT Help", is_bot=True)  # as manifest.yml names it
         self.channels = {c.id: c for c in channels}
         self.views: dict[str, View] = {}
         self.triggers: dict[str, Handle] = {}

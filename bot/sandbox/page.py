@@ -40,6 +40,11 @@ COMMANDS = {
     "/queue": "Unclaimed and at-risk tickets, most urgent first (agents)",
     "/quality": "How the desk is doing (leads)",
 }
+OFFERED = {  # the commands the page suggests to each role (anyone may type any of them)
+    "employee": ("/ticket",),
+    "agent": tuple(c for c in COMMANDS if c != "/quality"),
+    "lead": ("/ticket", "/quality"),
+}
 ESCAPED = {"/reassign"}  # commands whose manifest entry has `should_escape: true`
 MAX_TEXT = 4000  # what Slack's message box takes
 TRAFFIC = 30  # Web API calls shown on the page
@@ -193,7 +198,7 @@ class Page:
                 else None
             ),
             "home": home.view if home else None,
-            "commands": COMMANDS,
+            "commands": {c: COMMANDS[c] for c in OFFERED.get(ROLES.get(user, ""), ("/ticket",))},
             "clock": {
                 "now": now.isoformat(),
                 "shown": now.strftime("%a %d %b, %H:%M"),
@@ -201,11 +206,29 @@ class Page:
             },
             "faults": vars(self.slack.faults),
             "traffic": [
-                {"method": c.method, "status": c.status, "error": c.error}
+                {
+                    "method": c.method,
+                    "status": c.status,
+                    "error": c.error,
+                    "at": c.at,
+                    "channel": self._channel_name(c.args.get("channel")),
+                }
                 for c in self.slack.calls[-TRAFFIC:]
             ][::-1],
         }
         return web.json_response(body)
+
+    def _channel_name(self, channel: Any) -> str:
+        """Where a Web API call went, as people name it: `#it-triage`, `DM with Alice Adams`."""
+        found = self.ws.channels.get(channel) if isinstance(channel, str) else None
+        if found is None:
+            return ""
+        if found.is_im:
+            others = [
+                self.ws.people[m].real_name for m in found.members if m in self.ws.people and m != BOT_USER
+            ]
+            return f"DM with {', '.join(others)}" if others else "a DM"
+        return f"#{found.name}"
 
     @staticmethod
     def _modal(view: View) -> dict[str, Any]:
@@ -269,6 +292,7 @@ class Page:
             "broadcast": message.broadcast,
             "ephemeral": message.ephemeral_to is not None,
             "edited": message.edited,
+            "edited_at": message.edited_at,
         }
 
     # -- what a person does --------------------------------------------------------------

@@ -63,6 +63,8 @@ def target_line(state: TargetState, zone: ZoneInfo, *, business: bool) -> str:
     if state.breached:
         return f"{what} *overdue* by {spent}{kind} (was due {slack_at(state.due, zone)})"
     left = left_in_words(state.left, business=business)
+    if state.paused:  # its due time moves on while the requester is asked: none to show
+        return f"{what} paused while waiting on the requester ({left}{kind} left)"
     return f"{what} due in {left}{kind} (by {slack_at(state.due, zone)})"
 
 

@@ -17,10 +17,11 @@ const EMOJI = {
   "star-struck": "🤩", slightly_smiling_face: "🙂", slightly_frowning_face: "🙁", red_circle: "🔴",
   neutral_face: "😐", large_orange_circle: "🟠", large_blue_circle: "🔵", disappointed: "😞",
   clock3: "🕒", wave: "👋", memo: "📝", bell: "🔔", inbox_tray: "📥", bar_chart: "📊",
+  lock: "🔒", card_index_dividers: "🗂️", hourglass: "⌛", speech_balloon: "💬", zzz: "💤",
 };
 const TIPS = {
   employee: "You are an employee. Tell IT Help what is wrong in your DM, answer its questions, and rate the help once it is resolved. Try \"status T-1\", \"my tickets\" or /ticket.",
-  agent: "You are an agent. New tickets arrive in #it-triage: Claim them, Reply, Resolve. Try /queue, /claim T-1, /resolve T-1 Fixed it.",
+  agent: "You are an agent. New tickets arrive in #it-triage: Claim them, Reply, Resolve, or ask the requester with Waiting on requester. Try /queue, /reply T-1 :restart (a saved reply), /wait T-1 Which room?",
   lead: "You are a lead. Escalations and the daily digest arrive in your DM. Try /quality, and fast-forward the clock to watch targets slip.",
 };
 
@@ -85,12 +86,17 @@ function personName(id) {
   return person ? person.real_name : id;
 }
 
+// One way of writing times on the page, 24-hour like the clock above it.
+const TIME = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+const DAY = { weekday: "long", day: "numeric", month: "long" };
+const clockTime = (epoch) => new Date(Number(epoch) * 1000).toLocaleTimeString(undefined, TIME);
+const dayOf = (epoch) => new Date(Number(epoch) * 1000).toLocaleDateString(undefined, DAY);
+
 function slackDate(epoch, fallback) {
   const when = new Date(Number(epoch) * 1000);
   if (isNaN(when)) return escapeHtml(fallback);
   const day = when.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" });
-  const time = when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-  return `<span title="${escapeHtml(fallback)}">${day} at ${time}</span>`;
+  return `<span title="${escapeHtml(fallback)}">${day} at ${clockTime(epoch)}</span>`;
 }
 
 function token(inner) {
@@ -102,6 +108,10 @@ function token(inner) {
   }
   if (target.startsWith("!date^")) return slackDate(target.split("^")[1], unescapeSlack(label || ""));
   if (target.startsWith("!")) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
+  const archived = /\/archives\/([A-Z0-9]+)\/p(\d+)$/.exec(target);
+  if (archived) {  // a permalink into this workspace: opens the conversation here
+    return `<a href="#" class="permalink" data-channel="${escapeHtml(archived[1])}">${escapeHtml(unescapeSlack(label || target))}</a>`;
+  }
   if (/^(https?|mailto):/.test(target)) {
     return `<a href="${escapeHtml(unescapeSlack(target))}" target="_blank" rel="noopener">${escapeHtml(unescapeSlack(label || target))}</a>`;
   }
@@ -275,7 +285,25 @@ function avatar(message) {
 }
 
 function when(ts) {
-  return new Date(Number(ts) * 1000).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return clockTime(ts);
+}
+
+// Messages in a list, with a divider where a new day begins, as Slack draws them.
+function withDays(box, messages, inThread) {
+  let last = null;
+  for (const message of messages) {
+    const day = dayOf(message.ts);
+    if (day !== last) box.append(el("div", "day-divider", `<span>${escapeHtml(day)}</span>`));
+    last = day;
+    box.append(renderMessage(message, inThread));
+  }
+}
+
+// "(edited 10:42)": what a message says (like "due in 5m") is as of then, as in Slack.
+function edited(message) {
+  if (!message.edited) return "";
+  const at = message.edited_at ? ` ${clockTime(message.edited_at)}` : "";
+  return ` <span class="edited" title="What it says is as of this time">(edited${at})</span>`;
 }
 
 function renderMessage(message, inThread) {
@@ -286,7 +314,7 @@ function renderMessage(message, inThread) {
   if (message.ephemeral) body.append(el("div", "only-you", "👁 Only visible to you"));
   const name = message.is_bot ? view.data.desk : message.name;
   body.append(el("div", "meta",
-    `<b>${escapeHtml(name)}</b>${message.is_bot ? '<span class="app">APP</span>' : ""}${when(message.ts)}${message.edited ? " (edited)" : ""}`));
+    `<b>${escapeHtml(name)}</b>${message.is_bot ? '<span class="app">APP</span>' : ""}${when(message.ts)}${edited(message)}`));
   if (message.broadcast && !inThread) body.append(el("div", "broadcast-note", "replied to a thread"));
   const where = { channel: message.channel, ts: message.ts };
   if (message.blocks && message.blocks.length) body.append(renderBlocks(message.blocks, where));
@@ -350,9 +378,10 @@ function renderClock() {
 }
 
 function formatSpan(seconds) {
-  const days = Math.floor(seconds / 86400);
-  const hours = Math.floor((seconds % 86400) / 3600);
-  const minutes = Math.round((seconds % 3600) / 60);
+  const total = Math.round(seconds / 60);  // whole minutes first: 59.6 minutes is 1h, not "60m"
+  const days = Math.floor(total / 1440);
+  const hours = Math.floor((total % 1440) / 60);
+  const minutes = total % 60;
   return [days && `${days}d`, hours && `${hours}h`, minutes && `${minutes}m`].filter(Boolean).join(" ") || "0m";
 }
 
@@ -399,7 +428,9 @@ function renderFaults() {
   traffic.innerHTML = "";
   for (const call of view.data.traffic) {
     const bad = call.status !== 200 || call.error;
-    const li = el("li", bad ? "bad" : "", `${escapeHtml(call.method)} ${bad ? escapeHtml(`${call.status} ${call.error || ""}`) : "ok"}`);
+    const where = call.channel ? ` → ${escapeHtml(call.channel)}` : "";
+    const outcome = bad ? escapeHtml(`${call.status} ${call.error || ""}`) : "ok";
+    const li = el("li", bad ? "bad" : "", `<span class="at">${clockTime(call.at)}</span> ${escapeHtml(call.method)}${where} ${outcome}`);
     traffic.append(li);
   }
 }
@@ -435,7 +466,7 @@ function renderConversation() {
     if (!data.messages.length) box.append(el("div", "empty", conversation.kind === "dm"
       ? "Nothing here yet. Say what is wrong, like \"My laptop won't boot\"."
       : "Nothing here yet."));
-    for (const message of data.messages) box.append(renderMessage(message, false));
+    withDays(box, data.messages, false);
   });
 }
 
@@ -447,8 +478,7 @@ function renderThread() {
   const box = $("thread-messages");
   keepScroll(box, () => {
     box.innerHTML = "";
-    box.append(renderMessage(thread.parent, true));
-    for (const reply of thread.replies) box.append(renderMessage(reply, true));
+    withDays(box, [thread.parent, ...thread.replies], true);
   });
 }
 
@@ -559,6 +589,18 @@ $("thread-composer").onsubmit = (event) => { event.preventDefault(); send($("thr
 $("close-thread").onclick = () => { view.thread = null; refresh(); };
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && view.data?.modal) post("close", { view_id: view.data.modal.id });
+});
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a.permalink");
+  if (!link) return;
+  event.preventDefault();
+  if (!view.data.conversations.some((c) => c.id === link.dataset.channel)) {
+    toast("That message is in a channel you are not in.");
+    return;
+  }
+  view.modalKey = null;
+  chooseConversation(link.dataset.channel);
 });
 
 listen();
