@@ -13,6 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
+from bot.domain.priority import Priority
 from bot.flows import answers
 from bot.flows.agents import DOING, Agents
 from bot.slack.agent_blocks import AgentIds, text_form, visible_to
@@ -84,6 +85,31 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
             return
         act = agents.claim if pressed.action_id == CardIds.CLAIM else agents.reopen
         await outcome(pressed.response_url, pressed.user, lambda: act(pressed.user, int(pressed.value)))
+
+    @app.action(CardIds.PRIORITY)
+    @app.action(CardIds.AREA)
+    async def on_change(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The card's priority and area selects: the ticket is the card's (its block id)."""
+        await ack()
+        pressed = click(body)
+        kind, _, number = pressed.block_id.partition(":") if pressed else ("", "", "")
+        if pressed is None or kind != "ticket" or not number.isdigit() or not pressed.value:
+            return
+        choice, user = pressed.value, pressed.user
+        if pressed.action_id == CardIds.PRIORITY:
+
+            async def change() -> str:
+                try:
+                    priority = Priority(choice)
+                except ValueError:
+                    return "Pick a priority from the list: P1, P2, P3 or P4."
+                return await agents.change_priority(user, int(number), priority)
+        else:
+
+            async def change() -> str:
+                return await agents.move(user, int(number), choice)
+
+        await outcome(pressed.response_url, user, change)
 
     @app.action(CardIds.DETAILS)
     async def on_details(ack: AsyncAck, body: dict[str, Any]) -> None:

@@ -58,7 +58,13 @@ async def test_claim_by_command_tells_the_requester_and_updates_the_card():
         assert (ticket.trail[-1].action, ticket.trail[-1].actor) == (Action.CLAIMED, BOB)
         await settle(lambda: "Claimed by" in text_of(card))
         assert f"Claimed by <@{BOB}>" in text_of(card) and "First response met" in text_of(card)
-        labels = [e["text"]["text"] for b in card.blocks if b["type"] == "actions" for e in b["elements"]]
+        labels = [
+            e["text"]["text"]
+            for b in card.blocks
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["type"] == "button"
+        ]
         assert labels == ["Reply", "Waiting on requester", "Resolve"]
         await settle(lambda: in_thread(run, dm_of(run, ALICE), thread.ts))
         assert f"<@{BOB}> is looking at *T-1*" in in_thread(run, dm_of(run, ALICE), thread.ts)[0]

@@ -81,6 +81,21 @@ def test_the_card_of_a_new_ticket():
                     "action_id": "reply",
                     "value": "4",
                 },
+                {  # the priority, changed in place (SPEC §10); the area too with several
+                    "type": "static_select",
+                    "action_id": "set_priority",
+                    "placeholder": {"type": "plain_text", "text": "Priority"},
+                    "options": [
+                        {"text": {"type": "plain_text", "text": label}, "value": value}
+                        for label, value in (
+                            ("P1 · Critical", "P1"),
+                            ("P2 · High", "P2"),
+                            ("P3 · Normal", "P3"),
+                            ("P4 · Low", "P4"),
+                        )
+                    ],
+                    "initial_option": {"text": {"type": "plain_text", "text": "P2 · High"}, "value": "P2"},
+                },
             ],
         },
     ]
@@ -90,7 +105,14 @@ def test_a_claimed_and_a_resolved_card_name_the_agent_and_offer_no_claim():
     claimed = make_ticket().claim("U0BOB0001", T0 + timedelta(minutes=5))
     _, blocks = card(claimed, 10)
     assert blocks[-2]["text"]["text"] == ":raising_hand: Claimed by <@U0BOB0001>"
-    assert [e["text"]["text"] for e in blocks[-1]["elements"]] == ["Reply", "Waiting on requester", "Resolve"]
+    assert [e["text"]["text"] for e in blocks[-1]["elements"] if e["type"] == "button"] == [
+        "Reply",
+        "Waiting on requester",
+        "Resolve",
+    ]
+    assert [e["action_id"] for e in blocks[-1]["elements"] if e["type"] == "static_select"] == [
+        "set_priority"
+    ]
     assert "First response met" in blocks[2]["elements"][0]["text"]
     resolved = claimed.resolve("U0BOB0001", "Swapped the <toner>", T0 + timedelta(hours=2))
     _, blocks = card(resolved, 200)

@@ -70,7 +70,13 @@ async def test_a_direct_message_becomes_a_ticket_after_two_questions():
         assert f"From <@{ALICE}> by direct message" in shown
         assert "> My laptop won't boot" in shown
         assert "First response due in" in shown and "resolution due in" in shown
-        assert [e["text"]["text"] for b in card.blocks if b["type"] == "actions" for e in b["elements"]] == [
+        assert [
+            e["text"]["text"]
+            for b in card.blocks
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["type"] == "button"
+        ] == [
             "Claim",
             "Reply",
         ]

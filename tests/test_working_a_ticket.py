@@ -54,6 +54,31 @@ async def test_a_priority_change_recomputes_both_targets_and_tells_the_requester
         assert any("T-1 is now P1 · Critical" in t for t in told(run))
 
 
+async def test_the_cards_selects_change_priority_and_area_in_place():
+    async with running_desk() as run:
+        _, card = await raise_ticket(run)
+        selects = [
+            e for b in card.blocks if b["type"] == "actions" for e in b["elements"] if e["type"] != "button"
+        ]
+        assert [s["initial_option"]["value"] for s in selects] == ["P2", "Hardware"]
+        await run.people.click(BOB, card, "set_priority", "P1")
+        await settle(lambda: ticket_where(run, 1, lambda t: t.priority is Priority.P1))
+        await run.people.click(BOB, card, "set_area", "Access")
+        await settle(lambda: ticket_where(run, 1, lambda t: t.category == "Access"))
+        await run.idle()
+        redrawn = [
+            e for b in card.blocks if b["type"] == "actions" for e in b["elements"] if e["type"] != "button"
+        ]
+        assert [s["initial_option"]["value"] for s in redrawn] == ["P1", "Access"]
+        assert any("changed the priority" in text_of(m) for m in bot_posts(run.slack, dm_of(run)))
+        await run.people.click(ALICE, card, "set_priority", "P4")  # not an agent: refused, nothing changes
+        await settle(
+            lambda: any("Only the desk's agents can change priorities" in t for t in told(run, ALICE))
+        )
+        await run.idle()
+        assert (await run.desk.store.ticket(1)).priority is Priority.P1
+
+
 async def test_move_and_bad_priority_or_area_are_answered_and_change_nothing():
     async with running_desk() as run:
         _, card = await raise_ticket(run)

@@ -72,4 +72,5 @@ def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
         business=clock.business,
         warn_at=warn_at,
         source=desk.link(ticket.source),
+        areas=desk.config.desk.categories,
     )

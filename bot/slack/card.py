@@ -41,6 +41,8 @@ class CardIds(StrEnum):
     REOPEN = "reopen"  # on the requester's resolution message
     WAIT = "wait"  # Waiting on requester: opens the form for the question
     DETAILS = "details"  # the whole ticket in a modal (agents)
+    PRIORITY = "set_priority"  # the card's priority select
+    AREA = "set_area"  # the card's area select
 
 
 def button(text: str, action_id: str, number: int, style: str | None = None) -> dict[str, Any]:
@@ -54,6 +56,35 @@ def button(text: str, action_id: str, number: int, style: str | None = None) -> 
     if style:
         found["style"] = style
     return found
+
+
+def _select(action_id: str, label: str, choices: list[tuple[str, str]], current: str) -> dict[str, Any]:
+    """A select on the card showing the current choice; picking another changes the ticket."""
+
+    def option(text: str, value: str) -> dict[str, Any]:
+        return {"text": {"type": "plain_text", "text": text[:75]}, "value": value[:150]}
+
+    options = [option(text, value) for text, value in choices[:100]]
+    found: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": action_id,
+        "placeholder": {"type": "plain_text", "text": label},
+        "options": options,
+    }
+    chosen = next((o for o in options if o["value"] == current), None)
+    if chosen is not None:
+        found["initial_option"] = chosen
+    return found
+
+
+def changes(ticket: Ticket, areas: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The card's selects for its priority and (with more than one) its area."""
+    selects = [
+        _select(CardIds.PRIORITY, "Priority", [(p.label, p.value) for p in Priority], ticket.priority.value)
+    ]
+    if len(areas) > 1:
+        selects.append(_select(CardIds.AREA, "Area", [(a, a) for a in areas], ticket.category))
+    return selects
 
 
 def raised(ticket: Ticket, source: str | None) -> str:
@@ -76,10 +107,11 @@ def ticket_card(
     business: bool,
     warn_at: float,
     source: str | None = None,
+    areas: tuple[str, ...] = (),
 ) -> tuple[str, Blocks]:
     """The card for `ticket` as it stands: who raised it, what they said, its targets (flagged
     when at risk or missed), and the buttons for what can be done next. `source`: the link to
-    the message it was made from."""
+    the message it was made from; `areas`: the desk's categories, offered in a select."""
     head = (
         f"{MARKS[ticket.priority]} *{ref}* · *{ticket.priority.label}* · {escape(ticket.category)}\n"
         f"{raised(ticket, source)}, {slack_at(ticket.opened_at, zone)}"
@@ -100,7 +132,9 @@ def ticket_card(
     n = ticket.number
     if ticket.status is Status.OPEN:
         buttons = [button("Claim", CardIds.CLAIM, n, "primary"), button("Reply", CardIds.REPLY, n)]
-        blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
+        blocks.append(
+            {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas)}
+        )
     elif ticket.status is Status.CLAIMED:
         blocks.append(section(f":raising_hand: Claimed by <@{ticket.assignee}>"))
         buttons = [
@@ -108,7 +142,9 @@ def ticket_card(
             button("Waiting on requester", CardIds.WAIT, n),
             button("Resolve", CardIds.RESOLVE, n, "primary"),
         ]
-        blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
+        blocks.append(
+            {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas)}
+        )
     elif ticket.status is Status.WAITING:
         since = slack_at(ticket.waiting_since or ticket.opened_at, zone)
         blocks.append(
@@ -118,7 +154,9 @@ def ticket_card(
             )
         )
         buttons = [button("Reply", CardIds.REPLY, n), button("Resolve", CardIds.RESOLVE, n, "primary")]
-        blocks.append({"type": "actions", "block_id": f"ticket:{n}", "elements": buttons})
+        blocks.append(
+            {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas)}
+        )
     else:
         note = f": {escape(ticket.resolution_note)}" if ticket.resolution_note else ""
         blocks.append(section(fit(f":white_check_mark: Resolved by <@{ticket.assignee}>{note}", 2900)))
