@@ -20,6 +20,7 @@ from bot.domain.priority import Priority
 from bot.domain.quality import ClockFor, Period, Summary, summarize
 from bot.domain.sla import TargetState, measure, pauses_of
 from bot.domain.ticket import Action, Ticket
+from bot.domain.trend import Trend, trend
 
 WEEK = 7
 
@@ -158,6 +159,7 @@ class Digest:
     before: Summary  # as many days just before, for the changes
     backlog: Backlog  # now
     backlog_before: Backlog  # one period earlier
+    trend: Trend | None = None  # the last periods like the one reported, for sparklines
 
     @property
     def days(self) -> int:
@@ -186,4 +188,5 @@ def build_digest(
         before=summarize(tickets, clock_for, schedule.before(period)),
         backlog=backlog_at(tickets, clock_for, warn_at, now),
         backlog_before=backlog_at(tickets, clock_for, warn_at, earlier),
+        trend=trend(tickets, clock_for, period.end, period.end - period.start),
     )

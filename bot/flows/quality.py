@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.domain.quality import last, quality
+from bot.domain.trend import trend
 from bot.slack.quality_blocks import quality_answer
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
@@ -29,5 +31,7 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     days = period_days(words)
     tickets = await desk.store.all_tickets()
     # Pure work over immutable tickets: done on a thread so requests keep flowing.
-    now, before = await asyncio.to_thread(quality, tickets, desk.sla_clock, last(days, desk.clock.now()))
-    return quality_answer(now, before, days, desk.zone)
+    period = last(days, desk.clock.now())
+    now, before = await asyncio.to_thread(quality, tickets, desk.sla_clock, period)
+    moved = await asyncio.to_thread(trend, tickets, desk.sla_clock, period.end, timedelta(days=days))
+    return quality_answer(now, before, days, desk.zone, moved)

@@ -18,6 +18,7 @@ from bot.domain.priority import Priority
 from bot.slack.blocks import context, section
 from bot.slack.mrkdwn import escape, plain
 from bot.slack.quality_blocks import count_change, field, score_change
+from bot.slack.trend_blocks import trend_section
 from bot.slack.when import age, target_line
 
 Blocks = list[dict[str, Any]]
@@ -136,6 +137,13 @@ def _needs_attention(digest: Digest, look: DigestLook) -> Blocks:
     return [section("*Needs attention now*\n" + "\n".join(lines))]
 
 
+def _trend(digest: Digest) -> Blocks:
+    if digest.trend is None:
+        return []
+    what = "days" if digest.days == 1 else "spells like this one"
+    return [trend_section(digest.trend, f"Last {len(digest.trend.periods)} {what}")]
+
+
 def digest_message(digest: Digest, look: DigestLook) -> tuple[str, Blocks]:
     """The digest's fallback text and blocks."""
     title = f"Daily digest · {_day(digest.day)}"
@@ -179,6 +187,7 @@ def digest_message(digest: Digest, look: DigestLook) -> tuple[str, Blocks]:
     blocks += [
         context(f"{period} ({look.zone.key}) · each figure compared with {compared}"),
         {"type": "section", "fields": fields},
+        *_trend(digest),
         section(_oldest_unclaimed(digest, look)),
         *_needs_attention(digest, look),
         context(

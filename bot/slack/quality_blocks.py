@@ -12,7 +12,9 @@ from bot.domain.notices import Level
 from bot.domain.policy import Target
 from bot.domain.quality import Compliance, Spread, Summary
 from bot.domain.ticket import SCORES
+from bot.domain.trend import Trend
 from bot.slack.blocks import context, section
+from bot.slack.trend_blocks import trend_section
 
 Blocks = list[dict[str, Any]]
 AGENT_LIMIT = 25
@@ -72,7 +74,9 @@ def _compliance(c: Compliance) -> str:
     return "nothing due" if share is None else f"{round(share * 100)}% ({c.met} of {c.decided})"
 
 
-def quality_answer(now: Summary, before: Summary, days: int, zone: ZoneInfo) -> tuple[str, Blocks]:
+def quality_answer(
+    now: Summary, before: Summary, days: int, zone: ZoneInfo, trend: Trend | None = None
+) -> tuple[str, Blocks]:
     start = now.period.start.astimezone(zone).strftime("%d %b")
     end = now.period.end.astimezone(zone).strftime("%d %b %H:%M")
     title = f"Quality · last {days} days"
@@ -134,6 +138,9 @@ def quality_answer(now: Summary, before: Summary, days: int, zone: ZoneInfo) -> 
         field("CSAT", csat, score_change(now.csat, before.csat)),
     ]
     blocks.append({"type": "section", "fields": fields})
+    if trend is not None and len(trend.periods) > 1:
+        length = "weeks" if days == 7 else f"periods of {days} days"
+        blocks.append(trend_section(trend, f"Last {len(trend.periods)} {length}"))
     if now.ratings:
         top = max(now.scores.values())
         lines = []
