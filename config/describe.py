@@ -60,6 +60,7 @@ def describe(config: Config, env: Environment) -> str:
         "",
         "[csat]",
         f"ask_after_resolve = {'true' if config.ask_after_resolve else 'false'}",
+        f'expire_after = "{compact_duration(config.survey_lasts)}"',
         "",
         "[store]",
         f'url = "{config.store_url}"',

@@ -87,6 +87,7 @@ class Config:
     store_url: str
     pending: PendingSettings = PendingSettings(dt.timedelta(days=2), dt.timedelta(days=5))
     replies: dict[str, str] = field(default_factory=dict)  # saved replies, by name
+    survey_lasts: dt.timedelta = dt.timedelta(days=7)  # csat.expire_after: a rating request's life
 
     @property
     def team(self) -> Team:
@@ -128,6 +129,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     replies = _replies(root.table("replies"))
     csat = root.table("csat")
     ask = csat.get("ask_after_resolve", bool, True)
+    lasts = csat.get("expire_after", str, "7d", parse_duration)
     csat.finish()
     store = root.table("store")
     url = store.get("url", str, "tinydb://data/desk.json")
@@ -140,7 +142,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     root.finish()
     if errors:
         raise ConfigError(errors)
-    return Config(desk, sla, escalation, digest, ask, url, pending, replies)  # type: ignore[arg-type]
+    return Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts)  # type: ignore[arg-type]
 
 
 def _desk(s: Section) -> DeskSettings | None:

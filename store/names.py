@@ -12,5 +12,6 @@ STORMS = "storms"  # incident storms: the new tickets grouped in one triage card
 STORM_OF = "storm_of"  # ticket number -> the storm whose card shows it
 OUTBOX = "outbox"  # message id -> what the desk owes (`bot.domain.owed.Owed`), in line by `seq`
 RATINGS_AT = "ratings_at"  # ticket number -> where its rating request was posted ("channel:ts")
+OPEN_SURVEYS = "open_surveys"  # ticket number -> where its rating request is, until it closes
 RESOLVED_AT = "resolved_at"  # ticket number -> where its latest resolution message is ("channel:ts")
 SIGNED = "signed"  # "timestamp:signature" of each command, click and form -> when: replays refused

@@ -39,6 +39,7 @@ def test_a_minimal_config_gets_the_documented_defaults():
     assert config.sla[Priority.P2].resolution == timedelta(hours=8)
     assert config.escalation.warn_at == 0.8 and config.escalation.leads_at == 2.0
     assert config.digest.channel == "" and config.ask_after_resolve is True
+    assert config.survey_lasts == timedelta(days=7)
 
 
 @pytest.mark.parametrize(
@@ -66,6 +67,7 @@ def test_a_minimal_config_gets_the_documented_defaults():
             lambda d: d["csat"].update(ask_after_resolve="yes"),
             "csat.ask_after_resolve: expected true or false",
         ),
+        (lambda d: d["csat"].update(expire_after="a week"), "csat.expire_after: "),
         (lambda d: d["store"].update(url="postgres://x"), "store.url: expected tinydb://PATH or memory://"),
         (lambda d: d.update(extra={}), "extra: unknown key"),
         (lambda d: d["sla"]["P2"].update(first_response="9h"), "sla.P2.first_response: expected no longer"),

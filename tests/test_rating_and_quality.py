@@ -10,6 +10,9 @@ import io
 import json
 from datetime import timedelta
 
+import pytest
+
+from bot.domain.errors import NotPermitted
 from bot.domain.ticket import Status
 from tests.factories import make_ticket
 from tests.harness import (
@@ -22,15 +25,18 @@ from tests.harness import (
     TRIAGE,
     ack_text,
     bot_posts,
+    clock_at,
     demo_config,
     dm_of,
     faked_time,
+    local_slack,
     raise_ticket,
     run_command,
     running_desk,
     settle,
     text_of,
 )
+from tests.test_attacks import resolved_for
 
 H, M, D = timedelta(hours=1), timedelta(minutes=1), timedelta(days=1)
 
@@ -239,3 +245,35 @@ async def test_export_writes_every_ticket_with_times_sla_results_and_rating_besi
 
         bad = await asyncio.to_thread(run_export, tmp_path, "--since", "a month")
         assert bad.returncode == 1 and bad.stderr.startswith("export error: --since: expected a duration")
+
+
+async def test_a_survey_closes_after_csat_expire_after_once_across_restarts(tmp_path):
+    """SPEC §11: the buttons give way to "This survey has closed"; a click after that changes
+    nothing; a restarted desk does not close it twice; the next resolution asks again."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    csat = {"csat": {"expire_after": "3d"}}
+    async with local_slack() as slack:
+        async with running_desk(url, slack=slack, **csat) as run:
+            request = await resolved_for(run)
+            await run.people.press(ALICE, request, ":slightly_smiling_face: 4 · Good")
+            await settle(lambda: "Change rating" in str(request.blocks))
+            resolved_at = (await run.desk.store.ticket(1)).resolved_at
+        for hours in (71, 73, 74):  # just before three days, just after, and after a restart
+            async with running_desk(
+                url, slack=slack, clock=clock_at(resolved_at + timedelta(hours=hours)), **csat
+            ) as again:
+                await again.sweep()
+                await again.idle()
+                if hours == 71:
+                    assert "Change rating" in str(request.blocks), "still open just before"
+        assert "This survey about T-1 has closed: it was open for 3d." in text_of(request)
+        assert not [b for b in request.blocks if b["type"] == "actions"], "no buttons left"
+        edits = [c for c in slack.calls if c.method == "chat.update" and c.args.get("ts") == request.ts]
+        assert len(edits) == 2, "the thanks after the rating, then the close: once"
+        async with running_desk(
+            url, slack=slack, clock=clock_at(resolved_at + timedelta(hours=75)), **csat
+        ) as late:
+            where = f"{request.channel}:{request.ts}"  # a click Slack sent before the edit reached it
+            with pytest.raises(NotPermitted, match="has closed, so nothing was changed"):
+                await late.desk.ratings.rate(ALICE, 1, 1, where)
+            assert (await late.desk.store.ticket(1)).rating.score == 4

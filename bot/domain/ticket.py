@@ -257,6 +257,18 @@ class Ticket:
         score = self.rating.score if self.rating else None
         return self._step(Action.RATED, person, now, detail=text, rating=Rating(score, now, text))
 
+    def survey_closes_at(self, lasts: timedelta) -> datetime | None:
+        """When the rating request of the current resolution closes (None: not resolved)."""
+        return self.resolved_at + lasts if self.status is Status.RESOLVED and self.resolved_at else None
+
+    def check_survey_open(self, now: datetime, lasts: timedelta) -> None:
+        """A rating or comment after the survey closed changes nothing."""
+        closes = self.survey_closes_at(lasts)
+        if closes is not None and now >= closes:
+            raise NotPermitted(
+                "This survey about {ref} has closed, so nothing was changed.", ticket=self.number
+            )
+
     def check_rater(self, person: str) -> None:
         """Only the requester may rate the help or comment on it."""
         if person != self.requester:

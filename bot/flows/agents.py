@@ -42,7 +42,7 @@ from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain
 from bot.slack.rating_blocks import survey_closed
 from store.base import Transaction
-from store.names import RATINGS_AT, RESOLVED_AT
+from store.names import OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT
 
 log = logging.getLogger("desk.agents")
 Answer = tuple[str, list[dict[str, Any]]]
@@ -252,6 +252,7 @@ class Agents:
             channel, ts = split_place(str(where))
             owed.owe(tx, f"t{number}:resolution-redraw", Edit(channel, ts, text, blocks))
         if (where := tx.record(RATINGS_AT, str(number))) is not None:
+            tx.delete(OPEN_SURVEYS, str(number))
             text, blocks = survey_closed(ref, "it was reopened")
             channel, ts = split_place(str(where))
             owed.owe(tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))

@@ -40,7 +40,7 @@ from bot.slack.links import linked
 from bot.slack.notice_blocks import notice_id
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
-from store.names import DRAFTS, RATINGS_AT, RESOLVED_AT, STORM_OF, STORMS, THREADS
+from store.names import DRAFTS, OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT, STORM_OF, STORMS, THREADS
 
 Blocks = list[dict[str, Any]]
 
@@ -215,6 +215,7 @@ class Deliveries:
         where = place(posted.channel, posted.ts)
         if kind == "rating":
             tx.put(RATINGS_AT, str(number), where)
+            tx.put(OPEN_SURVEYS, str(number), where)  # until it closes (`Ratings.close_expired`)
             return
         if kind == "resolution":
             tx.put(RESOLVED_AT, str(number), where)

@@ -5,6 +5,9 @@ anything that fell due while the desk was down). Each notice is recorded on its 
 the places it has to reach and, in the same transaction, owed to each place through the
 outbox, which strikes the place off the notice once the message is there. So a notice
 arrives once, in order with its ticket's card: never twice, never skipped.
+
+The sweep is the desk's clock-driven pass: it also moves tickets waiting on the requester on
+(`bot.flows.pending`) and closes rating requests past `csat.expire_after`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.flows.owed import owe
 from bot.flows.pending import Pending
+from bot.flows.rating import Ratings
 from bot.slack.notice_blocks import NoticeFacts, notice_message
 from store.base import Transaction
 
@@ -41,6 +45,7 @@ class Swept:
     raised: int = 0
     owed: int = 0  # notices handed to the outbox
     waiting_moved: int = 0  # tickets waiting on the requester reminded or closed
+    surveys_closed: int = 0  # rating requests past csat.expire_after
     seconds: float = 0.0
 
 
@@ -50,6 +55,7 @@ class Escalation:
         self._sweeping = asyncio.Lock()
         self.sweeps = 0  # completed since start, for /healthz
         self.pending = Pending(desk)
+        self.ratings = Ratings(desk)
 
     @property
     def policy(self) -> EscalationPolicy:
@@ -69,6 +75,7 @@ class Escalation:
             fresh = await self.raise_due(done)
             await self.deliver_owed(fresh, done)
             done.waiting_moved = await self.pending.run(self.desk.clock.now())
+            done.surveys_closed = await self.ratings.close_expired(self.desk.clock.now())
             done.seconds = time.perf_counter() - started
             self.sweeps += 1
             if done.raised or done.owed:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.desk import Desk
+from bot.domain.durations import format_duration
 from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.owed import DirectMessage, Edit, Post
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.flows.opening import split_place
-from bot.slack.rating_blocks import comment_form, rating_request
+from bot.slack.rating_blocks import comment_form, rating_request, survey_closed
 from store.base import Transaction
-from store.names import RATINGS_AT
+from store.names import OPEN_SURVEYS, RATINGS_AT
 
 log = logging.getLogger("desk.rating")
 
@@ -58,22 +60,55 @@ class Ratings:
     async def rate(self, person: str, number: int, score: int, where: str) -> None:
         """Save the score (replacing any earlier one) and thank the person in place."""
         now = self.desk.clock.now()
-        await self._change(number, lambda t: t.rate(person, score, now), where, choosing=False)
+        await self._change(
+            number, lambda t: self._open(t, now).rate(person, score, now), where, choosing=False
+        )
         log.info("rated", extra={"ticket": number, "score": score})
 
     async def change(self, person: str, number: int, where: str) -> None:
         """Show the score buttons again."""
-        await self._change(number, lambda t: _checked(t, person), where, choosing=True)
+        now = self.desk.clock.now()
+        await self._change(number, lambda t: _checked(self._open(t, now), person), where, choosing=True)
 
     async def comment_form(self, person: str, number: int, where: str) -> dict:
-        ticket = await self._own(person, number)
+        ticket = self._open(await self._own(person, number), self.desk.clock.now())
         where = await self._request_of(number, where)
         current = ticket.rating.comment if ticket.rating else ""
         return comment_form(number, self.desk.ref(number), where, current)
 
     async def comment(self, person: str, number: int, words: str, where: str) -> None:
         now = self.desk.clock.now()
-        await self._change(number, lambda t: t.comment_on_help(person, words, now), where, choosing=False)
+        step = lambda t: self._open(t, now).comment_on_help(person, words, now)  # noqa: E731
+        await self._change(number, step, where, choosing=False)
+
+    def _open(self, ticket: Ticket, now: datetime) -> Ticket:
+        ticket.check_survey_open(now, self.desk.config.survey_lasts)
+        return ticket
+
+    async def close_expired(self, now: datetime) -> int:
+        """Close the rating requests older than `csat.expire_after`: their buttons give way to
+        "This survey has closed". Once each: the open survey's record goes with the edit it
+        owes, in one transaction. Returns how many closed."""
+        closed = 0
+        lasts = self.desk.config.survey_lasts
+        for key in list(await self.desk.store.records(OPEN_SURVEYS)):
+            async with self.desk.store.transaction() as tx:
+                where, ticket = tx.record(OPEN_SURVEYS, key), tx.ticket(int(key))
+                closes = ticket.survey_closes_at(lasts) if ticket is not None else None
+                if where is None or (closes is not None and now < closes):
+                    continue
+                tx.delete(OPEN_SURVEYS, key)
+                if ticket is None or closes is None:
+                    continue  # reopened meanwhile: that closed it
+                text, blocks = survey_closed(
+                    self.desk.ref(ticket.number), f"it was open for {format_duration(lasts)}"
+                )
+                channel, ts = split_place(str(where))
+                owed.owe(tx, f"t{ticket.number}:rating-redraw", Edit(channel, ts, text, blocks))
+                closed += 1
+        if closed:
+            log.info("surveys closed", extra={"closed": closed})
+        return closed
 
     async def _request_of(self, number: int, where: str) -> str:
         """Where the ticket's rating request is, from the store; the click (or the form it
