@@ -1,4 +1,4 @@
-"""The App Home tab, published whenever someone opens it."""
+"""The App Home tab: owed through the outbox whenever someone opens it (`bot.flows.home`)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.desk import Desk
-from bot.slack.home import home_view
+from bot.flows.home import Homes
 from handlers import events
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
+    homes = Homes(desk)
+
     @app.event("app_home_opened")
     async def show_home(event: dict[str, Any], body: dict[str, Any]) -> None:
         user = event.get("user")
         if event.get("tab", "home") != "home" or not isinstance(user, str):
             return
-        team = desk.config.team
-        view = home_view(
-            desk.config.desk.name,
-            desk.config.desk.ticket_prefix,
-            agent=team.is_agent(user),
-            lead=team.is_lead(user),
-        )
-        await desk.slack.publish_home(user, view)
+        await homes.opened(user)
         await events.mark_done(desk, body)

@@ -15,3 +15,4 @@ RATINGS_AT = "ratings_at"  # ticket number -> where its rating request was poste
 OPEN_SURVEYS = "open_surveys"  # ticket number -> where its rating request is, until it closes
 RESOLVED_AT = "resolved_at"  # ticket number -> where its latest resolution message is ("channel:ts")
 SIGNED = "signed"  # "timestamp:signature" of each command, click and form -> when: replays refused
+HOMES = "homes"  # person -> when they first opened the desk's Home tab (theirs is kept up to date)

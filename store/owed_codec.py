@@ -18,6 +18,7 @@ from bot.domain.owed import (
     DigestOf,
     DirectMessage,
     Edit,
+    HomeOf,
     InThread,
     Message,
     NoticeOf,
@@ -39,6 +40,7 @@ KINDS: dict[str, type] = {
     "prompt": Prompt,
     "notice": NoticeOf,
     "digest": DigestOf,
+    "home": HomeOf,
 }
 KIND_OF = {kind: name for name, kind in KINDS.items()}
 

@@ -98,7 +98,7 @@ class Visitor:
         self.folder = folder
         self.shots: list[Path] = []
 
-    def wait(self, what, seconds: float = 10):
+    def wait(self, what, seconds: float = 30):  # generous: CI machines are shared and noisy
         """`what()` once it is truthy. The page redraws on every change, so an element found
         a moment ago may be gone: that counts as not yet."""
 
@@ -318,13 +318,22 @@ def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, 
     page.see("please restart the laptop", where="thread-messages")  # the saved reply, filled in
     page.see("Hi Alice Archer", where="thread-messages")
 
-    browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1h']").click()
-    page.wait(lambda: "(+1h)" in browser.find_element(By.ID, "clock").text)
-    assert "60m" not in browser.find_element(By.ID, "clock").text
-
     page.open("home")
     page.wait(lambda: browser.find_element(By.ID, "composer").get_attribute("hidden") is not None)
     assert not browser.find_element(By.ID, "composer").is_displayed(), "no message box on the Home tab"
+    page.see("Your open tickets (1)")  # her Home, live: the ticket and what happens next
+    page.see("asked you a question")
+
+    browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1h']").click()
+    page.wait(lambda: "(+1h)" in browser.find_element(By.ID, "clock").text)
+    assert "60m" not in browser.find_element(By.ID, "clock").text
+    page.see("Your open tickets\nNone.")  # unanswered for 30 minutes: closed, and her Home says so
+
+    page.be(CAROL)  # the lead's Home: the week with its sparklines
+    page.open("home")
+    page.see("This week")
+    page.see("Opened · 1")
+    page.shot("lead-home")
 
     page.click(".traffic summary")
     traffic = browser.find_element(By.ID, "traffic").text

@@ -25,11 +25,12 @@ WEEK = timedelta(days=7)
     ("values", "drawn"),
     [
         ([3, 3, 3, 3], "▄▄▄▄"),  # constant: level, mid-height
+        ([0, 0, 0], "▁▁▁"),  # nothing, every time: the lowest
         ([1, 2, 3, 4, 5, 6, 7, 8], "▁▂▃▄▅▆▇█"),  # rising: lowest to highest
         ([8, 1], "█▁"),
         ([0, 10, 5], "▁█▅"),  # 5 of 0..10 rounds to the middle bar but one
-        ([None, 2, None, 4], " ▁ █"),  # nothing measured: a gap, not a zero
-        ([None, None], "  "),
+        ([None, 2, None, 4], " ▁ █"),  # nothing measured: a gap, not a zero
+        ([None, None], "  "),
         ([7], "▄"),  # one point
         ([], ""),
         ([0.5, 0.75, 1.0], "▁▅█"),  # shares
@@ -65,7 +66,7 @@ def test_a_trend_is_the_summaries_of_each_period():
     assert shown.first_response == [None, 10.0, 20.0, 30.0, 40.0]
     assert shown.csat == [None, None, None, None, 4.0]
     assert sparkline(shown.opened) == "▁▃▅▆█"
-    assert sparkline(shown.csat) == "    ▄"
+    assert sparkline(shown.csat) == "    ▄"
 
 
 def test_the_lines_show_bars_then_the_latest_value_and_a_dash_for_nothing():
@@ -75,8 +76,8 @@ def test_the_lines_show_bars_then_the_latest_value_and_a_dash_for_nothing():
     shown = trend(tickets, lambda _: WALL, T0, WEEK, count=3)
     lines = trend_lines(shown)
     assert lines[0] == "`▁█▁`  Opened · 0"  # none, one, none: the latest week opened nothing
-    assert lines[1] == "` ▄ `  First response p50 · –"
-    assert lines[3] == "`   `  CSAT · –"
+    assert lines[1] == "` ▄ `  First response p50 · –"
+    assert lines[3] == "`   `  CSAT · –"
 
 
 def test_quality_and_the_digest_carry_the_sparklines():
@@ -88,4 +89,4 @@ def test_quality_and_the_digest_carry_the_sparklines():
     _, blocks = quality_answer(summary, before, 7, T0.tzinfo, moved)
     words = blocks_text(blocks)
     assert "*Last 8 weeks* (oldest first; a gap: nothing to measure)" in words
-    assert "`▁▁▁▁▁▁▁█`  Opened · 1" in words and "`       ▄`  First response p50 · 30m" in words
+    assert "`▁▁▁▁▁▁▁█`  Opened · 1" in words and "`       ▄`  First response p50 · 30m" in words

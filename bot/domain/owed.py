@@ -4,7 +4,7 @@ Every message the desk sends because something happened is one of these, recorde
 outbox with the change that owes it and delivered later by one worker (`bot.flows.outbox`).
 Some carry their words (`Post`, `Edit`); others name what they show and are drawn when they
 are sent, so they show things as they stand then (`Card`, `StormCard`, `Prompt`, `NoticeOf`,
-`DigestOf`).
+`DigestOf`, `HomeOf`).
 
 Addresses are small types too:
 
@@ -132,7 +132,14 @@ class DigestOf:
     place: str
 
 
-Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf
+@dataclass(frozen=True)
+class HomeOf:
+    """A person's App Home tab, drawn as things stand when it is published."""
+
+    person: str
+
+
+Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf
 
 
 @dataclass(frozen=True)

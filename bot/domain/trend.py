@@ -16,19 +16,21 @@ from bot.domain.quality import ClockFor, Period, Summary, summarize
 from bot.domain.ticket import Ticket
 
 BARS = "▁▂▃▄▅▆▇█"
-GAP = " "  # a period with nothing to measure
+GAP = "\u00a0"  # a period with nothing to measure: a space no renderer collapses
 WEEKS = 8
 
 
 def sparkline(values: Sequence[float | None]) -> str:
     """One bar per value, oldest first, scaled from the smallest to the largest present value;
-    all the same (or only one) shows mid-height bars; `None` is a gap."""
+    all the same (or only one) shows mid-height bars, or the lowest when they are all zero;
+    `None` is a gap."""
     present = [v for v in values if v is not None]
     if not present:
         return GAP * len(values)
     low, high = min(present), max(present)
     if high == low:
-        return "".join(GAP if v is None else BARS[3] for v in values)
+        level = BARS[0] if high == 0 else BARS[3]
+        return "".join(GAP if v is None else level for v in values)
     top = len(BARS) - 1
     return "".join(GAP if v is None else BARS[round((v - low) / (high - low) * top)] for v in values)
 

@@ -18,6 +18,7 @@ from bot.domain.owed import (
     DigestOf,
     DirectMessage,
     Edit,
+    HomeOf,
     InThread,
     Message,
     NoticeOf,
@@ -30,6 +31,7 @@ from bot.domain.owed import (
 from bot.domain.ticket import Origin
 from bot.flows.digest import DIGESTS
 from bot.flows.escalation import notice_for
+from bot.flows.home import Homes
 from bot.flows.opening import card_for, place, split_place
 from bot.flows.owed import storm_card
 from bot.flows.storm import Storms
@@ -59,6 +61,7 @@ class Drawn:
     thread: Thread | None = None
     edit: str | None = None
     broadcast: bool = False
+    home: dict[str, Any] | None = None  # an App Home view to publish for `to`'s person
     marker: str | None = None  # a block_id that names it too (notices, digests): looked for by it
     always_look: bool = False  # it may have been posted by other means (a digest sent by hand)
 
@@ -80,6 +83,8 @@ def line_of(message: Message, triage: str) -> str:
         case DigestOf(place=where):
             reader = person_of(where)
             return where.partition(":")[2] if reader is None else f"dm:{reader}"
+        case HomeOf(person=person):
+            return f"home:{person}"
     raise TypeError(message)
 
 
@@ -87,6 +92,7 @@ class Deliveries:
     def __init__(self, desk: Desk, storms: Storms) -> None:
         self.desk = desk
         self.storms = storms
+        self.homes = Homes(desk)
 
     @property
     def triage(self) -> Conversation:
@@ -115,6 +121,9 @@ class Deliveries:
                 return await self._notice(message)
             case DigestOf():
                 return await self._digest(message)
+            case HomeOf(person=person):
+                view = await self.homes.view(person)
+                return Drawn(DirectMessage(person), "", view["blocks"], home=view)
         raise TypeError(message)
 
     async def _card_link(self, number: int) -> Blocks:
@@ -180,6 +189,8 @@ class Deliveries:
             case Card(ticket=number):
                 if (storm := tx.record(STORM_OF, str(number))) is not None:
                     storm_card(tx, storm)  # its counts changed
+                if (ticket := tx.ticket(number)) is not None:
+                    self.homes.owe_for(tx, ticket)  # what the card shows changed: so may their Homes
                 if posted is not None:
                     self._remember(tx, ("card", number), posted)
             case StormCard(storm=key) if posted is not None:

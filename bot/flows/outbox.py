@@ -283,6 +283,9 @@ class Outbox:
         )
 
     async def _send(self, key: str, owed: Owed, drawn: Drawn) -> Posted | None:
+        if drawn.home is not None and isinstance(drawn.to, DirectMessage):
+            await self.slack.publish_home(drawn.to.person, drawn.home)  # replaces the whole tab
+            return None
         channel = await self._channel(drawn.to)
         if drawn.edit is not None:
             await self.slack.update(channel, drawn.edit, drawn.text, drawn.blocks)

@@ -16,6 +16,7 @@ from bot.domain.owed import (
     Card,
     DirectMessage,
     Edit,
+    HomeOf,
     Message,
     Owed,
     Post,
@@ -30,15 +31,26 @@ from bot.slack.mrkdwn import plain
 from store.base import Transaction
 
 METADATA_TYPE = "desk_message"  # Slack message metadata naming the desk's messages
-REDRAWN = (Card, StormCard, Edit, Prompt)  # the latest content wins
+REDRAWN = (Card, StormCard, Edit, Prompt, HomeOf)  # the latest content wins
 
 
-def owe(tx: Transaction, key: str, message: Message, *, look_first: bool = False) -> None:
+def owe(tx: Transaction, key: str, message: Message, *, look_first: bool = False, after: float = 0.0) -> None:
     """Owe `message` under the id `key`. A message already owed is owed once; one that is
-    redrawn (a card, an edit, a prompt) keeps its place in line and takes the new content."""
+    redrawn (a card, an edit, a prompt) keeps its place in line and takes the new content.
+    `after`: seconds to wait first, so changes in between go out as one (a Home tab)."""
     current = tx.owed(key)
     if current is None:
-        tx.owe(key, Owed(message, tx.next_seq(), look_first=look_first, since=time.time()))
+        now = time.time()
+        tx.owe(
+            key,
+            Owed(
+                message,
+                tx.next_seq(),
+                next_at=now + after if after else 0.0,
+                look_first=look_first,
+                since=now,
+            ),
+        )
     elif isinstance(message, REDRAWN):
         tx.owe(key, replace(current, message=message, version=current.version + 1))
 

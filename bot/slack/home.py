@@ -1,38 +1,189 @@
-"""The App Home tab: what the desk is and what each person can do with it."""
+"""The App Home tab, per role (SPEC §11): an employee's open tickets and what happens next;
+an agent's assigned tickets (at risk flagged) and the queue's counts; a lead's week with
+8-week sparklines and the change against last week; then what each can do. Pure builders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot.slack.blocks import section
+from bot.domain.durations import format_duration
+from bot.domain.sla import TargetState
+from bot.domain.ticket import Status, Ticket
+from bot.domain.trend import Trend, met_share, sparkline
+from bot.slack.blocks import context, section
+from bot.slack.card import MARKS
 from bot.slack.mrkdwn import escape, plain
+from bot.slack.quality_blocks import count_change, score_change, share_change, time_change
+from bot.slack.when import target_line
+
+Blocks = list[dict[str, Any]]
+SHOWN = 10  # tickets listed per section before "and N more"
 
 
-def home_view(desk_name: str, prefix: str, *, agent: bool, lead: bool) -> dict[str, Any]:
-    """The home tab for one person; agents and leads see their own commands too."""
-    sections = [
-        "*Need help?* Send me a direct message describing the problem. I'll ask a couple of "
-        "quick questions and open a ticket for you.\n"
-        f"• `/ticket what's wrong` does the same from anywhere\n"
-        f"• Say `status {prefix}-42` or `my tickets` to see how things stand",
+@dataclass(frozen=True)
+class HomeRow:
+    """One ticket on someone's Home, with its next target as it stands."""
+
+    ref: str
+    ticket: Ticket
+    upcoming: TargetState | None
+    at_risk: bool
+    business: bool
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    unclaimed: int
+    at_risk: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class HomeFacts:
+    """What one person's Home shows; None for the parts their role does not see."""
+
+    desk_name: str
+    prefix: str
+    zone: ZoneInfo
+    mine: list[HomeRow]
+    assigned: list[HomeRow] | None = None  # agents
+    queue: QueueCounts | None = None  # agents
+    week: Trend | None = None  # leads: the last 8 weeks, this one last
+
+
+def _summary(ticket: Ticket) -> str:
+    return escape(plain(" ".join(ticket.text.split()), 80))
+
+
+def _next(row: HomeRow, zone: ZoneInfo) -> str:
+    if row.upcoming is None:
+        return ""
+    return target_line(row.upcoming, zone, business=row.business)
+
+
+def _for_requester(row: HomeRow, zone: ZoneInfo) -> str:
+    """What happens next, as the person who raised it would put it."""
+    ticket = row.ticket
+    if ticket.status is Status.OPEN:
+        then = f"Waiting for an agent: {_next(row, zone)}"
+    elif ticket.status is Status.WAITING:
+        then = f"<@{ticket.assignee}> asked you a question: answer in the ticket's thread"
+    else:
+        then = f"<@{ticket.assignee}> is on it: {_next(row, zone)}"
+    return f"{MARKS[ticket.priority]} *{row.ref}* · “{_summary(ticket)}”\n{then}"
+
+
+def _for_agent(row: HomeRow, zone: ZoneInfo) -> str:
+    ticket = row.ticket
+    flag = " · :warning: *at risk*" if row.at_risk else ""
+    waiting = " · waiting on the requester" if ticket.status is Status.WAITING else ""
+    return (
+        f"{MARKS[ticket.priority]} *{row.ref}* · {ticket.priority.label} · “{_summary(ticket)}”\n"
+        f"{_next(row, zone)}{waiting}{flag}"
+    )
+
+
+def _listed(title: str, rows: list[HomeRow], line: Callable[[HomeRow], str], empty: str) -> Blocks:
+    blocks: Blocks = [section(f"*{title}* ({len(rows)})" if rows else f"*{title}*\n{empty}")]
+    for row in rows[:SHOWN]:
+        blocks.append(section(line(row)))
+    if len(rows) > SHOWN:
+        blocks.append(context(f"…and {len(rows) - SHOWN} more."))
+    return blocks
+
+
+def _minutes(value: float | None) -> str:
+    return format_duration(timedelta(minutes=value)) if value is not None else "–"
+
+
+def week_lines(week: Trend) -> list[str]:
+    """Each figure of the latest week: its 8-week sparkline, its value, its change."""
+    now, before = week.periods[-1], week.periods[-2] if len(week.periods) > 1 else week.periods[-1]
+    fr_now, fr_before = now.first_response.median, before.first_response.median
+    met_now, met_before = met_share(now), met_share(before)
+
+    def share(value: float | None) -> str:
+        return f"{round(value * 100)}%" if value is not None else "–"
+
+    rows: list[tuple[list[float | None], str, str, str]] = [
+        (week.opened, "Opened", str(now.opened), count_change(now.opened, before.opened)),
+        (week.resolved, "Resolved", str(now.resolved), count_change(now.resolved, before.resolved)),
+        (
+            week.first_response,
+            "First response p50",
+            _minutes(_in_minutes(fr_now)),
+            time_change(fr_now, fr_before),
+        ),
+        (week.sla_met, "SLA met", share(met_now), share_change(met_now, met_before)),
+        (
+            week.csat,
+            "CSAT",
+            f"{now.csat:.1f}" if now.csat is not None else "–",
+            score_change(now.csat, before.csat),
+        ),
     ]
-    if agent:
-        sections.append(
+    return [
+        f"`{sparkline(values)}`  {name} · {value}" + (f"  _{change}_" if change else "")
+        for values, name, value, change in rows
+    ]
+
+
+def _in_minutes(span: timedelta | None) -> float | None:
+    return span.total_seconds() / 60 if span is not None else None
+
+
+def home_view(facts: HomeFacts) -> dict[str, Any]:
+    """The home tab for one person, by what their roles see."""
+    prefix, zone = facts.prefix, facts.zone
+    blocks: Blocks = [{"type": "header", "text": {"type": "plain_text", "text": plain(facts.desk_name, 150)}}]
+    if facts.week is not None:
+        blocks.append(
+            section(
+                "*This week* (the last 7 days; bars: the last 8 weeks, oldest first)\n"
+                + "\n".join(week_lines(facts.week))
+            )
+        )
+        blocks.append({"type": "divider"})
+    if facts.assigned is not None:
+        blocks += _listed(
+            "Assigned to you", facts.assigned, lambda r: _for_agent(r, zone), "Nothing is assigned to you."
+        )
+    if facts.queue is not None:
+        q = facts.queue
+        blocks.append(
+            section(
+                f"*The queue*: {q.unclaimed} unclaimed · {q.at_risk} at risk · {q.overdue} overdue. "
+                "`/queue` lists them."
+            )
+        )
+        blocks.append({"type": "divider"})
+    blocks += _listed(
+        "Your open tickets",
+        facts.mine,
+        lambda r: _for_requester(r, zone),
+        "None. Send me a direct message whenever you need help.",
+    )
+    help_lines = [
+        "*Need help?* Send me a direct message describing the problem. I'll ask a couple of quick "
+        "questions and open a ticket for you.\n"
+        f"• `/ticket what's wrong` does the same from anywhere\n"
+        f"• Say `status {prefix}-42` or `my tickets` to see how things stand"
+    ]
+    if facts.assigned is not None:
+        help_lines.append(
             "*For agents*\n"
             f"• `/queue` shows what is waiting\n• `/claim {prefix}-42`, `/reply {prefix}-42 your answer`, "
-            f"`/reassign {prefix}-42 @someone`, `/resolve {prefix}-42 what fixed it`"
+            f"`/wait {prefix}-42 a question`, `/reassign {prefix}-42 @someone`, "
+            f"`/resolve {prefix}-42 what fixed it`"
         )
-    if lead:
-        sections.append("*For leads*\n• `/quality 7d` (or `30d`, `90d`) sums up how the desk is doing")
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": plain(desk_name, 150)}}
-    ]
-    for text in sections:
-        blocks.append(section(text))
+    if facts.week is not None:
+        help_lines.append("*For leads*\n• `/quality 7d` (or `30d`, `90d`) sums up how the desk is doing")
+    blocks += [{"type": "divider"}, *(section(text) for text in help_lines)]
     blocks.append(
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"{escape(desk_name)} · an open-source service desk"}],
-        }
+        context(f"{escape(facts.desk_name)} · an open-source service desk · updated as tickets change")
     )
     return {"type": "home", "blocks": blocks}

@@ -1,0 +1,97 @@
+"""The App Home tab, live (SPEC §11): published through the outbox when someone opens it, and
+again whenever a ticket it shows changes.
+
+A Home is one outbox entry per person (`HomeOf`), drawn when it is published, so however many
+changes come while it waits it is published once, as things stand then. It is owed when a
+ticket's card is delivered (every change to a ticket redraws its card) for the ticket's
+requester and assignee and for the leads, who see the week's figures: theirs waits a minute,
+so a busy desk publishes each lead's Home at most about once a minute (`views.publish` is
+Tier 4, 100+ a minute: https://api.slack.com/methods/views.publish). Only people who have
+opened the tab are kept up to date.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from bot.desk import Desk
+from bot.domain.owed import HomeOf
+from bot.domain.sla import next_target
+from bot.domain.ticket import Action, Status, Ticket
+from bot.domain.trend import trend
+from bot.flows.owed import owe
+from bot.slack.home import HomeFacts, HomeRow, QueueCounts, home_view
+from store.base import Transaction
+from store.names import HOMES
+
+LEADS_WAIT = 60.0  # seconds a lead's Home waits for more changes before it is published
+OTHERS_WAIT = 1.0
+
+
+def home_key(person: str) -> str:
+    return f"home:{person}"
+
+
+class Homes:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    async def opened(self, person: str) -> None:
+        """The person opened the Home tab: publish it, and keep it up to date from now on."""
+        async with self.desk.store.transaction() as tx:
+            if tx.record(HOMES, person) is None:
+                tx.put(HOMES, person, self.desk.clock.now().isoformat())
+            owe(tx, home_key(person), HomeOf(person))
+
+    def owe_for(self, tx: Transaction, ticket: Ticket) -> None:
+        """A ticket changed: the Homes that show it are owed again (those who opened theirs)."""
+        team = self.desk.config.team
+        people = {ticket.requester, *(p for p in (ticket.assignee,) if p)}
+        last = ticket.trail[-1] if ticket.trail else None
+        if last is not None and last.action is Action.REASSIGNED:
+            people.add(last.detail.partition("->")[0])  # off the previous assignee's list
+        for person in sorted(people - {""}):
+            if tx.record(HOMES, person) is not None:
+                wait = LEADS_WAIT if team.is_lead(person) else OTHERS_WAIT
+                owe(tx, home_key(person), HomeOf(person), after=wait)
+        for lead in sorted(team.leads - people):
+            if tx.record(HOMES, lead) is not None:
+                owe(tx, home_key(lead), HomeOf(lead), after=LEADS_WAIT)
+
+    async def view(self, person: str) -> dict[str, Any]:
+        """The person's Home as things stand now."""
+        desk, team = self.desk, self.desk.config.team
+        now = desk.clock.now()
+        warn_at = desk.config.escalation.warn_at
+        open_now = await desk.store.open_tickets()
+
+        def row(ticket: Ticket) -> HomeRow:
+            clock = desk.sla_clock(ticket.priority)
+            upcoming = next_target(ticket, clock, now)
+            risky = upcoming is not None and upcoming.at_risk(warn_at) and not upcoming.breached
+            return HomeRow(desk.ref(ticket.number), ticket, upcoming, risky, clock.business)
+
+        mine = [row(t) for t in open_now if t.requester == person]
+        facts = HomeFacts(desk.config.desk.name, desk.config.desk.ticket_prefix, desk.zone, mine)
+        if team.is_agent(person):
+            assigned = [row(t) for t in open_now if t.assignee == person]
+            assigned.sort(key=lambda r: (not r.at_risk, r.ticket.priority.value, r.ticket.opened_at))
+            unclaimed = at_risk = overdue = 0
+            for ticket in open_now:
+                upcoming = next_target(ticket, desk.sla_clock(ticket.priority), now)
+                unclaimed += ticket.status is Status.OPEN
+                if upcoming is not None and upcoming.breached:
+                    overdue += 1
+                elif upcoming is not None and upcoming.at_risk(warn_at):
+                    at_risk += 1
+            facts = HomeFacts(
+                **{**vars(facts), "assigned": assigned, "queue": QueueCounts(unclaimed, at_risk, overdue)}
+            )
+        if team.is_lead(person):
+            tickets = await desk.store.all_tickets()
+            week = await asyncio.to_thread(trend, tickets, desk.sla_clock, now, timedelta(days=7))
+            facts = replace(facts, week=week)
+        return home_view(facts)
