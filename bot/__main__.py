@@ -1,4 +1,4 @@
-"""The command line (SPEC §2): `python -m bot [run|sandbox|check-config|digest|export]`.
+"""The command line (SPEC §2): `python -m bot [run|sandbox|check-config|digest|report|export]`.
 
 Problems with the config or the environment are printed one line each, naming the key,
 and the process exits 1: never a traceback.
@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("check-config", help="check the config and print the effective settings")
     digest = commands.add_parser("digest", help="build today's digest and send it to the leads now")
     digest.add_argument("--dry-run", action="store_true", help="print the digest instead of sending it")
+    report = commands.add_parser("report", help="build the last week's report and send it to the leads now")
+    report.add_argument("--dry-run", action="store_true", help="print the report instead of sending it")
+    report.add_argument("--output", help="also write the chart to this PNG file")
     export = commands.add_parser("export", help="every ticket with its times, SLA results and rating")
     export.add_argument(
         "--since", default="30d", help='tickets opened in this past span, like "30d" (default)'
@@ -53,9 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         return run_sandbox(Path(args.data), args.port, args.reset)
     try:
-        offline = args.command in ("export", "store") or (args.command == "digest" and args.dry_run)
+        offline = args.command in ("export", "store") or (
+            args.command in ("digest", "report") and args.dry_run
+        )
         config, env = load_settings(
-            dict(os.environ), needs_slack=not offline, serves=args.command not in ("digest", "store")
+            dict(os.environ),
+            needs_slack=not offline,
+            serves=args.command not in ("digest", "report", "store"),
         )
     except ConfigError as problem:
         for line in problem.problems:
@@ -70,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_store(config, args.store_command, getattr(args, "file", None))
     if args.command == "digest":
         return run_digest(config, env, args.dry_run)
+    if args.command == "report":
+        return run_report(config, env, args.dry_run, args.output)
     setup_logging(secrets=(env.bot_token, env.signing_secret, env.app_token))
     from bot.app import DeskApp, serve  # imported late: check-config needs none of Slack's modules
 
@@ -160,6 +169,28 @@ def run_digest(config: Config, env: Environment, dry_run: bool) -> int:
         return 1
     except SlackFailure as failure:
         print(f"digest error: Slack refused it ({failure.error})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_report(config: Config, env: Environment, dry_run: bool, output: str | None) -> int:
+    """Send (or print) the last week's report; 1 with one clear line when it cannot."""
+    from bot.app import report_now  # imported late, like the desk itself
+    from bot.slack.gateway import SlackFailure
+
+    if not dry_run and not config.desk.leads:
+        print("report error: nobody to send it to; set desk.leads", file=sys.stderr)
+        return 1
+    try:
+        sys.stdout.write(asyncio.run(report_now(config, env, dry_run=dry_run, output=output)))
+    except StoreUnavailable as problem:
+        print(f"store error: {problem}", file=sys.stderr)
+        return 1
+    except SlackFailure as failure:
+        print(f"report error: Slack refused it ({failure.error})", file=sys.stderr)
+        return 1
+    except OSError as problem:
+        print(f"report error: cannot write {output} ({problem.strerror})", file=sys.stderr)
         return 1
     return 0
 

@@ -10,6 +10,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -25,6 +26,7 @@ from bot import web as desk_web
 from bot.clock import Clock
 from bot.desk import Desk
 from bot.domain.digest import DigestSchedule
+from bot.domain.report import WeeklySchedule
 from bot.flows import replays
 from bot.flows.agents import Agents
 from bot.flows.digest import Digests, place_words
@@ -33,6 +35,7 @@ from bot.flows.identity import Identity
 from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
+from bot.flows.report import Reports, chart_name
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
 from bot.work import Work, ack_events_after_their_work, track_listeners
@@ -94,6 +97,7 @@ class DeskApp:
         self.escalation = Escalation(self.desk)
         self.ratings = Ratings(self.desk)
         self.digests = Digests(self.desk)
+        self.reports = Reports(self.desk)
         # The outbox retries on its own schedule, so its calls fail fast instead of waiting.
         quick_client = build_client(env.bot_token, env.api_url, patience=0)
         self._clients = (client, quick_client)
@@ -204,6 +208,17 @@ class DeskApp:
             coalesce=True,
             max_instances=1,
         )
+        self.scheduler.add_job(
+            self._job(self.reports.run),
+            "interval",
+            minutes=10,
+            id="weekly-report",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=600,
+            next_run_time=datetime.now(UTC),  # at once: a week's report still owed after a restart
+        )
         self.scheduler.start(paused=not self.run_jobs)
         self.ready = True
         log.info("desk started", extra={"store": self.store.url, "mode": self.mode})
@@ -286,6 +301,32 @@ async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:
         await socket.close_async()
     await runner.cleanup()
     await app.stop()
+
+
+async def report_now(config: Config, env: Environment, *, dry_run: bool, output: str | None) -> str:
+    """`python -m bot report`: the last week's report, sent to each lead now (an explicit send
+    always sends), or only shown with `dry_run`; `output` keeps the chart as a PNG file. The
+    store is read, never written. Returns what to print; SlackFailure when Slack refused."""
+    store = store_from_url(config.store_url, read_only=True)
+    await store.open()
+    try:
+        slack = SlackGateway(build_client(env.bot_token, env.api_url))
+        desk = Desk(config=config, store=store, slack=slack, clock=Clock())
+        reports = Reports(desk)
+        schedule = reports.schedule or WeeklySchedule(0, config.digest.time, config.desk.timezone)
+        week = schedule.monday(desk.clock.now())
+        text, png, alt = await reports.compose(week)
+        if output:
+            Path(output).write_bytes(png)
+        if dry_run:
+            kept = f"\n(chart written to {output})" if output else ""
+            return text + kept + "\n"
+        for lead in sorted(config.desk.leads):
+            channel = await slack.dm_channel(lead)
+            await slack.upload(channel, png, chart_name(week), f"Weekly report {week.isoformat()}", text, alt)
+    finally:
+        await store.close()
+    return f"Sent the weekly report to {', '.join('@' + lead for lead in sorted(config.desk.leads))}.\n"
 
 
 async def digest_now(config: Config, env: Environment, *, dry_run: bool) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.domain.durations import compact_duration
 from config.environment import Environment, mask, redacted_url
 from config.settings import DAYS, Config
@@ -62,6 +64,9 @@ def describe(config: Config, env: Environment) -> str:
         f"ask_after_resolve = {'true' if config.ask_after_resolve else 'false'}",
         f'expire_after = "{compact_duration(config.survey_lasts)}"',
         "",
+        "[report]",
+        f'weekly = "{_weekly_words(config.weekly_report)}"',
+        "",
         "[store]",
         f'url = "{config.store_url}"',
         "",
@@ -74,3 +79,10 @@ def describe(config: Config, env: Environment) -> str:
         f"# DESK_CONFIG: {env.config_path}",
     ]
     return "\n".join(lines)
+
+
+def _weekly_words(weekly: tuple[int, dt.time] | None) -> str:
+    if weekly is None:
+        return ""
+    day, at = weekly
+    return f"{DAYS[day]} {at.strftime('%H:%M')}"

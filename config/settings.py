@@ -88,6 +88,7 @@ class Config:
     pending: PendingSettings = PendingSettings(dt.timedelta(days=2), dt.timedelta(days=5))
     replies: dict[str, str] = field(default_factory=dict)  # saved replies, by name
     survey_lasts: dt.timedelta = dt.timedelta(days=7)  # csat.expire_after: a rating request's life
+    weekly_report: tuple[int, dt.time] | None = (0, dt.time(9))  # report.weekly: day, time; None: off
 
     @property
     def team(self) -> Team:
@@ -131,6 +132,9 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     ask = csat.get("ask_after_resolve", bool, True)
     lasts = csat.get("expire_after", str, "7d", parse_duration)
     csat.finish()
+    report = root.table("report")
+    weekly = report.get("weekly", str, "mon 09:00", _weekly)
+    report.finish()
     store = root.table("store")
     url = store.get("url", str, "tinydb://data/desk.json")
     store.finish()
@@ -142,7 +146,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     root.finish()
     if errors:
         raise ConfigError(errors)
-    return Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts)  # type: ignore[arg-type]
+    return Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly)  # type: ignore[arg-type]
 
 
 def _desk(s: Section) -> DeskSettings | None:
@@ -284,6 +288,16 @@ def _categories(values: list[Any]) -> tuple[str, ...]:
     if len(set(values)) != len(values):
         raise ValueError("expected each category once")
     return tuple(v.strip() for v in values)
+
+
+def _weekly(value: str) -> tuple[int, dt.time] | None:
+    """`"mon 09:00"`: the day and local time of the weekly report; empty: no report."""
+    if not value.strip():
+        return None
+    day, _, at = value.strip().lower().partition(" ")
+    if day[:3] not in DAYS:
+        raise ValueError(f'expected a day and a time like "mon 09:00" (or "" for none); got {value!r}')
+    return DAYS.index(day[:3]), _clock_time(at)
 
 
 def _clock_time(value: str) -> dt.time:

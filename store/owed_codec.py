@@ -25,6 +25,7 @@ from bot.domain.owed import (
     Owed,
     Post,
     Prompt,
+    ReportOf,
     RequesterThread,
     StormCard,
     Thread,
@@ -41,6 +42,7 @@ KINDS: dict[str, type] = {
     "notice": NoticeOf,
     "digest": DigestOf,
     "home": HomeOf,
+    "report": ReportOf,
 }
 KIND_OF = {kind: name for name, kind in KINDS.items()}
 

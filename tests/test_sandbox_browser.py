@@ -339,3 +339,42 @@ def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, 
     traffic = browser.find_element(By.ID, "traffic").text
     assert re.search(r"\d\d:\d\d chat\.postMessage → #it-triage ok", traffic), traffic
     assert "→ DM with Alice Archer" in traffic
+
+
+def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
+    """The week's report comes at once (its time this week has passed, or comes within the
+    week); a week on, the next one charts the ticket raised, answered and rated now."""
+    url, folder = sandbox
+    browser.get(url)
+    page = Visitor(browser, folder)
+    page.be(ALICE)
+    page.type("The badge reader at the door is dead")
+    page.press("Access")
+    page.press("P3 · Normal")
+    page.see("T-1 is open")
+    page.be(BOB)
+    page.open("C0TRIAGE1")
+    page.press("Claim")
+    page.type("/resolve T-1 Replaced the reader")
+    page.see("Resolved by")
+    page.be(ALICE)
+    page.open("D0ALICE01")
+    page.press("5 · Great")
+    page.see("Thanks! You rated T-1")
+    page.be(CAROL)
+
+    def reports() -> int:
+        return page.messages_text().count("Weekly report ·")
+
+    for _ in range(8):  # a week and more on: the next Monday 09:00 passes, whatever day this runs
+        if reports() >= 2:
+            break
+        before = browser.find_element(By.ID, "clock-now").text
+        browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click()
+        page.wait(lambda before=before: browser.find_element(By.ID, "clock-now").text != before)
+    page.wait(lambda: reports() >= 2)
+    assert "Opened *1*" not in page.messages_text() and "Opened 1" in page.messages_text()
+    image = page.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#messages img.shared-file"))[-1]
+    page.wait(lambda: browser.execute_script("return arguments[0].naturalWidth", image) >= 800)
+    browser.execute_script("arguments[0].scrollIntoView()", image)
+    page.shot("weekly-report")

@@ -16,7 +16,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from tests.harness import ALICE, dm_of, running_desk, settle
 
-JOBS = {"intake-expiry", "forget-replays", "sla-sweep", "digest", "digest-catch-up", "digest-owed"}
+JOBS = {
+    "intake-expiry",
+    "forget-replays",
+    "sla-sweep",
+    "digest",
+    "digest-catch-up",
+    "digest-owed",
+    "weekly-report",
+}
 
 
 def wiring(run) -> dict[str, tuple]:
@@ -35,6 +43,7 @@ async def test_the_desk_registers_its_jobs_with_their_triggers_and_settings():
             "digest": (CronTrigger, True, 1, None),  # late is fine: it sends only what is owed
             "digest-catch-up": (DateTrigger, True, 1, None),  # once, at start
             "digest-owed": (IntervalTrigger, True, 1, 1),
+            "weekly-report": (IntervalTrigger, True, 1, 600),  # at once at start, then every 10 minutes
         }
         jobs = {job.id: job for job in run.desk.scheduler.get_jobs()}
         assert jobs["sla-sweep"].trigger.interval == timedelta(seconds=90)

@@ -42,6 +42,10 @@ SCOPES: dict[str, set[str]] = {
     "views.open": set(),
     "views.update": set(),
     "views.publish": set(),
+    # newer than the spec file: docs.slack.dev/reference/methods/files.getUploadURLExternal
+    # and .../files.completeUploadExternal, "Required scopes: files:write"
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
 }
 LEGACY = {"chat:write:bot": "chat:write", "chat:write:user": "chat:write"}
 
@@ -95,6 +99,8 @@ async def exercise(gateway: SlackGateway, slack: LocalSlack) -> None:
     view_id = await gateway.open_view(slack.workspace.issue("trigger", BOB, TRIAGE), modal)
     await gateway.update_view(view_id, modal)
     await gateway.publish_home(ALICE, {"type": "home", "blocks": hello})
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    await gateway.upload(await gateway.dm_channel(BOB), png, "chart.png", "Chart", "A chart", "bars")
 
 
 def test_the_exercise_calls_every_method_of_the_gateway():
@@ -112,11 +118,14 @@ async def test_every_gateway_call_goes_on_the_wire_as_slack_reads_it(slack):
     await exercise(gateway, slack)
     assert slack.errors() == []
     for call in slack.calls:
-        spec = FACTS[call.method]["consumes"]
+        if call.method == "upload":  # the upload URL, not a Web API method: bytes, as slack_sdk sends
+            continue
+        spec = FACTS[call.method]["consumes"] if call.method in FACTS else CONSUMES[call.method]
         allowed = {"json"} if JSON in spec else set()
         allowed |= {"query", "form"} if FORM in spec else set()
         assert call.sent_as in allowed, f"{call.method} went as {call.sent_as}; Slack reads {spec}"
-    assert {c.method for c in slack.calls} == set(SCOPES), "every method the desk calls has its scopes"
+    called = {c.method for c in slack.calls} - {"upload"}
+    assert called == set(SCOPES), "every method the desk calls has its scopes"
 
 
 def test_the_manifest_asks_for_every_scope_the_desk_calls_need():
@@ -124,5 +133,7 @@ def test_the_manifest_asks_for_every_scope_the_desk_calls_need():
     granted = set(manifest["oauth_config"]["scopes"]["bot"])
     for method, scopes in SCOPES.items():
         assert scopes <= granted, f"{method} needs {scopes - granted}"
+        if method in NOT_IN_SPEC:
+            continue  # its scopes are cited above, from its reference page
         listed = {LEGACY.get(s, s) for s in FACTS[method]["scopes"]} - {"none"}
         assert scopes <= listed, f"{method}: the spec names {listed}"

@@ -139,7 +139,15 @@ class HomeOf:
     person: str
 
 
-Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf
+@dataclass(frozen=True)
+class ReportOf:
+    """A week's report to one lead: words and a chart, drawn when it is sent."""
+
+    week: str  # the Monday (ISO) of the week it is sent in
+    lead: str
+
+
+Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf | ReportOf
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from bot.domain.owed import (
     NoticeOf,
     Post,
     Prompt,
+    ReportOf,
     StormCard,
     Thread,
     Where,
@@ -34,6 +35,7 @@ from bot.flows.escalation import notice_for
 from bot.flows.home import Homes
 from bot.flows.opening import card_for, place, split_place
 from bot.flows.owed import storm_card
+from bot.flows.report import REPORTS, Reports, chart_name
 from bot.flows.storm import Storms
 from bot.slack.blocks import context
 from bot.slack.digest_blocks import digest_id
@@ -52,6 +54,14 @@ class Unsendable(Exception):
 
 
 @dataclass(frozen=True)
+class Upload:
+    content: bytes
+    filename: str  # unique per message: the desk finds an earlier upload by it
+    title: str
+    alt: str
+
+
+@dataclass(frozen=True)
 class Drawn:
     """A message ready to go: posted to `to` (in `thread`), or `edit`ing the message at that ts."""
 
@@ -62,6 +72,7 @@ class Drawn:
     edit: str | None = None
     broadcast: bool = False
     home: dict[str, Any] | None = None  # an App Home view to publish for `to`'s person
+    upload: Upload | None = None  # a file to upload with the text as its comment
     marker: str | None = None  # a block_id that names it too (notices, digests): looked for by it
     always_look: bool = False  # it may have been posted by other means (a digest sent by hand)
 
@@ -85,6 +96,8 @@ def line_of(message: Message, triage: str) -> str:
             return where.partition(":")[2] if reader is None else f"dm:{reader}"
         case HomeOf(person=person):
             return f"home:{person}"
+        case ReportOf(lead=lead):
+            return f"dm:{lead}"
     raise TypeError(message)
 
 
@@ -93,6 +106,7 @@ class Deliveries:
         self.desk = desk
         self.storms = storms
         self.homes = Homes(desk)
+        self.reports = Reports(desk)
 
     @property
     def triage(self) -> Conversation:
@@ -124,6 +138,8 @@ class Deliveries:
             case HomeOf(person=person):
                 view = await self.homes.view(person)
                 return Drawn(DirectMessage(person), "", view["blocks"], home=view)
+            case ReportOf():
+                return await self._report(message)
         raise TypeError(message)
 
     async def _card_link(self, number: int) -> Blocks:
@@ -182,6 +198,15 @@ class Deliveries:
         marker = digest_id(date.fromisoformat(owed.day))
         return Drawn(to, record["text"], record["blocks"], marker=marker, always_look=True)
 
+    async def _report(self, owed: ReportOf) -> Drawn | None:
+        record = await self.desk.store.record(REPORTS, owed.week)
+        if record is None or owed.lead not in record["owed"]:
+            return None
+        week = date.fromisoformat(owed.week)
+        text, png, alt = await self.reports.compose(week)
+        upload = Upload(png, chart_name(week), f"Weekly report {week.isoformat()}", alt)
+        return Drawn(DirectMessage(owed.lead), text, [], upload=upload)
+
     # -- settling ----------------------------------------------------------------------------
     def delivered(self, tx: Transaction, message: Message, posted: Posted | None) -> None:
         """Record, in the transaction striking the message off, what its delivery changed."""
@@ -207,6 +232,16 @@ class Deliveries:
                 ticket = tx.ticket(message.ticket)
                 if ticket is not None:
                     tx.save_ticket(ticket.notice_delivered(message.notice, message.destination))
+            case ReportOf():
+                record = tx.record(REPORTS, message.week)
+                if record is not None:
+                    when = self.desk.clock.now().isoformat()
+                    owed = [p for p in record["owed"] if p != message.lead]
+                    tx.put(
+                        REPORTS,
+                        message.week,
+                        {**record, "owed": owed, "delivered": {**record["delivered"], message.lead: when}},
+                    )
             case DigestOf():
                 record = tx.record(DIGESTS, message.day)
                 if record is not None:
@@ -218,7 +253,7 @@ class Deliveries:
     def given_up(self, tx: Transaction, message: Message) -> None:
         """A message Slack can never take is parked; notices and digests are struck off their
         ticket or day as well, so nothing keeps asking for them."""
-        if isinstance(message, NoticeOf | DigestOf):
+        if isinstance(message, NoticeOf | DigestOf | ReportOf):
             self.delivered(tx, message, None)
 
     def _remember(self, tx: Transaction, what: tuple[str, int], posted: Posted) -> None:

@@ -287,6 +287,8 @@ class Outbox:
             await self.slack.publish_home(drawn.to.person, drawn.home)  # replaces the whole tab
             return None
         channel = await self._channel(drawn.to)
+        if drawn.upload is not None:
+            return await self._upload(key, owed, channel, drawn)
         if drawn.edit is not None:
             await self.slack.update(channel, drawn.edit, drawn.text, drawn.blocks)
             return None
@@ -308,6 +310,19 @@ class Outbox:
         log.warning("thread gone; posted to its conversation", extra={"outbox_id": key})
         blocks = thread_gone(drawn.text, drawn.blocks)
         return await self.slack.post(channel, drawn.text, blocks, None, metadata=metadata)
+
+    async def _upload(self, key: str, owed: Owed, channel: str, drawn: Drawn) -> Posted | None:
+        """A message carrying a file: looked for first by the file's name (an upload leaves no
+        metadata to find it by), then uploaded with files_upload_v2."""
+        assert drawn.upload is not None
+        name = drawn.upload.filename
+        for message in await self.slack.look_back(channel):
+            if any(f.get("name") == name for f in message.get("files") or []):
+                log.info("upload found: not sent again", extra={"outbox_id": key})
+                return None
+        up = drawn.upload
+        await self.slack.upload(channel, up.content, up.filename, up.title, drawn.text, up.alt)
+        return None
 
     async def _find(self, channel: str, thread: str | None, key: str, marker: str | None) -> Posted | None:
         for message in await self.slack.look_back(channel, thread, metadata=True):

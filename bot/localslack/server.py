@@ -106,6 +106,7 @@ class LocalSlack:
         self.pace_clock: Callable[[], float] = time.monotonic  # the pace's seconds (tests step it)
         self.api = WebApi(workspace)
         self.api.socket_url = self._socket_url
+        self.api.upload_url = lambda file_id: f"{self.url}upload/{file_id}"
         self.bot_token, self.app_token, self.signing_secret = bot_token, app_token, signing_secret
         self.request_url = request_url
         self.host, self.port = host, port
@@ -120,6 +121,7 @@ class LocalSlack:
         self.app.router.add_route("*", "/api/{method}", self._api)
         self.app.router.add_post("/response/{token}", self._response_url)
         self.app.router.add_get("/socket/{ticket}", self._socket)
+        self.app.router.add_post("/upload/{file_id}", self._upload)
 
     # -- life --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -243,6 +245,32 @@ class LocalSlack:
         if messages:
             body["response_metadata"] = {"messages": messages}
         return web.json_response(body, status=status)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: raw bytes or a multipart form
+        with the file (https://api.slack.com/methods/files.getUploadURLExternal, step 2)."""
+        failure = await self._misbehave()
+        if failure is not None:
+            self._log(Call("upload", {}, failure.status, "fault"))
+            return failure
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            part = next((v for v in form.values() if isinstance(v, web.FileField)), None)
+            content = part.file.read() if part is not None else b""
+        else:
+            content = await request.read()
+        problem = self.api.receive_upload(request.match_info["file_id"], content)
+        self._log(
+            Call(
+                "upload",
+                {"file_id": request.match_info["file_id"], "bytes": len(content)},
+                404 if problem else 200,
+                problem,
+            )
+        )
+        if problem:
+            return web.Response(status=404, text=problem)
+        return web.Response(text=f"OK - {len(content)}")
 
     async def _response_url(self, request: web.Request) -> web.Response:
         failure = await self._misbehave()

@@ -42,6 +42,7 @@ class Message:
     edited_at: float | None = None  # when it was last edited (Slack keeps `edited.ts`)
     broadcast: bool = False  # a thread reply also shown in the channel (`reply_broadcast`)
     metadata: dict[str, Any] | None = None  # the app's message metadata (event_type, event_payload)
+    files: list[dict[str, Any]] = field(default_factory=list)  # files shared with it: id, name, title
 
     def as_event_message(self, *, with_metadata: bool = False) -> dict[str, Any]:
         """The message as Slack shows it inside payloads (metadata only when asked for)."""
@@ -56,6 +57,8 @@ class Message:
             found["bot_id"] = self.bot_id
         if self.broadcast:
             found["subtype"] = "thread_broadcast"
+        if self.files:
+            found["files"] = [dict(f) for f in self.files]
         return found
 
 
@@ -66,6 +69,20 @@ class Channel:
     members: set[str]
     is_im: bool = False
     messages: list[Message] = field(default_factory=list)
+
+
+@dataclass
+class UploadedFile:
+    """A file the app uploads: reserved by files.getUploadURLExternal, its bytes sent to the
+    upload URL, then shared by files.completeUploadExternal."""
+
+    id: str
+    name: str
+    length: int
+    alt_txt: str = ""
+    content: bytes | None = None  # None until the upload URL got it
+    title: str = ""
+    complete: bool = False
 
 
 @dataclass
@@ -100,6 +117,7 @@ class Workspace:
         self.views: dict[str, View] = {}
         self.triggers: dict[str, Handle] = {}
         self.response_urls: dict[str, Handle] = {}
+        self.files: dict[str, UploadedFile] = {}  # file id -> what was uploaded
         self._counter = itertools.count(1)
         self._last_ts = 0.0
         self.clock: Callable[[], float] = time.time  # message times (the sandbox moves it)

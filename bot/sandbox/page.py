@@ -88,6 +88,7 @@ class Page:
         app.router.add_get("/static/{name}", self.static)
         app.router.add_get("/sandbox/state", self.state)
         app.router.add_get("/sandbox/events", self.events)
+        app.router.add_get("/sandbox/files/{file_id}", self.file)
         for name, handler in {
             "say": self.say,
             "click": self.click,
@@ -230,6 +231,14 @@ class Page:
             return f"DM with {', '.join(others)}" if others else "a DM"
         return f"#{found.name}"
 
+    async def file(self, request: web.Request) -> web.Response:
+        """A file the bot shared (the weekly report's chart), for the page to draw."""
+        found = self.ws.files.get(request.match_info["file_id"])
+        if found is None or not found.complete or found.content is None:
+            raise web.HTTPNotFound(text="no such file")
+        kind = "image/png" if found.name.lower().endswith(".png") else "application/octet-stream"
+        return web.Response(body=found.content, content_type=kind)
+
     @staticmethod
     def _modal(view: View) -> dict[str, Any]:
         return {"id": view.id, "hash": view.hash, "view": view.view, "errors": view.errors}
@@ -293,6 +302,11 @@ class Page:
             "ephemeral": message.ephemeral_to is not None,
             "edited": message.edited,
             "edited_at": message.edited_at,
+            "files": [
+                {**f, "url": f"/sandbox/files/{f['id']}?token={self.token}"}
+                for f in message.files
+                if f.get("id") in self.ws.files
+            ],
         }
 
     # -- what a person does --------------------------------------------------------------

@@ -153,14 +153,19 @@ class Sandbox:
         schedule = self.app.digests.schedule
         today = now.astimezone(schedule.zone).date()
         moments += [schedule.slot(today + timedelta(days=n)) for n in range((end - now).days + 2)]
+        if (weekly := self.app.reports.schedule) is not None:  # the weekly report's moment
+            monday = weekly.monday(now)
+            moments += [weekly.slot(monday + timedelta(days=7 * n)) for n in range((end - now).days // 7 + 2)]
         ahead = [m for m in moments if m is not None and now < m <= end]
         return min(ahead) + STEP_PAST if ahead else None
 
     async def _run_jobs(self) -> None:
-        """What the scheduler runs, run now: the SLA sweep, the digest, the intake's expiry."""
+        """What the scheduler runs, run now: the SLA sweep, the digest, the weekly report, the
+        intake's expiry."""
         assert self.app is not None
         await self.app.escalation.sweep()
         await self.app.digests.run()
+        await self.app.reports.run()
         await self.app.intake.expire()
         await self.app.outbox.drained()  # this moment's messages go before the clock moves on
 

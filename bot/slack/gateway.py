@@ -154,6 +154,23 @@ class SlackGateway:
             raise SlackFailure(method, "unreachable") from None
         return dict(response.data) if isinstance(response.data, dict) else {}
 
+    async def upload(
+        self, channel: str, content: bytes, filename: str, title: str, comment: str, alt: str
+    ) -> None:
+        """Share a file in `channel` with `comment` as its message, the way slack_sdk does it:
+        files.getUploadURLExternal, the bytes to the URL, files.completeUploadExternal."""
+        await self._call(
+            "files.upload_v2",
+            self.client.files_upload_v2(
+                channel=channel,
+                file=content,
+                filename=filename,
+                title=title,
+                initial_comment=comment,
+                alt_txt=alt,
+            ),
+        )
+
     async def who_am_i(self) -> dict[str, Any]:
         return await self._call("auth.test", self.client.auth_test())
 

@@ -319,6 +319,13 @@ function renderMessage(message, inThread) {
   const where = { channel: message.channel, ts: message.ts };
   if (message.blocks && message.blocks.length) body.append(renderBlocks(message.blocks, where));
   else body.append(el("div", "mrkdwn", mrkdwn(message.text || "")));
+  for (const file of message.files || []) {  // shared files: images drawn, as Slack shows them
+    const image = el("img", "shared-file");
+    image.src = file.url;
+    image.alt = file.alt_txt || file.title || file.name;
+    image.title = file.title || file.name;
+    body.append(image);
+  }
   if (!inThread && message.replies) {
     const link = el("button", "replies", `${message.replies} ${message.replies === 1 ? "reply" : "replies"}`);
     link.type = "button";

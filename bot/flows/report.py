@@ -1,0 +1,79 @@
+"""The leads' weekly report (SPEC §11): recorded once a week, then delivered once to each lead
+as a message with the 12-week chart, uploaded with slack_sdk's `files_upload_v2`.
+
+Like the digest: `run()` (every ten minutes, and at start) records the week's report with the
+leads it owes, in one transaction with one outbox entry per lead; the outbox strikes a lead off
+once the message is there, and before uploading it looks in the DM for the week's file (by its
+name, unique per week), so a crash between the upload and striking off never sends it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from typing import Any
+
+from bot.charts import chart_data, draw
+from bot.desk import Desk
+from bot.domain.owed import ReportOf
+from bot.domain.report import WeeklyReport, WeeklySchedule, build_report
+from bot.flows.owed import owe
+from bot.slack.report_blocks import report_text
+
+log = logging.getLogger("desk.report")
+REPORTS = "reports"  # store table: the week's Monday (ISO) -> the report recorded for it
+
+
+def report_key(week: date, lead: str) -> str:
+    return f"report:{week.isoformat()}:{lead}"
+
+
+def chart_name(week: date) -> str:
+    """The chart's file name: unique per week, so the desk can find an earlier upload."""
+    return f"weekly-report-{week.isoformat()}.png"
+
+
+class Reports:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self._running = asyncio.Lock()
+
+    @property
+    def schedule(self) -> WeeklySchedule | None:
+        weekly = self.desk.config.weekly_report
+        return WeeklySchedule(weekly[0], weekly[1], self.desk.zone) if weekly else None
+
+    async def build(self, week: date) -> WeeklyReport:
+        schedule = self.schedule or WeeklySchedule(0, self.desk.config.digest.time, self.desk.zone)
+        tickets = await self.desk.store.all_tickets()
+        return await asyncio.to_thread(build_report, tickets, self.desk.sla_clock, schedule, week)
+
+    async def compose(self, week: date) -> tuple[str, bytes, str]:
+        """The report of `week`: its text, its chart (PNG) and the chart's description."""
+        report = await self.build(week)
+        text, title = report_text(report, self.desk.config.desk.name, self.desk.zone)
+        data = chart_data(report.chart, self.desk.zone)
+        png = await asyncio.to_thread(draw, data, title)
+        alt = f"{title}: tickets opened and resolved each week, first-response median and CSAT"
+        return text, png, alt
+
+    async def run(self) -> bool:
+        """Record this week's report if it is due and not recorded yet. True when recorded."""
+        schedule = self.schedule
+        if schedule is None:
+            return False
+        async with self._running:
+            week = schedule.due(self.desk.clock.now())
+            leads = sorted(self.desk.config.desk.leads)
+            if week is None or not leads or await self.desk.store.record(REPORTS, week.isoformat()):
+                return False
+            doc: dict[str, Any] = {"owed": leads, "delivered": {}}
+            async with self.desk.store.transaction() as tx:  # a second run or process finds it taken
+                if tx.record(REPORTS, week.isoformat()) is not None:
+                    return False
+                tx.put(REPORTS, week.isoformat(), doc)
+                for lead in leads:
+                    owe(tx, report_key(week, lead), ReportOf(week.isoformat(), lead))
+            log.info("weekly report recorded", extra={"week": str(week), "to": len(leads)})
+            return True

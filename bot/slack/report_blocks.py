@@ -1,0 +1,41 @@
+"""The weekly report's words: the week covered against the week before, as the message that
+carries the chart (a file's comment is mrkdwn text, not blocks). Pure builder."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.durations import format_duration
+from bot.domain.report import WeeklyReport
+from bot.domain.trend import met_share
+from bot.slack.quality_blocks import count_change, score_change, share_change, time_change
+
+
+def report_text(report: WeeklyReport, desk_name: str, zone: ZoneInfo) -> tuple[str, str]:
+    """The message and the chart's title."""
+    last, before = report.last, report.before
+    start = last.period.start.astimezone(zone)
+    end = (last.period.end - timedelta(seconds=1)).astimezone(zone)
+    span = f"{start.strftime('%a %d %b')} – {end.strftime('%a %d %b')}"
+    title = f"{desk_name} · the last 12 weeks to {end.strftime('%d %b %Y')}"
+
+    def spread(value: timedelta | None) -> str:
+        return format_duration(value) if value is not None else "–"
+
+    def share(value: float | None) -> str:
+        return f"{round(value * 100)}%" if value is not None else "–"
+
+    fr, fr_before = last.first_response.median, before.first_response.median
+    met, met_before = met_share(last), met_share(before)
+    csat = f"{last.csat:.1f} / 5 ({last.ratings})" if last.csat is not None else "no ratings"
+    lines = [
+        f":bar_chart: *Weekly report · {span}* (compared with the week before)",
+        f"• Opened *{last.opened}* {count_change(last.opened, before.opened)}",
+        f"• Resolved *{last.resolved}* {count_change(last.resolved, before.resolved)}",
+        f"• First response p50 *{spread(fr)}* {time_change(fr, fr_before)}".rstrip(),
+        f"• SLA met *{share(met)}* {share_change(met, met_before)}".rstrip(),
+        f"• CSAT *{csat}* {score_change(last.csat, before.csat)}".rstrip(),
+        "The chart shows the last 12 weeks. `/quality` has more.",
+    ]
+    return "\n".join(lines), title
