@@ -11,8 +11,9 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.domain.durations import parse_duration
 from bot.logs import setup_logging
@@ -157,40 +158,37 @@ def run_sandbox(folder: Path, port: int | None, reset: bool) -> int:
 def run_digest(config: Config, env: Environment, dry_run: bool) -> int:
     """Send (or print) today's digest; 1 with one clear line when it cannot."""
     from bot.app import digest_now  # imported late, like the desk itself
-    from bot.slack.gateway import SlackFailure
 
     if not dry_run and not (config.digest.channel or config.desk.leads):
         print("digest error: nobody to send it to; set desk.leads or digest.channel", file=sys.stderr)
         return 1
-    try:
-        sys.stdout.write(asyncio.run(digest_now(config, env, dry_run=dry_run)))
-    except StoreUnavailable as problem:
-        print(f"store error: {problem}", file=sys.stderr)
-        return 1
-    except SlackFailure as failure:
-        print(f"digest error: Slack refused it ({failure.error})", file=sys.stderr)
-        return 1
-    return 0
+    return _send("digest", digest_now(config, env, dry_run=dry_run), None)
 
 
 def run_report(config: Config, env: Environment, dry_run: bool, output: str | None) -> int:
     """Send (or print) the last week's report; 1 with one clear line when it cannot."""
     from bot.app import report_now  # imported late, like the desk itself
-    from bot.slack.gateway import SlackFailure
 
     if not dry_run and not config.desk.leads:
         print("report error: nobody to send it to; set desk.leads", file=sys.stderr)
         return 1
+    return _send("report", report_now(config, env, dry_run=dry_run, output=output), output)
+
+
+def _send(what: str, sending: Coroutine[Any, Any, str], output: str | None) -> int:
+    """Run an explicit send and print what it says; 1 with one clear line when it cannot."""
+    from bot.slack.gateway import SlackFailure
+
     try:
-        sys.stdout.write(asyncio.run(report_now(config, env, dry_run=dry_run, output=output)))
+        sys.stdout.write(asyncio.run(sending))
     except StoreUnavailable as problem:
         print(f"store error: {problem}", file=sys.stderr)
         return 1
     except SlackFailure as failure:
-        print(f"report error: Slack refused it ({failure.error})", file=sys.stderr)
+        print(f"{what} error: Slack refused it ({failure.error})", file=sys.stderr)
         return 1
     except OSError as problem:
-        print(f"report error: cannot write {output} ({problem.strerror})", file=sys.stderr)
+        print(f"{what} error: cannot write {output} ({problem.strerror})", file=sys.stderr)
         return 1
     return 0
 

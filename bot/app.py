@@ -152,37 +152,15 @@ class DeskApp:
         with contextlib.suppress(SlackFailure):  # known now, or at the first request
             await self.identity.get()
         await self.outbox.start()  # first of all: what was owed before a stop or a crash goes out
-        self.scheduler.add_job(
-            self._job(self.intake.expire),
-            "interval",
-            minutes=10,
-            id="intake-expiry",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=600,
-        )
-        self.scheduler.add_job(
-            self._job(lambda: replays.forget_old(self.desk, self.desk.clock.now())),
-            "interval",
-            minutes=10,
-            id="forget-replays",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=600,
-        )
         every = self.config.escalation.check_every.total_seconds()
-        self.scheduler.add_job(
-            self._job(self.escalation.sweep),
-            "interval",
-            seconds=every,
-            id="sla-sweep",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=int(max(60, 2 * every)),
-            next_run_time=datetime.now(UTC),  # at once: catch up on what fell due while down
+        now = datetime.now(UTC)
+        self._every("intake-expiry", self.intake.expire, seconds=600)
+        self._every(
+            "forget-replays", lambda: replays.forget_old(self.desk, self.desk.clock.now()), seconds=600
+        )
+        # at once: catch up on what fell due while down
+        self._every(
+            "sla-sweep", self.escalation.sweep, seconds=every, grace=int(max(60, 2 * every)), first=now
         )
         self.scheduler.add_job(
             self._job(self.digests.run),
@@ -196,32 +174,39 @@ class DeskApp:
         self.scheduler.add_job(  # at once: today's digest if it fell due while the desk was down
             self._job(self.digests.run),
             id="digest-catch-up",
-            next_run_time=datetime.now(UTC),
+            next_run_time=now,
             misfire_grace_time=None,
         )
-        self.scheduler.add_job(
-            self._job(self.digests.deliver_owed),
-            "interval",
-            minutes=1,
-            id="digest-owed",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-        )
-        self.scheduler.add_job(
-            self._job(self.reports.run),
-            "interval",
-            minutes=10,
-            id="weekly-report",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=600,
-            next_run_time=datetime.now(UTC),  # at once: a week's report still owed after a restart
-        )
+        self._every("digest-owed", self.digests.deliver_owed, seconds=60, grace=1)
+        # at once: a week's report still owed after a restart
+        self._every("weekly-report", self.reports.run, seconds=600, first=now)
         self.scheduler.start(paused=not self.run_jobs)
         self.ready = True
         log.info("desk started", extra={"store": self.store.url, "mode": self.mode})
+
+    def _every(
+        self,
+        job_id: str,
+        function: Callable[[], Awaitable[Any]],
+        *,
+        seconds: float,
+        grace: int | None = None,
+        first: datetime | None = None,
+    ) -> None:
+        """A job run every `seconds` (never two at once, missed runs folded into one), late by
+        up to `grace` seconds (default: its interval), first at `first` when given."""
+        extra: dict[str, Any] = {"next_run_time": first} if first is not None else {}
+        self.scheduler.add_job(
+            self._job(function),
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=grace if grace is not None else int(seconds),
+            **extra,
+        )
 
     async def stop(self) -> None:
         self.ready = False

@@ -170,6 +170,13 @@ class Visitor:
 
         self.wait(pressed)
 
+    def raise_request(self, words: str, area: str, urgency: str) -> None:
+        """As the person chosen: tell the desk what is wrong and answer its two questions."""
+        self.type(words)
+        self.press(area)
+        self.press(urgency)
+        self.see("is open")
+
     def see(self, words: str, where: str = "messages") -> None:
         self.wait(lambda: words in self.driver.find_element(By.ID, where).text)
 
@@ -190,9 +197,7 @@ def test_a_ticket_from_request_to_rating_and_quality_by_clicking_the_page(sandbo
     # Alice tells the desk what is wrong and answers its two questions with buttons.
     page.be(ALICE)
     page.see("Nothing here yet")
-    page.type("My laptop won't boot since this morning")
-    page.press("Hardware")
-    page.press("P2 · High")
+    page.raise_request("My laptop won't boot since this morning", "Hardware", "P2 · High")
     page.see("T-1 is open")
     page.shot("alice-raised-a-ticket")
 
@@ -280,10 +285,7 @@ def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, 
     page.be(ALICE)
     page.wait(lambda: "/ticket" in hints())
     assert "/claim" not in hints() and "/quality" not in hints(), "employees are offered their commands only"
-    page.type("The projector in room 4 shows no picture")
-    page.press("Hardware")
-    page.press("P2 · High")
-    page.see("T-1 is open")
+    page.raise_request("The projector in room 4 shows no picture", "Hardware", "P2 · High")
     assert browser.find_elements(By.CSS_SELECTOR, "#messages .day-divider"), "messages sit under their day"
     times = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#messages .meta")]
     assert times and all(
@@ -348,10 +350,7 @@ def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
     browser.get(url)
     page = Visitor(browser, folder)
     page.be(ALICE)
-    page.type("The badge reader at the door is dead")
-    page.press("Access")
-    page.press("P3 · Normal")
-    page.see("T-1 is open")
+    page.raise_request("The badge reader at the door is dead", "Access", "P3 · Normal")
     page.be(BOB)
     page.open("C0TRIAGE1")
     page.press("Claim")
