@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.policy import Target
-from bot.domain.quality import ClockFor, Period, Summary, summarize
+from bot.domain.quality import ClockFor, Period, Summary, summarize, touches
 from bot.domain.ticket import Ticket
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -81,6 +81,11 @@ def periods_ending(end: datetime, length: timedelta, count: int) -> list[Period]
 def trend(
     tickets: Iterable[Ticket], clock_for: ClockFor, end: datetime, length: timedelta, count: int = WEEKS
 ) -> Trend:
-    """The summaries of the `count` periods of `length` ending at `end`."""
-    kept = list(tickets)
-    return Trend(tuple(summarize(kept, clock_for, period) for period in periods_ending(end, length, count)))
+    """The summaries of the `count` periods of `length` ending at `end`. Tickets that cannot
+    touch the whole span are left out once, so a long history costs one pass, not `count`."""
+    periods = periods_ending(end, length, count)
+    if not periods:
+        return Trend(())
+    span = Period(periods[0].start, end)
+    kept = [ticket for ticket in tickets if touches(ticket, span)]
+    return Trend(tuple(summarize(kept, clock_for, period) for period in periods))
