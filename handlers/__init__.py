@@ -9,7 +9,18 @@ from bot.desk import Desk
 from bot.flows.agents import Agents
 from bot.flows.intake import Intake
 from bot.flows.rating import Ratings
-from handlers import agents, errors, events, home, intake, messages, quality, rating, ticket_command
+from handlers import (
+    agents,
+    errors,
+    events,
+    home,
+    intake,
+    messages,
+    quality,
+    rating,
+    reactions,
+    ticket_command,
+)
 
 
 def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents, ratings: Ratings) -> None:
@@ -22,3 +33,4 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     agents.register(app, desk, agents_flow)
     rating.register(app, desk, ratings)
     quality.register(app, desk)
+    reactions.register(app, desk)

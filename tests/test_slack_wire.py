@@ -90,6 +90,7 @@ async def exercise(gateway: SlackGateway, slack: LocalSlack) -> None:
     await gateway.update(TRIAGE, posted.ts, "edited")
     await gateway.whisper(TRIAGE, BOB, "only you")
     assert await gateway.look_back(TRIAGE)
+    assert (await gateway.message_at(TRIAGE, posted.ts) or {}).get("ts") == posted.ts
     assert len(await gateway.look_back(TRIAGE, posted.ts, metadata=True)) == 2
     await gateway.dm(ALICE, "hello")
     assert await gateway.dm_channel(BOB) == slack.workspace.im_with(BOB).id

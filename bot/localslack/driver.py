@@ -120,6 +120,22 @@ class Driver:
             delivery = await self.event({"type": "app_mention", **event})
         return message, delivery
 
+    async def react(self, user: str, message: Message, name: str) -> Delivery | None:
+        """`user` adds the reaction `name` to `message`. Slack sends `reaction_added` only for
+        conversations the app is in (docs.slack.dev/reference/events/reaction_added)."""
+        target = self.ws.channels[message.channel]
+        if not target.is_im and BOT_USER not in target.members:
+            return None
+        event = {
+            "type": "reaction_added",
+            "user": user,
+            "reaction": name,
+            "item_user": message.user,
+            "item": {"type": "message", "channel": message.channel, "ts": message.ts},
+            "event_ts": f"{time.time():.6f}",
+        }
+        return await self.event(event)
+
     async def command(self, user: str, command: str, text: str = "", channel: str | None = None) -> Delivery:
         """A slash command, form-encoded with its response_url and trigger_id."""
         where = channel or self.ws.im_with(user).id

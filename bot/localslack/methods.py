@@ -369,10 +369,20 @@ class WebApi:
         return [seen(m) for m in shown if thread in (m.ts, m.thread_ts)]
 
     def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Newest first; `oldest` (exclusive), `limit` and `cursor` as Slack reads them."""
+        """Newest first; `oldest` and `latest` (exclusive unless `inclusive`), `limit` and
+        `cursor` as Slack reads them (api.slack.com/methods/conversations.history: one message
+        is read with `latest` its ts, `inclusive` and `limit=1`)."""
         messages = self._history(str(args["channel"]), None, _flag(args.get("include_all_metadata")))
+        inclusive = _flag(args.get("inclusive"))
         oldest = float(args.get("oldest") or 0)
-        return _page([m for m in messages if float(m["ts"]) > oldest], args)
+        latest = float(args["latest"]) if args.get("latest") else float("inf")
+
+        def inside(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        return _page([m for m in messages if inside(float(m["ts"]))], args)
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         """The thread's parent, then its replies oldest first, in pages."""

@@ -93,6 +93,8 @@ def raised(ticket: Ticket, source: str | None) -> str:
     via = VIA.get(ticket.origin.via, "")
     if ticket.origin.via == "shortcut":
         via = f"from {linked(source, 'a message')}"
+    elif ticket.origin.via == "reaction":
+        via = f"with :ticket: on {linked(source, 'a message')}"
     if ticket.raised_by:
         return f"From <@{ticket.requester}>, raised by <@{ticket.raised_by}> {via}"
     return f"From <@{ticket.requester}> {via}"

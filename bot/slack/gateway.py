@@ -171,6 +171,16 @@ class SlackGateway:
             ),
         )
 
+    async def message_at(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """One message of a conversation's top level, as Slack's docs read one: history with
+        `latest` its ts, `inclusive`, `limit=1`. None when it is not there (or in a thread)."""
+        data = await self._call(
+            "conversations.history",
+            self.client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1),
+        )
+        found = [m for m in data.get("messages") or [] if m.get("ts") == ts]
+        return found[0] if found else None
+
     async def who_am_i(self) -> dict[str, Any]:
         return await self._call("auth.test", self.client.auth_test())
 
