@@ -16,6 +16,7 @@ async def test_a_ticket_reaction_opens_one_ticket_for_the_messages_author():
         await settle(lambda: bot_posts(run.slack, GENERAL, thread=message.ts))
         ticket = await run.desk.store.ticket(1)
         assert (ticket.requester, ticket.raised_by, ticket.origin.via) == (ALICE, ERIN, "reaction")
+        assert (ticket.category, ticket.priority.value) == ("Hardware", "P3")  # the first area, P3
         assert ticket.text == "The coffee machine ate my badge @Bob Baker"
         [told] = bot_posts(run.slack, GENERAL, thread=message.ts)
         assert "*T-1* is open" in text_of(told) and f"<@{ERIN}> raised this for you" in text_of(told)

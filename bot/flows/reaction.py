@@ -2,10 +2,10 @@
 
 One ticket per message: the requester is the message's author, raised by whoever reacted
 (themselves when they reacted to their own message, or to a bot's). The ticket's thread is the
-message's own thread, where the desk confirms it; its area is the desk's catch-all (the last
-category) and its urgency P3 until an agent changes them on the card. A second reaction, by
-anyone, and Slack's retries open nothing more: the message's place is the ticket's thread in
-the store, recorded with the ticket in one transaction.
+message's own thread, where the desk confirms it; its area is the first category and its
+urgency P3 until an agent changes them on the card, as SPEC §9 has it for request channels.
+A second reaction, by anyone, and Slack's retries open nothing more: the message's place is
+the ticket's thread in the store, recorded with the ticket in one transaction.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ async def ticket_from_reaction(
             tx.new_ticket_number(),
             requester,
             text,
-            categories[-1],
+            categories[0],
             Priority.P3,
             Origin(channel, ts, "reaction"),
             now,
