@@ -8,7 +8,7 @@ import asyncio
 import aiohttp
 import pytest
 
-from bot.sandbox.demo import ALICE, BOB, CAROL, TRIAGE
+from bot.sandbox.demo import ALICE, BOB, CAROL, GENERAL, TRIAGE
 from bot.sandbox.run import Sandbox
 from tests.harness import settle
 
@@ -260,3 +260,19 @@ async def test_conversations_and_the_clock_are_kept_between_runs(tmp_path):
         assert restarted.offset_seconds() == 0
     finally:
         await restarted.stop()
+
+
+async def test_the_ticket_reaction_from_the_page_opens_a_ticket_for_the_author(sandbox, page):
+    await page.say(ALICE, GENERAL, "The lift on floor 3 is stuck")
+    [message] = [m for m in (await page.state(ALICE, GENERAL))["messages"] if "lift" in m["text"]]
+    status, answer = await page.post("react", user=BOB, channel=GENERAL, ts=message["ts"])
+    assert (status, answer) == (200, {"ok": True})
+    thread = {}
+    for _ in range(100):  # the confirmation is in the message's thread
+        thread = (await page.state(ALICE, GENERAL, message["ts"]))["thread"] or {}
+        if any("is open" in r["text"] for r in thread.get("replies", [])):
+            break
+        await settle_briefly()
+    assert any("is open" in r["text"] for r in thread.get("replies", []))
+    ticket = await sandbox.app.store.ticket(1)
+    assert (ticket.requester, ticket.raised_by, ticket.origin.via) == (ALICE, BOB, "reaction")

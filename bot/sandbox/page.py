@@ -95,6 +95,7 @@ class Page:
             "submit": self.submit,
             "close": self.close,
             "shortcut": self.shortcut,
+            "react": self.react,
             "home": self.home,
             "clock": self.clock,
             "faults": self.faults,
@@ -397,6 +398,17 @@ class Page:
         if message is None:
             return {"problem": "That message is gone."}
         return _outcome(await self.people.shortcut(user, message, "create_ticket"))
+
+    async def react(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The person adds :ticket: to a message (Slack sends it only where the desk is)."""
+        user = self._person(str(body.get("user", "")))
+        message = self.ws.find_message(str(body.get("channel", "")), str(body.get("ts", "")))
+        if message is None or message.channel not in self._conversation_ids(user):
+            return {"problem": "That message is gone."}
+        delivery = await self.people.react(user, message, "ticket")
+        if delivery is None:
+            return {"problem": "The desk isn't in this channel, so Slack doesn't tell it about reactions."}
+        return _outcome(delivery)
 
     async def home(self, body: dict[str, Any]) -> dict[str, Any]:
         user = self._person(str(body.get("user", "")))

@@ -343,6 +343,13 @@ function renderMessage(message, inThread) {
       shortcut.title = "The message shortcut: turn this message into a ticket";
       shortcut.onclick = () => post("shortcut", { channel: message.channel, ts: message.ts });
       more.append(shortcut);
+      if (!message.channel.startsWith("D")) {
+        const react = el("button", "react", "🎫");
+        react.type = "button";
+        react.title = "React with :ticket: — the desk turns the message into a ticket";
+        react.onclick = () => post("react", { channel: message.channel, ts: message.ts });
+        more.append(react);
+      }
     }
     row.append(more);
   }
