@@ -10,7 +10,7 @@ from bot.desk import Desk
 from bot.domain.intake import Cancelled, Chose, Input, Stage
 from bot.flows import answers
 from bot.flows.intake import Intake
-from bot.flows.names import in_words
+from bot.flows.names import request_text
 from bot.flows.opening import place
 from bot.slack.intake_blocks import CATEGORY_ACTION, URGENCY_ACTION, IntakeIds, read_form
 from bot.slack.payloads import click, form_values, shortcut
@@ -18,7 +18,6 @@ from bot.slack.payloads import click, form_values, shortcut
 STARTED_IN_DM = (
     "I've started a ticket from that message in our direct messages. Pick an area there to finish it."
 )
-NO_TEXT = "(the message had no text)"
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
@@ -49,7 +48,7 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
         if used is None:
             return
         dm = await desk.slack.dm_channel(used.user)
-        text = await in_words(desk, used.text.strip()) or NO_TEXT
+        text = await request_text(desk, used.text)
         # The request is the author's (as in Halp): they are the requester, raised by the person
         # who used the shortcut, who answers the questions. A bot's message is the user's own.
         source = place(used.channel, used.ts) if used.ts else None

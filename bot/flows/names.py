@@ -11,6 +11,14 @@ from bot.desk import Desk
 from bot.slack.gateway import SlackFailure
 from bot.slack.mrkdwn import people_as_names, people_in
 
+NO_TEXT = "(the message had no text)"
+
+
+async def request_text(desk: Desk, words: str) -> str:
+    """A message's words as a ticket's request (the shortcut, the reaction): names for
+    mentions, and a note when it had no text (a file alone)."""
+    return await in_words(desk, words.strip()) or NO_TEXT
+
 
 async def in_words(desk: Desk, text: str) -> str:
     """`text` with mentions as `@Name` (the id stays where Slack cannot say the name)."""

@@ -17,15 +17,13 @@ from bot.domain.owed import Conversation, InThread, Post
 from bot.domain.priority import Priority
 from bot.domain.ticket import Origin, open_ticket
 from bot.flows import owed
-from bot.flows.names import in_words
+from bot.flows.names import request_text
 from bot.flows.opening import confirmation_for, place
-from bot.slack.gateway import SlackFailure
-from bot.slack.mrkdwn import tokens_as_words, unescape
+from bot.slack.payloads import author_of, message_words
 from store.names import THREADS
 
 log = logging.getLogger("desk.reaction")
 TICKET_REACTION = "ticket"  # :ticket:, as Slack names the emoji in reaction_added
-NO_TEXT = "(the message had no text)"
 
 
 async def ticket_from_reaction(
@@ -35,16 +33,12 @@ async def ticket_from_reaction(
     where = place(channel, ts)
     if await desk.store.record(THREADS, where) is not None:
         return None  # one ticket per message
-    try:
-        message = await desk.slack.message_at(channel, ts)
-    except SlackFailure:
-        raise  # not acked as done: Slack's retry of the event tries again
+    message = await desk.slack.message_at(channel, ts)  # a failure: not marked done, Slack retries
     if message is None:
         log.info("reacted message not found (a thread reply or gone)", extra={"channel": channel})
         return None
-    author = message.get("user")
-    requester = author if isinstance(author, str) and not message.get("bot_id") else reactor
-    text = await in_words(desk, unescape(tokens_as_words(str(message.get("text") or "")))) or NO_TEXT
+    requester = author_of(message) or reactor
+    text = await request_text(desk, message_words(message))
     categories = desk.config.desk.categories
     now = desk.clock.now()
     async with desk.store.transaction() as tx:

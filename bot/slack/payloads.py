@@ -59,6 +59,17 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def message_words(message: dict[str, Any]) -> str:
+    """A message's text as its author wrote it: Slack's tokens as the words they show (people's
+    mentions stay tokens, for `bot.flows.names`), unescaped."""
+    return unescape(tokens_as_words(_text(message.get("text"))))
+
+
+def author_of(message: dict[str, Any]) -> str | None:
+    """Who wrote a message a request is made of; None for a bot's (the asker owns it then)."""
+    return None if message.get("bot_id") else _id(message.get("user"))
+
+
 def command_text(command: dict[str, Any]) -> str:
     """What someone typed after a slash command, as they typed it."""
     return unescape(_text(command.get("text")))
@@ -83,8 +94,7 @@ def heard(event: dict[str, Any], bot_user: str | None) -> Heard | None:
         return None
     if user == bot_user:
         return None
-    words = unescape(tokens_as_words(_text(event.get("text"))))
-    text = "\n".join(part for part in (words, attached(event)) if part)
+    text = "\n".join(part for part in (message_words(event), attached(event)) if part)
     thread = event.get("thread_ts")
     thread = thread if isinstance(thread, str) and thread != ts else None
     in_dm = event.get("channel_type") == "im" or channel.startswith("D")
@@ -164,8 +174,8 @@ def shortcut(body: dict[str, Any]) -> Shortcut | None:
     return Shortcut(
         user=user,
         channel=channel,
-        text=unescape(tokens_as_words(_text(message.get("text")))),
-        author=None if message.get("bot_id") else _id(message.get("user")),
+        text=message_words(message),
+        author=author_of(message),
         response_url=_id(body.get("response_url")),
         ts=_id(message.get("ts")),
     )
