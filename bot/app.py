@@ -26,7 +26,6 @@ from bot import web as desk_web
 from bot.clock import Clock
 from bot.desk import Desk
 from bot.domain.digest import DigestSchedule
-from bot.domain.report import WeeklySchedule
 from bot.flows import replays
 from bot.flows.agents import Agents
 from bot.flows.digest import Digests, place_words
@@ -298,8 +297,7 @@ async def report_now(config: Config, env: Environment, *, dry_run: bool, output:
         slack = SlackGateway(build_client(env.bot_token, env.api_url))
         desk = Desk(config=config, store=store, slack=slack, clock=Clock())
         reports = Reports(desk)
-        schedule = reports.schedule or WeeklySchedule(0, config.digest.time, config.desk.timezone)
-        week = schedule.monday(desk.clock.now())
+        week = reports.weeks.monday(desk.clock.now())
         text, png, alt = await reports.compose(week)
         if output:
             Path(output).write_bytes(png)

@@ -233,22 +233,18 @@ class Deliveries:
                 if ticket is not None:
                     tx.save_ticket(ticket.notice_delivered(message.notice, message.destination))
             case ReportOf():
-                record = tx.record(REPORTS, message.week)
-                if record is not None:
-                    when = self.desk.clock.now().isoformat()
-                    owed = [p for p in record["owed"] if p != message.lead]
-                    tx.put(
-                        REPORTS,
-                        message.week,
-                        {**record, "owed": owed, "delivered": {**record["delivered"], message.lead: when}},
-                    )
+                self._strike(tx, REPORTS, message.week, message.lead)
             case DigestOf():
-                record = tx.record(DIGESTS, message.day)
-                if record is not None:
-                    when = self.desk.clock.now().isoformat()
-                    owed = [p for p in record["owed"] if p != message.place]
-                    delivered = {**record["delivered"], message.place: when}
-                    tx.put(DIGESTS, message.day, {**record, "owed": owed, "delivered": delivered})
+                self._strike(tx, DIGESTS, message.day, message.place)
+
+    def _strike(self, tx: Transaction, table: str, key: str, place: str) -> None:
+        """Strike `place` off a recorded digest's or report's `owed`, noting when it got there."""
+        record = tx.record(table, key)
+        if record is None:
+            return
+        owed = [p for p in record["owed"] if p != place]
+        delivered = {**record["delivered"], place: self.desk.clock.now().isoformat()}
+        tx.put(table, key, {**record, "owed": owed, "delivered": delivered})
 
     def given_up(self, tx: Transaction, message: Message) -> None:
         """A message Slack can never take is parked; notices and digests are struck off their

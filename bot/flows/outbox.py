@@ -288,7 +288,7 @@ class Outbox:
             return None
         channel = await self._channel(drawn.to)
         if drawn.upload is not None:
-            return await self._upload(key, owed, channel, drawn)
+            return await self._upload(key, channel, drawn)
         if drawn.edit is not None:
             await self.slack.update(channel, drawn.edit, drawn.text, drawn.blocks)
             return None
@@ -311,7 +311,7 @@ class Outbox:
         blocks = thread_gone(drawn.text, drawn.blocks)
         return await self.slack.post(channel, drawn.text, blocks, None, metadata=metadata)
 
-    async def _upload(self, key: str, owed: Owed, channel: str, drawn: Drawn) -> Posted | None:
+    async def _upload(self, key: str, channel: str, drawn: Drawn) -> Posted | None:
         """A message carrying a file: looked for first by the file's name (an upload leaves no
         metadata to find it by), then uploaded with files_upload_v2."""
         assert drawn.upload is not None

@@ -23,6 +23,7 @@ from bot.slack.report_blocks import report_text
 
 log = logging.getLogger("desk.report")
 REPORTS = "reports"  # store table: the week's Monday (ISO) -> the report recorded for it
+Composed = tuple[str, bytes, str]  # the message, the chart (PNG), the chart's description
 
 
 def report_key(week: date, lead: str) -> str:
@@ -38,24 +39,34 @@ class Reports:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self._running = asyncio.Lock()
+        self._composed: tuple[date, Composed] | None = None  # the last week composed
 
     @property
     def schedule(self) -> WeeklySchedule | None:
         weekly = self.desk.config.weekly_report
         return WeeklySchedule(weekly[0], weekly[1], self.desk.zone) if weekly else None
 
-    async def build(self, week: date) -> WeeklyReport:
-        schedule = self.schedule or WeeklySchedule(0, self.desk.config.digest.time, self.desk.zone)
-        tickets = await self.desk.store.all_tickets()
-        return await asyncio.to_thread(build_report, tickets, self.desk.sla_clock, schedule, week)
+    @property
+    def weeks(self) -> WeeklySchedule:
+        """The weeks reports cover: the schedule's, or (reports off, a report sent by hand)
+        Monday to Monday all the same."""
+        return self.schedule or WeeklySchedule(0, self.desk.config.digest.time, self.desk.zone)
 
-    async def compose(self, week: date) -> tuple[str, bytes, str]:
-        """The report of `week`: its text, its chart (PNG) and the chart's description."""
+    async def build(self, week: date) -> WeeklyReport:
+        tickets = await self.desk.store.all_tickets()
+        return await asyncio.to_thread(build_report, tickets, self.desk.sla_clock, self.weeks, week)
+
+    async def compose(self, week: date) -> Composed:
+        """The report of `week`: its text, its chart (PNG) and the chart's description. Built
+        once for all the leads it goes to (each lead's delivery asks for it)."""
+        if self._composed is not None and self._composed[0] == week:
+            return self._composed[1]
         report = await self.build(week)
         text, title = report_text(report, self.desk.config.desk.name, self.desk.zone)
         data = chart_data(report.chart, self.desk.zone)
         png = await asyncio.to_thread(draw, data, title)
         alt = f"{title}: tickets opened and resolved each week, first-response median and CSAT"
+        self._composed = (week, (text, png, alt))
         return text, png, alt
 
     async def run(self) -> bool:
