@@ -33,6 +33,7 @@ log = logging.getLogger("desk.sandbox")
 SLACK_FILE = "slack.json"
 CONFIG_FILE = "desk.toml"
 SAVE_AFTER = 0.3  # seconds of quiet before the conversations are written out
+START_DRAIN = 300.0  # seconds start-up may wait for its messages (the first chart draws fonts)
 MAX_STOPS = 1000  # moments a fast-forward stops at, at most
 STEP_PAST = timedelta(seconds=1)  # how far past a due moment the clock stops
 
@@ -90,7 +91,7 @@ class Sandbox:
         # What the desk does at start (the week's report, a digest that fell due, notices) goes
         # out before the page is served, so none of it races a visitor's first clicks (or the
         # "rate-limit the next 3 calls" switch).
-        await self._run_jobs()
+        await self._run_jobs(drain_for=START_DRAIN)
         runner = web.AppRunner(self.app.web_app(), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -163,7 +164,7 @@ class Sandbox:
         ahead = [m for m in moments if m is not None and now < m <= end]
         return min(ahead) + STEP_PAST if ahead else None
 
-    async def _run_jobs(self) -> None:
+    async def _run_jobs(self, drain_for: float = 30.0) -> None:
         """What the scheduler runs, run now: the SLA sweep, the digest, the weekly report, the
         intake's expiry."""
         assert self.app is not None
@@ -171,7 +172,9 @@ class Sandbox:
         await self.app.digests.run()
         await self.app.reports.run()
         await self.app.intake.expire()
-        await self.app.outbox.drained()  # this moment's messages go before the clock moves on
+        # this moment's messages go before the clock moves on
+        if not await self.app.outbox.drained(timeout=drain_for):
+            log.warning("the desk's messages were still going out when the sandbox moved on")
 
     # -- kept between runs --------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
