@@ -111,9 +111,14 @@ async def test_opening_the_home_publishes_it_and_a_claim_updates_the_agents_home
         await raise_ticket(run, "Projector shows no picture")
         await settle(lambda: "Projector shows no picture" in json.dumps(published(ALICE)[-1]))
         assert "Waiting for an agent" in json.dumps(published(ALICE)[-1])
+        # the queue's counts changed: Bob's Home follows, after its ten seconds for more changes
+        await settle(lambda: "*The queue*: 1 unclaimed" in json.dumps(published(BOB)[-1]), timeout=20)
         await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)
         await settle(lambda: "*Assigned to you* (1)" in json.dumps(published(BOB)[-1]))
         assert "Projector shows no picture" in json.dumps(published(BOB)[-1])
+        assert "*The queue*: 0 unclaimed · 0 at risk · 0 overdue" in json.dumps(
+            published(BOB)[-1], ensure_ascii=False
+        )
         await settle(lambda: "is on it" in json.dumps(published(ALICE)[-1]))
         await run.idle()
         assert "*This week*" in json.dumps(published(CAROL)[-1]) and "*This week*" not in json.dumps(

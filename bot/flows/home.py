@@ -4,10 +4,11 @@ again whenever a ticket it shows changes.
 A Home is one outbox entry per person (`HomeOf`), drawn when it is published, so however many
 changes come while it waits it is published once, as things stand then. It is owed when a
 ticket's card is delivered (every change to a ticket redraws its card) for the ticket's
-requester and assignee and for the leads, who see the week's figures: theirs waits a minute,
-so a busy desk publishes each lead's Home at most about once a minute (`views.publish` is
-Tier 4, 100+ a minute: https://api.slack.com/methods/views.publish). Only people who have
-opened the tab are kept up to date.
+requester and assignee, for the agents, who see the queue's counts (waiting ten seconds for
+more changes), and for the leads, who see the week's figures (waiting a minute), so a busy
+desk publishes each Home a few times a minute at most (`views.publish` is Tier 4, 100+ a
+minute: https://api.slack.com/methods/views.publish). Only people who have opened the tab
+are kept up to date.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from datetime import timedelta
 from typing import Any
 
 from bot.desk import Desk
+from bot.domain.digest import backlog_at
 from bot.domain.owed import HomeOf
 from bot.domain.sla import next_target
-from bot.domain.ticket import Action, Status, Ticket
+from bot.domain.ticket import Action, Ticket
 from bot.domain.trend import trend
 from bot.flows.owed import owe
 from bot.slack.home import HomeFacts, HomeRow, QueueCounts, home_view
@@ -28,6 +30,7 @@ from store.base import Transaction
 from store.names import HOMES
 
 LEADS_WAIT = 60.0  # seconds a lead's Home waits for more changes before it is published
+QUEUE_WAIT = 10.0  # an agent's Home, for the queue's counts (their own tickets: OTHERS_WAIT)
 OTHERS_WAIT = 1.0
 
 
@@ -57,9 +60,10 @@ class Homes:
             if tx.record(HOMES, person) is not None:
                 wait = LEADS_WAIT if team.is_lead(person) else OTHERS_WAIT
                 owe(tx, home_key(person), HomeOf(person), after=wait)
-        for lead in sorted(team.leads - people):
-            if tx.record(HOMES, lead) is not None:
-                owe(tx, home_key(lead), HomeOf(lead), after=LEADS_WAIT)
+        for watcher in sorted((team.leads | team.agents) - people):  # the week, the queue's counts
+            if tx.record(HOMES, watcher) is not None:
+                wait = LEADS_WAIT if team.is_lead(watcher) else QUEUE_WAIT
+                owe(tx, home_key(watcher), HomeOf(watcher), after=wait)
 
     async def view(self, person: str) -> dict[str, Any]:
         """The person's Home as things stand now."""
@@ -74,22 +78,14 @@ class Homes:
             risky = upcoming is not None and upcoming.at_risk(warn_at) and not upcoming.breached
             return HomeRow(desk.ref(ticket.number), ticket, upcoming, risky, clock.business)
 
-        mine = [row(t) for t in open_now if t.requester == person]
+        mine = [row(t) for t in await desk.store.tickets_of(person)]  # their open ones
         facts = HomeFacts(desk.config.desk.name, desk.config.desk.ticket_prefix, desk.zone, mine)
         if team.is_agent(person):
             assigned = [row(t) for t in open_now if t.assignee == person]
             assigned.sort(key=lambda r: (not r.at_risk, r.ticket.priority.value, r.ticket.opened_at))
-            unclaimed = at_risk = overdue = 0
-            for ticket in open_now:
-                upcoming = next_target(ticket, desk.sla_clock(ticket.priority), now)
-                unclaimed += ticket.status is Status.OPEN
-                if upcoming is not None and upcoming.breached:
-                    overdue += 1
-                elif upcoming is not None and upcoming.at_risk(warn_at):
-                    at_risk += 1
-            facts = HomeFacts(
-                **{**vars(facts), "assigned": assigned, "queue": QueueCounts(unclaimed, at_risk, overdue)}
-            )
+            backlog = backlog_at(open_now, desk.sla_clock, warn_at, now)  # as the digest counts it
+            queue = QueueCounts(backlog.unclaimed, len(backlog.at_risk), len(backlog.overdue))
+            facts = replace(facts, assigned=assigned, queue=queue)
         if team.is_lead(person):
             tickets = await desk.store.all_tickets()
             week = await asyncio.to_thread(trend, tickets, desk.sla_clock, now, timedelta(days=7))
