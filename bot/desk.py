@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.errors import DeskError
-from bot.domain.priority import Priority
 from bot.domain.refs import parse_ref
+from bot.domain.roles import Staff, Team
 from bot.domain.sla import SlaClock
+from bot.domain.ticket import Ticket
 from bot.slack.gateway import SlackGateway
 from bot.slack.links import permalink
 from config.settings import Config
@@ -35,9 +36,27 @@ class Desk:
     def zone(self) -> ZoneInfo:
         return self.config.desk.timezone
 
-    def sla_clock(self, priority: Priority) -> SlaClock:
-        """The clock a priority's targets run on."""
-        return self.config.sla_clock(priority)
+    @property
+    def staff(self) -> Staff:
+        """The desk's teams and who is an agent or a lead in them."""
+        return self.config.staff
+
+    def sla_clock(self, ticket: Ticket) -> SlaClock:
+        """The clock the ticket's targets run on (its priority's, in its team)."""
+        return self.config.sla_clock(ticket)
+
+    def team_of(self, ticket: Ticket) -> Team:
+        return self.config.team_of(ticket)
+
+    @property
+    def main_triage(self) -> str:
+        """The first team's triage channel: incident storms are shown there (one storm card for
+        its tickets), and every new card waits in its line."""
+        return self.config.staff.teams[0].triage
+
+    def triage_of(self, ticket: Ticket) -> str:
+        """The triage channel where the ticket's card goes: its team's."""
+        return self.config.team_of(ticket).triage
 
     def link(self, stored: str | None) -> str | None:
         """The permalink of a stored message place (`channel:ts`), once the workspace is known."""

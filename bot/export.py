@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.policy import Target
-from bot.domain.priority import Priority
 from bot.domain.sla import SlaClock, target_states
 from bot.domain.ticket import Ticket
 from config.settings import Config
@@ -56,7 +55,7 @@ def _minutes(span: timedelta) -> float:
 def ticket_row(
     ticket: Ticket,
     ref: Callable[[int], str],
-    clock_for: Callable[[Priority], SlaClock],
+    clock_for: Callable[[Ticket], SlaClock],
     now: datetime,
     zone: ZoneInfo,
 ) -> dict[str, Any]:
@@ -76,7 +75,7 @@ def ticket_row(
         "rating_comment": (ticket.rating.comment or None) if ticket.rating else None,
         "text": ticket.text,
     }
-    for state in target_states(ticket, clock_for(ticket.priority), now):
+    for state in target_states(ticket, clock_for(ticket), now):
         name = "first_response" if state.target is Target.FIRST_RESPONSE else "resolution"
         stopped = state.stopped_at is not None
         row[f"{name}_minutes"] = _minutes(state.length - state.left) if stopped else None

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from bot.domain.durations import compact_duration
+from bot.domain.policy import SlaPolicy
+from bot.domain.priority import Priority
 from config.environment import Environment, mask, redacted_url
 from config.settings import DAYS, Config
 
@@ -25,23 +28,26 @@ def describe(config: Config, env: Environment) -> str:
         "[desk]",
         f'name = "{desk.name}"',
         f'timezone = "{desk.timezone.key}"',
-        f'triage_channel = "{desk.triage_channel}"',
         f'ticket_prefix = "{desk.ticket_prefix}"',
-        f"agents = {_list(desk.agents)}",
-        f"leads = {_list(desk.leads)}",
-        f"categories = {_list(desk.categories)}",
         f'business_hours = "{cal.opens:%H:%M}-{cal.closes:%H:%M}"',
         f"work_days = {_days(cal.work_days)}",
         f"holidays = {_list(sorted(d.isoformat() for d in cal.holidays))}",
     ]
-    for priority, policy in sorted(config.sla.items()):
+    lines += _sla_lines("sla", config.sla)
+    for team in config.staff.teams:
         lines += [
             "",
-            f"[sla.{priority.value}]  # {priority.word}",
-            f'first_response = "{compact_duration(policy.first_response)}"',
-            f'resolution = "{compact_duration(policy.resolution)}"',
-            f'clock = "{policy.clock.value}"',
+            f"[[team]]  # {len(team.agents)} agents, {len(team.leads)} leads",
+            f'name = "{team.name}"',
+            f'triage_channel = "{team.triage}"',
+            f"agents = {_list(team.agents)}",
+            f"leads = {_list(team.leads)}",
+            f"categories = {_list(team.categories)}",
+            f"request_channels = {_list(team.request_channels)}",
+            f'assign = "{team.assign.value}"',
         ]
+        if team.sla != config.sla:
+            lines += _sla_lines("team.sla", team.sla)
     esc, digest = config.escalation, config.digest
     lines += [
         "",
@@ -79,6 +85,19 @@ def describe(config: Config, env: Environment) -> str:
         f"# DESK_CONFIG: {env.config_path}",
     ]
     return "\n".join(lines)
+
+
+def _sla_lines(table: str, policies: Mapping[Priority, SlaPolicy]) -> list[str]:
+    lines: list[str] = []
+    for priority, policy in sorted(policies.items()):
+        lines += [
+            "",
+            f"[{table}.{priority.value}]  # {priority.word}",
+            f'first_response = "{compact_duration(policy.first_response)}"',
+            f'resolution = "{compact_duration(policy.resolution)}"',
+            f'clock = "{policy.clock.value}"',
+        ]
+    return lines
 
 
 def _weekly_words(weekly: tuple[int, dt.time] | None) -> str:

@@ -18,8 +18,9 @@ from bot.domain.durations import parse_duration
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.priority import Priority
 from bot.domain.refs import format_ref
-from bot.domain.roles import Team
+from bot.domain.roles import Assign, Staff, Team
 from bot.domain.sla import SlaClock
+from bot.domain.ticket import Ticket
 from config.reader import Section
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -47,11 +48,10 @@ class ConfigError(Exception):
 class DeskSettings:
     name: str
     timezone: ZoneInfo
-    triage_channel: str
     ticket_prefix: str
-    agents: tuple[str, ...]
-    leads: tuple[str, ...]
-    categories: tuple[str, ...]
+    agents: tuple[str, ...]  # of every team
+    leads: tuple[str, ...]  # of every team
+    categories: tuple[str, ...]  # of every team, in the config's order
     calendar: WorkingCalendar
 
 
@@ -89,18 +89,24 @@ class Config:
     replies: dict[str, str] = field(default_factory=dict)  # saved replies, by name
     survey_lasts: dt.timedelta = dt.timedelta(days=7)  # csat.expire_after: a rating request's life
     weekly_report: tuple[int, dt.time] | None = (0, dt.time(9))  # report.weekly: day, time; None: off
-
-    @property
-    def team(self) -> Team:
-        return Team(agents=frozenset(self.desk.agents), leads=frozenset(self.desk.leads))
+    staff: Staff = field(default_factory=lambda: Staff(()))  # one team unless [[team]] tables
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
         return format_ref(number, self.desk.ticket_prefix)
 
-    def sla_clock(self, priority: Priority) -> SlaClock:
-        """The clock a priority's targets run on."""
-        return SlaClock(self.sla[priority], self.desk.calendar)
+    def team_of(self, ticket: Ticket) -> Team:
+        """The team a ticket belongs to: its category's."""
+        return self.staff.team_of(ticket.category)
+
+    def sla_clock(self, ticket: Ticket) -> SlaClock:
+        """The clock the ticket's targets run on: its priority's, in its team."""
+        return self.priority_clock(ticket.priority, self.team_of(ticket))
+
+    def priority_clock(self, priority: Priority, team: Team | None = None) -> SlaClock:
+        """The clock a priority's targets run on, in `team` (the desk's targets by default)."""
+        policies = team.sla if team is not None and team.sla else self.sla
+        return SlaClock(policies[priority], self.desk.calendar)
 
 
 def load_config(path: str | Path, store_override: str | None = None) -> Config:
@@ -122,8 +128,13 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     """Build a Config from parsed TOML, collecting every problem before raising."""
     errors: list[str] = []
     root = Section("", data, errors)
-    desk = _desk(root.table("desk"))
-    sla = _sla(root.table("sla"))
+    root.known.add("team")
+    desk_section = root.table("desk")
+    sla = _sla(root.table("sla"), DEFAULT_SLA)
+    given = _teams(root, data["team"], sla) if "team" in data else None
+    desk, teams = _desk(desk_section, given, sla)
+    if given is None:
+        _across_teams(root, list(teams))
     escalation = _escalation(root.table("escalation"))
     digest = _digest(root.table("digest"))
     pending = _pending(root.table("pending"))
@@ -146,36 +157,107 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     root.finish()
     if errors:
         raise ConfigError(errors)
-    return Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly)  # type: ignore[arg-type]
+    return Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly, Staff(teams))  # type: ignore[arg-type]
 
 
-def _desk(s: Section) -> DeskSettings | None:
+TEAM_KEYS = ("triage_channel", "agents", "leads", "categories", "request_channels", "assign")
+DEFAULT_CATEGORIES = ["Hardware", "Software", "Access", "Other"]
+
+
+def _desk(
+    s: Section, teams: tuple[Team, ...] | None, sla: dict[Priority, SlaPolicy]
+) -> tuple[DeskSettings | None, tuple[Team, ...]]:
+    """[desk], and the desk's teams. Without [[team]] tables the desk is one team made of
+    [desk]'s keys (SPEC §3); with them, those keys stay out of [desk] (SPEC §9)."""
     name = s.get("name", str, "Help Desk", _non_empty)
     zone = s.get("timezone", str, "UTC", _zone)
-    triage = s.require("triage_channel", str, "a channel ID like C0123ABCD", _channel_id)
     prefix = s.get("ticket_prefix", str, "T", _prefix)
-    agents = s.require("agents", list, 'a list of Slack user IDs, like ["U0AGENT01"]', _agents)
-    leads = s.get("leads", list, [], _user_ids)
-    categories = s.get("categories", list, ["Hardware", "Software", "Access", "Other"], _categories)
+    if teams is None:
+        triage = s.require("triage_channel", str, "a channel ID like C0123ABCD", _channel_id)
+        agents = s.require("agents", list, 'a list of Slack user IDs, like ["U0AGENT01"]', _agents)
+        leads = tuple(s.get("leads", list, [], _user_ids) or ())
+        categories = s.get("categories", list, DEFAULT_CATEGORIES, _categories)
+        requests = tuple(s.get("request_channels", list, [], _channel_ids) or ())
+        assign = s.get("assign", str, "none", _assign) or Assign.NONE
+        whole = triage and agents and categories and name
+        teams = (Team(name, triage, agents, leads, categories, requests, assign, sla),) if whole else ()
+    else:
+        for key in TEAM_KEYS:
+            s.known.add(key)
+            if key in s.data:
+                s.error(key, "belongs in each [[team]] when the config has teams; take it out of [desk]")
     hours = s.get("business_hours", str, "09:00-17:00", _hours)
     days = s.get("work_days", list, list(DAYS[:5]), _days)
     holidays = s.get("holidays", list, [], _holidays)
     s.finish()
     if zone is None or hours is None or days is None or holidays is None:
-        return None
+        return None, teams
     calendar = WorkingCalendar(zone, hours[0], hours[1], days, holidays)
-    return DeskSettings(name, zone, triage, prefix, agents, tuple(leads or ()), categories, calendar)
+    agents = tuple(dict.fromkeys(a for team in teams for a in team.agents))
+    leads = tuple(dict.fromkeys(lead for team in teams for lead in team.leads))
+    categories = tuple(c for team in teams for c in team.categories)
+    return DeskSettings(name, zone, prefix, agents, leads, categories, calendar), teams
 
 
-def _sla(s: Section) -> dict[Priority, SlaPolicy]:
-    policies = dict(DEFAULT_SLA)
+def _teams(root: Section, tables: Any, sla: dict[Priority, SlaPolicy]) -> tuple[Team, ...]:
+    """The [[team]] tables (SPEC §9), each checked strictly, then checked against each other."""
+    if not isinstance(tables, list) or not tables:
+        root.error("team", "expected [[team]] tables, each with a name, triage_channel and agents")
+        return ()
+    teams: list[Team] = []
+    for i, table in enumerate(tables, start=1):
+        t = Section(f"team[{i}]", table, root.errors)
+        name = t.require("name", str, 'a name like "IT"', _team_name)
+        triage = t.require("triage_channel", str, "a channel ID like C0123ABCD", _channel_id)
+        agents = t.require("agents", list, 'a list of Slack user IDs, like ["U0AGENT01"]', _agents)
+        leads = t.get("leads", list, [], _user_ids)
+        categories = t.require("categories", list, 'a list of areas, like ["Hardware"]', _categories)
+        requests = t.get("request_channels", list, [], _channel_ids)
+        assign = t.get("assign", str, "none", _assign)
+        policies = _sla(t.table("sla"), sla) if "sla" in t.data else sla
+        t.finish()
+        if name and triage and agents and categories:
+            teams.append(
+                Team(
+                    name,
+                    triage,
+                    agents,
+                    tuple(leads or ()),
+                    categories,
+                    tuple(requests or ()),
+                    assign or Assign.NONE,
+                    policies,
+                )
+            )
+    if len(teams) == len(tables):
+        _across_teams(root, teams)
+    return tuple(teams)
+
+
+def _across_teams(root: Section, teams: list[Team]) -> None:
+    """Names and categories are unique across teams; a channel serves one purpose."""
+    for what, values in (
+        ("team names", [t.name.casefold() for t in teams]),
+        ("categories", [c.casefold() for t in teams for c in t.categories]),
+        ("channels (triage and request)", [c for t in teams for c in (t.triage, *t.request_channels)]),
+    ):
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            root.error(
+                "team", f"expected {what} to be unique across teams; more than once: {', '.join(twice)}"
+            )
+
+
+def _sla(s: Section, base: dict[Priority, SlaPolicy]) -> dict[Priority, SlaPolicy]:
+    """Targets per priority; a priority left out keeps `base`'s."""
+    policies = dict(base)
     for key in s.data:
         if key not in Priority.__members__:
             s.known.add(key)
             s.error(key, "unknown priority; expected P1, P2, P3 or P4")
             continue
         t = s.table(key)
-        default = DEFAULT_SLA[Priority(key)]
+        default = base[Priority(key)]
         first = t.get("first_response", str, None, parse_duration) or default.first_response
         resolution = t.get("resolution", str, None, parse_duration) or default.resolution
         clock = t.get("clock", str, "always", _clock)
@@ -271,6 +353,26 @@ def _user_ids(values: list[Any]) -> tuple[str, ...]:
     if bad:
         raise ValueError(f"expected Slack user IDs like U0123ABCD; these are not: {bad!r}")
     return tuple(values)
+
+
+def _channel_ids(values: list[Any]) -> tuple[str, ...]:
+    bad = [v for v in values if not isinstance(v, str) or not CHANNEL_ID.match(v)]
+    if bad:
+        raise ValueError(f"expected channel IDs like C0123ABCD (not #names); these are not: {bad!r}")
+    return tuple(values)
+
+
+def _team_name(value: str) -> str:
+    if not value.strip() or len(value) > 30:
+        raise ValueError(f"expected a name of 1 to 30 characters; got {value!r}")
+    return value.strip()
+
+
+def _assign(value: str) -> Assign:
+    try:
+        return Assign(value)
+    except ValueError:
+        raise ValueError(f'expected "none", "round_robin" or "least_busy"; got {value!r}') from None
 
 
 def _agents(values: list[Any]) -> tuple[str, ...]:

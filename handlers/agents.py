@@ -29,7 +29,7 @@ FORM_OF = {  # a card's button -> the command it stands for, and its form
 
 
 def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
-    team = desk.config.team
+    team = desk.staff
 
     async def outcome(response_url: str | None, user: str, work: Callable[[], Awaitable[str]]) -> None:
         """Do the work after the ack, and tell the person how it went, privately."""

@@ -18,7 +18,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
     async def on_quality(ack: AsyncAck, command: dict[str, Any]) -> None:
         user, words = str(command.get("user_id")), command_text(command)
         try:
-            desk.config.team.require_lead(user, "see the quality summary")
+            desk.staff.require_lead(user, "see the quality summary")
             period_days(words)
         except DeskError as error:
             await ack(text=desk.explain(error))

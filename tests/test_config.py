@@ -25,11 +25,11 @@ def problems(data: dict) -> list[str]:
 
 def test_the_shipped_example_is_valid_and_complete():
     config = load_config(EXAMPLE)
-    assert config.desk.triage_channel == "C0123TRIAGE"
+    assert config.staff.teams[0].triage == "C0123TRIAGE"
     assert config.sla[Priority.P3].clock is Clock.BUSINESS
     assert config.sla[Priority.P1].first_response == timedelta(minutes=15)
     assert config.escalation.check_every == timedelta(seconds=60)
-    assert config.team.is_agent("U0AGENT01") and config.team.is_lead("U0LEAD001")
+    assert config.staff.is_agent("U0AGENT01") and config.staff.is_lead("U0LEAD001")
     assert config.store_url == "tinydb://data/desk.json"
 
 

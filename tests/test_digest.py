@@ -14,6 +14,7 @@ from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.priority import Priority
 from bot.domain.quality import Period
 from bot.domain.sla import SlaClock
+from bot.domain.ticket import Ticket
 from bot.localslack.blockkit import check_message_blocks
 from bot.slack.blocks import as_plain_text
 from bot.slack.digest_blocks import DigestLook, digest_id, digest_message
@@ -127,8 +128,8 @@ WEDNESDAY = date(2026, 11, 25)
 NOW = local(BERLIN, 2026, 11, 25, 9)  # the digest of Wednesday reports on Tuesday 24 November
 
 
-def clock_for(priority: Priority) -> SlaClock:
-    return WALL if priority in (Priority.P1, Priority.P2) else OFFICE
+def clock_for(ticket: Ticket) -> SlaClock:
+    return WALL if ticket.priority in (Priority.P1, Priority.P2) else OFFICE
 
 
 def mon(hh: int, mm: int = 0) -> datetime:
@@ -206,7 +207,12 @@ def test_the_backlog_now_matches_the_tickets_as_they_are():
     assert backlog.unclaimed == sum(t.is_open and t.assignee is None for t in tickets)
 
 
-LOOK = DigestLook("IT Help", SCHEDULE, lambda n: f"T-{n}", lambda p: clock_for(p).business)
+LOOK = DigestLook(
+    "IT Help",
+    SCHEDULE,
+    lambda n: f"T-{n}",
+    lambda p: (WALL if p in (Priority.P1, Priority.P2) else OFFICE).business,
+)
 
 
 def test_the_message_says_each_figure_with_its_change():

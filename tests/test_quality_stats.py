@@ -14,6 +14,7 @@ from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.priority import Priority
 from bot.domain.quality import Period, last, percentile, quality, summarize, touches
 from bot.domain.sla import SlaClock
+from bot.domain.ticket import Ticket
 from tests.factories import T0, make_ticket
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -26,8 +27,8 @@ NOW = T0 + 7 * D
 WEEK = last(7, NOW)
 
 
-def clock_for(priority: Priority) -> SlaClock:
-    return OFFICE if priority is Priority.P3 else WALL
+def clock_for(ticket: Ticket) -> SlaClock:
+    return OFFICE if ticket.priority is Priority.P3 else WALL
 
 
 def worked(number, opened, claim_after, resolve_after, agent=BOB, score=None, rated_after=None):

@@ -41,11 +41,11 @@ async def test_a_priority_change_recomputes_both_targets_and_tells_the_requester
         ticket = await run.desk.store.ticket(1)
         now = run.clock.now()
         for target in Target:  # from opening, under the new priority's lengths
-            p1 = run.desk.config.sla_clock(Priority.P1)
+            p1 = run.desk.config.priority_clock(Priority.P1)
             assert state_of(ticket, p1, target, now).due == p1.due(before.opened_at, p1.policy.length(target))
             assert (
                 state_of(ticket, p1, target, now).due
-                < state_of(before, run.desk.config.sla_clock(Priority.P3), target, now).due
+                < state_of(before, run.desk.config.priority_clock(Priority.P3), target, now).due
             )
         assert "P1 · Critical" in text_of(card)
         [heard] = [m for m in bot_posts(run.slack, dm_of(run)) if "changed the priority" in text_of(m)]

@@ -125,7 +125,7 @@ def backlog_at(tickets: Iterable[Ticket], clock_for: ClockFor, warn_at: float, m
         counts[ticket.priority] += 1
         if rounds[Target.FIRST_RESPONSE][1] is None:
             unclaimed.append(ticket)
-        clock = clock_for(ticket.priority)
+        clock = clock_for(ticket)
         states = [
             measure(clock, target, *rounds[target], moment, pauses_of(ticket, target, moment))
             for target in Target

@@ -17,11 +17,10 @@ from datetime import datetime, timedelta
 
 from bot.domain.notices import Level
 from bot.domain.policy import Target
-from bot.domain.priority import Priority
 from bot.domain.sla import SlaClock, measure, pauses_of, round_of
 from bot.domain.ticket import SCORES, Status, Ticket
 
-ClockFor = Callable[[Priority], SlaClock]
+ClockFor = Callable[[Ticket], SlaClock]  # the clock a ticket's targets run on
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,7 @@ def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) ->
     for ticket in tickets:
         if not touches(ticket, period):
             continue
-        clock = clock_for(ticket.priority)
+        clock = clock_for(ticket)
         opened += ticket.opened_at in period
         if ticket.status is Status.RESOLVED and ticket.resolved_at in period:
             resolved += 1
@@ -192,7 +191,7 @@ def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) ->
 def _agent_line(agent: str, resolved: list[Ticket], clock_for: ClockFor, now: datetime) -> AgentLine:
     firsts, resolutions, scores = [], [], []
     for ticket in resolved:
-        clock = clock_for(ticket.priority)
+        clock = clock_for(ticket)
         first = _took(ticket, Target.FIRST_RESPONSE, clock, now)
         whole = _took(ticket, Target.RESOLUTION, clock, now)
         if first is not None:

@@ -1,30 +1,106 @@
-"""Who may do what: employees raise and follow their own tickets, agents work them, leads oversee."""
+"""Who may do what: employees raise and follow their own tickets, agents work them, leads oversee.
 
-from dataclasses import dataclass
+A desk serves one team or several (SPEC §9). Each team has its triage channel, agents, leads,
+categories (unique across teams) and request channels. A ticket belongs to the team of its
+category, so moving it to another team's area moves it to that team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from bot.domain.errors import NotPermitted, TicketNotFound
+from bot.domain.policy import SlaPolicy
+from bot.domain.priority import Priority
 from bot.domain.ticket import Ticket
+
+
+class Assign(StrEnum):
+    """How a team's new tickets find an agent."""
+
+    NONE = "none"  # they wait in the queue for a claim
+    ROUND_ROBIN = "round_robin"  # the team's next agent in turn who is not away
+    LEAST_BUSY = "least_busy"  # the agent holding the fewest open tickets who is not away
 
 
 @dataclass(frozen=True)
 class Team:
-    agents: frozenset[str]
-    leads: frozenset[str]
+    name: str
+    triage: str  # where its tickets' cards go
+    agents: tuple[str, ...]
+    leads: tuple[str, ...]
+    categories: tuple[str, ...]
+    request_channels: tuple[str, ...] = ()
+    assign: Assign = Assign.NONE
+    sla: Mapping[Priority, SlaPolicy] = field(default_factory=dict)  # empty: the desk's targets
 
     def is_agent(self, user: str) -> bool:
         return user in self.agents
 
+
+@dataclass(frozen=True)
+class Staff:
+    """The desk's teams and the roles they give people."""
+
+    teams: tuple[Team, ...]
+
+    @property
+    def several(self) -> bool:
+        return len(self.teams) > 1
+
+    @property
+    def agents(self) -> frozenset[str]:
+        return frozenset(a for team in self.teams for a in team.agents)
+
+    @property
+    def leads(self) -> frozenset[str]:
+        return frozenset(lead for team in self.teams for lead in team.leads)
+
+    def is_agent(self, user: str) -> bool:
+        """An agent of any team."""
+        return any(user in team.agents for team in self.teams)
+
     def is_lead(self, user: str) -> bool:
-        return user in self.leads
+        return any(user in team.leads for team in self.teams)
 
     def is_staff(self, user: str) -> bool:
         """Agents and leads see every ticket."""
-        return user in self.agents or user in self.leads
+        return self.is_agent(user) or self.is_lead(user)
+
+    def team_of(self, category: str) -> Team:
+        """The team a category belongs to; the first team for one no team has (any more)."""
+        return next((team for team in self.teams if category in team.categories), self.teams[0])
+
+    def named(self, name: str) -> Team | None:
+        return next((team for team in self.teams if team.name.casefold() == name.strip().casefold()), None)
+
+    def of_request_channel(self, channel: str) -> Team | None:
+        return next((team for team in self.teams if channel in team.request_channels), None)
+
+    def agent_of(self, user: str) -> tuple[Team, ...]:
+        """The teams the person works in."""
+        return tuple(team for team in self.teams if user in team.agents)
+
+    def led_by(self, user: str) -> tuple[Team, ...]:
+        return tuple(team for team in self.teams if user in team.leads)
 
     def require_agent(self, user: str, doing: str) -> None:
         """Refuse anyone but a configured agent, naming what they tried."""
         if not self.is_agent(user):
             raise NotPermitted(f"Only the desk's agents can {doing}.")
+
+    def require_agent_for(self, user: str, ticket: Ticket, doing: str) -> None:
+        """Refuse anyone but an agent of the ticket's team."""
+        self.require_agent(user, doing)
+        team = self.team_of(ticket.category)
+        if not team.is_agent(user):
+            raise NotPermitted(
+                f"{{ref}} belongs to {team.name}, so only {team.name}'s agents can {doing} there. "
+                "Use /move to send it to one of your areas.",
+                ticket=ticket.number,
+            )
 
     def require_lead(self, user: str, doing: str) -> None:
         if not self.is_lead(user):

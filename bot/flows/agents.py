@@ -17,7 +17,7 @@ from bot.desk import Desk
 from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.owed import CardThread, Conversation, Edit, Post
 from bot.domain.priority import Priority
-from bot.domain.roles import Team
+from bot.domain.roles import Staff
 from bot.domain.sla import next_target, target_states
 from bot.domain.ticket import Action, Status, Ticket
 from bot.flows import owed
@@ -68,8 +68,13 @@ class Agents:
         self.desk = desk
 
     @property
-    def team(self) -> Team:
-        return self.desk.config.team
+    def staff(self) -> Staff:
+        return self.desk.staff
+
+    def _of_team(self, agent: str, ticket: Ticket, doing: str) -> Ticket:
+        """The ticket, if `agent` works in its team (SPEC §9); a refusal naming the team if not."""
+        self.staff.require_agent_for(agent, ticket, doing)
+        return ticket
 
     # -- actions -----------------------------------------------------------------------
     async def carry_out(self, user: str, command: AgentCommand, number: int, once: str | None) -> str:
@@ -89,19 +94,21 @@ class Agents:
         return await self.reply(user, number, command.words, once=once)
 
     async def claim(self, agent: str, number: int) -> str:
-        self.team.require_agent(agent, "claim tickets")
+        self.staff.require_agent(agent, "claim tickets")
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
         def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
             self._tell_requester(tx, ticket, f":raising_hand: <@{agent}> is looking at *{ref}* now.")
 
-        _, ticket = await self._change(number, lambda t: t.claim(agent, now), tell)
+        _, ticket = await self._change(
+            number, lambda t: self._of_team(agent, t, DOING["/claim"]).claim(agent, now), tell
+        )
         return f"You claimed {ref}. Use `/reply {ref} your answer` to talk to <@{ticket.requester}>."
 
     async def reassign(self, by: str, number: int, to: str) -> str:
-        self.team.require_agent(by, "reassign tickets")
-        if not self.team.is_agent(to):
+        self.staff.require_agent(by, "reassign tickets")
+        if not self.staff.is_agent(to):
             raise NotPermitted(
                 "{person} isn't one of the desk's agents, so tickets can't go to them.", person=to
             )
@@ -112,7 +119,7 @@ class Agents:
             previous = before.assignee if before.status in (Status.CLAIMED, Status.WAITING) else None
             self._tell_requester(tx, ticket, f":raising_hand: <@{to}> is now looking after *{ref}*.")
             if to != by:
-                clock = self.desk.sla_clock(ticket.priority)
+                clock = self.desk.sla_clock(ticket)
                 states = target_states(ticket, clock, now)
                 text, blocks = handover_message(
                     ref, ticket, by, states, self.desk.zone, business=clock.business
@@ -121,11 +128,22 @@ class Agents:
             if previous and previous not in (by, to):
                 self._dm(tx, ticket, previous, f"<@{by}> handed *{ref}* to <@{to}>: it is off your list.")
 
-        await self._change(number, lambda t: t.reassign(by, to, now), tell)
+        def step(ticket: Ticket) -> Ticket:
+            self._of_team(by, ticket, DOING["/reassign"])
+            team = self.desk.team_of(ticket)
+            if not team.is_agent(to):
+                raise NotPermitted(
+                    f"{{person}} isn't one of {team.name}'s agents, so {{ref}} can't go to them.",
+                    person=to,
+                    ticket=ticket.number,
+                )
+            return ticket.reassign(by, to, now)
+
+        await self._change(number, step, tell)
         return f"{ref} is now with <@{to}>."
 
     async def resolve(self, agent: str, number: int, note: str) -> str:
-        self.team.require_agent(agent, "resolve tickets")
+        self.staff.require_agent(agent, "resolve tickets")
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
         text, blocks = resolution_message(ref, number, agent, note)
@@ -134,7 +152,11 @@ class Agents:
             owed.to_requester(tx, ticket, "requester", text, blocks, remember="resolution")
             owe_rating_request(tx, self.desk, ticket)
 
-        _, ticket = await self._change(number, lambda t: t.resolve(agent, note.strip(), now), tell)
+        _, ticket = await self._change(
+            number,
+            lambda t: self._of_team(agent, t, DOING["/resolve"]).resolve(agent, note.strip(), now),
+            tell,
+        )
         told = f"Resolved {ref}. <@{ticket.requester}> has been told" + (" with your note." if note else ".")
         return _said_where_seen(told, ticket)
 
@@ -151,7 +173,7 @@ class Agents:
         return saved[name[1:]]
 
     async def reply(self, agent: str, number: int, words: str, once: str | None = None) -> str:
-        self.team.require_agent(agent, "reply to requesters")
+        self.staff.require_agent(agent, "reply to requesters")
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
         current = await self.desk.store.ticket(number)
@@ -168,7 +190,7 @@ class Agents:
                 raise TicketNotFound(number)
             if tx.done_before(once):
                 return f"Already sent to <@{ticket.requester}>."
-            ticket = ticket.record(Action.REPLIED, agent, words, now)
+            ticket = self._of_team(agent, ticket, DOING["/reply"]).record(Action.REPLIED, agent, words, now)
             tx.save_ticket(ticket)
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
@@ -177,7 +199,7 @@ class Agents:
 
     async def change_priority(self, agent: str, number: int, priority: Priority) -> str:
         """A new priority: targets count from opening under it; the requester is told."""
-        self.team.require_agent(agent, DOING["/priority"])
+        self.staff.require_agent(agent, DOING["/priority"])
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
@@ -187,11 +209,15 @@ class Agents:
             self._tell_requester(tx, ticket, said)
             self._in_card_thread(tx, ticket, said)
 
-        await self._change(number, lambda t: t.change_priority(agent, priority, now), tell)
+        await self._change(
+            number,
+            lambda t: self._of_team(agent, t, DOING["/priority"]).change_priority(agent, priority, now),
+            tell,
+        )
         return f"{ref} is now {priority.label}; its targets count from its opening under it."
 
     async def move(self, agent: str, number: int, area: str) -> str:
-        self.team.require_agent(agent, DOING["/move"])
+        self.staff.require_agent(agent, DOING["/move"])
         categories = self.desk.config.desk.categories
         found = next((c for c in categories if c.casefold() == area.strip().casefold()), None)
         if found is None:
@@ -210,7 +236,7 @@ class Agents:
     async def wait(self, agent: str, number: int, question: str) -> str:
         """Ask the requester and wait for the answer: the resolution clock pauses until they
         answer in the ticket's thread (or the ticket closes, `pending.close_after` later)."""
-        self.team.require_agent(agent, DOING["/wait"])
+        self.staff.require_agent(agent, DOING["/wait"])
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
         asked = question.strip() or "Could you tell us a little more, so we can go on?"
@@ -219,7 +245,11 @@ class Agents:
             self._tell_requester(tx, ticket, *waiting_message(ref, agent, asked))
             self._in_card_thread(tx, ticket, f"<@{agent}> is waiting on the requester:\n{quote(asked)}")
 
-        _, ticket = await self._change(number, lambda t: t.wait_on_requester(agent, asked, now), tell)
+        _, ticket = await self._change(
+            number,
+            lambda t: self._of_team(agent, t, DOING["/wait"]).wait_on_requester(agent, asked, now),
+            tell,
+        )
         sent = f"{ref} is waiting on <@{ticket.requester}>; its resolution clock is paused until they answer."
         return _said_where_seen(sent, ticket)
 
@@ -259,22 +289,22 @@ class Agents:
 
     async def details(self, agent: str, number: int) -> dict[str, Any]:
         """The Details modal: the ticket whole (agents only)."""
-        self.team.require_agent(agent, "see a ticket's details")
+        self.staff.require_agent(agent, "see a ticket's details")
         ticket = await self.desk.store.ticket(number)
         if ticket is None:
             raise TicketNotFound(number)
-        clock = self.desk.sla_clock(ticket.priority)
+        clock = self.desk.sla_clock(ticket)
         states = target_states(ticket, clock, self.desk.clock.now())
         return details_view(ticket, self.desk.ref(number), states, self.desk.zone, business=clock.business)
 
     async def queue(self, agent: str) -> Answer:
         """Unclaimed tickets and those at risk, most urgent and oldest first."""
-        self.team.require_agent(agent, "see the queue")
+        self.staff.require_agent(agent, "see the queue")
         now = self.desk.clock.now()
         warn_at = self.desk.config.escalation.warn_at
         rows: list[QueueRow] = []
         for ticket in await self.desk.store.open_tickets():
-            clock = self.desk.sla_clock(ticket.priority)
+            clock = self.desk.sla_clock(ticket)
             upcoming = next_target(ticket, clock, now)
             late = upcoming is not None and upcoming.used >= warn_at  # at risk, or overdue already
             if ticket.status is Status.OPEN or late:
@@ -311,7 +341,7 @@ class Agents:
     def _in_card_thread(self, tx: Transaction, ticket: Ticket, text: str) -> None:
         """A message for the agents in the card's thread."""
         key = owed.message_key(ticket.number, len(ticket.trail), "card-thread")
-        triage = Conversation(self.desk.config.desk.triage_channel)
+        triage = Conversation(self.desk.triage_of(ticket))
         owed.owe(tx, key, Post(triage, plain(text, 300), [section(text)], CardThread(ticket.number)))
 
     def _dm(self, tx: Transaction, ticket: Ticket, user: str, text: str) -> None:

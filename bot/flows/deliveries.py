@@ -108,10 +108,6 @@ class Deliveries:
         self.homes = Homes(desk)
         self.reports = Reports(desk)
 
-    @property
-    def triage(self) -> Conversation:
-        return Conversation(self.desk.config.desk.triage_channel)
-
     # -- drawing ---------------------------------------------------------------------------
     async def draw(self, message: Message) -> Drawn | None:
         """The message as it goes now; None when there is nothing left to send."""
@@ -128,7 +124,7 @@ class Deliveries:
             case StormCard():
                 storm, text, blocks = await self.storms.draw(message.storm)
                 edit = split_place(storm.card)[1] if storm.card else None
-                return Drawn(self.triage, text, blocks, edit=edit)
+                return Drawn(Conversation(self.desk.main_triage), text, blocks, edit=edit)
             case Prompt():
                 return await self._prompt(message)
             case NoticeOf():
@@ -162,7 +158,7 @@ class Deliveries:
         if ticket.card is not None:
             channel, ts = split_place(ticket.card)
             return Drawn(Conversation(channel), text, blocks, edit=ts)
-        return Drawn(self.triage, text, blocks)
+        return Drawn(Conversation(self.desk.triage_of(ticket)), text, blocks)
 
     async def _prompt(self, prompt: Prompt) -> Drawn:
         ts = prompt.ts
@@ -184,7 +180,8 @@ class Deliveries:
         person = person_of(owed.destination)
         if person is not None:
             return Drawn(DirectMessage(person), text, blocks, marker=marker)
-        return Drawn(self.triage, text, blocks, CardThread(ticket.number), broadcast=True, marker=marker)
+        triage = Conversation(self.desk.triage_of(ticket))
+        return Drawn(triage, text, blocks, CardThread(ticket.number), broadcast=True, marker=marker)
 
     async def _on_storm(self, number: int) -> bool:
         return await self.desk.store.record(STORM_OF, str(number)) is not None

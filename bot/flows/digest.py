@@ -58,7 +58,7 @@ class Digests:
             desk_name=self.desk.config.desk.name,
             schedule=schedule,
             ref=self.desk.ref,
-            business=lambda priority: self.desk.sla_clock(priority).business,
+            business=lambda priority: self.desk.config.priority_clock(priority).business,
         )
         return digest_message(digest, look)
 

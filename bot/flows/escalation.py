@@ -57,14 +57,14 @@ class Escalation:
         self.pending = Pending(desk)
         self.ratings = Ratings(desk)
 
-    @property
-    def policy(self) -> EscalationPolicy:
+    def policy_for(self, ticket: Ticket) -> EscalationPolicy:
+        """How the ticket escalates: its team's leads are the last step (SPEC §9)."""
         settings = self.desk.config.escalation
         return EscalationPolicy(
             warn_at=settings.warn_at,
             leads_at=settings.leads_at,
             late_after=2 * settings.check_every,
-            leads=self.desk.config.desk.leads,
+            leads=self.desk.team_of(ticket).leads,
         )
 
     async def sweep(self) -> Swept:
@@ -101,13 +101,12 @@ class Escalation:
         looked at, and written, in small batches so requests are served in between."""
         done = done or Swept()
         now = self.desk.clock.now()
-        policy = self.policy
         tickets = await self.desk.store.open_tickets()
         done.open_tickets = len(tickets)
         reached: list[int] = []
         for start in range(0, len(tickets), BATCH):
             for ticket in tickets[start : start + BATCH]:
-                if due_notices(ticket, self.desk.sla_clock(ticket.priority), policy, now):
+                if due_notices(ticket, self.desk.sla_clock(ticket), self.policy_for(ticket), now):
                     reached.append(ticket.number)
             await asyncio.sleep(0)
         fresh: set[tuple[int, str]] = set()
@@ -117,7 +116,9 @@ class Escalation:
                     current = tx.ticket(number)  # as it is now, under the write lock
                     if current is None:
                         continue
-                    notices = due_notices(current, self.desk.sla_clock(current.priority), policy, now)
+                    notices = due_notices(
+                        current, self.desk.sla_clock(current), self.policy_for(current), now
+                    )
                     if notices:
                         tx.save_ticket(current.raise_notices(notices))
                         owed.card(tx, number)  # the new flag
@@ -169,7 +170,7 @@ def owe_notices(tx: Transaction, ticket: Ticket, notices: list[Notice]) -> None:
 
 def notice_for(desk: Desk, ticket: Ticket, notice: Notice, destination: str) -> tuple[str, Blocks]:
     """The notice's words for one place, as the ticket's target stands now."""
-    clock = desk.sla_clock(ticket.priority)
+    clock = desk.sla_clock(ticket)
     state = state_of(ticket, clock, notice.target, desk.clock.now(), since=notice.since)
     facts = NoticeFacts(
         ticket=ticket,
@@ -178,7 +179,7 @@ def notice_for(desk: Desk, ticket: Ticket, notice: Notice, destination: str) -> 
         state=state,
         length=clock.policy.length(notice.target),
         business=clock.business,
-        triage=desk.config.desk.triage_channel,
+        triage=desk.triage_of(ticket),
         card=desk.link(ticket.card),
     )
     return notice_message(facts, destination, desk.zone)

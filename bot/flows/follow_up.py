@@ -36,7 +36,7 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
         ticket = tx.ticket(number)
         if ticket is None or tx.done_before(heard.key):
             return
-        if where == ticket.card and desk.config.team.is_staff(heard.user):
+        if where == ticket.card and desk.staff.is_staff(heard.user):
             action = Action.NOTE
         elif (
             where == place(ticket.origin.channel, ticket.origin.thread or "")
@@ -60,6 +60,6 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
         if action is Action.FOLLOW_UP:  # shown to the agents in the card's thread
             text = f"<@{heard.user}> added:\n{quote(heard.text)}"
             key = owed.message_key(number, len(updated.trail), "card-thread")
-            triage = Conversation(desk.config.desk.triage_channel)
+            triage = Conversation(desk.triage_of(updated))
             fallback = f"{desk.ref(number)}: the requester added to the ticket"
             owed.owe(tx, key, Post(triage, fallback, [section(text)], CardThread(number)))

@@ -51,7 +51,7 @@ class Homes:
 
     def owe_for(self, tx: Transaction, ticket: Ticket) -> None:
         """A ticket changed: the Homes that show it are owed again (those who opened theirs)."""
-        team = self.desk.config.team
+        team = self.desk.staff
         people = {ticket.requester, *(p for p in (ticket.assignee,) if p)}
         last = ticket.trail[-1] if ticket.trail else None
         if last is not None and last.action is Action.REASSIGNED:
@@ -67,13 +67,13 @@ class Homes:
 
     async def view(self, person: str) -> dict[str, Any]:
         """The person's Home as things stand now."""
-        desk, team = self.desk, self.desk.config.team
+        desk, team = self.desk, self.desk.staff
         now = desk.clock.now()
         warn_at = desk.config.escalation.warn_at
         open_now = await desk.store.open_tickets()
 
         def row(ticket: Ticket) -> HomeRow:
-            clock = desk.sla_clock(ticket.priority)
+            clock = desk.sla_clock(ticket)
             upcoming = next_target(ticket, clock, now)
             risky = upcoming is not None and upcoming.at_risk(warn_at) and not upcoming.breached
             return HomeRow(desk.ref(ticket.number), ticket, upcoming, risky, clock.business)

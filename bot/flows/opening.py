@@ -35,7 +35,7 @@ def split_place(stored: str) -> tuple[str, str]:
 
 
 def confirmation_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
-    clock = desk.sla_clock(ticket.priority)
+    clock = desk.sla_clock(ticket)
     first = target_states(ticket, clock, ticket.opened_at)[0]
     said = promise(clock.policy.first_response, first.due, desk.zone, business=clock.business)
     by = None
@@ -61,7 +61,7 @@ def owe_announcement(tx: Transaction, desk: Desk, ticket: Ticket, prompt: str | 
 
 
 def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
-    clock = desk.sla_clock(ticket.priority)
+    clock = desk.sla_clock(ticket)
     states = target_states(ticket, clock, desk.clock.now())
     warn_at = desk.config.escalation.warn_at
     return ticket_card(

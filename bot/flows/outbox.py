@@ -188,7 +188,7 @@ class Outbox:
             self.busy = False
 
     async def _rounds(self) -> float:
-        triage = self.desk.config.desk.triage_channel
+        triage = self.desk.main_triage
         while not self._stopping:
             await self.storms.fold_waiting()
             heads = await self._heads()
@@ -244,7 +244,7 @@ class Outbox:
 
     async def _heads(self) -> list[tuple[str, Owed]]:
         """The first waiting message of each line, oldest first."""
-        triage = self.desk.config.desk.triage_channel
+        triage = self.desk.main_triage
         firsts: dict[str, tuple[str, Owed]] = {}
         for key, owed in (await self.desk.store.owed()).items():
             if owed.parked:
@@ -359,7 +359,7 @@ class Outbox:
         drawn = await self.kinds.draw(Card(number))
         assert drawn is not None and drawn.edit is None
         key = card_key(number)
-        self.pace.take(self.desk.config.desk.triage_channel, time.monotonic())  # a second post
+        self.pace.take(self.desk.main_triage, time.monotonic())  # a second post
         # Version -1 matches no entry: a card still owed for the ticket stays owed and goes
         # again, as an edit of this one; the storm card is redrawn without it.
         card = Owed(Card(number), seq=0, version=-1, look_first=True)

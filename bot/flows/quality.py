@@ -27,7 +27,7 @@ def period_days(words: str) -> int:
 
 async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[dict[str, Any]]]:
     """The summary for the period in `words`, for a lead's eyes only."""
-    desk.config.team.require_lead(lead, "see the quality summary")
+    desk.staff.require_lead(lead, "see the quality summary")
     days = period_days(words)
     tickets = await desk.store.all_tickets()
     # Pure work over immutable tickets: done on a thread so requests keep flowing.

@@ -27,11 +27,11 @@ def _plain(text: str) -> Answer:
 async def status_of(desk: Desk, person: str, reference: str) -> Answer:
     try:
         number = desk.parse_ref(reference)
-        ticket = desk.config.team.visible(await desk.store.ticket(number), number, person)
+        ticket = desk.staff.visible(await desk.store.ticket(number), number, person)
     except DeskError as error:
         return _plain(desk.explain(error))
     now = desk.clock.now()
-    clock = desk.sla_clock(ticket.priority)
+    clock = desk.sla_clock(ticket)
     upcoming = next_target(ticket, clock, now)
     warn_at = desk.config.escalation.warn_at
     ref = desk.ref(ticket.number)
@@ -42,7 +42,7 @@ async def tickets_of(desk: Desk, person: str) -> Answer:
     """The person's open tickets, newest first; for an agent, first those assigned to them."""
     tickets = await desk.store.tickets_of(person, open_only=True)
     rows = [(desk.ref(t.number), t) for t in reversed(tickets)]
-    if not desk.config.team.is_agent(person):
+    if not desk.staff.is_agent(person):
         return my_tickets(rows, desk.clock.now())
     assigned = [(desk.ref(t.number), t) for t in await desk.store.open_tickets() if t.assignee == person]
     return assigned_tickets(assigned, my_tickets(rows, desk.clock.now()) if rows else None, desk.clock.now())
@@ -62,7 +62,7 @@ async def answer(desk: Desk, person: str, phrase: Phrase) -> Answer | None:
 
 def help_for(desk: Desk, person: str) -> Answer:
     settings = desk.config.desk
-    return help_answer(settings.name, settings.ticket_prefix, agent=desk.config.team.is_agent(person))
+    return help_answer(settings.name, settings.ticket_prefix, agent=desk.staff.is_agent(person))
 
 
 async def reply(desk: Desk, heard: str, person: str, channel: str, answer: Answer) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from bot.desk import Desk
 from bot.domain.owed import Card, Owed
 from bot.domain.storm import Storm, foldable, folds, grouped
+from bot.domain.ticket import Ticket
 from bot.flows.owed import storm_card
 from bot.slack.storm_blocks import storm_card as draw_storm_card
 from store.codec import storm_from_doc, storm_to_doc
@@ -64,7 +65,7 @@ class Storms:
             for key, number in waiting:
                 ticket = tx.ticket(number)
                 home = tx.record(STORM_OF, str(number))
-                if ticket is None or not foldable(ticket) or (home is None and not takes_new):
+                if ticket is None or not self._foldable(ticket) or (home is None and not takes_new):
                     continue
                 tx.strike(key)
                 if home is None:
@@ -92,7 +93,11 @@ class Storms:
         if owed.attempts or owed.parked:  # one that failed may have been posted: it goes as is
             return False
         ticket = await self.desk.store.ticket(owed.message.ticket)
-        return ticket is not None and foldable(ticket)
+        return ticket is not None and self._foldable(ticket)
+
+    def _foldable(self, ticket: Ticket) -> bool:
+        """Storm cards are for the first team's triage channel: other teams' cards go one by one."""
+        return foldable(ticket) and self.desk.triage_of(ticket) == self.desk.main_triage
 
     async def holds(self, owed: Owed) -> bool:
         """Whether an owed card must wait for the next fold (it was owed after this round's):

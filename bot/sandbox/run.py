@@ -151,9 +151,12 @@ class Sandbox:
     async def _next_due(self, end: datetime) -> datetime | None:
         """The first moment before `end` when an escalation level or a digest falls due."""
         assert self.app is not None
-        now, desk, policy = self.clock.now(), self.app.desk, self.app.escalation.policy
+        now, desk, escalation = self.clock.now(), self.app.desk, self.app.escalation
         tickets = await desk.store.open_tickets()
-        moments = [next_notice_at(ticket, desk.sla_clock(ticket.priority), policy, now) for ticket in tickets]
+        moments = [
+            next_notice_at(ticket, desk.sla_clock(ticket), escalation.policy_for(ticket), now)
+            for ticket in tickets
+        ]
         moments += [self.app.escalation.pending.due(ticket) for ticket in tickets]  # reminders, closes
         schedule = self.app.digests.schedule
         today = now.astimezone(schedule.zone).date()
