@@ -12,7 +12,7 @@ from bot.flows import answers
 from bot.flows.intake import Intake
 from bot.flows.names import request_text
 from bot.flows.opening import place
-from bot.slack.intake_blocks import CATEGORY_ACTION, URGENCY_ACTION, IntakeIds, read_form
+from bot.slack.intake_blocks import CATEGORY_ACTION, URGENCY_ACTION, IntakeIds, draft_of_block, read_form
 from bot.slack.payloads import click, form_values, shortcut
 
 STARTED_IN_DM = (
@@ -26,7 +26,7 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
         pressed = click(body)
         if pressed is None:
             return
-        draft_id = pressed.block_id.removeprefix(f"{IntakeIds.BLOCK}:")
+        draft_id = draft_of_block(pressed.block_id)
         await intake.continue_with(pressed.user, pressed.channel, pressed.thread, event, None, draft_id)
 
     @app.action(CATEGORY_ACTION)

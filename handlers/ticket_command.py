@@ -28,9 +28,7 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
         words = command_text(command).strip()
         if not words:
             await ack()
-            await desk.slack.open_view(
-                str(command.get("trigger_id", "")), form(desk.config.desk.categories, channel)
-            )
+            await desk.slack.open_view(str(command.get("trigger_id", "")), form(desk.staff.areas, channel))
             return
         first, _, rest = words.partition(" ")
         if first.lower() == "show" and rest.strip():  # /ticket show T-4: the Details modal (agents)

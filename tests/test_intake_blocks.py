@@ -11,7 +11,7 @@ from bot.domain.priority import Priority
 from bot.domain.sla import SlaClock, target_states
 from bot.localslack.blockkit import check_message_blocks, check_view
 from bot.slack.card import ticket_card
-from bot.slack.intake_blocks import FORM_TEXT_LIMIT, form, question, read_form
+from bot.slack.intake_blocks import FORM_TEXT_LIMIT, draft_of_block, form, question, read_form
 from bot.slack.mrkdwn import CUT_NOTE
 from bot.slack.when import left_in_words, promise
 from tests.factories import T0, make_ticket
@@ -144,7 +144,7 @@ def test_a_target_past_warn_at_is_flagged_at_risk_and_a_fresh_one_is_not():
 
 
 def test_questions_fit_slack_with_twenty_long_areas():
-    areas = tuple(f"{i:02d} " + "a" * 27 for i in range(20))
+    areas = (("IT", tuple(f"{i:02d} " + "a" * 27 for i in range(20))),)
     draft = Draft("abc", "U0A", "D0A", None, "dm", "x" * 40_000, Stage.CATEGORY, T0, T0)
     _, blocks = question(draft, areas)
     assert check_message_blocks(blocks) == []
@@ -157,8 +157,37 @@ def test_questions_fit_slack_with_twenty_long_areas():
     assert check_message_blocks(blocks) == []
 
 
+def test_with_several_teams_the_area_question_has_a_row_of_buttons_per_team_under_its_name():
+    areas = (("IT", ("Hardware", "Access")), ("People", ("Payroll", "Leave")))
+    draft = Draft("abc", "U0A", "D0A", None, "dm", "My payslip is wrong", Stage.CATEGORY, T0, T0)
+    _, blocks = question(draft, areas)
+    assert check_message_blocks(blocks) == []
+    rows = [b for b in blocks if b["type"] == "actions"]
+    assert [[e["value"] for e in row["elements"]] for row in rows] == [
+        ["Hardware", "Access"],
+        ["Payroll", "Leave", "cancel"],
+    ]
+    labels = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"][:2]
+    assert labels == ["*IT*", "*People*"]
+    assert {draft_of_block(row["block_id"]) for row in rows} == {"abc"}  # each row names the draft
+    ids = [e["action_id"] for row in rows for e in row["elements"]]
+    assert len(ids) == len(set(ids))  # a button's id says which area, across the rows
+
+
+def test_with_several_teams_the_form_groups_the_areas_by_team():
+    view = form((("IT", ("Hardware",)), ("People", ("Payroll", "Leave"))), "C0GENERAL")
+    assert check_view(view) == []
+    area = next(b for b in view["blocks"] if b["block_id"] == "category")["element"]
+    assert [(g["label"]["text"], [o["value"] for o in g["options"]]) for g in area["option_groups"]] == [
+        ("IT", ["Hardware"]),
+        ("People", ["Payroll", "Leave"]),
+    ]
+    area["options"] = area["option_groups"][0]["options"]  # both at once is not Block Kit
+    assert check_view(view) != []
+
+
 def test_the_form_is_a_valid_modal_and_its_answers_are_checked():
-    assert check_view(form(("Hardware", "Access"), "C0GENERAL")) == []
+    assert check_view(form((("IT", ("Hardware", "Access")),), "C0GENERAL")) == []
     assert read_form({"description": " Need VPN ", "category": "Access", "urgency": "P3"}, ("Access",)) == (
         "Need VPN",
         "Access",

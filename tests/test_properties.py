@@ -202,7 +202,8 @@ def test_digests_are_valid_for_any_tickets(texts, weekday):
 @given(st.text(max_size=200), st.lists(st.text(min_size=1, max_size=200), min_size=1, max_size=30))
 def test_forms_are_valid_views_whatever_the_names(ref, categories):
     for view in (
-        form(tuple(categories), "C0GENERAL"),
+        form((("IT", tuple(categories)),), "C0GENERAL"),
+        form(((ref or "IT", tuple(categories)), ("People", ("Leave",))), "C0GENERAL"),  # grouped by team
         *(text_form(form_id, 1, ref or "T-1", "C0TRIAGE1", public_in="C0GENERAL") for form_id in FORMS),
         comment_form(1, ref or "T-1", "D0ALICE01:1.0", ref),
     ):

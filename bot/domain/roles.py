@@ -58,6 +58,11 @@ class Staff:
     def leads(self) -> frozenset[str]:
         return frozenset(lead for team in self.teams for lead in team.leads)
 
+    @property
+    def areas(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Every category, grouped by its team: (team's name, its categories)."""
+        return tuple((team.name, team.categories) for team in self.teams)
+
     def is_agent(self, user: str) -> bool:
         """An agent of any team."""
         return any(user in team.agents for team in self.teams)

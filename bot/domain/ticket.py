@@ -193,11 +193,18 @@ class Ticket:
         detail = f"{self.priority.value}->{priority.value}"
         return self._step(Action.PRIORITY, agent, now, detail=detail, priority=priority)
 
-    def move(self, agent: str, category: str, now: datetime) -> Ticket:
-        """Another area for the ticket."""
+    def move(self, agent: str, category: str, now: datetime, *, release: bool = False) -> Ticket:
+        """Another area for the ticket. `release`: its assignee does not work there, so it goes
+        back to that area's queue unassigned (an answer given stays given)."""
         if category == self.category:
             raise TransitionNotAllowed(f"{{ref}} is already in {category}.", ticket=self.number)
-        return self._step(Action.MOVED, agent, now, detail=f"{self.category}->{category}", category=category)
+        changes: dict[str, object] = {}
+        if release and self.assignee is not None:
+            changes.update(assignee=None, status=Status.OPEN)  # a wait on the requester ends too
+            if self.waiting_since is not None:
+                changes["waits"] = (*self.waits[:-1], replace(self.waits[-1], until=now))
+        moved = self._step(Action.MOVED, agent, now, detail=f"{self.category}->{category}", category=category)
+        return replace(moved, **changes)  # type: ignore[arg-type]
 
     def claim(self, agent: str, now: datetime) -> Ticket:
         """The agent takes the ticket; the first-response clock stops."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.desk import Desk
@@ -217,6 +218,9 @@ class Agents:
         return f"{ref} is now {priority.label}; its targets count from its opening under it."
 
     async def move(self, agent: str, number: int, area: str) -> str:
+        """Another area for the ticket. Any agent may move a ticket, so one that reached the
+        wrong team finds the right one; moved to another team's area, its card moves to that
+        team's triage channel and the old card says where it went."""
         self.staff.require_agent(agent, DOING["/move"])
         categories = self.desk.config.desk.categories
         found = next((c for c in categories if c.casefold() == area.strip().casefold()), None)
@@ -226,11 +230,32 @@ class Agents:
             )
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
+        staff = self.staff
+
+        def step(ticket: Ticket) -> Ticket:
+            team = staff.team_of(found)
+            if team == staff.team_of(ticket.category):
+                return ticket.move(agent, found, now)
+            release = ticket.assignee is not None and not team.is_agent(ticket.assignee)
+            moved = ticket.move(agent, found, now, release=release)
+            return replace(moved, card=None)  # a new card in the other team's triage channel
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            self._in_card_thread(tx, ticket, f"<@{agent}> moved *{ref}* from {before.category} to *{found}*.")
+            team = self.desk.team_of(ticket)
+            said = f"<@{agent}> moved *{ref}* from {before.category} to *{found}*."
+            if before.card is not None and ticket.card is None:
+                channel, ts = split_place(before.card)
+                gone = f":arrow_right: {said} It is {team.name}'s now: its card is in <#{team.triage}>."
+                key = owed.message_key(number, len(ticket.trail), "card-moved")
+                owed.owe(tx, key, Edit(channel, ts, plain(gone, 300), [section(gone)]))
+                self._tell_requester(tx, ticket, f":arrow_right: *{ref}* is with the {team.name} team now.")
+            else:
+                self._in_card_thread(tx, ticket, said)
 
-        await self._change(number, lambda t: t.move(agent, found, now), tell)
+        before, ticket = await self._change(number, step, tell)
+        team = self.desk.team_of(ticket)
+        if team != self.desk.team_of(before):
+            return f"{ref} is now in {found}, with the {team.name} team: its card is in <#{team.triage}>."
         return f"{ref} is now in {found}."
 
     async def wait(self, agent: str, number: int, question: str) -> str:

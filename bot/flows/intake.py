@@ -162,7 +162,7 @@ class Intake:
                     Post(Conversation(draft.channel), text, [section(text)], _thread(draft)),
                 )
             return
-        owe(tx, key, self._prompt(draft, *question(draft, self.desk.config.desk.categories)))
+        owe(tx, key, self._prompt(draft, *question(draft, self.desk.staff.areas)))
         if say is Say.ADDED:
             note = added_note()
             owe(

@@ -72,5 +72,6 @@ def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
         business=clock.business,
         warn_at=warn_at,
         source=desk.link(ticket.source),
-        areas=desk.config.desk.categories,
+        areas=desk.staff.areas,
+        team=desk.team_of(ticket).name if desk.staff.several else None,
     )

@@ -90,14 +90,34 @@ class Checker:
             if el.get("style") not in (None, "primary", "danger"):
                 self.fail(pointer + "/style", "must be primary or danger")
         elif kind == "static_select":
-            options = self.items(el.get("options"), pointer + "/options", LIMITS["select.options"], "options")
-            for i, option in enumerate(options):
-                self.text(
-                    option.get("text"), f"{pointer}/options/{i}/text", LIMITS["option.text"], plain_only=True
-                )
-                self.length(option.get("value"), f"{pointer}/options/{i}/value", LIMITS["option.value"])
+            # Either `options` or `option_groups`, each group a plain_text label of at most 75
+            # characters and 1 to 100 options (https://docs.slack.dev/reference/block-kit/
+            # composition-objects/option-group-object/).
+            if "option_groups" in el:
+                if "options" in el:
+                    self.fail(pointer, "must provide either options or option_groups, not both")
+                limit = LIMITS["select.options"]
+                for g, group in enumerate(
+                    self.items(el["option_groups"], pointer + "/option_groups", limit, "groups")
+                ):
+                    at = f"{pointer}/option_groups/{g}"
+                    group = group if isinstance(group, dict) else {}
+                    self.text(group.get("label"), at + "/label", LIMITS["option.text"], plain_only=True)
+                    self.options(group.get("options"), at)
+            else:
+                self.options(el.get("options"), pointer)
         if "placeholder" in el:
             self.text(el["placeholder"], pointer + "/placeholder", LIMITS["placeholder"], plain_only=True)
+
+    def options(self, value: Any, pointer: str) -> None:
+        for i, option in enumerate(
+            self.items(value, pointer + "/options", LIMITS["select.options"], "options")
+        ):
+            option = option if isinstance(option, dict) else {}
+            self.text(
+                option.get("text"), f"{pointer}/options/{i}/text", LIMITS["option.text"], plain_only=True
+            )
+            self.length(option.get("value"), f"{pointer}/options/{i}/value", LIMITS["option.value"])
 
     def block(self, block: Any, pointer: str) -> None:
         if not isinstance(block, dict) or block.get("type") not in BLOCK_TYPES:

@@ -190,7 +190,10 @@ class Driver:
             if "value" in element:
                 action["value"] = element["value"]
         elif value is not None:
-            chosen = next((o for o in element.get("options", []) if o.get("value") == value), None)
+            grouped = [o for group in element.get("option_groups", []) for o in group.get("options", [])]
+            chosen = next(
+                (o for o in [*element.get("options", []), *grouped] if o.get("value") == value), None
+            )
             text = chosen["text"] if chosen else {"type": "plain_text", "text": value}
             action["selected_option"] = {"text": text, "value": value}
         payload = {

@@ -10,7 +10,7 @@ from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
 from bot.slack.blocks import context, section
-from bot.slack.intake_blocks import quote
+from bot.slack.intake_blocks import Areas, area_options, flat, option, quote
 from bot.slack.links import linked
 from bot.slack.mrkdwn import escape, fit
 from bot.slack.when import slack_at, target_line
@@ -58,32 +58,29 @@ def button(text: str, action_id: str, number: int, style: str | None = None) -> 
     return found
 
 
-def _select(action_id: str, label: str, choices: list[tuple[str, str]], current: str) -> dict[str, Any]:
-    """A select on the card showing the current choice; picking another changes the ticket."""
-
-    def option(text: str, value: str) -> dict[str, Any]:
-        return {"text": {"type": "plain_text", "text": text[:75]}, "value": value[:150]}
-
-    options = [option(text, value) for text, value in choices[:100]]
+def _select(action_id: str, label: str, choices: dict[str, Any], current: str) -> dict[str, Any]:
+    """A select on the card showing the current choice; picking another changes the ticket.
+    `choices`: its `options`, or its `option_groups` (Block Kit's two forms)."""
     found: dict[str, Any] = {
         "type": "static_select",
         "action_id": action_id,
         "placeholder": {"type": "plain_text", "text": label},
-        "options": options,
+        **choices,
     }
+    options = choices.get("options") or [o for g in choices.get("option_groups", []) for o in g["options"]]
     chosen = next((o for o in options if o["value"] == current), None)
     if chosen is not None:
         found["initial_option"] = chosen
     return found
 
 
-def changes(ticket: Ticket, areas: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The card's selects for its priority and (with more than one) its area."""
-    selects = [
-        _select(CardIds.PRIORITY, "Priority", [(p.label, p.value) for p in Priority], ticket.priority.value)
-    ]
-    if len(areas) > 1:
-        selects.append(_select(CardIds.AREA, "Area", [(a, a) for a in areas], ticket.category))
+def changes(ticket: Ticket, areas: Areas) -> list[dict[str, Any]]:
+    """The card's selects for its priority and (with more than one) its area: with several
+    teams the areas are grouped by team, and one in another team moves the ticket there."""
+    priorities = {"options": [option(p.label, p.value) for p in Priority]}
+    selects = [_select(CardIds.PRIORITY, "Priority", priorities, ticket.priority.value)]
+    if len(flat(areas)) > 1:
+        selects.append(_select(CardIds.AREA, "Area", area_options(areas), ticket.category))
     return selects
 
 
@@ -109,13 +106,16 @@ def ticket_card(
     business: bool,
     warn_at: float,
     source: str | None = None,
-    areas: tuple[str, ...] = (),
+    areas: Areas = (),
+    team: str | None = None,
 ) -> tuple[str, Blocks]:
     """The card for `ticket` as it stands: who raised it, what they said, its targets (flagged
     when at risk or missed), and the buttons for what can be done next. `source`: the link to
-    the message it was made from; `areas`: the desk's categories, offered in a select."""
+    the message it was made from; `areas`: the desk's categories by team, offered in a select;
+    `team`: the ticket's team, named when the desk has several."""
+    area = f"{escape(team)} · {escape(ticket.category)}" if team else escape(ticket.category)
     head = (
-        f"{MARKS[ticket.priority]} *{ref}* · *{ticket.priority.label}* · {escape(ticket.category)}\n"
+        f"{MARKS[ticket.priority]} *{ref}* · *{ticket.priority.label}* · {area}\n"
         f"{raised(ticket, source)}, {slack_at(ticket.opened_at, zone)}"
     )
     targets = " · ".join(target_line(state, zone, business=business) for state in states)

@@ -56,27 +56,50 @@ def _cancel() -> dict[str, Any]:
     return action_button("Cancel", IntakeIds.CANCEL, "cancel")
 
 
-def question(draft: Draft, categories: tuple[str, ...]) -> tuple[str, Blocks]:
-    """The question the draft is waiting on, with its buttons."""
+Areas = tuple[tuple[str, tuple[str, ...]], ...]  # the categories, grouped by team: (team, its areas)
+
+
+def flat(areas: Areas) -> tuple[str, ...]:
+    return tuple(c for _, categories in areas for c in categories)
+
+
+def question(draft: Draft, areas: Areas) -> tuple[str, Blocks]:
+    """The question the draft is waiting on, with its buttons. With several teams the area
+    buttons come in a row per team, under its name (SPEC §9)."""
+    rows: list[tuple[str | None, list[dict[str, Any]]]]
     if draft.stage is Stage.CATEGORY:
         text = "Which area is it about? Pick one below."
         intro = "Thanks, I'll open a ticket for this:"
-        buttons = [
-            action_button(name, f"{IntakeIds.CATEGORY}_{i}", name) for i, name in enumerate(categories)
+        numbered = {name: i for i, name in enumerate(flat(areas))}
+        rows = [
+            (
+                team if len(areas) > 1 else None,
+                [action_button(name, f"{IntakeIds.CATEGORY}_{numbered[name]}", name) for name in names],
+            )
+            for team, names in areas
         ]
         hint = "Anything else to add? Just type it here. Changed your mind? Press Cancel or say “cancel”."
     else:
         text = "How urgent is it? Pick one below."
         intro = f"Thanks. Area: *{escape(draft.category or '')}*. Your request:"
-        buttons = [action_button(p.label, f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority]
+        rows = [(None, [action_button(p.label, f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority])]
         hint = " · ".join(f"*{p.word}*: {URGENCY_HINTS[p]}" for p in Priority)
-    blocks: Blocks = [
-        section(f"{intro}\n{quote(draft.text)}"),
-        section(f"*{text}*"),
-        {"type": "actions", "block_id": f"{IntakeIds.BLOCK}:{draft.id}", "elements": [*buttons, _cancel()]},
-        context(hint),
-    ]
+    blocks: Blocks = [section(f"{intro}\n{quote(draft.text)}"), section(f"*{text}*")]
+    for n, (team, buttons) in enumerate(rows):
+        if team is not None:
+            blocks.append(context(f"*{escape(team)}*"))
+        last = n == len(rows) - 1
+        block_id = f"{IntakeIds.BLOCK}:{draft.id}" + ("" if n == 0 else f":{n}")
+        blocks.append(
+            {"type": "actions", "block_id": block_id, "elements": [*buttons, *([_cancel()] if last else [])]}
+        )
+    blocks.append(context(hint))
     return text, blocks
+
+
+def draft_of_block(block_id: str) -> str:
+    """The draft a question's button belongs to, from its block's id."""
+    return block_id.removeprefix(f"{IntakeIds.BLOCK}:").partition(":")[0]
 
 
 def added_note() -> str:
@@ -133,13 +156,26 @@ def raised_for(ref: str, requester: str) -> tuple[str, Blocks]:
     return f"{ref} is open", [section(text)]
 
 
-def form(categories: tuple[str, ...], channel: str) -> dict[str, Any]:
+def option(text: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": plain(text, 75)}, "value": value[:150]}
+
+
+def area_options(areas: Areas) -> dict[str, Any]:
+    """A select's choices of area: with several teams, an option group per team (Block Kit's
+    `option_groups`, each with a label of at most 75 characters)."""
+    if len(areas) == 1:
+        return {"options": [option(name, name) for name in areas[0][1]]}
+    groups = [
+        {"label": {"type": "plain_text", "text": plain(team, 75)}, "options": [option(n, n) for n in names]}
+        for team, names in areas
+    ]
+    return {"option_groups": groups}
+
+
+def form(areas: Areas, channel: str) -> dict[str, Any]:
     """The /ticket modal: description, area, urgency."""
 
-    def option(text: str, value: str) -> dict[str, Any]:
-        return {"text": {"type": "plain_text", "text": plain(text, 75)}, "value": value}
-
-    def select(block_id: str, label: str, options: list[dict[str, Any]]) -> dict[str, Any]:
+    def select(block_id: str, label: str, choices: dict[str, Any]) -> dict[str, Any]:
         return {
             "type": "input",
             "block_id": block_id,
@@ -148,7 +184,7 @@ def form(categories: tuple[str, ...], channel: str) -> dict[str, Any]:
                 "type": "static_select",
                 "action_id": IntakeIds.FORM_VALUE,
                 "placeholder": {"type": "plain_text", "text": "Choose one"},
-                "options": options,
+                **choices,
             },
         }
 
@@ -173,8 +209,8 @@ def form(categories: tuple[str, ...], channel: str) -> dict[str, Any]:
                     "max_length": FORM_TEXT_LIMIT,
                 },
             },
-            select(IntakeIds.FORM_CATEGORY, "Area", [option(name, name) for name in categories]),
-            select(IntakeIds.FORM_URGENCY, "Urgency", urgencies),
+            select(IntakeIds.FORM_CATEGORY, "Area", area_options(areas)),
+            select(IntakeIds.FORM_URGENCY, "Urgency", {"options": urgencies}),
         ],
     }
 

@@ -175,10 +175,19 @@ function renderElement(element, where) {
     const prompt = el("option", "", textObject(element.placeholder) || "Choose…");
     prompt.value = "";
     select.append(prompt);
-    for (const option of element.options || []) {
-      const choice = el("option", "", textObject(option.text));
-      choice.value = option.value;
-      select.append(choice);
+    const choices = (parent, options) => {
+      for (const option of options || []) {
+        const choice = el("option", "", textObject(option.text));
+        choice.value = option.value;
+        parent.append(choice);
+      }
+    };
+    choices(select, element.options);
+    for (const group of element.option_groups || []) {
+      const optgroup = el("optgroup");
+      optgroup.label = textObject(group.label);
+      choices(optgroup, group.options);
+      select.append(optgroup);
     }
     if (element.initial_option) select.value = element.initial_option.value;
     if (where.ts) {
