@@ -20,6 +20,7 @@ from bot.slack.agent_blocks import AgentIds, text_form, visible_to
 from bot.slack.card import CardIds
 from bot.slack.command_args import USAGE, BadCommand, read_agent_command
 from bot.slack.payloads import click, command_text, form_values
+from bot.slack.request_blocks import RequestIds, ticket_of_block
 
 FORM_OF = {  # a card's button -> the command it stands for, and its form
     CardIds.REPLY: ("/reply", AgentIds.REPLY_FORM),
@@ -88,26 +89,33 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
 
     @app.action(CardIds.PRIORITY)
     @app.action(CardIds.AREA)
+    @app.action(RequestIds.URGENCY)
+    @app.action(RequestIds.AREA)
     async def on_change(ack: AsyncAck, body: dict[str, Any]) -> None:
-        """The card's priority and area selects: the ticket is the card's (its block id)."""
+        """The card's priority and area selects, and the same under a channel ticket's
+        confirmation (where the requester may use them too): the ticket is named by the
+        block's id, and who may change it is the desk's to say."""
         await ack()
         pressed = click(body)
-        kind, _, number = pressed.block_id.partition(":") if pressed else ("", "", "")
-        if pressed is None or kind != "ticket" or not number.isdigit() or not pressed.value:
+        if pressed is None or not pressed.value:
             return
-        choice, user = pressed.value, pressed.user
-        if pressed.action_id == CardIds.PRIORITY:
+        kind, _, on_card = pressed.block_id.partition(":")
+        number = int(on_card) if kind == "ticket" and on_card.isdigit() else ticket_of_block(pressed.block_id)
+        if number is None:
+            return
+        choice, user, requester_may = pressed.value, pressed.user, kind != "ticket"
+        if pressed.action_id in (CardIds.PRIORITY, RequestIds.URGENCY):
 
             async def change() -> str:
                 try:
                     priority = Priority(choice)
                 except ValueError:
                     return "Pick a priority from the list: P1, P2, P3 or P4."
-                return await agents.change_priority(user, int(number), priority)
+                return await agents.change_priority(user, number, priority, requester_may=requester_may)
         else:
 
             async def change() -> str:
-                return await agents.move(user, int(number), choice)
+                return await agents.move(user, number, choice, requester_may=requester_may)
 
         await outcome(pressed.response_url, user, change)
 

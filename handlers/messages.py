@@ -15,6 +15,7 @@ from bot.desk import Desk
 from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import answers, status
+from bot.flows.channel_ticket import from_request_channel
 from bot.flows.follow_up import follow_up, ticket_thread
 from bot.flows.intake import Intake
 from bot.flows.names import in_words
@@ -46,6 +47,10 @@ async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) 
     number = await ticket_thread(desk, said)
     if number is not None:
         await follow_up(desk, number, said)
+        return
+    team = None if said.in_dm else desk.staff.of_request_channel(said.channel)
+    if team is not None and said.thread is None:
+        await from_request_channel(desk, team, said)  # a request, opened at once
         return
     if said.in_dm:
         await converse(desk, intake, said, said.text, None, "dm")

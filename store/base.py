@@ -43,6 +43,11 @@ class Transaction:
     def ticket(self, number: int) -> Ticket | None:
         return self._tickets.get(number) or self._tables.tickets.get(number)
 
+    def open_tickets(self) -> list[Ticket]:
+        """Every unresolved ticket as this transaction sees it (its own changes included)."""
+        numbers = sorted(set(self._tables.open) | set(self._tickets))
+        return [t for n in numbers if (t := self.ticket(n)) is not None and t.is_open]
+
     def new_ticket_number(self) -> int:
         """The next ticket number: unique and increasing among stored tickets."""
         self._next += 1

@@ -16,3 +16,6 @@ OPEN_SURVEYS = "open_surveys"  # ticket number -> where its rating request is, u
 RESOLVED_AT = "resolved_at"  # ticket number -> where its latest resolution message is ("channel:ts")
 SIGNED = "signed"  # "timestamp:signature" of each command, click and form -> when: replays refused
 HOMES = "homes"  # person -> when they first opened the desk's Home tab (theirs is kept up to date)
+CONFIRMED_AT = "confirmed_at"  # ticket number -> its confirmation in a channel thread ("channel:ts")
+AWAY = "away"  # agent -> until when they are away (ISO time; "" for until they are back)
+TURNS = "turns"  # team name -> the agent its round-robin assigned last

@@ -7,6 +7,11 @@ domain never needs to know the ticket prefix or how Slack shows a user.
 from collections.abc import Callable
 
 
+def literal(text: str) -> str:
+    """`text` to appear as written in a message that `render` fills in (braces doubled)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 class DeskError(Exception):
     """Something the user asked for cannot be done; the message says why, kindly."""
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.domain.errors import NotPermitted, TicketNotFound
+from bot.domain.errors import NotPermitted, TicketNotFound, literal
 from bot.domain.policy import SlaPolicy
 from bot.domain.priority import Priority
 from bot.domain.ticket import Ticket
@@ -84,6 +84,11 @@ class Staff:
     def of_request_channel(self, channel: str) -> Team | None:
         return next((team for team in self.teams if channel in team.request_channels), None)
 
+    def serving(self, channel: str) -> Team:
+        """The team whose request or triage channel it is; the first team for any other."""
+        found = (t for t in self.teams if channel == t.triage or channel in t.request_channels)
+        return next(found, self.teams[0])
+
     def agent_of(self, user: str) -> tuple[Team, ...]:
         """The teams the person works in."""
         return tuple(team for team in self.teams if user in team.agents)
@@ -101,9 +106,9 @@ class Staff:
         self.require_agent(user, doing)
         team = self.team_of(ticket.category)
         if not team.is_agent(user):
+            name = literal(team.name)
             raise NotPermitted(
-                f"{{ref}} belongs to {team.name}, so only {team.name}'s agents can {doing} there. "
-                "Use /move to send it to one of your areas.",
+                f"{{ref}} belongs to the {name} team, so only its agents can {doing} there.",
                 ticket=ticket.number,
             )
 

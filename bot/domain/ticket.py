@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.errors import NotPermitted, TransitionNotAllowed
+from bot.domain.errors import NotPermitted, TransitionNotAllowed, literal
 from bot.domain.notices import Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
@@ -42,6 +42,7 @@ class Action(StrEnum):
     REMINDED = "reminded"  # the desk reminded the requester of the question
     PRIORITY = "priority"  # an agent changed the priority: detail "P3->P1"
     MOVED = "moved"  # an agent changed the area: detail "Hardware->Access"
+    ASSIGNED = "assigned"  # the desk gave a new ticket to an agent (it is not answered by that)
 
 
 # The state machine: which action may start from which status, and where it leads.
@@ -67,6 +68,7 @@ TRANSITIONS: dict[Action, dict[Status, Status | None]] = {
     Action.REMINDED: {Status.WAITING: None},
     Action.PRIORITY: {status: None for status in Status if status is not Status.RESOLVED},
     Action.MOVED: {status: None for status in Status if status is not Status.RESOLVED},
+    Action.ASSIGNED: {Status.OPEN: None},
 }
 
 SCORES = range(1, 6)
@@ -197,7 +199,7 @@ class Ticket:
         """Another area for the ticket. `release`: its assignee does not work there, so it goes
         back to that area's queue unassigned (an answer given stays given)."""
         if category == self.category:
-            raise TransitionNotAllowed(f"{{ref}} is already in {category}.", ticket=self.number)
+            raise TransitionNotAllowed(f"{{ref}} is already in {literal(category)}.", ticket=self.number)
         changes: dict[str, object] = {}
         if release and self.assignee is not None:
             changes.update(assignee=None, status=Status.OPEN)  # a wait on the requester ends too
@@ -206,8 +208,20 @@ class Ticket:
         moved = self._step(Action.MOVED, agent, now, detail=f"{self.category}->{category}", category=category)
         return replace(moved, **changes)  # type: ignore[arg-type]
 
+    def assign(self, agent: str, now: datetime) -> Ticket:
+        """The desk gives the new ticket to an agent (SPEC §9). It stays open, and its
+        first-response clock runs until the agent claims it or answers."""
+        assigned = self._step(Action.ASSIGNED, "desk", now, detail=agent)
+        return replace(assigned, assignee=agent)
+
+    @property
+    def assigned_only(self) -> bool:
+        """Given to an agent by the desk, who has not taken it up yet."""
+        return self.status is Status.OPEN and self.assignee is not None
+
     def claim(self, agent: str, now: datetime) -> Ticket:
-        """The agent takes the ticket; the first-response clock stops."""
+        """The agent takes the ticket; the first-response clock stops. A ticket the desk gave
+        to someone who has not taken it up yet may be taken by any agent."""
         if self.status in (Status.CLAIMED, Status.WAITING):
             if self.assignee == agent:
                 raise TransitionNotAllowed("You already have {ref}.", ticket=self.number)
@@ -282,8 +296,16 @@ class Ticket:
             raise NotPermitted("Only the person who raised {ref} can rate it.", ticket=self.number)
 
     def record(self, action: Action, actor: str, text: str, now: datetime) -> Ticket:
-        """Add a reply, an internal note or a requester's follow-up to the trail."""
+        """Add an internal note or a requester's follow-up to the trail."""
         return self._step(action, actor, now, detail=text)
+
+    def reply(self, agent: str, text: str, now: datetime) -> Ticket:
+        """An agent's words to the requester: the first response, if none came before. An
+        open ticket nobody else was given becomes theirs."""
+        if self.status is Status.OPEN and self.assignee in (None, agent):
+            return self._step(Action.REPLIED, agent, now, detail=text, assignee=agent)
+        answered = self._step(Action.REPLIED, agent, now, detail=text)
+        return answered if answered.first_response_at else replace(answered, first_response_at=now)
 
     def _step(self, action: Action, actor: str, now: datetime, detail: str = "", **changes: object) -> Ticket:
         allowed = TRANSITIONS[action]

@@ -15,13 +15,14 @@ from dataclasses import replace
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.errors import NotPermitted, TicketNotFound
+from bot.domain.errors import NotPermitted, TicketNotFound, literal
 from bot.domain.owed import CardThread, Conversation, Edit, Post
 from bot.domain.priority import Priority
 from bot.domain.roles import Staff
 from bot.domain.sla import next_target, target_states
 from bot.domain.ticket import Action, Status, Ticket
 from bot.flows import owed
+from bot.flows.channel_ticket import redraw_confirmation
 from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
 from bot.slack.agent_blocks import (
@@ -99,8 +100,16 @@ class Agents:
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
-        def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
+        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
             self._tell_requester(tx, ticket, f":raising_hand: <@{agent}> is looking at *{ref}* now.")
+            if before.assigned_only and before.assignee and before.assignee != agent:
+                given = before.assignee
+                self._dm(
+                    tx,
+                    ticket,
+                    given,
+                    f"<@{agent}> took *{ref}*, which the desk had given you: it is off your list.",
+                )
 
         _, ticket = await self._change(
             number, lambda t: self._of_team(agent, t, DOING["/claim"]).claim(agent, now), tell
@@ -134,7 +143,7 @@ class Agents:
             team = self.desk.team_of(ticket)
             if not team.is_agent(to):
                 raise NotPermitted(
-                    f"{{person}} isn't one of {team.name}'s agents, so {{ref}} can't go to them.",
+                    f"{{person}} isn't one of the {literal(team.name)} team's agents, so {{ref}} can't go to them.",
                     person=to,
                     ticket=ticket.number,
                 )
@@ -170,7 +179,9 @@ class Agents:
         saved = self.desk.config.replies
         if name[1:] not in saved:
             known = ", ".join(f"`:{n}`" for n in sorted(saved)) or "none yet (set them in `[replies]`)"
-            raise NotPermitted(f"There is no saved reply called `{name}`. Saved replies: {known}.")
+            raise NotPermitted(
+                f"There is no saved reply called `{literal(name)}`. Saved replies: {literal(known)}."
+            )
         return saved[name[1:]]
 
     async def reply(self, agent: str, number: int, words: str, once: str | None = None) -> str:
@@ -191,48 +202,74 @@ class Agents:
                 raise TicketNotFound(number)
             if tx.done_before(once):
                 return f"Already sent to <@{ticket.requester}>."
-            ticket = self._of_team(agent, ticket, DOING["/reply"]).record(Action.REPLIED, agent, words, now)
+            before = self._of_team(agent, ticket, DOING["/reply"])
+            ticket = before.reply(agent, words, now)
             tx.save_ticket(ticket)
+            if ticket.assignee != before.assignee or ticket.first_response_at != before.first_response_at:
+                owed.card(tx, number)  # answered now: its first-response target is met
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
             self._in_card_thread(tx, ticket, f"<@{agent}> replied to the requester:\n{quote(words)}")
         return _said_where_seen(f"Sent to <@{ticket.requester}> in {ref}'s thread.", ticket)
 
-    async def change_priority(self, agent: str, number: int, priority: Priority) -> str:
+    def _may_change(self, person: str, ticket: Ticket, doing: str, requester_may: bool) -> Ticket:
+        """An agent of the ticket's team (any agent, to move it); or, with `requester_may`
+        (the selects under a channel ticket's confirmation), its requester too."""
+        if requester_may and person == ticket.requester:
+            return ticket
+        if requester_may and not self.staff.is_agent(person):
+            raise NotPermitted(
+                "Only {person} who asked, or the desk's agents, can change {ref}.",
+                person=ticket.requester,
+                ticket=ticket.number,
+            )
+        if doing == DOING["/move"]:
+            self.staff.require_agent(person, doing)
+            return ticket
+        return self._of_team(person, ticket, doing)
+
+    async def change_priority(
+        self, agent: str, number: int, priority: Priority, *, requester_may: bool = False
+    ) -> str:
         """A new priority: targets count from opening under it; the requester is told."""
-        self.staff.require_agent(agent, DOING["/priority"])
+        if not requester_may:
+            self.staff.require_agent(agent, DOING["/priority"])
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
+
+        def step(ticket: Ticket) -> Ticket:
+            checked = self._may_change(agent, ticket, DOING["/priority"], requester_may)
+            return checked.change_priority(agent, priority, now)
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
             was, now_is = before.priority.label, priority.label
             said = f"<@{agent}> changed the priority of *{ref}* from {was} to *{now_is}*."
-            self._tell_requester(tx, ticket, said)
+            if agent != ticket.requester:
+                self._tell_requester(tx, ticket, said)
             self._in_card_thread(tx, ticket, said)
+            redraw_confirmation(tx, self.desk, ticket)
 
-        await self._change(
-            number,
-            lambda t: self._of_team(agent, t, DOING["/priority"]).change_priority(agent, priority, now),
-            tell,
-        )
+        await self._change(number, step, tell)
         return f"{ref} is now {priority.label}; its targets count from its opening under it."
 
-    async def move(self, agent: str, number: int, area: str) -> str:
+    async def move(self, agent: str, number: int, area: str, *, requester_may: bool = False) -> str:
         """Another area for the ticket. Any agent may move a ticket, so one that reached the
         wrong team finds the right one; moved to another team's area, its card moves to that
         team's triage channel and the old card says where it went."""
-        self.staff.require_agent(agent, DOING["/move"])
+        if not requester_may:
+            self.staff.require_agent(agent, DOING["/move"])
         categories = self.desk.config.desk.categories
         found = next((c for c in categories if c.casefold() == area.strip().casefold()), None)
         if found is None:
             raise NotPermitted(
-                f"There is no area called “{escape(area)}”. The areas: {', '.join(categories)}."
+                f"There is no area called “{literal(escape(area))}”. The areas: {literal(', '.join(categories))}."
             )
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
         staff = self.staff
 
         def step(ticket: Ticket) -> Ticket:
+            self._may_change(agent, ticket, DOING["/move"], requester_may)
             team = staff.team_of(found)
             if team == staff.team_of(ticket.category):
                 return ticket.move(agent, found, now)
@@ -248,9 +285,13 @@ class Agents:
                 gone = f":arrow_right: {said} It is {team.name}'s now: its card is in <#{team.triage}>."
                 key = owed.message_key(number, len(ticket.trail), "card-moved")
                 owed.owe(tx, key, Edit(channel, ts, plain(gone, 300), [section(gone)]))
-                self._tell_requester(tx, ticket, f":arrow_right: *{ref}* is with the {team.name} team now.")
+                if agent != ticket.requester:
+                    self._tell_requester(
+                        tx, ticket, f":arrow_right: *{ref}* is with the {team.name} team now."
+                    )
             else:
                 self._in_card_thread(tx, ticket, said)
+            redraw_confirmation(tx, self.desk, ticket)
 
         before, ticket = await self._change(number, step, tell)
         team = self.desk.team_of(ticket)

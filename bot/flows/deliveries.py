@@ -44,7 +44,7 @@ from bot.slack.links import linked
 from bot.slack.notice_blocks import notice_id
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
-from store.names import DRAFTS, OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT, STORM_OF, STORMS, THREADS
+from store.names import CONFIRMED_AT, DRAFTS, OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT, STORM_OF, STORMS, THREADS
 
 Blocks = list[dict[str, Any]]
 
@@ -258,6 +258,9 @@ class Deliveries:
             return
         if kind == "resolution":
             tx.put(RESOLVED_AT, str(number), where)
+            return
+        if kind == "confirmation":  # in a channel thread: redrawn when the urgency or area changes
+            tx.put(CONFIRMED_AT, str(number), where)
             return
         ticket = tx.ticket(number)
         if ticket is None:

@@ -2,7 +2,9 @@
 
 The requester's words in their ticket thread join the ticket's trail and are shown to the
 agents in the card's thread. What agents write in the card's thread is an internal note:
-kept in the trail, never sent to the requester.
+kept in the trail, never sent to the requester. What the team's agents write in a channel
+ticket's thread (a request channel's, a :ticket: message's) is a public reply: the requester
+reads it there, it counts as the first response, and the card's thread shows it.
 """
 
 from __future__ import annotations
@@ -36,21 +38,38 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
         ticket = tx.ticket(number)
         if ticket is None or tx.done_before(heard.key):
             return
+        in_requester_thread = where == place(ticket.origin.channel, ticket.origin.thread or "")
         if where == ticket.card and desk.staff.is_staff(heard.user):
             action = Action.NOTE
-        elif (
-            where == place(ticket.origin.channel, ticket.origin.thread or "")
-            and heard.user == ticket.requester
-        ):
+        elif in_requester_thread and heard.user == ticket.requester:
             action = Action.FOLLOW_UP
+        elif in_requester_thread and desk.team_of(ticket).is_agent(heard.user):
+            action = Action.REPLIED  # in a channel's thread, where the requester reads it
         else:
             return
         try:
-            updated = ticket.record(action, heard.user, heard.text, now)
+            if action is Action.REPLIED:
+                updated = ticket.reply(heard.user, heard.text, now)
+            else:
+                updated = ticket.record(action, heard.user, heard.text, now)
         except DeskError:
             return
         tx.save_ticket(updated)
         tx.mark_done(heard.key, now)
+        if action is Action.REPLIED:
+            if (updated.assignee, updated.first_response_at) != (ticket.assignee, ticket.first_response_at):
+                owed.card(tx, number)  # answered: the first-response target is met
+            mirrored = f"<@{heard.user}> replied in the requester's thread:\n{quote(heard.text)}"
+            key = owed.message_key(number, len(updated.trail), "card-thread")
+            fallback = f"{desk.ref(number)}: an agent replied to the requester"
+            owed.owe(
+                tx,
+                key,
+                Post(
+                    Conversation(desk.triage_of(updated)), fallback, [section(mirrored)], CardThread(number)
+                ),
+            )
+            return
         if ticket.status is Status.WAITING and updated.status is not Status.WAITING:
             owed.card(tx, number)  # the answer the ticket waited for: back with its assignee
             if updated.assignee:

@@ -10,7 +10,7 @@ from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
 from bot.slack.blocks import context, section
-from bot.slack.intake_blocks import Areas, area_options, flat, option, quote
+from bot.slack.intake_blocks import Areas, area_options, flat, option, quote, select_of
 from bot.slack.links import linked
 from bot.slack.mrkdwn import escape, fit
 from bot.slack.when import slack_at, target_line
@@ -58,29 +58,13 @@ def button(text: str, action_id: str, number: int, style: str | None = None) -> 
     return found
 
 
-def _select(action_id: str, label: str, choices: dict[str, Any], current: str) -> dict[str, Any]:
-    """A select on the card showing the current choice; picking another changes the ticket.
-    `choices`: its `options`, or its `option_groups` (Block Kit's two forms)."""
-    found: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": action_id,
-        "placeholder": {"type": "plain_text", "text": label},
-        **choices,
-    }
-    options = choices.get("options") or [o for g in choices.get("option_groups", []) for o in g["options"]]
-    chosen = next((o for o in options if o["value"] == current), None)
-    if chosen is not None:
-        found["initial_option"] = chosen
-    return found
-
-
 def changes(ticket: Ticket, areas: Areas) -> list[dict[str, Any]]:
     """The card's selects for its priority and (with more than one) its area: with several
     teams the areas are grouped by team, and one in another team moves the ticket there."""
     priorities = {"options": [option(p.label, p.value) for p in Priority]}
-    selects = [_select(CardIds.PRIORITY, "Priority", priorities, ticket.priority.value)]
+    selects = [select_of(CardIds.PRIORITY, "Priority", priorities, ticket.priority.value)]
     if len(flat(areas)) > 1:
-        selects.append(_select(CardIds.AREA, "Area", area_options(areas), ticket.category))
+        selects.append(select_of(CardIds.AREA, "Area", area_options(areas), ticket.category))
     return selects
 
 
@@ -92,6 +76,8 @@ def raised(ticket: Ticket, source: str | None) -> str:
         via = f"from {linked(source, 'a message')}"
     elif ticket.origin.via == "reaction":
         via = f"with :ticket: on {linked(source, 'a message')}"
+    elif ticket.origin.via == "channel":
+        via = f"in {linked(source, 'a message')} in <#{ticket.origin.channel}>"
     if ticket.raised_by:
         return f"From <@{ticket.requester}>, raised by <@{ticket.raised_by}> {via}"
     return f"From <@{ticket.requester}> {via}"

@@ -234,3 +234,19 @@ def read_form(
     if errors:
         return errors
     return text, category, Priority(urgency)
+
+
+def select_of(action_id: str, label: str, choices: dict[str, Any], current: str) -> dict[str, Any]:
+    """A select showing the current choice; picking another changes the ticket.
+    `choices`: its `options`, or its `option_groups` (Block Kit's two forms)."""
+    found: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": action_id,
+        "placeholder": {"type": "plain_text", "text": label},
+        **choices,
+    }
+    options = choices.get("options") or [o for g in choices.get("option_groups", []) for o in g["options"]]
+    chosen = next((o for o in options if o["value"] == current), None)
+    if chosen is not None:
+        found["initial_option"] = chosen
+    return found

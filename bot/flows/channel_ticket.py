@@ -1,0 +1,107 @@
+"""Tickets made of a message in a channel: a request channel's new message (SPEC §9) and a
+message someone put :ticket: on. The message's thread is the ticket's: the desk confirms there
+with the reference and the first target, and offers the urgency and area to set.
+
+The message's place is the ticket's thread in the store, recorded with the ticket in one
+transaction, so a message opens one ticket however often Slack delivers it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.desk import Desk
+from bot.domain.owed import Conversation, Edit, InThread, Post
+from bot.domain.priority import Priority
+from bot.domain.roles import Team
+from bot.domain.ticket import Origin, Ticket, open_ticket
+from bot.flows import owed
+from bot.flows.names import NO_TEXT
+from bot.flows.opening import confirmation_for, place, split_place
+from bot.slack.payloads import Heard
+from bot.slack.request_blocks import choices
+from store.base import Transaction
+from store.names import CONFIRMED_AT, THREADS
+
+log = logging.getLogger("desk.intake")
+
+
+def confirmation_in_thread(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
+    """The confirmation with the ticket's urgency and area to set, as they stand."""
+    text, blocks = confirmation_for(desk, ticket)
+    return text, [*blocks, choices(ticket.number, ticket.priority, ticket.category, desk.staff.areas)]
+
+
+def redraw_confirmation(tx: Transaction, desk: Desk, ticket: Ticket) -> None:
+    """After a change of urgency or area, the confirmation in the thread shows it (and the
+    new first target); tickets not made of a channel message have none to redraw."""
+    where = tx.record(CONFIRMED_AT, str(ticket.number))
+    if where is None:
+        return
+    channel, ts = split_place(str(where))
+    text, blocks = confirmation_in_thread(desk, ticket)
+    owed.owe(tx, f"t{ticket.number}:confirmation-redraw", Edit(channel, ts, text, blocks))
+
+
+async def open_from_message(
+    desk: Desk,
+    *,
+    requester: str,
+    text: str,
+    category: str,
+    channel: str,
+    ts: str,
+    via: str,
+    once: str | None,
+    raised_by: str | None = None,
+) -> int | None:
+    """Open the message's ticket at P3 in `category`, unless the message has one; its number
+    when this call opened it."""
+    where = place(channel, ts)
+    now = desk.clock.now()
+    async with desk.store.transaction() as tx:
+        if tx.done_before(once) or tx.record(THREADS, where) is not None:
+            return None
+        tx.mark_done(once, now)
+        ticket = open_ticket(
+            tx.new_ticket_number(),
+            requester,
+            text,
+            category,
+            Priority.P3,
+            Origin(channel, ts, via),
+            now,
+            raised_by=raised_by if raised_by != requester else None,
+            source=where,
+        )
+        tx.save_ticket(ticket)
+        tx.put(THREADS, where, ticket.number)
+        words, blocks = confirmation_in_thread(desk, ticket)
+        confirm = Post(
+            Conversation(channel), words, blocks, InThread(ts), remember=("confirmation", ticket.number)
+        )
+        owed.owe(tx, f"t{ticket.number}:confirmation", confirm)
+        owed.card(tx, ticket.number)
+    log.info("ticket opened", extra={"ticket": ticket.number, "via": via})
+    return ticket.number
+
+
+ANNOUNCEMENT = ":mega:"  # a request channel's message starting with it is news, not a request
+
+
+async def from_request_channel(desk: Desk, team: Team, heard: Heard) -> int | None:
+    """A new top-level message in one of the team's request channels opens a ticket at once,
+    unless one of the team's agents wrote it or it is an announcement (SPEC §9)."""
+    if heard.thread is not None or team.is_agent(heard.user) or heard.text.lstrip().startswith(ANNOUNCEMENT):
+        return None
+    return await open_from_message(
+        desk,
+        requester=heard.user,
+        text=heard.text.strip() or NO_TEXT,
+        category=team.categories[0],
+        channel=heard.channel,
+        ts=heard.ts,
+        via="channel",
+        once=heard.key,
+    )
