@@ -143,7 +143,8 @@ class Agents:
             team = self.desk.team_of(ticket)
             if not team.is_agent(to):
                 raise NotPermitted(
-                    f"{{person}} isn't one of the {literal(team.name)} team's agents, so {{ref}} can't go to them.",
+                    f"{{person}} isn't one of the {literal(team.name)} team's agents, "
+                    "so {ref} can't go to them.",
                     person=to,
                     ticket=ticket.number,
                 )
@@ -262,7 +263,8 @@ class Agents:
         found = next((c for c in categories if c.casefold() == area.strip().casefold()), None)
         if found is None:
             raise NotPermitted(
-                f"There is no area called “{literal(escape(area))}”. The areas: {literal(', '.join(categories))}."
+                f"There is no area called “{literal(escape(area))}”. "
+                f"The areas: {literal(', '.join(categories))}."
             )
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
