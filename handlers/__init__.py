@@ -11,6 +11,7 @@ from bot.flows.intake import Intake
 from bot.flows.rating import Ratings
 from handlers import (
     agents,
+    away,
     errors,
     events,
     home,
@@ -34,3 +35,4 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     rating.register(app, desk, ratings)
     quality.register(app, desk)
     reactions.register(app, desk)
+    away.register(app, desk)

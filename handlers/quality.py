@@ -1,4 +1,4 @@
-"""`/quality [7d|30d|90d]`: the quality summary, privately, for leads."""
+"""`/quality [team] [7d|30d|90d]`: the quality summary, privately, for leads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.flows import answers
-from bot.flows.quality import period_days, quality_report
+from bot.flows.quality import quality_report, read_quality
 from bot.slack.payloads import command_text
 
 
@@ -19,7 +19,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
         user, words = str(command.get("user_id")), command_text(command)
         try:
             desk.staff.require_lead(user, "see the quality summary")
-            period_days(words)
+            read_quality(words, desk.staff)
         except DeskError as error:
             await ack(text=desk.explain(error))
             return

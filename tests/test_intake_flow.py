@@ -10,7 +10,6 @@ from bot.domain.ticket import Action
 from bot.localslack.workspace import BOT_USER
 from tests.harness import (
     ALICE,
-    BOB,
     ERIN,
     GENERAL,
     TRIAGE,
@@ -253,11 +252,13 @@ async def test_only_the_requester_adds_to_a_ticket_from_its_thread():
         await settle(lambda: bot_posts(run.slack, GENERAL, thread=mention.ts))
         await answer_questions(run, ALICE, bot_posts(run.slack, GENERAL, thread=mention.ts)[0])
         card = await card_for(run, 1)
-        await run.people.say(BOB, GENERAL, "same in room 5", thread=mention.ts)
+        await run.people.say(ERIN, GENERAL, "same in room 5", thread=mention.ts)
         await run.people.say(ALICE, GENERAL, "and the remote is gone", thread=mention.ts)
         await settle(lambda: bot_posts(run.slack, TRIAGE, thread=card.ts))
+        await run.idle()
         ticket = await run.desk.store.ticket(1)
         assert [e.detail for e in ticket.trail if e.action is Action.FOLLOW_UP] == ["and the remote is gone"]
+        assert "same in room 5" not in str(ticket.trail)  # a colleague's words are theirs
         assert len(bot_posts(run.slack, TRIAGE, thread=card.ts)) == 1
 
 

@@ -19,6 +19,8 @@ def test_commands_are_the_desks_and_reassign_escapes_mentions():
         "/priority",
         "/move",
         "/queue",
+        "/away",
+        "/back",
         "/quality",
     }
     assert commands["/reassign"]["should_escape"] is True

@@ -126,10 +126,21 @@ class NoticeOf:
 
 @dataclass(frozen=True)
 class DigestOf:
-    """A day's digest, to one of its places (`dm:<lead>` or `channel:<id>`)."""
+    """A day's digest, to one of its places (`dm:<lead>` or `channel:<id>`); with several
+    teams, each team's digest to its own leads."""
 
     day: str  # ISO date
     place: str
+    team: str = ""  # the team's name; "" for a desk of one team
+
+    @property
+    def record(self) -> str:
+        """The key of the digest's record (`bot.flows.digest.DIGESTS`)."""
+        return digest_record(self.day, self.team)
+
+
+def digest_record(day: str, team: str) -> str:
+    return f"{day}:{team}" if team else day
 
 
 @dataclass(frozen=True)

@@ -366,12 +366,15 @@ class Agents:
         return details_view(ticket, self.desk.ref(number), states, self.desk.zone, business=clock.business)
 
     async def queue(self, agent: str) -> Answer:
-        """Unclaimed tickets and those at risk, most urgent and oldest first."""
+        """Unclaimed tickets and those at risk in the agent's teams, most urgent and oldest first."""
         self.staff.require_agent(agent, "see the queue")
         now = self.desk.clock.now()
         warn_at = self.desk.config.escalation.warn_at
         rows: list[QueueRow] = []
+        teams = {team.name for team in self.staff.agent_of(agent)}  # the queue of their teams
         for ticket in await self.desk.store.open_tickets():
+            if self.desk.team_of(ticket).name not in teams:
+                continue
             clock = self.desk.sla_clock(ticket)
             upcoming = next_target(ticket, clock, now)
             late = upcoming is not None and upcoming.used >= warn_at  # at risk, or overdue already

@@ -17,6 +17,7 @@ from bot.domain.priority import Priority
 from bot.domain.roles import Team
 from bot.domain.ticket import Origin, Ticket, open_ticket
 from bot.flows import owed
+from bot.flows.assignment import assign_new
 from bot.flows.names import NO_TEXT
 from bot.flows.opening import confirmation_for, place, split_place
 from bot.slack.payloads import Heard
@@ -75,6 +76,7 @@ async def open_from_message(
             raised_by=raised_by if raised_by != requester else None,
             source=where,
         )
+        ticket = assign_new(tx, desk, ticket)
         tx.save_ticket(ticket)
         tx.put(THREADS, where, ticket.number)
         words, blocks = confirmation_in_thread(desk, ticket)

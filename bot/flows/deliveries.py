@@ -187,12 +187,12 @@ class Deliveries:
         return await self.desk.store.record(STORM_OF, str(number)) is not None
 
     async def _digest(self, owed: DigestOf) -> Drawn | None:
-        record = await self.desk.store.record(DIGESTS, owed.day)
+        record = await self.desk.store.record(DIGESTS, owed.record)
         if record is None or owed.place not in record["owed"]:
             return None
         person = person_of(owed.place)
         to: Where = DirectMessage(person) if person else Conversation(owed.place.partition(":")[2])
-        marker = digest_id(date.fromisoformat(owed.day))
+        marker = digest_id(date.fromisoformat(owed.day), owed.team)
         return Drawn(to, record["text"], record["blocks"], marker=marker, always_look=True)
 
     async def _report(self, owed: ReportOf) -> Drawn | None:
@@ -232,7 +232,7 @@ class Deliveries:
             case ReportOf():
                 self._strike(tx, REPORTS, message.week, message.lead)
             case DigestOf():
-                self._strike(tx, DIGESTS, message.day, message.place)
+                self._strike(tx, DIGESTS, message.record, message.place)
 
     def _strike(self, tx: Transaction, table: str, key: str, place: str) -> None:
         """Strike `place` off a recorded digest's or report's `owed`, noting when it got there."""

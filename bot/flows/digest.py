@@ -19,7 +19,8 @@ from typing import Any
 from bot.desk import Desk
 from bot.domain.digest import DigestSchedule, build_digest
 from bot.domain.notices import person_of, to_person
-from bot.domain.owed import DigestOf
+from bot.domain.owed import DigestOf, digest_record
+from bot.domain.roles import Team
 from bot.flows.owed import owe
 from bot.slack.digest_blocks import DigestLook, digest_message
 
@@ -38,16 +39,23 @@ class Digests:
         settings = self.desk.config.digest
         return DigestSchedule(settings.time, settings.days, self.desk.zone)
 
-    def destinations(self) -> list[str]:
-        """`digest.channel` when set, else a DM to each lead."""
+    def teams(self) -> list[Team | None]:
+        """Whose digests there are: each team's with several, the desk's (None) with one."""
+        return list(self.desk.staff.teams) if self.desk.staff.several else [None]
+
+    def destinations(self, team: Team | None = None) -> list[str]:
+        """`digest.channel` when set, else a DM to each lead (of the team, with several)."""
         channel = self.desk.config.digest.channel
         if channel:
             return [f"channel:{channel}"]
-        return [to_person(lead) for lead in self.desk.config.desk.leads]
+        leads = team.leads if team is not None else self.desk.config.desk.leads
+        return [to_person(lead) for lead in leads]
 
-    async def compose(self, day: date, now: datetime) -> tuple[str, Blocks]:
-        """The digest of `day` as of `now`: text and blocks."""
+    async def compose(self, day: date, now: datetime, team: Team | None = None) -> tuple[str, Blocks]:
+        """The digest of `day` as of `now` (of `team`'s tickets, with several): text and blocks."""
         tickets = await self.desk.store.all_tickets()
+        if team is not None:
+            tickets = [t for t in tickets if self.desk.team_of(t) == team]
         schedule = self.schedule
         warn_at = self.desk.config.escalation.warn_at
         # Pure work over immutable tickets: done on a thread so requests keep flowing.
@@ -58,59 +66,69 @@ class Digests:
             desk_name=self.desk.config.desk.name,
             schedule=schedule,
             ref=self.desk.ref,
-            business=lambda priority: self.desk.config.priority_clock(priority).business,
+            business=lambda priority: self.desk.config.priority_clock(priority, team).business,
+            team=team.name if team is not None else "",
         )
         return digest_message(digest, look)
 
     # -- on schedule -------------------------------------------------------------------
     async def run(self) -> bool:
-        """Record today's digest if it is due and not recorded yet, then deliver what is
-        owed. True when this call recorded it."""
+        """Record today's digests if they are due and not recorded yet, then deliver what is
+        owed. True when this call recorded one."""
         async with self._running:
             now = self.desk.clock.now()
             day = self.schedule.due_on(now)
             if day is None:
                 return False
             recorded = False
-            if await self.desk.store.record(DIGESTS, day.isoformat()) is None:
-                recorded = await self._record(day, now)
-            await self._deliver(day)
+            for team in self.teams():
+                key = digest_record(day.isoformat(), _name(team))
+                if await self.desk.store.record(DIGESTS, key) is None:
+                    recorded = await self._record(day, now, team) or recorded
+                await self._deliver(day, team)
             return recorded
 
     async def deliver_owed(self) -> None:
-        """Try again to deliver today's digest where Slack could not take it yet."""
+        """Try again to deliver today's digests where Slack could not take them yet."""
         async with self._running:
             day = self.desk.clock.now().astimezone(self.desk.zone).date()
-            await self._deliver(day)
+            for team in self.teams():
+                await self._deliver(day, team)
 
-    async def _record(self, day: date, now: datetime) -> bool:
-        places = self.destinations()
+    async def _record(self, day: date, now: datetime, team: Team | None) -> bool:
+        places = self.destinations(team)
+        name = _name(team)
         if not places:
-            log.warning("no digest sent: there are no leads and no digest.channel", extra={"day": str(day)})
+            log.warning(
+                "no digest sent: there are no leads and no digest.channel",
+                extra={"day": str(day), "team": name},
+            )
             return False
-        text, blocks = await self.compose(day, now)
+        text, blocks = await self.compose(day, now, team)
         doc = {"built_at": now.isoformat(), "text": text, "blocks": blocks, "owed": places, "delivered": {}}
+        key = digest_record(day.isoformat(), name)
         async with self.desk.store.transaction() as tx:  # a second run or process finds it taken
-            if tx.record(DIGESTS, day.isoformat()) is not None:
+            if tx.record(DIGESTS, key) is not None:
                 return False
-            tx.put(DIGESTS, day.isoformat(), doc)
+            tx.put(DIGESTS, key, doc)
             for place in places:
-                owe(tx, digest_key(day, place), DigestOf(day.isoformat(), place))
-        log.info("digest recorded", extra={"day": str(day), "to": len(places)})
+                owe(tx, digest_key(day, place, name), DigestOf(day.isoformat(), place, name))
+        log.info("digest recorded", extra={"day": str(day), "to": len(places), "team": name})
         return True
 
-    async def _deliver(self, day: date) -> None:
+    async def _deliver(self, day: date, team: Team | None) -> None:
         """Make sure each place the day's digest still owes is in the outbox (the outbox looks
         in the conversation first, so a digest that arrived before a crash is not sent again)."""
-        record = await self.desk.store.record(DIGESTS, day.isoformat())
+        name = _name(team)
+        record = await self.desk.store.record(DIGESTS, digest_record(day.isoformat(), name))
         if record is None:
             return
         owed_now = await self.desk.store.owed()
-        missing = [place for place in record["owed"] if digest_key(day, place) not in owed_now]
+        missing = [place for place in record["owed"] if digest_key(day, place, name) not in owed_now]
         if missing:
             async with self.desk.store.transaction() as tx:
                 for place in missing:
-                    owe(tx, digest_key(day, place), DigestOf(day.isoformat(), place))
+                    owe(tx, digest_key(day, place, name), DigestOf(day.isoformat(), place, name))
 
     async def _channel(self, place: str) -> str:  # an explicit send goes at once
         person = person_of(place)
@@ -120,21 +138,26 @@ class Digests:
 
     # -- on demand ---------------------------------------------------------------------
     async def send_now(self) -> tuple[date, list[str]]:
-        """Build today's digest and send it to every place now, recorded or not (an
-        explicit send always sends). Returns the day and the places it reached."""
+        """Build today's digests and send each to every place now, recorded or not (an
+        explicit send always sends). Returns the day and the places reached."""
         now = self.desk.clock.now()
         day = now.astimezone(self.desk.zone).date()
-        text, blocks = await self.compose(day, now)
         reached = []
-        for place in self.destinations():
-            await self.desk.slack.post(await self._channel(place), text, blocks)
-            reached.append(place)
+        for team in self.teams():
+            text, blocks = await self.compose(day, now, team)
+            for place in self.destinations(team):
+                await self.desk.slack.post(await self._channel(place), text, blocks)
+                reached.append(place)
         return day, reached
 
 
-def digest_key(day: date, place: str) -> str:
-    """The outbox id of the day's digest to one place."""
-    return f"digest:{day.isoformat()}:{place}"
+def _name(team: Team | None) -> str:
+    return team.name if team is not None else ""
+
+
+def digest_key(day: date, place: str, team: str = "") -> str:
+    """The outbox id of the day's digest (of one team, with several) to one place."""
+    return f"digest:{day.isoformat()}:{place}" + (f":{team}" if team else "")
 
 
 def place_words(place: str) -> str:

@@ -83,7 +83,9 @@ class Homes:
         if team.is_agent(person):
             assigned = [row(t) for t in open_now if t.assignee == person]
             assigned.sort(key=lambda r: (not r.at_risk, r.ticket.priority.value, r.ticket.opened_at))
-            backlog = backlog_at(open_now, desk.sla_clock, warn_at, now)  # as the digest counts it
+            teams = {t.name for t in team.agent_of(person)}  # the queue of their teams
+            theirs = [t for t in open_now if desk.team_of(t).name in teams]
+            backlog = backlog_at(theirs, desk.sla_clock, warn_at, now)  # as the digest counts it
             queue = QueueCounts(backlog.unclaimed, len(backlog.at_risk), len(backlog.overdue))
             facts = replace(facts, assigned=assigned, queue=queue)
         if team.is_lead(person):

@@ -20,6 +20,7 @@ from bot.domain.intake import INTAKE, Context, Draft, Input, Said, Say, Stage, T
 from bot.domain.owed import Conversation, InThread, Post, Prompt
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, Ticket, open_ticket
+from bot.flows.assignment import assign_new
 from bot.flows.opening import owe_announcement, place
 from bot.flows.owed import owe
 from bot.slack.blocks import section
@@ -136,6 +137,7 @@ class Intake:
         )
         for words in draft.aside:  # written while the question was on its way: kept, not lost
             ticket = ticket.record(Action.FOLLOW_UP, draft.person, words, now)
+        ticket = assign_new(tx, self.desk, ticket)
         tx.save_ticket(ticket)
         if origin.thread:
             tx.put(THREADS, place(origin.channel, origin.thread), ticket.number)
@@ -209,5 +211,6 @@ class Intake:
             tx.mark_done(once, now)
             origin = Origin(person, None, "form")  # the DM's thread is known once confirmed
             ticket = open_ticket(tx.new_ticket_number(), person, text, category, priority, origin, now)
+            ticket = assign_new(tx, self.desk, ticket)
             tx.save_ticket(ticket)
             owe_announcement(tx, self.desk, ticket, prompt=None)

@@ -1,37 +1,57 @@
-"""The quality summary for leads: `/quality [7d|30d|90d]`."""
+"""The quality summary for leads: `/quality [team] [7d|30d|90d]`."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError
+from bot.domain.errors import DeskError, literal
 from bot.domain.quality import last, quality
+from bot.domain.roles import Staff, Team
 from bot.domain.trend import trend
+from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 USAGE = "Usage: `/quality [7d|30d|90d]` (the last 7 days when left out)"
+TEAMS_USAGE = "Usage: `/quality [team] [7d|30d|90d]` (the whole desk, and the last 7 days, when left out)"
 
 
-def period_days(words: str) -> int:
-    """The period a lead asked for, in days; a DeskError with the usage otherwise."""
-    asked = re.sub(r"\s+", "", words.lower()) or "7d"
-    if asked not in PERIODS:
-        raise DeskError(f"I can summarise the last 7, 30 or 90 days.\n{USAGE}")
-    return PERIODS[asked]
+@dataclass(frozen=True)
+class Asked:
+    days: int
+    team: Team | None  # None: the whole desk
+
+
+def read_quality(words: str, staff: Staff) -> Asked:
+    """What a lead asked for: a period and maybe a team; a DeskError with the usage otherwise."""
+    usage = TEAMS_USAGE if staff.several else USAGE
+    tokens = words.split()
+    periods = [t for t in tokens if re.fullmatch(r"\d+d", t.lower())]
+    rest = " ".join(t for t in tokens if t not in periods)
+    if len(periods) > 1 or (periods and periods[0].lower() not in PERIODS) or (rest and not staff.several):
+        raise DeskError(f"I can summarise the last 7, 30 or 90 days.\n{usage}")
+    team = staff.named(rest) if rest else None
+    if rest and team is None:
+        names = literal(", ".join(t.name for t in staff.teams))
+        raise DeskError(f"There is no team called “{literal(escape(rest))}”. The teams: {names}.\n{usage}")
+    return Asked(PERIODS[periods[0].lower()] if periods else 7, team)
 
 
 async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[dict[str, Any]]]:
-    """The summary for the period in `words`, for a lead's eyes only."""
+    """The summary for the period in `words` (of the team named, if any), for a lead's eyes only."""
     desk.staff.require_lead(lead, "see the quality summary")
-    days = period_days(words)
+    asked = read_quality(words, desk.staff)
+    days, team = asked.days, asked.team
     tickets = await desk.store.all_tickets()
+    if team is not None:
+        tickets = [t for t in tickets if desk.team_of(t) == team]
     # Pure work over immutable tickets: done on a thread so requests keep flowing.
     period = last(days, desk.clock.now())
     now, before = await asyncio.to_thread(quality, tickets, desk.sla_clock, period)
     moved = await asyncio.to_thread(trend, tickets, desk.sla_clock, period.end, timedelta(days=days))
-    return quality_answer(now, before, days, desk.zone, moved)
+    return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")

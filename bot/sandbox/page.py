@@ -38,7 +38,9 @@ COMMANDS = {
     "/priority": "Change a ticket's priority: /priority T-1 P1 (agents)",
     "/move": "Move a ticket to another area: /move T-1 Access (agents)",
     "/queue": "Unclaimed and at-risk tickets, most urgent first (agents)",
-    "/quality": "How the desk is doing (leads)",
+    "/away": "Be away: new tickets go to the others (/away 2h, /away fri) (agents)",
+    "/back": "Be back: the desk assigns you new tickets again (agents)",
+    "/quality": "How the desk is doing: /quality [team] [7d|30d|90d] (leads)",
 }
 OFFERED = {  # the commands the page suggests to each role (anyone may type any of them)
     "employee": ("/ticket",),

@@ -84,10 +84,10 @@ def reply_message(ref: str, signature: str, text: str) -> tuple[str, Blocks]:
 
 
 def handover_message(
-    ref: str, ticket: Ticket, by: str, states: list[TargetState], zone: ZoneInfo, *, business: bool
+    ref: str, ticket: Ticket, by: str | None, states: list[TargetState], zone: ZoneInfo, *, business: bool
 ) -> tuple[str, Blocks]:
-    """The DM to an agent handed a ticket: what it is, how urgent, when it is due, and the
-    buttons to act on it right there."""
+    """The DM to an agent handed a ticket (`by` someone, or by the desk's assignment when
+    None): what it is, how urgent, when it is due, and the buttons to act on it right there."""
     summary = quote(plain(" ".join(ticket.text.split()), 300))
     running = [target_line(state, zone, business=business) for state in states if state.running]
     due = " · ".join(running) or "no target running"
@@ -98,15 +98,29 @@ def handover_message(
         button("Resolve", CardIds.RESOLVE, n, "primary"),
         button("Details", CardIds.DETAILS, n),
     ]
+    if by is None:  # the requester waits for a first answer: taking it up is the first thing
+        heading = f":inbox_tray: *{ref}* is yours: the desk assigned it to you.\n{summary}"
+        buttons = [
+            button("I'm on it", CardIds.CLAIM, n, "primary"),
+            button("Reply", CardIds.REPLY, n),
+            button("Resolve", CardIds.RESOLVE, n),
+            button("Details", CardIds.DETAILS, n),
+        ]
+        text = f"{ref} ({ticket.priority.label}) was assigned to you"
+    else:
+        heading = f":inbox_tray: <@{by}> handed *{ref}* to you.\n{summary}"
+        text = f"{ref} ({ticket.priority.label}) was handed to you"
     blocks: Blocks = [
-        section(f":inbox_tray: <@{by}> handed *{ref}* to you.\n{summary}"),
+        section(heading),
         context(
             f"{MARKS[ticket.priority]} *{ticket.priority.label}* · {escape(ticket.category)} · "
             f"from <@{ticket.requester}> · {due[:1].upper() + due[1:]}"
         ),
         {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons},
     ]
-    return f"{ref} ({ticket.priority.label}) was handed to you", blocks
+    if by is None:
+        blocks.insert(2, context("Its first-response clock runs until you press *I'm on it* or reply."))
+    return text, blocks
 
 
 def _reopen(number: int) -> dict[str, Any]:

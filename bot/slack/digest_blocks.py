@@ -35,15 +35,16 @@ class DigestLook:
     schedule: DigestSchedule
     ref: Callable[[int], str]
     business: Callable[[Priority], bool]  # whether a priority's targets count business hours
+    team: str = ""  # the team it is about, with several; "" for the whole desk
 
     @property
     def zone(self) -> ZoneInfo:
         return self.schedule.zone
 
 
-def digest_id(day: date) -> str:
-    """The block id naming the digest of `day`."""
-    return f"digest:{day.isoformat()}"
+def digest_id(day: date, team: str = "") -> str:
+    """The block id naming the digest of `day` (of one team, with several)."""
+    return f"digest:{day.isoformat()}" + (f":{team}" if team else "")
 
 
 def _day(day: date) -> str:
@@ -146,11 +147,15 @@ def _trend(digest: Digest) -> Blocks:
 
 def digest_message(digest: Digest, look: DigestLook) -> tuple[str, Blocks]:
     """The digest's fallback text and blocks."""
-    title = f"Daily digest · {_day(digest.day)}"
+    title = f"Daily digest · {look.team + ' · ' if look.team else ''}{_day(digest.day)}"
     period, compared = _covered(digest, look.zone)
     backlog, earlier = digest.backlog, digest.backlog_before
     blocks: Blocks = [
-        {"type": "header", "block_id": digest_id(digest.day), "text": {"type": "plain_text", "text": title}},
+        {
+            "type": "header",
+            "block_id": digest_id(digest.day, look.team),
+            "text": {"type": "plain_text", "text": title},
+        },
     ]
     if digest.quiet:
         spell = "day" if digest.days == 1 else "spell"

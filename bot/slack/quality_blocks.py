@@ -75,11 +75,11 @@ def _compliance(c: Compliance) -> str:
 
 
 def quality_answer(
-    now: Summary, before: Summary, days: int, zone: ZoneInfo, trend: Trend | None = None
+    now: Summary, before: Summary, days: int, zone: ZoneInfo, trend: Trend | None = None, *, team: str = ""
 ) -> tuple[str, Blocks]:
     start = now.period.start.astimezone(zone).strftime("%d %b")
     end = now.period.end.astimezone(zone).strftime("%d %b %H:%M")
-    title = f"Quality · last {days} days"
+    title = f"Quality · {team + ' · ' if team else ''}last {days} days"
     blocks: Blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
         context(f"{start} – {end}, each figure compared with the {days} days before"),

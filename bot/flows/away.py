@@ -1,0 +1,39 @@
+"""`/away [until]` and `/back` (SPEC §9): an agent away is passed by when the desk assigns new
+tickets, until they are back. What they hold already stays theirs."""
+
+from __future__ import annotations
+
+from bot.desk import Desk
+from bot.domain.away import away_now, back_at
+from bot.slack.when import at
+from store.names import AWAY
+
+
+async def go_away(desk: Desk, agent: str, words: str) -> str:
+    desk.staff.require_agent(agent, "be away")
+    now = desk.clock.now()
+    until = back_at(words, now, desk.zone)
+    async with desk.store.transaction() as tx:
+        tx.put(AWAY, agent, until.isoformat() if until else "")
+    held = sum(1 for t in await desk.store.open_tickets() if t.assignee == agent)
+    when = f"until {at(until, desk.zone)}" if until else "until you say `/back`"
+    tickets = f"{held} open ticket{'s' if held != 1 else ''}"
+    still = f" You still hold {tickets}: hand them over with `/reassign` if they can't wait." if held else ""
+    return f":palm_tree: You're away {when}: the desk won't assign you new tickets.{still}"
+
+
+async def come_back(desk: Desk, agent: str) -> str:
+    desk.staff.require_agent(agent, "be back")
+    now = desk.clock.now()
+    async with desk.store.transaction() as tx:
+        was = away_now(tx.record(AWAY, agent), now)
+        tx.delete(AWAY, agent)
+    if not was:
+        return "You weren't away: the desk assigns you new tickets as usual."
+    return ":wave: Welcome back: the desk assigns you new tickets again."
+
+
+async def away_agents(desk: Desk) -> dict[str, str]:
+    """Who is away now: agent -> "" (until back) or the ISO time they are back."""
+    now = desk.clock.now()
+    return {agent: until for agent, until in (await desk.store.records(AWAY)).items() if away_now(until, now)}
