@@ -40,8 +40,12 @@ from bot.slack.gateway import Backoff
 from config import parse_config, read_environment
 
 ALICE, ERIN, BOB, DAVE, CAROL = "U0ALICE01", "U0ERIN001", "U0BOB0001", "U0DAVE001", "U0CAROL01"
+FRAN, GUS = "U0FRAN001", "U0GUS0001"  # the People team's agents, in the tests with two teams
 TRIAGE = "C0TRIAGE1"
 GENERAL = "C0GENERAL"
+IT_HELP = "C0ITHELP1"  # the IT team's request channel
+PEOPLE_TRIAGE = "C0PEOPLE1"
+PEOPLE_HELP = "C0PPLHELP"
 BERLIN = ZoneInfo("Europe/Berlin")
 # The tests' desks start here, whatever the machine's clock says: a Wednesday morning in the
 # desk's zone, in working hours, with no holiday or clock change near.
@@ -63,11 +67,16 @@ def demo_workspace() -> Workspace:
         Person(BOB, "bob", "Bob Baker"),
         Person(DAVE, "dave", "Dave Diaz"),
         Person(CAROL, "carol", "Carol Chen"),
+        Person(FRAN, "fran", "Fran Fisher"),
+        Person(GUS, "gus", "Gus Green"),
     ]
     everyone = {p.id for p in people} | {BOT_USER}
     channels = [
         Channel(TRIAGE, "it-triage", {BOB, DAVE, CAROL, BOT_USER}),
         Channel(GENERAL, "general", everyone),
+        Channel(IT_HELP, "it-help", everyone),
+        Channel(PEOPLE_TRIAGE, "people-triage", {FRAN, GUS, CAROL, BOT_USER}),
+        Channel(PEOPLE_HELP, "people-help", everyone),
     ]
     return Workspace(people, channels)
 
@@ -85,8 +94,38 @@ def demo_config(store_url: str = "memory://", **overrides: dict) -> dict:
         "digest": {"time": "00:00", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
     }
     for section, values in overrides.items():
-        data.setdefault(section, {}).update(values)
+        if isinstance(values, list):  # [[team]] tables: the desk's own team keys give way to them
+            data[section] = values
+            for key in ("triage_channel", "agents", "leads", "categories"):
+                data["desk"].pop(key, None)
+        else:
+            data.setdefault(section, {}).update(values)
     return data
+
+
+def two_teams(it: dict | None = None, people: dict | None = None) -> list[dict]:
+    """IT (Bob, Dave; #it-triage, #it-help) and People (Fran, Gus; #people-triage,
+    #people-help), both led by Carol: `running_desk(team=two_teams())`."""
+    return [
+        {
+            "name": "IT",
+            "triage_channel": TRIAGE,
+            "agents": [BOB, DAVE],
+            "leads": [CAROL],
+            "categories": ["Hardware", "Software", "Access"],
+            "request_channels": [IT_HELP],
+            **(it or {}),
+        },
+        {
+            "name": "People",
+            "triage_channel": PEOPLE_TRIAGE,
+            "agents": [FRAN, GUS],
+            "leads": [CAROL],
+            "categories": ["Payroll", "Leave"],
+            "request_channels": [PEOPLE_HELP],
+            **(people or {}),
+        },
+    ]
 
 
 @dataclass

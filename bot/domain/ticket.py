@@ -303,7 +303,7 @@ class Ticket:
         """An agent's words to the requester: the first response, if none came before. An
         open ticket nobody else was given becomes theirs."""
         if self.status is Status.OPEN and self.assignee in (None, agent):
-            return self._step(Action.REPLIED, agent, now, detail=text, assignee=agent)
+            return self._step(Action.REPLIED, agent, now, detail=text, assignee=agent, status=Status.CLAIMED)
         answered = self._step(Action.REPLIED, agent, now, detail=text)
         return answered if answered.first_response_at else replace(answered, first_response_at=now)
 

@@ -120,6 +120,31 @@ class Driver:
             delivery = await self.event({"type": "app_mention", **event})
         return message, delivery
 
+    async def edit(self, user: str, message: Message, text: str) -> Delivery | None:
+        """`user` edits their `message`: Slack sends a hidden `message` event of subtype
+        `message_changed` whose `message` is the new one, with no `user` at the top
+        (https://docs.slack.dev/reference/events/message/message_changed/)."""
+        target = self.ws.channels[message.channel]
+        previous = message.as_event_message()
+        message.text = text
+        edited_at = self.ws.next_ts()
+        message.edited_at = float(edited_at)
+        if not target.is_im and BOT_USER not in target.members:
+            return None
+        changed = {**message.as_event_message(), "edited": {"user": user, "ts": edited_at}}
+        event = {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": message.channel,
+            "channel_type": "im" if target.is_im else "channel",
+            "ts": edited_at,
+            "event_ts": edited_at,
+            "message": changed,
+            "previous_message": previous,
+        }
+        return await self.event(event)
+
     async def react(self, user: str, message: Message, name: str) -> Delivery | None:
         """`user` adds the reaction `name` to `message`. Slack sends `reaction_added` only for
         conversations the app is in (docs.slack.dev/reference/events/reaction_added)."""
