@@ -4,6 +4,8 @@ Slack: a desk of two teams (IT: Bob and Dave in #it-triage, #it-help; People: Fr
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.domain.ticket import Action, Status
 from tests.harness import (
     ALICE,
@@ -237,7 +239,7 @@ async def test_least_busy_picks_the_agent_with_the_fewest_open_tickets_and_nobod
         await settle(lambda: ticket_where(run, 5, lambda t: t.card))
         await run.idle()
         assert (await run.desk.store.ticket(5)).assignee is None  # nobody there: it waits in the queue
-        run.clock.advance(__import__("datetime").timedelta(hours=3))  # Gus is back by his word
+        run.clock.advance(timedelta(hours=3))  # Gus is back by his word
         await run.people.say(ALICE, PEOPLE_HELP, "Question 5")
         await settle(lambda: ticket_where(run, 6, lambda t: t.assignee))
         assert (await run.desk.store.ticket(6)).assignee == GUS
@@ -270,7 +272,7 @@ async def test_each_teams_leads_get_its_own_digest():
         await run.people.say(ALICE, IT_HELP, "Monitor flickers")
         await run.people.say(ALICE, PEOPLE_HELP, "Payslip missing")
         await settle(lambda: ticket_where(run, 2, lambda t: t.card))
-        run.clock.advance(__import__("datetime").timedelta(days=1))
+        run.clock.advance(timedelta(days=1))
         await run.run_job("digest")
         carol = [text_of(m) for m in bot_posts(run.slack, dm_of(run, CAROL))]
         dave = [text_of(m) for m in bot_posts(run.slack, dm_of(run, DAVE))]
@@ -288,6 +290,6 @@ async def test_a_single_team_config_from_wave_1_still_means_one_team():
         assert [(t.name, t.triage, t.agents) for t in staff.teams] == [("IT Help", TRIAGE, (BOB, DAVE))]
         prompt = await start_request(run)
         assert "*IT Help*" not in text_of(prompt)  # one team: no team headings
-        message, _ = await run.people.say(ALICE, GENERAL, "hello everyone")
+        await run.people.say(ALICE, GENERAL, "hello everyone")
         await run.idle()
         assert await run.desk.store.ticket_count() == 0  # no request channels: channels are chat
