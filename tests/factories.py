@@ -14,8 +14,9 @@ def make_ticket(
     text: str = "My laptop will not start",
     priority: Priority = Priority.P2,
     at: datetime = T0,
+    category: str = "Hardware",
 ) -> Ticket:
-    return open_ticket(number, requester, text, "Hardware", priority, Origin("D0ALICE01", "1.0"), at)
+    return open_ticket(number, requester, text, category, priority, Origin("D0ALICE01", "1.0"), at)
 
 
 def minutes(n: float) -> timedelta:
