@@ -112,11 +112,19 @@ async def test_the_demo_desk_starts_with_its_cast_and_a_written_config(sandbox, 
         "Erin Eads": "employee",
         "Bob Baker": "agent",
         "Dave Diaz": "agent",
+        "Fran Fisher": "agent",
         "Carol Chen": "lead",
     }
-    assert [c["name"] for c in state["conversations"]] == ["IT Help", "general"]
+    assert [c["name"] for c in state["conversations"]] == ["IT Help", "it-help", "people-help", "general"]
     bob = await page.state(BOB)
-    assert [c["name"] for c in bob["conversations"]] == ["IT Help", "it-triage", "general"]
+    assert [c["name"] for c in bob["conversations"]] == [
+        "IT Help",
+        "it-triage",
+        "it-help",
+        "people-help",
+        "general",
+    ]
+    assert "[[team]]" in (sandbox.folder / "desk.toml").read_text() and sandbox.app.desk.staff.several
     config = (sandbox.folder / "desk.toml").read_text()
     assert 'first_response = "5m"' in config and 'check_every = "15s"' in config
     assert sandbox.app.store.url.endswith("data/desk.json")
@@ -276,3 +284,27 @@ async def test_the_ticket_reaction_from_the_page_opens_a_ticket_for_the_author(s
     assert any("is open" in r["text"] for r in thread.get("replies", []))
     ticket = await sandbox.app.store.ticket(1)
     assert (ticket.requester, ticket.raised_by, ticket.origin.via) == (ALICE, BOB, "reaction")
+
+
+async def test_the_demo_has_request_channels_and_a_second_team_that_assigns_in_turn(sandbox, page):
+    from bot.sandbox.demo import DAVE, FRAN, IT_HELP, PEOPLE_HELP, PEOPLE_TRIAGE
+
+    await page.say(ALICE, IT_HELP, "The printer on floor 2 jams")
+    asked = next(m for m in (await page.state(ALICE, IT_HELP))["messages"] if "printer" in m["text"])
+    for _ in range(100):
+        thread = (await page.state(ALICE, IT_HELP, asked["ts"]))["thread"]["replies"]
+        if any(m["is_bot"] and "is open" in str(m["blocks"]) for m in thread):
+            break
+        await settle_briefly()
+    else:
+        raise AssertionError("no confirmation in the request's thread")
+    await page.last_bot_message(BOB, TRIAGE, "printer on floor 2")
+    for n in range(2):
+        await page.say(ALICE, PEOPLE_HELP, f"Leave question {n}")
+    await page.last_bot_message(FRAN, PEOPLE_TRIAGE, "Leave question 1")
+    for _ in range(100):
+        tickets = [await sandbox.app.store.ticket(n) for n in (2, 3)]
+        if all(t is not None and t.assignee for t in tickets):
+            break
+        await settle_briefly()
+    assert [t.assignee for t in tickets] == [FRAN, DAVE]  # People assigns Fran and Dave in turn

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.localslack.workspace import BOT_USER, Channel, Person, Workspace
 
 ALICE, ERIN, BOB, DAVE, CAROL = "U0ALICE01", "U0ERIN001", "U0BOB0001", "U0DAVE001", "U0CAROL01"
+FRAN = "U0FRAN001"
 TRIAGE, GENERAL = "C0TRIAGE1", "C0GENERAL"
+IT_HELP, PEOPLE_TRIAGE, PEOPLE_HELP = "C0ITHELP1", "C0PEOPLE1", "C0PPLHELP"  # the teams' channels
 
 # Who is who, in the order the page lists them, with the role the page shows.
 CAST = [
@@ -22,6 +24,7 @@ CAST = [
     (ERIN, "erin", "Erin Eads", "employee"),
     (BOB, "bob", "Bob Baker", "agent"),
     (DAVE, "dave", "Dave Diaz", "agent"),
+    (FRAN, "fran", "Fran Fisher", "agent"),
     (CAROL, "carol", "Carol Chen", "lead"),
 ]
 ROLES = {user: role for user, _, _, role in CAST}
@@ -32,6 +35,9 @@ def demo_workspace() -> Workspace:
     everyone = {user for user, *_ in CAST} | {BOT_USER}
     channels = [
         Channel(TRIAGE, "it-triage", {BOB, DAVE, CAROL, BOT_USER}),
+        Channel(IT_HELP, "it-help", everyone),
+        Channel(PEOPLE_TRIAGE, "people-triage", {FRAN, DAVE, CAROL, BOT_USER}),
+        Channel(PEOPLE_HELP, "people-help", everyone),
         Channel(GENERAL, "general", everyone),
     ]
     return Workspace(people, channels)
@@ -63,9 +69,26 @@ def demo_config(store: Path, zone: str) -> str:
 [desk]
 name = "IT Help"
 timezone = "{zone}"
+
+# Two teams, each with its triage channel, agents, areas and a request channel where every
+# new message is a ticket. Dave works in both; Carol leads both.
+[[team]]
+name = "IT"
 triage_channel = "{TRIAGE}"          # #it-triage
 agents = ["{BOB}", "{DAVE}"]   # Bob Baker, Dave Diaz
 leads = ["{CAROL}"]                 # Carol Chen
+categories = ["Hardware", "Software", "Access", "Other"]
+request_channels = ["{IT_HELP}"]    # #it-help
+assign = "none"                     # tickets wait in #it-triage for a Claim
+
+[[team]]
+name = "People"
+triage_channel = "{PEOPLE_TRIAGE}"          # #people-triage
+agents = ["{FRAN}", "{DAVE}"]   # Fran Fisher, Dave Diaz
+leads = ["{CAROL}"]
+categories = ["Payroll", "Leave"]
+request_channels = ["{PEOPLE_HELP}"]    # #people-help
+assign = "round_robin"              # Fran and Dave in turn (not while /away)
 
 # Minutes, not hours, so escalations can be watched (or fast-forwarded on the page).
 [sla.P1]
