@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
+from bot.domain.errors import DeskError
+from bot.flows.away import come_back, go_away
 from bot.flows.home import Homes
+from bot.slack.home import HomeIds
 from handlers import events
+
+log = logging.getLogger("desk.home")
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
@@ -21,3 +27,19 @@ def register(app: AsyncApp, desk: Desk) -> None:
             return
         await homes.opened(user)
         await events.mark_done(desk, body)
+
+    @app.action(HomeIds.AWAY)
+    @app.action(HomeIds.BACK)
+    async def on_away_switch(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """The agent's away switch on their Home; the Home is redrawn to show it."""
+        await ack()
+        user = (body.get("user") or {}).get("id")
+        if not isinstance(user, str):
+            return
+        try:
+            if action.get("action_id") == HomeIds.AWAY:
+                await go_away(desk, user, "")
+            else:
+                await come_back(desk, user)
+        except DeskError as error:
+            log.info("away switch refused", extra={"error": desk.explain(error)})

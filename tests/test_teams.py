@@ -293,3 +293,30 @@ async def test_a_single_team_config_from_wave_1_still_means_one_team():
         await run.people.say(ALICE, GENERAL, "hello everyone")
         await run.idle()
         assert await run.desk.store.ticket_count() == 0  # no request channels: channels are chat
+
+
+async def test_an_agents_home_has_the_away_switch_and_a_leads_home_each_teams_week():
+    async with running_desk(team=two_teams(people={"assign": "round_robin"})) as run:
+        await run.people.open_home(FRAN)
+        await run.people.open_home(CAROL)
+        await run.idle()
+
+        def home(user: str) -> str:
+            return text_of(
+                type(
+                    "Home",
+                    (),
+                    {"blocks": run.slack.workspace.views[f"VHOME{user}"].view["blocks"], "text": ""},
+                )
+            )
+
+        assert "You're here: the desk may assign you new tickets." in home(FRAN)
+        assert "*IT · this week*" in home(CAROL) and "*People · this week*" in home(CAROL)
+        await run.people.click_home(FRAN, "home_away")
+        await settle(lambda: "You're away until you're back" in home(FRAN))
+        await run.people.say(ALICE, PEOPLE_HELP, "Where is my payslip?")
+        await settle(lambda: ticket_where(run, 1, lambda t: t.assignee))
+        assert (await run.desk.store.ticket(1)).assignee == GUS  # Fran is away
+        await run.people.click_home(FRAN, "home_back")
+        await settle(lambda: "I'm away" in home(FRAN))
+        assert run.slack.errors() == []

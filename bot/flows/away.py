@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from bot.desk import Desk
 from bot.domain.away import away_now, back_at
+from bot.domain.owed import HomeOf
+from bot.flows.home import home_key
+from bot.flows.owed import owe
 from bot.slack.when import at
-from store.names import AWAY
+from store.base import Transaction
+from store.names import AWAY, HOMES
 
 
 async def go_away(desk: Desk, agent: str, words: str) -> str:
@@ -15,6 +19,7 @@ async def go_away(desk: Desk, agent: str, words: str) -> str:
     until = back_at(words, now, desk.zone)
     async with desk.store.transaction() as tx:
         tx.put(AWAY, agent, until.isoformat() if until else "")
+        _home_again(tx, agent)
     held = sum(1 for t in await desk.store.open_tickets() if t.assignee == agent)
     when = f"until {at(until, desk.zone)}" if until else "until you say `/back`"
     tickets = f"{held} open ticket{'s' if held != 1 else ''}"
@@ -28,9 +33,16 @@ async def come_back(desk: Desk, agent: str) -> str:
     async with desk.store.transaction() as tx:
         was = away_now(tx.record(AWAY, agent), now)
         tx.delete(AWAY, agent)
+        _home_again(tx, agent)
     if not was:
         return "You weren't away: the desk assigns you new tickets as usual."
     return ":wave: Welcome back: the desk assigns you new tickets again."
+
+
+def _home_again(tx: Transaction, agent: str) -> None:
+    """The agent's Home shows the away switch: redrawn, if they ever opened it."""
+    if tx.record(HOMES, agent) is not None:
+        owe(tx, home_key(agent), HomeOf(agent))
 
 
 async def away_agents(desk: Desk) -> dict[str, str]:

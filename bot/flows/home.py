@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.desk import Desk
+from bot.domain.away import away_now
 from bot.domain.digest import backlog_at
 from bot.domain.owed import HomeOf
 from bot.domain.sla import next_target
@@ -26,8 +27,9 @@ from bot.domain.ticket import Action, Ticket
 from bot.domain.trend import trend
 from bot.flows.owed import owe
 from bot.slack.home import HomeFacts, HomeRow, QueueCounts, home_view
+from bot.slack.when import at
 from store.base import Transaction
-from store.names import HOMES
+from store.names import AWAY, HOMES
 
 LEADS_WAIT = 60.0  # seconds a lead's Home waits for more changes before it is published
 QUEUE_WAIT = 10.0  # an agent's Home, for the queue's counts (their own tickets: OTHERS_WAIT)
@@ -87,9 +89,26 @@ class Homes:
             theirs = [t for t in open_now if desk.team_of(t).name in teams]
             backlog = backlog_at(theirs, desk.sla_clock, warn_at, now)  # as the digest counts it
             queue = QueueCounts(backlog.unclaimed, len(backlog.at_risk), len(backlog.overdue))
-            facts = replace(facts, assigned=assigned, queue=queue)
+            until = await desk.store.record(AWAY, person)
+            away = (
+                None
+                if not away_now(until, now)
+                else (at(datetime.fromisoformat(until), desk.zone) if until else "")
+            )
+            facts = replace(facts, assigned=assigned, queue=queue, away=away)
         if team.is_lead(person):
             tickets = await desk.store.all_tickets()
-            week = await asyncio.to_thread(trend, tickets, desk.sla_clock, now, timedelta(days=7))
-            facts = replace(facts, week=week)
+            week = timedelta(days=7)
+            if team.several:  # each team they lead, apart
+                weeks = []
+                for led in team.led_by(person):
+                    theirs = [t for t in tickets if desk.team_of(t).name == led.name]
+                    weeks.append(
+                        (led.name, await asyncio.to_thread(trend, theirs, desk.sla_clock, now, week))
+                    )
+                facts = replace(facts, team_weeks=tuple(weeks))
+            else:
+                facts = replace(
+                    facts, week=await asyncio.to_thread(trend, tickets, desk.sla_clock, now, week)
+                )
         return home_view(facts)

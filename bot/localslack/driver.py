@@ -242,6 +242,37 @@ class Driver:
         }
         return await self.slack.deliver("interactive", payload)
 
+    async def click_home(self, user: str, action_id: str, value: str | None = None) -> Delivery:
+        """Press a button on `user`'s Home tab: a `block_actions` whose container is the view
+        (docs.slack.dev/reference/interaction-payloads/block_actions-payload: `container` of
+        type `view`, and `view` instead of `message`; no response_url)."""
+        home = self.ws.views.get(f"VHOME{user}")
+        found = find_element(home.view.get("blocks", []), action_id, value) if home else None
+        if home is None or found is None:
+            raise LookupError(f"no element {action_id!r} on {user}'s Home")
+        block_id, element = found
+        trigger, _ = self._handles(user, "")
+        action = {
+            "type": element["type"],
+            "action_id": action_id,
+            "block_id": block_id,
+            "action_ts": f"{time.time():.6f}",
+        }
+        if "value" in element:
+            action["value"] = element["value"]
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user),
+            "api_app_id": APP_ID,
+            "token": "unused-verification-token",
+            "container": {"type": "view", "view_id": home.id},
+            "trigger_id": trigger,
+            "team": {"id": TEAM_ID, "domain": "local"},
+            "view": {**home.view, "id": home.id, "hash": home.hash},
+            "actions": [action],
+        }
+        return await self.slack.deliver("interactive", payload)
+
     async def press(self, user: str, message: Message, label: str) -> Delivery:
         """Press the button that reads `label` on `message`, as a person does."""
         for block in message.blocks:

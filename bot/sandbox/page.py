@@ -351,6 +351,11 @@ class Page:
 
     async def click(self, body: dict[str, Any]) -> dict[str, Any]:
         user = self._person(str(body.get("user", "")))
+        if body.get("channel") == "home":  # a button on the person's Home tab
+            try:
+                return _outcome(await self.people.click_home(user, str(body.get("action_id", ""))))
+            except LookupError:
+                return {"problem": "That button is no longer there."}
         message = self.ws.find_message(str(body.get("channel", "")), str(body.get("ts", "")))
         if message is None or message.ephemeral_to not in (None, user):
             return {"problem": "That message is gone."}

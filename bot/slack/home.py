@@ -53,6 +53,13 @@ class HomeFacts:
     assigned: list[HomeRow] | None = None  # agents
     queue: QueueCounts | None = None  # agents
     week: Trend | None = None  # leads: the last 8 weeks, this one last
+    team_weeks: tuple[tuple[str, Trend], ...] = ()  # leads of a desk of several teams: each team's
+    away: str | None = None  # agents who are away: until when, in words ("" until they are back)
+
+
+class HomeIds:
+    AWAY = "home_away"
+    BACK = "home_back"
 
 
 def _summary(ticket: Ticket) -> str:
@@ -136,17 +143,36 @@ def _in_minutes(span: timedelta | None) -> float | None:
     return span.total_seconds() / 60 if span is not None else None
 
 
+def _away_switch(away: str | None) -> dict[str, Any]:
+    """An agent's away switch (SPEC §11), as `/away` and `/back` set it."""
+    if away is None:
+        said, label, action = "You're here: the desk may assign you new tickets.", "I'm away", HomeIds.AWAY
+    else:
+        when = f"until {away}" if away else "until you're back"
+        said, label, action = (
+            f":palm_tree: You're away {when}: the desk assigns you nothing new.",
+            "I'm back",
+            HomeIds.BACK,
+        )
+    switch = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action,
+        "value": action,
+    }
+    return {"type": "section", "text": {"type": "mrkdwn", "text": said}, "accessory": switch}
+
+
 def home_view(facts: HomeFacts) -> dict[str, Any]:
     """The home tab for one person, by what their roles see."""
     prefix, zone = facts.prefix, facts.zone
     blocks: Blocks = [{"type": "header", "text": {"type": "plain_text", "text": plain(facts.desk_name, 150)}}]
-    if facts.week is not None:
-        blocks.append(
-            section(
-                "*This week* (the last 7 days; bars: the last 8 weeks, oldest first)\n"
-                + "\n".join(week_lines(facts.week))
-            )
-        )
+    weeks = facts.team_weeks or ((("", facts.week),) if facts.week is not None else ())
+    for team, week in weeks:
+        title = f"*{escape(team)} · this week*" if team else "*This week*"
+        lines = "\n".join(week_lines(week))
+        blocks.append(section(f"{title} (the last 7 days; bars: the last 8 weeks, oldest first)\n{lines}"))
+    if weeks:
         blocks.append({"type": "divider"})
     if facts.assigned is not None:
         blocks += _listed(
@@ -160,6 +186,9 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
                 "`/queue` lists them."
             )
         )
+    if facts.assigned is not None:
+        blocks.append(_away_switch(facts.away))
+    if facts.queue is not None or facts.assigned is not None:
         blocks.append({"type": "divider"})
     blocks += _listed(
         "Your open tickets",
@@ -180,7 +209,7 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
             f"`/wait {prefix}-42 a question`, `/reassign {prefix}-42 @someone`, "
             f"`/resolve {prefix}-42 what fixed it`"
         )
-    if facts.week is not None:
+    if weeks:
         help_lines.append("*For leads*\n• `/quality 7d` (or `30d`, `90d`) sums up how the desk is doing")
     blocks += [{"type": "divider"}, *(section(text) for text in help_lines)]
     blocks.append(

@@ -470,7 +470,7 @@ function renderConversation() {
     composer.hidden = true;
     box.innerHTML = "";
     const home = el("div", "home");
-    if (data.home) home.append(renderBlocks(data.home.blocks, {}));
+    if (data.home) home.append(renderBlocks(data.home.blocks, { channel: "home", ts: "home" }));
     else home.append(el("div", "empty", "Opening the Home tab…"));
     box.append(home);
     return;
