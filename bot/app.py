@@ -298,18 +298,36 @@ async def report_now(config: Config, env: Environment, *, dry_run: bool, output:
         desk = Desk(config=config, store=store, slack=slack, clock=Clock())
         reports = Reports(desk)
         week = reports.weeks.monday(desk.clock.now())
-        text, png, alt = await reports.compose(week)
-        if output:
-            Path(output).write_bytes(png)
-        if dry_run:
-            kept = f"\n(chart written to {output})" if output else ""
-            return text + kept + "\n"
-        for lead in sorted(config.desk.leads):
-            channel = await slack.dm_channel(lead)
-            await slack.upload(channel, png, chart_name(week), f"Weekly report {week.isoformat()}", text, alt)
+        sent: list[str] = []
+        shown: list[str] = []
+        written: list[str] = []
+        for team in reports.teams():
+            name = team.name if team is not None else ""
+            text, png, alt = await reports.compose(week, name)
+            if output:  # one chart per team: the team's name joins the file's
+                written.append(output if not name else _beside(output, name))
+                Path(written[-1]).write_bytes(png)
+            shown.append(text)
+            if dry_run:
+                continue
+            title = f"Weekly report {week.isoformat()}" + (f" · {name}" if name else "")
+            for lead in reports.leads(team):
+                channel = await slack.dm_channel(lead)
+                await slack.upload(channel, png, chart_name(week, name), title, text, alt)
+                sent.append("@" + lead)
     finally:
         await store.close()
-    return f"Sent the weekly report to {', '.join('@' + lead for lead in sorted(config.desk.leads))}.\n"
+    if dry_run:
+        kept = f"\n(chart written to {', '.join(written)})" if written else ""
+        return "\n\n".join(shown) + kept + "\n"
+    return f"Sent the weekly report to {', '.join(dict.fromkeys(sent))}.\n"
+
+
+def _beside(path: str, team: str) -> str:
+    """`chart.png` for the team People: `chart-people.png`."""
+    found = Path(path)
+    slug = "".join(c if c.isalnum() else "-" for c in team.lower())
+    return str(found.with_name(f"{found.stem}-{slug}{found.suffix}"))
 
 
 async def digest_now(config: Config, env: Environment, *, dry_run: bool) -> str:

@@ -4,11 +4,12 @@ Slack: a desk of two teams (IT: Bob and Dave in #it-triage, #it-help; People: Fr
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.ticket import Action, Status
 from tests.harness import (
     ALICE,
+    BERLIN,
     BOB,
     CAROL,
     DAVE,
@@ -22,6 +23,7 @@ from tests.harness import (
     TRIAGE,
     ack_text,
     bot_posts,
+    clock_at,
     dm_of,
     running_desk,
     settle,
@@ -319,4 +321,25 @@ async def test_an_agents_home_has_the_away_switch_and_a_leads_home_each_teams_we
         assert (await run.desk.store.ticket(1)).assignee == GUS  # Fran is away
         await run.people.click_home(FRAN, "home_back")
         await settle(lambda: "I'm away" in home(FRAN))
+        assert run.slack.errors() == []
+
+
+async def test_each_teams_leads_get_its_own_weekly_report_once():
+    monday_9 = datetime(2026, 11, 30, 9, 0, tzinfo=BERLIN)
+    teams = two_teams(people={"leads": [DAVE]})
+    async with running_desk(team=teams, clock=clock_at(monday_9 - timedelta(days=5))) as run:
+        await run.people.say(ALICE, IT_HELP, "Monitor flickers")
+        await run.people.say(ALICE, PEOPLE_HELP, "Payslip missing")
+        await settle(lambda: ticket_where(run, 2, lambda t: t.card))
+        run.clock.advance(timedelta(days=5, minutes=5))
+        await run.run_job("weekly-report", timeout=20)
+        await run.run_job("weekly-report", timeout=20)  # once a week, per team
+
+        def charts(user: str) -> list[str]:
+            return [f["name"] for m in bot_posts(run.slack, dm_of(run, user)) for f in m.files]
+
+        assert charts(CAROL) == ["weekly-report-2026-11-30-it.png"]
+        assert charts(DAVE) == ["weekly-report-2026-11-30-people.png"]
+        [people] = [m for m in bot_posts(run.slack, dm_of(run, DAVE)) if m.files]
+        assert "*Weekly report · People · " in people.text and "Opened *1*" in people.text
         assert run.slack.errors() == []

@@ -140,6 +140,7 @@ class DigestOf:
 
 
 def digest_record(day: str, team: str) -> str:
+    """A day's (or a week's) record of one team, with several; of the desk, with one."""
     return f"{day}:{team}" if team else day
 
 
@@ -152,10 +153,17 @@ class HomeOf:
 
 @dataclass(frozen=True)
 class ReportOf:
-    """A week's report to one lead: words and a chart, drawn when it is sent."""
+    """A week's report to one lead (of one team, with several): words and a chart, drawn when
+    it is sent."""
 
     week: str  # the Monday (ISO) of the week it is sent in
     lead: str
+    team: str = ""  # the team's name, with several; "" for a desk of one team
+
+    @property
+    def record(self) -> str:
+        """The key of the report's record (`bot.flows.report.REPORTS`)."""
+        return digest_record(self.week, self.team)
 
 
 Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf | ReportOf

@@ -196,12 +196,13 @@ class Deliveries:
         return Drawn(to, record["text"], record["blocks"], marker=marker, always_look=True)
 
     async def _report(self, owed: ReportOf) -> Drawn | None:
-        record = await self.desk.store.record(REPORTS, owed.week)
+        record = await self.desk.store.record(REPORTS, owed.record)
         if record is None or owed.lead not in record["owed"]:
             return None
         week = date.fromisoformat(owed.week)
-        text, png, alt = await self.reports.compose(week)
-        upload = Upload(png, chart_name(week), f"Weekly report {week.isoformat()}", alt)
+        text, png, alt = await self.reports.compose(week, owed.team)
+        title = f"Weekly report {week.isoformat()}" + (f" · {owed.team}" if owed.team else "")
+        upload = Upload(png, chart_name(week, owed.team), title, alt)
         return Drawn(DirectMessage(owed.lead), text, [], upload=upload)
 
     # -- settling ----------------------------------------------------------------------------
@@ -230,7 +231,7 @@ class Deliveries:
                 if ticket is not None:
                     tx.save_ticket(ticket.notice_delivered(message.notice, message.destination))
             case ReportOf():
-                self._strike(tx, REPORTS, message.week, message.lead)
+                self._strike(tx, REPORTS, message.record, message.lead)
             case DigestOf():
                 self._strike(tx, DIGESTS, message.record, message.place)
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from bot.charts import chart_data, draw
 from bot.desk import Desk
-from bot.domain.owed import ReportOf
+from bot.domain.owed import ReportOf, digest_record
 from bot.domain.report import WeeklyReport, WeeklySchedule, build_report
+from bot.domain.roles import Team
 from bot.flows.owed import owe
 from bot.slack.report_blocks import report_text
 
@@ -26,20 +27,21 @@ REPORTS = "reports"  # store table: the week's Monday (ISO) -> the report record
 Composed = tuple[str, bytes, str]  # the message, the chart (PNG), the chart's description
 
 
-def report_key(week: date, lead: str) -> str:
-    return f"report:{week.isoformat()}:{lead}"
+def report_key(week: date, lead: str, team: str = "") -> str:
+    return f"report:{week.isoformat()}:{lead}" + (f":{team}" if team else "")
 
 
-def chart_name(week: date) -> str:
-    """The chart's file name: unique per week, so the desk can find an earlier upload."""
-    return f"weekly-report-{week.isoformat()}.png"
+def chart_name(week: date, team: str = "") -> str:
+    """The chart's file name: unique per week (and team), so the desk can find an earlier upload."""
+    slug = "".join(c if c.isalnum() else "-" for c in team.lower())
+    return f"weekly-report-{week.isoformat()}{'-' + slug if team else ''}.png"
 
 
 class Reports:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self._running = asyncio.Lock()
-        self._composed: tuple[date, Composed] | None = None  # the last week composed
+        self._composed: tuple[tuple[date, str], Composed] | None = None  # the last composed
 
     @property
     def schedule(self) -> WeeklySchedule | None:
@@ -52,39 +54,57 @@ class Reports:
         Monday to Monday all the same."""
         return self.schedule or WeeklySchedule(0, self.desk.config.digest.time, self.desk.zone)
 
-    async def build(self, week: date) -> WeeklyReport:
+    def teams(self) -> list[Team | None]:
+        """Whose reports there are: each team's with several, the desk's (None) with one."""
+        return list(self.desk.staff.teams) if self.desk.staff.several else [None]
+
+    def leads(self, team: Team | None) -> list[str]:
+        return sorted(team.leads if team is not None else self.desk.config.desk.leads)
+
+    async def build(self, week: date, team: Team | None = None) -> WeeklyReport:
         tickets = await self.desk.store.all_tickets()
+        if team is not None:
+            tickets = [t for t in tickets if self.desk.team_of(t) == team]
         return await asyncio.to_thread(build_report, tickets, self.desk.sla_clock, self.weeks, week)
 
-    async def compose(self, week: date) -> Composed:
-        """The report of `week`: its text, its chart (PNG) and the chart's description. Built
-        once for all the leads it goes to (each lead's delivery asks for it)."""
-        if self._composed is not None and self._composed[0] == week:
+    async def compose(self, week: date, team: str = "") -> Composed:
+        """The report of `week` (of the team named, with several): its text, its chart (PNG)
+        and the chart's description. Built once for all the leads it goes to."""
+        if self._composed is not None and self._composed[0] == (week, team):
             return self._composed[1]
-        report = await self.build(week)
-        text, title = report_text(report, self.desk.config.desk.name, self.desk.zone)
+        report = await self.build(week, self.desk.staff.named(team) if team else None)
+        text, title = report_text(report, self.desk.config.desk.name, self.desk.zone, team)
         data = chart_data(report.chart, self.desk.zone)
         png = await asyncio.to_thread(draw, data, title)
         alt = f"{title}: tickets opened and resolved each week, first-response median and CSAT"
-        self._composed = (week, (text, png, alt))
+        self._composed = ((week, team), (text, png, alt))
         return text, png, alt
 
     async def run(self) -> bool:
-        """Record this week's report if it is due and not recorded yet. True when recorded."""
+        """Record this week's reports if they are due and not recorded yet. True when one was."""
         schedule = self.schedule
         if schedule is None:
             return False
         async with self._running:
             week = schedule.due(self.desk.clock.now())
-            leads = sorted(self.desk.config.desk.leads)
-            if week is None or not leads or await self.desk.store.record(REPORTS, week.isoformat()):
+            if week is None:
                 return False
-            doc: dict[str, Any] = {"owed": leads, "delivered": {}}
-            async with self.desk.store.transaction() as tx:  # a second run or process finds it taken
-                if tx.record(REPORTS, week.isoformat()) is not None:
-                    return False
-                tx.put(REPORTS, week.isoformat(), doc)
-                for lead in leads:
-                    owe(tx, report_key(week, lead), ReportOf(week.isoformat(), lead))
-            log.info("weekly report recorded", extra={"week": str(week), "to": len(leads)})
-            return True
+            recorded = False
+            for team in self.teams():
+                recorded = await self._record(week, team) or recorded
+            return recorded
+
+    async def _record(self, week: date, team: Team | None) -> bool:
+        leads, name = self.leads(team), team.name if team is not None else ""
+        key = digest_record(week.isoformat(), name)
+        if not leads or await self.desk.store.record(REPORTS, key):
+            return False
+        doc: dict[str, Any] = {"owed": leads, "delivered": {}}
+        async with self.desk.store.transaction() as tx:  # a second run or process finds it taken
+            if tx.record(REPORTS, key) is not None:
+                return False
+            tx.put(REPORTS, key, doc)
+            for lead in leads:
+                owe(tx, report_key(week, lead, name), ReportOf(week.isoformat(), lead, name))
+        log.info("weekly report recorded", extra={"week": str(week), "to": len(leads), "team": name})
+        return True

@@ -12,13 +12,14 @@ from bot.domain.trend import met_share
 from bot.slack.quality_blocks import count_change, score_change, share_change, time_change
 
 
-def report_text(report: WeeklyReport, desk_name: str, zone: ZoneInfo) -> tuple[str, str]:
-    """The message and the chart's title."""
+def report_text(report: WeeklyReport, desk_name: str, zone: ZoneInfo, team: str = "") -> tuple[str, str]:
+    """The message and the chart's title (of `team`, with several)."""
     last, before = report.last, report.before
     start = last.period.start.astimezone(zone)
     end = (last.period.end - timedelta(seconds=1)).astimezone(zone)
     span = f"{start.strftime('%a %d %b')} – {end.strftime('%a %d %b')}"
-    title = f"{desk_name} · the last 12 weeks to {end.strftime('%d %b %Y')}"
+    who = f"{desk_name} · {team}" if team else desk_name
+    title = f"{who} · the last 12 weeks to {end.strftime('%d %b %Y')}"
 
     def spread(value: timedelta | None) -> str:
         return format_duration(value) if value is not None else "–"
@@ -30,7 +31,7 @@ def report_text(report: WeeklyReport, desk_name: str, zone: ZoneInfo) -> tuple[s
     met, met_before = met_share(last), met_share(before)
     csat = f"{last.csat:.1f} / 5 ({last.ratings})" if last.csat is not None else "no ratings"
     lines = [
-        f":bar_chart: *Weekly report · {span}* (compared with the week before)",
+        f":bar_chart: *Weekly report · {team + ' · ' if team else ''}{span}* (compared with the week before)",
         f"• Opened *{last.opened}* {count_change(last.opened, before.opened)}",
         f"• Resolved *{last.resolved}* {count_change(last.resolved, before.resolved)}",
         f"• First response p50 *{spread(fr)}* {time_change(fr, fr_before)}".rstrip(),
