@@ -308,3 +308,19 @@ async def test_the_demo_has_request_channels_and_a_second_team_that_assigns_in_t
             break
         await settle_briefly()
     assert [t.assignee for t in tickets] == [FRAN, DAVE]  # People assigns Fran and Dave in turn
+
+
+def test_the_page_draws_every_emoji_the_desk_writes():
+    """Slack draws `:palm_tree:` as 🌴; the page has a table of the ones the desk uses, which
+    must keep up with the desk's words (or the page shows the code, as it once did)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = (root / "bot" / "sandbox" / "static" / "app.js").read_text()
+    table = script[script.index("const EMOJI = {") : script.index("};", script.index("const EMOJI = {"))]
+    drawn = set(re.findall(r'"?([a-z0-9_+-]+)"?:\s*"', table))
+    written: set[str] = set()
+    for source in [*(root / "bot" / "slack").glob("*.py"), *(root / "bot" / "flows").glob("*.py")]:
+        written |= set(re.findall(r"(?<![\w{}]):([a-z][a-z0-9_+-]*[a-z0-9]):(?![\w{])", source.read_text()))
+    assert written - drawn - {"notice"} == set()  # `t1:notice:...` is an outbox id, not an emoji

@@ -29,7 +29,7 @@ try:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webelement import WebElement
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # pragma: no cover - selenium is in the test extra
     have_browser = False
 
@@ -389,3 +389,46 @@ def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
     page.wait(lambda: browser.execute_script("return arguments[0].naturalWidth", image) >= 800)
     browser.execute_script("arguments[0].scrollIntoView()", image)
     page.shot("weekly-report")
+
+
+def test_a_request_channel_on_the_page_both_ways_and_assignment_in_turn(sandbox, browser):
+    """Erin writes in #it-help: the ticket opens in the message's thread, where she sets its
+    urgency and Dave answers her; the card in #it-triage shows his answer. In #people-help the
+    People team's tickets go to Fran and Dave in turn, and Fran's Home has the away switch."""
+    erin, dave, fran = "U0ERIN001", "U0DAVE001", "U0FRAN001"
+    url, folder = sandbox
+    browser.get(url)
+    page = Visitor(browser, folder)
+    page.be(erin)
+    page.open("C0ITHELP1")
+    page.type("The printer on floor 2 jams on every page")
+    page.click("#messages button.replies")
+    page.see("is open", where="thread-messages")
+    urgency = page.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#thread-messages select"))[0]
+    Select(urgency).select_by_value("P2")
+    page.see("P2 · High", where="thread-messages")
+
+    page.be(dave)
+    page.open("C0ITHELP1")
+    page.click("#messages button.replies")
+    browser.find_element(By.ID, "thread-text").send_keys("Which tray do you print from?")
+    browser.find_element(By.CSS_SELECTOR, "#thread-composer button[type=submit]").click()
+    page.see("Which tray do you print from?", where="thread-messages")
+    page.shot("request-channel")
+    page.open("C0TRIAGE1")
+    page.click("#messages button.replies")
+    page.see("replied in the requester's thread", where="thread-messages")
+    page.shot("card-thread")
+
+    page.be(erin)
+    page.open("C0PPLHELP")
+    page.type("How many leave days do I have left?")
+    page.be(fran)
+    page.open("D0FRAN001")
+    page.see("the desk assigned it to you")
+    page.shot("assigned-dm")
+    page.open("home")
+    page.see("You're here")
+    page.press("I'm away", "#messages")
+    page.see("You're away until you're back")
+    page.shot("agent-home-away")

@@ -20,6 +20,7 @@ from bot.flows import owed
 from bot.flows.assignment import assign_new
 from bot.flows.names import NO_TEXT
 from bot.flows.opening import confirmation_for, place, split_place
+from bot.slack.blocks import context
 from bot.slack.payloads import Heard
 from bot.slack.request_blocks import choices
 from store.base import Transaction
@@ -31,7 +32,8 @@ log = logging.getLogger("desk.intake")
 def confirmation_in_thread(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
     """The confirmation with the ticket's urgency and area to set, as they stand."""
     text, blocks = confirmation_for(desk, ticket)
-    return text, [*blocks, choices(ticket.number, ticket.priority, ticket.category, desk.staff.areas)]
+    hint = context("Wrong urgency or area? Change it here (an agent may too).")
+    return text, [*blocks, hint, choices(ticket.number, ticket.priority, ticket.category, desk.staff.areas)]
 
 
 def redraw_confirmation(tx: Transaction, desk: Desk, ticket: Ticket) -> None:

@@ -207,7 +207,8 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
             "*For agents*\n"
             f"• `/queue` shows what is waiting\n• `/claim {prefix}-42`, `/reply {prefix}-42 your answer`, "
             f"`/wait {prefix}-42 a question`, `/reassign {prefix}-42 @someone`, "
-            f"`/resolve {prefix}-42 what fixed it`"
+            f"`/resolve {prefix}-42 what fixed it`\n"
+            "• `/away 2h` (or `/away fri`) and `/back`: the desk assigns you nothing new meanwhile"
         )
     if weeks:
         help_lines.append("*For leads*\n• `/quality 7d` (or `30d`, `90d`) sums up how the desk is doing")
