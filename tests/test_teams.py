@@ -207,6 +207,7 @@ async def test_round_robin_skips_an_agent_who_is_away_and_spreads_ten_tickets_ev
         dms = [text_of(m) for m in bot_posts(run.slack, dm_of(run, BOB))]
         assert sum("the desk assigned it to you" in t for t in dms) == 5
         assert any("I'm on it" in t and "Reply" in t and "Resolve" in t for t in dms)
+        assert f"Assigned to <@{BOB}>, not taken up yet" in text_of(await card_of(run, 1))
 
         back = await run.people.command(ERIN, "/back")
         assert "Welcome back" in ack_text(back)

@@ -119,6 +119,8 @@ def ticket_card(
         blocks.insert(1, section(flag))
     n = ticket.number
     if ticket.status is Status.OPEN:
+        if ticket.assignee:  # the desk gave it to them; the first-response clock runs on
+            blocks.append(section(f":inbox_tray: Assigned to <@{ticket.assignee}>, not taken up yet"))
         buttons = [button("Claim", CardIds.CLAIM, n, "primary"), button("Reply", CardIds.REPLY, n)]
         blocks.append(
             {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas)}
