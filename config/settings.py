@@ -26,7 +26,7 @@ from config.reader import Section
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
-STORE_SCHEMES = ("tinydb://", "memory://")
+STORE_SCHEMES = ("tinydb://", "memory://", "postgresql://", "postgres://")
 
 DEFAULT_SLA = {
     Priority.P1: SlaPolicy(dt.timedelta(minutes=15), dt.timedelta(hours=4), Clock.ALWAYS),
@@ -151,9 +151,9 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     store.finish()
     if store_override:
         url = store_override
-    if not url.startswith(STORE_SCHEMES) or url in STORE_SCHEMES[:1]:
+    if not url.startswith(STORE_SCHEMES) or url in (STORE_SCHEMES[0], *STORE_SCHEMES[2:]):
         source = "DESK_STORE" if store_override else "store.url"
-        errors.append(f"{source}: expected tinydb://PATH or memory://; got {url!r}")
+        errors.append(f"{source}: expected tinydb://PATH, postgresql://HOST/DB or memory://; got {url!r}")
     root.finish()
     if errors:
         raise ConfigError(errors)

@@ -2,6 +2,7 @@
 
 - `tinydb://path/to/desk.json`: the default, a TinyDB file with a journal beside it.
 - `memory://`: nothing on disk; for tests and throwaway runs.
+- `postgresql://host/db[?schema=name]`: several desks on one PostgreSQL database.
 """
 
 from store.base import NotSaved, Store, Transaction
@@ -14,7 +15,11 @@ def store_from_url(url: str, *, read_only: bool = False) -> Store:
         return Store()
     if url.startswith("tinydb://") and len(url) > len("tinydb://"):
         return TinyDBStore(url[len("tinydb://") :], read_only=read_only)
-    raise StoreUnavailable(f"{url!r}: expected tinydb://PATH or memory://")
+    if url.startswith(("postgresql://", "postgres://")):
+        from store.postgres_store import PostgresStore  # psycopg is loaded only when used
+
+        return PostgresStore(url, read_only=read_only)
+    raise StoreUnavailable(f"{url!r}: expected tinydb://PATH, postgresql://… or memory://")
 
 
 __all__ = ["NotSaved", "Store", "StoreUnavailable", "TinyDBStore", "Transaction", "store_from_url"]

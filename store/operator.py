@@ -10,6 +10,11 @@ from store.tinydb_store import TinyDBStore
 
 
 def _tinydb(url: str) -> TinyDBStore:
+    if url.startswith(("postgresql://", "postgres://")):
+        raise StoreUnavailable(
+            f"{url.split('?')[0]}: PostgreSQL keeps this store; check it and back it up with "
+            "PostgreSQL's own tools (pg_dump --schema desk)"
+        )
     store = store_from_url(url, read_only=True)
     if not isinstance(store, TinyDBStore):
         raise StoreUnavailable(f"{url}: this store keeps nothing on disk")

@@ -1,7 +1,12 @@
+import os
+import uuid
+
+import psycopg
 import pytest
 
 from bot.localslack import LocalSlack
 from store import Store, TinyDBStore
+from store.postgres_store import PostgresStore
 from tests.harness import demo_workspace, stop_children
 
 
@@ -12,10 +17,47 @@ def _no_process_outlives_its_test():
     stop_children()
 
 
-@pytest.fixture(params=["memory", "tinydb"])
+POSTGRES = os.environ.get("DESK_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
+POSTGRES_REQUIRED = os.environ.get("DESK_POSTGRES_TESTS") == "required"  # .ci/run sets it
+
+
+def postgres_url() -> str:
+    """A PostgreSQL store URL with a schema of this test's own (dropped afterwards by
+    `drop_schema`); the test is skipped, saying why, where no server answers, unless the
+    run requires PostgreSQL (CI), where that fails it."""
+    try:
+        with psycopg.connect(POSTGRES, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as problem:
+        if POSTGRES_REQUIRED:
+            pytest.fail(f"PostgreSQL is required here and {POSTGRES} does not answer: {problem}")
+        pytest.skip(f"no PostgreSQL server at {POSTGRES} (set DESK_TEST_POSTGRES): {problem}".strip())
+    return f"{POSTGRES}?schema=t_{uuid.uuid4().hex[:12]}"
+
+
+def drop_schema(url: str) -> None:
+    schema = url.rsplit("schema=", 1)[1]
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL schema's store URL for one test."""
+    url = postgres_url()
+    yield url
+    drop_schema(url)
+
+
+@pytest.fixture(params=["memory", "tinydb", "postgresql"])
 async def store(request, tmp_path):
     """Every backend, opened empty: the contract suite runs against each."""
-    backend: Store = Store() if request.param == "memory" else TinyDBStore(tmp_path / "desk.json")
+    if request.param == "postgresql":
+        url = postgres_url()
+        request.addfinalizer(lambda: drop_schema(url))
+        backend: Store = PostgresStore(url)
+    else:
+        backend = Store() if request.param == "memory" else TinyDBStore(tmp_path / "desk.json")
     await backend.open()
     yield backend
     await backend.close()

@@ -68,7 +68,10 @@ def test_a_minimal_config_gets_the_documented_defaults():
             "csat.ask_after_resolve: expected true or false",
         ),
         (lambda d: d["csat"].update(expire_after="a week"), "csat.expire_after: "),
-        (lambda d: d["store"].update(url="postgres://x"), "store.url: expected tinydb://PATH or memory://"),
+        (
+            lambda d: d["store"].update(url="mysql://x"),
+            "store.url: expected tinydb://PATH, postgresql://HOST/DB",
+        ),
         (lambda d: d.update(extra={}), "extra: unknown key"),
         (lambda d: d["sla"]["P2"].update(first_response="9h"), "sla.P2.first_response: expected no longer"),
     ],

@@ -385,9 +385,18 @@ def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
         page.wait(lambda before=before: browser.find_element(By.ID, "clock-now").text != before, seconds=120)
     page.wait(lambda: reports() >= 2, seconds=120)
     assert "Opened *1*" not in page.messages_text() and "Opened 1" in page.messages_text()
-    image = page.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#messages img.shared-file"))[-1]
-    page.wait(lambda: browser.execute_script("return arguments[0].naturalWidth", image) >= 800)
-    browser.execute_script("arguments[0].scrollIntoView()", image)
+
+    def drawn() -> bool:  # looked up afresh each time: the page redraws as messages arrive
+        images = browser.find_elements(By.CSS_SELECTOR, "#messages img.shared-file")
+        return bool(images) and browser.execute_script("return arguments[0].naturalWidth", images[-1]) >= 800
+
+    page.wait(drawn)
+    page.wait(
+        lambda: browser.execute_script(
+            "const i = document.querySelectorAll('#messages img.shared-file');"
+            "i[i.length - 1].scrollIntoView(); return true"
+        )
+    )
     page.shot("weekly-report")
 
 
