@@ -35,6 +35,7 @@ from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.flows.report import Reports, chart_name
+from bot.leader import Leadership
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
 from bot.work import Work, ack_events_after_their_work, track_listeners
@@ -107,6 +108,7 @@ class DeskApp:
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
         track_listeners(self.bolt, self.work, listener_failed(self.desk))
         ack_events_after_their_work(self.bolt)
+        self.leadership = Leadership(None, self._lead, self._follow, every=60.0)  # made at start
         self.ready = False
 
     def _authorizer(self) -> Callable[..., Awaitable[AuthorizeResult]]:
@@ -150,7 +152,6 @@ class DeskApp:
             client.session = self._http
         with contextlib.suppress(SlackFailure):  # known now, or at the first request
             await self.identity.get()
-        await self.outbox.start()  # first of all: what was owed before a stop or a crash goes out
         every = self.config.escalation.check_every.total_seconds()
         now = datetime.now(UTC)
         self._every("intake-expiry", self.intake.expire, seconds=600)
@@ -179,7 +180,12 @@ class DeskApp:
         self._every("digest-owed", self.digests.deliver_owed, seconds=60, grace=1)
         # at once: a week's report still owed after a restart
         self._every("weekly-report", self.reports.run, seconds=600, first=now)
-        self.scheduler.start(paused=not self.run_jobs)
+        self.scheduler.start(paused=True)  # the leader's to run (bot.leader)
+        # First of all, once this desk leads: what was owed before a stop or a crash goes out.
+        self.leadership = Leadership(
+            self.store.leader_lock(), self._lead, self._follow, every=max(1.0, every / 2)
+        )
+        await self.leadership.start()
         self.ready = True
         log.info("desk started", extra={"store": self.store.url, "mode": self.mode})
 
@@ -207,8 +213,21 @@ class DeskApp:
             **extra,
         )
 
+    async def _lead(self) -> None:
+        """This desk leads: it delivers the outbox and (unless a test steps them) runs the jobs."""
+        await self.outbox.start()
+        if self.run_jobs:
+            self.scheduler.resume()
+
+    async def _follow(self) -> None:
+        """Another desk leads: this one only serves requests."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        await self.outbox.stop()
+
     async def stop(self) -> None:
         self.ready = False
+        await self.leadership.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.escalation.finish()
@@ -243,6 +262,7 @@ class DeskApp:
             "ok": self.ready and self.store.problem is None,  # 503 while the store cannot write
             "mode": self.mode,
             "store": self.store.health(),
+            "role": self.leadership.role,  # the leader runs the jobs and the outbox (bot.leader)
             "scheduler": "running" if self.scheduler.running else "stopped",
             "outbox": self.outbox.backlog(),
             "sweeps": self.escalation.sweeps,

@@ -114,6 +114,9 @@ class Store:
     """The interface and the in-memory behaviour every backend shares (`memory://` as is)."""
 
     url = "memory://"
+    # Seconds within which a desk sees what other desks on the store committed (None: no other
+    # desk can use it); the leader's outbox looks for their messages that often.
+    shared_by: float | None = None
 
     def __init__(self) -> None:
         self.tables = Tables()
@@ -241,6 +244,11 @@ class Store:
 
     async def close(self) -> None:
         """Finish pending writes and let go of files."""
+
+    def leader_lock(self) -> Any:
+        """How several desks on this store agree who leads (`bot.leader`); None where only
+        one desk can use the store (TinyDB's lock file sees to that; memory is one process's)."""
+        return None
 
     def health(self) -> dict[str, Any]:
         status: dict[str, Any] = {

@@ -19,6 +19,7 @@ pool (the README says why). Schema versions are applied at start (`MIGRATIONS`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -79,6 +80,8 @@ def _split(url: str) -> tuple[str, str]:
 
 
 class PostgresStore(Store):
+    shared_by = 0.25
+
     def __init__(self, url: str, *, read_only: bool = False, fresh_for: float = 0.05) -> None:
         super().__init__()
         self.url = url
@@ -306,7 +309,52 @@ class PostgresStore(Store):
         status["backend"] = "postgresql"
         return status
 
+    def leader_lock(self) -> LeaderLock:
+        return LeaderLock(self)
+
 
 def _reason(problem: BaseException) -> str:
     text = str(problem).strip().splitlines()
     return text[0][:200] if text else type(problem).__name__
+
+
+class LeaderLock:
+    """The desks' leadership (SPEC §12): a session-level advisory lock held on a connection of
+    its own. PostgreSQL lets go of it the moment that connection ends, however it ends (the
+    process killed, the network lost), so another desk can take it at its next try."""
+
+    def __init__(self, store: PostgresStore) -> None:
+        self._conninfo = store._conninfo
+        self._name = f"desk-leader:{store.schema}"
+        self._conn: psycopg.AsyncConnection | None = None
+
+    async def try_take(self) -> bool:
+        """Take the lock if nobody holds it; False (never an exception) if it cannot be had."""
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True, connect_timeout=5
+                )
+            cur = await self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self._name,))
+            row = await cur.fetchone()
+            return bool(row and row[0])
+        except (psycopg.Error, OSError):
+            await self.release()
+            return False
+
+    async def holds(self) -> bool:
+        """Whether the lock is still ours: its connection answers (a lost one released it)."""
+        if self._conn is None or self._conn.closed:
+            return False
+        try:
+            await self._conn.execute("SELECT 1")
+            return True
+        except (psycopg.Error, OSError):
+            await self.release()
+            return False
+
+    async def release(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg.Error, OSError):
+                await self._conn.close()  # the lock goes with the connection
+            self._conn = None

@@ -173,6 +173,8 @@ class Outbox:
                 self._round_done.notify_all()
             if self._stopping:
                 break
+            if self.desk.store.shared_by is not None:  # other desks owe messages too: look again soon
+                pause = min(pause, self.desk.store.shared_by)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=pause)
             # Gather what a burst of requests owes before looking again: each round reads every
