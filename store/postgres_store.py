@@ -82,7 +82,7 @@ def _split(url: str) -> tuple[str, str]:
 class PostgresStore(Store):
     shared_by = 0.25
 
-    def __init__(self, url: str, *, read_only: bool = False, fresh_for: float = 0.05) -> None:
+    def __init__(self, url: str, *, read_only: bool = False, fresh_for: float = 0.0) -> None:
         super().__init__()
         self.url = url
         self._conninfo, self.schema = _split(url)
