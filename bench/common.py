@@ -33,7 +33,7 @@ time = "23:59"
 days = ["sun"]
 
 [store]
-url = "tinydb://{store}"
+url = "{store}"
 """
 
 
@@ -114,11 +114,14 @@ def slack_env(slack: LocalSlack) -> dict[str, str]:
     return env
 
 
-async def start_desk(slack: LocalSlack, folder: Path, store: Path) -> tuple[asyncio.subprocess.Process, int]:
-    """`python -m bot` on a free port, with the benchmarks' config and `store`; the process
-    and its port, once it answers /healthz."""
+async def start_desk(
+    slack: LocalSlack, folder: Path, store: Path | str
+) -> tuple[asyncio.subprocess.Process, int]:
+    """`python -m bot` on a free port, with the benchmarks' config and `store` (a TinyDB file,
+    or a store URL); the process and its port, once it answers /healthz."""
     config = folder / "desk.toml"
-    config.write_text(CONFIG.format(triage=TRIAGE, bob=BOB, store=store))
+    url = store if isinstance(store, str) else f"tinydb://{store}"
+    config.write_text(CONFIG.format(triage=TRIAGE, bob=BOB, store=url))
     port = free_port()
     env = {**slack_env(slack), "DESK_CONFIG": str(config), "PORT": str(port)}
     return await start([sys.executable, "-m", "bot"], env, port, folder / "desk.log"), port

@@ -227,18 +227,20 @@ class PostgresStore(Store):
         async with self._write_lock:
             try:
                 async with self._pool.connection() as conn, conn.transaction():
-                    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
-                    await self._catch_up(conn)
+                    async with conn.pipeline():  # the lock and the catch-up in one round trip
+                        await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
+                        await self._catch_up(conn)
                     tx = Transaction(self.tables)
                     yield tx
                     if not tx.changes:
                         return
                     text, encoded = encode_changes(tx.changes)
-                    await self._write_rows(conn, tx.changes, encoded)
-                    cur = await conn.execute(
-                        "INSERT INTO changes (changes) VALUES (%s::jsonb) RETURNING id", (text,)
-                    )
-                    row = await cur.fetchone()
+                    async with conn.pipeline():  # the rows and the log entry in one more
+                        await self._write_rows(conn, tx.changes, encoded)
+                        cur = await conn.execute(
+                            "INSERT INTO changes (changes) VALUES (%s::jsonb) RETURNING id", (text,)
+                        )
+                        row = await cur.fetchone()
             except (psycopg.Error, OSError) as problem:
                 raise self._unsaved(problem) from problem
             # Committed: now, and only now, the change is visible in memory.
