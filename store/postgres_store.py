@@ -33,7 +33,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from store.base import NotSaved, Store, Transaction
-from store.names import TICKETS
+from store.names import SIGNED, TICKETS
 from store.tables import Change, Tables, encode_changes
 
 log = logging.getLogger("desk.store")
@@ -65,7 +65,20 @@ MIGRATIONS: list[str] = [
     INSERT INTO log_state VALUES (0);
     CREATE SEQUENCE ticket_numbers;
     """,
+    # 2: keys only the database is asked about (the edge's replay check), written without the
+    # desks' write lock
+    """
+    CREATE TABLE once_keys (
+        tbl text NOT NULL,
+        key text NOT NULL,
+        doc jsonb NOT NULL,
+        PRIMARY KEY (tbl, key)
+    );
+    """,
 ]
+# Tables asked about only with `add_once` and read whole only to prune them: kept in the
+# database alone, so the check before every ack is one INSERT, not a turn at the write lock.
+DIRECT = frozenset({SIGNED})
 
 
 def _split(url: str) -> tuple[str, str]:
@@ -206,12 +219,43 @@ class PostgresStore(Store):
         return await super().ticket_count()
 
     async def record(self, table: str, key: str) -> Any:
+        if table in DIRECT:
+            return (await self._direct(table, key)).get(key)
         await self._fresh()
         return await super().record(table, key)
 
     async def records(self, table: str) -> dict[str, Any]:
+        if table in DIRECT:
+            return await self._direct(table)
         await self._fresh()
         return await super().records(table)
+
+    async def _direct(self, table: str, key: str | None = None) -> dict[str, Any]:
+        if self._pool is None:
+            return {}
+        query = "SELECT key, doc FROM once_keys WHERE tbl = %s" + (" AND key = %s" if key is not None else "")
+        try:
+            async with self._pool.connection() as conn:
+                cur = await conn.execute(query, (table, key) if key is not None else (table,))
+                return {k: doc async for k, doc in cur}
+        except (psycopg.Error, OSError) as problem:
+            raise self._unsaved(problem) from problem
+
+    async def add_once(self, table: str, key: str, doc: Any) -> bool:
+        if table not in DIRECT:
+            return await super().add_once(table, key, doc)
+        if self._pool is None or self.read_only:
+            raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
+        try:
+            async with self._pool.connection() as conn:
+                cur = await conn.execute(
+                    "INSERT INTO once_keys (tbl, key, doc) VALUES (%s, %s, %s) "
+                    "ON CONFLICT DO NOTHING RETURNING 1",
+                    (table, key, Jsonb(doc)),
+                )
+                return await cur.fetchone() is not None
+        except (psycopg.Error, OSError) as problem:
+            raise self._unsaved(problem) from problem
 
     async def owed(self):  # type: ignore[no-untyped-def]
         await self._fresh()
@@ -287,6 +331,9 @@ class PostgresStore(Store):
                 )
             if gone:
                 await cur.executemany("DELETE FROM records WHERE tbl = %s AND key = %s", gone)
+                direct = [(table, key) for table, key in gone if table in DIRECT]
+                if direct:
+                    await cur.executemany("DELETE FROM once_keys WHERE tbl = %s AND key = %s", direct)
 
     async def _prune(self) -> None:
         """Keep the log short: the rows hold the state; the log only lets desks catch up. A

@@ -71,7 +71,7 @@ async def test_a_restarted_desk_loads_the_state_and_the_schema_is_applied_once(p
         schema = pg_url.rsplit("schema=", 1)[1]
         with psycopg.connect(pg_url.split("?")[0]) as conn:
             versions = conn.execute(f"SELECT version FROM {schema}.schema_versions").fetchall()
-        assert versions == [(1,)]
+        assert versions == [(1,), (2,)]
     finally:
         await again.close()
 
@@ -122,3 +122,21 @@ async def test_the_desk_runs_on_postgresql_and_a_restarted_desk_sends_nothing_tw
             assert (await again.desk.store.ticket(1)).assignee == BOB
             assert [c.method for c in slack.calls[posted:] if c.method == "chat.postMessage"] == []
             assert len([m for m in bot_posts(slack, TRIAGE) if m.thread_ts is None]) == 1
+
+
+async def test_replay_keys_are_the_databases_alone_and_taken_once_across_desks(pg_url):
+    first, second = await two_desks(pg_url)
+    try:
+        taken = await asyncio.gather(
+            *(s.add_once("signed", "1700000000:v0=abc", "x") for s in (first, second))
+        )
+        assert sorted(taken) == [False, True]
+        assert await first.records("signed") == {"1700000000:v0=abc": "x"}
+        async with second.transaction() as tx:  # pruned as the replay job prunes them
+            tx.delete("signed", "1700000000:v0=abc")
+        assert await first.records("signed") == {} and await first.add_once(
+            "signed", "1700000000:v0=abc", "y"
+        )
+    finally:
+        await first.close()
+        await second.close()
