@@ -43,6 +43,18 @@ class Transaction:
     def ticket(self, number: int) -> Ticket | None:
         return self._tickets.get(number) or self._tables.tickets.get(number)
 
+    def following(self) -> Transaction:
+        """The next transaction of a group committed together (`store.postgres_store`): it
+        sees this one's changes as if they were committed, and starts with none of its own."""
+        after = Transaction(self._tables)
+        after._tickets, after._records, after._owed = (
+            dict(self._tickets),
+            dict(self._records),
+            dict(self._owed),
+        )
+        after._next, after._seq = self._next, self._seq
+        return after
+
     def open_tickets(self) -> list[Ticket]:
         """Every unresolved ticket as this transaction sees it (its own changes included)."""
         numbers = sorted(set(self._tables.open) | set(self._tickets))

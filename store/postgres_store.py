@@ -9,7 +9,11 @@ Each process keeps the state in memory, as the other backends do, and catches up
   transaction on that state, and writes its changes (the current rows and one log entry) in
   the same database transaction. So two desks claiming one ticket at once still see each
   other's claim, and a ticket number is taken by exactly one of them.
-- Reads catch up first (a cheap query when nothing is new), at most every `fresh_for` seconds.
+- Reads catch up first (a cheap query when nothing is new), at most every `fresh_for` seconds
+  (50 ms): a plain read may be that far behind another desk, never behind this one's own
+  commits; transactions always start caught up.
+- Group commit: this desk's transactions waiting their turn share one database transaction
+  and one commit (`transaction`).
 
 Nothing is visible in memory until the database has committed it. A process that fell behind
 the log's pruning (`KEEP_CHANGES`) loads the state afresh. Driver: psycopg 3 with its async
@@ -24,6 +28,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -81,6 +86,22 @@ MIGRATIONS: list[str] = [
 DIRECT = frozenset({SIGNED})
 
 
+GROUP_MAX = 32  # transactions committed together at most
+
+
+@dataclass
+class _Batch:
+    """Transactions of this desk committed together, in one database transaction."""
+
+    opened: Any  # the pool's connection context
+    conn: psycopg.AsyncConnection
+    began: Any  # the database transaction's context
+    last: Transaction  # what the next member starts from: every change before it
+    changes: list[Change]
+    members: int  # how many changed something
+    done: asyncio.Future[None]  # committed (or NotSaved)
+
+
 def _split(url: str) -> tuple[str, str]:
     """The connection URL for psycopg and the schema the desk's tables live in (`?schema=`,
     `desk` by default, so a database can hold other things too)."""
@@ -95,7 +116,7 @@ def _split(url: str) -> tuple[str, str]:
 class PostgresStore(Store):
     shared_by = 0.25
 
-    def __init__(self, url: str, *, read_only: bool = False, fresh_for: float = 0.0) -> None:
+    def __init__(self, url: str, *, read_only: bool = False, fresh_for: float = 0.05) -> None:
         super().__init__()
         self.url = url
         self._conninfo, self.schema = _split(url)
@@ -106,6 +127,8 @@ class PostgresStore(Store):
         self._looked_at = 0.0  # when reads last caught up (monotonic)
         self._catching_up = asyncio.Lock()
         self._commits = 0
+        self._batch: _Batch | None = None  # the group of transactions open now (group commit)
+        self._queued = 0  # this desk's transactions waiting for their turn
         self.lock_name = f"desk-writes:{self.schema}"  # the advisory lock every desk's writes take
 
     # -- life --------------------------------------------------------------------------
@@ -265,40 +288,108 @@ class PostgresStore(Store):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One writer at a time across every desk on the database; nothing is kept (in the
-        database or in memory) if the block raises."""
+        database or in memory) if the block raises, and nothing is visible before it is
+        committed.
+
+        Group commit: while other transactions of this desk wait their turn, the database
+        transaction stays open for them (up to `GROUP_MAX`), each seeing the ones before it,
+        and the last commits them all at once; each waits for that commit before it ends. A
+        block that raises leaves out only its own changes."""
         if self._pool is None or self.read_only:
             raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
-        async with self._write_lock:
-            try:
-                async with self._pool.connection() as conn, conn.transaction():
-                    async with conn.pipeline():  # the lock and the catch-up in one round trip
-                        await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
-                        await self._catch_up(conn)
-                    tx = Transaction(self.tables)
-                    yield tx
-                    if not tx.changes:
-                        return
-                    text, encoded = encode_changes(tx.changes)
-                    async with conn.pipeline():  # the rows and the log entry in one more
-                        await self._write_rows(conn, tx.changes, encoded)
-                        cur = await conn.execute(
-                            "INSERT INTO changes (changes) VALUES (%s::jsonb) RETURNING id", (text,)
-                        )
-                        row = await cur.fetchone()
-            except (psycopg.Error, OSError) as problem:
-                raise self._unsaved(problem) from problem
-            # Committed: now, and only now, the change is visible in memory.
+        self._queued += 1
+        try:
+            await self._write_lock.acquire()
+        finally:
+            self._queued -= 1
+        batch: _Batch | None = None
+        changed = False
+        try:
+            batch = self._batch or await self._begin()
+            self._batch = batch
+            tx = batch.last.following()
+            yield tx
+            if tx.changes:
+                batch.changes += tx.changes
+                batch.last, batch.members, changed = tx, batch.members + 1, True
+        finally:
+            if batch is not None and (self._queued == 0 or batch.members >= GROUP_MAX):
+                self._batch = None
+                await self._finish(batch)
+            self._write_lock.release()
+        if batch is not None and changed:
+            await self._committed(batch)
+
+    async def _committed(self, batch: _Batch) -> None:
+        """Wait for the group's commit; finish the group if nobody else is left to."""
+        while not batch.done.done():
+            await asyncio.wait([batch.done], timeout=0.01)
+            if not batch.done.done() and not self._write_lock.locked() and self._batch is batch:
+                async with self._write_lock:  # the next member went away before its turn
+                    if self._batch is batch:
+                        self._batch = None
+                        await self._finish(batch)
+        batch.done.result()  # NotSaved when the group could not be committed
+
+    async def _begin(self) -> _Batch:
+        """A database transaction holding the desks' write lock, caught up with the log."""
+        assert self._pool is not None
+        opened = self._pool.connection()
+        try:
+            conn = await opened.__aenter__()
+        except (psycopg.Error, OSError) as problem:
+            raise self._unsaved(problem) from problem
+        began = conn.transaction()
+        try:
+            await began.__aenter__()
+            async with conn.pipeline():  # the lock and the catch-up in one round trip
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
+                await self._catch_up(conn)
+        except (psycopg.Error, OSError) as problem:
+            with contextlib.suppress(psycopg.Error, OSError):
+                await began.__aexit__(type(problem), problem, None)
+            await opened.__aexit__(type(problem), problem, None)
+            raise self._unsaved(problem) from problem
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        return _Batch(opened, conn, began, Transaction(self.tables), [], 0, future)
+
+    async def _finish(self, batch: _Batch) -> None:
+        """Commit the group (or end an empty one), then make it visible in memory."""
+        encoded: dict[int, str] = {}
+        row = None
+        try:
+            if batch.changes:
+                text, encoded = encode_changes(batch.changes)
+                async with batch.conn.pipeline():  # the rows and the log entry in one round trip
+                    await self._write_rows(batch.conn, batch.changes, encoded)
+                    cur = await batch.conn.execute(
+                        "INSERT INTO changes (changes) VALUES (%s::jsonb) RETURNING id", (text,)
+                    )
+                    row = await cur.fetchone()
+            await batch.began.__aexit__(None, None, None)  # COMMIT
+        except (psycopg.Error, OSError) as problem:
+            with contextlib.suppress(psycopg.Error, OSError):
+                await batch.began.__aexit__(type(problem), problem, None)
+            with contextlib.suppress(psycopg.Error, OSError):
+                await batch.opened.__aexit__(type(problem), problem, None)
+            batch.done.set_exception(self._unsaved(problem))
+            if batch.members == 0:
+                batch.done.exception()  # nobody waits on an empty group's failure
+            return
+        await batch.opened.__aexit__(None, None, None)
+        if batch.changes:  # committed: now, and only now, visible in memory
             self.problem = None
             self.last_write_at = datetime.now(UTC)
-            self.tables.apply(tx.changes, encoded)
+            self.tables.apply(batch.changes, encoded)
             self._seen = int(row[0]) if row else self._seen
-            touched = {table for _, table, _, _ in tx.changes}
+            touched = {table for _, table, _, _ in batch.changes}
             for table, told in self._watchers:
                 if table in touched:
                     told()
             self._commits += 1
-            if self._commits % PRUNE_EVERY == 0:
-                await self._prune()
+        batch.done.set_result(None)
+        if batch.changes and self._commits % PRUNE_EVERY == 0:
+            await self._prune()
 
     async def _write_rows(
         self, conn: psycopg.AsyncConnection, changes: list[Change], encoded: dict[int, str]
