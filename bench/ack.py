@@ -52,17 +52,17 @@ TARGET = 1.5
 NOW = datetime.now(UTC)
 
 
-def tickets():
+def tickets(total: int = TOTAL):
     """30 days of resolved history, and the open ones raised in the last 5 minutes: nothing is
     overdue, so the desk is in its steady state, not catching up on thousands of escalations."""
-    history = TOTAL - OPEN
-    for number in range(1, TOTAL + 1):
+    history = total - OPEN
+    for number in range(1, total + 1):
         if number <= history:
             opened = NOW - timedelta(days=30) + timedelta(days=29) * number / history
             ticket = sample_ticket(number, opened).claim(BOB, opened + timedelta(minutes=5))
             yield ticket.resolve(BOB, "done", opened + timedelta(hours=1))
         else:
-            yield sample_ticket(number, NOW - timedelta(minutes=5) * (TOTAL - number) / OPEN)
+            yield sample_ticket(number, NOW - timedelta(minutes=5) * (total - number) / OPEN)
 
 
 def command_body(slack: LocalSlack, number: int) -> tuple[str, str]:
@@ -108,11 +108,14 @@ def click_body(slack: LocalSlack, number: int) -> tuple[str, str]:
     return urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
 
 
-async def fire(http, url: str, slack: LocalSlack, count: int, rate: float, rng: random.Random) -> list[float]:
-    """`count` requests at `rate` a second, open-loop; each one's latency in ms."""
+async def fire(
+    http, urls: list[str], slack: LocalSlack, count: int, rate: float, rng: random.Random, total: int = TOTAL
+) -> list[float]:
+    """`count` requests at `rate` a second, open-loop, each to the next of `urls` (as a load
+    balancer would); each one's latency in ms."""
     latencies: list[float] = []
 
-    async def one(body: str, kind: str) -> None:
+    async def one(url: str, body: str, kind: str) -> None:
         headers = {"Content-Type": kind, **slack.sign(body)}
         began = time.perf_counter()
         async with http.post(url, data=body.encode(), headers=headers) as response:
@@ -123,12 +126,12 @@ async def fire(http, url: str, slack: LocalSlack, count: int, rate: float, rng: 
     tasks = []
     began = time.perf_counter()
     for i in range(count):
-        number = rng.randrange(TOTAL - OPEN + 1, TOTAL + 1)
+        number = rng.randrange(total - OPEN + 1, total + 1)
         body, kind = (command_body if i % 2 else click_body)(slack, number)
         delay = began + i / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(body, kind)))
+        tasks.append(asyncio.create_task(one(urls[i % len(urls)], body, kind)))
     await asyncio.gather(*tasks)
     return latencies
 
@@ -165,14 +168,14 @@ async def main() -> None:
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(connector=connector) as http:
                 for url in targets.values():  # warm up: connections, auth.test, caches
-                    await fire(http, url, slack, 50, args.rate, rng)
+                    await fire(http, [url], slack, 50, args.rate, rng)
                 per_round = args.requests // args.rounds
                 for round_number in range(args.rounds):
                     order = list(targets.items())
                     if round_number % 2:
                         order.reverse()
                     for name, url in order:
-                        found[name] += await fire(http, url, slack, per_round, args.rate, rng)
+                        found[name] += await fire(http, [url], slack, per_round, args.rate, rng)
         finally:
             if profiler is not None:
                 await profiler.wait()

@@ -21,9 +21,7 @@ import json
 import random
 import sys
 import tempfile
-import time
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -31,54 +29,14 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ack import click_body, command_body
-from common import BOB, TRIAGE, free_port, load_tickets, sample_ticket, slack_env, spread, start, start_desk
+from ack import fire, tickets
+from common import BOB, TRIAGE, free_port, load_tickets, slack_env, spread, start, start_desk
 
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.workspace import BOT_USER, Channel, Person
 from store.postgres_store import PostgresStore
 
-OPEN = 2_000
 TARGET = 1.5
-NOW = datetime.now(UTC)
-
-
-def tickets(total: int):
-    history = total - OPEN
-    for number in range(1, total + 1):
-        if number <= history:
-            opened = NOW - timedelta(days=30) + timedelta(days=29) * number / history
-            ticket = sample_ticket(number, opened).claim(BOB, opened + timedelta(minutes=5))
-            yield ticket.resolve(BOB, "done", opened + timedelta(hours=1))
-        else:
-            yield sample_ticket(number, NOW - timedelta(minutes=5) * (total - number) / OPEN)
-
-
-async def fire(
-    http, urls: list[str], slack: LocalSlack, count: int, rate: float, rng: random.Random, total: int
-) -> list[float]:
-    """`count` requests at `rate` a second, open-loop, each to the next of `urls`; latencies (ms)."""
-    latencies: list[float] = []
-
-    async def one(url: str, body: str, kind: str) -> None:
-        headers = {"Content-Type": kind, **slack.sign(body)}
-        began = time.perf_counter()
-        async with http.post(url, data=body.encode(), headers=headers) as response:
-            await response.read()
-            assert response.status == 200, response.status
-        latencies.append((time.perf_counter() - began) * 1000)
-
-    tasks = []
-    began = time.perf_counter()
-    for i in range(count):
-        number = rng.randrange(total - OPEN + 1, total + 1)
-        body, kind = (command_body if i % 2 else click_body)(slack, number)
-        delay = began + i / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(urls[i % len(urls)], body, kind)))
-    await asyncio.gather(*tasks)
-    return latencies
 
 
 async def main() -> None:
