@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -122,6 +123,20 @@ class Transaction:
             raise ValueError(f"{table!r} is not a record table")
 
 
+GROUP_MAX = 32  # transactions written together at most
+
+
+@dataclass
+class _Group:
+    """Transactions written together: one fsync (TinyDB), one commit (PostgreSQL)."""
+
+    handle: Any  # the backend's open transaction, if it has one
+    last: Transaction | None = None  # what the next member starts from: every change before it
+    changes: list[Change] = field(default_factory=list)
+    members: int = 0  # how many changed something
+    done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
 class Store:
     """The interface and the in-memory behaviour every backend shares (`memory://` as is)."""
 
@@ -136,6 +151,8 @@ class Store:
         self.last_write_at: datetime | None = None
         self.problem: str | None = None  # why the last write failed, until one succeeds
         self._watchers: list[tuple[str, Callable[[], None]]] = []
+        self._group: _Group | None = None  # the transactions to be written together (group commit)
+        self._queued = 0  # transactions waiting for their turn
 
     # -- reads -------------------------------------------------------------------------
     async def ticket(self, number: int) -> Ticket | None:
@@ -189,17 +206,77 @@ class Store:
     # -- writes ------------------------------------------------------------------------
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """One writer at a time; nothing is kept if the block raises."""
-        async with self._write_lock:
-            tx = Transaction(self.tables)
+        """One writer at a time; nothing is kept if the block raises, and nothing is visible
+        before it is written (fsynced, committed).
+
+        Group commit: while other transactions wait their turn, the group stays open for them
+        (up to `GROUP_MAX`), each seeing the changes of those before it, and the last one
+        writes them all at once (one fsync, one database commit); each waits for that write
+        before it ends, and fails with it. A block that raises leaves out only its own
+        changes."""
+        self._queued += 1
+        try:
+            await self._write_lock.acquire()
+        finally:
+            self._queued -= 1
+        group: _Group | None = None
+        changed = False
+        try:
+            group = self._group or _Group(await self._open_group())
+            self._group = group
+            tx = (group.last or Transaction(self.tables)).following()
             yield tx
             if tx.changes:
-                encoded = await self._persist(tx.changes)
-                self.tables.apply(tx.changes, encoded)
-                touched = {table for _, table, _, _ in tx.changes}
-                for table, told in self._watchers:
-                    if table in touched:
-                        told()
+                group.changes += tx.changes
+                group.last, group.members, changed = tx, group.members + 1, True
+        finally:
+            if group is not None and (self._queued == 0 or group.members >= GROUP_MAX):
+                self._group = None
+                await self._finish(group)
+            self._write_lock.release()
+        if group is not None and changed:
+            await self._committed(group)
+
+    async def _committed(self, group: _Group) -> None:
+        """Wait for the group's write; finish the group if nobody else is left to."""
+        while not group.done.done():
+            await asyncio.wait([group.done], timeout=0.01)
+            if not group.done.done() and not self._write_lock.locked() and self._group is group:
+                async with self._write_lock:  # the next member went away before its turn
+                    if self._group is group:
+                        self._group = None
+                        await self._finish(group)
+        group.done.result()  # the write's failure (NotSaved), for every member that changed something
+
+    async def _finish(self, group: _Group) -> None:
+        """Write the group, then make it visible in memory and tell the watchers."""
+        try:
+            encoded = await self._commit_group(group.handle, group.changes)
+        except Exception as problem:
+            group.done.set_exception(problem)
+            if group.members == 0:
+                group.done.exception()  # nobody waits on an empty group's failure
+            return
+        if group.changes:
+            self.tables.apply(group.changes, encoded)
+            self._after_commit(group.changes)
+            touched = {table for _, table, _, _ in group.changes}
+            for table, told in self._watchers:
+                if table in touched:
+                    told()
+        group.done.set_result(None)
+
+    async def _open_group(self) -> Any:
+        """Backends that write to a server start their transaction here (a handle for
+        `_commit_group`)."""
+        return None
+
+    async def _commit_group(self, handle: Any, changes: list[Change]) -> dict[int, str]:
+        """Write a group's changes durably; the JSON made of each ticket, for snapshots."""
+        return await self._persist(changes) if changes else {}
+
+    def _after_commit(self, changes: list[Change]) -> None:
+        """What a backend notes once a group's changes are written and visible."""
 
     def watch(self, table: str, told: Callable[[], None]) -> None:
         """Call `told` after each committed transaction that changed `table`."""

@@ -26,9 +26,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -37,7 +34,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
-from store.base import NotSaved, Store, Transaction
+from store.base import NotSaved, Store
 from store.names import SIGNED, TICKETS
 from store.tables import Change, Tables, encode_changes
 
@@ -86,22 +83,6 @@ MIGRATIONS: list[str] = [
 DIRECT = frozenset({SIGNED})
 
 
-GROUP_MAX = 32  # transactions committed together at most
-
-
-@dataclass
-class _Batch:
-    """Transactions of this desk committed together, in one database transaction."""
-
-    opened: Any  # the pool's connection context
-    conn: psycopg.AsyncConnection
-    began: Any  # the database transaction's context
-    last: Transaction  # what the next member starts from: every change before it
-    changes: list[Change]
-    members: int  # how many changed something
-    done: asyncio.Future[None]  # committed (or NotSaved)
-
-
 def _split(url: str) -> tuple[str, str]:
     """The connection URL for psycopg and the schema the desk's tables live in (`?schema=`,
     `desk` by default, so a database can hold other things too)."""
@@ -127,8 +108,8 @@ class PostgresStore(Store):
         self._looked_at = 0.0  # when reads last caught up (monotonic)
         self._catching_up = asyncio.Lock()
         self._commits = 0
-        self._batch: _Batch | None = None  # the group of transactions open now (group commit)
-        self._queued = 0  # this desk's transactions waiting for their turn
+        self._pending_seen = 0  # the log entry of the group being committed
+        self._pruning: asyncio.Task[None] | None = None
         self.lock_name = f"desk-writes:{self.schema}"  # the advisory lock every desk's writes take
 
     # -- life --------------------------------------------------------------------------
@@ -284,56 +265,11 @@ class PostgresStore(Store):
         await self._fresh()
         return await super().owed()
 
-    # -- writes ------------------------------------------------------------------------
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """One writer at a time across every desk on the database; nothing is kept (in the
-        database or in memory) if the block raises, and nothing is visible before it is
-        committed.
-
-        Group commit: while other transactions of this desk wait their turn, the database
-        transaction stays open for them (up to `GROUP_MAX`), each seeing the ones before it,
-        and the last commits them all at once; each waits for that commit before it ends. A
-        block that raises leaves out only its own changes."""
+    # -- writes (the group commit is the base store's: `Store.transaction`) ----------------
+    async def _open_group(self) -> Any:
+        """A database transaction holding the desks' write lock, caught up with the log."""
         if self._pool is None or self.read_only:
             raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
-        self._queued += 1
-        try:
-            await self._write_lock.acquire()
-        finally:
-            self._queued -= 1
-        batch: _Batch | None = None
-        changed = False
-        try:
-            batch = self._batch or await self._begin()
-            self._batch = batch
-            tx = batch.last.following()
-            yield tx
-            if tx.changes:
-                batch.changes += tx.changes
-                batch.last, batch.members, changed = tx, batch.members + 1, True
-        finally:
-            if batch is not None and (self._queued == 0 or batch.members >= GROUP_MAX):
-                self._batch = None
-                await self._finish(batch)
-            self._write_lock.release()
-        if batch is not None and changed:
-            await self._committed(batch)
-
-    async def _committed(self, batch: _Batch) -> None:
-        """Wait for the group's commit; finish the group if nobody else is left to."""
-        while not batch.done.done():
-            await asyncio.wait([batch.done], timeout=0.01)
-            if not batch.done.done() and not self._write_lock.locked() and self._batch is batch:
-                async with self._write_lock:  # the next member went away before its turn
-                    if self._batch is batch:
-                        self._batch = None
-                        await self._finish(batch)
-        batch.done.result()  # NotSaved when the group could not be committed
-
-    async def _begin(self) -> _Batch:
-        """A database transaction holding the desks' write lock, caught up with the log."""
-        assert self._pool is not None
         opened = self._pool.connection()
         try:
             conn = await opened.__aenter__()
@@ -346,50 +282,38 @@ class PostgresStore(Store):
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
                 await self._catch_up(conn)
         except (psycopg.Error, OSError) as problem:
-            with contextlib.suppress(psycopg.Error, OSError):
-                await began.__aexit__(type(problem), problem, None)
-            await opened.__aexit__(type(problem), problem, None)
+            await _abandon(opened, began, problem)
             raise self._unsaved(problem) from problem
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        return _Batch(opened, conn, began, Transaction(self.tables), [], 0, future)
+        return opened, conn, began
 
-    async def _finish(self, batch: _Batch) -> None:
-        """Commit the group (or end an empty one), then make it visible in memory."""
+    async def _commit_group(self, handle: Any, changes: list[Change]) -> dict[int, str]:
+        """The group's rows and one log entry, committed; or nothing kept, and NotSaved."""
+        opened, conn, began = handle
         encoded: dict[int, str] = {}
-        row = None
         try:
-            if batch.changes:
-                text, encoded = encode_changes(batch.changes)
-                async with batch.conn.pipeline():  # the rows and the log entry in one round trip
-                    await self._write_rows(batch.conn, batch.changes, encoded)
-                    cur = await batch.conn.execute(
+            if changes:
+                text, encoded = encode_changes(changes)
+                async with conn.pipeline():  # the rows and the log entry in one round trip
+                    await self._write_rows(conn, changes, encoded)
+                    cur = await conn.execute(
                         "INSERT INTO changes (changes) VALUES (%s::jsonb) RETURNING id", (text,)
                     )
                     row = await cur.fetchone()
-            await batch.began.__aexit__(None, None, None)  # COMMIT
+                self._pending_seen = int(row[0]) if row else self._seen
+            await began.__aexit__(None, None, None)  # COMMIT
         except (psycopg.Error, OSError) as problem:
-            with contextlib.suppress(psycopg.Error, OSError):
-                await batch.began.__aexit__(type(problem), problem, None)
-            with contextlib.suppress(psycopg.Error, OSError):
-                await batch.opened.__aexit__(type(problem), problem, None)
-            batch.done.set_exception(self._unsaved(problem))
-            if batch.members == 0:
-                batch.done.exception()  # nobody waits on an empty group's failure
-            return
-        await batch.opened.__aexit__(None, None, None)
-        if batch.changes:  # committed: now, and only now, visible in memory
-            self.problem = None
-            self.last_write_at = datetime.now(UTC)
-            self.tables.apply(batch.changes, encoded)
-            self._seen = int(row[0]) if row else self._seen
-            touched = {table for _, table, _, _ in batch.changes}
-            for table, told in self._watchers:
-                if table in touched:
-                    told()
-            self._commits += 1
-        batch.done.set_result(None)
-        if batch.changes and self._commits % PRUNE_EVERY == 0:
-            await self._prune()
+            await _abandon(opened, began, problem)
+            raise self._unsaved(problem) from problem
+        await opened.__aexit__(None, None, None)
+        return encoded
+
+    def _after_commit(self, changes: list[Change]) -> None:
+        self.problem = None
+        self.last_write_at = datetime.now(UTC)
+        self._seen = self._pending_seen
+        self._commits += 1
+        if self._commits % PRUNE_EVERY == 0:
+            self._pruning = asyncio.get_running_loop().create_task(self._prune())  # kept till done
 
     async def _write_rows(
         self, conn: psycopg.AsyncConnection, changes: list[Change], encoded: dict[int, str]
@@ -451,6 +375,14 @@ class PostgresStore(Store):
 
     def leader_lock(self) -> LeaderLock:
         return LeaderLock(self)
+
+
+async def _abandon(opened: Any, began: Any, problem: BaseException) -> None:
+    """Roll back and give the connection back after a failure."""
+    with contextlib.suppress(psycopg.Error, OSError):
+        await began.__aexit__(type(problem), problem, None)
+    with contextlib.suppress(psycopg.Error, OSError):
+        await opened.__aexit__(type(problem), problem, None)
 
 
 def _reason(problem: BaseException) -> str:
