@@ -34,7 +34,7 @@ from bot.flows.identity import Identity
 from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
-from bot.flows.report import Reports, chart_name
+from bot.flows.report import Reports, chart_name, report_title, slug
 from bot.leader import Leadership
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
@@ -321,7 +321,7 @@ async def report_now(config: Config, env: Environment, *, dry_run: bool, output:
         sent: list[str] = []
         shown: list[str] = []
         written: list[str] = []
-        for team in reports.teams():
+        for team in desk.teams_apart():
             name = team.name if team is not None else ""
             text, png, alt = await reports.compose(week, name)
             if output:  # one chart per team: the team's name joins the file's
@@ -330,10 +330,9 @@ async def report_now(config: Config, env: Environment, *, dry_run: bool, output:
             shown.append(text)
             if dry_run:
                 continue
-            title = f"Weekly report {week.isoformat()}" + (f" · {name}" if name else "")
             for lead in reports.leads(team):
                 channel = await slack.dm_channel(lead)
-                await slack.upload(channel, png, chart_name(week, name), title, text, alt)
+                await slack.upload(channel, png, chart_name(week, name), report_title(week, name), text, alt)
                 sent.append("@" + lead)
     finally:
         await store.close()
@@ -346,8 +345,7 @@ async def report_now(config: Config, env: Environment, *, dry_run: bool, output:
 def _beside(path: str, team: str) -> str:
     """`chart.png` for the team People: `chart-people.png`."""
     found = Path(path)
-    slug = "".join(c if c.isalnum() else "-" for c in team.lower())
-    return str(found.with_name(f"{found.stem}-{slug}{found.suffix}"))
+    return str(found.with_name(f"{found.stem}-{slug(team)}{found.suffix}"))
 
 
 async def digest_now(config: Config, env: Environment, *, dry_run: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -53,6 +54,17 @@ class Desk:
         """The first team's triage channel: incident storms are shown there (one storm card for
         its tickets), and every new card waits in its line."""
         return self.config.staff.teams[0].triage
+
+    def teams_apart(self) -> list[Team | None]:
+        """Whose digests and reports there are: each team's with several, the whole desk's
+        (None) with one."""
+        return list(self.staff.teams) if self.staff.several else [None]
+
+    def of_team(self, tickets: Iterable[Ticket], team: Team | None) -> list[Ticket]:
+        """The tickets that belong to `team` (all of them for None, the whole desk)."""
+        if team is None:
+            return list(tickets)
+        return [t for t in tickets if self.team_of(t).name == team.name]
 
     def triage_of(self, ticket: Ticket) -> str:
         """The triage channel where the ticket's card goes: its team's."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import NotPermitted, TicketNotFound, literal
-from bot.domain.owed import CardThread, Conversation, Edit, Post
+from bot.domain.owed import Edit
 from bot.domain.priority import Priority
 from bot.domain.roles import Staff
 from bot.domain.sla import next_target, target_states
@@ -411,9 +411,7 @@ class Agents:
 
     def _in_card_thread(self, tx: Transaction, ticket: Ticket, text: str) -> None:
         """A message for the agents in the card's thread."""
-        key = owed.message_key(ticket.number, len(ticket.trail), "card-thread")
-        triage = Conversation(self.desk.triage_of(ticket))
-        owed.owe(tx, key, Post(triage, plain(text, 300), [section(text)], CardThread(ticket.number)))
+        owed.to_card_thread(tx, ticket, self.desk.triage_of(ticket), text)
 
     def _dm(self, tx: Transaction, ticket: Ticket, user: str, text: str) -> None:
         owed.to_person(tx, ticket, user, f"dm-{user}", text)

@@ -43,9 +43,3 @@ def _home_again(tx: Transaction, agent: str) -> None:
     """The agent's Home shows the away switch: redrawn, if they ever opened it."""
     if tx.record(HOMES, agent) is not None:
         owe(tx, home_key(agent), HomeOf(agent))
-
-
-async def away_agents(desk: Desk) -> dict[str, str]:
-    """Who is away now: agent -> "" (until back) or the ISO time they are back."""
-    now = desk.clock.now()
-    return {agent: until for agent, until in (await desk.store.records(AWAY)).items() if away_now(until, now)}

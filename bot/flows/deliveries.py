@@ -35,7 +35,7 @@ from bot.flows.escalation import notice_for
 from bot.flows.home import Homes
 from bot.flows.opening import card_for, place, split_place
 from bot.flows.owed import storm_card
-from bot.flows.report import REPORTS, Reports, chart_name
+from bot.flows.report import REPORTS, Reports, chart_name, report_title
 from bot.flows.storm import Storms
 from bot.slack.blocks import context
 from bot.slack.digest_blocks import digest_id
@@ -201,8 +201,7 @@ class Deliveries:
             return None
         week = date.fromisoformat(owed.week)
         text, png, alt = await self.reports.compose(week, owed.team)
-        title = f"Weekly report {week.isoformat()}" + (f" · {owed.team}" if owed.team else "")
-        upload = Upload(png, chart_name(week, owed.team), title, alt)
+        upload = Upload(png, chart_name(week, owed.team), report_title(week, owed.team), alt)
         return Drawn(DirectMessage(owed.lead), text, [], upload=upload)
 
     # -- settling ----------------------------------------------------------------------------

@@ -39,10 +39,6 @@ class Digests:
         settings = self.desk.config.digest
         return DigestSchedule(settings.time, settings.days, self.desk.zone)
 
-    def teams(self) -> list[Team | None]:
-        """Whose digests there are: each team's with several, the desk's (None) with one."""
-        return list(self.desk.staff.teams) if self.desk.staff.several else [None]
-
     def destinations(self, team: Team | None = None) -> list[str]:
         """`digest.channel` when set, else a DM to each lead (of the team, with several)."""
         channel = self.desk.config.digest.channel
@@ -53,9 +49,7 @@ class Digests:
 
     async def compose(self, day: date, now: datetime, team: Team | None = None) -> tuple[str, Blocks]:
         """The digest of `day` as of `now` (of `team`'s tickets, with several): text and blocks."""
-        tickets = await self.desk.store.all_tickets()
-        if team is not None:
-            tickets = [t for t in tickets if self.desk.team_of(t) == team]
+        tickets = self.desk.of_team(await self.desk.store.all_tickets(), team)
         schedule = self.schedule
         warn_at = self.desk.config.escalation.warn_at
         # Pure work over immutable tickets: done on a thread so requests keep flowing.
@@ -81,7 +75,7 @@ class Digests:
             if day is None:
                 return False
             recorded = False
-            for team in self.teams():
+            for team in self.desk.teams_apart():
                 key = digest_record(day.isoformat(), _name(team))
                 if await self.desk.store.record(DIGESTS, key) is None:
                     recorded = await self._record(day, now, team) or recorded
@@ -92,7 +86,7 @@ class Digests:
         """Try again to deliver today's digests where Slack could not take them yet."""
         async with self._running:
             day = self.desk.clock.now().astimezone(self.desk.zone).date()
-            for team in self.teams():
+            for team in self.desk.teams_apart():
                 await self._deliver(day, team)
 
     async def _record(self, day: date, now: datetime, team: Team | None) -> bool:
@@ -143,7 +137,7 @@ class Digests:
         now = self.desk.clock.now()
         day = now.astimezone(self.desk.zone).date()
         reached = []
-        for team in self.teams():
+        for team in self.desk.teams_apart():
             text, blocks = await self.compose(day, now, team)
             for place in self.destinations(team):
                 await self.desk.slack.post(await self._channel(place), text, blocks)

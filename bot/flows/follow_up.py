@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
-from bot.domain.owed import CardThread, Conversation, Post
 from bot.domain.ticket import Action, Status
 from bot.flows import owed
 from bot.flows.opening import place
-from bot.slack.blocks import section
 from bot.slack.intake_blocks import quote
 from bot.slack.payloads import Heard
 from store.names import THREADS
@@ -60,15 +58,8 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
             if (updated.assignee, updated.first_response_at) != (ticket.assignee, ticket.first_response_at):
                 owed.card(tx, number)  # answered: the first-response target is met
             mirrored = f"<@{heard.user}> replied in the requester's thread:\n{quote(heard.text)}"
-            key = owed.message_key(number, len(updated.trail), "card-thread")
             fallback = f"{desk.ref(number)}: an agent replied to the requester"
-            owed.owe(
-                tx,
-                key,
-                Post(
-                    Conversation(desk.triage_of(updated)), fallback, [section(mirrored)], CardThread(number)
-                ),
-            )
+            owed.to_card_thread(tx, updated, desk.triage_of(updated), mirrored, fallback)
             return
         if ticket.status is Status.WAITING and updated.status is not Status.WAITING:
             owed.card(tx, number)  # the answer the ticket waited for: back with its assignee
@@ -78,7 +69,5 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
                 owed.to_person(tx, updated, updated.assignee, "answered", answered)
         if action is Action.FOLLOW_UP:  # shown to the agents in the card's thread
             text = f"<@{heard.user}> added:\n{quote(heard.text)}"
-            key = owed.message_key(number, len(updated.trail), "card-thread")
-            triage = Conversation(desk.triage_of(updated))
             fallback = f"{desk.ref(number)}: the requester added to the ticket"
-            owed.owe(tx, key, Post(triage, fallback, [section(text)], CardThread(number)))
+            owed.to_card_thread(tx, updated, desk.triage_of(updated), text, fallback)

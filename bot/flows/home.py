@@ -102,7 +102,7 @@ class Homes:
             if team.several:  # each team they lead, apart
                 weeks = []
                 for led in team.led_by(person):
-                    theirs = [t for t in tickets if desk.team_of(t).name == led.name]
+                    theirs = desk.of_team(tickets, led)
                     weeks.append(
                         (led.name, await asyncio.to_thread(trend, theirs, desk.sla_clock, now, week))
                     )

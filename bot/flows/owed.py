@@ -14,6 +14,8 @@ from typing import Any
 
 from bot.domain.owed import (
     Card,
+    CardThread,
+    Conversation,
     DirectMessage,
     Edit,
     HomeOf,
@@ -75,6 +77,16 @@ def to_requester(
     to, thread = where_of(ticket.origin.channel), RequesterThread(ticket.number)
     kept = (remember, ticket.number) if remember else None
     owe(tx, key, Post(to, text, blocks or [section(text)], thread, remember=kept))
+
+
+def to_card_thread(tx: Transaction, ticket: Ticket, triage: str, text: str, fallback: str = "") -> None:
+    """Owe the agents a message in the ticket's card thread, in `triage` (its team's channel),
+    named by the ticket's current change."""
+    key = message_key(ticket.number, len(ticket.trail), "card-thread")
+    post = Post(
+        Conversation(triage), fallback or plain(text, 300), [section(text)], CardThread(ticket.number)
+    )
+    owe(tx, key, post)
 
 
 def to_person(

@@ -47,9 +47,7 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     desk.staff.require_lead(lead, "see the quality summary")
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
-    tickets = await desk.store.all_tickets()
-    if team is not None:
-        tickets = [t for t in tickets if desk.team_of(t) == team]
+    tickets = desk.of_team(await desk.store.all_tickets(), team)
     # Pure work over immutable tickets: done on a thread so requests keep flowing.
     period = last(days, desk.clock.now())
     now, before = await asyncio.to_thread(quality, tickets, desk.sla_clock, period)

@@ -31,10 +31,19 @@ def report_key(week: date, lead: str, team: str = "") -> str:
     return f"report:{week.isoformat()}:{lead}" + (f":{team}" if team else "")
 
 
+def slug(team: str) -> str:
+    """A team's name as part of a file name: `Facilities Ops` → `facilities-ops`."""
+    return "".join(c if c.isalnum() else "-" for c in team.lower())
+
+
 def chart_name(week: date, team: str = "") -> str:
     """The chart's file name: unique per week (and team), so the desk can find an earlier upload."""
-    slug = "".join(c if c.isalnum() else "-" for c in team.lower())
-    return f"weekly-report-{week.isoformat()}{'-' + slug if team else ''}.png"
+    return f"weekly-report-{week.isoformat()}{'-' + slug(team) if team else ''}.png"
+
+
+def report_title(week: date, team: str = "") -> str:
+    """The uploaded chart's title."""
+    return f"Weekly report {week.isoformat()}" + (f" · {team}" if team else "")
 
 
 class Reports:
@@ -54,17 +63,11 @@ class Reports:
         Monday to Monday all the same."""
         return self.schedule or WeeklySchedule(0, self.desk.config.digest.time, self.desk.zone)
 
-    def teams(self) -> list[Team | None]:
-        """Whose reports there are: each team's with several, the desk's (None) with one."""
-        return list(self.desk.staff.teams) if self.desk.staff.several else [None]
-
     def leads(self, team: Team | None) -> list[str]:
         return sorted(team.leads if team is not None else self.desk.config.desk.leads)
 
     async def build(self, week: date, team: Team | None = None) -> WeeklyReport:
-        tickets = await self.desk.store.all_tickets()
-        if team is not None:
-            tickets = [t for t in tickets if self.desk.team_of(t) == team]
+        tickets = self.desk.of_team(await self.desk.store.all_tickets(), team)
         return await asyncio.to_thread(build_report, tickets, self.desk.sla_clock, self.weeks, week)
 
     async def compose(self, week: date, team: str = "") -> Composed:
@@ -90,7 +93,7 @@ class Reports:
             if week is None:
                 return False
             recorded = False
-            for team in self.teams():
+            for team in self.desk.teams_apart():
                 recorded = await self._record(week, team) or recorded
             return recorded
 
