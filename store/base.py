@@ -45,7 +45,7 @@ class Transaction:
         return self._tickets.get(number) or self._tables.tickets.get(number)
 
     def following(self) -> Transaction:
-        """The next transaction of a group committed together (`store.postgres_store`): it
+        """The next transaction of a group written together (`Store.transaction`): it
         sees this one's changes as if they were committed, and starts with none of its own."""
         after = Transaction(self._tables)
         after._tickets, after._records, after._owed = (
@@ -155,21 +155,28 @@ class Store:
         self._queued = 0  # transactions waiting for their turn
 
     # -- reads -------------------------------------------------------------------------
+    async def _before_read(self) -> None:
+        """Backends that other desks write to catch up here (`store.postgres_store`)."""
+
     async def ticket(self, number: int) -> Ticket | None:
+        await self._before_read()
         return self.tables.tickets.get(number)
 
     async def open_tickets(self) -> list[Ticket]:
         """Every ticket not yet resolved, oldest first: cost grows with open tickets only."""
+        await self._before_read()
         tickets = self.tables.tickets
         return [tickets[n] for n in sorted(self.tables.open)]
 
     async def tickets_of(self, requester: str, *, open_only: bool = True) -> list[Ticket]:
+        await self._before_read()
         numbers = sorted(self.tables.by_requester.get(requester, ()))
         found = [self.tables.tickets[n] for n in numbers]
         return [t for t in found if t.is_open] if open_only else found
 
     async def tickets_opened_since(self, since: datetime) -> list[Ticket]:
         """Tickets opened at or after `since`, oldest first (numbers rise with time)."""
+        await self._before_read()
         found: list[Ticket] = []
         tickets = self.tables.tickets
         for number in range(self.tables.last_number, 0, -1):
@@ -183,20 +190,25 @@ class Store:
 
     async def all_tickets(self) -> list[Ticket]:
         """Every ticket, oldest first (reports and exports)."""
+        await self._before_read()
         tickets = self.tables.tickets
         return [tickets[n] for n in sorted(tickets)]
 
     async def ticket_count(self) -> int:
+        await self._before_read()
         return len(self.tables.tickets)
 
     async def record(self, table: str, key: str) -> Any:
+        await self._before_read()
         return self.tables.records.get(table, {}).get(key)
 
     async def records(self, table: str) -> dict[str, Any]:
+        await self._before_read()
         return dict(self.tables.records.get(table, {}))
 
     async def owed(self) -> Mapping[str, Owed]:
         """The outbox: every message owed, by id (a read-only view; `seq` gives the order)."""
+        await self._before_read()
         return self.owed_view()
 
     def owed_view(self) -> Mapping[str, Owed]:

@@ -13,7 +13,7 @@ Each process keeps the state in memory, as the other backends do, and catches up
   (50 ms): a plain read may be that far behind another desk, never behind this one's own
   commits; transactions always start caught up.
 - Group commit: this desk's transactions waiting their turn share one database transaction
-  and one commit (`transaction`).
+  and one commit (`Store.transaction`; this backend opens and commits the group).
 
 Nothing is visible in memory until the database has committed it. A process that fell behind
 the log's pruning (`KEEP_CHANGES`) loads the state afresh. Driver: psycopg 3 with its async
@@ -169,7 +169,7 @@ class PostgresStore(Store):
         self.tables, self._seen, self._looked_at = tables, seen, time.monotonic()
 
     # -- reads -------------------------------------------------------------------------
-    async def _fresh(self) -> None:
+    async def _before_read(self) -> None:
         """Catch up with what other desks committed, unless that was done a moment ago."""
         if time.monotonic() - self._looked_at < self.fresh_for or self._pool is None:
             return
@@ -198,40 +198,14 @@ class PostgresStore(Store):
             self._seen = number
         self._looked_at = time.monotonic()
 
-    async def ticket(self, number: int):  # type: ignore[no-untyped-def]
-        await self._fresh()
-        return await super().ticket(number)
-
-    async def open_tickets(self):  # type: ignore[no-untyped-def]
-        await self._fresh()
-        return await super().open_tickets()
-
-    async def tickets_of(self, requester: str, *, open_only: bool = True):  # type: ignore[no-untyped-def]
-        await self._fresh()
-        return await super().tickets_of(requester, open_only=open_only)
-
-    async def tickets_opened_since(self, since: datetime):  # type: ignore[no-untyped-def]
-        await self._fresh()
-        return await super().tickets_opened_since(since)
-
-    async def all_tickets(self):  # type: ignore[no-untyped-def]
-        await self._fresh()
-        return await super().all_tickets()
-
-    async def ticket_count(self) -> int:
-        await self._fresh()
-        return await super().ticket_count()
-
     async def record(self, table: str, key: str) -> Any:
         if table in DIRECT:
             return (await self._direct(table, key)).get(key)
-        await self._fresh()
         return await super().record(table, key)
 
     async def records(self, table: str) -> dict[str, Any]:
         if table in DIRECT:
             return await self._direct(table)
-        await self._fresh()
         return await super().records(table)
 
     async def _direct(self, table: str, key: str | None = None) -> dict[str, Any]:
@@ -260,10 +234,6 @@ class PostgresStore(Store):
                 return await cur.fetchone() is not None
         except (psycopg.Error, OSError) as problem:
             raise self._unsaved(problem) from problem
-
-    async def owed(self):  # type: ignore[no-untyped-def]
-        await self._fresh()
-        return await super().owed()
 
     # -- writes (the group commit is the base store's: `Store.transaction`) ----------------
     async def _open_group(self) -> Any:
