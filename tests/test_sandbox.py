@@ -137,6 +137,7 @@ async def test_each_role_is_offered_its_commands_and_calls_say_when_and_where(sa
     agent = set((await page.state(BOB))["commands"])
     assert {"/claim", "/wait", "/queue", "/reply"} <= agent and "/quality" not in agent
     await raise_ticket(page)
+    await page.last_bot_message(BOB, TRIAGE, "T-1")  # the card goes after the confirmation: wait for it
     traffic = (await page.state(ALICE))["traffic"]
     to_triage = [c for c in traffic if c["method"] == "chat.postMessage" and c["channel"] == "#it-triage"]
     assert to_triage and all(c["at"] > 0 for c in traffic)
