@@ -180,6 +180,7 @@ class DeskApp:
         self._every("digest-owed", self.digests.deliver_owed, seconds=60, grace=1)
         # at once: a week's report still owed after a restart
         self._every("weekly-report", self.reports.run, seconds=600, first=now)
+        self._every("archive", self.archive_settled, seconds=3600, first=now)
         self.scheduler.start(paused=True)  # the leader's to run (bot.leader)
         # First of all, once this desk leads: what was owed before a stop or a crash goes out.
         self.leadership = Leadership(
@@ -212,6 +213,10 @@ class DeskApp:
             misfire_grace_time=grace if grace is not None else int(seconds),
             **extra,
         )
+
+    async def archive_settled(self) -> int:
+        """Resolved tickets settled before the window (`store.keep_in_memory`) to the archive."""
+        return await self.store.archive_settled(self.desk.clock.now() - self.config.keep_in_memory)
 
     async def _lead(self) -> None:
         """This desk leads: it delivers the outbox and (unless a test steps them) runs the jobs."""

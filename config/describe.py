@@ -75,6 +75,7 @@ def describe(config: Config, env: Environment) -> str:
         "",
         "[store]",
         f'url = "{config.store_url}"',
+        f'keep_in_memory = "{compact_duration(config.keep_in_memory)}"',
         "",
         "# Environment",
         f"# mode: {'Socket Mode' if env.socket_mode else f'HTTP on port {env.port}'}",

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.durations import parse_duration
+from bot.domain.durations import compact_duration, parse_duration
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.priority import Priority
 from bot.domain.refs import format_ref
 from bot.domain.roles import Assign, Staff, Team
 from bot.domain.sla import SlaClock
-from bot.domain.ticket import Ticket
+from bot.domain.ticket import REOPEN_WINDOW, Ticket
 from config.reader import Section
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -90,6 +90,8 @@ class Config:
     survey_lasts: dt.timedelta = dt.timedelta(days=7)  # csat.expire_after: a rating request's life
     weekly_report: tuple[int, dt.time] | None = (0, dt.time(9))  # report.weekly: day, time; None: off
     staff: Staff = field(default_factory=lambda: Staff(()))  # one team unless [[team]] tables
+    # store.keep_in_memory: resolved tickets settled longer ago move to the TinyDB archive
+    keep_in_memory: dt.timedelta = dt.timedelta(days=120)
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
@@ -148,16 +150,23 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     report.finish()
     store = root.table("store")
     url = store.get("url", str, "tinydb://data/desk.json")
+    keep = store.get("keep_in_memory", str, "120d", parse_duration)
     store.finish()
     if store_override:
         url = store_override
     if not url.startswith(STORE_SCHEMES) or url in (STORE_SCHEMES[0], *STORE_SCHEMES[2:]):
         source = "DESK_STORE" if store_override else "store.url"
         errors.append(f"{source}: expected tinydb://PATH, postgresql://HOST/DB or memory://; got {url!r}")
+    if keep < REOPEN_WINDOW:  # an archived ticket cannot change, and a resolved one may be reopened
+        errors.append(
+            f"store.keep_in_memory: at least {compact_duration(REOPEN_WINDOW)}, while resolved tickets "
+            f"can still be reopened; got {compact_duration(keep)}"
+        )
     root.finish()
     if errors:
         raise ConfigError(errors)
-    return Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly, Staff(teams))  # type: ignore[arg-type]
+    staff = Staff(teams)
+    return Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly, staff, keep)  # type: ignore[arg-type]
 
 
 TEAM_KEYS = ("triage_channel", "agents", "leads", "categories", "request_channels", "assign")

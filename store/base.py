@@ -16,10 +16,10 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from bot.domain.errors import TicketNotFound
+from bot.domain.errors import TicketArchived, TicketNotFound
 from bot.domain.owed import Owed
 from bot.domain.ticket import Ticket
-from store.names import HANDLED, OUTBOX, TICKETS
+from store.names import ARCHIVED, HANDLED, OUTBOX, TICKETS
 from store.owed_codec import owed_to_doc
 from store.tables import Change, Tables
 
@@ -42,7 +42,12 @@ class Transaction:
         self._seq = tables.last_seq
 
     def ticket(self, number: int) -> Ticket | None:
-        return self._tickets.get(number) or self._tables.tickets.get(number)
+        """The ticket as this transaction sees it; None if there is none. One that moved to the
+        archive (TinyDB's old history) cannot change: TicketArchived says so."""
+        found = self._tickets.get(number) or self._tables.tickets.get(number)
+        if found is None and self._tables.archived_month(number) is not None:
+            raise TicketArchived(number)
+        return found
 
     def following(self) -> Transaction:
         """The next transaction of a group written together (`Store.transaction`): it
@@ -111,6 +116,14 @@ class Transaction:
         """The message is delivered (or never will be): off the outbox."""
         self._owed.pop(key, None)
         self.delete(OUTBOX, key)
+
+    def archive(self, month: str, tickets: list[Ticket], ranges: list[list[int]]) -> None:
+        """`tickets` are in `month`'s archive file now: out of the window, and `ranges` (every
+        number that file holds) recorded, in one change."""
+        for ticket in tickets:
+            self._tickets.pop(ticket.number, None)
+            self.changes.append(("del", TICKETS, str(ticket.number), None))
+        self.put(ARCHIVED, month, {"ranges": ranges})
 
     def delete(self, table: str, key: str) -> None:
         self._check_table(table)
@@ -193,6 +206,12 @@ class Store:
         await self._before_read()
         tickets = self.tables.tickets
         return [tickets[n] for n in sorted(tickets)]
+
+    async def history_since(self, since: datetime) -> list[Ticket]:
+        """Every ticket something can have happened to at or after `since` (open, resolved or
+        rated since), oldest first; backends may return older ones too. What reports and
+        `/quality` read: TinyDB then opens only the archive months that reach that far."""
+        return await self.all_tickets()
 
     async def ticket_count(self) -> int:
         await self._before_read()
@@ -338,6 +357,11 @@ class Store:
                 return False
             tx.put(table, key, doc)
         return True
+
+    async def archive_settled(self, before: datetime) -> int:
+        """Move resolved tickets whose last event is before `before` out of memory; how many
+        moved. Only the TinyDB store has a window to keep small; the others keep all."""
+        return 0
 
     # -- life --------------------------------------------------------------------------
     async def open(self) -> None:

@@ -27,13 +27,22 @@ async def check(url: str) -> str:
     store = _tinydb(url)
     await store.open()
     try:
+        await store.check_archive()
         found = store.describe()
     finally:
         await store.close()
     segments = found["segments"]
+    months = found["months"]
+    archive = (
+        f"{found['archived']} tickets in {len(months)} monthly file{'s' if len(months) != 1 else ''} "
+        f"({months[0]} to {months[-1]}), every one there"
+        if months
+        else "none yet"
+    )
     return (
         f"{store.path}: readable, every change from the snapshot on is there\n"
-        f"  tickets: {found['tickets']} ({found['open']} open)\n"
+        f"  tickets: {found['tickets']} in memory ({found['open']} open)\n"
+        f"  archive: {archive}\n"
         f"  snapshot: {found['snapshot'] or 'none yet'}\n"
         f"  journal: {len(segments)} segment{'s' if len(segments) != 1 else ''}"
         f"{': ' + ', '.join(segments) if segments else ''}\n"
@@ -52,4 +61,5 @@ async def backup(url: str, target: Path) -> str:
         found = store.describe()
     finally:
         await store.close()
-    return f"wrote {target}: {found['tickets']} tickets, up to change {found['last_change']}\n"
+    archived = f" and {found['archived']} archived beside it" if found["archived"] else ""
+    return f"wrote {target}: {found['tickets']} tickets{archived}, up to change {found['last_change']}\n"

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.owed import Owed
 from bot.domain.ticket import Ticket
 from store.codec import ticket_from_doc, ticket_to_doc
-from store.names import OUTBOX, TICKETS
+from store.names import ARCHIVED, OUTBOX, TICKETS
 from store.owed_codec import owed_from_doc
 
-# A change: ("put", table, key, document) or ("del", table, key, None).
+if TYPE_CHECKING:
+    from store.archive import Months
+
+# A change: ("put", table, key, document) or ("del", table, key, None). A ticket is deleted
+# only when it moves to an archive file (`store.archive`).
 Change = tuple[str, str, str, Any]
 
 
@@ -31,6 +35,7 @@ class Tables:
         self.last_number = 0
         self.owed: dict[str, Owed] = {}  # the outbox, decoded
         self.last_seq = 0  # the highest place in the outbox's line so far
+        self._months: Months | None = None  # the archive's index (`archived_month`), built when asked
 
     def apply(self, changes: Iterable[Change], encoded: dict[int, str] | None = None) -> None:
         """Make committed (or replayed) changes visible.
@@ -41,7 +46,9 @@ class Tables:
         """
         encoded = encoded or {}
         for op, table, key, doc in changes:
-            if table == TICKETS:
+            if table == TICKETS and op == "del":
+                self.drop_ticket(int(key))
+            elif table == TICKETS:
                 ticket = doc if isinstance(doc, Ticket) else ticket_from_doc(doc)
                 self.put_ticket(ticket, encoded.get(ticket.number))
             elif op == "put":
@@ -52,6 +59,20 @@ class Tables:
                 self.records.get(table, {}).pop(key, None)
                 if table == OUTBOX:
                     self.owed.pop(key, None)
+            if table == ARCHIVED:
+                self._months = None
+
+    def archived_month(self, number: int) -> str | None:
+        """The month whose archive file holds ticket `number`, if it was archived."""
+        return self.months().month(number) if number not in self.tickets else None
+
+    def months(self) -> Months:
+        """The archive's index (`store.archive.Months`)."""
+        if self._months is None:
+            from store.archive import Months
+
+            self._months = Months(self.records.get(ARCHIVED, {}))
+        return self._months
 
     def _owe(self, key: str, doc: dict[str, Any]) -> None:
         owed = owed_from_doc(doc)
@@ -62,6 +83,18 @@ class Tables:
         """Index what a snapshot filled `records` with."""
         for key, doc in self.records.get(OUTBOX, {}).items():
             self._owe(key, doc)
+
+    def drop_ticket(self, number: int) -> None:
+        """The ticket has moved to its archive file: out of memory and every index."""
+        ticket = self.tickets.pop(number, None)
+        self.encoded.pop(number, None)
+        self.open.discard(number)
+        if ticket is not None:
+            theirs = self.by_requester.get(ticket.requester)
+            if theirs is not None:
+                theirs.discard(number)
+                if not theirs:
+                    del self.by_requester[ticket.requester]
 
     def put_ticket(self, ticket: Ticket, encoded: str | None = None) -> None:
         number = ticket.number

@@ -27,13 +27,17 @@ import gc
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import JSONStorage
 
+from bot.domain.owed import tickets_named
+from bot.domain.ticket import Ticket
+from store.archive import Archive, ArchiveDamaged, month_of, numbers_in, ranges_of, settled_at
 from store.base import NotSaved, Store
 from store.codec import ticket_from_doc
 from store.journal import (
@@ -47,11 +51,23 @@ from store.journal import (
     segment_paths,
     torn_tail,
 )
-from store.names import TICKETS
+from store.names import (
+    ARCHIVED,
+    CONFIRMED_AT,
+    OPEN_SURVEYS,
+    RATINGS_AT,
+    RESOLVED_AT,
+    STORM_OF,
+    THREADS,
+    TICKETS,
+)
 from store.tables import Change, Tables, encode_changes, encode_ticket
 
 log = logging.getLogger(__name__)
 META = "_meta"
+# Records kept per ticket number, which leave the window with their ticket.
+BY_TICKET = (RATINGS_AT, RESOLVED_AT, CONFIRMED_AT, STORM_OF)
+ARCHIVE_BATCH = 5000  # tickets moved per transaction: each is one journal line
 
 
 class StoreUnavailable(Exception):
@@ -87,6 +103,7 @@ class TinyDBStore(Store):
         self._compacting = asyncio.Lock()  # one snapshot at a time: they share a temporary file
         self.replayed = 0
         self.read_only = read_only  # a reader beside a running desk (exports): no lock, no writes
+        self.archive = Archive(self.path)
 
     async def open(self) -> None:
         try:
@@ -215,6 +232,94 @@ class TinyDBStore(Store):
             self._start_compaction()
         return encoded
 
+    # -- the archive: history beyond the window (store.archive) ---------------------------
+    async def ticket(self, number: int) -> Ticket | None:
+        found = self.tables.tickets.get(number)
+        month = self.tables.archived_month(number) if found is None else None
+        if month is None:
+            return found
+        return (await asyncio.to_thread(self._archived, [month], {number})).get(number)
+
+    async def history_since(self, since: datetime) -> list[Ticket]:
+        months = [m for m in self.tables.months().months if m >= month_of(since)]
+        return await self._with_archived(months, lambda _: True)
+
+    async def tickets_opened_since(self, since: datetime) -> list[Ticket]:
+        months = [m for m in self.tables.months().months if m >= month_of(since)]
+        return await self._with_archived(months, lambda ticket: ticket.opened_at >= since)
+
+    async def all_tickets(self) -> list[Ticket]:
+        return await self._with_archived(self.tables.months().months, lambda _: True)
+
+    async def ticket_count(self) -> int:
+        return len(self.tables.tickets) + self.tables.months().count
+
+    async def _with_archived(self, months: list[str], keep: Callable[[Ticket], bool]) -> list[Ticket]:
+        """The window's tickets and those of the archive `months` that `keep` keeps, oldest first."""
+        tickets = dict(self.tables.tickets)
+        if months:
+            tickets.update(await asyncio.to_thread(self._archived, months))
+        return [tickets[n] for n in sorted(tickets) if keep(tickets[n])]
+
+    def _archived(self, months: list[str], only: set[int] | None = None) -> dict[int, Ticket]:
+        """What the archive files of `months` hold that the records say they hold (a file may
+        also hold tickets a crash kept in the window) and the window does not."""
+        records = self.tables.records.get(ARCHIVED, {})
+        found: dict[int, Ticket] = {}
+        for month in months:
+            listed = set(numbers_in(records.get(month, {}).get("ranges", ())))
+            wanted = listed & only if only is not None else listed
+            if not wanted:
+                continue
+            try:
+                held = self.archive.read(month, wanted)
+            except ArchiveDamaged as damage:
+                raise StoreUnavailable(f"{damage}; {RESTORE}") from None
+            found.update((n, t) for n, t in held.items() if n not in self.tables.tickets)
+        return found
+
+    async def archive_settled(self, before: datetime, *, batch: int = ARCHIVE_BATCH) -> int:
+        """Move resolved tickets whose last event is older than `before` into their month's
+        archive file; how many moved. Crash-safe: each month's file is written (atomically)
+        before the one transaction that drops its tickets from the window and records them."""
+        if self.read_only:
+            return 0
+        owed = set().union(*(tickets_named(o.message) for o in self.tables.owed.values()))
+        surveys = self.tables.records.get(OPEN_SURVEYS, {})
+        by_month: dict[str, list[Ticket]] = {}
+        for ticket in list(self.tables.tickets.values()):
+            settled = settled_at(ticket)
+            if settled is None or settled >= before or ticket.number in owed or str(ticket.number) in surveys:
+                continue
+            by_month.setdefault(month_of(settled), []).append(ticket)
+        moved = 0
+        for month, tickets in sorted(by_month.items()):
+            for start in range(0, len(tickets), batch):
+                moved += await self._archive_month(month, tickets[start : start + batch])
+        if moved:
+            log.info("archived %s resolved tickets", moved, extra={"before": before.isoformat()})
+        return moved
+
+    async def _archive_month(self, month: str, tickets: list[Ticket]) -> int:
+        await asyncio.to_thread(self.archive.write, month, tickets)
+        async with self.transaction() as tx:
+            # only those unchanged since they were written: the window's copy is the truth
+            still = [t for t in tickets if self.tables.tickets.get(t.number) is t]
+            if not still:
+                return 0
+            held = self.tables.records.get(ARCHIVED, {}).get(month, {}).get("ranges", [])
+            gone = {t.number for t in still}
+            tx.archive(month, still, ranges_of([*numbers_in(held), *gone]))
+            for table in BY_TICKET:
+                records = self.tables.records.get(table, {})
+                for number in gone:
+                    if str(number) in records:
+                        tx.delete(table, str(number))
+            for key, number in self.tables.records.get(THREADS, {}).items():
+                if number in gone:
+                    tx.delete(THREADS, key)
+        return len(still)
+
     def _start_compaction(self) -> None:
         if self._compaction is None or self._compaction.done():
             self._compaction = asyncio.get_running_loop().create_task(self.compact())
@@ -273,20 +378,41 @@ class TinyDBStore(Store):
         """What an opened store holds, for `store check`."""
         return {
             "tickets": len(self.tables.tickets),
+            "archived": self.tables.months().count,
+            "months": self.tables.months().months,
             "open": len(self.tables.open),
             "snapshot": self.path.name if self.path.exists() else None,
             "segments": [segment.name for segment in segment_paths(self.path)],
             "last_change": self._seq,
         }
 
+    async def check_archive(self) -> None:
+        """Read every archive month the records name and find each ticket they list in it;
+        StoreUnavailable with the first that is missing or damaged."""
+        records = self.tables.records.get(ARCHIVED, {})
+        for month in self.tables.months().months:
+            listed = set(numbers_in(records[month]["ranges"]))
+            try:
+                held = await asyncio.to_thread(self.archive.read, month, listed)
+            except ArchiveDamaged as damage:
+                raise StoreUnavailable(f"{damage}; {RESTORE}") from None
+            if missing := sorted(listed - set(held)):
+                raise StoreUnavailable(
+                    f"{self.archive.path(month)} lacks {len(missing)} archived ticket(s) "
+                    f"(the first: {missing[0]}); {RESTORE}"
+                )
+
     async def backup_to(self, target: Path) -> None:
         """Write what the opened store holds as one TinyDB file at `target` (atomically: a
-        temporary file, fsync, rename). Restored as the store's file, it opens as it was."""
+        temporary file, fsync, rename), and its archive files beside it. Restored as the
+        store's file, it opens as it was."""
         snapshot = Snapshot(target, self._seq)
         records = {name: dict(docs) for name, docs in self.tables.records.items()}
         for _ in snapshot.write_chunks(dict(self.tables.tickets), dict(self.tables.encoded), records):
             await asyncio.sleep(0)
         await asyncio.to_thread(snapshot.finish)
+        # after the snapshot: a month's file only grows, and its records say what counts
+        await asyncio.to_thread(self.archive.copy_to, target)
 
     def health(self) -> dict[str, Any]:
         status = super().health()

@@ -24,6 +24,7 @@ JOBS = {
     "digest-catch-up",
     "digest-owed",
     "weekly-report",
+    "archive",
 }
 
 
@@ -44,6 +45,7 @@ async def test_the_desk_registers_its_jobs_with_their_triggers_and_settings():
             "digest-catch-up": (DateTrigger, True, 1, None),  # once, at start
             "digest-owed": (IntervalTrigger, True, 1, 1),
             "weekly-report": (IntervalTrigger, True, 1, 600),  # at once at start, then every 10 minutes
+            "archive": (IntervalTrigger, True, 1, 3600),  # at once at start, then hourly
         }
         jobs = {job.id: job for job in run.desk.scheduler.get_jobs()}
         assert jobs["sla-sweep"].trigger.interval == timedelta(seconds=90)

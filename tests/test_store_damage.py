@@ -165,7 +165,7 @@ async def test_store_check_says_what_a_sound_store_holds(tmp_path):
     await stored(tmp_path / "desk.json", 7, compact_after=4)
     done = bot_command(tmp_path, "store", "check")
     assert done.returncode == 0, done.stderr
-    assert "tickets: 7 (7 open)" in done.stdout and "snapshot: desk.json" in done.stdout
+    assert "tickets: 7 in memory (7 open)" in done.stdout and "snapshot: desk.json" in done.stdout
     assert "last change: 7" in done.stdout
 
 

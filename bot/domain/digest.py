@@ -20,7 +20,7 @@ from bot.domain.priority import Priority
 from bot.domain.quality import ClockFor, Period, Summary, summarize
 from bot.domain.sla import TargetState, measure, pauses_of
 from bot.domain.ticket import Action, Ticket
-from bot.domain.trend import Trend, trend
+from bot.domain.trend import Trend, trend, trend_start
 
 WEEK = 7
 
@@ -169,6 +169,14 @@ class Digest:
     def quiet(self) -> bool:
         """Nothing opened, resolved, rated, escalated or missed in the period reported."""
         return self.summary.empty and not sum(missed(self.summary).values())
+
+
+def digest_reaches(schedule: DigestSchedule, day: date, now: datetime) -> datetime:
+    """How far back the digest of `day` (as of `now`) looks: the tickets it needs are those
+    something happened to since."""
+    period = schedule.reported(day)
+    length = period.end - period.start
+    return min(schedule.before(period).start, trend_start(period.end, length), now - length)
 
 
 def build_digest(

@@ -36,6 +36,17 @@ class TicketNotFound(DeskError):
         super().__init__("I can't find {ref}. Check the number, or say “my tickets”.", ticket=number)
 
 
+class TicketArchived(DeskError):
+    """The ticket was resolved long ago and now lives in the archive: it can be read, not changed."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(
+            "{ref} was resolved long ago and is archived, so it can't change any more. "
+            "To take it up again, open a new request and mention {ref}.",
+            ticket=number,
+        )
+
+
 class TransitionNotAllowed(DeskError):
     """The ticket's state does not allow this step (e.g. resolving a resolved ticket)."""
 

@@ -16,7 +16,7 @@ Addresses are small types too:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 Blocks = list[dict[str, Any]]
@@ -181,3 +181,18 @@ class Owed:
     parked: str | None = None  # why Slack can never take it
     look_first: bool = False  # it may be in Slack already: look before posting
     since: float = 0.0  # wall-clock seconds when it was first owed (for /healthz, not for order)
+
+
+def tickets_named(message: Message) -> set[int]:
+    """The tickets a message is about or goes to the threads of: while it is owed, they stay
+    in the store's window (`store.archive`)."""
+    found: set[int] = set()
+    for field in fields(message):
+        value = getattr(message, field.name)
+        if field.name in ("ticket", "about") and isinstance(value, int):
+            found.add(value)
+        elif field.name == "remember" and value is not None:
+            found.add(value[1])
+        elif is_dataclass(value) and not isinstance(value, type):
+            found |= tickets_named(value)  # type: ignore[arg-type]
+    return found

@@ -78,6 +78,11 @@ def periods_ending(end: datetime, length: timedelta, count: int) -> list[Period]
     return [Period(end - length * (count - i), end - length * (count - 1 - i)) for i in range(count)]
 
 
+def trend_start(end: datetime, length: timedelta, count: int = WEEKS) -> datetime:
+    """How far back `trend(…, end, length, count)` reaches."""
+    return end - length * count
+
+
 def trend(
     tickets: Iterable[Ticket], clock_for: ClockFor, end: datetime, length: timedelta, count: int = WEEKS
 ) -> Trend:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.digest import DigestSchedule, build_digest
+from bot.domain.digest import DigestSchedule, build_digest, digest_reaches
 from bot.domain.notices import person_of, to_person
 from bot.domain.owed import DigestOf, digest_record
 from bot.domain.roles import Team
@@ -49,8 +49,9 @@ class Digests:
 
     async def compose(self, day: date, now: datetime, team: Team | None = None) -> tuple[str, Blocks]:
         """The digest of `day` as of `now` (of `team`'s tickets, with several): text and blocks."""
-        tickets = self.desk.of_team(await self.desk.store.all_tickets(), team)
         schedule = self.schedule
+        since = digest_reaches(schedule, day, now)
+        tickets = self.desk.of_team(await self.desk.store.history_since(since), team)
         warn_at = self.desk.config.escalation.warn_at
         # Pure work over immutable tickets: done on a thread so requests keep flowing.
         digest = await asyncio.to_thread(

@@ -24,7 +24,7 @@ from bot.domain.digest import backlog_at
 from bot.domain.owed import HomeOf
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Ticket
-from bot.domain.trend import trend
+from bot.domain.trend import trend, trend_start
 from bot.flows.owed import owe
 from bot.slack.home import HomeFacts, HomeRow, QueueCounts, home_view
 from bot.slack.when import at
@@ -97,8 +97,8 @@ class Homes:
             )
             facts = replace(facts, assigned=assigned, queue=queue, away=away)
         if team.is_lead(person):
-            tickets = await desk.store.all_tickets()
             week = timedelta(days=7)
+            tickets = await desk.store.history_since(trend_start(now, week))
             if team.several:  # each team they lead, apart
                 weeks = []
                 for led in team.led_by(person):

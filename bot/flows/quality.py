@@ -12,7 +12,7 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError, literal
 from bot.domain.quality import last, quality
 from bot.domain.roles import Staff, Team
-from bot.domain.trend import trend
+from bot.domain.trend import trend, trend_start
 from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
 
@@ -47,9 +47,11 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     desk.staff.require_lead(lead, "see the quality summary")
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
-    tickets = desk.of_team(await desk.store.all_tickets(), team)
-    # Pure work over immutable tickets: done on a thread so requests keep flowing.
     period = last(days, desk.clock.now())
+    # the trend's periods reach further back than the one before this
+    since = trend_start(period.end, timedelta(days=days))
+    tickets = desk.of_team(await desk.store.history_since(since), team)
+    # Pure work over immutable tickets: done on a thread so requests keep flowing.
     now, before = await asyncio.to_thread(quality, tickets, desk.sla_clock, period)
     moved = await asyncio.to_thread(trend, tickets, desk.sla_clock, period.end, timedelta(days=days))
     return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")

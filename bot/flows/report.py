@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.charts import chart_data, draw
 from bot.desk import Desk
 from bot.domain.owed import ReportOf, digest_record
-from bot.domain.report import WeeklyReport, WeeklySchedule, build_report
+from bot.domain.report import CHART_WEEKS, WeeklyReport, WeeklySchedule, build_report
 from bot.domain.roles import Team
+from bot.domain.trend import trend_start
 from bot.flows.owed import owe
 from bot.slack.report_blocks import report_text
 
@@ -67,7 +68,8 @@ class Reports:
         return sorted(team.leads if team is not None else self.desk.config.desk.leads)
 
     async def build(self, week: date, team: Team | None = None) -> WeeklyReport:
-        tickets = self.desk.of_team(await self.desk.store.all_tickets(), team)
+        since = trend_start(self.weeks.covered(week).end, timedelta(days=7), CHART_WEEKS)
+        tickets = self.desk.of_team(await self.desk.store.history_since(since), team)
         return await asyncio.to_thread(build_report, tickets, self.desk.sla_clock, self.weeks, week)
 
     async def compose(self, week: date, team: str = "") -> Composed:

@@ -1,0 +1,168 @@
+"""Monthly archive files: where the TinyDB store keeps resolved tickets older than its window.
+
+A desk that keeps every ticket ever opened in memory grows with its history (835 MB at
+200,000 tickets). Resolved tickets whose last event (resolution, rating) is older than
+`store.keep_in_memory` move to one file per month of that event, beside the store:
+`desk.json` -> `desk.archive-2026-03.json`. Each is a TinyDB file (`TinyDB(path)` opens it;
+the ticket number is the document id) and is read only when asked: exports and `/quality`
+periods that reach back that far, and a look-up of one old ticket.
+
+Which tickets a month holds is written in the store itself (the `archived` records, number
+ranges per month), in the same transaction that drops them from the window. A file is written
+(temporary file, fsync, rename) before that transaction, so a crash in between leaves tickets
+in both places, and the window's copy wins: the records say what is archived, never the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from bisect import bisect_right
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import JSONStorage
+
+from bot.domain.ticket import Ticket
+from store.codec import ticket_from_doc
+from store.journal import fsync_dir
+from store.tables import encode_ticket
+
+TABLE = "tickets"  # the archive file's one table
+
+
+def settled_at(ticket: Ticket) -> datetime | None:
+    """When a resolved ticket last changed in a way reports count (its resolution or its
+    rating); None while it is open."""
+    if ticket.is_open or ticket.resolved_at is None:
+        return None
+    rated = ticket.rating.at if ticket.rating is not None else None
+    return max(ticket.resolved_at, rated) if rated is not None else ticket.resolved_at
+
+
+def month_of(moment: datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def ranges_of(numbers: Iterable[int]) -> list[list[int]]:
+    """Sorted numbers as [first, last] runs: 1,2,3,7 -> [[1, 3], [7, 7]]."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return runs
+
+
+def numbers_in(ranges: Iterable[Iterable[int]]) -> Iterable[int]:
+    for first, last in ranges:
+        yield from range(first, last + 1)
+
+
+class Months:
+    """Which month's file holds an archived ticket: the `archived` records, searchable."""
+
+    def __init__(self, records: dict[str, Any]) -> None:
+        spans = sorted((lo, hi, month) for month, doc in records.items() for lo, hi in doc["ranges"])
+        self._starts = [lo for lo, _, _ in spans]
+        self._spans = spans
+        self.count = sum(hi - lo + 1 for lo, hi, _ in spans)
+        self.months = sorted(records)
+
+    def month(self, number: int) -> str | None:
+        at = bisect_right(self._starts, number) - 1
+        if at >= 0 and self._spans[at][1] >= number:
+            return self._spans[at][2]
+        return None
+
+
+class Archive:
+    """The archive files beside one store file."""
+
+    def __init__(self, store_path: Path) -> None:
+        self.store_path = store_path
+
+    def path(self, month: str) -> Path:
+        return self.store_path.with_name(f"{self.store_path.stem}.archive-{month}{self.store_path.suffix}")
+
+    def files(self) -> dict[str, Path]:
+        """Every archive file there is, by month."""
+        prefix, suffix = f"{self.store_path.stem}.archive-", self.store_path.suffix
+        found = {}
+        for path in self.store_path.parent.glob(f"{prefix}*"):
+            month = path.name[len(prefix) : len(path.name) - len(suffix)]
+            if path.name.endswith(suffix) and path == self.path(month) and len(month) == 7:
+                found[month] = path
+        return dict(sorted(found.items()))
+
+    def read(self, month: str, numbers: set[int] | None = None) -> dict[int, Ticket]:
+        """The month's tickets (those in `numbers`, when given), by number. A file that is
+        missing or unreadable raises ArchiveDamaged."""
+        path = self.path(month)
+        if not path.exists():
+            raise ArchiveDamaged(f"{path} is missing")
+        storage = JSONStorage(str(path), access_mode="r")
+        try:
+            data = storage.read() or {}
+        except ValueError:
+            raise ArchiveDamaged(f"{path} is not a readable TinyDB database") from None
+        finally:
+            storage.close()
+        docs = data.get(TABLE, {})
+        return {
+            int(key): ticket_from_doc(doc)
+            for key, doc in docs.items()
+            if numbers is None or int(key) in numbers
+        }
+
+    def write(self, month: str, tickets: Iterable[Ticket]) -> None:
+        """Add `tickets` to the month's file: merged with what it holds, written atomically.
+        Writing the same tickets again (after a crash) changes nothing."""
+        path = self.path(month)
+        held: dict[str, Any] = {}
+        if path.exists():
+            storage = JSONStorage(str(path), access_mode="r")
+            try:
+                held = (storage.read() or {}).get(TABLE, {})
+            except ValueError:
+                held = {}  # a file no record points to yet (torn before its rename cannot be)
+            finally:
+                storage.close()
+        encoded = {str(key): json.dumps(doc, ensure_ascii=False) for key, doc in held.items()}
+        for ticket in tickets:
+            encoded[str(ticket.number)] = encode_ticket(ticket)
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write(f'{{"{TABLE}": {{')
+            out.write(",".join(f'"{key}": {encoded[key]}' for key in sorted(encoded, key=int)))
+            out.write("}}")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+
+    def copy_to(self, target_store: Path) -> list[Path]:
+        """Each archive file beside `target_store`, as a backup of the store there would name
+        them (written atomically); the paths written."""
+        written = []
+        beside = Archive(target_store)
+        for month, path in self.files().items():
+            copy = beside.path(month)
+            tmp = copy.with_name(copy.name + ".tmp")
+            with open(path, "rb") as source, open(tmp, "wb") as out:
+                while chunk := source.read(1 << 20):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, copy)
+            written.append(copy)
+        if written:
+            fsync_dir(target_store.parent)
+        return written
+
+
+class ArchiveDamaged(Exception):
+    """An archive file the store's records point to cannot be read; the message says which."""
