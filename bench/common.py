@@ -18,7 +18,7 @@ import aiohttp
 from bot.domain.priority import Priority
 from bot.domain.ticket import Origin, Ticket, open_ticket
 from bot.localslack import LocalSlack
-from store import Store, TinyDBStore
+from store import Store, TinyDBStore, store_from_url
 
 BOB, TRIAGE = "U0BOB0001", "C0TRIAGE1"  # the benchmarks' agent and triage channel
 CONFIG = """
@@ -59,12 +59,15 @@ async def load_tickets(store: Store, tickets: Iterable[Ticket], batch: int = 200
                 tx.save_ticket(ticket)
 
 
-async def write_store(path: Path, tickets: Iterable[Ticket]) -> None:
-    """A TinyDB store holding `tickets`, written out as its snapshot file."""
-    store = TinyDBStore(path)
+async def write_store(where: Path | str, tickets: Iterable[Ticket]) -> None:
+    """A store holding `tickets`: a TinyDB file (a path, or a tinydb:// URL) written out as
+    its snapshot, or any other store URL."""
+    url = where if isinstance(where, str) else f"tinydb://{where}"
+    store = store_from_url(url)
     await store.open()
     await load_tickets(store, tickets)
-    await store.compact()
+    if isinstance(store, TinyDBStore):
+        await store.compact()
     await store.close()
 
 

@@ -1,11 +1,13 @@
 """Incident storm benchmark (SPEC §6): 1,000 employees raise a ticket within 60 s, the way
 people do: a direct message to the desk, then a click on the area and one on the urgency.
 
-    python bench/storm.py [--people 1000] [--within 60] [--history 50000]
+    python bench/storm.py [--tickets 1000] [--seconds 60] [--history 50000] [--postgres URL]
 
-The desk runs as `python -m bot` (HTTP mode) on a TinyDB store holding `--history` resolved
-tickets, against a local Slack that keeps Slack's pace per channel (about one post a second,
-short bursts; a post beyond it gets 429 and `Retry-After`). Every request is signed and
+(`--people`/`--within` are the same as `--tickets`/`--seconds`.) The desk runs as
+`python -m bot` (HTTP mode) on a TinyDB store holding `--history` resolved tickets (or, with
+`--postgres`, on a fresh schema of that PostgreSQL database, dropped afterwards), against a
+local Slack that keeps Slack's pace per channel (about one post a second, short bursts; a
+post beyond it gets 429 and `Retry-After`). Every request is signed and
 timed from sending to the desk's HTTP answer.
 
 Figures: tickets stored (read back from the store file after the desk stops), acks (p50, p99,
@@ -25,10 +27,13 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -37,7 +42,7 @@ from common import BOB, TRIAGE, profile, sample_ticket, spread, start_desk, writ
 from bot.localslack import ChannelPace, LocalSlack, Message, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
-from store import TinyDBStore
+from store import store_from_url
 
 ACK_LIMIT = 3.0  # seconds: Slack shows the person an error after this
 AREAS = [("Access", 0.55), ("Software", 0.3), ("Hardware", 0.1), ("Other", 0.05)]
@@ -150,8 +155,8 @@ def peak_memory_mb(pid: int) -> float:
     return 0.0
 
 
-async def stored_since(path: Path, history: int) -> int:
-    store = TinyDBStore(path, read_only=True)
+async def stored_since(url: str, history: int) -> int:
+    store = store_from_url(url, read_only=True)
     await store.open()
     try:
         return sum(1 for ticket in await store.all_tickets() if ticket.number > history)
@@ -161,9 +166,12 @@ async def stored_since(path: Path, history: int) -> int:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--people", type=int, default=1000)
-    parser.add_argument("--within", type=float, default=60.0, help="seconds over which they start")
+    parser.add_argument("--people", "--tickets", type=int, default=1000, help="people, a ticket each")
+    parser.add_argument(
+        "--within", "--seconds", type=float, default=60.0, help="seconds over which they start"
+    )
     parser.add_argument("--history", type=int, default=50_000, help="resolved tickets already stored")
+    parser.add_argument("--postgres", default="", help="a PostgreSQL database URL: run on it, not TinyDB")
     args = parser.parse_args()
     rng = random.Random(7)
     now = datetime.now(UTC)
@@ -176,7 +184,8 @@ async def main() -> None:
     people = [f"U0E{i:07d}" for i in range(args.people)]
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
-        store = folder / "desk.json"
+        schema = f"storm_{uuid.uuid4().hex[:10]}"
+        store = f"{args.postgres}?schema={schema}" if args.postgres else f"tinydb://{folder / 'desk.json'}"
         await write_store(store, history)
         cast = [Person(BOB, "bob", "Bob Baker")] + [
             Person(u, f"e{u[-4:]}", f"Employee {u[-4:]}") for u in people
@@ -215,6 +224,9 @@ async def main() -> None:
             await desk.wait()
             await slack.stop()
         stored = await stored_since(store, args.history)
+        if args.postgres:
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     failed = [r for r in results if isinstance(r, BaseException)]
     ack_ms = spread([a * 1000 for a in acks])
     refused = sum(1 for call in slack.calls if call.status == 429)
@@ -263,6 +275,7 @@ async def main() -> None:
                 f"refused: {call.method} to {call.args.get('channel')} (thread {call.args.get('thread_ts')})"
             )
     result = {
+        "store": "postgresql" if args.postgres else "tinydb",
         "people": args.people,
         "within_s": args.within,
         "history": args.history,
