@@ -19,7 +19,7 @@ import json
 import os
 from bisect import bisect_right
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ def settled_at(ticket: Ticket) -> datetime | None:
 
 
 def month_of(moment: datetime) -> str:
+    """The archive month of a moment, in UTC whatever zone the moment is given in."""
+    moment = moment.astimezone(UTC)
     return f"{moment.year:04d}-{moment.month:02d}"
 
 

@@ -4,7 +4,7 @@ point. Every store here is a real TinyDB file on disk; the clock is the tests' o
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -347,3 +347,16 @@ async def test_store_check_and_backup_cover_the_archive(tmp_path):
     assert damaged.returncode == 1 and "Traceback" not in damaged.stderr
     assert damaged.stderr.strip().splitlines()[-1].startswith("store error: ")
     assert "lacks" in damaged.stderr
+
+
+async def test_a_period_starting_at_midnight_in_berlin_reaches_the_utc_month_before(tmp_path):
+    """Archive months are UTC months: 1 May 00:30 in Berlin is still 30 April in UTC, and a
+    ticket settled at 23:00 UTC that day is after it, so it must be read."""
+    late = resolved(1, datetime(2026, 4, 30, 23, 0, tzinfo=UTC))
+    store = await store_with(tmp_path / "desk.json", [late])
+    try:
+        assert await store.archive_settled(NOW - WINDOW) == 1
+        since = datetime(2026, 5, 1, 0, 30, tzinfo=BERLIN)
+        assert [t.number for t in await store.history_since(since)] == [1]
+    finally:
+        await store.close()

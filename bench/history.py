@@ -1,0 +1,192 @@
+"""History benchmark (SPEC §12): the embedded store with years of history behind it.
+
+    python bench/history.py [--sizes 50000,200000,500000] [--window 20000] [--runs 3]
+
+For each size, a TinyDB store holds that many tickets: `--window` of them opened in the last
+120 days (a tenth still open), the rest resolved in the four years before, moved to monthly
+archive files by the store's own archiver (`archive_settled`, a month at a time, as the
+desk's hourly job would have over the years). Then, in a fresh process each time:
+
+- `open`: `TinyDBStore(path).open()` — seconds, and the process's peak memory (VmHWM);
+- `desk`: `python -m bot` on that store against a local Slack, started until /healthz answers
+  and its start-up jobs (the archive among them) have run — seconds, and its peak memory.
+
+Medians of `--runs`. For comparison, the same 50,000 tickets all in the window (no archive,
+as before SPEC §12) are opened too. Prints a table, then one JSON line. Targets at 500,000:
+the store opens in under 3 s and the desk stays under 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import BOB, TRIAGE, load_tickets, sample_ticket, start_desk
+
+from bot.domain.ticket import Ticket
+from bot.localslack import LocalSlack, Workspace
+from bot.localslack.workspace import BOT_USER, Channel, Person
+from store import TinyDBStore
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+WINDOW = timedelta(days=120)
+YEARS = 4
+OPEN_SCRIPT = """
+import asyncio, json, resource, sys, time
+from store import TinyDBStore
+async def main():
+    began = time.perf_counter()
+    store = TinyDBStore(sys.argv[1])
+    await store.open()
+    took = time.perf_counter() - began
+    tickets = len(store.tables.tickets)
+    await store.close()
+    print(json.dumps({"seconds": took, "peak_mb": peak(), "in_memory": tickets}))
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+asyncio.run(main())
+"""
+
+
+def worked(number: int, opened: datetime, resolved: bool) -> Ticket:
+    ticket = sample_ticket(number, opened).claim(BOB, opened + timedelta(minutes=40))
+    return ticket.resolve(BOB, "done", opened + timedelta(hours=5)) if resolved else ticket
+
+
+async def build(path: Path, size: int, window: int, *, archive: bool) -> float:
+    """The store at `path`: `size - window` tickets of old history, then `window` recent ones;
+    seconds it took."""
+    began = time.perf_counter()
+    store = TinyDBStore(path)
+    await store.open()
+    old = size - window
+    start = NOW - WINDOW - timedelta(days=365 * YEARS)
+    step = timedelta(days=365 * YEARS) / max(1, old)
+    month: list[Ticket] = []
+    for number in range(1, old + 1):
+        month.append(worked(number, start + step * number, resolved=True))
+        ends_month = number == old or (start + step * (number + 1)).month != (start + step * number).month
+        if ends_month:
+            await load_tickets(store, month, batch=5000)
+            if archive:
+                await store.archive_settled(NOW - WINDOW)
+            month = []
+    recent = [
+        worked(number, NOW - WINDOW + WINDOW * (i + 1) / (window + 1), resolved=i % 10 != 0)
+        for i, number in enumerate(range(old + 1, size + 1))
+    ]
+    await load_tickets(store, recent, batch=5000)
+    await store.compact()
+    await store.close()
+    return time.perf_counter() - began
+
+
+def open_once(path: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN_SCRIPT, str(path)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+async def desk_once(folder: Path, path: Path) -> dict[str, float]:
+    people = [Person(BOB, "bob", "Bob Baker")]
+    slack = LocalSlack(Workspace(people, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]))
+    await slack.start()
+    began = time.perf_counter()
+    desk, _ = await start_desk(slack, folder, path)
+    took = time.perf_counter() - began
+    try:
+        await asyncio.sleep(2)  # its start-up jobs: the archive, the digest's catch-up
+        peak = peak_mb(desk.pid)
+    finally:
+        desk.terminate()
+        await desk.wait()
+        await slack.stop()
+    return {"seconds": took, "peak_mb": peak}
+
+
+def peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def median(runs: list[dict[str, float]], key: str) -> float:
+    return round(statistics.median(run[key] for run in runs), 2)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="50000,200000,500000")
+    parser.add_argument("--window", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+        cases = [(sizes[0], False)] + [(size, True) for size in sizes]
+        for size, archive in cases:
+            case = folder / f"{size}-{'archive' if archive else 'all'}"
+            case.mkdir()
+            path = case / "desk.json"
+            built = await build(path, size, args.window, archive=archive)
+            opens = [open_once(path) for _ in range(args.runs)]
+            desks = [await desk_once(case, path) for _ in range(args.runs)] if archive else []
+            rows.append(
+                {
+                    "history": size,
+                    "archive": archive,
+                    "in_memory": int(opens[0]["in_memory"]),
+                    "archive_files": len(list(case.glob("desk.archive-*.json"))),
+                    "built_s": round(built, 1),
+                    "open_s": median(opens, "seconds"),
+                    "open_peak_mb": median(opens, "peak_mb"),
+                    "desk_start_s": median(desks, "seconds") if desks else None,
+                    "desk_peak_mb": median(desks, "peak_mb") if desks else None,
+                }
+            )
+            print(f"done: {rows[-1]}", file=sys.stderr, flush=True)
+    print(
+        f"{'history':>8} {'kept':<8} {'in memory':>9} {'files':>5} {'open s':>7} {'open MB':>8} "
+        f"{'desk s':>7} {'desk MB':>8}"
+    )
+    for row in rows:
+        print(
+            f"{row['history']:>8} {'window' if row['archive'] else 'all':<8} {row['in_memory']:>9} "
+            f"{row['archive_files']:>5} {row['open_s']:>7} {row['open_peak_mb']:>8} "
+            f"{row['desk_start_s'] if row['desk_start_s'] is not None else '-':>7} "
+            f"{row['desk_peak_mb'] if row['desk_peak_mb'] is not None else '-':>8}"
+        )
+    biggest = next(r for r in reversed(rows) if r["archive"])
+    print(
+        json.dumps(
+            {
+                "window": args.window,
+                "runs": args.runs,
+                "rows": rows,
+                "meets_target": biggest["open_s"] < 3 and (biggest["desk_peak_mb"] or 0) < 400,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
