@@ -95,37 +95,36 @@ async def test_settled_tickets_move_to_monthly_tinydb_files_and_stay_readable(tm
         await store.close()
 
 
-async def test_periods_read_only_the_archive_months_they_reach(tmp_path):
-    tickets = history()
-    store = await store_with(tmp_path / "desk.json", tickets)
-    try:
-        await store.archive_settled(NOW - WINDOW)
-        since = datetime(2026, 5, 10, tzinfo=BERLIN)
-        reached = {t.number for t in await store.history_since(since)}
-        touching = {t.number for t in tickets if t.is_open or (t.resolved_at and t.resolved_at >= since)}
-        assert touching <= reached  # everything a period from `since` can count
-        archived_before = {  # and no month's file before since's month was read
-            t.number for t in tickets if t.resolved_at and month_of(t.resolved_at) < month_of(since)
-        }
-        assert archived_before and not reached & archived_before
-        opened = await store.tickets_opened_since(since)
-        assert [t.number for t in opened] == [t.number for t in tickets if t.opened_at >= since]
-    finally:
-        await store.close()
+@pytest.fixture
+async def archived(tmp_path):
+    """A store of `history()` whose settled tickets are archived."""
+    store = await store_with(tmp_path / "desk.json", history())
+    await store.archive_settled(NOW - WINDOW)
+    yield store
+    await store.close()
 
 
-async def test_an_archived_ticket_cannot_change_and_says_so(tmp_path):
-    tickets = history()
-    store = await store_with(tmp_path / "desk.json", tickets)
-    try:
-        await store.archive_settled(NOW - WINDOW)
-        with pytest.raises(TicketArchived) as refused:
-            await store.update_ticket(1, lambda t: t.reopen(t.requester, NOW))
-        assert "archived" in refused.value.render(lambda n: f"T-{n}", str)
-        assert await store.ticket(1) == tickets[0]  # unchanged
-        assert await store.ticket(999) is None  # an unknown number is still unknown
-    finally:
-        await store.close()
+async def test_periods_read_only_the_archive_months_they_reach(archived):
+    store, tickets = archived, history()
+    since = datetime(2026, 5, 10, tzinfo=BERLIN)
+    reached = {t.number for t in await store.history_since(since)}
+    touching = {t.number for t in tickets if t.is_open or (t.resolved_at and t.resolved_at >= since)}
+    assert touching <= reached  # everything a period from `since` can count
+    archived_before = {  # and no month's file before since's month was read
+        t.number for t in tickets if t.resolved_at and month_of(t.resolved_at) < month_of(since)
+    }
+    assert archived_before and not reached & archived_before
+    opened = await store.tickets_opened_since(since)
+    assert [t.number for t in opened] == [t.number for t in tickets if t.opened_at >= since]
+
+
+async def test_an_archived_ticket_cannot_change_and_says_so(archived):
+    store, tickets = archived, history()
+    with pytest.raises(TicketArchived) as refused:
+        await store.update_ticket(1, lambda t: t.reopen(t.requester, NOW))
+    assert "archived" in refused.value.render(lambda n: f"T-{n}", str)
+    assert await store.ticket(1) == tickets[0]  # unchanged
+    assert await store.ticket(999) is None  # an unknown number is still unknown
 
 
 async def test_a_rating_keeps_a_ticket_in_the_window_until_it_too_is_old(tmp_path):
