@@ -128,3 +128,22 @@ async def test_text_round_trips_exactly(store):
     text = 'Ünïcode ✓, <!channel> & "quotes"\nnew line ' + "x" * 14000
     await store.create_ticket(lambda n: make_ticket(n, text=text))
     assert (await store.ticket(1)).text == text
+
+
+async def test_history_since_holds_every_ticket_something_happened_to_since(store):
+    """What reports and /quality read. After archiving (which only TinyDB does) nothing is
+    lost from it, from a look-up or from the count."""
+    old = make_ticket(2, at=T0 - minutes(60 * 24 * 300)).resolve(
+        "U0BOB0001", "done", T0 - minutes(60 * 24 * 299)
+    )
+    recent = make_ticket(3, at=T0 - minutes(60)).resolve("U0BOB0001", "done", T0)
+    still_open = make_ticket(1, at=T0 - minutes(60 * 24 * 400))
+    for ticket in (still_open, old, recent):  # numbers rise with time
+        await store.create_ticket(lambda n, t=ticket: t)
+    moved = await store.archive_settled(T0 - minutes(60 * 24 * 120))
+    assert moved in (0, 1)  # the stores that keep everything in memory move nothing
+    since = T0 - minutes(60 * 24 * 30)
+    assert {t.number for t in await store.history_since(since)} >= {1, 3}
+    assert [t.number for t in await store.all_tickets()] == [1, 2, 3]
+    assert await store.ticket(2) == old and await store.ticket_count() == 3
+    assert [t.number for t in await store.tickets_opened_since(since)] == [3]
