@@ -9,7 +9,9 @@ desk's hourly job would have over the years). Then, in a fresh process each time
 
 - `open`: `TinyDBStore(path).open()` — seconds, and the process's peak memory (VmHWM);
 - `desk`: `python -m bot` on that store against a local Slack, started until /healthz answers
-  and its start-up jobs (the archive among them) have run — seconds, and its peak memory.
+  and its start-up jobs (the archive among them) have run — seconds, and its peak memory;
+- `q90`: a lead's `/quality 90d`, whose trend reaches two years back into the archive, in a
+  process of its own — seconds, peak memory, and the longest the event loop waited.
 
 Medians of `--runs`. For comparison, the same 50,000 tickets all in the window (no archive,
 as before SPEC §12) are opened too. Prints a table, then one JSON line. Targets at 500,000:
@@ -58,6 +60,34 @@ def peak():
             return int(line.split()[1]) / 1024
 asyncio.run(main())
 """
+# `/quality 90d` as a lead asks it (its trend reaches two years back), in a process of its own:
+# how long, the process's peak memory, and the longest the event loop waited meanwhile.
+QUALITY_SCRIPT = """
+import asyncio, json, sys, time, tomllib
+sys.path.append("bench")  # after the project: bench/store.py is not the store
+from common import CONFIG, BOB, TRIAGE, loop_stall_during
+from bot.clock import Clock
+from bot.desk import Desk
+from bot.flows.quality import quality_report
+from config.settings import parse_config
+from store import TinyDBStore
+async def main():
+    text = CONFIG.format(triage=TRIAGE, bob=BOB, store="tinydb://" + sys.argv[1])
+    config = parse_config(tomllib.loads(text.replace("leads = []", f'leads = ["{BOB}"]')))
+    store = TinyDBStore(sys.argv[1])
+    await store.open()
+    began = time.perf_counter()
+    work = asyncio.ensure_future(quality_report(Desk(config, store, None, Clock()), BOB, "90d"))
+    stall = await loop_stall_during(work)
+    took = time.perf_counter() - began
+    await store.close()
+    print(json.dumps({"seconds": took, "peak_mb": peak(), "stall_ms": stall}))
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+asyncio.run(main())
+"""
 
 
 def worked(number: int, opened: datetime, resolved: bool) -> Ticket:
@@ -93,9 +123,9 @@ async def build(path: Path, size: int, window: int, *, archive: bool) -> float:
     return time.perf_counter() - began
 
 
-def open_once(path: Path) -> dict[str, float]:
+def open_once(path: Path, script: str = OPEN_SCRIPT) -> dict[str, float]:
     done = subprocess.run(
-        [sys.executable, "-c", OPEN_SCRIPT, str(path)],
+        [sys.executable, "-c", script, str(path)],
         cwd=Path(__file__).resolve().parent.parent,
         capture_output=True,
         text=True,
@@ -150,6 +180,7 @@ async def main() -> None:
             built = await build(path, size, args.window, archive=archive)
             opens = [open_once(path) for _ in range(args.runs)]
             desks = [await desk_once(case, path) for _ in range(args.runs)] if archive else []
+            asked = [open_once(path, QUALITY_SCRIPT) for _ in range(args.runs)]
             rows.append(
                 {
                     "history": size,
@@ -161,19 +192,23 @@ async def main() -> None:
                     "open_peak_mb": median(opens, "peak_mb"),
                     "desk_start_s": median(desks, "seconds") if desks else None,
                     "desk_peak_mb": median(desks, "peak_mb") if desks else None,
+                    "quality_90d_s": median(asked, "seconds"),
+                    "quality_90d_peak_mb": median(asked, "peak_mb"),
+                    "quality_90d_stall_ms": median(asked, "stall_ms"),
                 }
             )
             print(f"done: {rows[-1]}", file=sys.stderr, flush=True)
     print(
         f"{'history':>8} {'kept':<8} {'in memory':>9} {'files':>5} {'open s':>7} {'open MB':>8} "
-        f"{'desk s':>7} {'desk MB':>8}"
+        f"{'desk s':>7} {'desk MB':>8} {'q90 s':>6} {'q90 MB':>7} {'stall ms':>8}"
     )
     for row in rows:
         print(
             f"{row['history']:>8} {'window' if row['archive'] else 'all':<8} {row['in_memory']:>9} "
             f"{row['archive_files']:>5} {row['open_s']:>7} {row['open_peak_mb']:>8} "
             f"{row['desk_start_s'] if row['desk_start_s'] is not None else '-':>7} "
-            f"{row['desk_peak_mb'] if row['desk_peak_mb'] is not None else '-':>8}"
+            f"{row['desk_peak_mb'] if row['desk_peak_mb'] is not None else '-':>8} "
+            f"{row['quality_90d_s']:>6} {row['quality_90d_peak_mb']:>7} {row['quality_90d_stall_ms']:>8}"
         )
     biggest = next(r for r in reversed(rows) if r["archive"])
     print(

@@ -213,6 +213,11 @@ class Store:
         `/quality` read: TinyDB then opens only the archive months that reach that far."""
         return await self.all_tickets()
 
+    async def history_in_pieces(self, since: datetime) -> AsyncIterator[list[Ticket]]:
+        """`history_since(since)` in pieces, each ticket in one, for counting as they come:
+        TinyDB reads its archive a month at a time, so a long reach holds one month at once."""
+        yield await self.history_since(since)
+
     async def ticket_count(self) -> int:
         await self._before_read()
         return len(self.tables.tickets)

@@ -27,7 +27,7 @@ import gc
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -243,6 +243,14 @@ class TinyDBStore(Store):
     async def history_since(self, since: datetime) -> list[Ticket]:
         months = [m for m in self.tables.months().months if m >= month_of(since)]
         return await self._with_archived(months, lambda _: True)
+
+    async def history_in_pieces(self, since: datetime) -> AsyncIterator[list[Ticket]]:
+        window = dict(self.tables.tickets)
+        yield list(window.values())
+        for month in [m for m in self.tables.months().months if m >= month_of(since)]:
+            found = await asyncio.to_thread(self._archived, [month])
+            # archived since the window was taken (the hourly job): counted there already
+            yield [ticket for number, ticket in found.items() if number not in window]
 
     async def tickets_opened_since(self, since: datetime) -> list[Ticket]:
         months = [m for m in self.tables.months().months if m >= month_of(since)]

@@ -142,66 +142,92 @@ def touches(ticket: Ticket, period: Period) -> bool:
     return ticket.rating is not None and ticket.rating.at >= period.start
 
 
-def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) -> Summary:
-    """Every figure for `period`, from the tickets that could touch it."""
-    now = period.end
-    opened = resolved = rated_resolved = 0
-    times: dict[Target, list[timedelta]] = {Target.FIRST_RESPONSE: [], Target.RESOLUTION: []}
-    met: Counter[Target] = Counter()
-    decided: Counter[Target] = Counter()
-    escalations: Counter[Level] = Counter()
-    scores: Counter[int] = Counter()
-    per_agent: dict[str, list[Ticket]] = {}
-    for ticket in tickets:
+class Tally:
+    """The figures of one period, counted a ticket at a time (`add`), so a long history can
+    be fed in pieces and let go of; `summary()` at the end."""
+
+    def __init__(self, clock_for: ClockFor, period: Period) -> None:
+        self.clock_for, self.period = clock_for, period
+        self.opened = self.resolved = self.rated_resolved = 0
+        self.times: dict[Target, list[timedelta]] = {Target.FIRST_RESPONSE: [], Target.RESOLUTION: []}
+        self.met: Counter[Target] = Counter()
+        self.decided: Counter[Target] = Counter()
+        self.escalations: Counter[Level] = Counter()
+        self.scores: Counter[int] = Counter()
+        self.per_agent: dict[str, _AgentTally] = {}
+
+    def add(self, ticket: Ticket) -> None:
+        period, now = self.period, self.period.end
         if not touches(ticket, period):
-            continue
-        clock = clock_for(ticket)
-        opened += ticket.opened_at in period
+            return
+        clock = self.clock_for(ticket)
+        self.opened += ticket.opened_at in period
         if ticket.status is Status.RESOLVED and ticket.resolved_at in period:
-            resolved += 1
-            rated_resolved += ticket.rating is not None and ticket.rating.score is not None
-            per_agent.setdefault(ticket.assignee or "", []).append(ticket)
+            self.resolved += 1
+            self.rated_resolved += ticket.rating is not None and ticket.rating.score is not None
+            self.per_agent.setdefault(ticket.assignee or "", _AgentTally()).add(ticket, clock, now)
         for target in Target:
             start, stopped = round_of(ticket, target)
             state = measure(clock, target, start, stopped, now, pauses_of(ticket, target, now))
             if stopped is None:  # still running: missed once its due time passes in the period
-                decided[target] += state.due in period
+                self.decided[target] += state.due in period
             elif stopped in period:
-                times[target].append(state.length - state.left)
-                decided[target] += 1
-                met[target] += not state.breached
+                self.times[target].append(state.length - state.left)
+                self.decided[target] += 1
+                self.met[target] += not state.breached
         for notice in ticket.notices:
-            escalations[notice.level] += notice.raised_at in period
+            self.escalations[notice.level] += notice.raised_at in period
         if ticket.rating is not None and ticket.rating.score in SCORES and ticket.rating.at in period:
-            scores[ticket.rating.score] += 1  # type: ignore[index]
-    return Summary(
-        period=period,
-        opened=opened,
-        resolved=resolved,
-        first_response=Spread.of(times[Target.FIRST_RESPONSE]),
-        resolution=Spread.of(times[Target.RESOLUTION]),
-        compliance={t: Compliance(met[t], decided[t]) for t in Target},
-        escalations={level: escalations[level] for level in Level},
-        scores={score: scores[score] for score in SCORES},
-        agents=tuple(_agent_line(agent, done, clock_for, now) for agent, done in sorted(per_agent.items())),
-        rated_resolved=rated_resolved,
-    )
+            self.scores[ticket.rating.score] += 1  # type: ignore[index]
+
+    def summary(self) -> Summary:
+        return Summary(
+            period=self.period,
+            opened=self.opened,
+            resolved=self.resolved,
+            first_response=Spread.of(self.times[Target.FIRST_RESPONSE]),
+            resolution=Spread.of(self.times[Target.RESOLUTION]),
+            compliance={t: Compliance(self.met[t], self.decided[t]) for t in Target},
+            escalations={level: self.escalations[level] for level in Level},
+            scores={score: self.scores[score] for score in SCORES},
+            agents=tuple(done.line(agent) for agent, done in sorted(self.per_agent.items())),
+            rated_resolved=self.rated_resolved,
+        )
 
 
-def _agent_line(agent: str, resolved: list[Ticket], clock_for: ClockFor, now: datetime) -> AgentLine:
-    firsts, resolutions, scores = [], [], []
-    for ticket in resolved:
-        clock = clock_for(ticket)
+def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) -> Summary:
+    """Every figure for `period`, from the tickets that could touch it."""
+    tally = Tally(clock_for, period)
+    for ticket in tickets:
+        tally.add(ticket)
+    return tally.summary()
+
+
+@dataclass
+class _AgentTally:
+    """What one agent's line counts of the tickets they resolved in the period."""
+
+    resolved: int = 0
+    firsts: list[timedelta] = field(default_factory=list)
+    resolutions: list[timedelta] = field(default_factory=list)
+    scores: list[int] = field(default_factory=list)
+
+    def add(self, ticket: Ticket, clock: SlaClock, now: datetime) -> None:
+        self.resolved += 1
         first = _took(ticket, Target.FIRST_RESPONSE, clock, now)
         whole = _took(ticket, Target.RESOLUTION, clock, now)
         if first is not None:
-            firsts.append(first[0])
+            self.firsts.append(first[0])
         if whole is not None:
-            resolutions.append(whole[0])
+            self.resolutions.append(whole[0])
         if ticket.rating is not None and ticket.rating.score is not None:
-            scores.append(ticket.rating.score)
-    csat = sum(scores) / len(scores) if scores else None
-    return AgentLine(agent, len(resolved), median(firsts), median(resolutions), csat, len(scores))
+            self.scores.append(ticket.rating.score)
+
+    def line(self, agent: str) -> AgentLine:
+        csat = sum(self.scores) / len(self.scores) if self.scores else None
+        return AgentLine(
+            agent, self.resolved, median(self.firsts), median(self.resolutions), csat, len(self.scores)
+        )
 
 
 def quality(tickets: list[Ticket], clock_for: ClockFor, period: Period) -> tuple[Summary, Summary]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.policy import Target
-from bot.domain.quality import ClockFor, Period, Summary, summarize, touches
+from bot.domain.quality import ClockFor, Period, Summary, Tally, touches
 from bot.domain.ticket import Ticket
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -83,14 +83,29 @@ def trend_start(end: datetime, length: timedelta, count: int = WEEKS) -> datetim
     return end - length * count
 
 
+class TrendTally:
+    """The trend of the `count` periods of `length` ending at `end`, counted a ticket at a
+    time (`add`); `trend()` at the end. Tickets that cannot touch the whole span are left out
+    at once, so a long history costs one test each, not `count`."""
+
+    def __init__(self, clock_for: ClockFor, end: datetime, length: timedelta, count: int = WEEKS) -> None:
+        self.tallies = [Tally(clock_for, period) for period in periods_ending(end, length, count)]
+        self.span = Period(self.tallies[0].period.start, end) if self.tallies else None
+
+    def add(self, ticket: Ticket) -> None:
+        if self.span is not None and touches(ticket, self.span):
+            for tally in self.tallies:
+                tally.add(ticket)
+
+    def trend(self) -> Trend:
+        return Trend(tuple(tally.summary() for tally in self.tallies))
+
+
 def trend(
     tickets: Iterable[Ticket], clock_for: ClockFor, end: datetime, length: timedelta, count: int = WEEKS
 ) -> Trend:
-    """The summaries of the `count` periods of `length` ending at `end`. Tickets that cannot
-    touch the whole span are left out once, so a long history costs one pass, not `count`."""
-    periods = periods_ending(end, length, count)
-    if not periods:
-        return Trend(())
-    span = Period(periods[0].start, end)
-    kept = [ticket for ticket in tickets if touches(ticket, span)]
-    return Trend(tuple(summarize(kept, clock_for, period) for period in periods))
+    """The summaries of the `count` periods of `length` ending at `end`."""
+    tally = TrendTally(clock_for, end, length, count)
+    for ticket in tickets:
+        tally.add(ticket)
+    return tally.trend()

@@ -10,9 +10,10 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError, literal
-from bot.domain.quality import last, quality
+from bot.domain.quality import Tally, last
 from bot.domain.roles import Staff, Team
-from bot.domain.trend import trend, trend_start
+from bot.domain.ticket import Ticket
+from bot.domain.trend import TrendTally, trend_start
 from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
 
@@ -47,11 +48,21 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     desk.staff.require_lead(lead, "see the quality summary")
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
-    period = last(days, desk.clock.now())
-    # the trend's periods reach further back than the one before this
-    since = trend_start(period.end, timedelta(days=days))
-    tickets = desk.of_team(await desk.store.history_since(since), team)
-    # Pure work over immutable tickets: done on a thread so requests keep flowing.
-    now, before = await asyncio.to_thread(quality, tickets, desk.sla_clock, period)
-    moved = await asyncio.to_thread(trend, tickets, desk.sla_clock, period.end, timedelta(days=days))
-    return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
+    period, length = last(days, desk.clock.now()), timedelta(days=days)
+    current, before = Tally(desk.sla_clock, period), Tally(desk.sla_clock, period.before)
+    moved = TrendTally(desk.sla_clock, period.end, length)
+    # The trend reaches furthest back (8 periods: two years for 90d), into TinyDB's archive:
+    # it is read a month at a time and counted as it comes, so memory holds one month of it.
+    async for piece in desk.store.history_in_pieces(trend_start(period.end, length)):
+        theirs = desk.of_team(piece, team)
+        # Pure work over immutable tickets: done on a thread so requests keep flowing.
+        await asyncio.to_thread(_count, theirs, (current, before, moved))
+    return quality_answer(
+        current.summary(), before.summary(), days, desk.zone, moved.trend(), team=team.name if team else ""
+    )
+
+
+def _count(tickets: list[Ticket], tallies: tuple[Tally | TrendTally, ...]) -> None:
+    for ticket in tickets:
+        for tally in tallies:
+            tally.add(ticket)
