@@ -68,11 +68,23 @@ class Months:
     """Which month's file holds an archived ticket: the `archived` records, searchable."""
 
     def __init__(self, records: dict[str, Any]) -> None:
-        spans = sorted((lo, hi, month) for month, doc in records.items() for lo, hi in doc["ranges"])
+        self._ranges: dict[str, list[list[int]]] = {month: doc["ranges"] for month, doc in records.items()}
+        spans = sorted((lo, hi, month) for month, ranges in self._ranges.items() for lo, hi in ranges)
         self._starts = [lo for lo, _, _ in spans]
         self._spans = spans
         self.count = sum(hi - lo + 1 for lo, hi, _ in spans)
         self.months = sorted(records)
+
+    def since(self, moment: datetime) -> list[str]:
+        """The months from `moment`'s on: every ticket settled at or after it is in one of them."""
+        return [month for month in self.months if month >= month_of(moment)]
+
+    def ranges(self, month: str) -> list[list[int]]:
+        return self._ranges.get(month, [])
+
+    def numbers(self, month: str) -> set[int]:
+        """The tickets the month's file holds, as the store's records list them."""
+        return set(numbers_in(self.ranges(month)))
 
     def month(self, number: int) -> str | None:
         at = bisect_right(self._starts, number) - 1
@@ -106,14 +118,10 @@ class Archive:
         path = self.path(month)
         if not path.exists():
             raise ArchiveDamaged(f"{path} is missing")
-        storage = JSONStorage(str(path), access_mode="r")
         try:
-            data = storage.read() or {}
+            docs = _docs_in(path)
         except ValueError:
             raise ArchiveDamaged(f"{path} is not a readable TinyDB database") from None
-        finally:
-            storage.close()
-        docs = data.get(TABLE, {})
         return {
             int(key): ticket_from_doc(doc)
             for key, doc in docs.items()
@@ -126,13 +134,10 @@ class Archive:
         path = self.path(month)
         held: dict[str, Any] = {}
         if path.exists():
-            storage = JSONStorage(str(path), access_mode="r")
             try:
-                held = (storage.read() or {}).get(TABLE, {})
+                held = _docs_in(path)
             except ValueError:
                 held = {}  # a file no record points to yet (torn before its rename cannot be)
-            finally:
-                storage.close()
         encoded = {str(key): json.dumps(doc, ensure_ascii=False) for key, doc in held.items()}
         for ticket in tickets:
             encoded[str(ticket.number)] = encode_ticket(ticket)
@@ -164,6 +169,16 @@ class Archive:
         if written:
             fsync_dir(target_store.parent)
         return written
+
+
+def _docs_in(path: Path) -> dict[str, Any]:
+    """The archive file's tickets as documents, by number, read with TinyDB's own storage;
+    ValueError when it is not JSON."""
+    storage = JSONStorage(str(path), access_mode="r")
+    try:
+        return dict((storage.read() or {}).get(TABLE, {}))
+    finally:
+        storage.close()
 
 
 class ArchiveDamaged(Exception):

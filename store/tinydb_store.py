@@ -37,7 +37,7 @@ from tinydb.storages import JSONStorage
 
 from bot.domain.owed import tickets_named
 from bot.domain.ticket import Ticket
-from store.archive import Archive, ArchiveDamaged, month_of, numbers_in, ranges_of, settled_at
+from store.archive import Archive, ArchiveDamaged, month_of, ranges_of, settled_at
 from store.base import NotSaved, Store
 from store.codec import ticket_from_doc
 from store.journal import (
@@ -52,7 +52,6 @@ from store.journal import (
     torn_tail,
 )
 from store.names import (
-    ARCHIVED,
     CONFIRMED_AT,
     OPEN_SURVEYS,
     RATINGS_AT,
@@ -241,19 +240,18 @@ class TinyDBStore(Store):
         return (await asyncio.to_thread(self._archived, [month], {number})).get(number)
 
     async def history_since(self, since: datetime) -> list[Ticket]:
-        months = [m for m in self.tables.months().months if m >= month_of(since)]
-        return await self._with_archived(months, lambda _: True)
+        return await self._with_archived(self.tables.months().since(since), lambda _: True)
 
     async def history_in_pieces(self, since: datetime) -> AsyncIterator[list[Ticket]]:
         window = dict(self.tables.tickets)
         yield list(window.values())
-        for month in [m for m in self.tables.months().months if m >= month_of(since)]:
+        for month in self.tables.months().since(since):
             found = await asyncio.to_thread(self._archived, [month])
             # archived since the window was taken (the hourly job): counted there already
             yield [ticket for number, ticket in found.items() if number not in window]
 
     async def tickets_opened_since(self, since: datetime) -> list[Ticket]:
-        months = [m for m in self.tables.months().months if m >= month_of(since)]
+        months = self.tables.months().since(since)  # opened since, so settled since
         return await self._with_archived(months, lambda ticket: ticket.opened_at >= since)
 
     async def all_tickets(self) -> list[Ticket]:
@@ -272,19 +270,21 @@ class TinyDBStore(Store):
     def _archived(self, months: list[str], only: set[int] | None = None) -> dict[int, Ticket]:
         """What the archive files of `months` hold that the records say they hold (a file may
         also hold tickets a crash kept in the window) and the window does not."""
-        records = self.tables.records.get(ARCHIVED, {})
         found: dict[int, Ticket] = {}
         for month in months:
-            listed = set(numbers_in(records.get(month, {}).get("ranges", ())))
+            listed = self.tables.months().numbers(month)
             wanted = listed & only if only is not None else listed
             if not wanted:
                 continue
-            try:
-                held = self.archive.read(month, wanted)
-            except ArchiveDamaged as damage:
-                raise StoreUnavailable(f"{damage}; {RESTORE}") from None
+            held = self._read_month(month, wanted)
             found.update((n, t) for n, t in held.items() if n not in self.tables.tickets)
         return found
+
+    def _read_month(self, month: str, numbers: set[int]) -> dict[int, Ticket]:
+        try:
+            return self.archive.read(month, numbers)
+        except ArchiveDamaged as damage:
+            raise StoreUnavailable(f"{damage}; {RESTORE}") from None
 
     async def archive_settled(self, before: datetime, *, batch: int = ARCHIVE_BATCH) -> int:
         """Move resolved tickets whose last event is older than `before` into their month's
@@ -315,9 +315,8 @@ class TinyDBStore(Store):
             still = [t for t in tickets if self.tables.tickets.get(t.number) is t]
             if not still:
                 return 0
-            held = self.tables.records.get(ARCHIVED, {}).get(month, {}).get("ranges", [])
             gone = {t.number for t in still}
-            tx.archive(month, still, ranges_of([*numbers_in(held), *gone]))
+            tx.archive(month, still, ranges_of(self.tables.months().numbers(month) | gone))
             for table in BY_TICKET:
                 records = self.tables.records.get(table, {})
                 for number in gone:
@@ -397,13 +396,9 @@ class TinyDBStore(Store):
     async def check_archive(self) -> None:
         """Read every archive month the records name and find each ticket they list in it;
         StoreUnavailable with the first that is missing or damaged."""
-        records = self.tables.records.get(ARCHIVED, {})
         for month in self.tables.months().months:
-            listed = set(numbers_in(records[month]["ranges"]))
-            try:
-                held = await asyncio.to_thread(self.archive.read, month, listed)
-            except ArchiveDamaged as damage:
-                raise StoreUnavailable(f"{damage}; {RESTORE}") from None
+            listed = self.tables.months().numbers(month)
+            held = await asyncio.to_thread(self._read_month, month, listed)
             if missing := sorted(listed - set(held)):
                 raise StoreUnavailable(
                     f"{self.archive.path(month)} lacks {len(missing)} archived ticket(s) "
