@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import BOB, TRIAGE, load_tickets, sample_ticket, start_desk
+from memory import peak_memory_mb
 
 from bot.domain.ticket import Ticket
 from bot.localslack import LocalSlack, Workspace
@@ -44,7 +45,9 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 WINDOW = timedelta(days=120)
 YEARS = 4
 OPEN_SCRIPT = """
-import asyncio, json, resource, sys, time
+import asyncio, json, sys, time
+sys.path.append("bench")  # after the project: bench/store.py is not the store
+from memory import peak_memory_mb
 from store import TinyDBStore
 async def main():
     began = time.perf_counter()
@@ -53,11 +56,7 @@ async def main():
     took = time.perf_counter() - began
     tickets = len(store.tables.tickets)
     await store.close()
-    print(json.dumps({"seconds": took, "peak_mb": peak(), "in_memory": tickets}))
-def peak():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+    print(json.dumps({"seconds": took, "peak_mb": peak_memory_mb(), "in_memory": tickets}))
 asyncio.run(main())
 """
 # `/quality 90d` as a lead asks it (its trend reaches two years back), in a process of its own:
@@ -66,6 +65,7 @@ QUALITY_SCRIPT = """
 import asyncio, json, sys, time, tomllib
 sys.path.append("bench")  # after the project: bench/store.py is not the store
 from common import CONFIG, BOB, TRIAGE, loop_stall_during
+from memory import peak_memory_mb
 from bot.clock import Clock
 from bot.desk import Desk
 from bot.flows.quality import quality_report
@@ -81,11 +81,7 @@ async def main():
     stall = await loop_stall_during(work)
     took = time.perf_counter() - began
     await store.close()
-    print(json.dumps({"seconds": took, "peak_mb": peak(), "stall_ms": stall}))
-def peak():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+    print(json.dumps({"seconds": took, "peak_mb": peak_memory_mb(), "stall_ms": stall}))
 asyncio.run(main())
 """
 
@@ -143,19 +139,12 @@ async def desk_once(folder: Path, path: Path) -> dict[str, float]:
     took = time.perf_counter() - began
     try:
         await asyncio.sleep(2)  # its start-up jobs: the archive, the digest's catch-up
-        peak = peak_mb(desk.pid)
+        peak = peak_memory_mb(desk.pid)
     finally:
         desk.terminate()
         await desk.wait()
         await slack.stop()
     return {"seconds": took, "peak_mb": peak}
-
-
-def peak_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def median(runs: list[dict[str, float]], key: str) -> float:

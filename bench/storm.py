@@ -38,6 +38,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import BOB, TRIAGE, profile, sample_ticket, spread, start_desk, write_store
+from memory import peak_memory_mb
 
 from bot.localslack import ChannelPace, LocalSlack, Message, Workspace
 from bot.localslack.driver import Driver
@@ -148,13 +149,6 @@ def cpu_seconds(pid: int) -> float:
     return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
 
 
-def peak_memory_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
-
-
 async def stored_since(url: str, history: int) -> int:
     store = store_from_url(url, read_only=True)
     await store.open()
@@ -216,7 +210,7 @@ async def main() -> None:
             deadline = time.perf_counter() + 600
             while watch.triage_complete_at is None and time.perf_counter() < deadline:
                 await asyncio.sleep(0.2)
-            memory, cpu = peak_memory_mb(desk.pid), cpu_seconds(desk.pid) - cpu_before
+            memory, cpu = round(peak_memory_mb(desk.pid), 1), cpu_seconds(desk.pid) - cpu_before
         finally:
             if profiler is not None:
                 await profiler.wait()
