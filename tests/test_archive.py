@@ -50,6 +50,15 @@ async def store_with(path: Path, tickets: list[Ticket]) -> TinyDBStore:
     return store
 
 
+async def archived_on_disk(path: Path) -> int:
+    """A closed store at `path` holding `history()`, its settled tickets archived; how many."""
+    store = await store_with(path, history())
+    try:
+        return await store.archive_settled(NOW - WINDOW)
+    finally:
+        await store.close()
+
+
 async def reopened(path: Path) -> TinyDBStore:
     store = TinyDBStore(path)
     await store.open()
@@ -178,10 +187,7 @@ async def test_a_crash_between_the_file_and_the_commit_loses_and_doubles_nothing
 
 async def test_a_missing_archive_file_stops_the_read_with_one_line(tmp_path):
     path = tmp_path / "desk.json"
-    tickets = history()
-    store = await store_with(path, tickets)
-    await store.archive_settled(NOW - WINDOW)
-    await store.close()
+    await archived_on_disk(path)
     victim = sorted(tmp_path.glob("desk.archive-*.json"))[0]
     victim.unlink()
     store = await reopened(path)  # the window opens: the archive is read only when asked
@@ -320,9 +326,7 @@ async def test_store_check_and_backup_cover_the_archive(tmp_path):
 
     path = tmp_path / "desk.json"
     tickets = history()
-    store = await store_with(path, tickets)
-    archived = await store.archive_settled(NOW - WINDOW)
-    await store.close()
+    archived = await archived_on_disk(path)
 
     checked = bot_command(tmp_path, "store", "check")
     assert checked.returncode == 0, checked.stderr
