@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError, literal
-from bot.domain.quality import Tally, last
+from bot.domain.quality import last
 from bot.domain.roles import Staff, Team
 from bot.domain.ticket import Ticket
 from bot.domain.trend import TrendTally, trend_start
@@ -49,20 +49,19 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
     period, length = last(days, desk.clock.now()), timedelta(days=days)
-    current, before = Tally(desk.sla_clock, period), Tally(desk.sla_clock, period.before)
-    moved = TrendTally(desk.sla_clock, period.end, length)
-    # The trend reaches furthest back (8 periods: two years for 90d), into TinyDB's archive:
-    # it is read a month at a time and counted as it comes, so memory holds one month of it.
+    # The trend's last two periods are this one and the one before: counted once, there.
+    tally = TrendTally(desk.sla_clock, period.end, length)
+    # It reaches back 8 periods (two years for 90d), into TinyDB's archive: read a month at a
+    # time and counted as it comes, so memory holds one month of it.
     async for piece in desk.store.history_in_pieces(trend_start(period.end, length)):
         theirs = desk.of_team(piece, team)
         # Pure work over immutable tickets: done on a thread so requests keep flowing.
-        await asyncio.to_thread(_count, theirs, (current, before, moved))
-    return quality_answer(
-        current.summary(), before.summary(), days, desk.zone, moved.trend(), team=team.name if team else ""
-    )
+        await asyncio.to_thread(_count, theirs, tally)
+    moved = tally.trend()
+    now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
+    return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
 
 
-def _count(tickets: list[Ticket], tallies: tuple[Tally | TrendTally, ...]) -> None:
+def _count(tickets: list[Ticket], tally: TrendTally) -> None:
     for ticket in tickets:
-        for tally in tallies:
-            tally.add(ticket)
+        tally.add(ticket)
