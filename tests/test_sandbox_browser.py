@@ -244,7 +244,10 @@ def test_a_ticket_from_request_to_rating_and_quality_by_clicking_the_page(sandbo
         ]
 
     for days in (1, 2):
-        browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click()
+        # the clock redraws with every change: a button found a moment ago may be gone (retried)
+        page.wait(
+            lambda: browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click() or True
+        )
         page.wait(lambda days=days: len(it_digests()) >= days)
         page.wait(lambda days=days: page.messages_text().count("Daily digest · People ·") >= days)
         if any("Opened\n1" in digest for digest in it_digests()):
@@ -380,7 +383,10 @@ def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
         if reports() >= 2:
             break
         before = browser.find_element(By.ID, "clock-now").text
-        browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click()
+        # the clock redraws with every change: a button found a moment ago may be gone (retried)
+        page.wait(
+            lambda: browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click() or True
+        )
         # A day's jump runs the desk's jobs at every moment that falls due in it: slow on a busy machine.
         page.wait(lambda before=before: browser.find_element(By.ID, "clock-now").text != before, seconds=120)
     page.wait(lambda: reports() >= 2, seconds=120)
