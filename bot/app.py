@@ -38,7 +38,7 @@ from bot.flows.report import Reports, chart_name, report_title, slug
 from bot.leader import Leadership
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
-from bot.work import Work, ack_events_after_their_work, track_listeners
+from bot.work import Work, track_listeners
 from config.environment import Environment
 from config.settings import Config
 from handlers.errors import listener_failed
@@ -89,7 +89,7 @@ class DeskApp:
             signing_secret=env.signing_secret,
             # Checked once, by the HTTP edge (bot/web.py), before anything parses the body.
             request_verification_enabled=False,
-            process_before_response=False,
+            process_before_response=True,  # answered at the listener's ack (bot.work)
             logger=logging.getLogger("desk.bolt"),
         )
         self.intake = Intake(self.desk)
@@ -107,7 +107,6 @@ class DeskApp:
         self.store.watch(OUTBOX, self.outbox.wake)
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
         track_listeners(self.bolt, self.work, listener_failed(self.desk))
-        ack_events_after_their_work(self.bolt)
         self.leadership = Leadership(None, self._lead, self._follow, every=60.0)  # made at start
         self.ready = False
 

@@ -1,32 +1,31 @@
 """Work in flight: listeners still running after their ack, and scheduled jobs.
 
-Bolt acks first and runs the listener after, so "the desk has answered" is not "the desk has
-finished". The desk counts what is running so that `DeskApp.idle()` can say when nothing is,
-which is how tests prove that nothing more happened without sleeping.
+A listener answers Slack (acks) early and goes on working after, so "the desk has answered" is
+not "the desk has finished". The desk counts what is running so that `DeskApp.idle()` can say
+when nothing is, which is how tests prove that nothing more happened without sleeping.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
+from slack_bolt.async_app import AsyncAck
+
 P = ParamSpec("P")
 R = TypeVar("R")
-EVENT_ACK_WAIT = 2.0  # seconds an event's ack may wait for its listeners (Slack waits 3)
-_spawned: contextvars.ContextVar[list[asyncio.Future[Any]] | None] = contextvars.ContextVar(
-    "desk_spawned", default=None
-)
+EVENT_ACK_WAIT = 2.0  # seconds an event's ack may wait for its listener (Slack waits 3)
 
 
 class Work:
-    """A count of the tracked coroutines running now."""
+    """A count of the tracked coroutines running now, and the listeners' tasks that go on
+    after their ack (held here: the loop keeps only a weak reference to a task)."""
 
     def __init__(self) -> None:
         self.running = 0
+        self.after_ack: set[asyncio.Task[Any]] = set()
 
     def tracked(self, function: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         """`function`, counted while it runs. Keeps its signature (`functools.wraps`), which
@@ -35,16 +34,16 @@ class Work:
         @functools.wraps(function)
         async def counted(*args: P.args, **kwargs: P.kwargs) -> R:
             self.running += 1
-            done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-            if (spawned := _spawned.get()) is not None:  # a request waits for it (see below)
-                spawned.append(done)
             try:
                 return await function(*args, **kwargs)
             finally:
                 self.running -= 1
-                done.set_result(None)
 
         return counted
+
+    def keep(self, task: asyncio.Task[Any]) -> None:
+        self.after_ack.add(task)
+        task.add_done_callback(self.after_ack.discard)
 
     @property
     def busy(self) -> bool:
@@ -54,12 +53,47 @@ class Work:
 Failed = Callable[[Exception, dict[str, Any], Any], Awaitable[None]]
 
 
+class _Told(AsyncAck):
+    """The listener's `ack`, passed on to Bolt's own, which also says when it has been given."""
+
+    def __init__(self, bolts: AsyncAck) -> None:  # no super().__init__: `response` is Bolt's
+        self._bolts = bolts
+        self.given = asyncio.Event()
+
+    @property
+    def response(self) -> Any:
+        return self._bolts.response
+
+    @response.setter
+    def response(self, value: Any) -> None:
+        self._bolts.response = value
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await self._bolts(*args, **kwargs)
+        finally:
+            self.given.set()
+
+
 def track_listeners(app: Any, work: Work, failed: Failed) -> None:
-    """Count every listener registered on a Bolt app as work while it runs, and end every
-    failure inside one at `failed(error, body, ack)`: no exception reaches Bolt's task. (Bolt
-    then answers for a failed listener itself, and when the failure comes just after the ack
-    it overwrites the ack it has not sent yet: Slack gets a 404 after three seconds.)"""
-    for listener in app._async_listeners:  # Bolt runs each through `run_ack_function`
+    """Run every listener registered on a Bolt app as counted work, answer Slack as soon as
+    the listener acks, and end every failure inside one at `failed(error, body, ack)`.
+
+    The app runs with `process_before_response=True`: Bolt answers once `run_ack_function`
+    returns. That returns at the listener's `ack()` and leaves the rest running as a task of
+    its own. (With Bolt's default, it looks for the ack every 10 ms, `await asyncio.sleep(0.01)`
+    in `slack_bolt/listener/asyncio_runner.py`, so an ack waited up to 10 ms more.)
+
+    An Events API request is answered only once its listener is done, up to EVENT_ACK_WAIT
+    seconds. A listener commits an event's effects and its "handled" mark together; acking
+    after that commit means a desk killed in between never acked, so Slack retries the event
+    (same `event_id`) and the retry does the work. Commands and clicks are acked first: their
+    answers follow through the response URL. Both the HTTP edge and Socket Mode dispatch
+    through Bolt's listener runner, so this is the one place that holds the ack.
+
+    No exception reaches Bolt: it would answer for a failed listener itself, with a 500 in
+    place of the ack."""
+    for listener in app._async_listeners:
         if getattr(listener, "_desk_tracked", False):
             continue
         original = listener.run_ack_function
@@ -71,39 +105,21 @@ def track_listeners(app: Any, work: Work, failed: Failed) -> None:
                 await failed(error, request.body, request.context.ack)
                 return None
 
-        listener.run_ack_function = work.tracked(guarded)
+        counted = work.tracked(guarded)
+
+        async def until_answered(
+            *, request: Any, response: Any, _run: Any = counted, _patience: float = listener.ack_timeout
+        ) -> None:
+            told = _Told(request.context.ack)
+            request.context["ack"] = told  # what Bolt hands the listener as `ack`
+            task = asyncio.ensure_future(_run(request=request, response=response))
+            work.keep(task)
+            if (request.body or {}).get("type") == "event_callback":
+                await asyncio.wait({task}, timeout=EVENT_ACK_WAIT)
+                return
+            acked = asyncio.ensure_future(told.given.wait())
+            await asyncio.wait({task, acked}, timeout=_patience, return_when=asyncio.FIRST_COMPLETED)
+            acked.cancel()
+
+        listener.run_ack_function = until_answered
         listener._desk_tracked = True
-
-
-def ack_events_after_their_work(app: Any) -> None:
-    """An Events API request is answered (acked) only once its listeners are done, up to
-    EVENT_ACK_WAIT seconds. A listener commits an event's effects and its "handled" mark
-    together; acking after that commit means a desk killed in between never acked, so Slack
-    retries the event (same `event_id`) and the retry does the work. Commands and clicks are
-    still acked first: their answers follow through the response URL.
-
-    Both the HTTP edge and Socket Mode dispatch through `app.async_dispatch`, so this is the
-    one place that holds the ack. A listener runs in a task Bolt starts during the dispatch;
-    the task inherits the dispatch's context, and with it the list it registers itself in."""
-    dispatch = app.async_dispatch
-
-    @functools.wraps(dispatch)
-    async def dispatch_then_wait(request: Any) -> Any:
-        spawned: list[asyncio.Future[Any]] = []
-        token = _spawned.set(spawned)
-        try:
-            response = await dispatch(request)
-        finally:
-            _spawned.reset(token)
-        body = getattr(request, "body", None) or {}
-        if body.get("type") != "event_callback":
-            return response
-        # Bolt has scheduled each listener's task; the loop runs scheduled callbacks in order,
-        # so one turn lets each task reach `counted` (before any await of its own) and register.
-        await asyncio.sleep(0)
-        if spawned:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*spawned), EVENT_ACK_WAIT)
-        return response
-
-    app.async_dispatch = dispatch_then_wait
