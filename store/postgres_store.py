@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from datetime import UTC, datetime
@@ -129,6 +130,7 @@ class PostgresStore(Store):
         except (psycopg.Error, OSError) as problem:
             await self._pool.close()
             raise NotSaved(f"cannot reach PostgreSQL ({_reason(problem)})") from problem
+        gc.freeze()  # the tables live as long as the process: as in TinyDBStore.open
 
     async def close(self) -> None:
         if self._pool is not None:
