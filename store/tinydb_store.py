@@ -9,7 +9,9 @@ mid-write can leave a file that will not open. Here, instead:
   (a write costs one small append, whatever the size of the history);
 - every `compact_every` transactions the tables are written out as a TinyDB-format file
   (`TinyDB(path)` opens it), to a temporary file that is fsynced and then atomically
-  renamed over the old one; journal segments the snapshot covers are then deleted.
+  renamed over the old one; journal segments the snapshot covers are then deleted. A due
+  snapshot waits for a lull in the writes (`LULL`), so a burst (an incident's storm) is not
+  slowed by one, unless the journal grows to `LONGEST` times `compact_every`.
 
 At open the snapshot is read with TinyDB's own JSONStorage and the journal replayed over it.
 Journal writes and fsyncs run on a writer thread; a snapshot is encoded on the event loop in
@@ -21,12 +23,14 @@ several processes).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
 import gc
 import json
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -87,6 +91,10 @@ def _disk_problem(failure: OSError) -> str:
     return known.get(failure.errno or 0, f"cannot write ({failure.strerror})")
 
 
+LULL = 0.5  # seconds without a write before a due snapshot is taken
+LONGEST = 4  # ... or at once, when the journal is this many times `compact_every` long
+
+
 class TinyDBStore(Store):
     def __init__(self, path: str | Path, *, compact_every: int = 5000, read_only: bool = False) -> None:
         super().__init__()
@@ -100,6 +108,10 @@ class TinyDBStore(Store):
         self._compactor = ThreadPoolExecutor(1, thread_name_prefix="store-compactor")
         self._compaction: asyncio.Task[None] | None = None
         self._compacting = asyncio.Lock()  # one snapshot at a time: they share a temporary file
+        self.lull = LULL
+        self._last_write = 0.0  # time.monotonic() of the last journal append
+        self._closing = False
+        self._hurry = asyncio.Event()  # a due snapshot waits no more: closing, or the journal is long
         self.replayed = 0
         self.read_only = read_only  # a reader beside a running desk (exports): no lock, no writes
         self.archive = Archive(self.path)
@@ -227,8 +239,11 @@ class TinyDBStore(Store):
             raise NotSaved(self.problem) from None
         if self.problem is not None and _free_bytes(self.path.parent) >= ROOM:
             self.problem = None  # written, and room for more: the disk is usable again
+        self._last_write = time.monotonic()
         if self._segment.entries >= self.compact_every:
-            self._start_compaction()
+            if self._segment.entries >= LONGEST * self.compact_every:
+                self._hurry.set()
+            self._start_compaction(after_a_lull=True)
         return encoded
 
     # -- the archive: history beyond the window (store.archive) ---------------------------
@@ -327,9 +342,25 @@ class TinyDBStore(Store):
                     tx.delete(THREADS, key)
         return len(still)
 
-    def _start_compaction(self) -> None:
+    def _start_compaction(self, *, after_a_lull: bool = False) -> None:
         if self._compaction is None or self._compaction.done():
-            self._compaction = asyncio.get_running_loop().create_task(self.compact())
+            run = self._compact_after_a_lull() if after_a_lull else self.compact()
+            self._compaction = asyncio.get_running_loop().create_task(run)
+
+    async def _compact_after_a_lull(self) -> None:
+        """Compact once `lull` seconds pass without a write, or at once when the journal has
+        grown to LONGEST times `compact_every` or the store is closing. A snapshot of 50,000
+        tickets takes the loop about a second, in small steps; taken amid a storm of requests,
+        it made that second's acks several times slower (`bench/storm.py`)."""
+        while not self._hurry.is_set():
+            quiet_for = time.monotonic() - self._last_write
+            if quiet_for >= self.lull:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._hurry.wait(), self.lull - quiet_for)
+        if not self._closing:
+            self._hurry.clear()
+        await self.compact()
 
     async def compact(self) -> None:
         """Write the tables as a fresh TinyDB file and drop the journal it covers. When the
@@ -364,6 +395,8 @@ class TinyDBStore(Store):
         log.info("store compacted: %s tickets, journal up to %s", len(tickets), covered)
 
     async def close(self) -> None:
+        self._closing = True
+        self._hurry.set()
         if self._compaction is not None:
             await asyncio.gather(self._compaction, return_exceptions=True)
         await self._compacting.acquire()  # and any compaction started by hand

@@ -73,6 +73,42 @@ async def test_compaction_starts_by_itself_after_enough_writes(tmp_path):
     await again.close()
 
 
+async def test_a_due_snapshot_waits_for_a_lull_in_the_writes_or_a_journal_four_times_as_long(tmp_path):
+    """A storm of writes is not slowed by a full snapshot (bench/storm.py): the compaction due
+    at `compact_every` waits until writes pause for `lull` seconds, or the journal is
+    LONGEST times as long, or the store closes."""
+    from store.tinydb_store import LONGEST
+
+    path = tmp_path / "desk.json"
+    store = await reopen(path, compact_every=10)
+    store.lull = 3600.0  # no lull comes: the writes below are one burst
+    for _ in range(LONGEST * 10 - 1):
+        await store.create_ticket(lambda n: make_ticket(n))
+    await asyncio.sleep(0)  # the waiting compaction looks, and goes on waiting
+    assert not path.exists() and len(segment_paths(path)) == 1, "no snapshot amid the burst"
+    await store.create_ticket(lambda n: make_ticket(n))  # the journal is LONGEST times as long
+    await asyncio.wait_for(asyncio.shield(store._compaction), 10)
+    assert path.exists() and len(TinyDB(path).table("tickets")) == LONGEST * 10
+
+    store.lull = 0.01  # now writes pause: the next due snapshot is taken in the lull
+    for _ in range(10):
+        await store.create_ticket(lambda n: make_ticket(n))
+    await asyncio.wait_for(asyncio.shield(store._compaction), 10)
+    assert len(TinyDB(path).table("tickets")) == LONGEST * 10 + 10
+    await store.close()
+
+
+async def test_a_snapshot_waiting_for_a_lull_is_taken_at_close(tmp_path):
+    path = tmp_path / "desk.json"
+    store = await reopen(path, compact_every=10)
+    store.lull = 3600.0
+    for _ in range(12):
+        await store.create_ticket(lambda n: make_ticket(n))
+    assert not path.exists()
+    await asyncio.wait_for(store.close(), 10)
+    assert len(TinyDB(path).table("tickets")) == 12
+
+
 async def test_a_torn_last_journal_line_is_ignored(tmp_path):
     path = tmp_path / "desk.json"
     store = await reopen(path)
