@@ -13,6 +13,7 @@ from tests.factories import T0, make_ticket
 
 async def main(path: str) -> None:
     store = TinyDBStore(path, compact_every=7)  # compact often, so kills land mid-compaction too
+    store.lull = 0.0  # and at once, not after a pause in the writes
     await store.open()
     while True:
         ticket = await store.create_ticket(lambda n: make_ticket(n, text="x" * (n % 300)))
