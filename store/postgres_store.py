@@ -130,7 +130,6 @@ class PostgresStore(Store):
         except (psycopg.Error, OSError) as problem:
             await self._pool.close()
             raise NotSaved(f"cannot reach PostgreSQL ({_reason(problem)})") from problem
-        gc.freeze()  # the tables live as long as the process: as in TinyDBStore.open
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -169,6 +168,7 @@ class PostgresStore(Store):
             changes += [("put", tbl, key, doc) async for (tbl, key, doc) in cur]
         tables.apply(changes)
         self.tables, self._seen, self._looked_at = tables, seen, time.monotonic()
+        gc.freeze()  # the tables live until the next load: as in TinyDBStore.open
 
     # -- reads -------------------------------------------------------------------------
     async def _before_read(self) -> None:
