@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
 
 import handlers
 from bot import web as desk_web
@@ -47,6 +48,31 @@ from store.names import OUTBOX
 
 log = logging.getLogger("desk")
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+STOP_PATIENCE = 10.0  # seconds a stop waits for listeners still working after their ack
+# Bolt reads SLACK_BOT_TOKEN itself and warns twice that it "will be ignored" when the app is
+# given a client and an `authorize` (slack_bolt/app/async_app.py). The desk does use that token
+# (its `authorize` hands it to Bolt), so the warnings would only make an operator doubt it.
+TOKEN_IGNORED = (warning_client_prioritized_and_token_skipped(), warning_token_skipped())
+
+
+class _Dropped(logging.Filter):
+    def __init__(self, messages: tuple[str, ...]) -> None:
+        super().__init__()
+        self.messages = messages
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.messages
+
+
+@contextlib.contextmanager
+def _without(logger: logging.Logger, messages: tuple[str, ...]) -> Iterator[None]:
+    """`logger` drops exactly these messages while the block runs."""
+    dropped = _Dropped(messages)
+    logger.addFilter(dropped)
+    try:
+        yield
+    finally:
+        logger.removeFilter(dropped)
 
 
 def digest_trigger(schedule: DigestSchedule) -> CronTrigger:
@@ -83,15 +109,17 @@ class DeskApp:
         self._http: aiohttp.ClientSession | None = None  # one pool of connections to Slack, from start()
         self.desk = Desk(config=config, store=self.store, slack=SlackGateway(client), clock=clock or Clock())
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
-        self.bolt = AsyncApp(
-            client=client,
-            authorize=self._authorizer(),
-            signing_secret=env.signing_secret,
-            # Checked once, by the HTTP edge (bot/web.py), before anything parses the body.
-            request_verification_enabled=False,
-            process_before_response=True,  # answered at the listener's ack (bot.work)
-            logger=logging.getLogger("desk.bolt"),
-        )
+        bolt_log = logging.getLogger("desk.bolt")
+        with _without(bolt_log, TOKEN_IGNORED):
+            self.bolt = AsyncApp(
+                client=client,
+                authorize=self._authorizer(),
+                signing_secret=env.signing_secret,
+                # Checked once, by the HTTP edge (bot/web.py), before anything parses the body.
+                request_verification_enabled=False,
+                process_before_response=True,  # answered at the listener's ack (bot.work)
+                logger=bolt_log,
+            )
         self.intake = Intake(self.desk)
         self.agents = Agents(self.desk)
         self.escalation = Escalation(self.desk)
@@ -229,8 +257,13 @@ class DeskApp:
             self.scheduler.pause()
         await self.outbox.stop()
 
-    async def stop(self) -> None:
+    async def stop(self, patience: float = STOP_PATIENCE) -> None:
+        """Stop cleanly, once no request reaches the desk any more: listeners still working
+        after their ack finish (up to `patience` seconds: Slack will not send their request
+        again), then the jobs stop, the outbox finishes the message in hand, and the store
+        closes. What is still owed is delivered after the next start."""
         self.ready = False
+        await self.finish_listeners(patience)
         await self.leadership.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -240,6 +273,20 @@ class DeskApp:
         if self._http is not None:
             await self._http.close()
         log.info("desk stopped")
+
+    async def finish_listeners(self, patience: float) -> None:
+        """Wait for the listeners still at work after their ack; the late are cancelled (the
+        store keeps what each committed) and logged."""
+        running = set(self.work.after_ack)
+        if not running:
+            return
+        log.info("stopping: waiting for listeners still at work", extra={"running": len(running)})
+        _, late = await asyncio.wait(running, timeout=patience)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("stopping: listeners cut short", extra={"cut": len(late), "after_s": patience})
+            await asyncio.wait(late, timeout=1.0)
 
     def idle(self, within: float = 0.0) -> bool:
         """Nothing is running and nothing is waiting to go: no listener after its ack, no job,
