@@ -36,7 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox.add_argument(
         "--data", default="sandbox-data", help="the sandbox's folder (default: ./sandbox-data)"
     )
-    commands.add_parser("check-config", help="check the config and print the effective settings")
+    check = commands.add_parser("check-config", help="check the config and print the effective settings")
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="also ask Slack: token, scopes, channel membership, people, app token; and open the store",
+    )
     digest = commands.add_parser("digest", help="build today's digest and send it to the leads now")
     digest.add_argument("--dry-run", action="store_true", help="print the digest instead of sending it")
     report = commands.add_parser("report", help="build the last week's report and send it to the leads now")
@@ -71,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.command == "check-config":
         print(describe(config, env))
-        return 0
+        return run_doctor(config, env) if args.online else 0
     if args.command == "export":
         return run_export(config, args.since, args.format, args.output)
     if args.command == "store":
@@ -89,6 +94,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"store error: {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def run_doctor(config: Config, env: Environment) -> int:
+    """`check-config --online`: one line per problem Slack or the store shows, exit 1; else 0."""
+    from bot.doctor import run  # imported late, like the desk itself
+
+    logging.getLogger().addHandler(logging.NullHandler())  # the drivers' own chatter: not problems
+    problems = run(config, env)
+    for line in problems:
+        print(f"online check: {line}", file=sys.stderr)
+    if not problems:
+        print("online check: Slack and the store check out", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def run_export(config: Config, since: str, form: str, output: str | None) -> int:

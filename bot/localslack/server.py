@@ -23,7 +23,8 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from bot.localslack.methods import CONSUMES, JSON, ApiError, WebApi
+from bot.doctor import BOT_SCOPES
+from bot.localslack.methods import CONSUMES, JSON, METHOD_SCOPES, ApiError, WebApi
 from bot.localslack.workspace import APP_ID, Workspace
 
 log = logging.getLogger("localslack")
@@ -111,6 +112,9 @@ class LocalSlack:
         self.request_url = request_url
         self.host, self.port = host, port
         self.faults = Faults()
+        # What the bot token was granted: every scope the desk's manifest asks for unless a
+        # test takes some away. Slack lists them in each answer's `x-oauth-scopes` header.
+        self.scopes: set[str] = set(BOT_SCOPES)
         self.calls: list[Call] = []
         self.watchers: list[Callable[[str], None]] = []  # told the method of every call made
         self.socket: SocketPeer | None = None
@@ -206,16 +210,32 @@ class LocalSlack:
         limited = self._over_pace(method, args)
         if limited is not None:
             return limited
+        granted = self.scopes if token == self.bot_token else {"connections:write"}
+        # Slack names the token's scopes in a header of every answer to it (slack_sdk keeps it
+        # in `response.headers`; node-slack-sdk reads it into `response_metadata.scopes`).
+        header = {"x-oauth-scopes": ",".join(sorted(granted))}
+        needed = METHOD_SCOPES.get(method, ())
+        if needed and not granted & set(needed):
+            self._log(Call(method, args, 200, "missing_scope", sent_as))
+            body = {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": ",".join(needed),
+                "provided": header["x-oauth-scopes"],
+            }
+            return web.json_response(body, headers=header)
         try:
             result = self.api.call(method, args)
         except ApiError as problem:
-            return self._answer(method, args, 200, problem.error, problem.messages, sent_as=sent_as)
+            answer = self._answer(method, args, 200, problem.error, problem.messages, sent_as=sent_as)
+            answer.headers.update(header)
+            return answer
         if self.faults.lost_answers > 0:  # done, but the caller cannot know: an ambiguous failure
             self.faults.lost_answers -= 1
             self._log(Call(method, args, 503, "fault"))
             return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         self._log(Call(method, args, 200, sent_as=sent_as))
-        return web.json_response(result)
+        return web.json_response(result, headers=header)
 
     def _over_pace(self, method: str, args: dict[str, Any]) -> web.Response | None:
         """A post to a channel that has had its share this second: 429, as Slack answers."""
