@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,8 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 import handlers
 from bot import web as desk_web
@@ -37,16 +40,21 @@ from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.flows.report import Reports, chart_name, report_title, slug
 from bot.leader import Leadership
+from bot.metrics import CONTENT_TYPE as METRICS_TYPE
+from bot.metrics import Metrics, request_kind
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
 from bot.work import Work, track_listeners
 from config.environment import Environment
 from config.settings import Config
+from handlers import lifecycle
 from handlers.errors import listener_failed
 from store import NotSaved, Store, store_from_url
 from store.names import OUTBOX
 
 log = logging.getLogger("desk")
+# What Slack answers for a token it no longer takes (auth.test's documented errors).
+AUTH_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "account_inactive", "token_expired"})
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STOP_PATIENCE = 10.0  # seconds a stop waits for listeners still working after their ack
 # Bolt reads SLACK_BOT_TOKEN itself and warns twice that it "will be ignored" when the app is
@@ -87,6 +95,19 @@ def digest_trigger(schedule: DigestSchedule) -> CronTrigger:
     )
 
 
+class TimedApp(AsyncApp):
+    """Bolt's app, timing each request from its dispatch to its ack: HTTP (bot/web.py) and
+    Socket Mode both hand requests to `async_dispatch`."""
+
+    acked: Callable[[str, float], None] = staticmethod(lambda kind, seconds: None)
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        response = await super().async_dispatch(req)
+        self.acked(request_kind(req.body), time.perf_counter() - started)
+        return response
+
+
 class DeskApp:
     """A desk ready to start: `start()` opens the store and the scheduler, `stop()` closes them."""
 
@@ -107,11 +128,18 @@ class DeskApp:
         self.store = store or store_from_url(config.store_url)
         client = build_client(env.bot_token, env.api_url, backoff=backoff)
         self._http: aiohttp.ClientSession | None = None  # one pool of connections to Slack, from start()
-        self.desk = Desk(config=config, store=self.store, slack=SlackGateway(client), clock=clock or Clock())
+        self.metrics = Metrics(lambda: self.outbox.backlog())
+        self.slack_auth: dict[str, str] = {"state": "unknown"}  # Slack's word on the bot token
+        self.cut_off: str | None = None  # why the desk stopped calling Slack (tokens_revoked, ...)
+        self.socket: AsyncSocketModeHandler | None = None  # Socket Mode's connection (serve())
+        self.store.observe(self.metrics.ticket_changes(lambda number: self.store.tables.tickets.get(number)))
+        gateway = SlackGateway(client)
+        gateway.told = self._slack_call
+        self.desk = Desk(config=config, store=self.store, slack=gateway, clock=clock or Clock())
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
         bolt_log = logging.getLogger("desk.bolt")
         with _without(bolt_log, TOKEN_IGNORED):
-            self.bolt = AsyncApp(
+            self.bolt = TimedApp(
                 client=client,
                 authorize=self._authorizer(),
                 signing_secret=env.signing_secret,
@@ -120,6 +148,7 @@ class DeskApp:
                 process_before_response=True,  # answered at the listener's ack (bot.work)
                 logger=bolt_log,
             )
+        self.bolt.acked = lambda kind, seconds: self.metrics.ack_seconds.labels(kind=kind).observe(seconds)
         self.intake = Intake(self.desk)
         self.agents = Agents(self.desk)
         self.escalation = Escalation(self.desk)
@@ -130,10 +159,12 @@ class DeskApp:
         quick_client = build_client(env.bot_token, env.api_url, patience=0)
         self._clients = (client, quick_client)
         quick = SlackGateway(quick_client)
+        quick.told = self._slack_call
         self.identity = Identity(self.desk, quick)
         self.outbox = Outbox(self.desk, quick, backoff)
         self.store.watch(OUTBOX, self.outbox.wake)
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
+        lifecycle.register(self.bolt, self.lose_slack)
         track_listeners(self.bolt, self.work, listener_failed(self.desk))
         self.leadership = Leadership(None, self._lead, self._follow, every=60.0)  # made at start
         self.ready = False
@@ -245,8 +276,34 @@ class DeskApp:
         """Resolved tickets settled before the window (`store.keep_in_memory`) to the archive."""
         return await self.store.archive_settled(self.desk.clock.now() - self.config.keep_in_memory)
 
+    def _slack_call(self, method: str, error: str | None) -> None:
+        """A call to Slack ended: counted, and what it says of the token kept for /healthz."""
+        self.metrics.slack_call(method, error)
+        if error is None:
+            self.slack_auth = {"state": "ok"}
+        elif error in AUTH_REFUSED:
+            self.slack_auth = {"state": "refused", "error": error}
+
+    async def lose_slack(self, reason: str) -> None:
+        """The token was revoked or the app uninstalled: stop calling Slack. The outbox keeps
+        what it owes, for a restart with a working token; /healthz says why it is 503."""
+        if self.cut_off is not None:
+            return
+        self.cut_off = reason
+        self.slack_auth = {"state": "refused", "error": reason}
+        log.error(
+            "Slack took the desk's token back: it stops calling Slack until restarted with a "
+            "working token (reinstall the app, then set SLACK_BOT_TOKEN)",
+            extra={"reason": reason},
+        )
+        if self.scheduler.running:
+            self.scheduler.pause()
+        await self.outbox.stop()
+
     async def _lead(self) -> None:
         """This desk leads: it delivers the outbox and (unless a test steps them) runs the jobs."""
+        if self.cut_off is not None:  # Slack took the token back: nothing goes to Slack
+            return
         await self.outbox.start()
         if self.run_jobs:
             self.scheduler.resume()
@@ -310,8 +367,9 @@ class DeskApp:
 
     def health(self) -> dict[str, Any]:
         return {
-            "ok": self.ready and self.store.problem is None,  # 503 while the store cannot write
+            "ok": self.ready and self.store.problem is None and self._slack_ok(),  # 503 otherwise
             "mode": self.mode,
+            "slack": self._slack_health(),
             "store": self.store.health(),
             "role": self.leadership.role,  # the leader runs the jobs and the outbox (bot.leader)
             "scheduler": "running" if self.scheduler.running else "stopped",
@@ -320,16 +378,41 @@ class DeskApp:
             "idle": self.idle(),
         }
 
-    def web_app(self) -> web.Application:
-        """HTTP routes: Slack's requests (HTTP mode only) and the health check."""
+    def _slack_ok(self) -> bool:
+        return self.cut_off is None and self.slack_auth["state"] != "refused"
+
+    def _slack_health(self) -> dict[str, Any]:
+        """Slack's side for /healthz: the token's state, why the desk stopped calling Slack if
+        it did, and the Socket Mode connection."""
+        found: dict[str, Any] = {"auth": self.slack_auth["state"]}
+        if "error" in self.slack_auth:
+            found["error"] = self.slack_auth["error"]
+        if self.cut_off is not None:
+            found["stopped"] = (
+                f"{self.cut_off}: the desk no longer calls Slack; reinstall the app and restart"
+            )
         if self.env.socket_mode:
-            return desk_web.build(None, self.health)
-        return desk_web.build(
-            self.bolt,
-            self.health,
-            self.env.signing_secret,
-            lambda stamp, signature: replays.first_time(self.desk, stamp, signature),
-        )
+            session = self.socket.client.current_session if self.socket is not None else None
+            found["socket"] = "connected" if session is not None and not session.closed else "disconnected"
+        return found
+
+    def web_app(self) -> web.Application:
+        """HTTP routes: Slack's requests (HTTP mode only), the health check and the metrics."""
+        if self.env.socket_mode:
+            app = desk_web.build(None, self.health)
+        else:
+            app = desk_web.build(
+                self.bolt,
+                self.health,
+                self.env.signing_secret,
+                lambda stamp, signature: replays.first_time(self.desk, stamp, signature),
+            )
+
+        async def metrics(_: web.Request) -> web.Response:
+            return web.Response(body=self.metrics.text(), headers={"Content-Type": METRICS_TYPE})
+
+        app.router.add_get("/metrics", metrics)
+        return app
 
 
 async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:
@@ -345,7 +428,7 @@ async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:
     port = runner.addresses[0][1] if runner.addresses else app.env.port  # PORT=0: the one chosen
     socket: AsyncSocketModeHandler | None = None
     if app.env.socket_mode:
-        socket = AsyncSocketModeHandler(app.bolt, app.env.app_token)
+        socket = app.socket = AsyncSocketModeHandler(app.bolt, app.env.app_token)
         await socket.connect_async()
         log.info("connected to Slack over Socket Mode; health check on port %s", port)
     else:

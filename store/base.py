@@ -164,6 +164,7 @@ class Store:
         self.last_write_at: datetime | None = None
         self.problem: str | None = None  # why the last write failed, until one succeeds
         self._watchers: list[tuple[str, Callable[[], None]]] = []
+        self._observers: list[Callable[[list[Change]], None]] = []  # `observe` (the desk's metrics)
         self._group: _Group | None = None  # the transactions to be written together (group commit)
         self._queued = 0  # transactions waiting for their turn
 
@@ -294,6 +295,8 @@ class Store:
                 group.done.exception()  # nobody waits on an empty group's failure
             return
         if group.changes:
+            for observe in self._observers:  # before the change is visible: they see what was
+                observe(group.changes)
             self.tables.apply(group.changes, encoded)
             self._after_commit(group.changes)
             touched = {table for _, table, _, _ in group.changes}
@@ -317,6 +320,11 @@ class Store:
     def watch(self, table: str, told: Callable[[], None]) -> None:
         """Call `told` after each committed transaction that changed `table`."""
         self._watchers.append((table, told))
+
+    def observe(self, told: Callable[[list[Change]], None]) -> None:
+        """Call `told(changes)` with each group of changes written, just before they become
+        visible (so `tables` still shows what they change). It must be quick and not raise."""
+        self._observers.append(told)
 
     async def _persist(self, changes: list[Change]) -> dict[int, str]:
         """Durable backends write the changes here, before they become visible.

@@ -4,18 +4,23 @@ process's own checks and figures, as an operator meets them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 import yaml
 
 from bot.doctor import BOT_SCOPES
 from bot.localslack import LocalSlack
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER
+from bot.slack.gateway import SlackFailure
 from tests.harness import (
+    ALICE,
     BOB,
     CAROL,
     IT_HELP,
@@ -26,9 +31,14 @@ from tests.harness import (
     child,
     demo_config,
     local_slack,
+    raise_ticket,
+    running_desk,
+    settle,
     start_process,
+    start_request,
     started,
     text_of,
+    ticket_where,
     toml_text,
 )
 
@@ -191,3 +201,89 @@ async def test_the_local_slack_refuses_a_method_without_its_scope_as_slack_does(
             scopes = response.headers["x-oauth-scopes"]
     assert body["ok"] is False and body["error"] == "missing_scope" and body["needed"] == "users:read"
     assert body["provided"] == scopes and "users:read" not in scopes.split(",")
+
+
+# -- /metrics, /healthz and a token Slack took back ---------------------------------------------
+async def get(url: str) -> tuple[int, str, str]:
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        return response.status, response.headers["Content-Type"], await response.text()
+
+
+def figure(text: str, name: str) -> float:
+    """The value of one sample (`name` with its labels, as printed) in a Prometheus page."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split(" ")[-1])
+    raise AssertionError(f"no sample {name} in:\n{text}")
+
+
+async def test_metrics_count_tickets_acks_breaches_the_outbox_and_slacks_errors():
+    async with running_desk() as run:
+        status, kind, text = await get(run.url + "metrics")
+        assert status == 200 and kind.startswith("text/plain; version=")
+        assert figure(text, "desk_tickets_opened_total") == 0.0
+        await raise_ticket(run, "VPN down for everyone", urgency="P1 · Critical")
+        await raise_ticket(run, "Printer jammed")
+        await run.people.command(BOB, "/resolve", "T-2 cleared the tray", channel=TRIAGE)
+        await settle(lambda: ticket_where(run, 2, lambda t: not t.is_open))
+        await run.idle()
+        await run.advance(timedelta(minutes=20))  # T-1's first response was due in 15 minutes
+        with pytest.raises(SlackFailure):
+            await run.desk.identity.slack.dm_channel("U0NOBODY1")
+        _, _, text = await get(run.url + "metrics")
+    assert figure(text, "desk_tickets_opened_total") == 2.0
+    assert figure(text, "desk_tickets_resolved_total") == 1.0
+    assert figure(text, 'desk_sla_breaches_total{target="first_response"}') == 1.0
+    assert figure(text, 'desk_ack_seconds_count{kind="command"}') == 1.0
+    assert figure(text, 'desk_ack_seconds_count{kind="action"}') == 4.0  # two areas, two urgencies
+    assert figure(text, "desk_outbox_owed") == 0.0 and figure(text, "desk_outbox_parked") == 0.0
+    assert figure(text, 'desk_slack_errors_total{error="user_not_found",method="conversations.open"}') == 1.0
+
+
+async def test_two_desks_in_one_process_count_apart():
+    async with running_desk() as first, running_desk() as second:
+        await raise_ticket(first)
+        _, _, one = await get(first.url + "metrics")
+        _, _, other = await get(second.url + "metrics")
+    assert figure(one, "desk_tickets_opened_total") == 1.0
+    assert figure(other, "desk_tickets_opened_total") == 0.0
+
+
+async def test_healthz_reports_the_token_and_turns_503_when_slack_takes_it_back():
+    async with running_desk() as run:
+        status, _, body = await get(run.url + "healthz")
+        assert status == 200 and json.loads(body)["slack"] == {"auth": "ok"}
+        prompt = await start_request(run)  # a request under way: its next message is owed
+        await run.people.event(
+            {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [BOT_USER]}, "event_ts": "1.0"}
+        )
+        await settle(lambda: run.desk.cut_off is not None)
+        status, _, body = await get(run.url + "healthz")
+        health = json.loads(body)
+        assert status == 503 and health["ok"] is False
+        assert health["slack"]["auth"] == "refused" and health["slack"]["stopped"].startswith(
+            "tokens_revoked"
+        )
+        calls = len(run.slack.calls)
+        await run.people.press(ALICE, prompt, "Hardware")  # Slack still delivers; the desk owes
+        await settle(lambda: run.desk.outbox.backlog()["waiting"] > 0 or len(run.slack.calls) > calls)
+        assert run.desk.outbox.backlog()["waiting"] > 0, "held in the outbox"
+        assert [c.method for c in run.slack.calls[calls:]] == [], "nothing more went to Slack"
+
+
+async def test_app_uninstalled_stops_the_desk_calling_slack():
+    async with running_desk() as run:
+        await run.people.event({"type": "app_uninstalled", "event_ts": "1.0"})
+        await settle(lambda: run.desk.cut_off == "app_uninstalled")
+        status, _, body = await get(run.url + "healthz")
+    assert status == 503 and json.loads(body)["slack"]["stopped"].startswith("app_uninstalled")
+
+
+async def test_a_revoked_user_token_is_not_the_desks():
+    async with running_desk() as run:
+        await run.people.event(
+            {"type": "tokens_revoked", "tokens": {"oauth": ["U0ALICE01"]}, "event_ts": "1.0"}
+        )
+        await run.idle()
+        status, _, _ = await get(run.url + "healthz")
+    assert status == 200 and run.desk.cut_off is None

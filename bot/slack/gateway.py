@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,6 +136,7 @@ class SlackGateway:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self.told: Callable[[str, str | None], None] = _nobody  # (method, error or None) of each call
         self._names: dict[str, str] = {}
         self._dms: dict[str, str] = {}
 
@@ -148,10 +149,13 @@ class SlackGateway:
             if not isinstance(data, dict) and problem.response.status_code >= 500:
                 error = f"http_{problem.response.status_code}"  # a 5xx page, not Slack's JSON
             log.warning("slack call failed", extra={"method": method, "error": error})
+            self.told(method, error)
             raise SlackFailure(method, error, _retry_after(problem.response.headers)) from None
         except (SlackClientError, OSError, TimeoutError) as problem:
             log.warning("slack unreachable", extra={"method": method, "error": type(problem).__name__})
+            self.told(method, "unreachable")
             raise SlackFailure(method, "unreachable") from None
+        self.told(method, None)
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     async def upload(
@@ -308,7 +312,12 @@ class SlackGateway:
         hook = AsyncWebhookClient(response_url, retry_handlers=self.client.retry_handlers)  # same patience
         response = await hook.send(text=text, blocks=blocks, response_type="ephemeral")
         if response.status_code != 200:
+            self.told("response_url", f"http_{response.status_code}")
             raise SlackFailure("response_url", f"http_{response.status_code}")
+
+
+def _nobody(method: str, error: str | None) -> None:
+    """Nobody listens to the gateway's calls (the desk's metrics do: `bot.metrics`)."""
 
 
 def _retry_after(headers: Any) -> float | None:
