@@ -17,8 +17,9 @@ from typing import Any
 
 from bot.domain.durations import parse_duration
 from bot.logs import setup_logging
-from config import Config, ConfigError, Environment, load_config, read_environment
+from config import Config, ConfigError, Environment, read_environment
 from config.describe import describe
+from config.environment import load_desk_config
 from store import StoreUnavailable
 
 
@@ -85,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_digest(config, env, args.dry_run)
     if args.command == "report":
         return run_report(config, env, args.dry_run, args.output)
-    setup_logging(secrets=(env.bot_token, env.signing_secret, env.app_token))
+    setup_logging(
+        secrets=(env.bot_token, env.signing_secret, env.app_token), as_json=env.log_format == "json"
+    )
     from bot.app import DeskApp, serve  # imported late: check-config needs none of Slack's modules
 
     try:
@@ -225,7 +228,7 @@ def load_settings(
         except ConfigError:
             raise ConfigError(problems) from None
     try:
-        config = load_config(env.config_path, env.store_override or None)
+        config = load_desk_config(env)
     except ConfigError as problem:
         problems += problem.problems
     if problems:

@@ -247,6 +247,12 @@ class DeskApp:
         await self.leadership.start()
         self.ready = True
         log.info("desk started", extra={"store": self.store.url, "mode": self.mode})
+        if self.env.disk_resets and self.config.store_url.startswith("tinydb://"):
+            log.warning(
+                "the TinyDB store is on a disk this platform wipes at every restart: every ticket "
+                "would be lost; set DESK_STORE to a postgresql:// URL (README, Deploying)",
+                extra={"platform": self.env.disk_resets, "store": self.store.url},
+            )
 
     def _every(
         self,

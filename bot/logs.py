@@ -1,4 +1,9 @@
-"""Logging: one line per event, and never a token or the signing secret in it."""
+"""Logging: one line per event, and never a token or the signing secret in it.
+
+Lines read `time level logger: message key=value …`; with `DESK_LOG_FORMAT=json` each line is
+one JSON object instead (`time`, `level`, `logger`, `message`, the extras, and `error` with a
+traceback's text), for log platforms that parse fields.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 TOKEN = re.compile(r"\b(xox[abpors]|xapp)-[A-Za-z0-9-]+")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -50,9 +56,31 @@ class LineFormatter(logging.Formatter):
         return line
 
 
-def setup_logging(secrets: Iterable[str] = (), level: int = logging.INFO) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: `time` (UTC, ISO 8601), `level`, `logger`, `message`, the
+    record's extras, and `error` with the text of a traceback when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        found: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key not in found:
+                found[key] = value
+        if record.exc_text:
+            found["error"] = record.exc_text
+        elif record.exc_info:
+            found["error"] = self.formatException(record.exc_info)
+        return json.dumps(found, default=str, ensure_ascii=False)
+
+
+def setup_logging(secrets: Iterable[str] = (), level: int = logging.INFO, *, as_json: bool = False) -> None:
+    """Log to standard error, redacted; one JSON object a line with `as_json`."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(LineFormatter())
+    handler.setFormatter(JsonFormatter() if as_json else LineFormatter())
     handler.addFilter(Redactor(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from config.settings import ConfigError
+from config.settings import Config, ConfigError, load_config, parse_config
 
 DEFAULT_API_URL = "https://slack.com/api/"
+LOG_FORMATS = ("text", "json")
+CONFIG_FROM_ENV = "$DESK_CONFIG_TOML"  # where the config came from, when not from a file
+# Variables by which a platform whose local disk is wiped at every restart can be told.
+RESETTING = (("DYNO", "a Heroku-style dyno, whose disk is wiped at every restart"),)
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,9 @@ class Environment:
     port: int
     config_path: str
     store_override: str
+    config_toml: str = ""  # DESK_CONFIG_TOML: the whole config, for platforms without a disk
+    log_format: str = "text"  # DESK_LOG_FORMAT: "text" or "json" (one JSON object a line)
+    disk_resets: str = ""  # the platform wipes the local disk at each restart: which one says so
 
     @property
     def socket_mode(self) -> bool:
@@ -85,6 +93,9 @@ def read_environment(env: Mapping[str, str], *, needs_slack: bool = True, serves
                 "SLACK_SIGNING_SECRET: not set; HTTP mode needs it to verify requests "
                 "(or set SLACK_APP_TOKEN for Socket Mode)"
             )
+    log_format = env.get("DESK_LOG_FORMAT", "").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        errors.append(f"DESK_LOG_FORMAT: expected text or json; got {log_format[:20]!r}")
     if errors:
         raise ConfigError(errors)
     return Environment(
@@ -93,6 +104,27 @@ def read_environment(env: Mapping[str, str], *, needs_slack: bool = True, serves
         app_token=app_token,
         api_url=api_url,
         port=port,
-        config_path=env.get("DESK_CONFIG", "").strip() or "config/desk.toml",
+        config_path=(
+            CONFIG_FROM_ENV if env.get("DESK_CONFIG_TOML", "").strip() else env.get("DESK_CONFIG", "").strip()
+        )
+        or "config/desk.toml",
         store_override=env.get("DESK_STORE", "").strip(),
+        config_toml=env.get("DESK_CONFIG_TOML", ""),
+        log_format=log_format,
+        disk_resets=next(
+            (f"{name} is set ({platform})" for name, platform in RESETTING if env.get(name)), ""
+        ),
     )
+
+
+def load_desk_config(env: Environment) -> Config:
+    """The desk's config: the TOML in DESK_CONFIG_TOML when set (platforms without a disk of
+    their own keep it in the environment), else the file at DESK_CONFIG. DESK_STORE, when set,
+    overrides its store URL either way."""
+    if not env.config_toml.strip():
+        return load_config(env.config_path, env.store_override or None)
+    try:
+        data = tomllib.loads(env.config_toml)
+    except tomllib.TOMLDecodeError as problem:
+        raise ConfigError([f"DESK_CONFIG_TOML: not valid TOML ({problem})"]) from None
+    return parse_config(data, env.store_override or None)

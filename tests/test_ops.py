@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import sys
 from datetime import timedelta
@@ -18,6 +19,7 @@ from bot.doctor import BOT_SCOPES
 from bot.localslack import LocalSlack
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER
+from bot.logs import JsonFormatter, Redactor
 from bot.slack.gateway import SlackFailure
 from tests.harness import (
     ALICE,
@@ -27,11 +29,13 @@ from tests.harness import (
     PEOPLE_HELP,
     ROOT,
     TRIAGE,
+    announced_port,
     bot_posts,
     child,
     demo_config,
     local_slack,
     raise_ticket,
+    run_command,
     running_desk,
     settle,
     start_process,
@@ -40,6 +44,7 @@ from tests.harness import (
     text_of,
     ticket_where,
     toml_text,
+    wait_healthy,
 )
 
 
@@ -287,3 +292,87 @@ async def test_a_revoked_user_token_is_not_the_desks():
         await run.idle()
         status, _, _ = await get(run.url + "healthz")
     assert status == 200 and run.desk.cut_off is None
+
+
+# -- deploys: config from the environment, a disk the platform wipes, JSON logs ------------------
+async def test_a_desk_configured_by_environment_alone_logs_json_and_warns_of_a_wiped_disk(tmp_path):
+    async with local_slack() as slack:
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_SIGNING_SECRET": slack.signing_secret,
+            "SLACK_API_URL": slack.api_url,
+            "DESK_CONFIG": str(tmp_path / "no-such-file.toml"),  # DESK_CONFIG_TOML wins
+            "DESK_CONFIG_TOML": toml_text(demo_config(f"tinydb://{tmp_path}/desk.json")),
+            "DESK_LOG_FORMAT": "json",
+            "DYNO": "web.1",
+            "PORT": "0",
+        }
+        path = tmp_path / "desk.log"
+        with open(path, "w") as log:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=log, stderr=log, **child()
+            )
+        started(process.pid)
+        await settle(lambda: announced_port(path, 0) is not None or process.returncode is not None, 30)
+        port = announced_port(path, 0)
+        assert port is not None, path.read_text()
+        health = await wait_healthy(port)
+        assert health["ok"] and health["store"]["backend"] == "tinydb"
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=30)
+    assert process.returncode == 0
+    lines = [json.loads(line) for line in path.read_text().splitlines()]  # every line is one object
+    assert {"time", "level", "logger", "message"} <= set(lines[0])
+    warned = [line for line in lines if line["level"] == "WARNING"]
+    assert len(warned) == 1 and "wipes at every restart" in warned[0]["message"]
+    assert warned[0]["platform"].startswith("DYNO is set")
+    assert any(line["message"] == "desk stopped" for line in lines)
+    assert slack.bot_token not in path.read_text()
+
+
+def test_config_from_the_environment_is_checked_like_a_file(tmp_path):
+    good = run_command(
+        tmp_path,
+        {},
+        "check-config",
+        DESK_CONFIG=str(tmp_path / "missing.toml"),
+        DESK_CONFIG_TOML=toml_text(demo_config()),
+        SLACK_BOT_TOKEN="xoxb-env-config",
+        SLACK_SIGNING_SECRET="env-config-secret",
+    )
+    assert good.returncode == 0, good.stderr
+    assert f'triage_channel = "{TRIAGE}"' in good.stdout
+    for variables, line in [
+        ({"DESK_CONFIG_TOML": "[desk\nname = 1"}, "config error: DESK_CONFIG_TOML: not valid TOML ("),
+        ({"DESK_LOG_FORMAT": "yaml"}, "config error: DESK_LOG_FORMAT: expected text or json; got 'yaml'"),
+    ]:
+        bad = run_command(
+            tmp_path,
+            demo_config(),
+            "check-config",
+            SLACK_BOT_TOKEN="xoxb-env-config",
+            SLACK_SIGNING_SECRET="env-config-secret",
+            **variables,
+        )
+        assert bad.returncode == 1 and "Traceback" not in bad.stderr
+        assert bad.stderr.strip().splitlines() == [bad.stderr.strip()]
+        assert bad.stderr.startswith(line)
+
+
+def test_a_json_log_line_carries_the_extras_and_the_traceback_redacted():
+    record = logging.makeLogRecord(
+        {"name": "desk.outbox", "levelno": logging.ERROR, "levelname": "ERROR", "msg": "failed %s"}
+    )
+    record.args = ("xoxb-1234-secret",)
+    record.method = "chat.postMessage"
+    try:
+        raise RuntimeError("token xoxb-1234-secret refused")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    Redactor().filter(record)
+    line = JsonFormatter().format(record)
+    found = json.loads(line)
+    assert "\n" not in line and "xoxb-1234-secret" not in line
+    assert found["message"] == "failed xoxb-[redacted]" and found["method"] == "chat.postMessage"
+    assert found["level"] == "ERROR" and "RuntimeError: token xoxb-[redacted] refused" in found["error"]
