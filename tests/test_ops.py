@@ -4,9 +4,12 @@ process's own checks and figures, as an operator meets them."""
 from __future__ import annotations
 
 import asyncio
+import configparser
 import json
 import logging
+import shutil
 import signal
+import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +18,7 @@ import aiohttp
 import pytest
 import yaml
 
+from bot.app import STOP_PATIENCE
 from bot.doctor import BOT_SCOPES
 from bot.localslack import LocalSlack
 from bot.localslack.driver import Driver
@@ -376,3 +380,31 @@ def test_a_json_log_line_carries_the_extras_and_the_traceback_redacted():
     assert "\n" not in line and "xoxb-1234-secret" not in line
     assert found["message"] == "failed xoxb-[redacted]" and found["method"] == "chat.postMessage"
     assert found["level"] == "ERROR" and "RuntimeError: token xoxb-[redacted] refused" in found["error"]
+
+
+# -- the systemd unit ----------------------------------------------------------------------------
+UNIT = ROOT / "deploy" / "service-desk.service"
+
+
+def test_the_systemd_unit_runs_the_desk_and_gives_its_stop_time():
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read_string(UNIT.read_text())
+    service = unit["Service"]
+    assert service["ExecStart"].endswith("/bin/python -m bot")
+    assert service["ExecStartPre"].endswith("/bin/python -m bot check-config")
+    assert service["KillSignal"] == "SIGTERM"
+    assert int(service["TimeoutStopSec"]) > STOP_PATIENCE  # the listeners' time, and the rest
+    assert service["Environment"] or service["EnvironmentFile"]
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
+def test_systemd_accepts_the_unit(tmp_path):
+    """`systemd-analyze verify`, with the unit's paths pointed at this checkout."""
+    text = UNIT.read_text().replace("/opt/service-desk/.venv/bin/python", sys.executable)
+    local = tmp_path / "service-desk.service"
+    local.write_text(text.replace("/opt/service-desk", str(ROOT)))
+    found = subprocess.run(
+        ["systemd-analyze", "verify", str(local)], capture_output=True, text=True, timeout=60
+    )
+    assert found.returncode == 0 and found.stdout + found.stderr == "", found.stderr
