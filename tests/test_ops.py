@@ -7,6 +7,7 @@ import asyncio
 import configparser
 import json
 import logging
+import re
 import shutil
 import signal
 import subprocess
@@ -408,3 +409,47 @@ def test_systemd_accepts_the_unit(tmp_path):
         ["systemd-analyze", "verify", str(local)], capture_output=True, text=True, timeout=60
     )
     assert found.returncode == 0 and found.stdout + found.stderr == "", found.stderr
+
+
+async def test_healthz_turns_503_when_slack_refuses_the_token():
+    async with running_desk() as run:
+        run.slack.bot_token = "xoxb-rotated-elsewhere"  # the desk's token no longer works
+        await run.people.say(ALICE, run.slack.workspace.im_with(ALICE).id, "My laptop won't boot")
+        await settle(lambda: run.desk.slack_auth["state"] == "refused")
+        status, _, body = await get(run.url + "healthz")
+    assert status == 503
+    assert json.loads(body)["slack"] == {"auth": "refused", "error": "invalid_auth"}
+
+
+SOCKET_UP = re.compile(r"connected to Slack over Socket Mode; health check on port (\d+)")
+
+
+async def test_healthz_reports_the_socket_mode_connection(tmp_path):
+    async with local_slack() as slack:
+        config = tmp_path / "desk.toml"
+        config.write_text(toml_text(demo_config("memory://")))
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_APP_TOKEN": slack.app_token,
+            "SLACK_API_URL": slack.api_url,
+            "DESK_CONFIG": str(config),
+            "PORT": "0",
+        }
+        path = tmp_path / "desk.log"
+        with open(path, "w") as log:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=log, stderr=log, **child()
+            )
+        started(process.pid)
+        await settle(
+            lambda: announced_port(path, 0, SOCKET_UP) is not None or process.returncode is not None, 30
+        )
+        port = announced_port(path, 0, SOCKET_UP)
+        assert port is not None, path.read_text()
+        health = await wait_healthy(port)
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=30)
+    assert health["ok"] and health["mode"] == "socket"
+    assert health["slack"] == {"auth": "ok", "socket": "connected"}
+    assert process.returncode == 0
