@@ -327,6 +327,9 @@ class DeskApp:
         closes. What is still owed is delivered after the next start."""
         self.ready = False
         await self.finish_listeners(patience)
+        if self.scheduler.running:
+            self.scheduler.pause()  # no job starts now; one under way ends first
+        await self._jobs_done(patience)
         await self.leadership.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -350,6 +353,15 @@ class DeskApp:
         if late:
             log.warning("stopping: listeners cut short", extra={"cut": len(late), "after_s": patience})
             await asyncio.wait(late, timeout=1.0)
+
+    async def _jobs_done(self, patience: float) -> None:
+        """Wait (up to `patience` seconds) for scheduled jobs under way: a digest half sent
+        would be sent again whole, a sweep half recorded looked at again."""
+        deadline = time.monotonic() + patience
+        while self.work.busy and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        if self.work.busy:
+            log.warning("stopping: a job was still running", extra={"after_s": patience})
 
     def idle(self, within: float = 0.0) -> bool:
         """Nothing is running and nothing is waiting to go: no listener after its ack, no job,
