@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.durations import parse_duration
-from bot.logs import setup_logging
+from bot.logs import Redactor, setup_logging
 from config import Config, ConfigError, Environment, read_environment
 from config.describe import describe
 from config.environment import load_desk_config
@@ -104,7 +104,12 @@ def run_doctor(config: Config, env: Environment) -> int:
     from bot.doctor import run  # imported late, like the desk itself
 
     logging.getLogger().addHandler(logging.NullHandler())  # the drivers' own chatter: not problems
-    problems = run(config, env)
+    try:
+        problems = run(config, env)
+    except Exception as problem:  # a check that could not finish: one line, never a traceback
+        said = Redactor((env.bot_token, env.app_token, env.signing_secret)).clean(str(problem))[:200]
+        print(f"online check: could not finish ({type(problem).__name__}: {said})", file=sys.stderr)
+        return 1
     for line in problems:
         print(f"online check: {line}", file=sys.stderr)
     if not problems:
