@@ -453,3 +453,30 @@ async def test_healthz_reports_the_socket_mode_connection(tmp_path):
     assert health["ok"] and health["mode"] == "socket"
     assert health["slack"] == {"auth": "ok", "socket": "connected"}
     assert process.returncode == 0
+
+
+async def test_plain_check_config_asks_slack_nothing(tmp_path):
+    async with local_slack() as slack:
+        path = tmp_path / "plain.toml"
+        path.write_text(toml_text(demo_config("memory://")))
+        variables = {
+            "PATH": "/usr/bin:/bin",
+            "DESK_CONFIG": str(path),
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_SIGNING_SECRET": slack.signing_secret,
+            "SLACK_API_URL": slack.api_url,
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "check-config",
+            cwd=ROOT,
+            env=variables,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            **child(),
+        )
+        started(process.pid)
+        await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0 and slack.calls == []
