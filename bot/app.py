@@ -299,7 +299,8 @@ class DeskApp:
         self.slack_auth = {"state": "refused", "error": reason}
         log.error(
             "Slack took the desk's token back: it stops calling Slack until restarted with a "
-            "working token (reinstall the app, then set SLACK_BOT_TOKEN)",
+            "working token (reinstall the app, set SLACK_BOT_TOKEN, and run check-config --online "
+            "to see the channels to invite the bot to again)",
             extra={"reason": reason},
         )
         if self.scheduler.running:

@@ -4,6 +4,12 @@ Either means the bot token no longer works: the desk stops calling Slack (the ou
 it owes, for a restart with a working token) and `/healthz` answers 503 saying why. Bolt asks
 no `authorize` for these two events (`slack_bolt/middleware/authorization/internals.py`:
 `no_auth_test_events`), since the token may already be gone.
+
+Payloads as https://docs.slack.dev/reference/events/tokens_revoked and
+https://api.slack.com/events/app_uninstalled show them: `tokens_revoked` carries
+`tokens.oauth` and `tokens.bot`, lists of user ids (never the tokens); the two may come in
+either order. A revoked bot token also loses the bot its channel memberships (auth.revoke's
+page), so after reinstalling, `check-config --online` names the channels to invite it to again.
 """
 
 from __future__ import annotations
