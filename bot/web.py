@@ -2,7 +2,8 @@
 
 aiohttp refuses bodies over 1 MB before anything reads them; the signature and its timestamp
 are checked before the body is parsed (401 when bad, missing, stale or malformed), and a
-signed body Bolt cannot read is a 400: no request produces a 500.
+signed body Bolt cannot read is a 400: no request produces a 500. A signed command, click or
+form the store cannot record as seen is a 503, and is not acted on (`build`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,15 @@ def build(
     """The routes; with `bolt`, Slack's requests too, each checked against `signing_secret`
     here and only here (Bolt's own check is off). `first_time(stamp, signature)` says whether
     a signed command, click or form is new: a second copy is a replay, answered 200 and
-    dropped (Slack retries only events, which carry their own id)."""
+    dropped (Slack retries only events, which carry their own id).
+
+    When the record cannot be written, the request is refused with a 503 and not acted on:
+    acting on it unrecorded would let a captured copy act again once the store recovers.
+    Refusing costs little: Slack never retries a command, click or form, so the person sees
+    Slack's own error and acts again (a new signature) once the store can write, and the work
+    itself would most likely not have committed on a store that just failed. Committing the
+    record with the work instead would thread it through every flow's transaction, and on
+    PostgreSQL it is kept outside the desks' write lock so that the ack never waits for it."""
     if bolt is not None and not signing_secret:
         raise ValueError("serving Slack's requests needs the signing secret")
     app = web.Application(client_max_size=MAX_BODY)
@@ -66,9 +75,12 @@ def build(
             )
             try:
                 fresh = await first_time(stamp, signature)
-            except Exception as problem:  # the store cannot write (a full disk): the work will say so
-                log.error("could not remember a signed request", extra={"error": repr(problem)[:200]})
-                fresh = True
+            except Exception as problem:  # the store cannot write: refused, never acted on unrecorded
+                log.error(
+                    "request refused: it could not be recorded as seen, so it was not acted on",
+                    extra={"what": "signed request", "stamp": stamp, "error": repr(problem)[:200]},
+                )
+                return web.Response(status=503, text="the desk cannot record requests right now; try again")
             if not fresh:
                 log.warning("request dropped: a replay of one already acted on", extra={"stamp": stamp})
                 return web.Response(status=200, text="")
