@@ -27,7 +27,6 @@ from tests.harness import (
     raise_ticket,
     running_desk,
     settle,
-    text_of,
     ticket_where,
 )
 from tests.test_attacks import Captured
