@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.payloads import what
+from config.redact import redact
 
 MAX_BODY = 1024 * 1024
 log = logging.getLogger("desk.web")
@@ -34,6 +35,18 @@ def signed(verifier: SignatureVerifier, body: bytes, headers: CIMultiDictProxy[s
     that is not a number is simply not signed)."""
     stamp, signature = headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature", "")
     return stamp.isdigit() and bool(signature) and verifier.is_valid(body, stamp, signature)
+
+
+def shown(value: Any) -> Any:
+    """The health report as it may be shown: every text in it redacted (`config.redact`), so a
+    store's problem that quotes its URL or a token says nothing secret."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: shown(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [shown(item) for item in value]
+    return value
 
 
 FirstTime = Callable[[str, str], Awaitable[bool]]
@@ -102,7 +115,7 @@ def build(
         return await to_aiohttp_response(response)
 
     async def healthz(_: web.Request) -> web.Response:
-        status = health()
+        status = shown(health())
         return web.json_response(status, status=200 if status["ok"] else 503)
 
     if bolt is not None:
