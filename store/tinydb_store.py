@@ -11,7 +11,10 @@ mid-write can leave a file that will not open. Here, instead:
   (`TinyDB(path)` opens it), to a temporary file that is fsynced and then atomically
   renamed over the old one; journal segments the snapshot covers are then deleted. A due
   snapshot waits for a lull in the writes (`LULL`), so a burst (an incident's storm) is not
-  slowed by one, unless the journal grows to `LONGEST` times `compact_every`.
+  slowed by one, unless the journal grows to `LONGEST` times `compact_every`;
+- every snapshot and every clean stop leave the last change number beside the store
+  (`desk.json.last-change`, `journal.LastChange`), so a snapshot lost or swapped for an older
+  copy is refused at open, never taken for an empty desk.
 
 At open the snapshot is read with TinyDB's own JSONStorage and the journal replayed over it.
 Journal writes and fsyncs run on a writer thread; a snapshot is encoded on the event loop in
@@ -396,9 +399,8 @@ class TinyDBStore(Store):
         for _ in snapshot.write_chunks(tickets, encoded, records):
             await asyncio.sleep(0)  # let Slack's requests in between chunks
         await loop.run_in_executor(self._compactor, snapshot.finish)
-        await loop.run_in_executor(
-            self._compactor, self.last_change.write, covered
-        )  # before the journal goes
+        # how far the store reached, written before the journal the snapshot covers goes
+        await loop.run_in_executor(self._compactor, self.last_change.write, covered)
         for segment in segment_paths(self.path):
             if int(segment.name.rsplit(".", 1)[1]) <= covered:
                 segment.unlink()
