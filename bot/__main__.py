@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.durations import parse_duration
-from bot.logs import Redactor, setup_logging
+from bot.logs import setup_logging
 from config import Config, ConfigError, Environment, read_environment
 from config.describe import describe
 from config.environment import load_desk_config
-from store import StoreUnavailable
+from config.redact import redact
+from store import NotSaved, StoreUnavailable
+
+POSTGRES = ("postgresql://", "postgres://")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,7 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.command == "check-config":
         print(describe(config, env))
-        return run_doctor(config, env) if args.online else 0
+        stored = check_store(config.store_url)
+        return max(stored, run_doctor(config, env)) if args.online else stored
+    if args.command != "store" and config.store_url.startswith(POSTGRES) and check_store(config.store_url):
+        return 1  # one line, not the pool's ten seconds of retries and a traceback
     if args.command == "export":
         return run_export(config, args.since, args.format, args.output)
     if args.command == "store":
@@ -94,26 +100,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         asyncio.run(serve(DeskApp(config, env)))
     except StoreUnavailable as problem:
-        print(f"store error: {problem}", file=sys.stderr)
+        complain(f"store error: {problem}")
+        return 1
+    except NotSaved as problem:  # PostgreSQL went away between the check and the open
+        complain(f"store error: {config.store_url}: {problem}")
         return 1
     return 0
 
 
 def run_doctor(config: Config, env: Environment) -> int:
-    """`check-config --online`: one line per problem Slack or the store shows, exit 1; else 0."""
+    """`check-config --online`: one line per problem Slack shows, exit 1; else 0 (the store
+    was tried already, by `check_store`)."""
     from bot.doctor import run  # imported late, like the desk itself
 
     logging.getLogger().addHandler(logging.NullHandler())  # the drivers' own chatter: not problems
     try:
         problems = run(config, env)
     except Exception as problem:  # a check that could not finish: one line, never a traceback
-        said = Redactor((env.bot_token, env.app_token, env.signing_secret)).clean(str(problem))[:200]
-        print(f"online check: could not finish ({type(problem).__name__}: {said})", file=sys.stderr)
+        said = redact(str(problem), (env.bot_token, env.app_token, env.signing_secret))[:200]
+        complain(f"online check: could not finish ({type(problem).__name__}: {said})")
         return 1
     for line in problems:
-        print(f"online check: {line}", file=sys.stderr)
+        complain(f"online check: {line}")
     if not problems:
-        print("online check: Slack and the store check out", file=sys.stderr)
+        complain("online check: Slack checks out")
     return 1 if problems else 0
 
 
@@ -128,8 +138,8 @@ def run_export(config: Config, since: str, form: str, output: str | None) -> int
         return 1
     try:
         text, count = asyncio.run(export_text(config, span, form))
-    except StoreUnavailable as problem:
-        print(f"store error: {problem}", file=sys.stderr)
+    except (StoreUnavailable, NotSaved) as problem:
+        complain(f"store error: {problem}")
         return 1
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -149,8 +159,8 @@ def run_store(config: Config, action: str, file: str | None) -> int:
         else:
             assert file is not None
             sys.stdout.write(asyncio.run(operator.backup(config.store_url, Path(file))))
-    except StoreUnavailable as problem:
-        print(f"store error: {problem}", file=sys.stderr)
+    except (StoreUnavailable, NotSaved) as problem:
+        complain(f"store error: {problem}")
         return 1
     except OSError as problem:
         print(f"store error: cannot write {file} ({problem.strerror})", file=sys.stderr)
@@ -172,8 +182,8 @@ def run_sandbox(folder: Path, port: int | None, reset: bool) -> int:
         for line in problem.problems:
             print(f"config error: {line}", file=sys.stderr)
         return 1
-    except StoreUnavailable as problem:
-        print(f"store error: {problem}", file=sys.stderr)
+    except (StoreUnavailable, NotSaved) as problem:
+        complain(f"store error: {problem}")
         return 1
     except OSError as problem:
         print(f"sandbox error: cannot serve on port {port} ({problem.strerror}); try --port", file=sys.stderr)
@@ -207,8 +217,8 @@ def _send(what: str, sending: Coroutine[Any, Any, str], output: str | None) -> i
 
     try:
         sys.stdout.write(asyncio.run(sending))
-    except StoreUnavailable as problem:
-        print(f"store error: {problem}", file=sys.stderr)
+    except (StoreUnavailable, NotSaved) as problem:
+        complain(f"store error: {problem}")
         return 1
     except SlackFailure as failure:
         print(f"{what} error: Slack refused it ({failure.error})", file=sys.stderr)
@@ -217,6 +227,23 @@ def _send(what: str, sending: Coroutine[Any, Any, str], output: str | None) -> i
         print(f"{what} error: cannot write {output} ({problem.strerror})", file=sys.stderr)
         return 1
     return 0
+
+
+def complain(line: str) -> None:
+    """One line on the standard error, with passwords and tokens redacted (`config.redact`)."""
+    print(redact(line), file=sys.stderr)
+
+
+def check_store(url: str) -> int:
+    """0 when the store at `url` can be used now (`store.reach`); else 1, with one line
+    naming the store (redacted) and why."""
+    from store.reach import unreachable
+
+    problem = asyncio.run(unreachable(url))
+    if problem is None:
+        return 0
+    complain(f"store error: {url}: {problem}")
+    return 1
 
 
 def load_settings(

@@ -9,7 +9,7 @@ Slack what a first day on a real workspace needs to be true:
 - every configured person exists and is active (`users.info`);
 - the app-level token, when set, may open a Socket Mode connection (`apps.connections.open`;
   the WebSocket itself is not opened: Slack would share a running desk's events with it);
-- the store opens (read-only, so this runs beside a running desk).
+- and, as plain `check-config` does too, the store can be reached (`bot.__main__.check_store`).
 
 Each problem is one line naming the key and the Slack id; none means all is well.
 """
@@ -17,9 +17,7 @@ Each problem is one line naming the key and the Slack id; none means all is well
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -28,7 +26,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from config.environment import Environment, redacted_url
 from config.settings import Config
-from store import StoreUnavailable, store_from_url
 
 # The bot scopes manifest.yml asks for (tests/test_ops.py checks that the two agree).
 BOT_SCOPES = (
@@ -76,14 +73,14 @@ def configured_people(config: Config) -> Iterator[tuple[str, str]]:
 
 
 async def check_online(config: Config, env: Environment) -> list[str]:
-    """Every problem found, one line each (empty: all is well)."""
+    """Every problem Slack shows, one line each (empty: all is well). The store is tried by
+    `python -m bot check-config` itself (`check_store`), online or not."""
     problems: list[str] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http:
         bot = AsyncWebClient(token=env.bot_token, base_url=env.api_url, session=http, timeout=15)
         problems += await _slack(config, env, bot)
         if env.app_token:
             problems += await _app_token(bot, env.app_token)
-    problems += await _store(config, env)
     return problems
 
 
@@ -165,26 +162,6 @@ async def _app_token(client: AsyncWebClient, app_token: str) -> list[str]:
         ]
     except SLACK_ERRORS as problem:
         return [f"SLACK_APP_TOKEN: cannot reach Slack to open a Socket Mode connection ({_why(problem)})"]
-    return []
-
-
-async def _store(config: Config, env: Environment) -> list[str]:
-    key = "DESK_STORE" if env.store_override else "store.url"
-    url = config.store_url
-    if url.startswith("tinydb://"):
-        folder = Path(url[len("tinydb://") :]).parent
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
-        if not os.access(folder, os.W_OK):
-            return [f"{key}: the desk cannot write in {folder}, where its store lives"]
-    store = store_from_url(url, read_only=True)
-    try:
-        await store.open()
-    except StoreUnavailable as problem:
-        return [f"{key}: {problem}"]
-    except Exception as problem:  # a driver's own error (a refused connection): one line, no traceback
-        return [f"{key}: cannot open {redacted_url(url)} ({_why(problem)})"]
-    await store.close()
     return []
 
 

@@ -9,27 +9,25 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-TOKEN = re.compile(r"\b(xox[abpors]|xapp)-[A-Za-z0-9-]+")
+from config.redact import SHORTEST, redact
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 class Redactor(logging.Filter):
-    """Replaces Slack tokens and the configured secrets with a mark, wherever they appear."""
+    """Replaces Slack tokens, passwords (in store URLs too) and the configured secrets with a
+    mark, wherever they appear (`config.redact`)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if s and len(s) >= 6]
+        self.secrets = [s for s in secrets if s and len(s) >= SHORTEST]
 
     def clean(self, text: str) -> str:
-        text = TOKEN.sub(r"\1-[redacted]", text)
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
-        return text
+        return redact(text, self.secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.clean(record.getMessage())

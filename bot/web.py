@@ -2,7 +2,8 @@
 
 aiohttp refuses bodies over 1 MB before anything reads them; the signature and its timestamp
 are checked before the body is parsed (401 when bad, missing, stale or malformed), and a
-signed body Bolt cannot read is a 400: no request produces a 500.
+signed body Bolt cannot read is a 400: no request produces a 500. A signed command, click or
+form the store cannot record as seen is a 503, and is not acted on (`build`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.payloads import what
+from config.redact import redact
 
 MAX_BODY = 1024 * 1024
 log = logging.getLogger("desk.web")
@@ -35,6 +37,18 @@ def signed(verifier: SignatureVerifier, body: bytes, headers: CIMultiDictProxy[s
     return stamp.isdigit() and bool(signature) and verifier.is_valid(body, stamp, signature)
 
 
+def shown(value: Any) -> Any:
+    """The health report as it may be shown: every text in it redacted (`config.redact`), so a
+    store's problem that quotes its URL or a token says nothing secret."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: shown(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [shown(item) for item in value]
+    return value
+
+
 FirstTime = Callable[[str, str], Awaitable[bool]]
 
 
@@ -47,7 +61,15 @@ def build(
     """The routes; with `bolt`, Slack's requests too, each checked against `signing_secret`
     here and only here (Bolt's own check is off). `first_time(stamp, signature)` says whether
     a signed command, click or form is new: a second copy is a replay, answered 200 and
-    dropped (Slack retries only events, which carry their own id)."""
+    dropped (Slack retries only events, which carry their own id).
+
+    When the record cannot be written, the request is refused with a 503 and not acted on:
+    acting on it unrecorded would let a captured copy act again once the store recovers.
+    Refusing costs little: Slack never retries a command, click or form, so the person sees
+    Slack's own error and acts again (a new signature) once the store can write, and the work
+    itself would most likely not have committed on a store that just failed. Committing the
+    record with the work instead would thread it through every flow's transaction, and on
+    PostgreSQL it is kept outside the desks' write lock so that the ack never waits for it."""
     if bolt is not None and not signing_secret:
         raise ValueError("serving Slack's requests needs the signing secret")
     app = web.Application(client_max_size=MAX_BODY)
@@ -66,9 +88,12 @@ def build(
             )
             try:
                 fresh = await first_time(stamp, signature)
-            except Exception as problem:  # the store cannot write (a full disk): the work will say so
-                log.error("could not remember a signed request", extra={"error": repr(problem)[:200]})
-                fresh = True
+            except Exception as problem:  # the store cannot write: refused, never acted on unrecorded
+                log.error(
+                    "request refused: it could not be recorded as seen, so it was not acted on",
+                    extra={"what": "signed request", "stamp": stamp, "error": repr(problem)[:200]},
+                )
+                return web.Response(status=503, text="the desk cannot record requests right now; try again")
             if not fresh:
                 log.warning("request dropped: a replay of one already acted on", extra={"stamp": stamp})
                 return web.Response(status=200, text="")
@@ -90,7 +115,7 @@ def build(
         return await to_aiohttp_response(response)
 
     async def healthz(_: web.Request) -> web.Response:
-        status = health()
+        status = shown(health())
         return web.json_response(status, status=200 if status["ok"] else 503)
 
     if bolt is not None:

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from bot.domain.durations import compact_duration
 from bot.domain.policy import SlaPolicy
 from bot.domain.priority import Priority
-from config.environment import Environment, mask, redacted_url
+from config.environment import Environment
+from config.redact import mask, redact, redacted_url
 from config.settings import DAYS, Config
 
 
@@ -74,7 +75,7 @@ def describe(config: Config, env: Environment) -> str:
         f'weekly = "{_weekly_words(config.weekly_report)}"',
         "",
         "[store]",
-        f'url = "{config.store_url}"',
+        f'url = "{redact(config.store_url)}"',
         f'keep_in_memory = "{compact_duration(config.keep_in_memory)}"',
         "",
         "# Environment",

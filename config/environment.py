@@ -6,7 +6,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from config.redact import mask, redacted_url
 from config.settings import Config, ConfigError, load_config, parse_config
+
+__all__ = ["Environment", "mask", "read_environment", "redacted_url"]
 
 DEFAULT_API_URL = "https://slack.com/api/"
 LOG_FORMATS = ("text", "json")
@@ -37,28 +40,6 @@ class Environment:
             f"Environment(bot_token={mask(self.bot_token)}, signing_secret={mask(self.signing_secret)}, "
             f"app_token={mask(self.app_token)}, api_url={redacted_url(self.api_url)!r}, port={self.port})"
         )
-
-
-def mask(secret: str) -> str:
-    """How a secret is shown: its kind and that it is set, never its value."""
-    if not secret:
-        return "(not set)"
-    kind = secret.split("-", 1)[0] + "-…" if secret.startswith(("xoxb-", "xapp-")) else "…"
-    return f"{kind} (set, {len(secret)} characters)"
-
-
-def redacted_url(url: str) -> str:
-    """A URL as it may be shown: any user name, password, query or fragment replaced by `***`."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        scheme, rest = "", url
-    host, slash, path = rest.partition("/")
-    if "@" in host:
-        host = "***@" + host.rsplit("@", 1)[1]
-    path, mark, _ = path.partition("?")
-    path = path.partition("#")[0]
-    shown = f"{scheme}{sep}{host}{slash}{path}"
-    return shown + ("?***" if mark or "#" in rest else "")
 
 
 def read_environment(env: Mapping[str, str], *, needs_slack: bool = True, serves: bool = True) -> Environment:

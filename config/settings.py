@@ -22,6 +22,7 @@ from bot.domain.roles import Assign, Staff, Team
 from bot.domain.sla import SlaClock
 from bot.domain.ticket import REOPEN_WINDOW, Ticket
 from config.reader import Section
+from config.redact import redact
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -156,7 +157,9 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
         url = store_override
     if not url.startswith(STORE_SCHEMES) or url in (STORE_SCHEMES[0], *STORE_SCHEMES[2:]):
         source = "DESK_STORE" if store_override else "store.url"
-        errors.append(f"{source}: expected tinydb://PATH, postgresql://HOST/DB or memory://; got {url!r}")
+        errors.append(
+            f"{source}: expected tinydb://PATH, postgresql://HOST/DB or memory://; got {redact(url)!r}"
+        )
     if keep < REOPEN_WINDOW:  # an archived ticket cannot change, and a resolved one may be reopened
         errors.append(
             f"store.keep_in_memory: at least {compact_duration(REOPEN_WINDOW)}, while resolved tickets "

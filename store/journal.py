@@ -10,7 +10,9 @@ prove nothing is missing: numbers must follow on from the snapshot one by one. A
 (a line that cannot be read, a gap, a journal that starts later than the snapshot reaches) is
 damage, reported with the file and the line, never skipped. Segments are named
 `<store>.journal.<first seq>`; a new one starts at every open and every compaction, and old
-ones are deleted once a snapshot covers them.
+ones are deleted once a snapshot covers them. The last change number, kept beside them at
+every snapshot and clean stop (`LastChange`), lets reading prove the snapshot is not missing or
+older than the desk left it.
 """
 
 from __future__ import annotations
@@ -95,6 +97,65 @@ class Sequence:
             )
         self.last = seq
         return True
+
+
+class LastChange:
+    """The number of the last change the store is known to hold, in a small file beside it
+    (`desk.json.last-change`), written atomically at every snapshot and at every clean stop.
+
+    The snapshot and the journal cannot tell on their own that a snapshot was lost or swapped
+    for an older copy: after a clean stop the journal may be empty, and an empty store is a
+    valid store. This file can: a store that holds less than it says is refused at open.
+    """
+
+    def __init__(self, store_path: Path) -> None:
+        self.path = store_path.with_name(store_path.name + ".last-change")
+
+    def read(self) -> int | None:
+        """The number written last; None when there is none (a new store, or one older than
+        this file). A file that does not hold a number is damage."""
+        try:
+            text = self.path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            text = ""
+        if not text.isdigit():
+            raise JournalDamaged(
+                f"{self.path} does not hold a change number; remove it if the store beside it is "
+                f"the right one, or {RESTORE}"
+            )
+        return int(text)
+
+    def write(self, seq: int) -> None:
+        """Write `seq` durably: a temporary file, fsync, rename, fsync the folder."""
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "w", encoding="ascii") as out:
+            out.write(f"{seq}\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.path)
+        fsync_dir(self.path.parent)
+
+    def check(self, expected: int | None, found: int, has_snapshot: bool, store_path: Path) -> None:
+        """JournalDamaged, in one line saying what to restore, when the store holds changes
+        only up to `found` although it had reached `expected`."""
+        if expected is None or found >= expected:
+            return
+        said = (
+            f"the store had reached change {expected} ({self.path.name}, written at its last "
+            "snapshot or stop)"
+        )
+        restore = f"restore a backup (README: Backups), moving {self.path.name} away with the old files"
+        if not has_snapshot:
+            raise JournalDamaged(
+                f"{store_path} is missing: without it the journal holds changes only up to {found}, "
+                f"but {said}; put {store_path.name} back, or {restore}"
+            )
+        raise JournalDamaged(
+            f"{store_path} is older than the store: with the journal it holds changes only up to "
+            f"{found}, but {said}; put the newest {store_path.name} back, or {restore}"
+        )
 
 
 class Segment:

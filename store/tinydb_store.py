@@ -11,7 +11,10 @@ mid-write can leave a file that will not open. Here, instead:
   (`TinyDB(path)` opens it), to a temporary file that is fsynced and then atomically
   renamed over the old one; journal segments the snapshot covers are then deleted. A due
   snapshot waits for a lull in the writes (`LULL`), so a burst (an incident's storm) is not
-  slowed by one, unless the journal grows to `LONGEST` times `compact_every`.
+  slowed by one, unless the journal grows to `LONGEST` times `compact_every`;
+- every snapshot and every clean stop leave the last change number beside the store
+  (`desk.json.last-change`, `journal.LastChange`), so a snapshot lost or swapped for an older
+  copy is refused at open, never taken for an empty desk.
 
 At open the snapshot is read with TinyDB's own JSONStorage and the journal replayed over it.
 Journal writes and fsyncs run on a writer thread; a snapshot is encoded on the event loop in
@@ -47,6 +50,7 @@ from store.codec import ticket_from_doc
 from store.journal import (
     RESTORE,
     JournalDamaged,
+    LastChange,
     Segment,
     Sequence,
     WriteFailed,
@@ -115,6 +119,8 @@ class TinyDBStore(Store):
         self.replayed = 0
         self.read_only = read_only  # a reader beside a running desk (exports): no lock, no writes
         self.archive = Archive(self.path)
+        self.last_change = LastChange(self.path)  # how far the store had reached (`journal`)
+        self._opened = False
 
     async def open(self) -> None:
         try:
@@ -132,6 +138,7 @@ class TinyDBStore(Store):
         # collector from walking millions of objects on each full collection, which would
         # otherwise stall the event loop for ~100 ms at 50,000 tickets (see bench/store.py).
         gc.freeze()
+        self._opened = True
         if self.replayed and not self.read_only:
             self._start_compaction()
 
@@ -155,7 +162,9 @@ class TinyDBStore(Store):
 
     def _replay(self) -> int:
         """Load the snapshot and replay the journal over it, checking that every change since
-        the snapshot is there, in order; the last change's number."""
+        the snapshot is there, in order, and reaches as far as the store had (`LastChange`,
+        read first: whatever is written after it only reaches further); the last change's number."""
+        expected = self.last_change.read()
         covered, has_snapshot = self._load_snapshot()
         sequence = Sequence(covered, has_snapshot)
         for segment in segment_paths(self.path):
@@ -163,6 +172,7 @@ class TinyDBStore(Store):
                 if sequence.takes(entry, segment, line):
                     self.tables.apply(tuple(c) for c in entry["changes"])
                     self.replayed += 1
+        self.last_change.check(expected, sequence.last, has_snapshot, self.path)
         return sequence.last
 
     def _read_files(self) -> None:
@@ -389,6 +399,8 @@ class TinyDBStore(Store):
         for _ in snapshot.write_chunks(tickets, encoded, records):
             await asyncio.sleep(0)  # let Slack's requests in between chunks
         await loop.run_in_executor(self._compactor, snapshot.finish)
+        # how far the store reached, written before the journal the snapshot covers goes
+        await loop.run_in_executor(self._compactor, self.last_change.write, covered)
         for segment in segment_paths(self.path):
             if int(segment.name.rsplit(".", 1)[1]) <= covered:
                 segment.unlink()
@@ -404,9 +416,19 @@ class TinyDBStore(Store):
             if self._segment is not None:
                 self._segment.close()
                 self._segment = None
+            if self._opened and not self.read_only:
+                self._leave_last_change()
         self._writer.shutdown(wait=True)
         self._compactor.shutdown(wait=True)
         self._release_lock()
+
+    def _leave_last_change(self) -> None:
+        """At a clean stop: how far the store reached, so a snapshot lost or swapped for an
+        older one is refused at the next open. A disk that cannot take it only loses that check."""
+        try:
+            self.last_change.write(self._seq)
+        except OSError as problem:
+            log.warning("store: last change number not written", extra={"error": problem.strerror})
 
     def _release_lock(self) -> None:
         if self._lock_fd is not None:

@@ -10,7 +10,7 @@ from bot.domain.intake import Stage
 from bot.domain.owed import Prompt
 from store.base import Store
 from store.codec import draft_from_doc
-from store.names import DRAFTS
+from store.names import DRAFTS, SIGNED
 from tests.harness import (
     ALICE,
     BOB,
@@ -137,12 +137,14 @@ async def test_slack_down_during_a_rating_and_a_comment_they_show_once_it_is_bac
 
 
 class Broken(Store):
-    """A store with a bug that shows after it opened: every write raises what it should not."""
+    """A store with a bug that shows after it opened: every write of the work raises what it
+    should not (the edge's record of a signed request still goes in: were it to fail, the
+    request would be refused before any work, `test_replay_records`)."""
 
     broken = False
 
     async def _persist(self, changes):
-        if self.broken:
+        if self.broken and any(table != SIGNED for _, table, _, _ in changes):
             raise RuntimeError("index out of step")
         return await super()._persist(changes)
 

@@ -134,7 +134,7 @@ async def test_check_config_online_passes_a_desk_that_is_wired_right(tmp_path):
             demo_config(f"tinydb://{tmp_path}/data/desk.json"),
             SLACK_APP_TOKEN=slack.app_token,
         )
-    assert (code, lines) == (0, ["Slack and the store check out"])
+    assert (code, lines) == (0, ["Slack checks out"])
     methods = {c.method for c in slack.calls}
     assert {"auth.test", "conversations.info", "users.info", "apps.connections.open"} <= methods
 
@@ -147,14 +147,15 @@ async def test_check_config_online_names_a_wrong_token_and_an_unreachable_store(
             demo_config("memory://"),
             SLACK_BOT_TOKEN="xoxb-not-the-right-one",
             SLACK_APP_TOKEN="xapp-not-the-right-one",
-            DESK_STORE="postgresql://127.0.0.1:9/nowhere?connect_timeout=2",
+            DESK_STORE="postgresql://desk:hunter22@127.0.0.1:9/nowhere?connect_timeout=2",
         )
-    assert code == 1
-    assert lines[0].startswith("SLACK_BOT_TOKEN: Slack refused the token (invalid_auth)")
-    assert lines[1].startswith(
+    assert code == 1 and len(lines) == 3
+    assert lines[0].startswith("store error: postgresql://desk:***@127.0.0.1:9/nowhere")
+    assert lines[1].startswith("SLACK_BOT_TOKEN: Slack refused the token (invalid_auth)")
+    assert lines[2].startswith(
         "SLACK_APP_TOKEN: Slack refused to open a Socket Mode connection (invalid_auth)"
     )
-    assert lines[2].startswith("DESK_STORE: ") and len(lines) == 3
+    assert "hunter22" not in "\n".join(lines)
     assert "xoxb-not-the-right-one" not in "\n".join(lines)
 
 

@@ -4,7 +4,9 @@ Slack never sends a slash command, a click or a form submission twice (it retrie
 events, and those keep their `event_id` rule, `handlers/events.py`), so a second copy of one
 is somebody replaying a captured request. Each one's timestamp and signature are remembered
 in the store (restarts keep them) for as long as Slack's signature is accepted, five minutes;
-after that its timestamp is too old and it is refused as unsigned.
+after that its timestamp is too old and it is refused as unsigned. A request whose record
+cannot be written is refused, not acted on (`bot.web.build` says why): nothing is ever done
+that a replay could do again.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ WINDOW = timedelta(minutes=5)  # how old a signed request may be (slack_sdk's Si
 
 
 async def first_time(desk: Desk, stamp: str, signature: str) -> bool:
-    """Remember this signed request; False when it was seen already (a replay)."""
+    """Remember this signed request; False when it was seen already (a replay). Raises
+    (NotSaved) when it cannot be remembered: the edge then refuses the request."""
     return await desk.store.add_once(SIGNED, f"{stamp}:{signature}", desk.clock.now().isoformat())
 
 
