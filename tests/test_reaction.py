@@ -34,7 +34,7 @@ async def test_a_ticket_reaction_opens_one_ticket_for_the_messages_author():
         assert await run.desk.store.ticket_count() == 1
         assert len(bot_posts(run.slack, GENERAL, thread=message.ts)) == 1
 
-        await run.people.command(BOB, "/reply", "T-1 On my way with a spare badge", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "reply T-1 On my way with a spare badge", channel=TRIAGE)
         await settle(lambda: len(bot_posts(run.slack, GENERAL, thread=message.ts)) == 2)
         assert "On my way with a spare badge" in text_of(bot_posts(run.slack, GENERAL, thread=message.ts)[-1])
 

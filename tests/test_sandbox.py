@@ -133,9 +133,10 @@ async def test_the_demo_desk_starts_with_its_cast_and_a_written_config(sandbox, 
 
 async def test_each_role_is_offered_its_commands_and_calls_say_when_and_where(sandbox, page):
     assert set((await page.state(ALICE))["commands"]) == {"/ticket"}
-    assert set((await page.state(CAROL))["commands"]) == {"/ticket", "/quality"}
+    assert set((await page.state(CAROL))["commands"]) == {"/ticket", "/desk quality", "/desk help"}
     agent = set((await page.state(BOB))["commands"])
-    assert {"/claim", "/wait", "/queue", "/reply"} <= agent and "/quality" not in agent
+    assert {"/desk claim", "/desk wait", "/desk queue", "/desk reply", "/desk away"} <= agent
+    assert "/desk quality" not in agent
     await raise_ticket(page)
     await page.last_bot_message(BOB, TRIAGE, "T-1")  # the card goes after the confirmation: wait for it
     traffic = (await page.state(ALICE))["traffic"]
@@ -183,6 +184,14 @@ async def test_bad_input_gets_a_sentence_and_changes_nothing(sandbox, page):
     dm = (await page.state(ALICE))["channel"]
     cases = [
         ({"user": ALICE, "channel": dm, "text": "/frobnicate now"}, "/frobnicate is not a valid command"),
+        (
+            {"user": BOB, "channel": TRIAGE, "text": "/away 2h"},
+            "/away is Slack's own command: type /desk away",
+        ),
+        (
+            {"user": BOB, "channel": TRIAGE, "text": "/queue"},
+            "not one of this app's commands: type /desk queue",
+        ),
         ({"user": ALICE, "channel": dm, "text": "x" * 4001}, "up to 4000 characters"),
         ({"user": ALICE, "channel": TRIAGE, "text": "hello"}, "You are not in that conversation."),
         ({"user": ALICE, "channel": dm, "text": "   "}, "Write something first."),

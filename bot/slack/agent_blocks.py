@@ -69,7 +69,7 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
         blocks.append(block)
     if count > QUEUE_LIMIT:
         left = count - QUEUE_LIMIT
-        rest = f"…and {left} more, less urgent or newer: claim some and `/queue` shows the next."
+        rest = f"…and {left} more, less urgent or newer: claim some and `/desk queue` shows the next."
         blocks.append(section(rest))
     return f"{count} tickets need attention", blocks
 
