@@ -103,6 +103,10 @@ async def test_away_and_back_under_the_namespace():
         assert "You're away until" in await said(run, BOB, "/desk", "away 2h")
         assert "Welcome back" in await said(run, BOB, "/desk", "back")
         assert "You weren't away" in await said(run, BOB, "/desk", "back")
+        # SPEC's /away and /back still work where a workspace registers them (the manifest
+        # does not: /away is Slack's own)
+        assert "You're away until" in await said(run, BOB, "/away", "2h")
+        assert "Welcome back" in await said(run, BOB, "/back")
 
 
 async def test_help_lists_the_verbs_each_person_may_use():

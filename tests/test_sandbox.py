@@ -145,6 +145,22 @@ async def test_each_role_is_offered_its_commands_and_calls_say_when_and_where(sa
     assert any(c["channel"] == "DM with Alice Archer" for c in traffic)
 
 
+async def test_desk_verbs_typed_in_the_page_arrive_as_slack_sends_them(sandbox, page):
+    """`/desk` has `should_escape`: @dave reaches reassign as `<@U…|dave>`; a reply's @bob is
+    read back as typed."""
+    await raise_ticket(page)
+    await page.last_bot_message(BOB, TRIAGE, "T-1")
+    await page.say(BOB, TRIAGE, "/desk claim T-1")
+    await settle(lambda: assigned_to(sandbox.app.store, BOB))
+    await page.say(BOB, TRIAGE, "/desk reassign T-1 @dave")
+    await settle(lambda: assigned_to(sandbox.app.store, "U0DAVE001"))
+    await page.say("U0DAVE001", TRIAGE, "/desk reply T-1 Ask @bob if it happens again")
+    await settle(lambda: has_reply(sandbox.app.store))
+    replied = [e for e in (await sandbox.app.store.ticket(1)).trail if e.action.value == "replied"]
+    assert replied[-1].detail == "Ask @bob if it happens again"
+    assert sandbox.slack.errors() == []
+
+
 async def test_a_request_becomes_a_ticket_through_signed_requests(sandbox, page):
     await raise_ticket(page, "Printer says <PC LOAD LETTER> & stops")
     ticket = await sandbox.app.store.ticket(1)
