@@ -45,6 +45,7 @@ async def said(run, user: str, name: str, text: str = "") -> str:
     [
         ("/desk", "claim T-12", "claim", "T-12"),
         ("/desk", "CLAIM  T-12 ", "claim", "T-12"),
+        ("/desk", " reply\nT-12 two\nlines", "reply", "T-12 two\nlines"),
         ("/claim", "T-12", "claim", "T-12"),
         ("/it-desk", "away 2h", "away", "2h"),  # a workspace's own name for the namespace
         ("/helpdesk", "back", "back", ""),

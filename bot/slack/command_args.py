@@ -28,6 +28,7 @@ MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 NAMESPACE = "/desk"  # the command every verb lives under, as manifest.yml registers it
 TICKET = "ticket"  # `/ticket`: everyone's command, routed to its own listener
 AGENT, LEAD, EVERYONE = "agent", "lead", "everyone"
+VERB_SHOWN = 30  # an unknown verb is echoed back (to its writer only) at most this long
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ def route(name: str, sent: str) -> Routed:
     if last == TICKET or (last in VERBS and last != "help"):
         verb, rest, called = last, sent, name
     else:
-        first, _, rest = sent.strip().partition(" ")
-        verb = unescape(first).lower() or "help"
+        first, rest = ([*sent.split(maxsplit=1), "", ""])[:2]  # any whitespace after the verb
+        verb = unescape(first).lower()[:VERB_SHOWN] or "help"
         called = f"{name} {verb}" if first else name
     if verb not in (TICKET, "reassign"):
         rest = SLACK_TOKEN.sub(lambda token: people_as_names(tokens_as_words(token.group(0)), {}), rest)
