@@ -88,7 +88,7 @@ agents = ["{FRAN}", "{DAVE}"]   # Fran Fisher, Dave Diaz
 leads = ["{CAROL}"]
 categories = ["Payroll", "Leave"]
 request_channels = ["{PEOPLE_HELP}"]    # #people-help
-assign = "round_robin"              # Fran and Dave in turn (not while /away)
+assign = "round_robin"              # Fran and Dave in turn (not while /desk away)
 
 # Minutes, not hours, so escalations can be watched (or fast-forwarded on the page).
 [sla.P1]
