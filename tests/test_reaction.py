@@ -84,6 +84,9 @@ async def test_a_ticket_reaction_on_a_reply_in_a_thread_opens_a_ticket_that_talk
         assert ticket.source == f"{GENERAL}:{reply.ts}"
         [told] = bot_posts(run.slack, GENERAL, thread=parent.ts)
         assert "*T-1* is open" in text_of(told)
+        into_thread = f"/p{reply.ts.replace('.', '')}?thread_ts={parent.ts}&amp;cid={GENERAL}|"
+        assert into_thread in text_of(told)  # the link opens the reply in its thread, as Slack's would
+        await settle(lambda: any(into_thread in text_of(m) for m in bot_posts(run.slack, TRIAGE)))
 
         await run.people.react(ERIN, reply, "ticket")  # again, on the same reply: nothing more
         await run.idle()
