@@ -109,9 +109,11 @@ function token(inner) {
   }
   if (target.startsWith("!date^")) return slackDate(target.split("^")[1], unescapeSlack(label || ""));
   if (target.startsWith("!")) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
-  const archived = /\/archives\/([A-Z0-9]+)\/p(\d+)$/.exec(target);
-  if (archived) {  // a permalink into this workspace: opens the conversation here
-    return `<a href="#" class="permalink" data-channel="${escapeHtml(archived[1])}">${escapeHtml(unescapeSlack(label || target))}</a>`;
+  // a permalink into this workspace (a reply's carries its thread): opens the conversation here
+  const archived = /\/archives\/([A-Z0-9]+)\/p(\d+)(?:\?thread_ts=([\d.]+)(?:&amp;|&)cid=[A-Z0-9]+)?$/.exec(target);
+  if (archived) {
+    const thread = archived[3] ? ` data-thread="${escapeHtml(archived[3])}"` : "";
+    return `<a href="#" class="permalink" data-channel="${escapeHtml(archived[1])}"${thread}>${escapeHtml(unescapeSlack(label || target))}</a>`;
   }
   if (/^(https?|mailto):/.test(target)) {
     return `<a href="${escapeHtml(unescapeSlack(target))}" target="_blank" rel="noopener">${escapeHtml(unescapeSlack(label || target))}</a>`;
@@ -625,6 +627,7 @@ document.addEventListener("click", (event) => {
   }
   view.modalKey = null;
   chooseConversation(link.dataset.channel);
+  if (link.dataset.thread) openThread(link.dataset.thread);
 });
 
 listen();
