@@ -312,6 +312,24 @@ async def test_the_ticket_reaction_from_the_page_opens_a_ticket_for_the_author(s
     assert (ticket.requester, ticket.raised_by, ticket.origin.via) == (ALICE, BOB, "reaction")
 
 
+async def test_the_ticket_reaction_on_a_reply_in_a_thread_opens_a_ticket_there(sandbox, page):
+    await page.say(ALICE, GENERAL, "Is the wifi slow for anyone else?")
+    [parent] = [m for m in (await page.state(ALICE, GENERAL))["messages"] if "wifi" in m["text"]]
+    await page.say(CAROL, GENERAL, "Mine drops every few minutes", thread=parent["ts"])
+    thread = (await page.state(CAROL, GENERAL, parent["ts"]))["thread"]
+    [reply] = [r for r in thread["replies"] if "drops" in r["text"]]
+    status, answer = await page.post("react", user=ALICE, channel=GENERAL, ts=reply["ts"])
+    assert (status, answer) == (200, {"ok": True})
+    await settle(lambda: ticket_from(sandbox.app.store, CAROL))
+    ticket = await sandbox.app.store.ticket(1)
+    assert (ticket.requester, ticket.raised_by, ticket.origin.thread) == (CAROL, ALICE, parent["ts"])
+
+
+async def ticket_from(store, requester: str) -> bool:
+    ticket = await store.ticket(1)
+    return ticket is not None and ticket.requester == requester
+
+
 async def test_the_demo_has_request_channels_and_a_second_team_that_assigns_in_turn(sandbox, page):
     from bot.sandbox.demo import DAVE, FRAN, IT_HELP, PEOPLE_HELP, PEOPLE_TRIAGE
 

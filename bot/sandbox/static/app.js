@@ -364,6 +364,14 @@ function renderMessage(message, inThread) {
       }
     }
     row.append(more);
+  } else if (inThread && !message.is_bot && !message.ephemeral && !message.channel.startsWith("D")) {
+    const more = el("div", "more");  // a reply in a thread can become a ticket too
+    const react = el("button", "react", "🎫");
+    react.type = "button";
+    react.title = "React with :ticket: — the desk turns this reply into a ticket";
+    react.onclick = () => post("react", { channel: message.channel, ts: message.ts });
+    more.append(react);
+    row.append(more);
   }
   row.append(body);
   return row;
