@@ -44,7 +44,9 @@ def test_commands_are_the_desks_and_the_mentions_they_need_arrive_escaped():
 def test_every_alias_is_a_verb_of_the_namespace_and_every_name_is_valid():
     """An alias reaches the same road as `/desk <verb>`; Slack's names are lowercase, at most
     32 characters, letters, digits, `-` and `_` after the slash."""
-    from bot.slack.command_args import NAMESPACE, VERBS, route
+    from bot.slack.command_args import ALIASES, NAMESPACE, VERBS, route
+
+    assert {name[1:] for name in COMMANDS} - {"ticket", NAMESPACE[1:]} == set(ALIASES)
 
     for name, entry in COMMANDS.items():
         assert re.fullmatch(r"/[a-z0-9_-]{1,31}", name), name

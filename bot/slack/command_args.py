@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from bot.slack.mrkdwn import people_as_names, tokens_as_words, unescape
 
-# What `should_escape` makes of typed mentions, channels and links (docs.slack.dev "Enabling
-# interactivity with slash commands"); anything else between < and > is left as it came.
+# What `should_escape` makes of typed mentions, channels and links (docs.slack.dev,
+# "Implementing slash commands": escaped users, channels and links arrive as <@U…|name>,
+# <#C…|name>, <https://…>); anything else between < and > is left as it came.
 SLACK_TOKEN = re.compile(
     r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|![a-z]+[^<>|]*|(?:https?|mailto):[^<>|]+)(?:\|[^<>]*)?>"
 )
@@ -74,13 +75,6 @@ VERBS = {
 }
 ALIASES = ("claim", "reassign", "resolve", "priority", "quality")  # also registered as `/claim` …
 TICKET_VERBS = frozenset({"claim", "reply", "reassign", "resolve", "wait", "priority", "move"})
-
-
-def command(verb: str, takes: str | None = None) -> str:
-    """How a message tells a person to type a verb: `command("reply", "T-4 your answer")`
-    is "/desk reply T-4 your answer"."""
-    words = VERBS[verb].takes if takes is None else takes
-    return f"{NAMESPACE} {verb} {words}".rstrip()
 
 
 @dataclass(frozen=True)
