@@ -296,7 +296,7 @@ REPLY_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
 def _replies(s: Section) -> dict[str, str]:
-    """Saved replies: a name (`vpn`) to the words `/reply T-4 :vpn` sends, with `{requester}`
+    """Saved replies: a name (`vpn`) to the words `/desk reply T-4 :vpn` sends, with `{requester}`
     and `{ref}` filled in."""
     found: dict[str, str] = {}
     for name in list(s.data):

@@ -1,4 +1,5 @@
-"""Agents' slash commands, the card's buttons, their forms, and the requester's reopen button.
+"""Agents' verbs (`/desk claim T-4`, or an alias kept for it: `/claim T-4`), `/desk help`, the
+card's buttons, their forms, and the requester's reopen button.
 
 Bad input and refusals are answered in the ack, privately, at once. Accepted work is acked
 first (Slack allows 3 seconds) and its outcome follows privately through the response URL.
@@ -18,9 +19,17 @@ from bot.flows import answers
 from bot.flows.agents import DOING, Agents
 from bot.slack.agent_blocks import AgentIds, text_form, visible_to
 from bot.slack.card import CardIds
-from bot.slack.command_args import USAGE, BadCommand, read_agent_command
-from bot.slack.payloads import click, command_text, form_values
+from bot.slack.command_args import (
+    TICKET_VERBS,
+    BadCommand,
+    help_text,
+    read_agent_command,
+    unknown_verb,
+    usage,
+)
+from bot.slack.payloads import click, form_values
 from bot.slack.request_blocks import RequestIds, ticket_of_block
+from handlers.routing import ANY_COMMAND, help_or_unknown, routed, verbs
 
 FORM_OF = {  # a card's button -> the command it stands for, and its form
     CardIds.REPLY: ("/reply", AgentIds.REPLY_FORM),
@@ -40,31 +49,28 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
             answer = desk.explain(error)
         await answers.respond(desk, response_url, user, answer)
 
-    @app.command("/claim")
-    @app.command("/reassign")
-    @app.command("/resolve")
-    @app.command("/reply")
-    @app.command("/wait")
-    @app.command("/priority")
-    @app.command("/move")
+    @app.command(ANY_COMMAND, matchers=[verbs(*TICKET_VERBS)])
     async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
-        name, user = str(command.get("command")), str(command.get("user_id"))
+        """`/desk claim T-4` and the aliases kept for it (`/claim T-4`): one road."""
+        read, user = routed(command), str(command.get("user_id"))
         try:
-            team.require_agent(user, DOING[name])  # asked here too only to refuse in the ack
-            read = read_agent_command(name, command_text(command))
+            team.require_agent(user, DOING[f"/{read.verb}"])  # asked here too only to refuse in the ack
+            agent_command = read_agent_command(read)
         except (BadCommand, DeskError) as wrong:
             await ack(text=desk.explain(wrong) if isinstance(wrong, DeskError) else str(wrong))
             return
         try:
-            number = desk.parse_ref(read.reference)
+            number = desk.parse_ref(agent_command.reference)
         except DeskError as error:
-            await ack(text=f"{desk.explain(error)}\n{USAGE[name]}")
+            await ack(text=f"{desk.explain(error)}\n{usage(read.verb, read.called)}")
             return
         await ack()
         once = f"cmd:{command.get('trigger_id')}"
-        await outcome(command.get("response_url"), user, lambda: agents.carry_out(user, read, number, once))
+        await outcome(
+            command.get("response_url"), user, lambda: agents.carry_out(user, agent_command, number, once)
+        )
 
-    @app.command("/queue")
+    @app.command(ANY_COMMAND, matchers=[verbs("queue")])
     async def on_queue(ack: AsyncAck, command: dict[str, Any]) -> None:
         user = str(command.get("user_id"))
         try:
@@ -75,6 +81,17 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         await ack()  # the queue is worked out after the ack: it may be long on a busy day
         text, blocks = await agents.queue(user)
         await answers.respond(desk, command.get("response_url"), user, text, blocks)
+
+    @app.command(ANY_COMMAND, matchers=[help_or_unknown])
+    async def on_help(ack: AsyncAck, command: dict[str, Any]) -> None:
+        """`/desk help`, `/desk` alone, or a verb the desk does not know: the verbs this
+        person may use."""
+        read, user = routed(command), str(command.get("user_id"))
+        agent, lead = team.is_agent(user), team.is_lead(user)
+        if read.verb == "help":
+            await ack(text=help_text(agent=agent, lead=lead, called=read.called))
+        else:
+            await ack(text=unknown_verb(read, agent=agent, lead=lead))
 
     @app.action(CardIds.CLAIM)
     @app.action(CardIds.REOPEN)

@@ -1,4 +1,4 @@
-"""`/away [until]` and `/back`: answered in the ack, which a single write allows."""
+"""`/desk away [until]` and `/desk back`: answered in the ack, which a single write allows."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.flows.away import come_back, go_away
-from bot.slack.payloads import command_text
+from handlers.routing import ANY_COMMAND, routed, verbs
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
-    @app.command("/away")
-    @app.command("/back")
+    @app.command(ANY_COMMAND, matchers=[verbs("away", "back")])
     async def on_away(ack: AsyncAck, command: dict[str, Any]) -> None:
-        user = str(command.get("user_id"))
+        read, user = routed(command), str(command.get("user_id"))
         try:
-            if command.get("command") == "/away":
-                answer = await go_away(desk, user, command_text(command))
+            if read.verb == "away":
+                answer = await go_away(desk, user, read.text)
             else:
                 answer = await come_back(desk, user)
         except DeskError as error:

@@ -1,4 +1,4 @@
-"""`/quality [team] [7d|30d|90d]`: the quality summary, privately, for leads."""
+"""`/desk quality [team] [7d|30d|90d]` (or `/quality …`): the quality summary, privately, for leads."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.flows import answers
 from bot.flows.quality import quality_report, read_quality
-from bot.slack.payloads import command_text
+from handlers.routing import ANY_COMMAND, routed, verbs
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
-    @app.command("/quality")
+    @app.command(ANY_COMMAND, matchers=[verbs("quality")])
     async def on_quality(ack: AsyncAck, command: dict[str, Any]) -> None:
-        user, words = str(command.get("user_id")), command_text(command)
+        user, words = str(command.get("user_id")), routed(command).text
         try:
             desk.staff.require_lead(user, "see the quality summary")
             read_quality(words, desk.staff)

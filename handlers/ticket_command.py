@@ -13,8 +13,9 @@ from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import answers, status
 from bot.flows.agents import Agents
 from bot.flows.intake import Intake
+from bot.slack.command_args import TICKET
 from bot.slack.intake_blocks import form
-from bot.slack.payloads import command_text
+from handlers.routing import ANY_COMMAND, routed, verbs
 
 STARTED = "Got it. I've started your ticket in our direct messages: pick an area there to finish it."
 NOTHING_TO_CANCEL = "There is no request in progress to cancel."
@@ -22,10 +23,10 @@ CANCELLED = "Cancelled the request you were writing: nothing was opened."
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
-    @app.command("/ticket")
+    @app.command(ANY_COMMAND, matchers=[verbs(TICKET)])  # `/ticket`, or a workspace's `/it-ticket`
     async def on_ticket(ack: AsyncAck, command: dict[str, Any]) -> None:
         user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
-        words = command_text(command).strip()
+        words = routed(command).text
         if not words:
             await ack()
             await desk.slack.open_view(str(command.get("trigger_id", "")), form(desk.staff.areas, channel))

@@ -11,7 +11,7 @@ async def test_a_command_is_answered_at_its_ack_while_its_work_goes_on():
         await run.idle()
         before = len(bot_posts(run.slack, TRIAGE, to=CAROL))
         run.slack.faults.delay = 0.5  # Slack answers every Web API call half a second late
-        answer = await run.people.command(CAROL, "/quality", "", channel=TRIAGE)
+        answer = await run.people.command(CAROL, "/desk", "quality", channel=TRIAGE)
         still_working = run.desk.work.busy
         shown_then = len(bot_posts(run.slack, TRIAGE, to=CAROL)) - before
         run.slack.faults.delay = 0.0

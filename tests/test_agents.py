@@ -83,7 +83,7 @@ async def test_claim_by_button_and_the_race_between_two_agents():
         winner, loser = (BOB, DAVE) if ticket.assignee == BOB else (DAVE, BOB)
         assert [e.action for e in ticket.trail].count(Action.CLAIMED) == 1
         told = text_of([m for m in bot_posts(run.slack, TRIAGE, to=loser) if m.ephemeral_to][-1])
-        assert told == f"T-1 is already claimed by <@{winner}>. Use /reassign to hand it over."
+        assert told == f"T-1 is already claimed by <@{winner}>. Use /desk reassign to hand it over."
 
 
 async def test_claiming_a_ticket_someone_holds_asks_for_reassign():
@@ -91,7 +91,7 @@ async def test_claiming_a_ticket_someone_holds_asks_for_reassign():
         await raise_ticket(run)
         await command(run, BOB, "/claim", "T-1")
         answer = await command(run, DAVE, "/claim", "t-1")
-        assert answer == f"T-1 is already claimed by <@{BOB}>. Use /reassign to hand it over."
+        assert answer == f"T-1 is already claimed by <@{BOB}>. Use /desk reassign to hand it over."
         assert (await run.desk.store.ticket(1)).assignee == BOB
         assert await command(run, BOB, "/claim", "#1") == "You already have T-1."
 
@@ -138,7 +138,7 @@ async def test_a_reply_reaches_the_requester_but_a_note_in_the_card_thread_does_
         alice_dm = dm_of(run, ALICE)
         await settle(lambda: len(in_thread(run, alice_dm, thread.ts)) == 1)
         await run.people.say(BOB, TRIAGE, "Probably the disk <!channel>, checking stock", thread=card.ts)
-        answer = await command(run, BOB, "/reply", "T-1 Please hold the power button for 10 seconds")
+        answer = await command(run, BOB, "/desk", "reply T-1 Please hold the power button for 10 seconds")
         assert answer == f"Sent to <@{ALICE}> in T-1's thread."
         await settle(lambda: len(in_thread(run, alice_dm, thread.ts)) == 2)
         to_alice = in_thread(run, alice_dm, thread.ts)
@@ -238,7 +238,7 @@ async def seed(run, priority: Priority, minutes_old: int, requester: str = ALICE
 
 async def test_the_queue_lists_unclaimed_and_at_risk_most_urgent_and_oldest_first():
     async with running_desk() as run:
-        assert "The queue is empty" in await command(run, BOB, "/queue")
+        assert "The queue is empty" in await command(run, BOB, "/desk", "queue")
         await seed(run, Priority.P3, 30)  # T-1
         await seed(run, Priority.P1, 5)  # T-2
         await seed(run, Priority.P3, 90)  # T-3, older
@@ -247,18 +247,18 @@ async def test_the_queue_lists_unclaimed_and_at_risk_most_urgent_and_oldest_firs
         now = run.desk.desk.clock.now()
         await run.desk.store.update_ticket(4, lambda t: t.claim(DAVE, now))
         await run.desk.store.update_ticket(5, lambda t: t.claim(DAVE, now))
-        answer = await command(run, BOB, "/queue")
+        answer = await command(run, BOB, "/desk", "queue")
         order = [ref for ref in ("T-1", "T-2", "T-3", "T-4", "T-5") if f"*{ref}*" in answer]
         assert sorted(order, key=answer.index) == ["T-2", "T-5", "T-3", "T-1"]
         assert "4 tickets need attention" in answer and ":warning: *at risk*" in answer
         assert f"with <@{DAVE}>" in answer
-        assert await command(run, ALICE, "/queue") == "Only the desk's agents can see the queue."
+        assert await command(run, ALICE, "/desk", "queue") == "Only the desk's agents can see the queue."
 
 
 async def test_the_queue_claim_button_claims():
     async with running_desk() as run:
         await seed(run, Priority.P2, 5)
-        ack = await run.people.command(BOB, "/queue", "", channel=TRIAGE)
+        ack = await run.people.command(BOB, "/desk", "queue", channel=TRIAGE)
         await run.idle()  # the answer comes after the ack
         message = run.slack.workspace.find_message(
             TRIAGE, run.slack.workspace.channels[TRIAGE].messages[-1].ts
@@ -276,18 +276,23 @@ async def test_bad_input_gets_a_private_one_line_answer_and_changes_nothing():
             ("/claim", ""): "Usage: `/claim T-4`",
             ("/claim", "T-99"): "I can't find T-99. Check the number, or say “my tickets”.",
             ("/resolve", ""): "Usage: `/resolve T-4 what fixed it` (the note is optional)",
-            (
-                "/reply",
-                "T-1",
-            ): "Write the message after the reference.\nUsage: `/reply T-4 your message to the requester`",
+            ("/desk", "reply T-1"): "Write the message after the reference.\n"
+            "Usage: `/desk reply T-4 your message to the requester`",
             ("/reassign", "T-1"): "Name the new assignee with an @mention.\nUsage: `/reassign T-4 @someone`",
+            (
+                "/desk",
+                "reassign T-1",
+            ): "Name the new assignee with an @mention.\nUsage: `/desk reassign T-4 @someone`",
+            ("/desk", "wait"): "Usage: `/desk wait T-4 your question` (the question is optional)",
+            ("/desk", "priority T-1 urgent"): "Name the new priority: P1, P2, P3 or P4.\n"
+            "Usage: `/desk priority T-4 P1` (P1 Critical, P2 High, P3 Normal, P4 Low)",
         }
         for (name, text), expected in answers.items():
             assert await command(run, BOB, name, text) == expected, (name, text)
         banana = await command(run, BOB, "/claim", "banana")
         assert banana.startswith("“banana” is not a ticket reference") and "Usage: `/claim T-4`" in banana
-        for name in ("/claim", "/resolve", "/reply"):
-            refused = await command(run, ERIN, name, "T-1 words")
+        for name, text in (("/claim", "T-1"), ("/resolve", "T-1 words"), ("/desk", "reply T-1 words")):
+            refused = await command(run, ERIN, name, text)
             assert refused.startswith("Only the desk's agents can"), refused
         assert await run.desk.store.ticket(1) == before
         assert run.slack.errors() == []

@@ -213,7 +213,7 @@ async def test_through_the_desk_quality_and_export_read_as_before_and_a_claim_is
             await run.desk.store.create_ticket(lambda n, t=ticket: t)
 
         async def quality() -> str:
-            await run.people.command(CAROL, "/quality", "90d", channel=TRIAGE)
+            await run.people.command(CAROL, "/desk", "quality 90d", channel=TRIAGE)
             await run.idle()
             return text_of(bot_posts(run.slack, TRIAGE, to=CAROL)[-1])
 
@@ -228,7 +228,7 @@ async def test_through_the_desk_quality_and_export_read_as_before_and_a_claim_is
         assert await quality() == before
         assert await export() == exported
 
-        refused = await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)
+        refused = await run.people.command(BOB, "/desk", "claim T-1", channel=TRIAGE)
         await run.idle()
         said = ack_text(refused) or text_of(bot_posts(run.slack, TRIAGE, to=BOB)[-1])
         assert said == (

@@ -107,7 +107,7 @@ async def resolved_for(run, words: str = "Laptop won't boot"):
     await run.people.press(BOB, card, "Claim")
     await settle(lambda: "Claimed by" in text_of(card))
     number = await run.desk.store.ticket_count()
-    await run.people.command(BOB, "/resolve", f"T-{number} Replaced the cable", channel=TRIAGE)
+    await run.people.command(BOB, "/desk", f"resolve T-{number} Replaced the cable", channel=TRIAGE)
     await settle(lambda: rating_requests(run))
     return rating_requests(run)[-1]
 
@@ -172,7 +172,7 @@ async def test_a_replayed_resolve_does_nothing_after_the_ticket_was_reopened():
     async with running_desk() as run:
         captured = Captured(run.slack)
         await resolved_for(run)
-        body, headers = captured.last("command=%2Fresolve")
+        body, headers = captured.last("command=%2Fdesk&text=resolve")
         [resolution] = [m for m in bot_posts(run.slack, dm_of(run)) if "The problem is back" in str(m.blocks)]
         await run.people.press(ALICE, resolution, "The problem is back")
         await settle(lambda: ticket_where(run, 1, lambda t: t.status is Status.CLAIMED))
@@ -192,10 +192,10 @@ async def test_a_replayed_reassign_does_not_hand_the_ticket_back_while_fresh_req
         captured = Captured(run.slack)
         _, card = await raise_ticket(run)
         await run.people.press(BOB, card, "Claim")
-        await run.people.command(BOB, "/reassign", f"T-1 <@{DAVE}>", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", f"reassign T-1 <@{DAVE}>", channel=TRIAGE)
         await settle(lambda: ticket_where(run, 1, lambda t: t.assignee == DAVE))
-        body, headers = captured.last("command=%2Freassign")
-        await run.people.command(DAVE, "/reassign", f"T-1 <@{BOB}>", channel=TRIAGE)  # a fresh request
+        body, headers = captured.last("command=%2Fdesk&text=reassign")
+        await run.people.command(DAVE, "/desk", f"reassign T-1 <@{BOB}>", channel=TRIAGE)  # a fresh request
         await settle(lambda: ticket_where(run, 1, lambda t: t.assignee == BOB))
         assert (await run.slack.post_to_bot(body, headers)).status == 200
         await run.idle()
@@ -209,7 +209,7 @@ async def test_a_reply_on_a_ticket_raised_in_a_channel_says_everyone_there_will_
         prompt = bot_posts(run.slack, GENERAL, thread=mention.ts)[0]
         await answer_questions(run, ALICE, prompt, "Hardware", "P3 · Normal")
         await run.idle()
-        delivery = await run.people.command(BOB, "/reply", "T-1 On my way", channel=TRIAGE)
+        delivery = await run.people.command(BOB, "/desk", "reply T-1 On my way", channel=TRIAGE)
         assert delivery.status == 200
         await settle(
             lambda: any("On my way" in text_of(m) for m in bot_posts(run.slack, GENERAL, thread=mention.ts))

@@ -66,7 +66,7 @@ def test_an_agent_sees_what_is_assigned_at_risk_first_and_the_queue():
         f"resolution due in 7h 10m (by {date(480, 'Mon 02 Nov, 18:00 CET')}) · :warning: *at risk*",
         ":large_orange_circle: *T-6* · P2 · High · “New mouse”\n"
         f"resolution due in 7h 10m (by {date(480, 'Mon 02 Nov, 18:00 CET')})",
-        "*The queue*: 3 unclaimed · 1 at risk · 2 overdue. `/queue` lists them.",
+        "*The queue*: 3 unclaimed · 1 at risk · 2 overdue. `/desk queue` lists them.",
     ]
     assert "*Your open tickets*\nNone. Send me a direct message whenever you need help." in shown
     assert any(s.startswith("*For agents*") for s in shown)
@@ -113,7 +113,7 @@ async def test_opening_the_home_publishes_it_and_a_claim_updates_the_agents_home
         assert "Waiting for an agent" in json.dumps(published(ALICE)[-1])
         # the queue's counts changed: Bob's Home follows, after its ten seconds for more changes
         await settle(lambda: "*The queue*: 1 unclaimed" in json.dumps(published(BOB)[-1]), timeout=20)
-        await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "claim T-1", channel=TRIAGE)
         await settle(lambda: "*Assigned to you* (1)" in json.dumps(published(BOB)[-1]))
         assert "Projector shows no picture" in json.dumps(published(BOB)[-1])
         assert "*The queue*: 0 unclaimed · 0 at risk · 0 overdue" in json.dumps(

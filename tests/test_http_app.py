@@ -70,7 +70,7 @@ async def test_home_tab_is_published_for_each_role_over_http():
             if c.method == "views.publish"
         }
         assert run.slack.errors() == []
-    assert "/queue" in homes[BOB] and "/queue" not in homes[ALICE]
+    assert "/desk queue" in homes[BOB] and "/desk queue" not in homes[ALICE]
     assert "IT Help" in homes[ALICE]
 
 

@@ -121,7 +121,7 @@ async def test_text_slack_escaped_is_kept_as_typed_and_shown_escaped_once():
         assert (await run.desk.store.ticket(1)).text == "Printer a<b & c>d is jammed"
         card = text_of(bot_posts(run.slack, TRIAGE)[0])
         assert "Printer a&lt;b &amp; c&gt;d is jammed" in card and "&amp;lt;" not in card
-        await run.people.command(BOB, "/resolve", "T-1 swapped the &lt;fuser&gt; &amp; roller")
+        await run.people.command(BOB, "/desk", "resolve T-1 swapped the &lt;fuser&gt; &amp; roller")
         await settle(lambda: ticket_where(run, 1, lambda t: t.resolution_note))
         assert (await run.desk.store.ticket(1)).resolution_note == "swapped the <fuser> & roller"
 

@@ -44,9 +44,9 @@ async def one_round(slack, people, rng: random.Random) -> None:
     await settle(lambda: "is open" in text_of(prompt), timeout=2)
     number = re.search(r"T-(\d+)", text_of(prompt))
     if number:
-        await people.command(BOB, "/claim", f"T-{number.group(1)}", channel=TRIAGE)
+        await people.command(BOB, "/desk", f"claim T-{number.group(1)}", channel=TRIAGE)
         if rng.random() < 0.5:
-            await people.command(BOB, "/resolve", f"T-{number.group(1)} done", channel=TRIAGE)
+            await people.command(BOB, "/desk", f"resolve T-{number.group(1)} done", channel=TRIAGE)
 
 
 async def burst(slack, people, rng: random.Random, stop: asyncio.Event, progress: asyncio.Event) -> int:

@@ -112,7 +112,7 @@ async def test_the_desk_runs_on_postgresql_and_a_restarted_desk_sends_nothing_tw
     async with local_slack() as slack:
         async with running_desk(pg_url, slack=slack) as run:
             await raise_ticket(run, "Laptop won't boot")
-            await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)
+            await run.people.command(BOB, "/desk", "claim T-1", channel=TRIAGE)
             await settle(lambda: ticket_where(run, 1, lambda t: t.assignee == BOB))
             await run.idle()
             assert run.desk.store.health()["backend"] == "postgresql"

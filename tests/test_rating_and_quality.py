@@ -50,7 +50,7 @@ async def resolved_ticket(run):
     _, card = await raise_ticket(run)
     await run.people.press(BOB, card, "Claim")
     await settle(lambda: "Claimed by" in text_of(card))
-    await run.people.command(BOB, "/resolve", "T-1 Replaced the power supply", channel=TRIAGE)
+    await run.people.command(BOB, "/desk", "resolve T-1 Replaced the power supply", channel=TRIAGE)
     await settle(lambda: rating_request(run) is not None)
     return rating_request(run)
 
@@ -196,7 +196,7 @@ async def test_quality_refuses_non_leads_and_bad_periods_and_says_when_nothing_h
         bad, _ = await quality_answer(run, CAROL, "2w")
         assert bad.splitlines() == [
             "I can summarise the last 7, 30 or 90 days.",
-            "Usage: `/quality [7d|30d|90d]` (the last 7 days when left out)",
+            "Usage: `/desk quality [7d|30d|90d]` (the last 7 days when left out)",
         ]
         quiet, _ = await quality_answer(run, CAROL, "30d")
         assert (

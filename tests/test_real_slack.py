@@ -87,7 +87,7 @@ async def test_a_deleted_confirmation_does_not_stop_the_agents_reply():
     async with running_desk() as run:
         prompt, _ = await raise_ticket(run)
         run.slack.workspace.channels[dm_of(run)].messages.remove(prompt)  # Alice deleted it
-        await run.people.command(BOB, "/reply", "T-1 Try another cable", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "reply T-1 Try another cable", channel=TRIAGE)
         await run.idle()
         [reply] = [m for m in bot_posts(run.slack, dm_of(run)) if "Try another cable" in text_of(m)]
         assert reply.thread_ts is None and THREAD_GONE in text_of(reply)
@@ -166,8 +166,8 @@ async def test_the_queue_quality_and_digest_fit_block_kit_however_much_there_is_
                     agent, nasty, opened + timedelta(hours=2)
                 )
             await run.desk.store.create_ticket(lambda _, t=ticket: t)
-        queue = await run.people.command(BOB, "/queue", "", channel=TRIAGE)
-        quality = await run.people.command(CAROL, "/quality", "7d", channel=TRIAGE)
+        queue = await run.people.command(BOB, "/desk", "queue", channel=TRIAGE)
+        quality = await run.people.command(CAROL, "/desk", "quality 7d", channel=TRIAGE)
         assert queue.status == quality.status == 200
         await run.run_job("digest-catch-up")
         await run.idle()
@@ -187,7 +187,7 @@ async def test_slack_down_during_a_claim_raises_nothing_into_bolt(caplog):
         await raise_ticket(run)
         await run.idle()
         run.slack.faults.down = True
-        ack = await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)
+        ack = await run.people.command(BOB, "/desk", "claim T-1", channel=TRIAGE)
         assert ack.status == 200
         await settle(lambda: not run.desk.work.busy, timeout=30)  # the listener gave up on Slack
         gc.collect()  # a task whose exception nobody read reports it when it is collected

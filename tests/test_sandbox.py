@@ -133,15 +133,32 @@ async def test_the_demo_desk_starts_with_its_cast_and_a_written_config(sandbox, 
 
 async def test_each_role_is_offered_its_commands_and_calls_say_when_and_where(sandbox, page):
     assert set((await page.state(ALICE))["commands"]) == {"/ticket"}
-    assert set((await page.state(CAROL))["commands"]) == {"/ticket", "/quality"}
+    assert set((await page.state(CAROL))["commands"]) == {"/ticket", "/desk quality", "/desk help"}
     agent = set((await page.state(BOB))["commands"])
-    assert {"/claim", "/wait", "/queue", "/reply"} <= agent and "/quality" not in agent
+    assert {"/desk claim", "/desk wait", "/desk queue", "/desk reply", "/desk away"} <= agent
+    assert "/desk quality" not in agent
     await raise_ticket(page)
     await page.last_bot_message(BOB, TRIAGE, "T-1")  # the card goes after the confirmation: wait for it
     traffic = (await page.state(ALICE))["traffic"]
     to_triage = [c for c in traffic if c["method"] == "chat.postMessage" and c["channel"] == "#it-triage"]
     assert to_triage and all(c["at"] > 0 for c in traffic)
     assert any(c["channel"] == "DM with Alice Archer" for c in traffic)
+
+
+async def test_desk_verbs_typed_in_the_page_arrive_as_slack_sends_them(sandbox, page):
+    """`/desk` has `should_escape`: @dave reaches reassign as `<@U…|dave>`; a reply's @bob is
+    read back as typed."""
+    await raise_ticket(page)
+    await page.last_bot_message(BOB, TRIAGE, "T-1")
+    await page.say(BOB, TRIAGE, "/desk claim T-1")
+    await settle(lambda: assigned_to(sandbox.app.store, BOB))
+    await page.say(BOB, TRIAGE, "/desk reassign T-1 @dave")
+    await settle(lambda: assigned_to(sandbox.app.store, "U0DAVE001"))
+    await page.say("U0DAVE001", TRIAGE, "/desk reply T-1 Ask @bob if it happens again")
+    await settle(lambda: has_reply(sandbox.app.store))
+    replied = [e for e in (await sandbox.app.store.ticket(1)).trail if e.action.value == "replied"]
+    assert replied[-1].detail == "Ask @bob if it happens again"
+    assert sandbox.slack.errors() == []
 
 
 async def test_a_request_becomes_a_ticket_through_signed_requests(sandbox, page):
@@ -183,6 +200,14 @@ async def test_bad_input_gets_a_sentence_and_changes_nothing(sandbox, page):
     dm = (await page.state(ALICE))["channel"]
     cases = [
         ({"user": ALICE, "channel": dm, "text": "/frobnicate now"}, "/frobnicate is not a valid command"),
+        (
+            {"user": BOB, "channel": TRIAGE, "text": "/away 2h"},
+            "/away is Slack's own command: type /desk away",
+        ),
+        (
+            {"user": BOB, "channel": TRIAGE, "text": "/queue"},
+            "not one of this app's commands: type /desk queue",
+        ),
         ({"user": ALICE, "channel": dm, "text": "x" * 4001}, "up to 4000 characters"),
         ({"user": ALICE, "channel": TRIAGE, "text": "hello"}, "You are not in that conversation."),
         ({"user": ALICE, "channel": dm, "text": "   "}, "Write something first."),
@@ -285,6 +310,24 @@ async def test_the_ticket_reaction_from_the_page_opens_a_ticket_for_the_author(s
     assert any("is open" in r["text"] for r in thread.get("replies", []))
     ticket = await sandbox.app.store.ticket(1)
     assert (ticket.requester, ticket.raised_by, ticket.origin.via) == (ALICE, BOB, "reaction")
+
+
+async def test_the_ticket_reaction_on_a_reply_in_a_thread_opens_a_ticket_there(sandbox, page):
+    await page.say(ALICE, GENERAL, "Is the wifi slow for anyone else?")
+    [parent] = [m for m in (await page.state(ALICE, GENERAL))["messages"] if "wifi" in m["text"]]
+    await page.say(CAROL, GENERAL, "Mine drops every few minutes", thread=parent["ts"])
+    thread = (await page.state(CAROL, GENERAL, parent["ts"]))["thread"]
+    [reply] = [r for r in thread["replies"] if "drops" in r["text"]]
+    status, answer = await page.post("react", user=ALICE, channel=GENERAL, ts=reply["ts"])
+    assert (status, answer) == (200, {"ok": True})
+    await settle(lambda: ticket_from(sandbox.app.store, CAROL))
+    ticket = await sandbox.app.store.ticket(1)
+    assert (ticket.requester, ticket.raised_by, ticket.origin.thread) == (CAROL, ALICE, parent["ts"])
+
+
+async def ticket_from(store, requester: str) -> bool:
+    ticket = await store.ticket(1)
+    return ticket is not None and ticket.requester == requester
 
 
 async def test_the_demo_has_request_channels_and_a_second_team_that_assigns_in_turn(sandbox, page):

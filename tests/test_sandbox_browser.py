@@ -1,6 +1,6 @@
 """The sandbox in headless Chromium, as a newcomer uses it: `python -m bot sandbox` as a real
 process, and a browser clicking through the page. Alice raises a ticket, Bob claims and
-resolves it, Alice rates it, Carol runs /quality. Screenshots of each step are saved to
+resolves it, Alice rates it, Carol runs /desk quality. Screenshots of each step are saved to
 `$SANDBOX_SCREENSHOTS` (default: the test's temporary folder).
 
 Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
@@ -226,7 +226,7 @@ def test_a_ticket_from_request_to_rating_and_quality_by_clicking_the_page(sandbo
 
     # Carol asks how the desk is doing; the answer is only for her.
     page.be(CAROL)
-    page.type("/quality")
+    page.type("/desk quality")
     page.see("Quality · last 7 days")
     text = page.messages_text()
     assert "Only visible to you" in text
@@ -298,7 +298,7 @@ def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, 
 
     page.be(ALICE)
     page.wait(lambda: "/ticket" in hints())
-    assert "/claim" not in hints() and "/quality" not in hints(), "employees are offered their commands only"
+    assert "/desk claim" not in hints() and "/desk quality" not in hints(), "employees: their commands only"
     page.raise_request("The projector in room 4 shows no picture", "Hardware", "P2 · High")
     assert browser.find_elements(By.CSS_SELECTOR, "#messages .day-divider"), "messages sit under their day"
     times = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#messages .meta")]
@@ -308,7 +308,7 @@ def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, 
 
     page.be(BOB)
     page.open("C0TRIAGE1")
-    page.wait(lambda: "/claim" in hints() and "/wait" in hints())
+    page.wait(lambda: "/desk claim" in hints() and "/desk wait" in hints())
     page.press("Claim")
     page.press("Waiting on requester")
     modal = page.wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#overlay:not([hidden]) textarea"))[0]
@@ -324,7 +324,7 @@ def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, 
     page.shot("details-modal")
     browser.find_element(By.CSS_SELECTOR, "#modal .modal-head button").click()
     page.wait(lambda: browser.find_element(By.ID, "overlay").get_attribute("hidden") is not None)
-    page.type("/reply T-1 :restart")
+    page.type("/desk reply T-1 :restart")
     page.see("Sent to")
 
     page.be(ALICE)
@@ -368,7 +368,7 @@ def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
     page.be(BOB)
     page.open("C0TRIAGE1")
     page.press("Claim")
-    page.type("/resolve T-1 Replaced the reader")
+    page.type("/resolve T-1 Replaced the reader")  # an alias kept
     page.see("Resolved by")
     page.be(ALICE)
     page.open("D0ALICE01")

@@ -92,6 +92,8 @@ async def exercise(gateway: SlackGateway, slack: LocalSlack) -> None:
     assert await gateway.look_back(TRIAGE)
     assert (await gateway.message_at(TRIAGE, posted.ts) or {}).get("ts") == posted.ts
     assert len(await gateway.look_back(TRIAGE, posted.ts, metadata=True)) == 2
+    inside = await gateway.post(TRIAGE, "in the thread only", thread=posted.ts)  # not in history
+    assert (await gateway.message_at(TRIAGE, inside.ts) or {}).get("thread_ts") == posted.ts
     await gateway.dm(ALICE, "hello")
     assert await gateway.dm_channel(BOB) == slack.workspace.im_with(BOB).id
     assert await gateway.display_name(BOB) == "Bob Baker"

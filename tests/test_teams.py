@@ -58,12 +58,12 @@ async def test_a_two_team_desk_asks_for_the_area_by_team_and_routes_by_category(
         assert card.channel == PEOPLE_TRIAGE and "People · Payroll" in text_of(card)
         assert cards(run, TRIAGE) == []  # IT's triage channel never sees it
 
-        refused = await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)  # IT's Bob
+        refused = await run.people.command(BOB, "/desk", "claim T-1", channel=TRIAGE)  # IT's Bob
         await run.idle()
         said = " ".join(text_of(m) for m in bot_posts(run.slack, TRIAGE, to=BOB)) + ack_text(refused)
         assert "T-1 belongs to the People team, so only its agents can claim tickets there." in said
         assert (await run.desk.store.ticket(1)).status is Status.OPEN
-        await run.people.command(FRAN, "/claim", "T-1", channel=PEOPLE_TRIAGE)
+        await run.people.command(FRAN, "/desk", "claim T-1", channel=PEOPLE_TRIAGE)
         await settle(lambda: ticket_where(run, 1, lambda t: t.assignee == FRAN))
 
         it_prompt = await start_request(run, "Laptop won't boot", user=ERIN)
@@ -81,9 +81,9 @@ async def test_moving_a_ticket_to_another_teams_area_moves_its_card_and_hands_it
         await run.people.press(ALICE, prompt, "P3 · Normal")
         old = await card_of(run, 1)
         assert old.channel == TRIAGE
-        await run.people.command(BOB, "/claim", "T-1", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "claim T-1", channel=TRIAGE)
         await settle(lambda: ticket_where(run, 1, lambda t: t.assignee == BOB))
-        await run.people.command(BOB, "/move", "T-1 Leave", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "move T-1 Leave", channel=TRIAGE)
         await settle(lambda: cards(run, PEOPLE_TRIAGE))
         await run.idle()
         ticket = await run.desk.store.ticket(1)
@@ -96,7 +96,7 @@ async def test_moving_a_ticket_to_another_teams_area_moves_its_card_and_hands_it
         assert any("*T-1* is with the People team now." in t for t in told)
         answer = " ".join(text_of(m) for m in bot_posts(run.slack, TRIAGE, to=BOB))
         assert "T-1 is now in Leave, with the People team: its card is in <#C0PEOPLE1>." in answer
-        await run.people.command(GUS, "/claim", "T-1", channel=PEOPLE_TRIAGE)
+        await run.people.command(GUS, "/desk", "claim T-1", channel=PEOPLE_TRIAGE)
         await settle(lambda: ticket_where(run, 1, lambda t: t.assignee == GUS))
 
 
@@ -175,7 +175,7 @@ async def test_a_request_threads_two_directions_and_the_cards_thread_stays_inter
         )
 
         await run.people.say(BOB, TRIAGE, "Internal: this is the known 4.2 bug", thread=card.ts)
-        await run.people.command(DAVE, "/reply", "T-1 Please update to 4.3", channel=TRIAGE)
+        await run.people.command(DAVE, "/desk", "reply T-1 Please update to 4.3", channel=TRIAGE)
         await settle(
             lambda: any(
                 "Please update to 4.3" in text_of(m) for m in bot_posts(run.slack, IT_HELP, thread=asked.ts)
@@ -195,7 +195,7 @@ async def test_a_request_threads_two_directions_and_the_cards_thread_stays_inter
 async def test_round_robin_skips_an_agent_who_is_away_and_spreads_ten_tickets_evenly():
     teams = two_teams(it={"agents": [BOB, DAVE, ERIN], "assign": "round_robin"})
     async with running_desk(team=teams) as run:
-        away = await run.people.command(ERIN, "/away", "fri")
+        away = await run.people.command(ERIN, "/desk", "away fri")
         assert "You're away until Fri" in ack_text(away) and "won't assign you new tickets" in ack_text(away)
         for n in range(10):
             await run.people.say(ALICE, IT_HELP, f"Problem number {n}")
@@ -209,7 +209,7 @@ async def test_round_robin_skips_an_agent_who_is_away_and_spreads_ten_tickets_ev
         assert any("I'm on it" in t and "Reply" in t and "Resolve" in t for t in dms)
         assert f"Assigned to <@{BOB}>, not taken up yet" in text_of(await card_of(run, 1))
 
-        back = await run.people.command(ERIN, "/back")
+        back = await run.people.command(ERIN, "/desk", "back")
         assert "Welcome back" in ack_text(back)
         await run.people.say(ALICE, IT_HELP, "Problem number 10")
         await run.people.say(ALICE, IT_HELP, "Problem number 11")
@@ -230,14 +230,14 @@ async def test_least_busy_picks_the_agent_with_the_fewest_open_tickets_and_nobod
             await run.people.say(ALICE, PEOPLE_HELP, f"Question {n}")
             await settle(lambda n=n: ticket_where(run, n + 1, lambda t: t.assignee))
         assert [(await run.desk.store.ticket(n)).assignee for n in (1, 2, 3)] == [FRAN, GUS, FRAN]
-        await run.people.command(GUS, "/resolve", "T-2 done")
+        await run.people.command(GUS, "/desk", "resolve T-2 done")
         await settle(lambda: ticket_where(run, 2, lambda t: not t.is_open))
         await run.people.say(ALICE, PEOPLE_HELP, "Question 3")
         await settle(lambda: ticket_where(run, 4, lambda t: t.assignee))
         assert (await run.desk.store.ticket(4)).assignee == GUS  # none open against Fran's two
 
-        await run.people.command(FRAN, "/away")
-        await run.people.command(GUS, "/away", "2h")
+        await run.people.command(FRAN, "/desk", "away")
+        await run.people.command(GUS, "/desk", "away 2h")
         await run.people.say(ALICE, PEOPLE_HELP, "Question 4")
         await settle(lambda: ticket_where(run, 5, lambda t: t.card))
         await run.idle()
@@ -253,14 +253,14 @@ async def test_queue_and_quality_by_team():
         await run.people.say(ALICE, IT_HELP, "Monitor flickers")
         await run.people.say(ALICE, PEOPLE_HELP, "Payslip missing")
         await settle(lambda: ticket_where(run, 2, lambda t: t.card))
-        await run.people.command(FRAN, "/queue", channel=PEOPLE_TRIAGE)
+        await run.people.command(FRAN, "/desk", "queue", channel=PEOPLE_TRIAGE)
         await settle(lambda: bot_posts(run.slack, PEOPLE_TRIAGE, to=FRAN))
         queue = text_of(bot_posts(run.slack, PEOPLE_TRIAGE, to=FRAN)[-1])
         assert "T-2" in queue and "T-1" not in queue
 
-        wrong = await run.people.command(CAROL, "/quality", "Marketing 30d")
+        wrong = await run.people.command(CAROL, "/desk", "quality Marketing 30d")
         assert "There is no team called “Marketing”. The teams: IT, People." in ack_text(wrong)
-        await run.people.command(CAROL, "/quality", "people 30d")
+        await run.people.command(CAROL, "/desk", "quality people 30d")
         await settle(
             lambda: any(
                 "Quality · People · last 30 days" in text_of(m)

@@ -84,3 +84,11 @@ def test_a_permalink_has_the_shape_chat_getpermalink_answers():
         "https://ghostbusters.slack.com/archives/C1H9RESGA/p135854651500008"
     )
     assert permalink("", "C1H9RESGA", "1358546515.00008") is None
+    # "When the provided message_ts is part of a thread, the permalink format changes"
+    # (api.slack.com/methods/chat.getPermalink)
+    assert permalink(
+        "https://ghostbusters.slack.com", "C1H9RESGL", "1358546517.00023", "1358546515.000008"
+    ) == (
+        "https://ghostbusters.slack.com/archives/C1H9RESGL/p135854651700023?thread_ts=1358546515.000008&cid=C1H9RESGL"
+    )
+    assert permalink("https://x.slack.com", "C1", "1.2", "1.2") == "https://x.slack.com/archives/C1/p12"

@@ -29,7 +29,7 @@ def test_claim_sets_assignee_and_stops_first_response_clock():
     ("who", "expected"),
     [
         (AGENT, "You already have {ref}."),
-        (OTHER, "{ref} is already claimed by {person}. Use /reassign to hand it over."),
+        (OTHER, "{ref} is already claimed by {person}. Use /desk reassign to hand it over."),
     ],
 )
 def test_claiming_a_claimed_ticket_is_refused(who, expected):

@@ -121,7 +121,7 @@ async def test_wait_asks_the_requester_and_her_answer_puts_it_back_with_the_agen
         await run.people.press(BOB, card, "Claim")
         await settle(lambda: "Claimed by" in text_of(card))
         delivery = await run.people.command(
-            BOB, "/wait", "T-1 Which floor is the printer on?", channel=TRIAGE
+            BOB, "/desk", "wait T-1 Which floor is the printer on?", channel=TRIAGE
         )
         assert delivery.status == 200
         await run.idle()
@@ -158,7 +158,7 @@ async def test_one_reminder_then_closed_once_each_across_restarts(tmp_path):
         async with running_desk(url, slack=slack, **pending) as run:
             _, card = await raise_ticket(run)
             await run.people.press(BOB, card, "Claim")
-            await run.people.command(BOB, "/wait", "T-1 Which floor?", channel=TRIAGE)
+            await run.people.command(BOB, "/desk", "wait T-1 Which floor?", channel=TRIAGE)
             await settle(lambda: ticket_where(run, 1, lambda t: t.status is Status.WAITING))
             await run.idle()
             waited_at = (await run.desk.store.ticket(1)).waiting_since

@@ -35,7 +35,7 @@ async def test_a_priority_change_recomputes_both_targets_and_tells_the_requester
     async with running_desk() as run:
         confirmation, card = await raise_ticket(run, urgency="P3 · Normal")
         before = await run.desk.store.ticket(1)
-        await run.people.command(BOB, "/priority", "T-1 P1", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "priority T-1 P1", channel=TRIAGE)
         await settle(lambda: ticket_where(run, 1, lambda t: t.priority is Priority.P1))
         await run.idle()
         ticket = await run.desk.store.ticket(1)
@@ -82,15 +82,15 @@ async def test_the_cards_selects_change_priority_and_area_in_place():
 async def test_move_and_bad_priority_or_area_are_answered_and_change_nothing():
     async with running_desk() as run:
         _, card = await raise_ticket(run)
-        refused = await run.people.command(BOB, "/priority", "T-1 urgent", channel=TRIAGE)
+        refused = await run.people.command(BOB, "/desk", "priority T-1 urgent", channel=TRIAGE)
         assert "Name the new priority: P1, P2, P3 or P4." in ack_text(refused)
-        await run.people.command(BOB, "/move", "T-1 Cooking", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "move T-1 Cooking", channel=TRIAGE)
         await settle(lambda: any("no area called “Cooking”" in t for t in told(run)))
-        await run.people.command(BOB, "/move", "T-1 access", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "move T-1 access", channel=TRIAGE)
         await settle(lambda: ticket_where(run, 1, lambda t: t.category == "Access"))
         await run.idle()
         assert "Access" in text_of(card)
-        stranger = await run.people.command(ALICE, "/priority", "T-1 P1", channel=TRIAGE)
+        stranger = await run.people.command(ALICE, "/desk", "priority T-1 P1", channel=TRIAGE)
         assert "Only the desk's agents can change priorities" in ack_text(stranger)
         assert (await run.desk.store.ticket(1)).priority is Priority.P2
 
@@ -98,11 +98,11 @@ async def test_move_and_bad_priority_or_area_are_answered_and_change_nothing():
 async def test_a_saved_reply_is_sent_filled_in_and_an_unknown_one_is_refused():
     async with running_desk(**REPLIES) as run:
         confirmation, _ = await raise_ticket(run)
-        await run.people.command(BOB, "/reply", "T-1 :printer", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "reply T-1 :printer", channel=TRIAGE)
         await settle(
             lambda: any("no saved reply called `:printer`" in t and "`:vpn`" in t for t in told(run))
         )
-        await run.people.command(BOB, "/reply", "T-1 :vpn", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "reply T-1 :vpn", channel=TRIAGE)
         await run.idle()
         [reply] = [m for m in bot_posts(run.slack, dm_of(run)) if "reset your VPN" in text_of(m)]
         assert "Hi Alice Archer, to reset your VPN for T-1" in text_of(reply)
@@ -150,7 +150,7 @@ async def test_whoever_resolves_a_ticket_is_credited_with_it():
         _, card = await raise_ticket(run)
         await run.people.press(DAVE, card, "Claim")
         await settle(lambda: "Claimed by" in text_of(card))
-        await run.people.command(BOB, "/resolve", "T-1 Swapped the cable", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "resolve T-1 Swapped the cable", channel=TRIAGE)
         await settle(lambda: ticket_where(run, 1, lambda t: t.resolved_at is not None))
         await run.idle()
         assert f"Resolved by <@{BOB}>" in text_of(card)
@@ -164,7 +164,7 @@ async def test_a_reopen_tells_the_assignee_by_dm():
     async with running_desk() as run:
         _, card = await raise_ticket(run)
         await run.people.press(BOB, card, "Claim")
-        await run.people.command(BOB, "/resolve", "T-1 Swapped the cable", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "resolve T-1 Swapped the cable", channel=TRIAGE)
         await settle(
             lambda: any("The problem is back" in str(m.blocks) for m in bot_posts(run.slack, dm_of(run)))
         )
@@ -182,7 +182,7 @@ async def test_the_problem_is_back_answers_where_pressed_and_closes_the_old_surv
     async with running_desk() as run:
         _, card = await raise_ticket(run)
         await run.people.press(BOB, card, "Claim")
-        await run.people.command(BOB, "/resolve", "T-1 Swapped the cable", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", "resolve T-1 Swapped the cable", channel=TRIAGE)
         await run.idle()
         [survey] = [m for m in bot_posts(run.slack, dm_of(run)) if "How did we do?" in text_of(m)]
         await run.people.press(ALICE, survey, ":slightly_smiling_face: 4 · Good")
@@ -197,7 +197,7 @@ async def test_the_problem_is_back_answers_where_pressed_and_closes_the_old_surv
         assert f"<@{BOB}> has it again" in text_of(resolution)
         await settle(lambda: "has closed" in text_of(survey))
         assert "Change rating" not in str(survey.blocks) and "rate_" not in str(survey.blocks)
-        again = await run.people.command(BOB, "/resolve", "T-1 New cable this time", channel=TRIAGE)
+        again = await run.people.command(BOB, "/desk", "resolve T-1 New cable this time", channel=TRIAGE)
         assert again.status == 200
         await run.idle()
         surveys = [m for m in bot_posts(run.slack, dm_of(run)) if "How did we do?" in text_of(m)]
@@ -208,7 +208,7 @@ async def test_a_handed_over_ticket_dms_its_new_agent_what_they_need_to_act():
     async with running_desk() as run:
         _, card = await raise_ticket(run, "VPN drops every hour")
         await run.people.press(BOB, card, "Claim")
-        await run.people.command(BOB, "/reassign", f"T-1 <@{DAVE}>", channel=TRIAGE)
+        await run.people.command(BOB, "/desk", f"reassign T-1 <@{DAVE}>", channel=TRIAGE)
         await run.idle()
         [handed] = [m for m in bot_posts(run.slack, dm_of(run, DAVE)) if "handed *T-1* to you" in text_of(m)]
         shown = text_of(handed)
@@ -247,7 +247,7 @@ async def test_the_queue_says_overdue_or_at_risk_never_both():
         await run.idle()
         for minutes, flagged in ((100, True), (130, False)):  # at risk, then overdue
             run.clock.set(run.clock.now() + timedelta(minutes=minutes))
-            delivery = await run.people.command(BOB, "/queue", "", channel=TRIAGE)
+            delivery = await run.people.command(BOB, "/desk", "queue", channel=TRIAGE)
             assert delivery.status == 200
             await run.idle()
             shown = told(run)[-1]

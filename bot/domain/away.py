@@ -13,8 +13,8 @@ from bot.domain.errors import DeskError, literal
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 UNTIL_HINT = (
-    "Say how long or until when: `/away` (until you say `/back`), `/away 2h`, `/away 3d`, "
-    "`/away 17:00`, `/away fri` or `/away 2026-12-24`."
+    "Say how long or until when: `/desk away` (until you say `/desk back`), `/desk away 2h`, "
+    "`/desk away 3d`, `/desk away 17:00`, `/desk away fri` or `/desk away 2026-12-24`."
 )
 
 

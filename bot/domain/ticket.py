@@ -226,7 +226,7 @@ class Ticket:
             if self.assignee == agent:
                 raise TransitionNotAllowed("You already have {ref}.", ticket=self.number)
             raise TransitionNotAllowed(
-                "{ref} is already claimed by {person}. Use /reassign to hand it over.",
+                "{ref} is already claimed by {person}. Use /desk reassign to hand it over.",
                 ticket=self.number,
                 person=self.assignee,
             )

@@ -114,7 +114,7 @@ class Agents:
         _, ticket = await self._change(
             number, lambda t: self._of_team(agent, t, DOING["/claim"]).claim(agent, now), tell
         )
-        return f"You claimed {ref}. Use `/reply {ref} your answer` to talk to <@{ticket.requester}>."
+        return f"You claimed {ref}. Use `/desk reply {ref} your answer` to talk to <@{ticket.requester}>."
 
     async def reassign(self, by: str, number: int, to: str) -> str:
         self.staff.require_agent(by, "reassign tickets")

@@ -1,4 +1,4 @@
-"""`/away [until]` and `/back` (SPEC §9): an agent away is passed by when the desk assigns new
+"""`/desk away [until]` and `/desk back` (SPEC §9): an agent away is passed by when the desk assigns new
 tickets, until they are back. What they hold already stays theirs."""
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ async def go_away(desk: Desk, agent: str, words: str) -> str:
         tx.put(AWAY, agent, until.isoformat() if until else "")
         _home_again(tx, agent)
     held = sum(1 for t in await desk.store.open_tickets() if t.assignee == agent)
-    when = f"until {at(until, desk.zone)}" if until else "until you say `/back`"
+    when = f"until {at(until, desk.zone)}" if until else "until you say `/desk back`"
     tickets = f"{held} open ticket{'s' if held != 1 else ''}"
-    still = f" You still hold {tickets}: hand them over with `/reassign` if they can't wait." if held else ""
+    hand_over = "hand them over with `/desk reassign` if they can't wait."
+    still = f" You still hold {tickets}: {hand_over}" if held else ""
     return f":palm_tree: You're away {when}: the desk won't assign you new tickets.{still}"
 
 

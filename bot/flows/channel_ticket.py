@@ -58,10 +58,14 @@ async def open_from_message(
     via: str,
     once: str | None,
     raised_by: str | None = None,
+    thread: str | None = None,
 ) -> int | None:
     """Open the message's ticket at P3 in `category`, unless the message has one; its number
-    when this call opened it."""
+    when this call opened it. `thread`: the parent's ts when the message is a reply in a
+    thread; the ticket's conversation is that thread (Slack threads only under a parent), and
+    its follow-ups too unless the thread already is another ticket's."""
     where = place(channel, ts)
+    talk_in = thread or ts
     now = desk.clock.now()
     async with desk.store.transaction() as tx:
         if tx.done_before(once) or tx.record(THREADS, where) is not None:
@@ -73,7 +77,7 @@ async def open_from_message(
             text,
             category,
             Priority.P3,
-            Origin(channel, ts, via),
+            Origin(channel, talk_in, via),
             now,
             raised_by=raised_by if raised_by != requester else None,
             source=where,
@@ -81,9 +85,11 @@ async def open_from_message(
         ticket = assign_new(tx, desk, ticket)
         tx.save_ticket(ticket)
         tx.put(THREADS, where, ticket.number)
+        if thread and tx.record(THREADS, place(channel, thread)) is None:
+            tx.put(THREADS, place(channel, thread), ticket.number)
         words, blocks = confirmation_in_thread(desk, ticket)
         confirm = Post(
-            Conversation(channel), words, blocks, InThread(ts), remember=("confirmation", ticket.number)
+            Conversation(channel), words, blocks, InThread(talk_in), remember=("confirmation", ticket.number)
         )
         owed.owe(tx, f"t{ticket.number}:confirmation", confirm)
         owed.card(tx, ticket.number)

@@ -17,7 +17,7 @@ from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.slack.card import ticket_card
 from bot.slack.intake_blocks import confirmation
-from bot.slack.links import linked
+from bot.slack.links import linked, permalink
 from bot.slack.when import promise
 from store.base import Transaction
 
@@ -34,13 +34,23 @@ def split_place(stored: str) -> tuple[str, str]:
     return channel, ts
 
 
+def source_link(desk: Desk, ticket: Ticket) -> str | None:
+    """The link of the message the ticket was made from; a reply in a thread (a :ticket:
+    reaction's, whose ticket talks in the thread it is in) links into that thread."""
+    if not ticket.source:
+        return None
+    channel, ts = split_place(ticket.source)
+    thread = ticket.origin.thread if channel == ticket.origin.channel else None
+    return permalink(desk.workspace, channel, ts, thread)
+
+
 def confirmation_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
     clock = desk.sla_clock(ticket)
     first = target_states(ticket, clock, ticket.opened_at)[0]
     said = promise(clock.policy.first_response, first.due, desk.zone, business=clock.business)
     by = None
     if ticket.raised_by:
-        message = linked(desk.link(ticket.source), "your message")
+        message = linked(source_link(desk, ticket), "your message")
         by = f"<@{ticket.raised_by}> raised this for you from {message}."
     return confirmation(desk.ref(ticket.number), ticket.category, ticket.priority, ticket.text, said, by)
 
@@ -71,7 +81,7 @@ def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
         desk.zone,
         business=clock.business,
         warn_at=warn_at,
-        source=desk.link(ticket.source),
+        source=source_link(desk, ticket),
         areas=desk.staff.areas,
         team=desk.team_of(ticket).name if desk.staff.several else None,
     )

@@ -18,8 +18,10 @@ from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
-USAGE = "Usage: `/quality [7d|30d|90d]` (the last 7 days when left out)"
-TEAMS_USAGE = "Usage: `/quality [team] [7d|30d|90d]` (the whole desk, and the last 7 days, when left out)"
+USAGE = "Usage: `/desk quality [7d|30d|90d]` (the last 7 days when left out)"
+TEAMS_USAGE = (
+    "Usage: `/desk quality [team] [7d|30d|90d]` (the whole desk, and the last 7 days, when left out)"
+)
 
 
 @dataclass(frozen=True)

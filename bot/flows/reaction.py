@@ -2,7 +2,9 @@
 
 One ticket per message: the requester is the message's author, raised by whoever reacted
 (themselves when they reacted to their own message, or to a bot's). The ticket's thread is the
-message's own thread, where the desk confirms it; its area is the first category and its
+message's own thread, where the desk confirms it (a reply in a thread, which
+conversations.history does not hold, is read from conversations.replies; its ticket talks in
+the thread it is in); its area is the first category and its
 urgency P3 (`bot.flows.channel_ticket`), in a request channel its team's first area. A second
 reaction, by anyone, and Slack's retries open nothing more.
 """
@@ -31,8 +33,10 @@ async def ticket_from_reaction(
         return None  # one ticket per message
     message = await desk.slack.message_at(channel, ts)  # a failure: not marked done, Slack retries
     if message is None:
-        log.info("reacted message not found (a thread reply or gone)", extra={"channel": channel})
+        log.info("reacted message not found (gone)", extra={"channel": channel})
         return None
+    parent = message.get("thread_ts")  # a reply in a thread: the ticket talks in that thread
+    thread = parent if isinstance(parent, str) and parent != ts else None
     requester = author_of(message) or reactor
     text = await request_text(desk, message_words(message))
     team = desk.staff.serving(channel)
@@ -46,4 +50,5 @@ async def ticket_from_reaction(
         via="reaction",
         once=once,
         raised_by=reactor,
+        thread=thread,
     )

@@ -424,9 +424,26 @@ class WebApi:
         return _page([m for m in messages if inside(float(m["ts"]))], args)
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
-        """The thread's parent, then its replies oldest first, in pages."""
+        """The thread's parent, then its replies oldest first, in pages; `ts` may name the
+        parent or any reply in the thread (api.slack.com/methods/conversations.replies: "Unique
+        identifier of either a thread's parent message or a message in the thread"), and
+        `oldest`, `latest` and `inclusive` narrow it as in conversations.history."""
+        channel = str(args["channel"])
         metadata = _flag(args.get("include_all_metadata"))
-        return _page(self._history(str(args["channel"]), str(args["ts"]), metadata), args)
+        messages = self._history(channel, self._thread_of(channel, str(args["ts"])), metadata)
+        inclusive = _flag(args.get("inclusive"))
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args["latest"]) if args.get("latest") else float("inf")
+
+        def inside(ts: float) -> bool:
+            return oldest <= ts <= latest if inclusive else oldest < ts < latest
+
+        return _page([m for m in messages if inside(float(m["ts"]))], args)
+
+    def _thread_of(self, channel_id: str, ts: str) -> str:
+        """The parent of the thread `ts` is in: itself for a parent or an unthreaded message."""
+        found = self.ws.find_message(channel_id, ts) if channel_id in self.ws.channels else None
+        return found.thread_ts if found is not None and found.thread_ts else ts
 
     # -- views -------------------------------------------------------------------------
     def _checked_view(self, view: Any) -> dict[str, Any]:

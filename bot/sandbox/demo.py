@@ -88,7 +88,7 @@ agents = ["{FRAN}", "{DAVE}"]   # Fran Fisher, Dave Diaz
 leads = ["{CAROL}"]
 categories = ["Payroll", "Leave"]
 request_channels = ["{PEOPLE_HELP}"]    # #people-help
-assign = "round_robin"              # Fran and Dave in turn (not while /away)
+assign = "round_robin"              # Fran and Dave in turn (not while /desk away)
 
 # Minutes, not hours, so escalations can be watched (or fast-forwarded on the page).
 [sla.P1]
@@ -120,12 +120,12 @@ channel = ""      # a DM to Carol
 [csat]
 ask_after_resolve = true
 
-# Waiting on the requester (/wait or the card's button): a reminder, then closed.
+# Waiting on the requester (/desk wait or the card's button): a reminder, then closed.
 [pending]
 remind_after = "10m"
 close_after = "30m"
 
-# Saved replies: `/reply T-1 :restart`, or pick one in the Reply form.
+# Saved replies: `/desk reply T-1 :restart`, or pick one in the Reply form.
 [replies]
 restart = "Hi {{requester}}, please restart the laptop, then tell us in {{ref}}'s thread if it still fails."
 vpn = "Hi {{requester}}, to reset the VPN: Settings → VPN → Reset, then sign in again."

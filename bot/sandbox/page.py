@@ -27,33 +27,41 @@ from bot.localslack.driver import Driver
 from bot.localslack.server import Delivery
 from bot.localslack.workspace import BOT_USER, Message, View
 from bot.sandbox.demo import ROLES
+from bot.slack.command_args import AGENT, ALIASES, LEAD, NAMESPACE, VERBS
 
-COMMANDS = {
+COMMANDS = {  # the commands manifest.yml registers (a test holds the two together)
     "/ticket": "Raise a request, or check one (status T-4, list, help)",
-    "/claim": "Take a ticket (agents)",
-    "/reply": "Answer the requester in the ticket's thread (agents)",
-    "/reassign": "Hand a ticket to another agent (agents)",
-    "/resolve": "Resolve a ticket, with an optional note (agents)",
-    "/wait": "Ask the requester and wait for the answer; the clock pauses (agents)",
-    "/priority": "Change a ticket's priority: /priority T-1 P1 (agents)",
-    "/move": "Move a ticket to another area: /move T-1 Access (agents)",
-    "/queue": "Unclaimed and at-risk tickets, most urgent first (agents)",
-    "/away": "Be away: new tickets go to the others (/away 2h, /away fri) (agents)",
-    "/back": "Be back: the desk assigns you new tickets again (agents)",
-    "/quality": "How the desk is doing: /quality [team] [7d|30d|90d] (leads)",
+    NAMESPACE: "Agents and leads: claim, reply, resolve, away, quality... (help lists yours)",
+    **{f"/{verb}": f"{VERBS[verb].does.capitalize()} (the same as {NAMESPACE} {verb})" for verb in ALIASES},
 }
-OFFERED = {  # the commands the page suggests to each role (anyone may type any of them)
-    "employee": ("/ticket",),
-    "agent": tuple(c for c in COMMANDS if c != "/quality"),
-    "lead": ("/ticket", "/quality"),
+ESCAPED = {NAMESPACE, "/reassign"}  # commands whose manifest entry has `should_escape: true`
+HINTS = {  # what the page's command box offers each role (anyone may type any command)
+    "employee": {"/ticket": COMMANDS["/ticket"]},
+    "agent": {
+        "/ticket": COMMANDS["/ticket"],
+        **{f"{NAMESPACE} {v.name}": v.does.capitalize() for v in VERBS.values() if v.role != LEAD},
+    },
+    "lead": {
+        "/ticket": COMMANDS["/ticket"],
+        **{f"{NAMESPACE} {v.name}": v.does.capitalize() for v in VERBS.values() if v.role != AGENT},
+    },
 }
-ESCAPED = {"/reassign"}  # commands whose manifest entry has `should_escape: true`
 MAX_TEXT = 4000  # what Slack's message box takes
 TRAFFIC = 30  # Web API calls shown on the page
 MAX_JUMP_DAYS = 7  # a jump stops at every moment something falls due: a week takes seconds
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 CROSS_SITE = {"cross-site", "same-site"}  # Sec-Fetch-Site values of another site's requests
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _not_a_command(command: str) -> str:
+    """What the page says to a command the app does not register, as Slack would refuse it;
+    a desk verb (`/away`) is shown its namespaced form."""
+    verb = command.lstrip("/").lower()
+    if verb in VERBS:
+        whose = "Slack's own command" if verb == "away" else "not one of this app's commands"
+        return f"{command} is {whose}: type {NAMESPACE} {verb} instead."
+    return f"{command} is not a valid command. Try {', '.join(COMMANDS)}."
 
 
 def _refused(why: str) -> web.Response:
@@ -202,7 +210,7 @@ class Page:
                 else None
             ),
             "home": home.view if home else None,
-            "commands": {c: COMMANDS[c] for c in OFFERED.get(ROLES.get(user, ""), ("/ticket",))},
+            "commands": HINTS.get(ROLES.get(user, ""), HINTS["employee"]),
             "clock": {
                 "now": now.isoformat(),
                 "shown": now.strftime("%a %d %b, %H:%M"),
@@ -327,7 +335,7 @@ class Page:
         if text.startswith("/"):
             command, _, rest = text.partition(" ")
             if command not in COMMANDS:
-                return {"problem": f"{command} is not a valid command. Try {', '.join(COMMANDS)}."}
+                return {"problem": _not_a_command(command)}
             if thread:
                 return {"problem": "Slash commands can't be used in threads. Use the main message box."}
             words = self._as_slack_text(rest.strip(), escaped_mentions=command in ESCAPED)

@@ -14,7 +14,7 @@ from bot.domain.ticket import Status, Ticket
 from bot.slack.blocks import context, section
 from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
-from bot.slack.mrkdwn import escape, plain, safe
+from bot.slack.mrkdwn import escape, modal_title, plain, safe
 from bot.slack.when import age, slack_at, target_line
 
 Blocks = list[dict[str, Any]]
@@ -69,7 +69,7 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
         blocks.append(block)
     if count > QUEUE_LIMIT:
         left = count - QUEUE_LIMIT
-        rest = f"…and {left} more, less urgent or newer: claim some and `/queue` shows the next."
+        rest = f"…and {left} more, less urgent or newer: claim some and `/desk queue` shows the next."
         blocks.append(section(rest))
     return f"{count} tickets need attention", blocks
 
@@ -251,7 +251,7 @@ def text_form(
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": f"{number}:{channel}",  # the ticket, and where to answer the agent
-        "title": {"type": "plain_text", "text": f"{title} {ref}"[:24]},
+        "title": {"type": "plain_text", "text": modal_title(title, ref)},
         "submit": {"type": "plain_text", "text": submit},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Ticket
 from bot.slack.blocks import context, section, sections
-from bot.slack.mrkdwn import escape, plain
+from bot.slack.mrkdwn import escape, modal_title, plain
 from bot.slack.when import slack_at, target_line
 
 Blocks = list[dict[str, Any]]
@@ -66,7 +66,7 @@ def details_view(
         )
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": f"Details of {ref}"[:24]},
+        "title": {"type": "plain_text", "text": modal_title("Details of", ref)},
         "close": {"type": "plain_text", "text": "Close"},
         "blocks": blocks[:100],
     }

@@ -134,7 +134,7 @@ def _needs_attention(digest: Digest, look: DigestLook) -> Blocks:
         return []
     lines = [_watch_line(w, look) for w in watched[:WATCH_LIMIT]]
     if len(watched) > WATCH_LIMIT:
-        lines.append(f"…and {len(watched) - WATCH_LIMIT} more — `/queue` shows them all.")
+        lines.append(f"…and {len(watched) - WATCH_LIMIT} more — `/desk queue` shows them all.")
     return [section("*Needs attention now*\n" + "\n".join(lines))]
 
 
@@ -196,7 +196,8 @@ def digest_message(digest: Digest, look: DigestLook) -> tuple[str, Blocks]:
         section(_oldest_unclaimed(digest, look)),
         *_needs_attention(digest, look),
         context(
-            f"{schedule_words(look.schedule)} · {look.desk_name} · `/quality` shows the last 7, 30 or 90 days"
+            f"{schedule_words(look.schedule)} · {look.desk_name} · "
+            "`/desk quality` shows the last 7, 30 or 90 days"
         ),
     ]
     text = (

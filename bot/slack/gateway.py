@@ -176,12 +176,30 @@ class SlackGateway:
         )
 
     async def message_at(self, channel: str, ts: str) -> dict[str, Any] | None:
-        """One message of a conversation's top level, as Slack's docs read one: history with
-        `latest` its ts, `inclusive`, `limit=1`. None when it is not there (or in a thread)."""
+        """One message, as Slack's docs read one: history with `latest` its ts, `inclusive`,
+        `limit=1`; a reply in a thread is not there, so then the thread (`_reply_at`). None
+        when it is in neither."""
         data = await self._call(
             "conversations.history",
             self.client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1),
         )
+        found = [m for m in data.get("messages") or [] if m.get("ts") == ts]
+        return found[0] if found else await self._reply_at(channel, ts)
+
+    async def _reply_at(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """A reply in a thread, which carries its parent's `thread_ts`: conversations.replies
+        takes the ts of "either a thread's parent message or a message in the thread"
+        (api.slack.com/methods/conversations.replies); from `oldest` its ts, `inclusive`. Two
+        at most, as the parent may come first whatever `oldest` says."""
+        try:
+            data = await self._call(
+                "conversations.replies",
+                self.client.conversations_replies(channel=channel, ts=ts, oldest=ts, inclusive=True, limit=2),
+            )
+        except SlackFailure as failure:
+            if failure.error == "thread_not_found":  # gone (deleted) since
+                return None
+            raise
         found = [m for m in data.get("messages") or [] if m.get("ts") == ts]
         return found[0] if found else None
 

@@ -144,7 +144,7 @@ def _in_minutes(span: timedelta | None) -> float | None:
 
 
 def _away_switch(away: str | None) -> dict[str, Any]:
-    """An agent's away switch (SPEC §11), as `/away` and `/back` set it."""
+    """An agent's away switch (SPEC §11), as `/desk away` and `/desk back` set it."""
     if away is None:
         said, label, action = "You're here: the desk may assign you new tickets.", "I'm away", HomeIds.AWAY
     else:
@@ -183,7 +183,7 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
         blocks.append(
             section(
                 f"*The queue*: {q.unclaimed} unclaimed · {q.at_risk} at risk · {q.overdue} overdue. "
-                "`/queue` lists them."
+                "`/desk queue` lists them."
             )
         )
     if facts.assigned is not None:
@@ -205,13 +205,14 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
     if facts.assigned is not None:
         help_lines.append(
             "*For agents*\n"
-            f"• `/queue` shows what is waiting\n• `/claim {prefix}-42`, `/reply {prefix}-42 your answer`, "
-            f"`/wait {prefix}-42 a question`, `/reassign {prefix}-42 @someone`, "
-            f"`/resolve {prefix}-42 what fixed it`\n"
-            "• `/away 2h` (or `/away fri`) and `/back`: the desk assigns you nothing new meanwhile"
+            f"• `/desk queue` shows what is waiting\n• `/desk claim {prefix}-42`, "
+            f"`/desk reply {prefix}-42 your answer`, `/desk wait {prefix}-42 a question`, "
+            f"`/desk reassign {prefix}-42 @someone`, `/desk resolve {prefix}-42 what fixed it`\n"
+            "• `/desk away 2h` (or `/desk away fri`) and `/desk back`: the desk assigns you nothing new "
+            "meanwhile\n• `/desk help` lists every verb"
         )
     if weeks:
-        help_lines.append("*For leads*\n• `/quality 7d` (or `30d`, `90d`) sums up how the desk is doing")
+        help_lines.append("*For leads*\n• `/desk quality 7d` (or `30d`, `90d`) sums up how the desk is doing")
     blocks += [{"type": "divider"}, *(section(text) for text in help_lines)]
     blocks.append(
         context(f"{escape(facts.desk_name)} · an open-source service desk · updated as tickets change")

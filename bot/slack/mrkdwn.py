@@ -11,6 +11,7 @@ SECTION_TEXT = 3000  # characters of a section's text
 FIELD_TEXT = 2000
 BUTTON_TEXT = 75
 HEADER_TEXT = 150
+MODAL_TITLE = 24  # a modal's title (Block Kit's view reference: "Max length 24 characters")
 MESSAGE_TEXT = 40000  # a message's top-level `text`
 
 CUT_NOTE = "… _(cut here: the full text is kept with the ticket)_"
@@ -96,3 +97,24 @@ def safe(text: str, limit: int = SECTION_TEXT) -> str:
 def plain(text: str, limit: int) -> str:
     """Cut text for a `plain_text` object (no escaping needed there) with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def modal_title(words: str, ref: str = "", limit: int = MODAL_TITLE) -> str:
+    """A modal's title: `words` then the ticket reference `ref`, cut at a word and never inside
+    the reference ("Details of IT-123456" -> "Details IT-123456"). Words go from the end
+    first; the reference alone when no word fits beside it; the words alone, cut at a word,
+    if even the reference is too long."""
+    kept = words.split()
+    while kept:
+        title = " ".join([*kept, ref]).strip()
+        if len(title) <= limit:
+            return title
+        kept.pop()
+    if ref and len(ref) <= limit:
+        return ref
+    title = ""
+    for word in words.split():
+        if len(f"{title} {word}".strip()) > limit:
+            break
+        title = f"{title} {word}".strip()
+    return title or plain(words, limit)

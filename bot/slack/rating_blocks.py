@@ -13,7 +13,7 @@ from typing import Any
 from bot.domain.ticket import SCORES, Rating
 from bot.slack.blocks import action_button, context, section
 from bot.slack.intake_blocks import quote
-from bot.slack.mrkdwn import escape, fit, plain
+from bot.slack.mrkdwn import escape, fit, modal_title, plain
 
 Blocks = list[dict[str, Any]]
 COMMENT_LIMIT = 2000
@@ -100,7 +100,7 @@ def comment_form(number: int, ref: str, where: str, current: str) -> dict[str, A
         "type": "modal",
         "callback_id": RatingIds.FORM,
         "private_metadata": f"{number}:{where}",
-        "title": {"type": "plain_text", "text": plain(f"Comment on {ref}", 24)},
+        "title": {"type": "plain_text", "text": modal_title("Comment on", ref)},
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [

@@ -37,6 +37,6 @@ def report_text(report: WeeklyReport, desk_name: str, zone: ZoneInfo, team: str 
         f"• First response p50 *{spread(fr)}* {time_change(fr, fr_before)}".rstrip(),
         f"• SLA met *{share(met)}* {share_change(met, met_before)}".rstrip(),
         f"• CSAT *{csat}* {score_change(last.csat, before.csat)}".rstrip(),
-        "The chart shows the last 12 weeks. `/quality` has more.",
+        "The chart shows the last 12 weeks. `/desk quality` has more.",
     ]
     return "\n".join(lines), title

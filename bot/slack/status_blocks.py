@@ -76,7 +76,8 @@ def assigned_tickets(
             f"   _{summary}_"
         )
     if count > LIST_LIMIT:
-        lines.append(f"…and {count - LIST_LIMIT} more not shown here: `/queue` shows what needs attention.")
+        more = count - LIST_LIMIT
+        lines.append(f"…and {more} more not shown here: `/desk queue` shows what needs attention.")
     blocks: Blocks = [section(head), *sections(lines)] if lines else [section(head)]
     if requested is not None:
         blocks += requested[1]
@@ -125,7 +126,8 @@ def help_answer(desk_name: str, prefix: str, *, agent: bool) -> tuple[str, Block
     if agent:
         blocks.append(
             context(
-                f"Agents: `/queue`, `/claim {prefix}-42`, `/reply`, `/reassign` and `/resolve` work tickets."
+                f"Agents: `/desk queue`, `/desk claim {prefix}-42`, `/desk reply`, `/desk resolve`; "
+                "`/desk help` lists every verb."
             )
         )
     return "How to use the desk", blocks

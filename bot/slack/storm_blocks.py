@@ -45,7 +45,7 @@ def storm_card(
     if hidden > 0:
         totals.append(f"{hidden} smaller group{'s' if hidden != 1 else ''} not shown")
     example = next((g.waiting[0] for g in groups if g.waiting), None)
-    how = f" To take one, press Claim or type `/claim {ref(example)}`." if example is not None else ""
+    how = f" To take one, press Claim or type `/desk claim {ref(example)}`." if example is not None else ""
     blocks.append(context(" · ".join(totals) + "." + how))
     text = f"Incident storm: {_tickets(count)}, {waiting:,} waiting for an agent"
     return text, blocks

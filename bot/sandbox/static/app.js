@@ -22,8 +22,8 @@ const EMOJI = {
 };
 const TIPS = {
   employee: "You are an employee. Tell IT Help what is wrong in your DM, or just write in #it-help or #people-help: every new message there is a ticket. Put 🎫 on any message to make it one. Rate the help once it is resolved. Try \"status T-1\", \"my tickets\" or /ticket.",
-  agent: "You are an agent. New tickets arrive in your team's triage channel (#it-triage, #people-triage): Claim them, Reply, Resolve, or ask the requester with Waiting on requester. Words in a request's own thread in #it-help reach the requester. Try /queue, /reply T-1 :restart (a saved reply), /wait T-1 Which room?, /away 2h and /back",
-  lead: "You are a lead. Escalations and the daily digest arrive in your DM. Try /quality, and fast-forward the clock to watch targets slip.",
+  agent: "You are an agent. New tickets arrive in your team's triage channel (#it-triage, #people-triage): Claim them, Reply, Resolve, or ask the requester with Waiting on requester. Words in a request's own thread in #it-help reach the requester. Try /desk queue, /desk reply T-1 :restart (a saved reply), /desk wait T-1 Which room?, /desk away 2h and /desk back; /desk help lists every verb",
+  lead: "You are a lead. Escalations and the daily digest arrive in your DM. Try /desk quality, and fast-forward the clock to watch targets slip.",
 };
 
 // -- talking to the sandbox ---------------------------------------------------------------
@@ -109,9 +109,11 @@ function token(inner) {
   }
   if (target.startsWith("!date^")) return slackDate(target.split("^")[1], unescapeSlack(label || ""));
   if (target.startsWith("!")) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
-  const archived = /\/archives\/([A-Z0-9]+)\/p(\d+)$/.exec(target);
-  if (archived) {  // a permalink into this workspace: opens the conversation here
-    return `<a href="#" class="permalink" data-channel="${escapeHtml(archived[1])}">${escapeHtml(unescapeSlack(label || target))}</a>`;
+  // a permalink into this workspace (a reply's carries its thread): opens the conversation here
+  const archived = /\/archives\/([A-Z0-9]+)\/p(\d+)(?:\?thread_ts=([\d.]+)(?:&amp;|&)cid=[A-Z0-9]+)?$/.exec(target);
+  if (archived) {
+    const thread = archived[3] ? ` data-thread="${escapeHtml(archived[3])}"` : "";
+    return `<a href="#" class="permalink" data-channel="${escapeHtml(archived[1])}"${thread}>${escapeHtml(unescapeSlack(label || target))}</a>`;
   }
   if (/^(https?|mailto):/.test(target)) {
     return `<a href="${escapeHtml(unescapeSlack(target))}" target="_blank" rel="noopener">${escapeHtml(unescapeSlack(label || target))}</a>`;
@@ -361,6 +363,14 @@ function renderMessage(message, inThread) {
         more.append(react);
       }
     }
+    row.append(more);
+  } else if (inThread && !message.is_bot && !message.ephemeral && !message.channel.startsWith("D")) {
+    const more = el("div", "more");  // a reply in a thread can become a ticket too
+    const react = el("button", "react", "🎫");
+    react.type = "button";
+    react.title = "React with :ticket: — the desk turns this reply into a ticket";
+    react.onclick = () => post("react", { channel: message.channel, ts: message.ts });
+    more.append(react);
     row.append(more);
   }
   row.append(body);
@@ -625,6 +635,7 @@ document.addEventListener("click", (event) => {
   }
   view.modalKey = null;
   chooseConversation(link.dataset.channel);
+  if (link.dataset.thread) openThread(link.dataset.thread);
 });
 
 listen();
