@@ -129,10 +129,12 @@ class Intake:
             tx.mark_done(once, now)
             self._adopt(tx, person, channel, thread)
             replaced = _draft(tx, turn.draft.key)
-            if via == "command" and replaced is not None and replaced.prompt is None:
-                # Its question has not reached the person (Slack was away): `/ticket` now is most
-                # likely the same request again, so the words join it, as a line in the DM
-                # would. Replacing it would throw away what they wrote before (issue 34, item 6).
+            unshown = replaced is not None and replaced.prompt is None
+            owed = tx.owed(f"prompt:{replaced.id}") if replaced is not None and unshown else None
+            if via == "command" and replaced is not None and owed is not None and not owed.parked:
+                # Its question is on its way, not yet with the person (Slack was away): `/ticket`
+                # now is most likely the same request again, so the words join it, as a line in
+                # the DM would. Replacing it threw away what they wrote before (issue 34, item 6).
                 joined = INTAKE.handle(replaced, Said(text), self._context(now))
                 if joined is not None and joined.say is Say.WAITING:
                     tx.put(DRAFTS, replaced.key, draft_to_doc(joined.draft))
