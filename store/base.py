@@ -257,11 +257,12 @@ class Store:
         finally:
             self._queued -= 1
         group: _Group | None = None
-        changed = False
+        changed = saw = False
         try:
             group = self._group or _Group(await self._open_group())
             self._group = group
             tx = (group.last or Transaction(self.tables)).following()
+            saw = group.members > 0  # it reads changes of the group that are not written yet
             yield tx
             if tx.changes:
                 group.changes += tx.changes
@@ -271,7 +272,9 @@ class Store:
                 self._group = None
                 await self._finish(group)
             self._write_lock.release()
-        if group is not None and changed:
+        # One that only read waits too when it saw unwritten changes: "done already" read from
+        # a Slack retry's first delivery is not yet on disk, and acking on it would lose both.
+        if group is not None and (changed or saw):
             await self._committed(group)
 
     async def _committed(self, group: _Group) -> None:

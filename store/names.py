@@ -6,6 +6,7 @@ store knows how tables are held.
 
 TICKETS = "tickets"
 DRAFTS = "drafts"  # intake conversations, by conversation key (kept a day after they end)
+DMS = "dms"  # person -> their DM with the desk (`D…`), as their messages and deliveries showed it
 THREADS = "threads"  # "channel:ts" of each ticket's threads (requester's and card's) -> number
 HANDLED = "handled"  # what has been acted on already (a message, a form) -> when, for retries
 STORMS = "storms"  # incident storms: the new tickets grouped in one triage card, by storm key
