@@ -5,13 +5,15 @@ Flows record a message in the same transaction as the ticket change it tells abo
 change is never on disk without the messages it owes, and a crash or a Slack outage loses
 none. The worker then delivers:
 
-- **in order per destination**: a destination's next message waits for the one before it;
+- **in order per destination**: a destination's next message waits for the one before it,
+  while Slack fails for now; a message Slack refuses steps out of line (`bot.flows.parking`);
 - **paced** just under Slack's limit of about one message a second per channel (bursts of three);
 - **retried** with exponential back-off and full jitter, never sooner than a `Retry-After`;
 - **once**: each message carries its id in Slack's message metadata; a message that failed
   ambiguously is looked for in its conversation before it is posted again;
-- **parked**, logged once, when Slack says it can never be delivered (`channel_not_found`,
-  `is_archived`, `user_not_found`, ...).
+- **parked**, logged once and told to the leads once, after a few refusals (any error Slack
+  does not document as passing), with the messages of its thread; sent again by
+  `python -m bot outbox retry`, or by itself once the bot joins the channel or the token works.
 
 A ticket's card is one entry drawn when it is delivered, so however many changes pile up
 while Slack is away, the card is posted (or updated) once, as the ticket stands then. When
@@ -41,11 +43,13 @@ from bot.domain.owed import (
     Thread,
     Where,
 )
-from bot.flows.deliveries import Deliveries, Drawn, Unsendable, line_of
+from bot.flows.deliveries import Deliveries, Drawn, Unsendable, follows, line_of
 from bot.flows.opening import split_place
 from bot.flows.owed import METADATA_TYPE, card_key
+from bot.flows.parking import REFUSALS, Parking, retry_asked, unpark
 from bot.flows.storm import Storms
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
+from bot.slack.parked_blocks import cause_of
 from store.base import NotSaved
 
 log = logging.getLogger("desk.outbox")
@@ -101,6 +105,9 @@ class Outbox:
         self.rounds = 0  # completed since start
         self._round_done = asyncio.Condition()
         self._unsure: set[str] = set()  # owed before this start: maybe sent just before a crash
+        self.parking = Parking(desk)
+        self.auth_check_every = 60.0  # seconds between two auth.test while the token is refused
+        self._auth_checked = 0.0  # monotonic
 
     def wake(self) -> None:
         """Something new is owed: deliver it now."""
@@ -146,10 +153,13 @@ class Outbox:
         entries = self.desk.store.owed_view()
         waiting = [owed for owed in entries.values() if not owed.parked]
         oldest = min((owed.since for owed in waiting), default=None)
+        parked = min((owed.parked_at or owed.since for owed in entries.values() if owed.parked), default=None)
+        now = time.time()
         return {
             "waiting": len(waiting),
             "parked": len(entries) - len(waiting),
-            "oldest_s": round(time.time() - oldest, 1) if oldest else 0.0,
+            "oldest_s": round(now - oldest, 1) if oldest else 0.0,
+            "oldest_parked_s": round(now - parked, 1) if parked else 0.0,
         }
 
     def due(self, within: float = 0.0) -> int:
@@ -175,6 +185,7 @@ class Outbox:
                 break
             if self.desk.store.shared_by is not None:  # other desks owe messages too: look again soon
                 pause = min(pause, self.desk.store.shared_by)
+            pause = min(pause, self._parked_pause())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=pause)
             # Gather what a burst of requests owes before looking again: each round reads every
@@ -192,6 +203,7 @@ class Outbox:
     async def _rounds(self) -> float:
         triage = self.desk.main_triage
         while not self._stopping:
+            await self._after_parking()
             await self.storms.fold_waiting()
             heads = await self._heads()
             if not heads:
@@ -245,17 +257,69 @@ class Outbox:
         return triage if isinstance(message, StormCard) else line_of(message, triage)
 
     async def _heads(self) -> list[tuple[str, Owed]]:
-        """The first waiting message of each line, oldest first."""
+        """The messages that may go next, oldest first: the first of each conversation's line,
+        and each message Slack refused (it steps out of line, so what is behind it goes on);
+        a message that must follow another (`follows`: a card's thread) waits for it."""
         triage = self.desk.main_triage
-        firsts: dict[str, tuple[str, Owed]] = {}
-        for key, owed in (await self.desk.store.owed()).items():
+        owed_now = await self.desk.store.owed()
+        held = self.parking.holds(dict(owed_now)) if any(o.parked for o in owed_now.values()) else set()
+        lines: set[str] = set()
+        threads: set[str] = set(held)
+        heads: list[tuple[str, Owed]] = []
+        for key, owed in sorted(owed_now.items(), key=lambda item: item[1].seq):
             if owed.parked:
                 continue
+            thread = follows(owed.message)
+            if thread is not None:
+                if thread in threads:
+                    continue  # behind an earlier message of its thread
+                threads.add(thread)
+            if owed.refusals:
+                heads.append((key, owed))
+                continue
             line = line_of(owed.message, triage)
-            current = firsts.get(line)
-            if current is None or owed.seq < current[1].seq:
-                firsts[line] = (key, owed)
-        return sorted(firsts.values(), key=lambda item: item[1].seq)
+            if line in lines:
+                continue
+            lines.add(line)
+            heads.append((key, owed))
+        return heads
+
+    def _parked_pause(self) -> float:
+        """While messages are parked, the worker looks again now and then: for a request to
+        retry them (a TinyDB desk: `parking.retry_request`), and to ask Slack about the token."""
+        parked = [owed.parked for owed in self.desk.store.owed_view().values() if owed.parked]
+        if not parked:
+            return 60.0
+        if any(cause_of(reason) == "auth" for reason in parked):
+            return min(1.0, self.auth_check_every)
+        return 1.0
+
+    async def _after_parking(self) -> None:
+        """While anything is parked: park what came behind a parked message since, and while
+        Slack refuses the token, ask it again now and then (`auth.test`); once it is taken,
+        what waited goes out."""
+        owed_now = self.desk.store.owed_view()
+        if not any(owed.parked for owed in owed_now.values()):
+            return
+        if (asked := retry_asked(self.desk.store)) is not None:  # `python -m bot outbox retry`
+            await unpark(self.desk)
+            asked.unlink(missing_ok=True)
+            return
+        if self.parking.holds(dict(owed_now)):
+            async with self.desk.store.transaction() as tx:
+                self.parking.park_behind(tx, time.time())
+        if not any(owed.parked and cause_of(owed.parked) == "auth" for owed in owed_now.values()):
+            return
+        if time.monotonic() - self._auth_checked < self.auth_check_every:
+            return
+        self._auth_checked = time.monotonic()
+        try:
+            await self.slack.who_am_i()
+        except SlackFailure as failure:
+            log.warning("Slack still refuses the token", extra={"error": failure.error})
+            return
+        log.warning("Slack takes the token again: parked messages go out")
+        await unpark(self.desk, causes={"auth"})
 
     async def _deliver(self, key: str, owed: Owed, drawn: Drawn | None) -> None:
         started = time.perf_counter()
@@ -383,7 +447,7 @@ class Outbox:
 
     async def _failed(self, key: str, owed: Owed, failure: SlackFailure) -> None:
         if failure.permanent:
-            await self._park(key, owed, failure.error)
+            await self._refused(key, owed, failure)
             return
         attempts = owed.attempts + 1
         delay = self.backoff.delay(attempts, failure.retry_after)
@@ -396,10 +460,26 @@ class Outbox:
             if current is not None:
                 tx.owe(key, replace(current, attempts=attempts, next_at=time.time() + delay))
 
-    async def _park(self, key: str, owed: Owed, reason: str) -> None:
-        log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": reason})
+    async def _refused(self, key: str, owed: Owed, failure: SlackFailure) -> None:
+        """Slack refused it: tried again a few times (out of its conversation's line), then
+        parked."""
+        refusals = owed.refusals + 1
+        if refusals >= REFUSALS:
+            await self._park(key, owed, failure.error)
+            return
+        attempts = owed.attempts + 1
+        delay = self.backoff.delay(attempts)
+        log.warning(
+            "Slack refused a message; will try again",
+            extra={"outbox_id": key, "error": failure.error, "attempt": attempts, "in_s": round(delay, 2)},
+        )
         async with self.desk.store.transaction() as tx:
             current = tx.owed(key)
             if current is not None:
-                tx.owe(key, replace(current, parked=reason))
-            self.kinds.given_up(tx, owed.message)
+                later = time.time() + delay
+                tx.owe(key, replace(current, attempts=attempts, refusals=refusals, next_at=later))
+
+    async def _park(self, key: str, owed: Owed, reason: str) -> None:
+        log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": reason})
+        async with self.desk.store.transaction() as tx:
+            self.parking.park(tx, key, reason, time.time())

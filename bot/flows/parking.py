@@ -1,0 +1,275 @@
+"""Messages Slack will not take: parked after a few refusals, without holding up the rest,
+told to the leads once, and sent again when the cause is fixed.
+
+- **Parked after `REFUSALS`.** An error Slack does not document as passing
+  (`bot.slack.gateway.is_transient`) is a refusal; the outbox tries the message `REFUSALS`
+  times, spaced by its back-off, then parks it. A refused message steps out of its
+  conversation's line at once, so the messages behind it go on.
+- **Its thread parks with it.** Only messages that must follow it (`deliveries.follows`: a
+  card's edits, thread replies and notices; the requester's thread; one intake conversation)
+  wait for it, and they are parked with it, `behind` it.
+- **The leads hear it once** per place and cause, in a DM saying what to do
+  (`bot.slack.parked_blocks`), until the place's messages go out. A token Slack refuses
+  cannot tell anyone through Slack: that is logged, and shown by `/healthz`.
+- **Sent again** by `unpark`: `python -m bot outbox retry`, the bot joining a channel
+  (`member_joined_channel`), or Slack taking the token again (the outbox's `auth.test`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.desk import Desk
+from bot.domain.notices import TRIAGE
+from bot.domain.owed import (
+    Card,
+    Conversation,
+    DigestOf,
+    DirectMessage,
+    HomeOf,
+    Message,
+    NoticeOf,
+    Owed,
+    Post,
+    ReportOf,
+    StormCard,
+)
+from bot.domain.ticket import Ticket
+from bot.flows.deliveries import follows, line_of
+from bot.flows.owed import owe
+from bot.slack.parked_blocks import cause_of, parked_notice
+from store.base import Store, Transaction
+
+log = logging.getLogger("desk.outbox")
+REFUSALS = 3  # refusals before a message is parked
+TOLD = "parked_told"  # "<place>|<cause>" -> when the leads were told (until the place's messages go)
+NOTICE = "parked:"  # the outbox ids of the leads' notices begin so (never told about in turn)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One message the outbox owes, for `python -m bot outbox`."""
+
+    key: str
+    what: str
+    place: str
+    since: float
+    parked: str | None
+    parked_at: float
+    attempts: int
+    behind: str | None
+
+
+def place_of(message: Message, desk: Desk, ticket_of: Callable[[int], Ticket | None]) -> str:
+    """Where the message goes: a channel's id, `dm:<person>` or `home:<person>`."""
+    match message:
+        case Card(ticket=number):
+            return _triage(desk, ticket_of(number))
+        case NoticeOf(ticket=number, destination=destination) if destination == TRIAGE:
+            return _triage(desk, ticket_of(number))
+        case StormCard():
+            return desk.main_triage
+        case Post(to=Conversation(id=channel)):
+            return channel
+        case Post(to=DirectMessage(person=person)):
+            return f"dm:{person}"
+        case DigestOf(place=where) if where.startswith("channel:"):
+            return where.partition(":")[2]
+        case HomeOf(person=person):
+            return f"home:{person}"
+        case ReportOf(lead=person):
+            return f"dm:{person}"
+    return line_of(message, desk.main_triage)
+
+
+def _triage(desk: Desk, ticket: Ticket | None) -> str:
+    return desk.triage_of(ticket) if ticket is not None else desk.main_triage
+
+
+def what_of(message: Message, desk: Desk) -> str:
+    """A message in a few words, for the listing."""
+    match message:
+        case Card(ticket=number):
+            return f"the card of {desk.ref(number)}"
+        case StormCard():
+            return "the storm card"
+        case NoticeOf(ticket=number):
+            return f"an escalation notice for {desk.ref(number)}"
+        case DigestOf(day=day):
+            return f"the digest of {day}"
+        case ReportOf(week=week):
+            return f"the weekly report of {week}"
+        case HomeOf():
+            return "a Home tab"
+        case Post(text=text):
+            return f"a message: {_short(text)}"
+    kind = type(message).__name__.lower()
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _short(text: str, limit: int = 50) -> str:
+    line = " ".join(text.split())
+    return f"“{line}”" if len(line) <= limit else f"“{line[: limit - 1]}…”"
+
+
+class Parking:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    def park(self, tx: Transaction, key: str, reason: str, now: float) -> list[str]:
+        """Park the message `key` and those that must follow it; tell the leads once. Returns
+        the keys parked."""
+        current = tx.owed(key)
+        if current is None:
+            return []
+        tx.owe(key, replace(current, parked=reason, parked_at=now))
+        parked = [key]
+        anchor = follows(current.message)
+        if anchor is not None:
+            for other in self.desk.store.owed_view():
+                entry = tx.owed(other)
+                if entry is None or other == key or entry.parked:
+                    continue
+                if follows(entry.message) == anchor:
+                    tx.owe(other, replace(entry, parked=reason, parked_at=now, behind=key))
+                    parked.append(other)
+        if not key.startswith(NOTICE):
+            self._tell(tx, place_of(current.message, self.desk, tx.ticket), reason, len(parked), now)
+        return parked
+
+    def park_behind(self, tx: Transaction, now: float) -> int:
+        """Park the messages that must follow a parked one and came after it was parked."""
+        held: dict[str, tuple[str, str]] = {}
+        for key, entry in self.desk.store.owed_view().items():
+            anchor = follows(entry.message)
+            if entry.parked and anchor is not None and entry.behind is None:
+                held[anchor] = (key, entry.parked)
+        count = 0
+        for key, entry in self.desk.store.owed_view().items():
+            anchor = follows(entry.message)
+            if entry.parked or anchor not in held:
+                continue
+            first, reason = held[anchor]
+            if (current := tx.owed(key)) is not None:
+                tx.owe(key, replace(current, parked=reason, parked_at=now, behind=first))
+                count += 1
+        return count
+
+    def holds(self, owed_now: dict[str, Owed]) -> set[str]:
+        """The threads (`follows`) that a parked message holds."""
+        return {
+            anchor
+            for entry in owed_now.values()
+            if entry.parked and (anchor := follows(entry.message)) is not None
+        }
+
+    def _tell(self, tx: Transaction, place: str, error: str, waiting: int, now: float) -> None:
+        cause = cause_of(error)
+        told = f"{place}|{cause}"
+        if tx.record(TOLD, told) is not None:
+            return
+        tx.put(TOLD, told, {"at": now, "error": error, "place": place})
+        leads = self.desk.config.desk.leads
+        if cause == "auth" or not leads:
+            log.error(
+                "messages parked; nobody to tell through Slack",
+                extra={"place": place, "error": error, "cause": cause},
+            )
+            return
+        text, blocks = parked_notice(error, place, self.desk.config.desk.name, waiting)
+        for lead in leads:
+            if place == f"dm:{lead}":
+                continue  # it could not arrive either
+            owe(tx, f"{NOTICE}{told}:{lead}", Post(DirectMessage(lead), text, blocks))
+
+
+async def unpark(
+    desk: Desk,
+    *,
+    places: set[str] | None = None,
+    causes: set[str] | None = None,
+) -> list[str]:
+    """Put parked messages back in line (all of them, or those for `places` or of `causes`),
+    with the messages parked behind them; the leads may be told again if they park again.
+    Through the store, so it works from any process: the leading desk's outbox sends them.
+    Returns the keys put back."""
+    store: Store = desk.store
+    owed_now = dict(await store.owed())
+    freed: list[str] = []
+    async with store.transaction() as tx:
+        chosen: set[str] = set()
+        for key, entry in owed_now.items():
+            if not entry.parked or entry.behind is not None:
+                continue
+            if causes is not None and cause_of(entry.parked) not in causes:
+                continue
+            if places is not None and place_of(entry.message, desk, tx.ticket) not in places:
+                continue
+            chosen.add(key)
+        for key, entry in owed_now.items():
+            if key in chosen or (entry.parked and entry.behind in chosen):
+                current = tx.owed(key)
+                if current is None or not current.parked:
+                    continue
+                tx.owe(key, back_in_line(current))
+                freed.append(key)
+        for told in list((await store.records(TOLD)).keys()):
+            place, _, cause = told.partition("|")
+            if (places is None or place in places) and (causes is None or cause in causes):
+                tx.delete(TOLD, told)
+    if freed:
+        log.info("parked messages back in line", extra={"count": len(freed)})
+    return freed
+
+
+def retry_request(store: Store) -> Path | None:
+    """Where `python -m bot outbox retry` asks a running desk to retry (a TinyDB store has
+    one process: the command cannot write it beside the desk), or None for a shared store."""
+    path = getattr(store, "path", None)
+    return Path(f"{path}.retry") if isinstance(path, Path) and store.leader_lock() is None else None
+
+
+def retry_asked(store: Store) -> Path | None:
+    """The request to retry, when one is waiting."""
+    request = retry_request(store)
+    return request if request is not None and request.exists() else None
+
+
+def back_in_line(owed: Owed) -> Owed:
+    """A parked message, owed again from scratch (looked for first if it ever failed
+    ambiguously: it may have arrived)."""
+    return replace(
+        owed,
+        parked=None,
+        parked_at=0.0,
+        behind=None,
+        refusals=0,
+        attempts=0,
+        next_at=0.0,
+        look_first=owed.look_first or owed.attempts > owed.refusals,
+    )
+
+
+async def waiting(desk: Desk) -> list[Waiting]:
+    """Everything owed, oldest first, for the listing."""
+    owed_now = dict(await desk.store.owed())
+    tickets: dict[int, Ticket | None] = {}
+    for entry in owed_now.values():
+        if isinstance(entry.message, Card | NoticeOf):
+            tickets[entry.message.ticket] = await desk.store.ticket(entry.message.ticket)
+    return [
+        Waiting(
+            key,
+            what_of(entry.message, desk),
+            place_of(entry.message, desk, tickets.get),
+            entry.since,
+            entry.parked,
+            entry.parked_at,
+            entry.attempts,
+            entry.behind,
+        )
+        for key, entry in sorted(owed_now.items(), key=lambda item: item[1].seq)
+    ]
