@@ -4,7 +4,8 @@ why it waits); `python -m bot outbox retry`: the parked ones back in line, and s
 Both work beside a running desk. The listing only reads the store. `retry` puts the parked
 messages back in line through the store: on PostgreSQL the leading desk sends them; a TinyDB
 store belongs to the one desk using it, so the command leaves it a request beside the store
-and waits for the desk to take it. With no desk running, the command sends them itself.
+and waits for the desk to take it. With no desk running (none holds the TinyDB store, or the
+PostgreSQL leader's lock), the command sends them itself.
 """
 
 from __future__ import annotations
@@ -83,10 +84,15 @@ async def retry(config: Config, env: Environment) -> str:
         freed = await unpark(desk)
         if not freed:
             return "Nothing is parked.\n"
-        if store.leader_lock() is not None:  # shared: the leading desk sends them
-            said = f"{_count(len(freed))} back in line"
-            return f"{said}; the leading desk sends them now (or when one starts).\n"
-        return await _send(desk, len(freed))
+        lock = store.leader_lock()
+        if lock is None:  # the store is this process's alone: no desk runs on it
+            return await _send(desk, len(freed))
+        if not await lock.try_take():  # shared: the leading desk sends them
+            return f"{_count(len(freed))} back in line; the leading desk sends them now.\n"
+        try:  # no desk leads on this store: send them here, as its leader would
+            return await _send(desk, len(freed))
+        finally:
+            await lock.release()
     finally:
         await store.close()
 

@@ -70,3 +70,35 @@ async def test_outbox_retry_without_a_token_says_so_in_one_line(tmp_path):
     done = await asyncio.to_thread(run_command, tmp_path, demo_config(url), "outbox", "retry")
     assert done.returncode == 1
     assert done.stderr.startswith("config error: SLACK_BOT_TOKEN: not set") and "Traceback" not in done.stderr
+
+
+async def test_outbox_retry_beside_desks_on_postgresql(pg_url, tmp_path):
+    """On PostgreSQL the command writes the store itself; the leading desk sends what it put
+    back in line (its outbox looks at the shared store every quarter second)."""
+    async with running_desk(pg_url) as run:
+        run.slack.faults.refuse("chat.postMessage", "not_in_channel", target=GENERAL)
+        await owe_now(run, "w1", "Wifi is down in room 4")
+        await run.idle()
+        listed = await asyncio.to_thread(run_command, tmp_path, demo_config(pg_url), "outbox")
+        assert "parked: I can't post in #C0GENERAL: invite @IT Help" in listed.stdout, listed.stderr
+        run.slack.faults.allow()
+        slack = {"SLACK_BOT_TOKEN": run.slack.bot_token, "SLACK_API_URL": run.slack.api_url}
+        retried = await asyncio.to_thread(
+            run_command, tmp_path, demo_config(pg_url), "outbox", "retry", **slack
+        )
+        assert retried.returncode == 0, retried.stderr
+        assert retried.stdout.startswith("1 message back in line; the leading desk sends them")
+        await settle(lambda: outbox_arrivals(run.slack)["w1"] == 1)
+
+    async with local_slack() as slack:  # and with no desk running, the command sends them
+        async with running_desk(pg_url, slack=slack) as run:
+            slack.faults.refuse("chat.postMessage", "not_in_channel", target=GENERAL)
+            await owe_now(run, "w2", "Wifi is down again")
+            await run.idle()
+        slack.faults.allow()
+        env = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url}
+        retried = await asyncio.to_thread(
+            run_command, tmp_path, demo_config(pg_url), "outbox", "retry", **env
+        )
+        assert retried.stdout == "1 message back in line: 1 sent.\n", retried.stderr
+        assert outbox_arrivals(slack)["w2"] == 1

@@ -305,9 +305,9 @@ class Outbox:
             await unpark(self.desk)
             asked.unlink(missing_ok=True)
             return
-        if self.parking.holds(dict(owed_now)):
+        if behind := self.parking.behind_parked(owed_now):
             async with self.desk.store.transaction() as tx:
-                self.parking.park_behind(tx, time.time())
+                self.parking.park_behind(tx, behind, time.time())
         if not any(owed.parked and cause_of(owed.parked) == "auth" for owed in owed_now.values()):
             return
         if time.monotonic() - self._auth_checked < self.auth_check_every:

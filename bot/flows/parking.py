@@ -18,7 +18,7 @@ told to the leads once, and sent again when the cause is fixed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -140,23 +140,26 @@ class Parking:
             self._tell(tx, place_of(current.message, self.desk, tx.ticket), reason, len(parked), now)
         return parked
 
-    def park_behind(self, tx: Transaction, now: float) -> int:
-        """Park the messages that must follow a parked one and came after it was parked."""
+    def behind_parked(self, owed_now: Mapping[str, Owed]) -> list[tuple[str, str, str]]:
+        """The messages that must follow a parked one and came after it was parked: (key,
+        the parked one's key, its reason)."""
         held: dict[str, tuple[str, str]] = {}
-        for key, entry in self.desk.store.owed_view().items():
+        for key, entry in owed_now.items():
             anchor = follows(entry.message)
             if entry.parked and anchor is not None and entry.behind is None:
                 held[anchor] = (key, entry.parked)
-        count = 0
-        for key, entry in self.desk.store.owed_view().items():
+        found = []
+        for key, entry in owed_now.items():
             anchor = follows(entry.message)
-            if entry.parked or anchor not in held:
-                continue
-            first, reason = held[anchor]
-            if (current := tx.owed(key)) is not None:
+            if not entry.parked and anchor in held:
+                found.append((key, *held[anchor]))
+        return found
+
+    def park_behind(self, tx: Transaction, found: list[tuple[str, str, str]], now: float) -> None:
+        """Park `found` (`behind_parked`) behind the messages they follow."""
+        for key, first, reason in found:
+            if (current := tx.owed(key)) is not None and not current.parked:
                 tx.owe(key, replace(current, parked=reason, parked_at=now, behind=first))
-                count += 1
-        return count
 
     def holds(self, owed_now: dict[str, Owed]) -> set[str]:
         """The threads (`follows`) that a parked message holds."""
