@@ -11,11 +11,12 @@ import pytest
 
 from bot.domain.owed import Conversation, DirectMessage, Edit, Message, Post
 from bot.flows.owed import owe
-from bot.flows.parking import REFUSALS, unpark
+from bot.flows.parking import PLACE_WIDE, REFUSALS, unpark
 from bot.localslack.errors import DOCUMENTED
 from bot.localslack.workspace import BOT_USER, TEAM_ID
 from bot.localslack.workspace import Message as SlackMessage
 from bot.slack.blocks import section
+from bot.slack.parked_blocks import cause_of
 from tests.harness import (
     ALICE,
     BOB,
@@ -111,6 +112,9 @@ async def test_a_refused_message_is_parked_the_conversation_goes_on_and_a_retry_
         assert outbox_arrivals(run.slack)["c"] == 1
         assert (await owed(run))["a2"].parked == error
         assert len(told(run)) == 1, "the leads hear it once"
+        tries = [c for c in run.slack.calls if c.error == error]
+        whole_place = cause_of(error) in PLACE_WIDE  # a second message there parks at once
+        assert len(tries) == (REFUSALS + 1 if whole_place else 2 * REFUSALS)
 
         run.slack.faults.allow()
         assert sorted(await unpark(run.desk.desk)) == ["a", "a2"]

@@ -225,7 +225,7 @@ class Outbox:
                 try:
                     drawn = await self.kinds.draw(owed.message)
                 except Unsendable as reason:
-                    await self._park(key, owed, str(reason))
+                    await self._park(key, owed, str(reason), slack_said=False)
                     progressed = True
                     continue
                 if drawn is not None:  # paced as it goes, not as the round began
@@ -331,7 +331,7 @@ class Outbox:
             await self._failed(key, owed, failure)
             return
         except Unsendable as reason:
-            await self._park(key, owed, str(reason))
+            await self._park(key, owed, str(reason), slack_said=False)
             return
         try:
             await self._done(key, owed, posted)
@@ -462,24 +462,30 @@ class Outbox:
 
     async def _refused(self, key: str, owed: Owed, failure: SlackFailure) -> None:
         """Slack refused it: tried again a few times (out of its conversation's line), then
-        parked."""
-        refusals = owed.refusals + 1
-        if refusals >= REFUSALS:
-            await self._park(key, owed, failure.error)
-            return
-        attempts = owed.attempts + 1
+        parked; at once when a message for the same place is parked for the same cause."""
+        refusals, attempts = owed.refusals + 1, owed.attempts + 1
         delay = self.backoff.delay(attempts)
-        log.warning(
-            "Slack refused a message; will try again",
-            extra={"outbox_id": key, "error": failure.error, "attempt": attempts, "in_s": round(delay, 2)},
-        )
         async with self.desk.store.transaction() as tx:
-            current = tx.owed(key)
-            if current is not None:
+            parks = refusals >= REFUSALS or self.parking.refused_there(tx, owed.message, failure.error)
+            if parks:
+                self.parking.park(tx, key, failure.error, time.time())
+            elif (current := tx.owed(key)) is not None:
                 later = time.time() + delay
                 tx.owe(key, replace(current, attempts=attempts, refusals=refusals, next_at=later))
+        if parks:
+            log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": failure.error})
+        else:
+            log.warning(
+                "Slack refused a message; will try again",
+                extra={
+                    "outbox_id": key,
+                    "error": failure.error,
+                    "attempt": attempts,
+                    "in_s": round(delay, 2),
+                },
+            )
 
-    async def _park(self, key: str, owed: Owed, reason: str) -> None:
+    async def _park(self, key: str, owed: Owed, reason: str, *, slack_said: bool = True) -> None:
         log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": reason})
         async with self.desk.store.transaction() as tx:
-            self.parking.park(tx, key, reason, time.time())
+            self.parking.park(tx, key, reason, time.time(), tell=slack_said)

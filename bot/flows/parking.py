@@ -46,7 +46,14 @@ from store.base import Store, Transaction
 log = logging.getLogger("desk.outbox")
 REFUSALS = 3  # refusals before a message is parked
 TOLD = "parked_told"  # "<place>|<cause>" -> when the leads were told (until the place's messages go)
-NOTICE = "parked:"  # the outbox ids of the leads' notices begin so (never told about in turn)
+NOTICE = "parked:"
+# causes that stand for a whole place: a second message there is parked at its first refusal
+PLACE_WIDE = frozenset(
+    {"not_in_channel", "channel_not_found", "is_archived", "restricted", "person", "cannot_dm_bot"}
+)
+APP_WIDE = frozenset(
+    {"auth", "missing_scope", "home_off"}
+)  # told once for the whole desk  # the outbox ids of the leads' notices begin so (never told about in turn)
 
 
 @dataclass(frozen=True)
@@ -119,9 +126,9 @@ class Parking:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
 
-    def park(self, tx: Transaction, key: str, reason: str, now: float) -> list[str]:
-        """Park the message `key` and those that must follow it; tell the leads once. Returns
-        the keys parked."""
+    def park(self, tx: Transaction, key: str, reason: str, now: float, *, tell: bool = True) -> list[str]:
+        """Park the message `key` and those that must follow it; tell the leads once (unless
+        the reason is not Slack's: `tell` False). Returns the keys parked."""
         current = tx.owed(key)
         if current is None:
             return []
@@ -136,7 +143,7 @@ class Parking:
                 if follows(entry.message) == anchor:
                     tx.owe(other, replace(entry, parked=reason, parked_at=now, behind=key))
                     parked.append(other)
-        if not key.startswith(NOTICE):
+        if tell and not key.startswith(NOTICE):
             self._tell(tx, place_of(current.message, self.desk, tx.ticket), reason, len(parked), now)
         return parked
 
@@ -169,9 +176,25 @@ class Parking:
             if entry.parked and (anchor := follows(entry.message)) is not None
         }
 
+    def refused_there(self, tx: Transaction, message: Message, error: str) -> bool:
+        """Whether Slack refuses the message's whole place for the reason it gave (the bot is
+        not in the channel, the person is gone, ...) and a message for that place is parked
+        for it already: then one refusal is enough to park this one too."""
+        cause = cause_of(error)
+        if cause not in PLACE_WIDE:
+            return False
+        place = place_of(message, self.desk, tx.ticket)
+        return any(
+            entry.parked is not None
+            and cause_of(entry.parked) == cause
+            and place_of(entry.message, self.desk, tx.ticket) == place
+            for entry in self.desk.store.owed_view().values()
+            if entry.parked and entry.behind is None
+        )
+
     def _tell(self, tx: Transaction, place: str, error: str, waiting: int, now: float) -> None:
         cause = cause_of(error)
-        told = f"{place}|{cause}"
+        told = f"{'*' if cause in APP_WIDE else place}|{cause}"
         if tx.record(TOLD, told) is not None:
             return
         tx.put(TOLD, told, {"at": now, "error": error, "place": place})
@@ -221,7 +244,8 @@ async def unpark(
                 freed.append(key)
         for told in list((await store.records(TOLD)).keys()):
             place, _, cause = told.partition("|")
-            if (places is None or place in places) and (causes is None or cause in causes):
+            here = places is None or place in places or place == "*"
+            if here and (causes is None or cause in causes):
                 tx.delete(TOLD, told)
     if freed:
         log.info("parked messages back in line", extra={"count": len(freed)})
