@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,7 +44,7 @@ from bot.domain.owed import (
     Thread,
     Where,
 )
-from bot.flows.deliveries import Deliveries, Drawn, Unsendable, follows, line_of
+from bot.flows.deliveries import Deliveries, Drawn, Unsendable, line_of
 from bot.flows.opening import split_place
 from bot.flows.owed import METADATA_TYPE, card_key
 from bot.flows.parking import REFUSALS, Parking, retry_asked, unpark
@@ -257,19 +258,33 @@ class Outbox:
         return triage if isinstance(message, StormCard) else line_of(message, triage)
 
     async def _heads(self) -> list[tuple[str, Owed]]:
-        """The messages that may go next, oldest first: the first of each conversation's line,
-        and each message Slack refused (it steps out of line, so what is behind it goes on);
-        a message that must follow another (`follows`: a card's thread) waits for it."""
+        """The messages that may go next, oldest first: the first of each conversation's line
+        (a conversation's order keeps each thread's: a card before its replies). While Slack
+        refuses some, see `_heads_around`."""
         triage = self.desk.main_triage
         owed_now = await self.desk.store.owed()
-        held = self.parking.holds(dict(owed_now)) if any(o.parked for o in owed_now.values()) else set()
+        firsts: dict[str, tuple[str, Owed]] = {}
+        for key, owed in owed_now.items():
+            if owed.parked or owed.refusals:
+                return self._heads_around(owed_now)
+            line = line_of(owed.message, triage)
+            current = firsts.get(line)
+            if current is None or owed.seq < current[1].seq:
+                firsts[line] = (key, owed)
+        return sorted(firsts.values(), key=lambda item: item[1].seq)
+
+    def _heads_around(self, owed_now: Mapping[str, Owed]) -> list[tuple[str, Owed]]:
+        """The heads while Slack refuses some messages: a refused message steps out of its
+        conversation's line, so what is behind it goes on; only a message that must follow
+        it (`follows`: its card's thread) waits, as does one following a parked message."""
+        triage = self.desk.main_triage
         lines: set[str] = set()
-        threads: set[str] = set(held)
+        threads: set[str] = self.parking.holds(owed_now)
         heads: list[tuple[str, Owed]] = []
         for key, owed in sorted(owed_now.items(), key=lambda item: item[1].seq):
             if owed.parked:
                 continue
-            thread = follows(owed.message)
+            thread = self.parking.anchor(key, owed)
             if thread is not None:
                 if thread in threads:
                     continue  # behind an earlier message of its thread

@@ -125,6 +125,22 @@ def _short(text: str, limit: int = 50) -> str:
 class Parking:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
+        self._anchors: dict[str, tuple[Message, str | None]] = {}  # key -> (message, `follows`)
+
+    def anchor(self, key: str, owed: Owed) -> str | None:
+        """`follows(owed.message)`, remembered while the entry's message stays the same (the
+        outbox asks for every entry each round while something is parked)."""
+        known = self._anchors.get(key)
+        if known is not None and known[0] is owed.message:
+            return known[1]
+        found = follows(owed.message)
+        self._anchors[key] = (owed.message, found)
+        return found
+
+    def forget_gone(self, owed_now: Mapping[str, Owed]) -> None:
+        """Drop what `anchor` remembers of entries no longer owed."""
+        if len(self._anchors) > 2 * len(owed_now) + 100:
+            self._anchors = {key: known for key, known in self._anchors.items() if key in owed_now}
 
     def park(self, tx: Transaction, key: str, reason: str, now: float, *, tell: bool = True) -> list[str]:
         """Park the message `key` and those that must follow it; tell the leads once (unless
@@ -150,16 +166,17 @@ class Parking:
     def behind_parked(self, owed_now: Mapping[str, Owed]) -> list[tuple[str, str, str]]:
         """The messages that must follow a parked one and came after it was parked: (key,
         the parked one's key, its reason)."""
+        self.forget_gone(owed_now)
         held: dict[str, tuple[str, str]] = {}
         for key, entry in owed_now.items():
-            anchor = follows(entry.message)
-            if entry.parked and anchor is not None and entry.behind is None:
+            if entry.parked and entry.behind is None and (anchor := self.anchor(key, entry)) is not None:
                 held[anchor] = (key, entry.parked)
         found = []
-        for key, entry in owed_now.items():
-            anchor = follows(entry.message)
-            if not entry.parked and anchor in held:
-                found.append((key, *held[anchor]))
+        if held:
+            for key, entry in owed_now.items():
+                mine = None if entry.parked else self.anchor(key, entry)
+                if mine is not None and mine in held:
+                    found.append((key, *held[mine]))
         return found
 
     def park_behind(self, tx: Transaction, found: list[tuple[str, str, str]], now: float) -> None:
@@ -168,12 +185,12 @@ class Parking:
             if (current := tx.owed(key)) is not None and not current.parked:
                 tx.owe(key, replace(current, parked=reason, parked_at=now, behind=first))
 
-    def holds(self, owed_now: dict[str, Owed]) -> set[str]:
+    def holds(self, owed_now: Mapping[str, Owed]) -> set[str]:
         """The threads (`follows`) that a parked message holds."""
         return {
             anchor
-            for entry in owed_now.values()
-            if entry.parked and (anchor := follows(entry.message)) is not None
+            for key, entry in owed_now.items()
+            if entry.parked and (anchor := self.anchor(key, entry)) is not None
         }
 
     def refused_there(self, tx: Transaction, message: Message, error: str) -> bool:
