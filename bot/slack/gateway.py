@@ -159,6 +159,8 @@ class SlackGateway:
             error = str(data.get("error", "unknown_error")) if isinstance(data, dict) else "unknown_error"
             if not isinstance(data, dict) and problem.response.status_code >= 500:
                 error = f"http_{problem.response.status_code}"  # a 5xx page, not Slack's JSON
+            elif not isinstance(data, dict) and problem.response.status_code == 429:
+                error = "ratelimited"  # a rate limit answered without Slack's JSON
             log.warning("slack call failed", extra={"method": method, "error": error})
             raise SlackFailure(method, error, _retry_after(problem.response.headers)) from None
         except (SlackClientError, OSError, TimeoutError) as problem:
