@@ -5,14 +5,14 @@ Flows record a message in the same transaction as the ticket change it tells abo
 change is never on disk without the messages it owes, and a crash or a Slack outage loses
 none. The worker then delivers:
 
-- **in order per destination**: a destination's next message waits for the one before it,
-  while Slack fails for now; a message Slack refuses steps out of line (`bot.flows.parking`);
+- **in order per destination**: a destination's next message waits for the one before it;
 - **paced** just under Slack's limit of about one message a second per channel (bursts of three);
 - **retried** with exponential back-off and full jitter, never sooner than a `Retry-After`;
 - **once**: each message carries its id in Slack's message metadata; a message that failed
   ambiguously is looked for in its conversation before it is posted again;
 - **parked**, logged once and told to the leads once, after a few refusals (any error Slack
-  does not document as passing), with the messages of its thread; sent again by
+  does not document as passing), with the messages of its thread: a refused message steps
+  out of its conversation's line, so the rest goes on (`bot.flows.parking`); sent again by
   `python -m bot outbox retry`, or by itself once the bot joins the channel or the token works.
 
 A ticket's card is one entry drawn when it is delivered, so however many changes pile up
@@ -27,7 +27,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -266,38 +265,12 @@ class Outbox:
         firsts: dict[str, tuple[str, Owed]] = {}
         for key, owed in owed_now.items():
             if owed.parked or owed.refusals:
-                return self._heads_around(owed_now)
+                return self.parking.heads(owed_now, triage)
             line = line_of(owed.message, triage)
             current = firsts.get(line)
             if current is None or owed.seq < current[1].seq:
                 firsts[line] = (key, owed)
         return sorted(firsts.values(), key=lambda item: item[1].seq)
-
-    def _heads_around(self, owed_now: Mapping[str, Owed]) -> list[tuple[str, Owed]]:
-        """The heads while Slack refuses some messages: a refused message steps out of its
-        conversation's line, so what is behind it goes on; only a message that must follow
-        it (`follows`: its card's thread) waits, as does one following a parked message."""
-        triage = self.desk.main_triage
-        lines: set[str] = set()
-        threads: set[str] = self.parking.holds(owed_now)
-        heads: list[tuple[str, Owed]] = []
-        for key, owed in sorted(owed_now.items(), key=lambda item: item[1].seq):
-            if owed.parked:
-                continue
-            thread = self.parking.anchor(key, owed)
-            if thread is not None:
-                if thread in threads:
-                    continue  # behind an earlier message of its thread
-                threads.add(thread)
-            if owed.refusals:
-                heads.append((key, owed))
-                continue
-            line = line_of(owed.message, triage)
-            if line in lines:
-                continue
-            lines.add(line)
-            heads.append((key, owed))
-        return heads
 
     def _parked_pause(self) -> float:
         """While messages are parked, the worker looks again now and then: for a request to

@@ -29,11 +29,13 @@ from bot.domain.owed import (
     Conversation,
     DigestOf,
     DirectMessage,
+    Edit,
     HomeOf,
     Message,
     NoticeOf,
     Owed,
     Post,
+    Prompt,
     ReportOf,
     StormCard,
 )
@@ -46,14 +48,12 @@ from store.base import Store, Transaction
 log = logging.getLogger("desk.outbox")
 REFUSALS = 3  # refusals before a message is parked
 TOLD = "parked_told"  # "<place>|<cause>" -> when the leads were told (until the place's messages go)
-NOTICE = "parked:"
+NOTICE = "parked:"  # the outbox ids of the leads' notices begin so (never told about in turn)
 # causes that stand for a whole place: a second message there is parked at its first refusal
 PLACE_WIDE = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "restricted", "person", "cannot_dm_bot"}
 )
-APP_WIDE = frozenset(
-    {"auth", "missing_scope", "home_off"}
-)  # told once for the whole desk  # the outbox ids of the leads' notices begin so (never told about in turn)
+APP_WIDE = frozenset({"auth", "missing_scope", "home_off"})  # told once for the whole desk
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,11 @@ def what_of(message: Message, desk: Desk) -> str:
             return "a Home tab"
         case Post(text=text):
             return f"a message: {_short(text)}"
-    kind = type(message).__name__.lower()
-    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+        case Edit(text=text):
+            return f"an edit: {_short(text)}"
+        case Prompt():
+            return "an intake question"
+    return f"a {type(message).__name__.lower()}"
 
 
 def _short(text: str, limit: int = 50) -> str:
@@ -162,6 +165,32 @@ class Parking:
         if tell and not key.startswith(NOTICE):
             self._tell(tx, place_of(current.message, self.desk, tx.ticket), reason, len(parked), now)
         return parked
+
+    def heads(self, owed_now: Mapping[str, Owed], triage: str) -> list[tuple[str, Owed]]:
+        """The outbox's next messages while Slack refuses some (`Outbox._heads`), oldest first:
+        the first of each conversation's line, and each refused message, which steps out of
+        its line so what is behind it goes on; a message that must follow another (`follows`:
+        a card's thread) waits for it, and stays behind a parked one."""
+        lines: set[str] = set()
+        threads: set[str] = self.holds(owed_now)
+        heads: list[tuple[str, Owed]] = []
+        for key, owed in sorted(owed_now.items(), key=lambda item: item[1].seq):
+            if owed.parked:
+                continue
+            thread = self.anchor(key, owed)
+            if thread is not None:
+                if thread in threads:
+                    continue  # behind an earlier message of its thread
+                threads.add(thread)
+            if owed.refusals:
+                heads.append((key, owed))
+                continue
+            line = line_of(owed.message, triage)
+            if line in lines:
+                continue
+            lines.add(line)
+            heads.append((key, owed))
+        return heads
 
     def behind_parked(self, owed_now: Mapping[str, Owed]) -> list[tuple[str, str, str]]:
         """The messages that must follow a parked one and came after it was parked: (key,

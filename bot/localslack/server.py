@@ -63,7 +63,11 @@ class Faults:
     down: bool = False  # every call answers 503 until switched off
     delay: float = 0.0  # seconds added before every answer
     lost_answers: int = 0  # the next N calls are carried out, but the answer is lost (a 503)
-    refusals: list[Refusal] = field(default_factory=list)  # methods answering an error (`refuse`)
+
+    def __post_init__(self) -> None:
+        # methods answering an error (`refuse`): not a field, so the sandbox's switches (the
+        # fields, shown as JSON) stay what they were
+        self.refusals: list[Refusal] = []
 
     def refuse(
         self,
