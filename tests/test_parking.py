@@ -236,6 +236,28 @@ async def test_a_refused_token_parks_quietly_and_everything_goes_once_it_works_a
         assert (arrived["a"], arrived["b"]) == (1, 1)
 
 
+async def test_a_home_tab_that_is_off_is_told_once_for_the_whole_desk():
+    async with running_desk() as run:
+        run.slack.faults.refuse("views.publish", "not_enabled")
+        for person in (ALICE, BOB, ERIN):
+            await run.people.open_home(person)
+        await owe_now(run, "b", post(IN_GENERAL, "Meanwhile"))
+        await run.idle()
+        entries = await owed(run)
+        homes = [key for key, entry in entries.items() if entry.parked == "not_enabled"]
+        assert len(homes) == 3
+        assert outbox_arrivals(run.slack)["b"] == 1
+        [notice] = told(run)
+        assert "the app's Home tab is off. Turn it on under App Home" in notice
+
+        run.slack.faults.allow()
+        assert sorted(await unpark(run.desk.desk, causes={"home_off"})) == sorted(homes)
+        await run.idle()
+        assert await owed(run) == {}
+        published = [c for c in run.slack.calls if c.method == "views.publish" and c.status == 200]
+        assert {c.args["user_id"] for c in published} == {ALICE, BOB, ERIN}
+
+
 async def test_healthz_reports_the_oldest_parked_message():
     async with running_desk() as run:
         run.slack.faults.refuse("chat.postMessage", "is_archived", target=GENERAL)
