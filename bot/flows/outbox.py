@@ -259,7 +259,7 @@ class Outbox:
     async def _heads(self) -> list[tuple[str, Owed]]:
         """The messages that may go next, oldest first: the first of each conversation's line
         (a conversation's order keeps each thread's: a card before its replies). While Slack
-        refuses some, see `_heads_around`."""
+        refuses some, see `Parking.heads`."""
         triage = self.desk.main_triage
         owed_now = await self.desk.store.owed()
         firsts: dict[str, tuple[str, Owed]] = {}
@@ -455,23 +455,16 @@ class Outbox:
         delay = self.backoff.delay(attempts)
         async with self.desk.store.transaction() as tx:
             parks = refusals >= REFUSALS or self.parking.refused_there(tx, owed.message, failure.error)
-            if parks:
-                self.parking.park(tx, key, failure.error, time.time())
-            elif (current := tx.owed(key)) is not None:
+            if not parks and (current := tx.owed(key)) is not None:
                 later = time.time() + delay
                 tx.owe(key, replace(current, attempts=attempts, refusals=refusals, next_at=later))
         if parks:
-            log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": failure.error})
-        else:
-            log.warning(
-                "Slack refused a message; will try again",
-                extra={
-                    "outbox_id": key,
-                    "error": failure.error,
-                    "attempt": attempts,
-                    "in_s": round(delay, 2),
-                },
-            )
+            await self._park(key, owed, failure.error)
+            return
+        log.warning(
+            "Slack refused a message; will try again",
+            extra={"outbox_id": key, "error": failure.error, "attempt": attempts, "in_s": round(delay, 2)},
+        )
 
     async def _park(self, key: str, owed: Owed, reason: str, *, slack_said: bool = True) -> None:
         log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": reason})
