@@ -135,6 +135,10 @@ async def test_an_edit_slack_no_longer_allows_is_parked_and_later_posts_go_on():
         assert outbox_arrivals(run.slack)["b"] == 1
         assert (await owed(run))["e"].parked == "edit_window_closed"
         assert "can no longer be changed (edit_window_closed)" in told(run)[0]
+        run.slack.faults.allow()  # whatever it was, a retry tries it again
+        assert await unpark(run.desk.desk) == ["e"]
+        await run.idle()
+        assert mine.text == "New" and await owed(run) == {}
 
 
 async def test_errors_slack_says_pass_are_tried_until_they_go_not_parked():
@@ -215,17 +219,17 @@ async def test_someone_else_joining_a_channel_retries_nothing():
         assert (await owed(run))["a"].parked == "not_in_channel"
 
 
-async def test_a_refused_token_parks_quietly_and_everything_goes_once_it_works_again():
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "account_inactive"])
+async def test_a_refused_token_parks_quietly_and_everything_goes_once_it_works_again(error):
     async with running_desk() as run:
         run.desk.outbox.auth_check_every = 0.05
-        run.slack.faults.refuse("chat.postMessage", "invalid_auth")
-        run.slack.faults.refuse("conversations.open", "invalid_auth")
-        run.slack.faults.refuse("auth.test", "invalid_auth")
+        for method in ("chat.postMessage", "conversations.open", "auth.test"):
+            run.slack.faults.refuse(method, error)
         await owe_now(run, "a", post(IN_GENERAL, "To the channel"))
         await owe_now(run, "b", post(DirectMessage(ALICE), "To Alice"))
         await run.idle()
         entries = await owed(run)
-        assert {entries["a"].parked, entries["b"].parked} == {"invalid_auth"}
+        assert {entries["a"].parked, entries["b"].parked} == {error}
         assert set(entries) == {"a", "b"}, "nobody is told through Slack while it refuses the token"
         checks = sum(1 for c in run.slack.calls if c.method == "auth.test")
         await settle(lambda: sum(1 for c in run.slack.calls if c.method == "auth.test") > checks)
