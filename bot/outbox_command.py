@@ -75,8 +75,8 @@ async def retry(config: Config, env: Environment) -> str:
     store = store_from_url(config.store_url)
     try:
         await store.open()
-    except StoreUnavailable:
-        if (request := retry_request(store)) is None:
+    except StoreUnavailable as problem:
+        if (request := retry_request(store)) is None or "in use" not in str(problem):
             raise
         return await _ask_the_desk(config, request)
     try:
