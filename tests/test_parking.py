@@ -226,11 +226,14 @@ async def test_a_refused_token_parks_quietly_and_everything_goes_once_it_works_a
         for method in ("chat.postMessage", "conversations.open", "auth.test"):
             run.slack.faults.refuse(method, error)
         await owe_now(run, "a", post(IN_GENERAL, "To the channel"))
+        await run.idle()
         await owe_now(run, "b", post(DirectMessage(ALICE), "To Alice"))
         await run.idle()
         entries = await owed(run)
         assert {entries["a"].parked, entries["b"].parked} == {error}
         assert set(entries) == {"a", "b"}, "nobody is told through Slack while it refuses the token"
+        refused = [c for c in run.slack.calls if c.error == error and c.method != "auth.test"]
+        assert len(refused) == REFUSALS + 1, "the second message parks at its first refusal"
         checks = sum(1 for c in run.slack.calls if c.method == "auth.test")
         await settle(lambda: sum(1 for c in run.slack.calls if c.method == "auth.test") > checks)
 

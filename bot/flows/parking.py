@@ -224,16 +224,16 @@ class Parking:
 
     def refused_there(self, tx: Transaction, message: Message, error: str) -> bool:
         """Whether Slack refuses the message's whole place for the reason it gave (the bot is
-        not in the channel, the person is gone, ...) and a message for that place is parked
-        for it already: then one refusal is enough to park this one too."""
+        not in the channel, the person is gone, ...; the token: every place) and a message for
+        that place is parked for it already: then one refusal is enough to park this one too."""
         cause = cause_of(error)
-        if cause not in PLACE_WIDE:
+        if cause not in PLACE_WIDE and cause != "auth":
             return False
-        place = place_of(message, self.desk, tx.ticket)
+        place = place_of(message, self.desk, tx.ticket) if cause != "auth" else None  # auth: anywhere
         return any(
             entry.parked is not None
             and cause_of(entry.parked) == cause
-            and place_of(entry.message, self.desk, tx.ticket) == place
+            and (place is None or place_of(entry.message, self.desk, tx.ticket) == place)
             for entry in self.desk.store.owed_view().values()
             if entry.parked and entry.behind is None
         )
