@@ -108,6 +108,7 @@ class Outbox:
         self.parking = Parking(desk)
         self.auth_check_every = 60.0  # seconds between two auth.test while the token is refused
         self._auth_checked = 0.0  # monotonic
+        self._refused_seen = True  # anything parked or refused at the last look (`_heads`)
 
     def wake(self) -> None:
         """Something new is owed: deliver it now."""
@@ -265,11 +266,13 @@ class Outbox:
         firsts: dict[str, tuple[str, Owed]] = {}
         for key, owed in owed_now.items():
             if owed.parked or owed.refusals:
+                self._refused_seen = True
                 return self.parking.heads(owed_now, triage)
             line = line_of(owed.message, triage)
             current = firsts.get(line)
             if current is None or owed.seq < current[1].seq:
                 firsts[line] = (key, owed)
+        self._refused_seen = False
         return sorted(firsts.values(), key=lambda item: item[1].seq)
 
     def _parked_pause(self) -> float:
@@ -286,6 +289,8 @@ class Outbox:
         """While anything is parked: park what came behind a parked message since, and while
         Slack refuses the token, ask it again now and then (`auth.test`); once it is taken,
         what waited goes out."""
+        if not self._refused_seen:  # the last look at the outbox saw nothing parked
+            return
         owed_now = self.desk.store.owed_view()
         if not any(owed.parked for owed in owed_now.values()):
             return

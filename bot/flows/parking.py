@@ -129,6 +129,7 @@ class Parking:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self._anchors: dict[str, tuple[Message, str | None]] = {}  # key -> (message, `follows`)
+        self._looked_to = -1  # the newest entry (`seq`) `behind_parked` has looked at
 
     def anchor(self, key: str, owed: Owed) -> str | None:
         """`follows(owed.message)`, remembered while the entry's message stays the same (the
@@ -170,13 +171,23 @@ class Parking:
         """The outbox's next messages while Slack refuses some (`Outbox._heads`), oldest first:
         the first of each conversation's line, and each refused message, which steps out of
         its line so what is behind it goes on; a message that must follow another (`follows`:
-        a card's thread) waits for it, and stays behind a parked one."""
-        lines: set[str] = set()
-        threads: set[str] = self.holds(owed_now)
-        heads: list[tuple[str, Owed]] = []
-        for key, owed in sorted(owed_now.items(), key=lambda item: item[1].seq):
+        a card's thread) waits for it, and stays behind a parked one. Only the conversations
+        with a refused or parked message are walked in order; the rest as `Outbox._heads`."""
+        special = {line_of(o.message, triage) for o in owed_now.values() if o.parked or o.refusals}
+        firsts: dict[str, tuple[str, Owed]] = {}
+        walked: list[tuple[str, Owed, str]] = []
+        for key, owed in owed_now.items():
             if owed.parked:
                 continue
+            line = line_of(owed.message, triage)
+            if line in special:
+                walked.append((key, owed, line))
+            elif (current := firsts.get(line)) is None or owed.seq < current[1].seq:
+                firsts[line] = (key, owed)
+        heads = list(firsts.values())
+        lines: set[str] = set()
+        threads = self.holds(owed_now)
+        for key, owed, line in sorted(walked, key=lambda item: item[1].seq):
             thread = self.anchor(key, owed)
             if thread is not None:
                 if thread in threads:
@@ -184,18 +195,17 @@ class Parking:
                 threads.add(thread)
             if owed.refusals:
                 heads.append((key, owed))
-                continue
-            line = line_of(owed.message, triage)
-            if line in lines:
-                continue
-            lines.add(line)
-            heads.append((key, owed))
-        return heads
+            elif line not in lines:
+                lines.add(line)
+                heads.append((key, owed))
+        return sorted(heads, key=lambda item: item[1].seq)
 
     def behind_parked(self, owed_now: Mapping[str, Owed]) -> list[tuple[str, str, str]]:
         """The messages that must follow a parked one and came after it was parked: (key,
-        the parked one's key, its reason)."""
+        the parked one's key, its reason). Those owed before it was parked were parked with
+        it (`park`), so only those owed since the last look are looked at."""
         self.forget_gone(owed_now)
+        since, self._looked_to = self._looked_to, max((o.seq for o in owed_now.values()), default=-1)
         held: dict[str, tuple[str, str]] = {}
         for key, entry in owed_now.items():
             if entry.parked and entry.behind is None and (anchor := self.anchor(key, entry)) is not None:
@@ -203,7 +213,9 @@ class Parking:
         found = []
         if held:
             for key, entry in owed_now.items():
-                mine = None if entry.parked else self.anchor(key, entry)
+                if entry.parked or entry.seq <= since:
+                    continue
+                mine = self.anchor(key, entry)
                 if mine is not None and mine in held:
                     found.append((key, *held[mine]))
         return found
