@@ -24,6 +24,9 @@ from tests.harness import (
     DAVE,
     ERIN,
     GENERAL,
+    IT_HELP,
+    PEOPLE_HELP,
+    PEOPLE_TRIAGE,
     TRIAGE,
     answer_questions,
     bot_posts,
@@ -33,6 +36,7 @@ from tests.harness import (
     settle,
     start_request,
     text_of,
+    two_teams,
 )
 
 
@@ -207,6 +211,27 @@ async def test_a_parked_card_holds_its_thread_only_and_goes_out_when_the_bot_is_
         replies = [m for m in bot_posts(run.slack, TRIAGE) if m.thread_ts == card.ts]
         assert {m.metadata["event_payload"]["id"] for m in replies} >= behind - {"t1:card"}
         assert max(outbox_arrivals(run.slack).values()) == 1
+
+
+async def test_a_teams_card_waits_for_the_bot_in_that_teams_channel_only():
+    async with running_desk(team=two_teams()) as run:
+        run.slack.workspace.channels[PEOPLE_TRIAGE].members.discard(BOT_USER)
+        await run.people.say(ALICE, PEOPLE_HELP, "My payslip shows the wrong month")
+        await run.people.say(ERIN, IT_HELP, "The printer jams")
+        await run.idle()
+        entries = await owed(run)
+        assert set(entries) == {"t1:card"} and entries["t1:card"].parked == "not_in_channel"
+        assert [c.metadata["event_payload"]["id"] for c in bot_posts(run.slack, TRIAGE)] == ["t2:card"]
+        assert f"I can't post in <#{PEOPLE_TRIAGE}>" in told(run)[0]
+
+        await run.people.event({"type": "member_joined_channel", "user": BOT_USER, "channel": TRIAGE})
+        await run.idle()
+        assert (await owed(run))["t1:card"].parked, "another channel's invitation frees nothing here"
+        run.slack.workspace.channels[PEOPLE_TRIAGE].members.add(BOT_USER)
+        await run.people.event({"type": "member_joined_channel", "user": BOT_USER, "channel": PEOPLE_TRIAGE})
+        await settle(lambda: _nothing_owed(run))
+        [card] = [m for m in bot_posts(run.slack, PEOPLE_TRIAGE) if m.thread_ts is None]
+        assert card.metadata["event_payload"]["id"] == "t1:card"
 
 
 async def test_someone_else_joining_a_channel_retries_nothing():
