@@ -2,7 +2,8 @@
 told to answer any of them (`Faults.refuse`) and nothing else.
 
 Per method, the `error` enum of the method's error schema in Slack's published Web API spec
-(slack-api-specs, `web-api/slack_web_openapi_v2.json`), plus what the method's page adds
+(slack-api-specs, `web-api/slack_web_openapi_v2.json`; the request-format errors every method
+lists there are in `COMMON`), plus what the method's page adds
 (https://api.slack.com/methods/<method>#errors: the spec is older than some of them, and lists
 no enum for the views methods or the two-step upload). `COMMON` are the errors Slack's method
 pages list under every method (auth, scopes, migrations, rate limits and server trouble).
@@ -151,6 +152,15 @@ COMMON: tuple[str, ...] = (
     "team_added_to_org",
     "ratelimited",
     "request_timeout",
+    "upgrade_required",
+    "invalid_arg_name",
+    "invalid_array_arg",
+    "invalid_charset",
+    "invalid_form_data",
+    "invalid_post_type",
+    "missing_post_type",
+    "invalid_json",
+    "json_not_object",
     "service_unavailable",
     "fatal_error",
     "internal_error",
