@@ -156,11 +156,11 @@ class Parking:
         parked = [key]
         anchor = follows(current.message)
         if anchor is not None:
-            for other in self.desk.store.owed_view():
-                entry = tx.owed(other)
-                if entry is None or other == key or entry.parked:
+            for other, seen in self.desk.store.owed_view().items():
+                if other == key or seen.parked or self.anchor(other, seen) != anchor:
                     continue
-                if follows(entry.message) == anchor:
+                entry = tx.owed(other)
+                if entry is not None and not entry.parked:
                     tx.owe(other, replace(entry, parked=reason, parked_at=now, behind=key))
                     parked.append(other)
         if tell and not key.startswith(NOTICE):
