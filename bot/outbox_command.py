@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from bot.clock import Clock
 from bot.desk import Desk
+from bot.domain.owed import Card, DigestOf, Edit, HomeOf, Message, NoticeOf, Post, Prompt, ReportOf, StormCard
+from bot.domain.ticket import Ticket
 from bot.flows.outbox import Outbox
-from bot.flows.parking import Waiting, retry_request, unpark, waiting
+from bot.flows.parking import place_of, retry_request, unpark
 from bot.slack.gateway import SlackGateway, build_client
 from bot.slack.parked_blocks import why
 from config.environment import Environment
@@ -27,6 +30,71 @@ from store import Store, StoreUnavailable, store_from_url
 
 ASK_TIMEOUT = 15.0  # seconds a running TinyDB desk has to take a retry request
 SEND_TIMEOUT = 60.0  # seconds the command spends sending, with no desk running
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One message the outbox owes, for `python -m bot outbox`."""
+
+    key: str
+    what: str
+    place: str
+    since: float
+    parked: str | None
+    parked_at: float
+    attempts: int
+    behind: str | None
+
+
+def what_of(message: Message, desk: Desk) -> str:
+    """A message in a few words, for the listing."""
+    match message:
+        case Card(ticket=number):
+            return f"the card of {desk.ref(number)}"
+        case StormCard():
+            return "the storm card"
+        case NoticeOf(ticket=number):
+            return f"an escalation notice for {desk.ref(number)}"
+        case DigestOf(day=day):
+            return f"the digest of {day}"
+        case ReportOf(week=week):
+            return f"the weekly report of {week}"
+        case HomeOf():
+            return "a Home tab"
+        case Post(text=text):
+            return f"a message: {_short(text)}"
+        case Edit(text=text):
+            return f"an edit: {_short(text)}"
+        case Prompt():
+            return "an intake question"
+    return f"a {type(message).__name__.lower()}"
+
+
+def _short(text: str, limit: int = 50) -> str:
+    line = " ".join(text.split())
+    return f"“{line}”" if len(line) <= limit else f"“{line[: limit - 1]}…”"
+
+
+async def waiting(desk: Desk) -> list[Waiting]:
+    """Everything owed, oldest first, for the listing."""
+    owed_now = dict(await desk.store.owed())
+    tickets: dict[int, Ticket | None] = {}
+    for entry in owed_now.values():
+        if isinstance(entry.message, Card | NoticeOf):
+            tickets[entry.message.ticket] = await desk.store.ticket(entry.message.ticket)
+    return [
+        Waiting(
+            key,
+            what_of(entry.message, desk),
+            place_of(entry.message, desk, tickets.get),
+            entry.since,
+            entry.parked,
+            entry.parked_at,
+            entry.attempts,
+            entry.behind,
+        )
+        for key, entry in sorted(owed_now.items(), key=lambda item: item[1].seq)
+    ]
 
 
 def _desk(config: Config, store: Store, env: Environment | None) -> Desk:

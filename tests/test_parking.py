@@ -247,7 +247,7 @@ async def test_someone_else_joining_a_channel_retries_nothing():
 @pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "account_inactive"])
 async def test_a_refused_token_parks_quietly_and_everything_goes_once_it_works_again(error):
     async with running_desk() as run:
-        run.desk.outbox.auth_check_every = 0.05
+        run.desk.outbox.parking.auth_check_every = 0.05
         for method in ("chat.postMessage", "conversations.open", "auth.test"):
             run.slack.faults.refuse(method, error)
         await owe_now(run, "a", post(IN_GENERAL, "To the channel"))

@@ -46,10 +46,9 @@ from bot.domain.owed import (
 from bot.flows.deliveries import Deliveries, Drawn, Unsendable, line_of
 from bot.flows.opening import split_place
 from bot.flows.owed import METADATA_TYPE, card_key
-from bot.flows.parking import REFUSALS, Parking, retry_asked, unpark
+from bot.flows.parking import REFUSALS, Parking
 from bot.flows.storm import Storms
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
-from bot.slack.parked_blocks import cause_of
 from store.base import NotSaved
 
 log = logging.getLogger("desk.outbox")
@@ -105,9 +104,7 @@ class Outbox:
         self.rounds = 0  # completed since start
         self._round_done = asyncio.Condition()
         self._unsure: set[str] = set()  # owed before this start: maybe sent just before a crash
-        self.parking = Parking(desk)
-        self.auth_check_every = 60.0  # seconds between two auth.test while the token is refused
-        self._auth_checked = 0.0  # monotonic
+        self.parking = Parking(desk, slack)
         self._refused_seen = True  # anything parked or refused at the last look (`_heads`)
 
     def wake(self) -> None:
@@ -186,7 +183,7 @@ class Outbox:
                 break
             if self.desk.store.shared_by is not None:  # other desks owe messages too: look again soon
                 pause = min(pause, self.desk.store.shared_by)
-            pause = min(pause, self._parked_pause())
+            pause = min(pause, self.parking.pause())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=pause)
             # Gather what a burst of requests owes before looking again: each round reads every
@@ -204,7 +201,8 @@ class Outbox:
     async def _rounds(self) -> float:
         triage = self.desk.main_triage
         while not self._stopping:
-            await self._after_parking()
+            if self._refused_seen:  # the last look at the outbox saw something parked
+                await self.parking.tend()
             await self.storms.fold_waiting()
             heads = await self._heads()
             if not heads:
@@ -274,45 +272,6 @@ class Outbox:
                 firsts[line] = (key, owed)
         self._refused_seen = False
         return sorted(firsts.values(), key=lambda item: item[1].seq)
-
-    def _parked_pause(self) -> float:
-        """While messages are parked, the worker looks again now and then: for a request to
-        retry them (a TinyDB desk: `parking.retry_request`), and to ask Slack about the token."""
-        parked = [owed.parked for owed in self.desk.store.owed_view().values() if owed.parked]
-        if not parked:
-            return 60.0
-        if any(cause_of(reason) == "auth" for reason in parked):
-            return min(1.0, self.auth_check_every)
-        return 1.0
-
-    async def _after_parking(self) -> None:
-        """While anything is parked: park what came behind a parked message since, and while
-        Slack refuses the token, ask it again now and then (`auth.test`); once it is taken,
-        what waited goes out."""
-        if not self._refused_seen:  # the last look at the outbox saw nothing parked
-            return
-        owed_now = self.desk.store.owed_view()
-        if not any(owed.parked for owed in owed_now.values()):
-            return
-        if (asked := retry_asked(self.desk.store)) is not None:  # `python -m bot outbox retry`
-            await unpark(self.desk)
-            asked.unlink(missing_ok=True)
-            return
-        if behind := self.parking.behind_parked(owed_now):
-            async with self.desk.store.transaction() as tx:
-                self.parking.park_behind(tx, behind, time.time())
-        if not any(owed.parked and cause_of(owed.parked) == "auth" for owed in owed_now.values()):
-            return
-        if time.monotonic() - self._auth_checked < self.auth_check_every:
-            return
-        self._auth_checked = time.monotonic()
-        try:
-            await self.slack.who_am_i()
-        except SlackFailure as failure:
-            log.warning("Slack still refuses the token", extra={"error": failure.error})
-            return
-        log.warning("Slack takes the token again: parked messages go out")
-        await unpark(self.desk, causes={"auth"})
 
     async def _deliver(self, key: str, owed: Owed, drawn: Drawn | None) -> None:
         started = time.perf_counter()

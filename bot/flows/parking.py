@@ -18,8 +18,9 @@ told to the leads once, and sent again when the cause is fixed.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from bot.desk import Desk
@@ -29,19 +30,18 @@ from bot.domain.owed import (
     Conversation,
     DigestOf,
     DirectMessage,
-    Edit,
     HomeOf,
     Message,
     NoticeOf,
     Owed,
     Post,
-    Prompt,
     ReportOf,
     StormCard,
 )
 from bot.domain.ticket import Ticket
 from bot.flows.deliveries import follows, line_of
 from bot.flows.owed import owe
+from bot.slack.gateway import SlackFailure, SlackGateway
 from bot.slack.parked_blocks import cause_of, parked_notice
 from store.base import Store, Transaction
 
@@ -54,20 +54,6 @@ PLACE_WIDE = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "restricted", "person", "cannot_dm_bot"}
 )
 APP_WIDE = frozenset({"auth", "missing_scope", "home_off"})  # told once for the whole desk
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """One message the outbox owes, for `python -m bot outbox`."""
-
-    key: str
-    what: str
-    place: str
-    since: float
-    parked: str | None
-    parked_at: float
-    attempts: int
-    behind: str | None
 
 
 def place_of(message: Message, desk: Desk, ticket_of: Callable[[int], Ticket | None]) -> str:
@@ -96,38 +82,12 @@ def _triage(desk: Desk, ticket: Ticket | None) -> str:
     return desk.triage_of(ticket) if ticket is not None else desk.main_triage
 
 
-def what_of(message: Message, desk: Desk) -> str:
-    """A message in a few words, for the listing."""
-    match message:
-        case Card(ticket=number):
-            return f"the card of {desk.ref(number)}"
-        case StormCard():
-            return "the storm card"
-        case NoticeOf(ticket=number):
-            return f"an escalation notice for {desk.ref(number)}"
-        case DigestOf(day=day):
-            return f"the digest of {day}"
-        case ReportOf(week=week):
-            return f"the weekly report of {week}"
-        case HomeOf():
-            return "a Home tab"
-        case Post(text=text):
-            return f"a message: {_short(text)}"
-        case Edit(text=text):
-            return f"an edit: {_short(text)}"
-        case Prompt():
-            return "an intake question"
-    return f"a {type(message).__name__.lower()}"
-
-
-def _short(text: str, limit: int = 50) -> str:
-    line = " ".join(text.split())
-    return f"“{line}”" if len(line) <= limit else f"“{line[: limit - 1]}…”"
-
-
 class Parking:
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, slack: SlackGateway | None = None) -> None:
         self.desk = desk
+        self.slack = slack  # the outbox's: asks Slack about a refused token
+        self.auth_check_every = 60.0  # seconds between two auth.test while the token is refused
+        self._auth_checked = 0.0  # monotonic
         self._anchors: dict[str, tuple[Message, str | None]] = {}  # key -> (message, `follows`)
         self._looked_to = -1  # the newest entry (`seq`) `behind_parked` has looked at
 
@@ -166,6 +126,46 @@ class Parking:
         if tell and not key.startswith(NOTICE):
             self._tell(tx, place_of(current.message, self.desk, tx.ticket), reason, len(parked), now)
         return parked
+
+    def pause(self) -> float:
+        """While messages are parked, the outbox looks again now and then: for a request to
+        retry them (a TinyDB desk: `retry_request`), and to ask Slack about the token."""
+        parked = [owed.parked for owed in self.desk.store.owed_view().values() if owed.parked]
+        if not parked:
+            return 60.0
+        if any(cause_of(reason) == "auth" for reason in parked):
+            return min(1.0, self.auth_check_every)
+        return 1.0
+
+    async def tend(self) -> None:
+        """While anything is parked (each round of the outbox): a request to retry is taken;
+        what came behind a parked message since is parked with it; and while Slack refuses
+        the token, it is asked again now and then (`auth.test`): once it takes it, what waited
+        goes out."""
+        owed_now = self.desk.store.owed_view()
+        if not any(owed.parked for owed in owed_now.values()):
+            return
+        if (asked := retry_asked(self.desk.store)) is not None:  # `python -m bot outbox retry`
+            await unpark(self.desk)
+            asked.unlink(missing_ok=True)
+            return
+        if behind := self.behind_parked(owed_now):
+            async with self.desk.store.transaction() as tx:
+                self.park_behind(tx, behind, time.time())
+        if self.slack is None or not any(
+            o.parked and cause_of(o.parked) == "auth" for o in owed_now.values()
+        ):
+            return
+        if time.monotonic() - self._auth_checked < self.auth_check_every:
+            return
+        self._auth_checked = time.monotonic()
+        try:
+            await self.slack.who_am_i()
+        except SlackFailure as failure:
+            log.warning("Slack still refuses the token", extra={"error": failure.error})
+            return
+        log.warning("Slack takes the token again: parked messages go out")
+        await unpark(self.desk, causes={"auth"})
 
     def heads(self, owed_now: Mapping[str, Owed], triage: str) -> list[tuple[str, Owed]]:
         """The outbox's next messages while Slack refuses some (`Outbox._heads`), oldest first:
@@ -336,25 +336,3 @@ def back_in_line(owed: Owed) -> Owed:
         next_at=0.0,
         look_first=owed.look_first or owed.attempts > owed.refusals,
     )
-
-
-async def waiting(desk: Desk) -> list[Waiting]:
-    """Everything owed, oldest first, for the listing."""
-    owed_now = dict(await desk.store.owed())
-    tickets: dict[int, Ticket | None] = {}
-    for entry in owed_now.values():
-        if isinstance(entry.message, Card | NoticeOf):
-            tickets[entry.message.ticket] = await desk.store.ticket(entry.message.ticket)
-    return [
-        Waiting(
-            key,
-            what_of(entry.message, desk),
-            place_of(entry.message, desk, tickets.get),
-            entry.since,
-            entry.parked,
-            entry.parked_at,
-            entry.attempts,
-            entry.behind,
-        )
-        for key, entry in sorted(owed_now.items(), key=lambda item: item[1].seq)
-    ]
