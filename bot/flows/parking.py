@@ -302,7 +302,7 @@ async def unpark(
                 freed.append(key)
         for told in list((await store.records(TOLD)).keys()):
             place, _, cause = told.partition("|")
-            here = places is None or place in places or place == "*"
+            here = places is None or place in places
             if here and (causes is None or cause in causes):
                 tx.delete(TOLD, told)
     if freed:
