@@ -256,9 +256,10 @@ async def test_a_refused_token_parks_quietly_and_everything_goes_once_it_works_a
         await run.idle()
         entries = await owed(run)
         assert {entries["a"].parked, entries["b"].parked} == {error}
-        assert set(entries) == {"a", "b"}, "nobody is told through Slack while it refuses the token"
+        assert {entries[key].parked for key in entries} == {error}
+        assert told(run) == [], "nobody can be told through Slack while it refuses the token"
         refused = [c for c in run.slack.calls if c.error == error and c.method != "auth.test"]
-        assert len(refused) == REFUSALS + 1, "the second message parks at its first refusal"
+        assert len(refused) == REFUSALS + 2, "the notice and the second message park at their first"
         checks = sum(1 for c in run.slack.calls if c.method == "auth.test")
         await settle(lambda: sum(1 for c in run.slack.calls if c.method == "auth.test") > checks)
 
@@ -266,6 +267,8 @@ async def test_a_refused_token_parks_quietly_and_everything_goes_once_it_works_a
         await settle(lambda: _nothing_owed(run))
         arrived = outbox_arrivals(run.slack)
         assert (arrived["a"], arrived["b"]) == (1, 1)
+        [notice] = told(run)  # the leads hear of it once it is over
+        assert f"Slack refused my token ({error}), so messages waited until it worked again" in notice
 
 
 async def test_a_home_tab_that_is_off_is_told_once_for_the_whole_desk():

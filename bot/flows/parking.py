@@ -257,11 +257,12 @@ class Parking:
             return
         tx.put(TOLD, told, {"at": now, "error": error, "place": place})
         leads = self.desk.config.desk.leads
-        if cause == "auth" or not leads:
+        if cause == "auth" or not leads:  # a refused token: the notice waits for it too
             log.error(
-                "messages parked; nobody to tell through Slack",
+                "messages parked; the leads cannot be told through Slack now",
                 extra={"place": place, "error": error, "cause": cause},
             )
+        if not leads:
             return
         text, blocks = parked_notice(error, place, self.desk.config.desk.name, waiting)
         for lead in leads:

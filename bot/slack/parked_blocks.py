@@ -126,9 +126,9 @@ def why(error: str, place: str, bot: str, *, mrkdwn: bool = True) -> str:
             )
         case "auth":
             return (
-                f"Slack refuses my token ({error}): set SLACK_BOT_TOKEN to the app's current Bot "
-                "User OAuth Token (reinstall the app if it was removed) and restart. I check it "
-                "every minute and send what waits once it works."
+                f"Slack refused my token ({error}), so messages waited until it worked again (I "
+                "check every minute). If it keeps failing: set SLACK_BOT_TOKEN to the app's "
+                "current Bot User OAuth Token (reinstall the app if it was removed) and restart."
             )
         case "missing_scope":
             return (
