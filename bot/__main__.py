@@ -62,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     store_commands.add_parser("check", help="read the store whole and say what it holds or what is damaged")
     backup = store_commands.add_parser("backup", help="write a consistent copy as one TinyDB file")
     backup.add_argument("file", help="where to write the copy")
+    outbox = commands.add_parser("outbox", help="list what the desk owes Slack and what is parked")
+    outbox.add_argument(
+        "action", nargs="?", choices=["retry"], help="retry: put parked messages back in line and send them"
+    )
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         return run_sandbox(Path(args.data), args.port, args.reset)
@@ -69,10 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         offline = args.command in ("export", "store") or (
             args.command in ("digest", "report") and args.dry_run
         )
+        offline = offline or (args.command == "outbox" and not args.action)  # a listing reads the store
         config, env = load_settings(
             dict(os.environ),
             needs_slack=not offline,
-            serves=args.command not in ("digest", "report", "store"),
+            serves=args.command not in ("digest", "report", "store", "outbox"),
         )
     except ConfigError as problem:
         for line in problem.problems:
@@ -88,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_export(config, args.since, args.format, args.output)
     if args.command == "store":
         return run_store(config, args.store_command, getattr(args, "file", None))
+    if args.command == "outbox":
+        return run_outbox(config, env, args.action)
     if args.command == "digest":
         return run_digest(config, env, args.dry_run)
     if args.command == "report":
@@ -164,6 +171,21 @@ def run_store(config: Config, action: str, file: str | None) -> int:
         return 1
     except OSError as problem:
         print(f"store error: cannot write {file} ({problem.strerror})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_outbox(config: Config, env: Environment, action: str | None) -> int:
+    """`outbox` lists what is owed and parked; `outbox retry` sends the parked again."""
+    from bot import outbox_command  # imported late, like the desk itself
+
+    try:
+        if action == "retry":
+            sys.stdout.write(asyncio.run(outbox_command.retry(config, env)))
+        else:
+            sys.stdout.write(asyncio.run(outbox_command.list_owed(config)))
+    except StoreUnavailable as problem:
+        print(f"store error: {problem}", file=sys.stderr)
         return 1
     return 0
 

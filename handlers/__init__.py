@@ -16,6 +16,7 @@ from handlers import (
     events,
     home,
     intake,
+    membership,
     messages,
     quality,
     rating,
@@ -36,3 +37,4 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     quality.register(app, desk)
     reactions.register(app, desk)
     away.register(app, desk)
+    membership.register(app, desk)

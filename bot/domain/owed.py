@@ -181,6 +181,9 @@ class Owed:
     parked: str | None = None  # why Slack can never take it
     look_first: bool = False  # it may be in Slack already: look before posting
     since: float = 0.0  # wall-clock seconds when it was first owed (for /healthz, not for order)
+    refusals: int = 0  # times Slack refused it (an error that does not pass): parked at a few
+    behind: str | None = None  # parked with the message it follows (its thread's card), by key
+    parked_at: float = 0.0  # wall-clock seconds when it was parked
 
 
 def tickets_named(message: Message) -> set[int]:

@@ -26,6 +26,7 @@ from bot.domain.owed import (
     Post,
     Prompt,
     ReportOf,
+    RequesterThread,
     StormCard,
     Thread,
     Where,
@@ -112,6 +113,34 @@ def line_of(message: Message, triage: str) -> str:
         case ReportOf(lead=lead):
             return f"dm:{lead}"
     raise TypeError(message)
+
+
+def follows(message: Message) -> str | None:
+    """What the message must come after, when anything: the messages of one thread (a card,
+    its edits and its thread's replies and notices; the requester's first message and its
+    thread; one intake conversation's prompts; one message's edits; a person's DMs about one
+    ticket). Only these keep their order when one of them cannot be delivered: the rest of a
+    conversation goes on without it (`bot.flows.parking`)."""
+    match message:
+        case Card(ticket=number):
+            return f"ticket:{number}"
+        case NoticeOf(ticket=number, destination=destination) if destination == TRIAGE:
+            return f"ticket:{number}"
+        case Post(thread=CardThread(ticket=number)):
+            return f"ticket:{number}"
+        case Post(thread=RequesterThread(ticket=number)) | Post(remember=("origin", number)):
+            return f"origin:{number}"
+        case Post(thread=InThread(ts=ts)):
+            return f"thread:{line_of(message, '')}:{ts}"
+        case Post(to=DirectMessage(person=person), about=int(number)):
+            return f"dm:{person}:ticket:{number}"
+        case Edit(channel=channel, ts=ts):
+            return f"message:{channel}:{ts}"
+        case Prompt(key=key):
+            return f"prompt:{key}"
+        case StormCard(storm=storm):
+            return f"storm:{storm}"
+    return None
 
 
 class Deliveries:
@@ -276,12 +305,6 @@ class Deliveries:
         owed = [p for p in record["owed"] if p != place]
         delivered = {**record["delivered"], place: self.desk.clock.now().isoformat()}
         tx.put(table, key, {**record, "owed": owed, "delivered": delivered})
-
-    def given_up(self, tx: Transaction, message: Message) -> None:
-        """A message Slack can never take is parked; notices and digests are struck off their
-        ticket or day as well, so nothing keeps asking for them."""
-        if isinstance(message, NoticeOf | DigestOf | ReportOf):
-            self.delivered(tx, message, None)
 
     def _remember(self, tx: Transaction, what: tuple[str, int], posted: Posted) -> None:
         kind, number = what
