@@ -169,6 +169,23 @@ class ReportOf:
 Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf | ReportOf
 
 
+OUTSIDER = "ext:"  # a person an import found no Slack user for: `ext:jane@example.com`
+
+
+def to_outsider(message: Message) -> bool:
+    """The message would go to someone with no Slack user (kept by name by an import): the
+    desk never sends it."""
+    if isinstance(message, Post):
+        place = message.to.person if isinstance(message.to, DirectMessage) else message.to.id
+    elif isinstance(message, NoticeOf):
+        place = message.destination.partition(":")[2]
+    elif isinstance(message, HomeOf | ReportOf):
+        place = message.person if isinstance(message, HomeOf) else message.lead
+    else:
+        return False
+    return place.startswith(OUTSIDER)
+
+
 @dataclass(frozen=True)
 class Owed:
     """A message in the outbox, with how its delivery went so far."""

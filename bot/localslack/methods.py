@@ -39,6 +39,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "conversations.history": ("channel",),
     "conversations.replies": ("channel", "ts"),
     "users.info": ("user",),
+    "users.lookupByEmail": ("email",),
     "views.open": ("trigger_id", "view"),
     "views.push": ("trigger_id", "view"),
     "views.update": ("view",),
@@ -63,6 +64,7 @@ CONSUMES: dict[str, tuple[str, ...]] = {
     "conversations.history": (FORM,),
     "conversations.replies": (FORM,),
     "users.info": (FORM,),
+    "users.lookupByEmail": (FORM,),
     "views.open": (FORM, JSON),
     "views.push": (FORM, JSON),
     "views.update": (FORM, JSON),
@@ -76,7 +78,12 @@ CONSUMES: dict[str, tuple[str, ...]] = {
 }
 NOT_IN_SPEC = {"apps.connections.open", "files.getUploadURLExternal", "files.completeUploadExternal"}
 # a missing argument answers with the error Slack gives for it
-MISSING_ERRORS = {"channel": "channel_not_found", "user": "user_not_found", "ts": "message_not_found"}
+MISSING_ERRORS = {
+    "channel": "channel_not_found",
+    "user": "user_not_found",
+    "ts": "message_not_found",
+    "email": "users_not_found",
+}
 JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files")
 UPLOAD_LIMIT = 1024 * 1024 * 1024  # bytes Slack takes in one file (1 GB)
 
@@ -149,6 +156,17 @@ class WebApi:
                 "profile": {"display_name": person.display_name, "real_name": person.real_name},
             }
         }
+
+    def m_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        """As the spec's `/users.lookupByEmail` answers: the user whose profile has the address
+        (compared without case), else `users_not_found`."""
+        wanted = str(args["email"]).strip().casefold()
+        person = next((p for p in self.ws.people.values() if p.email and p.email.casefold() == wanted), None)
+        if person is None:
+            raise ApiError("users_not_found")
+        found = self.m_users_info({"user": person.id})
+        found["user"]["profile"]["email"] = person.email
+        return found
 
     # -- messages ----------------------------------------------------------------------
     def _message_body(self, args: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:

@@ -96,3 +96,15 @@ def safe(text: str, limit: int = SECTION_TEXT) -> str:
 def plain(text: str, limit: int) -> str:
     """Cut text for a `plain_text` object (no escaping needed there) with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def who(person: str) -> str:
+    """A person in mrkdwn: a mention, or, for someone an import kept by name (`ext:...`, no
+    Slack user), their name as plain text."""
+    return escape(person[4:]) if person.startswith("ext:") else f"<@{person}>"
+
+
+def moved_in_from(imported_from: str) -> str:
+    """Where an imported ticket came from, as people read it: `zendesk 35436`."""
+    source, _, ident = imported_from.partition(":")
+    return escape(f"{source} {ident}")
