@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.domain.durations import parse_duration
+from bot.logs import setup_logging
 from bot.moving_in import desk_csv, jira, zendesk
 from bot.moving_in.importer import BATCH, Importer, Tally
 from bot.moving_in.people import People, read_people_file
@@ -78,6 +80,7 @@ def parsed(source: str, path: Path, config: Config, mapping: dict[str, str]) -> 
 
 def run(config: Config, env: Environment, args: argparse.Namespace) -> int:
     """The command; its exit code. Problems are printed one a line, never as a traceback."""
+    setup_logging(secrets=(env.bot_token,), level=logging.ERROR)  # a person not found is no warning
     try:
         text = asyncio.run(_run(config, env, args))
     except ImportFailed as problem:
