@@ -44,6 +44,7 @@ STATES = {
     "closed": Status.RESOLVED,
 }
 PRIORITIES = {"urgent": Priority.P1, "high": Priority.P2, "normal": Priority.P3, "low": Priority.P4}
+IDS = re.compile(r'"id"\s*:\s*("[^"]*"|-?\d+)')  # where each ticket's id is written
 SCORES = {"good": 5, "bad": 1}  # "offered" and "unoffered": asked, not answered
 KNOWN = {
     "id",
@@ -127,13 +128,17 @@ def _one_object(line: str) -> bool:
 
 def _placed(text: str, tickets: list[Any]) -> list[tuple[int, Any]]:
     """Each ticket with the line its `"id"` is on (tickets are in the file in order)."""
-    placed, at = [], 0
+    placed, at, line = [], 0, 1
     for ticket in tickets:
         ident = ticket.get("id") if isinstance(ticket, dict) else None
-        found = re.compile(rf'"id"\s*:\s*{re.escape(json.dumps(ident))}\b').search(text, at)
+        wanted = json.dumps(ident)
+        found = IDS.search(text, at)
+        while found and found.group(1) != wanted:
+            found = IDS.search(text, found.end())
         if found:
+            line += text.count("\n", at, found.end())  # counted once, as the search moves on
             at = found.end()
-        placed.append((text.count("\n", 0, at) + 1, ticket))
+        placed.append((line, ticket))
     return placed
 
 
