@@ -38,11 +38,13 @@ from store.names import IMPORTED, OUTBOX, OUTSIDERS
 from tests.conftest import drop_schema, postgres_url
 from tests.harness import (
     ALICE,
+    BERLIN,
     BOB,
     CAROL,
     DAVE,
     ROOT,
     child,
+    clock_at,
     demo_config,
     demo_workspace,
     idle,
@@ -456,3 +458,19 @@ async def test_an_import_is_silent_and_announced_once(tmp_path, slack):
         assert await run.desk.store.owed() == {}
         assert [c.method for c in slack.calls if c.method in POSTS] == []
         assert (await run.desk.store.records(OUTBOX)) == {}
+
+
+async def test_imported_history_counts_in_quality_with_its_real_dates(tmp_path, slack):
+    """The solved Zendesk ticket (opened, answered and solved on 2 Feb, rated good) is in the
+    quality summary of the week it happened in, as a native one would be."""
+    from tests.test_rating_and_quality import quality_answer
+
+    url = f"tinydb://{tmp_path / 'desk.json'}"
+    assert (await import_cli(tmp_path, url, "zendesk", str(DATA / "zendesk_tickets.json"), slack=slack))[
+        0
+    ] == 0
+    slack.calls.clear()
+    async with running_desk(url, slack=slack, clock=clock_at(datetime(2026, 2, 5, 10, tzinfo=BERLIN))) as run:
+        words, _ = await quality_answer(run, CAROL)
+    assert "*Opened*\n1" in words and "*Resolved*\n1" in words, words
+    assert "*First response*\nmedian 40m" in words and "*Resolution*\nmedian 5h" in words, words
