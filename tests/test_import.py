@@ -474,3 +474,53 @@ async def test_imported_history_counts_in_quality_with_its_real_dates(tmp_path, 
         words, _ = await quality_answer(run, CAROL)
     assert "*Opened*\n1" in words and "*Resolved*\n1" in words, words
     assert "*First response*\nmedian 40m" in words and "*Resolution*\nmedian 5h" in words, words
+
+
+async def test_a_dry_run_with_a_bad_row_says_so_and_exits_1(tmp_path):
+    url = f"tinydb://{tmp_path / 'desk.json'}"
+    path = tmp_path / "bad.csv"
+    path.write_text("ticket,opened_at,requester,text\nA,2026-02-01,U0ALICE01,ok\nB,yesterday,U0ALICE01,x\n")
+    code, out, err = await import_cli(tmp_path, url, "csv", str(path), "--dry-run")
+    assert (code, err) == (1, "")
+    assert "would import 1 new" in out and "rows that cannot be read: nothing would be written (1):" in out
+    assert "line 3 (B): 'yesterday' is not a time" in out
+    assert await stored(url) == ({}, {}, {})
+
+
+async def test_someone_kept_by_name_is_never_messaged_when_agents_work_the_ticket(tmp_path, slack):
+    """Jane has no Slack user: her imported ticket is claimed and resolved in the desk; the
+    card and its thread get their messages, Jane gets none, and nothing waits in the outbox."""
+    from tests.test_agents import command
+
+    url = f"tinydb://{tmp_path / 'desk.json'}"
+    assert (await import_cli(tmp_path, url, "zendesk", str(DATA / "zendesk_tickets.json"), slack=slack))[
+        0
+    ] == 0
+    slack.calls.clear()
+    async with running_desk(url, slack=slack) as run:
+        assert "You claimed T-3" in await command(run, BOB, "/claim", "T-3")
+        assert "Resolved T-3" in await command(run, BOB, "/resolve", "T-3 ordered one")
+        await run.idle()
+        assert await run.desk.store.owed() == {}
+        ticket = await run.desk.store.ticket(3)
+    assert ticket is not None and ticket.status is Status.RESOLVED
+    places = [str(c.args.get("channel", "")) + str(c.args.get("users", "")) for c in slack.calls]
+    assert not [p for p in places if "ext:" in p or "jane" in p], places
+    assert [c for c in slack.calls if c.error] == []
+    card = next(
+        c for c in slack.calls if c.method == "chat.postMessage" and "T-3" in str(c.args.get("blocks"))
+    )
+    assert "From jane@outside.example (moved in from zendesk 35438)" in str(card.args["blocks"])
+
+
+def test_details_say_where_a_ticket_moved_in_from():
+    from zoneinfo import ZoneInfo
+
+    from bot.slack.details_blocks import details_view
+    from tests.factories import make_ticket
+
+    ticket = replace(make_ticket(7), requester="ext:jane@outside.example", imported_from="jira:ITSM-8")
+    head = details_view(ticket, "T-7", [], ZoneInfo("Europe/Berlin"), business=False)["blocks"][0]["text"][
+        "text"
+    ]
+    assert "From jane@outside.example, " in head and head.endswith("\nMoved in from jira ITSM-8")

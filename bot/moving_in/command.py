@@ -82,16 +82,17 @@ def run(config: Config, env: Environment, args: argparse.Namespace) -> int:
     """The command; its exit code. Problems are printed one a line, never as a traceback."""
     setup_logging(secrets=(env.bot_token,), level=logging.ERROR)  # a person not found is no warning
     try:
-        text = asyncio.run(_run(config, env, args))
+        text, code = asyncio.run(_run(config, env, args))
     except ImportFailed as problem:
         for line in str(problem).splitlines():
             print(f"import error: {line}", file=sys.stderr)
         return 1
     sys.stdout.write(text)
-    return 0
+    return code
 
 
-async def _run(config: Config, env: Environment, args: argparse.Namespace) -> str:
+async def _run(config: Config, env: Environment, args: argparse.Namespace) -> tuple[str, int]:
+    """What to print, and the exit code: 1 for a dry run that found rows it cannot take."""
     from store import NotSaved, StoreUnavailable, store_from_url
 
     now = Clock().now()
@@ -111,7 +112,7 @@ async def _run(config: Config, env: Environment, args: argparse.Namespace) -> st
     records.sort(key=lambda r: (r.opened_at, r.line))  # numbers rise with time, as the desk's own do
     records = _once(records, problems)
     tally = Tally(rows=rows, problems=problems)
-    if problems and not args.skip_bad:
+    if problems and not args.skip_bad and not args.dry_run:
         shown = "\n".join(str(p) for p in problems[:20])
         more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ImportFailed(
@@ -138,10 +139,12 @@ async def _run(config: Config, env: Environment, args: argparse.Namespace) -> st
         from config.redact import redact
 
         raise ImportFailed(redact(f"store {config.store_url}: {problem}")) from None
-    said = report(args.source, args.file, tally, people, config.ref, dry_run=args.dry_run)
-    if args.announce and not args.dry_run:
+    said = report(
+        args.source, args.file, tally, people, config.ref, dry_run=args.dry_run, skip_bad=args.skip_bad
+    )
+    if args.announce and not args.dry_run and tally.new:
         said += await _announce(config, slack, announcement(args.source, tally, people, config.ref))
-    return said
+    return said, 1 if problems and not args.skip_bad else 0
 
 
 def _once(records: list[ImportedTicket], problems: list[Problem]) -> list[ImportedTicket]:

@@ -23,7 +23,14 @@ def _counts(counter: Counter[str]) -> str:
 
 
 def report(
-    source: str, file: str, tally: Tally, people: People, ref: Callable[[int], str], *, dry_run: bool
+    source: str,
+    file: str,
+    tally: Tally,
+    people: People,
+    ref: Callable[[int], str],
+    *,
+    dry_run: bool,
+    skip_bad: bool = False,
 ) -> str:
     """The dry run's forecast, or what the import did."""
     tickets = tally.new + tally.same + tally.updated + tally.kept
@@ -57,7 +64,8 @@ def report(
     if tally.unplaced:
         lines.append(f"fields with no home here (not kept): {_counts(tally.unplaced)}")
     if tally.problems:
-        lines.append(f"rows left out ({len(tally.problems)}):")
+        left = "left out" if not dry_run or skip_bad else "that cannot be read: nothing would be written"
+        lines.append(f"rows {left} ({len(tally.problems)}):")
         lines += [f"  {problem}" for problem in tally.problems[:PROBLEMS_SHOWN]]
     return "\n".join(lines) + "\n"
 
