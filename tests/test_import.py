@@ -524,3 +524,24 @@ def test_details_say_where_a_ticket_moved_in_from():
         "text"
     ]
     assert "From jane@outside.example, " in head and head.endswith("\nMoved in from jira ITSM-8")
+
+
+async def test_a_changed_ticket_already_archived_is_kept_as_it_is(tmp_path):
+    from store import TinyDBStore
+
+    path = tmp_path / "desk.json"
+    url = f"tinydb://{path}"
+    sheet = tmp_path / "sheet.csv"
+    row = "A,2025-02-01T09:00:00+00:00,U0ALICE01,{},resolved,2025-02-02T09:00:00+00:00\n"
+    head = "ticket,opened_at,requester,text,status,resolved_at\n"
+    sheet.write_text(head + row.format("Broken"))
+    assert (await import_cli(tmp_path, url, "csv", str(sheet)))[0] == 0
+    store = TinyDBStore(path)
+    await store.open()
+    assert await store.archive_settled(datetime(2025, 6, 1, tzinfo=UTC)) == 1  # the hourly job, months on
+    await store.close()
+    sheet.write_text(head + row.format("Broken and more words"))
+    code, out, err = await import_cli(tmp_path, url, "csv", str(sheet))
+    assert (code, err) == (0, "") and "1 changed there, kept as they are here" in out, out
+    tickets, _, _ = await stored(url)
+    assert tickets[1].text == "Broken"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.domain.errors import TicketArchived
 from bot.domain.escalation import EscalationPolicy
 from bot.moving_in.build import area_in, imported_ticket
 from bot.moving_in.records import ImportedTicket, Problem
@@ -120,7 +121,10 @@ class Importer:
         if before is not None and before.get("fp") == fingerprint:
             return "same", int(before["n"])
         if before is not None:
-            current = tx.ticket(int(before["n"]))
+            try:
+                current = tx.ticket(int(before["n"]))
+            except TicketArchived:
+                return "kept", int(before["n"])  # settled history in the archive stays as it is
             if current is not None and len(current.trail) != before.get("trail"):
                 return "kept", int(before["n"])  # worked here since: the desk's version stands
             number = int(before["n"])

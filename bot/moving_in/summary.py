@@ -43,7 +43,7 @@ def report(
             f"Imported {tally.new} new ticket{'s' if tally.new != 1 else ''} from {file} ({source}){numbers}."
         )
         done = f"{tally.updated} changed since the last import, made again; {tally.same} here already" + (
-            f"; {tally.kept} changed there and worked here since: kept as the desk has them"
+            f"; {tally.kept} changed there, kept as they are here (worked here since, or archived)"
             if tally.kept
             else ""
         )
