@@ -198,4 +198,7 @@ def _progress(total: int, unit: str = "ticket") -> Any:
     """A progress bar with rate and time left, on a terminal only (tqdm stays quiet elsewhere)."""
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=f" {unit}s", file=sys.stderr, disable=None, leave=False, mininterval=0.5)
+    terminal = sys.stderr.isatty()
+    return tqdm(
+        total=total, unit=f" {unit}s", file=sys.stderr, disable=not terminal, leave=False, mininterval=0.5
+    )
