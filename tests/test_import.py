@@ -545,3 +545,25 @@ async def test_a_changed_ticket_already_archived_is_kept_as_it_is(tmp_path):
     assert (code, err) == (0, "") and "1 changed there, kept as they are here" in out, out
     tickets, _, _ = await stored(url)
     assert tickets[1].text == "Broken"
+
+
+def test_zendesk_one_ticket_a_line_reads_as_the_export_page():
+    """The same tickets as NDJSON (the account's JSON data export), people on a line of their
+    own: the same records; a broken line is that line's problem."""
+    import json
+
+    from bot.moving_in import zendesk
+    from bot.moving_in.records import Problem
+
+    page = json.loads((DATA / "zendesk_tickets.json").read_text())
+    lines = [json.dumps({"users": page["users"]})] + [json.dumps(t) for t in page["tickets"]] + ["{broken"]
+    parsed = list(zendesk.parse(io.StringIO("\n".join(lines))))
+    tickets = [p for p in parsed if not isinstance(p, Problem)]
+    assert [(t.source_id, t.line, t.requester, t.status) for t in tickets] == [
+        ("35436", 2, "alice@example.com", Status.RESOLVED),
+        ("35437", 3, "alice@example.com", Status.CLAIMED),
+        ("35438", 4, "jane@outside.example", Status.OPEN),
+    ]
+    assert [str(p) for p in parsed if isinstance(p, Problem)] == [
+        "line 5: not JSON (Expecting property name enclosed in double quotes)"
+    ]

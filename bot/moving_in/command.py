@@ -87,6 +87,9 @@ def run(config: Config, env: Environment, args: argparse.Namespace) -> int:
         for line in str(problem).splitlines():
             print(f"import error: {line}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("import stopped: what was written is kept; run it again to go on", file=sys.stderr)
+        return 130
     sys.stdout.write(text)
     return code
 
@@ -111,6 +114,7 @@ async def _run(config: Config, env: Environment, args: argparse.Namespace) -> tu
             records.append(item)
     records.sort(key=lambda r: (r.opened_at, r.line))  # numbers rise with time, as the desk's own do
     records = _once(records, problems)
+    problems.sort(key=lambda p: p.line)
     tally = Tally(rows=rows, problems=problems)
     if problems and not args.skip_bad and not args.dry_run:
         shown = "\n".join(str(p) for p in problems[:20])
