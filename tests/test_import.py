@@ -35,7 +35,7 @@ from bot.localslack import LocalSlack
 from config import parse_config
 from store import store_from_url
 from store.names import IMPORTED, OUTBOX, OUTSIDERS
-from tests.conftest import drop_schema, postgres_url
+from tests.conftest import POSTGRES, drop_schema, postgres_url
 from tests.harness import (
     ALICE,
     BERLIN,
@@ -350,9 +350,24 @@ def _rows(count: int) -> str:
     return out.getvalue()
 
 
-async def test_killed_mid_import_then_run_again_gives_one_copy_of_each(tmp_path):
-    path = tmp_path / "desk.json"
-    url = f"tinydb://{path}"
+def _written(store_url: str, folder: Path) -> int:
+    """How far an import running in another process got: journal bytes (TinyDB), ticket rows
+    committed (PostgreSQL)."""
+    if store_url.startswith("tinydb://"):
+        return sum(s.stat().st_size for s in folder.glob("desk.json.journal.*")) // 1000
+    import psycopg
+
+    schema = store_url.rsplit("schema=", 1)[1]
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        try:
+            row = conn.execute(f"SELECT count(*) FROM {schema}.tickets").fetchone()
+        except psycopg.errors.UndefinedTable:
+            return 0
+    return int(row[0]) if row else 0
+
+
+async def test_killed_mid_import_then_run_again_gives_one_copy_of_each(tmp_path, store_url):
+    url = store_url
     rows = 3000
     sheet = tmp_path / "many.csv"
     sheet.write_text(_rows(rows))
@@ -363,12 +378,8 @@ async def test_killed_mid_import_then_run_again_gives_one_copy_of_each(tmp_path)
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, **child(),
     )  # fmt: skip
     started(process.pid)
-    journal = path.with_name(path.name + ".journal.")
-    while process.returncode is None:  # until a few batches are on disk
-        segments = list(tmp_path.glob(journal.name + "*"))
-        if sum(s.stat().st_size for s in segments) > 200_000:
-            break
-        await asyncio.sleep(0.01)
+    while process.returncode is None and await asyncio.to_thread(_written, url, tmp_path) < 200:
+        await asyncio.sleep(0.01)  # until a few batches are committed
     assert process.returncode is None, "the import ended before it could be killed: make the file longer"
     os.kill(process.pid, signal.SIGKILL)
     await process.wait()
@@ -567,3 +578,28 @@ def test_zendesk_one_ticket_a_line_reads_as_the_export_page():
     assert [str(p) for p in parsed if isinstance(p, Problem)] == [
         "line 5: not JSON (Expecting property name enclosed in double quotes)"
     ]
+
+
+async def test_wrong_arguments_get_one_line_each(tmp_path):
+    url = f"tinydb://{tmp_path / 'desk.json'}"
+    zendesk = str(DATA / "zendesk_tickets.json")
+    for args, said in [
+        (
+            ("zendesk", zendesk, "--map", "a=text"),
+            "--map names a spreadsheet's columns: it is for csv, not zendesk",
+        ),
+        (
+            ("csv", str(DATA / "spreadsheet.csv"), "--map", "Ref=number"),
+            "--map Ref=number: write it as COLUMN=FIELD",
+        ),
+        (("csv", str(DATA / "spreadsheet.csv")), "no column for opened_at, requester, text"),
+        (("zendesk", zendesk, "--since", "last week"), "--since last week: write a date like 2026-01-31"),
+        (("jira", str(tmp_path / "missing.csv")), "cannot read"),
+        (
+            ("zendesk", zendesk, "--people", str(DATA / "spreadsheet.csv")),
+            "line 2: write it as email,slack_id",
+        ),
+    ]:
+        code, out, err = await import_cli(tmp_path, url, *args)
+        assert (code, out) == (1, "") and err.startswith("import error: ") and said in err, (args, err)
+        assert "Traceback" not in err and len(err.splitlines()) == 1, err

@@ -99,6 +99,8 @@ async def _run(config: Config, env: Environment, args: argparse.Namespace) -> tu
     from store import NotSaved, StoreUnavailable, store_from_url
 
     now = Clock().now()
+    if args.map and args.source != "csv":
+        raise ImportFailed(f"--map names a spreadsheet's columns: it is for csv, not {args.source}")
     try:
         mapping = desk_csv.read_map(args.map)
         people_map = read_people_file(Path(args.people)) if args.people else {}
