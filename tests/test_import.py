@@ -252,9 +252,12 @@ async def test_a_second_run_changes_nothing(tmp_path, slack, store_url):
     sample = str(DATA / "zendesk_tickets.json")
     assert (await import_cli(tmp_path, store_url, "zendesk", sample, slack=slack))[0] == 0
     first = await stored(store_url)
+    slack.calls.clear()
     code, out, _ = await import_cli(tmp_path, store_url, "zendesk", sample, slack=slack)
     assert code == 0 and "Imported 0 new tickets" in out and "3 here already" in out
     assert await stored(store_url) == first
+    assert slack.calls == []  # who is who was remembered: Slack is not asked again
+    assert "people:      3 in Slack · 1 kept by name" in out
 
 
 async def test_a_changed_source_ticket_is_made_again_under_its_number(tmp_path):

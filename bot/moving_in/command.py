@@ -22,7 +22,7 @@ from bot.moving_in.people import People, read_people_file
 from bot.moving_in.records import BadFile, ImportedTicket, Parsed, Problem
 from bot.moving_in.summary import announcement, report
 from config import Config, Environment
-from store.names import IMPORTED
+from store.names import IMPORTED, LOOKED_UP
 
 SOURCES = ("csv", "zendesk", "jira")
 
@@ -126,19 +126,21 @@ async def _run(config: Config, env: Environment, args: argparse.Namespace) -> tu
             f"nothing was imported (fix them, or pass --skip-bad to leave them out):\n{shown}{more}"
         )
     slack = _gateway(env) if env.bot_token else None
-    people = People(people_map, slack.user_by_email if slack else None)
-    await _find_people(people, records, slack)
     names = dict(pair for record in records for pair in record.names)
-    importer = Importer(config, people.found, now, args.batch)
     store = store_from_url(config.store_url, read_only=args.dry_run)
     try:
         await store.open()
         try:
+            people = People(
+                people_map, slack.user_by_email if slack else None, await store.records(LOOKED_UP)
+            )
+            await _find_people(people, records, slack)
+            importer = Importer(config, people.found, now, args.batch)
             if args.dry_run:
                 importer.plan(records, await store.records(IMPORTED), tally)
             else:
                 with _progress(len(records)) as bar:
-                    await importer.write(store, records, tally, names, bar.update)
+                    await importer.write(store, records, tally, names, bar.update, people.asked)
         finally:
             await store.close()
     except (StoreUnavailable, NotSaved) as problem:

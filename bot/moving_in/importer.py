@@ -21,7 +21,7 @@ from bot.moving_in.build import area_in, imported_ticket
 from bot.moving_in.records import ImportedTicket, Problem
 from config.settings import Config
 from store.base import Store, Transaction
-from store.names import IMPORTED, OUTSIDERS
+from store.names import IMPORTED, LOOKED_UP, OUTSIDERS
 
 BATCH = 500  # tickets a transaction writes at most
 
@@ -88,9 +88,13 @@ class Importer:
         tally: Tally,
         names: Mapping[str, str],
         done: Callable[[int], None] = lambda n: None,
+        asked: Mapping[str, str] | None = None,
     ) -> None:
-        """Write `records` in batches, each one transaction; `done(n)` after each is on disk."""
-        async with store.transaction() as tx:  # outsiders first, by name: who they are is kept
+        """Write `records` in batches, each one transaction; `done(n)` after each is on disk.
+        First, what Slack said about each address `asked` and the outsiders' names."""
+        async with store.transaction() as tx:
+            for address, user in (asked or {}).items():
+                tx.put(LOOKED_UP, address, user)
             for key, person in self.who.items():
                 if person.startswith("ext:") and tx.record(OUTSIDERS, person) != (names.get(key) or key):
                     tx.put(OUTSIDERS, person, names.get(key) or key)

@@ -66,12 +66,20 @@ class Pace:
 class People:
     """Finds each person once; `found` holds everyone asked about so far: key -> person."""
 
-    def __init__(self, mapping: dict[str, str] | None = None, lookup: Lookup | None = None) -> None:
+    def __init__(
+        self,
+        mapping: dict[str, str] | None = None,
+        lookup: Lookup | None = None,
+        looked_up: dict[str, str] | None = None,
+    ) -> None:
         self.mapping = mapping or {}
         self.lookup = lookup
         self.pace = Pace()
         self.found: dict[str, str] = {}
-        self.lookups = 0
+        # address (casefolded) -> the user Slack found ("": nobody), from earlier runs too, so
+        # a run after an interruption asks Slack only about addresses it has not asked about
+        self.looked_up: dict[str, str] = dict(looked_up or {})
+        self.asked: dict[str, str] = {}  # what this run asked, to be remembered
 
     async def find(self, keys: Iterable[str], told: Callable[[], None] = lambda: None) -> dict[str, str]:
         for key in keys:
@@ -87,10 +95,13 @@ class People:
         mapped = self.mapping.get(key.casefold())
         if mapped:
             return mapped
+        address = key.casefold()
+        if address in self.looked_up:
+            return self.looked_up[address] or OUTSIDE + key
         if self.lookup is not None and "@" in key:
             await self.pace.turn()
-            self.lookups += 1
-            user = await self.lookup(key)
+            user = await self.lookup(key) or ""
+            self.looked_up[address] = self.asked[address] = user
             if user:
                 return user
         return OUTSIDE + key
