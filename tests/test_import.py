@@ -443,10 +443,19 @@ async def test_the_desks_own_export_imports_back_unchanged(tmp_path):
     code, _out, err = await import_cli(new, new_url, "csv", str(old / "export.csv"))
     assert (code, err) == (0, ""), err
     before = list(csv.DictReader(io.StringIO(text)))
-    after = list(csv.DictReader(io.StringIO(export(new, new_url))))
+    again = export(new, new_url)
+    after = list(csv.DictReader(io.StringIO(again)))
     assert [row.pop("imported_from") for row in after] == ["csv:T-1", "csv:T-2", "csv:T-3"]
     assert [row.pop("imported_from") for row in before] == ["", "", ""]
     assert after == before
+
+    # moved once more: each keeps where it first came from, and nothing else changes
+    third = tmp_path / "third"
+    third.mkdir()
+    third_url = f"tinydb://{third / 'desk.json'}"
+    (new / "export.csv").write_text(again)
+    assert (await import_cli(third, third_url, "csv", str(new / "export.csv")))[0] == 0
+    assert export(third, third_url) == again
 
 
 async def test_an_import_is_silent_and_announced_once(tmp_path, slack):

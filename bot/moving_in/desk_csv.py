@@ -157,9 +157,12 @@ def _ticket(row: dict[str, str], line: int, extra: list[str], zone: tzinfo) -> I
         raise BadValue("resolved, but resolved_at is empty")
     rating = _rating(row.get("rating", ""))
     updated = maybe_moment(row.get("updated_at"), zone=zone) or max(t for t in (opened, first, resolved) if t)
+    source, _, ident = row.get("imported_from", "").strip().partition(":")
+    if not ident:  # a ticket that moved in before keeps where it first came from
+        source, ident = "csv", row.get("ticket", "").strip() or f"line-{line}"
     return ImportedTicket(
-        source="csv",
-        source_id=row.get("ticket", "").strip() or f"line-{line}",
+        source=source,
+        source_id=ident,
         line=line,
         requester=row["requester"].strip(),
         text=row["text"],
