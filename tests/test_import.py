@@ -615,3 +615,14 @@ async def test_wrong_arguments_get_one_line_each(tmp_path):
         code, out, err = await import_cli(tmp_path, url, *args)
         assert (code, out) == (1, "") and err.startswith("import error: ") and said in err, (args, err)
         assert "Traceback" not in err and len(err.splitlines()) == 1, err
+
+
+def test_an_at_risk_notice_for_an_assignee_kept_by_name_goes_to_triage():
+    from bot.domain.notices import TRIAGE, to_person
+    from tests.factories import make_ticket
+
+    policy = EscalationPolicy(0.8, 2.0, timedelta(minutes=2), (CAROL,))
+    claimed = replace(make_ticket(1), status=Status.CLAIMED, assignee=BOB)
+    assert policy.destinations(claimed, Level.AT_RISK) == (to_person(BOB),)
+    outsider = replace(claimed, assignee="ext:bob@old-desk.example")
+    assert policy.destinations(outsider, Level.AT_RISK) == (TRIAGE,)

@@ -172,6 +172,11 @@ Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf
 OUTSIDER = "ext:"  # a person an import found no Slack user for: `ext:jane@example.com`
 
 
+def is_outsider(person: str | None) -> bool:
+    """Someone an import kept by name: no Slack user, never messaged."""
+    return person is not None and person.startswith(OUTSIDER)
+
+
 def to_outsider(message: Message) -> bool:
     """The message would go to someone with no Slack user (kept by name by an import): the
     desk never sends it."""
@@ -183,7 +188,7 @@ def to_outsider(message: Message) -> bool:
         place = message.person if isinstance(message, HomeOf) else message.lead
     else:
         return False
-    return place.startswith(OUTSIDER)
+    return is_outsider(place)
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
-from bot.domain.owed import OUTSIDER
+from bot.domain.owed import OUTSIDER, is_outsider
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 OUTSIDE = OUTSIDER  # the desk's name for a person with no Slack user: `ext:jane@example.com`
 
 Lookup = Callable[[str], Awaitable[str | None]]
-
-
-def is_outsider(person: str | None) -> bool:
-    """A person an import kept by name: the desk never messages them."""
-    return bool(person) and str(person).startswith(OUTSIDE)
 
 
 def read_people_file(path: Path) -> dict[str, str]:
