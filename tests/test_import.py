@@ -522,7 +522,13 @@ async def test_someone_kept_by_name_is_never_messaged_when_agents_work_the_ticke
     slack.calls.clear()
     async with running_desk(url, slack=slack) as run:
         assert "You claimed T-3" in await command(run, BOB, "/claim", "T-3")
-        assert "Resolved T-3" in await command(run, BOB, "/resolve", "T-3 ordered one")
+        assert await command(run, BOB, "/reply", "T-3 it is on order") == (
+            "Kept on T-3's trail. jane@outside.example has no Slack user here (moved in from another desk), "
+            "so nobody was messaged."
+        )
+        assert "Resolved T-3. jane@outside.example has no Slack user here" in await command(
+            run, BOB, "/resolve", "T-3 ordered one"
+        )
         await run.idle()
         assert await run.desk.store.owed() == {}
         ticket = await run.desk.store.ticket(3)
