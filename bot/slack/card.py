@@ -141,7 +141,7 @@ def ticket_card(
         since = slack_at(ticket.waiting_since or ticket.opened_at, zone)
         blocks.append(
             section(
-                f":hourglass: <@{ticket.assignee}> is waiting on <@{ticket.requester}> since {since}: "
+                f":hourglass: <@{ticket.assignee}> is waiting on {who(ticket.requester)} since {since}: "
                 "the resolution clock is paused"
             )
         )
