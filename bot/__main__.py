@@ -66,11 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     outbox.add_argument(
         "action", nargs="?", choices=["retry"], help="retry: put parked messages back in line and send them"
     )
+    add_import_command(commands)
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         return run_sandbox(Path(args.data), args.port, args.reset)
     try:
-        offline = args.command in ("export", "store") or (
+        offline = args.command in ("export", "store", "import") or (
             args.command in ("digest", "report") and args.dry_run
         )
         offline = offline or (args.command == "outbox" and not args.action)  # a listing reads the store
@@ -91,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1  # one line, not the pool's ten seconds of retries and a traceback
     if args.command == "export":
         return run_export(config, args.since, args.format, args.output)
+    if args.command == "import":
+        return run_import(config, env, args)
     if args.command == "store":
         return run_store(config, args.store_command, getattr(args, "file", None))
     if args.command == "outbox":
@@ -154,6 +157,20 @@ def run_export(config: Config, since: str, form: str, output: str | None) -> int
     else:
         sys.stdout.write(text)
     return 0
+
+
+def add_import_command(commands: Any) -> None:
+    """`python -m bot import SOURCE FILE ...` (SPEC §13): its arguments live with it."""
+    from bot.moving_in.command import add_parser
+
+    add_parser(commands)
+
+
+def run_import(config: Config, env: Environment, args: argparse.Namespace) -> int:
+    """Move tickets in from another desk (`bot.moving_in`); 1 with a line per problem."""
+    from bot.moving_in.command import run
+
+    return run(config, env, args)
 
 
 def run_store(config: Config, action: str, file: str | None) -> int:

@@ -41,6 +41,7 @@ COLUMNS = [
     "rating",
     "rating_comment",
     "text",
+    "imported_from",  # "zendesk:35436": where a ticket moved in from (`python -m bot import`)
 ]
 
 
@@ -74,6 +75,7 @@ def ticket_row(
         "rating": ticket.rating.score if ticket.rating else None,
         "rating_comment": (ticket.rating.comment or None) if ticket.rating else None,
         "text": ticket.text,
+        "imported_from": ticket.imported_from,
     }
     for state in target_states(ticket, clock_for(ticket), now):
         name = "first_response" if state.target is Target.FIRST_RESPONSE else "resolution"

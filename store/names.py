@@ -21,3 +21,6 @@ CONFIRMED_AT = "confirmed_at"  # ticket number -> its confirmation in a channel 
 AWAY = "away"  # agent -> until when they are away (ISO time; "" for until they are back)
 TURNS = "turns"  # team name -> the agent its round-robin assigned last
 ARCHIVED = "archived"  # month ("2026-03") -> {"ranges": [[first, last], ...]}: tickets in its archive file
+IMPORTED = "imported"  # "source:id" of each ticket moved in from another desk -> {"n": number, "fp": ...}
+OUTSIDERS = "outsiders"  # "ext:key" of a person an import found no Slack user for -> their name
+LOOKED_UP = "looked_up"  # an e-mail address an import asked Slack about -> the user found ("": nobody)

@@ -133,6 +133,7 @@ class Ticket:
     waits: tuple[Wait, ...] = ()  # times spent waiting on the requester, oldest first
     raised_by: str | None = None  # who raised it for the requester (with the shortcut), if not them
     source: str | None = None  # the message it was made from ("channel:ts"), if any
+    imported_from: str | None = None  # the desk it moved in from and its id there ("zendesk:35436")
 
     @property
     def is_open(self) -> bool:

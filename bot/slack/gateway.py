@@ -329,6 +329,17 @@ class SlackGateway:
             self._names[user] = profile.get("display_name") or data.get("user", {}).get("real_name") or user
         return self._names[user]
 
+    async def user_by_email(self, email: str) -> str | None:
+        """The Slack user with this e-mail address, or None when the workspace has nobody with
+        it (`users.lookupByEmail`, scope `users:read.email`; Slack answers `users_not_found`)."""
+        try:
+            data = await self._call("users.lookupByEmail", self.client.users_lookupByEmail(email=email))
+        except SlackFailure as failure:
+            if failure.error == "users_not_found":
+                return None
+            raise
+        return str(data.get("user", {}).get("id") or "") or None
+
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
         data = await self._call("views.open", self.client.views_open(trigger_id=trigger_id, view=view))
         return str(data["view"]["id"])
