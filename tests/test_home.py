@@ -85,11 +85,11 @@ def test_a_lead_sees_the_week_with_sparklines_and_the_change():
     assert check_view(view) == []
     [lines] = [s for s in sections(view) if s.startswith("*This week*")]
     assert lines.splitlines()[1:] == [
-        "`▁▁▁▁▁▃▅█`  Opened · 4  _↑ 2_",  # 1, 2, 4 of 0..4 over 8 heights
-        "`▁▁▁▁▁▁▁▁`  Resolved · 0  _→ same_",
-        "`     ▄▄▄`  First response p50 · 20m  _→ same_",
-        "`     ▄▄▄`  SLA met · 50%  _→ same_",  # first responses met, resolutions missed (never resolved)
-        "`        `  CSAT · –",
+        "▁▁▁▁▁▃▅█  Opened · 4  _↑ 2_",  # 1, 2, 4 of 0..4 over 8 heights
+        "▁▁▁▁▁▁▁▁  Resolved · 0  _→ same_",
+        "     ▄▄▄  First response p50 · 20m  _→ same_",
+        "     ▄▄▄  SLA met · 50%  _→ same_",  # first responses met, resolutions missed (never resolved)
+        "          CSAT · –",
     ]
 
 

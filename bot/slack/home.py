@@ -134,7 +134,7 @@ def week_lines(week: Trend) -> list[str]:
         ),
     ]
     return [
-        f"`{sparkline(values)}`  {name} · {value}" + (f"  _{change}_" if change else "")
+        f"{sparkline(values)}  {name} · {value}" + (f"  _{change}_" if change else "")
         for values, name, value, change in rows
     ]
 
