@@ -11,6 +11,7 @@ from bot.slack.quality_blocks import ratings_lines
 from tests.factories import T0, make_ticket, minutes
 
 BERLIN = ZoneInfo("Europe/Berlin")
+DAVE = "U0DAVE001"
 
 
 def test_the_ratings_are_drawn_alike_for_every_score_given_or_not():
@@ -56,3 +57,54 @@ def test_away_speaks_of_one_ticket_as_one():
     )
     assert "hand them over" in away_words("for 2h", 3) and "3 open tickets" in away_words("for 2h", 3)
     assert away_words("for 2h", 0).endswith("new tickets.")
+
+
+# -- "assigned, not yet taken up" is not "unclaimed" (finding 5) --------------------------
+def test_a_lead_reads_who_a_ticket_was_given_to_not_that_nobody_has_it():
+    from tests.test_notice_blocks import POLICY, WALL, messages
+
+    given = make_ticket(text="VPN drops").assign(DAVE, T0)
+    sent = messages(given, WALL, 120)
+    from bot.domain.notices import TRIAGE, Level, to_person
+    from tests.harness import blocks_text
+
+    for key in [(Level.AT_RISK, TRIAGE), (Level.LEADS, to_person(POLICY.leads[0]))]:
+        words = blocks_text(sent[key][1])
+        assert "Nobody has claimed it yet" not in words
+        assert f"It is assigned to <@{DAVE}>, who has not taken it up yet." in words
+    nobody = blocks_text(messages(make_ticket(), WALL, 120)[(Level.AT_RISK, TRIAGE)][1])
+    assert "Nobody has claimed it yet." in nobody
+
+
+def test_the_digest_counts_tickets_given_to_someone_apart_from_unclaimed_ones():
+    from bot.domain.digest import backlog_at, build_digest
+    from bot.slack.blocks import as_plain_text
+    from bot.slack.digest_blocks import digest_message
+    from tests.test_digest import LOOK, NOW, SCHEDULE, WEDNESDAY, clock_for, local
+
+    opened = local(BERLIN, 2026, 11, 24, 10)
+    nobody = make_ticket(1, text="Printer jams", at=opened)
+    given = make_ticket(2, text="New badge", at=opened).assign(DAVE, opened + minutes(60))
+    backlog = backlog_at([nobody, given], clock_for, 0.8, NOW)
+    assert (backlog.unclaimed, backlog.assigned, backlog.oldest_unclaimed.number) == (1, 1, 1)
+    before = backlog_at([nobody, given], clock_for, 0.8, opened + minutes(30))
+    assert (before.unclaimed, before.assigned) == (2, 0), "given later: nobody's at that moment"
+    _, blocks = digest_message(build_digest([nobody, given], clock_for, 0.8, SCHEDULE, WEDNESDAY, NOW), LOOK)
+    shown = as_plain_text(blocks)
+    assert "1 unclaimed · 1 assigned, not yet taken up" in shown
+    assert f"· assigned to @{DAVE}, not yet taken up" in shown, "its line under Needs attention"
+    only_given = build_digest([given], clock_for, 0.8, SCHEDULE, WEDNESDAY, NOW)
+    assert "every open ticket is assigned to someone" in as_plain_text(digest_message(only_given, LOOK)[1])
+
+
+def test_the_queue_and_the_home_say_assigned_not_yet_taken_up():
+    from bot.slack.agent_blocks import QueueRow, queue_answer
+    from bot.slack.blocks import as_plain_text
+    from bot.slack.home import HomeFacts, QueueCounts, home_view
+
+    given = make_ticket(2, text="New badge").assign(DAVE, T0)
+    _, blocks = queue_answer([QueueRow("T-2", given, None, False, False)], BERLIN, T0 + minutes(5))
+    assert f"assigned to <@{DAVE}>, not yet taken up" in str(blocks) and "unclaimed" not in str(blocks)
+    facts = HomeFacts("IT Help", "T", BERLIN, [], assigned=[], queue=QueueCounts(1, 0, 0, 2))
+    shown = as_plain_text(home_view(facts)["blocks"])
+    assert "The queue: 1 unclaimed · 2 assigned, not yet taken up · 0 at risk · 0 overdue." in shown

@@ -88,7 +88,15 @@ def _open_now(digest: Digest, change: str) -> str:
     tail = f"  _{change}_" if change else ""
     if not backlog.total:
         return f"none{tail}"
-    return f"{backlog.total}: {_by_priority(digest, ' · ')}{tail}\n{backlog.unclaimed} unclaimed"
+    return f"{backlog.total}: {_by_priority(digest, ' · ')}{tail}\n{_nobody_on(digest)}"
+
+
+def _nobody_on(digest: Digest) -> str:
+    """`2 unclaimed · 1 assigned, not yet taken up`: the open tickets nobody is on yet, those
+    nobody has apart from those the desk gave to someone who has not taken them up."""
+    backlog = digest.backlog
+    given = f" · {backlog.assigned} assigned, not yet taken up" if backlog.assigned else ""
+    return f"{backlog.unclaimed} unclaimed{given}"
 
 
 def _missed(digest: Digest) -> str:
@@ -112,6 +120,8 @@ def _oldest_unclaimed(digest: Digest, look: DigestLook) -> str:
     if ticket is None:
         if not digest.backlog.total:
             return "*Oldest unclaimed:* none, nothing is open."
+        if digest.backlog.assigned:
+            return "*Oldest unclaimed:* none, every open ticket is assigned to someone."
         return "*Oldest unclaimed:* none, every open ticket has someone on it."
     summary = escape(plain(" ".join(ticket.text.split()), SUMMARY_LIMIT))
     waiting = age(ticket.opened_at, digest.backlog.moment).removesuffix(" ago")
@@ -125,6 +135,8 @@ def _watch_line(watched: Watched, look: DigestLook) -> str:
     ticket, state = watched.ticket, watched.state
     line = target_line(state, look.zone, business=look.business(ticket.priority))
     who = f"<@{ticket.assignee}>" if ticket.assignee else "unclaimed"
+    if ticket.assigned_only:
+        who = f"assigned to <@{ticket.assignee}>, not yet taken up"
     return f"• {look.ref(ticket.number)} · {ticket.priority.label} · {line} · {who}"
 
 
@@ -166,7 +178,7 @@ def digest_message(digest: Digest, look: DigestLook) -> tuple[str, Blocks]:
         still = "Nothing is open."
         if backlog.total:
             parts = _by_priority(digest, ", ")
-            still = f"{_plural(backlog.total, 'ticket')} still open ({parts}), {backlog.unclaimed} unclaimed."
+            still = f"{_plural(backlog.total, 'ticket')} still open ({parts}), {_nobody_on(digest)}."
         blocks += [context(f"{period} ({look.zone.key})"), section(f"{quiet}\n{still}")]
         if backlog.unclaimed:
             blocks.append(section(_oldest_unclaimed(digest, look)))
