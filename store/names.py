@@ -19,4 +19,5 @@ HOMES = "homes"  # person -> when they first opened the desk's Home tab (theirs 
 CONFIRMED_AT = "confirmed_at"  # ticket number -> its confirmation in a channel thread ("channel:ts")
 AWAY = "away"  # agent -> until when they are away (ISO time; "" for until they are back)
 TURNS = "turns"  # team name -> the agent its round-robin assigned last
+BEGAN = "began"  # "desk" -> when the desk first started (ISO time): no report of a period before
 ARCHIVED = "archived"  # month ("2026-03") -> {"ranges": [[first, last], ...]}: tickets in its archive file

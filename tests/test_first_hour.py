@@ -108,3 +108,25 @@ def test_the_queue_and_the_home_say_assigned_not_yet_taken_up():
     facts = HomeFacts("IT Help", "T", BERLIN, [], assigned=[], queue=QueueCounts(1, 0, 0, 2))
     shown = as_plain_text(home_view(facts)["blocks"])
     assert "The queue: 1 unclaimed · 2 assigned, not yet taken up · 0 at risk · 0 overdue." in shown
+
+
+# -- a first start reports no period before it (finding 6) --------------------------------
+async def test_a_first_start_sends_no_empty_report_or_quiet_digest_then_the_next_day_does():
+    from datetime import datetime, timedelta
+
+    from tests.harness import CAROL, bot_posts, clock_at, dm_of, running_desk
+
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    monday_noon = datetime(2026, 11, 30, 12, 0, tzinfo=BERLIN)  # the week's report and the digest are due
+    clock = clock_at(monday_noon)
+    async with running_desk(clock=clock, digest={"time": "09:00", "days": every_day}) as run:
+        for job in ("digest-catch-up", "weekly-report"):
+            await run.run_job(job, timeout=20)
+        await run.idle(timeout=20)
+        assert bot_posts(run.slack, dm_of(run, CAROL)) == [], "nothing happened before it began"
+        clock.advance(timedelta(days=1))  # Tuesday noon: Monday is a day it ran
+        await run.run_job("digest", timeout=20)
+        await run.idle(timeout=20)
+        [digest] = bot_posts(run.slack, dm_of(run, CAROL))
+        assert "Daily digest · Tue 1 Dec: a quiet day" in digest.text
+        assert not digest.files
