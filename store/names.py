@@ -17,6 +17,7 @@ RESOLVED_AT = "resolved_at"  # ticket number -> where its latest resolution mess
 SIGNED = "signed"  # "timestamp:signature" of each command, click and form -> when: replays refused
 HOMES = "homes"  # person -> when they first opened the desk's Home tab (theirs is kept up to date)
 CONFIRMED_AT = "confirmed_at"  # ticket number -> its confirmation in a channel thread ("channel:ts")
+CONFIRMATION = "confirmation"  # ticket number -> its confirmation elsewhere (a DM, a mention's thread)
 AWAY = "away"  # agent -> until when they are away (ISO time; "" for until they are back)
 TURNS = "turns"  # team name -> the agent its round-robin assigned last
 BEGAN = "began"  # "desk" -> when the desk first started (ISO time): no report of a period before

@@ -130,3 +130,43 @@ async def test_a_first_start_sends_no_empty_report_or_quiet_digest_then_the_next
         [digest] = bot_posts(run.slack, dm_of(run, CAROL))
         assert "Daily digest · Tue 1 Dec: a quiet day" in digest.text
         assert not digest.files
+
+
+# -- the confirmation follows the ticket (finding 7) ---------------------------------------
+async def test_the_requesters_confirmation_is_redrawn_as_the_ticket_moves():
+    from tests.harness import (
+        ALICE,
+        BOB,
+        TRIAGE,
+        bot_posts,
+        dm_of,
+        raise_ticket,
+        running_desk,
+        settle,
+        text_of,
+    )
+
+    async with running_desk() as run:
+        confirmation, card = await raise_ticket(run)
+        assert "First response*\nwithin" in text_of(confirmation)
+        await run.people.press(BOB, card, "Claim")
+        await settle(lambda: "<@U0BOB0001> is on it." in text_of(confirmation))
+        assert "within" not in text_of(confirmation), "no promise of what already happened"
+        assert "First response*\n<!date^" in text_of(confirmation) and ", by <@U0BOB0001>" in text_of(
+            confirmation
+        )
+        await run.people.command(BOB, "/desk", "resolve T-1 Replaced the power supply", channel=TRIAGE)
+        await settle(lambda: "*T-1* is resolved." in text_of(confirmation))
+        assert "*Resolved*\n<!date^" in text_of(confirmation)
+
+        def requests() -> list:
+            return [m for m in bot_posts(run.slack, dm_of(run, ALICE)) if "How did we do?" in text_of(m)]
+
+        await settle(requests)
+        [request] = requests()
+        await run.people.press(ALICE, request, ":slightly_smiling_face: 4 · Good")
+        await settle(lambda: "You rated the help 4 / 5" in text_of(confirmation))
+        await run.idle()
+        assert run.slack.errors() == []
+        updates = [c for c in run.slack.calls if c.method == "chat.update" and c.error is None]
+        assert updates, "edited in place, never posted again"

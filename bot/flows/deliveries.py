@@ -14,6 +14,7 @@ from bot.domain.notices import TRIAGE, person_of
 from bot.domain.owed import (
     Card,
     CardThread,
+    ConfirmationOf,
     Conversation,
     DigestOf,
     DirectMessage,
@@ -28,12 +29,14 @@ from bot.domain.owed import (
     StormCard,
     Thread,
     Where,
+    where_of,
 )
 from bot.domain.ticket import Origin
+from bot.flows.channel_ticket import confirmation_in_thread
 from bot.flows.digest import DIGESTS
 from bot.flows.escalation import notice_for
 from bot.flows.home import Homes
-from bot.flows.opening import card_for, place, split_place
+from bot.flows.opening import card_for, confirmation_for, place, split_place
 from bot.flows.owed import storm_card
 from bot.flows.report import REPORTS, Reports, chart_name, report_title
 from bot.flows.storm import Storms
@@ -44,7 +47,17 @@ from bot.slack.links import linked
 from bot.slack.notice_blocks import notice_id
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
-from store.names import CONFIRMED_AT, DRAFTS, OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT, STORM_OF, STORMS, THREADS
+from store.names import (
+    CONFIRMATION,
+    CONFIRMED_AT,
+    DRAFTS,
+    OPEN_SURVEYS,
+    RATINGS_AT,
+    RESOLVED_AT,
+    STORM_OF,
+    STORMS,
+    THREADS,
+)
 
 Blocks = list[dict[str, Any]]
 
@@ -98,6 +111,8 @@ def line_of(message: Message, triage: str) -> str:
             return f"home:{person}"
         case ReportOf(lead=lead):
             return f"dm:{lead}"
+        case ConfirmationOf(origin=origin):  # the line its first sending waited in
+            return line_of(Post(where_of(origin), "", []), triage)
     raise TypeError(message)
 
 
@@ -136,6 +151,8 @@ class Deliveries:
                 return Drawn(DirectMessage(person), "", view["blocks"], home=view)
             case ReportOf():
                 return await self._report(message)
+            case ConfirmationOf(ticket=number):
+                return await self._confirmation(number)
         raise TypeError(message)
 
     async def _card_link(self, number: int) -> Blocks:
@@ -159,6 +176,21 @@ class Deliveries:
             channel, ts = split_place(ticket.card)
             return Drawn(Conversation(channel), text, blocks, edit=ts)
         return Drawn(Conversation(self.desk.triage_of(ticket)), text, blocks)
+
+    async def _confirmation(self, number: int) -> Drawn | None:
+        """The requester's confirmation as the ticket stands, edited in place; None while its
+        place is not known (a ticket opened before confirmations were redrawn)."""
+        ticket = await self.desk.store.ticket(number)
+        if ticket is None:
+            return None
+        if (where := await self.desk.store.record(CONFIRMED_AT, str(number))) is not None:
+            text, blocks = confirmation_in_thread(self.desk, ticket)  # with its urgency and area
+        elif (where := await self.desk.store.record(CONFIRMATION, str(number))) is not None:
+            text, blocks = confirmation_for(self.desk, ticket)
+        else:
+            return None
+        channel, ts = split_place(str(where))
+        return Drawn(Conversation(channel), text, blocks, edit=ts)
 
     async def _prompt(self, prompt: Prompt) -> Drawn:
         ts = prompt.ts
@@ -267,6 +299,7 @@ class Deliveries:
             return
         if kind == "card":
             tx.save_ticket(replace(ticket, card=where))
-        else:
+        else:  # the confirmation: its thread is the ticket's, and it is redrawn as it moves
+            tx.put(CONFIRMATION, str(number), where)
             tx.save_ticket(replace(ticket, origin=Origin(posted.channel, posted.ts, ticket.origin.via)))
         tx.put(THREADS, where, number)

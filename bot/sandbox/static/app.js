@@ -18,7 +18,7 @@ const EMOJI = {
   neutral_face: "😐", large_orange_circle: "🟠", large_blue_circle: "🔵", disappointed: "😞",
   clock3: "🕒", wave: "👋", memo: "📝", bell: "🔔", inbox_tray: "📥", bar_chart: "📊",
   lock: "🔒", card_index_dividers: "🗂️", hourglass: "⌛", speech_balloon: "💬", zzz: "💤",
-  palm_tree: "🌴", arrow_right: "➡️", mega: "📣", ticket: "🎫",
+  palm_tree: "🌴", arrow_right: "➡️", mega: "📣", ticket: "🎫", question: "❓",
 };
 const TIPS = {
   employee: "You are an employee. Tell IT Help what is wrong in your DM, or just write in #it-help or #people-help: every new message there is a ticket. Put 🎫 on any message to make it one. Rate the help once it is resolved. Try \"status T-1\", \"my tickets\" or /ticket.",
