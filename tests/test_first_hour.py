@@ -170,3 +170,47 @@ async def test_the_requesters_confirmation_is_redrawn_as_the_ticket_moves():
         assert run.slack.errors() == []
         updates = [c for c in run.slack.calls if c.method == "chat.update" and c.error is None]
         assert updates, "edited in place, never posted again"
+
+
+# -- one way of writing days and times (finding 8) -----------------------------------------
+def test_days_and_moments_are_written_one_way():
+    from datetime import UTC, date, datetime
+
+    from bot.slack.when import at, day, local_moment
+
+    assert day(date(2026, 12, 7)) == "Mon 7 Dec"
+    assert day(date(2026, 12, 7), year=True) == "Mon 7 Dec 2026"
+    moment = datetime(2026, 12, 6, 22, 56, tzinfo=UTC)
+    assert at(moment, ZoneInfo("UTC")) == "Sun 6 Dec, 22:56 UTC"
+    assert at(moment, BERLIN) == "Sun 6 Dec, 23:56 CET"
+    assert local_moment(moment) == "Sun 6 Dec, 22:56"
+
+
+def test_the_sandbox_page_writes_days_and_times_as_the_desk_does():
+    """The page's script renders Slack's date tokens, day dividers and its clock itself: in
+    the desk's one style, not the browser's locale."""
+    import shutil
+    import subprocess
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import pytest
+
+    from bot.slack.when import local_moment
+
+    script = (Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "static" / "app.js").read_text()
+    assert "toLocaleDateString" not in script and "toLocaleTimeString" not in script
+    start = script.index("const DAY_NAMES")
+    end = script.index("\n", script.index("const momentOf"))
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no node to run the page's script with")
+    moment = int(datetime(2026, 12, 6, 22, 56, tzinfo=UTC).timestamp())
+    shown = subprocess.run(
+        [node, "-e", script[start:end] + f"\nconsole.log(momentOf({moment}));"],
+        env={"TZ": "Europe/Berlin", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert shown == local_moment(datetime.fromtimestamp(moment, BERLIN)) == "Sun 6 Dec, 23:56"

@@ -28,6 +28,7 @@ from bot.localslack.server import Delivery
 from bot.localslack.workspace import BOT_USER, Message, View
 from bot.sandbox.demo import ROLES
 from bot.slack.command_args import AGENT, ALIASES, LEAD, NAMESPACE, VERBS
+from bot.slack.when import local_moment
 
 COMMANDS = {  # the commands manifest.yml registers (a test holds the two together)
     "/ticket": "Raise a request, or check one (status T-4, list, help)",
@@ -213,7 +214,7 @@ class Page:
             "commands": HINTS.get(ROLES.get(user, ""), HINTS["employee"]),
             "clock": {
                 "now": now.isoformat(),
-                "shown": now.strftime("%a %d %b, %H:%M"),
+                "shown": local_moment(now.astimezone()),  # the machine's zone, as the page's
                 "ahead": self.controls.offset_seconds(),
             },
             "faults": vars(self.slack.faults),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,12 +19,11 @@ from bot.slack.blocks import context, section
 from bot.slack.mrkdwn import escape, plain
 from bot.slack.quality_blocks import count_change, field, score_change
 from bot.slack.trend_blocks import trend_section
-from bot.slack.when import age, target_line
+from bot.slack.when import DAY_NAMES, age, clock, day, target_line
 
 Blocks = list[dict[str, Any]]
 WATCH_LIMIT = 10  # tickets listed under "Needs attention now"
 SUMMARY_LIMIT = 80
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,8 @@ def digest_id(day: date, team: str = "") -> str:
     return f"digest:{day.isoformat()}" + (f":{team}" if team else "")
 
 
-def _day(day: date) -> str:
-    return f"{DAY_NAMES[day.weekday()]} {day.day} {day:%b}"
+def _day(when: date) -> str:
+    return day(when)
 
 
 def _covered(digest: Digest, zone: ZoneInfo) -> tuple[str, str]:
@@ -69,7 +68,7 @@ def schedule_words(schedule: DigestSchedule) -> str:
         when = "Every weekday"
     else:
         when = "Every " + ", ".join(DAY_NAMES[d] for d in sorted(days))
-    return f"{when} at {schedule.at:%H:%M} ({schedule.zone.key})"
+    return f"{when} at {clock(datetime.combine(date.min, schedule.at))} ({schedule.zone.key})"
 
 
 def _plural(n: int, word: str) -> str:

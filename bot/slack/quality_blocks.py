@@ -15,6 +15,7 @@ from bot.domain.ticket import SCORES
 from bot.domain.trend import Trend
 from bot.slack.blocks import context, section
 from bot.slack.trend_blocks import trend_section
+from bot.slack.when import day, local_moment
 
 Blocks = list[dict[str, Any]]
 AGENT_LIMIT = 25
@@ -77,8 +78,8 @@ def _compliance(c: Compliance) -> str:
 def quality_answer(
     now: Summary, before: Summary, days: int, zone: ZoneInfo, trend: Trend | None = None, *, team: str = ""
 ) -> tuple[str, Blocks]:
-    start = now.period.start.astimezone(zone).strftime("%d %b")
-    end = now.period.end.astimezone(zone).strftime("%d %b %H:%M")
+    start = day(now.period.start.astimezone(zone).date())
+    end = local_moment(now.period.end.astimezone(zone))
     title = f"Quality · {team + ' · ' if team else ''}last {days} days"
     blocks: Blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},

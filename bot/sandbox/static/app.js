@@ -87,17 +87,19 @@ function personName(id) {
   return person ? person.real_name : id;
 }
 
-// One way of writing times on the page, 24-hour like the clock above it.
-const TIME = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-const DAY = { weekday: "long", day: "numeric", month: "long" };
-const clockTime = (epoch) => new Date(Number(epoch) * 1000).toLocaleTimeString(undefined, TIME);
-const dayOf = (epoch) => new Date(Number(epoch) * 1000).toLocaleDateString(undefined, DAY);
+// One way of writing days and times, the desk's own (bot/slack/when.py): a day is
+// "Mon 7 Dec", a time "09:05" (24-hour), a moment "Mon 7 Dec, 09:05"; in this machine's zone.
+const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const two = (n) => String(n).padStart(2, "0");
+const dateOf = (epoch) => new Date(Number(epoch) * 1000);
+const clockTime = (epoch) => { const d = dateOf(epoch); return `${two(d.getHours())}:${two(d.getMinutes())}`; };
+const dayOf = (epoch) => { const d = dateOf(epoch); return `${DAY_NAMES[d.getDay()]} ${d.getDate()} ${MONTH_NAMES[d.getMonth()]}`; };
+const momentOf = (epoch) => `${dayOf(epoch)}, ${clockTime(epoch)}`;
 
 function slackDate(epoch, fallback) {
-  const when = new Date(Number(epoch) * 1000);
-  if (isNaN(when)) return escapeHtml(fallback);
-  const day = when.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" });
-  return `<span title="${escapeHtml(fallback)}">${day} at ${clockTime(epoch)}</span>`;
+  if (isNaN(dateOf(epoch))) return escapeHtml(fallback);
+  return `<span title="${escapeHtml(fallback)}">${momentOf(epoch)}</span>`;
 }
 
 function token(inner) {
@@ -401,7 +403,8 @@ function renderClock() {
   const clock = view.data.clock;
   const ahead = clock.ahead > 0 ? `<span class="ahead">(+${formatSpan(clock.ahead)})</span>` : "";
   const box = $("clock");
-  box.innerHTML = `<span>🕒 <b id="clock-now">${escapeHtml(clock.shown)}</b> ${ahead}</span>`;
+  const shown = clock.now ? momentOf(Date.parse(clock.now) / 1000) : clock.shown;
+  box.innerHTML = `<span>🕒 <b id="clock-now">${escapeHtml(shown)}</b> ${ahead}</span>`;
   for (const span of ["10m", "1h", "1d"]) {
     const button = el("button", "", `+${span}`);
     button.type = "button";
