@@ -214,3 +214,35 @@ def test_the_sandbox_page_writes_days_and_times_as_the_desk_does():
         check=True,
     ).stdout.strip()
     assert shown == local_moment(datetime.fromtimestamp(moment, BERLIN)) == "Sun 6 Dec, 23:56"
+
+
+# -- names in the export, ids kept (finding 11) --------------------------------------------
+async def test_the_export_writes_names_beside_the_ids_it_keeps(tmp_path):
+    import csv
+    import io
+    from datetime import timedelta
+
+    from bot.export import COLUMNS, export_text
+    from tests.harness import ALICE, BOB, raise_ticket, running_desk
+
+    async with running_desk(f"tinydb://{tmp_path}/desk.json") as run:
+        _, card = await raise_ticket(run)
+        await run.people.press(BOB, card, "Claim")
+        await run.idle()
+        config, slack = run.desk.config, (run.slack.bot_token, run.slack.api_url)
+        text, count, unnamed = await export_text(config, timedelta(days=3650), "csv", slack)
+        assert (count, unnamed) == (1, 0)
+        [row] = list(csv.DictReader(io.StringIO(text)))
+        assert (row["requester"], row["requester_name"]) == (ALICE, "Alice Archer")
+        assert (row["assignee"], row["assignee_name"]) == (BOB, "Bob Baker")
+        assert COLUMNS.index("requester_name") == COLUMNS.index("requester") + 1, "beside the id"
+        assert COLUMNS.index("assignee_name") == COLUMNS.index("assignee") + 1
+        old = ["ticket", "opened_at", "requester", "category", "priority", "status", "assignee"]
+        assert [c for c in COLUMNS if not c.endswith("_name")][:7] == old, "the columns read back stay"
+
+        offline, _, unnamed = await export_text(config, timedelta(days=3650), "csv")  # no token
+        [row] = list(csv.DictReader(io.StringIO(offline)))
+        assert (row["requester"], row["requester_name"], unnamed) == (ALICE, "", 2)
+        run.slack.faults.down = True  # Slack cannot say: the ids stay, nothing fails
+        _, _, unnamed = await export_text(config, timedelta(days=3650), "csv", slack)
+        assert unnamed == 2
