@@ -3,6 +3,7 @@ shows them. Pure builders, compared as text."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.domain.trend import sparkline
@@ -246,3 +247,49 @@ async def test_the_export_writes_names_beside_the_ids_it_keeps(tmp_path):
         run.slack.faults.down = True  # Slack cannot say: the ids stay, nothing fails
         _, _, unnamed = await export_text(config, timedelta(days=3650), "csv", slack)
         assert unnamed == 2
+
+
+# -- tips and DMs per person and team (finding 9) ------------------------------------------
+def test_each_person_is_tipped_about_their_own_teams_channels():
+    import tomllib
+
+    from bot.sandbox.demo import CAST, demo_config, demo_workspace
+    from bot.sandbox.tips import tip
+    from config.settings import parse_config
+
+    staff = parse_config(tomllib.loads(demo_config(Path("/tmp/x.json"), "UTC"))).staff
+    names = {c.id: c.name for c in demo_workspace().channels.values()}
+    tips = {name: tip(user, role, staff, names, "IT Help") for user, name, _, role in CAST}
+    assert "#people-triage" in tips["fran"] and "#it-" not in tips["fran"], "People only"
+    assert "You are an agent in People." in tips["fran"]
+    assert "#it-triage" in tips["bob"] and "people" not in tips["bob"]
+    assert "#it-triage or #people-triage" in tips["dave"], "Dave works in both"
+    assert tips["carol"].startswith("You lead IT and People.")
+    assert tips["dave"].startswith("You are an agent in IT and People.")
+    assert "#it-help or #people-help" in tips["alice"]
+
+
+async def test_a_teams_dm_says_which_team_it_is_from():
+    from tests.harness import (
+        ALICE,
+        FRAN,
+        GUS,
+        PEOPLE_HELP,
+        bot_posts,
+        dm_of,
+        running_desk,
+        settle,
+        text_of,
+        ticket_where,
+        two_teams,
+    )
+
+    async with running_desk(team=two_teams(people={"assign": "round_robin"})) as run:
+        await run.people.say(ALICE, PEOPLE_HELP, "My payslip is wrong")
+        await settle(lambda: ticket_where(run, 1, lambda t: t.assignee))
+        agent = (await run.desk.store.ticket(1)).assignee
+        assert agent in (FRAN, GUS)
+        await run.idle()
+        [dm] = [m for m in bot_posts(run.slack, dm_of(run, agent)) if "is yours" in text_of(m)]
+        assert dm.text.startswith("People: T-1")
+        assert dm.blocks[0] == {"type": "context", "elements": [{"type": "mrkdwn", "text": "*People* team"}]}

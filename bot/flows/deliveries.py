@@ -44,6 +44,7 @@ from bot.slack.blocks import context
 from bot.slack.digest_blocks import digest_id
 from bot.slack.gateway import Posted
 from bot.slack.links import linked
+from bot.slack.mrkdwn import escape
 from bot.slack.notice_blocks import notice_id
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
@@ -128,10 +129,13 @@ class Deliveries:
         """The message as it goes now; None when there is nothing left to send."""
         match message:
             case Post():
-                blocks = message.blocks
+                text, blocks = message.text, message.blocks
                 if message.about is not None:
+                    team = await self._team_of(message.about)
+                    if team:  # a DM from the desk's one app: say which team it is from
+                        text, blocks = f"{team}: {text}", [context(f"*{escape(team)}* team"), *blocks]
                     blocks = [*blocks, *await self._card_link(message.about)]
-                return Drawn(message.to, message.text, blocks, message.thread, broadcast=message.broadcast)
+                return Drawn(message.to, text, blocks, message.thread, broadcast=message.broadcast)
             case Edit():
                 return Drawn(Conversation(message.channel), message.text, message.blocks, edit=message.ts)
             case Card():
@@ -154,6 +158,13 @@ class Deliveries:
             case ConfirmationOf(ticket=number):
                 return await self._confirmation(number)
         raise TypeError(message)
+
+    async def _team_of(self, number: int) -> str | None:
+        """The name of the team a ticket belongs to, with several teams (None with one)."""
+        if not self.desk.staff.several:
+            return None
+        ticket = await self.desk.store.ticket(number)
+        return self.desk.team_of(ticket).name if ticket is not None else None
 
     async def _card_link(self, number: int) -> Blocks:
         """A line linking to the ticket's card, once the card is in the triage channel."""

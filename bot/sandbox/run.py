@@ -24,6 +24,7 @@ from aiohttp import web
 from bot.app import DeskApp
 from bot.clock import Clock
 from bot.domain.escalation import next_notice_at
+from bot.domain.roles import Staff
 from bot.localslack import ChannelPace, LocalSlack
 from bot.sandbox.demo import demo_config, demo_workspace, local_zone
 from bot.sandbox.page import Page
@@ -123,6 +124,11 @@ class Sandbox:
     def desk_name(self) -> str:
         assert self.app is not None
         return self.app.config.desk.name
+
+    @property
+    def staff(self) -> Staff:
+        assert self.app is not None
+        return self.app.desk.staff
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -89,14 +89,18 @@ def question(draft: Draft, areas: Areas) -> tuple[str, Blocks]:
         rows = [(None, [action_button(p.label, f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority])]
         hint = " · ".join(f"*{p.word}*: {URGENCY_HINTS[p]}" for p in Priority)
     blocks: Blocks = [section(f"{intro}\n{quote(draft.text)}"), section(f"*{text}*")]
+    by_team = rows[-1][0] is not None  # a row per team: Cancel belongs to none of them
     for n, (team, buttons) in enumerate(rows):
         if team is not None:
             blocks.append(context(f"*{escape(team)}*"))
-        last = n == len(rows) - 1
+        last = n == len(rows) - 1 and not by_team
         block_id = f"{IntakeIds.BLOCK}:{draft.id}" + ("" if n == 0 else f":{n}")
         blocks.append(
             {"type": "actions", "block_id": block_id, "elements": [*buttons, *([_cancel()] if last else [])]}
         )
+    if by_team:  # in a row of its own, under the teams'
+        block_id = f"{IntakeIds.BLOCK}:{draft.id}:{len(rows)}"
+        blocks.append({"type": "actions", "block_id": block_id, "elements": [_cancel()]})
     blocks.append(context(hint))
     return text, blocks
 

@@ -20,11 +20,6 @@ const EMOJI = {
   lock: "🔒", card_index_dividers: "🗂️", hourglass: "⌛", speech_balloon: "💬", zzz: "💤",
   palm_tree: "🌴", arrow_right: "➡️", mega: "📣", ticket: "🎫", question: "❓",
 };
-const TIPS = {
-  employee: "You are an employee. Tell IT Help what is wrong in your DM, or just write in #it-help or #people-help: every new message there is a ticket. Put 🎫 on any message to make it one. Rate the help once it is resolved. Try \"status T-1\", \"my tickets\" or /ticket.",
-  agent: "You are an agent. New tickets arrive in your team's triage channel (#it-triage, #people-triage): Claim them, Reply, Resolve, or ask the requester with Waiting on requester. Words in a request's own thread in #it-help reach the requester. Try /desk queue, /desk reply T-1 :restart (a saved reply), /desk wait T-1 Which room?, /desk away 2h and /desk back; /desk help lists every verb",
-  lead: "You are a lead. Escalations and the daily digest arrive in your DM. Try /desk quality, and fast-forward the clock to watch targets slip.",
-};
 
 // -- talking to the sandbox ---------------------------------------------------------------
 // Every call carries the token this page was served with: the sandbox answers nothing else.
@@ -475,7 +470,7 @@ function renderFaults() {
 function renderConversation() {
   const data = view.data;
   const me = data.people.find((p) => p.id === view.user);
-  $("tip").textContent = TIPS[me.role] || "";
+  $("tip").textContent = view.data.tip || "";
   const head = $("head");
   const box = $("messages");
   const composer = $("composer");
