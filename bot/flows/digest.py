@@ -80,19 +80,12 @@ class Digests:
             beginning = await began(self.desk)
             for team in self.desk.teams_apart():
                 key = digest_record(day.isoformat(), _name(team))
-                if await self._nothing_to_say(day, beginning, team):
-                    continue
+                if before_beginning(self.schedule.reported(day).end, beginning):
+                    continue  # a day before the desk began: not greeted with a "quiet day"
                 if await self.desk.store.record(DIGESTS, key) is None:
                     recorded = await self._record(day, now, team) or recorded
                 await self._deliver(day, team)
             return recorded
-
-    async def _nothing_to_say(self, day: date, beginning: datetime, team: Team | None) -> bool:
-        """A digest of a day before the desk began, with nothing open either: not sent (a
-        first start is not greeted with a "quiet day")."""
-        if not before_beginning(self.schedule.reported(day).end, beginning):
-            return False
-        return not self.desk.of_team(await self.desk.store.open_tickets(), team)
 
     async def deliver_owed(self) -> None:
         """Try again to deliver today's digests where Slack could not take them yet."""

@@ -26,7 +26,7 @@ from bot.clock import Clock
 from bot.domain.escalation import next_notice_at
 from bot.domain.roles import Staff
 from bot.localslack import ChannelPace, LocalSlack
-from bot.sandbox.demo import demo_config, demo_workspace, local_zone
+from bot.sandbox.demo import demo_config, demo_workspace, local_zone, seed_general
 from bot.sandbox.page import Page
 from config import load_config, read_environment
 
@@ -68,6 +68,8 @@ class Sandbox:
         workspace.restore(saved)
         self.clock.offset = timedelta(seconds=float(saved.get("clock_ahead", 0.0)))
         workspace.clock = lambda: self.clock.now().timestamp()
+        if not saved:  # a first run: something in #general to make a ticket of
+            seed_general(workspace)
         self.slack = LocalSlack(  # its own secrets, new at every start: no well-known token
             workspace,
             port=self.port,

@@ -379,6 +379,26 @@ function keepScroll(box, draw) {
   const before = box.scrollTop;
   draw();
   box.scrollTop = atBottom ? box.scrollHeight : before;
+  box.dataset.pinned = atBottom ? "yes" : "";
+  if (atBottom) stayAtBottom(box);
+}
+
+// Images (a chart, an emoji) take their height only once loaded, after the scroll above: a
+// conversation that opened at its newest message would end up scrolled to the middle. Each
+// image scrolls it down again as it loads, unless the reader has scrolled away meanwhile.
+function stayAtBottom(box) {
+  if (!box.dataset.watched) {
+    box.dataset.watched = "yes";
+    for (const kind of ["wheel", "touchmove", "keydown"]) {
+      box.addEventListener(kind, () => { box.dataset.pinned = ""; }, { passive: true });
+    }
+  }
+  for (const image of box.querySelectorAll("img")) {
+    if (image.complete) continue;
+    image.addEventListener("load", () => {
+      if (box.dataset.pinned) box.scrollTop = box.scrollHeight;
+    }, { once: true });
+  }
 }
 
 function renderPeople() {
