@@ -293,3 +293,40 @@ async def test_a_teams_dm_says_which_team_it_is_from():
         [dm] = [m for m in bot_posts(run.slack, dm_of(run, agent)) if "is yours" in text_of(m)]
         assert dm.text.startswith("People: T-1")
         assert dm.blocks[0] == {"type": "context", "elements": [{"type": "mrkdwn", "text": "*People* team"}]}
+
+
+# -- the walkthrough, in its order, shows what it promises (findings 1, 2, 6) --------------
+async def test_the_sandbox_walkthrough_order_shows_escalations_after_the_first_ticket_is_resolved(tmp_path):
+    import aiohttp
+
+    from bot.sandbox.demo import ALICE, BOB, CAROL, GENERAL, PEOPLE_HELP, TRIAGE
+    from bot.sandbox.run import Sandbox
+    from tests.harness import settle
+    from tests.test_sandbox import PageClient, raise_ticket
+
+    box = Sandbox(tmp_path / "data")
+    await box.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            page = PageClient(box, http)
+            general = (await page.state(ALICE, GENERAL))["messages"]
+            assert len(general) == 2 and not any(m["is_bot"] for m in general), "something to hover"
+            assert (await page.state(CAROL))["messages"] == [], "no report or digest at a first start"
+            await raise_ticket(page)  # steps 1-5: T-1, resolved
+            card = await page.last_bot_message(BOB, TRIAGE, "T-1")
+            await page.click(BOB, card, "Claim")
+            await page.say(BOB, TRIAGE, "/desk resolve T-1 Replaced the cable")
+            await settle(lambda: ticket_is(box, 1, "resolved"))
+            await page.say(ALICE, PEOPLE_HELP, "My payslip shows the wrong tax code")  # step 8
+            await settle(lambda: ticket_is(box, 2, "open"))
+            status, _ = await page.post("clock", user=CAROL, advance="1h")  # step 9
+            assert status == 200
+            notice = await page.last_bot_message(CAROL, "", "needs a lead's attention")
+            assert "T-2" in str(notice["blocks"]) and "who has not taken it up yet" in str(notice["blocks"])
+    finally:
+        await box.stop()
+
+
+async def ticket_is(box, number: int, status: str) -> bool:
+    ticket = await box.app.store.ticket(number)
+    return ticket is not None and ticket.status.value == status

@@ -225,8 +225,9 @@ def first_steps(url: str, folder: Path) -> str:
     1. As Alice (employee), tell IT Help "My laptop won't boot" and answer its two questions.
     2. As Bob (agent), open #it-triage and press Claim on the new card, then Resolve.
     3. As Alice again, rate the help in her DM.
-    4. As Carol (lead), type /desk quality, and press +1h on the clock to watch escalations.
-    5. As Erin, write in #people-help: the People team's ticket goes to Fran or Dave in turn.
+    4. As Erin, write in #people-help: the People team's ticket goes to Fran or Dave in turn.
+    5. As Carol (lead), type /desk quality, then press +1h on the clock: Erin's ticket is still
+       open, so its targets slip and the escalations arrive.
 
   Everything is kept in {folder}/ (python -m bot sandbox --reset starts afresh). Ctrl+C stops.
 """
