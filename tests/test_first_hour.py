@@ -330,3 +330,55 @@ async def test_the_sandbox_walkthrough_order_shows_escalations_after_the_first_t
 async def ticket_is(box, number: int, status: str) -> bool:
     ticket = await box.app.store.ticket(number)
     return ticket is not None and ticket.status.value == status
+
+
+# -- a conversation opens at its newest message, images or not (finding 4) ----------------
+SCROLL_CHECK = """
+function fakeBox() {
+  const listeners = {}; const images = [];
+  const box = {
+    scrollTop: 0, scrollHeight: 100, clientHeight: 100, dataset: {}, images,
+    addEventListener: (kind, fn) => { listeners[kind] = fn; },
+    querySelectorAll: () => images,
+    user: (kind) => listeners[kind](),
+  };
+  return box;
+}
+function fakeImage() {
+  const image = { complete: false, addEventListener: (kind, fn) => { image.load = fn; } };
+  return image;
+}
+const results = [];
+for (const readerScrolls of [false, true]) {
+  const box = fakeBox();
+  const image = fakeImage();
+  keepScroll(box, () => { box.images.push(image); box.scrollHeight = 900; });
+  const first = box.scrollTop;             // at the bottom as drawn: 900
+  if (readerScrolls) { box.user("wheel"); box.scrollTop = 300; }
+  box.scrollHeight = 1500;                 // the chart has loaded: 600px more
+  image.load();
+  results.push([first, box.scrollTop]);
+}
+console.log(JSON.stringify(results));
+"""
+
+
+def test_a_conversation_with_a_chart_stays_at_its_newest_message_once_the_chart_loads():
+    """The page's own `keepScroll`, run in node with a stand-in for the message box: an image
+    that loads after the scroll scrolls it down again, unless the reader scrolled away."""
+    import json
+    import shutil
+    import subprocess
+
+    import pytest
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no node to run the page's script with")
+    script = (Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "static" / "app.js").read_text()
+    start = script.index("function keepScroll")
+    end = script.index("\nfunction ", script.index("function stayAtBottom"))
+    shown = subprocess.run(
+        [node, "-e", script[start:end] + SCROLL_CHECK], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(shown) == [[900, 1500], [900, 300]]
