@@ -143,6 +143,18 @@ async def employee(
     acks.append((await driver.press(user, prompt, urgency)).seconds)
 
 
+def calls_per_minute(calls: list, began: float) -> dict[str, list[int]]:
+    """How many calls the desk made to each method in each minute since `began` (wall clock),
+    refused ones included: what Slack's per-method tiers count."""
+    counts: dict[str, list[int]] = {}
+    for call in calls:
+        minute = max(0, int((call.at - began) // 60))
+        row = counts.setdefault(call.method, [])
+        row.extend([0] * (minute + 1 - len(row)))
+        row[minute] += 1
+    return dict(sorted(counts.items()))
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time the process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -222,6 +234,7 @@ async def main() -> None:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
                 conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     failed = [r for r in results if isinstance(r, BaseException)]
+    per_minute = calls_per_minute(slack.calls, time.time() - (time.perf_counter() - began))
     ack_ms = spread([a * 1000 for a in acks])
     refused = sum(1 for call in slack.calls if call.status == 429)
     last_confirmation = max(watch.confirmed.values(), default=began) - began
@@ -261,6 +274,9 @@ async def main() -> None:
     ]
     for name, value in rows:
         print(f"{name:<28} {value}")
+    print(f"{'calls per method':<28} per minute since the first message (429s included)")
+    for method, row in per_minute.items():
+        print(f"  {method:<26} {' '.join(f'{n:>5}' for n in row)}")
     if failed:
         print(f"first failure: {failed[0]!r}")
     for call in slack.calls:
@@ -284,6 +300,7 @@ async def main() -> None:
         "own_card_tickets": sorted(watch.own_cards),
         "in_storm_card": watch.in_storm,
         "rate_limited": refused,
+        "calls_per_minute": per_minute,
         "peak_memory_mb": memory,
         "desk_cpu_s": round(cpu, 1),
         "meets_target": stored == args.people

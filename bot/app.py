@@ -38,6 +38,7 @@ from bot.flows.report import Reports, chart_name, report_title, slug
 from bot.leader import Leadership
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
+from bot.slack.pace import Pacer
 from bot.work import Work, track_listeners
 from config.environment import Environment
 from config.settings import Config
@@ -73,13 +74,15 @@ class DeskApp:
         store: Store | None = None,
         backoff: Backoff | None = None,
         run_jobs: bool = True,
+        pacer: Pacer | None = None,
     ):
         self.config = config
         self.run_jobs = run_jobs  # False: the jobs are registered but run only when asked (tests)
         self.work = Work()
         self.env = env
         self.store = store or store_from_url(config.store_url)
-        client = build_client(env.bot_token, env.api_url, backoff=backoff)
+        pacer = pacer or Pacer()  # Slack's pace per method, kept by every call the desk makes
+        client = build_client(env.bot_token, env.api_url, backoff=backoff, pacer=pacer)
         self._http: aiohttp.ClientSession | None = None  # one pool of connections to Slack, from start()
         self.desk = Desk(config=config, store=self.store, slack=SlackGateway(client), clock=clock or Clock())
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
@@ -99,7 +102,7 @@ class DeskApp:
         self.digests = Digests(self.desk)
         self.reports = Reports(self.desk)
         # The outbox retries on its own schedule, so its calls fail fast instead of waiting.
-        quick_client = build_client(env.bot_token, env.api_url, patience=0)
+        quick_client = build_client(env.bot_token, env.api_url, patience=0, pacer=pacer)
         self._clients = (client, quick_client)
         quick = SlackGateway(quick_client)
         self.identity = Identity(self.desk, quick)
@@ -270,7 +273,7 @@ class DeskApp:
             "scheduler": "running" if self.scheduler.running else "stopped",
             "outbox": self.outbox.backlog(),
             "sweeps": self.escalation.sweeps,
-            "idle": self.idle(),
+            "idle": self.idle() and self.outbox.backlog()["waiting"] == 0,  # owed is never idle
         }
 
     def web_app(self) -> web.Application:

@@ -24,7 +24,7 @@ from aiohttp import web
 from bot.app import DeskApp
 from bot.clock import Clock
 from bot.domain.escalation import next_notice_at
-from bot.localslack import ChannelPace, LocalSlack
+from bot.localslack import ChannelPace, LocalSlack, MethodPace
 from bot.sandbox.demo import demo_config, demo_workspace, local_zone
 from bot.sandbox.page import Page
 from config import load_config, read_environment
@@ -71,6 +71,7 @@ class Sandbox:
             workspace,
             port=self.port,
             channel_pace=ChannelPace(),
+            method_pace=MethodPace(),  # Slack's tiers per method, as a real workspace keeps them
             bot_token=f"xoxb-sandbox-{secrets.token_hex(12)}",
             app_token=f"xapp-sandbox-{secrets.token_hex(12)}",
             signing_secret=secrets.token_hex(16),
