@@ -86,7 +86,8 @@ class Outbox:
         self.slack = slack  # a gateway that fails fast: the outbox does the waiting
         self.backoff = backoff or Backoff()
         self.pacer = slack.pacer  # Slack's pace per method, shared with every other call
-        self._needs: dict[str, Calls] = {}  # the calls a message waiting for the pacer will make
+        # line -> the calls its first message will make: a line waits while one is held
+        self._needs: dict[str, Calls] = {}
         self._looked: set[str] = set()  # looked for and not found, and not sent since
         self.storms = Storms(desk)
         self.kinds = Deliveries(desk, self.storms)
@@ -152,11 +153,13 @@ class Outbox:
         """How many messages may go within `within` seconds (not parked, not waiting longer on
         a back-off or a `Retry-After` of a method they need): the desk is idle only when this is 0.
         A message waiting its turn in Slack's pace is still to come."""
-        wall = time.time() + within
+        wall, triage = time.time() + within, self.desk.main_triage
         return sum(
             1
-            for key, owed in self.desk.store.owed_view().items()
-            if not owed.parked and owed.next_at <= wall and self._held(self._needs.get(key, [])) <= within
+            for owed in self.desk.store.owed_view().values()
+            if not owed.parked
+            and owed.next_at <= wall
+            and self._held(self._needs.get(line_of(owed.message, triage), [])) <= within
         )
 
     def _pace_wait(self, calls: Calls) -> float:
@@ -224,7 +227,7 @@ class Outbox:
                 if drawn is not None and self._superseded(key, owed, drawn, triage):
                     drawn = None  # a later edit of the same message is waiting: it goes instead
                 if drawn is not None:  # paced as it goes, not as the round began
-                    self._needs[key] = calls = self._calls(key, owed, drawn)
+                    self._needs[line_of(owed.message, triage)] = calls = self._calls(key, owed, drawn)
                     if (wait := self._pace_wait(calls)) > 0:
                         soonest = min(soonest, wait)
                         continue
@@ -302,7 +305,7 @@ class Outbox:
                 self._unsure.add(key)  # it may be in Slack: look for it before posting again
                 self._looked.discard(key)
             if failure.error == "ratelimited":
-                self._paced(key, failure)
+                self._paced(key, owed, failure)
                 return
             await self._failed(key, owed, failure)
             return
@@ -426,15 +429,14 @@ class Outbox:
     def _forget(self, key: str) -> None:
         self._unsure.discard(key)
         self._looked.discard(key)
-        self._needs.pop(key, None)
 
-    def _paced(self, key: str, failure: SlackFailure) -> None:
+    def _paced(self, key: str, owed: Owed, failure: SlackFailure) -> None:
         """Slack said `ratelimited` (or the pacer did, before calling): the method is held until
         its `Retry-After` passes, and the message waits for it in memory. Not an attempt: its
         back-off does not grow and nothing is written."""
         if self.pacer.wait(failure.method) <= 0:  # a 429 the gateway did not hold: hold it here
             self.pacer.hold(failure.method, failure.retry_after)
-        needs = self._needs.setdefault(key, [])
+        needs = self._needs.setdefault(line_of(owed.message, self.desk.main_triage), [])
         if all(method != failure.method for method, _ in needs):
             needs.append((failure.method, ""))  # so `due` sees it waiting
         wait = self.pacer.wait(failure.method)
