@@ -16,7 +16,18 @@ import pytest
 
 from bot.localslack import ChannelPace, MethodPace
 from bot.slack.pace import LIMITS, POST, Pacer
-from tests.harness import BOB, TRIAGE, bot_posts, dm_of, raise_ticket, running_desk, settle, text_of
+from tests.harness import (
+    ALICE,
+    BOB,
+    TRIAGE,
+    bot_posts,
+    dm_of,
+    raise_ticket,
+    running_desk,
+    settle,
+    start_request,
+    text_of,
+)
 
 
 class Steps:
@@ -166,3 +177,39 @@ async def test_a_post_that_may_have_arrived_is_looked_for_once_not_again_after_a
         assert looks == ["conversations.replies"], "looked once, after the 500; not after the 429"
         told = [m for m in bot_posts(run.slack, dm_of(run)) if "is looking at" in text_of(m)]
         assert len(told) == 1
+
+
+async def test_answers_to_clicks_redraw_the_question_through_the_clicks_response_url():
+    """A person's answer redraws the question through the click's response_url (Slack's way to
+    answer an interaction), so a busy desk's conversations do not queue behind chat.update's
+    Tier 3: here Slack would take one chat.update a minute, and nobody waits for it."""
+    async with running_desk(pacer=Pacer()) as run:
+        run.slack.method_pace = MethodPace(tiers={"chat.update": 1})
+        for words in ("Laptop won't boot", "Printer jams", "VPN drops"):
+            await raise_ticket(run, words)
+        await run.idle()
+        dm = dm_of(run)
+        assert [
+            c.method for c in run.slack.calls if c.method == "chat.update" and c.args.get("channel") == dm
+        ] == []
+        assert sum(1 for c in run.slack.calls if c.method == "response_url") == 6  # two answers a ticket
+        assert run.slack.errors() == [] and not run.slack.method_pace.refused
+
+
+async def test_a_response_url_that_fails_gives_way_to_chat_update():
+    async with running_desk() as run:
+        prompt = await start_request(run)
+        await run.people.press(ALICE, prompt, "Hardware")
+        await settle(lambda: "How urgent" in text_of(prompt))
+        await run.idle()
+        before = len(run.slack.calls)
+        run.slack.faults.server_errors = 1  # the next call: the answer through the response_url
+        await run.people.press(ALICE, prompt, "P2 · High")
+        await settle(lambda: "is open" in text_of(prompt))
+        await run.idle()
+        calls = [
+            (c.method, c.status)
+            for c in run.slack.calls[before:]
+            if c.method in ("response_url", "chat.update")
+        ]
+        assert calls[:2] == [("response_url", 500), ("chat.update", 200)], calls

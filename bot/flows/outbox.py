@@ -89,6 +89,7 @@ class Outbox:
         # line -> the calls its first message will make: a line waits while one is held
         self._needs: dict[str, Calls] = {}
         self._looked: set[str] = set()  # looked for and not found, and not sent since
+        self._spent_hooks: set[str] = set()  # response_urls that no longer take an answer
         self.storms = Storms(desk)
         self.kinds = Deliveries(desk, self.storms)
         self._wake = asyncio.Event()
@@ -243,7 +244,7 @@ class Outbox:
         if drawn.home is not None:
             return [("views.publish", "")]
         if drawn.edit is not None:
-            return [("chat.update", "")]
+            return [] if self._hook(drawn) else [("chat.update", "")]
         if drawn.upload is not None:
             return [("conversations.history", ""), ("files.getUploadURLExternal", "")]
         calls: Calls = []
@@ -258,6 +259,10 @@ class Outbox:
         if self._looks_first(key, owed, drawn):
             calls.append((LOOK_UPS[drawn.thread is not None], ""))
         return calls
+
+    def _hook(self, drawn: Drawn) -> str | None:
+        """The response_url an edit can go through (a click on the message), if it still works."""
+        return drawn.hook if drawn.hook is not None and drawn.hook not in self._spent_hooks else None
 
     def _looks_first(self, key: str, owed: Owed, drawn: Drawn) -> bool:
         """Whether the message may be in Slack already, so it is looked for before it is posted:
@@ -335,6 +340,16 @@ class Outbox:
         if drawn.upload is not None:
             return await self._upload(key, channel, drawn)
         if drawn.edit is not None:
+            if (hook := self._hook(drawn)) is not None:
+                try:  # the click's own answer: outside chat.update's tier
+                    await self.slack.replace_clicked(hook, drawn.text, drawn.blocks)
+                    return None
+                except SlackFailure as failure:  # expired or used up: edit it the usual way
+                    log.info(
+                        "response_url refused; editing instead",
+                        extra={"outbox_id": key, "error": failure.error},
+                    )
+                    self._spent_hooks.add(hook)
             await self.slack.update(channel, drawn.edit, drawn.text, drawn.blocks)
             return None
         thread = await self._thread(drawn.thread)
