@@ -232,7 +232,9 @@ class Outbox:
                     if (wait := self._pace_wait(calls)) > 0:
                         soonest = min(soonest, wait)
                         continue
-                await self._deliver(key, owed, drawn)
+                if (wait := await self._deliver(key, owed, drawn)) > 0:  # Slack's pace: not progress
+                    soonest = min(soonest, wait)
+                    continue
                 progressed = True
             if not progressed:
                 return max(0.01, soonest)
@@ -301,7 +303,9 @@ class Outbox:
                 firsts[line] = (key, owed)
         return sorted(firsts.values(), key=lambda item: item[1].seq)
 
-    async def _deliver(self, key: str, owed: Owed, drawn: Drawn | None) -> None:
+    async def _deliver(self, key: str, owed: Owed, drawn: Drawn | None) -> float:
+        """Deliver the message (or settle its failure); seconds it must wait for Slack's pace
+        when Slack (or the pacer) said `ratelimited`, else 0."""
         started = time.perf_counter()
         try:
             posted = await self._send(key, owed, drawn) if drawn is not None else None
@@ -310,13 +314,12 @@ class Outbox:
                 self._unsure.add(key)  # it may be in Slack: look for it before posting again
                 self._looked.discard(key)
             if failure.error == "ratelimited":
-                self._paced(key, owed, failure)
-                return
+                return self._paced(key, owed, failure)
             await self._failed(key, owed, failure)
-            return
+            return 0.0
         except Unsendable as reason:
             await self._park(key, owed, str(reason))
-            return
+            return 0.0
         try:
             await self._done(key, owed, posted)
         except NotSaved:
@@ -331,6 +334,7 @@ class Outbox:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
+        return 0.0
 
     async def _send(self, key: str, owed: Owed, drawn: Drawn) -> Posted | None:
         if drawn.home is not None and isinstance(drawn.to, DirectMessage):
@@ -445,7 +449,7 @@ class Outbox:
         self._unsure.discard(key)
         self._looked.discard(key)
 
-    def _paced(self, key: str, owed: Owed, failure: SlackFailure) -> None:
+    def _paced(self, key: str, owed: Owed, failure: SlackFailure) -> float:
         """Slack said `ratelimited` (or the pacer did, before calling): the method is held until
         its `Retry-After` passes, and the message waits for it in memory. Not an attempt: its
         back-off does not grow and nothing is written."""
@@ -459,6 +463,7 @@ class Outbox:
             "Slack's pace: waiting",
             extra={"outbox_id": key, "method": failure.method, "in_s": round(wait, 2)},
         )
+        return max(wait, 0.01)
 
     async def _failed(self, key: str, owed: Owed, failure: SlackFailure) -> None:
         if failure.permanent:
