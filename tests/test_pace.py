@@ -15,6 +15,7 @@ import time
 import pytest
 
 from bot.localslack import ChannelPace, MethodPace
+from bot.slack.gateway import SlackFailure, SlackGateway, build_client
 from bot.slack.pace import LIMITS, POST, Pacer
 from tests.harness import (
     ALICE,
@@ -22,6 +23,7 @@ from tests.harness import (
     TRIAGE,
     bot_posts,
     dm_of,
+    local_slack,
     raise_ticket,
     running_desk,
     settle,
@@ -213,3 +215,29 @@ async def test_a_response_url_that_fails_gives_way_to_chat_update():
             if c.method in ("response_url", "chat.update")
         ]
         assert calls[:2] == [("response_url", 500), ("chat.update", 200)], calls
+
+
+async def test_a_429_one_gateway_hears_holds_the_method_for_every_gateway_sharing_the_pacer():
+    """The desk's gateways (the listeners' and the outbox's) share one pacer: after a 429 on
+    chat.update, no gateway sends chat.update until the Retry-After has passed; chat.postMessage
+    goes on."""
+    clock = Steps()
+    pacer = Pacer({}, clock=clock)
+    async with local_slack() as slack:
+        outbox = SlackGateway(build_client(slack.bot_token, slack.api_url, patience=0, pacer=pacer))
+        listeners = SlackGateway(build_client(slack.bot_token, slack.api_url, pacer=pacer))
+        assert outbox.pacer is listeners.pacer is pacer
+        posted = await listeners.post(TRIAGE, "card")
+        slack.faults.rate_limited, slack.faults.retry_after = 1, 30
+        with pytest.raises(SlackFailure) as refused:
+            await outbox.update(TRIAGE, posted.ts, "claimed")
+        assert refused.value.error == "ratelimited" and pacer.held("chat.update") == 30
+        calls = len(slack.calls)
+        with pytest.raises(SlackFailure):
+            await outbox.update(TRIAGE, posted.ts, "claimed, again")
+        assert len(slack.calls) == calls, "held: not sent at all"
+        await listeners.post(TRIAGE, "another card")  # another method: not held
+        clock.now += 30
+        await listeners.update(TRIAGE, posted.ts, "claimed at last")
+        assert [c.status for c in slack.calls[calls:]] == [200, 200]
+        assert slack.workspace.find_message(TRIAGE, posted.ts).text == "claimed at last"
