@@ -10,6 +10,12 @@ page under https://api.slack.com/methods (the table below names them). A call ov
 answered 429 with a `Retry-After` in seconds; Slack's advice is to wait that long before
 calling that method again, so one 429 holds every call to the method, not just the one refused.
 
+The tiers are those of an app built for its own workspace: Slack's 2025 limits for
+commercially distributed non-Marketplace apps (conversations.history and .replies at one call
+a minute) do not apply to "internal customer-built applications" (same page). Each process
+keeps its own account; with several desks only the leader runs the outbox, which makes the
+paced calls (edits, posts, Home tabs, look-ups), so the workspace's budget is spent in one place.
+
 `Pacer` is the desk's account of both: an allowance per method (per channel for
 chat.postMessage) a little under its tier, and a hold per method until its last `Retry-After`
 has passed. It takes its clock as an argument, so tests step time instead of
