@@ -38,6 +38,7 @@ from bot.flows.report import Reports, chart_name, report_title, slug
 from bot.leader import Leadership
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
+from bot.supervise import Failures
 from bot.work import Work, track_listeners
 from config.environment import Environment
 from config.settings import Config
@@ -77,6 +78,7 @@ class DeskApp:
         self.config = config
         self.run_jobs = run_jobs  # False: the jobs are registered but run only when asked (tests)
         self.work = Work()
+        self.failures = Failures()  # crashes of the background work (bot.supervise)
         self.env = env
         self.store = store or store_from_url(config.store_url)
         client = build_client(env.bot_token, env.api_url, backoff=backoff)
@@ -103,7 +105,7 @@ class DeskApp:
         self._clients = (client, quick_client)
         quick = SlackGateway(quick_client)
         self.identity = Identity(self.desk, quick)
-        self.outbox = Outbox(self.desk, quick, backoff)
+        self.outbox = Outbox(self.desk, quick, backoff, failures=self.failures)
         self.store.watch(OUTBOX, self.outbox.wake)
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
         track_listeners(self.bolt, self.work, listener_failed(self.desk))
@@ -139,6 +141,9 @@ class DeskApp:
                 return await counted()
             except NotSaved as problem:
                 log.warning("job skipped: the store cannot write", extra={"error": str(problem)})
+                return None
+            except Exception as error:  # logged and counted; the job runs again at its next time
+                self.failures.crashed(getattr(function, "__name__", "a scheduled job"), error)
                 return None
 
         return job
@@ -183,7 +188,11 @@ class DeskApp:
         self.scheduler.start(paused=True)  # the leader's to run (bot.leader)
         # First of all, once this desk leads: what was owed before a stop or a crash goes out.
         self.leadership = Leadership(
-            self.store.leader_lock(), self._lead, self._follow, every=max(1.0, every / 2)
+            self.store.leader_lock(),
+            self._lead,
+            self._follow,
+            every=max(1.0, every / 2),
+            failures=self.failures,
         )
         await self.leadership.start()
         self.ready = True
@@ -262,13 +271,17 @@ class DeskApp:
         return "socket" if self.env.socket_mode else "http"
 
     def health(self) -> dict[str, Any]:
+        # 503 while the store cannot be reached or written, no desk may lead, or work keeps crashing
+        problem = self.store.problem or self.leadership.problem or self.failures.problem
         return {
-            "ok": self.ready and self.store.problem is None,  # 503 while the store cannot write
+            "ok": self.ready and problem is None,
+            **({"problem": problem} if problem else {}),
             "mode": self.mode,
             "store": self.store.health(),
             "role": self.leadership.role,  # the leader runs the jobs and the outbox (bot.leader)
             "scheduler": "running" if self.scheduler.running else "stopped",
-            "outbox": self.outbox.backlog(),
+            # a follower's view of the outbox may be behind: the leader's /healthz has it
+            "outbox": self.outbox.backlog() if self.leadership.leading else "delivered by the leader",
             "sweeps": self.escalation.sweeps,
             "idle": self.idle(),
         }

@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from store.base import NotSaved, Store
 from store.names import SIGNED, TICKETS
@@ -42,6 +42,10 @@ from store.tables import Change, Tables, encode_changes
 log = logging.getLogger("desk.store")
 KEEP_CHANGES = 50_000  # log entries kept; a process further behind loads the state afresh
 PRUNE_EVERY = 500  # commits between two prunings of the log
+CONNECT_WAIT = 3.0  # seconds a transaction waits for a connection (the server may be down)
+RECONNECT_FOR = 2.0  # seconds the pool keeps reconnecting on its own (then when next asked)
+READ_WAIT = 1.0  # ... and a read's catch-up, which serves memory after that
+RETRY_READS = 1.0  # seconds reads serve memory after the server could not be reached
 
 MIGRATIONS: list[str] = [
     # 1: the state and the log of changes
@@ -120,6 +124,12 @@ class PostgresStore(Store):
             min_size=1,
             max_size=4,
             open=False,
+            timeout=CONNECT_WAIT,
+            # A lost server is tried again on the pool's own for RECONNECT_FOR seconds (its
+            # back-off doubles from 1 s), then as soon as a connection is asked for. With its
+            # default (5 minutes) the back-off had grown so long that a desk found a server
+            # back from a 3 s restart only 25 s later.
+            reconnect_timeout=RECONNECT_FOR,
             kwargs={"autocommit": True, "options": f"-c search_path={self.schema}"},
         )
         try:
@@ -172,18 +182,38 @@ class PostgresStore(Store):
 
     # -- reads -------------------------------------------------------------------------
     async def _before_read(self) -> None:
-        """Catch up with what other desks committed, unless that was done a moment ago."""
+        """Catch up with what other desks committed, unless that was done a moment ago (or the
+        server could not be reached a moment ago: reads then serve memory, without waiting)."""
         if time.monotonic() - self._looked_at < self.fresh_for or self._pool is None:
             return
         async with self._catching_up:
             if time.monotonic() - self._looked_at < self.fresh_for:
                 return
-            try:
-                async with self._pool.connection() as conn:
-                    await self._catch_up(conn)
-            except (psycopg.Error, OSError) as problem:
-                self.problem = f"cannot reach PostgreSQL ({_reason(problem)})"
-                log.warning("store read from memory: PostgreSQL unreachable", extra={"error": self.problem})
+            await self._try_catch_up(READ_WAIT)
+
+    async def probe(self) -> bool:
+        """Catch up now, whatever `fresh_for` says: whether the server answered. What the desk
+        checks on its own every few seconds (`LeaderLock`), so an idle desk too knows whether
+        it can reach its store (/healthz), and its view is never older than that."""
+        if self._pool is None:
+            return False
+        async with self._catching_up:
+            return await self._try_catch_up(CONNECT_WAIT)
+
+    async def _try_catch_up(self, wait: float) -> bool:
+        try:
+            async with self._pool.connection(timeout=wait) as conn:  # type: ignore[union-attr]
+                await self._catch_up(conn)
+        except (psycopg.Error, OSError) as problem:  # reads go on from memory
+            self._looked_at = time.monotonic() + RETRY_READS - self.fresh_for
+            if self.problem is None:
+                log.warning(
+                    "store read from memory: PostgreSQL unreachable", extra={"error": _reason(problem)}
+                )
+            self.problem = f"cannot reach PostgreSQL ({_reason(problem)})"
+            return False
+        self.problem = None  # it answers again
+        return True
 
     async def _catch_up(self, conn: psycopg.AsyncConnection) -> None:
         """Apply the log's entries after the last one seen; load afresh if they were pruned."""
@@ -239,29 +269,46 @@ class PostgresStore(Store):
 
     # -- writes (the group commit is the base store's: `Store.transaction`) ----------------
     async def _open_group(self) -> Any:
-        """A database transaction holding the desks' write lock, caught up with the log."""
+        """A database transaction holding the desks' write lock, caught up with the log.
+
+        Nothing is written before the lock is held, so a connection found dead here (the
+        server restarted, or cut it) is safely swapped for another, once; then NotSaved."""
         if self._pool is None or self.read_only:
             raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
-        opened = self._pool.connection()
         try:
-            conn = await opened.__aenter__()
-        except (psycopg.Error, OSError) as problem:
-            raise self._unsaved(problem) from problem
-        began = conn.transaction()
+            return await self._begin()
+        except NotSaved as failed:
+            if isinstance(failed.__cause__, PoolTimeout):  # no connection at all: the server is away
+                raise
+            with contextlib.suppress(Exception):
+                await self._pool.check()  # the pool's other connections may be dead too
+        return await self._begin()
+
+    async def _begin(self) -> tuple[contextlib.AsyncExitStack, psycopg.AsyncConnection]:
+        assert self._pool is not None
+        held = contextlib.AsyncExitStack()  # what to give back: the transaction, the connection
         try:
-            await began.__aenter__()
+            conn = await held.enter_async_context(self._pool.connection(timeout=CONNECT_WAIT))
+            await held.enter_async_context(conn.transaction())
             async with conn.pipeline():  # the lock and the catch-up in one round trip
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
                 await self._catch_up(conn)
-        except (psycopg.Error, OSError) as problem:
-            await _abandon(opened, began, problem)
-            raise self._unsaved(problem) from problem
-        return opened, conn, began
+        except BaseException as problem:
+            await _abandon(held, problem)
+            if isinstance(problem, Exception):
+                raise self._unsaved(problem) from problem
+            raise
+        return held, conn
 
     async def _commit_group(self, handle: Any, changes: list[Change]) -> dict[int, str]:
-        """The group's rows and one log entry, committed; or nothing kept, and NotSaved."""
-        opened, conn, began = handle
+        """The group's rows and one log entry, committed; or nothing kept, and NotSaved.
+
+        A connection lost while COMMIT was on its way leaves the outcome unknown: the log
+        entry this commit wrote is looked for on another connection (behind the write lock,
+        so the lost session has finished either way), and the answer is what it found."""
+        held, conn = handle
         encoded: dict[int, str] = {}
+        committing = False
         try:
             if changes:
                 text, encoded = encode_changes(changes)
@@ -272,12 +319,31 @@ class PostgresStore(Store):
                     )
                     row = await cur.fetchone()
                 self._pending_seen = int(row[0]) if row else self._seen
-            await began.__aexit__(None, None, None)  # COMMIT
-        except (psycopg.Error, OSError) as problem:
-            await _abandon(opened, began, problem)
+            committing = bool(changes)
+            await held.aclose()  # COMMIT, and the connection back to the pool
+        except BaseException as problem:
+            await _abandon(held, problem)  # (nothing is left to give back if COMMIT failed)
+            if not isinstance(problem, Exception):
+                raise
+            if committing and await self._committed_after_all(self._pending_seen):
+                log.warning(
+                    "commit confirmed after its connection was lost", extra={"change": self._pending_seen}
+                )
+                return encoded
             raise self._unsaved(problem) from problem
-        await opened.__aexit__(None, None, None)
         return encoded
+
+    async def _committed_after_all(self, change: int) -> bool:
+        """Whether the log entry `change` is in the database (False when that cannot be told)."""
+        assert self._pool is not None
+        try:
+            async with self._pool.connection(timeout=CONNECT_WAIT) as conn, conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
+                cur = await conn.execute("SELECT 1 FROM changes WHERE id = %s", (change,))
+                return await cur.fetchone() is not None
+        except Exception as problem:
+            log.warning("commit outcome unknown: told as not saved", extra={"error": _reason(problem)})
+            return False
 
     def _after_commit(self, changes: list[Change]) -> None:
         self.problem = None
@@ -337,7 +403,10 @@ class PostgresStore(Store):
 
     def _unsaved(self, problem: BaseException) -> NotSaved:
         self.problem = f"cannot write to PostgreSQL ({_reason(problem)})"
-        log.warning("store write failed", extra={"error": self.problem})
+        if isinstance(problem, (psycopg.Error, OSError)):
+            log.warning("store write failed", extra={"error": self.problem})
+        else:  # not the database's doing: kept out of the store all the same, and shown
+            log.error("store write failed", exc_info=problem, extra={"error": self.problem})
         return NotSaved(self.problem)
 
     def health(self) -> dict[str, Any]:
@@ -349,12 +418,13 @@ class PostgresStore(Store):
         return LeaderLock(self)
 
 
-async def _abandon(opened: Any, began: Any, problem: BaseException) -> None:
-    """Roll back and give the connection back after a failure."""
-    with contextlib.suppress(psycopg.Error, OSError):
-        await began.__aexit__(type(problem), problem, None)
-    with contextlib.suppress(psycopg.Error, OSError):
-        await opened.__aexit__(type(problem), problem, None)
+async def _abandon(held: contextlib.AsyncExitStack, problem: BaseException) -> None:
+    """Roll back and give the connection back after a failure; never raises (a dead
+    connection is dropped by the pool). What went wrong is `problem`, already on its way."""
+    try:
+        await held.__aexit__(type(problem), problem, problem.__traceback__)
+    except Exception as also:
+        log.debug("connection given up", extra={"error": _reason(also)})
 
 
 def _reason(problem: BaseException) -> str:
@@ -365,15 +435,23 @@ def _reason(problem: BaseException) -> str:
 class LeaderLock:
     """The desks' leadership (SPEC §12): a session-level advisory lock held on a connection of
     its own. PostgreSQL lets go of it the moment that connection ends, however it ends (the
-    process killed, the network lost), so another desk can take it at its next try."""
+    process killed, the network lost, the server restarted), so another desk can take it at
+    its next try, and a leader whose connection was cut takes it again if nobody else has.
+
+    Each check also catches the store up (`PostgresStore.probe`): an idle desk so knows within
+    one check whether it can reach its store. `problem` says why the last check could not be
+    made (None when it could): while it is set, this desk cannot tell whether any desk leads."""
 
     def __init__(self, store: PostgresStore) -> None:
+        self._store = store
         self._conninfo = store._conninfo
         self._name = f"desk-leader:{store.schema}"
         self._conn: psycopg.AsyncConnection | None = None
+        self.problem: str | None = None
 
     async def try_take(self) -> bool:
         """Take the lock if nobody holds it; False (never an exception) if it cannot be had."""
+        await self._store.probe()
         try:
             if self._conn is None or self._conn.closed:
                 self._conn = await psycopg.AsyncConnection.connect(
@@ -381,24 +459,29 @@ class LeaderLock:
                 )
             cur = await self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self._name,))
             row = await cur.fetchone()
-            return bool(row and row[0])
-        except (psycopg.Error, OSError):
+        except (psycopg.Error, OSError) as problem:
+            self.problem = f"cannot check who leads ({_reason(problem)})"
             await self.release()
             return False
+        self.problem = None
+        return bool(row and row[0])
 
     async def holds(self) -> bool:
         """Whether the lock is still ours: its connection answers (a lost one released it)."""
+        await self._store.probe()
         if self._conn is None or self._conn.closed:
             return False
         try:
             await self._conn.execute("SELECT 1")
-            return True
-        except (psycopg.Error, OSError):
+        except (psycopg.Error, OSError) as problem:
+            self.problem = f"cannot check who leads ({_reason(problem)})"
             await self.release()
             return False
+        self.problem = None
+        return True
 
     async def release(self) -> None:
         if self._conn is not None:
-            with contextlib.suppress(psycopg.Error, OSError):
+            with contextlib.suppress(Exception):
                 await self._conn.close()  # the lock goes with the connection
             self._conn = None

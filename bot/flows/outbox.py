@@ -46,6 +46,7 @@ from bot.flows.opening import split_place
 from bot.flows.owed import METADATA_TYPE, card_key
 from bot.flows.storm import Storms
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
+from bot.supervise import Failures, supervised
 from store.base import NotSaved
 
 log = logging.getLogger("desk.outbox")
@@ -85,9 +86,15 @@ class Pace:
 # -- delivering ---------------------------------------------------------------------------
 class Outbox:
     def __init__(
-        self, desk: Desk, slack: SlackGateway, backoff: Backoff | None = None, pace: Pace | None = None
+        self,
+        desk: Desk,
+        slack: SlackGateway,
+        backoff: Backoff | None = None,
+        pace: Pace | None = None,
+        failures: Failures | None = None,
     ) -> None:
         self.desk = desk
+        self.failures = failures or Failures()  # the worker is restarted if it crashes (bot.supervise)
         self.slack = slack  # a gateway that fails fast: the outbox does the waiting
         self.backoff = backoff or Backoff()
         self.pace = pace or Pace()
@@ -111,7 +118,7 @@ class Outbox:
         # What was owed when the desk last stopped may have reached Slack just before a crash
         # (posted, not yet struck off): each such message is looked for before it is posted.
         self._unsure = set(await self.desk.store.owed())
-        self._worker = asyncio.create_task(self._run(), name="outbox")
+        self._worker = asyncio.create_task(supervised("outbox", self._run, self.failures), name="outbox")
 
     async def stop(self) -> None:
         """Finish the message in hand, then stop (what is left is delivered after a restart)."""
