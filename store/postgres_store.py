@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import select
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -125,6 +126,7 @@ class PostgresStore(Store):
             max_size=4,
             open=False,
             timeout=CONNECT_WAIT,
+            check=_alive,
             # A lost server is tried again on the pool's own for RECONNECT_FOR seconds (its
             # back-off doubles from 1 s), then as soon as a connection is asked for. With its
             # default (5 minutes) the back-off had grown so long that a desk found a server
@@ -425,6 +427,15 @@ async def _abandon(held: contextlib.AsyncExitStack, problem: BaseException) -> N
         await held.__aexit__(type(problem), problem, problem.__traceback__)
     except Exception as also:
         log.debug("connection given up", extra={"error": _reason(also)})
+
+
+async def _alive(conn: psycopg.AsyncConnection) -> None:
+    """The pool's check of a connection before handing it out: one the server closed (a
+    restart, a failover, `pg_terminate_backend`) has its goodbye waiting to be read, so a
+    socket with something to read is asked a question (raising if it is dead, and the pool
+    takes another); a quiet one is handed out without a round trip."""
+    if conn.closed or select.select([conn.fileno()], [], [], 0)[0]:
+        await conn.execute("")
 
 
 def _reason(problem: BaseException) -> str:

@@ -84,12 +84,14 @@ class PrivatePostgres:
         self.start()
         self.restarts += 1
 
-    def terminate(self) -> int:
-        """`pg_terminate_backend` for every other connection to the cluster; how many."""
+    def terminate(self, spare: tuple[int, ...] = ()) -> int:
+        """`pg_terminate_backend` for every other client connection to the cluster but those
+        of the server processes `spare` (the test's own); how many were cut."""
         with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
             rows = conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND NOT pid = ANY(%s)",
+                (list(spare),),
             ).fetchall()
         cut = sum(1 for (done,) in rows if done)
         self.terminated += cut
