@@ -26,6 +26,11 @@ from typing import Any
 from bot.supervise import Failures, supervised
 
 log = logging.getLogger("desk.leader")
+RETAKE_TRIES, RETAKE_PAUSE = 5, 0.2  # a leader whose lock went with its connection tries again
+# Seconds a desk that took the lead during a check waits before it delivers: the desk that led
+# before stops at once when its lock's connection is cut (`LeaderLock.stirred`), but a message
+# it was sending just then may still reach Slack; the new leader looks for it after this.
+TAKEOVER_GRACE = 1.0
 
 
 class Leadership:
@@ -41,7 +46,7 @@ class Leadership:
         self._lead, self._follow = lead, follow
         self.every = every
         self.failures = failures or Failures()
-        self.leading = False
+        self.leading = False  # holds the lock (or is taking it again after its connection was cut)
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -64,29 +69,67 @@ class Leadership:
         if self.leading:
             if self._lock is None or await self._lock.holds():
                 return
-            if await self._lock.try_take():  # its connection was cut, and nobody took it meanwhile
+            # The lock went with its connection: nothing more goes out until it is held again.
+            await self._follow()
+            if await self._retake():
                 log.warning("leader lock lost with its connection and taken again: this desk still leads")
+                await self._begin_leading()
                 return
             log.warning("leadership lost: this desk stops its jobs and the outbox")
             self.leading = False
-            await self._follow()
             return
         if self._lock is None or await self._lock.try_take():
             self.leading = True
             log.info("this desk leads: it runs the jobs and delivers the outbox")
-            try:
-                await self._lead()
-            except BaseException:  # not leading after all: the lock goes, for a desk that can
+            await self._begin_leading()
+
+    async def _begin_leading(self) -> None:
+        """Start the leader's work; after `TAKEOVER_GRACE` when the lead was taken during a
+        check (not at start). A lead that fails to start lets go of the lock."""
+        try:
+            if self._task is not None:
+                await asyncio.sleep(TAKEOVER_GRACE)
+            if self._lock is not None and not await self._lock.caught_up():
+                # What the desk that led before did last is not seen here yet: delivering from
+                # an older view could post again what it posted (a question drawn as new
+                # instead of as an edit). Another desk, or the next check, leads.
+                log.warning("lead let go: the store could not be read afresh")
                 self.leading = False
-                with contextlib.suppress(Exception):
-                    await self._follow()
-                if self._lock is not None:
-                    await self._lock.release()
-                raise
+                await self._lock.release()
+                return
+            await self._lead()
+        except BaseException:  # not leading after all: the lock goes, for a desk that can
+            self.leading = False
+            with contextlib.suppress(Exception):
+                await self._follow()
+            if self._lock is not None:
+                await self._lock.release()
+            raise
+
+    async def _retake(self) -> bool:
+        """Take the lock again after its connection was lost, unless another desk has it. The
+        server lets go of it only once the cut session has ended, which can be a moment after
+        the cut was noticed here: a few tries, so that no desk steps down and leaves nobody
+        leading until the next check."""
+        for _ in range(RETAKE_TRIES):
+            if await self._lock.try_take():
+                return True
+            if self._lock.problem is not None:  # the server cannot be reached: no use waiting
+                return False
+            await asyncio.sleep(RETAKE_PAUSE)
+        return False
 
     async def _watch(self) -> None:
+        """A check every `every` seconds, and at once when the server closes the connection
+        that holds the lock (`stirred`, where the lock has one)."""
+        stirred: asyncio.Event | None = getattr(self._lock, "stirred", None)
         while True:
-            await asyncio.sleep(self.every)
+            if stirred is None:
+                await asyncio.sleep(self.every)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stirred.wait(), self.every)
+                stirred.clear()
             await self._try()
 
     async def stop(self) -> None:

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import select
 import time
 from datetime import UTC, datetime
@@ -200,7 +201,7 @@ class PostgresStore(Store):
         if self._pool is None:
             return False
         async with self._catching_up:
-            return await self._try_catch_up(CONNECT_WAIT)
+            return await self._try_catch_up(READ_WAIT)
 
     async def _try_catch_up(self, wait: float) -> bool:
         try:
@@ -277,14 +278,15 @@ class PostgresStore(Store):
         server restarted, or cut it) is safely swapped for another, once; then NotSaved."""
         if self._pool is None or self.read_only:
             raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
-        try:
-            return await self._begin()
-        except NotSaved as failed:
-            if isinstance(failed.__cause__, PoolTimeout):  # no connection at all: the server is away
-                raise
+        for attempt in (1, 2):
+            try:
+                return await self._begin()
+            except Exception as problem:
+                if attempt == 2 or isinstance(problem, PoolTimeout):  # PoolTimeout: the server is away
+                    raise self._unsaved(problem) from problem
             with contextlib.suppress(Exception):
                 await self._pool.check()  # the pool's other connections may be dead too
-        return await self._begin()
+        raise AssertionError("unreachable")
 
     async def _begin(self) -> tuple[contextlib.AsyncExitStack, psycopg.AsyncConnection]:
         assert self._pool is not None
@@ -297,8 +299,6 @@ class PostgresStore(Store):
                 await self._catch_up(conn)
         except BaseException as problem:
             await _abandon(held, problem)
-            if isinstance(problem, Exception):
-                raise self._unsaved(problem) from problem
             raise
         return held, conn
 
@@ -449,6 +449,10 @@ class LeaderLock:
     process killed, the network lost, the server restarted), so another desk can take it at
     its next try, and a leader whose connection was cut takes it again if nobody else has.
 
+    The server's goodbye on that connection (it closes it: a restart, a failover,
+    `pg_terminate_backend`) sets `stirred` at once, so the leader stops sending before another
+    desk can have taken the lock, rather than at its next check.
+
     Each check also catches the store up (`PostgresStore.probe`): an idle desk so knows within
     one check whether it can reach its store. `problem` says why the last check could not be
     made (None when it could): while it is set, this desk cannot tell whether any desk leads."""
@@ -459,39 +463,73 @@ class LeaderLock:
         self._name = f"desk-leader:{store.schema}"
         self._conn: psycopg.AsyncConnection | None = None
         self.problem: str | None = None
+        self.stirred = asyncio.Event()  # something arrived on the lock's connection unasked
+        self._watched: int | None = None  # a duplicate of its socket, watched by the event loop
 
     async def try_take(self) -> bool:
         """Take the lock if nobody holds it; False (never an exception) if it cannot be had."""
-        await self._store.probe()
         try:
             if self._conn is None or self._conn.closed:
                 self._conn = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, connect_timeout=5
                 )
+            self._unwatch()
             cur = await self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self._name,))
             row = await cur.fetchone()
+            if row and row[0]:
+                self._watch()
         except (psycopg.Error, OSError) as problem:
             self.problem = f"cannot check who leads ({_reason(problem)})"
             await self.release()
             return False
+        finally:
+            await self._store.probe()
         self.problem = None
         return bool(row and row[0])
 
     async def holds(self) -> bool:
         """Whether the lock is still ours: its connection answers (a lost one released it)."""
-        await self._store.probe()
         if self._conn is None or self._conn.closed:
             return False
         try:
+            self._unwatch()
             await self._conn.execute("SELECT 1")
+            self._watch()
         except (psycopg.Error, OSError) as problem:
             self.problem = f"cannot check who leads ({_reason(problem)})"
             await self.release()
             return False
+        finally:
+            await self._store.probe()
         self.problem = None
         return True
 
+    async def caught_up(self) -> bool:
+        """Whether this desk's view of the store is fresh now (it catches up): a desk takes
+        up the lead only then."""
+        return await self._store.probe()
+
+    def _watch(self) -> None:
+        """Have the event loop tell (`stirred`) when the server writes to the lock's connection
+        unasked. A duplicate of the socket is watched: psycopg watches the socket itself while
+        it waits for answers, and the loop takes one watcher per descriptor."""
+        if self._conn is None or self._watched is not None:
+            return
+        self._watched = os.dup(self._conn.fileno())
+        asyncio.get_running_loop().add_reader(self._watched, self._stir)
+
+    def _stir(self) -> None:
+        self._unwatch()  # the goodbye stays unread until the next check: one call is enough
+        self.stirred.set()
+
+    def _unwatch(self) -> None:
+        if self._watched is not None:
+            asyncio.get_running_loop().remove_reader(self._watched)
+            os.close(self._watched)
+            self._watched = None
+
     async def release(self) -> None:
+        self._unwatch()
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 await self._conn.close()  # the lock goes with the connection
