@@ -30,7 +30,7 @@ RETAKE_TRIES, RETAKE_PAUSE = 5, 0.2  # a leader whose lock went with its connect
 # Seconds a desk that took the lead during a check waits before it delivers: the desk that led
 # before stops at once when its lock's connection is cut (`LeaderLock.stirred`), but a message
 # it was sending just then may still reach Slack; the new leader looks for it after this.
-TAKEOVER_GRACE = 1.0
+TAKEOVER_GRACE = 0.5
 
 
 class Leadership:

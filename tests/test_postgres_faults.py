@@ -61,6 +61,7 @@ async def test_a_click_whose_connection_is_cut_answers_not_done_and_the_next_cli
 
             await run.people.press(BOB, card, "Claim")  # the next click works
             await settle(lambda: "Claimed by" in text_of(card), timeout=15)
+            await run.idle(timeout=15)  # Alice has been told, before she writes again
             await raise_ticket(run, "Printer on fire")  # and the outbox delivers on
             await run.idle(timeout=15)
             assert (await run.desk.store.ticket(1)).assignee == BOB
