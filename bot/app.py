@@ -271,13 +271,14 @@ class DeskApp:
         return "socket" if self.env.socket_mode else "http"
 
     def health(self) -> dict[str, Any]:
+        store = self.store.health()
         # 503 while the store cannot be reached or written, no desk may lead, or work keeps crashing
         problem = self.store.problem or self.leadership.problem or self.failures.problem
         return {
             "ok": self.ready and problem is None,
             **({"problem": problem} if problem else {}),
             "mode": self.mode,
-            "store": self.store.health(),
+            "store": store,
             "role": self.leadership.role,  # the leader runs the jobs and the outbox (bot.leader)
             "scheduler": "running" if self.scheduler.running else "stopped",
             # a follower's view of the outbox may be behind: the leader's /healthz has it

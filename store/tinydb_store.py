@@ -115,6 +115,7 @@ class TinyDBStore(Store):
         self.replayed = 0
         self.read_only = read_only  # a reader beside a running desk (exports): no lock, no writes
         self.archive = Archive(self.path)
+        self._full_at_open = False
 
     async def open(self) -> None:
         try:
@@ -132,6 +133,8 @@ class TinyDBStore(Store):
         # collector from walking millions of objects on each full collection, which would
         # otherwise stall the event loop for ~100 ms at 50,000 tickets (see bench/store.py).
         gc.freeze()
+        if not self.read_only and _free_bytes(self.path.parent) < ROOM:  # known before a write fails
+            self.problem, self._full_at_open = "disk full", True
         if self.replayed and not self.read_only:
             self._start_compaction()
 
@@ -451,6 +454,10 @@ class TinyDBStore(Store):
         await asyncio.to_thread(self.archive.copy_to, target)
 
     def health(self) -> dict[str, Any]:
+        if self._full_at_open and _free_bytes(self.path.parent) >= ROOM:  # room again, unwritten yet
+            self._full_at_open = False
+            if self.problem == "disk full":
+                self.problem = None
         status = super().health()
         status["journal_entries"] = self._segment.entries if self._segment else 0
         return status
