@@ -205,8 +205,14 @@ class PostgresStore(Store):
 
     async def _try_catch_up(self, wait: float) -> bool:
         try:
-            async with self._pool.connection(timeout=wait) as conn:  # type: ignore[union-attr]
-                await self._catch_up(conn)
+            try:
+                async with self._pool.connection(timeout=wait) as conn:  # type: ignore[union-attr]
+                    await self._catch_up(conn)
+            except PoolTimeout:
+                raise
+            except (psycopg.Error, OSError):  # a connection that died in use: once more, on another
+                async with self._pool.connection(timeout=wait) as conn:  # type: ignore[union-attr]
+                    await self._catch_up(conn)
         except (psycopg.Error, OSError) as problem:  # reads go on from memory
             self._looked_at = time.monotonic() + RETRY_READS - self.fresh_for
             if self.problem is None:
