@@ -346,6 +346,7 @@ class PostgresStore(Store):
         assert self._pool is not None
         try:
             async with self._pool.connection(timeout=CONNECT_WAIT) as conn, conn.transaction():
+                await conn.execute("SET LOCAL lock_timeout = '5s'")  # a lost session still holding it
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
                 cur = await conn.execute("SELECT 1 FROM changes WHERE id = %s", (change,))
                 return await cur.fetchone() is not None

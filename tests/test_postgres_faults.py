@@ -6,6 +6,7 @@ the next one works, the outbox goes on delivering, and /healthz is well again.""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import psycopg
 
@@ -104,3 +105,94 @@ async def test_a_cut_connection_is_replaced_and_a_stopped_server_is_not_saved_th
             assert sorted(await store.records("notes")) == ["a", "b", "e"]
         finally:
             await store.close()
+
+
+class CutAtCommit:
+    """A TCP proxy in front of PostgreSQL that cuts one connection at its next COMMIT: before
+    the server sees it (`before`: nothing is committed) or after the server has committed it
+    but before the answer gets back (`after`: the client cannot know). Everything else passes."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.cut: str | None = None
+        self.cuts = 0
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+
+    async def _serve(self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter) -> None:
+        server_in, server_out = await asyncio.open_connection(self.host, self.port)
+        muted = asyncio.Event()
+
+        async def down() -> None:
+            while data := await server_in.read(65536):
+                if not muted.is_set():
+                    client_out.write(data)
+                    await client_out.drain()
+
+        answers = asyncio.create_task(down())
+        try:
+            while data := await client_in.read(65536):
+                if self.cut is not None and b"COMMIT" in data:
+                    mode, self.cut = self.cut, None
+                    self.cuts += 1
+                    muted.set()
+                    if mode == "after":
+                        server_out.write(data)
+                        await server_out.drain()
+                        await asyncio.sleep(0.5)  # the server commits; its answer goes nowhere
+                    break
+                server_out.write(data)
+                await server_out.drain()
+        finally:
+            answers.cancel()
+            client_out.close()
+            server_out.close()
+
+
+async def test_a_commit_whose_answer_is_lost_is_looked_up_not_guessed(pg_url, caplog):
+    """The connection dies with COMMIT on its way: the desk looks for the log entry that
+    commit wrote. Committed after all: the change stands and is in memory. Never reached the
+    server: NotSaved, and nothing of it is anywhere."""
+    from urllib.parse import urlsplit
+
+    from store.base import NotSaved
+
+    parts = urlsplit(pg_url)
+    proxy = CutAtCommit(parts.hostname or "127.0.0.1", parts.port or 5432)
+    port = await proxy.start()
+    url = parts._replace(netloc=f"127.0.0.1:{port}").geturl() + "&sslmode=disable"
+    store = PostgresStore(url)
+    await store.open()
+    try:
+        proxy.cut = "after"
+        with caplog.at_level(logging.WARNING, logger="desk.store"):
+            await store.put_record("notes", "kept", {"n": 1})  # no NotSaved: it was committed
+        assert proxy.cuts == 1
+        assert any(r.getMessage() == "commit confirmed after its connection was lost" for r in caplog.records)
+        assert await store.record("notes", "kept") == {"n": 1}
+
+        proxy.cut = "before"
+        try:
+            await store.put_record("notes", "lost", {"n": 2})
+        except NotSaved:
+            pass
+        else:
+            raise AssertionError("a commit the server never saw was reported as saved")
+        assert proxy.cuts == 2 and await store.record("notes", "lost") is None
+        await store.put_record("notes", "after", {"n": 3})  # and it writes on
+    finally:
+        await store.close()
+        await proxy.stop()
+    again = PostgresStore(pg_url)
+    await again.open()
+    try:
+        assert await again.records("notes") == {"kept": {"n": 1}, "after": {"n": 3}}
+    finally:
+        await again.close()
