@@ -131,7 +131,9 @@ class DeskApp:
 
         return authorize
 
-    def _job(self, function: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+    def _job(
+        self, function: Callable[[], Awaitable[Any]], name: str = "digest"
+    ) -> Callable[[], Awaitable[Any]]:
         """A scheduled job, counted while it runs; a store that cannot write makes it wait for
         its next run (logged once, no traceback): it records nothing half done."""
         counted = self.work.tracked(function)
@@ -143,7 +145,7 @@ class DeskApp:
                 log.warning("job skipped: the store cannot write", extra={"error": str(problem)})
                 return None
             except Exception as error:  # logged and counted; the job runs again at its next time
-                self.failures.crashed(getattr(function, "__name__", "a scheduled job"), error)
+                self.failures.crashed(f"the {name} job", error)
                 return None
 
         return job
@@ -211,7 +213,7 @@ class DeskApp:
         up to `grace` seconds (default: its interval), first at `first` when given."""
         extra: dict[str, Any] = {"next_run_time": first} if first is not None else {}
         self.scheduler.add_job(
-            self._job(function),
+            self._job(function, job_id),
             "interval",
             seconds=seconds,
             id=job_id,

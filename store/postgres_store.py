@@ -29,6 +29,7 @@ import logging
 import os
 import select
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -127,7 +128,6 @@ class PostgresStore(Store):
             max_size=4,
             open=False,
             timeout=CONNECT_WAIT,
-            check=_alive,
             # A lost server is tried again on the pool's own for RECONNECT_FOR seconds (its
             # back-off doubles from 1 s), then as soon as a connection is asked for. With its
             # default (5 minutes) the back-off had grown so long that a desk found a server
@@ -137,12 +137,32 @@ class PostgresStore(Store):
         )
         try:
             await self._pool.open(wait=True, timeout=10)
-            async with self._pool.connection() as conn:
+            async with self._connection() as conn:
                 await self._migrate(conn)
                 await self._load(conn)
         except (psycopg.Error, OSError) as problem:
             await self._pool.close()
             raise NotSaved(f"cannot reach PostgreSQL ({_reason(problem)})") from problem
+
+    @contextlib.asynccontextmanager
+    async def _connection(self, wait: float = CONNECT_WAIT) -> AsyncIterator[psycopg.AsyncConnection]:
+        """A connection from the pool that the server has not closed. One it has is closed and
+        given back (the pool drops it and opens another) and the next is taken, at once: the
+        pool's own `check` waits a second after each failed one. Otherwise as the pool's
+        `connection()`: committed or rolled back at the end, and given back."""
+        assert self._pool is not None
+        deadline = time.monotonic() + wait
+        while True:
+            conn = await self._pool.getconn(timeout=max(0.01, deadline - time.monotonic()))
+            if not _gone(conn):
+                break
+            await conn.close()
+            await self._pool.putconn(conn)
+        try:
+            async with conn:
+                yield conn
+        finally:
+            await self._pool.putconn(conn)
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -206,12 +226,12 @@ class PostgresStore(Store):
     async def _try_catch_up(self, wait: float) -> bool:
         try:
             try:
-                async with self._pool.connection(timeout=wait) as conn:  # type: ignore[union-attr]
+                async with self._connection(wait) as conn:
                     await self._catch_up(conn)
             except PoolTimeout:
                 raise
             except (psycopg.Error, OSError):  # a connection that died in use: once more, on another
-                async with self._pool.connection(timeout=wait) as conn:  # type: ignore[union-attr]
+                async with self._connection(wait) as conn:
                     await self._catch_up(conn)
         except (psycopg.Error, OSError) as problem:  # reads go on from memory
             self._looked_at = time.monotonic() + RETRY_READS - self.fresh_for
@@ -254,7 +274,7 @@ class PostgresStore(Store):
             return {}
         query = "SELECT key, doc FROM once_keys WHERE tbl = %s" + (" AND key = %s" if key is not None else "")
         try:
-            async with self._pool.connection() as conn:
+            async with self._connection() as conn:
                 cur = await conn.execute(query, (table, key) if key is not None else (table,))
                 return {k: doc async for k, doc in cur}
         except (psycopg.Error, OSError) as problem:
@@ -266,7 +286,7 @@ class PostgresStore(Store):
         if self._pool is None or self.read_only:
             raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
         try:
-            async with self._pool.connection() as conn:
+            async with self._connection() as conn:
                 cur = await conn.execute(
                     "INSERT INTO once_keys (tbl, key, doc) VALUES (%s, %s, %s) "
                     "ON CONFLICT DO NOTHING RETURNING 1",
@@ -298,7 +318,7 @@ class PostgresStore(Store):
         assert self._pool is not None
         held = contextlib.AsyncExitStack()  # what to give back: the transaction, the connection
         try:
-            conn = await held.enter_async_context(self._pool.connection(timeout=CONNECT_WAIT))
+            conn = await held.enter_async_context(self._connection())
             await held.enter_async_context(conn.transaction())
             async with conn.pipeline():  # the lock and the catch-up in one round trip
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
@@ -345,7 +365,7 @@ class PostgresStore(Store):
         """Whether the log entry `change` is in the database (False when that cannot be told)."""
         assert self._pool is not None
         try:
-            async with self._pool.connection(timeout=CONNECT_WAIT) as conn, conn.transaction():
+            async with self._connection() as conn, conn.transaction():
                 await conn.execute("SET LOCAL lock_timeout = '5s'")  # a lost session still holding it
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
                 cur = await conn.execute("SELECT 1 FROM changes WHERE id = %s", (change,))
@@ -404,7 +424,7 @@ class PostgresStore(Store):
         if upto <= 0 or self._pool is None:
             return
         try:
-            async with self._pool.connection() as conn, conn.transaction():
+            async with self._connection() as conn, conn.transaction():
                 await conn.execute("UPDATE log_state SET pruned_upto = greatest(pruned_upto, %s)", (upto,))
                 await conn.execute("DELETE FROM changes WHERE id <= %s", (upto,))
         except (psycopg.Error, OSError) as problem:
@@ -436,13 +456,10 @@ async def _abandon(held: contextlib.AsyncExitStack, problem: BaseException) -> N
         log.debug("connection given up", extra={"error": _reason(also)})
 
 
-async def _alive(conn: psycopg.AsyncConnection) -> None:
-    """The pool's check of a connection before handing it out: one the server closed (a
-    restart, a failover, `pg_terminate_backend`) has its goodbye waiting to be read, so a
-    socket with something to read is asked a question (raising if it is dead, and the pool
-    takes another); a quiet one is handed out without a round trip."""
-    if conn.closed or select.select([conn.fileno()], [], [], 0)[0]:
-        await conn.execute("")
+def _gone(conn: psycopg.AsyncConnection) -> bool:
+    """Whether the server has closed this idle connection (a restart, a failover,
+    `pg_terminate_backend`): its goodbye is waiting to be read. Told without a round trip."""
+    return conn.closed or bool(select.select([conn.fileno()], [], [], 0)[0])
 
 
 def _reason(problem: BaseException) -> str:
@@ -475,6 +492,8 @@ class LeaderLock:
 
     async def try_take(self) -> bool:
         """Take the lock if nobody holds it; False (never an exception) if it cannot be had."""
+        if self._conn is not None and _gone(self._conn):  # cut while this desk followed: a new one
+            await self.release()
         try:
             if self._conn is None or self._conn.closed:
                 self._conn = await psycopg.AsyncConnection.connect(

@@ -147,17 +147,20 @@ async def test_three_desks_ride_out_cut_connections_and_a_server_restart(tmp_pat
                 await settle(lambda: rounds >= target, timeout=60)
 
             leaderless: list[list[str]] = []
-            looks = 0
+            reasons: Counter[str] = Counter()
+            looks = blips = 0  # blips: a 503 after the server was back (a write a cut just failed)
             watching = asyncio.Event()
 
             async def watch_leaders() -> None:  # once the server is back: a leader at every look
-                nonlocal looks
+                nonlocal looks, blips
                 while not stop.is_set():
                     if watching.is_set():
-                        found = await roles()
+                        answers = [await health(http, port) for port in ports]
                         looks += 1
-                        if "leader" not in found:
+                        if "leader" not in (found := [body["role"] for _, body in answers]):
                             leaderless.append(found)
+                        blips += sum(1 for status, _ in answers if status != 200)
+                        reasons.update(body.get("problem", "") for status, body in answers if status != 200)
                     await asyncio.sleep(0.1)
 
             streams = [asyncio.create_task(stream(n)) for n in range(2)]
@@ -237,7 +240,8 @@ async def test_three_desks_ride_out_cut_connections_and_a_server_restart(tmp_pat
         f"{len(claimed)} claims, {len(resolved)} resolves, {len(ratings)} ratings confirmed, "
         f"led and healthy again {retaken:.1f} s after the server was back, "
         f"{refusals} answered 'nothing was changed', {sum(seen.values())} messages; lost {len(lost)}, "
-        f"twice {len(twice) + len(stored_twice)}; a leader at {looks - len(leaderless)} of {looks} looks"
+        f"twice {len(twice) + len(stored_twice)}; a leader at {looks - len(leaderless)} of {looks} looks, "
+        f"{blips} of {3 * looks} /healthz 503 after the server was back"
     )
     print(figures)
     log.warning(figures)
@@ -249,6 +253,7 @@ async def test_three_desks_ride_out_cut_connections_and_a_server_restart(tmp_pat
     assert owed == {}, "nothing left owed"
     assert leaderless == [], f"no desk led at some look after the server came back: {leaderless}"
     assert all(body["ok"] is False and body["problem"] for body in unhealthy.values()), unhealthy
+    assert blips == 0, f"503 after the server was back: {reasons}"
     assert all(status == 200 for status, _ in final.values()), final
     followers = [body for _, body in final.values() if body["role"] == "follower"]
     assert len(followers) == 2 and all(body["outbox"] == "delivered by the leader" for body in followers)

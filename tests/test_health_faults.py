@@ -81,6 +81,6 @@ async def test_a_job_that_keeps_crashing_makes_the_desk_unhealthy_and_runs_again
             assert await run.desk.run_job("broken") is None  # logged and counted, not raised
         assert calls == KEEPS_CRASHING, "the job ran each time it was due"
         health = run.desk.health()
-        assert health["ok"] is False and health["problem"].startswith("broken keeps crashing"), health
+        assert health["ok"] is False and health["problem"].startswith("the broken job keeps crashing"), health
         async with aiohttp_get(run.url + "healthz") as (status, body):
             assert status == 503 and "KeyError" in body["problem"]
