@@ -31,6 +31,7 @@ RETAKE_TRIES, RETAKE_PAUSE = 5, 0.2  # a leader whose lock went with its connect
 # before stops at once when its lock's connection is cut (`LeaderLock.stirred`), but a message
 # it was sending just then may still reach Slack; the new leader looks for it after this.
 TAKEOVER_GRACE = 0.5
+SOON = 1.0  # seconds to the next check after one that could not be made, or a lead let go
 
 
 class Leadership:
@@ -47,6 +48,7 @@ class Leadership:
         self.every = every
         self.failures = failures or Failures()
         self.leading = False  # holds the lock (or is taking it again after its connection was cut)
+        self._let_go = False  # the last lead taken was given up (the store could not be read)
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -94,9 +96,10 @@ class Leadership:
                 # an older view could post again what it posted (a question drawn as new
                 # instead of as an edit). Another desk, or the next check, leads.
                 log.warning("lead let go: the store could not be read afresh")
-                self.leading = False
+                self.leading, self._let_go = False, True
                 await self._lock.release()
                 return
+            self._let_go = False
             await self._lead()
         except BaseException:  # not leading after all: the lock goes, for a desk that can
             self.leading = False
@@ -120,15 +123,18 @@ class Leadership:
         return False
 
     async def _watch(self) -> None:
-        """A check every `every` seconds, and at once when the server closes the connection
-        that holds the lock (`stirred`, where the lock has one)."""
+        """A check every `every` seconds, at once when the server closes the connection that
+        holds the lock (`stirred`, where the lock has one), and after `SOON` while this desk
+        does not lead and its last check could not tell whether another does."""
         stirred: asyncio.Event | None = getattr(self._lock, "stirred", None)
         while True:
+            unsure = not self.leading and (self.problem is not None or self._let_go)
+            wait = min(self.every, SOON) if unsure else self.every
             if stirred is None:
-                await asyncio.sleep(self.every)
+                await asyncio.sleep(wait)
             else:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stirred.wait(), self.every)
+                    await asyncio.wait_for(stirred.wait(), wait)
                 stirred.clear()
             await self._try()
 

@@ -308,8 +308,10 @@ class PostgresStore(Store):
             try:
                 return await self._begin()
             except Exception as problem:
-                if attempt == 2 or isinstance(problem, PoolTimeout):  # PoolTimeout: the server is away
+                if isinstance(problem, PoolTimeout):  # no connection at all: the server is away
                     raise self._unsaved(problem) from problem
+                if attempt == 2:
+                    raise self._unsaved(problem, await self._reachable()) from problem
             with contextlib.suppress(Exception):
                 await self._pool.check()  # the pool's other connections may be dead too
         raise AssertionError("unreachable")
@@ -353,17 +355,19 @@ class PostgresStore(Store):
             await _abandon(held, problem)  # (nothing is left to give back if COMMIT failed)
             if not isinstance(problem, Exception):
                 raise
-            if committing and await self._committed_after_all(self._pending_seen):
+            if not committing:
+                raise self._unsaved(problem, await self._reachable()) from problem
+            found = await self._committed_after_all(self._pending_seen)
+            if found:
                 log.warning(
                     "commit confirmed after its connection was lost", extra={"change": self._pending_seen}
                 )
                 return encoded
-            raise self._unsaved(problem) from problem
+            raise self._unsaved(problem, reachable=found is not None) from problem
         return encoded
 
-    async def _committed_after_all(self, change: int) -> bool:
-        """Whether the log entry `change` is in the database (False when that cannot be told)."""
-        assert self._pool is not None
+    async def _committed_after_all(self, change: int) -> bool | None:
+        """Whether the log entry `change` is in the database (None when that cannot be told)."""
         try:
             async with self._connection() as conn, conn.transaction():
                 await conn.execute("SET LOCAL lock_timeout = '5s'")  # a lost session still holding it
@@ -372,7 +376,16 @@ class PostgresStore(Store):
                 return await cur.fetchone() is not None
         except Exception as problem:
             log.warning("commit outcome unknown: told as not saved", extra={"error": _reason(problem)})
+            return None
+
+    async def _reachable(self) -> bool:
+        """Whether the server answers on a connection now (after a write failed on another)."""
+        try:
+            async with self._connection(READ_WAIT) as conn:
+                await conn.execute("SELECT 1")
+        except (psycopg.Error, OSError):
             return False
+        return True
 
     def _after_commit(self, changes: list[Change]) -> None:
         self.problem = None
@@ -430,13 +443,17 @@ class PostgresStore(Store):
         except (psycopg.Error, OSError) as problem:
             log.warning("changes log not pruned", extra={"error": _reason(problem)})
 
-    def _unsaved(self, problem: BaseException) -> NotSaved:
-        self.problem = f"cannot write to PostgreSQL ({_reason(problem)})"
+    def _unsaved(self, problem: BaseException, reachable: bool = False) -> NotSaved:
+        """NotSaved for a write that failed. Unless the server answers on another connection
+        (`reachable`: the one lost was cut alone), /healthz says so until a write succeeds."""
+        why = f"cannot write to PostgreSQL ({_reason(problem)})"
+        if not reachable:
+            self.problem = why
         if isinstance(problem, (psycopg.Error, OSError)):
-            log.warning("store write failed", extra={"error": self.problem})
+            log.warning("store write failed", extra={"error": why, "server_answers": reachable})
         else:  # not the database's doing: kept out of the store all the same, and shown
-            log.error("store write failed", exc_info=problem, extra={"error": self.problem})
-        return NotSaved(self.problem)
+            log.error("store write failed", exc_info=problem, extra={"error": why})
+        return NotSaved(why)
 
     def health(self) -> dict[str, Any]:
         status = super().health()
