@@ -278,7 +278,7 @@ class PostgresStore(Store):
                 cur = await conn.execute(query, (table, key) if key is not None else (table,))
                 return {k: doc async for k, doc in cur}
         except (psycopg.Error, OSError) as problem:
-            raise self._unsaved(problem) from problem
+            raise self._unsaved(problem, await self._reachable(problem)) from problem
 
     async def add_once(self, table: str, key: str, doc: Any) -> bool:
         if table not in DIRECT:
@@ -294,7 +294,7 @@ class PostgresStore(Store):
                 )
                 return await cur.fetchone() is not None
         except (psycopg.Error, OSError) as problem:
-            raise self._unsaved(problem) from problem
+            raise self._unsaved(problem, await self._reachable(problem)) from problem
 
     # -- writes (the group commit is the base store's: `Store.transaction`) ----------------
     async def _open_group(self) -> Any:
@@ -311,7 +311,7 @@ class PostgresStore(Store):
                 if isinstance(problem, PoolTimeout):  # no connection at all: the server is away
                     raise self._unsaved(problem) from problem
                 if attempt == 2:
-                    raise self._unsaved(problem, await self._reachable()) from problem
+                    raise self._unsaved(problem, await self._reachable(problem)) from problem
             with contextlib.suppress(Exception):
                 await self._pool.check()  # the pool's other connections may be dead too
         raise AssertionError("unreachable")
@@ -356,7 +356,7 @@ class PostgresStore(Store):
             if not isinstance(problem, Exception):
                 raise
             if not committing:
-                raise self._unsaved(problem, await self._reachable()) from problem
+                raise self._unsaved(problem, await self._reachable(problem)) from problem
             found = await self._committed_after_all(self._pending_seen)
             if found:
                 log.warning(
@@ -378,8 +378,11 @@ class PostgresStore(Store):
             log.warning("commit outcome unknown: told as not saved", extra={"error": _reason(problem)})
             return None
 
-    async def _reachable(self) -> bool:
-        """Whether the server answers on a connection now (after a write failed on another)."""
+    async def _reachable(self, problem: BaseException) -> bool:
+        """Whether the server answers on a connection now, after `problem` on another (one
+        cut alone while in use)."""
+        if isinstance(problem, PoolTimeout) or not isinstance(problem, (psycopg.Error, OSError)):
+            return False
         try:
             async with self._connection(READ_WAIT) as conn:
                 await conn.execute("SELECT 1")

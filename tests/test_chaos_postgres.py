@@ -148,7 +148,7 @@ async def test_three_desks_ride_out_cut_connections_and_a_server_restart(tmp_pat
 
             leaderless: list[list[str]] = []
             reasons: Counter[str] = Counter()
-            looks = blips = 0  # blips: a 503 after the server was back (a write a cut just failed)
+            looks = blips = 0  # blips: a /healthz 503 after the server was back
             watching = asyncio.Event()
 
             async def watch_leaders() -> None:  # once the server is back: a leader at every look
@@ -167,7 +167,7 @@ async def test_three_desks_ride_out_cut_connections_and_a_server_restart(tmp_pat
             watcher = asyncio.create_task(watch_leaders())
             await progress()
             for _ in range(CUTS_BEFORE):
-                pg.terminate()
+                await asyncio.to_thread(pg.terminate)
                 await progress(2)
 
             # The server restarts: down until every desk has said 503 and the leader has
@@ -200,7 +200,7 @@ async def test_three_desks_ride_out_cut_connections_and_a_server_restart(tmp_pat
             watching.set()
             await progress()
             for _ in range(CUTS_AFTER):
-                pg.terminate()
+                await asyncio.to_thread(pg.terminate)
                 await progress(2)
             stop.set()
             await asyncio.gather(*streams)
