@@ -368,27 +368,36 @@ class PostgresStore(Store):
 
     async def _committed_after_all(self, change: int) -> bool | None:
         """Whether the log entry `change` is in the database (None when that cannot be told)."""
-        try:
-            async with self._connection() as conn, conn.transaction():
-                await conn.execute("SET LOCAL lock_timeout = '5s'")  # a lost session still holding it
-                await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
-                cur = await conn.execute("SELECT 1 FROM changes WHERE id = %s", (change,))
-                return await cur.fetchone() is not None
-        except Exception as problem:
-            log.warning("commit outcome unknown: told as not saved", extra={"error": _reason(problem)})
-            return None
+        for attempt in (1, 2):  # (a connection opened while the server was cutting them is cut too)
+            try:
+                async with self._connection() as conn, conn.transaction():
+                    await conn.execute("SET LOCAL lock_timeout = '5s'")  # a lost session still holding it
+                    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
+                    cur = await conn.execute("SELECT 1 FROM changes WHERE id = %s", (change,))
+                    return await cur.fetchone() is not None
+            except Exception as problem:
+                if attempt == 2 or isinstance(problem, PoolTimeout):
+                    log.warning(
+                        "commit outcome unknown: told as not saved", extra={"error": _reason(problem)}
+                    )
+                    return None
+        return None
 
     async def _reachable(self, problem: BaseException) -> bool:
         """Whether the server answers on a connection now, after `problem` on another (one
         cut alone while in use)."""
         if isinstance(problem, PoolTimeout) or not isinstance(problem, (psycopg.Error, OSError)):
             return False
-        try:
-            async with self._connection(READ_WAIT) as conn:
-                await conn.execute("SELECT 1")
-        except (psycopg.Error, OSError):
-            return False
-        return True
+        for _ in range(2):  # (a connection opened while the server was cutting them is cut too)
+            try:
+                async with self._connection(READ_WAIT) as conn:
+                    await conn.execute("SELECT 1")
+                return True
+            except PoolTimeout:
+                return False
+            except (psycopg.Error, OSError):
+                continue
+        return False
 
     def _after_commit(self, changes: list[Change]) -> None:
         self.problem = None
