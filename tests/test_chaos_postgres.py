@@ -232,6 +232,8 @@ async def test_three_desks_ride_out_cut_connections_and_a_server_restart(tmp_pat
         n for n in ratings if n in tickets and (tickets[n].rating is None or tickets[n].rating.score != 4)
     ]
     twice = [key for key, times in seen.items() if times > 1]
+    logs = [(tmp_path / f"desk{i}" / "desk.log").read_text() for i in range(3)]
+    crashes = sum(text.count("background work crashed") for text in logs)  # restarted, each logged
     stored_twice = [text for text, times in Counter(t.text for t in tickets.values()).items() if times > 1]
     figures = (
         f"chaos on PostgreSQL: 3 desks, {pg.terminated} connections cut in {CUTS_BEFORE + CUTS_AFTER} kills, "
@@ -241,7 +243,7 @@ async def test_three_desks_ride_out_cut_connections_and_a_server_restart(tmp_pat
         f"led and healthy again {retaken:.1f} s after the server was back, "
         f"{refusals} answered 'nothing was changed', {sum(seen.values())} messages; lost {len(lost)}, "
         f"twice {len(twice) + len(stored_twice)}; a leader at {looks - len(leaderless)} of {looks} looks, "
-        f"{blips} of {3 * looks} /healthz 503 after the server was back"
+        f"{blips} of {3 * looks} /healthz 503 after the server was back, {crashes} worker crashes survived"
     )
     print(figures)
     log.warning(figures)
