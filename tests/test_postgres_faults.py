@@ -12,9 +12,12 @@ import psycopg
 
 from store.postgres_store import PostgresStore
 from tests.harness import (
+    ALICE,
     BOB,
+    ERIN,
     TRIAGE,
     bot_posts,
+    dm_of,
     outbox_arrivals,
     raise_ticket,
     running_desk,
@@ -71,6 +74,69 @@ async def test_a_click_whose_connection_is_cut_answers_not_done_and_the_next_cli
             assert dict(await run.desk.store.owed()) == {}
             await settle(lambda: run.desk.health()["ok"], timeout=15)
             assert run.desk.health()["role"] == "leader"
+
+
+async def cutting(pg, spare: int, job) -> tuple:
+    """Run `job` (a coroutine) while every connection but `spare`'s is cut, again and again;
+    its result and how many connections were cut."""
+    task = asyncio.ensure_future(job)
+    cuts = 0
+    while not task.done():
+        cuts += await asyncio.to_thread(pg.terminate, (spare,))
+        await asyncio.sleep(0.01)
+    return task.result(), cuts
+
+
+async def test_a_message_that_could_not_be_saved_is_not_acked_and_slacks_retry_takes_it():
+    """An event whose work could not commit is answered 503, and nobody is told anything:
+    Slack sends it again (https://api.slack.com/apis/events-api#retries), and the retry does the
+    work. Only Slack's last retry that still cannot be saved tells the person."""
+    with private_postgres() as pg:
+        async with running_desk(f"{pg.url}?schema=desk") as run:
+            dm = dm_of(run)
+            holder = await psycopg.AsyncConnection.connect(pg.url, autocommit=True)
+            try:  # the desks' write lock held, and every connection of the desk cut
+                await holder.execute("BEGIN")
+                await holder.execute("SELECT pg_advisory_xact_lock(hashtext('desk-writes:desk'))")
+                (_, delivery), cuts = await cutting(
+                    pg, holder.info.backend_pid, run.people.say(ALICE, dm, "Keyboard is sticky")
+                )
+                assert delivery.status == 503 and cuts >= 2
+                assert not any(NOTHING_CHANGED in text_of(m) for m in bot_posts(run.slack, dm)), (
+                    "nobody told yet"
+                )
+            finally:
+                await holder.close()
+            delivery = await run.people.retry_last_event(1)
+            assert delivery.status == 200
+            await settle(
+                lambda: any(
+                    "Keyboard is sticky" in text_of(m) and "Which area" in text_of(m)
+                    for m in bot_posts(run.slack, dm)
+                ),
+                timeout=15,
+            )
+
+            holder = await psycopg.AsyncConnection.connect(pg.url, autocommit=True)
+            try:
+                await holder.execute("BEGIN")
+                await holder.execute("SELECT pg_advisory_xact_lock(hashtext('desk-writes:desk'))")
+                (_, delivery), _ = await cutting(
+                    pg, holder.info.backend_pid, run.people.say(ERIN, dm_of(run, ERIN), "Mouse is gone")
+                )
+                assert delivery.status == 503
+                delivery, _ = await cutting(pg, holder.info.backend_pid, run.people.retry_last_event(3))
+                assert delivery.status == 200  # Slack's last try: acked, and the person told
+                await settle(
+                    lambda: any(NOTHING_CHANGED in text_of(m) for m in bot_posts(run.slack, dm_of(run, ERIN)))
+                )
+            finally:
+                await holder.close()
+            await run.idle(timeout=15)
+            assert [t.text for t in await run.desk.store.all_tickets()] == []
+            assert not any(NOTHING_CHANGED in text_of(m) for m in bot_posts(run.slack, dm)), (
+                "Alice's went through"
+            )
 
 
 async def test_a_cut_connection_is_replaced_and_a_stopped_server_is_not_saved_then_found_again():
