@@ -57,6 +57,7 @@ from bot.flows.owed import METADATA_TYPE, card_key
 from bot.flows.parking import REFUSALS, Parking
 from bot.flows.storm import Storms
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
+from bot.supervise import Failures, supervised
 from store.base import NotSaved
 
 log = logging.getLogger("desk.outbox")
@@ -84,8 +85,15 @@ def left_a_trace(failure: SlackFailure) -> bool:
 
 # -- delivering ---------------------------------------------------------------------------
 class Outbox:
-    def __init__(self, desk: Desk, slack: SlackGateway, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        slack: SlackGateway,
+        backoff: Backoff | None = None,
+        failures: Failures | None = None,
+    ) -> None:
         self.desk = desk
+        self.failures = failures or Failures()  # the worker is restarted if it crashes (bot.supervise)
         self.slack = slack  # a gateway that fails fast: the outbox does the waiting
         self.backoff = backoff or Backoff()
         self.pacer = slack.pacer  # Slack's pace per method, shared with every other call
@@ -114,7 +122,7 @@ class Outbox:
         # What was owed when the desk last stopped may have reached Slack just before a crash
         # (posted, not yet struck off): each such message is looked for before it is posted.
         self._unsure = set(await self.desk.store.owed())
-        self._worker = asyncio.create_task(self._run(), name="outbox")
+        self._worker = asyncio.create_task(supervised("outbox", self._run, self.failures), name="outbox")
 
     async def stop(self) -> None:
         """Finish the message in hand, then stop (what is left is delivered after a restart)."""
