@@ -117,7 +117,6 @@ class Approval:
     reason: str = ""  # why it was denied
     ticket: int | None = None  # the ticket it became
     trail: tuple[Step, ...] = field(default_factory=tuple)
-    asked: tuple[tuple[int, str], ...] = ()  # (level, approver) DMs owed so far
 
     @property
     def pending(self) -> bool:
@@ -140,6 +139,10 @@ class Approval:
         if not self.pending:
             word = "approved" if self.state is State.APPROVED else "denied"
             raise TransitionNotAllowed(f"This request was already {word}, so nothing changed.")
+        if person not in self.chain[self.level] and any(
+            person in level for level in self.chain[: self.level]
+        ):
+            raise TransitionNotAllowed("Your level of this request is decided already, so nothing changed.")
         if person not in self.chain[self.level]:
             raise NotPermitted("You are not an approver of this request, so nothing changed.")
         if person in self.approved_by:

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Ticket
+from bot.slack.approval_blocks import field_lines
 from bot.slack.blocks import context, section, sections
-from bot.slack.mrkdwn import escape, modal_title, plain
+from bot.slack.mrkdwn import escape, fit, modal_title, plain
 from bot.slack.when import slack_at, target_line
 
 Blocks = list[dict[str, Any]]
@@ -53,6 +54,7 @@ def details_view(
         section(head),
         {"type": "header", "text": {"type": "plain_text", "text": "The request"}},
         *sections(text_lines)[:TEXT_SECTIONS],
+        *([section(fit(field_lines(ticket.fields), 2900))] if ticket.fields else []),
         {"type": "header", "text": {"type": "plain_text", "text": "Targets"}},
         *sections(targets),
         {"type": "header", "text": {"type": "plain_text", "text": "Escalations"}},

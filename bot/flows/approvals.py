@@ -1,0 +1,255 @@
+"""Requests of a type with an approval chain: held until the right people say yes (SPEC §13).
+
+A request from a type's form is stored as an `Approval` (`awaiting_approval`) with the DMs it
+owes: Approve / Deny to the first level's approvers, and a word to the requester. It is not a
+ticket yet, so it is in no agent's queue and no SLA clock runs on it. Each decision is decided
+by `Approval.decide` (who may decide comes from the stored chain, fixed from the config and
+the form when it was requested, never from the click) and saved with what it owes in one
+transaction. Approved at the last level, the request opens as a ticket the way any new ticket
+does (card, assignment, confirmation); denied, the requester is told why.
+
+The sweep (`run`) reminds a level's approvers once after the type's `approval_reminder` and
+tells the team's leads once when a request is older than its `approval_limit`; the request
+records that it did, so neither repeats after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.desk import Desk
+from bot.domain.approval import Approval, RequestType, State, chain_for, request
+from bot.domain.errors import DeskError, NotPermitted
+from bot.domain.owed import DirectMessage, Edit, Post
+from bot.domain.policy import Clock, SlaPolicy
+from bot.domain.roles import Team
+from bot.domain.sla import SlaClock
+from bot.domain.ticket import Action, Origin, Ticket, TrailEntry, open_ticket
+from bot.flows.assignment import assign_new
+from bot.flows.opening import owe_announcement
+from bot.flows.owed import owe
+from bot.slack import approval_blocks as blocks
+from bot.slack.intake_blocks import form
+from store.approval_codec import APPROVALS, approval_from_doc, approval_to_doc
+from store.base import Transaction
+
+log = logging.getLogger("desk.approvals")
+Choice = tuple[Team, RequestType]
+
+
+class Approvals:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    # -- the form ------------------------------------------------------------------------
+    def choices(self) -> list[Choice]:
+        """Every team's request types, in the config's order."""
+        kinds = self.desk.config.request_types
+        return [(team, kind) for team in self.desk.staff.teams for kind in kinds.get(team.name, ())]
+
+    def first_view(self, channel: str) -> dict:
+        """What /ticket opens: the choice of type on a desk with types, else the usual form."""
+        found = self.choices()
+        if not found:
+            return form(self.desk.staff.areas, channel)
+        return blocks.chooser([(team.name, kind) for team, kind in found], channel)
+
+    def chosen_view(self, value: str, channel: str) -> dict | None:
+        """The view after the type is chosen: its form, or the usual form for anything else."""
+        if value == blocks.OTHER:
+            return form(self.desk.staff.areas, channel)
+        found = self.choice(value)
+        return blocks.type_form(int(value), found[1], channel) if found else None
+
+    def choice(self, value: object) -> Choice | None:
+        found = self.choices()
+        index = int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else -1
+        return found[index] if 0 <= index < len(found) else None
+
+    def problems(self, choice: Choice, person: str, values: dict[str, str]) -> dict[str, str]:
+        """What the requester must fix before the request can go, by block id: the form's own
+        checks, then whether every level has someone to approve who is not the requester."""
+        kind = choice[1]
+        errors = blocks.form_errors(kind, values)
+        if errors or not kind.approval:
+            return errors
+        try:
+            chain_for(kind, person, values)
+        except NotPermitted as refusal:
+            level = next((lv for lv in kind.approval if lv.field and values.get(lv.field) == person), None)
+            key = level.field if level and level.field else kind.fields[0].key if kind.fields else "details"
+            return {f"{blocks.ApprovalIds.FIELD}{key}": self.desk.explain(refusal)}
+        return {}
+
+    async def submit(self, person: str, choice: Choice, values: dict[str, str], once: str | None) -> None:
+        """A type's form sent: held for approval when the type has a chain, else a ticket now."""
+        team, kind = choice
+        now = self.desk.clock.now()
+        text = blocks.summary(kind, values)
+        async with self.desk.store.transaction() as tx:
+            if tx.done_before(once):
+                return
+            tx.mark_done(once, now)
+            if not kind.approval:
+                fields = tuple((f.label, values[f.key]) for f in kind.fields if values.get(f.key))
+                origin = Origin(person, None, "form")
+                ticket = open_ticket(
+                    tx.new_ticket_number(), person, text, kind.area, kind.priority, origin, now
+                )
+                self._open(tx, replace(ticket, fields=fields))
+                return
+            held = request(
+                uuid.uuid4().hex[:12],
+                kind,
+                person,
+                kind.area,
+                text,
+                values,
+                chain_for(kind, person, values),
+                now,
+            )
+            self._save(tx, held)
+            self._ask(tx, held)
+            words, shown = blocks.waiting(held)
+            owe(tx, f"approval:{held.id}:waiting", Post(DirectMessage(person), words, shown))
+        log.info("request held for approval", extra={"type": kind.name, "team": team.name})
+
+    # -- deciding ------------------------------------------------------------------------
+    async def decide(
+        self, person: str, approval: str, approve: bool, reason: str, where: tuple[str, str] | None
+    ) -> str | None:
+        """`person` approves or denies; the answer for them when nothing changed (None: done)."""
+        now = self.desk.clock.now()
+        async with self.desk.store.transaction() as tx:
+            held = self._load(tx, approval)
+            if held is None:
+                return blocks.NOT_FOUND
+            try:
+                after = held.decide(person, approve, reason, now)
+            except DeskError as refusal:
+                return self.desk.explain(refusal)
+            if where is not None:
+                words, shown = blocks.decided(after, person, approve, self.desk.zone)
+                owe(
+                    tx,
+                    f"approval:{approval}:decided:{person}:{held.level}",
+                    Edit(where[0], where[1], words, shown),
+                )
+            if after.state is State.DENIED:
+                words, shown = blocks.denied(after, person)
+                owe(tx, f"approval:{approval}:denied", Post(DirectMessage(after.requester), words, shown))
+                log.info("request denied", extra={"type": after.type_name})
+            elif after.state is State.APPROVED:
+                after = after.became(self._open(tx, self._ticket(tx, after, now)).number)
+                log.info("request approved", extra={"type": after.type_name, "ticket": after.ticket})
+            elif after.level != held.level:
+                self._ask(tx, after)
+            self._save(tx, after)
+        return None
+
+    async def change_refused(self, approval: str) -> str:
+        """The requester asked to change a request's details: locked while it waits."""
+        held = await self.held(approval)
+        if held is None:
+            return blocks.NOT_FOUND
+        try:
+            held.check_editable()
+        except DeskError as refusal:
+            return self.desk.explain(refusal)
+        return blocks.decided_already(self.desk.ref(held.ticket) if held.ticket is not None else None)
+
+    async def refusal(self, person: str, approval: str) -> str | None:
+        """Why `person` may not decide on the request now (None: they may): checked before the
+        deny form opens, and again when it is sent."""
+        held = await self.held(approval)
+        if held is None:
+            return blocks.NOT_FOUND
+        try:
+            held.decide(person, False, "-", self.desk.clock.now())
+        except DeskError as refusal:
+            return self.desk.explain(refusal)
+        return None
+
+    async def held(self, approval: str) -> Approval | None:
+        doc = await self.desk.store.record(APPROVALS, approval)
+        return approval_from_doc(doc) if doc else None
+
+    # -- the sweep -----------------------------------------------------------------------
+    def _reach(self, start: datetime, span: timedelta) -> datetime:
+        """`span` of working time after `start` (reminders keep business hours)."""
+        clock = SlaClock(SlaPolicy(span, span, Clock.BUSINESS), self.desk.config.desk.calendar)
+        return clock.due(start, span)
+
+    def kind_of(self, held: Approval) -> tuple[Team, RequestType] | None:
+        return next(
+            ((t, k) for t, k in self.choices() if k.name == held.type_name and held.category in t.categories),
+            None,
+        )
+
+    async def run(self, now: datetime) -> int:
+        """Remind and escalate what is due; how many requests were looked at and moved."""
+        moved = 0
+        for key, doc in (await self.desk.store.records(APPROVALS)).items():
+            if doc.get("state") != State.AWAITING.value:
+                continue
+            async with self.desk.store.transaction() as tx:
+                held = self._load(tx, key)
+                found = self.kind_of(held) if held is not None else None
+                if held is None or found is None:
+                    continue
+                team, kind = found
+                after = held
+                remind_at = after.reminder_due(kind, self._reach)
+                if remind_at is not None and remind_at <= now:
+                    after = after.remind(now)
+                    self._ask(tx, after, reminder=True)
+                late_at = after.escalation_due(kind, self._reach)
+                if late_at is not None and late_at <= now:
+                    after = after.escalate(now)
+                    words, shown = blocks.overdue(after, now, self.desk.zone)
+                    for lead in team.leads:
+                        owe(tx, f"approval:{after.id}:late:{lead}", Post(DirectMessage(lead), words, shown))
+                if after != held:
+                    self._save(tx, after)
+                    moved += 1
+        return moved
+
+    # -- in a transaction ----------------------------------------------------------------
+    def _load(self, tx: Transaction, approval: str) -> Approval | None:
+        doc = tx.record(APPROVALS, approval)
+        return approval_from_doc(doc) if doc else None
+
+    def _save(self, tx: Transaction, held: Approval) -> None:
+        tx.put(APPROVALS, held.id, approval_to_doc(held))
+
+    def _ask(self, tx: Transaction, held: Approval, *, reminder: bool = False) -> None:
+        """Owe each of the pending level's approvers the request with Approve / Deny."""
+        words, shown = blocks.approver_request(held, self.desk.zone, reminder=reminder)
+        what = "remind" if reminder else "ask"
+        for person in held.deciders:
+            owe(
+                tx,
+                f"approval:{held.id}:{what}:{held.level}:{person}",
+                Post(DirectMessage(person), words, shown),
+            )
+
+    def _ticket(self, tx: Transaction, held: Approval, now: datetime) -> Ticket:
+        """The approved request as a new ticket: its clock starts now; the approvals in its trail."""
+        origin = Origin(held.requester, None, "form")
+        ticket = open_ticket(
+            tx.new_ticket_number(), held.requester, held.text, held.category, held.priority, origin, now
+        )
+        approvals = tuple(
+            TrailEntry(s.at, s.actor, Action.APPROVED, s.detail) for s in held.trail if s.action == "approved"
+        )
+        return replace(ticket, fields=held.fields, trail=(*ticket.trail, *approvals))
+
+    def _open(self, tx: Transaction, ticket: Ticket) -> Ticket:
+        """A new ticket into its team's queue, as any new ticket: assignment, card, confirmation."""
+        ticket = assign_new(tx, self.desk, ticket)
+        tx.save_ticket(ticket)
+        owe_announcement(tx, self.desk, ticket, prompt=None)
+        return ticket

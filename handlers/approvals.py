@@ -1,0 +1,99 @@
+"""Request types and approvals: the /ticket type chooser and forms, Approve / Deny, the deny
+form, and the requester's "Change details" on a request that waits (locked)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.desk import Desk
+from bot.flows import answers
+from bot.flows.approvals import Approvals
+from bot.slack.approval_blocks import NEED_REASON, ApprovalIds, deny_form, form_state
+from bot.slack.payloads import click, form_values
+
+
+def _user(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id", ""))
+
+
+def register(app: AsyncApp, desk: Desk) -> None:
+    approvals = Approvals(desk)
+
+    @app.view(ApprovalIds.CHOOSER)
+    async def on_choice(ack: AsyncAck, view: dict[str, Any]) -> None:
+        chosen = form_values(view).get(ApprovalIds.TYPE, "")
+        following = approvals.chosen_view(chosen, str(view.get("private_metadata", "")))
+        if following is None:  # the config changed while the form was open
+            await ack(response_action="errors", errors={ApprovalIds.TYPE: "Please choose again."})
+            return
+        await ack(response_action="update", view=following)
+
+    @app.view(ApprovalIds.FORM)
+    async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            meta = json.loads(str(view.get("private_metadata", "")))
+        except ValueError:
+            meta = {}
+        choice = approvals.choice(meta.get("type") if isinstance(meta, dict) else None)
+        if choice is None or choice[1].name != meta.get("name"):
+            await ack(
+                response_action="errors", errors={"": "This form is out of date: please open /ticket again."}
+            )
+            return
+        user, values = _user(body), form_state(view)
+        problems = approvals.problems(choice, user, values)
+        if problems:
+            await ack(response_action="errors", errors=problems)
+            return
+        await ack()
+        await approvals.submit(user, choice, values, f"view:{view.get('id')}")
+
+    @app.action(ApprovalIds.APPROVE)
+    async def on_approve(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None:
+            return
+        refused = await approvals.decide(
+            pressed.user, pressed.value, True, "", (pressed.channel, pressed.message_ts)
+        )
+        if refused:
+            await answers.respond(desk, pressed.response_url, pressed.user, refused)
+
+    @app.action(ApprovalIds.DENY)
+    async def on_deny(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None:
+            return
+        refused = await approvals.refusal(pressed.user, pressed.value)
+        if refused:
+            await answers.respond(desk, pressed.response_url, pressed.user, refused)
+            return
+        where = f"{pressed.channel}:{pressed.message_ts}"
+        await desk.slack.open_view(str(body.get("trigger_id", "")), deny_form(pressed.value, where))
+
+    @app.view(ApprovalIds.DENY_FORM)
+    async def on_deny_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        reason = form_values(view).get(ApprovalIds.REASON, "").strip()
+        if not reason:
+            await ack(response_action="errors", errors={ApprovalIds.REASON: NEED_REASON})
+            return
+        await ack()
+        approval, _, where = str(view.get("private_metadata", "")).partition("|")
+        channel, _, ts = where.partition(":")
+        user = _user(body)
+        refused = await approvals.decide(user, approval, False, reason, (channel, ts) if ts else None)
+        if refused:
+            await answers.dm(desk, user, refused)
+
+    @app.action(ApprovalIds.LOCKED)
+    async def on_change(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is not None:
+            words = await approvals.change_refused(pressed.value)
+            await answers.respond(desk, pressed.response_url, pressed.user, words)

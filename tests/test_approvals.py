@@ -1,0 +1,226 @@
+"""Request types and approvals end to end (SPEC §13), through the local Slack: /ticket offers
+the team's types and then the type's form; a request with a chain waits for its approvers
+(Approve / Deny in their DMs) before it becomes a ticket in the team's queue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import FixedClock
+from bot.domain.approval import State
+from bot.domain.ticket import Action
+from store.approval_codec import APPROVALS, approval_from_doc
+from tests.harness import (
+    ALICE,
+    BOB,
+    CAROL,
+    DAVE,
+    ERIN,
+    GENERAL,
+    TEST_START,
+    TRIAGE,
+    bot_posts,
+    dm_of,
+    local_slack,
+    running_desk,
+    settle,
+    text_of,
+    two_teams,
+)
+
+ACCESS = {
+    "name": "Access to a system",
+    "description": "Get into a system you need for your work",
+    "fields": [
+        {"key": "system", "label": "Which system?", "kind": "select", "options": ["VPN", "Payroll"]},
+        {"key": "reason", "label": "Why do you need it?", "kind": "long_text"},
+        {"key": "manager", "label": "Your manager", "kind": "person"},
+    ],
+    "area": "Access",
+    "approval": [{"approvers": [CAROL]}, {"field": "manager"}],
+    "approval_reminder": "1d",
+    "approval_limit": "3d",
+}
+LAPTOP = {
+    "name": "New laptop",
+    "fields": [
+        {"key": "model", "label": "Which model?", "kind": "select", "options": ["13-inch", "15-inch"]}
+    ],
+    "area": "Hardware",
+    "priority": "P4",
+}
+TYPES = {"team": two_teams(it={"request_type": [ACCESS, LAPTOP]})}
+
+
+def chosen(value: str) -> dict:
+    return {"value": {"text": {"type": "plain_text", "text": value}, "value": value}}
+
+
+async def open_type_form(run, user: str, choice: str):
+    """`/ticket`, then pick a type: returns the type's form (the same modal, updated)."""
+    await run.people.command(user, "/ticket", "", channel=GENERAL)
+    await settle(lambda: run.slack.workspace.modals_of(user))
+    [view] = run.slack.workspace.modals_of(user)
+    assert view.view["callback_id"] == "request_type_choice"
+    options = view.view["blocks"][0]["element"]["options"]
+    assert [o["text"]["text"] for o in options] == ["Access to a system", "New laptop", "Something else"]
+    answer = await run.people.submit(user, view.id, {"request_type": chosen(choice)})
+    assert answer.body["response_action"] == "update"
+    return view
+
+
+async def request_access(run, manager: str = ERIN, user: str = ALICE):
+    view = await open_type_form(run, user, "0")
+    values = {
+        "field_system": chosen("VPN"),
+        "field_reason": {"value": "Month-end close from home"},
+        "field_manager": {"value": manager},
+    }
+    answer = await run.people.submit(user, view.id, values)
+    await run.idle()
+    return answer
+
+
+def dm_posts(run, person: str) -> list:
+    return bot_posts(run.slack, dm_of(run, person))
+
+
+def approve_button(run, person: str):
+    return next(m for m in reversed(dm_posts(run, person)) if "approval_approve" in str(m.blocks))
+
+
+async def held(run):
+    [doc] = (await run.desk.store.records(APPROVALS)).values()
+    return approval_from_doc(doc)
+
+
+async def test_a_two_level_chain_approved_opens_the_ticket_with_its_fields():
+    async with running_desk(**TYPES) as run:
+        await request_access(run)
+        assert await run.desk.store.ticket_count() == 0, "not a ticket while it waits: in no queue"
+        assert "waiting for approval from <@U0CAROL01>" in text_of(dm_posts(run, ALICE)[-1])
+        assert not dm_posts(run, ERIN), "the second level hears nothing before the first approves"
+        asked = approve_button(run, CAROL)
+        assert "Which system?:* VPN" in text_of(asked) and "<@U0ERIN001>" in text_of(asked)
+
+        run.clock.advance(timedelta(hours=2))
+        await run.people.click(CAROL, asked, "approval_approve")
+        await run.idle()
+        assert "You approved this request" in text_of(asked) and "Approve" not in text_of(asked)
+        assert await run.desk.store.ticket_count() == 0 and (await held(run)).level == 1
+        await run.people.click(ERIN, approve_button(run, ERIN), "approval_approve")
+        await run.idle()
+
+        ticket = await run.desk.store.ticket(1)
+        assert ticket is not None and ticket.category == "Access"
+        assert ticket.opened_at == TEST_START + timedelta(hours=2), "its SLA clock starts when approved"
+        assert ticket.fields == (
+            ("Which system?", "VPN"),
+            ("Why do you need it?", "Month-end close from home"),
+            ("Your manager", ERIN),
+        )
+        assert [(e.actor, e.action) for e in ticket.trail if e.action is Action.APPROVED] == [
+            (CAROL, Action.APPROVED),
+            (ERIN, Action.APPROVED),
+        ]
+        card = bot_posts(run.slack, TRIAGE)[-1]
+        assert "Which system?:* VPN" in text_of(card) and "Your manager:* <@U0ERIN001>" in text_of(card)
+        assert any("*T-1* is open" in text_of(m) for m in dm_posts(run, ALICE))
+        done = await held(run)
+        assert done.state is State.APPROVED and done.ticket == 1
+        assert done.decided_at - done.requested_at == timedelta(hours=2)
+
+
+async def test_a_denial_reaches_the_requester_with_its_reason_and_opens_nothing():
+    async with running_desk(**TYPES) as run:
+        await request_access(run)
+        await run.people.click(CAROL, approve_button(run, CAROL), "approval_deny")
+        await settle(lambda: run.slack.workspace.modals_of(CAROL))
+        [form] = run.slack.workspace.modals_of(CAROL)
+        empty = await run.people.submit(CAROL, form.id, {"reason": {"value": "  "}})
+        assert empty.body["response_action"] == "errors"
+        await run.people.submit(CAROL, form.id, {"reason": {"value": "Contractors get no VPN"}})
+        await run.idle()
+        told = text_of(dm_posts(run, ALICE)[-1])
+        assert "was denied by <@U0CAROL01>: Contractors get no VPN" in told
+        assert await run.desk.store.ticket_count() == 0
+        assert (await held(run)).state is State.DENIED
+        assert not dm_posts(run, ERIN), "a denied request asks no further level"
+        assert not any("rate" in text_of(m).lower() for m in dm_posts(run, ALICE)), "no rating request"
+
+
+async def test_the_approver_is_taken_from_the_form_and_nobody_approves_their_own():
+    async with running_desk(**TYPES) as run:
+        own = await request_access(run, manager=ALICE)
+        assert own.body["response_action"] == "errors"
+        assert "can't approve your own request" in own.body["errors"]["field_manager"]
+        [form] = run.slack.workspace.modals_of(ALICE)
+        await run.people.submit(
+            ALICE,
+            form.id,
+            {
+                "field_system": chosen("VPN"),
+                "field_reason": {"value": "Close"},
+                "field_manager": {"value": DAVE},
+            },
+        )
+        await run.idle()
+        await run.people.click(CAROL, approve_button(run, CAROL), "approval_approve")
+        await run.idle()
+        assert approve_button(run, DAVE) and not dm_posts(run, ERIN)
+        assert (await held(run)).chain == ((CAROL,), (DAVE,))
+
+
+async def test_a_forged_approve_is_refused_and_fields_stay_locked_while_pending():
+    async with running_desk(**TYPES) as run:
+        await request_access(run)
+        asked = approve_button(run, CAROL)
+        before = await held(run)
+        await run.people.click(BOB, asked, "approval_approve")  # an agent, not an approver
+        await run.people.click(ERIN, asked, "approval_approve")  # the next level's, too early
+        await run.idle()
+        refused = [m for m in bot_posts(run.slack, asked.channel, to=BOB) if m.ephemeral_to == BOB]
+        assert "not an approver of this request" in text_of(refused[-1])
+        assert await held(run) == before and await run.desk.store.ticket_count() == 0
+        assert "Approve" in str(asked.blocks), "Carol's buttons are still there"
+
+        waiting = dm_posts(run, ALICE)[-1]
+        await run.people.click(ALICE, waiting, "approval_change")
+        await run.idle()
+        told = [m for m in bot_posts(run.slack, waiting.channel, to=ALICE) if m.ephemeral_to == ALICE]
+        assert "its fields are locked" in text_of(told[-1])
+        assert await held(run) == before
+
+
+async def test_a_type_without_a_chain_opens_a_ticket_at_once():
+    async with running_desk(**TYPES) as run:
+        view = await open_type_form(run, ALICE, "1")
+        await run.people.submit(ALICE, view.id, {"field_model": chosen("15-inch")})
+        await run.idle()
+        ticket = await run.desk.store.ticket(1)
+        assert ticket.text == "New laptop" and ticket.fields == (("Which model?", "15-inch"),)
+        assert ticket.category == "Hardware" and ticket.priority.value == "P4"
+
+
+async def test_a_reminder_and_an_escalation_come_once_each_across_a_restart(tmp_path):
+    url = f"tinydb://{tmp_path}/desk.json"
+    clock = FixedClock(TEST_START)
+    async with local_slack() as slack:
+        async with running_desk(url, slack=slack, clock=clock, **TYPES) as run:
+            await request_access(run)
+            await run.advance(timedelta(hours=1))
+            assert len(dm_posts(run, CAROL)) == 1, "not yet"
+            await run.advance(timedelta(days=1))  # a working day later: Thursday 11:00
+            assert "Still waiting for your decision" in text_of(dm_posts(run, CAROL)[-1])
+        async with running_desk(url, slack=slack, clock=clock, **TYPES) as run:
+            await run.sweep()
+            reminders = [m for m in dm_posts(run, CAROL) if "Still waiting" in text_of(m)]
+            assert len(reminders) == 1
+            await run.advance(timedelta(days=5))  # Tuesday: three working days have passed
+            late = [m for m in dm_posts(run, CAROL) if "waited for approval since" in text_of(m)]
+            assert len(late) == 1, "Carol leads IT: told once"
+        async with running_desk(url, slack=slack, clock=clock, **TYPES) as run:
+            await run.advance(timedelta(days=1))
+            assert len([m for m in dm_posts(run, CAROL) if "waited for approval since" in text_of(m)]) == 1
+            assert len([m for m in dm_posts(run, CAROL) if "Still waiting" in text_of(m)]) == 1
+            assert (await held(run)).escalated
