@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain.policy import Target
 from bot.domain.sla import SlaClock, target_states
-from bot.domain.ticket import Ticket
+from bot.domain.ticket import Action, Ticket
 from config.settings import Config
 from store import store_from_url
 
@@ -41,6 +41,8 @@ COLUMNS = [
     "rating",
     "rating_comment",
     "text",
+    "fields",
+    "approvals",
 ]
 
 
@@ -74,6 +76,13 @@ def ticket_row(
         "rating": ticket.rating.score if ticket.rating else None,
         "rating_comment": (ticket.rating.comment or None) if ticket.rating else None,
         "text": ticket.text,
+        "fields": "; ".join(f"{label}: {value}" for label, value in ticket.fields) or None,
+        "approvals": "; ".join(
+            f"{e.actor} {_when(e.at, zone)}" + (f" ({e.detail})" if e.detail else "")
+            for e in ticket.trail
+            if e.action is Action.APPROVED
+        )
+        or None,
     }
     for state in target_states(ticket, clock_for(ticket), now):
         name = "first_response" if state.target is Target.FIRST_RESPONSE else "resolution"

@@ -9,9 +9,11 @@ from datetime import timedelta
 from bot.clock import FixedClock
 from bot.domain.approval import State
 from bot.domain.ticket import Action
+from bot.export import ticket_row
 from store.approval_codec import APPROVALS, approval_from_doc
 from tests.harness import (
     ALICE,
+    BERLIN,
     BOB,
     CAROL,
     DAVE,
@@ -19,6 +21,7 @@ from tests.harness import (
     GENERAL,
     TEST_START,
     TRIAGE,
+    blocks_text,
     bot_posts,
     dm_of,
     local_slack,
@@ -27,6 +30,7 @@ from tests.harness import (
     text_of,
     two_teams,
 )
+from tests.test_agents import command
 
 ACCESS = {
     "name": "Access to a system",
@@ -129,6 +133,19 @@ async def test_a_two_level_chain_approved_opens_the_ticket_with_its_fields():
         done = await held(run)
         assert done.state is State.APPROVED and done.ticket == 1
         assert done.decided_at - done.requested_at == timedelta(hours=2)
+
+        queue = await command(run, BOB, "/desk", "queue")
+        assert "Which system?: VPN · Why do you need it?: Month-end close from home" in queue
+        await run.people.command(BOB, "/ticket", "show T-1", channel=TRIAGE)
+        await settle(lambda: run.slack.workspace.modals_of(BOB))
+        [details] = run.slack.workspace.modals_of(BOB)
+        assert "Your manager:* <@U0ERIN001>" in blocks_text(details.view["blocks"])
+        row = ticket_row(ticket, run.desk.desk.ref, run.desk.desk.sla_clock, run.clock.now(), BERLIN)
+        assert (
+            row["fields"]
+            == f"Which system?: VPN; Why do you need it?: Month-end close from home; Your manager: {ERIN}"
+        )
+        assert row["approvals"].startswith(f"{CAROL} 2026-03-04T12:00:00+01:00 (level 1); {ERIN} ")
 
 
 async def test_a_denial_reaches_the_requester_with_its_reason_and_opens_nothing():

@@ -49,6 +49,12 @@ def field_lines(fields: tuple[tuple[str, str], ...]) -> str:
     return "\n".join(f"*{escape(label)}:* {person(value)}" for label, value in fields)
 
 
+def fields_inline(fields: tuple[tuple[str, str], ...], limit: int = 300) -> str:
+    """A request's fields on one line, for lists: Label: value · Label: value."""
+    parts = [f"{escape(plain(label, 40))}: {person(plain(value, 80))}" for label, value in fields]
+    return " · ".join(parts)[:limit]
+
+
 def chooser(choices: list[Choice], channel: str) -> dict[str, Any]:
     """The first view of /ticket on a desk with request types: what kind of request is it?"""
     options = [option(kind.name, str(i)) for i, (_, kind) in enumerate(choices)]
