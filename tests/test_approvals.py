@@ -31,6 +31,7 @@ from tests.harness import (
     two_teams,
 )
 from tests.test_agents import command
+from tests.test_rating_and_quality import quality_answer
 
 ACCESS = {
     "name": "Access to a system",
@@ -241,3 +242,25 @@ async def test_a_reminder_and_an_escalation_come_once_each_across_a_restart(tmp_
             assert len([m for m in dm_posts(run, CAROL) if "waited for approval since" in text_of(m)]) == 1
             assert len([m for m in dm_posts(run, CAROL) if "Still waiting" in text_of(m)]) == 1
             assert (await held(run)).escalated
+
+
+async def test_leads_see_approval_times_and_pending_approvals_in_quality_and_the_digest():
+    async with running_desk(**TYPES) as run:
+        await request_access(run)
+        run.clock.advance(timedelta(hours=3))
+        await run.people.click(CAROL, approve_button(run, CAROL), "approval_approve")
+        await run.idle()
+        await run.people.click(ERIN, approve_button(run, ERIN), "approval_approve")
+        await run.idle()
+        await request_access(run, user=DAVE, manager=ERIN)  # a second request, still waiting
+        run.clock.advance(timedelta(minutes=1))
+        words, _ = await quality_answer(run, CAROL, "IT")
+        assert "Approvals:* decided in 3h (p50), 3h (p90) over 1 request · 1 waiting for approval" in words
+        _, blocks = await run.desk.digests.compose(
+            run.clock.now().date(), run.clock.now(), run.desk.desk.staff.teams[0]
+        )
+        assert "1 waiting for approval" in blocks_text(blocks)
+        _, people = await run.desk.digests.compose(
+            run.clock.now().date(), run.clock.now(), run.desk.desk.staff.teams[1]
+        )
+        assert "Approvals" not in blocks_text(people), "People's digest: none of theirs"

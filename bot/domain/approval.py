@@ -265,3 +265,32 @@ def percentile(values: list[timedelta], share: float) -> timedelta | None:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1))
     return ordered[rank]
+
+
+@dataclass(frozen=True)
+class ApprovalFigures:
+    """How approvals went for leads: time to a decision (p50, p90) of those decided in a period,
+    and how many wait now."""
+
+    decided: int
+    p50: timedelta | None
+    p90: timedelta | None
+    pending: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.decided or self.pending)
+
+
+def approval_figures(
+    held: list[Approval], since: datetime, until: datetime, categories: tuple[str, ...] | None = None
+) -> ApprovalFigures:
+    """The figures over requests of `categories` (every one for None)."""
+    theirs = [a for a in held if categories is None or a.category in categories]
+    times = [
+        a.decided_at - a.requested_at
+        for a in theirs
+        if a.decided_at is not None and since <= a.decided_at < until
+    ]
+    pending = sum(1 for a in theirs if a.pending)
+    return ApprovalFigures(len(times), percentile(times, 0.5), percentile(times, 0.9), pending)

@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.desk import Desk
-from bot.domain.approval import Approval, RequestType, State, chain_for, request
+from bot.domain.approval import Approval, RequestType, State, approval_figures, chain_for, request
 from bot.domain.errors import DeskError, NotPermitted
 from bot.domain.owed import DirectMessage, Edit, Post
 from bot.domain.policy import Clock, SlaPolicy
@@ -172,6 +172,12 @@ class Approvals:
         except DeskError as refusal:
             return self.desk.explain(refusal)
         return None
+
+    async def figures_block(self, since: datetime, until: datetime, team: Team | None) -> list[dict]:
+        """The approvals line for /quality and the digest; nothing on a desk without requests."""
+        every = [approval_from_doc(doc) for doc in (await self.desk.store.records(APPROVALS)).values()]
+        figures = approval_figures(every, since, until, team.categories if team is not None else None)
+        return [blocks.figures_block(figures)] if figures.any else []
 
     async def held(self, approval: str) -> Approval | None:
         doc = await self.desk.store.record(APPROVALS, approval)

@@ -11,7 +11,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.approval import REASON_LIMIT, Approval, Kind, RequestType
+from bot.domain.approval import REASON_LIMIT, Approval, ApprovalFigures, Kind, RequestType
+from bot.domain.durations import format_duration
 from bot.slack.blocks import action_button, context, section
 from bot.slack.intake_blocks import option, quote
 from bot.slack.mrkdwn import escape, fit, modal_title, plain
@@ -304,6 +305,18 @@ def deny_form(approval: str, where: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def figures_block(figures: ApprovalFigures) -> dict[str, Any]:
+    """Approvals, for /quality and the digest: time to a decision and what waits."""
+    times = (
+        f"decided in {format_duration(figures.p50)} (p50), {format_duration(figures.p90)} (p90) "
+        f"over {figures.decided} request{'s' if figures.decided != 1 else ''}"
+        if figures.p50 is not None and figures.p90 is not None
+        else "none decided"
+    )
+    waiting = f"{figures.pending} waiting for approval" if figures.pending else "none waiting"
+    return context(f":ballot_box_with_check: *Approvals:* {times} · {waiting}")
 
 
 NOT_FOUND = "I can't find that request any more, so nothing changed."
