@@ -73,8 +73,8 @@ def register(app: AsyncApp, desk: Desk) -> None:
         if refused:
             await answers.respond(desk, pressed.response_url, pressed.user, refused)
             return
-        where = f"{pressed.channel}:{pressed.message_ts}"
-        await desk.slack.open_view(str(body.get("trigger_id", "")), deny_form(pressed.value, where))
+        await approvals.pressed_deny(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
+        await desk.slack.open_view(str(body.get("trigger_id", "")), deny_form(pressed.value))
 
     @app.view(ApprovalIds.DENY_FORM)
     async def on_deny_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -83,10 +83,9 @@ def register(app: AsyncApp, desk: Desk) -> None:
             await ack(response_action="errors", errors={ApprovalIds.REASON: NEED_REASON})
             return
         await ack()
-        approval, _, where = str(view.get("private_metadata", "")).partition("|")
-        channel, _, ts = where.partition(":")
-        user = _user(body)
-        refused = await approvals.decide(user, approval, False, reason, (channel, ts) if ts else None)
+        approval, user = str(view.get("private_metadata", "")), _user(body)
+        where = await approvals.deny_place(user, approval)
+        refused = await approvals.decide(user, approval, False, reason, where)
         if refused:
             await answers.dm(desk, user, refused)
 

@@ -201,6 +201,10 @@ async def test_a_forged_approve_is_refused_and_fields_stay_locked_while_pending(
         assert "not an approver of this request" in text_of(refused[-1])
         assert await held(run) == before and await run.desk.store.ticket_count() == 0
         assert "Approve" in str(asked.blocks), "Carol's buttons are still there"
+        await run.people.click(BOB, asked, "approval_deny")
+        await run.idle()
+        assert not run.slack.workspace.modals_of(BOB), "no deny form for someone who may not deny"
+        assert len([m for m in bot_posts(run.slack, asked.channel, to=BOB) if m.ephemeral_to == BOB]) == 2
 
         waiting = dm_posts(run, ALICE)[-1]
         await run.people.click(ALICE, waiting, "approval_change")

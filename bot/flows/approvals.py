@@ -33,7 +33,7 @@ from bot.flows.opening import owe_announcement
 from bot.flows.owed import owe
 from bot.slack import approval_blocks as blocks
 from bot.slack.intake_blocks import form
-from store.approval_codec import APPROVALS, approval_from_doc, approval_to_doc
+from store.approval_codec import APPROVALS, ASKED_AT, approval_from_doc, approval_to_doc
 from store.base import Transaction
 
 log = logging.getLogger("desk.approvals")
@@ -178,6 +178,16 @@ class Approvals:
         every = [approval_from_doc(doc) for doc in (await self.desk.store.records(APPROVALS)).values()]
         figures = approval_figures(every, since, until, team.categories if team is not None else None)
         return [blocks.figures_block(figures)] if figures.any else []
+
+    async def pressed_deny(self, person: str, approval: str, where: tuple[str, str]) -> None:
+        """Remember which DM `person` pressed Deny on (Slack's word, from the click), so the
+        deny form's answer edits that message and no other, whatever the form carries."""
+        await self.desk.store.put_record(ASKED_AT, f"{approval}:{person}", f"{where[0]}:{where[1]}")
+
+    async def deny_place(self, person: str, approval: str) -> tuple[str, str] | None:
+        stored = await self.desk.store.record(ASKED_AT, f"{approval}:{person}")
+        channel, _, ts = str(stored or "").partition(":")
+        return (channel, ts) if ts else None
 
     async def held(self, approval: str) -> Approval | None:
         doc = await self.desk.store.record(APPROVALS, approval)

@@ -282,12 +282,12 @@ def overdue(a: Approval, now: datetime, zone: ZoneInfo) -> tuple[str, Blocks]:
     return fit(text, 200, "…"), [section(line), *_request_blocks(a, zone)[1:]]
 
 
-def deny_form(approval: str, where: str) -> dict[str, Any]:
+def deny_form(approval: str) -> dict[str, Any]:
     """Deny asks why: the requester is told."""
     return {
         "type": "modal",
         "callback_id": ApprovalIds.DENY_FORM,
-        "private_metadata": f"{approval}|{where}",
+        "private_metadata": approval,
         "title": {"type": "plain_text", "text": "Deny the request"},
         "submit": {"type": "plain_text", "text": "Deny"},
         "close": {"type": "plain_text", "text": "Cancel"},
