@@ -83,3 +83,19 @@ def test_a_desk_of_one_team_may_have_types_and_old_configs_stay_valid():
 def test_each_mistake_is_one_line_naming_the_key(change, expected):
     found = problems({**ACCESS, **change})
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_the_readme_example_is_a_valid_config():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    part = readme[readme.index("### Request types and approvals") :]
+    example = re.search(r"```toml\n(.*?)```", part, re.S)
+    assert example is not None
+    data = tomllib.loads(example.group(1))
+    config = parse_config({**data, "desk": {}})
+    access, laptop = config.request_types["IT"]
+    assert len(access.fields) == 4 and access.approval[1].field == "manager"
+    assert laptop.approval == () and laptop.priority.value == "P4"
