@@ -4,6 +4,7 @@ the team's types and then the type's form; a request with a chain waits for its 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from bot.clock import FixedClock
@@ -268,3 +269,8 @@ async def test_leads_see_approval_times_and_pending_approvals_in_quality_and_the
             run.clock.now().date(), run.clock.now(), run.desk.desk.staff.teams[1]
         )
         assert "Approvals" not in blocks_text(people), "People's digest: none of theirs"
+        await run.people.open_home(CAROL)
+        await run.idle()
+        [home] = [c.args["view"] for c in run.slack.calls if c.method == "views.publish"]
+        shown = json.dumps(home, ensure_ascii=False)
+        assert "Approvals:* decided in 3h (p50), 3h (p90) over 1 request · 1 waiting for approval" in shown

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from bot.desk import Desk
 from bot.domain.approval import Approval, RequestType, State, approval_figures, chain_for, request
 from bot.domain.errors import DeskError, NotPermitted
-from bot.domain.owed import DirectMessage, Edit, Post
+from bot.domain.owed import DirectMessage, Edit, HomeOf, Post
 from bot.domain.policy import Clock, SlaPolicy
 from bot.domain.roles import Team
 from bot.domain.sla import SlaClock
@@ -35,6 +35,7 @@ from bot.slack import approval_blocks as blocks
 from bot.slack.intake_blocks import form
 from store.approval_codec import APPROVALS, ASKED_AT, approval_from_doc, approval_to_doc
 from store.base import Transaction
+from store.names import HOMES
 
 log = logging.getLogger("desk.approvals")
 Choice = tuple[Team, RequestType]
@@ -173,10 +174,15 @@ class Approvals:
             return self.desk.explain(refusal)
         return None
 
-    async def figures_block(self, since: datetime, until: datetime, team: Team | None) -> list[dict]:
-        """The approvals line for /quality and the digest; nothing on a desk without requests."""
+    async def figures_block(
+        self, since: datetime, until: datetime, team: Team | None, teams: list[Team] | None = None
+    ) -> list[dict]:
+        """The approvals line for /quality, the digest and a lead's Home (of `team`, or of
+        `teams`); nothing on a desk without requests."""
         every = [approval_from_doc(doc) for doc in (await self.desk.store.records(APPROVALS)).values()]
-        figures = approval_figures(every, since, until, team.categories if team is not None else None)
+        led = [team] if team is not None else teams
+        areas = tuple(c for t in led for c in t.categories) if led is not None else None
+        figures = approval_figures(every, since, until, areas)
         return [blocks.figures_block(figures)] if figures.any else []
 
     async def pressed_deny(self, person: str, approval: str, where: tuple[str, str]) -> None:
@@ -239,7 +245,11 @@ class Approvals:
         return approval_from_doc(doc) if doc else None
 
     def _save(self, tx: Transaction, held: Approval) -> None:
+        """Save the request; the Homes of its team's leads who opened theirs show it (soon)."""
         tx.put(APPROVALS, held.id, approval_to_doc(held))
+        for lead in self.desk.staff.team_of(held.category).leads:
+            if tx.record(HOMES, lead) is not None:
+                owe(tx, f"home:{lead}", HomeOf(lead), after=60.0)
 
     def _ask(self, tx: Transaction, held: Approval, *, reminder: bool = False) -> None:
         """Owe each of the pending level's approvers the request with Approve / Deny."""
