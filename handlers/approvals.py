@@ -19,6 +19,12 @@ def _user(body: dict[str, Any]) -> str:
     return str((body.get("user") or {}).get("id", ""))
 
 
+def _action_ts(body: dict[str, Any]) -> str:
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+    return str(first.get("action_ts", ""))
+
+
 def register(app: AsyncApp, desk: Desk) -> None:
     approvals = Approvals(desk)
 
@@ -57,9 +63,9 @@ def register(app: AsyncApp, desk: Desk) -> None:
         pressed = click(body)
         if pressed is None:
             return
-        refused = await approvals.decide(
-            pressed.user, pressed.value, True, "", (pressed.channel, pressed.message_ts)
-        )
+        where = (pressed.channel, pressed.message_ts)
+        once = f"approve:{pressed.value}:{pressed.user}:{_action_ts(body)}"
+        refused = await approvals.decide(pressed.user, pressed.value, True, "", where, once)
         if refused:
             await answers.respond(desk, pressed.response_url, pressed.user, refused)
 
@@ -85,7 +91,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
         await ack()
         approval, user = str(view.get("private_metadata", "")), _user(body)
         where = await approvals.deny_place(user, approval)
-        refused = await approvals.decide(user, approval, False, reason, where)
+        refused = await approvals.decide(user, approval, False, reason, where, f"view:{view.get('id')}")
         if refused:
             await answers.dm(desk, user, refused)
 

@@ -4,8 +4,11 @@ the team's types and then the type's form; a request with a chain waits for its 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
+
+import pytest
 
 from bot.clock import FixedClock
 from bot.domain.approval import State
@@ -225,8 +228,9 @@ async def test_a_type_without_a_chain_opens_a_ticket_at_once():
         assert ticket.category == "Hardware" and ticket.priority.value == "P4"
 
 
-async def test_a_reminder_and_an_escalation_come_once_each_across_a_restart(tmp_path):
-    url = f"tinydb://{tmp_path}/desk.json"
+@pytest.mark.parametrize("backend", ["tinydb", "postgresql"])
+async def test_a_reminder_and_an_escalation_come_once_each_across_a_restart(tmp_path, backend, request):
+    url = f"tinydb://{tmp_path}/desk.json" if backend == "tinydb" else request.getfixturevalue("pg_url")
     clock = FixedClock(TEST_START)
     async with local_slack() as slack:
         async with running_desk(url, slack=slack, clock=clock, **TYPES) as run:
@@ -274,3 +278,16 @@ async def test_leads_see_approval_times_and_pending_approvals_in_quality_and_the
         [home] = [c.args["view"] for c in run.slack.calls if c.method == "views.publish"]
         shown = json.dumps(home, ensure_ascii=False)
         assert "Approvals:* decided in 3h (p50), 3h (p90) over 1 request · 1 waiting for approval" in shown
+
+
+async def test_a_double_click_on_the_last_approve_opens_one_ticket():
+    async with running_desk(**TYPES) as run:
+        await request_access(run)
+        await run.people.click(CAROL, approve_button(run, CAROL), "approval_approve")
+        await run.idle()
+        last = approve_button(run, ERIN)
+        await asyncio.gather(*(run.people.click(ERIN, last, "approval_approve") for _ in range(2)))
+        await run.idle()
+        assert await run.desk.store.ticket_count() == 1
+        assert len([m for m in bot_posts(run.slack, TRIAGE) if "T-1" in text_of(m)]) == 1
+        assert sum("*T-1* is open" in text_of(m) for m in dm_posts(run, ALICE)) == 1

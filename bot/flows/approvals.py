@@ -120,11 +120,20 @@ class Approvals:
 
     # -- deciding ------------------------------------------------------------------------
     async def decide(
-        self, person: str, approval: str, approve: bool, reason: str, where: tuple[str, str] | None
+        self,
+        person: str,
+        approval: str,
+        approve: bool,
+        reason: str,
+        where: tuple[str, str] | None,
+        once: str | None = None,
     ) -> str | None:
-        """`person` approves or denies; the answer for them when nothing changed (None: done)."""
+        """`person` approves or denies; the answer for them when nothing changed (None: done).
+        `once` names the click or form: Slack's retry of one that was acted on changes nothing."""
         now = self.desk.clock.now()
         async with self.desk.store.transaction() as tx:
+            if tx.done_before(once):
+                return None
             held = self._load(tx, approval)
             if held is None:
                 return blocks.NOT_FOUND
@@ -132,6 +141,7 @@ class Approvals:
                 after = held.decide(person, approve, reason, now)
             except DeskError as refusal:
                 return self.desk.explain(refusal)
+            tx.mark_done(once, now)
             if where is not None:
                 words, shown = blocks.decided(after, person, approve, self.desk.zone)
                 owe(
