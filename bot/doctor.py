@@ -41,6 +41,7 @@ BOT_SCOPES = (
     "users:read",
     "files:write",
     "reactions:read",
+    "usergroups:read",
 )
 SLACK_ERRORS = (aiohttp.ClientError, TimeoutError, OSError, ValueError)  # ValueError: not JSON
 

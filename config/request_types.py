@@ -103,9 +103,6 @@ def _levels(s: Section, fields: tuple[FormField, ...]) -> tuple[Level, ...]:
         named = a.get("field", str, None)
         need = a.get("need", str, "one", _need)
         a.finish()
-        if group is not None:  # members would need usergroups.users.list: not built yet
-            a.error("usergroup", 'user groups are not supported yet; list the people in approvers = ["U…"]')
-            continue
         if named is not None:
             target = next((f for f in fields if f.key == named), None)
             if target is None or target.kind is not Kind.PERSON:

@@ -50,12 +50,13 @@ def register(app: AsyncApp, desk: Desk) -> None:
             )
             return
         user, values = _user(body), form_state(view)
-        problems = approvals.problems(choice, user, values)
+        members = await approvals.members(choice[1])
+        problems = approvals.problems(choice, user, values, members)
         if problems:
             await ack(response_action="errors", errors=problems)
             return
         await ack()
-        await approvals.submit(user, choice, values, f"view:{view.get('id')}")
+        await approvals.submit(user, choice, values, f"view:{view.get('id')}", members)
 
     @app.action(ApprovalIds.APPROVE)
     async def on_approve(ack: AsyncAck, body: dict[str, Any]) -> None:

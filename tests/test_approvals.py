@@ -71,8 +71,8 @@ async def open_type_form(run, user: str, choice: str):
     await settle(lambda: run.slack.workspace.modals_of(user))
     [view] = run.slack.workspace.modals_of(user)
     assert view.view["callback_id"] == "request_type_choice"
-    options = view.view["blocks"][0]["element"]["options"]
-    assert [o["text"]["text"] for o in options] == ["Access to a system", "New laptop", "Something else"]
+    options = [o["text"]["text"] for o in view.view["blocks"][0]["element"]["options"]]
+    assert options[0] == "Access to a system" and options[-1] == "Something else"
     answer = await run.people.submit(user, view.id, {"request_type": chosen(choice)})
     assert answer.body["response_action"] == "update"
     return view
@@ -105,6 +105,12 @@ async def held(run):
 
 async def test_a_two_level_chain_approved_opens_the_ticket_with_its_fields():
     async with running_desk(**TYPES) as run:
+        await run.people.command(ALICE, "/ticket", "", channel=GENERAL)
+        await settle(lambda: run.slack.workspace.modals_of(ALICE))
+        [chooser] = run.slack.workspace.modals_of(ALICE)
+        offered = [o["text"]["text"] for o in chooser.view["blocks"][0]["element"]["options"]]
+        assert offered == ["Access to a system", "New laptop", "Something else"]
+        run.slack.workspace.close_view(chooser.id)
         await request_access(run)
         assert await run.desk.store.ticket_count() == 0, "not a ticket while it waits: in no queue"
         assert "waiting for approval from <@U0CAROL01>" in text_of(dm_posts(run, ALICE)[-1])
@@ -291,3 +297,26 @@ async def test_a_double_click_on_the_last_approve_opens_one_ticket():
         assert await run.desk.store.ticket_count() == 1
         assert len([m for m in bot_posts(run.slack, TRIAGE) if "T-1" in text_of(m)]) == 1
         assert sum("*T-1* is open" in text_of(m) for m in dm_posts(run, ALICE)) == 1
+
+
+async def test_a_user_groups_members_approve_when_the_level_names_the_group():
+    group = {**ACCESS, "approval": [{"usergroup": "S0ITADMIN", "need": "all"}]}
+    async with running_desk(team=two_teams(it={"request_type": [group]})) as run:
+        run.slack.workspace.usergroups["S0ITADMIN"] = (BOB, DAVE, ALICE)  # Alice is in it: not for her own
+        await request_access(run)
+        assert (await held(run)).chain == ((BOB, DAVE),)
+        await run.people.click(BOB, approve_button(run, BOB), "approval_approve")
+        await run.idle()
+        assert await run.desk.store.ticket_count() == 0, "all of them: Dave still to say yes"
+        await run.people.click(DAVE, approve_button(run, DAVE), "approval_approve")
+        await run.idle()
+        assert await run.desk.store.ticket_count() == 1
+
+
+async def test_an_unknown_user_group_keeps_the_form_open_with_a_sentence():
+    group = {**ACCESS, "approval": [{"usergroup": "S0NOSUCH1"}]}
+    async with running_desk(team=two_teams(it={"request_type": [group]})) as run:
+        answer = await request_access(run)
+        assert answer.body["response_action"] == "errors"
+        assert "Slack did not tell us who approves this" in answer.body["errors"]["field_system"]
+        assert not (await run.desk.store.records(APPROVALS))

@@ -15,6 +15,7 @@ records that it did, so neither repeats after a restart.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from dataclasses import replace
@@ -32,6 +33,7 @@ from bot.flows.assignment import assign_new
 from bot.flows.opening import owe_announcement
 from bot.flows.owed import owe
 from bot.slack import approval_blocks as blocks
+from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import form
 from store.approval_codec import APPROVALS, ASKED_AT, approval_from_doc, approval_to_doc
 from store.base import Transaction
@@ -39,6 +41,7 @@ from store.names import HOMES
 
 log = logging.getLogger("desk.approvals")
 Choice = tuple[Team, RequestType]
+GROUP_PATIENCE = 1.5  # seconds Slack has to name a user group's members: the form waits (3 s in all)
 
 
 class Approvals:
@@ -70,22 +73,48 @@ class Approvals:
         index = int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else -1
         return found[index] if 0 <= index < len(found) else None
 
-    def problems(self, choice: Choice, person: str, values: dict[str, str]) -> dict[str, str]:
+    async def members(self, kind: RequestType) -> dict[str, tuple[str, ...]] | None:
+        """The members of the user groups the type's levels name, asked of Slack now (the chain
+        is fixed when the request is made); None when Slack cannot say in time."""
+        found: dict[str, tuple[str, ...]] = {}
+        for group in dict.fromkeys(level.usergroup for level in kind.approval if level.usergroup):
+            try:
+                found[group] = await asyncio.wait_for(
+                    self.desk.slack.usergroup_members(group), GROUP_PATIENCE
+                )
+            except (SlackFailure, TimeoutError):
+                log.warning("user group unknown or out of reach", extra={"usergroup": group})
+                return None
+        return found
+
+    def problems(
+        self, choice: Choice, person: str, values: dict[str, str], members: dict[str, tuple[str, ...]] | None
+    ) -> dict[str, str]:
         """What the requester must fix before the request can go, by block id: the form's own
         checks, then whether every level has someone to approve who is not the requester."""
         kind = choice[1]
         errors = blocks.form_errors(kind, values)
         if errors or not kind.approval:
             return errors
+        first = f"{blocks.ApprovalIds.FIELD}{kind.fields[0].key if kind.fields else 'details'}"
+        if members is None:
+            return {first: blocks.GROUP_UNKNOWN}
         try:
-            chain_for(kind, person, values)
+            chain_for(kind, person, values, lambda group: members.get(group, ()))
         except NotPermitted as refusal:
             level = next((lv for lv in kind.approval if lv.field and values.get(lv.field) == person), None)
-            key = level.field if level and level.field else kind.fields[0].key if kind.fields else "details"
-            return {f"{blocks.ApprovalIds.FIELD}{key}": self.desk.explain(refusal)}
+            block = f"{blocks.ApprovalIds.FIELD}{level.field}" if level and level.field else first
+            return {block: self.desk.explain(refusal)}
         return {}
 
-    async def submit(self, person: str, choice: Choice, values: dict[str, str], once: str | None) -> None:
+    async def submit(
+        self,
+        person: str,
+        choice: Choice,
+        values: dict[str, str],
+        once: str | None,
+        members: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         """A type's form sent: held for approval when the type has a chain, else a ticket now."""
         team, kind = choice
         now = self.desk.clock.now()
@@ -102,16 +131,8 @@ class Approvals:
                 )
                 self._open(tx, replace(ticket, fields=fields))
                 return
-            held = request(
-                uuid.uuid4().hex[:12],
-                kind,
-                person,
-                kind.area,
-                text,
-                values,
-                chain_for(kind, person, values),
-                now,
-            )
+            chain = chain_for(kind, person, values, lambda group: (members or {}).get(group, ()))
+            held = request(uuid.uuid4().hex[:12], kind, person, kind.area, text, values, chain, now)
             self._save(tx, held)
             self._ask(tx, held)
             words, shown = blocks.waiting(held)

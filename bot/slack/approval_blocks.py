@@ -319,6 +319,7 @@ def figures_block(figures: ApprovalFigures) -> dict[str, Any]:
     return context(f":ballot_box_with_check: *Approvals:* {times} · {waiting}")
 
 
+GROUP_UNKNOWN = "Slack did not tell us who approves this right now. Please try again in a moment."
 NOT_FOUND = "I can't find that request any more, so nothing changed."
 
 
