@@ -242,33 +242,44 @@ class Approvals:
             None,
         )
 
+    def _moved(self, held: Approval, now: datetime) -> tuple[Approval, Team] | None:
+        """The request with what is due now done to it (None: nothing is due)."""
+        found = self.kind_of(held)
+        if found is None:  # its type left the config: nobody to ask about it
+            return None
+        team, kind = found
+        after = held
+        remind_at = after.reminder_due(kind, self._reach)
+        if remind_at is not None and remind_at <= now:
+            after = after.remind(now)
+        late_at = after.escalation_due(kind, self._reach)
+        if late_at is not None and late_at <= now:
+            after = after.escalate(now)
+        return (after, team) if after != held else None
+
     async def run(self, now: datetime) -> int:
-        """Remind and escalate what is due; how many requests were looked at and moved."""
-        moved = 0
-        for key, doc in (await self.desk.store.records(APPROVALS)).items():
-            if doc.get("state") != State.AWAITING.value:
-                continue
+        """Remind and escalate what is due; how many requests moved. Each is looked at
+        first without a transaction, then moved in one with the DMs it owes."""
+        due = [
+            key
+            for key, doc in (await self.desk.store.records(APPROVALS)).items()
+            if doc.get("state") == State.AWAITING.value and self._moved(approval_from_doc(doc), now)
+        ]
+        for key in due:
             async with self.desk.store.transaction() as tx:
                 held = self._load(tx, key)
-                found = self.kind_of(held) if held is not None else None
-                if held is None or found is None:
-                    continue
-                team, kind = found
-                after = held
-                remind_at = after.reminder_due(kind, self._reach)
-                if remind_at is not None and remind_at <= now:
-                    after = after.remind(now)
+                moved = self._moved(held, now) if held is not None else None
+                if held is None or moved is None:
+                    continue  # decided meanwhile
+                after, team = moved
+                if after.reminded != held.reminded:
                     self._ask(tx, after, reminder=True)
-                late_at = after.escalation_due(kind, self._reach)
-                if late_at is not None and late_at <= now:
-                    after = after.escalate(now)
+                if after.escalated != held.escalated:
                     words, shown = blocks.overdue(after, now, self.desk.zone)
                     for lead in team.leads:
                         owe(tx, f"approval:{after.id}:late:{lead}", Post(DirectMessage(lead), words, shown))
-                if after != held:
-                    self._save(tx, after)
-                    moved += 1
-        return moved
+                self._save(tx, after)
+        return len(due)
 
     # -- in a transaction ----------------------------------------------------------------
     def _load(self, tx: Transaction, approval: str) -> Approval | None:
