@@ -22,7 +22,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.desk import Desk
-from bot.domain.approval import Approval, RequestType, State, approval_figures, chain_for, request
+from bot.domain.approval import (
+    Approval,
+    ApprovalFigures,
+    RequestType,
+    State,
+    approval_figures,
+    chain_for,
+    request,
+)
 from bot.domain.errors import DeskError, NotPermitted
 from bot.domain.owed import DirectMessage, Edit, HomeOf, Post
 from bot.domain.policy import Clock, SlaPolicy
@@ -41,6 +49,7 @@ from store.names import HOMES
 
 log = logging.getLogger("desk.approvals")
 Choice = tuple[Team, RequestType]
+BATCH = 100  # requests looked at between chances for the event loop to serve requests
 GROUP_PATIENCE = 1.5  # seconds Slack has to name a user group's members: the form waits (3 s in all)
 
 
@@ -210,10 +219,11 @@ class Approvals:
     ) -> list[dict]:
         """The approvals line for /quality, the digest and a lead's Home (of `team`, or of
         `teams`); nothing on a desk without requests."""
-        every = [approval_from_doc(doc) for doc in (await self.desk.store.records(APPROVALS)).values()]
+        docs = list((await self.desk.store.records(APPROVALS)).values())
         led = [team] if team is not None else teams
         areas = tuple(c for t in led for c in t.categories) if led is not None else None
-        figures = approval_figures(every, since, until, areas)
+        # Pure work over documents: done on a thread so requests keep flowing.
+        figures = await asyncio.to_thread(_figures, docs, since, until, areas)
         return [blocks.figures_block(figures)] if figures.any else []
 
     async def pressed_deny(self, person: str, approval: str, where: tuple[str, str]) -> None:
@@ -260,11 +270,12 @@ class Approvals:
     async def run(self, now: datetime) -> int:
         """Remind and escalate what is due; how many requests moved. Each is looked at
         first without a transaction, then moved in one with the DMs it owes."""
-        due = [
-            key
-            for key, doc in (await self.desk.store.records(APPROVALS)).items()
-            if doc.get("state") == State.AWAITING.value and self._moved(approval_from_doc(doc), now)
-        ]
+        due: list[str] = []
+        for seen, (key, doc) in enumerate((await self.desk.store.records(APPROVALS)).items(), start=1):
+            if doc.get("state") == State.AWAITING.value and self._moved(approval_from_doc(doc), now):
+                due.append(key)
+            if seen % BATCH == 0:
+                await asyncio.sleep(0)  # requests are served in between
         for key in due:
             async with self.desk.store.transaction() as tx:
                 held = self._load(tx, key)
@@ -321,3 +332,9 @@ class Approvals:
         tx.save_ticket(ticket)
         owe_announcement(tx, self.desk, ticket, prompt=None)
         return ticket
+
+
+def _figures(
+    docs: list[dict], since: datetime, until: datetime, areas: tuple[str, ...] | None
+) -> ApprovalFigures:
+    return approval_figures([approval_from_doc(doc) for doc in docs], since, until, areas)
