@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.flows import answers
 from bot.flows.approvals import Approvals
-from bot.slack.approval_blocks import NEED_REASON, ApprovalIds, deny_form, form_state
+from bot.slack.approval_blocks import NEED_REASON, ApprovalIds, decision_form, form_state
 from bot.slack.payloads import click, form_values
 
 
@@ -71,7 +71,8 @@ def register(app: AsyncApp, desk: Desk) -> None:
             await answers.respond(desk, pressed.response_url, pressed.user, refused)
 
     @app.action(ApprovalIds.DENY)
-    async def on_deny(ack: AsyncAck, body: dict[str, Any]) -> None:
+    @app.action(ApprovalIds.NOTE)
+    async def on_form_button(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         pressed = click(body)
         if pressed is None:
@@ -80,19 +81,24 @@ def register(app: AsyncApp, desk: Desk) -> None:
         if refused:
             await answers.respond(desk, pressed.response_url, pressed.user, refused)
             return
-        await approvals.pressed_deny(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
-        await desk.slack.open_view(str(body.get("trigger_id", "")), deny_form(pressed.value))
+        await approvals.pressed_form(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
+        approve = pressed.action_id == ApprovalIds.NOTE
+        await desk.slack.open_view(
+            str(body.get("trigger_id", "")), decision_form(pressed.value, approve=approve)
+        )
 
     @app.view(ApprovalIds.DENY_FORM)
-    async def on_deny_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    @app.view(ApprovalIds.NOTE_FORM)
+    async def on_decision_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         reason = form_values(view).get(ApprovalIds.REASON, "").strip()
-        if not reason:
+        approve = view.get("callback_id") == ApprovalIds.NOTE_FORM
+        if not reason and not approve:
             await ack(response_action="errors", errors={ApprovalIds.REASON: NEED_REASON})
             return
         await ack()
         approval, user = str(view.get("private_metadata", "")), _user(body)
-        where = await approvals.deny_place(user, approval)
-        refused = await approvals.decide(user, approval, False, reason, where, f"view:{view.get('id')}")
+        where = await approvals.form_place(user, approval)
+        refused = await approvals.decide(user, approval, approve, reason, where, f"view:{view.get('id')}")
         if refused:
             await answers.dm(desk, user, refused)
 

@@ -123,8 +123,12 @@ async def test_a_two_level_chain_approved_opens_the_ticket_with_its_fields():
         await run.idle()
         assert "You approved this request" in text_of(asked) and "Approve" not in text_of(asked)
         assert await run.desk.store.ticket_count() == 0 and (await held(run)).level == 1
-        await run.people.click(ERIN, approve_button(run, ERIN), "approval_approve")
+        await run.people.click(ERIN, approve_button(run, ERIN), "approval_note")
+        await settle(lambda: run.slack.workspace.modals_of(ERIN))
+        [note] = run.slack.workspace.modals_of(ERIN)
+        await run.people.submit(ERIN, note.id, {"reason": {"value": "For the month-end close only"}})
         await run.idle()
+        assert "You approved this request: For the month-end close only" in text_of(dm_posts(run, ERIN)[-1])
 
         ticket = await run.desk.store.ticket(1)
         assert ticket is not None and ticket.category == "Access"

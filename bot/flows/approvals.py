@@ -226,12 +226,12 @@ class Approvals:
         figures = await asyncio.to_thread(_figures, docs, since, until, areas)
         return [blocks.figures_block(figures)] if figures.any else []
 
-    async def pressed_deny(self, person: str, approval: str, where: tuple[str, str]) -> None:
-        """Remember which DM `person` pressed Deny on (Slack's word, from the click), so the
-        deny form's answer edits that message and no other, whatever the form carries."""
+    async def pressed_form(self, person: str, approval: str, where: tuple[str, str]) -> None:
+        """Remember which DM `person` pressed Deny (or Approve with a note) on: Slack's word, from
+        the click. The form's answer edits that message and no other, whatever the form carries."""
         await self.desk.store.put_record(ASKED_AT, f"{approval}:{person}", f"{where[0]}:{where[1]}")
 
-    async def deny_place(self, person: str, approval: str) -> tuple[str, str] | None:
+    async def form_place(self, person: str, approval: str) -> tuple[str, str] | None:
         stored = await self.desk.store.record(ASKED_AT, f"{approval}:{person}")
         channel, _, ts = str(stored or "").partition(":")
         return (channel, ts) if ts else None

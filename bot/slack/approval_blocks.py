@@ -33,6 +33,8 @@ class ApprovalIds(StrEnum):
     APPROVE = "approval_approve"
     DENY = "approval_deny"
     DENY_FORM = "approval_deny_form"
+    NOTE = "approval_note"  # Approve with a note: a form whose note is optional
+    NOTE_FORM = "approval_note_form"
     REASON = "reason"
     LOCKED = "approval_change"  # the requester's "Change details" on a pending request
 
@@ -222,6 +224,7 @@ def approver_request(a: Approval, zone: ZoneInfo, *, reminder: bool = False) -> 
             "elements": [
                 action_button("Approve", ApprovalIds.APPROVE, a.id, "primary"),
                 action_button("Deny", ApprovalIds.DENY, a.id, "danger"),
+                action_button("Approve with a note", ApprovalIds.NOTE, a.id),
             ],
         },
     ]
@@ -282,20 +285,26 @@ def overdue(a: Approval, now: datetime, zone: ZoneInfo) -> tuple[str, Blocks]:
     return fit(text, 200, "…"), [section(line), *_request_blocks(a, zone)[1:]]
 
 
-def deny_form(approval: str) -> dict[str, Any]:
-    """Deny asks why: the requester is told."""
+def decision_form(approval: str, *, approve: bool) -> dict[str, Any]:
+    """Deny asks why (the requester is told); an approval may carry a note (in the trail)."""
     return {
         "type": "modal",
-        "callback_id": ApprovalIds.DENY_FORM,
+        "callback_id": ApprovalIds.NOTE_FORM if approve else ApprovalIds.DENY_FORM,
         "private_metadata": approval,
-        "title": {"type": "plain_text", "text": "Deny the request"},
-        "submit": {"type": "plain_text", "text": "Deny"},
+        "title": {"type": "plain_text", "text": "Approve the request" if approve else "Deny the request"},
+        "submit": {"type": "plain_text", "text": "Approve" if approve else "Deny"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
             {
                 "type": "input",
                 "block_id": ApprovalIds.REASON,
-                "label": {"type": "plain_text", "text": "Why? The requester will read this."},
+                "optional": approve,
+                "label": {
+                    "type": "plain_text",
+                    "text": "A note for the ticket's trail"
+                    if approve
+                    else "Why? The requester will read this.",
+                },
                 "element": {
                     "type": "plain_text_input",
                     "action_id": ApprovalIds.VALUE,
