@@ -86,16 +86,37 @@ def test_each_mistake_is_one_line_naming_the_key(change, expected):
 
 
 def test_the_readme_example_is_a_valid_config():
-    import re
     import tomllib
+
+    config = parse_config({**tomllib.loads(readme_example()), "desk": {}})
+    access, laptop = config.request_types["IT"]
+    assert len(access.fields) == 4 and access.approval[1].field == "manager"
+    assert laptop.approval == () and laptop.priority.value == "P4"
+
+
+def readme_example() -> str:
+    import re
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     part = readme[readme.index("### Request types and approvals") :]
-    example = re.search(r"```toml\n(.*?)```", part, re.S)
-    assert example is not None
-    data = tomllib.loads(example.group(1))
-    config = parse_config({**data, "desk": {}})
-    access, laptop = config.request_types["IT"]
-    assert len(access.fields) == 4 and access.approval[1].field == "manager"
-    assert laptop.approval == () and laptop.priority.value == "P4"
+    found = re.search(r"```toml\n(.*?)```", part, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_check_config_lists_the_types_and_reports_a_mistake_with_its_key(tmp_path):
+    from tests.test_cli import run_cli
+
+    good = run_cli(["check-config"], readme_example(), tmp_path)
+    assert good.returncode == 0, good.stderr
+    assert (
+        '# request type "Access to a system": 4 fields, P3, Access; one of U0LEAD001, U0AGENT02'
+        in good.stdout
+    )
+    assert "then one of the manager field" in good.stdout
+    bad = run_cli(
+        ["check-config"], readme_example().replace('kind = "long_text"', 'kind = "essay"'), tmp_path
+    )
+    assert bad.returncode != 0
+    assert "team[1].request_type[1].fields[2].kind: unknown field kind 'essay'" in bad.stdout + bad.stderr

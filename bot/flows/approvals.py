@@ -188,6 +188,10 @@ class Approvals:
                 log.info("request approved", extra={"type": after.type_name, "ticket": after.ticket})
             elif after.level != held.level:
                 self._ask(tx, after)
+            if not after.pending:  # the forms' places are no longer needed
+                for asked in {p for level in after.chain for p in level}:
+                    if tx.record(ASKED_AT, f"{approval}:{asked}") is not None:
+                        tx.delete(ASKED_AT, f"{approval}:{asked}")
             self._save(tx, after)
         return None
 
