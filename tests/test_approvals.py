@@ -324,3 +324,24 @@ async def test_an_unknown_user_group_keeps_the_form_open_with_a_sentence():
         assert answer.body["response_action"] == "errors"
         assert "Slack did not tell us who approves this" in answer.body["errors"]["field_system"]
         assert not (await run.desk.store.records(APPROVALS))
+
+
+async def test_the_home_shows_what_waits_for_you_and_your_requests_that_wait():
+    async with running_desk(**TYPES) as run:
+        await request_access(run)
+        await run.people.open_home(CAROL)
+        await run.people.open_home(ALICE)
+        await run.idle()
+
+        def home(user: str) -> str:
+            views = [
+                c.args["view"]
+                for c in run.slack.calls
+                if c.method == "views.publish" and c.args["user_id"] == user
+            ]
+            return blocks_text(views[-1]["blocks"])
+
+        assert "*Waiting for your approval* (1)" in home(CAROL)
+        assert "*Access to a system* for <@U0ALICE01>" in home(CAROL)
+        assert "*Access to a system*, waiting on <@U0CAROL01> (level 1 of 2)" in home(ALICE)
+        assert "Waiting for your approval" not in home(ALICE)

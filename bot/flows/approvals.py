@@ -240,6 +240,17 @@ class Approvals:
         channel, _, ts = str(stored or "").partition(":")
         return (channel, ts) if ts else None
 
+    async def home_blocks(self, person: str) -> list[dict]:
+        """What `person`'s Home shows of approvals: requests waiting for them, and theirs."""
+        waiting = [
+            approval_from_doc(doc)
+            for doc in (await self.desk.store.records(APPROVALS)).values()
+            if doc.get("state") == State.AWAITING.value
+        ]
+        for_them = sorted((a for a in waiting if person in a.deciders), key=lambda a: a.since)
+        theirs = sorted((a for a in waiting if a.requester == person), key=lambda a: a.requested_at)
+        return blocks.home_blocks(for_them, theirs, self.desk.zone)
+
     async def held(self, approval: str) -> Approval | None:
         doc = await self.desk.store.record(APPROVALS, approval)
         return approval_from_doc(doc) if doc else None
@@ -304,9 +315,11 @@ class Approvals:
     def _save(self, tx: Transaction, held: Approval) -> None:
         """Save the request; the Homes of its team's leads who opened theirs show it (soon)."""
         tx.put(APPROVALS, held.id, approval_to_doc(held))
-        for lead in self.desk.staff.team_of(held.category).leads:
-            if tx.record(HOMES, lead) is not None:
-                owe(tx, f"home:{lead}", HomeOf(lead), after=60.0)
+        watchers = {*self.desk.staff.team_of(held.category).leads, held.requester}
+        watchers |= {p for level in held.chain for p in level}
+        for person in sorted(watchers):
+            if tx.record(HOMES, person) is not None:
+                owe(tx, f"home:{person}", HomeOf(person), after=10.0)
 
     def _ask(self, tx: Transaction, held: Approval, *, reminder: bool = False) -> None:
         """Owe each of the pending level's approvers the request with Approve / Deny."""

@@ -112,6 +112,7 @@ class Homes:
                 facts = replace(
                     facts, week=await asyncio.to_thread(trend, tickets, desk.sla_clock, now, week)
                 )
+        facts = replace(facts, approvals=tuple(await Approvals(desk).home_blocks(person)))
         shown = home_view(facts)
         if team.is_lead(person):  # requests waiting for approval, and how long decisions take
             since = now - timedelta(days=7)

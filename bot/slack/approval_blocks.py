@@ -316,6 +316,27 @@ def decision_form(approval: str, *, approve: bool) -> dict[str, Any]:
     }
 
 
+def home_blocks(for_them: list[Approval], theirs: list[Approval], zone: ZoneInfo) -> Blocks:
+    """A person's Home: the requests waiting for their decision (Approve / Deny are in their
+    DMs with the desk), and their own requests waiting for approval."""
+    found: Blocks = []
+    if for_them:
+        lines = [
+            f"• *{escape(a.type_name)}* for <@{a.requester}>, since {slack_at(a.since, zone)}"
+            for a in for_them[:10]
+        ]
+        head = f"*Waiting for your approval* ({len(for_them)}): Approve or Deny in our direct messages"
+        found.append(section(fit("\n".join([head, *lines]), 2900)))
+    if theirs:
+        lines = [
+            f"• *{escape(a.type_name)}*, waiting on {', '.join(f'<@{p}>' for p in a.deciders)} "
+            f"(level {a.level + 1} of {len(a.chain)})"
+            for a in theirs[:10]
+        ]
+        found.append(section(fit("\n".join(["*Your requests waiting for approval*", *lines]), 2900)))
+    return found
+
+
 def figures_block(figures: ApprovalFigures) -> dict[str, Any]:
     """Approvals, for /quality and the digest: time to a decision and what waits."""
     times = (
