@@ -82,7 +82,12 @@ CONSUMES: dict[str, tuple[str, ...]] = {
 }
 NOT_IN_SPEC = {"apps.connections.open", "files.getUploadURLExternal", "files.completeUploadExternal"}
 # a missing argument answers with the error Slack gives for it
-MISSING_ERRORS = {"channel": "channel_not_found", "user": "user_not_found", "ts": "message_not_found"}
+MISSING_ERRORS = {
+    "channel": "channel_not_found",
+    "user": "user_not_found",
+    "ts": "message_not_found",
+    "usergroup": "no_such_subteam",  # as for an unknown group (see m_usergroups_users_list)
+}
 # method -> the scopes that let a bot token call it (any one of them), from the spec's
 # `security: slackAuth` (chat.* name the legacy `chat:write:bot`; a bot token's is `chat:write`).
 # Without one, Slack answers `missing_scope` with `needed` and `provided` (the spec's example
