@@ -62,17 +62,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     store_commands.add_parser("check", help="read the store whole and say what it holds or what is damaged")
     backup = store_commands.add_parser("backup", help="write a consistent copy as one TinyDB file")
     backup.add_argument("file", help="where to write the copy")
+    outbox = commands.add_parser("outbox", help="list what the desk owes Slack and what is parked")
+    outbox.add_argument(
+        "action", nargs="?", choices=["retry"], help="retry: put parked messages back in line and send them"
+    )
+    add_import_command(commands)
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         return run_sandbox(Path(args.data), args.port, args.reset)
     try:
-        offline = args.command in ("export", "store") or (
+        offline = args.command in ("export", "store", "import") or (
             args.command in ("digest", "report") and args.dry_run
         )
+        offline = offline or (args.command == "outbox" and not args.action)  # a listing reads the store
         config, env = load_settings(
             dict(os.environ),
             needs_slack=not offline,
-            serves=args.command not in ("digest", "report", "store"),
+            serves=args.command not in ("digest", "report", "store", "outbox"),
         )
     except ConfigError as problem:
         for line in problem.problems:
@@ -86,8 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1  # one line, not the pool's ten seconds of retries and a traceback
     if args.command == "export":
         return run_export(config, args.since, args.format, args.output)
+    if args.command == "import":
+        return run_import(config, env, args)
     if args.command == "store":
         return run_store(config, args.store_command, getattr(args, "file", None))
+    if args.command == "outbox":
+        return run_outbox(config, env, args.action)
     if args.command == "digest":
         return run_digest(config, env, args.dry_run)
     if args.command == "report":
@@ -149,6 +159,20 @@ def run_export(config: Config, since: str, form: str, output: str | None) -> int
     return 0
 
 
+def add_import_command(commands: Any) -> None:
+    """`python -m bot import SOURCE FILE ...` (SPEC §13): its arguments live with it."""
+    from bot.moving_in.command import add_parser
+
+    add_parser(commands)
+
+
+def run_import(config: Config, env: Environment, args: argparse.Namespace) -> int:
+    """Move tickets in from another desk (`bot.moving_in`); 1 with a line per problem."""
+    from bot.moving_in.command import run
+
+    return run(config, env, args)
+
+
 def run_store(config: Config, action: str, file: str | None) -> int:
     """`store check` or `store backup FILE`; 1 with one clear line when the store is damaged."""
     from store import operator
@@ -164,6 +188,21 @@ def run_store(config: Config, action: str, file: str | None) -> int:
         return 1
     except OSError as problem:
         print(f"store error: cannot write {file} ({problem.strerror})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_outbox(config: Config, env: Environment, action: str | None) -> int:
+    """`outbox` lists what is owed and parked; `outbox retry` sends the parked again."""
+    from bot import outbox_command  # imported late, like the desk itself
+
+    try:
+        if action == "retry":
+            sys.stdout.write(asyncio.run(outbox_command.retry(config, env)))
+        else:
+            sys.stdout.write(asyncio.run(outbox_command.list_owed(config)))
+    except StoreUnavailable as problem:
+        print(f"store error: {problem}", file=sys.stderr)
         return 1
     return 0
 

@@ -39,6 +39,7 @@ BOT_SCOPES = (
     "im:history",
     "im:write",
     "users:read",
+    "users:read.email",
     "files:write",
     "reactions:read",
     "usergroups:read",

@@ -41,6 +41,7 @@ COLUMNS = [
     "rating",
     "rating_comment",
     "text",
+    "imported_from",  # "zendesk:35436": where a ticket moved in from (`python -m bot import`)
     "fields",
     "approvals",
 ]
@@ -76,6 +77,7 @@ def ticket_row(
         "rating": ticket.rating.score if ticket.rating else None,
         "rating_comment": (ticket.rating.comment or None) if ticket.rating else None,
         "text": ticket.text,
+        "imported_from": ticket.imported_from,
         "fields": "; ".join(f"{label}: {value}" for label, value in ticket.fields) or None,
         "approvals": "; ".join(
             f"{e.actor} {_when(e.at, zone)}" + (f" ({e.detail})" if e.detail else "")

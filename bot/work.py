@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
 from slack_bolt.async_app import AsyncAck
+from slack_bolt.response import BoltResponse
 
 P = ParamSpec("P")
 R = TypeVar("R")
 EVENT_ACK_WAIT = 2.0  # seconds an event's ack may wait for its listener (Slack waits 3)
+NOT_YET = 503  # the answer to an event whose work is not saved yet: not an ack, so Slack retries
+log = logging.getLogger("desk.work")
 
 
 class Work:
@@ -84,12 +88,23 @@ def track_listeners(app: Any, work: Work, failed: Failed) -> None:
     its own. (With Bolt's default, it looks for the ack every 10 ms, `await asyncio.sleep(0.01)`
     in `slack_bolt/listener/asyncio_runner.py`, so an ack waited up to 10 ms more.)
 
-    An Events API request is answered only once its listener is done, up to EVENT_ACK_WAIT
-    seconds. A listener commits an event's effects and its "handled" mark together; acking
-    after that commit means a desk killed in between never acked, so Slack retries the event
-    (same `event_id`) and the retry does the work. Commands and clicks are acked first: their
-    answers follow through the response URL. Both the HTTP edge and Socket Mode dispatch
-    through Bolt's listener runner, so this is the one place that holds the ack.
+    An Events API request is acked only once its listener is done. A listener commits an
+    event's effects and its "handled" mark together; acking after that commit means a desk
+    killed in between never acked, so Slack retries the event (same `event_id`) and the retry
+    does the work. A listener not done within EVENT_ACK_WAIT seconds (a slow disk, a busy
+    machine) gets no ack either: the event is answered NOT_YET (503) and its work goes on.
+    An ack there would tell Slack the event was taken while nothing of it was saved, and a
+    desk killed before the commit lost it for good (Slack does not send an acked event
+    again); this was the window behind acked DMs lost under frequent kills (issue 34, item 5).
+    Slack counts any answer but a 2xx, or none within 3 seconds, as a failed delivery and
+    sends the event again, nearly at once, then after a minute and after five
+    (https://api.slack.com/events-api
+    #the-events-api__field-guide__error-handling__graceful-retries); the retry finds the work
+    done, once it is, and is acked. Over Socket Mode, Bolt sends no ack for an answer that is
+    not a 200 (`slack_bolt/adapter/socket_mode/async_internals.py`), so Slack retries the
+    envelope the same way. Commands and clicks are acked first: their answers follow through
+    the response URL. Both the HTTP edge and Socket Mode dispatch through Bolt's listener
+    runner, so this is the one place that holds the ack.
 
     No exception reaches Bolt: it would answer for a failed listener itself, with a 500 in
     place of the ack."""
@@ -109,17 +124,24 @@ def track_listeners(app: Any, work: Work, failed: Failed) -> None:
 
         async def until_answered(
             *, request: Any, response: Any, _run: Any = counted, _patience: float = listener.ack_timeout
-        ) -> None:
+        ) -> BoltResponse | None:
             told = _Told(request.context.ack)
             request.context["ack"] = told  # what Bolt hands the listener as `ack`
             task = asyncio.ensure_future(_run(request=request, response=response))
             work.keep(task)
             if (request.body or {}).get("type") == "event_callback":
-                await asyncio.wait({task}, timeout=EVENT_ACK_WAIT)
-                return
+                done, _ = await asyncio.wait({task}, timeout=EVENT_ACK_WAIT)
+                if task in done:
+                    return None  # its work is saved (or it failed and said so): Bolt acks
+                log.warning(
+                    "event not acked: its work is not saved yet; Slack will send it again",
+                    extra={"event_id": (request.body or {}).get("event_id"), "wait_s": EVENT_ACK_WAIT},
+                )
+                return BoltResponse(status=NOT_YET, body="")  # Bolt returns this, not its ack
             acked = asyncio.ensure_future(told.given.wait())
             await asyncio.wait({task, acked}, timeout=_patience, return_when=asyncio.FIRST_COMPLETED)
             acked.cancel()
+            return None
 
         listener.run_ack_function = until_answered
         listener._desk_tracked = True

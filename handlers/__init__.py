@@ -17,6 +17,7 @@ from handlers import (
     events,
     home,
     intake,
+    membership,
     messages,
     quality,
     rating,
@@ -38,3 +39,4 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     reactions.register(app, desk)
     away.register(app, desk)
     approvals.register(app, desk)
+    membership.register(app, desk)

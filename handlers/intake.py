@@ -47,7 +47,7 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
         used = shortcut(body)
         if used is None:
             return
-        dm = await desk.slack.dm_channel(used.user)
+        dm = await intake.dm_of(used.user)  # not asked of Slack: the request is kept while it is away
         text = await request_text(desk, used.text)
         # The request is the author's (as in Halp): they are the requester, raised by the person
         # who used the shortcut, who answers the questions. A bot's message is the user's own.

@@ -41,6 +41,8 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
 
 
 async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) -> None:
+    if await desk.store.record(HANDLED, said.key) is not None:
+        return  # Slack's retry of a message whose work is saved: acked at once, nothing redone
     if said.mentions_bot and not said.in_dm:
         said = replace(said, text=without_mentions_of(said.text, bot_user))
     said = replace(said, text=await in_words(desk, said.text))  # `@Bob Baker`, not `<@U0BOB…>`

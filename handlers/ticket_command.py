@@ -48,13 +48,15 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
         if found is not None:
             await ack(text=found[0], blocks=found[1])
             return
-        # Ack first (Slack allows 3 seconds); the request itself goes on in the DM.
-        in_our_dm = channel == desk.slack.known_dm(user)
+        # Ack first (Slack allows 3 seconds); the request itself goes on in the DM. Its id is
+        # not asked of Slack (`conversations.open`) here: while Slack is away that call failed
+        # and took the request with it (issue 34, item 6). Unknown, the person's id stands for
+        # it, and the outbox opens the DM when it delivers the question.
+        dm = await intake.dm_of(user)
         if isinstance(phrase, Cancel):
             await ack()
         else:
-            await (ack() if in_our_dm else ack(text=STARTED))
-        dm = await desk.slack.dm_channel(user)
+            await (ack() if channel == dm else ack(text=STARTED))
         once = f"cmd:{command.get('trigger_id')}"
         if isinstance(phrase, NewRequest):
             await intake.begin(user, dm, None, "command", phrase.text, once)

@@ -189,18 +189,11 @@ class Store:
         return [t for t in found if t.is_open] if open_only else found
 
     async def tickets_opened_since(self, since: datetime) -> list[Ticket]:
-        """Tickets opened at or after `since`, oldest first (numbers rise with time)."""
+        """Tickets opened at or after `since`, by number. Every ticket is looked at: numbers rise
+        with time only among tickets raised here (an import brings old ones in with new numbers)."""
         await self._before_read()
-        found: list[Ticket] = []
         tickets = self.tables.tickets
-        for number in range(self.tables.last_number, 0, -1):
-            ticket = tickets.get(number)
-            if ticket is None:
-                continue
-            if ticket.opened_at < since:
-                break
-            found.append(ticket)
-        return found[::-1]
+        return [tickets[n] for n in sorted(tickets) if tickets[n].opened_at >= since]
 
     async def all_tickets(self) -> list[Ticket]:
         """Every ticket, oldest first (reports and exports)."""
@@ -257,11 +250,12 @@ class Store:
         finally:
             self._queued -= 1
         group: _Group | None = None
-        changed = False
+        changed = saw = False
         try:
             group = self._group or _Group(await self._open_group())
             self._group = group
             tx = (group.last or Transaction(self.tables)).following()
+            saw = group.members > 0  # it reads changes of the group that are not written yet
             yield tx
             if tx.changes:
                 group.changes += tx.changes
@@ -271,7 +265,9 @@ class Store:
                 self._group = None
                 await self._finish(group)
             self._write_lock.release()
-        if group is not None and changed:
+        # One that only read waits too when it saw unwritten changes: "done already" read from
+        # a Slack retry's first delivery is not yet on disk, and acking on it would lose both.
+        if group is not None and (changed or saw):
             await self._committed(group)
 
     async def _committed(self, group: _Group) -> None:

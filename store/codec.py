@@ -47,6 +47,7 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "raised_by": ticket.raised_by,
         "source": ticket.source,
         **({"fields": [list(f) for f in ticket.fields]} if ticket.fields else {}),
+        **({"imported": ticket.imported_from} if ticket.imported_from else {}),
     }
 
 
@@ -104,6 +105,7 @@ def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
         raised_by=doc.get("raised_by"),
         source=doc.get("source"),
         fields=tuple((label, value) for label, value in doc.get("fields", ())),
+        imported_from=doc.get("imported"),
     )
 
 

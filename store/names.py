@@ -6,6 +6,7 @@ store knows how tables are held.
 
 TICKETS = "tickets"
 DRAFTS = "drafts"  # intake conversations, by conversation key (kept a day after they end)
+DMS = "dms"  # person -> their DM with the desk (`D…`), as their messages and deliveries showed it
 THREADS = "threads"  # "channel:ts" of each ticket's threads (requester's and card's) -> number
 HANDLED = "handled"  # what has been acted on already (a message, a form) -> when, for retries
 STORMS = "storms"  # incident storms: the new tickets grouped in one triage card, by storm key
@@ -20,3 +21,6 @@ CONFIRMED_AT = "confirmed_at"  # ticket number -> its confirmation in a channel 
 AWAY = "away"  # agent -> until when they are away (ISO time; "" for until they are back)
 TURNS = "turns"  # team name -> the agent its round-robin assigned last
 ARCHIVED = "archived"  # month ("2026-03") -> {"ranges": [[first, last], ...]}: tickets in its archive file
+IMPORTED = "imported"  # "source:id" of each ticket moved in from another desk -> {"n": number, "fp": ...}
+OUTSIDERS = "outsiders"  # "ext:key" of a person an import found no Slack user for -> their name
+LOOKED_UP = "looked_up"  # an e-mail address an import asked Slack about -> the user found ("": nobody)

@@ -109,6 +109,9 @@ def owed_to_doc(owed: Owed) -> dict[str, Any]:
         "parked": owed.parked,
         "look_first": owed.look_first,
         "since": owed.since,
+        "refusals": owed.refusals,
+        "behind": owed.behind,
+        "parked_at": owed.parked_at,
     }
 
 
@@ -123,6 +126,9 @@ def owed_from_doc(doc: dict[str, Any]) -> Owed:
         parked=doc.get("parked"),
         look_first=bool(doc.get("look_first", False)),
         since=float(doc.get("since", 0.0)),
+        refusals=int(doc.get("refusals", 0)),
+        behind=doc.get("behind"),
+        parked_at=float(doc.get("parked_at", 0.0)),
     )
 
 

@@ -62,13 +62,13 @@ def clock_at(at: datetime = TEST_START) -> FixedClock:
 
 def demo_workspace() -> Workspace:
     people = [
-        Person(ALICE, "alice", "Alice Archer"),
-        Person(ERIN, "erin", "Erin Eads"),
-        Person(BOB, "bob", "Bob Baker"),
-        Person(DAVE, "dave", "Dave Diaz"),
-        Person(CAROL, "carol", "Carol Chen"),
-        Person(FRAN, "fran", "Fran Fisher"),
-        Person(GUS, "gus", "Gus Green"),
+        Person(ALICE, "alice", "Alice Archer", email="alice@example.com"),
+        Person(ERIN, "erin", "Erin Eads", email="erin@example.com"),
+        Person(BOB, "bob", "Bob Baker", email="bob@example.com"),
+        Person(DAVE, "dave", "Dave Diaz", email="dave@example.com"),
+        Person(CAROL, "carol", "Carol Chen", email="carol@example.com"),
+        Person(FRAN, "fran", "Fran Fisher", email="fran@example.com"),
+        Person(GUS, "gus", "Gus Green", email="gus@example.com"),
     ]
     everyone = {p.id for p in people} | {BOT_USER}
     channels = [

@@ -81,3 +81,48 @@ async def test_kill9_around_the_ack_of_a_dm_with_slacks_retry_asks_once_and_open
     finally:
         await store.close()
     print(f"kill -9 around the ack: {KILLS} kills, {acked_before_kill} acked, {retried} retried, 0 lost")
+
+
+SLOW_REQUESTS = 6
+
+
+async def test_kill9_right_after_the_ack_of_a_dm_while_slack_answers_slowly_loses_no_request(tmp_path):
+    """Slack's Web API answers every call 2.5 s late while people write requests that mention
+    a colleague (whose name the desk asks Slack for). The desk is killed the moment it answers
+    each DM; what it did not ack, Slack sends again, up to three times (its retry policy).
+
+    Before: the DM was acked after EVENT_ACK_WAIT (2 s) while its listener still waited for
+    the name, so the kill found nothing saved and Slack had no reason to send it again: the
+    request was gone (issue 34, item 5). Now an ack means saved, and the name is not waited
+    for past `bot.flows.names.NAMES_WAIT`."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    async with local_slack() as slack:
+        people = Driver(slack)
+        users = [f"U0SLOW{n:03d}" for n in range(SLOW_REQUESTS)]
+        for user in users:
+            slack.workspace.people[user] = Person(user, f"slow{user[-3:]}", f"Slow Person {user[-3:]}")
+        process = await start_process(slack, tmp_path, url)
+        slack.faults.delay = 2.5
+        acked = refused = 0
+        for n, user in enumerate(users):
+            dm = slack.workspace.im_with(user).id
+            _, delivery = await people.say(user, dm, f"<@U0BOB0001> says my request {n} is urgent")
+            for retry in range(1, 4):
+                if delivery is not None and delivery.status == 200:
+                    break
+                refused += 1
+                delivery = await people.retry_last_event(retry)
+            assert delivery is not None and delivery.status == 200, f"request {n}: never acked"
+            acked += 1
+            process.send_signal(signal.SIGKILL)  # the moment the desk acked
+            await process.wait()
+            process = await start_process(slack, tmp_path, url)
+        slack.faults.delay = 0.0
+        await quiet_process(port_of(slack), sweeps=0, timeout=60)
+        for n, user in enumerate(users):
+            asked = prompts(slack, user)
+            assert len(asked) == 1, f"request {n}: {len(asked)} questions"
+            assert f"my request {n} is urgent" in text_of(asked[0])
+        process.send_signal(signal.SIGTERM)
+        await process.wait()
+    print(f"kill -9 at each ack, Web API 2.5 s late: {acked} acked, {refused} not acked at first, 0 lost")

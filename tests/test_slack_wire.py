@@ -39,6 +39,7 @@ SCOPES: dict[str, set[str]] = {
     "conversations.history": {"channels:history", "groups:history", "im:history"},
     "conversations.replies": {"channels:history", "groups:history", "im:history"},
     "users.info": {"users:read"},
+    "users.lookupByEmail": {"users:read.email"},
     "views.open": set(),
     "views.update": set(),
     "views.publish": set(),
@@ -66,6 +67,7 @@ async def test_a_json_body_to_a_form_only_method_is_ignored_as_slack_ignores_it(
     slack.workspace.usergroups["S0ITADMIN"] = (BOB,)
     args = {
         "users.info": {"user": ALICE},
+        "users.lookupByEmail": {"email": "alice@example.com"},
         "conversations.history": {"channel": TRIAGE},
         "usergroups.users.list": {"usergroup": "S0ITADMIN"},
     }.get(method, {"channel": TRIAGE, "ts": "1.0"})
@@ -74,6 +76,7 @@ async def test_a_json_body_to_a_form_only_method_is_ignored_as_slack_ignores_it(
         await client.api_call(method, json=args)
     assert refused.value.response["error"] in (
         "user_not_found",
+        "users_not_found",
         "channel_not_found",
         "message_not_found",
         "no_such_subteam",
@@ -106,6 +109,7 @@ async def exercise(gateway: SlackGateway, slack: LocalSlack) -> None:
     await gateway.dm(ALICE, "hello")
     assert await gateway.dm_channel(BOB) == slack.workspace.im_with(BOB).id
     assert await gateway.display_name(BOB) == "Bob Baker"
+    assert await gateway.user_by_email("Alice@Example.com") == ALICE
     hello = [{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}]
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": hello}
     view_id = await gateway.open_view(slack.workspace.issue("trigger", BOB, TRIAGE), modal)

@@ -169,6 +169,28 @@ class ReportOf:
 Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf | ReportOf
 
 
+OUTSIDER = "ext:"  # a person an import found no Slack user for: `ext:jane@example.com`
+
+
+def is_outsider(person: str | None) -> bool:
+    """Someone an import kept by name: no Slack user, never messaged."""
+    return person is not None and person.startswith(OUTSIDER)
+
+
+def to_outsider(message: Message) -> bool:
+    """The message would go to someone with no Slack user (kept by name by an import): the
+    desk never sends it."""
+    if isinstance(message, Post):
+        place = message.to.person if isinstance(message.to, DirectMessage) else message.to.id
+    elif isinstance(message, NoticeOf):
+        place = message.destination.partition(":")[2]
+    elif isinstance(message, HomeOf | ReportOf):
+        place = message.person if isinstance(message, HomeOf) else message.lead
+    else:
+        return False
+    return is_outsider(place)
+
+
 @dataclass(frozen=True)
 class Owed:
     """A message in the outbox, with how its delivery went so far."""
@@ -181,6 +203,9 @@ class Owed:
     parked: str | None = None  # why Slack can never take it
     look_first: bool = False  # it may be in Slack already: look before posting
     since: float = 0.0  # wall-clock seconds when it was first owed (for /healthz, not for order)
+    refusals: int = 0  # times Slack refused it (an error that does not pass): parked at a few
+    behind: str | None = None  # parked with the message it follows (its thread's card), by key
+    parked_at: float = 0.0  # wall-clock seconds when it was parked
 
 
 def tickets_named(message: Message) -> set[int]:

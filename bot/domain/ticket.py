@@ -136,6 +136,7 @@ class Ticket:
     raised_by: str | None = None  # who raised it for the requester (with the shortcut), if not them
     source: str | None = None  # the message it was made from ("channel:ts"), if any
     fields: tuple[tuple[str, str], ...] = ()  # its request type's form: (label, value), in order
+    imported_from: str | None = None  # the desk it moved in from and its id there ("zendesk:35436")
 
     @property
     def is_open(self) -> bool:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.desk import Desk
+from bot.domain.intake import conversation_key
 from bot.domain.notices import TRIAGE, person_of
 from bot.domain.owed import (
     Card,
@@ -25,14 +26,17 @@ from bot.domain.owed import (
     Post,
     Prompt,
     ReportOf,
+    RequesterThread,
     StormCard,
     Thread,
     Where,
+    where_of,
 )
 from bot.domain.ticket import Origin
 from bot.flows.digest import DIGESTS
 from bot.flows.escalation import notice_for
 from bot.flows.home import Homes
+from bot.flows.intake import move_draft, stands_for_dm
 from bot.flows.opening import card_for, place, split_place
 from bot.flows.owed import storm_card
 from bot.flows.report import REPORTS, Reports, chart_name, report_title
@@ -44,7 +48,17 @@ from bot.slack.links import linked
 from bot.slack.notice_blocks import notice_id
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
-from store.names import CONFIRMED_AT, DRAFTS, OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT, STORM_OF, STORMS, THREADS
+from store.names import (
+    CONFIRMED_AT,
+    DMS,
+    DRAFTS,
+    OPEN_SURVEYS,
+    RATINGS_AT,
+    RESOLVED_AT,
+    STORM_OF,
+    STORMS,
+    THREADS,
+)
 
 Blocks = list[dict[str, Any]]
 
@@ -99,6 +113,34 @@ def line_of(message: Message, triage: str) -> str:
         case ReportOf(lead=lead):
             return f"dm:{lead}"
     raise TypeError(message)
+
+
+def follows(message: Message) -> str | None:
+    """What the message must come after, when anything: the messages of one thread (a card,
+    its edits and its thread's replies and notices; the requester's first message and its
+    thread; one intake conversation's prompts; one message's edits; a person's DMs about one
+    ticket). Only these keep their order when one of them cannot be delivered: the rest of a
+    conversation goes on without it (`bot.flows.parking`)."""
+    match message:
+        case Card(ticket=number):
+            return f"ticket:{number}"
+        case NoticeOf(ticket=number, destination=destination) if destination == TRIAGE:
+            return f"ticket:{number}"
+        case Post(thread=CardThread(ticket=number)):
+            return f"ticket:{number}"
+        case Post(thread=RequesterThread(ticket=number)) | Post(remember=("origin", number)):
+            return f"origin:{number}"
+        case Post(thread=InThread(ts=ts)):
+            return f"thread:{line_of(message, '')}:{ts}"
+        case Post(to=DirectMessage(person=person), about=int(number)):
+            return f"dm:{person}:ticket:{number}"
+        case Edit(channel=channel, ts=ts):
+            return f"message:{channel}:{ts}"
+        case Prompt(key=key):
+            return f"prompt:{key}"
+        case StormCard(storm=storm):
+            return f"storm:{storm}"
+    return None
 
 
 class Deliveries:
@@ -161,12 +203,19 @@ class Deliveries:
         return Drawn(Conversation(self.desk.triage_of(ticket)), text, blocks)
 
     async def _prompt(self, prompt: Prompt) -> Drawn:
-        ts = prompt.ts
-        if ts is None and (doc := await self.desk.store.record(DRAFTS, prompt.key)) is not None:
+        ts, channel, key = prompt.ts, prompt.channel, prompt.key
+        if stands_for_dm(channel) and (dm := await self.desk.store.record(DMS, channel)) is not None:
+            # Owed before the person's DM was known; its draft may have moved there since.
+            moved = conversation_key(channel, str(dm), None)
+            doc = await self.desk.store.record(DRAFTS, moved)
+            if doc and draft_from_doc(doc).id == prompt.draft:
+                channel, key = str(dm), moved
+        if ts is None and (doc := await self.desk.store.record(DRAFTS, key)) is not None:
             draft = draft_from_doc(doc)
             ts = draft.prompt if draft.id == prompt.draft else None
         thread = InThread(prompt.thread) if prompt.thread else None
-        return Drawn(Conversation(prompt.channel), prompt.text, prompt.blocks, thread, edit=ts)
+        # A person's id stands for their DM (`where_of`): the outbox opens it to post there.
+        return Drawn(where_of(channel), prompt.text, prompt.blocks, thread, edit=ts)
 
     async def _notice(self, owed: NoticeOf) -> Drawn | None:
         ticket = await self.desk.store.ticket(owed.ticket)
@@ -221,10 +270,7 @@ class Deliveries:
             case Post(remember=remember) if posted is not None and remember is not None:
                 self._remember(tx, remember, posted)
             case Prompt() if posted is not None:
-                doc = tx.record(DRAFTS, message.key)
-                draft = draft_from_doc(doc) if doc else None
-                if draft is not None and draft.id == message.draft:
-                    tx.put(DRAFTS, message.key, draft_to_doc(replace(draft, prompt=posted.ts)))
+                self._prompt_posted(tx, message, posted)
             case NoticeOf():
                 ticket = tx.ticket(message.ticket)
                 if ticket is not None:
@@ -234,6 +280,23 @@ class Deliveries:
             case DigestOf():
                 self._strike(tx, DIGESTS, message.record, message.place)
 
+    @staticmethod
+    def _prompt_posted(tx: Transaction, message: Prompt, posted: Posted) -> None:
+        """The question is in Slack: its draft learns where, so later turns edit it. A draft
+        started in the person's id (their DM was not known) moves to the DM it went to."""
+        person = message.key.split(":", 1)[0]
+        for key in (message.key, conversation_key(person, posted.channel, message.thread)):
+            doc = tx.record(DRAFTS, key)
+            draft = draft_from_doc(doc) if doc else None
+            if draft is None or draft.id != message.draft:
+                continue
+            if stands_for_dm(draft.channel) and draft.channel != posted.channel:
+                taken = tx.record(DRAFTS, conversation_key(person, posted.channel, draft.thread))
+                if taken is None or draft_from_doc(taken).stage.over:
+                    draft = move_draft(tx, draft, posted.channel)
+            tx.put(DRAFTS, draft.key, draft_to_doc(replace(draft, prompt=posted.ts)))
+            return
+
     def _strike(self, tx: Transaction, table: str, key: str, place: str) -> None:
         """Strike `place` off a recorded digest's or report's `owed`, noting when it got there."""
         record = tx.record(table, key)
@@ -242,12 +305,6 @@ class Deliveries:
         owed = [p for p in record["owed"] if p != place]
         delivered = {**record["delivered"], place: self.desk.clock.now().isoformat()}
         tx.put(table, key, {**record, "owed": owed, "delivered": delivered})
-
-    def given_up(self, tx: Transaction, message: Message) -> None:
-        """A message Slack can never take is parked; notices and digests are struck off their
-        ticket or day as well, so nothing keeps asking for them."""
-        if isinstance(message, NoticeOf | DigestOf | ReportOf):
-            self.delivered(tx, message, None)
 
     def _remember(self, tx: Transaction, what: tuple[str, int], posted: Posted) -> None:
         kind, number = what

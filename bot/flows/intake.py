@@ -5,6 +5,14 @@ the last answer is in, the key of the message or click that caused it, and what 
 the person (the question, its edits, the confirmation) in the outbox. A Slack retry or a
 double click finds that work done and changes nothing; a crash before the commit leaves no
 trace, so Slack's retry does the work once.
+
+Nothing here waits for Slack, so a request is kept however long Slack's Web API is away
+(issue 34, item 6). A request started outside the DM (`/ticket`, the shortcut) goes on in the
+person's DM with the desk; its id is known from their messages (kept in `DMS`) or from
+`conversations.open` earlier. When it is not, the draft is started in the person's own id,
+which stands for their DM (`where_of`): the outbox opens the DM when it delivers the question
+(retrying while Slack is away), and that delivery moves the draft to the DM's id
+(`bot.flows.deliveries`). A message the person writes in the DM before that moves it too.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.intake import INTAKE, Context, Draft, Input, Said, Say, Stage, Turn, conversation_key
-from bot.domain.owed import Conversation, InThread, Post, Prompt
+from bot.domain.owed import InThread, Post, Prompt, where_of
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, Ticket, open_ticket
 from bot.flows.assignment import assign_new
@@ -27,7 +35,7 @@ from bot.slack.blocks import section
 from bot.slack.intake_blocks import added_note, ended, question, raised_for
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
-from store.names import DRAFTS, HANDLED, THREADS
+from store.names import DMS, DRAFTS, HANDLED, THREADS
 
 log = logging.getLogger("desk.intake")
 
@@ -41,12 +49,60 @@ def _draft(tx: Transaction, key: str) -> Draft | None:
     return draft_from_doc(doc) if doc else None
 
 
+def stands_for_dm(channel: str) -> bool:
+    """A draft's channel that is a person's id: their DM with the desk, not known yet."""
+    return channel[:1] in ("U", "W")
+
+
+def in_dm(channel: str, thread: str | None) -> bool:
+    """The top of a DM with the desk (Slack's DM ids start with `D`)."""
+    return thread is None and channel[:1] == "D"
+
+
+def learn_dm(tx: Transaction, person: str, channel: str) -> None:
+    """Remember the person's DM with the desk, so a request they start elsewhere goes on there
+    without asking Slack which it is."""
+    if tx.record(DMS, person) != channel:
+        tx.put(DMS, person, channel)
+
+
+def move_draft(tx: Transaction, draft: Draft, channel: str) -> Draft:
+    """The draft written in the person's id (their DM, not known then), moved to the DM's id."""
+    moved = replace(draft, channel=channel)
+    tx.delete(DRAFTS, draft.key)
+    tx.put(DRAFTS, moved.key, draft_to_doc(moved))
+    learn_dm(tx, draft.person, channel)
+    return moved
+
+
 class Intake:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
 
     def _context(self, now: datetime) -> Context:
         return Context(now=now, categories=self.desk.config.desk.categories)
+
+    async def dm_of(self, person: str) -> str:
+        """Where a request `person` starts outside the DM goes on, without asking Slack: their
+        DM with the desk when it is known, else their id, which stands for it until the outbox
+        delivers the question there."""
+        known = self.desk.slack.known_dm(person) or await self.desk.store.record(DMS, person)
+        return str(known) if known else person
+
+    def _adopt(self, tx: Transaction, person: str, channel: str, thread: str | None) -> None:
+        """In the DM: a request started in the person's id before the DM was known (Slack was
+        away) belongs here; it is moved, with its question still owed, before anything else."""
+        if not in_dm(channel, thread):
+            return
+        learn_dm(tx, person, channel)
+        waiting = _draft(tx, conversation_key(person, person, None))
+        if waiting is None or waiting.stage.over or _draft(tx, conversation_key(person, channel, None)):
+            return
+        moved = move_draft(tx, waiting, channel)
+        owed = tx.owed(f"prompt:{moved.id}")
+        if owed is not None and isinstance(owed.message, Prompt):
+            prompt = replace(owed.message, key=moved.key, channel=channel)
+            owe(tx, f"prompt:{moved.id}", prompt)
 
     async def begin(
         self,
@@ -71,7 +127,18 @@ class Intake:
             if tx.done_before(once):
                 return
             tx.mark_done(once, now)
+            self._adopt(tx, person, channel, thread)
             replaced = _draft(tx, turn.draft.key)
+            unshown = replaced is not None and replaced.prompt is None
+            owed = tx.owed(f"prompt:{replaced.id}") if replaced is not None and unshown else None
+            if via == "command" and replaced is not None and owed is not None and not owed.parked:
+                # Its question is on its way, not yet with the person (Slack was away): `/ticket`
+                # now is most likely the same request again, so the words join it, as a line in
+                # the DM would. Replacing it threw away what they wrote before (issue 34, item 6).
+                joined = INTAKE.handle(replaced, Said(text), self._context(now))
+                if joined is not None and joined.say is Say.WAITING:
+                    tx.put(DRAFTS, replaced.key, draft_to_doc(joined.draft))
+                    return
             tx.put(DRAFTS, turn.draft.key, draft_to_doc(turn.draft))
             if replaced is not None and not replaced.stage.over:
                 self._owe_show(tx, replace(replaced, stage=Stage.CANCELLED), Say.CANCELLED, once, quiet=True)
@@ -96,12 +163,19 @@ class Intake:
             if tx.done_before(once):
                 return True
             draft = _draft(tx, key)
+            if draft is None and in_dm(channel, thread):
+                waiting = _draft(tx, conversation_key(person, person, None))
+                if waiting is not None and not waiting.stage.over:
+                    self._adopt(tx, person, channel, thread)  # started before the DM was known
+                    draft = _draft(tx, key)
             if draft is None or draft.stage.over or (draft_id and draft.id != draft_id):
                 return not isinstance(event, Said)  # words start a new request; stale buttons do nothing
             turn = INTAKE.handle(draft, event, self._context(now))
             if turn is None:
                 return True
             tx.mark_done(once, now)
+            if in_dm(channel, thread):
+                learn_dm(tx, person, channel)
             if turn.say is Say.OPEN_TICKET:
                 ticket = self._open(tx, turn.draft, now)
                 if turn.draft.for_person:  # the requester hears in their DM; the raiser here
@@ -161,7 +235,7 @@ class Intake:
                 owe(
                     tx,
                     f"ended:{draft.id}",
-                    Post(Conversation(draft.channel), text, [section(text)], _thread(draft)),
+                    Post(where_of(draft.channel), text, [section(text)], _thread(draft)),
                 )
             return
         owe(tx, key, self._prompt(draft, *question(draft, self.desk.staff.areas)))
@@ -170,7 +244,7 @@ class Intake:
             owe(
                 tx,
                 f"added:{draft.id}:{once}",
-                Post(Conversation(draft.channel), note, [section(note)], _thread(draft)),
+                Post(where_of(draft.channel), note, [section(note)], _thread(draft)),
             )
 
     def _owe_raised_for(self, tx: Transaction, draft: Draft, ticket: Ticket) -> None:

@@ -3,15 +3,25 @@
 
 A request quoted on a card or a confirmation would otherwise show `<@U0BOB0001>` (escaped, it
 must be: an unescaped mention pings the person every time the card is redrawn).
+
+The names are asked of Slack (`users.info`) while the request is being taken, so they are
+waited for NAMES_WAIT seconds at most: an event is acked only once its work is saved, and a
+listener held up by a slow or absent Web API (its retries take many seconds) would leave
+the event unacked until Slack stopped sending it. A name Slack does not give in time stays
+as its id (`@U0BOB0001`); the request itself is never held back for it.
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
 
 from bot.desk import Desk
 from bot.slack.gateway import SlackFailure
 from bot.slack.mrkdwn import people_as_names, people_in
 
 NO_TEXT = "(the message had no text)"
+NAMES_WAIT = 0.5  # seconds a request waits for Slack to say the names of the people it mentions
 
 
 async def request_text(desk: Desk, words: str) -> str:
@@ -21,11 +31,17 @@ async def request_text(desk: Desk, words: str) -> str:
 
 
 async def in_words(desk: Desk, text: str) -> str:
-    """`text` with mentions as `@Name` (the id stays where Slack cannot say the name)."""
+    """`text` with mentions as `@Name` (the id stays where Slack cannot say the name in time)."""
     names: dict[str, str] = {}
-    for person in people_in(text):
-        try:
+
+    async def look_up(person: str) -> None:
+        with contextlib.suppress(SlackFailure):
             names[person] = await desk.slack.display_name(person)
-        except SlackFailure:
-            continue
+
+    asking = [asyncio.ensure_future(look_up(person)) for person in people_in(text)]
+    if asking:
+        _, late = await asyncio.wait(asking, timeout=NAMES_WAIT)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
     return people_as_names(text, names)

@@ -10,8 +10,10 @@ none. The worker then delivers:
 - **retried** with exponential back-off and full jitter, never sooner than a `Retry-After`;
 - **once**: each message carries its id in Slack's message metadata; a message that failed
   ambiguously is looked for in its conversation before it is posted again;
-- **parked**, logged once, when Slack says it can never be delivered (`channel_not_found`,
-  `is_archived`, `user_not_found`, ...).
+- **parked**, logged once and told to the leads once, after a few refusals (any error Slack
+  does not document as passing), with the messages of its thread: a refused message steps
+  out of its conversation's line, so the rest goes on (`bot.flows.parking`); sent again by
+  `python -m bot outbox retry`, or by itself once the bot joins the channel or the token works.
 
 A ticket's card is one entry drawn when it is delivered, so however many changes pile up
 while Slack is away, the card is posted (or updated) once, as the ticket stands then. When
@@ -44,6 +46,7 @@ from bot.domain.owed import (
 from bot.flows.deliveries import Deliveries, Drawn, Unsendable, line_of
 from bot.flows.opening import split_place
 from bot.flows.owed import METADATA_TYPE, card_key
+from bot.flows.parking import REFUSALS, Parking
 from bot.flows.storm import Storms
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
 from store.base import NotSaved
@@ -101,6 +104,8 @@ class Outbox:
         self.rounds = 0  # completed since start
         self._round_done = asyncio.Condition()
         self._unsure: set[str] = set()  # owed before this start: maybe sent just before a crash
+        self.parking = Parking(desk, slack)
+        self._refused_seen = True  # anything parked or refused at the last look (`_heads`)
 
     def wake(self) -> None:
         """Something new is owed: deliver it now."""
@@ -146,10 +151,13 @@ class Outbox:
         entries = self.desk.store.owed_view()
         waiting = [owed for owed in entries.values() if not owed.parked]
         oldest = min((owed.since for owed in waiting), default=None)
+        parked = min((owed.parked_at or owed.since for owed in entries.values() if owed.parked), default=None)
+        now = time.time()
         return {
             "waiting": len(waiting),
             "parked": len(entries) - len(waiting),
-            "oldest_s": round(time.time() - oldest, 1) if oldest else 0.0,
+            "oldest_s": round(now - oldest, 1) if oldest else 0.0,
+            "oldest_parked_s": round(now - parked, 1) if parked else 0.0,
         }
 
     def due(self, within: float = 0.0) -> int:
@@ -175,6 +183,7 @@ class Outbox:
                 break
             if self.desk.store.shared_by is not None:  # other desks owe messages too: look again soon
                 pause = min(pause, self.desk.store.shared_by)
+            pause = min(pause, self.parking.pause())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=pause)
             # Gather what a burst of requests owes before looking again: each round reads every
@@ -192,6 +201,8 @@ class Outbox:
     async def _rounds(self) -> float:
         triage = self.desk.main_triage
         while not self._stopping:
+            if self._refused_seen:  # the last look at the outbox saw something parked
+                await self.parking.tend()
             await self.storms.fold_waiting()
             heads = await self._heads()
             if not heads:
@@ -213,7 +224,7 @@ class Outbox:
                 try:
                     drawn = await self.kinds.draw(owed.message)
                 except Unsendable as reason:
-                    await self._park(key, owed, str(reason))
+                    await self._park(key, owed, str(reason), slack_said=False)
                     progressed = True
                     continue
                 if drawn is not None:  # paced as it goes, not as the round began
@@ -245,16 +256,21 @@ class Outbox:
         return triage if isinstance(message, StormCard) else line_of(message, triage)
 
     async def _heads(self) -> list[tuple[str, Owed]]:
-        """The first waiting message of each line, oldest first."""
+        """The messages that may go next, oldest first: the first of each conversation's line
+        (a conversation's order keeps each thread's: a card before its replies). While Slack
+        refuses some, see `Parking.heads`."""
         triage = self.desk.main_triage
+        owed_now = await self.desk.store.owed()
         firsts: dict[str, tuple[str, Owed]] = {}
-        for key, owed in (await self.desk.store.owed()).items():
-            if owed.parked:
-                continue
+        for key, owed in owed_now.items():
+            if owed.parked or owed.refusals:
+                self._refused_seen = True
+                return self.parking.heads(owed_now, triage)
             line = line_of(owed.message, triage)
             current = firsts.get(line)
             if current is None or owed.seq < current[1].seq:
                 firsts[line] = (key, owed)
+        self._refused_seen = False
         return sorted(firsts.values(), key=lambda item: item[1].seq)
 
     async def _deliver(self, key: str, owed: Owed, drawn: Drawn | None) -> None:
@@ -267,7 +283,7 @@ class Outbox:
             await self._failed(key, owed, failure)
             return
         except Unsendable as reason:
-            await self._park(key, owed, str(reason))
+            await self._park(key, owed, str(reason), slack_said=False)
             return
         try:
             await self._done(key, owed, posted)
@@ -383,7 +399,7 @@ class Outbox:
 
     async def _failed(self, key: str, owed: Owed, failure: SlackFailure) -> None:
         if failure.permanent:
-            await self._park(key, owed, failure.error)
+            await self._refused(key, owed, failure)
             return
         attempts = owed.attempts + 1
         delay = self.backoff.delay(attempts, failure.retry_after)
@@ -396,10 +412,25 @@ class Outbox:
             if current is not None:
                 tx.owe(key, replace(current, attempts=attempts, next_at=time.time() + delay))
 
-    async def _park(self, key: str, owed: Owed, reason: str) -> None:
+    async def _refused(self, key: str, owed: Owed, failure: SlackFailure) -> None:
+        """Slack refused it: tried again a few times (out of its conversation's line), then
+        parked; at once when a message for the same place is parked for the same cause."""
+        refusals, attempts = owed.refusals + 1, owed.attempts + 1
+        delay = self.backoff.delay(attempts)
+        async with self.desk.store.transaction() as tx:
+            parks = refusals >= REFUSALS or self.parking.refused_there(tx, owed.message, failure.error)
+            if not parks and (current := tx.owed(key)) is not None:
+                later = time.time() + delay
+                tx.owe(key, replace(current, attempts=attempts, refusals=refusals, next_at=later))
+        if parks:
+            await self._park(key, owed, failure.error)
+            return
+        log.warning(
+            "Slack refused a message; will try again",
+            extra={"outbox_id": key, "error": failure.error, "attempt": attempts, "in_s": round(delay, 2)},
+        )
+
+    async def _park(self, key: str, owed: Owed, reason: str, *, slack_said: bool = True) -> None:
         log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": reason})
         async with self.desk.store.transaction() as tx:
-            current = tx.owed(key)
-            if current is not None:
-                tx.owe(key, replace(current, parked=reason))
-            self.kinds.given_up(tx, owed.message)
+            self.parking.park(tx, key, reason, time.time(), tell=slack_said)

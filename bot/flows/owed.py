@@ -25,6 +25,7 @@ from bot.domain.owed import (
     Prompt,
     RequesterThread,
     StormCard,
+    to_outsider,
     where_of,
 )
 from bot.domain.ticket import Ticket
@@ -39,7 +40,10 @@ REDRAWN = (Card, StormCard, Edit, Prompt, HomeOf)  # the latest content wins
 def owe(tx: Transaction, key: str, message: Message, *, look_first: bool = False, after: float = 0.0) -> None:
     """Owe `message` under the id `key`. A message already owed is owed once; one that is
     redrawn (a card, an edit, a prompt) keeps its place in line and takes the new content.
-    `after`: seconds to wait first, so changes in between go out as one (a Home tab)."""
+    `after`: seconds to wait first, so changes in between go out as one (a Home tab). Nothing
+    is owed to people an import kept by name (`to_outsider`)."""
+    if to_outsider(message):
+        return
     current = tx.owed(key)
     if current is None:
         now = time.time()

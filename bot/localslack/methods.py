@@ -41,6 +41,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "users.info": ("user",),
     "conversations.info": ("channel",),  # the spec marks none; Slack answers channel_not_found
     "conversations.members": ("channel",),
+    "users.lookupByEmail": ("email",),
     "views.open": ("trigger_id", "view"),
     "views.push": ("trigger_id", "view"),
     "views.update": ("view",),
@@ -68,6 +69,7 @@ CONSUMES: dict[str, tuple[str, ...]] = {
     "users.info": (FORM,),
     "conversations.info": (FORM,),
     "conversations.members": (FORM,),
+    "users.lookupByEmail": (FORM,),
     "views.open": (FORM, JSON),
     "views.push": (FORM, JSON),
     "views.update": (FORM, JSON),
@@ -86,6 +88,7 @@ MISSING_ERRORS = {
     "channel": "channel_not_found",
     "user": "user_not_found",
     "ts": "message_not_found",
+    "email": "users_not_found",
     "usergroup": "no_such_subteam",  # as for an unknown group (see m_usergroups_users_list)
 }
 # method -> the scopes that let a bot token call it (any one of them), from the spec's
@@ -94,6 +97,7 @@ MISSING_ERRORS = {
 # for that error). Methods not listed here are not checked.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "users.info": ("users:read",),
+    "users.lookupByEmail": ("users:read.email",),
     "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "conversations.members": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "chat.postMessage": ("chat:write",),
@@ -196,6 +200,17 @@ class WebApi:
         if found is None:
             raise ApiError("channel_not_found")
         return {"members": sorted(found.members), "response_metadata": {"next_cursor": ""}}
+
+    def m_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        """As the spec's `/users.lookupByEmail` answers: the user whose profile has the address
+        (compared without case), else `users_not_found`."""
+        wanted = str(args["email"]).strip().casefold()
+        person = next((p for p in self.ws.people.values() if p.email and p.email.casefold() == wanted), None)
+        if person is None:
+            raise ApiError("users_not_found")
+        found = self.m_users_info({"user": person.id})
+        found["user"]["profile"]["email"] = person.email
+        return found
 
     def m_usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         """A user group's members. An unknown group is `no_such_subteam`: the spec's error list

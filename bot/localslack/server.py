@@ -24,10 +24,34 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.doctor import BOT_SCOPES
+from bot.localslack.errors import DOCUMENTED, STATUS
 from bot.localslack.methods import CONSUMES, JSON, METHOD_SCOPES, ApiError, WebApi
 from bot.localslack.workspace import APP_ID, Workspace
 
 log = logging.getLogger("localslack")
+
+
+@dataclass
+class Refusal:
+    """One method answering one of its documented errors: for every call, or only for calls
+    about `target` (a channel, or a person for `conversations.open`, `users.info`,
+    `views.publish`) or those `when` picks, the next `times` calls or (None) until
+    `Faults.allow`."""
+
+    method: str
+    error: str
+    target: str | None = None
+    times: int | None = None
+    when: Callable[[dict[str, Any]], bool] | None = None
+    answered: int = 0
+
+
+def _target(args: dict[str, Any]) -> str | None:
+    """What a call is about: its channel, else the person it names."""
+    for name in ("channel", "channel_id", "users", "user_id", "user"):
+        if args.get(name):
+            return str(args[name])
+    return None
 
 
 @dataclass
@@ -40,6 +64,44 @@ class Faults:
     down: bool = False  # every call answers 503 until switched off
     delay: float = 0.0  # seconds added before every answer
     lost_answers: int = 0  # the next N calls are carried out, but the answer is lost (a 503)
+
+    def __post_init__(self) -> None:
+        # methods answering an error (`refuse`): not a field, so the sandbox's switches (the
+        # fields, shown as JSON) stay what they were
+        self.refusals: list[Refusal] = []
+
+    def refuse(
+        self,
+        method: str,
+        error: str,
+        target: str | None = None,
+        times: int | None = None,
+        when: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> Refusal:
+        """Make `method` answer `error` (for `target` only, when given): only an error Slack
+        documents for the method (`bot.localslack.errors`)."""
+        if error not in DOCUMENTED.get(method, frozenset()):
+            raise ValueError(f"Slack does not document {error!r} for {method}")
+        refusal = Refusal(method, error, target, times, when)
+        self.refusals.append(refusal)
+        return refusal
+
+    def allow(self, method: str | None = None) -> None:
+        """Switch refusals off (of `method`, or all)."""
+        self.refusals = [r for r in self.refusals if method is not None and r.method != method]
+
+    def refusal_for(self, method: str, args: dict[str, Any]) -> Refusal | None:
+        """The refusal a call meets, if any (counted)."""
+        for refusal in self.refusals:
+            if refusal.method != method or (refusal.target is not None and refusal.target != _target(args)):
+                continue
+            if refusal.times is not None and refusal.answered >= refusal.times:
+                continue
+            if refusal.when is not None and not refusal.when(args):
+                continue
+            refusal.answered += 1
+            return refusal
+        return None
 
 
 @dataclass
@@ -207,6 +269,12 @@ class LocalSlack:
         if token != wanted:
             kind_ok = token.startswith("xapp-") == wanted.startswith("xapp-")
             return self._answer(method, args, 200, "invalid_auth" if kind_ok else "not_allowed_token_type")
+        refusal = self.faults.refusal_for(method, args)
+        if refusal is not None:
+            status = STATUS.get(refusal.error, 200)
+            self._log(Call(method, args, status, refusal.error, sent_as))
+            headers = {"Retry-After": str(self.faults.retry_after)} if status == 429 else None
+            return web.json_response({"ok": False, "error": refusal.error}, status=status, headers=headers)
         limited = self._over_pace(method, args)
         if limited is not None:
             return limited

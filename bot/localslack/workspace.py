@@ -26,6 +26,7 @@ class Person:
     real_name: str
     is_bot: bool = False
     display_name: str = ""  # often empty in real Slack: many people never set one
+    email: str = ""  # what users.lookupByEmail finds them by
 
 
 @dataclass

@@ -216,7 +216,7 @@ class Page:
                 "shown": now.strftime("%a %d %b, %H:%M"),
                 "ahead": self.controls.offset_seconds(),
             },
-            "faults": vars(self.slack.faults),
+            "faults": switches(self.slack.faults),
             "traffic": [
                 {
                     "method": c.method,
@@ -451,7 +451,7 @@ class Page:
         if "delay" in body:
             faults.delay = max(0.0, min(5.0, float(body["delay"])))
         self.changed("faults")
-        return {"ok": True, "faults": vars(faults)}
+        return {"ok": True, "faults": switches(faults)}
 
 
 def _outcome(delivery: Delivery | None) -> dict[str, Any]:
@@ -505,3 +505,8 @@ async def _drain(queue: asyncio.Queue[str]) -> AsyncIterator[str]:
 
 def _asset(name: str) -> str:
     return resources.files("bot.sandbox").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def switches(faults: Any) -> dict[str, Any]:
+    """The page's fault switches (a test's `refusals` are not among them)."""
+    return {name: value for name, value in vars(faults).items() if name != "refusals"}

@@ -16,6 +16,7 @@ from bot.slack.blocks import context, section
 from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, modal_title, plain, safe
+from bot.slack.mrkdwn import who as mention
 from bot.slack.when import age, slack_at, target_line
 
 Blocks = list[dict[str, Any]]
@@ -61,7 +62,7 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
             f"{who}{risk}",
             f"_{summary}_",
             *([fields_inline(ticket.fields)] if ticket.fields else []),
-            f"From <@{ticket.requester}>, opened {age(ticket.opened_at, now)}",
+            f"From {mention(ticket.requester)}, opened {age(ticket.opened_at, now)}",
         ]
         if row.upcoming is not None:
             lines[-1] += " · " + target_line(row.upcoming, zone, business=row.business)
@@ -116,7 +117,7 @@ def handover_message(
         section(heading),
         context(
             f"{MARKS[ticket.priority]} *{ticket.priority.label}* · {escape(ticket.category)} · "
-            f"from <@{ticket.requester}> · {due[:1].upper() + due[1:]}"
+            f"from {mention(ticket.requester)} · {due[:1].upper() + due[1:]}"
         ),
         {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons},
     ]

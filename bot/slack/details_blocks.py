@@ -10,7 +10,7 @@ from bot.domain.sla import TargetState
 from bot.domain.ticket import Ticket
 from bot.slack.approval_blocks import field_lines
 from bot.slack.blocks import context, section, sections
-from bot.slack.mrkdwn import escape, fit, modal_title, plain
+from bot.slack.mrkdwn import escape, fit, modal_title, moved_in_from, plain, who
 from bot.slack.when import slack_at, target_line
 
 Blocks = list[dict[str, Any]]
@@ -34,11 +34,13 @@ def details_view(
     ticket: Ticket, ref: str, states: list[TargetState], zone: ZoneInfo, *, business: bool
 ) -> dict[str, Any]:
     status = ticket.status.value.replace("_", " ")
-    who = f" · <@{ticket.assignee}>" if ticket.assignee else ""
+    taken = f" · {who(ticket.assignee)}" if ticket.assignee else ""
     head = (
-        f"*{ref}* · {ticket.priority.label} · {escape(ticket.category)} · {status}{who}\n"
-        f"From <@{ticket.requester}>, {slack_at(ticket.opened_at, zone)}"
+        f"*{ref}* · {ticket.priority.label} · {escape(ticket.category)} · {status}{taken}\n"
+        f"From {who(ticket.requester)}, {slack_at(ticket.opened_at, zone)}"
     )
+    if ticket.imported_from:
+        head += f"\nMoved in from {moved_in_from(ticket.imported_from)}"
     text_lines = [piece for line in ticket.text.splitlines() for piece in _pieces(escape(line))] or [" "]
     targets = [target_line(state, zone, business=business) for state in states]
     notices = [
@@ -46,7 +48,7 @@ def details_view(
         for n in ticket.notices
     ] or ["None."]
     trail = [
-        f"• {slack_at(e.at, zone)} · <@{e.actor}> · {e.action.value.replace('_', ' ')}"
+        f"• {slack_at(e.at, zone)} · {who(e.actor)} · {e.action.value.replace('_', ' ')}"
         + (f": {escape(plain(' '.join(e.detail.split()), 200))}" if e.detail else "")
         for e in ticket.trail[-TRAIL_SHOWN:]
     ]

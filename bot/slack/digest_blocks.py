@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.digest import Digest, DigestSchedule, Watched, missed
 from bot.domain.priority import Priority
 from bot.slack.blocks import context, section
-from bot.slack.mrkdwn import escape, plain
+from bot.slack.mrkdwn import escape, plain, who
 from bot.slack.quality_blocks import count_change, field, score_change
 from bot.slack.trend_blocks import trend_section
 from bot.slack.when import age, target_line
@@ -117,7 +117,7 @@ def _oldest_unclaimed(digest: Digest, look: DigestLook) -> str:
     waiting = age(ticket.opened_at, digest.backlog.moment).removesuffix(" ago")
     return (
         f"*Oldest unclaimed:* {look.ref(ticket.number)} · {ticket.priority.label} · “{summary}” "
-        f"from <@{ticket.requester}>, waiting {waiting}"
+        f"from {who(ticket.requester)}, waiting {waiting}"
     )
 
 

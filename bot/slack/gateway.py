@@ -29,29 +29,40 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 log = logging.getLogger(__name__)
 
-# Errors that no retry will cure: the message is parked, not retried forever.
-PERMANENT_ERRORS = frozenset(
+# The only failures worth trying again, because Slack's documentation says they pass; every
+# other error, listed here or not, is Slack refusing the call (the outbox tries it a few times
+# more, then parks it: `bot.flows.parking`). From Slack's method pages (the same words under
+# every method, e.g. https://api.slack.com/methods/views.publish#errors, and the rate-limit
+# page https://api.slack.com/docs/rate-limits):
+# - `ratelimited` (HTTP 429) / `rate_limited`: "Refer to the Retry-After header for when to
+#   retry the request"; chat.postMessage's "Application has posted too many messages";
+# - `internal_error`: "likely due to a transient issue on our end";
+# - `fatal_error`: "a catastrophic error. It's possible some aspect of the operation succeeded"
+#   (so the outbox looks for the message before posting it again);
+# - `service_unavailable` (HTTP 503): "The service is temporarily unavailable";
+# - `request_timeout`: "the POST data was either missing or truncated" (lost on the way);
+# - `team_added_to_org` / `org_login_required`: a workspace moving into an Enterprise org,
+#   "intermittently unavailable until the transition is complete";
+# - any HTTP 5xx without Slack's JSON (`http_5xx`), and no answer at all (`unreachable`:
+#   connection refused or reset, DNS, timeouts).
+TRANSIENT_ERRORS = frozenset(
     {
-        "channel_not_found",
-        "is_archived",
-        "user_not_found",
-        "user_disabled",
-        "not_in_channel",
-        "invalid_blocks",
-        "msg_too_long",
-        "no_text",
-        "invalid_auth",
-        "account_inactive",
-        "token_revoked",
-        "missing_scope",
-        "message_not_found",
-        "cant_update_message",
-        "invalid_arguments",
-        "expired_trigger_id",
-        "invalid_trigger_id",
-        "thread_not_found",
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+        "org_login_required",
+        "unreachable",
     }
 )
+
+
+def is_transient(error: str) -> bool:
+    """Whether Slack documents `error` as passing: only then is trying again sure to make sense."""
+    return error in TRANSIENT_ERRORS or (error.startswith("http_5") and error[5:].isdigit())
 
 
 class AsyncAnyServerErrorRetryHandler(AsyncRetryHandler):
@@ -109,13 +120,14 @@ def build_client(
 
 
 class SlackFailure(Exception):
-    """A call to Slack failed after retries; `permanent` when trying again cannot help."""
+    """A call to Slack failed after retries; `permanent` when Slack refused it (any error its
+    documentation does not call passing): trying again is unlikely to help."""
 
     def __init__(self, method: str, error: str, retry_after: float | None = None) -> None:
         super().__init__(f"{method} failed: {error}")
         self.method = method
         self.error = error
-        self.permanent = error in PERMANENT_ERRORS
+        self.permanent = not is_transient(error)
         self.retry_after = retry_after  # seconds Slack asked us to wait (rate limits)
 
 
@@ -148,6 +160,8 @@ class SlackGateway:
             error = str(data.get("error", "unknown_error")) if isinstance(data, dict) else "unknown_error"
             if not isinstance(data, dict) and problem.response.status_code >= 500:
                 error = f"http_{problem.response.status_code}"  # a 5xx page, not Slack's JSON
+            elif not isinstance(data, dict) and problem.response.status_code == 429:
+                error = "ratelimited"  # a rate limit answered without Slack's JSON
             log.warning("slack call failed", extra={"method": method, "error": error})
             self.told(method, error)
             raise SlackFailure(method, error, _retry_after(problem.response.headers)) from None
@@ -314,6 +328,17 @@ class SlackGateway:
             profile = data.get("user", {}).get("profile", {})
             self._names[user] = profile.get("display_name") or data.get("user", {}).get("real_name") or user
         return self._names[user]
+
+    async def user_by_email(self, email: str) -> str | None:
+        """The Slack user with this e-mail address, or None when the workspace has nobody with
+        it (`users.lookupByEmail`, scope `users:read.email`; Slack answers `users_not_found`)."""
+        try:
+            data = await self._call("users.lookupByEmail", self.client.users_lookupByEmail(email=email))
+        except SlackFailure as failure:
+            if failure.error == "users_not_found":
+                return None
+            raise
+        return str(data.get("user", {}).get("id") or "") or None
 
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
         data = await self._call("views.open", self.client.views_open(trigger_id=trigger_id, view=view))

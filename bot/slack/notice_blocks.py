@@ -21,6 +21,7 @@ from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
 from bot.slack.links import linked
 from bot.slack.mrkdwn import escape, plain
+from bot.slack.mrkdwn import who as mention
 from bot.slack.when import slack_at, target_line, target_span, working_hours
 
 Blocks = list[dict[str, Any]]
@@ -78,7 +79,7 @@ def notice_message(facts: NoticeFacts, destination: str, zone: ZoneInfo) -> tupl
         blocks.append(
             context(
                 f"{MARKS[ticket.priority]} {ticket.priority.label} · {escape(ticket.category)} · "
-                f"from <@{ticket.requester}> · {linked(facts.card, 'the card')} is in <#{facts.triage}>"
+                f"from {mention(ticket.requester)} · {linked(facts.card, 'the card')} is in <#{facts.triage}>"
             )
         )
     if notice.late:
