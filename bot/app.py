@@ -42,8 +42,10 @@ from bot.flows.report import Reports, chart_name, report_title, slug
 from bot.leader import Leadership
 from bot.metrics import CONTENT_TYPE as METRICS_TYPE
 from bot.metrics import Metrics, request_kind
+from bot.slack import when
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
+from bot.slack.pace import Pacer
 from bot.work import Work, track_listeners
 from config.environment import Environment
 from config.settings import Config
@@ -120,13 +122,15 @@ class DeskApp:
         store: Store | None = None,
         backoff: Backoff | None = None,
         run_jobs: bool = True,
+        pacer: Pacer | None = None,
     ):
         self.config = config
         self.run_jobs = run_jobs  # False: the jobs are registered but run only when asked (tests)
         self.work = Work()
         self.env = env
         self.store = store or store_from_url(config.store_url)
-        client = build_client(env.bot_token, env.api_url, backoff=backoff)
+        pacer = pacer or Pacer()  # Slack's pace per method, kept by every call the desk makes
+        client = build_client(env.bot_token, env.api_url, backoff=backoff, pacer=pacer)
         self._http: aiohttp.ClientSession | None = None  # one pool of connections to Slack, from start()
         self.metrics = Metrics(lambda: self.outbox.backlog())
         self.slack_auth: dict[str, str] = {"state": "unknown"}  # Slack's word on the bot token
@@ -156,7 +160,7 @@ class DeskApp:
         self.digests = Digests(self.desk)
         self.reports = Reports(self.desk)
         # The outbox retries on its own schedule, so its calls fail fast instead of waiting.
-        quick_client = build_client(env.bot_token, env.api_url, patience=0)
+        quick_client = build_client(env.bot_token, env.api_url, patience=0, pacer=pacer)
         self._clients = (client, quick_client)
         quick = SlackGateway(quick_client)
         quick.told = self._slack_call
@@ -394,7 +398,7 @@ class DeskApp:
             "scheduler": "running" if self.scheduler.running else "stopped",
             "outbox": self.outbox.backlog(),
             "sweeps": self.escalation.sweeps,
-            "idle": self.idle(),
+            "idle": self.idle() and self.outbox.backlog()["waiting"] == 0,  # owed is never idle
         }
 
     def _slack_ok(self) -> bool:
@@ -517,4 +521,4 @@ async def digest_now(config: Config, env: Environment, *, dry_run: bool) -> str:
         day, reached = await digests.send_now()
     finally:
         await store.close()
-    return f"Sent the digest of {day:%a %d %b} to {', '.join(place_words(p) for p in reached)}.\n"
+    return f"Sent the digest of {when.day(day)} to {', '.join(place_words(p) for p in reached)}.\n"
