@@ -411,6 +411,13 @@ class SlackGateway:
     async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
         await self._call("views.update", self.client.views_update(view_id=view_id, view=view))
 
+    async def usergroup_members(self, usergroup: str) -> tuple[str, ...]:
+        """The members of a user group ("S…"): approvers of a request type's level."""
+        data = await self._call(
+            "usergroups.users.list", self.client.usergroups_users_list(usergroup=usergroup)
+        )
+        return tuple(str(u) for u in data.get("users", ()))
+
     async def publish_home(self, user: str, view: dict[str, Any]) -> None:
         await self._call("views.publish", self.client.views_publish(user_id=user, view=view))
 
