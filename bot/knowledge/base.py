@@ -1,0 +1,112 @@
+"""The knowledge base: what the desk already knows, as `Entry`s in one `Index`.
+
+Built at start from the store's resolved tickets, the saved replies (`[replies]`) and the
+Markdown articles in `knowledge.path`; then kept up to date as tickets resolve or reopen
+(`KnowledgeBase.observe`, a store observer). A ticket counts once it is resolved with words:
+its request is matched, and the words that resolved it (the resolution note, else the last
+reply to the requester) are the answer shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bot.domain.ticket import Action, Status, Ticket
+from bot.knowledge.index import Entry, Hit, Index
+from store.names import TICKETS
+
+log = logging.getLogger("desk.knowledge")
+
+
+def resolving_words(ticket: Ticket) -> str:
+    """What resolved the ticket: its resolution note, else the last reply to the requester."""
+    if ticket.resolution_note.strip():
+        return ticket.resolution_note.strip()
+    replies = [e.detail for e in ticket.trail if e.action is Action.REPLIED and e.detail.strip()]
+    return replies[-1].strip() if replies else ""
+
+
+def ticket_entry(ticket: Ticket, ref: str) -> Entry | None:
+    """A resolved ticket as an entry; None while it is open or was resolved without words."""
+    if ticket.status is not Status.RESOLVED:
+        return None
+    answer = resolving_words(ticket)
+    if not answer:
+        return None
+    return Entry(
+        f"ticket:{ticket.number}",
+        "ticket",
+        ref,
+        f"{ticket.text}\n{answer}",
+        answer,
+        ticket=ticket.number,
+        category=ticket.category,
+    )
+
+
+def reply_entries(replies: dict[str, str]) -> list[Entry]:
+    """Saved replies: their name and words are matched, their words are the answer."""
+    return [
+        Entry(f"reply:{name}", "reply", name, f"{name.replace('-', ' ').replace('_', ' ')}\n{words}", words)
+        for name, words in replies.items()
+    ]
+
+
+def article_entries(folder: str | Path) -> list[Entry]:
+    """The Markdown articles in `folder` (and below): the first `# ` line is the title."""
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.rglob("*.md")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as problem:
+            log.warning("knowledge: cannot read %s (%s)", path, problem)
+            continue
+        lines = text.strip().splitlines()
+        heading = next((line for line in lines if line.startswith("# ")), None)
+        title = heading[2:].strip() if heading else path.stem.replace("-", " ")
+        body = "\n".join(line for line in lines if line is not heading).strip()
+        name = path.relative_to(root).as_posix()
+        found.append(Entry(f"article:{name}", "article", title, f"{title}\n{body}", body))
+    return found
+
+
+class KnowledgeBase:
+    """The index and how it follows the store. `ref` shows a ticket number (T-12)."""
+
+    def __init__(self, ref: Any, replies: dict[str, str], folder: str | None) -> None:
+        self.ref = ref
+        self.index = Index()
+        self.index.add_all(reply_entries(replies))
+        if folder:
+            self.index.add_all(article_entries(folder))
+
+    def learn(self, tickets: Iterable[Ticket]) -> None:
+        """Index these tickets as they now stand (resolved ones in, others out)."""
+        for ticket in tickets:
+            entry = ticket_entry(ticket, self.ref(ticket.number))
+            if entry is None:
+                self.index.remove(f"ticket:{ticket.number}")
+            else:
+                self.index.add(entry)
+
+    def observe(self, changes: list[Any]) -> None:
+        """A store observer: tickets written resolved are learnt, reopened ones forgotten."""
+        try:
+            self.learn(t for kind, table, _key, t in changes if kind == "put" and table == TICKETS)
+        except Exception:  # the knowledge base must never cost a write
+            log.exception("knowledge: could not index a change")
+
+    def suggest(self, text: str, threshold: float, k: int = 3) -> list[Hit]:
+        """Up to `k` answers to a request whose confidence reaches `threshold`."""
+        return [hit for hit in self.index.search(text, k) if hit.confidence >= threshold]
+
+    def similar(self, ticket: Ticket, k: int = 5) -> list[Hit]:
+        """The resolved tickets closest to `ticket` (itself left out)."""
+        hits = self.index.search(ticket.text, k + 1, allow=frozenset({"ticket"}))
+        return [hit for hit in hits if hit.entry.ticket != ticket.number][:k]
