@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +21,7 @@ from bot.domain.refs import format_ref
 from bot.domain.roles import Assign, Staff, Team
 from bot.domain.sla import SlaClock
 from bot.domain.ticket import REOPEN_WINDOW, Ticket
+from config.answers import AnswersSettings, read_answers
 from config.reader import Section
 from config.redact import redact
 
@@ -93,6 +94,7 @@ class Config:
     staff: Staff = field(default_factory=lambda: Staff(()))  # one team unless [[team]] tables
     # store.keep_in_memory: resolved tickets settled longer ago move to the TinyDB archive
     keep_in_memory: dt.timedelta = dt.timedelta(days=120)
+    answers: AnswersSettings = field(default_factory=AnswersSettings)  # [answers] and [knowledge] (issue 39)
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
@@ -142,6 +144,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     digest = _digest(root.table("digest"))
     pending = _pending(root.table("pending"))
     replies = _replies(root.table("replies"))
+    answers = read_answers(root, tuple(t.name for t in teams))
     csat = root.table("csat")
     ask = csat.get("ask_after_resolve", bool, True)
     lasts = csat.get("expire_after", str, "7d", parse_duration)
@@ -169,7 +172,8 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     if errors:
         raise ConfigError(errors)
     staff = Staff(teams)
-    return Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly, staff, keep)  # type: ignore[arg-type]
+    config = Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly, staff, keep)  # type: ignore[arg-type]
+    return replace(config, answers=answers)
 
 
 TEAM_KEYS = ("triage_channel", "agents", "leads", "categories", "request_channels", "assign")

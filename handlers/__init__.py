@@ -20,6 +20,7 @@ from handlers import (
     quality,
     rating,
     reactions,
+    similar,
     ticket_command,
 )
 
@@ -36,3 +37,4 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     quality.register(app, desk)
     reactions.register(app, desk)
     away.register(app, desk)
+    similar.register(app, desk)

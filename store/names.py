@@ -21,3 +21,6 @@ CONFIRMED_AT = "confirmed_at"  # ticket number -> its confirmation in a channel 
 AWAY = "away"  # agent -> until when they are away (ISO time; "" for until they are back)
 TURNS = "turns"  # team name -> the agent its round-robin assigned last
 ARCHIVED = "archived"  # month ("2026-03") -> {"ranges": [[first, last], ...]}: tickets in its archive file
+ANSWERED = (
+    "answered"  # intake draft id -> {at, person, category, by}: solved by a suggested answer, no ticket
+)

@@ -36,6 +36,7 @@ from bot.slack.agent_blocks import (
     visible_to,
     waiting_message,
 )
+from bot.slack.answer_blocks import similar_lines
 from bot.slack.blocks import section
 from bot.slack.command_args import AgentCommand
 from bot.slack.details_blocks import details_view
@@ -363,7 +364,12 @@ class Agents:
             raise TicketNotFound(number)
         clock = self.desk.sla_clock(ticket)
         states = target_states(ticket, clock, self.desk.clock.now())
-        return details_view(ticket, self.desk.ref(number), states, self.desk.zone, business=clock.business)
+        similar = similar_lines(
+            [(h.entry.title, h.entry.answer, h.confidence) for h in self.desk.knowledge.similar(ticket, 3)]
+        )
+        return details_view(
+            ticket, self.desk.ref(number), states, self.desk.zone, business=clock.business, similar=similar
+        )
 
     async def queue(self, agent: str) -> Answer:
         """Unclaimed tickets and those at risk in the agent's teams, most urgent and oldest first."""

@@ -98,7 +98,11 @@ class KnowledgeBase:
     def observe(self, changes: list[Any]) -> None:
         """A store observer: tickets written resolved are learnt, reopened ones forgotten."""
         try:
-            self.learn(t for kind, table, _key, t in changes if kind == "put" and table == TICKETS)
+            self.learn(
+                t
+                for kind, table, _key, t in changes
+                if kind == "put" and table == TICKETS and isinstance(t, Ticket)
+            )
         except Exception:  # the knowledge base must never cost a write
             log.exception("knowledge: could not index a change")
 
