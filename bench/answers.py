@@ -10,7 +10,9 @@ For each path (`lexical`: BM25 over jieba-segmented words; `embedding`: the `.[a
 - recall@3: answerable requests with an answer among the first three results;
 - shown_recall@3: the same, counting only results at or above the threshold (what people see);
 - false_suggestions: unanswerable requests shown any suggestion (at or above the threshold);
-- query time p50/p99 with 10k and 100k resolved tickets indexed besides the set's.
+- query time p50/p99 with 10k and 100k resolved tickets indexed besides the set's, timed once
+  the index has answered some requests (the set's own tickets' words), each timed request new
+  to the tokenizer (its cache cleared).
 A table, then one JSON line, last.
 """
 
@@ -36,6 +38,7 @@ from bot.domain.priority import Priority  # noqa: E402
 from bot.domain.ticket import Origin, open_ticket  # noqa: E402
 from bot.knowledge.base import article_entries, ticket_entry  # noqa: E402
 from bot.knowledge.index import Entry, Index  # noqa: E402
+from bot.knowledge.tokens import _chinese  # noqa: E402
 
 SET = ROOT / "bench" / "answers_set" / "set.json"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -95,6 +98,9 @@ def timing(base: list[Entry], queries: list[dict[str, Any]], size: int, rng: ran
     index.add_all(base)
     index.add_all(filler(size, 1000, rng))
     built = time.perf_counter() - started
+    for entry in base:  # a running desk's index has answered requests before: its arrays are built
+        index.search(entry.text, 3)
+    _chinese.cache_clear()  # but each timed request is new to the tokenizer
     times = []
     for q in queries:
         t0 = time.perf_counter()

@@ -4,6 +4,7 @@ intake end to end through the local Slack, and agents' similar tickets."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.factories import T0
 from tests.harness import (
     ALICE,
     BOB,
+    CAROL,
     ERIN,
     TRIAGE,
     ack_text,
@@ -192,6 +194,12 @@ async def test_a_suggested_answer_that_solves_it_opens_no_ticket():
         assert answered["person"] == ERIN and answered["by"] == "ticket:1"
         cards = [m for m in bot_posts(run.slack, TRIAGE) if "vpn keeps disconnecting at home" in text_of(m)]
         assert not cards
+        await run.advance(timedelta(minutes=5))  # the period reported ends now: step past the moment
+        await run.people.command(CAROL, "/desk", "quality", channel=TRIAGE)  # counted: deflection
+        await run.idle()
+        [quality] = [m for m in bot_posts(run.slack, TRIAGE, to=CAROL) if m.ephemeral_to == CAROL]
+        # 1 answered without a ticket, and T-1..T-5 opened: 1 in 6
+        assert "Answered without a ticket: *1* request (17% of requests)" in text_of(quality)
 
 
 async def test_still_needing_help_opens_the_ticket_with_the_suggestions_in_its_trail():

@@ -21,6 +21,7 @@ from bot.domain.digest import DigestSchedule, build_digest, digest_reaches
 from bot.domain.notices import person_of, to_person
 from bot.domain.owed import DigestOf, digest_record
 from bot.domain.roles import Team
+from bot.flows.deflection import deflection_blocks
 from bot.flows.owed import owe
 from bot.slack.digest_blocks import DigestLook, digest_message
 
@@ -64,7 +65,8 @@ class Digests:
             business=lambda priority: self.desk.config.priority_clock(priority, team).business,
             team=team.name if team is not None else "",
         )
-        return digest_message(digest, look)
+        text, blocks = digest_message(digest, look)
+        return text, blocks + await deflection_blocks(self.desk, digest.summary, team)
 
     # -- on schedule -------------------------------------------------------------------
     async def run(self) -> bool:

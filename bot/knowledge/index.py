@@ -72,7 +72,7 @@ class Index:
         self._lengths: list[int] = []  # slot -> words in the entry
         self._postings: dict[str, _Postings] = {}
         self._total = 0
-        self._length_array: np.ndarray | None = None
+        self._length_array = np.zeros(1024)  # slot -> words, grown by doubling (no rebuild per add)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -87,7 +87,9 @@ class Index:
         self._ids.append(entry.id)
         self._lengths.append(sum(words.values()))
         self._total += self._lengths[slot]
-        self._length_array = None
+        if slot >= len(self._length_array):
+            self._length_array = np.concatenate([self._length_array, np.zeros(len(self._length_array))])
+        self._length_array[slot] = self._lengths[slot]
         for word, count in words.items():
             postings = self._postings.get(word)
             if postings is None:
@@ -126,10 +128,8 @@ class Index:
         words = set(tokens(query))
         if not words or not self.entries:
             return []
-        if self._length_array is None:
-            self._length_array = np.array(self._lengths, dtype=np.float64)
         average = self._total / len(self.entries) or 1.0
-        norms = K1 * (1 - B + B * self._length_array / average)
+        norms = K1 * (1 - B + B * self._length_array[: len(self._ids)] / average)
         scores = np.zeros(len(self._ids))
         ideal = 0.0
         for word in words:
