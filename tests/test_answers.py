@@ -96,11 +96,18 @@ def test_entries_are_added_replaced_and_removed_one_at_a_time():
 def test_saved_replies_and_articles_are_in_the_knowledge_base(tmp_path):
     (tmp_path / "vpn.md").write_text("# VPN keeps dropping\n\nUse the vpn2 portal.\n", encoding="utf-8")
     (tmp_path / "broken.md").write_bytes(b"\xff\xfe not utf-8")
-    kb = KnowledgeBase(lambda n: f"T-{n}", {"mfa": "Re-register at aka.ms/mfasetup"}, str(tmp_path))
+    kb = KnowledgeBase(
+        lambda n: f"T-{n}",
+        {"mfa": "Hi {requester}, for {ref}: re-register at aka.ms/mfasetup"},
+        str(tmp_path),
+    )
     assert {e.id for e in kb.index.entries.values()} == {"reply:mfa", "article:vpn.md"}
     assert kb.index.entries["article:vpn.md"].title == "VPN keeps dropping"
     assert kb.suggest("the vpn keeps dropping", 0.4)[0].entry.id == "article:vpn.md"
-    assert kb.suggest("how do I re-register for MFA?", 0.4)[0].entry.id == "reply:mfa"
+    [mfa] = kb.suggest("how do I re-register for MFA?", 0.4)
+    assert mfa.entry.id == "reply:mfa" and mfa.entry.answer.startswith(
+        "Hi there, for your request: re-register"
+    )
 
 
 # -- the conversation's rule (pure) -----------------------------------------------------------------

@@ -48,11 +48,21 @@ def ticket_entry(ticket: Ticket, ref: str) -> Entry | None:
 
 
 def reply_entries(replies: dict[str, str]) -> list[Entry]:
-    """Saved replies: their name and words are matched, their words are the answer."""
-    return [
-        Entry(f"reply:{name}", "reply", name, f"{name.replace('-', ' ').replace('_', ' ')}\n{words}", words)
-        for name, words in replies.items()
-    ]
+    """Saved replies: their name and words are matched, their words are the answer (with
+    `{requester}` and `{ref}`, which only a ticket fills in, read as "there" and "your request")."""
+    found = []
+    for name, words in replies.items():
+        general = words.replace("{requester}", "there").replace("{ref}", "your request")
+        found.append(
+            Entry(
+                f"reply:{name}",
+                "reply",
+                name,
+                f"{name.replace('-', ' ').replace('_', ' ')}\n{general}",
+                general,
+            )
+        )
+    return found
 
 
 def article_entries(folder: str | Path) -> list[Entry]:
