@@ -16,6 +16,7 @@ from handlers import (
     events,
     home,
     intake,
+    links,
     messages,
     quality,
     rating,
@@ -38,3 +39,4 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     reactions.register(app, desk)
     away.register(app, desk)
     similar.register(app, desk)
+    links.register(app, desk)

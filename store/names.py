@@ -24,3 +24,5 @@ ARCHIVED = "archived"  # month ("2026-03") -> {"ranges": [[first, last], ...]}: 
 ANSWERED = (
     "answered"  # intake draft id -> {at, person, category, by}: solved by a suggested answer, no ticket
 )
+LINKED_TO = "linked_to"  # ticket number -> the parent it is handled with (`/desk link`)
+LINKS = "links"  # parent ticket number -> its linked tickets' numbers

@@ -21,7 +21,7 @@ from bot.domain.priority import Priority
 from bot.domain.roles import Staff
 from bot.domain.sla import next_target, target_states
 from bot.domain.ticket import Action, Status, Ticket
-from bot.flows import owed
+from bot.flows import links, owed
 from bot.flows.channel_ticket import redraw_confirmation
 from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
@@ -163,6 +163,7 @@ class Agents:
         def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
             owed.to_requester(tx, ticket, "requester", text, blocks, remember="resolution")
             owe_rating_request(tx, self.desk, ticket)
+            links.resolve_children(tx, self.desk, ticket, agent, note, now)  # issue 39
 
         _, ticket = await self._change(
             number,
@@ -211,6 +212,7 @@ class Agents:
                 owed.card(tx, number)  # answered now: its first-response target is met
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
+            links.pass_on_reply(tx, self.desk, ticket, f"{name}, {self.desk.config.desk.name}", words)
             self._in_card_thread(tx, ticket, f"<@{agent}> replied to the requester:\n{quote(words)}")
         return _said_where_seen(f"Sent to <@{ticket.requester}> in {ref}'s thread.", ticket)
 

@@ -1,0 +1,99 @@
+"""Linked tickets (issue 39): `/desk link T-2 T-1`, the parent's replies reaching every linked
+requester once in their own thread, and resolving the parent resolving the children."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.domain.ticket import Action, Status
+from tests.harness import (
+    ALICE,
+    BOB,
+    ERIN,
+    TRIAGE,
+    ack_text,
+    bot_posts,
+    dm_of,
+    raise_ticket,
+    running_desk,
+    settle,
+    start_request,
+    text_of,
+    ticket_where,
+)
+
+
+async def _erins_ticket(run, words: str = "VPN down for me too"):
+    """Erin raises T-2; returns the message whose thread is her ticket's."""
+    prompt = await start_request(run, words, user=ERIN)
+    await run.people.press(ERIN, prompt, "Hardware")
+    await settle(lambda: "How urgent" in text_of(prompt))
+    await run.people.press(ERIN, prompt, "P2 · High")
+    await settle(lambda: "*T-2* is open" in text_of(prompt))
+    await settle(lambda: ticket_where(run, 2, lambda t: t.card))
+    return prompt
+
+
+async def private_answer(run, user: str, text: str) -> str:
+    before = [m for m in bot_posts(run.slack, TRIAGE, to=user) if m.ephemeral_to == user]
+    ack = await run.people.command(user, "/desk", text, channel=TRIAGE)
+    if ack_text(ack).strip():
+        return ack_text(ack)
+    await run.idle()
+    after = [m for m in bot_posts(run.slack, TRIAGE, to=user) if m.ephemeral_to == user]
+    assert len(after) == len(before) + 1
+    return text_of(after[-1])
+
+
+async def test_a_linked_ticket_hears_its_parents_replies_once_and_is_resolved_with_it():
+    async with running_desk() as run:
+        alice_thread, _ = await raise_ticket(run, "The VPN is down")
+        erin = await _erins_ticket(run)
+        said = await private_answer(run, BOB, "link T-2 to T-1")
+        assert said == f"Linked T-2 to T-1: <@{ERIN}> gets T-1's replies and its resolution."
+        erin_dm = dm_of(run, ERIN)
+
+        def in_erins_thread() -> list[str]:
+            return [text_of(m) for m in bot_posts(run.slack, erin_dm, thread=erin.ts)]
+
+        await settle(
+            lambda: any("*T-2* is being handled together with *T-1*" in t for t in in_erins_thread())
+        )
+        assert await private_answer(run, BOB, "link T-2 T-1") == "T-2 is linked to T-1 already."
+
+        await private_answer(run, BOB, "reply T-1 We found the cause; a fix is rolling out")
+        await run.idle()
+        heard = Counter(t for t in in_erins_thread() if "a fix is rolling out" in t)
+        assert list(heard.values()) == [1], "once, in her own thread"
+        assert "T-1, for T-2" in next(iter(heard))
+        alice_dm = dm_of(run, ALICE)
+        alice_heard = [m for m in bot_posts(run.slack, alice_dm, thread=alice_thread.ts)]
+        assert sum("a fix is rolling out" in text_of(m) for m in alice_heard) == 1
+
+        await private_answer(run, BOB, "resolve T-1 Restarted the VPN gateway")
+        await settle(lambda: ticket_where(run, 2, lambda t: t.status is Status.RESOLVED))
+        child = await run.desk.store.ticket(2)
+        assert child is not None and child.resolution_note == "Restarted the VPN gateway"
+        assert [e.detail for e in child.trail if e.action is Action.NOTE] == [
+            "Linked to T-1: its replies and its resolution reach this requester"
+        ]
+        await settle(lambda: any("resolved *T-2*" in t for t in in_erins_thread()))
+        await run.idle()
+        assert sum("resolved *T-2*" in t for t in in_erins_thread()) == 1
+        rating = [m for m in bot_posts(run.slack, erin_dm) if "How did we do" in text_of(m)]
+        assert len(rating) == 1, "asked to rate once"
+
+
+async def test_links_are_refused_with_a_reason():
+    async with running_desk() as run:
+        await raise_ticket(run, "The VPN is down")
+        await _erins_ticket(run)
+        assert "itself" in await private_answer(run, BOB, "link T-1 T-1")
+        assert "Usage: `/desk link T-31 T-12`" in await private_answer(run, BOB, "link T-1")
+        assert "agents" in await private_answer(run, ERIN, "link T-2 T-1")
+        assert "T-9" in await private_answer(run, BOB, "link T-2 T-9")
+        await private_answer(run, BOB, "link T-2 T-1")
+        assert "part of a link already" in await private_answer(run, BOB, "link T-1 T-2")
+        await private_answer(run, BOB, "resolve T-1")
+        await settle(lambda: ticket_where(run, 2, lambda t: t.status is Status.RESOLVED))
+        assert "Only open tickets" in await private_answer(run, BOB, "link T-2 T-1")
