@@ -3,9 +3,12 @@ requester once in their own thread, and resolving the parent resolving the child
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 from bot.domain.ticket import Action, Status
+from bot.flows.links import link
+from bot.localslack.server import ChannelPace
 from tests.harness import (
     ALICE,
     BOB,
@@ -21,6 +24,7 @@ from tests.harness import (
     text_of,
     ticket_where,
 )
+from tests.test_storm import employees, raise_as
 
 
 async def _erins_ticket(run, words: str = "VPN down for me too"):
@@ -97,3 +101,29 @@ async def test_links_are_refused_with_a_reason():
         await private_answer(run, BOB, "resolve T-1")
         await settle(lambda: ticket_where(run, 2, lambda t: t.status is Status.RESOLVED))
         assert "Only open tickets" in await private_answer(run, BOB, "link T-2 T-1")
+
+
+async def test_an_update_on_a_parent_reaches_many_linked_requesters_once_each_at_slacks_pace():
+    async with running_desk() as run:
+        run.slack.channel_pace = ChannelPace()  # Slack's pace per channel: one a second, bursts of 3
+        await raise_ticket(run, "The VPN is down")  # T-1, the parent
+        people = employees(run, 60)
+        await asyncio.gather(*(raise_as(run, user, f"VPN down ({user})") for user in people))
+        assert await run.desk.store.ticket_count() == 61
+        for number in range(2, 62):
+            await link(run.desk.desk, BOB, number, 1)
+        await run.idle(timeout=30)
+        await private_answer(run, BOB, "reply T-1 The VPN is back for most; we are watching it")
+        await run.idle(timeout=60)
+        for number, user in zip(range(2, 62), people, strict=False):
+            ticket = await run.desk.store.ticket(number)
+            assert ticket is not None and ticket.requester in people
+            thread = ticket.origin.thread
+            heard = [
+                m
+                for m in bot_posts(run.slack, dm_of(run, ticket.requester), thread=thread)
+                if "The VPN is back for most" in text_of(m)
+            ]
+            assert len(heard) == 1, (number, user)
+        assert run.slack.channel_pace.refused == 0  # the outbox kept to Slack's pace
+        assert run.slack.errors() == []
