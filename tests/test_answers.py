@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.deflection import deflection_rate
 from bot.domain.intake import INTAKE, Chose, Context, Draft, Say, Stage, Suggestion
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, open_ticket
@@ -285,3 +286,20 @@ async def test_desk_similar_lists_the_closest_resolved_tickets_and_details_shows
         [view] = run.slack.workspace.views.values()
         shown = json.dumps(view.view)
         assert "Similar resolved tickets" in shown and "T-1" in shown
+
+
+async def test_the_knowledge_base_is_built_from_the_store_at_start(tmp_path):
+    url = f"tinydb://{tmp_path / 'desk.json'}"
+    async with running_desk(url, **ON) as run:
+        await _resolved_vpn_ticket(run)
+    async with running_desk(url, **ON) as run:  # a new process: learnt again from the store
+        assert {f"ticket:{n}" for n in range(1, 6)} <= set(run.desk.desk.knowledge.index.entries)
+        prompt = await _ask(run, "the vpn keeps disconnecting at home")
+        assert "GlobalProtect to 6.2" in text_of(prompt)
+
+
+@pytest.mark.parametrize(
+    ("answered", "opened", "rate"), [(0, 0, None), (1, 3, 0.25), (2, 0, 1.0), (0, 5, 0.0)]
+)
+def test_deflection_is_the_share_of_requests_answered_without_a_ticket(answered, opened, rate):
+    assert deflection_rate(answered, opened) == rate
