@@ -1,4 +1,5 @@
-"""`/desk link T-31 T-12` (issue 39): handle a ticket with its parent; answered privately."""
+"""`/desk link T-31 T-12` and the storm card's "Make these one incident" (issue 39): handle
+tickets with a parent; answered privately."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.flows import answers
-from bot.flows.links import link
+from bot.flows.links import link, make_incident
 from bot.slack.command_args import usage
+from bot.slack.payloads import click
+from bot.slack.storm_blocks import INCIDENT
 from handlers.routing import ANY_COMMAND, routed, verbs
 
 
@@ -34,3 +37,15 @@ def register(app: AsyncApp, desk: Desk) -> None:
         except DeskError as error:
             said = desk.explain(error)
         await answers.respond(desk, command.get("response_url"), user, said)
+
+    @app.action(INCIDENT)
+    async def on_incident(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None:
+            return
+        try:
+            said = await make_incident(desk, pressed.user, pressed.value)
+        except DeskError as error:
+            said = desk.explain(error)
+        await answers.respond(desk, pressed.response_url, pressed.user, said)

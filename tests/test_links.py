@@ -24,7 +24,7 @@ from tests.harness import (
     text_of,
     ticket_where,
 )
-from tests.test_storm import employees, raise_as
+from tests.test_storm import employees, raise_as, triage_view
 
 
 async def _erins_ticket(run, words: str = "VPN down for me too"):
@@ -38,12 +38,12 @@ async def _erins_ticket(run, words: str = "VPN down for me too"):
     return prompt
 
 
-async def private_answer(run, user: str, text: str) -> str:
+async def private_answer(run, user: str, text: str, wait: float = 5.0) -> str:
     before = [m for m in bot_posts(run.slack, TRIAGE, to=user) if m.ephemeral_to == user]
     ack = await run.people.command(user, "/desk", text, channel=TRIAGE)
     if ack_text(ack).strip():
         return ack_text(ack)
-    await run.idle()
+    await run.idle(timeout=wait)
     after = [m for m in bot_posts(run.slack, TRIAGE, to=user) if m.ephemeral_to == user]
     assert len(after) == len(before) + 1
     return text_of(after[-1])
@@ -127,3 +127,35 @@ async def test_an_update_on_a_parent_reaches_many_linked_requesters_once_each_at
             assert len(heard) == 1, (number, user)
         assert run.slack.channel_pace.refused == 0  # the outbox kept to Slack's pace
         assert run.slack.errors() == []
+
+
+async def test_the_storm_card_makes_its_waiting_tickets_one_incident():
+    async with running_desk() as run:
+        run.slack.channel_pace = ChannelPace()
+        people = employees(run, 20)
+        await asyncio.gather(*(raise_as(run, user, f"VPN refuses me ({user})") for user in people))
+        await run.idle(timeout=20)
+        storms, _ = triage_view(run)
+        assert len(storms) == 1
+        folded = await run.desk.outbox.storms.latest()
+        assert folded is not None and len(folded.tickets) > 2
+        grouped = sorted(folded.tickets)
+        await run.people.press(BOB, storms[0], "Make these one incident")
+        await run.idle()
+        parent, children = grouped[0], grouped[1:]
+        said = [m for m in bot_posts(run.slack, TRIAGE, to=BOB) if "is now the incident" in text_of(m)]
+        assert len(said) == 1 and f"*T-{parent}* is now the incident: {len(children)} tickets" in text_of(
+            said[0]
+        )
+        await private_answer(run, BOB, f"resolve T-{parent} The VPN gateway is fixed", wait=60)
+        await run.idle(timeout=30)
+        for number in grouped:
+            ticket = await run.desk.store.ticket(number)
+            assert ticket is not None and ticket.status is Status.RESOLVED
+            heard = [
+                m
+                for m in bot_posts(run.slack, dm_of(run, ticket.requester), thread=ticket.origin.thread)
+                if f"resolved *T-{number}*" in text_of(m)
+            ]
+            assert len(heard) == 1, number
+        assert run.slack.channel_pace.refused == 0

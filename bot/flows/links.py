@@ -11,16 +11,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.desk import Desk
-from bot.domain.errors import NotPermitted, TicketNotFound
+from bot.domain.errors import DeskError, NotPermitted, TicketNotFound
 from bot.domain.owed import Post, RequesterThread, where_of
 from bot.domain.ticket import Action, Ticket
 from bot.flows import owed
 from bot.flows.owed import owe
 from bot.flows.rating import owe_rating_request
 from bot.slack.agent_blocks import resolution_message
-from bot.slack.link_blocks import linked_answer, linked_to, parent_update, trail_child, trail_parent
+from bot.slack.link_blocks import (
+    incident_answer,
+    linked_answer,
+    linked_to,
+    parent_update,
+    trail_child,
+    trail_incident,
+    trail_parent,
+)
 from store.base import Transaction
-from store.names import LINKED_TO, LINKS
+from store.names import LINKED_TO, LINKS, STORMS
 
 
 def children_of(tx: Transaction, parent: int) -> list[int]:
@@ -30,34 +38,74 @@ def children_of(tx: Transaction, parent: int) -> list[int]:
 async def link(desk: Desk, agent: str, child_number: int, parent_number: int) -> str:
     """Link `child_number` to `parent_number`; the agent's answer."""
     desk.staff.require_agent(agent, "link tickets")
+    async with desk.store.transaction() as tx:
+        return _link(tx, desk, agent, child_number, parent_number)
+
+
+async def make_incident(desk: Desk, agent: str, storm: str) -> str:
+    """The storm card's "Make these one incident": its open tickets linked to the oldest."""
+    desk.staff.require_agent(agent, "link tickets")
+    async with desk.store.transaction() as tx:
+        doc = tx.record(STORMS, storm)
+        numbers = sorted(int(n) for n in (doc or {}).get("tickets", ()))
+        waiting = [n for n in numbers if (t := tx.ticket(n)) is not None and t.is_open]
+        waiting = [n for n in waiting if tx.record(LINKED_TO, str(n)) is None]
+        if len(waiting) < 2:
+            return incident_answer(None, 0)
+        parent, linked = waiting[0], 0
+        for number in waiting[1:]:
+            try:
+                _link(tx, desk, agent, number, parent, note_parent=False)
+                linked += 1
+            except DeskError:  # another team's ticket, or a parent of its own: left as it is
+                continue
+        head = tx.ticket(parent)
+        if head is not None and linked:
+            note = trail_incident(linked)
+            tx.save_ticket(head.record(Action.NOTE, agent, note, desk.clock.now()))
+    return incident_answer(desk.ref(parent), linked)
+
+
+def _link(
+    tx: Transaction,
+    desk: Desk,
+    agent: str,
+    child_number: int,
+    parent_number: int,
+    *,
+    note_parent: bool = True,
+) -> str:
+    """Link in `tx`, after every check (a refusal changes nothing); the agent's answer."""
     now = desk.clock.now()
     child_ref, parent_ref = desk.ref(child_number), desk.ref(parent_number)
-    async with desk.store.transaction() as tx:
-        child, parent = tx.ticket(child_number), tx.ticket(parent_number)
-        if child is None:
-            raise TicketNotFound(child_number)
-        if parent is None:
-            raise TicketNotFound(parent_number)
-        desk.staff.require_agent_for(agent, child, "link tickets")
-        if child_number == parent_number:
-            raise NotPermitted("A ticket can't be linked to itself.")
-        if not child.is_open or not parent.is_open:
-            raise NotPermitted("Only open tickets can be linked; reopen it first.")
-        if tx.record(LINKED_TO, str(parent_number)) is not None or children_of(tx, child_number):
-            raise NotPermitted(
-                "{ref} is part of a link already: link to the parent it belongs to.",
-                ticket=parent_number if tx.record(LINKED_TO, str(parent_number)) else child_number,
-            )
-        if tx.record(LINKED_TO, str(child_number)) == parent_number:
-            return f"{child_ref} is linked to {parent_ref} already."
-        tx.put(LINKED_TO, str(child_number), parent_number)
-        tx.put(LINKS, str(parent_number), sorted({*children_of(tx, parent_number), child_number}))
-        child = child.record(Action.NOTE, agent, trail_child(parent_ref), now)
-        parent = parent.record(Action.NOTE, agent, trail_parent(child_ref), now)
-        tx.save_ticket(child)
-        tx.save_ticket(parent)
-        text, blocks = linked_to(child_ref, parent_ref)
-        owed.to_requester(tx, child, "linked", text, blocks)
+    child, parent = tx.ticket(child_number), tx.ticket(parent_number)
+    if child is None:
+        raise TicketNotFound(child_number)
+    if parent is None:
+        raise TicketNotFound(parent_number)
+    desk.staff.require_agent_for(agent, child, "link tickets")
+    if child_number == parent_number:
+        raise NotPermitted("A ticket can't be linked to itself.")
+    if not child.is_open or not parent.is_open:
+        raise NotPermitted("Only open tickets can be linked; reopen it first.")
+    if tx.record(LINKED_TO, str(parent_number)) is not None or children_of(tx, child_number):
+        raise NotPermitted(
+            "{ref} is part of a link already: link to the parent it belongs to.",
+            ticket=parent_number if tx.record(LINKED_TO, str(parent_number)) else child_number,
+        )
+    already = tx.record(LINKED_TO, str(child_number))
+    if already == parent_number:
+        return f"{child_ref} is linked to {parent_ref} already."
+    if already is not None:
+        raise NotPermitted("{ref} is linked to another ticket already.", ticket=child_number)
+    tx.put(LINKED_TO, str(child_number), parent_number)
+    tx.put(LINKS, str(parent_number), sorted({*children_of(tx, parent_number), child_number}))
+    child = child.record(Action.NOTE, agent, trail_child(parent_ref), now)
+    tx.save_ticket(child)
+    if note_parent:
+        tx.save_ticket(parent.record(Action.NOTE, agent, trail_parent(child_ref), now))
+    text, blocks = linked_to(child_ref, parent_ref)
+    owed.to_requester(tx, child, "linked", text, blocks)
     return linked_answer(child_ref, parent_ref, child.requester)
 
 

@@ -28,6 +28,10 @@ def trail_parent(child: str) -> str:
     return f"{child} linked here: this ticket's replies and resolution reach its requester too"
 
 
+def trail_incident(linked: int) -> str:
+    return f"Made the incident of its storm: {linked} tickets linked here"
+
+
 def parent_update(child: str, parent: str, signature: str, words: str) -> tuple[str, Blocks]:
     """A reply on the parent, in each linked requester's own thread."""
     blocks = [section(safe(words, NOTE_LIMIT)), context(f"{escape(signature)} · {parent}, for {child}")]
@@ -37,3 +41,14 @@ def parent_update(child: str, parent: str, signature: str, words: str) -> tuple[
 def linked_answer(child: str, parent: str, requester: str) -> str:
     """The agent's answer to `/desk link`."""
     return f"Linked {child} to {parent}: <@{requester}> gets {parent}'s replies and its resolution."
+
+
+def incident_answer(parent: str | None, linked: int) -> str:
+    """The agent's answer to the storm card's "Make these one incident"."""
+    if parent is None:
+        return "There is nothing left to group: fewer than two of these tickets are still waiting."
+    noun = "ticket" if linked == 1 else "tickets"
+    return (
+        f"*{parent}* is now the incident: {linked} {noun} linked to it. Reply on {parent} "
+        f"(`/desk reply {parent} …`) and every requester hears it; resolving it resolves them all."
+    )
