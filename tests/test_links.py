@@ -141,7 +141,7 @@ async def test_the_storm_card_makes_its_waiting_tickets_one_incident():
         assert folded is not None and len(folded.tickets) > 2
         grouped = sorted(folded.tickets)
         await run.people.press(BOB, storms[0], "Make these one incident")
-        await run.idle()
+        await run.idle(timeout=30)  # a message to each requester, and the card's thread at Slack's pace
         parent, children = grouped[0], grouped[1:]
         said = [m for m in bot_posts(run.slack, TRIAGE, to=BOB) if "is now the incident" in text_of(m)]
         assert len(said) == 1 and f"*T-{parent}* is now the incident: {len(children)} tickets" in text_of(

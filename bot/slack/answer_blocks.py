@@ -94,4 +94,4 @@ def deflection_line(answered: int, rate: float | None) -> str:
     """`/quality` and the digest: how many requests a suggested answer solved."""
     share = f" ({round(rate * 100)}% of requests)" if rate is not None else ""
     noun = "request" if answered == 1 else "requests"
-    return f":bulb: Answered without a ticket: *{answered}* {noun}{share}, by a suggested answer."
+    return f"Answered without a ticket: *{answered}* {noun}{share}, by a suggested answer."

@@ -14,7 +14,7 @@ NOTE_LIMIT = 2900
 def linked_to(child: str, parent: str) -> tuple[str, Blocks]:
     """The child's requester, told where the updates will come from."""
     text = (
-        f":link: *{child}* is being handled together with *{parent}*, the same problem reported "
+        f"*{child}* is being handled together with *{parent}*, the same problem reported "
         "by others. Its updates will reach you here."
     )
     return f"{child} is handled with {parent}", [section(text)]
