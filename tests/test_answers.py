@@ -12,7 +12,7 @@ from bot.domain.deflection import deflection_rate
 from bot.domain.intake import INTAKE, Chose, Context, Draft, Say, Stage, Suggestion
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, open_ticket
-from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.base import KnowledgeBase, ticket_entry
 from bot.knowledge.index import Entry, Index
 from bot.knowledge.tokens import tokens
 from store.codec import draft_from_doc, draft_to_doc
@@ -303,3 +303,16 @@ async def test_the_knowledge_base_is_built_from_the_store_at_start(tmp_path):
 )
 def test_deflection_is_the_share_of_requests_answered_without_a_ticket(answered, opened, rate):
     assert deflection_rate(answered, opened) == rate
+
+
+def test_a_tickets_answer_is_its_resolution_else_its_last_reply_naming_nobody():
+    ticket = open_ticket(7, ALICE, "VPN drops", "Software", Priority.P3, Origin(ALICE), T0)
+    assert ticket_entry(ticket, "T-7") is None  # open: not an answer yet
+    replied = ticket.reply(BOB, "Hi <@U0ALICE01>, update GlobalProtect", T0).reply(
+        BOB, "Use vpn2, <@U0ALICE01>", T0
+    )
+    entry = ticket_entry(replied.resolve(BOB, "", T0), "T-7")
+    assert entry is not None and entry.answer == "Use vpn2,"
+    noted = ticket_entry(replied.resolve(BOB, "Updated GlobalProtect for <@U0ALICE01>", T0), "T-7")
+    assert noted is not None and noted.answer == "Updated GlobalProtect for"
+    assert ticket_entry(ticket.resolve(BOB, "", T0), "T-7") is None  # resolved without words

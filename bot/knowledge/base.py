@@ -10,6 +10,7 @@ reply to the requester) are the answer shown.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,17 @@ from store.names import TICKETS
 log = logging.getLogger("desk.knowledge")
 
 
+MENTION = re.compile(r"<[@!][^>]*>")
+
+
 def resolving_words(ticket: Ticket) -> str:
-    """What resolved the ticket: its resolution note, else the last reply to the requester."""
-    if ticket.resolution_note.strip():
-        return ticket.resolution_note.strip()
-    replies = [e.detail for e in ticket.trail if e.action is Action.REPLIED and e.detail.strip()]
-    return replies[-1].strip() if replies else ""
+    """What resolved the ticket: its resolution note, else the last reply to the requester;
+    without mentions (`<@U…>`): shown to other people, it names nobody."""
+    words = ticket.resolution_note.strip()
+    if not words:
+        replies = [e.detail for e in ticket.trail if e.action is Action.REPLIED and e.detail.strip()]
+        words = replies[-1].strip() if replies else ""
+    return " ".join(MENTION.sub("", words).split(" ")).strip()
 
 
 def ticket_entry(ticket: Ticket, ref: str) -> Entry | None:
