@@ -39,7 +39,7 @@ from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.flows.report import Reports, chart_name, report_title, slug
-from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.base import KnowledgeBase, learn_at_start
 from bot.leader import Leadership
 from bot.metrics import CONTENT_TYPE as METRICS_TYPE
 from bot.metrics import Metrics, request_kind
@@ -207,7 +207,7 @@ class DeskApp:
 
     async def start(self) -> None:
         await self.store.open()
-        self.desk.knowledge.learn(await self.store.all_tickets())
+        await learn_at_start(self.desk.knowledge, self.store)
         # Without a session of its own, slack_sdk opens a new connection for every call.
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for client in self._clients:

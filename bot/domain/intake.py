@@ -167,16 +167,19 @@ def choose_urgency(draft: Draft, event: Input, ctx: Context) -> Turn:
     return Turn(_touch(draft, ctx, priority=priority, stage=Stage.OPENED), Say.OPEN_TICKET)
 
 
-SOLVED, STILL_NEED_HELP = "solved", "help"
+SOLVED, STILL_NEED_HELP, FOLLOW = "solved", "help", "follow"
 
 
 def choose_suggestion(draft: Draft, event: Input, ctx: Context) -> Turn:
     """ "This solved it" (value `solved:<suggestion id>`) ends the request without a ticket;
-    "I still need help" opens it, with what was suggested in its trail."""
+    "I still need help" opens it, with what was suggested in its trail; "Yes, follow it"
+    (`follow:incident:<n>`) opens it linked to that open incident."""
     assert isinstance(event, Chose)
     verdict, _, which = event.value.partition(":")
     if verdict == SOLVED and which in {s.id for s in draft.suggested}:
         return Turn(_touch(draft, ctx, stage=Stage.ANSWERED, solved_by=which), Say.ANSWERED)
+    if verdict == FOLLOW and which in {s.id for s in draft.suggested}:  # the same as an open incident
+        return Turn(_touch(draft, ctx, stage=Stage.OPENED, solved_by=which), Say.OPEN_TICKET)
     if verdict == STILL_NEED_HELP:
         return Turn(_touch(draft, ctx, stage=Stage.OPENED), Say.OPEN_TICKET)
     return Turn(draft, Say.NOT_A_CHOICE)

@@ -41,6 +41,7 @@ from bot.domain.owed import InThread, Post, Prompt, where_of
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, Ticket, open_ticket
 from bot.flows.assignment import assign_new
+from bot.flows.links import follow
 from bot.flows.opening import owe_announcement, place
 from bot.flows.owed import owe
 from bot.slack.answer_blocks import answered, suggested_note, suggestions
@@ -107,7 +108,9 @@ class Intake:
         if not settings.on_for(self.desk.staff.team_of(draft.category).name):
             return ()
         hits = self.desk.knowledge.suggest(draft.text, settings.threshold)
-        return tuple(Suggestion(h.entry.id, h.entry.title, h.entry.answer) for h in hits)
+        incident = self.desk.knowledge.same_as(draft.text, settings.threshold)
+        found = [incident] if incident is not None else []
+        return tuple(Suggestion(h.entry.id, h.entry.title, h.entry.answer) for h in [*found, *hits][:3])
 
     async def dm_of(self, person: str) -> str:
         """Where a request `person` starts outside the DM goes on, without asking Slack: their
@@ -205,6 +208,8 @@ class Intake:
                 learn_dm(tx, person, channel)
             if turn.say is Say.OPEN_TICKET:
                 ticket = self._open(tx, turn.draft, now)
+                if (turn.draft.solved_by or "").startswith("incident:"):  # "Yes, follow it"
+                    ticket = follow(tx, self.desk, ticket, int(str(turn.draft.solved_by).partition(":")[2]))
                 if turn.draft.for_person:  # the requester hears in their DM; the raiser here
                     owe_announcement(tx, self.desk, ticket, prompt=None)
                     self._owe_raised_for(tx, turn.draft, ticket)

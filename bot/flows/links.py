@@ -109,6 +109,22 @@ def _link(
     return linked_answer(child_ref, parent_ref, child.requester)
 
 
+def follow(tx: Transaction, desk: Desk, ticket: Ticket, parent_number: int) -> Ticket:
+    """A new ticket whose requester said it is the same as an open incident: linked to it (the
+    requester's own choice, so no agent's permission is asked). Unlinked when the incident has
+    closed or is itself linked meanwhile."""
+    parent = tx.ticket(parent_number)
+    if parent is None or not parent.is_open or tx.record(LINKED_TO, str(parent_number)) is not None:
+        return ticket
+    now = desk.clock.now()
+    tx.put(LINKED_TO, str(ticket.number), parent_number)
+    tx.put(LINKS, str(parent_number), sorted({*children_of(tx, parent_number), ticket.number}))
+    linked = ticket.record(Action.NOTE, ticket.requester, trail_child(desk.ref(parent_number)), now)
+    tx.save_ticket(linked)
+    tx.save_ticket(parent.record(Action.NOTE, ticket.requester, trail_parent(desk.ref(ticket.number)), now))
+    return linked
+
+
 def pass_on_reply(tx: Transaction, desk: Desk, parent: Ticket, signature: str, words: str) -> None:
     """The parent's reply (its latest change), owed to each open child's requester once."""
     for number in children_of(tx, parent.number):

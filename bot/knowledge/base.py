@@ -17,7 +17,8 @@ from typing import Any
 
 from bot.domain.ticket import Action, Status, Ticket
 from bot.knowledge.index import Entry, Hit, Index
-from store.names import TICKETS
+from store.base import Store
+from store.names import LINKS, TICKETS
 
 log = logging.getLogger("desk.knowledge")
 
@@ -97,6 +98,7 @@ class KnowledgeBase:
 
     def __init__(self, ref: Any, replies: dict[str, str], folder: str | None) -> None:
         self.ref = ref
+        self.incidents = Index()  # open tickets others are linked to: "Is this the same as …?"
         self.index = Index()
         self.index.add_all(reply_entries(replies))
         if folder:
@@ -110,15 +112,30 @@ class KnowledgeBase:
                 self.index.remove(f"ticket:{ticket.number}")
             else:
                 self.index.add(entry)
+            if not ticket.is_open:
+                self.incidents.remove(f"incident:{ticket.number}")
+
+    def learn_incident(self, parent: Ticket) -> None:
+        """An open ticket others are linked to: new requests like it are offered to follow it."""
+        if parent.is_open:
+            ref = self.ref(parent.number)
+            self.incidents.add(
+                Entry(f"incident:{parent.number}", "incident", ref, parent.text, "", parent.number)
+            )
 
     def observe(self, changes: list[Any]) -> None:
         """A store observer: tickets written resolved are learnt, reopened ones forgotten."""
         try:
-            self.learn(
-                t
+            written = {
+                t.number: t
                 for kind, table, _key, t in changes
                 if kind == "put" and table == TICKETS and isinstance(t, Ticket)
-            )
+            }
+            self.learn(written.values())
+            for kind, table, key, doc in changes:
+                parent = written.get(int(key)) if table == LINKS and kind == "put" and doc else None
+                if parent is not None:  # a link writes its parent too (its trail says so)
+                    self.learn_incident(parent)
         except Exception:  # the knowledge base must never cost a write
             log.exception("knowledge: could not index a change")
 
@@ -126,7 +143,21 @@ class KnowledgeBase:
         """Up to `k` answers to a request whose confidence reaches `threshold`."""
         return [hit for hit in self.index.search(text, k) if hit.confidence >= threshold]
 
+    def same_as(self, text: str, threshold: float) -> Hit | None:
+        """The open incident closest to a new request, when close enough."""
+        hits = self.incidents.search(text, 1)
+        return hits[0] if hits and hits[0].confidence >= threshold else None
+
     def similar(self, ticket: Ticket, k: int = 5) -> list[Hit]:
         """The resolved tickets closest to `ticket` (itself left out)."""
         hits = self.index.search(ticket.text, k + 1, allow=frozenset({"ticket"}))
         return [hit for hit in hits if hit.entry.ticket != ticket.number][:k]
+
+
+async def learn_at_start(kb: KnowledgeBase, store: Store) -> None:
+    """The knowledge base from the store: resolved tickets, and open incidents."""
+    kb.learn(await store.all_tickets())
+    for key, linked in (await store.records(LINKS)).items():
+        parent = await store.ticket(int(key)) if linked else None
+        if parent is not None:
+            kb.learn_incident(parent)

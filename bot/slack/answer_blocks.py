@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-from bot.domain.intake import SOLVED, STILL_NEED_HELP, Draft, Suggestion
+from bot.domain.intake import FOLLOW, SOLVED, STILL_NEED_HELP, Draft, Suggestion
 from bot.slack.blocks import action_button, context, section
 from bot.slack.intake_blocks import IntakeIds, quote
 from bot.slack.mrkdwn import escape, fit
@@ -23,9 +23,10 @@ ANSWER_LIMIT = 700  # of each answer shown: enough to act on, short enough to sc
 class AnswerIds(StrEnum):
     SOLVED = "intake_answer_solved"
     HELP = "intake_answer_help"
+    FOLLOW = "intake_answer_follow"
 
 
-ANSWER_ACTION = re.compile(rf"^({AnswerIds.SOLVED}|{AnswerIds.HELP})$")
+ANSWER_ACTION = re.compile(rf"^({AnswerIds.SOLVED}|{AnswerIds.HELP}|{AnswerIds.FOLLOW})$")
 
 
 def _heading(s: Suggestion) -> str:
@@ -42,11 +43,20 @@ def suggestions(draft: Draft) -> tuple[str, Blocks]:
     text = "Before I open a ticket: one of these may already answer it."
     blocks: Blocks = [section(f"Your request:\n{quote(draft.text, 500)}"), section(f"*{text}*")]
     for n, s in enumerate(draft.suggested):
-        blocks.append(section(f"{_heading(s)}\n{quote(s.answer, ANSWER_LIMIT)}"))
-        buttons = [
-            action_button("This solved it", AnswerIds.SOLVED, f"{SOLVED}:{s.id}", style="primary"),
-            action_button("I still need help", AnswerIds.HELP, STILL_NEED_HELP),
-        ]
+        if s.id.startswith("incident:"):
+            blocks.append(
+                section(f"*Is this the same as {escape(s.title)}?* Others reported it; we are on it.")
+            )
+            buttons = [
+                action_button("Yes, follow it", AnswerIds.FOLLOW, f"{FOLLOW}:{s.id}", style="primary"),
+                action_button("No", AnswerIds.HELP, STILL_NEED_HELP),
+            ]
+        else:
+            blocks.append(section(f"{_heading(s)}\n{quote(s.answer, ANSWER_LIMIT)}"))
+            buttons = [
+                action_button("This solved it", AnswerIds.SOLVED, f"{SOLVED}:{s.id}", style="primary"),
+                action_button("I still need help", AnswerIds.HELP, STILL_NEED_HELP),
+            ]
         blocks.append(
             {"type": "actions", "block_id": f"{IntakeIds.BLOCK}:{draft.id}:s{n}", "elements": buttons}
         )
@@ -64,7 +74,7 @@ def answered(draft: Draft) -> tuple[str, Blocks]:
 
 def suggested_note(suggested: Sequence[Suggestion]) -> str:
     """The trail's line on a ticket opened after its suggestions did not help."""
-    names = ", ".join(
+    names = ", ".join(  # an incident shows as "T-12 (incident)"
         s.title if s.id.startswith("ticket:") else f"{s.title} ({s.id.partition(':')[0]})" for s in suggested
     )
     return f"Suggested before the ticket opened, and the requester still needed help: {names}"
