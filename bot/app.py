@@ -39,6 +39,7 @@ from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.flows.report import Reports, chart_name, report_title, slug
+from bot.knowledge.base import KnowledgeBase, learn_at_start
 from bot.leader import Leadership
 from bot.metrics import CONTENT_TYPE as METRICS_TYPE
 from bot.metrics import Metrics, request_kind
@@ -142,6 +143,8 @@ class DeskApp:
         gateway = SlackGateway(client)
         gateway.told = self._slack_call
         self.desk = Desk(config=config, store=self.store, slack=gateway, clock=clock or Clock())
+        self.desk.knowledge = KnowledgeBase(config.ref, config.replies, config.answers.knowledge_path or None)
+        self.store.observe(self.desk.knowledge.observe)  # learns each ticket as it resolves
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
         bolt_log = logging.getLogger("desk.bolt")
         with _without(bolt_log, TOKEN_IGNORED):
@@ -215,6 +218,7 @@ class DeskApp:
 
     async def start(self) -> None:
         await self.store.open()
+        await learn_at_start(self.desk.knowledge, self.store)
         # Without a session of its own, slack_sdk opens a new connection for every call.
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for client in self._clients:

@@ -15,6 +15,7 @@ from bot.domain.roles import Staff, Team
 from bot.domain.ticket import Ticket
 from bot.domain.trend import TrendTally, trend_start
 from bot.flows.approvals import Approvals
+from bot.flows.deflection import deflection_blocks
 from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
 
@@ -64,7 +65,8 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
     text, blocks = quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
     extra = await Approvals(desk).figures_block(period.start, period.end, team)
-    return text, blocks + extra if len(blocks) + len(extra) <= 50 else blocks
+    blocks = blocks + extra if len(blocks) + len(extra) <= 50 else blocks
+    return text, blocks + await deflection_blocks(desk, now, team)
 
 
 def _count(tickets: list[Ticket], tally: TrendTally) -> None:
