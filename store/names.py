@@ -21,3 +21,4 @@ CONFIRMED_AT = "confirmed_at"  # ticket number -> its confirmation in a channel 
 AWAY = "away"  # agent -> until when they are away (ISO time; "" for until they are back)
 TURNS = "turns"  # team name -> the agent its round-robin assigned last
 ARCHIVED = "archived"  # month ("2026-03") -> {"ranges": [[first, last], ...]}: tickets in its archive file
+ROLLUPS = "rollups"  # "day|team|agent" -> counters of what happened that UTC day (`bot.domain.rollup`)
