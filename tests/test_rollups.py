@@ -19,15 +19,18 @@ from bot.domain.notices import Level, Notice
 from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.priority import Priority
 from bot.domain.quality import Period, summarize
-from bot.domain.rollup import ERROR, Rollup, bucket, figures, middle, split_key
+from bot.domain.rollup import ERROR, Rollup, bucket, figures, middle, split_key, summary_of, whole_days
 from bot.domain.sla import SlaClock, measure, pauses_of, round_of
 from bot.domain.ticket import Action, Ticket
+from bot.domain.trend import WEEKS, Trend, periods_ending
+from bot.slack.trend_blocks import trend_lines
 from config.settings import parse_config
 from store.base import Store
 from store.names import ROLLUPS
 from store.tinydb_store import TinyDBStore
 from tests.factories import T0, make_ticket
-from tests.harness import demo_config, run_command
+from tests.harness import CAROL, demo_config, run_command, running_desk
+from tests.test_rating_and_quality import quality_answer
 
 ZONE = ZoneInfo("Europe/Berlin")
 CALENDAR = WorkingCalendar(ZONE, time(9), time(17), frozenset(range(5)), frozenset())
@@ -234,3 +237,65 @@ async def test_store_rebuild_rollups_recomputes_the_rows_from_the_tickets(tmp_pa
         assert await again.records(ROLLUPS) == expected
     finally:
         await again.close()
+
+
+@RUNS
+@given(history, st.integers(0, 40), st.integers(1, 14), st.sampled_from([None, "IT", "People"]))
+def test_a_summary_from_the_rows_is_the_summary_from_the_tickets(spec, start_day, days, team):
+    """What /desk quality's older trend points show: every count the same (targets still
+    running that fell due included, from the open tickets), medians and p90 within ERROR."""
+    tickets = [life[-1] for life in lives(spec)]
+    if team is not None:
+        tickets = [t for t in tickets if TEAMS[t.category] == team]
+    start = datetime.combine(T0.date(), time(0), tzinfo=UTC) + timedelta(days=start_day)
+    period = Period(start, start + timedelta(days=days))
+    exact = summarize(tickets, clock_for, period)
+    rows = ROLLUP.of(tickets)
+    found = summary_of(rows, period, team, [t for t in tickets if t.is_open], clock_for)
+    for name in ("opened", "resolved", "rated_resolved", "compliance", "escalations", "scores"):
+        assert getattr(found, name) == getattr(exact, name), name
+    for spread in ("first_response", "resolution"):
+        mine, theirs = getattr(found, spread), getattr(exact, spread)
+        assert mine.count == theirs.count
+        assert _within(mine.median, theirs.median) and _within(mine.p90, theirs.p90)
+
+
+def test_whole_days_keep_back_to_back_periods_back_to_back():
+    end = T0 + timedelta(hours=5, minutes=7)
+    first, second = (
+        Period(end - timedelta(days=14), end - timedelta(days=7)),
+        Period(end - timedelta(days=7), end),
+    )
+    assert whole_days(first).end == whole_days(second).start
+    assert whole_days(second) == Period(
+        datetime.combine((end - timedelta(days=7)).date(), time(0), tzinfo=UTC),
+        datetime.combine(end.date(), time(0), tzinfo=UTC),
+    )
+
+
+async def test_quality_draws_its_older_trend_points_from_the_rollups():
+    """/desk quality's eight weeks: the last two counted from the tickets, the six before
+    from the rollups (whole UTC days); the lines show the tickets' own figures."""
+    async with running_desk() as run:
+        desk = run.desk.desk
+        now = desk.clock.now()
+        tickets = []
+        for n in range(1, 25):  # one every 2.5 days over 60 days, some late, some rated
+            opened = now - timedelta(days=60) + timedelta(hours=60 * n)
+            ticket = make_ticket(n, at=opened).claim(
+                AGENTS[n % 2], opened + timedelta(minutes=20 * (n % 5) + 5)
+            )
+            ticket = ticket.resolve(AGENTS[n % 2], "done", opened + timedelta(hours=n % 11 + 1))
+            tickets.append(
+                ticket.rate(REQUESTER, n % 5 + 1, opened + timedelta(hours=12)) if n % 3 else ticket
+            )
+        for ticket in tickets:
+            await desk.store.create_ticket(lambda _, t=ticket: t)
+        words, _ = await quality_answer(run, CAROL)
+
+        periods = periods_ending(now, timedelta(days=7), WEEKS)
+        counted = [whole_days(p) for p in periods[:-2]] + periods[-2:]
+        expected = trend_lines(Trend(tuple(summarize(tickets, desk.sla_clock, p) for p in counted)))
+        opened, _first_response, sla_met, csat = expected  # medians: within ERROR, bars may differ
+        for line in (opened, sla_met, csat):
+            assert line in words

@@ -30,7 +30,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.notices import Level
 from bot.domain.policy import Target
+from bot.domain.quality import Compliance, Period, Spread, Summary
 from bot.domain.sla import SlaClock, measure, pauses_of, round_of
 from bot.domain.ticket import SCORES, Status, Ticket
 
@@ -202,3 +204,56 @@ def figures(
         if first <= day <= last and team in (None, row_team) and agent in (None, row_agent):
             total.update(counts)
     return Figures(dict(total))
+
+
+def whole_days(period: Period) -> Period:
+    """The period as the rows can count it: from the UTC midnight its start falls after to
+    the one its end falls after (back-to-back periods stay back to back, each day in one)."""
+    return Period(_midnight(period.start), _midnight(period.end))
+
+
+def _midnight(moment: datetime) -> datetime:
+    return datetime.combine(moment.astimezone(UTC).date(), datetime.min.time(), tzinfo=UTC)
+
+
+def summary_of(
+    rows: Mapping[str, Mapping[str, int]],
+    period: Period,
+    team: str | None = None,
+    running: Iterable[Ticket] = (),
+    clock_for: Callable[[Ticket], SlaClock] | None = None,
+) -> Summary:
+    """The quality summary of `period` (as `whole_days` counts it) from the rollup rows, with
+    the targets of the open tickets `running` that fell due in it, measured as the summary
+    measures them (nothing is saved when a due time passes; open tickets are in memory).
+    Counts are the summary's own; medians and 90th percentiles within `ERROR`; no per-agent
+    lines."""
+    days = whole_days(period)
+    found = figures(rows, utc_day(days.start), utc_day(days.end - timedelta(days=1)), team)
+    due: Counter[Target] = Counter()
+    for ticket in running:
+        for target in Target:
+            start, stopped = round_of(ticket, target)
+            if stopped is None and clock_for is not None and ticket.opened_at < period.end:
+                now = period.end
+                state = measure(clock_for(ticket), target, start, None, now, pauses_of(ticket, target, now))
+                due[target] += state.due in days
+
+    def spread(target: Target) -> Spread:
+        count = sum(found.histogram(target).values())
+        return Spread(count, found.median(target), found.percentile(target, 0.9))
+
+    met = {t: found.get(f"{PREFIX[t]}_met") for t in Target}
+    return Summary(
+        period=period,
+        opened=found.get("opened"),
+        resolved=found.get("resolved"),
+        first_response=spread(Target.FIRST_RESPONSE),
+        resolution=spread(Target.RESOLUTION),
+        compliance={
+            t: Compliance(met[t], met[t] + found.get(f"{PREFIX[t]}_missed") + due[t]) for t in Target
+        },
+        escalations={level: found.get(f"esc:{level.value}") for level in Level},
+        scores={score: found.get(f"score:{score}") for score in SCORES},
+        rated_resolved=found.get("rated_resolved"),
+    )

@@ -12,10 +12,12 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError, literal
 from bot.domain.quality import last
 from bot.domain.roles import Staff, Team
+from bot.domain.rollup import summary_of
 from bot.domain.ticket import Ticket
-from bot.domain.trend import TrendTally, trend_start
+from bot.domain.trend import WEEKS, Trend, TrendTally, periods_ending, trend_start
 from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
+from store.names import ROLLUPS
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 USAGE = "Usage: `/desk quality [7d|30d|90d]` (the last 7 days when left out)"
@@ -51,15 +53,27 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
     period, length = last(days, desk.clock.now()), timedelta(days=days)
-    # The trend's last two periods are this one and the one before: counted once, there.
-    tally = TrendTally(desk.sla_clock, period.end, length)
-    # It reaches back 8 periods (two years for 90d), into TinyDB's archive: read a month at a
-    # time and counted as it comes, so memory holds one month of it.
-    async for piece in desk.store.history_in_pieces(trend_start(period.end, length)):
+    # The trend's last two periods are this one and the one before: counted once, there,
+    # exactly, from the tickets. The older ones (two years back for 90d) are sums of the
+    # store's per-day rollups where it keeps them (`bot.domain.rollup`), so the archive stays
+    # closed; without rollups, from the tickets too.
+    kept = desk.store.rollup is not None
+    count = 2 if kept else WEEKS
+    tally = TrendTally(desk.sla_clock, period.end, length, count)
+    # Read a month at a time from TinyDB's archive and counted as it comes.
+    async for piece in desk.store.history_in_pieces(trend_start(period.end, length, count)):
         theirs = desk.of_team(piece, team)
         # Pure work over immutable tickets: done on a thread so requests keep flowing.
         await asyncio.to_thread(_count, theirs, tally)
     moved = tally.trend()
+    if kept:
+        rows = await desk.store.records(ROLLUPS)
+        running = desk.of_team(await desk.store.open_tickets(), team)
+        older = [
+            summary_of(rows, earlier, team.name if team else None, running, desk.sla_clock)
+            for earlier in periods_ending(period.before.start, length, WEEKS - count)
+        ]
+        moved = Trend((*older, *moved.periods))
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
     return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
 
