@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,12 +11,10 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError, literal
 from bot.domain.quality import last
 from bot.domain.roles import Staff, Team
-from bot.domain.rollup import summary_of
-from bot.domain.ticket import Ticket
-from bot.domain.trend import WEEKS, Trend, TrendTally, periods_ending, trend_start
+from bot.domain.trend import WEEKS
+from bot.flows.trends import trend_of
 from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
-from store.names import ROLLUPS
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 USAGE = "Usage: `/desk quality [7d|30d|90d]` (the last 7 days when left out)"
@@ -53,31 +50,8 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
     period, length = last(days, desk.clock.now()), timedelta(days=days)
-    # The trend's last two periods are this one and the one before: counted once, there,
-    # exactly, from the tickets. The older ones (two years back for 90d) are sums of the
-    # store's per-day rollups where it keeps them (`bot.domain.rollup`), so the archive stays
-    # closed; without rollups, from the tickets too.
-    kept = desk.store.rollup is not None
-    count = 2 if kept else WEEKS
-    tally = TrendTally(desk.sla_clock, period.end, length, count)
-    # Read a month at a time from TinyDB's archive and counted as it comes.
-    async for piece in desk.store.history_in_pieces(trend_start(period.end, length, count)):
-        theirs = desk.of_team(piece, team)
-        # Pure work over immutable tickets: done on a thread so requests keep flowing.
-        await asyncio.to_thread(_count, theirs, tally)
-    moved = tally.trend()
-    if kept:
-        rows = await desk.store.records(ROLLUPS)
-        running = desk.of_team(await desk.store.open_tickets(), team)
-        older = [
-            summary_of(rows, earlier, team.name if team else None, running, desk.sla_clock)
-            for earlier in periods_ending(period.before.start, length, WEEKS - count)
-        ]
-        moved = Trend((*older, *moved.periods))
+    # The trend reaches back 8 periods (two years for 90d): the last two, shown in full,
+    # from the tickets; the older ones from the rollups (`bot.flows.trends`).
+    moved = await trend_of(desk, team, period.end, length, WEEKS)
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
     return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
-
-
-def _count(tickets: list[Ticket], tally: TrendTally) -> None:
-    for ticket in tickets:
-        tally.add(ticket)
