@@ -4,7 +4,7 @@
 
 Built as the desk builds its Bolt app (the same client, signature checks and aiohttp
 adapter), with listeners that ack and do nothing else. By default Bolt runs the listener
-beside the request and polls for its ack every 10 ms (`process_before_response=at_ack`);
+beside the request and polls for its ack every 10 ms (`process_before_response=False`);
 `--at-ack` answers when the listener returns (`process_before_response=True`), as the desk
 does: the fair reference.
 """
@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 def build(at_ack: bool = False) -> web.Application:
     client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
     bolt = AsyncApp(
-        client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"], process_before_response=False
+        client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"], process_before_response=at_ack
     )
 
     @bolt.command(re.compile(".*"))
