@@ -39,8 +39,10 @@ BOT_SCOPES = (
     "im:history",
     "im:write",
     "users:read",
+    "users:read.email",
     "files:write",
     "reactions:read",
+    "usergroups:read",
 )
 SLACK_ERRORS = (aiohttp.ClientError, TimeoutError, OSError, ValueError)  # ValueError: not JSON
 

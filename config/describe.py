@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from bot.domain.approval import Level
 from bot.domain.durations import compact_duration
 from bot.domain.policy import SlaPolicy
 from bot.domain.priority import Priority
@@ -38,7 +39,7 @@ def describe(config: Config, env: Environment) -> str:
     for team in config.staff.teams:
         lines += [
             "",
-            f"[[team]]  # {len(team.agents)} agents, {len(team.leads)} leads",
+            f"[[team]]  # {_count(len(team.agents), 'agent')}, {_count(len(team.leads), 'lead')}",
             f'name = "{team.name}"',
             f'triage_channel = "{team.triage}"',
             f"agents = {_list(team.agents)}",
@@ -47,6 +48,12 @@ def describe(config: Config, env: Environment) -> str:
             f"request_channels = {_list(team.request_channels)}",
             f'assign = "{team.assign.value}"',
         ]
+        for kind in config.request_types.get(team.name, ()):
+            levels = " then ".join(_level_words(level) for level in kind.approval) or "no approval"
+            lines.append(
+                f'# request type "{kind.name}": {len(kind.fields)} fields, {kind.priority.value}, '
+                f"{kind.area}; {levels}"
+            )
         if team.sla != config.sla:
             lines += _sla_lines("team.sla", team.sla)
     esc, digest = config.escalation, config.digest
@@ -89,6 +96,11 @@ def describe(config: Config, env: Environment) -> str:
     return "\n".join(lines)
 
 
+def _level_words(level: Level) -> str:
+    who = [*level.approvers, *([f"the {level.field} field"] if level.field else [])]
+    return f"{level.need.value} of {', '.join(who)}"
+
+
 def _sla_lines(table: str, policies: Mapping[Priority, SlaPolicy]) -> list[str]:
     lines: list[str] = []
     for priority, policy in sorted(policies.items()):
@@ -107,3 +119,8 @@ def _weekly_words(weekly: tuple[int, dt.time] | None) -> str:
         return ""
     day, at = weekly
     return f"{DAYS[day]} {at.strftime('%H:%M')}"
+
+
+def _count(n: int, word: str) -> str:
+    """`1 lead`, `2 leads`."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

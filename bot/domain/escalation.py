@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.notices import TRIAGE, Level, Notice, to_person
+from bot.domain.owed import is_outsider
 from bot.domain.policy import Target
 from bot.domain.sla import SlaClock, pauses_of, running_targets
 from bot.domain.ticket import Status, Ticket
@@ -37,9 +38,10 @@ class EscalationPolicy:
     def destinations(self, ticket: Ticket, level: Level) -> tuple[str, ...]:
         if level is Level.LEADS:
             return tuple(to_person(lead) for lead in self.leads)
-        if level is Level.AT_RISK and ticket.status in (Status.CLAIMED, Status.WAITING) and ticket.assignee:
-            return (to_person(ticket.assignee),)
-        return (TRIAGE,)
+        taken = ticket.status in (Status.CLAIMED, Status.WAITING) and ticket.assignee
+        if level is Level.AT_RISK and taken and not is_outsider(ticket.assignee):
+            return (to_person(str(ticket.assignee)),)
+        return (TRIAGE,)  # an assignee an import kept by name is not in Slack: the agents hear of it
 
 
 def _levels_ahead(

@@ -79,12 +79,14 @@ class Post:
 
 @dataclass(frozen=True)
 class Edit:
-    """New words for a message the desk posted."""
+    """New words for a message the desk posted. `hook`: the `response_url` of a click on that
+    message, through which Slack replaces it outside chat.update's pace (`bot.slack.pace`)."""
 
     channel: str
     ts: str
     text: str
     blocks: Blocks
+    hook: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,16 @@ class Card:
     """A ticket's triage card, drawn as the ticket stands: posted the first time, edited after."""
 
     ticket: int
+
+
+@dataclass(frozen=True)
+class ConfirmationOf:
+    """The requester's confirmation of a ticket, redrawn as the ticket stands when it is sent
+    and edited in place. `origin` is where the first one was sent (the ticket's origin then),
+    so the redraw waits in the same line and comes after it."""
+
+    ticket: int
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,8 @@ class StormCard:
 @dataclass(frozen=True)
 class Prompt:
     """An intake question (or how the request ended) in the person's conversation: posted the
-    first time, edited after. `ts` is known when the draft it belonged to was replaced."""
+    first time, edited after. `ts` is known when the draft it belonged to was replaced. `hook`:
+    the `response_url` of the click it answers (see `Edit`)."""
 
     draft: str  # the draft's id
     key: str  # the conversation it is written in (a draft's key)
@@ -113,6 +126,7 @@ class Prompt:
     text: str
     blocks: Blocks
     ts: str | None = None
+    hook: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +180,29 @@ class ReportOf:
         return digest_record(self.week, self.team)
 
 
-Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf | ReportOf
+Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf | ReportOf | ConfirmationOf
+
+
+OUTSIDER = "ext:"  # a person an import found no Slack user for: `ext:jane@example.com`
+
+
+def is_outsider(person: str | None) -> bool:
+    """Someone an import kept by name: no Slack user, never messaged."""
+    return person is not None and person.startswith(OUTSIDER)
+
+
+def to_outsider(message: Message) -> bool:
+    """The message would go to someone with no Slack user (kept by name by an import): the
+    desk never sends it."""
+    if isinstance(message, Post):
+        place = message.to.person if isinstance(message.to, DirectMessage) else message.to.id
+    elif isinstance(message, NoticeOf):
+        place = message.destination.partition(":")[2]
+    elif isinstance(message, HomeOf | ReportOf):
+        place = message.person if isinstance(message, HomeOf) else message.lead
+    else:
+        return False
+    return is_outsider(place)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.desk import Desk
 from bot.domain.errors import NotPermitted, TicketNotFound, literal
-from bot.domain.owed import Edit
+from bot.domain.owed import OUTSIDER, Edit, is_outsider
 from bot.domain.priority import Priority
 from bot.domain.roles import Staff
 from bot.domain.sla import next_target, target_states
@@ -57,6 +57,15 @@ DOING = {  # what each command does, as refusals say it
     "/priority": "change priorities",
     "/move": "move tickets",
 }
+
+
+def _outside(done: str, ticket: Ticket) -> str | None:
+    """For a requester an import kept by name (no Slack user): what was done, and that they
+    were not told. None for everyone else."""
+    if not is_outsider(ticket.requester):
+        return None
+    name = escape(ticket.requester.removeprefix(OUTSIDER))
+    return f"{done} {name} has no Slack user here (moved in from another desk), so nobody was messaged."
 
 
 def _said_where_seen(answer: str, ticket: Ticket) -> str:
@@ -169,7 +178,7 @@ class Agents:
             tell,
         )
         told = f"Resolved {ref}. <@{ticket.requester}> has been told" + (" with your note." if note else ".")
-        return _said_where_seen(told, ticket)
+        return _outside(f"Resolved {ref}.", ticket) or _said_where_seen(told, ticket)
 
     def saved_reply(self, words: str, number: int) -> str:
         """`:vpn` means the saved reply named vpn, filled in for the ticket; other words are
@@ -211,7 +220,8 @@ class Agents:
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
             self._in_card_thread(tx, ticket, f"<@{agent}> replied to the requester:\n{quote(words)}")
-        return _said_where_seen(f"Sent to <@{ticket.requester}> in {ref}'s thread.", ticket)
+        answer = f"Sent to <@{ticket.requester}> in {ref}'s thread."
+        return _outside(f"Kept on {ref}'s trail.", ticket) or _said_where_seen(answer, ticket)
 
     def _may_change(self, person: str, ticket: Ticket, doing: str, requester_may: bool) -> Ticket:
         """An agent of the ticket's team (any agent, to move it); or, with `requester_may`
@@ -417,6 +427,8 @@ class Agents:
         owed.to_person(tx, ticket, user, f"dm-{user}", text)
 
     async def _name(self, user: str) -> str:
+        if is_outsider(user):
+            return user.removeprefix(OUTSIDER)
         try:
             return await self.desk.slack.display_name(user)
         except SlackFailure:

@@ -15,6 +15,7 @@ from bot.domain.notices import TRIAGE, person_of
 from bot.domain.owed import (
     Card,
     CardThread,
+    ConfirmationOf,
     Conversation,
     DigestOf,
     DirectMessage,
@@ -33,11 +34,12 @@ from bot.domain.owed import (
     where_of,
 )
 from bot.domain.ticket import Origin
+from bot.flows.channel_ticket import confirmation_in_thread
 from bot.flows.digest import DIGESTS
 from bot.flows.escalation import notice_for
 from bot.flows.home import Homes
 from bot.flows.intake import move_draft, stands_for_dm
-from bot.flows.opening import card_for, place, split_place
+from bot.flows.opening import card_for, confirmation_for, place, split_place
 from bot.flows.owed import storm_card
 from bot.flows.report import REPORTS, Reports, chart_name, report_title
 from bot.flows.storm import Storms
@@ -45,10 +47,12 @@ from bot.slack.blocks import context
 from bot.slack.digest_blocks import digest_id
 from bot.slack.gateway import Posted
 from bot.slack.links import linked
+from bot.slack.mrkdwn import escape
 from bot.slack.notice_blocks import notice_id
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
 from store.names import (
+    CONFIRMATION,
     CONFIRMED_AT,
     DMS,
     DRAFTS,
@@ -88,6 +92,7 @@ class Drawn:
     home: dict[str, Any] | None = None  # an App Home view to publish for `to`'s person
     upload: Upload | None = None  # a file to upload with the text as its comment
     marker: str | None = None  # a block_id that names it too (notices, digests): looked for by it
+    hook: str | None = None  # an edit: the response_url of a click on the message, to replace it by
     always_look: bool = False  # it may have been posted by other means (a digest sent by hand)
 
 
@@ -112,6 +117,8 @@ def line_of(message: Message, triage: str) -> str:
             return f"home:{person}"
         case ReportOf(lead=lead):
             return f"dm:{lead}"
+        case ConfirmationOf(origin=origin):  # the line its first sending waited in
+            return line_of(Post(where_of(origin), "", []), triage)
     raise TypeError(message)
 
 
@@ -155,12 +162,21 @@ class Deliveries:
         """The message as it goes now; None when there is nothing left to send."""
         match message:
             case Post():
-                blocks = message.blocks
+                text, blocks = message.text, message.blocks
                 if message.about is not None:
+                    team = await self._team_of(message.about)
+                    if team:  # a DM from the desk's one app: say which team it is from
+                        text, blocks = f"{team}: {text}", [context(f"*{escape(team)}* team"), *blocks]
                     blocks = [*blocks, *await self._card_link(message.about)]
-                return Drawn(message.to, message.text, blocks, message.thread, broadcast=message.broadcast)
+                return Drawn(message.to, text, blocks, message.thread, broadcast=message.broadcast)
             case Edit():
-                return Drawn(Conversation(message.channel), message.text, message.blocks, edit=message.ts)
+                return Drawn(
+                    Conversation(message.channel),
+                    message.text,
+                    message.blocks,
+                    edit=message.ts,
+                    hook=message.hook,
+                )
             case Card():
                 return await self._card(message.ticket)
             case StormCard():
@@ -178,7 +194,16 @@ class Deliveries:
                 return Drawn(DirectMessage(person), "", view["blocks"], home=view)
             case ReportOf():
                 return await self._report(message)
+            case ConfirmationOf(ticket=number):
+                return await self._confirmation(number)
         raise TypeError(message)
+
+    async def _team_of(self, number: int) -> str | None:
+        """The name of the team a ticket belongs to, with several teams (None with one)."""
+        if not self.desk.staff.several:
+            return None
+        ticket = await self.desk.store.ticket(number)
+        return self.desk.team_of(ticket).name if ticket is not None else None
 
     async def _card_link(self, number: int) -> Blocks:
         """A line linking to the ticket's card, once the card is in the triage channel."""
@@ -202,6 +227,21 @@ class Deliveries:
             return Drawn(Conversation(channel), text, blocks, edit=ts)
         return Drawn(Conversation(self.desk.triage_of(ticket)), text, blocks)
 
+    async def _confirmation(self, number: int) -> Drawn | None:
+        """The requester's confirmation as the ticket stands, edited in place; None while its
+        place is not known (a ticket opened before confirmations were redrawn)."""
+        ticket = await self.desk.store.ticket(number)
+        if ticket is None:
+            return None
+        if (where := await self.desk.store.record(CONFIRMED_AT, str(number))) is not None:
+            text, blocks = confirmation_in_thread(self.desk, ticket)  # with its urgency and area
+        elif (where := await self.desk.store.record(CONFIRMATION, str(number))) is not None:
+            text, blocks = confirmation_for(self.desk, ticket)
+        else:
+            return None
+        channel, ts = split_place(str(where))
+        return Drawn(Conversation(channel), text, blocks, edit=ts)
+
     async def _prompt(self, prompt: Prompt) -> Drawn:
         ts, channel, key = prompt.ts, prompt.channel, prompt.key
         if stands_for_dm(channel) and (dm := await self.desk.store.record(DMS, channel)) is not None:
@@ -215,7 +255,7 @@ class Deliveries:
             ts = draft.prompt if draft.id == prompt.draft else None
         thread = InThread(prompt.thread) if prompt.thread else None
         # A person's id stands for their DM (`where_of`): the outbox opens it to post there.
-        return Drawn(where_of(channel), prompt.text, prompt.blocks, thread, edit=ts)
+        return Drawn(where_of(channel), prompt.text, prompt.blocks, thread, edit=ts, hook=prompt.hook)
 
     async def _notice(self, owed: NoticeOf) -> Drawn | None:
         ticket = await self.desk.store.ticket(owed.ticket)
@@ -324,6 +364,7 @@ class Deliveries:
             return
         if kind == "card":
             tx.save_ticket(replace(ticket, card=where))
-        else:
+        else:  # the confirmation: its thread is the ticket's, and it is redrawn as it moves
+            tx.put(CONFIRMATION, str(number), where)
             tx.save_ticket(replace(ticket, origin=Origin(posted.channel, posted.ts, ticket.origin.via)))
         tx.put(THREADS, where, number)

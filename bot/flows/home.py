@@ -24,6 +24,7 @@ from bot.domain.owed import HomeOf
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Ticket
 from bot.domain.trend import WEEKS
+from bot.flows.approvals import Approvals
 from bot.flows.owed import owe
 from bot.flows.trends import trend_of
 from bot.slack.home import HomeFacts, HomeRow, QueueCounts, home_view
@@ -88,7 +89,9 @@ class Homes:
             teams = {t.name for t in team.agent_of(person)}  # the queue of their teams
             theirs = [t for t in open_now if desk.team_of(t).name in teams]
             backlog = backlog_at(theirs, desk.sla_clock, warn_at, now)  # as the digest counts it
-            queue = QueueCounts(backlog.unclaimed, len(backlog.at_risk), len(backlog.overdue))
+            queue = QueueCounts(
+                backlog.unclaimed, len(backlog.at_risk), len(backlog.overdue), backlog.assigned
+            )
             until = await desk.store.record(AWAY, person)
             away = (
                 None
@@ -105,4 +108,11 @@ class Homes:
                 facts = replace(facts, team_weeks=tuple(weeks))
             else:
                 facts = replace(facts, week=await trend_of(desk, None, now, week, WEEKS))
-        return home_view(facts)
+        facts = replace(facts, approvals=tuple(await Approvals(desk).home_blocks(person)))
+        shown = home_view(facts)
+        if team.is_lead(person):  # requests waiting for approval, and how long decisions take
+            since = now - timedelta(days=7)
+            extra = await Approvals(desk).figures_block(since, now, None, list(team.led_by(person)))
+            if len(shown["blocks"]) + len(extra) <= 100:
+                shown["blocks"] += extra
+        return shown

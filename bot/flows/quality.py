@@ -12,6 +12,7 @@ from bot.domain.errors import DeskError, literal
 from bot.domain.quality import last
 from bot.domain.roles import Staff, Team
 from bot.domain.trend import WEEKS
+from bot.flows.approvals import Approvals
 from bot.flows.trends import trend_of
 from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
@@ -54,4 +55,6 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     # from the tickets; the older ones from the rollups (`bot.flows.trends`).
     moved = await trend_of(desk, team, period.end, length, WEEKS)
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
-    return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
+    text, blocks = quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
+    extra = await Approvals(desk).figures_block(period.start, period.end, team)
+    return text, blocks + extra if len(blocks) + len(extra) <= 50 else blocks

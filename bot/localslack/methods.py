@@ -41,6 +41,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "users.info": ("user",),
     "conversations.info": ("channel",),  # the spec marks none; Slack answers channel_not_found
     "conversations.members": ("channel",),
+    "users.lookupByEmail": ("email",),
     "views.open": ("trigger_id", "view"),
     "views.push": ("trigger_id", "view"),
     "views.update": ("view",),
@@ -48,6 +49,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "apps.connections.open": (),
     "files.getUploadURLExternal": ("filename", "length"),
     "files.completeUploadExternal": ("files",),
+    "usergroups.users.list": ("usergroup",),
 }
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -67,6 +69,7 @@ CONSUMES: dict[str, tuple[str, ...]] = {
     "users.info": (FORM,),
     "conversations.info": (FORM,),
     "conversations.members": (FORM,),
+    "users.lookupByEmail": (FORM,),
     "views.open": (FORM, JSON),
     "views.push": (FORM, JSON),
     "views.update": (FORM, JSON),
@@ -77,21 +80,30 @@ CONSUMES: dict[str, tuple[str, ...]] = {
     # only; slack_sdk's files_upload_v2 sends both as form parameters.
     "files.getUploadURLExternal": (FORM,),
     "files.completeUploadExternal": (FORM,),
+    "usergroups.users.list": (FORM,),
 }
 NOT_IN_SPEC = {"apps.connections.open", "files.getUploadURLExternal", "files.completeUploadExternal"}
 # a missing argument answers with the error Slack gives for it
-MISSING_ERRORS = {"channel": "channel_not_found", "user": "user_not_found", "ts": "message_not_found"}
+MISSING_ERRORS = {
+    "channel": "channel_not_found",
+    "user": "user_not_found",
+    "ts": "message_not_found",
+    "email": "users_not_found",
+    "usergroup": "no_such_subteam",  # as for an unknown group (see m_usergroups_users_list)
+}
 # method -> the scopes that let a bot token call it (any one of them), from the spec's
 # `security: slackAuth` (chat.* name the legacy `chat:write:bot`; a bot token's is `chat:write`).
 # Without one, Slack answers `missing_scope` with `needed` and `provided` (the spec's example
 # for that error). Methods not listed here are not checked.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "users.info": ("users:read",),
+    "users.lookupByEmail": ("users:read.email",),
     "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "conversations.members": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "chat.postMessage": ("chat:write",),
     "chat.update": ("chat:write",),
     "chat.postEphemeral": ("chat:write",),
+    "usergroups.users.list": ("usergroups:read",),
 }
 JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files")
 UPLOAD_LIMIT = 1024 * 1024 * 1024  # bytes Slack takes in one file (1 GB)
@@ -188,6 +200,26 @@ class WebApi:
         if found is None:
             raise ApiError("channel_not_found")
         return {"members": sorted(found.members), "response_metadata": {"next_cursor": ""}}
+
+    def m_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        """As the spec's `/users.lookupByEmail` answers: the user whose profile has the address
+        (compared without case), else `users_not_found`."""
+        wanted = str(args["email"]).strip().casefold()
+        person = next((p for p in self.ws.people.values() if p.email and p.email.casefold() == wanted), None)
+        if person is None:
+            raise ApiError("users_not_found")
+        found = self.m_users_info({"user": person.id})
+        found["user"]["profile"]["email"] = person.email
+        return found
+
+    def m_usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A user group's members. An unknown group is `no_such_subteam`: the spec's error list
+        leaves it out, but Slack answers it (slackapi/java-slack-sdk's usergroups test: "As of
+        2018/05, the error message has been changed" to no_such_subteam)."""
+        found = self.ws.usergroups.get(str(args["usergroup"]))
+        if found is None:
+            raise ApiError("no_such_subteam")
+        return {"users": list(found)}
 
     # -- messages ----------------------------------------------------------------------
     def _message_body(self, args: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:

@@ -26,6 +26,7 @@ class Person:
     real_name: str
     is_bot: bool = False
     display_name: str = ""  # often empty in real Slack: many people never set one
+    email: str = ""  # what users.lookupByEmail finds them by
 
 
 @dataclass
@@ -118,6 +119,7 @@ class Workspace:
         self.triggers: dict[str, Handle] = {}
         self.response_urls: dict[str, Handle] = {}
         self.files: dict[str, UploadedFile] = {}  # file id -> what was uploaded
+        self.usergroups: dict[str, tuple[str, ...]] = {}  # user group id ("S…") -> its members
         self._counter = itertools.count(1)
         self._last_ts = 0.0
         self.clock: Callable[[], float] = time.time  # message times (the sandbox moves it)

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.localslack.workspace import BOT_USER, Channel, Person, Workspace
+from bot.localslack.workspace import BOT_USER, Channel, Message, Person, Workspace
 
 ALICE, ERIN, BOB, DAVE, CAROL = "U0ALICE01", "U0ERIN001", "U0BOB0001", "U0DAVE001", "U0CAROL01"
 FRAN = "U0FRAN001"
@@ -41,6 +41,20 @@ def demo_workspace() -> Workspace:
         Channel(GENERAL, "general", everyone),
     ]
     return Workspace(people, channels)
+
+
+# What #general holds on a first run: messages to hover and make a ticket of (*Create ticket*,
+# or the 🎫 reaction), as the walkthrough asks. #general is no request channel: they open nothing.
+GENERAL_CHAT = [
+    (ERIN, "Is the VPN dropping for anyone else? Mine disconnects every few minutes since this morning."),
+    (CAROL, "Reminder: the 3rd floor kitchen is closed on Friday for the new coffee machine."),
+]
+
+
+def seed_general(workspace: Workspace) -> None:
+    """Put the first run's chat in #general (a restart keeps what is there instead)."""
+    for user, text in GENERAL_CHAT:
+        workspace.add_message(Message(GENERAL, workspace.next_ts(), user, text))
 
 
 def local_zone() -> str:
@@ -80,6 +94,36 @@ leads = ["{CAROL}"]                 # Carol Chen
 categories = ["Hardware", "Software", "Access", "Other"]
 request_channels = ["{IT_HELP}"]    # #it-help
 assign = "none"                     # tickets wait in #it-triage for a Claim
+
+# Request types: /ticket asks which, then shows the type's own form. "Access to a system"
+# waits for Carol's approval, then the manager's named in the form, before it is a ticket.
+[[team.request_type]]
+name = "Access to a system"
+description = "Get into a system you need for your work"
+area = "Access"
+priority = "P3"
+fields = [
+  {{ key = "system", label = "Which system?", kind = "select", options = ["VPN", "Payroll", "CRM"] }},
+  {{ key = "reason", label = "Why do you need it?", kind = "long_text" }},
+  {{ key = "manager", label = "Your manager", kind = "person" }},
+]
+approval = [
+  {{ approvers = ["{CAROL}"] }},        # Carol Chen first
+  {{ field = "manager", need = "one" }},   # then the manager named in the form
+]
+self_approval = false
+approval_reminder = "10m"   # minutes here, so it can be watched; days in a real desk
+approval_limit = "30m"
+
+[[team.request_type]]
+name = "New laptop"
+description = "A new or replacement laptop"
+area = "Hardware"
+priority = "P4"
+fields = [
+  {{ key = "model", label = "Which model?", kind = "select", options = ["13-inch", "15-inch"] }},
+  {{ key = "needed_by", label = "Needed by", kind = "date", required = false }},
+]
 
 [[team]]
 name = "People"

@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
+from bot.slack.approval_blocks import fields_inline
 from bot.slack.blocks import context, section
 from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, modal_title, plain, safe
+from bot.slack.mrkdwn import who as mention
 from bot.slack.when import age, slack_at, target_line
 
 Blocks = list[dict[str, Any]]
@@ -52,6 +54,8 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
         ticket = row.ticket
         summary = escape(plain(" ".join(ticket.text.split()), 100))
         who = "unclaimed" if ticket.status is Status.OPEN else f"with <@{ticket.assignee}>"
+        if ticket.assigned_only:
+            who = f"assigned to <@{ticket.assignee}>, not yet taken up"
         if ticket.status is Status.WAITING:
             who += ", waiting on the requester"
         risk = " · :warning: *at risk*" if row.at_risk else ""
@@ -59,7 +63,8 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
             f"{MARKS[ticket.priority]} *{row.ref}* · {ticket.priority.label} · {escape(ticket.category)} · "
             f"{who}{risk}",
             f"_{summary}_",
-            f"From <@{ticket.requester}>, opened {age(ticket.opened_at, now)}",
+            *([fields_inline(ticket.fields)] if ticket.fields else []),
+            f"From {mention(ticket.requester)}, opened {age(ticket.opened_at, now)}",
         ]
         if row.upcoming is not None:
             lines[-1] += " · " + target_line(row.upcoming, zone, business=row.business)
@@ -114,7 +119,7 @@ def handover_message(
         section(heading),
         context(
             f"{MARKS[ticket.priority]} *{ticket.priority.label}* · {escape(ticket.category)} · "
-            f"from <@{ticket.requester}> · {due[:1].upper() + due[1:]}"
+            f"from {mention(ticket.requester)} · {due[:1].upper() + due[1:]}"
         ),
         {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons},
     ]

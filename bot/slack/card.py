@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
+from bot.slack.approval_blocks import field_lines
 from bot.slack.blocks import context, section
 from bot.slack.intake_blocks import Areas, area_options, flat, option, quote, select_of
 from bot.slack.links import linked
-from bot.slack.mrkdwn import escape, fit
+from bot.slack.mrkdwn import escape, fit, moved_in_from, who
 from bot.slack.when import slack_at, target_line
 
 Blocks = list[dict[str, Any]]
@@ -78,9 +79,11 @@ def raised(ticket: Ticket, source: str | None) -> str:
         via = f"with :ticket: on {linked(source, 'a message')}"
     elif ticket.origin.via == "channel":
         via = f"in {linked(source, 'a message')} in <#{ticket.origin.channel}>"
+    elif ticket.origin.via == "import" and ticket.imported_from:
+        via = f"(moved in from {moved_in_from(ticket.imported_from)})"
     if ticket.raised_by:
         return f"From <@{ticket.requester}>, raised by <@{ticket.raised_by}> {via}"
-    return f"From <@{ticket.requester}> {via}"
+    return f"From {who(ticket.requester)} {via}"
 
 
 def ticket_card(
@@ -110,6 +113,7 @@ def ticket_card(
     blocks: Blocks = [
         heading,
         section(quote(ticket.text, CARD_TEXT_LIMIT)),
+        *([section(fit(field_lines(ticket.fields), 2900))] if ticket.fields else []),
         context(fit(targets[:1].upper() + targets[1:], 2900)),
     ]
     if ticket.is_open:  # notes in its thread say they are internal: the requester never sees them
@@ -139,7 +143,7 @@ def ticket_card(
         since = slack_at(ticket.waiting_since or ticket.opened_at, zone)
         blocks.append(
             section(
-                f":hourglass: <@{ticket.assignee}> is waiting on <@{ticket.requester}> since {since}: "
+                f":hourglass: <@{ticket.assignee}> is waiting on {who(ticket.requester)} since {since}: "
                 "the resolution clock is paused"
             )
         )

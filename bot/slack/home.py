@@ -37,9 +37,10 @@ class HomeRow:
 
 @dataclass(frozen=True)
 class QueueCounts:
-    unclaimed: int
+    unclaimed: int  # nobody has them
     at_risk: int
     overdue: int
+    assigned: int = 0  # given to an agent who has not taken them up yet
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class HomeFacts:
     week: Trend | None = None  # leads: the last 8 weeks, this one last
     team_weeks: tuple[tuple[str, Trend], ...] = ()  # leads of a desk of several teams: each team's
     away: str | None = None  # agents who are away: until when, in words ("" until they are back)
+    approvals: tuple[dict[str, Any], ...] = ()  # requests waiting for approval: theirs, and for them
 
 
 class HomeIds:
@@ -134,7 +136,7 @@ def week_lines(week: Trend) -> list[str]:
         ),
     ]
     return [
-        f"`{sparkline(values)}`  {name} · {value}" + (f"  _{change}_" if change else "")
+        f"{sparkline(values)}  {name} · {value}" + (f"  _{change}_" if change else "")
         for values, name, value, change in rows
     ]
 
@@ -182,7 +184,8 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
         q = facts.queue
         blocks.append(
             section(
-                f"*The queue*: {q.unclaimed} unclaimed · {q.at_risk} at risk · {q.overdue} overdue. "
+                f"*The queue*: {q.unclaimed} unclaimed{_not_taken_up(q.assigned)} · {q.at_risk} at risk · "
+                f"{q.overdue} overdue. "
                 "`/desk queue` lists them."
             )
         )
@@ -196,6 +199,7 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
         lambda r: _for_requester(r, zone),
         "None. Send me a direct message whenever you need help.",
     )
+    blocks += facts.approvals
     help_lines = [
         "*Need help?* Send me a direct message describing the problem. I'll ask a couple of quick "
         "questions and open a ticket for you.\n"
@@ -218,3 +222,8 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
         context(f"{escape(facts.desk_name)} · an open-source service desk · updated as tickets change")
     )
     return {"type": "home", "blocks": blocks}
+
+
+def _not_taken_up(assigned: int) -> str:
+    """` · 2 assigned, not yet taken up`: given to agents by the desk, nobody on them yet."""
+    return f" · {assigned} assigned, not yet taken up" if assigned else ""

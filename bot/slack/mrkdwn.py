@@ -118,3 +118,15 @@ def modal_title(words: str, ref: str = "", limit: int = MODAL_TITLE) -> str:
             break
         title = f"{title} {word}".strip()
     return title or plain(words, limit)
+
+
+def who(person: str) -> str:
+    """A person in mrkdwn: a mention, or, for someone an import kept by name (`ext:...`, no
+    Slack user), their name as plain text."""
+    return escape(person[4:]) if person.startswith("ext:") else f"<@{person}>"
+
+
+def moved_in_from(imported_from: str) -> str:
+    """Where an imported ticket came from, as people read it: `zendesk 35436`."""
+    source, _, ident = imported_from.partition(":")
+    return escape(f"{source} {ident}")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
 from bot.slack.blocks import context, section, sections
-from bot.slack.mrkdwn import escape, plain
+from bot.slack.mrkdwn import escape, plain, who
 from bot.slack.when import age, target_line
 
 Blocks = list[dict[str, Any]]
@@ -72,7 +72,7 @@ def assigned_tickets(
         summary = escape(plain(" ".join(ticket.text.split()), 80))
         opened = age(ticket.opened_at, now)
         lines.append(
-            f"• *{ref}* · {ticket.priority.label} · from <@{ticket.requester}>{state} · opened {opened}\n"
+            f"• *{ref}* · {ticket.priority.label} · from {who(ticket.requester)}{state} · opened {opened}\n"
             f"   _{summary}_"
         )
     if count > LIST_LIMIT:
