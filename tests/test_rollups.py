@@ -299,3 +299,23 @@ async def test_quality_draws_its_older_trend_points_from_the_rollups():
         opened, _first_response, sla_met, csat = expected  # medians: within ERROR, bars may differ
         for line in (opened, sla_met, csat):
             assert line in words
+
+
+async def test_imported_tickets_count_in_the_rollups(tmp_path):
+    """`python -m bot import` saves tickets through the same transactions: their rows come too."""
+    from tests.test_import import DATA, import_cli
+
+    url = f"tinydb://{tmp_path / 'desk.json'}"
+    maps = ["Ref=ticket", "Opened=opened_at", "Email=requester", "Problem=text", "Area=category"]
+    maps += ["Urgency=priority", "State=status", "Closed=resolved_at"]
+    args = [a for m in maps for a in ("--map", m)]
+    code, _, err = await import_cli(tmp_path, url, "csv", str(DATA / "spreadsheet.csv"), *args)
+    assert (code, err) == (0, ""), err
+    store = TinyDBStore(str(tmp_path / "desk.json"), read_only=True)
+    await store.open()
+    try:
+        tickets = await store.all_tickets()
+        assert len(tickets) == 2
+        assert await store.records(ROLLUPS) == rollup_of(parse_config(demo_config(url))).of(tickets)
+    finally:
+        await store.close()
