@@ -123,6 +123,7 @@ MIGRATIONS.append(
     CREATE INDEX tickets_requester ON tickets (requester, number);
     CREATE INDEX tickets_team_opened ON tickets (team, opened);
     CREATE INDEX tickets_assignee ON tickets (assignee, resolved);
+    CREATE INDEX tickets_no_team ON tickets (number) WHERE team IS NULL;  -- `_fill_teams` at start
     CREATE SCHEMA IF NOT EXISTS {reporting};
     CREATE OR REPLACE VIEW {reporting}.tickets AS
         SELECT number, team, area, priority, state, requester, assignee, via,
