@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.domain.errors import DeskError
 from bot.domain.refs import parse_ref
 from bot.domain.roles import Staff, Team
+from bot.domain.rollup import Rollup
 from bot.domain.sla import SlaClock
 from bot.domain.ticket import Ticket
 from bot.knowledge.base import KnowledgeBase
@@ -17,6 +18,11 @@ from bot.slack.gateway import SlackGateway
 from bot.slack.links import permalink
 from config.settings import Config
 from store.base import Store
+
+
+def rollup_of(config: Config) -> Rollup:
+    """What each ticket adds to the store's per-day rollups: its team's name, its SLA clock."""
+    return Rollup(config.sla_clock, lambda ticket: config.team_of(ticket).name)
 
 
 @dataclass

@@ -31,3 +31,4 @@ ANSWERED = (
 )
 LINKED_TO = "linked_to"  # ticket number -> the parent it is handled with (`/desk link`)
 LINKS = "links"  # parent ticket number -> its linked tickets' numbers
+ROLLUPS = "rollups"  # "day|team|agent" -> counters of what happened that UTC day (`bot.domain.rollup`)
