@@ -680,13 +680,24 @@ class LeaderLock:
         if self._conn is not None and _gone(self._conn):  # cut while this desk followed: a new one
             await self.release()
         try:
-            if self._conn is None or self._conn.closed:
-                self._conn = await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True, connect_timeout=5
-                )
-            self._unwatch()
-            cur = await self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self._name,))
-            row = await cur.fetchone()
+            for last in (False, True):
+                fresh = self._conn is None or self._conn.closed
+                try:
+                    if fresh:
+                        self._conn = await psycopg.AsyncConnection.connect(
+                            self._conninfo, autocommit=True, connect_timeout=5
+                        )
+                    assert self._conn is not None
+                    self._unwatch()
+                    cur = await self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self._name,))
+                    row = await cur.fetchone()
+                    break
+                except (psycopg.Error, OSError):
+                    await self.release()
+                    # A connection cut before its goodbye was read looks alive until used: the
+                    # server is there, so a new connection answers (one more try, not a 503).
+                    if last or fresh:
+                        raise
             if row and row[0]:
                 self._watch()
         except (psycopg.Error, OSError) as problem:
