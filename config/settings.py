@@ -226,6 +226,7 @@ def _teams(root: Section, tables: Any, sla: dict[Priority, SlaPolicy]) -> tuple[
         categories = t.require("categories", list, 'a list of areas, like ["Hardware"]', _categories)
         requests = t.get("request_channels", list, [], _channel_ids)
         assign = t.get("assign", str, "none", _assign)
+        t.known.add("sla")  # optional, and named among the keys a typo is told about
         policies = _sla(t.table("sla"), sla) if "sla" in t.data else sla
         t.finish()
         if name and triage and agents and categories:

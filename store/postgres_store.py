@@ -17,7 +17,7 @@ Each process keeps the state in memory, as the other backends do, and catches up
 
 Nothing is visible in memory until the database has committed it. A process that fell behind
 the log's pruning (`KEEP_CHANGES`) loads the state afresh. Driver: psycopg 3 with its async
-pool (the README says why). Schema versions are applied at start (`MIGRATIONS`).
+pool (docs/store.md says why). Schema versions are applied at start (`MIGRATIONS`).
 """
 
 from __future__ import annotations
