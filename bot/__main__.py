@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "store" and config.store_url.startswith(POSTGRES) and check_store(config.store_url):
         return 1  # one line, not the pool's ten seconds of retries and a traceback
     if args.command == "export":
-        return run_export(config, args.since, args.format, args.output)
+        return run_export(config, args.since, args.format, args.output, env)
     if args.command == "import":
         return run_import(config, env, args)
     if args.command == "store":
@@ -137,8 +137,9 @@ def run_doctor(config: Config, env: Environment) -> int:
     return 1 if problems else 0
 
 
-def run_export(config: Config, since: str, form: str, output: str | None) -> int:
-    """Write the export; 1 with one clear line when the span or the store is wrong."""
+def run_export(config: Config, since: str, form: str, output: str | None, env: Environment) -> int:
+    """Write the export; 1 with one clear line when the span or the store is wrong. With a bot
+    token, people's names go beside their ids (`bot.export`)."""
     from bot.export import export_text  # imported late, like the desk itself
 
     try:
@@ -147,10 +148,15 @@ def run_export(config: Config, since: str, form: str, output: str | None) -> int
         print(f"export error: --since: {problem}", file=sys.stderr)
         return 1
     try:
-        text, count = asyncio.run(export_text(config, span, form))
+        slack = (env.bot_token, env.api_url) if env.bot_token else None
+        text, count, unnamed = asyncio.run(export_text(config, span, form, slack))
     except (StoreUnavailable, NotSaved) as problem:
         complain(f"store error: {problem}")
         return 1
+    if unnamed:
+        why = "Slack could not say who they are" if slack else "set SLACK_BOT_TOKEN to ask Slack"
+        who = "1 person is" if unnamed == 1 else f"{unnamed} people are"
+        print(f"export: {who} written by Slack id alone ({why})", file=sys.stderr)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         print(f"wrote {count} ticket{'s' if count != 1 else ''} to {output}", file=sys.stderr)

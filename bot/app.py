@@ -42,6 +42,7 @@ from bot.flows.report import Reports, chart_name, report_title, slug
 from bot.leader import Leadership
 from bot.metrics import CONTENT_TYPE as METRICS_TYPE
 from bot.metrics import Metrics, request_kind
+from bot.slack import when
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
 from bot.work import Work, track_listeners
@@ -517,4 +518,4 @@ async def digest_now(config: Config, env: Environment, *, dry_run: bool) -> str:
         day, reached = await digests.send_now()
     finally:
         await store.close()
-    return f"Sent the digest of {day:%a %d %b} to {', '.join(place_words(p) for p in reached)}.\n"
+    return f"Sent the digest of {when.day(day)} to {', '.join(place_words(p) for p in reached)}.\n"

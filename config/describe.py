@@ -38,7 +38,7 @@ def describe(config: Config, env: Environment) -> str:
     for team in config.staff.teams:
         lines += [
             "",
-            f"[[team]]  # {len(team.agents)} agents, {len(team.leads)} leads",
+            f"[[team]]  # {_count(len(team.agents), 'agent')}, {_count(len(team.leads), 'lead')}",
             f'name = "{team.name}"',
             f'triage_channel = "{team.triage}"',
             f"agents = {_list(team.agents)}",
@@ -107,3 +107,8 @@ def _weekly_words(weekly: tuple[int, dt.time] | None) -> str:
         return ""
     day, at = weekly
     return f"{DAYS[day]} {at.strftime('%H:%M')}"
+
+
+def _count(n: int, word: str) -> str:
+    """`1 lead`, `2 leads`."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -14,6 +14,7 @@ from typing import Any
 from bot.domain.owed import (
     Card,
     CardThread,
+    ConfirmationOf,
     Conversation,
     DigestOf,
     DirectMessage,
@@ -43,6 +44,7 @@ KINDS: dict[str, type] = {
     "digest": DigestOf,
     "home": HomeOf,
     "report": ReportOf,
+    "confirmation": ConfirmationOf,
 }
 KIND_OF = {kind: name for name, kind in KINDS.items()}
 

@@ -237,8 +237,8 @@ def test_the_message_says_each_figure_with_its_change():
         "• T-5 · P3 · Normal · first response due in 30m business time (by Wed 25 Nov, 09:30 CET)",
         "Every weekday at 09:00 (Europe/Berlin) · IT Help",
         "Last 8 days (oldest first; a gap: nothing to measure)",
-        "`▁▁▁▁▁▁██`  Opened · 3",  # the day reported is the last bar, its figure beside it
-        "`      █▁`  First response p50 · 50m",  # days with nothing answered are gaps
+        "▁▁▁▁▁▁██  Opened · 3",  # the day reported is the last bar, its figure beside it
+        "      █▁  First response p50 · 50m",  # days with nothing answered are gaps
     ]:
         assert line in shown, line
 

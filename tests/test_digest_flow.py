@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.flows.digest import DIGESTS
 from bot.localslack.workspace import Message
 from store import store_from_url
+from store.names import BEGAN
 from tests.harness import (
     BERLIN,
     CAROL,
@@ -54,6 +55,12 @@ def digests(slack, channel: str) -> list[Message]:
     ]
 
 
+async def running_since_yesterday(run) -> None:
+    """The desk began a day before the test's moment: yesterday is a day it can report on (a
+    first start reports no period before it began)."""
+    await run.desk.store.put_record(BEGAN, "desk", (NOON - timedelta(days=1)).isoformat())
+
+
 async def catch_up_done(run) -> None:
     """The run the desk makes at start (today's digest if it fell due while it was down)."""
     await run.run_job("digest-catch-up")
@@ -63,6 +70,7 @@ async def test_a_digest_missed_while_down_is_sent_at_start_once_across_restarts(
     url = f"tinydb://{tmp_path}/desk.json"
     async with local_slack() as slack:
         async with running_desk(url, slack=slack, clock=noon_clock(), **NOT_YET) as run:
+            await running_since_yesterday(run)
             await raise_ticket(run, "Printer on fire")
             await catch_up_done(run)
             assert digests(slack, dm_of(run, CAROL)) == [], "13:00 is not due at noon"
@@ -87,6 +95,7 @@ async def test_a_digest_missed_while_down_is_sent_at_start_once_across_restarts(
 async def test_the_cron_job_sends_at_its_time_and_once(tmp_path):
     clock = noon_clock()
     async with running_desk(f"tinydb://{tmp_path}/desk.json", clock=clock, **NOT_YET) as run:
+        await running_since_yesterday(run)
         await catch_up_done(run)
         job = run.desk.scheduler.get_job("digest")
         assert isinstance(job.trigger, CronTrigger) and str(job.trigger.timezone) == "Europe/Berlin"
@@ -103,6 +112,7 @@ async def test_the_cron_job_sends_at_its_time_and_once(tmp_path):
 async def test_the_digest_goes_to_the_channel_when_one_is_set():
     to_channel = {"digest": {"time": "09:00", "days": EVERY_DAY, "channel": GENERAL}}
     async with running_desk(clock=noon_clock(), **to_channel) as run:
+        await running_since_yesterday(run)
         await catch_up_done(run)
         assert len(digests(run.slack, GENERAL)) == 1
         assert digests(run.slack, dm_of(run, CAROL)) == []
@@ -114,6 +124,7 @@ async def test_slack_down_at_digest_time_then_it_arrives_once(tmp_path):
         async with running_desk(
             f"tinydb://{tmp_path}/desk.json", slack=slack, clock=noon_clock(), **DUE
         ) as run:
+            await running_since_yesterday(run)
             day = run.desk.digests.schedule.due_on(run.clock.now()).isoformat()
             await run.desk.run_job("digest-catch-up")
             assert (await run.desk.store.record(DIGESTS, day))["owed"] == [f"dm:{CAROL}"]
@@ -134,6 +145,7 @@ async def test_a_digest_sent_just_before_a_crash_is_not_sent_again(tmp_path):
     url = f"tinydb://{tmp_path}/desk.json"
     async with local_slack() as slack:
         async with running_desk(url, slack=slack, clock=noon_clock(), **DUE) as run:
+            await running_since_yesterday(run)
             await catch_up_done(run)
             day = run.desk.digests.schedule.due_on(run.clock.now()).isoformat()
         store = store_from_url(url)
@@ -178,11 +190,15 @@ async def test_dry_run_prints_the_digest_and_sends_nothing(tmp_path):
 async def test_an_explicit_send_always_sends_and_the_schedule_does_not_repeat_it(tmp_path):
     clock = noon_clock()
     async with running_desk(f"tinydb://{tmp_path}/desk.json", clock=clock, **NOT_YET) as run:
+        await running_since_yesterday(run)
         await catch_up_done(run)
         for sent in (1, 2):  # an explicit send always sends, even a second time
             result = await asyncio.to_thread(run_cli, tmp_path, run.slack, at=NOON)
             assert result.returncode == 0, result.stderr
-            assert result.stdout.strip() == f"Sent the digest of {NOON:%a %d %b} to @{CAROL} by DM."
+            assert (
+                result.stdout.strip()
+                == f"Sent the digest of {NOON:%a} {NOON.day} {NOON:%b} to @{CAROL} by DM."
+            )
             assert len(digests(run.slack, dm_of(run, CAROL))) == sent
         clock.advance(timedelta(hours=1, minutes=30))  # the 13:00 digest falls due
         await run.run_job("digest")

@@ -44,7 +44,7 @@ def test_an_employee_sees_her_open_tickets_and_what_happens_next():
     assert shown[:3] == [
         "*Your open tickets* (2)",
         ":large_orange_circle: *T-4* · “Printer jams on floor 2”\n"
-        f"Waiting for an agent: first response due in 10m (by {date(60, 'Mon 02 Nov, 11:00 CET')})",
+        f"Waiting for an agent: first response due in 10m (by {date(60, 'Mon 2 Nov, 11:00 CET')})",
         f":large_orange_circle: *T-5* · “VPN drops”\n"
         f"<@{BOB}> asked you a question: answer in the ticket's thread",
     ]
@@ -63,9 +63,9 @@ def test_an_agent_sees_what_is_assigned_at_risk_first_and_the_queue():
     assert shown[:4] == [
         "*Assigned to you* (2)",
         ":large_orange_circle: *T-7* · P2 · High · “Server room is hot”\n"
-        f"resolution due in 7h 10m (by {date(480, 'Mon 02 Nov, 18:00 CET')}) · :warning: *at risk*",
+        f"resolution due in 7h 10m (by {date(480, 'Mon 2 Nov, 18:00 CET')}) · :warning: *at risk*",
         ":large_orange_circle: *T-6* · P2 · High · “New mouse”\n"
-        f"resolution due in 7h 10m (by {date(480, 'Mon 02 Nov, 18:00 CET')})",
+        f"resolution due in 7h 10m (by {date(480, 'Mon 2 Nov, 18:00 CET')})",
         "*The queue*: 3 unclaimed · 1 at risk · 2 overdue. `/desk queue` lists them.",
     ]
     assert "*Your open tickets*\nNone. Send me a direct message whenever you need help." in shown
@@ -85,11 +85,11 @@ def test_a_lead_sees_the_week_with_sparklines_and_the_change():
     assert check_view(view) == []
     [lines] = [s for s in sections(view) if s.startswith("*This week*")]
     assert lines.splitlines()[1:] == [
-        "`▁▁▁▁▁▃▅█`  Opened · 4  _↑ 2_",  # 1, 2, 4 of 0..4 over 8 heights
-        "`▁▁▁▁▁▁▁▁`  Resolved · 0  _→ same_",
-        "`     ▄▄▄`  First response p50 · 20m  _→ same_",
-        "`     ▄▄▄`  SLA met · 50%  _→ same_",  # first responses met, resolutions missed (never resolved)
-        "`        `  CSAT · –",
+        "▁▁▁▁▁▃▅█  Opened · 4  _↑ 2_",  # 1, 2, 4 of 0..4 over 8 heights
+        "▁▁▁▁▁▁▁▁  Resolved · 0  _→ same_",
+        "     ▄▄▄  First response p50 · 20m  _→ same_",
+        "     ▄▄▄  SLA met · 50%  _→ same_",  # first responses met, resolutions missed (never resolved)
+        "          CSAT · –",
     ]
 
 

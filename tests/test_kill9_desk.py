@@ -72,7 +72,8 @@ def confirmed(slack) -> tuple[set[int], set[int], set[int]]:
     opened = set()
     for user in PEOPLE:
         for message in bot_posts(slack, slack.workspace.im_with(user).id):
-            found = re.search(r"T-(\d+)\*? is open", text_of(message))
+            # a confirmation, however the ticket has moved since (it is redrawn as it moves)
+            found = re.search(r"Say `status T-(\d+)` any time", text_of(message))
             if found:
                 opened.add(int(found.group(1)))
     told = [text_of(m) for m in bot_posts(slack, TRIAGE, to=BOB) if m.ephemeral_to == BOB]

@@ -205,24 +205,40 @@ async def test_quality_refuses_non_leads_and_bad_periods_and_says_when_nothing_h
         )
 
 
-def run_export(tmp_path, *args):
+def run_export(tmp_path, *args, **env):
     """`python -m bot export ARGS` at the desk's clock's moment."""
     at = TEST_START + timedelta(minutes=5)
-    return run_command(tmp_path, demo_config(f"tinydb://{tmp_path}/desk.json"), "export", *args, at=at)
+    config = demo_config(f"tinydb://{tmp_path}/desk.json")
+    return run_command(tmp_path, config, "export", *args, at=at, **env)
 
 
 @faked_time
 async def test_export_writes_every_ticket_with_times_sla_results_and_rating_beside_a_running_desk(tmp_path):
     async with running_desk(f"tinydb://{tmp_path}/desk.json") as run:
         await seed_known_tickets(run)
+        slack = {"SLACK_BOT_TOKEN": run.slack.bot_token, "SLACK_API_URL": run.slack.api_url}
         result = await asyncio.to_thread(
-            run_export, tmp_path, "--since", "30d", "--output", str(tmp_path / "t.csv")
+            run_export, tmp_path, "--since", "30d", "--output", str(tmp_path / "t.csv"), **slack
         )
         assert result.returncode == 0, result.stderr
         assert result.stderr.strip() == f"wrote 5 tickets to {tmp_path / 't.csv'}"
         rows = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text())))
         assert [r["ticket"] for r in rows] == ["T-1", "T-2", "T-3", "T-4", "T-5"]
         first = rows[0]
+        # ids in their own columns (a program reads them back), names beside them for people
+        assert list(rows[0])[:8] == [
+            "ticket",
+            "opened_at",
+            "requester",
+            "requester_name",
+            "category",
+            "priority",
+            "status",
+            "assignee",
+        ]
+        assert (first["requester"], first["requester_name"]) == (ALICE, "Alice Archer")
+        assert first["assignee"].startswith("U0") and first["assignee_name"] in ("Bob Baker", "Dave Diaz")
+        assert all(r["assignee_name"] == "" for r in rows if not r["assignee"])
         assert (first["first_response_minutes"], first["first_response_met"]) == ("10.0", "yes")
         assert (first["resolution_minutes"], first["resolution_met"], first["rating"]) == (
             "120.0",
@@ -239,9 +255,11 @@ async def test_export_writes_every_ticket_with_times_sla_results_and_rating_besi
 
         as_json = await asyncio.to_thread(run_export, tmp_path, "--format", "json")  # 30d by default
         assert as_json.returncode == 0, as_json.stderr
+        assert "written by Slack id alone (set SLACK_BOT_TOKEN to ask Slack)" in as_json.stderr
         data = json.loads(as_json.stdout)
         assert len(data) == 5 and data[0]["rating"] == 5 and data[0]["first_response_met"] is True
         assert data[3]["resolved_at"] is None
+        assert (data[0]["requester"], data[0]["requester_name"]) == (ALICE, None), "no token: ids alone"
 
         bad = await asyncio.to_thread(run_export, tmp_path, "--since", "a month")
         assert bad.returncode == 1 and bad.stderr.startswith("export error: --since: expected a duration")

@@ -73,7 +73,7 @@ def test_teams_are_read_with_their_own_targets_and_the_desks_where_they_have_non
 def test_check_config_shows_each_team():
     env = read_environment({"SLACK_BOT_TOKEN": "xoxb-1-hush", "SLACK_APP_TOKEN": "xapp-1-hush"})
     shown = describe(parse_config(teams()), env)
-    assert '[[team]]  # 2 agents, 1 leads\nname = "IT"\ntriage_channel = "C0ITTRIAG"' in shown
+    assert '[[team]]  # 2 agents, 1 lead\nname = "IT"\ntriage_channel = "C0ITTRIAG"' in shown
     assert 'request_channels = ["C0ITHELP1"]\nassign = "round_robin"\n\n[team.sla.P1]' in shown
     assert 'name = "People"' in shown and 'assign = "none"' in shown
 

@@ -75,9 +75,9 @@ def test_the_lines_show_bars_then_the_latest_value_and_a_dash_for_nothing():
     ]
     shown = trend(tickets, lambda _: WALL, T0, WEEK, count=3)
     lines = trend_lines(shown)
-    assert lines[0] == "`▁█▁`  Opened · 0"  # none, one, none: the latest week opened nothing
-    assert lines[1] == "` ▄ `  First response p50 · –"
-    assert lines[3] == "`   `  CSAT · –"
+    assert lines[0] == "▁█▁  Opened · 0"  # none, one, none: the latest week opened nothing
+    assert lines[1] == " ▄   First response p50 · –"
+    assert lines[3] == "     CSAT · –"
 
 
 def test_quality_and_the_digest_carry_the_sparklines():
@@ -89,4 +89,4 @@ def test_quality_and_the_digest_carry_the_sparklines():
     _, blocks = quality_answer(summary, before, 7, T0.tzinfo, moved)
     words = blocks_text(blocks)
     assert "*Last 8 weeks* (oldest first; a gap: nothing to measure)" in words
-    assert "`▁▁▁▁▁▁▁█`  Opened · 1" in words and "`       ▄`  First response p50 · 30m" in words
+    assert "▁▁▁▁▁▁▁█  Opened · 1" in words and "       ▄  First response p50 · 30m" in words

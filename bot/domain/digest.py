@@ -78,10 +78,12 @@ class Backlog:
 
     moment: datetime
     by_priority: dict[Priority, int]
-    unclaimed: int
+    unclaimed: int  # nobody has them: no first response, and the desk gave them to nobody
     oldest_unclaimed: Ticket | None
     at_risk: tuple[Watched, ...]  # nearest to its due time first
     overdue: tuple[Watched, ...]  # longest overdue first
+
+    assigned: int = 0  # given to an agent by the desk, who had not taken them up yet
 
     @property
     def total(self) -> int:
@@ -112,10 +114,20 @@ def _open_rounds(ticket: Ticket, moment: datetime) -> dict[Target, tuple[datetim
     }
 
 
+def assigned_at(ticket: Ticket, moment: datetime) -> str | None:
+    """Whom the desk had given the ticket to at `moment`, before anyone took it up (None:
+    nobody). Read from the trail; a ticket that has lost its assignee since counts as nobody's."""
+    if ticket.assignee is None:
+        return None
+    given = [e.detail for e in ticket.trail if e.action is Action.ASSIGNED and e.at <= moment]
+    return given[-1] if given else None
+
+
 def backlog_at(tickets: Iterable[Ticket], clock_for: ClockFor, warn_at: float, moment: datetime) -> Backlog:
     """The backlog as it stood at `moment`: by priority, unclaimed, at risk and overdue."""
     counts = dict.fromkeys(Priority, 0)
     unclaimed: list[Ticket] = []
+    assigned: list[Ticket] = []
     at_risk: list[Watched] = []
     overdue: list[Watched] = []
     for ticket in tickets:
@@ -124,7 +136,7 @@ def backlog_at(tickets: Iterable[Ticket], clock_for: ClockFor, warn_at: float, m
             continue
         counts[ticket.priority] += 1
         if rounds[Target.FIRST_RESPONSE][1] is None:
-            unclaimed.append(ticket)
+            (assigned if assigned_at(ticket, moment) else unclaimed).append(ticket)
         clock = clock_for(ticket)
         states = [
             measure(clock, target, *rounds[target], moment, pauses_of(ticket, target, moment))
@@ -142,6 +154,7 @@ def backlog_at(tickets: Iterable[Ticket], clock_for: ClockFor, warn_at: float, m
         by_priority=counts,
         unclaimed=len(unclaimed),
         oldest_unclaimed=min(unclaimed, key=lambda t: (t.opened_at, t.number), default=None),
+        assigned=len(assigned),
         at_risk=tuple(sorted(at_risk, key=lambda w: w.state.due)),
         overdue=tuple(sorted(overdue, key=lambda w: w.state.due)),
     )

@@ -95,6 +95,16 @@ class Card:
 
 
 @dataclass(frozen=True)
+class ConfirmationOf:
+    """The requester's confirmation of a ticket, redrawn as the ticket stands when it is sent
+    and edited in place. `origin` is where the first one was sent (the ticket's origin then),
+    so the redraw waits in the same line and comes after it."""
+
+    ticket: int
+    origin: str
+
+
+@dataclass(frozen=True)
 class StormCard:
     """The card standing for an incident storm's tickets (`bot.flows.storm`)."""
 
@@ -166,7 +176,7 @@ class ReportOf:
         return digest_record(self.week, self.team)
 
 
-Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf | ReportOf
+Message = Post | Edit | Card | StormCard | Prompt | NoticeOf | DigestOf | HomeOf | ReportOf | ConfirmationOf
 
 
 OUTSIDER = "ext:"  # a person an import found no Slack user for: `ext:jane@example.com`

@@ -22,9 +22,19 @@ async def go_away(desk: Desk, agent: str, words: str) -> str:
         _home_again(tx, agent)
     held = sum(1 for t in await desk.store.open_tickets() if t.assignee == agent)
     when = f"until {at(until, desk.zone)}" if until else "until you say `/desk back`"
-    tickets = f"{held} open ticket{'s' if held != 1 else ''}"
-    hand_over = "hand them over with `/desk reassign` if they can't wait."
-    still = f" You still hold {tickets}: {hand_over}" if held else ""
+    return away_words(when, held)
+
+
+def away_words(when: str, held: int) -> str:
+    """The answer to `/desk away`: till when, and the tickets the agent still holds."""
+    if held == 1:
+        still = " You still hold 1 open ticket: hand it over with `/desk reassign` if it can't wait."
+    elif held:
+        still = (
+            f" You still hold {held} open tickets: hand them over with `/desk reassign` if they can't wait."
+        )
+    else:
+        still = ""
     return f":palm_tree: You're away {when}: the desk won't assign you new tickets.{still}"
 
 

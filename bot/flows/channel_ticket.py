@@ -12,19 +12,19 @@ import logging
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.owed import Conversation, Edit, InThread, Post
+from bot.domain.owed import Conversation, InThread, Post
 from bot.domain.priority import Priority
 from bot.domain.roles import Team
 from bot.domain.ticket import Origin, Ticket, open_ticket
 from bot.flows import owed
 from bot.flows.assignment import assign_new
 from bot.flows.names import NO_TEXT
-from bot.flows.opening import confirmation_for, place, split_place
+from bot.flows.opening import confirmation_for, place
 from bot.slack.blocks import context
 from bot.slack.payloads import Heard
 from bot.slack.request_blocks import choices
 from store.base import Transaction
-from store.names import CONFIRMED_AT, THREADS
+from store.names import THREADS
 
 log = logging.getLogger("desk.intake")
 
@@ -32,19 +32,16 @@ log = logging.getLogger("desk.intake")
 def confirmation_in_thread(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
     """The confirmation with the ticket's urgency and area to set, as they stand."""
     text, blocks = confirmation_for(desk, ticket)
+    if not ticket.is_open:
+        return text, blocks  # resolved: nothing left to change
     hint = context("Wrong urgency or area? Change it here (an agent may too).")
     return text, [*blocks, hint, choices(ticket.number, ticket.priority, ticket.category, desk.staff.areas)]
 
 
 def redraw_confirmation(tx: Transaction, desk: Desk, ticket: Ticket) -> None:
-    """After a change of urgency or area, the confirmation in the thread shows it (and the
-    new first target); tickets not made of a channel message have none to redraw."""
-    where = tx.record(CONFIRMED_AT, str(ticket.number))
-    if where is None:
-        return
-    channel, ts = split_place(str(where))
-    text, blocks = confirmation_in_thread(desk, ticket)
-    owed.owe(tx, f"t{ticket.number}:confirmation-redraw", Edit(channel, ts, text, blocks))
+    """After a change of urgency or area, the confirmation shows it (and the new first
+    target): drawn when it is sent, as the ticket stands then."""
+    owed.confirmation(tx, ticket.number)
 
 
 async def open_from_message(
@@ -92,7 +89,7 @@ async def open_from_message(
             Conversation(channel), words, blocks, InThread(talk_in), remember=("confirmation", ticket.number)
         )
         owed.owe(tx, f"t{ticket.number}:confirmation", confirm)
-        owed.card(tx, ticket.number)
+        owed.card(tx, ticket.number, requester_too=False)
     log.info("ticket opened", extra={"ticket": ticket.number, "via": via})
     return ticket.number
 

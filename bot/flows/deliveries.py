@@ -15,6 +15,7 @@ from bot.domain.notices import TRIAGE, person_of
 from bot.domain.owed import (
     Card,
     CardThread,
+    ConfirmationOf,
     Conversation,
     DigestOf,
     DirectMessage,
@@ -33,11 +34,12 @@ from bot.domain.owed import (
     where_of,
 )
 from bot.domain.ticket import Origin
+from bot.flows.channel_ticket import confirmation_in_thread
 from bot.flows.digest import DIGESTS
 from bot.flows.escalation import notice_for
 from bot.flows.home import Homes
 from bot.flows.intake import move_draft, stands_for_dm
-from bot.flows.opening import card_for, place, split_place
+from bot.flows.opening import card_for, confirmation_for, place, split_place
 from bot.flows.owed import storm_card
 from bot.flows.report import REPORTS, Reports, chart_name, report_title
 from bot.flows.storm import Storms
@@ -45,10 +47,12 @@ from bot.slack.blocks import context
 from bot.slack.digest_blocks import digest_id
 from bot.slack.gateway import Posted
 from bot.slack.links import linked
+from bot.slack.mrkdwn import escape
 from bot.slack.notice_blocks import notice_id
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
 from store.names import (
+    CONFIRMATION,
     CONFIRMED_AT,
     DMS,
     DRAFTS,
@@ -112,6 +116,8 @@ def line_of(message: Message, triage: str) -> str:
             return f"home:{person}"
         case ReportOf(lead=lead):
             return f"dm:{lead}"
+        case ConfirmationOf(origin=origin):  # the line its first sending waited in
+            return line_of(Post(where_of(origin), "", []), triage)
     raise TypeError(message)
 
 
@@ -155,10 +161,13 @@ class Deliveries:
         """The message as it goes now; None when there is nothing left to send."""
         match message:
             case Post():
-                blocks = message.blocks
+                text, blocks = message.text, message.blocks
                 if message.about is not None:
+                    team = await self._team_of(message.about)
+                    if team:  # a DM from the desk's one app: say which team it is from
+                        text, blocks = f"{team}: {text}", [context(f"*{escape(team)}* team"), *blocks]
                     blocks = [*blocks, *await self._card_link(message.about)]
-                return Drawn(message.to, message.text, blocks, message.thread, broadcast=message.broadcast)
+                return Drawn(message.to, text, blocks, message.thread, broadcast=message.broadcast)
             case Edit():
                 return Drawn(Conversation(message.channel), message.text, message.blocks, edit=message.ts)
             case Card():
@@ -178,7 +187,16 @@ class Deliveries:
                 return Drawn(DirectMessage(person), "", view["blocks"], home=view)
             case ReportOf():
                 return await self._report(message)
+            case ConfirmationOf(ticket=number):
+                return await self._confirmation(number)
         raise TypeError(message)
+
+    async def _team_of(self, number: int) -> str | None:
+        """The name of the team a ticket belongs to, with several teams (None with one)."""
+        if not self.desk.staff.several:
+            return None
+        ticket = await self.desk.store.ticket(number)
+        return self.desk.team_of(ticket).name if ticket is not None else None
 
     async def _card_link(self, number: int) -> Blocks:
         """A line linking to the ticket's card, once the card is in the triage channel."""
@@ -201,6 +219,21 @@ class Deliveries:
             channel, ts = split_place(ticket.card)
             return Drawn(Conversation(channel), text, blocks, edit=ts)
         return Drawn(Conversation(self.desk.triage_of(ticket)), text, blocks)
+
+    async def _confirmation(self, number: int) -> Drawn | None:
+        """The requester's confirmation as the ticket stands, edited in place; None while its
+        place is not known (a ticket opened before confirmations were redrawn)."""
+        ticket = await self.desk.store.ticket(number)
+        if ticket is None:
+            return None
+        if (where := await self.desk.store.record(CONFIRMED_AT, str(number))) is not None:
+            text, blocks = confirmation_in_thread(self.desk, ticket)  # with its urgency and area
+        elif (where := await self.desk.store.record(CONFIRMATION, str(number))) is not None:
+            text, blocks = confirmation_for(self.desk, ticket)
+        else:
+            return None
+        channel, ts = split_place(str(where))
+        return Drawn(Conversation(channel), text, blocks, edit=ts)
 
     async def _prompt(self, prompt: Prompt) -> Drawn:
         ts, channel, key = prompt.ts, prompt.channel, prompt.key
@@ -324,6 +357,7 @@ class Deliveries:
             return
         if kind == "card":
             tx.save_ticket(replace(ticket, card=where))
-        else:
+        else:  # the confirmation: its thread is the ticket's, and it is redrawn as it moves
+            tx.put(CONFIRMATION, str(number), where)
             tx.save_ticket(replace(ticket, origin=Origin(posted.channel, posted.ts, ticket.origin.via)))
         tx.put(THREADS, where, number)

@@ -21,6 +21,7 @@ from bot.domain.digest import DigestSchedule, build_digest, digest_reaches
 from bot.domain.notices import person_of, to_person
 from bot.domain.owed import DigestOf, digest_record
 from bot.domain.roles import Team
+from bot.flows.began import before_beginning, began
 from bot.flows.owed import owe
 from bot.slack.digest_blocks import DigestLook, digest_message
 
@@ -76,8 +77,11 @@ class Digests:
             if day is None:
                 return False
             recorded = False
+            beginning = await began(self.desk)
             for team in self.desk.teams_apart():
                 key = digest_record(day.isoformat(), _name(team))
+                if before_beginning(self.schedule.reported(day).end, beginning):
+                    continue  # a day before the desk began: not greeted with a "quiet day"
                 if await self.desk.store.record(DIGESTS, key) is None:
                     recorded = await self._record(day, now, team) or recorded
                 await self._deliver(day, team)

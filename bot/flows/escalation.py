@@ -121,7 +121,7 @@ class Escalation:
                     )
                     if notices:
                         tx.save_ticket(current.raise_notices(notices))
-                        owed.card(tx, number)  # the new flag
+                        owed.card(tx, number, requester_too=False)  # the new flag (agents see it)
                         owe_notices(tx, current, notices)
                         fresh.update((number, notice.key) for notice in notices)
         done.raised = len(fresh)

@@ -88,7 +88,9 @@ class Homes:
             teams = {t.name for t in team.agent_of(person)}  # the queue of their teams
             theirs = [t for t in open_now if desk.team_of(t).name in teams]
             backlog = backlog_at(theirs, desk.sla_clock, warn_at, now)  # as the digest counts it
-            queue = QueueCounts(backlog.unclaimed, len(backlog.at_risk), len(backlog.overdue))
+            queue = QueueCounts(
+                backlog.unclaimed, len(backlog.at_risk), len(backlog.overdue), backlog.assigned
+            )
             until = await desk.store.record(AWAY, person)
             away = (
                 None

@@ -16,10 +16,11 @@ from bot.domain.sla import target_states
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.slack.card import ticket_card
-from bot.slack.intake_blocks import confirmation
+from bot.slack.intake_blocks import confirmation, standing
 from bot.slack.links import linked, permalink
 from bot.slack.when import promise
 from store.base import Transaction
+from store.names import CONFIRMATION
 
 log = logging.getLogger("desk.intake")
 
@@ -52,7 +53,9 @@ def confirmation_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, An
     if ticket.raised_by:
         message = linked(source_link(desk, ticket), "your message")
         by = f"<@{ticket.raised_by}> raised this for you from {message}."
-    return confirmation(desk.ref(ticket.number), ticket.category, ticket.priority, ticket.text, said, by)
+    ref = desk.ref(ticket.number)
+    now = standing(ticket, ref, desk.zone)
+    return confirmation(ref, ticket.category, ticket.priority, ticket.text, said, by, now)
 
 
 def owe_announcement(tx: Transaction, desk: Desk, ticket: Ticket, prompt: str | None) -> None:
@@ -64,9 +67,10 @@ def owe_announcement(tx: Transaction, desk: Desk, ticket: Ticket, prompt: str | 
     key = f"t{number}:confirmation"
     if prompt is not None:
         owed.owe(tx, key, Edit(ticket.origin.channel, prompt, text, blocks))
+        tx.put(CONFIRMATION, str(number), place(ticket.origin.channel, prompt))  # redrawn as it moves
     else:
         owed.owe(tx, key, Post(where_of(ticket.origin.channel), text, blocks, remember=("origin", number)))
-    owed.card(tx, number)
+    owed.card(tx, number, requester_too=False)
     log.info("ticket opened", extra={"ticket": number, "via": ticket.origin.via})
 
 

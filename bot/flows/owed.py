@@ -15,6 +15,7 @@ from typing import Any
 from bot.domain.owed import (
     Card,
     CardThread,
+    ConfirmationOf,
     Conversation,
     DirectMessage,
     Edit,
@@ -34,7 +35,7 @@ from bot.slack.mrkdwn import plain
 from store.base import Transaction
 
 METADATA_TYPE = "desk_message"  # Slack message metadata naming the desk's messages
-REDRAWN = (Card, StormCard, Edit, Prompt, HomeOf)  # the latest content wins
+REDRAWN = (Card, StormCard, Edit, Prompt, HomeOf, ConfirmationOf)  # the latest content wins
 
 
 def owe(tx: Transaction, key: str, message: Message, *, look_first: bool = False, after: float = 0.0) -> None:
@@ -108,10 +109,22 @@ def to_person(
     )
 
 
-def card(tx: Transaction, number: int) -> None:
+def card(tx: Transaction, number: int, *, requester_too: bool = True) -> None:
     """Owe the ticket's card as the ticket stands when it is sent: posted the first time,
-    updated after. One entry per ticket, however many changes come before it is sent."""
+    updated after. One entry per ticket, however many changes come before it is sent.
+    `requester_too`: the requester's confirmation is redrawn as well (not at opening, where it
+    is sent as it stands, nor for what only agents see)."""
     owe(tx, card_key(number), Card(number))
+    if requester_too:
+        confirmation(tx, number)
+
+
+def confirmation(tx: Transaction, number: int) -> None:
+    """Owe the requester's confirmation redrawn as the ticket stands when it is sent, so it
+    never promises a first response the ticket has had."""
+    ticket = tx.ticket(number)
+    if ticket is not None:
+        owe(tx, f"t{number}:confirmation-now", ConfirmationOf(number, ticket.origin.channel))
 
 
 def card_key(number: int) -> str:

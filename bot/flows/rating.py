@@ -147,3 +147,4 @@ class Ratings:
             tx.save_ticket(ticket)
             text, blocks = request_for(self.desk, ticket, choosing=choosing)
             owed.owe(tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))
+            owed.confirmation(tx, number)  # it says how they rated the help

@@ -20,6 +20,7 @@ from bot.domain.owed import ReportOf, digest_record
 from bot.domain.report import CHART_WEEKS, WeeklyReport, WeeklySchedule, build_report
 from bot.domain.roles import Team
 from bot.domain.trend import trend_start
+from bot.flows.began import before_beginning, began
 from bot.flows.owed import owe
 from bot.slack.report_blocks import report_text
 
@@ -92,8 +93,8 @@ class Reports:
             return False
         async with self._running:
             week = schedule.due(self.desk.clock.now())
-            if week is None:
-                return False
+            if week is None or before_beginning(schedule.covered(week).end, await began(self.desk)):
+                return False  # not due, or a week before the desk began: nothing to report
             recorded = False
             for team in self.desk.teams_apart():
                 recorded = await self._record(week, team) or recorded

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.localslack.workspace import BOT_USER, Channel, Person, Workspace
+from bot.localslack.workspace import BOT_USER, Channel, Message, Person, Workspace
 
 ALICE, ERIN, BOB, DAVE, CAROL = "U0ALICE01", "U0ERIN001", "U0BOB0001", "U0DAVE001", "U0CAROL01"
 FRAN = "U0FRAN001"
@@ -41,6 +41,20 @@ def demo_workspace() -> Workspace:
         Channel(GENERAL, "general", everyone),
     ]
     return Workspace(people, channels)
+
+
+# What #general holds on a first run: messages to hover and make a ticket of (*Create ticket*,
+# or the 🎫 reaction), as the walkthrough asks. #general is no request channel: they open nothing.
+GENERAL_CHAT = [
+    (ERIN, "Is the VPN dropping for anyone else? Mine disconnects every few minutes since this morning."),
+    (CAROL, "Reminder: the 3rd floor kitchen is closed on Friday for the new coffee machine."),
+]
+
+
+def seed_general(workspace: Workspace) -> None:
+    """Put the first run's chat in #general (a restart keeps what is there instead)."""
+    for user, text in GENERAL_CHAT:
+        workspace.add_message(Message(GENERAL, workspace.next_ts(), user, text))
 
 
 def local_zone() -> str:

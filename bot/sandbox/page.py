@@ -22,12 +22,15 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.domain.durations import parse_duration
+from bot.domain.roles import Staff
 from bot.localslack import LocalSlack
 from bot.localslack.driver import Driver
 from bot.localslack.server import Delivery
 from bot.localslack.workspace import BOT_USER, Message, View
 from bot.sandbox.demo import ROLES
+from bot.sandbox.tips import tip
 from bot.slack.command_args import AGENT, ALIASES, LEAD, NAMESPACE, VERBS
+from bot.slack.when import local_moment
 
 COMMANDS = {  # the commands manifest.yml registers (a test holds the two together)
     "/ticket": "Raise a request, or check one (status T-4, list, help)",
@@ -73,6 +76,9 @@ class Controls(Protocol):
 
     @property
     def desk_name(self) -> str: ...
+
+    @property
+    def staff(self) -> Staff: ...
 
     def now(self) -> datetime: ...
 
@@ -211,9 +217,10 @@ class Page:
             ),
             "home": home.view if home else None,
             "commands": HINTS.get(ROLES.get(user, ""), HINTS["employee"]),
+            "tip": self._tip(user),
             "clock": {
                 "now": now.isoformat(),
-                "shown": now.strftime("%a %d %b, %H:%M"),
+                "shown": local_moment(now.astimezone()),  # the machine's zone, as the page's
                 "ahead": self.controls.offset_seconds(),
             },
             "faults": switches(self.slack.faults),
@@ -241,6 +248,11 @@ class Page:
             ]
             return f"DM with {', '.join(others)}" if others else "a DM"
         return f"#{found.name}"
+
+    def _tip(self, user: str) -> str:
+        """The line under the box: for this person, in their own teams' channels."""
+        names = {c.id: c.name for c in self.ws.channels.values() if not c.is_im}
+        return tip(user, ROLES.get(user, "employee"), self.controls.staff, names, self.controls.desk_name)
 
     async def file(self, request: web.Request) -> web.Response:
         """A file the bot shared (the weekly report's chart), for the page to draw."""

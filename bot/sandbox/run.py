@@ -24,8 +24,9 @@ from aiohttp import web
 from bot.app import DeskApp
 from bot.clock import Clock
 from bot.domain.escalation import next_notice_at
+from bot.domain.roles import Staff
 from bot.localslack import ChannelPace, LocalSlack
-from bot.sandbox.demo import demo_config, demo_workspace, local_zone
+from bot.sandbox.demo import demo_config, demo_workspace, local_zone, seed_general
 from bot.sandbox.page import Page
 from config import load_config, read_environment
 
@@ -67,6 +68,8 @@ class Sandbox:
         workspace.restore(saved)
         self.clock.offset = timedelta(seconds=float(saved.get("clock_ahead", 0.0)))
         workspace.clock = lambda: self.clock.now().timestamp()
+        if not saved:  # a first run: something in #general to make a ticket of
+            seed_general(workspace)
         self.slack = LocalSlack(  # its own secrets, new at every start: no well-known token
             workspace,
             port=self.port,
@@ -123,6 +126,11 @@ class Sandbox:
     def desk_name(self) -> str:
         assert self.app is not None
         return self.app.config.desk.name
+
+    @property
+    def staff(self) -> Staff:
+        assert self.app is not None
+        return self.app.desk.staff
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -217,8 +225,9 @@ def first_steps(url: str, folder: Path) -> str:
     1. As Alice (employee), tell IT Help "My laptop won't boot" and answer its two questions.
     2. As Bob (agent), open #it-triage and press Claim on the new card, then Resolve.
     3. As Alice again, rate the help in her DM.
-    4. As Carol (lead), type /desk quality, and press +1h on the clock to watch escalations.
-    5. As Erin, write in #people-help: the People team's ticket goes to Fran or Dave in turn.
+    4. As Erin, write in #people-help: the People team's ticket goes to Fran or Dave in turn.
+    5. As Carol (lead), type /desk quality, then press +1h on the clock: Erin's ticket is still
+       open, so its targets slip and the escalations arrive.
 
   Everything is kept in {folder}/ (python -m bot sandbox --reset starts afresh). Ctrl+C stops.
 """

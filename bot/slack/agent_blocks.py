@@ -53,6 +53,8 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
         ticket = row.ticket
         summary = escape(plain(" ".join(ticket.text.split()), 100))
         who = "unclaimed" if ticket.status is Status.OPEN else f"with <@{ticket.assignee}>"
+        if ticket.assigned_only:
+            who = f"assigned to <@{ticket.assignee}>, not yet taken up"
         if ticket.status is Status.WAITING:
             who += ", waiting on the requester"
         risk = " · :warning: *at risk*" if row.at_risk else ""

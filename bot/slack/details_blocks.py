@@ -7,9 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.sla import TargetState
-from bot.domain.ticket import Ticket
+from bot.domain.ticket import Action, Ticket, TrailEntry
 from bot.slack.blocks import context, section, sections
-from bot.slack.mrkdwn import escape, modal_title, moved_in_from, plain, who
+from bot.slack.card import VIA
+from bot.slack.mrkdwn import escape, modal_title, moved_in_from, plain
+from bot.slack.mrkdwn import who as person
 from bot.slack.when import slack_at, target_line
 
 Blocks = list[dict[str, Any]]
@@ -33,10 +35,10 @@ def details_view(
     ticket: Ticket, ref: str, states: list[TargetState], zone: ZoneInfo, *, business: bool
 ) -> dict[str, Any]:
     status = ticket.status.value.replace("_", " ")
-    taken = f" · {who(ticket.assignee)}" if ticket.assignee else ""
+    taken = f" · {person(ticket.assignee)}" if ticket.assignee else ""
     head = (
         f"*{ref}* · {ticket.priority.label} · {escape(ticket.category)} · {status}{taken}\n"
-        f"From {who(ticket.requester)}, {slack_at(ticket.opened_at, zone)}"
+        f"From {person(ticket.requester)}, {slack_at(ticket.opened_at, zone)}"
     )
     if ticket.imported_from:
         head += f"\nMoved in from {moved_in_from(ticket.imported_from)}"
@@ -46,11 +48,7 @@ def details_view(
         f"• {n.target.words} {n.level.words}, {slack_at(n.due_at, zone)}" + (" (sent late)" if n.late else "")
         for n in ticket.notices
     ] or ["None."]
-    trail = [
-        f"• {slack_at(e.at, zone)} · {who(e.actor)} · {e.action.value.replace('_', ' ')}"
-        + (f": {escape(plain(' '.join(e.detail.split()), 200))}" if e.detail else "")
-        for e in ticket.trail[-TRAIL_SHOWN:]
-    ]
+    trail = [f"• {slack_at(e.at, zone)} · {trail_words(e)}" for e in ticket.trail[-TRAIL_SHOWN:]]
     blocks: Blocks = [
         section(head),
         {"type": "header", "text": {"type": "plain_text", "text": "The request"}},
@@ -72,3 +70,47 @@ def details_view(
         "close": {"type": "plain_text", "text": "Close"},
         "blocks": blocks[:100],
     }
+
+
+VIA_MORE = {"reaction": "with :ticket: on a message", "channel": "in a request channel"}
+DONE = {
+    Action.CLAIMED: "claimed it",
+    Action.REPLIED: "replied",
+    Action.NOTE: "noted",
+    Action.FOLLOW_UP: "added",
+    Action.RESOLVED: "resolved it",
+    Action.REOPENED: "reopened it",
+    Action.WAITING: "asked the requester",
+    Action.REMINDED: "reminded the requester of the question",
+}
+
+
+def _who(actor: str) -> str:
+    return "The desk" if actor == "desk" else person(actor)
+
+
+def _change(detail: str) -> str:
+    before, _, after = detail.partition("->")
+    return f"{escape(before)} → {escape(after)}" if after else escape(detail)
+
+
+def trail_words(entry: TrailEntry) -> str:
+    """One line of the trail in words: `@Bob claimed it`, `@Alice opened it by direct
+    message`, `The desk assigned it to @Dave`, `@Bob replied: …`."""
+    who, detail, action = _who(entry.actor), entry.detail, entry.action
+    said = f": {escape(plain(' '.join(detail.split()), 200))}" if detail else ""
+    if action is Action.OPENED:
+        how = VIA.get(detail) or VIA_MORE.get(detail, "")
+        return f"{who} opened it {how}".rstrip()
+    if action is Action.ASSIGNED:
+        return f"{who} assigned it to {person(detail)}" if detail else f"{who} assigned it"
+    if action is Action.REASSIGNED:
+        before, _, after = detail.partition("->")
+        return f"{who} handed it to {person(after)}" + (f" (from {person(before)})" if before else "")
+    if action is Action.PRIORITY:
+        return f"{who} changed the priority: {_change(detail)}"
+    if action is Action.MOVED:
+        return f"{who} moved it to another area: {_change(detail)}"
+    if action is Action.RATED:
+        return f"{who} rated it {detail} / 5" if detail.isdigit() else f"{who} commented{said}"
+    return f"{who} {DONE.get(action, action.value.replace('_', ' '))}{said}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,12 +19,11 @@ from bot.slack.blocks import context, section
 from bot.slack.mrkdwn import escape, plain, who
 from bot.slack.quality_blocks import count_change, field, score_change
 from bot.slack.trend_blocks import trend_section
-from bot.slack.when import age, target_line
+from bot.slack.when import DAY_NAMES, age, clock, day, target_line
 
 Blocks = list[dict[str, Any]]
 WATCH_LIMIT = 10  # tickets listed under "Needs attention now"
 SUMMARY_LIMIT = 80
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,8 @@ def digest_id(day: date, team: str = "") -> str:
     return f"digest:{day.isoformat()}" + (f":{team}" if team else "")
 
 
-def _day(day: date) -> str:
-    return f"{DAY_NAMES[day.weekday()]} {day.day} {day:%b}"
+def _day(when: date) -> str:
+    return day(when)
 
 
 def _covered(digest: Digest, zone: ZoneInfo) -> tuple[str, str]:
@@ -69,7 +68,7 @@ def schedule_words(schedule: DigestSchedule) -> str:
         when = "Every weekday"
     else:
         when = "Every " + ", ".join(DAY_NAMES[d] for d in sorted(days))
-    return f"{when} at {schedule.at:%H:%M} ({schedule.zone.key})"
+    return f"{when} at {clock(datetime.combine(date.min, schedule.at))} ({schedule.zone.key})"
 
 
 def _plural(n: int, word: str) -> str:
@@ -88,7 +87,15 @@ def _open_now(digest: Digest, change: str) -> str:
     tail = f"  _{change}_" if change else ""
     if not backlog.total:
         return f"none{tail}"
-    return f"{backlog.total}: {_by_priority(digest, ' · ')}{tail}\n{backlog.unclaimed} unclaimed"
+    return f"{backlog.total}: {_by_priority(digest, ' · ')}{tail}\n{_nobody_on(digest)}"
+
+
+def _nobody_on(digest: Digest) -> str:
+    """`2 unclaimed · 1 assigned, not yet taken up`: the open tickets nobody is on yet, those
+    nobody has apart from those the desk gave to someone who has not taken them up."""
+    backlog = digest.backlog
+    given = f" · {backlog.assigned} assigned, not yet taken up" if backlog.assigned else ""
+    return f"{backlog.unclaimed} unclaimed{given}"
 
 
 def _missed(digest: Digest) -> str:
@@ -112,6 +119,8 @@ def _oldest_unclaimed(digest: Digest, look: DigestLook) -> str:
     if ticket is None:
         if not digest.backlog.total:
             return "*Oldest unclaimed:* none, nothing is open."
+        if digest.backlog.assigned:
+            return "*Oldest unclaimed:* none, every open ticket is assigned to someone."
         return "*Oldest unclaimed:* none, every open ticket has someone on it."
     summary = escape(plain(" ".join(ticket.text.split()), SUMMARY_LIMIT))
     waiting = age(ticket.opened_at, digest.backlog.moment).removesuffix(" ago")
@@ -125,6 +134,8 @@ def _watch_line(watched: Watched, look: DigestLook) -> str:
     ticket, state = watched.ticket, watched.state
     line = target_line(state, look.zone, business=look.business(ticket.priority))
     who = f"<@{ticket.assignee}>" if ticket.assignee else "unclaimed"
+    if ticket.assigned_only:
+        who = f"assigned to <@{ticket.assignee}>, not yet taken up"
     return f"• {look.ref(ticket.number)} · {ticket.priority.label} · {line} · {who}"
 
 
@@ -166,7 +177,7 @@ def digest_message(digest: Digest, look: DigestLook) -> tuple[str, Blocks]:
         still = "Nothing is open."
         if backlog.total:
             parts = _by_priority(digest, ", ")
-            still = f"{_plural(backlog.total, 'ticket')} still open ({parts}), {backlog.unclaimed} unclaimed."
+            still = f"{_plural(backlog.total, 'ticket')} still open ({parts}), {_nobody_on(digest)}."
         blocks += [context(f"{period} ({look.zone.key})"), section(f"{quiet}\n{still}")]
         if backlog.unclaimed:
             blocks.append(section(_oldest_unclaimed(digest, look)))

@@ -37,9 +37,10 @@ class HomeRow:
 
 @dataclass(frozen=True)
 class QueueCounts:
-    unclaimed: int
+    unclaimed: int  # nobody has them
     at_risk: int
     overdue: int
+    assigned: int = 0  # given to an agent who has not taken them up yet
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def week_lines(week: Trend) -> list[str]:
         ),
     ]
     return [
-        f"`{sparkline(values)}`  {name} · {value}" + (f"  _{change}_" if change else "")
+        f"{sparkline(values)}  {name} · {value}" + (f"  _{change}_" if change else "")
         for values, name, value, change in rows
     ]
 
@@ -182,7 +183,8 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
         q = facts.queue
         blocks.append(
             section(
-                f"*The queue*: {q.unclaimed} unclaimed · {q.at_risk} at risk · {q.overdue} overdue. "
+                f"*The queue*: {q.unclaimed} unclaimed{_not_taken_up(q.assigned)} · {q.at_risk} at risk · "
+                f"{q.overdue} overdue. "
                 "`/desk queue` lists them."
             )
         )
@@ -218,3 +220,8 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
         context(f"{escape(facts.desk_name)} · an open-source service desk · updated as tickets change")
     )
     return {"type": "home", "blocks": blocks}
+
+
+def _not_taken_up(assigned: int) -> str:
+    """` · 2 assigned, not yet taken up`: given to agents by the desk, nobody on them yet."""
+    return f" · {assigned} assigned, not yet taken up" if assigned else ""

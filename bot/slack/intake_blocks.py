@@ -7,13 +7,17 @@ screen-reader fallback; `blocks` is what people see.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.intake import Draft, Stage
 from bot.domain.priority import Priority
+from bot.domain.ticket import Status, Ticket
 from bot.slack.blocks import action_button, context, section
 from bot.slack.mrkdwn import escape, fit, plain
+from bot.slack.when import slack_at
 
 Blocks = list[dict[str, Any]]
 QUOTE_LIMIT = 2500
@@ -85,14 +89,18 @@ def question(draft: Draft, areas: Areas) -> tuple[str, Blocks]:
         rows = [(None, [action_button(p.label, f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority])]
         hint = " · ".join(f"*{p.word}*: {URGENCY_HINTS[p]}" for p in Priority)
     blocks: Blocks = [section(f"{intro}\n{quote(draft.text)}"), section(f"*{text}*")]
+    by_team = rows[-1][0] is not None  # a row per team: Cancel belongs to none of them
     for n, (team, buttons) in enumerate(rows):
         if team is not None:
             blocks.append(context(f"*{escape(team)}*"))
-        last = n == len(rows) - 1
+        last = n == len(rows) - 1 and not by_team
         block_id = f"{IntakeIds.BLOCK}:{draft.id}" + ("" if n == 0 else f":{n}")
         blocks.append(
             {"type": "actions", "block_id": block_id, "elements": [*buttons, *([_cancel()] if last else [])]}
         )
+    if by_team:  # in a row of its own, under the teams'
+        block_id = f"{IntakeIds.BLOCK}:{draft.id}:{len(rows)}"
+        blocks.append({"type": "actions", "block_id": block_id, "elements": [_cancel()]})
     blocks.append(context(hint))
     return text, blocks
 
@@ -121,25 +129,69 @@ def ended(draft: Draft) -> tuple[str, Blocks]:
     return text, blocks
 
 
+@dataclass(frozen=True)
+class Standing:
+    """How the ticket stands once it has moved, for its confirmation (redrawn as it moves):
+    `head` replaces "is open. Thanks!", `first` the promise of a first response, `done` is a
+    field saying when it was resolved (and how the requester rated it)."""
+
+    head: str
+    headline: str  # the notification text
+    first: str | None = None
+    done: str | None = None
+
+
+def standing(ticket: Ticket, ref: str, zone: ZoneInfo) -> Standing | None:
+    """Where the ticket is now, in the requester's words; None while nobody has answered
+    (the confirmation as it was first sent)."""
+    who = f"<@{ticket.assignee}>" if ticket.assignee else "An agent"
+    first = f"{slack_at(ticket.first_response_at, zone)}" if ticket.first_response_at else None
+    if ticket.status is Status.RESOLVED:
+        rated = ticket.rating.score if ticket.rating else None
+        thanks = f" You rated the help {rated} / 5: thank you." if rated else ""
+        head = f":white_check_mark: *{ref}* is resolved.{thanks}"
+        done = f"*Resolved*\n{slack_at(ticket.resolved_at, zone)}" if ticket.resolved_at else None
+        return Standing(head, f"{ref} is resolved.", first and f"{first}, by {who}", done)
+    if ticket.status is Status.WAITING:
+        head = f":question: *{ref}*: {who} asked you something in this thread and waits for your answer."
+        return Standing(head, f"{ref} waits for your answer.", first and f"{first}, by {who}")
+    if ticket.status is Status.CLAIMED:
+        again = " again" if ticket.reopened_at else ""
+        head = f":raising_hand: *{ref}*: {who} is on it{again}."
+        return Standing(head, f"{ref}: {who} is on it{again}.", first and f"{first}, by {who}")
+    if ticket.reopened_at is not None:
+        head = f":arrows_counterclockwise: *{ref}* is open again: an agent will pick it up."
+        return Standing(head, f"{ref} is open again.", first and f"{first}, by {who}")
+    return None
+
+
 def confirmation(
-    ref: str, category: str, priority: Priority, text: str, promise: str, raised_by: str | None = None
+    ref: str,
+    category: str,
+    priority: Priority,
+    text: str,
+    promise: str,
+    raised_by: str | None = None,
+    now: Standing | None = None,
 ) -> tuple[str, Blocks]:
     """The requester's confirmation; its thread is where the ticket is talked about.
-    `raised_by`: the line saying who raised it for them, when someone else did."""
+    `raised_by`: the line saying who raised it for them, when someone else did. `now`: how the
+    ticket stands once it has moved (the confirmation is redrawn as it moves)."""
     headline = f"{ref} is open ({priority.label}). First response {promise}."
+    head = f":white_check_mark: *{ref}* is open. Thanks!"
+    first = promise
+    fields = [
+        {"type": "mrkdwn", "text": f"*Area*\n{escape(category)}"},
+        {"type": "mrkdwn", "text": f"*Urgency*\n{priority.label}"},
+    ]
+    if now is not None:
+        headline, head, first = now.headline, now.head, now.first or promise
+    fields.append({"type": "mrkdwn", "text": f"*First response*\n{first}"})
+    if now is not None and now.done:
+        fields.append({"type": "mrkdwn", "text": now.done})
     blocks: Blocks = [
-        {
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": f":white_check_mark: *{ref}* is open. Thanks!\n{quote(text)}"},
-        },
-        {
-            "type": "section",
-            "fields": [
-                {"type": "mrkdwn", "text": f"*Area*\n{escape(category)}"},
-                {"type": "mrkdwn", "text": f"*Urgency*\n{priority.label}"},
-                {"type": "mrkdwn", "text": f"*First response*\n{promise}"},
-            ],
-        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{head}\n{quote(text)}"}},
+        {"type": "section", "fields": fields},
         context(f"Reply in this thread to add details; I'll post updates here. Say `status {ref}` any time."),
     ]
     if raised_by:

@@ -52,7 +52,7 @@ def notice_message(facts: NoticeFacts, destination: str, zone: ZoneInfo) -> tupl
     """The message for one destination of a notice: the card's thread or someone's DM."""
     ticket, ref, notice, state = facts.ticket, facts.ref, facts.notice, facts.state
     span = target_span(facts.length, business=facts.business)
-    who = "Nobody has claimed it yet." if ticket.status is Status.OPEN else f"<@{ticket.assignee}> has it."
+    who = holder(ticket)
     name = TARGET_NAMES[state.target]
     due = slack_at(state.due, zone)
     if notice.level is Level.AT_RISK:
@@ -89,6 +89,16 @@ def notice_message(facts: NoticeFacts, destination: str, zone: ZoneInfo) -> tupl
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     return fallback, blocks
+
+
+def holder(ticket: Ticket) -> str:
+    """Who has the ticket, as a lead needs to tell it: nobody, someone the desk gave it to who
+    has not taken it up, or the agent on it."""
+    if ticket.assigned_only:
+        return f"It is assigned to <@{ticket.assignee}>, who has not taken it up yet."
+    if ticket.status is Status.OPEN:
+        return "Nobody has claimed it yet."
+    return f"<@{ticket.assignee}> has it."
 
 
 def _buttons(ticket: Ticket, notice: Notice, to_triage: bool) -> list[dict[str, Any]]:

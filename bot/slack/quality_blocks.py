@@ -15,10 +15,11 @@ from bot.domain.ticket import SCORES
 from bot.domain.trend import Trend
 from bot.slack.blocks import context, section
 from bot.slack.trend_blocks import trend_section
+from bot.slack.when import day, local_moment
 
 Blocks = list[dict[str, Any]]
 AGENT_LIMIT = 25
-BAR = "▇"
+BAR, EMPTY, BAR_WIDTH = "█", "░", 8  # a ratings bar: filled, then the rest of its width
 
 
 def _span(value: timedelta | None) -> str:
@@ -77,8 +78,8 @@ def _compliance(c: Compliance) -> str:
 def quality_answer(
     now: Summary, before: Summary, days: int, zone: ZoneInfo, trend: Trend | None = None, *, team: str = ""
 ) -> tuple[str, Blocks]:
-    start = now.period.start.astimezone(zone).strftime("%d %b")
-    end = now.period.end.astimezone(zone).strftime("%d %b %H:%M")
+    start = day(now.period.start.astimezone(zone).date())
+    end = local_moment(now.period.end.astimezone(zone))
     title = f"Quality · {team + ' · ' if team else ''}last {days} days"
     blocks: Blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
@@ -142,13 +143,7 @@ def quality_answer(
         length = "weeks" if days == 7 else f"periods of {days} days"
         blocks.append(trend_section(trend, f"Last {len(trend.periods)} {length}"))
     if now.ratings:
-        top = max(now.scores.values())
-        lines = []
-        for score in reversed(SCORES):
-            many = now.scores[score]
-            bar = BAR * max(1, round(8 * many / top)) if many else "·"
-            lines.append(f"`{score}` {bar} {many}")
-        blocks.append(section("*Ratings*\n" + "\n".join(lines)))
+        blocks.append(section("*Ratings*\n" + "\n".join(ratings_lines(now.scores))))
     if now.agents:
         rows = []
         for line in now.agents[:AGENT_LIMIT]:
@@ -170,3 +165,16 @@ def quality_answer(
         )
     )
     return f"{title}: {now.opened} opened, {now.resolved} resolved", blocks
+
+
+def ratings_lines(scores: dict[int, int]) -> list[str]:
+    """The ratings' distribution, 5 to 1, every line drawn alike: `4 ★ ████░░░░ 2`. Bars of
+    plain-text blocks, all of one width, filled in proportion to the most given score (at least
+    one block for a score given at all)."""
+    top = max(scores.values(), default=0) or 1
+    lines = []
+    for score in reversed(SCORES):
+        many = scores.get(score, 0)
+        filled = max(1, round(BAR_WIDTH * many / top)) if many else 0
+        lines.append(f"{score} ★ {BAR * filled}{EMPTY * (BAR_WIDTH - filled)} {many}")
+    return lines

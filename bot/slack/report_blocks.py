@@ -10,6 +10,7 @@ from bot.domain.durations import format_duration
 from bot.domain.report import WeeklyReport
 from bot.domain.trend import met_share
 from bot.slack.quality_blocks import count_change, score_change, share_change, time_change
+from bot.slack.when import day
 
 
 def report_text(report: WeeklyReport, desk_name: str, zone: ZoneInfo, team: str = "") -> tuple[str, str]:
@@ -17,9 +18,9 @@ def report_text(report: WeeklyReport, desk_name: str, zone: ZoneInfo, team: str 
     last, before = report.last, report.before
     start = last.period.start.astimezone(zone)
     end = (last.period.end - timedelta(seconds=1)).astimezone(zone)
-    span = f"{start.strftime('%a %d %b')} – {end.strftime('%a %d %b')}"
+    span = f"{day(start.date())} – {day(end.date())}"
     who = f"{desk_name} · {team}" if team else desk_name
-    title = f"{who} · the last 12 weeks to {end.strftime('%d %b %Y')}"
+    title = f"{who} · the last 12 weeks to {day(end.date(), year=True)}"
 
     def spread(value: timedelta | None) -> str:
         return format_duration(value) if value is not None else "–"

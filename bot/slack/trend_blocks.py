@@ -20,13 +20,14 @@ FIGURES: tuple[tuple[str, str, Callable[[float], str]], ...] = (
 
 
 def trend_lines(trend: Trend) -> list[str]:
-    """`▁▂▃▅▇█▆▅  Opened · 12`: volume, first-response median, SLA met and CSAT; the value is
+    """`▁▂▃▅▇█▆▅  Opened · 12`, the bars as plain text (inline code would draw them as a
+    coloured underline): volume, first-response median, SLA met and CSAT; the value is
     the latest period's (`–` when it had nothing to measure)."""
     lines = []
     for attribute, name, shown in FIGURES:
         values: list[float | None] = getattr(trend, attribute)
         latest = values[-1] if values else None
-        lines.append(f"`{sparkline(values)}`  {name} · {shown(latest) if latest is not None else '–'}")
+        lines.append(f"{sparkline(values)}  {name} · {shown(latest) if latest is not None else '–'}")
     return lines
 
 

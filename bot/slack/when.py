@@ -1,22 +1,48 @@
-"""Times and spans as people read them in Slack.
+"""Times and spans as people read them in Slack: one way of writing a day and a time, here.
 
-Due times use Slack's date token, so each reader sees their own time zone; the fallback (shown
-in notifications and by clients that cannot render the token) is in the desk's time zone.
+A day is `Mon 7 Dec` (with the year where it may be another: `Mon 7 Dec 2026`), a time is
+24-hour `09:05`, a moment is both: `Mon 7 Dec, 09:05 CET`. Every message, the export's
+readers, the charts and the sandbox's page (`bot/sandbox/static/app.js` mirrors `day` and
+`clock`) write them so.
+
+Due times use Slack's date token, so each reader sees their own time zone (in Slack's own
+words for it, by their settings); the fallback (shown in notifications and by clients that
+cannot render the token) is written as above, in the desk's time zone.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.durations import format_duration
 from bot.domain.sla import TargetState
 
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day(when: date, *, year: bool = False) -> str:
+    """A day: `Mon 7 Dec`, or `Mon 7 Dec 2026` with its year. English names whatever the
+    machine's locale."""
+    words = f"{DAY_NAMES[when.weekday()]} {when.day} {MONTH_NAMES[when.month - 1]}"
+    return f"{words} {when.year}" if year else words
+
+
+def clock(moment: datetime) -> str:
+    """A time of day, 24-hour: `09:05` (of the moment as given, in its own zone)."""
+    return f"{moment:%H:%M}"
+
+
+def local_moment(moment: datetime) -> str:
+    """A moment in its own zone, without naming the zone: `Mon 7 Dec, 09:05`."""
+    return f"{day(moment.date())}, {clock(moment)}"
+
 
 def at(moment: datetime, zone: ZoneInfo) -> str:
     """A moment as plain text in the desk's zone: `Tue 26 Nov, 10:00 CET`."""
     local = moment.astimezone(zone)
-    return local.strftime("%a %d %b, %H:%M ") + (local.tzname() or "")
+    return f"{local_moment(local)} {local.tzname() or ''}".rstrip()
 
 
 def slack_at(moment: datetime, zone: ZoneInfo) -> str:

@@ -18,12 +18,7 @@ const EMOJI = {
   neutral_face: "😐", large_orange_circle: "🟠", large_blue_circle: "🔵", disappointed: "😞",
   clock3: "🕒", wave: "👋", memo: "📝", bell: "🔔", inbox_tray: "📥", bar_chart: "📊",
   lock: "🔒", card_index_dividers: "🗂️", hourglass: "⌛", speech_balloon: "💬", zzz: "💤",
-  palm_tree: "🌴", arrow_right: "➡️", mega: "📣", ticket: "🎫",
-};
-const TIPS = {
-  employee: "You are an employee. Tell IT Help what is wrong in your DM, or just write in #it-help or #people-help: every new message there is a ticket. Put 🎫 on any message to make it one. Rate the help once it is resolved. Try \"status T-1\", \"my tickets\" or /ticket.",
-  agent: "You are an agent. New tickets arrive in your team's triage channel (#it-triage, #people-triage): Claim them, Reply, Resolve, or ask the requester with Waiting on requester. Words in a request's own thread in #it-help reach the requester. Try /desk queue, /desk reply T-1 :restart (a saved reply), /desk wait T-1 Which room?, /desk away 2h and /desk back; /desk help lists every verb",
-  lead: "You are a lead. Escalations and the daily digest arrive in your DM. Try /desk quality, and fast-forward the clock to watch targets slip.",
+  palm_tree: "🌴", arrow_right: "➡️", mega: "📣", ticket: "🎫", question: "❓",
 };
 
 // -- talking to the sandbox ---------------------------------------------------------------
@@ -87,17 +82,19 @@ function personName(id) {
   return person ? person.real_name : id;
 }
 
-// One way of writing times on the page, 24-hour like the clock above it.
-const TIME = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-const DAY = { weekday: "long", day: "numeric", month: "long" };
-const clockTime = (epoch) => new Date(Number(epoch) * 1000).toLocaleTimeString(undefined, TIME);
-const dayOf = (epoch) => new Date(Number(epoch) * 1000).toLocaleDateString(undefined, DAY);
+// One way of writing days and times, the desk's own (bot/slack/when.py): a day is
+// "Mon 7 Dec", a time "09:05" (24-hour), a moment "Mon 7 Dec, 09:05"; in this machine's zone.
+const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const two = (n) => String(n).padStart(2, "0");
+const dateOf = (epoch) => new Date(Number(epoch) * 1000);
+const clockTime = (epoch) => { const d = dateOf(epoch); return `${two(d.getHours())}:${two(d.getMinutes())}`; };
+const dayOf = (epoch) => { const d = dateOf(epoch); return `${DAY_NAMES[d.getDay()]} ${d.getDate()} ${MONTH_NAMES[d.getMonth()]}`; };
+const momentOf = (epoch) => `${dayOf(epoch)}, ${clockTime(epoch)}`;
 
 function slackDate(epoch, fallback) {
-  const when = new Date(Number(epoch) * 1000);
-  if (isNaN(when)) return escapeHtml(fallback);
-  const day = when.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" });
-  return `<span title="${escapeHtml(fallback)}">${day} at ${clockTime(epoch)}</span>`;
+  if (isNaN(dateOf(epoch))) return escapeHtml(fallback);
+  return `<span title="${escapeHtml(fallback)}">${momentOf(epoch)}</span>`;
 }
 
 function token(inner) {
@@ -382,6 +379,26 @@ function keepScroll(box, draw) {
   const before = box.scrollTop;
   draw();
   box.scrollTop = atBottom ? box.scrollHeight : before;
+  box.dataset.pinned = atBottom ? "yes" : "";
+  if (atBottom) stayAtBottom(box);
+}
+
+// Images (a chart, an emoji) take their height only once loaded, after the scroll above: a
+// conversation that opened at its newest message would end up scrolled to the middle. Each
+// image scrolls it down again as it loads, unless the reader has scrolled away meanwhile.
+function stayAtBottom(box) {
+  if (!box.dataset.watched) {
+    box.dataset.watched = "yes";
+    for (const kind of ["wheel", "touchmove", "keydown"]) {
+      box.addEventListener(kind, () => { box.dataset.pinned = ""; }, { passive: true });
+    }
+  }
+  for (const image of box.querySelectorAll("img")) {
+    if (image.complete) continue;
+    image.addEventListener("load", () => {
+      if (box.dataset.pinned) box.scrollTop = box.scrollHeight;
+    }, { once: true });
+  }
 }
 
 function renderPeople() {
@@ -401,7 +418,8 @@ function renderClock() {
   const clock = view.data.clock;
   const ahead = clock.ahead > 0 ? `<span class="ahead">(+${formatSpan(clock.ahead)})</span>` : "";
   const box = $("clock");
-  box.innerHTML = `<span>🕒 <b id="clock-now">${escapeHtml(clock.shown)}</b> ${ahead}</span>`;
+  const shown = clock.now ? momentOf(Date.parse(clock.now) / 1000) : clock.shown;
+  box.innerHTML = `<span>🕒 <b id="clock-now">${escapeHtml(shown)}</b> ${ahead}</span>`;
   for (const span of ["10m", "1h", "1d"]) {
     const button = el("button", "", `+${span}`);
     button.type = "button";
@@ -472,7 +490,7 @@ function renderFaults() {
 function renderConversation() {
   const data = view.data;
   const me = data.people.find((p) => p.id === view.user);
-  $("tip").textContent = TIPS[me.role] || "";
+  $("tip").textContent = view.data.tip || "";
   const head = $("head");
   const box = $("messages");
   const composer = $("composer");
