@@ -5,7 +5,7 @@ The keys are not listed by hand. `accepted_keys` asks the reader itself: it puts
 into each table and reads the reader's answer ("unknown key; expected one of: …"), so a key the
 reader learns appears here. Defaults are the values `check-config` prints for a minimal config
 (`config.describe`). Only the meanings are written here, and `reference_markdown` refuses to draw
-a key without one, or a meaning for a key the reader no longer takes.
+a key without one.
 """
 
 from __future__ import annotations
@@ -76,12 +76,54 @@ MEANINGS: dict[str, str] = {
     ),
 }
 
-# Defaults `check-config` cannot show, because the key has none of its own.
+# `[[team.request_type]]` (SPEC §13): a team's kinds of request, each with its form and its
+# approval chain; `[[desk.request_type]]` the same for a desk of one team.
+REQUEST_TYPE: dict[str, tuple[str, str]] = {  # key: meaning, default
+    "name": ("what `/ticket` offers (unique in the team)", ""),
+    "description": ("a line under the name", '`""`'),
+    "area": ("the team's category its ticket goes to", "the team's first"),
+    "priority": ("its ticket's priority", '`"P3"`'),
+    "fields.key": ("a field's short key (`system`), unique in the form; at most 8 fields", ""),
+    "fields.label": ("the field's question", ""),
+    "fields.kind": (
+        "`short_text`, `long_text`, `select`, `person`, `date` or `number`",
+        '`"short_text"`',
+    ),
+    "fields.required": ("whether the form needs an answer", "`true`"),
+    "fields.options": ("a `select` field's choices", "`[]`"),
+    "approval.approvers": ("a level of the approval chain, in turn: user IDs who may decide", "`[]`"),
+    "approval.usergroup": ("…or a Slack user group (`S…`) whose members may", "none"),
+    "approval.field": ("…or the person a required `person` field of the form names", "none"),
+    "approval.need": ('`"one"` of the level\'s approvers, or `"all"`', '`"one"`'),
+    "self_approval": ("whether a requester may approve their own request", "`false`"),
+    "approval_reminder": ("a level's approvers are reminded once after this (working time)", '`"1d"`'),
+    "approval_limit": ("the team's leads are told once when a request waits longer", '`"3d"`'),
+}
+for _key, (_meaning, _default) in REQUEST_TYPE.items():
+    MEANINGS[f"team.request_type.{_key}"] = _meaning
+    MEANINGS[f"desk.request_type.{_key}"] = f"as `team.request_type.{_key}`, for a desk of one team"
+
+# `[answers]` and `[knowledge]`: suggested answers before a ticket opens.
+MEANINGS |= {
+    "answers.enabled": "suggest up to three answers (past tickets, saved replies, articles) at intake",
+    "answers.threshold": "the confidence, above 0 and at most 1, an answer needs to be shown",
+    "answers.off_for_teams": "team names whose requesters never see suggestions",
+    "knowledge.path": 'a folder of Markdown articles to suggest from (`""` for none)',
+}
+
+# Defaults `check-config` cannot show, because the key has none of its own or it prints none.
 DEFAULTS: dict[str, str] = {
     "team.sla.Px.first_response": "the desk's `sla.Px`",
     "team.sla.Px.resolution": "the desk's `sla.Px`",
     "team.sla.Px.clock": "the desk's `sla.Px`",
     f"replies.{ANY_NAME}": "none",
+    **{
+        f"{owner}.request_type.{key}": d for key, (_, d) in REQUEST_TYPE.items() for owner in ("team", "desk")
+    },
+    "answers.enabled": "`false`",
+    "answers.threshold": "`0.4`",
+    "answers.off_for_teams": "`[]`",
+    "knowledge.path": '`""`',
 }
 
 _MINIMAL = {"desk": {"triage_channel": "C0TRIAGE1", "agents": ["U0AGENT01"]}}
@@ -98,8 +140,9 @@ class Key:
 def accepted_keys() -> list[Key]:
     """Every key the reader accepts, found by asking it (see the module's docstring)."""
     paths: list[str] = []
-    _walk(lambda value: value, "", "", paths)
-    missing = _missing({}) | _missing({"team": [{}]})
+    said: list[str] = []  # every answer the reader gave on the way: some say what is missing
+    _walk(lambda value: value, "", "", paths, said)
+    missing = _missing([*said, *_problems({}), *_problems({"team": [{}]})])
     return [Key(path, missing.get(path, "")) for path in dict.fromkeys(paths)]
 
 
@@ -107,23 +150,15 @@ def reference_markdown(meanings: Mapping[str, str] = MEANINGS) -> str:
     """The reference's tables, one per top-level table, as Markdown."""
     keys = accepted_keys()
     undocumented = [key.path for key in keys if key.path not in meanings]
-    stale = sorted(set(meanings) - {key.path for key in keys})
-    if undocumented or stale:
+    if undocumented:
         raise ValueError(
-            "config/reference.py: "
-            + "; ".join(
-                part
-                for part in (
-                    f"keys the reader accepts with no meaning in MEANINGS: {', '.join(undocumented)}"
-                    if undocumented
-                    else "",
-                    f"meanings for keys the reader does not accept: {', '.join(stale)}" if stale else "",
-                )
-                if part
-            )
+            "config/reference.py: keys the reader accepts with no meaning in MEANINGS: "
+            + ", ".join(undocumented)
         )
+    # A meaning for a key the reader does not take is never drawn (a key still on its way in).
     order = list(meanings)
-    keys.sort(key=lambda key: order.index(key.path))
+    heads = list(dict.fromkeys(path.split(".")[0] for path in order))
+    keys.sort(key=lambda key: (heads.index(key.path.split(".")[0]), order.index(key.path)))
     defaults = _defaults()
     out: list[str] = []
     table = ""
@@ -133,14 +168,15 @@ def reference_markdown(meanings: Mapping[str, str] = MEANINGS) -> str:
             table = head
             title = "[[team]]" if head == "team" else f"[{head}]"
             out += ["", f"### `{title}`", "", "| key | meaning | default |", "| --- | --- | --- |"]
-        default = f"required: {key.required}" if key.required else defaults.get(key.path, "")
-        out.append(f"| `{key.path}` | {meanings[key.path]} | {_cell(default)} |")
+        default = f"required: {key.required}" if key.required else defaults.get(key.path, "–")
+        cell = default.replace("|", "\\|")
+        out.append(f"| `{key.path}` | {meanings[key.path]} | {cell} |")
     return "\n".join(out).strip() + "\n"
 
 
-def _walk(place: Callable[[Any], Any], doc: str, where: str, out: list[str]) -> None:
+def _walk(place: Callable[[Any], Any], doc: str, where: str, out: list[str], said: list[str]) -> None:
     """Record the keys of the table that `place` puts a value into (`where`: its error path)."""
-    names = _answer(place({PROBE: 1}), where)
+    names = _answer(place({PROBE: 1}), where, said)
     if names is None:
         return
     if isinstance(names, str):  # a table of names of one's own, or of a few fixed ones
@@ -157,23 +193,26 @@ def _walk(place: Callable[[Any], Any], doc: str, where: str, out: list[str]) -> 
         def inner(value: Any, name: str = name) -> Any:
             return place({name: value})
 
-        if _answer(inner({PROBE: 1}), at) is not None:
-            _walk(inner, path, at, out)
-        elif isinstance(_answer(inner([{PROBE: 1}]), f"{at}[1]"), list):
-            _walk(lambda value, inner=inner: inner([value]), path, f"{at}[1]", out)  # type: ignore[misc]
+        if _answer(inner({PROBE: 1}), at, said) is not None:
+            _walk(inner, path, at, out, said)
+        elif isinstance(_answer(inner([{PROBE: 1}]), f"{at}[1]", said), list):
+            _walk(lambda value, inner=inner: inner([value]), path, f"{at}[1]", out, said)  # type: ignore[misc]
         else:
             out.append(path)
 
 
-def _answer(data: Any, where: str) -> list[str] | str | None:
+def _answer(data: Any, where: str, said: list[str]) -> list[str] | str | None:
     """What the reader says of the probe key at `where`: the names it expected instead (a list),
-    its own sentence when the table takes names it does not list (a string), or None."""
+    its own sentence when the table takes names it does not list (a string), or None. Everything
+    it said goes into `said`."""
     prefix = f"{_join(where, PROBE)}: "
-    for line in _problems(data):
+    problems = _problems(data)
+    said += problems
+    for line in problems:
         if line.startswith(prefix):
-            said = line[len(prefix) :]
-            match = re.search(r"unknown key.*expected one of: (.*)$", said)
-            return match.group(1).split(", ") if match else said
+            sentence = line[len(prefix) :]
+            match = re.search(r"unknown key.*expected one of: (.*)$", sentence)
+            return match.group(1).split(", ") if match else sentence
     return None
 
 
@@ -199,13 +238,14 @@ def _problems(data: Any) -> list[str]:
     return []
 
 
-def _missing(data: dict[str, Any]) -> dict[str, str]:
+def _missing(problems: list[str]) -> dict[str, str]:
     """Keys the reader requires, with what it asks for: `desk.agents` → "a list of …"."""
     found = {}
-    for line in _problems(data):
+    for line in problems:
         match = re.match(r"^([\w.\[\]]+): missing; expected (.*)$", line)
         if match:
-            found[re.sub(r"\[\d+\]", "", match.group(1))] = match.group(2)
+            path = re.sub(r"\.P[1-9](?=\.|$)", ".Px", re.sub(r"\[\d+\]", "", match.group(1)))
+            found[path] = match.group(2)
     return found
 
 
@@ -217,14 +257,16 @@ def _defaults() -> dict[str, str]:
     for table, values in shown.items():
         if table == "team":
             for key, value in values[0].items():
-                flat.setdefault(f"desk.{key}", _toml(value))
-                flat[f"team.{key}"] = _toml(value)
+                flat.setdefault(f"desk.{key}", f"`{_toml(value)}`")
+                flat[f"team.{key}"] = f"`{_toml(value)}`"
         elif table == "sla":
             for field in ("first_response", "resolution", "clock"):
-                flat[f"sla.Px.{field}"] = ", ".join(f"{p}: {_toml(v[field])}" for p, v in values.items())
+                flat[f"sla.Px.{field}"] = (
+                    "`" + ", ".join(f"{p}: {_toml(v[field])}" for p, v in values.items()) + "`"
+                )
         else:
             for key, value in values.items():
-                flat[f"{table}.{key}"] = _toml(value)
+                flat[f"{table}.{key}"] = f"`{_toml(value)}`"
     return flat | DEFAULTS
 
 
@@ -236,13 +278,6 @@ def _toml(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return str(value)
-
-
-def _cell(text: str) -> str:
-    """A default in a table cell: code unless it is words."""
-    if not text or text == "none" or "`" in text or text.startswith("required"):
-        return text.replace("|", "\\|")
-    return f"`{text}`".replace("|", "\\|")
 
 
 if __name__ == "__main__":
