@@ -88,10 +88,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def start(command: list[str], env: dict[str, str], port: int, log: Path) -> asyncio.subprocess.Process:
+async def start(
+    command: list[str], env: dict[str, str], port: int, log: Path, cwd: Path | None = None
+) -> asyncio.subprocess.Process:
+    """Start `command` (in this checkout, or `cwd`) and wait until it answers /healthz."""
     with open(log, "w") as out:
         process = await asyncio.create_subprocess_exec(
-            *command, cwd=Path(__file__).resolve().parent.parent, env=env, stdout=out, stderr=out
+            *command, cwd=cwd or Path(__file__).resolve().parent.parent, env=env, stdout=out, stderr=out
         )
     async with aiohttp.ClientSession() as http:
         for _ in range(600):

@@ -6,8 +6,9 @@ people do: a direct message to the desk, then a click on the area and one on the
 (`--people`/`--within` are the same as `--tickets`/`--seconds`.) The desk runs as
 `python -m bot` (HTTP mode) on a TinyDB store holding `--history` resolved tickets (or, with
 `--postgres`, on a fresh schema of that PostgreSQL database, dropped afterwards), against a
-local Slack that keeps Slack's pace per channel (about one post a second, short bursts; a
-post beyond it gets 429 and `Retry-After`). Every request is signed and
+local Slack that keeps Slack's pace per channel (about one post a second, short bursts) and
+each method's tier for the workspace (chat.update 50 a minute, views.publish 100, ...; a call
+beyond either gets 429 and `Retry-After`; `--no-tiers` lifts the tiers). Every request is signed and
 timed from sending to the desk's HTTP answer.
 
 Figures: tickets stored (read back from the store file after the desk stops), acks (p50, p99,
@@ -40,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import BOB, TRIAGE, profile, sample_ticket, spread, start_desk, write_store
 from memory import peak_memory_mb
 
-from bot.localslack import ChannelPace, LocalSlack, Message, Workspace
+from bot.localslack import ChannelPace, LocalSlack, Message, MethodPace, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
 from store import store_from_url
@@ -143,6 +144,18 @@ async def employee(
     acks.append((await driver.press(user, prompt, urgency)).seconds)
 
 
+def calls_per_minute(calls: list, began: float) -> dict[str, list[int]]:
+    """How many calls the desk made to each method in each minute since `began` (wall clock),
+    refused ones included: what Slack's per-method tiers count."""
+    counts: dict[str, list[int]] = {}
+    for call in calls:
+        minute = max(0, int((call.at - began) // 60))
+        row = counts.setdefault(call.method, [])
+        row.extend([0] * (minute + 1 - len(row)))
+        row[minute] += 1
+    return dict(sorted(counts.items()))
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time the process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -166,6 +179,7 @@ async def main() -> None:
     )
     parser.add_argument("--history", type=int, default=50_000, help="resolved tickets already stored")
     parser.add_argument("--postgres", default="", help="a PostgreSQL database URL: run on it, not TinyDB")
+    parser.add_argument("--no-tiers", action="store_true", help="the local Slack enforces no method tiers")
     args = parser.parse_args()
     rng = random.Random(7)
     now = datetime.now(UTC)
@@ -186,7 +200,9 @@ async def main() -> None:
         ]
         pace = ChannelPace()
         slack = LocalSlack(
-            Workspace(cast, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]), channel_pace=pace
+            Workspace(cast, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]),
+            channel_pace=pace,
+            method_pace=None if args.no_tiers else MethodPace(),
         )
         await slack.start()
         desk, port = await start_desk(slack, folder, store)
@@ -222,6 +238,7 @@ async def main() -> None:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
                 conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     failed = [r for r in results if isinstance(r, BaseException)]
+    per_minute = calls_per_minute(slack.calls, time.time() - (time.perf_counter() - began))
     ack_ms = spread([a * 1000 for a in acks])
     refused = sum(1 for call in slack.calls if call.status == 429)
     last_confirmation = max(watch.confirmed.values(), default=began) - began
@@ -255,12 +272,19 @@ async def main() -> None:
                 else "NOT shown"
             ),
         ),
-        ("posts Slack refused (429)", f"{refused} (pace: 1 a second per channel, bursts of 3)"),
+        (
+            "calls Slack refused (429)",
+            f"{refused} (posts: 1 a second per channel, bursts of 3; "
+            + ("no tiers)" if args.no_tiers else "each method's tier)"),
+        ),
         ("desk peak memory", f"{memory} MB"),
         ("desk CPU during the storm", f"{cpu:.1f} s"),
     ]
     for name, value in rows:
         print(f"{name:<28} {value}")
+    print(f"{'calls per method':<28} per minute since the first message (429s included)")
+    for method, row in per_minute.items():
+        print(f"  {method:<26} {' '.join(f'{n:>5}' for n in row)}")
     if failed:
         print(f"first failure: {failed[0]!r}")
     for call in slack.calls:
@@ -284,6 +308,8 @@ async def main() -> None:
         "own_card_tickets": sorted(watch.own_cards),
         "in_storm_card": watch.in_storm,
         "rate_limited": refused,
+        "tiers": not args.no_tiers,
+        "calls_per_minute": per_minute,
         "peak_memory_mb": memory,
         "desk_cpu_s": round(cpu, 1),
         "meets_target": stored == args.people

@@ -45,6 +45,8 @@ from bot.metrics import Metrics, request_kind
 from bot.slack import when
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
+from bot.slack.pace import Pacer
+from bot.supervise import Failures
 from bot.work import Work, track_listeners
 from config.environment import Environment
 from config.settings import Config
@@ -121,13 +123,16 @@ class DeskApp:
         store: Store | None = None,
         backoff: Backoff | None = None,
         run_jobs: bool = True,
+        pacer: Pacer | None = None,
     ):
         self.config = config
         self.run_jobs = run_jobs  # False: the jobs are registered but run only when asked (tests)
         self.work = Work()
+        self.failures = Failures()  # crashes of the background work (bot.supervise)
         self.env = env
         self.store = store or store_from_url(config.store_url)
-        client = build_client(env.bot_token, env.api_url, backoff=backoff)
+        pacer = pacer or Pacer()  # Slack's pace per method, kept by every call the desk makes
+        client = build_client(env.bot_token, env.api_url, backoff=backoff, pacer=pacer)
         self._http: aiohttp.ClientSession | None = None  # one pool of connections to Slack, from start()
         self.metrics = Metrics(lambda: self.outbox.backlog())
         self.slack_auth: dict[str, str] = {"state": "unknown"}  # Slack's word on the bot token
@@ -157,12 +162,12 @@ class DeskApp:
         self.digests = Digests(self.desk)
         self.reports = Reports(self.desk)
         # The outbox retries on its own schedule, so its calls fail fast instead of waiting.
-        quick_client = build_client(env.bot_token, env.api_url, patience=0)
+        quick_client = build_client(env.bot_token, env.api_url, patience=0, pacer=pacer)
         self._clients = (client, quick_client)
         quick = SlackGateway(quick_client)
         quick.told = self._slack_call
         self.identity = Identity(self.desk, quick)
-        self.outbox = Outbox(self.desk, quick, backoff)
+        self.outbox = Outbox(self.desk, quick, backoff, failures=self.failures)
         self.store.watch(OUTBOX, self.outbox.wake)
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
         lifecycle.register(self.bolt, self.lose_slack)
@@ -189,7 +194,9 @@ class DeskApp:
 
         return authorize
 
-    def _job(self, function: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+    def _job(
+        self, function: Callable[[], Awaitable[Any]], name: str = "digest"
+    ) -> Callable[[], Awaitable[Any]]:
         """A scheduled job, counted while it runs; a store that cannot write makes it wait for
         its next run (logged once, no traceback): it records nothing half done."""
         counted = self.work.tracked(function)
@@ -199,6 +206,9 @@ class DeskApp:
                 return await counted()
             except NotSaved as problem:
                 log.warning("job skipped: the store cannot write", extra={"error": str(problem)})
+                return None
+            except Exception as error:  # logged and counted; the job runs again at its next time
+                self.failures.crashed(f"the {name} job", error)
                 return None
 
         return job
@@ -243,7 +253,11 @@ class DeskApp:
         self.scheduler.start(paused=True)  # the leader's to run (bot.leader)
         # First of all, once this desk leads: what was owed before a stop or a crash goes out.
         self.leadership = Leadership(
-            self.store.leader_lock(), self._lead, self._follow, every=max(1.0, every / 2)
+            self.store.leader_lock(),
+            self._lead,
+            self._follow,
+            every=max(1.0, every / 2),
+            failures=self.failures,
         )
         await self.leadership.start()
         self.ready = True
@@ -268,7 +282,7 @@ class DeskApp:
         up to `grace` seconds (default: its interval), first at `first` when given."""
         extra: dict[str, Any] = {"next_run_time": first} if first is not None else {}
         self.scheduler.add_job(
-            self._job(function),
+            self._job(function, job_id),
             "interval",
             seconds=seconds,
             id=job_id,
@@ -386,16 +400,21 @@ class DeskApp:
         return "socket" if self.env.socket_mode else "http"
 
     def health(self) -> dict[str, Any]:
+        store = self.store.health()
+        # 503 while the store cannot be reached or written, no desk may lead, or work keeps crashing
+        problem = self.store.problem or self.leadership.problem or self.failures.problem
         return {
-            "ok": self.ready and self.store.problem is None and self._slack_ok(),  # 503 otherwise
+            "ok": self.ready and problem is None and self._slack_ok(),  # 503 otherwise
+            **({"problem": problem} if problem else {}),
             "mode": self.mode,
             "slack": self._slack_health(),
-            "store": self.store.health(),
+            "store": store,
             "role": self.leadership.role,  # the leader runs the jobs and the outbox (bot.leader)
             "scheduler": "running" if self.scheduler.running else "stopped",
-            "outbox": self.outbox.backlog(),
+            # a follower's view of the outbox may be behind: the leader's /healthz has it
+            "outbox": self.outbox.backlog() if self.leadership.leading else "delivered by the leader",
             "sweeps": self.escalation.sweeps,
-            "idle": self.idle(),
+            "idle": self.idle() and self.outbox.backlog()["waiting"] == 0,  # owed is never idle
         }
 
     def _slack_ok(self) -> bool:

@@ -42,6 +42,7 @@ BOT_SCOPES = (
     "users:read.email",
     "files:write",
     "reactions:read",
+    "usergroups:read",
 )
 SLACK_ERRORS = (aiohttp.ClientError, TimeoutError, OSError, ValueError)  # ValueError: not JSON
 

@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.clock import Clock
 from bot.domain.policy import Target
 from bot.domain.sla import SlaClock, target_states
-from bot.domain.ticket import Ticket
+from bot.domain.ticket import Action, Ticket
 from config.settings import Config
 from store import store_from_url
 
@@ -50,6 +50,8 @@ COLUMNS = [
     "rating_comment",
     "text",
     "imported_from",  # "zendesk:35436": where a ticket moved in from (`python -m bot import`)
+    "fields",
+    "approvals",
 ]
 
 
@@ -89,6 +91,13 @@ def ticket_row(
         "rating_comment": (ticket.rating.comment or None) if ticket.rating else None,
         "text": ticket.text,
         "imported_from": ticket.imported_from,
+        "fields": "; ".join(f"{label}: {value}" for label, value in ticket.fields) or None,
+        "approvals": "; ".join(
+            f"{e.actor} {_when(e.at, zone)}" + (f" ({e.detail})" if e.detail else "")
+            for e in ticket.trail
+            if e.action is Action.APPROVED
+        )
+        or None,
     }
     for state in target_states(ticket, clock_for(ticket), now):
         name = "first_response" if state.target is Target.FIRST_RESPONSE else "resolution"

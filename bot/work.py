@@ -16,11 +16,17 @@ from typing import Any, ParamSpec, TypeVar
 from slack_bolt.async_app import AsyncAck
 from slack_bolt.response import BoltResponse
 
+from store.base import NotSaved
+
 P = ParamSpec("P")
 R = TypeVar("R")
 EVENT_ACK_WAIT = 2.0  # seconds an event's ack may wait for its listener (Slack waits 3)
 NOT_YET = 503  # the answer to an event whose work is not saved yet: not an ack, so Slack retries
+# Slack sends an event it got no 2xx for again, three times: at once, after a minute, after five
+# (https://api.slack.com/apis/events-api#retries, `X-Slack-Retry-Num` 1 to 3).
+LAST_RETRY = 3
 log = logging.getLogger("desk.work")
+_LATER = object()  # what a listener returns when Slack's retry will do its work
 
 
 class Work:
@@ -106,6 +112,12 @@ def track_listeners(app: Any, work: Work, failed: Failed) -> None:
     the response URL. Both the HTTP edge and Socket Mode dispatch through Bolt's listener
     runner, so this is the one place that holds the ack.
 
+    An HTTP event whose work could not be saved (NotSaved, within EVENT_ACK_WAIT) is answered
+    503 and nobody is told anything: Slack sends it again, and the retry does the work once the
+    store is back. Only its last retry, or one whose ack had gone already, tells the person
+    that nothing was changed. (Socket Mode carries the retry count outside the payload Bolt
+    sees, so there the person is told at once.)
+
     No exception reaches Bolt: it would answer for a failed listener itself, with a 500 in
     place of the ack."""
     for listener in app._async_listeners:
@@ -117,6 +129,12 @@ def track_listeners(app: Any, work: Work, failed: Failed) -> None:
             try:
                 return await _run(request=request, response=response)
             except Exception as error:
+                if isinstance(error, NotSaved) and _retried(request):
+                    log.warning(
+                        "event not acked: nothing was saved, Slack sends it again",
+                        extra={"error": str(error)},
+                    )
+                    return _LATER
                 await failed(error, request.body, request.context.ack)
                 return None
 
@@ -127,17 +145,22 @@ def track_listeners(app: Any, work: Work, failed: Failed) -> None:
         ) -> BoltResponse | None:
             told = _Told(request.context.ack)
             request.context["ack"] = told  # what Bolt hands the listener as `ack`
+            is_event = (request.body or {}).get("type") == "event_callback"
+            request.context["desk_may_retry"] = is_event and request.mode == "http"
             task = asyncio.ensure_future(_run(request=request, response=response))
             work.keep(task)
-            if (request.body or {}).get("type") == "event_callback":
+            if is_event:
                 done, _ = await asyncio.wait({task}, timeout=EVENT_ACK_WAIT)
-                if task in done:
-                    return None  # its work is saved (or it failed and said so): Bolt acks
-                log.warning(
-                    "event not acked: its work is not saved yet; Slack will send it again",
-                    extra={"event_id": (request.body or {}).get("event_id"), "wait_s": EVENT_ACK_WAIT},
-                )
-                return BoltResponse(status=NOT_YET, body="")  # Bolt returns this, not its ack
+                if task not in done:
+                    log.warning(
+                        "event not acked: its work is not saved yet; Slack will send it again",
+                        extra={"event_id": (request.body or {}).get("event_id"), "wait_s": EVENT_ACK_WAIT},
+                    )
+                    return BoltResponse(status=NOT_YET, body="")  # Bolt returns this, not its ack
+                if not task.cancelled() and task.result() is _LATER:
+                    return BoltResponse(status=NOT_YET, body="")  # nothing saved: Slack sends it again
+                request.context["desk_may_retry"] = False  # answered now: a failure after is told
+                return None
             acked = asyncio.ensure_future(told.given.wait())
             await asyncio.wait({task, acked}, timeout=_patience, return_when=asyncio.FIRST_COMPLETED)
             acked.cancel()
@@ -145,3 +168,12 @@ def track_listeners(app: Any, work: Work, failed: Failed) -> None:
 
         listener.run_ack_function = until_answered
         listener._desk_tracked = True
+
+
+def _retried(request: Any) -> bool:
+    """Whether Slack will send this request again if it is not acked: an HTTP event, not yet
+    answered, that was not Slack's last try."""
+    if not request.context.get("desk_may_retry") or request.context.ack.response is not None:
+        return False
+    tries = request.headers.get("x-slack-retry-num") or ["0"]
+    return int(tries[0]) < LAST_RETRY if str(tries[0]).isdigit() else False

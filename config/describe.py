@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from bot.domain.approval import Level
 from bot.domain.durations import compact_duration
 from bot.domain.policy import SlaPolicy
 from bot.domain.priority import Priority
@@ -47,6 +48,12 @@ def describe(config: Config, env: Environment) -> str:
             f"request_channels = {_list(team.request_channels)}",
             f'assign = "{team.assign.value}"',
         ]
+        for kind in config.request_types.get(team.name, ()):
+            levels = " then ".join(_level_words(level) for level in kind.approval) or "no approval"
+            lines.append(
+                f'# request type "{kind.name}": {len(kind.fields)} fields, {kind.priority.value}, '
+                f"{kind.area}; {levels}"
+            )
         if team.sla != config.sla:
             lines += _sla_lines("team.sla", team.sla)
     esc, digest = config.escalation, config.digest
@@ -87,6 +94,11 @@ def describe(config: Config, env: Environment) -> str:
         f"# DESK_CONFIG: {env.config_path}",
     ]
     return "\n".join(lines)
+
+
+def _level_words(level: Level) -> str:
+    who = [*level.approvers, *([f"the {level.field} field"] if level.field else [])]
+    return f"{level.need.value} of {', '.join(who)}"
 
 
 def _sla_lines(table: str, policies: Mapping[Priority, SlaPolicy]) -> list[str]:

@@ -24,7 +24,7 @@ PROBE = "zz_probe"  # a key no table takes
 ANY_NAME = "<name>"  # a table whose keys are names of your own (saved replies)
 
 # What each key means, in the order the reference shows them. `team.` keys are those of each
-# [[team]] table; `Px` stands for each of P1 … P4.
+# [[team]] table; `Px` stands for each of P1 … P4; `a.b.*` is one line for every key under `a.b`.
 MEANINGS: dict[str, str] = {
     "desk.name": "how the desk introduces itself (and signs its replies)",
     "desk.timezone": 'IANA zone for business hours, digests, "today"',
@@ -99,9 +99,11 @@ REQUEST_TYPE: dict[str, tuple[str, str]] = {  # key: meaning, default
     "approval_reminder": ("a level's approvers are reminded once after this (working time)", '`"1d"`'),
     "approval_limit": ("the team's leads are told once when a request waits longer", '`"3d"`'),
 }
-for _key, (_meaning, _default) in REQUEST_TYPE.items():
-    MEANINGS[f"team.request_type.{_key}"] = _meaning
-    MEANINGS[f"desk.request_type.{_key}"] = f"as `team.request_type.{_key}`, for a desk of one team"
+MEANINGS |= {f"team.request_type.{key}": meaning for key, (meaning, _) in REQUEST_TYPE.items()}
+MEANINGS["desk.request_type.*"] = (
+    "a desk of one team (no `[[team]]`) writes `[[desk.request_type]]` tables, with the keys of "
+    "`team.request_type` below"
+)
 
 # `[answers]` and `[knowledge]`: suggested answers before a ticket opens.
 MEANINGS |= {
@@ -117,9 +119,7 @@ DEFAULTS: dict[str, str] = {
     "team.sla.Px.resolution": "the desk's `sla.Px`",
     "team.sla.Px.clock": "the desk's `sla.Px`",
     f"replies.{ANY_NAME}": "none",
-    **{
-        f"{owner}.request_type.{key}": d for key, (_, d) in REQUEST_TYPE.items() for owner in ("team", "desk")
-    },
+    **{f"team.request_type.{key}": default for key, (_, default) in REQUEST_TYPE.items()},
     "answers.enabled": "`false`",
     "answers.threshold": "`0.4`",
     "answers.off_for_teams": "`[]`",
@@ -149,29 +149,43 @@ def accepted_keys() -> list[Key]:
 def reference_markdown(meanings: Mapping[str, str] = MEANINGS) -> str:
     """The reference's tables, one per top-level table, as Markdown."""
     keys = accepted_keys()
-    undocumented = [key.path for key in keys if key.path not in meanings]
+    undocumented = [key.path for key in keys if documented_as(key.path, meanings) is None]
     if undocumented:
         raise ValueError(
             "config/reference.py: keys the reader accepts with no meaning in MEANINGS: "
             + ", ".join(undocumented)
         )
     # A meaning for a key the reader does not take is never drawn (a key still on its way in).
+    rows = {str(documented_as(key.path, meanings)): key for key in keys}
     order = list(meanings)
     heads = list(dict.fromkeys(path.split(".")[0] for path in order))
-    keys.sort(key=lambda key: (heads.index(key.path.split(".")[0]), order.index(key.path)))
     defaults = _defaults()
     out: list[str] = []
     table = ""
-    for key in keys:
-        head = key.path.split(".")[0]
+    for shown in sorted(rows, key=lambda row: (heads.index(row.split(".")[0]), order.index(row))):
+        key = rows[shown]
+        head = shown.split(".")[0]
         if head != table:
             table = head
             title = "[[team]]" if head == "team" else f"[{head}]"
             out += ["", f"### `{title}`", "", "| key | meaning | default |", "| --- | --- | --- |"]
-        default = f"required: {key.required}" if key.required else defaults.get(key.path, "–")
+        required = key.required and shown == key.path
+        default = f"required: {key.required}" if required else defaults.get(shown, "–")
         cell = default.replace("|", "\\|")
-        out.append(f"| `{key.path}` | {meanings[key.path]} | {cell} |")
+        out.append(f"| `{shown}` | {meanings[shown]} | {cell} |")
     return "\n".join(out).strip() + "\n"
+
+
+def documented_as(path: str, meanings: Mapping[str, str] = MEANINGS) -> str | None:
+    """The line of the reference that documents `path`: its own, or an `a.b.*` line above it."""
+    if path in meanings:
+        return path
+    parts = path.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        wildcard = ".".join(parts[:end]) + ".*"
+        if wildcard in meanings:
+            return wildcard
+    return None
 
 
 def _walk(place: Callable[[Any], Any], doc: str, where: str, out: list[str], said: list[str]) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.approval import RequestType
 from bot.domain.durations import compact_duration, parse_duration
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.priority import Priority
@@ -23,6 +24,7 @@ from bot.domain.sla import SlaClock
 from bot.domain.ticket import REOPEN_WINDOW, Ticket
 from config.reader import Section
 from config.redact import redact
+from config.request_types import request_types
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -93,6 +95,8 @@ class Config:
     staff: Staff = field(default_factory=lambda: Staff(()))  # one team unless [[team]] tables
     # store.keep_in_memory: resolved tickets settled longer ago move to the TinyDB archive
     keep_in_memory: dt.timedelta = dt.timedelta(days=120)
+    # [[team.request_type]]: each team's kinds of request, by team name (SPEC §13)
+    request_types: dict[str, tuple[RequestType, ...]] = field(default_factory=dict)
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
@@ -134,8 +138,9 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     root.known.add("team")
     desk_section = root.table("desk")
     sla = _sla(root.table("sla"), DEFAULT_SLA)
-    given = _teams(root, data["team"], sla) if "team" in data else None
-    desk, teams = _desk(desk_section, given, sla)
+    kinds: dict[str, tuple[RequestType, ...]] = {}
+    given = _teams(root, data["team"], sla, kinds) if "team" in data else None
+    desk, teams = _desk(desk_section, given, sla, kinds)
     if given is None:
         _across_teams(root, list(teams))
     escalation = _escalation(root.table("escalation"))
@@ -169,7 +174,10 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     if errors:
         raise ConfigError(errors)
     staff = Staff(teams)
-    return Config(desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly, staff, keep)  # type: ignore[arg-type]
+    assert desk is not None  # no problems: the desk was read whole
+    return Config(
+        desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly, staff, keep, kinds
+    )
 
 
 TEAM_KEYS = ("triage_channel", "agents", "leads", "categories", "request_channels", "assign")
@@ -177,7 +185,10 @@ DEFAULT_CATEGORIES = ["Hardware", "Software", "Access", "Other"]
 
 
 def _desk(
-    s: Section, teams: tuple[Team, ...] | None, sla: dict[Priority, SlaPolicy]
+    s: Section,
+    teams: tuple[Team, ...] | None,
+    sla: dict[Priority, SlaPolicy],
+    kinds: dict[str, tuple[RequestType, ...]],
 ) -> tuple[DeskSettings | None, tuple[Team, ...]]:
     """[desk], and the desk's teams. Without [[team]] tables the desk is one team made of
     [desk]'s keys (SPEC §3); with them, those keys stay out of [desk] (SPEC §9)."""
@@ -192,6 +203,9 @@ def _desk(
         requests = tuple(s.get("request_channels", list, [], _channel_ids) or ())
         assign = s.get("assign", str, "none", _assign) or Assign.NONE
         whole = triage and agents and categories and name
+        s.known.add("request_type")  # optional, and named among the keys a typo is told about
+        if categories and name and "request_type" in s.data:
+            kinds[name] = request_types(s, categories)
         teams = (Team(name, triage, agents, leads, categories, requests, assign, sla),) if whole else ()
     else:
         for key in TEAM_KEYS:
@@ -211,7 +225,9 @@ def _desk(
     return DeskSettings(name, zone, prefix, agents, leads, categories, calendar), teams
 
 
-def _teams(root: Section, tables: Any, sla: dict[Priority, SlaPolicy]) -> tuple[Team, ...]:
+def _teams(
+    root: Section, tables: Any, sla: dict[Priority, SlaPolicy], kinds: dict[str, tuple[RequestType, ...]]
+) -> tuple[Team, ...]:
     """The [[team]] tables (SPEC §9), each checked strictly, then checked against each other."""
     if not isinstance(tables, list) or not tables:
         root.error("team", "expected [[team]] tables, each with a name, triage_channel and agents")
@@ -228,7 +244,10 @@ def _teams(root: Section, tables: Any, sla: dict[Priority, SlaPolicy]) -> tuple[
         assign = t.get("assign", str, "none", _assign)
         t.known.add("sla")  # optional, and named among the keys a typo is told about
         policies = _sla(t.table("sla"), sla) if "sla" in t.data else sla
+        found = request_types(t, categories or ())
         t.finish()
+        if found and name:
+            kinds[name] = found
         if name and triage and agents and categories:
             teams.append(
                 Team(

@@ -11,6 +11,7 @@ from bot.flows.intake import Intake
 from bot.flows.rating import Ratings
 from handlers import (
     agents,
+    approvals,
     away,
     errors,
     events,
@@ -37,4 +38,5 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     quality.register(app, desk)
     reactions.register(app, desk)
     away.register(app, desk)
+    approvals.register(app, desk)
     membership.register(app, desk)

@@ -27,7 +27,8 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
         if pressed is None:
             return
         draft_id = draft_of_block(pressed.block_id)
-        await intake.continue_with(pressed.user, pressed.channel, pressed.thread, event, None, draft_id)
+        hook = str(body.get("response_url") or "") or None  # the answer replaces the question through it
+        await intake.continue_with(pressed.user, pressed.channel, pressed.thread, event, None, draft_id, hook)
 
     @app.action(CATEGORY_ACTION)
     async def on_category(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

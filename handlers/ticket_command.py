@@ -12,9 +12,9 @@ from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import answers, status
 from bot.flows.agents import Agents
+from bot.flows.approvals import Approvals
 from bot.flows.intake import Intake
 from bot.slack.command_args import TICKET
-from bot.slack.intake_blocks import form
 from handlers.routing import ANY_COMMAND, routed, verbs
 
 STARTED = "Got it. I've started your ticket in our direct messages: pick an area there to finish it."
@@ -29,7 +29,9 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
         words = routed(command).text
         if not words:
             await ack()
-            await desk.slack.open_view(str(command.get("trigger_id", "")), form(desk.staff.areas, channel))
+            await desk.slack.open_view(
+                str(command.get("trigger_id", "")), Approvals(desk).first_view(channel)
+            )
             return
         first, _, rest = words.partition(" ")
         if first.lower() == "show" and rest.strip():  # /ticket show T-4: the Details modal (agents)

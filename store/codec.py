@@ -46,6 +46,7 @@ def ticket_to_doc(ticket: Ticket) -> dict[str, Any]:
         "waits": [[_time(w.since), _time(w.until), w.reminded] for w in ticket.waits],
         "raised_by": ticket.raised_by,
         "source": ticket.source,
+        **({"fields": [list(f) for f in ticket.fields]} if ticket.fields else {}),
         **({"imported": ticket.imported_from} if ticket.imported_from else {}),
     }
 
@@ -103,6 +104,7 @@ def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
         waits=tuple(_wait_from_doc(w) for w in doc.get("waits", ())),
         raised_by=doc.get("raised_by"),
         source=doc.get("source"),
+        fields=tuple((label, value) for label, value in doc.get("fields", ())),
         imported_from=doc.get("imported"),
     )
 

@@ -26,14 +26,17 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
+import select
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from store.base import NotSaved, Store
 from store.names import SIGNED, TICKETS
@@ -42,6 +45,10 @@ from store.tables import Change, Tables, encode_changes
 log = logging.getLogger("desk.store")
 KEEP_CHANGES = 50_000  # log entries kept; a process further behind loads the state afresh
 PRUNE_EVERY = 500  # commits between two prunings of the log
+CONNECT_WAIT = 3.0  # seconds a transaction waits for a connection (the server may be down)
+RECONNECT_FOR = 2.0  # seconds the pool keeps reconnecting on its own (then when next asked)
+READ_WAIT = 1.0  # ... and a read's catch-up, which serves memory after that
+RETRY_READS = 1.0  # seconds reads serve memory after the server could not be reached
 
 MIGRATIONS: list[str] = [
     # 1: the state and the log of changes
@@ -120,16 +127,42 @@ class PostgresStore(Store):
             min_size=1,
             max_size=4,
             open=False,
+            timeout=CONNECT_WAIT,
+            # A lost server is tried again on the pool's own for RECONNECT_FOR seconds (its
+            # back-off doubles from 1 s), then as soon as a connection is asked for. With its
+            # default (5 minutes) the back-off had grown so long that a desk found a server
+            # back from a 3 s restart only 25 s later.
+            reconnect_timeout=RECONNECT_FOR,
             kwargs={"autocommit": True, "options": f"-c search_path={self.schema}"},
         )
         try:
             await self._pool.open(wait=True, timeout=10)
-            async with self._pool.connection() as conn:
+            async with self._connection() as conn:
                 await self._migrate(conn)
                 await self._load(conn)
         except (psycopg.Error, OSError) as problem:
             await self._pool.close()
             raise NotSaved(f"cannot reach PostgreSQL ({_reason(problem)})") from problem
+
+    @contextlib.asynccontextmanager
+    async def _connection(self, wait: float = CONNECT_WAIT) -> AsyncIterator[psycopg.AsyncConnection]:
+        """A connection from the pool that the server has not closed. One it has is closed and
+        given back (the pool drops it and opens another) and the next is taken, at once: the
+        pool's own `check` waits a second after each failed one. Otherwise as the pool's
+        `connection()`: committed or rolled back at the end, and given back."""
+        assert self._pool is not None
+        deadline = time.monotonic() + wait
+        while True:
+            conn = await self._pool.getconn(timeout=max(0.01, deadline - time.monotonic()))
+            if not _gone(conn):
+                break
+            await conn.close()
+            await self._pool.putconn(conn)
+        try:
+            async with conn:
+                yield conn
+        finally:
+            await self._pool.putconn(conn)
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -172,18 +205,44 @@ class PostgresStore(Store):
 
     # -- reads -------------------------------------------------------------------------
     async def _before_read(self) -> None:
-        """Catch up with what other desks committed, unless that was done a moment ago."""
+        """Catch up with what other desks committed, unless that was done a moment ago (or the
+        server could not be reached a moment ago: reads then serve memory, without waiting)."""
         if time.monotonic() - self._looked_at < self.fresh_for or self._pool is None:
             return
         async with self._catching_up:
             if time.monotonic() - self._looked_at < self.fresh_for:
                 return
+            await self._try_catch_up(READ_WAIT)
+
+    async def probe(self) -> bool:
+        """Catch up now, whatever `fresh_for` says: whether the server answered. What the desk
+        checks on its own every few seconds (`LeaderLock`), so an idle desk too knows whether
+        it can reach its store (/healthz), and its view is never older than that."""
+        if self._pool is None:
+            return False
+        async with self._catching_up:
+            return await self._try_catch_up(READ_WAIT)
+
+    async def _try_catch_up(self, wait: float) -> bool:
+        try:
             try:
-                async with self._pool.connection() as conn:
+                async with self._connection(wait) as conn:
                     await self._catch_up(conn)
-            except (psycopg.Error, OSError) as problem:
-                self.problem = f"cannot reach PostgreSQL ({_reason(problem)})"
-                log.warning("store read from memory: PostgreSQL unreachable", extra={"error": self.problem})
+            except PoolTimeout:
+                raise
+            except (psycopg.Error, OSError):  # a connection that died in use: once more, on another
+                async with self._connection(wait) as conn:
+                    await self._catch_up(conn)
+        except (psycopg.Error, OSError) as problem:  # reads go on from memory
+            self._looked_at = time.monotonic() + RETRY_READS - self.fresh_for
+            if self.problem is None:
+                log.warning(
+                    "store read from memory: PostgreSQL unreachable", extra={"error": _reason(problem)}
+                )
+            self.problem = f"cannot reach PostgreSQL ({_reason(problem)})"
+            return False
+        self.problem = None  # it answers again
+        return True
 
     async def _catch_up(self, conn: psycopg.AsyncConnection) -> None:
         """Apply the log's entries after the last one seen; load afresh if they were pruned."""
@@ -215,11 +274,11 @@ class PostgresStore(Store):
             return {}
         query = "SELECT key, doc FROM once_keys WHERE tbl = %s" + (" AND key = %s" if key is not None else "")
         try:
-            async with self._pool.connection() as conn:
+            async with self._connection() as conn:
                 cur = await conn.execute(query, (table, key) if key is not None else (table,))
                 return {k: doc async for k, doc in cur}
         except (psycopg.Error, OSError) as problem:
-            raise self._unsaved(problem) from problem
+            raise self._unsaved(problem, await self._reachable(problem)) from problem
 
     async def add_once(self, table: str, key: str, doc: Any) -> bool:
         if table not in DIRECT:
@@ -227,7 +286,7 @@ class PostgresStore(Store):
         if self._pool is None or self.read_only:
             raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
         try:
-            async with self._pool.connection() as conn:
+            async with self._connection() as conn:
                 cur = await conn.execute(
                     "INSERT INTO once_keys (tbl, key, doc) VALUES (%s, %s, %s) "
                     "ON CONFLICT DO NOTHING RETURNING 1",
@@ -235,33 +294,51 @@ class PostgresStore(Store):
                 )
                 return await cur.fetchone() is not None
         except (psycopg.Error, OSError) as problem:
-            raise self._unsaved(problem) from problem
+            raise self._unsaved(problem, await self._reachable(problem)) from problem
 
     # -- writes (the group commit is the base store's: `Store.transaction`) ----------------
     async def _open_group(self) -> Any:
-        """A database transaction holding the desks' write lock, caught up with the log."""
+        """A database transaction holding the desks' write lock, caught up with the log.
+
+        Nothing is written before the lock is held, so a connection found dead here (the
+        server restarted, or cut it) is safely swapped for another, once; then NotSaved."""
         if self._pool is None or self.read_only:
             raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
-        opened = self._pool.connection()
+        for attempt in (1, 2):
+            try:
+                return await self._begin()
+            except Exception as problem:
+                if isinstance(problem, PoolTimeout):  # no connection at all: the server is away
+                    raise self._unsaved(problem) from problem
+                if attempt == 2:
+                    raise self._unsaved(problem, await self._reachable(problem)) from problem
+            with contextlib.suppress(Exception):
+                await self._pool.check()  # the pool's other connections may be dead too
+        raise AssertionError("unreachable")
+
+    async def _begin(self) -> tuple[contextlib.AsyncExitStack, psycopg.AsyncConnection]:
+        assert self._pool is not None
+        held = contextlib.AsyncExitStack()  # what to give back: the transaction, the connection
         try:
-            conn = await opened.__aenter__()
-        except (psycopg.Error, OSError) as problem:
-            raise self._unsaved(problem) from problem
-        began = conn.transaction()
-        try:
-            await began.__aenter__()
+            conn = await held.enter_async_context(self._connection())
+            await held.enter_async_context(conn.transaction())
             async with conn.pipeline():  # the lock and the catch-up in one round trip
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
                 await self._catch_up(conn)
-        except (psycopg.Error, OSError) as problem:
-            await _abandon(opened, began, problem)
-            raise self._unsaved(problem) from problem
-        return opened, conn, began
+        except BaseException as problem:
+            await _abandon(held, problem)
+            raise
+        return held, conn
 
     async def _commit_group(self, handle: Any, changes: list[Change]) -> dict[int, str]:
-        """The group's rows and one log entry, committed; or nothing kept, and NotSaved."""
-        opened, conn, began = handle
+        """The group's rows and one log entry, committed; or nothing kept, and NotSaved.
+
+        A connection lost while COMMIT was on its way leaves the outcome unknown: the log
+        entry this commit wrote is looked for on another connection (behind the write lock,
+        so the lost session has finished either way), and the answer is what it found."""
+        held, conn = handle
         encoded: dict[int, str] = {}
+        committing = False
         try:
             if changes:
                 text, encoded = encode_changes(changes)
@@ -272,12 +349,55 @@ class PostgresStore(Store):
                     )
                     row = await cur.fetchone()
                 self._pending_seen = int(row[0]) if row else self._seen
-            await began.__aexit__(None, None, None)  # COMMIT
-        except (psycopg.Error, OSError) as problem:
-            await _abandon(opened, began, problem)
-            raise self._unsaved(problem) from problem
-        await opened.__aexit__(None, None, None)
+            committing = bool(changes)
+            await held.aclose()  # COMMIT, and the connection back to the pool
+        except BaseException as problem:
+            await _abandon(held, problem)  # (nothing is left to give back if COMMIT failed)
+            if not isinstance(problem, Exception):
+                raise
+            if not committing:
+                raise self._unsaved(problem, await self._reachable(problem)) from problem
+            found = await self._committed_after_all(self._pending_seen)
+            if found:
+                log.warning(
+                    "commit confirmed after its connection was lost", extra={"change": self._pending_seen}
+                )
+                return encoded
+            raise self._unsaved(problem, reachable=found is not None) from problem
         return encoded
+
+    async def _committed_after_all(self, change: int) -> bool | None:
+        """Whether the log entry `change` is in the database (None when that cannot be told)."""
+        for attempt in (1, 2):  # (a connection opened while the server was cutting them is cut too)
+            try:
+                async with self._connection() as conn, conn.transaction():
+                    await conn.execute("SET LOCAL lock_timeout = '5s'")  # a lost session still holding it
+                    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.lock_name,))
+                    cur = await conn.execute("SELECT 1 FROM changes WHERE id = %s", (change,))
+                    return await cur.fetchone() is not None
+            except Exception as problem:
+                if attempt == 2 or isinstance(problem, PoolTimeout):
+                    log.warning(
+                        "commit outcome unknown: told as not saved", extra={"error": _reason(problem)}
+                    )
+                    return None
+        return None
+
+    async def _reachable(self, problem: BaseException) -> bool:
+        """Whether the server answers on a connection now, after `problem` on another (one
+        cut alone while in use)."""
+        if isinstance(problem, PoolTimeout) or not isinstance(problem, (psycopg.Error, OSError)):
+            return False
+        for _ in range(2):  # (a connection opened while the server was cutting them is cut too)
+            try:
+                async with self._connection(READ_WAIT) as conn:
+                    await conn.execute("SELECT 1")
+                return True
+            except PoolTimeout:
+                return False
+            except (psycopg.Error, OSError):
+                continue
+        return False
 
     def _after_commit(self, changes: list[Change]) -> None:
         self.problem = None
@@ -329,16 +449,23 @@ class PostgresStore(Store):
         if upto <= 0 or self._pool is None:
             return
         try:
-            async with self._pool.connection() as conn, conn.transaction():
+            async with self._connection() as conn, conn.transaction():
                 await conn.execute("UPDATE log_state SET pruned_upto = greatest(pruned_upto, %s)", (upto,))
                 await conn.execute("DELETE FROM changes WHERE id <= %s", (upto,))
         except (psycopg.Error, OSError) as problem:
             log.warning("changes log not pruned", extra={"error": _reason(problem)})
 
-    def _unsaved(self, problem: BaseException) -> NotSaved:
-        self.problem = f"cannot write to PostgreSQL ({_reason(problem)})"
-        log.warning("store write failed", extra={"error": self.problem})
-        return NotSaved(self.problem)
+    def _unsaved(self, problem: BaseException, reachable: bool = False) -> NotSaved:
+        """NotSaved for a write that failed. Unless the server answers on another connection
+        (`reachable`: the one lost was cut alone), /healthz says so until a write succeeds."""
+        why = f"cannot write to PostgreSQL ({_reason(problem)})"
+        if not reachable:
+            self.problem = why
+        if isinstance(problem, (psycopg.Error, OSError)):
+            log.warning("store write failed", extra={"error": why, "server_answers": reachable})
+        else:  # not the database's doing: kept out of the store all the same, and shown
+            log.error("store write failed", exc_info=problem, extra={"error": why})
+        return NotSaved(why)
 
     def health(self) -> dict[str, Any]:
         status = super().health()
@@ -349,12 +476,19 @@ class PostgresStore(Store):
         return LeaderLock(self)
 
 
-async def _abandon(opened: Any, began: Any, problem: BaseException) -> None:
-    """Roll back and give the connection back after a failure."""
-    with contextlib.suppress(psycopg.Error, OSError):
-        await began.__aexit__(type(problem), problem, None)
-    with contextlib.suppress(psycopg.Error, OSError):
-        await opened.__aexit__(type(problem), problem, None)
+async def _abandon(held: contextlib.AsyncExitStack, problem: BaseException) -> None:
+    """Roll back and give the connection back after a failure; never raises (a dead
+    connection is dropped by the pool). What went wrong is `problem`, already on its way."""
+    try:
+        await held.__aexit__(type(problem), problem, problem.__traceback__)
+    except Exception as also:
+        log.debug("connection given up", extra={"error": _reason(also)})
+
+
+def _gone(conn: psycopg.AsyncConnection) -> bool:
+    """Whether the server has closed this idle connection (a restart, a failover,
+    `pg_terminate_backend`): its goodbye is waiting to be read. Told without a round trip."""
+    return conn.closed or bool(select.select([conn.fileno()], [], [], 0)[0])
 
 
 def _reason(problem: BaseException) -> str:
@@ -365,40 +499,93 @@ def _reason(problem: BaseException) -> str:
 class LeaderLock:
     """The desks' leadership (SPEC §12): a session-level advisory lock held on a connection of
     its own. PostgreSQL lets go of it the moment that connection ends, however it ends (the
-    process killed, the network lost), so another desk can take it at its next try."""
+    process killed, the network lost, the server restarted), so another desk can take it at
+    its next try, and a leader whose connection was cut takes it again if nobody else has.
+
+    The server's goodbye on that connection (it closes it: a restart, a failover,
+    `pg_terminate_backend`) sets `stirred` at once, so the leader stops sending before another
+    desk can have taken the lock, rather than at its next check.
+
+    Each check also catches the store up (`PostgresStore.probe`): an idle desk so knows within
+    one check whether it can reach its store. `problem` says why the last check could not be
+    made (None when it could): while it is set, this desk cannot tell whether any desk leads."""
 
     def __init__(self, store: PostgresStore) -> None:
+        self._store = store
         self._conninfo = store._conninfo
         self._name = f"desk-leader:{store.schema}"
         self._conn: psycopg.AsyncConnection | None = None
+        self.problem: str | None = None
+        self.stirred = asyncio.Event()  # something arrived on the lock's connection unasked
+        self._watched: int | None = None  # a duplicate of its socket, watched by the event loop
 
     async def try_take(self) -> bool:
         """Take the lock if nobody holds it; False (never an exception) if it cannot be had."""
+        if self._conn is not None and _gone(self._conn):  # cut while this desk followed: a new one
+            await self.release()
         try:
             if self._conn is None or self._conn.closed:
                 self._conn = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, connect_timeout=5
                 )
+            self._unwatch()
             cur = await self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self._name,))
             row = await cur.fetchone()
-            return bool(row and row[0])
-        except (psycopg.Error, OSError):
+            if row and row[0]:
+                self._watch()
+        except (psycopg.Error, OSError) as problem:
+            self.problem = f"cannot check who leads ({_reason(problem)})"
             await self.release()
             return False
+        finally:
+            await self._store.probe()
+        self.problem = None
+        return bool(row and row[0])
 
     async def holds(self) -> bool:
         """Whether the lock is still ours: its connection answers (a lost one released it)."""
         if self._conn is None or self._conn.closed:
             return False
         try:
+            self._unwatch()
             await self._conn.execute("SELECT 1")
-            return True
-        except (psycopg.Error, OSError):
+            self._watch()
+        except (psycopg.Error, OSError) as problem:
+            self.problem = f"cannot check who leads ({_reason(problem)})"
             await self.release()
             return False
+        finally:
+            await self._store.probe()
+        self.problem = None
+        return True
+
+    async def caught_up(self) -> bool:
+        """Whether this desk's view of the store is fresh now (it catches up): a desk takes
+        up the lead only then."""
+        return await self._store.probe()
+
+    def _watch(self) -> None:
+        """Have the event loop tell (`stirred`) when the server writes to the lock's connection
+        unasked. A duplicate of the socket is watched: psycopg watches the socket itself while
+        it waits for answers, and the loop takes one watcher per descriptor."""
+        if self._conn is None or self._watched is not None:
+            return
+        self._watched = os.dup(self._conn.fileno())
+        asyncio.get_running_loop().add_reader(self._watched, self._stir)
+
+    def _stir(self) -> None:
+        self._unwatch()  # the goodbye stays unread until the next check: one call is enough
+        self.stirred.set()
+
+    def _unwatch(self) -> None:
+        if self._watched is not None:
+            asyncio.get_running_loop().remove_reader(self._watched)
+            os.close(self._watched)
+            self._watched = None
 
     async def release(self) -> None:
+        self._unwatch()
         if self._conn is not None:
-            with contextlib.suppress(psycopg.Error, OSError):
+            with contextlib.suppress(Exception):
                 await self._conn.close()  # the lock goes with the connection
             self._conn = None

@@ -122,6 +122,7 @@ class TinyDBStore(Store):
         self.archive = Archive(self.path)
         self.last_change = LastChange(self.path)  # how far the store had reached (`journal`)
         self._opened = False
+        self._full_at_open = False
 
     async def open(self) -> None:
         try:
@@ -140,6 +141,8 @@ class TinyDBStore(Store):
         # otherwise stall the event loop for ~100 ms at 50,000 tickets (see bench/store.py).
         gc.freeze()
         self._opened = True
+        if not self.read_only and _free_bytes(self.path.parent) < ROOM:  # known before a write fails
+            self.problem, self._full_at_open = "disk full", True
         if self.replayed and not self.read_only:
             self._start_compaction()
 
@@ -474,6 +477,10 @@ class TinyDBStore(Store):
         await asyncio.to_thread(self.archive.copy_to, target)
 
     def health(self) -> dict[str, Any]:
+        if self._full_at_open and _free_bytes(self.path.parent) >= ROOM:  # room again, unwritten yet
+            self._full_at_open = False
+            if self.problem == "disk full":
+                self.problem = None
         status = super().health()
         status["journal_entries"] = self._segment.entries if self._segment else 0
         return status

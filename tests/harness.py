@@ -37,6 +37,7 @@ from bot.localslack import LocalSlack, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
 from bot.slack.gateway import Backoff
+from bot.slack.pace import LIMITS, Pacer
 from config import parse_config, read_environment
 
 ALICE, ERIN, BOB, DAVE, CAROL = "U0ALICE01", "U0ERIN001", "U0BOB0001", "U0DAVE001", "U0CAROL01"
@@ -200,6 +201,7 @@ async def running_desk(
     backoff: Backoff | None = None,
     jobs: bool = False,
     store: Any = None,
+    pacer: Pacer | None = None,
     **overrides: dict,
 ) -> AsyncIterator[Running]:
     """The desk and a local Slack, both running. Pass `slack` to restart a desk against the same
@@ -226,6 +228,7 @@ async def running_desk(
         backoff=backoff or QUICK_RETRIES,
         run_jobs=jobs,
         store=store,
+        pacer=pacer or Pacer({"chat.postMessage": LIMITS["chat.postMessage"]}),  # tiers: tests that ask
     )
     await desk.start()
     runner = web.AppRunner(desk.web_app(), access_log=None)

@@ -8,7 +8,7 @@ import asyncio
 import aiohttp
 import pytest
 
-from bot.sandbox.demo import ALICE, BOB, CAROL, GENERAL, TRIAGE
+from bot.sandbox.demo import ALICE, BOB, CAROL, ERIN, GENERAL, TRIAGE
 from bot.sandbox.run import Sandbox
 from tests.harness import settle
 
@@ -368,3 +368,53 @@ def test_the_page_draws_every_emoji_the_desk_writes():
     for source in [*(root / "bot" / "slack").glob("*.py"), *(root / "bot" / "flows").glob("*.py")]:
         written |= set(re.findall(r"(?<![\w{}]):([a-z][a-z0-9_+-]*[a-z0-9]):(?![\w{])", source.read_text()))
     assert written - drawn - {"notice"} == set()  # `t1:notice:...` is an outbox id, not an emoji
+
+
+async def open_modal(page: PageClient, user: str, callback_id: str) -> dict:
+    for _ in range(100):
+        modal = (await page.state(user))["modal"]
+        if modal and modal["view"].get("callback_id") == callback_id:
+            return modal
+        await settle_briefly()
+    raise AssertionError(f"no {callback_id} modal for {user}")
+
+
+async def request_access(page: PageClient, reason: str) -> None:
+    """Alice asks for VPN access with the sandbox's "Access to a system" form, Erin as manager."""
+    dm = (await page.state(ALICE))["channel"]
+    await page.say(ALICE, dm, "/ticket")
+    chooser = await open_modal(page, ALICE, "request_type_choice")
+    await page.post(
+        "submit", user=ALICE, view_id=chooser["id"], values={"request_type": {"value": {"value": "0"}}}
+    )
+    form = await open_modal(page, ALICE, "request_type_form")
+    values = {
+        "field_system": {"value": {"value": "VPN"}},
+        "field_reason": {"value": reason},
+        "field_manager": {"value": ERIN},
+    }
+    status, answer = await page.post("submit", user=ALICE, view_id=form["id"], values=values)
+    assert status == 200, answer
+    await page.last_bot_message(ALICE, dm, "waiting for approval")
+
+
+async def test_the_walkthrough_one_request_approved_and_one_denied(sandbox, page):
+    await request_access(page, "Month-end close from home")
+    carol = (await page.state(CAROL))["channel"]
+    await page.click(CAROL, await page.last_bot_message(CAROL, carol, "Approve"), "Approve")
+    erin = (await page.state(ERIN))["channel"]
+    await page.click(ERIN, await page.last_bot_message(ERIN, erin, "Approve"), "Approve")
+    card = await page.last_bot_message(BOB, TRIAGE, "T-1")
+    assert "Which system?:* VPN" in str(card["blocks"])
+
+    await request_access(page, "Just in case")
+    await page.click(CAROL, await page.last_bot_message(CAROL, carol, "Just in case"), "Deny")
+    form = await open_modal(page, CAROL, "approval_deny_form")
+    await page.post(
+        "submit", user=CAROL, view_id=form["id"], values={"reason": {"value": "Only for month-end"}}
+    )
+    dm = (await page.state(ALICE))["channel"]
+    told = await page.last_bot_message(ALICE, dm, "was denied")
+    assert "Only for month-end" in str(told["blocks"])
+    assert await sandbox.app.store.ticket_count() == 1
+    assert sandbox.slack.errors() == []

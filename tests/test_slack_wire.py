@@ -47,6 +47,7 @@ SCOPES: dict[str, set[str]] = {
     # and .../files.completeUploadExternal, "Required scopes: files:write"
     "files.getUploadURLExternal": {"files:write"},
     "files.completeUploadExternal": {"files:write"},
+    "usergroups.users.list": {"usergroups:read"},  # the spec's "Requires scope: usergroups:read"
 }
 LEGACY = {"chat:write:bot": "chat:write", "chat:write:user": "chat:write"}
 
@@ -63,10 +64,12 @@ def test_the_local_slack_reads_each_method_from_where_the_spec_puts_it(method):
 async def test_a_json_body_to_a_form_only_method_is_ignored_as_slack_ignores_it(slack, method):
     """kortix-ai/suna#6616 and friggframework/frigg#147: users.info sent as JSON fails on a
     real workspace with user_not_found, because Slack never reads the body."""
+    slack.workspace.usergroups["S0ITADMIN"] = (BOB,)
     args = {
         "users.info": {"user": ALICE},
         "users.lookupByEmail": {"email": "alice@example.com"},
         "conversations.history": {"channel": TRIAGE},
+        "usergroups.users.list": {"usergroup": "S0ITADMIN"},
     }.get(method, {"channel": TRIAGE, "ts": "1.0"})
     client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
     with pytest.raises(SlackApiError) as refused:
@@ -76,6 +79,7 @@ async def test_a_json_body_to_a_form_only_method_is_ignored_as_slack_ignores_it(
         "users_not_found",
         "channel_not_found",
         "message_not_found",
+        "no_such_subteam",
     )
     if method != "conversations.replies":  # no such thread: the arguments did arrive
         answer = await client.api_call(method, http_verb="GET", params=args)
@@ -111,6 +115,8 @@ async def exercise(gateway: SlackGateway, slack: LocalSlack) -> None:
     view_id = await gateway.open_view(slack.workspace.issue("trigger", BOB, TRIAGE), modal)
     await gateway.update_view(view_id, modal)
     await gateway.publish_home(ALICE, {"type": "home", "blocks": hello})
+    slack.workspace.usergroups["S0ITADMIN"] = (BOB, ALICE)
+    assert await gateway.usergroup_members("S0ITADMIN") == (BOB, ALICE)
     png = b"\x89PNG\r\n\x1a\n" + bytes(64)
     await gateway.upload(await gateway.dm_channel(BOB), png, "chart.png", "Chart", "A chart", "bars")
 
@@ -122,7 +128,7 @@ def test_the_exercise_calls_every_method_of_the_gateway():
         if not name.startswith("_")
     }
     called = set(inspect.getsource(exercise).replace("(", " ").replace(".", " ").split())
-    assert public - {"respond"} <= called, "respond answers a response_url, not the Web API"
+    assert public - {"respond", "replace_clicked"} <= called, "they answer a response_url, not the Web API"
 
 
 async def test_every_gateway_call_goes_on_the_wire_as_slack_reads_it(slack):

@@ -79,12 +79,14 @@ class Post:
 
 @dataclass(frozen=True)
 class Edit:
-    """New words for a message the desk posted."""
+    """New words for a message the desk posted. `hook`: the `response_url` of a click on that
+    message, through which Slack replaces it outside chat.update's pace (`bot.slack.pace`)."""
 
     channel: str
     ts: str
     text: str
     blocks: Blocks
+    hook: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ class StormCard:
 @dataclass(frozen=True)
 class Prompt:
     """An intake question (or how the request ended) in the person's conversation: posted the
-    first time, edited after. `ts` is known when the draft it belonged to was replaced."""
+    first time, edited after. `ts` is known when the draft it belonged to was replaced. `hook`:
+    the `response_url` of the click it answers (see `Edit`)."""
 
     draft: str  # the draft's id
     key: str  # the conversation it is written in (a draft's key)
@@ -123,6 +126,7 @@ class Prompt:
     text: str
     blocks: Blocks
     ts: str | None = None
+    hook: str | None = None
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class Action(StrEnum):
     PRIORITY = "priority"  # an agent changed the priority: detail "P3->P1"
     MOVED = "moved"  # an agent changed the area: detail "Hardware->Access"
     ASSIGNED = "assigned"  # the desk gave a new ticket to an agent (it is not answered by that)
+    APPROVED = "approved"  # an approver said yes before the ticket was opened (`bot.domain.approval`)
 
 
 # The state machine: which action may start from which status, and where it leads.
@@ -69,6 +70,7 @@ TRANSITIONS: dict[Action, dict[Status, Status | None]] = {
     Action.PRIORITY: {status: None for status in Status if status is not Status.RESOLVED},
     Action.MOVED: {status: None for status in Status if status is not Status.RESOLVED},
     Action.ASSIGNED: {Status.OPEN: None},
+    Action.APPROVED: {Status.OPEN: None},
 }
 
 SCORES = range(1, 6)
@@ -133,6 +135,7 @@ class Ticket:
     waits: tuple[Wait, ...] = ()  # times spent waiting on the requester, oldest first
     raised_by: str | None = None  # who raised it for the requester (with the shortcut), if not them
     source: str | None = None  # the message it was made from ("channel:ts"), if any
+    fields: tuple[tuple[str, str], ...] = ()  # its request type's form: (label, value), in order
     imported_from: str | None = None  # the desk it moved in from and its id there ("zendesk:35436")
 
     @property

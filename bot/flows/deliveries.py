@@ -92,6 +92,7 @@ class Drawn:
     home: dict[str, Any] | None = None  # an App Home view to publish for `to`'s person
     upload: Upload | None = None  # a file to upload with the text as its comment
     marker: str | None = None  # a block_id that names it too (notices, digests): looked for by it
+    hook: str | None = None  # an edit: the response_url of a click on the message, to replace it by
     always_look: bool = False  # it may have been posted by other means (a digest sent by hand)
 
 
@@ -169,7 +170,13 @@ class Deliveries:
                     blocks = [*blocks, *await self._card_link(message.about)]
                 return Drawn(message.to, text, blocks, message.thread, broadcast=message.broadcast)
             case Edit():
-                return Drawn(Conversation(message.channel), message.text, message.blocks, edit=message.ts)
+                return Drawn(
+                    Conversation(message.channel),
+                    message.text,
+                    message.blocks,
+                    edit=message.ts,
+                    hook=message.hook,
+                )
             case Card():
                 return await self._card(message.ticket)
             case StormCard():
@@ -248,7 +255,7 @@ class Deliveries:
             ts = draft.prompt if draft.id == prompt.draft else None
         thread = InThread(prompt.thread) if prompt.thread else None
         # A person's id stands for their DM (`where_of`): the outbox opens it to post there.
-        return Drawn(where_of(channel), prompt.text, prompt.blocks, thread, edit=ts)
+        return Drawn(where_of(channel), prompt.text, prompt.blocks, thread, edit=ts, hook=prompt.hook)
 
     async def _notice(self, owed: NoticeOf) -> Drawn | None:
         ticket = await self.desk.store.ticket(owed.ticket)

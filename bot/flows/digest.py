@@ -21,6 +21,7 @@ from bot.domain.digest import DigestSchedule, build_digest, digest_reaches
 from bot.domain.notices import person_of, to_person
 from bot.domain.owed import DigestOf, digest_record
 from bot.domain.roles import Team
+from bot.flows.approvals import Approvals
 from bot.flows.began import before_beginning, began
 from bot.flows.owed import owe
 from bot.slack.digest_blocks import DigestLook, digest_message
@@ -65,7 +66,9 @@ class Digests:
             business=lambda priority: self.desk.config.priority_clock(priority, team).business,
             team=team.name if team is not None else "",
         )
-        return digest_message(digest, look)
+        text, blocks = digest_message(digest, look)
+        extra = await Approvals(self.desk).figures_block(since, now, team)
+        return text, blocks + extra if len(blocks) + len(extra) <= 50 else blocks
 
     # -- on schedule -------------------------------------------------------------------
     async def run(self) -> bool:

@@ -25,6 +25,7 @@ from bot.domain.owed import NoticeOf
 from bot.domain.sla import state_of
 from bot.domain.ticket import Ticket
 from bot.flows import owed
+from bot.flows.approvals import Approvals
 from bot.flows.owed import owe
 from bot.flows.pending import Pending
 from bot.flows.rating import Ratings
@@ -46,6 +47,7 @@ class Swept:
     owed: int = 0  # notices handed to the outbox
     waiting_moved: int = 0  # tickets waiting on the requester reminded or closed
     surveys_closed: int = 0  # rating requests past csat.expire_after
+    approvals_moved: int = 0  # requests held for approval reminded or escalated
     seconds: float = 0.0
 
 
@@ -56,6 +58,7 @@ class Escalation:
         self.sweeps = 0  # completed since start, for /healthz
         self.pending = Pending(desk)
         self.ratings = Ratings(desk)
+        self.approvals = Approvals(desk)
 
     def policy_for(self, ticket: Ticket) -> EscalationPolicy:
         """How the ticket escalates: its team's leads are the last step (SPEC §9)."""
@@ -76,6 +79,7 @@ class Escalation:
             await self.deliver_owed(fresh, done)
             done.waiting_moved = await self.pending.run(self.desk.clock.now())
             done.surveys_closed = await self.ratings.close_expired(self.desk.clock.now())
+            done.approvals_moved = await self.approvals.run(self.desk.clock.now())
             done.seconds = time.perf_counter() - started
             self.sweeps += 1
             if done.raised or done.owed:

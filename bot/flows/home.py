@@ -25,6 +25,7 @@ from bot.domain.owed import HomeOf
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Ticket
 from bot.domain.trend import trend, trend_start
+from bot.flows.approvals import Approvals
 from bot.flows.owed import owe
 from bot.slack.home import HomeFacts, HomeRow, QueueCounts, home_view
 from bot.slack.when import at
@@ -113,4 +114,11 @@ class Homes:
                 facts = replace(
                     facts, week=await asyncio.to_thread(trend, tickets, desk.sla_clock, now, week)
                 )
-        return home_view(facts)
+        facts = replace(facts, approvals=tuple(await Approvals(desk).home_blocks(person)))
+        shown = home_view(facts)
+        if team.is_lead(person):  # requests waiting for approval, and how long decisions take
+            since = now - timedelta(days=7)
+            extra = await Approvals(desk).figures_block(since, now, None, list(team.led_by(person)))
+            if len(shown["blocks"]) + len(extra) <= 100:
+                shown["blocks"] += extra
+        return shown

@@ -152,10 +152,12 @@ class Intake:
         event: Input,
         once: str | None,
         draft_id: str = "",
+        hook: str | None = None,
     ) -> bool:
         """Feed the conversation under way in this place; False when there is none to feed.
 
         `draft_id` (from a button) must match the draft: buttons of a replaced request do nothing.
+        `hook`: the click's `response_url`, through which the question is redrawn.
         """
         now = self.desk.clock.now()
         key = conversation_key(person, channel, thread)
@@ -180,12 +182,12 @@ class Intake:
                 ticket = self._open(tx, turn.draft, now)
                 if turn.draft.for_person:  # the requester hears in their DM; the raiser here
                     owe_announcement(tx, self.desk, ticket, prompt=None)
-                    self._owe_raised_for(tx, turn.draft, ticket)
+                    self._owe_raised_for(tx, turn.draft, ticket, hook)
                 else:
-                    owe_announcement(tx, self.desk, ticket, turn.draft.prompt)
+                    owe_announcement(tx, self.desk, ticket, turn.draft.prompt, hook)
                 turn = Turn(replace(turn.draft, ticket=ticket.number), turn.say)
             else:
-                self._owe_show(tx, turn.draft, turn.say, once)
+                self._owe_show(tx, turn.draft, turn.say, once, hook=hook)
             tx.put(DRAFTS, key, draft_to_doc(turn.draft))
         return True
 
@@ -218,7 +220,14 @@ class Intake:
         return ticket
 
     def _owe_show(
-        self, tx: Transaction, draft: Draft, say: Say, once: str | None, *, quiet: bool = False
+        self,
+        tx: Transaction,
+        draft: Draft,
+        say: Say,
+        once: str | None,
+        *,
+        quiet: bool = False,
+        hook: str | None = None,
     ) -> None:
         """Owe, with the draft's change, what puts its state in front of the person: its
         question (posted the first time, edited after), or how it ended. `quiet`: a replaced
@@ -229,7 +238,7 @@ class Intake:
             return
         if say in (Say.CANCELLED, Say.EXPIRED):
             if shown:
-                owe(tx, key, self._prompt(draft, *ended(draft)))
+                owe(tx, key, self._prompt(draft, *ended(draft), hook))
             elif say is Say.CANCELLED and not quiet:
                 text = ended(draft)[0]
                 owe(
@@ -238,7 +247,7 @@ class Intake:
                     Post(where_of(draft.channel), text, [section(text)], _thread(draft)),
                 )
             return
-        owe(tx, key, self._prompt(draft, *question(draft, self.desk.staff.areas)))
+        owe(tx, key, self._prompt(draft, *question(draft, self.desk.staff.areas), hook))
         if say is Say.ADDED:
             note = added_note()
             owe(
@@ -247,14 +256,16 @@ class Intake:
                 Post(where_of(draft.channel), note, [section(note)], _thread(draft)),
             )
 
-    def _owe_raised_for(self, tx: Transaction, draft: Draft, ticket: Ticket) -> None:
+    def _owe_raised_for(self, tx: Transaction, draft: Draft, ticket: Ticket, hook: str | None) -> None:
         """The raiser's question, answered: the ticket is open, and the requester told."""
         text, blocks = raised_for(self.desk.ref(ticket.number), ticket.requester)
-        owe(tx, f"prompt:{draft.id}", self._prompt(draft, text, blocks))
+        owe(tx, f"prompt:{draft.id}", self._prompt(draft, text, blocks, hook))
 
     @staticmethod
-    def _prompt(draft: Draft, text: str, blocks: list[dict[str, Any]]) -> Prompt:
-        return Prompt(draft.id, draft.key, draft.channel, draft.thread, text, blocks, ts=draft.prompt)
+    def _prompt(draft: Draft, text: str, blocks: list[dict[str, Any]], hook: str | None = None) -> Prompt:
+        return Prompt(
+            draft.id, draft.key, draft.channel, draft.thread, text, blocks, ts=draft.prompt, hook=hook
+        )
 
     async def expire(self) -> int:
         """Close drafts left untouched for a day and forget finished ones; returns how many closed."""

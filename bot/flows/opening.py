@@ -58,7 +58,9 @@ def confirmation_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, An
     return confirmation(ref, ticket.category, ticket.priority, ticket.text, said, by, now)
 
 
-def owe_announcement(tx: Transaction, desk: Desk, ticket: Ticket, prompt: str | None) -> None:
+def owe_announcement(
+    tx: Transaction, desk: Desk, ticket: Ticket, prompt: str | None, hook: str | None = None
+) -> None:
     """Record, with the new ticket, the two messages it owes: the requester's confirmation
     (in place of the question they answered, or a new DM whose thread becomes the ticket's
     thread, for tickets raised with the form) and the card in the triage channel."""
@@ -66,7 +68,7 @@ def owe_announcement(tx: Transaction, desk: Desk, ticket: Ticket, prompt: str | 
     number = ticket.number
     key = f"t{number}:confirmation"
     if prompt is not None:
-        owed.owe(tx, key, Edit(ticket.origin.channel, prompt, text, blocks))
+        owed.owe(tx, key, Edit(ticket.origin.channel, prompt, text, blocks, hook))  # hook: the click on it
         tx.put(CONFIRMATION, str(number), place(ticket.origin.channel, prompt))  # redrawn as it moves
     else:
         owed.owe(tx, key, Post(where_of(ticket.origin.channel), text, blocks, remember=("origin", number)))

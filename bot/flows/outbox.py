@@ -6,10 +6,16 @@ change is never on disk without the messages it owes, and a crash or a Slack out
 none. The worker then delivers:
 
 - **in order per destination**: a destination's next message waits for the one before it;
-- **paced** just under Slack's limit of about one message a second per channel (bursts of three);
+- **paced ahead of time** per Web API method (`bot.slack.pace`): a message waits until every
+  call it needs keeps its method's tier (chat.update 50 a minute for the whole workspace,
+  chat.postMessage about one a second per channel, ...) and no `Retry-After` holds the method;
+  a 429 holds every call to that method, costs no attempt and writes nothing;
 - **retried** with exponential back-off and full jitter, never sooner than a `Retry-After`;
 - **once**: each message carries its id in Slack's message metadata; a message that failed
-  ambiguously is looked for in its conversation before it is posted again;
+  ambiguously is looked for in its conversation before it is posted again, and only then: a
+  look-up that found nothing is not repeated after an attempt that left no trace (a 429);
+- **merged**: edits of one message still waiting go as one call, the latest (a card is one
+  entry redrawn as it is sent; an `Edit` or `Prompt` of a message a later one edits is dropped);
 - **parked**, logged once and told to the leads once, after a few refusals (any error Slack
   does not document as passing), with the messages of its thread: a refused message steps
   out of its conversation's line, so the rest goes on (`bot.flows.parking`); sent again by
@@ -27,17 +33,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from bot.desk import Desk
 from bot.domain.owed import (
     Card,
     CardThread,
+    Conversation,
     DirectMessage,
+    Edit,
     InThread,
-    Message,
     Owed,
+    Prompt,
     RequesterThread,
     StormCard,
     Thread,
@@ -49,6 +57,7 @@ from bot.flows.owed import METADATA_TYPE, card_key
 from bot.flows.parking import REFUSALS, Parking
 from bot.flows.storm import Storms
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
+from bot.supervise import Failures, supervised
 from store.base import NotSaved
 
 log = logging.getLogger("desk.outbox")
@@ -63,38 +72,35 @@ def thread_gone(text: str, blocks: Blocks) -> Blocks:
     return [note, *(blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}])]
 
 
-@dataclass
-class Pace:
-    """A token bucket per destination: `burst` messages at once, then `rate` a second. Slack
-    takes about one a second in a channel; the desk keeps a little under that, so a post that
-    reaches Slack a few milliseconds late is still within its limit."""
+Calls = list[tuple[str, str]]  # (Web API method, channel) a delivery makes
+LOOK_UPS = ("conversations.history", "conversations.replies")
+SENDS = ("chat.postMessage", "files.upload_v2")  # calls that may leave a message behind
 
-    rate: float = 0.95
-    burst: float = 3.0
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def wait(self, destination: str, now: float) -> float:
-        """Seconds until `destination` may take a message (0: now)."""
-        tokens, at = self._buckets.get(destination, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - at) * self.rate)
-        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
-
-    def take(self, destination: str, now: float) -> None:
-        tokens, at = self._buckets.get(destination, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - at) * self.rate)
-        self._buckets[destination] = (tokens - 1, now)
+def left_a_trace(failure: SlackFailure) -> bool:
+    """Whether a failed call may still have posted: any failure of a post but a 429 (Slack
+    refused it before doing anything) may have reached Slack, so it is looked for next time."""
+    return failure.method in SENDS and failure.error != "ratelimited"
 
 
 # -- delivering ---------------------------------------------------------------------------
 class Outbox:
     def __init__(
-        self, desk: Desk, slack: SlackGateway, backoff: Backoff | None = None, pace: Pace | None = None
+        self,
+        desk: Desk,
+        slack: SlackGateway,
+        backoff: Backoff | None = None,
+        failures: Failures | None = None,
     ) -> None:
         self.desk = desk
+        self.failures = failures or Failures()  # the worker is restarted if it crashes (bot.supervise)
         self.slack = slack  # a gateway that fails fast: the outbox does the waiting
         self.backoff = backoff or Backoff()
-        self.pace = pace or Pace()
-        self._edits_paused_until = 0.0  # monotonic: Slack said chat.update is rate-limited
+        self.pacer = slack.pacer  # Slack's pace per method, shared with every other call
+        # line -> the calls its first message will make: a line waits while one is held
+        self._needs: dict[str, Calls] = {}
+        self._looked: set[str] = set()  # looked for and not found, and not sent since
+        self._spent_hooks: set[str] = set()  # response_urls that no longer take an answer
         self.storms = Storms(desk)
         self.kinds = Deliveries(desk, self.storms)
         self._wake = asyncio.Event()
@@ -116,7 +122,7 @@ class Outbox:
         # What was owed when the desk last stopped may have reached Slack just before a crash
         # (posted, not yet struck off): each such message is looked for before it is posted.
         self._unsure = set(await self.desk.store.owed())
-        self._worker = asyncio.create_task(self._run(), name="outbox")
+        self._worker = asyncio.create_task(supervised("outbox", self._run, self.failures), name="outbox")
 
     async def stop(self) -> None:
         """Finish the message in hand, then stop (what is left is delivered after a restart)."""
@@ -162,11 +168,22 @@ class Outbox:
 
     def due(self, within: float = 0.0) -> int:
         """How many messages may go within `within` seconds (not parked, not waiting longer on
-        a back-off): the desk is idle only when this is 0."""
-        wall = time.time() + within
+        a back-off or a `Retry-After` of a method they need): the desk is idle only when this is 0.
+        A message waiting its turn in Slack's pace is still to come."""
+        wall, triage = time.time() + within, self.desk.main_triage
         return sum(
-            1 for owed in self.desk.store.owed_view().values() if not owed.parked and owed.next_at <= wall
+            1
+            for owed in self.desk.store.owed_view().values()
+            if not owed.parked
+            and owed.next_at <= wall
+            and self._held(self._needs.get(line_of(owed.message, triage), [])) <= within
         )
+
+    def _pace_wait(self, calls: Calls) -> float:
+        return max((self.pacer.wait(method, channel) for method, channel in calls), default=0.0)
+
+    def _held(self, calls: Calls) -> float:
+        return max((self.pacer.held(method) for method, _ in calls), default=0.0)
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -227,33 +244,70 @@ class Outbox:
                     await self._park(key, owed, str(reason), slack_said=False)
                     progressed = True
                     continue
+                if drawn is not None and self._superseded(key, owed, drawn, triage):
+                    drawn = None  # a later edit of the same message is waiting: it goes instead
                 if drawn is not None:  # paced as it goes, not as the round began
-                    now = time.monotonic()
-                    if (wait := self._wait_for(owed.message, drawn, triage, now)) > 0:
+                    self._needs[line_of(owed.message, triage)] = calls = self._calls(key, owed, drawn)
+                    if (wait := self._pace_wait(calls)) > 0:
                         soonest = min(soonest, wait)
                         continue
-                    if drawn.edit is None:
-                        self.pace.take(self._line_of_post(owed.message, triage), now)
-                await self._deliver(key, owed, drawn)
+                if (wait := await self._deliver(key, owed, drawn)) > 0:  # Slack's pace: not progress
+                    soonest = min(soonest, wait)
+                    continue
                 progressed = True
             if not progressed:
                 return max(0.01, soonest)
         return 0.0
 
-    def _wait_for(self, message: Message, drawn: Drawn, triage: str, now: float) -> float:
-        """Seconds before the message may go. New messages keep Slack's documented limit of
-        about one a second in each conversation (https://api.slack.com/methods/chat.postMessage
-        #rate_limiting). Edits (chat.update, Tier 3: "50+ per minute", bursts tolerated, no
-        hard number: https://api.slack.com/docs/rate-limits) are not guessed at: once Slack
-        says `ratelimited`, every edit waits out its Retry-After."""
+    def _calls(self, key: str, owed: Owed, drawn: Drawn) -> Calls:
+        """The Web API calls delivering the message will make, each of which must keep its
+        method's pace (`bot.slack.pace`) before the message goes."""
+        if drawn.home is not None:
+            return [("views.publish", "")]
         if drawn.edit is not None:
-            return self._edits_paused_until - now
-        return self.pace.wait(self._line_of_post(message, triage), now)
+            return [] if self._hook(drawn) else [("chat.update", "")]
+        if drawn.upload is not None:
+            return [("conversations.history", ""), ("files.getUploadURLExternal", "")]
+        calls: Calls = []
+        if isinstance(drawn.to, Conversation):
+            channel = drawn.to.id
+        elif (known := self.slack.known_dm(drawn.to.person)) is not None:
+            channel = known
+        else:
+            channel = ""
+            calls.append(("conversations.open", ""))
+        calls.append(("chat.postMessage", channel))
+        if self._looks_first(key, owed, drawn):
+            calls.append((LOOK_UPS[drawn.thread is not None], ""))
+        return calls
 
-    @staticmethod
-    def _line_of_post(message: Message, triage: str) -> str:
-        """The storm card waits in a line of its own but posts to the triage channel."""
-        return triage if isinstance(message, StormCard) else line_of(message, triage)
+    def _hook(self, drawn: Drawn) -> str | None:
+        """The response_url an edit can go through (a click on the message), if it still works."""
+        return drawn.hook if drawn.hook is not None and drawn.hook not in self._spent_hooks else None
+
+    def _looks_first(self, key: str, owed: Owed, drawn: Drawn) -> bool:
+        """Whether the message may be in Slack already, so it is looked for before it is posted:
+        it was owed when the desk started, it failed in a way that may have posted it, or it may
+        come by other means. Not again once a look-up found nothing and nothing was sent since."""
+        if key in self._looked:
+            return False
+        return drawn.always_look or owed.look_first or key in self._unsure
+
+    def _superseded(self, key: str, owed: Owed, drawn: Drawn, triage: str) -> bool:
+        """Whether a later entry in the same line edits the same message: only the latest state
+        of a message is sent, so this edit is dropped."""
+        if drawn.edit is None or not isinstance(owed.message, Edit | Prompt):
+            return False
+        line = line_of(owed.message, triage)
+        return any(
+            isinstance(other.message, Edit | Prompt)
+            and other.message.ts == drawn.edit
+            and other_key != key
+            and not other.parked
+            and other.seq > owed.seq
+            and line_of(other.message, triage) == line
+            for other_key, other in self.desk.store.owed_view().items()
+        )
 
     async def _heads(self) -> list[tuple[str, Owed]]:
         """The messages that may go next, oldest first: the first of each conversation's line
@@ -273,18 +327,23 @@ class Outbox:
         self._refused_seen = False
         return sorted(firsts.values(), key=lambda item: item[1].seq)
 
-    async def _deliver(self, key: str, owed: Owed, drawn: Drawn | None) -> None:
+    async def _deliver(self, key: str, owed: Owed, drawn: Drawn | None) -> float:
+        """Deliver the message (or settle its failure); seconds it must wait for Slack's pace
+        when Slack (or the pacer) said `ratelimited`, else 0."""
         started = time.perf_counter()
         try:
             posted = await self._send(key, owed, drawn) if drawn is not None else None
         except SlackFailure as failure:
-            if failure.error == "ratelimited" and drawn is not None and drawn.edit is not None:
-                self._edits_paused_until = time.monotonic() + (failure.retry_after or 1.0)
+            if left_a_trace(failure):
+                self._unsure.add(key)  # it may be in Slack: look for it before posting again
+                self._looked.discard(key)
+            if failure.error == "ratelimited":
+                return self._paced(key, owed, failure)
             await self._failed(key, owed, failure)
-            return
+            return 0.0
         except Unsendable as reason:
             await self._park(key, owed, str(reason), slack_said=False)
-            return
+            return 0.0
         try:
             await self._done(key, owed, posted)
         except NotSaved:
@@ -299,6 +358,7 @@ class Outbox:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
+        return 0.0
 
     async def _send(self, key: str, owed: Owed, drawn: Drawn) -> Posted | None:
         if drawn.home is not None and isinstance(drawn.to, DirectMessage):
@@ -308,13 +368,24 @@ class Outbox:
         if drawn.upload is not None:
             return await self._upload(key, channel, drawn)
         if drawn.edit is not None:
+            if (hook := self._hook(drawn)) is not None:
+                try:  # the click's own answer: outside chat.update's tier
+                    await self.slack.replace_clicked(hook, drawn.text, drawn.blocks)
+                    return None
+                except SlackFailure as failure:  # expired or used up: edit it the usual way
+                    log.info(
+                        "response_url refused; editing instead",
+                        extra={"outbox_id": key, "error": failure.error},
+                    )
+                    self._spent_hooks.add(hook)
             await self.slack.update(channel, drawn.edit, drawn.text, drawn.blocks)
             return None
         thread = await self._thread(drawn.thread)
-        if drawn.always_look or owed.look_first or owed.attempts or key in self._unsure:
+        if self._looks_first(key, owed, drawn):
             found = await self._find(channel, thread, key, drawn.marker)  # it may be there already
             if found is not None:
                 return found
+            self._looked.add(key)
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
         try:
             return await self.slack.post(
@@ -334,10 +405,12 @@ class Outbox:
         metadata to find it by), then uploaded with files_upload_v2."""
         assert drawn.upload is not None
         name = drawn.upload.filename
-        for message in await self.slack.look_back(channel):
-            if any(f.get("name") == name for f in message.get("files") or []):
-                log.info("upload found: not sent again", extra={"outbox_id": key})
-                return None
+        if key not in self._looked:
+            for message in await self.slack.look_back(channel):
+                if any(f.get("name") == name for f in message.get("files") or []):
+                    log.info("upload found: not sent again", extra={"outbox_id": key})
+                    return None
+            self._looked.add(key)
         up = drawn.upload
         await self.slack.upload(channel, up.content, up.filename, up.title, drawn.text, up.alt)
         return None
@@ -377,7 +450,6 @@ class Outbox:
         drawn = await self.kinds.draw(Card(number))
         assert drawn is not None and drawn.edit is None
         key = card_key(number)
-        self.pace.take(self.desk.main_triage, time.monotonic())  # a second post
         # Version -1 matches no entry: a card still owed for the ticket stays owed and goes
         # again, as an edit of this one; the storm card is redrawn without it.
         card = Owed(Card(number), seq=0, version=-1, look_first=True)
@@ -395,7 +467,27 @@ class Outbox:
             elif current is not None:  # redrawn while we sent it: send again, now as an update
                 tx.owe(key, replace(current, attempts=0, next_at=0.0))
             self.kinds.delivered(tx, owed.message, posted)
+        self._forget(key)
+
+    def _forget(self, key: str) -> None:
         self._unsure.discard(key)
+        self._looked.discard(key)
+
+    def _paced(self, key: str, owed: Owed, failure: SlackFailure) -> float:
+        """Slack said `ratelimited` (or the pacer did, before calling): the method is held until
+        its `Retry-After` passes, and the message waits for it in memory. Not an attempt: its
+        back-off does not grow and nothing is written."""
+        if self.pacer.wait(failure.method) <= 0:  # a 429 the gateway did not hold: hold it here
+            self.pacer.hold(failure.method, failure.retry_after)
+        needs = self._needs.setdefault(line_of(owed.message, self.desk.main_triage), [])
+        if all(method != failure.method for method, _ in needs):
+            needs.append((failure.method, ""))  # so `due` sees it waiting
+        wait = self.pacer.wait(failure.method)
+        log.info(
+            "Slack's pace: waiting",
+            extra={"outbox_id": key, "method": failure.method, "in_s": round(wait, 2)},
+        )
+        return max(wait, 0.01)
 
     async def _failed(self, key: str, owed: Owed, failure: SlackFailure) -> None:
         if failure.permanent:
@@ -432,5 +524,6 @@ class Outbox:
 
     async def _park(self, key: str, owed: Owed, reason: str, *, slack_said: bool = True) -> None:
         log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": reason})
+        self._forget(key)
         async with self.desk.store.transaction() as tx:
             self.parking.park(tx, key, reason, time.time(), tell=slack_said)

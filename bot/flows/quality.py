@@ -14,6 +14,7 @@ from bot.domain.quality import last
 from bot.domain.roles import Staff, Team
 from bot.domain.ticket import Ticket
 from bot.domain.trend import TrendTally, trend_start
+from bot.flows.approvals import Approvals
 from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
 
@@ -61,7 +62,9 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
         await asyncio.to_thread(_count, theirs, tally)
     moved = tally.trend()
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
-    return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
+    text, blocks = quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
+    extra = await Approvals(desk).figures_block(period.start, period.end, team)
+    return text, blocks + extra if len(blocks) + len(extra) <= 50 else blocks
 
 
 def _count(tickets: list[Ticket], tally: TrendTally) -> None:

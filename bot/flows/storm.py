@@ -48,7 +48,8 @@ class Storms:
         there are too many to post one by one or a storm is on. How many were folded."""
         waiting = [
             (key, owed.message.ticket)
-            for key, owed in (await self.desk.store.owed()).items()
+            # a copy: the reads below catch up with other desks, which changes the outbox
+            for key, owed in list((await self.desk.store.owed()).items())
             if isinstance(owed.message, Card) and await self._foldable_card(owed)
         ]
         if not waiting:

@@ -5,6 +5,7 @@ It is part of the product: the sandbox and the end-to-end tests both run on it.
 """
 
 from bot.localslack.server import ChannelPace, LocalSlack
+from bot.localslack.tiers import MethodPace
 from bot.localslack.workspace import Message, Workspace
 
-__all__ = ["ChannelPace", "LocalSlack", "Message", "Workspace"]
+__all__ = ["ChannelPace", "LocalSlack", "Message", "MethodPace", "Workspace"]

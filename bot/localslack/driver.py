@@ -305,10 +305,19 @@ class Driver:
         """Submit an open modal. `values` maps block_id -> action_id -> value (text or option)."""
         view = self.ws.views[view_id]
         state: dict[str, dict[str, Any]] = {}
+        kinds = {
+            str(b.get("block_id")): str((b.get("element") or {}).get("type"))
+            for b in view.view.get("blocks", [])
+        }
         for block_id, actions in values.items():
             state[block_id] = {}
             for action_id, value in actions.items():
-                if isinstance(value, dict):
+                picked = {"users_select": "selected_user", "datepicker": "selected_date"}.get(
+                    kinds.get(block_id, "")
+                )
+                if picked is not None:  # a person or a date: Slack's state names what was picked
+                    state[block_id][action_id] = {"type": kinds[block_id], picked: value}
+                elif isinstance(value, dict):
                     state[block_id][action_id] = {"type": "static_select", "selected_option": value}
                 else:
                     state[block_id][action_id] = {"type": "plain_text_input", "value": value}

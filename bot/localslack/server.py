@@ -26,6 +26,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.doctor import BOT_SCOPES
 from bot.localslack.errors import DOCUMENTED, STATUS
 from bot.localslack.methods import CONSUMES, JSON, METHOD_SCOPES, ApiError, WebApi
+from bot.localslack.tiers import MethodPace
 from bot.localslack.workspace import APP_ID, Workspace
 
 log = logging.getLogger("localslack")
@@ -163,9 +164,11 @@ class LocalSlack:
         host: str = "127.0.0.1",
         port: int = 0,
         channel_pace: ChannelPace | None = None,
+        method_pace: MethodPace | None = None,
     ) -> None:
         self.workspace = workspace
         self.channel_pace = channel_pace  # None: posts to a channel are not limited
+        self.method_pace = method_pace  # None: methods' tiers are not enforced (fast tests)
         self.pace_clock: Callable[[], float] = time.monotonic  # the pace's seconds (tests step it)
         self.api = WebApi(workspace)
         self.api.socket_url = self._socket_url
@@ -306,10 +309,13 @@ class LocalSlack:
         return web.json_response(result, headers=header)
 
     def _over_pace(self, method: str, args: dict[str, Any]) -> web.Response | None:
-        """A post to a channel that has had its share this second: 429, as Slack answers."""
-        if self.channel_pace is None or method != "chat.postMessage":
-            return None
-        wait = self.channel_pace.admit(str(args.get("channel", "")), self.pace_clock())
+        """A post to a channel that has had its share this second, or a call beyond its
+        method's tier this minute (`bot.localslack.tiers`): 429, as Slack answers."""
+        wait = 0.0
+        if self.method_pace is not None:
+            wait = self.method_pace.admit(method, self.pace_clock())
+        if wait == 0 and self.channel_pace is not None and method == "chat.postMessage":
+            wait = self.channel_pace.admit(str(args.get("channel", "")), self.pace_clock())
         if wait == 0:
             return None
         self._log(Call(method, args, 429, "ratelimited"))

@@ -119,6 +119,7 @@ class Workspace:
         self.triggers: dict[str, Handle] = {}
         self.response_urls: dict[str, Handle] = {}
         self.files: dict[str, UploadedFile] = {}  # file id -> what was uploaded
+        self.usergroups: dict[str, tuple[str, ...]] = {}  # user group id ("S…") -> its members
         self._counter = itertools.count(1)
         self._last_ts = 0.0
         self.clock: Callable[[], float] = time.time  # message times (the sandbox moves it)

@@ -95,6 +95,36 @@ categories = ["Hardware", "Software", "Access", "Other"]
 request_channels = ["{IT_HELP}"]    # #it-help
 assign = "none"                     # tickets wait in #it-triage for a Claim
 
+# Request types: /ticket asks which, then shows the type's own form. "Access to a system"
+# waits for Carol's approval, then the manager's named in the form, before it is a ticket.
+[[team.request_type]]
+name = "Access to a system"
+description = "Get into a system you need for your work"
+area = "Access"
+priority = "P3"
+fields = [
+  {{ key = "system", label = "Which system?", kind = "select", options = ["VPN", "Payroll", "CRM"] }},
+  {{ key = "reason", label = "Why do you need it?", kind = "long_text" }},
+  {{ key = "manager", label = "Your manager", kind = "person" }},
+]
+approval = [
+  {{ approvers = ["{CAROL}"] }},        # Carol Chen first
+  {{ field = "manager", need = "one" }},   # then the manager named in the form
+]
+self_approval = false
+approval_reminder = "10m"   # minutes here, so it can be watched; days in a real desk
+approval_limit = "30m"
+
+[[team.request_type]]
+name = "New laptop"
+description = "A new or replacement laptop"
+area = "Hardware"
+priority = "P4"
+fields = [
+  {{ key = "model", label = "Which model?", kind = "select", options = ["13-inch", "15-inch"] }},
+  {{ key = "needed_by", label = "Needed by", kind = "date", required = false }},
+]
+
 [[team]]
 name = "People"
 triage_channel = "{PEOPLE_TRIAGE}"          # #people-triage

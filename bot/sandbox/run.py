@@ -25,7 +25,7 @@ from bot.app import DeskApp
 from bot.clock import Clock
 from bot.domain.escalation import next_notice_at
 from bot.domain.roles import Staff
-from bot.localslack import ChannelPace, LocalSlack
+from bot.localslack import ChannelPace, LocalSlack, MethodPace
 from bot.sandbox.demo import demo_config, demo_workspace, local_zone, seed_general
 from bot.sandbox.page import Page
 from config import load_config, read_environment
@@ -74,6 +74,7 @@ class Sandbox:
             workspace,
             port=self.port,
             channel_pace=ChannelPace(),
+            method_pace=MethodPace(),  # Slack's tiers per method, as a real workspace keeps them
             bot_token=f"xoxb-sandbox-{secrets.token_hex(12)}",
             app_token=f"xapp-sandbox-{secrets.token_hex(12)}",
             signing_secret=secrets.token_hex(16),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
+from bot.slack.approval_blocks import fields_inline
 from bot.slack.blocks import context, section
 from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
@@ -62,6 +63,7 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
             f"{MARKS[ticket.priority]} *{row.ref}* · {ticket.priority.label} · {escape(ticket.category)} · "
             f"{who}{risk}",
             f"_{summary}_",
+            *([fields_inline(ticket.fields)] if ticket.fields else []),
             f"From {mention(ticket.requester)}, opened {age(ticket.opened_at, now)}",
         ]
         if row.upcoming is not None:

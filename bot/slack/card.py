@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
+from bot.slack.approval_blocks import field_lines
 from bot.slack.blocks import context, section
 from bot.slack.intake_blocks import Areas, area_options, flat, option, quote, select_of
 from bot.slack.links import linked
@@ -112,6 +113,7 @@ def ticket_card(
     blocks: Blocks = [
         heading,
         section(quote(ticket.text, CARD_TEXT_LIMIT)),
+        *([section(fit(field_lines(ticket.fields), 2900))] if ticket.fields else []),
         context(fit(targets[:1].upper() + targets[1:], 2900)),
     ]
     if ticket.is_open:  # notes in its thread say they are internal: the requester never sees them

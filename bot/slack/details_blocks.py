@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Action, Ticket, TrailEntry
+from bot.slack.approval_blocks import field_lines
 from bot.slack.blocks import context, section, sections
 from bot.slack.card import VIA
-from bot.slack.mrkdwn import escape, modal_title, moved_in_from, plain
+from bot.slack.mrkdwn import escape, fit, modal_title, moved_in_from, plain
 from bot.slack.mrkdwn import who as person
 from bot.slack.when import slack_at, target_line
 
@@ -53,6 +54,7 @@ def details_view(
         section(head),
         {"type": "header", "text": {"type": "plain_text", "text": "The request"}},
         *sections(text_lines)[:TEXT_SECTIONS],
+        *([section(fit(field_lines(ticket.fields), 2900))] if ticket.fields else []),
         {"type": "header", "text": {"type": "plain_text", "text": "Targets"}},
         *sections(targets),
         {"type": "header", "text": {"type": "plain_text", "text": "Escalations"}},

@@ -3,13 +3,20 @@
 Transient failures (connection errors, 5xx, rate limits) are retried with exponential
 back-off and jitter; rate limits wait for the `Retry-After` Slack sends. What still fails
 becomes a `SlackFailure` saying whether trying later could help.
+
+Every call keeps Slack's pace per method (`bot.slack.pace`): one `Pacer`, shared by the desk's
+gateways, counts each call against its method's tier and holds every call to a method until the
+`Retry-After` of its last 429 has passed. A gateway that waits (the one listeners use) sleeps
+until then; one that fails fast (the outbox's, which keeps its own schedule) answers
+`ratelimited` at once, without calling Slack.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +33,8 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.slack.pace import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -102,20 +111,59 @@ class _Intervals(RetryIntervalCalculator):
         return self.backoff.delay(current_attempt + 1)
 
 
-def retry_handlers(patience: int = 4, backoff: Backoff | None = None) -> list[AsyncRetryHandler]:
+class AsyncRateLimitHoldRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's retry of a 429, with its `Retry-After` held for every call to the method:
+    the `Pacer` hears of it, and the retry waits as long as the method is held."""
+
+    def __init__(self, pacer: Pacer, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.pacer = pacer
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error  # type: ignore[misc]
+        state.next_attempt_requested = True
+        method = method_of(request.url)
+        self.pacer.hold(method, _retry_after(response.headers))
+        await until_free(self.pacer, method)
+        state.increment_current_attempt()
+
+
+def method_of(url: str) -> str:
+    """The Web API method a request's URL names (`…/api/chat.update` -> `chat.update`)."""
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+async def until_free(pacer: Pacer, method: str, channel: str = "") -> None:
+    """Sleep until a call to `method` keeps Slack's pace (its tier, its last `Retry-After`)."""
+    while (wait := pacer.wait(method, channel)) > 0:
+        await asyncio.sleep(min(wait, 5.0))
+
+
+def retry_handlers(
+    patience: int = 4, backoff: Backoff | None = None, pacer: Pacer | None = None
+) -> list[AsyncRetryHandler]:
     """The retry policy for every call to Slack."""
     intervals = _Intervals(backoff or Backoff())
     return [
         AsyncConnectionErrorRetryHandler(max_retry_count=patience, interval_calculator=intervals),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=patience, interval_calculator=intervals),
+        AsyncRateLimitHoldRetryHandler(pacer or Pacer(), max_retry_count=patience),
         AsyncAnyServerErrorRetryHandler(max_retry_count=patience, interval_calculator=intervals),
     ]
 
 
 def build_client(
-    token: str, api_url: str, patience: int = 4, backoff: Backoff | None = None
+    token: str, api_url: str, patience: int = 4, backoff: Backoff | None = None, pacer: Pacer | None = None
 ) -> AsyncWebClient:
-    handlers = retry_handlers(patience, backoff)
+    """A client whose 429 retries hold the method in `pacer` (share one with the gateway)."""
+    handlers = retry_handlers(patience, backoff, pacer)
     return AsyncWebClient(token=token, base_url=api_url, retry_handlers=handlers, timeout=10)
 
 
@@ -146,13 +194,25 @@ class SlackGateway:
     PAGE = 200  # messages a look-up asks for at once (Slack's advice: no more than 200)
     PAGES = 10  # pages a look-up reads at most
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None) -> None:
         self.client = client
         self.told: Callable[[str, str | None], None] = _nobody  # (method, error or None) of each call
+        self.pacer = pacer or _pacer_of(client)
+        # A client that retries waits for Slack's pace; one that does not (the outbox's) is
+        # told `ratelimited` at once, and decides itself when to try again.
+        self.waits = any(handler.max_retry_count > 0 for handler in client.retry_handlers)
         self._names: dict[str, str] = {}
         self._dms: dict[str, str] = {}
 
-    async def _call(self, method: str, call: Awaitable[AsyncSlackResponse]) -> dict[str, Any]:
+    async def _call(
+        self, method: str, call: Coroutine[Any, Any, AsyncSlackResponse], channel: str = ""
+    ) -> dict[str, Any]:
+        if (wait := self.pacer.wait(method, channel)) > 0:
+            if not self.waits:
+                call.close()  # never sent: Slack would only refuse it
+                raise SlackFailure(method, "ratelimited", wait)
+            await until_free(self.pacer, method, channel)
+        self.pacer.take(method, channel)
         try:
             response = await call
         except SlackApiError as problem:
@@ -162,9 +222,12 @@ class SlackGateway:
                 error = f"http_{problem.response.status_code}"  # a 5xx page, not Slack's JSON
             elif not isinstance(data, dict) and problem.response.status_code == 429:
                 error = "ratelimited"  # a rate limit answered without Slack's JSON
+            retry_after = _retry_after(problem.response.headers)
+            if problem.response.status_code == 429:  # every call to the method waits it out
+                self.pacer.hold(method, retry_after)
             log.warning("slack call failed", extra={"method": method, "error": error})
             self.told(method, error)
-            raise SlackFailure(method, error, _retry_after(problem.response.headers)) from None
+            raise SlackFailure(method, error, retry_after) from None
         except (SlackClientError, OSError, TimeoutError) as problem:
             log.warning("slack unreachable", extra={"method": method, "error": type(problem).__name__})
             self.told(method, "unreachable")
@@ -243,6 +306,7 @@ class SlackGateway:
                 reply_broadcast=True if broadcast and thread else None,
                 metadata=metadata,
             ),
+            channel,  # paced per channel
         )
         return Posted(str(data["channel"]), str(data["ts"]))
 
@@ -347,8 +411,27 @@ class SlackGateway:
     async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
         await self._call("views.update", self.client.views_update(view_id=view_id, view=view))
 
+    async def usergroup_members(self, usergroup: str) -> tuple[str, ...]:
+        """The members of a user group ("S…"): approvers of a request type's level."""
+        data = await self._call(
+            "usergroups.users.list", self.client.usergroups_users_list(usergroup=usergroup)
+        )
+        return tuple(str(u) for u in data.get("users", ()))
+
     async def publish_home(self, user: str, view: dict[str, Any]) -> None:
         await self._call("views.publish", self.client.views_publish(user_id=user, view=view))
+
+    async def replace_clicked(self, hook: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """Redraw the message a person clicked on through the click's `response_url`
+        (`replace_original`): Slack's own way to answer an interaction, which does not count
+        against chat.update's tier. A hook takes five answers in 30 minutes
+        (https://api.slack.com/interactivity/handling#message_responses)."""
+        client = AsyncWebhookClient(
+            hook, session=self.client.session, retry_handlers=self.client.retry_handlers
+        )
+        status = await _send_hook(client, text=text, blocks=blocks, replace_original=True)
+        if status != 200:
+            raise SlackFailure("response_url", f"http_{status}" if status else "unreachable")
 
     async def respond(self, response_url: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """Answer a slash command or a click through its `response_url`, privately."""
@@ -361,6 +444,21 @@ class SlackGateway:
 
 def _nobody(method: str, error: str | None) -> None:
     """Nobody listens to the gateway's calls (the desk's metrics do: `bot.metrics`)."""
+
+
+async def _send_hook(hook: AsyncWebhookClient, **body: Any) -> int:
+    try:
+        return (await hook.send(**body)).status_code
+    except (SlackClientError, OSError, TimeoutError):
+        return 0
+
+
+def _pacer_of(client: AsyncWebClient) -> Pacer:
+    """The pacer the client's 429 retries hold methods in (one of its own if it has none)."""
+    for handler in client.retry_handlers:
+        if isinstance(handler, AsyncRateLimitHoldRetryHandler):
+            return handler.pacer
+    return Pacer()
 
 
 def _retry_after(headers: Any) -> float | None:

@@ -56,6 +56,7 @@ class HomeFacts:
     week: Trend | None = None  # leads: the last 8 weeks, this one last
     team_weeks: tuple[tuple[str, Trend], ...] = ()  # leads of a desk of several teams: each team's
     away: str | None = None  # agents who are away: until when, in words ("" until they are back)
+    approvals: tuple[dict[str, Any], ...] = ()  # requests waiting for approval: theirs, and for them
 
 
 class HomeIds:
@@ -198,6 +199,7 @@ def home_view(facts: HomeFacts) -> dict[str, Any]:
         lambda r: _for_requester(r, zone),
         "None. Send me a direct message whenever you need help.",
     )
+    blocks += facts.approvals
     help_lines = [
         "*Need help?* Send me a direct message describing the problem. I'll ask a couple of quick "
         "questions and open a ticket for you.\n"

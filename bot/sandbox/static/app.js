@@ -16,7 +16,7 @@ const EMOJI = {
   hourglass_flowing_sand: "⏳", arrows_counterclockwise: "🔄", white_circle: "⚪", tada: "🎉",
   "star-struck": "🤩", slightly_smiling_face: "🙂", slightly_frowning_face: "🙁", red_circle: "🔴",
   neutral_face: "😐", large_orange_circle: "🟠", large_blue_circle: "🔵", disappointed: "😞",
-  clock3: "🕒", wave: "👋", memo: "📝", bell: "🔔", inbox_tray: "📥", bar_chart: "📊",
+  clock3: "🕒", wave: "👋", memo: "📝", bell: "🔔", inbox_tray: "📥", bar_chart: "📊", ballot_box_with_check: "☑️", no_entry: "⛔",
   lock: "🔒", card_index_dividers: "🗂️", hourglass: "⌛", speech_balloon: "💬", zzz: "💤",
   palm_tree: "🌴", arrow_right: "➡️", mega: "📣", ticket: "🎫", question: "❓",
 };
@@ -223,6 +223,18 @@ function renderInput(block, errors) {
     if (element.max_length) field.maxLength = element.max_length;
   } else if (element.type === "static_select") {
     field = renderElement(element, {});
+  } else if (element.type === "users_select") {
+    field = el("select");
+    field.append(el("option", "", "Choose a person"));
+    field.firstChild.value = "";
+    for (const person of (view.data.people || []).filter((p) => p.role !== "bot")) {
+      const choice = el("option", "", escapeHtml(person.real_name || person.name));
+      choice.value = person.id;
+      field.append(choice);
+    }
+  } else if (element.type === "datepicker") {
+    field = el("input");
+    field.type = "date";
   } else {
     field = el("div", "hint", `(${escapeHtml(element.type || "input")} is not drawn in the sandbox)`);
   }
@@ -541,8 +553,8 @@ function modalValues(form) {
     values[block] = values[block] || {};
     if (field.dataset.kind === "static_select") {
       if (field.value) values[block][field.dataset.actionId] = { value: field.value };
-    } else if (field.dataset.kind === "plain_text_input") {
-      values[block][field.dataset.actionId] = field.value;
+    } else if (["plain_text_input", "users_select", "datepicker"].includes(field.dataset.kind)) {
+      if (field.value || field.dataset.kind === "plain_text_input") values[block][field.dataset.actionId] = field.value;
     }
   });
   return values;

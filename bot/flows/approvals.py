@@ -1,0 +1,357 @@
+"""Requests of a type with an approval chain: held until the right people say yes (SPEC §13).
+
+A request from a type's form is stored as an `Approval` (`awaiting_approval`) with the DMs it
+owes: Approve / Deny to the first level's approvers, and a word to the requester. It is not a
+ticket yet, so it is in no agent's queue and no SLA clock runs on it. Each decision is decided
+by `Approval.decide` (who may decide comes from the stored chain, fixed from the config and
+the form when it was requested, never from the click) and saved with what it owes in one
+transaction. Approved at the last level, the request opens as a ticket the way any new ticket
+does (card, assignment, confirmation); denied, the requester is told why.
+
+The sweep (`run`) reminds a level's approvers once after the type's `approval_reminder` and
+tells the team's leads once when a request is older than its `approval_limit`; the request
+records that it did, so neither repeats after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.desk import Desk
+from bot.domain.approval import (
+    Approval,
+    ApprovalFigures,
+    RequestType,
+    State,
+    approval_figures,
+    chain_for,
+    request,
+)
+from bot.domain.errors import DeskError, NotPermitted
+from bot.domain.owed import DirectMessage, Edit, HomeOf, Post
+from bot.domain.policy import Clock, SlaPolicy
+from bot.domain.roles import Team
+from bot.domain.sla import SlaClock
+from bot.domain.ticket import Action, Origin, Ticket, TrailEntry, open_ticket
+from bot.flows.assignment import assign_new
+from bot.flows.opening import owe_announcement
+from bot.flows.owed import owe
+from bot.slack import approval_blocks as blocks
+from bot.slack.gateway import SlackFailure
+from bot.slack.intake_blocks import form
+from store.approval_codec import APPROVALS, ASKED_AT, approval_from_doc, approval_to_doc
+from store.base import Transaction
+from store.names import HOMES
+
+log = logging.getLogger("desk.approvals")
+Choice = tuple[Team, RequestType]
+BATCH = 100  # requests looked at between chances for the event loop to serve requests
+GROUP_PATIENCE = 1.5  # seconds Slack has to name a user group's members: the form waits (3 s in all)
+
+
+class Approvals:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    # -- the form ------------------------------------------------------------------------
+    def choices(self) -> list[Choice]:
+        """Every team's request types, in the config's order."""
+        kinds = self.desk.config.request_types
+        return [(team, kind) for team in self.desk.staff.teams for kind in kinds.get(team.name, ())]
+
+    def first_view(self, channel: str) -> dict:
+        """What /ticket opens: the choice of type on a desk with types, else the usual form."""
+        found = self.choices()
+        if not found:
+            return form(self.desk.staff.areas, channel)
+        return blocks.chooser([(team.name, kind) for team, kind in found], channel)
+
+    def chosen_view(self, value: str, channel: str) -> dict | None:
+        """The view after the type is chosen: its form, or the usual form for anything else."""
+        if value == blocks.OTHER:
+            return form(self.desk.staff.areas, channel)
+        found = self.choice(value)
+        return blocks.type_form(int(value), found[1], channel) if found else None
+
+    def choice(self, value: object) -> Choice | None:
+        found = self.choices()
+        index = int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else -1
+        return found[index] if 0 <= index < len(found) else None
+
+    async def members(self, kind: RequestType) -> dict[str, tuple[str, ...]] | None:
+        """The members of the user groups the type's levels name, asked of Slack now (the chain
+        is fixed when the request is made); None when Slack cannot say in time."""
+        found: dict[str, tuple[str, ...]] = {}
+        for group in dict.fromkeys(level.usergroup for level in kind.approval if level.usergroup):
+            try:
+                found[group] = await asyncio.wait_for(
+                    self.desk.slack.usergroup_members(group), GROUP_PATIENCE
+                )
+            except (SlackFailure, TimeoutError):
+                log.warning("user group unknown or out of reach", extra={"usergroup": group})
+                return None
+        return found
+
+    def problems(
+        self, choice: Choice, person: str, values: dict[str, str], members: dict[str, tuple[str, ...]] | None
+    ) -> dict[str, str]:
+        """What the requester must fix before the request can go, by block id: the form's own
+        checks, then whether every level has someone to approve who is not the requester."""
+        kind = choice[1]
+        errors = blocks.form_errors(kind, values)
+        if errors or not kind.approval:
+            return errors
+        first = f"{blocks.ApprovalIds.FIELD}{kind.fields[0].key if kind.fields else 'details'}"
+        if members is None:
+            return {first: blocks.GROUP_UNKNOWN}
+        try:
+            chain_for(kind, person, values, lambda group: members.get(group, ()))
+        except NotPermitted as refusal:
+            level = next((lv for lv in kind.approval if lv.field and values.get(lv.field) == person), None)
+            block = f"{blocks.ApprovalIds.FIELD}{level.field}" if level and level.field else first
+            return {block: self.desk.explain(refusal)}
+        return {}
+
+    async def submit(
+        self,
+        person: str,
+        choice: Choice,
+        values: dict[str, str],
+        once: str | None,
+        members: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """A type's form sent: held for approval when the type has a chain, else a ticket now."""
+        team, kind = choice
+        now = self.desk.clock.now()
+        text = blocks.summary(kind, values)
+        async with self.desk.store.transaction() as tx:
+            if tx.done_before(once):
+                return
+            tx.mark_done(once, now)
+            if not kind.approval:
+                fields = tuple((f.label, values[f.key]) for f in kind.fields if values.get(f.key))
+                origin = Origin(person, None, "form")
+                ticket = open_ticket(
+                    tx.new_ticket_number(), person, text, kind.area, kind.priority, origin, now
+                )
+                self._open(tx, replace(ticket, fields=fields))
+                return
+            chain = chain_for(kind, person, values, lambda group: (members or {}).get(group, ()))
+            held = request(uuid.uuid4().hex[:12], kind, person, kind.area, text, values, chain, now)
+            self._save(tx, held)
+            self._ask(tx, held)
+            words, shown = blocks.waiting(held)
+            owe(tx, f"approval:{held.id}:waiting", Post(DirectMessage(person), words, shown))
+        log.info("request held for approval", extra={"type": kind.name, "team": team.name})
+
+    # -- deciding ------------------------------------------------------------------------
+    async def decide(
+        self,
+        person: str,
+        approval: str,
+        approve: bool,
+        reason: str,
+        where: tuple[str, str] | None,
+        once: str | None = None,
+    ) -> str | None:
+        """`person` approves or denies; the answer for them when nothing changed (None: done).
+        `once` names the click or form: Slack's retry of one that was acted on changes nothing."""
+        now = self.desk.clock.now()
+        async with self.desk.store.transaction() as tx:
+            if tx.done_before(once):
+                return None
+            held = self._load(tx, approval)
+            if held is None:
+                return blocks.NOT_FOUND
+            try:
+                after = held.decide(person, approve, reason, now)
+            except DeskError as refusal:
+                return self.desk.explain(refusal)
+            tx.mark_done(once, now)
+            if where is not None:
+                words, shown = blocks.decided(after, person, approve, self.desk.zone)
+                owe(
+                    tx,
+                    f"approval:{approval}:decided:{person}:{held.level}",
+                    Edit(where[0], where[1], words, shown),
+                )
+            if after.state is State.DENIED:
+                words, shown = blocks.denied(after, person)
+                owe(tx, f"approval:{approval}:denied", Post(DirectMessage(after.requester), words, shown))
+                log.info("request denied", extra={"type": after.type_name})
+            elif after.state is State.APPROVED:
+                after = after.became(self._open(tx, self._ticket(tx, after, now)).number)
+                log.info("request approved", extra={"type": after.type_name, "ticket": after.ticket})
+            elif after.level != held.level:
+                self._ask(tx, after)
+            if not after.pending:  # the forms' places are no longer needed
+                for asked in {p for level in after.chain for p in level}:
+                    if tx.record(ASKED_AT, f"{approval}:{asked}") is not None:
+                        tx.delete(ASKED_AT, f"{approval}:{asked}")
+            self._save(tx, after)
+        return None
+
+    async def change_refused(self, approval: str) -> str:
+        """The requester asked to change a request's details: locked while it waits."""
+        held = await self.held(approval)
+        if held is None:
+            return blocks.NOT_FOUND
+        try:
+            held.check_editable()
+        except DeskError as refusal:
+            return self.desk.explain(refusal)
+        return blocks.decided_already(self.desk.ref(held.ticket) if held.ticket is not None else None)
+
+    async def refusal(self, person: str, approval: str) -> str | None:
+        """Why `person` may not decide on the request now (None: they may): checked before the
+        deny form opens, and again when it is sent."""
+        held = await self.held(approval)
+        if held is None:
+            return blocks.NOT_FOUND
+        try:
+            held.decide(person, False, "-", self.desk.clock.now())
+        except DeskError as refusal:
+            return self.desk.explain(refusal)
+        return None
+
+    async def figures_block(
+        self, since: datetime, until: datetime, team: Team | None, teams: list[Team] | None = None
+    ) -> list[dict]:
+        """The approvals line for /quality, the digest and a lead's Home (of `team`, or of
+        `teams`); nothing on a desk without requests."""
+        docs = list((await self.desk.store.records(APPROVALS)).values())
+        led = [team] if team is not None else teams
+        areas = tuple(c for t in led for c in t.categories) if led is not None else None
+        # Pure work over documents: done on a thread so requests keep flowing.
+        figures = await asyncio.to_thread(_figures, docs, since, until, areas)
+        return [blocks.figures_block(figures)] if figures.any else []
+
+    async def pressed_form(self, person: str, approval: str, where: tuple[str, str]) -> None:
+        """Remember which DM `person` pressed Deny (or Approve with a note) on: Slack's word, from
+        the click. The form's answer edits that message and no other, whatever the form carries."""
+        await self.desk.store.put_record(ASKED_AT, f"{approval}:{person}", f"{where[0]}:{where[1]}")
+
+    async def form_place(self, person: str, approval: str) -> tuple[str, str] | None:
+        stored = await self.desk.store.record(ASKED_AT, f"{approval}:{person}")
+        channel, _, ts = str(stored or "").partition(":")
+        return (channel, ts) if ts else None
+
+    async def home_blocks(self, person: str) -> list[dict]:
+        """What `person`'s Home shows of approvals: requests waiting for them, and theirs."""
+        waiting = [
+            approval_from_doc(doc)
+            for doc in (await self.desk.store.records(APPROVALS)).values()
+            if doc.get("state") == State.AWAITING.value
+        ]
+        for_them = sorted((a for a in waiting if person in a.deciders), key=lambda a: a.since)
+        theirs = sorted((a for a in waiting if a.requester == person), key=lambda a: a.requested_at)
+        return blocks.home_blocks(for_them, theirs, self.desk.zone)
+
+    async def held(self, approval: str) -> Approval | None:
+        doc = await self.desk.store.record(APPROVALS, approval)
+        return approval_from_doc(doc) if doc else None
+
+    # -- the sweep -----------------------------------------------------------------------
+    def _reach(self, start: datetime, span: timedelta) -> datetime:
+        """`span` of working time after `start` (reminders keep business hours)."""
+        clock = SlaClock(SlaPolicy(span, span, Clock.BUSINESS), self.desk.config.desk.calendar)
+        return clock.due(start, span)
+
+    def kind_of(self, held: Approval) -> tuple[Team, RequestType] | None:
+        return next(
+            ((t, k) for t, k in self.choices() if k.name == held.type_name and held.category in t.categories),
+            None,
+        )
+
+    def _moved(self, held: Approval, now: datetime) -> tuple[Approval, Team] | None:
+        """The request with what is due now done to it (None: nothing is due)."""
+        found = self.kind_of(held)
+        if found is None:  # its type left the config: nobody to ask about it
+            return None
+        team, kind = found
+        after = held
+        remind_at = after.reminder_due(kind, self._reach)
+        if remind_at is not None and remind_at <= now:
+            after = after.remind(now)
+        late_at = after.escalation_due(kind, self._reach)
+        if late_at is not None and late_at <= now:
+            after = after.escalate(now)
+        return (after, team) if after != held else None
+
+    async def run(self, now: datetime) -> int:
+        """Remind and escalate what is due; how many requests moved. Each is looked at
+        first without a transaction, then moved in one with the DMs it owes."""
+        due: list[str] = []
+        for seen, (key, doc) in enumerate((await self.desk.store.records(APPROVALS)).items(), start=1):
+            if doc.get("state") == State.AWAITING.value and self._moved(approval_from_doc(doc), now):
+                due.append(key)
+            if seen % BATCH == 0:
+                await asyncio.sleep(0)  # requests are served in between
+        for key in due:
+            async with self.desk.store.transaction() as tx:
+                held = self._load(tx, key)
+                moved = self._moved(held, now) if held is not None else None
+                if held is None or moved is None:
+                    continue  # decided meanwhile
+                after, team = moved
+                if after.reminded != held.reminded:
+                    self._ask(tx, after, reminder=True)
+                if after.escalated != held.escalated:
+                    words, shown = blocks.overdue(after, now, self.desk.zone)
+                    for lead in team.leads:
+                        owe(tx, f"approval:{after.id}:late:{lead}", Post(DirectMessage(lead), words, shown))
+                self._save(tx, after)
+        return len(due)
+
+    # -- in a transaction ----------------------------------------------------------------
+    def _load(self, tx: Transaction, approval: str) -> Approval | None:
+        doc = tx.record(APPROVALS, approval)
+        return approval_from_doc(doc) if doc else None
+
+    def _save(self, tx: Transaction, held: Approval) -> None:
+        """Save the request; the Homes of its team's leads who opened theirs show it (soon)."""
+        tx.put(APPROVALS, held.id, approval_to_doc(held))
+        watchers = {*self.desk.staff.team_of(held.category).leads, held.requester}
+        watchers |= {p for level in held.chain for p in level}
+        for person in sorted(watchers):
+            if tx.record(HOMES, person) is not None:
+                owe(tx, f"home:{person}", HomeOf(person), after=10.0)
+
+    def _ask(self, tx: Transaction, held: Approval, *, reminder: bool = False) -> None:
+        """Owe each of the pending level's approvers the request with Approve / Deny."""
+        words, shown = blocks.approver_request(held, self.desk.zone, reminder=reminder)
+        what = "remind" if reminder else "ask"
+        for person in held.deciders:
+            owe(
+                tx,
+                f"approval:{held.id}:{what}:{held.level}:{person}",
+                Post(DirectMessage(person), words, shown),
+            )
+
+    def _ticket(self, tx: Transaction, held: Approval, now: datetime) -> Ticket:
+        """The approved request as a new ticket: its clock starts now; the approvals in its trail."""
+        origin = Origin(held.requester, None, "form")
+        ticket = open_ticket(
+            tx.new_ticket_number(), held.requester, held.text, held.category, held.priority, origin, now
+        )
+        approvals = tuple(
+            TrailEntry(s.at, s.actor, Action.APPROVED, s.detail) for s in held.trail if s.action == "approved"
+        )
+        return replace(ticket, fields=held.fields, trail=(*ticket.trail, *approvals))
+
+    def _open(self, tx: Transaction, ticket: Ticket) -> Ticket:
+        """A new ticket into its team's queue, as any new ticket: assignment, card, confirmation."""
+        ticket = assign_new(tx, self.desk, ticket)
+        tx.save_ticket(ticket)
+        owe_announcement(tx, self.desk, ticket, prompt=None)
+        return ticket
+
+
+def _figures(
+    docs: list[dict], since: datetime, until: datetime, areas: tuple[str, ...] | None
+) -> ApprovalFigures:
+    return approval_figures([approval_from_doc(doc) for doc in docs], since, until, areas)

@@ -1,0 +1,363 @@
+"""Request types and approvals in Slack: the type chooser and each type's form, the approver's
+DM with Approve / Deny, the deny form, and what the requester and the leads are told. Pure
+builders; every word of the feature is here."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.approval import REASON_LIMIT, Approval, ApprovalFigures, Kind, RequestType
+from bot.domain.durations import format_duration
+from bot.slack.blocks import action_button, context, section
+from bot.slack.intake_blocks import option, quote
+from bot.slack.mrkdwn import escape, fit, modal_title, plain
+from bot.slack.when import slack_at
+
+Blocks = list[dict[str, Any]]
+USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+OTHER = "other"  # the chooser's value for a request of no particular type: the usual form
+TEXT_LIMIT = 3000
+
+
+class ApprovalIds(StrEnum):
+    CHOOSER = "request_type_choice"  # the first view of /ticket when a desk has types
+    TYPE = "request_type"  # the chooser's select
+    FORM = "request_type_form"  # a type's form
+    FIELD = "field_"  # + the field's key: one input per field
+    VALUE = "value"  # the action id of every input
+    APPROVE = "approval_approve"
+    DENY = "approval_deny"
+    DENY_FORM = "approval_deny_form"
+    NOTE = "approval_note"  # Approve with a note: a form whose note is optional
+    NOTE_FORM = "approval_note_form"
+    REASON = "reason"
+    LOCKED = "approval_change"  # the requester's "Change details" on a pending request
+
+
+Choice = tuple[str, RequestType]  # (team, type)
+
+
+def person(value: str) -> str:
+    """A field's value as shown: a person mentioned, anything else escaped."""
+    return f"<@{value}>" if USER.match(value) else escape(value)
+
+
+def field_lines(fields: tuple[tuple[str, str], ...]) -> str:
+    """A request's fields, a line each: *Label:* value."""
+    return "\n".join(f"*{escape(label)}:* {person(value)}" for label, value in fields)
+
+
+def fields_inline(fields: tuple[tuple[str, str], ...], limit: int = 300) -> str:
+    """A request's fields on one line, for lists: Label: value · Label: value."""
+    parts = [f"{escape(plain(label, 40))}: {person(plain(value, 80))}" for label, value in fields]
+    return " · ".join(parts)[:limit]
+
+
+def chooser(choices: list[Choice], channel: str) -> dict[str, Any]:
+    """The first view of /ticket on a desk with request types: what kind of request is it?"""
+    options = [option(kind.name, str(i)) for i, (_, kind) in enumerate(choices)]
+    options.append(option("Something else", OTHER))
+    hints = [f"*{escape(kind.name)}*: {escape(kind.description)}" for _, kind in choices if kind.description]
+    blocks: Blocks = [
+        {
+            "type": "input",
+            "block_id": ApprovalIds.TYPE,
+            "label": {"type": "plain_text", "text": "What do you need?"},
+            "element": {
+                "type": "static_select",
+                "action_id": ApprovalIds.VALUE,
+                "placeholder": {"type": "plain_text", "text": "Choose one"},
+                "options": options[:100],
+            },
+        }
+    ]
+    if hints:
+        blocks.append(context(fit("\n".join(hints), 2900)))
+    return {
+        "type": "modal",
+        "callback_id": ApprovalIds.CHOOSER,
+        "private_metadata": channel,
+        "title": {"type": "plain_text", "text": "New request"},
+        "submit": {"type": "plain_text", "text": "Next"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def _input(field_key: str, label: str, element: dict[str, Any], required: bool) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": f"{ApprovalIds.FIELD}{field_key}",
+        "label": {"type": "plain_text", "text": plain(label, 2000)},
+        "optional": not required,
+        "element": {"action_id": ApprovalIds.VALUE, **element},
+    }
+
+
+def type_form(choice: int, kind: RequestType, channel: str) -> dict[str, Any]:
+    """A request type's form: its fields, each as the input its kind asks for."""
+    blocks: Blocks = []
+    if kind.description:
+        blocks.append(context(escape(kind.description)))
+    for f in kind.fields:
+        element: dict[str, Any]
+        if f.kind is Kind.SELECT:
+            element = {"type": "static_select", "options": [option(o, o) for o in f.options]}
+        elif f.kind is Kind.PERSON:
+            element = {"type": "users_select"}
+        elif f.kind is Kind.DATE:
+            element = {"type": "datepicker"}
+        else:  # texts, and a number typed (checked when submitted)
+            element = {"type": "plain_text_input", "multiline": f.kind is Kind.LONG_TEXT}
+            element["max_length"] = TEXT_LIMIT if f.kind is Kind.LONG_TEXT else 150
+        blocks.append(_input(f.key, f.label, element, f.required))
+    if not kind.fields:
+        blocks.append(
+            _input(
+                "details",
+                "Anything we should know?",
+                {"type": "plain_text_input", "multiline": True, "max_length": TEXT_LIMIT},
+                False,
+            )
+        )
+    return {
+        "type": "modal",
+        "callback_id": ApprovalIds.FORM,
+        "private_metadata": json.dumps({"type": choice, "name": kind.name, "channel": channel}),
+        "title": {"type": "plain_text", "text": modal_title(kind.name)},
+        "submit": {"type": "plain_text", "text": "Send for approval" if kind.approval else "Open ticket"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def form_state(view: dict[str, Any]) -> dict[str, str]:
+    """The inputs of a submitted type form, by field key: text typed, option, person or date."""
+    values = (view.get("state") or {}).get("values") or {}
+    found: dict[str, str] = {}
+    for block_id, actions in values.items() if isinstance(values, dict) else ():
+        if not str(block_id).startswith(ApprovalIds.FIELD) or not isinstance(actions, dict):
+            continue
+        entry = actions.get(ApprovalIds.VALUE)
+        if not isinstance(entry, dict):
+            continue
+        chosen = entry.get("selected_option")
+        value = (
+            (chosen or {}).get("value")
+            if isinstance(chosen, dict)
+            else entry.get("selected_user") or entry.get("selected_date") or entry.get("value")
+        )
+        if isinstance(value, str) and value.strip():
+            found[str(block_id)[len(ApprovalIds.FIELD) :]] = value.strip()
+    return found
+
+
+def form_errors(kind: RequestType, values: dict[str, str]) -> dict[str, str]:
+    """What to fix in a type's form, by block id: a required field left empty, a number that
+    is not one, a choice not offered, a date that is not a date."""
+    errors: dict[str, str] = {}
+    for f in kind.fields:
+        value, block = values.get(f.key, ""), f"{ApprovalIds.FIELD}{f.key}"
+        if not value:
+            if f.required:
+                errors[block] = "Please fill this in."
+        elif f.kind is Kind.NUMBER and not re.fullmatch(r"-?\d+(\.\d+)?", value):
+            errors[block] = "Please write a number, like 2."
+        elif f.kind is Kind.SELECT and value not in f.options:
+            errors[block] = "Please choose one of the options."
+        elif f.kind is Kind.PERSON and not USER.match(value):
+            errors[block] = "Please choose a person."
+        elif f.kind is Kind.DATE and not _is_date(value):
+            errors[block] = "Please choose a date."
+    return errors
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def summary(kind: RequestType, values: dict[str, str]) -> str:
+    """The request's words on its ticket: the type, and what the first text field says."""
+    texts = [
+        values[f.key]
+        for f in kind.fields
+        if f.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT) and values.get(f.key)
+    ]
+    extra = texts[0] if texts else values.get("details", "")
+    return f"{kind.name}: {extra}" if extra else kind.name
+
+
+def _request_blocks(a: Approval, zone: ZoneInfo) -> Blocks:
+    blocks: Blocks = [
+        section(f"*{escape(a.type_name)}* for <@{a.requester}>, {slack_at(a.requested_at, zone)}"),
+        section(quote(a.text, 2900)),
+    ]
+    if a.fields:
+        blocks.append(section(fit(field_lines(a.fields), 2900)))
+    return blocks
+
+
+def approver_request(a: Approval, zone: ZoneInfo, *, reminder: bool = False) -> tuple[str, Blocks]:
+    """The approver's DM: the request, its fields, and Approve / Deny."""
+    level = f"level {a.level + 1} of {len(a.chain)}" if len(a.chain) > 1 else "your approval"
+    lead = (
+        ":bell: Still waiting for your decision"
+        if reminder
+        else ":ballot_box_with_check: Your approval is asked"
+    )
+    text = f"{'Reminder: ' if reminder else ''}<@{a.requester}> asks for your approval: {a.type_name}"
+    blocks = [
+        section(f"{lead} ({level})."),
+        *_request_blocks(a, zone),
+        {
+            "type": "actions",
+            "block_id": f"approval:{a.id}",
+            "elements": [
+                action_button("Approve", ApprovalIds.APPROVE, a.id, "primary"),
+                action_button("Deny", ApprovalIds.DENY, a.id, "danger"),
+                action_button("Approve with a note", ApprovalIds.NOTE, a.id),
+            ],
+        },
+    ]
+    return fit(text, 200, "…"), blocks
+
+
+def decided(a: Approval, by: str, approved: bool, zone: ZoneInfo) -> tuple[str, Blocks]:
+    """The approver's DM once they decided: the buttons give way to what they said."""
+    note = a.trail[-1].detail.partition(": ")[2]
+    said = (
+        f":white_check_mark: You approved this request{': ' + escape(note) if note else ''}."
+        if approved
+        else f":no_entry: You denied this request: {escape(a.reason)}"
+    )
+    text = f"You {'approved' if approved else 'denied'} {a.type_name} for <@{a.requester}>"
+    return fit(text, 200, "…"), [*_request_blocks(a, zone), section(fit(said, 2900))]
+
+
+def waiting(a: Approval) -> tuple[str, Blocks]:
+    """The requester's DM: the request went for approval, to whom."""
+    first = ", ".join(f"<@{p}>" for p in a.chain[0])
+    text = f"Your request “{a.type_name}” is waiting for approval."
+    blocks = [
+        section(f":hourglass: Your request *{escape(a.type_name)}* is waiting for approval from {first}."),
+        section(quote(a.text, 2900)),
+        *([section(fit(field_lines(a.fields), 2900))] if a.fields else []),
+        context(
+            "Its details are locked while it waits, so approvers approve what they saw. "
+            "Once it is approved it becomes a ticket and you'll hear from the desk."
+        ),
+        {
+            "type": "actions",
+            "block_id": f"approval:{a.id}",
+            "elements": [action_button("Change details", ApprovalIds.LOCKED, a.id)],
+        },
+    ]
+    return text, blocks
+
+
+def denied(a: Approval, by: str) -> tuple[str, Blocks]:
+    """The requester's DM: the request was denied, by whom and why."""
+    text = f"Your request “{a.type_name}” was denied."
+    line = f":no_entry: Your request *{escape(a.type_name)}* was denied by <@{by}>: {escape(a.reason)}"
+    return text, [
+        section(fit(line, 2900)),
+        context("Nothing was opened. You can raise a new request with /ticket."),
+    ]
+
+
+def overdue(a: Approval, now: datetime, zone: ZoneInfo) -> tuple[str, Blocks]:
+    """The leads' DM: a request has waited for approval longer than its type allows."""
+    who = ", ".join(f"<@{p}>" for p in a.deciders)
+    text = f"A request has waited too long for approval: {a.type_name}"
+    line = (
+        f":rotating_light: *{escape(a.type_name)}* for <@{a.requester}> has waited for approval since "
+        f"{slack_at(a.requested_at, zone)}; it waits on {who} (level {a.level + 1} of {len(a.chain)})."
+    )
+    return fit(text, 200, "…"), [section(line), *_request_blocks(a, zone)[1:]]
+
+
+def decision_form(approval: str, *, approve: bool) -> dict[str, Any]:
+    """Deny asks why (the requester is told); an approval may carry a note (in the trail)."""
+    return {
+        "type": "modal",
+        "callback_id": ApprovalIds.NOTE_FORM if approve else ApprovalIds.DENY_FORM,
+        "private_metadata": approval,
+        "title": {"type": "plain_text", "text": "Approve the request" if approve else "Deny the request"},
+        "submit": {"type": "plain_text", "text": "Approve" if approve else "Deny"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": ApprovalIds.REASON,
+                "optional": approve,
+                "label": {
+                    "type": "plain_text",
+                    "text": "A note for the ticket's trail"
+                    if approve
+                    else "Why? The requester will read this.",
+                },
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ApprovalIds.VALUE,
+                    "multiline": True,
+                    "max_length": REASON_LIMIT,
+                },
+            }
+        ],
+    }
+
+
+def home_blocks(for_them: list[Approval], theirs: list[Approval], zone: ZoneInfo) -> Blocks:
+    """A person's Home: the requests waiting for their decision (Approve / Deny are in their
+    DMs with the desk), and their own requests waiting for approval."""
+    found: Blocks = []
+    if for_them:
+        lines = [
+            f"• *{escape(a.type_name)}* for <@{a.requester}>, since {slack_at(a.since, zone)}"
+            for a in for_them[:10]
+        ]
+        head = f"*Waiting for your approval* ({len(for_them)}): Approve or Deny in our direct messages"
+        found.append(section(fit("\n".join([head, *lines]), 2900)))
+    if theirs:
+        lines = [
+            f"• *{escape(a.type_name)}*, waiting on {', '.join(f'<@{p}>' for p in a.deciders)} "
+            f"(level {a.level + 1} of {len(a.chain)})"
+            for a in theirs[:10]
+        ]
+        found.append(section(fit("\n".join(["*Your requests waiting for approval*", *lines]), 2900)))
+    return found
+
+
+def figures_block(figures: ApprovalFigures) -> dict[str, Any]:
+    """Approvals, for /quality and the digest: time to a decision and what waits."""
+    times = (
+        f"decided in {format_duration(figures.p50)} (p50), {format_duration(figures.p90)} (p90) "
+        f"over {figures.decided} request{'s' if figures.decided != 1 else ''}"
+        if figures.p50 is not None and figures.p90 is not None
+        else "none decided"
+    )
+    waiting = f"{figures.pending} waiting for approval" if figures.pending else "none waiting"
+    return context(f":ballot_box_with_check: *Approvals:* {times} · {waiting}")
+
+
+GROUP_UNKNOWN = "Slack did not tell us who approves this right now. Please try again in a moment."
+NOT_FOUND = "I can't find that request any more, so nothing changed."
+
+
+def decided_already(ref: str | None) -> str:
+    """The answer to "Change details" once the request was decided."""
+    if ref is not None:
+        return f"It was approved and is {ref} now: reply in its thread to add anything."
+    return "It was denied, so there is nothing to change. You can raise a new request with /ticket."
+
+
+NEED_REASON = "Please say why: the requester will read it."

@@ -1,0 +1,111 @@
+"""Request types and approvals: the /ticket type chooser and forms, Approve / Deny, the deny
+form, and the requester's "Change details" on a request that waits (locked)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.desk import Desk
+from bot.flows import answers
+from bot.flows.approvals import Approvals
+from bot.slack.approval_blocks import NEED_REASON, ApprovalIds, decision_form, form_state
+from bot.slack.payloads import click, form_values
+
+
+def _user(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id", ""))
+
+
+def _action_ts(body: dict[str, Any]) -> str:
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+    return str(first.get("action_ts", ""))
+
+
+def register(app: AsyncApp, desk: Desk) -> None:
+    approvals = Approvals(desk)
+
+    @app.view(ApprovalIds.CHOOSER)
+    async def on_choice(ack: AsyncAck, view: dict[str, Any]) -> None:
+        chosen = form_values(view).get(ApprovalIds.TYPE, "")
+        following = approvals.chosen_view(chosen, str(view.get("private_metadata", "")))
+        if following is None:  # the config changed while the form was open
+            await ack(response_action="errors", errors={ApprovalIds.TYPE: "Please choose again."})
+            return
+        await ack(response_action="update", view=following)
+
+    @app.view(ApprovalIds.FORM)
+    async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            meta = json.loads(str(view.get("private_metadata", "")))
+        except ValueError:
+            meta = {}
+        choice = approvals.choice(meta.get("type") if isinstance(meta, dict) else None)
+        if choice is None or choice[1].name != meta.get("name"):
+            await ack(
+                response_action="errors", errors={"": "This form is out of date: please open /ticket again."}
+            )
+            return
+        user, values = _user(body), form_state(view)
+        members = await approvals.members(choice[1])
+        problems = approvals.problems(choice, user, values, members)
+        if problems:
+            await ack(response_action="errors", errors=problems)
+            return
+        await ack()
+        await approvals.submit(user, choice, values, f"view:{view.get('id')}", members)
+
+    @app.action(ApprovalIds.APPROVE)
+    async def on_approve(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None:
+            return
+        where = (pressed.channel, pressed.message_ts)
+        once = f"approve:{pressed.value}:{pressed.user}:{_action_ts(body)}"
+        refused = await approvals.decide(pressed.user, pressed.value, True, "", where, once)
+        if refused:
+            await answers.respond(desk, pressed.response_url, pressed.user, refused)
+
+    @app.action(ApprovalIds.DENY)
+    @app.action(ApprovalIds.NOTE)
+    async def on_form_button(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None:
+            return
+        refused = await approvals.refusal(pressed.user, pressed.value)
+        if refused:
+            await answers.respond(desk, pressed.response_url, pressed.user, refused)
+            return
+        await approvals.pressed_form(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
+        approve = pressed.action_id == ApprovalIds.NOTE
+        await desk.slack.open_view(
+            str(body.get("trigger_id", "")), decision_form(pressed.value, approve=approve)
+        )
+
+    @app.view(ApprovalIds.DENY_FORM)
+    @app.view(ApprovalIds.NOTE_FORM)
+    async def on_decision_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        reason = form_values(view).get(ApprovalIds.REASON, "").strip()
+        approve = view.get("callback_id") == ApprovalIds.NOTE_FORM
+        if not reason and not approve:
+            await ack(response_action="errors", errors={ApprovalIds.REASON: NEED_REASON})
+            return
+        await ack()
+        approval, user = str(view.get("private_metadata", "")), _user(body)
+        where = await approvals.form_place(user, approval)
+        refused = await approvals.decide(user, approval, approve, reason, where, f"view:{view.get('id')}")
+        if refused:
+            await answers.dm(desk, user, refused)
+
+    @app.action(ApprovalIds.LOCKED)
+    async def on_change(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is not None:
+            words = await approvals.change_refused(pressed.value)
+            await answers.respond(desk, pressed.response_url, pressed.user, words)
