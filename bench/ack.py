@@ -1,14 +1,21 @@
 """Ack benchmark (SPEC §6): how long the desk takes to acknowledge a slash command or a button,
-beside a bare Bolt app that only acks, measured in one run.
+beside bare Bolt apps that only ack, measured in one run.
 
     python bench/ack.py [--requests 2000] [--rate 200] [--rounds 4]
 
 The desk runs as `python -m bot` (HTTP mode) on a TinyDB store of 50,000 tickets (2,000
-open); the bare app (`bench/bare_bolt.py`) is built the same way with listeners that only
-ack. Both talk to a local Slack for the work after the ack. Requests are signed as Slack
-signs them: half `/claim T-n` (form-encoded, with a response URL), half Claim buttons on
-cards (`payload=` JSON). They are sent open-loop at `--rate` per second, in rounds that
-alternate between the two apps, and each latency is from sending to the HTTP answer.
+open); the bare apps (`bench/bare_bolt.py`) are built the same way with listeners that only
+ack: one as Bolt runs by default (the listener beside the request, its ack polled for every
+10 ms), and the fair one that answers at the ack as the desk does
+(`process_before_response=True`). All talk to a local Slack for the work after the ack.
+Requests are signed as Slack signs them: half `/claim T-n` (form-encoded, with a response
+URL), half Claim buttons on cards (`payload=` JSON). They are sent open-loop at `--rate` per
+second, in rounds that take the apps in turn (the order turning each round), and each
+latency is from sending to the HTTP answer.
+
+Beside them: what one fsync of a small appended line costs on this disk (the floor of a
+durable commit), and the outbox's drain rate once the load stops (messages owed to Slack,
+read from the desk's `/metrics`, until none are owed or `--drain` seconds pass).
 
 Prints a table, then one JSON line. Target: the desk's p50 and p99 within 1.5x the bare app's.
 """
@@ -49,6 +56,7 @@ from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Channel, Person
 
 TOTAL, OPEN = 50_000, 2_000
 TARGET = 1.5
+BARE, FAIR = "bare Bolt (polls)", "bare Bolt (at ack)"
 NOW = datetime.now(UTC)
 
 
@@ -136,11 +144,56 @@ async def fire(
     return latencies
 
 
+def fsync_costs(folder: Path, count: int = 300) -> dict[str, float]:
+    """Milliseconds to append a journal-sized line to a file and fsync it, `count` times."""
+    took: list[float] = []
+    line = b'[["put","tickets","1",{"number":1,"text":"' + b"x" * 600 + b'"}]]\n'
+    fd = os.open(folder / "fsync.probe", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        for _ in range(count):
+            began = time.perf_counter()
+            os.write(fd, line)
+            os.fsync(fd)
+            took.append((time.perf_counter() - began) * 1000)
+    finally:
+        os.close(fd)
+    return spread(took)
+
+
+async def owed_now(http, port: int) -> float | None:
+    """The messages the desk owes Slack now (`desk_outbox_owed`), None if it cannot say."""
+    try:
+        async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+            text = await response.text()
+    except aiohttp.ClientError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("desk_outbox_owed "):
+            return float(line.split()[1])
+    return None
+
+
+async def drain(http, port: int, limit: float) -> dict[str, float | None]:
+    """How many messages were owed when the load stopped, and at what rate (a second) the
+    outbox sent them, until none were owed or `limit` seconds passed."""
+    began = time.perf_counter()
+    first = last = await owed_now(http, port)
+    while last and time.perf_counter() - began < limit:
+        await asyncio.sleep(0.25)
+        last = await owed_now(http, port)
+    took = time.perf_counter() - began
+    if first is None or last is None:
+        return {"owed_at_stop": first, "owed_after": last, "seconds": round(took, 2), "per_s": None}
+    rate = (first - last) / took if took > 0 and first > last else 0.0
+    return {"owed_at_stop": first, "owed_after": last, "seconds": round(took, 2), "per_s": round(rate, 1)}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=2000, help="per app")
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--drain", type=float, default=60.0, help="seconds to watch the outbox drain")
     args = parser.parse_args()
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as folder_name:
@@ -152,18 +205,27 @@ async def main() -> None:
         await slack.start()
         desk, desk_port = await start_desk(slack, folder, store)
         profiler = await profile(desk.pid, 12, os.environ.get("ACK_PROFILE"))
-        bare_port = free_port()
+        bare_port, fair_port = free_port(), free_port()
         bare = await start(
             [sys.executable, "bench/bare_bolt.py", str(bare_port)],
             slack_env(slack),
             bare_port,
             folder / "bare.log",
         )
+        fair = await start(
+            [sys.executable, "bench/bare_bolt.py", str(fair_port), "--at-ack"],
+            slack_env(slack),
+            fair_port,
+            folder / "fair.log",
+        )
         targets = {
             "desk": f"http://127.0.0.1:{desk_port}/slack/events",
-            "bare Bolt": f"http://127.0.0.1:{bare_port}/slack/events",
+            BARE: f"http://127.0.0.1:{bare_port}/slack/events",
+            FAIR: f"http://127.0.0.1:{fair_port}/slack/events",
         }
         found: dict[str, list[float]] = {name: [] for name in targets}
+        fsync = fsync_costs(folder)
+        drained: dict[str, float | None] = {}
         try:
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(connector=connector) as http:
@@ -172,31 +234,48 @@ async def main() -> None:
                 per_round = args.requests // args.rounds
                 for round_number in range(args.rounds):
                     order = list(targets.items())
-                    if round_number % 2:
-                        order.reverse()
-                    for name, url in order:
+                    turn = round_number % len(order)
+                    for name, url in order[turn:] + order[:turn]:
                         found[name] += await fire(http, [url], slack, per_round, args.rate, rng)
+                        if name == "desk" and round_number == args.rounds - 1:
+                            drained = await drain(http, desk_port, args.drain)
+                if not drained:
+                    drained = await drain(http, desk_port, args.drain)
         finally:
             if profiler is not None:
                 await profiler.wait()
-            for process in (desk, bare):
+            for process in (desk, bare, fair):
                 process.terminate()
                 await process.wait()
             await slack.stop()
     figures = {name: spread(values) for name, values in found.items()}
-    desk_f, bare_f = figures["desk"], figures["bare Bolt"]
+    desk_f, bare_f, fair_f = figures["desk"], figures[BARE], figures[FAIR]
     ratios = {"p50": round(desk_f["p50"] / bare_f["p50"], 2), "p99": round(desk_f["p99"] / bare_f["p99"], 2)}
-    print(f"{'app':<10} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    fair_ratios = {q: round(desk_f[q] / fair_f[q], 2) for q in ("p50", "p99")}
+    floor = {q: round(desk_f[q] / (fair_f[q] + fsync[q]), 2) for q in ("p50", "p99")}
+    print(f"{'app':<22} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for name, got in figures.items():
-        print(f"{name:<10} {len(found[name]):>9} {got['p50']:>8} {got['p99']:>8} {got['max']:>8}")
-    print(f"{'desk/bare':<10} {'':>9} {ratios['p50']:>7}x {ratios['p99']:>7}x")
+        print(f"{name:<22} {len(found[name]):>9} {got['p50']:>8} {got['p99']:>8} {got['max']:>8}")
+    print(f"{'one fsync (this disk)':<22} {'':>9} {fsync['p50']:>8} {fsync['p99']:>8} {fsync['max']:>8}")
+    print(f"{'desk / bare (polls)':<22} {'':>9} {ratios['p50']:>7}x {ratios['p99']:>7}x")
+    print(f"{'desk / fair (at ack)':<22} {'':>9} {fair_ratios['p50']:>7}x {fair_ratios['p99']:>7}x")
+    print(f"{'desk / (fair + fsync)':<22} {'':>9} {floor['p50']:>7}x {floor['p99']:>7}x")
+    print(
+        f"outbox after the load: {drained.get('owed_at_stop')} owed, {drained.get('owed_after')} left after "
+        f"{drained.get('seconds')} s: {drained.get('per_s')} messages/s"
+    )
     result = {
         "tickets": TOTAL,
         "rate_per_s": args.rate,
         "requests_per_app": len(found["desk"]),
         "desk": desk_f,
         "bare_bolt": bare_f,
+        "fair_bolt": fair_f,
+        "fsync_ms": fsync,
         "ratio": ratios,
+        "ratio_fair": fair_ratios,
+        "ratio_fair_plus_fsync": floor,
+        "outbox_drain": drained,
         "meets_target": ratios["p50"] <= TARGET and ratios["p99"] <= TARGET,
     }
     print(json.dumps(result))

@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.domain.priority import Priority
+from bot.domain.rollup import Rollup
 from bot.domain.ticket import Origin, Ticket, open_ticket
 from bot.localslack import LocalSlack
 from store import Store, TinyDBStore, store_from_url
@@ -64,11 +65,22 @@ async def write_store(where: Path | str, tickets: Iterable[Ticket]) -> None:
     its snapshot, or any other store URL."""
     url = where if isinstance(where, str) else f"tinydb://{where}"
     store = store_from_url(url)
+    store.rollup = bench_rollup()  # as the desk keeps them, so it need not build them at start
     await store.open()
     await load_tickets(store, tickets)
     if isinstance(store, TinyDBStore):
         await store.compact()
     await store.close()
+
+
+def bench_rollup() -> Rollup:
+    """The per-day rollups as the benchmarks' desk (`CONFIG`) keeps them."""
+    import tomllib
+
+    from bot.desk import rollup_of
+    from config.settings import parse_config
+
+    return rollup_of(parse_config(tomllib.loads(CONFIG.format(triage=TRIAGE, bob=BOB, store="memory://"))))
 
 
 async def loop_stall_during(work: asyncio.Future[object]) -> float:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import BOB, TRIAGE, load_tickets, sample_ticket, start_desk
+from common import BOB, TRIAGE, bench_rollup, load_tickets, sample_ticket, start_desk
 from memory import peak_memory_mb
 
 from bot.domain.ticket import Ticket
@@ -67,7 +67,7 @@ sys.path.append("bench")  # after the project: bench/store.py is not the store
 from common import CONFIG, BOB, TRIAGE, loop_stall_during
 from memory import peak_memory_mb
 from bot.clock import Clock
-from bot.desk import Desk
+from bot.desk import Desk, rollup_of
 from bot.flows.quality import quality_report
 from config.settings import parse_config
 from store import TinyDBStore
@@ -75,6 +75,7 @@ async def main():
     text = CONFIG.format(triage=TRIAGE, bob=BOB, store="tinydb://" + sys.argv[1])
     config = parse_config(tomllib.loads(text.replace("leads = []", f'leads = ["{BOB}"]')))
     store = TinyDBStore(sys.argv[1])
+    store.rollup = rollup_of(config)
     await store.open()
     began = time.perf_counter()
     work = asyncio.ensure_future(quality_report(Desk(config, store, None, Clock()), BOB, "90d"))
@@ -96,6 +97,7 @@ async def build(path: Path, size: int, window: int, *, archive: bool) -> float:
     seconds it took."""
     began = time.perf_counter()
     store = TinyDBStore(path)
+    store.rollup = bench_rollup()
     await store.open()
     old = size - window
     start = NOW - WINDOW - timedelta(days=365 * YEARS)

@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     store_commands = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
     store_commands.add_parser("check", help="read the store whole and say what it holds or what is damaged")
     backup = store_commands.add_parser("backup", help="write a consistent copy as one TinyDB file")
+    store_commands.add_parser("rebuild-rollups", help="recompute the per-day report rollups from the tickets")
     backup.add_argument("file", help="where to write the copy")
     outbox = commands.add_parser("outbox", help="list what the desk owes Slack and what is parked")
     outbox.add_argument(
@@ -186,6 +187,8 @@ def run_store(config: Config, action: str, file: str | None) -> int:
     try:
         if action == "check":
             sys.stdout.write(asyncio.run(operator.check(config.store_url)))
+        elif action == "rebuild-rollups":
+            sys.stdout.write(asyncio.run(operator.rebuild_rollups(config)))
         else:
             assert file is not None
             sys.stdout.write(asyncio.run(operator.backup(config.store_url, Path(file))))

@@ -28,7 +28,7 @@ from slack_bolt.response import BoltResponse
 import handlers
 from bot import web as desk_web
 from bot.clock import Clock
-from bot.desk import Desk
+from bot.desk import Desk, rollup_of
 from bot.domain.digest import DigestSchedule
 from bot.flows import replays
 from bot.flows.agents import Agents
@@ -39,6 +39,7 @@ from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.flows.report import Reports, chart_name, report_title, slug
+from bot.knowledge.base import KnowledgeBase, learn_at_start
 from bot.leader import Leadership
 from bot.metrics import CONTENT_TYPE as METRICS_TYPE
 from bot.metrics import Metrics, request_kind
@@ -53,7 +54,7 @@ from config.settings import Config
 from handlers import lifecycle
 from handlers.errors import listener_failed
 from store import NotSaved, Store, store_from_url
-from store.names import OUTBOX
+from store.names import OUTBOX, ROLLUPS
 
 log = logging.getLogger("desk")
 # What Slack answers for a token it no longer takes (auth.test's documented errors).
@@ -131,6 +132,7 @@ class DeskApp:
         self.failures = Failures()  # crashes of the background work (bot.supervise)
         self.env = env
         self.store = store or store_from_url(config.store_url)
+        self.store.rollup = rollup_of(config)  # the per-day rollups move with each ticket saved
         pacer = pacer or Pacer()  # Slack's pace per method, kept by every call the desk makes
         client = build_client(env.bot_token, env.api_url, backoff=backoff, pacer=pacer)
         self._http: aiohttp.ClientSession | None = None  # one pool of connections to Slack, from start()
@@ -142,6 +144,8 @@ class DeskApp:
         gateway = SlackGateway(client)
         gateway.told = self._slack_call
         self.desk = Desk(config=config, store=self.store, slack=gateway, clock=clock or Clock())
+        self.desk.knowledge = KnowledgeBase(config.ref, config.replies, config.answers.knowledge_path or None)
+        self.store.observe(self.desk.knowledge.observe)  # learns each ticket as it resolves
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
         bolt_log = logging.getLogger("desk.bolt")
         with _without(bolt_log, TOKEN_IGNORED):
@@ -215,6 +219,9 @@ class DeskApp:
 
     async def start(self) -> None:
         await self.store.open()
+        if not await self.store.records(ROLLUPS) and await self.store.ticket_count():
+            await self.store.rebuild_rollups()  # a store from before the rollups: once
+        await learn_at_start(self.desk.knowledge, self.store)
         # Without a session of its own, slack_sdk opens a new connection for every call.
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for client in self._clients:

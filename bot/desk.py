@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.errors import DeskError
 from bot.domain.refs import parse_ref
 from bot.domain.roles import Staff, Team
+from bot.domain.rollup import Rollup
 from bot.domain.sla import SlaClock
 from bot.domain.ticket import Ticket
+from bot.knowledge.base import KnowledgeBase
 from bot.slack.gateway import SlackGateway
 from bot.slack.links import permalink
 from config.settings import Config
 from store.base import Store
+
+
+def rollup_of(config: Config) -> Rollup:
+    """What each ticket adds to the store's per-day rollups: its team's name, its SLA clock."""
+    return Rollup(config.sla_clock, lambda ticket: config.team_of(ticket).name)
 
 
 @dataclass
@@ -25,6 +32,8 @@ class Desk:
     slack: SlackGateway
     clock: Clock
     workspace: str = ""  # the workspace's URL (from auth.test), for links to messages
+    # resolved tickets, saved replies and articles (issue 39); the composition root fills it
+    knowledge: KnowledgeBase = field(default_factory=lambda: KnowledgeBase(str, {}, None))
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""

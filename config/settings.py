@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +22,7 @@ from bot.domain.refs import format_ref
 from bot.domain.roles import Assign, Staff, Team
 from bot.domain.sla import SlaClock
 from bot.domain.ticket import REOPEN_WINDOW, Ticket
+from config.answers import AnswersSettings, read_answers
 from config.reader import Section
 from config.redact import redact
 from config.request_types import request_types
@@ -97,6 +98,7 @@ class Config:
     keep_in_memory: dt.timedelta = dt.timedelta(days=120)
     # [[team.request_type]]: each team's kinds of request, by team name (SPEC §13)
     request_types: dict[str, tuple[RequestType, ...]] = field(default_factory=dict)
+    answers: AnswersSettings = field(default_factory=AnswersSettings)  # [answers] and [knowledge] (issue 39)
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
@@ -147,6 +149,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     digest = _digest(root.table("digest"))
     pending = _pending(root.table("pending"))
     replies = _replies(root.table("replies"))
+    answers = read_answers(root, tuple(t.name for t in teams))
     csat = root.table("csat")
     ask = csat.get("ask_after_resolve", bool, True)
     lasts = csat.get("expire_after", str, "7d", parse_duration)
@@ -175,9 +178,10 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
         raise ConfigError(errors)
     staff = Staff(teams)
     assert desk is not None  # no problems: the desk was read whole
-    return Config(
+    config = Config(
         desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly, staff, keep, kinds
     )
+    return replace(config, answers=answers)
 
 
 TEAM_KEYS = ("triage_channel", "agents", "leads", "categories", "request_channels", "assign")

@@ -17,11 +17,13 @@ from handlers import (
     events,
     home,
     intake,
+    links,
     membership,
     messages,
     quality,
     rating,
     reactions,
+    similar,
     ticket_command,
 )
 
@@ -40,3 +42,5 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     away.register(app, desk)
     approvals.register(app, desk)
     membership.register(app, desk)
+    similar.register(app, desk)
+    links.register(app, desk)

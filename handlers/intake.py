@@ -12,6 +12,7 @@ from bot.flows import answers
 from bot.flows.intake import Intake
 from bot.flows.names import request_text
 from bot.flows.opening import place
+from bot.slack.answer_blocks import ANSWER_ACTION
 from bot.slack.intake_blocks import CATEGORY_ACTION, URGENCY_ACTION, IntakeIds, draft_of_block, read_form
 from bot.slack.payloads import click, form_values, shortcut
 
@@ -37,6 +38,10 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
     @app.action(URGENCY_ACTION)
     async def on_urgency(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await answer(ack, body, Chose(Stage.URGENCY, str(action.get("value", ""))))
+
+    @app.action(ANSWER_ACTION)  # "This solved it" / "I still need help" (issue 39)
+    async def on_answer(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await answer(ack, body, Chose(Stage.SUGGESTED, str(action.get("value", ""))))
 
     @app.action(IntakeIds.CANCEL)
     async def on_cancel(ack: AsyncAck, body: dict[str, Any]) -> None:

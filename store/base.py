@@ -12,14 +12,15 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
 from bot.domain.errors import TicketArchived, TicketNotFound
 from bot.domain.owed import Owed
+from bot.domain.rollup import Rollup, add_counts
 from bot.domain.ticket import Ticket
-from store.names import ARCHIVED, HANDLED, OUTBOX, TICKETS
+from store.names import ARCHIVED, HANDLED, OUTBOX, ROLLUPS, TICKETS
 from store.owed_codec import owed_to_doc
 from store.tables import Change, Tables
 
@@ -32,8 +33,9 @@ class NotSaved(Exception):
 class Transaction:
     """Changes gathered under the write lock; reads see them before they are committed."""
 
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, rollup: Rollup | None = None) -> None:
         self._tables = tables
+        self.rollup = rollup  # keeps the per-day rollups (`bot.domain.rollup`) with each ticket saved
         self.changes: list[Change] = []
         self._tickets: dict[int, Ticket] = {}
         self._records: dict[tuple[str, str], Any] = {}
@@ -52,7 +54,7 @@ class Transaction:
     def following(self) -> Transaction:
         """The next transaction of a group written together (`Store.transaction`): it
         sees this one's changes as if they were committed, and starts with none of its own."""
-        after = Transaction(self._tables)
+        after = Transaction(self._tables, self.rollup)
         after._tickets, after._records, after._owed = (
             dict(self._tickets),
             dict(self._records),
@@ -72,6 +74,15 @@ class Transaction:
         return self._next
 
     def save_ticket(self, ticket: Ticket) -> None:
+        if self.rollup is not None:  # the rollups move in the same transaction as the ticket
+            number = ticket.number
+            before = self._tickets.get(number) or self._tables.tickets.get(number)
+            for key, counts in self.rollup.delta(before, ticket).items():
+                row = add_counts(self.record(ROLLUPS, key), counts)
+                if row:
+                    self.put(ROLLUPS, key, row)
+                elif self.record(ROLLUPS, key) is not None:
+                    self.delete(ROLLUPS, key)
         self._tickets[ticket.number] = ticket
         self.changes.append(("put", TICKETS, str(ticket.number), ticket))
 
@@ -167,6 +178,9 @@ class Store:
         self._observers: list[Callable[[list[Change]], None]] = []  # `observe` (the desk's metrics)
         self._group: _Group | None = None  # the transactions to be written together (group commit)
         self._queued = 0  # transactions waiting for their turn
+        # What each ticket adds to the per-day rollups (`bot.domain.rollup`), given by the desk
+        # (it knows the teams and SLA clocks); None: no rollups kept.
+        self.rollup: Rollup | None = None
 
     # -- reads -------------------------------------------------------------------------
     async def _before_read(self) -> None:
@@ -254,7 +268,7 @@ class Store:
         try:
             group = self._group or _Group(await self._open_group())
             self._group = group
-            tx = (group.last or Transaction(self.tables)).following()
+            tx = (group.last or Transaction(self.tables, self.rollup)).following()
             saw = group.members > 0  # it reads changes of the group that are not written yet
             yield tx
             if tx.changes:
@@ -366,6 +380,23 @@ class Store:
                 return False
             tx.put(table, key, doc)
         return True
+
+    async def rebuild_rollups(self) -> int:
+        """Recompute every rollup row from the tickets (the archive's too), in one transaction
+        (`python -m bot store rebuild-rollups`); how many rows there are now."""
+        if self.rollup is None:
+            raise ValueError("no rollup is set: the desk's configuration gives it")
+        async with self.transaction() as tx:
+            rows: dict[str, dict[str, int]] = {}
+            async for piece in self.history_in_pieces(datetime.min.replace(tzinfo=UTC)):
+                for key, counts in self.rollup.of(piece).items():
+                    rows[key] = add_counts(rows.get(key), counts)
+            for key in sorted(set(self.tables.records.get(ROLLUPS, {})) - set(rows)):
+                tx.delete(ROLLUPS, key)
+            for key, row in sorted(rows.items()):
+                if tx.record(ROLLUPS, key) != row:
+                    tx.put(ROLLUPS, key, row)
+        return len(rows)
 
     async def archive_settled(self, before: datetime) -> int:
         """Move resolved tickets whose last event is before `before` out of memory; how many

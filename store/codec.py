@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain.intake import Draft, Stage
+from bot.domain.intake import Draft, Stage, Suggestion
 from bot.domain.notices import Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
@@ -135,6 +135,8 @@ def draft_to_doc(draft: Draft) -> dict[str, Any]:
         "aside": list(draft.aside),
         "for_person": draft.for_person,
         "source": draft.source,
+        "suggested": [[x.id, x.title, x.answer] for x in draft.suggested],
+        "solved_by": draft.solved_by,
     }
 
 
@@ -158,6 +160,8 @@ def draft_from_doc(doc: dict[str, Any]) -> Draft:
         aside=tuple(doc.get("aside", ())),
         for_person=doc.get("for_person"),
         source=doc.get("source"),
+        suggested=tuple(Suggestion(*x) for x in doc.get("suggested", ())),
+        solved_by=doc.get("solved_by"),
     )
 
 

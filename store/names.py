@@ -26,3 +26,9 @@ ARCHIVED = "archived"  # month ("2026-03") -> {"ranges": [[first, last], ...]}: 
 IMPORTED = "imported"  # "source:id" of each ticket moved in from another desk -> {"n": number, "fp": ...}
 OUTSIDERS = "outsiders"  # "ext:key" of a person an import found no Slack user for -> their name
 LOOKED_UP = "looked_up"  # an e-mail address an import asked Slack about -> the user found ("": nobody)
+ANSWERED = (
+    "answered"  # intake draft id -> {at, person, category, by}: solved by a suggested answer, no ticket
+)
+LINKED_TO = "linked_to"  # ticket number -> the parent it is handled with (`/desk link`)
+LINKS = "links"  # parent ticket number -> its linked tickets' numbers
+ROLLUPS = "rollups"  # "day|team|agent" -> counters of what happened that UTC day (`bot.domain.rollup`)

@@ -1,10 +1,12 @@
 """`python -m bot store check` and `python -m bot store backup FILE`: what an operator does
-to a store, beside a running desk (both only read it)."""
+to a store, beside a running desk (both only read it); and `store rebuild-rollups`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bot.desk import rollup_of
+from config.settings import Config
 from store import StoreUnavailable, store_from_url
 from store.tinydb_store import TinyDBStore
 
@@ -63,3 +65,17 @@ async def backup(url: str, target: Path) -> str:
         await store.close()
     archived = f" and {found['archived']} archived beside it" if found["archived"] else ""
     return f"wrote {target}: {found['tickets']} tickets{archived}, up to change {found['last_change']}\n"
+
+
+async def rebuild_rollups(config: Config) -> str:
+    """Recompute the per-day rollups from every ticket, in one transaction (PostgreSQL: beside
+    running desks; TinyDB: with the desk stopped, as its lock file asks)."""
+    store = store_from_url(config.store_url)
+    store.rollup = rollup_of(config)
+    await store.open()
+    try:
+        rows = await store.rebuild_rollups()
+        tickets = await store.ticket_count()
+    finally:
+        await store.close()
+    return f"rebuilt the rollups: {rows} rows (day, team, agent) from {tickets} tickets\n"

@@ -38,6 +38,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from bot.domain.ticket import Ticket
 from store.base import NotSaved, Store
 from store.names import SIGNED, TICKETS
 from store.tables import Change, Tables, encode_changes
@@ -86,9 +87,96 @@ MIGRATIONS: list[str] = [
     );
     """,
 ]
+MIGRATIONS.append(
+    # 3 (issue 37): typed columns beside the document, for reports, indexes and BI tools;
+    # filled from the document here (team: by the desk at its next start, `_fill_teams`,
+    # since the config says which team an area belongs to), then on every write. And the
+    # read-only views of the `reporting` schema (docs/store.md: "Reading the desk from BI tools").
+    """
+    ALTER TABLE tickets
+        ADD COLUMN team text,
+        ADD COLUMN area text,
+        ADD COLUMN priority text,
+        ADD COLUMN state text,
+        ADD COLUMN assignee text,
+        ADD COLUMN opened timestamptz,
+        ADD COLUMN first_response timestamptz,
+        ADD COLUMN resolved timestamptz,
+        ADD COLUMN reopened timestamptz,
+        ADD COLUMN rating smallint,
+        ADD COLUMN rated timestamptz,
+        ADD COLUMN via text;
+    UPDATE tickets SET
+        area = doc->>'category',
+        priority = doc->>'priority',
+        state = doc->>'status',
+        assignee = doc->>'assignee',
+        opened = (doc->>'opened_at')::timestamptz,
+        first_response = (doc->>'first_response_at')::timestamptz,
+        resolved = (doc->>'resolved_at')::timestamptz,
+        reopened = (doc->>'reopened_at')::timestamptz,
+        rating = (doc->'rating'->>0)::smallint,
+        rated = (doc->'rating'->>1)::timestamptz,
+        via = doc->'origin'->>2;
+    CREATE INDEX tickets_opened ON tickets (opened);
+    CREATE INDEX tickets_resolved ON tickets (resolved) WHERE resolved IS NOT NULL;
+    CREATE INDEX tickets_requester ON tickets (requester, number);
+    CREATE INDEX tickets_team_opened ON tickets (team, opened);
+    CREATE INDEX tickets_assignee ON tickets (assignee, resolved);
+    CREATE INDEX tickets_no_team ON tickets (number) WHERE team IS NULL;  -- `_fill_teams` at start
+    CREATE SCHEMA IF NOT EXISTS {reporting};
+    CREATE OR REPLACE VIEW {reporting}.tickets AS
+        SELECT number, team, area, priority, state, requester, assignee, via,
+               opened, first_response, resolved, reopened,
+               first_response - opened AS first_response_after,
+               resolved - coalesce(reopened, opened) AS resolved_after,
+               rating, rated
+        FROM tickets LIMIT ALL;
+    CREATE OR REPLACE VIEW {reporting}.ratings AS
+        SELECT number, team, area, assignee, rating AS score, rated AS at,
+               coalesce(doc->'rating'->>2, '') AS comment
+        FROM tickets WHERE rated IS NOT NULL LIMIT ALL;
+    CREATE OR REPLACE VIEW {reporting}.daily AS
+        SELECT split_part(key, '|', 1)::date AS day,
+               regexp_replace(key, '^[^|]*[|](.*)[|][^|]*$', '\\1') AS team,
+               sum(coalesce((doc->>'opened')::int, 0)) AS opened,
+               sum(coalesce((doc->>'resolved')::int, 0)) AS resolved,
+               sum(coalesce((doc->>'rated_resolved')::int, 0)) AS rated_resolved,
+               sum(coalesce((doc->>'fr_met')::int, 0)) AS first_response_met,
+               sum(coalesce((doc->>'fr_missed')::int, 0)) AS first_response_missed,
+               sum(coalesce((doc->>'res_met')::int, 0)) AS resolution_met,
+               sum(coalesce((doc->>'res_missed')::int, 0)) AS resolution_missed,
+               sum(coalesce((doc->>'esc:at_risk')::int, 0)) AS at_risk,
+               sum(coalesce((doc->>'esc:breached')::int, 0)) AS breached,
+               sum(coalesce((doc->>'esc:leads')::int, 0)) AS leads_told,
+               sum(coalesce((doc->>'score:1')::int, 0) + coalesce((doc->>'score:2')::int, 0)
+                   + coalesce((doc->>'score:3')::int, 0) + coalesce((doc->>'score:4')::int, 0)
+                   + coalesce((doc->>'score:5')::int, 0)) AS ratings,
+               sum(coalesce((doc->>'score:1')::int, 0) + 2 * coalesce((doc->>'score:2')::int, 0)
+                   + 3 * coalesce((doc->>'score:3')::int, 0) + 4 * coalesce((doc->>'score:4')::int, 0)
+                   + 5 * coalesce((doc->>'score:5')::int, 0)) AS score_total
+        FROM records WHERE tbl = 'rollups'
+        GROUP BY 1, 2;
+    """
+)
 # Tables asked about only with `add_once` and read whole only to prune them: kept in the
 # database alone, so the check before every ack is one INSERT, not a turn at the write lock.
 DIRECT = frozenset({SIGNED})
+# The typed columns of `tickets` beside its document (migration 3), in `_columns`' order.
+COLUMNS = (
+    "team",
+    "area",
+    "priority",
+    "state",
+    "assignee",
+    "opened",
+    "first_response",
+    "resolved",
+    "reopened",
+    "rating",
+    "rated",
+    "via",
+)
 
 
 def _split(url: str) -> tuple[str, str]:
@@ -119,6 +207,9 @@ class PostgresStore(Store):
         self._pending_seen = 0  # the log entry of the group being committed
         self._pruning: asyncio.Task[None] | None = None
         self.lock_name = f"desk-writes:{self.schema}"  # the advisory lock every desk's writes take
+        # The read-only views for BI tools: `reporting` beside the default schema `desk`,
+        # `<schema>_reporting` beside any other (so desks sharing a database keep theirs apart).
+        self.reporting = "reporting" if self.schema == "desk" else f"{self.schema}_reporting"
 
     # -- life --------------------------------------------------------------------------
     async def open(self) -> None:
@@ -140,6 +231,7 @@ class PostgresStore(Store):
             async with self._connection() as conn:
                 await self._migrate(conn)
                 await self._load(conn)
+                await self._fill_teams(conn)
         except (psycopg.Error, OSError) as problem:
             await self._pool.close()
             raise NotSaved(f"cannot reach PostgreSQL ({_reason(problem)})") from problem
@@ -184,7 +276,7 @@ class PostgresStore(Store):
             for version, sql in enumerate(MIGRATIONS, start=1):
                 if version <= current:
                     continue
-                await conn.execute(sql)
+                await conn.execute(sql.replace("{reporting}", self.reporting))
                 await conn.execute("INSERT INTO schema_versions (version) VALUES (%s)", (version,))
                 log.info("store schema migrated", extra={"version": version})
 
@@ -202,6 +294,21 @@ class PostgresStore(Store):
         tables.apply(changes)
         self.tables, self._seen, self._looked_at = tables, seen, time.monotonic()
         gc.freeze()  # the tables live until the next load: as in TinyDBStore.open
+
+    async def _fill_teams(self, conn: psycopg.AsyncConnection) -> None:
+        """The `team` column of tickets written before it existed (migration 3), from the
+        desk's config (`rollup`); nothing to do for a store opened without one."""
+        if self.rollup is None or self.read_only:
+            return
+        cur = await conn.execute("SELECT number FROM tickets WHERE team IS NULL")
+        numbers = [n for (n,) in await cur.fetchall() if n in self.tables.tickets]
+        if numbers:
+            team_of = self.rollup.team_of
+            async with conn.cursor() as update:
+                await update.executemany(
+                    "UPDATE tickets SET team = %s WHERE number = %s",
+                    [(team_of(self.tables.tickets[n]), n) for n in numbers],
+                )
 
     # -- reads -------------------------------------------------------------------------
     async def _before_read(self) -> None:
@@ -413,7 +520,9 @@ class PostgresStore(Store):
         tickets, records, gone = [], [], []
         for op, table, key, doc in changes:
             if table == TICKETS:
-                tickets.append((doc.number, encoded[doc.number], doc.is_open, doc.requester))
+                tickets.append(
+                    (doc.number, encoded[doc.number], doc.is_open, doc.requester, *self._columns(doc))
+                )
             elif op == "put":
                 records.append((table, key, Jsonb(doc)))
             else:
@@ -421,9 +530,11 @@ class PostgresStore(Store):
         async with conn.cursor() as cur:
             if tickets:
                 await cur.executemany(
-                    "INSERT INTO tickets (number, doc, is_open, requester) VALUES (%s, %s::jsonb, %s, %s) "
+                    f"INSERT INTO tickets (number, doc, is_open, requester, {', '.join(COLUMNS)}) "
+                    f"VALUES (%s, %s::jsonb, %s, %s{', %s' * len(COLUMNS)}) "
                     "ON CONFLICT (number) DO UPDATE SET doc = excluded.doc, is_open = excluded.is_open, "
-                    "requester = excluded.requester",
+                    "requester = excluded.requester, "
+                    + ", ".join(f"{column} = excluded.{column}" for column in COLUMNS),
                     tickets,
                 )
                 await cur.execute(
@@ -441,6 +552,24 @@ class PostgresStore(Store):
                 direct = [(table, key) for table, key in gone if table in DIRECT]
                 if direct:
                     await cur.executemany("DELETE FROM once_keys WHERE tbl = %s AND key = %s", direct)
+
+    def _columns(self, ticket: Ticket) -> tuple[Any, ...]:
+        """The typed columns of a ticket's row (`COLUMNS`), beside its document."""
+        rating = ticket.rating
+        return (
+            self.rollup.team_of(ticket) if self.rollup is not None else None,
+            ticket.category,
+            ticket.priority.value,
+            ticket.status.value,
+            ticket.assignee,
+            ticket.opened_at,
+            ticket.first_response_at,
+            ticket.resolved_at,
+            ticket.reopened_at,
+            rating.score if rating is not None else None,
+            rating.at if rating is not None else None,
+            ticket.origin.via,
+        )
 
     async def _prune(self) -> None:
         """Keep the log short: the rows hold the state; the log only lets desks catch up. A

@@ -39,6 +39,7 @@ def drop_schema(url: str) -> None:
     schema = url.rsplit("schema=", 1)[1]
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema}_reporting CASCADE")  # its BI views (issue 37)
 
 
 @pytest.fixture

@@ -131,6 +131,8 @@ async def test_a_429_on_chat_update_holds_edits_until_retry_after_but_not_posts_
         since = run.slack.calls[refused_at:]
         assert [c for c in since if c.method == "chat.update"] == [], "every edit waits out the 429"
         assert any(c.method == "chat.postMessage" for c in since), "posts go on meanwhile"
+        told = [m for m in bot_posts(run.slack, dm_of(run)) if "The problem is back" in str(m.blocks)]
+        assert len(told) == 2, "her resolution messages do not wait behind her confirmation's redraw"
         health = run.desk.health()
         assert health["outbox"]["waiting"] >= 2 and health["idle"] is False, "owed is never idle"
         run.slack.method_pace = None  # Slack takes edits again (one a minute would hold the second)

@@ -55,6 +55,19 @@ async def resolved_ticket(run):
     return rating_request(run)
 
 
+async def test_the_rating_request_comes_after_the_resolution_it_asks_about():
+    """Her DM holds the ticket's thread and the rating request: one conversation, so one line.
+    The confirmation's redraw is owed ahead of the resolution, and Slack's pace of a message a
+    second there holds a post; the rating request still does not go first."""
+    async with running_desk() as run:
+        await resolved_ticket(run)
+        await run.idle()
+        order = [(m.ts, text_of(m)) for m in bot_posts(run.slack, dm_of(run))]
+        resolution = next(ts for ts, words in order if "The problem is back" in words)
+        request = next(ts for ts, words in order if "How did we do?" in words)
+        assert float(resolution) < float(request)
+
+
 async def test_the_requester_rates_changes_the_rating_and_comments():
     async with running_desk() as run:
         request = await resolved_ticket(run)

@@ -6,6 +6,7 @@ stands (its `stage` is the next state) and what the desk should say. Pure: no Sl
 `now` passed in. The flow is drawn in `docs/intake.md`.
 
     entry (DM, @mention, /ticket text, shortcut) ──▶ CATEGORY ──▶ URGENCY ──▶ OPENED
+    URGENCY ──(answers found, not P1)──▶ SUGGESTED ──▶ ANSWERED ("This solved it") | OPENED
     "cancel" / Cancel button, from any state ──▶ CANCELLED;  a day untouched ──▶ EXPIRED
 """
 
@@ -25,13 +26,15 @@ CANCEL_WORDS = frozenset({"cancel", "stop", "never mind", "nevermind", "forget i
 class Stage(StrEnum):
     CATEGORY = "category"  # waiting for a category button
     URGENCY = "urgency"  # waiting for an urgency button
+    SUGGESTED = "suggested"  # answers shown (issue 39): waiting for "This solved it" or "I still need help"
     OPENED = "opened"  # over: the ticket is open
+    ANSWERED = "answered"  # over: a suggested answer solved it, no ticket was opened
     CANCELLED = "cancelled"  # over: the person said cancel
     EXPIRED = "expired"  # over: untouched for TIMEOUT
 
     @property
     def over(self) -> bool:
-        return self in (Stage.OPENED, Stage.CANCELLED, Stage.EXPIRED)
+        return self in (Stage.OPENED, Stage.CANCELLED, Stage.EXPIRED, Stage.ANSWERED)
 
 
 class Say(StrEnum):
@@ -43,8 +46,19 @@ class Say(StrEnum):
     WAITING = "waiting"  # words written before the question reached the person: kept aside
     NOT_A_CHOICE = "not_a_choice"  # a button value that is not one of the choices
     OPEN_TICKET = "open_ticket"  # all answers are in: open the ticket now
+    SUGGEST = "suggest"  # show the answers the knowledge base found
+    ANSWERED = "answered"  # one of them solved it: no ticket
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An answer shown before the ticket opens: a resolved ticket, saved reply or article."""
+
+    id: str  # the knowledge base's entry id ("ticket:12", "reply:vpn", "article:vpn.md")
+    title: str
+    answer: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,8 @@ class Draft:
     aside: tuple[str, ...] = ()  # words written before the question was shown (not the request)
     for_person: str | None = None  # raised for someone else (their message, with the shortcut)
     source: str | None = None  # the message it was made from ("channel:ts")
+    suggested: tuple[Suggestion, ...] = ()  # answers shown before the ticket opened
+    solved_by: str | None = None  # the suggestion's id that solved it (stage ANSWERED)
 
     @property
     def key(self) -> str:
@@ -105,6 +121,7 @@ Input = Said | Chose | Cancelled
 class Context:
     now: datetime
     categories: tuple[str, ...]
+    suggestions: tuple[Suggestion, ...] = ()  # what the knowledge base has for the request
 
 
 @dataclass(frozen=True)
@@ -143,7 +160,29 @@ def choose_urgency(draft: Draft, event: Input, ctx: Context) -> Turn:
     assert isinstance(event, Chose)
     if event.value not in Priority.__members__:
         return Turn(draft, Say.NOT_A_CHOICE)
-    return Turn(_touch(draft, ctx, priority=Priority(event.value), stage=Stage.OPENED), Say.OPEN_TICKET)
+    priority = Priority(event.value)
+    if ctx.suggestions and priority is not Priority.P1:  # never make someone with an outage read first
+        changed = _touch(draft, ctx, priority=priority, stage=Stage.SUGGESTED, suggested=ctx.suggestions)
+        return Turn(changed, Say.SUGGEST)
+    return Turn(_touch(draft, ctx, priority=priority, stage=Stage.OPENED), Say.OPEN_TICKET)
+
+
+SOLVED, STILL_NEED_HELP, FOLLOW = "solved", "help", "follow"
+
+
+def choose_suggestion(draft: Draft, event: Input, ctx: Context) -> Turn:
+    """ "This solved it" (value `solved:<suggestion id>`) ends the request without a ticket;
+    "I still need help" opens it, with what was suggested in its trail; "Yes, follow it"
+    (`follow:incident:<n>`) opens it linked to that open incident."""
+    assert isinstance(event, Chose)
+    verdict, _, which = event.value.partition(":")
+    if verdict == SOLVED and which in {s.id for s in draft.suggested}:
+        return Turn(_touch(draft, ctx, stage=Stage.ANSWERED, solved_by=which), Say.ANSWERED)
+    if verdict == FOLLOW and which in {s.id for s in draft.suggested}:  # the same as an open incident
+        return Turn(_touch(draft, ctx, stage=Stage.OPENED, solved_by=which), Say.OPEN_TICKET)
+    if verdict == STILL_NEED_HELP:
+        return Turn(_touch(draft, ctx, stage=Stage.OPENED), Say.OPEN_TICKET)
+    return Turn(draft, Say.NOT_A_CHOICE)
 
 
 def add_words(draft: Draft, event: Input, ctx: Context) -> Turn:
@@ -206,6 +245,7 @@ INTAKE = Conversation(
     states={
         Stage.CATEGORY: (Route(_answers(Stage.CATEGORY), choose_category), Route(_words, add_words)),
         Stage.URGENCY: (Route(_answers(Stage.URGENCY), choose_urgency), Route(_words, add_words)),
+        Stage.SUGGESTED: (Route(_answers(Stage.SUGGESTED), choose_suggestion), Route(_words, add_words)),
     },
     fallbacks=(Route(is_cancel, cancel),),
     timeout=TIMEOUT,

@@ -100,10 +100,12 @@ class Card:
 class ConfirmationOf:
     """The requester's confirmation of a ticket, redrawn as the ticket stands when it is sent
     and edited in place. `origin` is where the first one was sent (the ticket's origin then),
-    so the redraw waits in the same line and comes after it."""
+    so the redraw waits in the same line and comes after it; None once the first one is in
+    Slack: the redraw then waits in a line of its own, so an edit Slack's pace holds (a 429 on
+    chat.update holds them all for its Retry-After) never holds the requester's posts."""
 
     ticket: int
-    origin: str
+    origin: str | None
 
 
 @dataclass(frozen=True)

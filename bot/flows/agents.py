@@ -21,7 +21,7 @@ from bot.domain.priority import Priority
 from bot.domain.roles import Staff
 from bot.domain.sla import next_target, target_states
 from bot.domain.ticket import Action, Status, Ticket
-from bot.flows import owed
+from bot.flows import links, owed
 from bot.flows.channel_ticket import redraw_confirmation
 from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
@@ -36,6 +36,7 @@ from bot.slack.agent_blocks import (
     visible_to,
     waiting_message,
 )
+from bot.slack.answer_blocks import similar_lines
 from bot.slack.blocks import section
 from bot.slack.command_args import AgentCommand
 from bot.slack.details_blocks import details_view
@@ -171,6 +172,7 @@ class Agents:
         def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
             owed.to_requester(tx, ticket, "requester", text, blocks, remember="resolution")
             owe_rating_request(tx, self.desk, ticket)
+            links.resolve_children(tx, self.desk, ticket, agent, note, now)  # issue 39
 
         _, ticket = await self._change(
             number,
@@ -219,6 +221,7 @@ class Agents:
                 owed.card(tx, number)  # answered now: its first-response target is met
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
+            links.pass_on_reply(tx, self.desk, ticket, f"{name}, {self.desk.config.desk.name}", words)
             self._in_card_thread(tx, ticket, f"<@{agent}> replied to the requester:\n{quote(words)}")
         answer = f"Sent to <@{ticket.requester}> in {ref}'s thread."
         return _outside(f"Kept on {ref}'s trail.", ticket) or _said_where_seen(answer, ticket)
@@ -373,7 +376,12 @@ class Agents:
             raise TicketNotFound(number)
         clock = self.desk.sla_clock(ticket)
         states = target_states(ticket, clock, self.desk.clock.now())
-        return details_view(ticket, self.desk.ref(number), states, self.desk.zone, business=clock.business)
+        similar = similar_lines(
+            [(h.entry.title, h.entry.answer, h.confidence) for h in self.desk.knowledge.similar(ticket, 3)]
+        )
+        return details_view(
+            ticket, self.desk.ref(number), states, self.desk.zone, business=clock.business, similar=similar
+        )
 
     async def queue(self, agent: str) -> Answer:
         """Unclaimed tickets and those at risk in the agent's teams, most urgent and oldest first."""

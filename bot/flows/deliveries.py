@@ -117,7 +117,9 @@ def line_of(message: Message, triage: str) -> str:
             return f"home:{person}"
         case ReportOf(lead=lead):
             return f"dm:{lead}"
-        case ConfirmationOf(origin=origin):  # the line its first sending waited in
+        case ConfirmationOf(ticket=number, origin=None):  # the first sending is in Slack
+            return f"confirmation:{number}"
+        case ConfirmationOf(origin=str(origin)):  # the line its first sending waits in
             return line_of(Post(where_of(origin), "", []), triage)
     raise TypeError(message)
 

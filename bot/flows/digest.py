@@ -23,6 +23,7 @@ from bot.domain.owed import DigestOf, digest_record
 from bot.domain.roles import Team
 from bot.flows.approvals import Approvals
 from bot.flows.began import before_beginning, began
+from bot.flows.deflection import deflection_blocks
 from bot.flows.owed import owe
 from bot.slack.digest_blocks import DigestLook, digest_message
 
@@ -68,7 +69,8 @@ class Digests:
         )
         text, blocks = digest_message(digest, look)
         extra = await Approvals(self.desk).figures_block(since, now, team)
-        return text, blocks + extra if len(blocks) + len(extra) <= 50 else blocks
+        blocks = blocks + extra if len(blocks) + len(extra) <= 50 else blocks
+        return text, blocks + await deflection_blocks(self.desk, digest.summary, team)
 
     # -- on schedule -------------------------------------------------------------------
     async def run(self) -> bool:

@@ -13,7 +13,6 @@ are kept up to date.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,9 +23,10 @@ from bot.domain.digest import backlog_at
 from bot.domain.owed import HomeOf
 from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Ticket
-from bot.domain.trend import trend, trend_start
+from bot.domain.trend import WEEKS
 from bot.flows.approvals import Approvals
 from bot.flows.owed import owe
+from bot.flows.trends import trend_of
 from bot.slack.home import HomeFacts, HomeRow, QueueCounts, home_view
 from bot.slack.when import at
 from store.base import Transaction
@@ -101,19 +101,13 @@ class Homes:
             facts = replace(facts, assigned=assigned, queue=queue, away=away)
         if team.is_lead(person):
             week = timedelta(days=7)
-            tickets = await desk.store.history_since(trend_start(now, week))
             if team.several:  # each team they lead, apart
-                weeks = []
-                for led in team.led_by(person):
-                    theirs = desk.of_team(tickets, led)
-                    weeks.append(
-                        (led.name, await asyncio.to_thread(trend, theirs, desk.sla_clock, now, week))
-                    )
+                weeks = [
+                    (led.name, await trend_of(desk, led, now, week, WEEKS)) for led in team.led_by(person)
+                ]
                 facts = replace(facts, team_weeks=tuple(weeks))
             else:
-                facts = replace(
-                    facts, week=await asyncio.to_thread(trend, tickets, desk.sla_clock, now, week)
-                )
+                facts = replace(facts, week=await trend_of(desk, None, now, week, WEEKS))
         facts = replace(facts, approvals=tuple(await Approvals(desk).home_blocks(person)))
         shown = home_view(facts)
         if team.is_lead(person):  # requests waiting for approval, and how long decisions take

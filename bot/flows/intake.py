@@ -24,18 +24,32 @@ from datetime import datetime
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.intake import INTAKE, Context, Draft, Input, Said, Say, Stage, Turn, conversation_key
+from bot.domain.intake import (
+    INTAKE,
+    Chose,
+    Context,
+    Draft,
+    Input,
+    Said,
+    Say,
+    Stage,
+    Suggestion,
+    Turn,
+    conversation_key,
+)
 from bot.domain.owed import InThread, Post, Prompt, where_of
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, Ticket, open_ticket
 from bot.flows.assignment import assign_new
+from bot.flows.links import follow
 from bot.flows.opening import owe_announcement, place
 from bot.flows.owed import owe
+from bot.slack.answer_blocks import answered, suggested_note, suggestions
 from bot.slack.blocks import section
 from bot.slack.intake_blocks import added_note, ended, question, raised_for
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
-from store.names import DMS, DRAFTS, HANDLED, THREADS
+from store.names import ANSWERED, DMS, DRAFTS, HANDLED, THREADS
 
 log = logging.getLogger("desk.intake")
 
@@ -79,8 +93,24 @@ class Intake:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
 
-    def _context(self, now: datetime) -> Context:
-        return Context(now=now, categories=self.desk.config.desk.categories)
+    def _context(self, now: datetime, found: tuple[Suggestion, ...] = ()) -> Context:
+        return Context(now=now, categories=self.desk.config.desk.categories, suggestions=found)
+
+    def _suggestions(self, draft: Draft, event: Input) -> tuple[Suggestion, ...]:
+        """What the knowledge base has for the request, asked only as the urgency is chosen
+        (the last answer before the ticket opens) and when the area's team wants it. The
+        domain decides whether to show them (never for P1)."""
+        settings = self.desk.config.answers
+        if not (isinstance(event, Chose) and event.question is Stage.URGENCY) or draft.for_person:
+            return ()
+        if not settings.enabled or draft.category not in self.desk.config.desk.categories:
+            return ()
+        if not settings.on_for(self.desk.staff.team_of(draft.category).name):
+            return ()
+        hits = self.desk.knowledge.suggest(draft.text, settings.threshold)
+        incident = self.desk.knowledge.same_as(draft.text, settings.threshold)
+        found = [incident] if incident is not None else []
+        return tuple(Suggestion(h.entry.id, h.entry.title, h.entry.answer) for h in [*found, *hits][:3])
 
     async def dm_of(self, person: str) -> str:
         """Where a request `person` starts outside the DM goes on, without asking Slack: their
@@ -172,7 +202,7 @@ class Intake:
                     draft = _draft(tx, key)
             if draft is None or draft.stage.over or (draft_id and draft.id != draft_id):
                 return not isinstance(event, Said)  # words start a new request; stale buttons do nothing
-            turn = INTAKE.handle(draft, event, self._context(now))
+            turn = INTAKE.handle(draft, event, self._context(now, self._suggestions(draft, event)))
             if turn is None:
                 return True
             tx.mark_done(once, now)
@@ -180,12 +210,18 @@ class Intake:
                 learn_dm(tx, person, channel)
             if turn.say is Say.OPEN_TICKET:
                 ticket = self._open(tx, turn.draft, now)
+                if (turn.draft.solved_by or "").startswith("incident:"):  # "Yes, follow it"
+                    ticket = follow(tx, self.desk, ticket, int(str(turn.draft.solved_by).partition(":")[2]))
                 if turn.draft.for_person:  # the requester hears in their DM; the raiser here
                     owe_announcement(tx, self.desk, ticket, prompt=None)
                     self._owe_raised_for(tx, turn.draft, ticket, hook)
                 else:
                     owe_announcement(tx, self.desk, ticket, turn.draft.prompt, hook)
                 turn = Turn(replace(turn.draft, ticket=ticket.number), turn.say)
+            elif turn.say is Say.ANSWERED:  # answered without a ticket: counted (/quality, the digest)
+                solved = {"at": now.isoformat(), "person": person, "category": turn.draft.category}
+                tx.put(ANSWERED, turn.draft.id, {**solved, "by": turn.draft.solved_by})
+                self._owe_show(tx, turn.draft, turn.say, once)
             else:
                 self._owe_show(tx, turn.draft, turn.say, once, hook=hook)
             tx.put(DRAFTS, key, draft_to_doc(turn.draft))
@@ -213,6 +249,8 @@ class Intake:
         )
         for words in draft.aside:  # written while the question was on its way: kept, not lost
             ticket = ticket.record(Action.FOLLOW_UP, draft.person, words, now)
+        if draft.suggested:  # what the desk suggested first, for the agent who takes it
+            ticket = ticket.record(Action.NOTE, draft.person, suggested_note(draft.suggested), now)
         ticket = assign_new(tx, self.desk, ticket)
         tx.save_ticket(ticket)
         if origin.thread:
@@ -247,7 +285,13 @@ class Intake:
                     Post(where_of(draft.channel), text, [section(text)], _thread(draft)),
                 )
             return
-        owe(tx, key, self._prompt(draft, *question(draft, self.desk.staff.areas), hook))
+        if say is Say.ANSWERED:
+            owe(tx, key, self._prompt(draft, *answered(draft), hook))
+            return
+        if draft.stage is Stage.SUGGESTED:
+            owe(tx, key, self._prompt(draft, *suggestions(draft), hook))
+        else:
+            owe(tx, key, self._prompt(draft, *question(draft, self.desk.staff.areas), hook))
         if say is Say.ADDED:
             note = added_note()
             owe(

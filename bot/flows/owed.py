@@ -26,6 +26,7 @@ from bot.domain.owed import (
     Prompt,
     RequesterThread,
     StormCard,
+    Where,
     to_outsider,
     where_of,
 )
@@ -33,6 +34,7 @@ from bot.domain.ticket import Ticket
 from bot.slack.blocks import section
 from bot.slack.mrkdwn import plain
 from store.base import Transaction
+from store.names import DMS
 
 METADATA_TYPE = "desk_message"  # Slack message metadata naming the desk's messages
 REDRAWN = (Card, StormCard, Edit, Prompt, HomeOf, ConfirmationOf)  # the latest content wins
@@ -84,6 +86,16 @@ def to_requester(
     owe(tx, key, Post(to, text, blocks or [section(text)], thread, remember=kept))
 
 
+def requesters_dm(tx: Transaction, ticket: Ticket) -> Where:
+    """The requester's DM, named as the ticket's thread names it when the ticket was raised
+    there: a DM about the ticket then waits in the same line as the thread's messages, after
+    those owed before it (the rating request after the resolution it asks about), rather than
+    in a line of its own that Slack's pace may let go first."""
+    if tx.record(DMS, ticket.requester) == ticket.origin.channel:
+        return where_of(ticket.origin.channel)
+    return DirectMessage(ticket.requester)
+
+
 def to_card_thread(tx: Transaction, ticket: Ticket, triage: str, text: str, fallback: str = "") -> None:
     """Owe the agents a message in the ticket's card thread, in `triage` (its team's channel),
     named by the ticket's current change."""
@@ -121,10 +133,13 @@ def card(tx: Transaction, number: int, *, requester_too: bool = True) -> None:
 
 def confirmation(tx: Transaction, number: int) -> None:
     """Owe the requester's confirmation redrawn as the ticket stands when it is sent, so it
-    never promises a first response the ticket has had."""
+    never promises a first response the ticket has had. While its first sending is owed, the
+    redraw waits behind it; after, in a line of its own (`ConfirmationOf`)."""
     ticket = tx.ticket(number)
     if ticket is not None:
-        owe(tx, f"t{number}:confirmation-now", ConfirmationOf(number, ticket.origin.channel))
+        first = tx.owed(f"t{number}:confirmation")  # `owe_announcement`, `open_from_message`
+        origin = ticket.origin.channel if first is not None else None
+        owe(tx, f"t{number}:confirmation-now", ConfirmationOf(number, origin))
 
 
 def card_key(number: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,9 +11,10 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError, literal
 from bot.domain.quality import last
 from bot.domain.roles import Staff, Team
-from bot.domain.ticket import Ticket
-from bot.domain.trend import TrendTally, trend_start
+from bot.domain.trend import WEEKS
 from bot.flows.approvals import Approvals
+from bot.flows.deflection import deflection_blocks
+from bot.flows.trends import trend_of
 from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
 
@@ -52,21 +52,11 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
     period, length = last(days, desk.clock.now()), timedelta(days=days)
-    # The trend's last two periods are this one and the one before: counted once, there.
-    tally = TrendTally(desk.sla_clock, period.end, length)
-    # It reaches back 8 periods (two years for 90d), into TinyDB's archive: read a month at a
-    # time and counted as it comes, so memory holds one month of it.
-    async for piece in desk.store.history_in_pieces(trend_start(period.end, length)):
-        theirs = desk.of_team(piece, team)
-        # Pure work over immutable tickets: done on a thread so requests keep flowing.
-        await asyncio.to_thread(_count, theirs, tally)
-    moved = tally.trend()
+    # The trend reaches back 8 periods (two years for 90d): the last two, shown in full,
+    # from the tickets; the older ones from the rollups (`bot.flows.trends`).
+    moved = await trend_of(desk, team, period.end, length, WEEKS)
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
     text, blocks = quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
     extra = await Approvals(desk).figures_block(period.start, period.end, team)
-    return text, blocks + extra if len(blocks) + len(extra) <= 50 else blocks
-
-
-def _count(tickets: list[Ticket], tally: TrendTally) -> None:
-    for ticket in tickets:
-        tally.add(ticket)
+    blocks = blocks + extra if len(blocks) + len(extra) <= 50 else blocks
+    return text, blocks + await deflection_blocks(desk, now, team)

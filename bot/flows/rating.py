@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.desk import Desk
 from bot.domain.durations import format_duration
 from bot.domain.errors import NotPermitted, TicketNotFound
-from bot.domain.owed import DirectMessage, Edit, Post
+from bot.domain.owed import Edit, Post
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.flows.opening import split_place
@@ -44,7 +44,7 @@ def owe_rating_request(tx: Transaction, desk: Desk, ticket: Ticket) -> None:
     if not desk.config.ask_after_resolve:
         return
     text, blocks = request_for(desk, ticket, choosing=True)
-    request = Post(DirectMessage(ticket.requester), text, blocks, remember=("rating", ticket.number))
+    request = Post(owed.requesters_dm(tx, ticket), text, blocks, remember=("rating", ticket.number))
     owed.owe(tx, owed.message_key(ticket.number, len(ticket.trail), "rating"), request)
 
 

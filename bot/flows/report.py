@@ -17,11 +17,11 @@ from typing import Any
 from bot.charts import chart_data, draw
 from bot.desk import Desk
 from bot.domain.owed import ReportOf, digest_record
-from bot.domain.report import CHART_WEEKS, WeeklyReport, WeeklySchedule, build_report
+from bot.domain.report import CHART_WEEKS, WeeklyReport, WeeklySchedule
 from bot.domain.roles import Team
-from bot.domain.trend import trend_start
 from bot.flows.began import before_beginning, began
 from bot.flows.owed import owe
+from bot.flows.trends import trend_of
 from bot.slack.report_blocks import report_text
 
 log = logging.getLogger("desk.report")
@@ -69,9 +69,9 @@ class Reports:
         return sorted(team.leads if team is not None else self.desk.config.desk.leads)
 
     async def build(self, week: date, team: Team | None = None) -> WeeklyReport:
-        since = trend_start(self.weeks.covered(week).end, timedelta(days=7), CHART_WEEKS)
-        tickets = self.desk.of_team(await self.desk.store.history_since(since), team)
-        return await asyncio.to_thread(build_report, tickets, self.desk.sla_clock, self.weeks, week)
+        # The chart's older weeks from the rollups, the last two from the tickets (`trend_of`).
+        weeks = await trend_of(self.desk, team, self.weeks.covered(week).end, timedelta(days=7), CHART_WEEKS)
+        return WeeklyReport(week, weeks.periods[-1], weeks.periods[-2], weeks)
 
     async def compose(self, week: date, team: str = "") -> Composed:
         """The report of `week` (of the team named, with several): its text, its chart (PNG)

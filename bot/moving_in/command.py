@@ -96,6 +96,7 @@ def run(config: Config, env: Environment, args: argparse.Namespace) -> int:
 
 async def _run(config: Config, env: Environment, args: argparse.Namespace) -> tuple[str, int]:
     """What to print, and the exit code: 1 for a dry run that found rows it cannot take."""
+    from bot.desk import rollup_of
     from store import NotSaved, StoreUnavailable, store_from_url
 
     now = Clock().now()
@@ -128,6 +129,7 @@ async def _run(config: Config, env: Environment, args: argparse.Namespace) -> tu
     slack = _gateway(env) if env.bot_token else None
     names = dict(pair for record in records for pair in record.names)
     store = store_from_url(config.store_url, read_only=args.dry_run)
+    store.rollup = rollup_of(config)  # imported tickets count in the per-day rollups too
     try:
         await store.open()
         try:

@@ -33,8 +33,15 @@ def _pieces(line: str, size: int = 2900) -> list[str]:
 
 
 def details_view(
-    ticket: Ticket, ref: str, states: list[TargetState], zone: ZoneInfo, *, business: bool
+    ticket: Ticket,
+    ref: str,
+    states: list[TargetState],
+    zone: ZoneInfo,
+    *,
+    business: bool,
+    similar: list[str] | None = None,
 ) -> dict[str, Any]:
+    """The Details modal; `similar`: lines on the closest resolved tickets (issue 39)."""
     status = ticket.status.value.replace("_", " ")
     taken = f" · {person(ticket.assignee)}" if ticket.assignee else ""
     head = (
@@ -62,6 +69,9 @@ def details_view(
         {"type": "header", "text": {"type": "plain_text", "text": "Trail"}},
         *sections(trail)[:10],
     ]
+    if similar:
+        blocks += [{"type": "header", "text": {"type": "plain_text", "text": "Similar resolved tickets"}}]
+        blocks += sections(similar)[:3]
     if len(ticket.trail) > TRAIL_SHOWN:
         blocks.append(
             context(f"The {TRAIL_SHOWN} newest of {len(ticket.trail)}: `python -m bot export` has them all.")

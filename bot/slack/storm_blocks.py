@@ -15,6 +15,7 @@ from bot.slack.when import slack_at
 Blocks = list[dict[str, Any]]
 SHOWN_GROUPS = 45  # Slack takes 50 blocks in a message; the rest is head and small print
 SHOWN_REFS = 5
+INCIDENT = "storm_incident"  # the button that links the storm's waiting tickets to the oldest
 
 
 def storm_card(
@@ -25,8 +26,11 @@ def storm_card(
     count = len(storm.tickets)
     waiting = sum(len(g.waiting) for g in groups)
     head = f":rotating_light: *Incident storm: {_tickets(count)} since {slack_at(storm.started_at, zone)}*"
+    top = section(head)
+    if waiting > 1:  # issue 39: one incident, its replies reaching every requester
+        top["accessory"] = action_button("Make these one incident", INCIDENT, storm.key)
     blocks: Blocks = [
-        section(head),
+        top,
         context(
             "They came in faster than this channel can show a card for each, so they are grouped"
             " here, and this message keeps up as they are handled. A ticket gets its own card"

@@ -1,0 +1,182 @@
+"""Answers before tickets (issue 39): how well the knowledge base finds the answer to a request,
+and how fast, on the labelled set in `bench/answers_set/set.json` (384 requests, English and
+Chinese; 60 of them with no answer in the knowledge base).
+
+    python bench/answers.py [--threshold 0.4] [--queries 300]
+
+For each path (`lexical`: BM25 over jieba-segmented words; `embedding`: the `.[assist]` extra,
+"skipped" with null figures when it is not installed):
+- precision@1: answerable requests whose first result answers them;
+- recall@3: answerable requests with an answer among the first three results;
+- shown_recall@3: the same, counting only results at or above the threshold (what people see);
+- false_suggestions: unanswerable requests shown any suggestion (at or above the threshold);
+- query time p50/p99 with 10k and 100k resolved tickets indexed besides the set's, timed once
+  the index has answered some requests (the set's own tickets' words), each timed request new
+  to the tokenizer (its cache cleared).
+A table, then one JSON line, last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "answers_set"))
+
+from common import spread  # noqa: E402
+from topics import TOPICS  # noqa: E402
+
+from bot.domain.priority import Priority  # noqa: E402
+from bot.domain.ticket import Origin, open_ticket  # noqa: E402
+from bot.knowledge.base import article_entries, ticket_entry  # noqa: E402
+from bot.knowledge.index import Entry, Index  # noqa: E402
+from bot.knowledge.tokens import _chinese  # noqa: E402
+
+SET = ROOT / "bench" / "answers_set" / "set.json"
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def set_entries(data: dict[str, Any], folder: Path) -> list[Entry]:
+    """The set's tickets, resolved as an agent would, and its articles, as the desk indexes them."""
+    entries: list[Entry] = []
+    for t in data["tickets"]:
+        ticket = open_ticket(t["number"], "U0REQ0001", t["text"], "Software", Priority.P3, Origin("D1"), NOW)
+        ticket = ticket.resolve("U0BOB0001", t["resolution"], NOW + timedelta(hours=1))
+        entry = ticket_entry(ticket, f"T-{t['number']}")
+        assert entry is not None
+        entries.append(entry)
+    folder.mkdir(parents=True, exist_ok=True)
+    for article in data["articles"]:
+        (folder / article["name"]).write_text(article["text"], encoding="utf-8")
+    return entries + article_entries(folder)
+
+
+def filler(n: int, start: int, rng: random.Random) -> list[Entry]:
+    """`n` resolved tickets written from the topics' words, for timing at scale."""
+    made = []
+    for i in range(n):
+        topic = rng.choice(TOPICS)
+        lang = rng.choice(("en", "zh"))
+        subjects, problems = topic[f"q_{lang}"]
+        request = f"{rng.choice(subjects)} {rng.choice(problems)} ref{rng.randrange(100000)}"
+        answer = topic[rng.choice(("en", "zh"))][1]
+        made.append(Entry(f"ticket:{start + i}", "ticket", f"T-{start + i}", f"{request}\n{answer}", answer))
+    return made
+
+
+def quality(index: Index, queries: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
+    answerable = [q for q in queries if q["answers"]]
+    unanswerable = [q for q in queries if not q["answers"]]
+    p1 = r3 = shown = false = 0
+    for q in answerable:
+        hits = index.search(q["text"], 3)
+        ids = [h.entry.id for h in hits]
+        p1 += bool(ids) and ids[0] in q["answers"]
+        r3 += any(i in q["answers"] for i in ids)
+        shown += any(h.entry.id in q["answers"] and h.confidence >= threshold for h in hits)
+    for q in unanswerable:
+        false += any(h.confidence >= threshold for h in index.search(q["text"], 3))
+    return {
+        "precision@1": round(p1 / len(answerable), 3),
+        "recall@3": round(r3 / len(answerable), 3),
+        "shown_recall@3": round(shown / len(answerable), 3),
+        "false_suggestions": round(false / len(unanswerable), 3),
+    }
+
+
+def timing(base: list[Entry], queries: list[dict[str, Any]], size: int, rng: random.Random) -> dict[str, Any]:
+    index = Index()
+    started = time.perf_counter()
+    index.add_all(base)
+    index.add_all(filler(size, 1000, rng))
+    built = time.perf_counter() - started
+    for entry in base:  # a running desk's index has answered requests before: its arrays are built
+        index.search(entry.text, 3)
+    _chinese.cache_clear()  # but each timed request is new to the tokenizer
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        index.search(q["text"], 3)
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"indexed": len(index), "build_s": round(built, 1), **spread(times)}
+
+
+def by_language(index: Index, queries: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
+    return {
+        lang: quality(index, [q for q in queries if q["lang"] == lang], threshold) for lang in ("en", "zh")
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--threshold", type=float, default=0.4, help="the [answers] threshold (default 0.4)")
+    parser.add_argument("--queries", type=int, default=300, help="requests timed at each size")
+    parser.add_argument("--sizes", default="10000,100000", help="filler tickets indexed for timing")
+    args = parser.parse_args()
+    data = json.loads(SET.read_text(encoding="utf-8"))
+    queries = data["queries"]
+    rng = random.Random(39)
+    base = set_entries(data, Path("/tmp") / "desk-answers-bench" / "knowledge")
+    index = Index()
+    index.add_all(base)
+    lexical: dict[str, Any] = {"status": "ok", **quality(index, queries, args.threshold)}
+    lexical["by_language"] = by_language(index, queries, args.threshold)
+    sample = rng.sample(queries, min(args.queries, len(queries)))
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        lexical[f"query_ms_{size // 1000}k"] = timing(base, sample, size, rng)
+    embedding = {
+        "status": "skipped: the embedding extra is not installed (no small model installs from PyPI "
+        "with its weights and loads offline; see docs/answers.md)",
+        "precision@1": None,
+        "recall@3": None,
+        "shown_recall@3": None,
+        "false_suggestions": None,
+    }
+    answerable = sum(1 for q in queries if q["answers"])
+    print(
+        f"answers benchmark: {len(queries)} requests ({answerable} answerable), {len(base)} entries, "
+        f"threshold {args.threshold}"
+    )
+    print(
+        f"{'path':<10} {'lang':<5} {'precision@1':>11} {'recall@3':>9} "
+        f"{'shown_recall@3':>14} {'false_sugg':>10}"
+    )
+    rows = [("lexical", "all", lexical), *(("lexical", k, v) for k, v in lexical["by_language"].items())]
+    rows.append(("embedding", "all", embedding))
+    for path, lang, f in rows:
+        cells = [
+            f[k] if f[k] is not None else "-"
+            for k in ("precision@1", "recall@3", "shown_recall@3", "false_suggestions")
+        ]
+        print(f"{path:<10} {lang:<5} {cells[0]:>11} {cells[1]:>9} {cells[2]:>14} {cells[3]:>10}")
+    for key, value in lexical.items():
+        if key.startswith("query_ms"):
+            print(
+                f"lexical {key}: indexed {value['indexed']}, built in {value['build_s']} s, "
+                f"p50 {value['p50']} ms, p99 {value['p99']} ms"
+            )
+    print(
+        json.dumps(
+            {
+                "requests": len(queries),
+                "threshold": args.threshold,
+                "lexical": lexical,
+                "embedding": embedding,
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Linked tickets (issue 39): `/desk link T-31 T-12` handles T-31 with its parent T-12.
+
+A reply on the parent reaches every linked requester once, in their own ticket thread, through
+the outbox (which keeps Slack's pace); resolving the parent resolves its open children, each
+requester told and asked to rate once. One level only: a parent is not linked to another.
+Links are records (`LINKED_TO`, `LINKS`), so tickets keep their shape.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.desk import Desk
+from bot.domain.errors import DeskError, NotPermitted, TicketNotFound
+from bot.domain.owed import Post, RequesterThread, where_of
+from bot.domain.ticket import Action, Ticket
+from bot.flows import owed
+from bot.flows.owed import owe
+from bot.flows.rating import owe_rating_request
+from bot.slack.agent_blocks import resolution_message
+from bot.slack.link_blocks import (
+    incident_answer,
+    linked_answer,
+    linked_to,
+    parent_update,
+    trail_child,
+    trail_incident,
+    trail_parent,
+)
+from store.base import Transaction
+from store.names import LINKED_TO, LINKS, STORMS
+
+
+def children_of(tx: Transaction, parent: int) -> list[int]:
+    return [int(n) for n in tx.record(LINKS, str(parent)) or ()]
+
+
+async def link(desk: Desk, agent: str, child_number: int, parent_number: int) -> str:
+    """Link `child_number` to `parent_number`; the agent's answer."""
+    desk.staff.require_agent(agent, "link tickets")
+    async with desk.store.transaction() as tx:
+        return _link(tx, desk, agent, child_number, parent_number)
+
+
+async def make_incident(desk: Desk, agent: str, storm: str) -> str:
+    """The storm card's "Make these one incident": its open tickets linked to the oldest."""
+    desk.staff.require_agent(agent, "link tickets")
+    async with desk.store.transaction() as tx:
+        doc = tx.record(STORMS, storm)
+        numbers = sorted(int(n) for n in (doc or {}).get("tickets", ()))
+        waiting = [n for n in numbers if (t := tx.ticket(n)) is not None and t.is_open]
+        waiting = [n for n in waiting if tx.record(LINKED_TO, str(n)) is None]
+        if len(waiting) < 2:
+            return incident_answer(None, 0)
+        parent, linked = waiting[0], 0
+        for number in waiting[1:]:
+            try:
+                _link(tx, desk, agent, number, parent, note_parent=False)
+                linked += 1
+            except DeskError:  # another team's ticket, or a parent of its own: left as it is
+                continue
+        head = tx.ticket(parent)
+        if head is not None and linked:
+            note = trail_incident(linked)
+            tx.save_ticket(head.record(Action.NOTE, agent, note, desk.clock.now()))
+    return incident_answer(desk.ref(parent), linked)
+
+
+def _link(
+    tx: Transaction,
+    desk: Desk,
+    agent: str,
+    child_number: int,
+    parent_number: int,
+    *,
+    note_parent: bool = True,
+) -> str:
+    """Link in `tx`, after every check (a refusal changes nothing); the agent's answer."""
+    now = desk.clock.now()
+    child_ref, parent_ref = desk.ref(child_number), desk.ref(parent_number)
+    child, parent = tx.ticket(child_number), tx.ticket(parent_number)
+    if child is None:
+        raise TicketNotFound(child_number)
+    if parent is None:
+        raise TicketNotFound(parent_number)
+    desk.staff.require_agent_for(agent, child, "link tickets")
+    if child_number == parent_number:
+        raise NotPermitted("A ticket can't be linked to itself.")
+    if not child.is_open or not parent.is_open:
+        raise NotPermitted("Only open tickets can be linked; reopen it first.")
+    if tx.record(LINKED_TO, str(parent_number)) is not None or children_of(tx, child_number):
+        raise NotPermitted(
+            "{ref} is part of a link already: link to the parent it belongs to.",
+            ticket=parent_number if tx.record(LINKED_TO, str(parent_number)) else child_number,
+        )
+    already = tx.record(LINKED_TO, str(child_number))
+    if already == parent_number:
+        return f"{child_ref} is linked to {parent_ref} already."
+    if already is not None:
+        raise NotPermitted("{ref} is linked to another ticket already.", ticket=child_number)
+    tx.put(LINKED_TO, str(child_number), parent_number)
+    tx.put(LINKS, str(parent_number), sorted({*children_of(tx, parent_number), child_number}))
+    child = child.record(Action.NOTE, agent, trail_child(parent_ref), now)
+    tx.save_ticket(child)
+    if note_parent:
+        tx.save_ticket(parent.record(Action.NOTE, agent, trail_parent(child_ref), now))
+    text, blocks = linked_to(child_ref, parent_ref)
+    owed.to_requester(tx, child, "linked", text, blocks)
+    return linked_answer(child_ref, parent_ref, child.requester)
+
+
+def follow(tx: Transaction, desk: Desk, ticket: Ticket, parent_number: int) -> Ticket:
+    """A new ticket whose requester said it is the same as an open incident: linked to it (the
+    requester's own choice, so no agent's permission is asked). Unlinked when the incident has
+    closed or is itself linked meanwhile."""
+    parent = tx.ticket(parent_number)
+    if parent is None or not parent.is_open or tx.record(LINKED_TO, str(parent_number)) is not None:
+        return ticket
+    now = desk.clock.now()
+    tx.put(LINKED_TO, str(ticket.number), parent_number)
+    tx.put(LINKS, str(parent_number), sorted({*children_of(tx, parent_number), ticket.number}))
+    linked = ticket.record(Action.NOTE, ticket.requester, trail_child(desk.ref(parent_number)), now)
+    tx.save_ticket(linked)
+    tx.save_ticket(parent.record(Action.NOTE, ticket.requester, trail_parent(desk.ref(ticket.number)), now))
+    return linked
+
+
+def pass_on_reply(tx: Transaction, desk: Desk, parent: Ticket, signature: str, words: str) -> None:
+    """The parent's reply (its latest change), owed to each open child's requester once."""
+    for number in children_of(tx, parent.number):
+        child = tx.ticket(number)
+        if child is None or not child.is_open:
+            continue
+        text, blocks = parent_update(desk.ref(number), desk.ref(parent.number), signature, words)
+        key = f"linked:{parent.number}:{len(parent.trail)}:{number}"
+        owe(tx, key, Post(where_of(child.origin.channel), text, blocks, RequesterThread(number)))
+
+
+def resolve_children(
+    tx: Transaction, desk: Desk, parent: Ticket, agent: str, note: str, now: datetime
+) -> None:
+    """Resolving the parent resolves its open children: each requester told, and asked to rate."""
+    for number in children_of(tx, parent.number):
+        child = tx.ticket(number)
+        if child is None or not child.is_open:
+            continue
+        child = child.resolve(agent, note.strip(), now)
+        tx.save_ticket(child)
+        owed.card(tx, number)
+        text, blocks = resolution_message(desk.ref(number), number, agent, note)
+        owed.to_requester(tx, child, "requester", text, blocks, remember="resolution")
+        owe_rating_request(tx, desk, child)

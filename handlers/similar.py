@@ -1,0 +1,40 @@
+"""`/desk similar T-12` (issue 39): the resolved tickets closest to a ticket, and what solved
+them, for agents; answered privately."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.desk import Desk
+from bot.domain.errors import DeskError, TicketNotFound
+from bot.flows import answers
+from bot.slack.answer_blocks import similar
+from bot.slack.command_args import split_reference, usage
+from handlers.routing import ANY_COMMAND, routed, verbs
+
+
+def register(app: AsyncApp, desk: Desk) -> None:
+    @app.command(ANY_COMMAND, matchers=[verbs("similar")])
+    async def on_similar(ack: AsyncAck, command: dict[str, Any]) -> None:
+        read, user = routed(command), str(command.get("user_id"))
+        reference, _ = split_reference(read.text)
+        try:
+            desk.staff.require_agent(user, "see similar tickets")
+            if not reference:
+                await ack(text=usage("similar", read.called))
+                return
+            number = desk.parse_ref(reference)
+        except DeskError as error:
+            await ack(text=desk.explain(error))
+            return
+        await ack()
+        ticket = await desk.store.ticket(number)
+        if ticket is None:
+            text = desk.explain(TicketNotFound(number))
+            await answers.respond(desk, command.get("response_url"), user, text)
+            return
+        found = [(h.entry.title, h.entry.answer, h.confidence) for h in desk.knowledge.similar(ticket)]
+        text, blocks = similar(desk.ref(number), found)
+        await answers.respond(desk, command.get("response_url"), user, text, blocks)
