@@ -388,20 +388,47 @@ class PostgresStore(Store):
             raise self._unsaved(problem, await self._reachable(problem)) from problem
 
     async def add_once(self, table: str, key: str, doc: Any) -> bool:
+        """As the base store's, in one statement outside the desks' write lock.
+
+        A connection the server cuts can look alive to `_connection` (the server's goodbye is
+        not sent yet) and die under the INSERT; it is tried once more on another, as
+        `_open_group` does, so a click made just after a restart or a failover is not refused
+        for it. The lost try most likely wrote nothing (a session the server ends aborts the
+        statement it is running), but if it did (only its answer was lost), the second try
+        finds the key holding the very doc it wrote and takes it as its own: never False for
+        the first sight of a key. (A replay the same instant by the desk's clock, racing a cut
+        connection, would pass too.)"""
         if table not in DIRECT:
             return await super().add_once(table, key, doc)
         if self._pool is None or self.read_only:
             raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
-        try:
-            async with self._connection() as conn:
-                cur = await conn.execute(
-                    "INSERT INTO once_keys (tbl, key, doc) VALUES (%s, %s, %s) "
-                    "ON CONFLICT DO NOTHING RETURNING 1",
-                    (table, key, Jsonb(doc)),
-                )
-                return await cur.fetchone() is not None
-        except (psycopg.Error, OSError) as problem:
-            raise self._unsaved(problem, await self._reachable(problem)) from problem
+        for attempt in (1, 2):
+            lost = False
+            try:
+                async with self._connection() as conn:
+                    try:
+                        cur = await conn.execute(
+                            "INSERT INTO once_keys (tbl, key, doc) VALUES (%s, %s, %s) "
+                            "ON CONFLICT DO NOTHING RETURNING 1",
+                            (table, key, Jsonb(doc)),
+                        )
+                        if await cur.fetchone() is not None:
+                            return True
+                        if attempt == 1:
+                            return False
+                        cur = await conn.execute(
+                            "SELECT doc FROM once_keys WHERE tbl = %s AND key = %s", (table, key)
+                        )
+                        row = await cur.fetchone()
+                        return row is not None and row[0] == doc
+                    except (psycopg.Error, OSError):
+                        lost = conn.broken  # the connection is gone, not the statement refused
+                        raise
+            except (psycopg.Error, OSError) as problem:
+                if attempt == 2 or not lost or isinstance(problem, PoolTimeout):
+                    raise self._unsaved(problem, await self._reachable(problem)) from problem
+                log.info("once-only key: its connection was lost, tried on another", extra={"table": table})
+        raise AssertionError("unreachable")
 
     # -- writes (the group commit is the base store's: `Store.transaction`) ----------------
     async def _open_group(self) -> Any:

@@ -182,6 +182,7 @@ class CutAtCommit:
         self.host, self.port = host, port
         self.cut: str | None = None
         self.cuts = 0
+        self.at = b"COMMIT"  # what the cut waits for in what the client sends
         self._server: asyncio.Server | None = None
 
     async def start(self) -> int:
@@ -205,7 +206,7 @@ class CutAtCommit:
         answers = asyncio.create_task(down())
         try:
             while data := await client_in.read(65536):
-                if self.cut is not None and b"COMMIT" in data:
+                if self.cut is not None and self.at in data:
                     mode, self.cut = self.cut, None
                     self.cuts += 1
                     muted.set()
@@ -262,3 +263,33 @@ async def test_a_commit_whose_answer_is_lost_is_looked_up_not_guessed(pg_url, ca
         assert await again.records("notes") == {"kept": {"n": 1}, "after": {"n": 3}}
     finally:
         await again.close()
+
+
+async def test_a_once_only_key_whose_connection_is_cut_is_tried_on_another_and_kept_once(pg_url):
+    """The replay check's record (`add_once`, written in a statement of its own) on a
+    connection that dies under it, as one the server cut looks alive until its goodbye is
+    read: tried once more on another connection, so the click is not refused for it. Lost
+    before the server saw it: written by the second try. Lost after the server wrote it: the
+    second try finds its own doc and says so (first sight, not a replay). A true replay after
+    either is still found out."""
+    from urllib.parse import urlsplit
+
+    from store.names import SIGNED
+
+    parts = urlsplit(pg_url)
+    proxy = CutAtCommit(parts.hostname or "127.0.0.1", parts.port or 5432)
+    proxy.at = b"INSERT INTO once_keys"
+    port = await proxy.start()
+    store = PostgresStore(parts._replace(netloc=f"127.0.0.1:{port}").geturl() + "&sslmode=disable")
+    await store.open()
+    try:
+        for mode, key in (("before", "1700000000:v0=before"), ("after", "1700000000:v0=after")):
+            proxy.cut = mode
+            assert await store.add_once(SIGNED, key, f"first {mode}"), mode
+            assert proxy.cut is None and store.problem is None
+            assert not await store.add_once(SIGNED, key, f"replay {mode}"), mode
+            assert (await store.records(SIGNED))[key] == f"first {mode}"
+        assert proxy.cuts == 2
+    finally:
+        await store.close()
+        await proxy.stop()
