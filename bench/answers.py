@@ -136,7 +136,7 @@ def main() -> None:
         lexical[f"query_ms_{size // 1000}k"] = timing(base, sample, size, rng)
     embedding = {
         "status": "skipped: the embedding extra is not installed (no small model installs from PyPI "
-        "with its weights and loads offline; see README)",
+        "with its weights and loads offline; see docs/answers.md)",
         "precision@1": None,
         "recall@3": None,
         "shown_recall@3": None,

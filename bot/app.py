@@ -272,7 +272,7 @@ class DeskApp:
         if self.env.disk_resets and self.config.store_url.startswith("tinydb://"):
             log.warning(
                 "the TinyDB store is on a disk this platform wipes at every restart: every ticket "
-                "would be lost; set DESK_STORE to a postgresql:// URL (README, Deploying)",
+                "would be lost; set DESK_STORE to a postgresql:// URL (docs/deploying.md)",
                 extra={"platform": self.env.disk_resets, "store": self.store.url},
             )
 

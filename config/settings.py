@@ -207,6 +207,7 @@ def _desk(
         requests = tuple(s.get("request_channels", list, [], _channel_ids) or ())
         assign = s.get("assign", str, "none", _assign) or Assign.NONE
         whole = triage and agents and categories and name
+        s.known.add("request_type")  # optional, and named among the keys a typo is told about
         if categories and name and "request_type" in s.data:
             kinds[name] = request_types(s, categories)
         teams = (Team(name, triage, agents, leads, categories, requests, assign, sla),) if whole else ()
@@ -245,6 +246,7 @@ def _teams(
         categories = t.require("categories", list, 'a list of areas, like ["Hardware"]', _categories)
         requests = t.get("request_channels", list, [], _channel_ids)
         assign = t.get("assign", str, "none", _assign)
+        t.known.add("sla")  # optional, and named among the keys a typo is told about
         policies = _sla(t.table("sla"), sla) if "sla" in t.data else sla
         found = request_types(t, categories or ())
         t.finish()

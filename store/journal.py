@@ -34,7 +34,7 @@ class WriteFailed(OSError):
     disk, and the store is as it was before the transaction."""
 
 
-RESTORE = "restore the store from a backup (README: Backups), or move its files away to start afresh"
+RESTORE = "restore the store from a backup (docs/store.md: backups), or move its files away to start afresh"
 
 
 def segment_paths(store_path: Path) -> list[Path]:
@@ -146,7 +146,9 @@ class LastChange:
             f"the store had reached change {expected} ({self.path.name}, written at its last "
             "snapshot or stop)"
         )
-        restore = f"restore a backup (README: Backups), moving {self.path.name} away with the old files"
+        restore = (
+            f"restore a backup (docs/store.md: backups), moving {self.path.name} away with the old files"
+        )
         if not has_snapshot:
             raise JournalDamaged(
                 f"{store_path} is missing: without it the journal holds changes only up to {found}, "

@@ -17,7 +17,7 @@ Each process keeps the state in memory, as the other backends do, and catches up
 
 Nothing is visible in memory until the database has committed it. A process that fell behind
 the log's pruning (`KEEP_CHANGES`) loads the state afresh. Driver: psycopg 3 with its async
-pool (the README says why). Schema versions are applied at start (`MIGRATIONS`).
+pool (docs/store.md says why). Schema versions are applied at start (`MIGRATIONS`).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ MIGRATIONS.append(
     # 3 (issue 37): typed columns beside the document, for reports, indexes and BI tools;
     # filled from the document here (team: by the desk at its next start, `_fill_teams`,
     # since the config says which team an area belongs to), then on every write. And the
-    # read-only views of the `reporting` schema (README: "Reading the desk from BI tools").
+    # read-only views of the `reporting` schema (docs/store.md: "Reading the desk from BI tools").
     """
     ALTER TABLE tickets
         ADD COLUMN team text,

@@ -145,7 +145,7 @@ async def test_an_unknown_verb_gets_a_friendly_answer_listing_the_verbs():
 
 async def test_a_renamed_command_reaches_the_same_verbs():
     """A workspace that already has `/desk` or `/ticket` registers the desk's under another
-    name (README, "Commands"); the desk routes on the verb, whatever the name."""
+    name (docs/commands.md); the desk routes on the verb, whatever the name."""
     async with running_desk() as run:
         await raise_ticket(run)
         assert "You claimed T-1" in await said(run, BOB, "/it-desk", "claim T-1")

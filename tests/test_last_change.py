@@ -56,7 +56,7 @@ async def test_a_deleted_snapshot_after_a_clean_stop_is_refused(tmp_path):
     path.unlink()
     message = await refused(path)
     assert f"{path} is missing" in message and "had reached change 5" in message
-    assert "put desk.json back" in message and "README: Backups" in message
+    assert "put desk.json back" in message and "docs/store.md: backups" in message
     refused_by_the_commands(tmp_path, f"{path} is missing")
 
 

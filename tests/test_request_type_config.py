@@ -98,8 +98,8 @@ def readme_example() -> str:
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    part = readme[readme.index("### Request types and approvals") :]
+    page = (Path(__file__).resolve().parent.parent / "docs" / "approvals.md").read_text()
+    part = page[page.index("# Request types and approvals") :]
     found = re.search(r"```toml\n(.*?)```", part, re.S)
     assert found is not None
     return found.group(1)
