@@ -42,7 +42,7 @@ from bot.slack.details_blocks import details_view
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain
-from bot.slack.rating_blocks import survey_closed
+from bot.slack.rating_blocks import CLOSED_REOPENED, survey_closed
 from store.base import Transaction
 from store.names import OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT
 
@@ -361,7 +361,7 @@ class Agents:
             owed.owe(tx, f"t{number}:resolution-redraw", Edit(channel, ts, text, blocks))
         if (where := tx.record(RATINGS_AT, str(number))) is not None:
             tx.delete(OPEN_SURVEYS, str(number))
-            text, blocks = survey_closed(ref, "it was reopened")
+            text, blocks = survey_closed(ref, CLOSED_REOPENED, words=self.desk.known_words(ticket.requester))
             channel, ts = split_place(str(where))
             owed.owe(tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))
 
