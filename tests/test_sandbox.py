@@ -368,3 +368,17 @@ def test_the_page_draws_every_emoji_the_desk_writes():
     for source in [*(root / "bot" / "slack").glob("*.py"), *(root / "bot" / "flows").glob("*.py")]:
         written |= set(re.findall(r"(?<![\w{}]):([a-z][a-z0-9_+-]*[a-z0-9]):(?![\w{])", source.read_text()))
     assert written - drawn - {"notice"} == set()  # `t1:notice:...` is an outbox id, not an emoji
+
+
+async def test_the_language_switch_sets_a_persons_slack_language_and_the_desk_speaks_it(page):
+    dm = (await page.state(ALICE))["channel"]
+    await page.say(ALICE, dm, "help")
+    await page.last_bot_message(ALICE, dm, "Tell me what's wrong")
+    status, answer = await page.post("language", user=ALICE, language="zh-CN")
+    assert status == 200 and answer == {"ok": True, "language": "zh-CN"}
+    me = next(p for p in (await page.state(ALICE))["people"] if p["id"] == ALICE)
+    assert me["language"] == "zh-CN"
+    await page.say(ALICE, dm, "help")
+    await page.last_bot_message(ALICE, dm, "发消息告诉我遇到了什么问题")
+    status, answer = await page.post("language", user=ALICE, language="fr")
+    assert "problem" in answer

@@ -334,6 +334,11 @@ class SlackGateway:
             await self._person(user)
         return self._locales[user]
 
+    def forget(self, user: str) -> None:
+        """Ask Slack again for this person's name and locale next time (they changed them)."""
+        self._names.pop(user, None)
+        self._locales.pop(user, None)
+
     def known_locale(self, user: str) -> str:
         """A person's Slack locale if it was asked before ("" when not: no call to Slack)."""
         return self._locales.get(user, "")
