@@ -66,12 +66,12 @@ class Words:
     def english(self) -> bool:
         return self.language == "en"
 
-    def t(self, message: str, **values: Any) -> str:
+    def t(self, message: str, /, **values: Any) -> str:
         """`message` in this language, with its `{placeholders}` filled."""
         said = self.singles.get(message) or message
         return said.format(**values) if values else said
 
-    def tn(self, singular: str, plural: str, n: int, **values: Any) -> str:
+    def tn(self, singular: str, plural: str, n: int, /, **values: Any) -> str:
         """The sentence for `n` things (`{n}` is filled with the number, written this
         language's way). Chinese has one form for every count."""
         forms = self.plurals.get(singular)

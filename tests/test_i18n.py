@@ -9,6 +9,7 @@ is unchanged and reads the English sentences word for word.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,10 +23,20 @@ from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Rating, Status
 from bot.i18n import ENGLISH, Words, language_of_locale, words_for
-from bot.slack import rating_blocks, status_blocks, when
+from bot.slack import card, rating_blocks, status_blocks, when
 from config.settings import ConfigError, load_config
 from tests.factories import make_ticket
-from tests.harness import ALICE, blocks_text, bot_posts, demo_config, running_desk, settle, text_of, toml_text
+from tests.harness import (
+    ALICE,
+    blocks_text,
+    bot_posts,
+    demo_config,
+    raise_ticket,
+    running_desk,
+    settle,
+    text_of,
+    toml_text,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH = words_for("zh-CN")
@@ -87,7 +98,7 @@ _NOT_WORDS = re.compile(
     r"|:[a-z0-9_+-]+:"  # emoji
     r"|\b[A-Z]{1,3}-\d+\b|\bP[1-4]\b"  # references, priorities
 )
-_TWO_WORDS = re.compile(r"[A-Za-z]{2,}[\s,.;:!?'’-]+[A-Za-z]{2,}")
+_TWO_WORDS = re.compile(r"[A-Za-z]{2,}[ \t,.;:!?'’-]+[A-Za-z]{2,}")  # each string on its own line
 ALLOWED = {"IT Help", "Printer jams", "Laptop broken"}  # what people wrote and named: theirs
 
 
@@ -178,6 +189,22 @@ def _rendered(words: Words) -> dict[str, object]:
         "T-1", rating_blocks.CLOSED_LATE, span=timedelta(days=30), words=words
     )
     kinds["comment form"] = rating_blocks.comment_form(1, "T-1", "D1:1.0", "", words=words)
+    areas = (("IT", ("Hardware", "Software")), ("People", ("Payroll",)))
+    states = [_state(breached=True), _state()]
+    for i, ticket in enumerate([open_, claimed, waiting, resolved, replace(open_, assignee="U0BOB0001")]):
+        kinds[f"card {i}"] = card.ticket_card(
+            ticket, "T-1", states, ZONE, business=False, warn_at=0.5, areas=areas, team="IT", words=words
+        )
+    at_risk = TargetState(Target.RESOLUTION, timedelta(hours=1), NOW, timedelta(minutes=5), None)
+    kinds["card at risk"] = card.ticket_card(
+        open_, "T-1", [at_risk], ZONE, business=True, warn_at=0.5, words=words
+    )
+    for via in ("dm", "mention", "command", "form", "shortcut", "reaction", "channel"):
+        origin = replace(open_.origin, via=via)
+        kinds[f"raised {via}"] = card.raised(replace(open_, origin=origin), "https://x/1", words)
+        kinds[f"raised by {via}"] = card.raised(
+            replace(open_, origin=origin, raised_by="U0ERIN001"), None, words
+        )
     return kinds
 
 
@@ -260,3 +287,12 @@ async def test_on_a_chinese_desk_an_english_speaker_is_answered_in_english():
 
 def test_blocks_text_is_what_the_harness_reads():
     assert blocks_text([]) == ""
+
+
+async def test_a_chinese_desk_posts_its_triage_card_in_chinese_and_answers_an_english_requester_in_english():
+    async with running_desk(desk={"language": "zh-CN"}) as run:
+        _, posted = await raise_ticket(run)
+        shown = text_of(posted)
+        assert "P2 · 高" in shown and "认领" in all_text(posted.blocks)
+        assert english_left(blocks_text(posted.blocks).replace("Laptop won't boot", "")) == []  # hers
+        assert "You have 1 open ticket" in await _ask(run, ALICE, "my tickets")

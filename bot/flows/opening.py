@@ -88,4 +88,5 @@ def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
         source=source_link(desk, ticket),
         areas=desk.staff.areas,
         team=desk.team_of(ticket).name if desk.staff.several else None,
+        words=desk.words,
     )
