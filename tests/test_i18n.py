@@ -18,12 +18,13 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.domain.notices import TRIAGE, Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Rating, Status
 from bot.i18n import ENGLISH, Words, language_of_locale, words_for
-from bot.slack import card, rating_blocks, status_blocks, when
+from bot.slack import card, notice_blocks, rating_blocks, status_blocks, when
 from config.settings import ConfigError, load_config
 from tests.factories import make_ticket
 from tests.harness import (
@@ -205,6 +206,25 @@ def _rendered(words: Words) -> dict[str, object]:
         kinds[f"raised by {via}"] = card.raised(
             replace(open_, origin=origin, raised_by="U0ERIN001"), None, words
         )
+    for level in Level:
+        for late in (False, True):
+            notice = Notice(Target.FIRST_RESPONSE, level, NOW, NOW, NOW, late)
+            for ticket in (open_, claimed, replace(open_, assignee="U0BOB0001")):
+                for business in (False, True):
+                    facts = notice_blocks.NoticeFacts(
+                        ticket,
+                        "T-1",
+                        notice,
+                        _state(breached=level is not Level.AT_RISK),
+                        timedelta(hours=4),
+                        business,
+                        "C0TRIAGE1",
+                        "https://x/1",
+                    )
+                    for place in (TRIAGE, "dm:U0CAROL01"):
+                        kinds[f"notice {level} {late} {ticket.status} {business} {place}"] = (
+                            notice_blocks.notice_message(facts, place, ZONE, words=words)
+                        )
     return kinds
 
 
