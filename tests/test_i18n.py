@@ -23,8 +23,9 @@ from bot.domain.policy import Target
 from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Rating, Status
+from bot.domain.trend import trend
 from bot.i18n import ENGLISH, Words, language_of_locale, words_for
-from bot.slack import card, notice_blocks, rating_blocks, status_blocks, when
+from bot.slack import card, home, notice_blocks, rating_blocks, status_blocks, when
 from config.settings import ConfigError, load_config
 from tests.factories import make_ticket
 from tests.harness import (
@@ -225,6 +226,17 @@ def _rendered(words: Words) -> dict[str, object]:
                         kinds[f"notice {level} {late} {ticket.status} {business} {place}"] = (
                             notice_blocks.notice_message(facts, place, ZONE, words=words)
                         )
+    rows_home = [home.HomeRow(ref, t, _state(), i == 0, False) for i, (ref, t) in enumerate(rows)]
+    week = trend([], lambda t: None, NOW, timedelta(days=7))
+    facts = home.HomeFacts(
+        "IT Help", "T", ZONE, rows_home, rows_home * 5, home.QueueCounts(3, 1, 2, 1), week, away="周五 17:00"
+    )
+    kinds["home, all"] = home.home_view(facts, words=words)
+    kinds["home, teams, away till back"] = home.home_view(
+        replace(facts, week=None, team_weeks=(("IT", week),), away=""), words=words
+    )
+    kinds["home, here"] = home.home_view(replace(facts, away=None), words=words)
+    kinds["home, requester"] = home.home_view(home.HomeFacts("IT Help", "T", ZONE, []), words=words)
     return kinds
 
 

@@ -95,7 +95,11 @@ class Homes:
             away = (
                 None
                 if not away_now(until, now)
-                else (at(datetime.fromisoformat(until), desk.zone) if until else "")
+                else (
+                    at(datetime.fromisoformat(until), desk.zone, words=await desk.words_for(person))
+                    if until
+                    else ""
+                )
             )
             facts = replace(facts, assigned=assigned, queue=queue, away=away)
         if team.is_lead(person):
@@ -113,4 +117,4 @@ class Homes:
                 facts = replace(
                     facts, week=await asyncio.to_thread(trend, tickets, desk.sla_clock, now, week)
                 )
-        return home_view(facts)
+        return home_view(facts, words=await desk.words_for(person))

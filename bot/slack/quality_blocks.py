@@ -13,6 +13,7 @@ from bot.domain.policy import Target
 from bot.domain.quality import Compliance, Spread, Summary
 from bot.domain.ticket import SCORES
 from bot.domain.trend import Trend
+from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import context, section
 from bot.slack.trend_blocks import trend_section
 from bot.slack.when import day, local_moment
@@ -26,37 +27,41 @@ def _span(value: timedelta | None) -> str:
     return format_duration(value) if value is not None else "–"
 
 
-def _arrow(delta: float, shown: str) -> str:
+def _arrow(delta: float, shown: str, words: Words = ENGLISH) -> str:
     if delta > 0:
         return f"↑ {shown}"
     if delta < 0:
         return f"↓ {shown}"
-    return "→ same"
+    return "→ " + words.t("same")
 
 
-def count_change(now: int, before: int) -> str:
-    return _arrow(now - before, str(abs(now - before)))
+def count_change(now: int, before: int, words: Words = ENGLISH) -> str:
+    return _arrow(now - before, words.number(abs(now - before)), words)
 
 
-def time_change(now: timedelta | None, before: timedelta | None) -> str:
+def time_change(now: timedelta | None, before: timedelta | None, words: Words = ENGLISH) -> str:
     if now is None or before is None:
         return ""
     delta = now - before
-    return _arrow(delta.total_seconds(), format_duration(delta))
+    return _arrow(delta.total_seconds(), words.duration(delta), words)
 
 
-def share_change(now: float | None, before: float | None) -> str:
+def share_change(now: float | None, before: float | None, words: Words = ENGLISH) -> str:
     if now is None or before is None:
         return ""
     points = round((now - before) * 100)
-    return _arrow(points, f"{abs(points)} pts")
+    return _arrow(
+        points,
+        words.tn("{n} pt", "{n} pts", abs(points)) if not words.english else f"{abs(points)} pts",
+        words,
+    )
 
 
-def score_change(now: float | None, before: float | None) -> str:
+def score_change(now: float | None, before: float | None, words: Words = ENGLISH) -> str:
     if now is None or before is None:
         return ""
     delta = round(now - before, 1)
-    return _arrow(delta, f"{abs(delta):.1f}")
+    return _arrow(delta, f"{abs(delta):.1f}", words)
 
 
 def field(title: str, value: str, change: str) -> dict[str, str]:
