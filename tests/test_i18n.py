@@ -18,6 +18,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.domain.intake import Draft, Stage
 from bot.domain.notices import TRIAGE, Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
@@ -25,7 +26,7 @@ from bot.domain.sla import TargetState
 from bot.domain.ticket import Rating, Status
 from bot.domain.trend import trend
 from bot.i18n import ENGLISH, Words, language_of_locale, words_for
-from bot.slack import card, home, notice_blocks, rating_blocks, status_blocks, when
+from bot.slack import card, home, intake_blocks, notice_blocks, rating_blocks, status_blocks, when
 from config.settings import ConfigError, load_config
 from tests.factories import make_ticket
 from tests.harness import (
@@ -236,6 +237,27 @@ def _rendered(words: Words) -> dict[str, object]:
         replace(facts, week=None, team_weeks=(("IT", week),), away=""), words=words
     )
     kinds["home, here"] = home.home_view(replace(facts, away=None), words=words)
+    draft = Draft("d1", ALICE, "D1", None, "dm", "打印机卡纸", Stage.CATEGORY, NOW, NOW)
+    kinds["question, area"] = intake_blocks.question(draft, areas, words=words)
+    kinds["question, one team"] = intake_blocks.question(draft, areas[:1], words=words)
+    kinds["question, urgency"] = intake_blocks.question(
+        replace(draft, stage=Stage.URGENCY, category="Hardware"), areas, words=words
+    )
+    kinds["added"] = intake_blocks.added_note(words)
+    kinds["cancelled"] = intake_blocks.ended(replace(draft, stage=Stage.CANCELLED), words=words)
+    kinds["expired"] = intake_blocks.ended(replace(draft, stage=Stage.EXPIRED), words=words)
+    kinds["raised for"] = intake_blocks.raised_for("T-1", ALICE, words=words)
+    promised = when.promise(timedelta(hours=1), NOW, ZONE, business=False, words=words)
+    first_answered = replace(claimed, first_response_at=NOW)
+    rated_done = replace(resolved, first_response_at=NOW, rating=Rating(score=5, at=NOW))
+    reopened = replace(claimed, reopened_at=NOW)
+    for i, ticket in enumerate(
+        [open_, first_answered, waiting, rated_done, reopened, replace(reopened, status=Status.OPEN)]
+    ):
+        now = intake_blocks.standing(ticket, "T-1", ZONE, words=words)
+        kinds[f"confirmation {i}"] = intake_blocks.confirmation(
+            "T-1", "Hardware", Priority.P2, "打印机卡纸", promised, "<@U0ERIN001> 代你提交", now, words=words
+        )
     kinds["home, requester"] = home.home_view(home.HomeFacts("IT Help", "T", ZONE, []), words=words)
     return kinds
 
@@ -328,3 +350,18 @@ async def test_a_chinese_desk_posts_its_triage_card_in_chinese_and_answers_an_en
         assert "P2 · 高" in shown and "认领" in all_text(posted.blocks)
         assert english_left(blocks_text(posted.blocks).replace("Laptop won't boot", "")) == []  # hers
         assert "You have 1 open ticket" in await _ask(run, ALICE, "my tickets")
+
+
+async def test_a_requester_whose_slack_speaks_chinese_raises_a_ticket_in_chinese():
+    async with running_desk() as run:
+        run.slack.workspace.people[ALICE].locale = "zh-CN"
+        dm = run.slack.workspace.im_with(ALICE).id
+        await run.people.say(ALICE, dm, "打印机卡纸")
+        await settle(lambda: len(bot_posts(run.slack, dm)) > 0)
+        prompt = bot_posts(run.slack, dm)[-1]
+        assert "这是关于哪个类别的" in text_of(prompt)
+        await run.people.press(ALICE, prompt, "Hardware")
+        await settle(lambda: "有多紧急" in text_of(prompt))
+        await run.people.press(ALICE, prompt, "P2 · 高")
+        await settle(lambda: "已创建" in text_of(prompt))
+        assert english_left(blocks_text(prompt.blocks)) == []
