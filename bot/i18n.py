@@ -83,7 +83,7 @@ class Words:
 
     def number(self, n: float) -> str:
         if self.english:
-            return f"{n:,}" if isinstance(n, int) and abs(n) >= 10000 else str(n)
+            return str(n)  # as the desk always wrote them
         from babel.numbers import format_decimal
 
         return format_decimal(n, locale=_BABEL_LOCALES[self.language])
@@ -125,6 +125,16 @@ class Words:
         from babel.dates import format_skeleton
 
         return format_skeleton("yMMMEd" if year else "MMMEd", when, locale=_BABEL_LOCALES[self.language])
+
+    def weekday(self, when: date) -> str:
+        """The day's short name: `Mon`; `周一`."""
+        if self.english:
+            from bot.slack.when import DAY_NAMES
+
+            return DAY_NAMES[when.weekday()]
+        from babel.dates import format_date
+
+        return format_date(when, "EEE", locale=_BABEL_LOCALES[self.language])
 
     def moment(self, moment: datetime) -> str:
         """A day and a 24-hour time, in the moment's own zone: `Mon 7 Dec, 09:05`."""

@@ -18,6 +18,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.domain.digest import build_digest
 from bot.domain.intake import Draft, Stage
 from bot.domain.notices import TRIAGE, Level, Notice
 from bot.domain.policy import Target
@@ -26,7 +27,16 @@ from bot.domain.sla import TargetState
 from bot.domain.ticket import Rating, Status
 from bot.domain.trend import trend
 from bot.i18n import ENGLISH, Words, language_of_locale, words_for
-from bot.slack import card, home, intake_blocks, notice_blocks, rating_blocks, status_blocks, when
+from bot.slack import (
+    card,
+    digest_blocks,
+    home,
+    intake_blocks,
+    notice_blocks,
+    rating_blocks,
+    status_blocks,
+    when,
+)
 from config.settings import ConfigError, load_config
 from tests.factories import make_ticket
 from tests.harness import (
@@ -98,6 +108,7 @@ def test_placeholders_survive_translation():
 _NOT_WORDS = re.compile(
     r"`[^`]*`"  # code: commands and their arguments stay the same words
     r"|<[^>]*>"  # mentions, links, Slack's date tokens
+    r"|“[^”]*”"  # what people wrote, quoted
     r"|:[a-z0-9_+-]+:"  # emoji
     r"|\b[A-Z]{1,3}-\d+\b|\bP[1-4]\b"  # references, priorities
 )
@@ -258,6 +269,22 @@ def _rendered(words: Words) -> dict[str, object]:
         kinds[f"confirmation {i}"] = intake_blocks.confirmation(
             "T-1", "Hardware", Priority.P2, "打印机卡纸", promised, "<@U0ERIN001> 代你提交", now, words=words
         )
+    from tests import test_digest as d  # its week of tickets, clock and schedule
+
+    for name, tickets, day, now in (
+        ("busy", d.known_tickets(), d.WEDNESDAY, d.NOW),
+        ("quiet", [], d.WEDNESDAY, d.NOW),
+        ("quiet with backlog", [make_ticket(9, at=d.NOW - timedelta(days=3))], d.WEDNESDAY, d.NOW),
+    ):
+        digest = build_digest(tickets, d.clock_for, 0.8, d.SCHEDULE, day, now)
+        look = replace(d.LOOK, words=words, team="IT")
+        kinds[f"digest {name}"] = digest_blocks.digest_message(digest, look)
+        weekdays = replace(d.SCHEDULE, days=frozenset(range(5)))
+        monday = datetime(2026, 11, 23, 9, 0, tzinfo=ZONE)
+        spell = build_digest(tickets, d.clock_for, 0.8, weekdays, date(2026, 11, 23), monday)
+        kinds[f"digest {name}, a spell"] = digest_blocks.digest_message(spell, look)
+    weekly = replace(d.SCHEDULE, days=frozenset({0, 2}))
+    kinds["schedule"] = [digest_blocks.schedule_words(x, words) for x in (d.SCHEDULE, weekly)]
     kinds["home, requester"] = home.home_view(home.HomeFacts("IT Help", "T", ZONE, []), words=words)
     return kinds
 

@@ -64,6 +64,7 @@ class Digests:
             ref=self.desk.ref,
             business=lambda priority: self.desk.config.priority_clock(priority, team).business,
             team=team.name if team is not None else "",
+            words=self.desk.words,
         )
         return digest_message(digest, look)
 
