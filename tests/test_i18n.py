@@ -28,6 +28,7 @@ from bot.domain.ticket import Rating, Status
 from bot.domain.trend import trend
 from bot.i18n import ENGLISH, Words, language_of_locale, words_for
 from bot.slack import (
+    agent_blocks,
     card,
     digest_blocks,
     home,
@@ -285,6 +286,27 @@ def _rendered(words: Words) -> dict[str, object]:
         kinds[f"digest {name}, a spell"] = digest_blocks.digest_message(spell, look)
     weekly = replace(d.SCHEDULE, days=frozenset({0, 2}))
     kinds["schedule"] = [digest_blocks.schedule_words(x, words) for x in (d.SCHEDULE, weekly)]
+    for by in (None, "U0CAROL01"):
+        kinds[f"handover {by}"] = agent_blocks.handover_message(
+            "T-1", open_, by, [_state()], ZONE, business=False, words=words
+        )
+        kinds[f"handover {by}, nothing running"] = agent_blocks.handover_message(
+            "T-1", open_, by, [_state(stopped=True)], ZONE, business=False, words=words
+        )
+    kinds["reply"] = agent_blocks.reply_message("T-1", "Bob, IT Help", "换好了", words=words)
+    kinds["resolution"] = agent_blocks.resolution_message("T-1", 1, "U0BOB0001", "重启即可", words=words)
+    for resolver, ticket in (("U0BOB0001", reopened), ("desk", replace(reopened, assignee=None))):
+        kinds[f"reopened {resolver}"] = agent_blocks.reopened_message(
+            "T-1", resolver, "重启", ticket, ZONE, words=words
+        )
+    kinds["waiting"] = agent_blocks.waiting_message("T-1", "U0BOB0001", "型号是？", words=words)
+    for agent in ("U0BOB0001", None):
+        kinds[f"reminder {agent}"] = agent_blocks.reminder_message(
+            "T-1", agent, "型号是？", when.slack_at(NOW, ZONE, words=words), words=words
+        )
+    kinds["closed unanswered"] = agent_blocks.closed_unanswered_message(
+        "T-1", 1, words.duration(timedelta(days=5)), words=words
+    )
     kinds["home, requester"] = home.home_view(home.HomeFacts("IT Help", "T", ZONE, []), words=words)
     return kinds
 

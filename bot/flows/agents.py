@@ -140,8 +140,9 @@ class Agents:
             if to != by:
                 clock = self.desk.sla_clock(ticket)
                 states = target_states(ticket, clock, now)
+                words = self.desk.known_words(to)
                 text, blocks = handover_message(
-                    ref, ticket, by, states, self.desk.zone, business=clock.business
+                    ref, ticket, by, states, self.desk.zone, business=clock.business, words=words
                 )
                 owed.to_person(tx, ticket, to, f"dm-{to}", text, blocks)
             if previous and previous not in (by, to):
@@ -166,9 +167,10 @@ class Agents:
         self.staff.require_agent(agent, "resolve tickets")
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
-        text, blocks = resolution_message(ref, number, agent, note)
 
         def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
+            words = self.desk.known_words(ticket.requester)
+            text, blocks = resolution_message(ref, number, agent, note, words=words)
             owed.to_requester(tx, ticket, "requester", text, blocks, remember="resolution")
             owe_rating_request(tx, self.desk, ticket)
 
@@ -205,7 +207,8 @@ class Agents:
         if saved is not words:  # a saved reply: greet the requester by name (text, not a mention)
             words = saved.format(requester=await self._name(current.requester), ref=ref)
         name = await self._name(agent)
-        text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words)
+        said = await self.desk.words_for(current.requester)
+        text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words, words=said)
         async with self.desk.store.transaction() as tx:
             ticket = tx.ticket(number)
             if ticket is None:
@@ -320,7 +323,8 @@ class Agents:
         asked = question.strip() or "Could you tell us a little more, so we can go on?"
 
         def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
-            self._tell_requester(tx, ticket, *waiting_message(ref, agent, asked))
+            said = self.desk.known_words(ticket.requester)
+            self._tell_requester(tx, ticket, *waiting_message(ref, agent, asked, words=said))
             self._in_card_thread(tx, ticket, f"<@{agent}> is waiting on the requester:\n{quote(asked)}")
 
         _, ticket = await self._change(
@@ -356,7 +360,10 @@ class Agents:
         ref, number = self.desk.ref(ticket.number), ticket.number
         resolver = next((e.actor for e in reversed(before.trail) if e.action is Action.RESOLVED), None)
         if (where := tx.record(RESOLVED_AT, str(number))) is not None:
-            text, blocks = reopened_message(ref, resolver, before.resolution_note, ticket, self.desk.zone)
+            said = self.desk.known_words(ticket.requester)
+            text, blocks = reopened_message(
+                ref, resolver, before.resolution_note, ticket, self.desk.zone, words=said
+            )
             channel, ts = split_place(str(where))
             owed.owe(tx, f"t{number}:resolution-redraw", Edit(channel, ts, text, blocks))
         if (where := tx.record(RATINGS_AT, str(number))) is not None:

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
+from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import context, section
 from bot.slack.card import MARKS, CardIds, button
 from bot.slack.intake_blocks import quote
+from bot.slack.labels import priority_label
 from bot.slack.mrkdwn import escape, modal_title, plain, safe
 from bot.slack.mrkdwn import who as mention
 from bot.slack.when import age, slack_at, target_line
@@ -77,114 +79,156 @@ def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[s
     return f"{count} tickets need attention", blocks
 
 
-def reply_message(ref: str, signature: str, text: str) -> tuple[str, Blocks]:
+def reply_message(ref: str, signature: str, text: str, *, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """An agent's words to the requester, in the ticket's thread, signed."""
     blocks = [
         section(safe(text, NOTE_LIMIT)),
         context(f"{escape(signature)} · {ref}"),
     ]
-    return f"{signature} replied on {ref}", blocks
+    return words.t("{signature} replied on {ref}", signature=signature, ref=ref), blocks
 
 
 def handover_message(
-    ref: str, ticket: Ticket, by: str | None, states: list[TargetState], zone: ZoneInfo, *, business: bool
+    ref: str,
+    ticket: Ticket,
+    by: str | None,
+    states: list[TargetState],
+    zone: ZoneInfo,
+    *,
+    business: bool,
+    words: Words = ENGLISH,
 ) -> tuple[str, Blocks]:
     """The DM to an agent handed a ticket (`by` someone, or by the desk's assignment when
     None): what it is, how urgent, when it is due, and the buttons to act on it right there."""
+    w = words
     summary = quote(plain(" ".join(ticket.text.split()), 300))
-    running = [target_line(state, zone, business=business) for state in states if state.running]
-    due = " · ".join(running) or "no target running"
+    running = [target_line(state, zone, business=business, words=w) for state in states if state.running]
+    due = " · ".join(running) or w.t("no target running")
     n = ticket.number
+    label = priority_label(ticket.priority, w)
     buttons = [
-        button("Reply", CardIds.REPLY, n),
-        button("Waiting on requester", CardIds.WAIT, n),
-        button("Resolve", CardIds.RESOLVE, n, "primary"),
-        button("Details", CardIds.DETAILS, n),
+        button(w.t("Reply"), CardIds.REPLY, n),
+        button(w.t("Waiting on requester"), CardIds.WAIT, n),
+        button(w.t("Resolve"), CardIds.RESOLVE, n, "primary"),
+        button(w.t("Details"), CardIds.DETAILS, n),
     ]
     if by is None:  # the requester waits for a first answer: taking it up is the first thing
-        heading = f":inbox_tray: *{ref}* is yours: the desk assigned it to you.\n{summary}"
+        yours = w.t("{ref} is yours: the desk assigned it to you.", ref=f"*{ref}*")
+        heading = f":inbox_tray: {yours}\n{summary}"
         buttons = [
-            button("I'm on it", CardIds.CLAIM, n, "primary"),
-            button("Reply", CardIds.REPLY, n),
-            button("Resolve", CardIds.RESOLVE, n),
-            button("Details", CardIds.DETAILS, n),
+            button(w.t("I'm on it"), CardIds.CLAIM, n, "primary"),
+            button(w.t("Reply"), CardIds.REPLY, n),
+            button(w.t("Resolve"), CardIds.RESOLVE, n),
+            button(w.t("Details"), CardIds.DETAILS, n),
         ]
-        text = f"{ref} ({ticket.priority.label}) was assigned to you"
+        text = w.t("{ref} ({priority}) was assigned to you", ref=ref, priority=label)
     else:
-        heading = f":inbox_tray: <@{by}> handed *{ref}* to you.\n{summary}"
-        text = f"{ref} ({ticket.priority.label}) was handed to you"
+        handed = w.t("{person} handed {ref} to you.", person=f"<@{by}>", ref=f"*{ref}*")
+        heading = f":inbox_tray: {handed}\n{summary}"
+        text = w.t("{ref} ({priority}) was handed to you", ref=ref, priority=label)
+    origin = w.t("from {person}", person=mention(ticket.requester))
     blocks: Blocks = [
         section(heading),
         context(
-            f"{MARKS[ticket.priority]} *{ticket.priority.label}* · {escape(ticket.category)} · "
-            f"from {mention(ticket.requester)} · {due[:1].upper() + due[1:]}"
+            f"{MARKS[ticket.priority]} *{label}* · {escape(ticket.category)} · "
+            f"{origin} · {due[:1].upper() + due[1:]}"
         ),
         {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons},
     ]
     if by is None:
-        blocks.insert(2, context("Its first-response clock runs until you press *I'm on it* or reply."))
+        blocks.insert(2, context(w.t("Its first-response clock runs until you press *I'm on it* or reply.")))
     return text, blocks
 
 
-def _reopen(number: int) -> dict[str, Any]:
+def _reopen(number: int, words: Words = ENGLISH) -> dict[str, Any]:
     """The requester's way back to a resolved ticket."""
-    elements = [button("The problem is back", CardIds.REOPEN, number)]
+    elements = [button(words.t("The problem is back"), CardIds.REOPEN, number)]
     return {"type": "actions", "block_id": f"ticket:{number}", "elements": elements}
 
 
-def resolution_message(ref: str, number: int, agent: str, note: str) -> tuple[str, Blocks]:
+def resolution_message(
+    ref: str, number: int, agent: str, note: str, *, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
     """Tells the requester their ticket is resolved, with a way back if the problem returns."""
+    w = words
     said = f"\n{quote(note, 2000)}" if note.strip() else ""
+    done = w.t("{agent} resolved {ref}.", agent=f"<@{agent}>", ref=f"*{ref}*")
     blocks: Blocks = [
-        section(f":white_check_mark: <@{agent}> resolved *{ref}*.{said}"),
-        _reopen(number),
-        context("If it comes back within 7 days, press the button to reopen it."),
+        section(f":white_check_mark: {done}{said}"),
+        _reopen(number, w),
+        context(w.t("If it comes back within 7 days, press the button to reopen it.")),
     ]
-    return f"{ref} is resolved", blocks
+    return w.t("{ref} is resolved", ref=ref), blocks
 
 
 def reopened_message(
-    ref: str, resolver: str | None, note: str, ticket: Ticket, zone: ZoneInfo
+    ref: str, resolver: str | None, note: str, ticket: Ticket, zone: ZoneInfo, *, words: Words = ENGLISH
 ) -> tuple[str, Blocks]:
     """The resolution message once its ticket is reopened: the button gone, saying so."""
-    by = f"<@{resolver}> resolved *{ref}*" if resolver and resolver != "desk" else f"*{ref}* was closed"
+    w = words
+    if resolver and resolver != "desk":
+        by = w.t("{agent} resolved {ref}.", agent=f"<@{resolver}>", ref=f"*{ref}*")
+    else:
+        by = w.t("{ref} was closed.", ref=f"*{ref}*")
     said = f"\n{quote(note, 2000)}" if note.strip() else ""
-    back = f"<@{ticket.assignee}> has it again" if ticket.assignee else "The desk's agents have been told"
-    when = slack_at(ticket.reopened_at or ticket.opened_at, zone)
+    when = slack_at(ticket.reopened_at or ticket.opened_at, zone, words=w)
+    if ticket.assignee:
+        back = w.t(
+            "You reopened it {when}. {agent} has it again; updates will come in this thread.",
+            when=when,
+            agent=f"<@{ticket.assignee}>",
+        )
+    else:
+        back = w.t(
+            "You reopened it {when}. The desk's agents have been told; updates will come in this thread.",
+            when=when,
+        )
     blocks: Blocks = [
-        section(f":white_check_mark: {by}.{said}"),
-        context(
-            f":arrows_counterclockwise: You reopened it {when}. {back}; updates will come in this thread."
-        ),
+        section(f":white_check_mark: {by}{said}"),
+        context(f":arrows_counterclockwise: {back}"),
     ]
-    return f"{ref} is open again", blocks
+    return w.t("{ref} is open again", ref=ref), blocks
 
 
-def waiting_message(ref: str, agent: str, question: str) -> tuple[str, Blocks]:
+def waiting_message(ref: str, agent: str, question: str, *, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The agent's question to the requester; the ticket waits for the answer."""
+    w = words
+    asks = w.t("{agent} asks about {ref}:", agent=f"<@{agent}>", ref=f"*{ref}*")
     blocks: Blocks = [
-        section(f":speech_balloon: <@{agent}> asks about *{ref}*:\n{quote(question, 2000)}"),
-        context("Answer here in this thread: the ticket waits for you."),
+        section(f":speech_balloon: {asks}\n{quote(question, 2000)}"),
+        context(w.t("Answer here in this thread: the ticket waits for you.")),
     ]
-    return f"{ref}: a question for you", blocks
+    return w.t("{ref}: a question for you", ref=ref), blocks
 
 
-def reminder_message(ref: str, agent: str | None, question: str, closes: str) -> tuple[str, Blocks]:
-    who = f"<@{agent}>" if agent else "The desk"
+def reminder_message(
+    ref: str, agent: str | None, question: str, closes: str, *, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
+    w = words
+    who = f"<@{agent}>" if agent else w.t("The desk")
+    asked = w.t("A reminder about {ref}: {who} asked", ref=f"*{ref}*", who=who)
     blocks: Blocks = [
-        section(f":wave: A reminder about *{ref}*: {who} asked\n{quote(question, 2000)}"),
-        context(f"Answer here in this thread. If we don't hear back, it closes {closes}."),
+        section(f":wave: {asked}\n{quote(question, 2000)}"),
+        context(w.t("Answer here in this thread. If we don't hear back, it closes {closes}.", closes=closes)),
     ]
-    return f"{ref}: we are still waiting for your answer", blocks
+    return w.t("{ref}: we are still waiting for your answer", ref=ref), blocks
 
 
-def closed_unanswered_message(ref: str, number: int, waited: str) -> tuple[str, Blocks]:
+def closed_unanswered_message(
+    ref: str, number: int, waited: str, *, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
+    w = words
+    closed = w.t(
+        "{ref} is closed: we asked a question {waited} ago and heard nothing back.",
+        ref=f"*{ref}*",
+        waited=waited,
+    )
     blocks: Blocks = [
-        section(f":zzz: *{ref}* is closed: we asked a question {waited} ago and heard nothing back."),
-        _reopen(number),
-        context("Still need help? Press the button within 7 days to reopen it."),
+        section(f":zzz: {closed}"),
+        _reopen(number, w),
+        context(w.t("Still need help? Press the button within 7 days to reopen it.")),
     ]
-    return f"{ref} is closed for lack of an answer", blocks
+    return w.t("{ref} is closed for lack of an answer", ref=ref), blocks
 
 
 def visible_to(origin_channel: str) -> str | None:
