@@ -307,6 +307,23 @@ def _rendered(words: Words) -> dict[str, object]:
     kinds["closed unanswered"] = agent_blocks.closed_unanswered_message(
         "T-1", 1, words.duration(timedelta(days=5)), words=words
     )
+    queue = [agent_blocks.QueueRow(ref, t, _state(), i == 0, False) for i, (ref, t) in enumerate(rows)]
+    kinds["queue"] = agent_blocks.queue_answer(queue * 10, ZONE, NOW, words=words)
+    kinds["queue, assigned"] = agent_blocks.queue_answer(
+        [agent_blocks.QueueRow("T-5", replace(open_, assignee="U0BOB0001"), None, False, False)],
+        ZONE,
+        NOW,
+        words=words,
+    )
+    kinds["queue, empty"] = agent_blocks.queue_answer([], ZONE, NOW, words=words)
+    for form in (
+        agent_blocks.AgentIds.REPLY_FORM,
+        agent_blocks.AgentIds.RESOLVE_FORM,
+        agent_blocks.AgentIds.WAIT_FORM,
+    ):
+        kinds[f"form {form}"] = agent_blocks.text_form(
+            form, 1, "T-1", "C1", public_in="C0GENERAL", saved=("vpn",), words=words
+        )
     kinds["home, requester"] = home.home_view(home.HomeFacts("IT Help", "T", ZONE, []), words=words)
     return kinds
 

@@ -399,7 +399,7 @@ class Agents:
                 at_risk = late and upcoming is not None and not upcoming.breached  # overdue says so itself
                 rows.append(QueueRow(self.desk.ref(ticket.number), ticket, upcoming, at_risk, clock.business))
         rows.sort(key=lambda row: (row.ticket.priority.value, row.ticket.opened_at))
-        return queue_answer(rows, self.desk.zone, now)
+        return queue_answer(rows, self.desk.zone, now, words=await self.desk.words_for(agent))
 
     # -- telling people ----------------------------------------------------------------
     async def _change(

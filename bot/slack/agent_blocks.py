@@ -43,40 +43,51 @@ class QueueRow:
     business: bool
 
 
-def queue_answer(rows: list[QueueRow], zone: ZoneInfo, now: datetime) -> tuple[str, Blocks]:
+def queue_answer(
+    rows: list[QueueRow], zone: ZoneInfo, now: datetime, *, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
     """Unclaimed and at-risk tickets, most urgent and oldest first, with Claim buttons."""
+    w = words
     if not rows:
-        text = "The queue is empty: nothing is waiting for an agent and nothing is at risk. :tada:"
+        text = w.t("The queue is empty: nothing is waiting for an agent and nothing is at risk.") + " :tada:"
         return text, [section(text)]
     count = len(rows)
-    head = f"*{count} ticket{'s' if count != 1 else ''} need{'s' if count == 1 else ''} attention*"
+    head = w.tn("*{n} ticket needs attention*", "*{n} tickets need attention*", count)
     blocks: Blocks = [section(head)]
     for row in rows[:QUEUE_LIMIT]:
         ticket = row.ticket
         summary = escape(plain(" ".join(ticket.text.split()), 100))
-        who = "unclaimed" if ticket.status is Status.OPEN else f"with <@{ticket.assignee}>"
+        agent = f"<@{ticket.assignee}>"
+        who = w.t("unclaimed") if ticket.status is Status.OPEN else w.t("with {agent}", agent=agent)
         if ticket.assigned_only:
-            who = f"assigned to <@{ticket.assignee}>, not yet taken up"
+            who = w.t("assigned to {agent}, not yet taken up", agent=agent)
         if ticket.status is Status.WAITING:
-            who += ", waiting on the requester"
-        risk = " · :warning: *at risk*" if row.at_risk else ""
+            who += w.t(", waiting on the requester")
+        risk = " · :warning: " + w.t("*at risk*") if row.at_risk else ""
+        label = priority_label(ticket.priority, w)
+        opened = w.t(
+            "From {person}, opened {ago}",
+            person=mention(ticket.requester),
+            ago=age(ticket.opened_at, now, words=w),
+        )
         lines = [
-            f"{MARKS[ticket.priority]} *{row.ref}* · {ticket.priority.label} · {escape(ticket.category)} · "
-            f"{who}{risk}",
+            f"{MARKS[ticket.priority]} *{row.ref}* · {label} · {escape(ticket.category)} · {who}{risk}",
             f"_{summary}_",
-            f"From {mention(ticket.requester)}, opened {age(ticket.opened_at, now)}",
+            opened,
         ]
         if row.upcoming is not None:
-            lines[-1] += " · " + target_line(row.upcoming, zone, business=row.business)
+            lines[-1] += " · " + target_line(row.upcoming, zone, business=row.business, words=w)
         block = section("\n".join(lines))
         if ticket.status is Status.OPEN:
-            block["accessory"] = button("Claim", CardIds.CLAIM, ticket.number, "primary")
+            block["accessory"] = button(w.t("Claim"), CardIds.CLAIM, ticket.number, "primary")
         blocks.append(block)
     if count > QUEUE_LIMIT:
-        left = count - QUEUE_LIMIT
-        rest = f"…and {left} more, less urgent or newer: claim some and `/desk queue` shows the next."
+        left = w.number(count - QUEUE_LIMIT)
+        rest = w.t(
+            "…and {left} more, less urgent or newer: claim some and `/desk queue` shows the next.", left=left
+        )
         blocks.append(section(rest))
-    return f"{count} tickets need attention", blocks
+    return w.t("{n} tickets need attention", n=w.number(count)), blocks  # the notification
 
 
 def reply_message(ref: str, signature: str, text: str, *, words: Words = ENGLISH) -> tuple[str, Blocks]:
@@ -237,12 +248,40 @@ def visible_to(origin_channel: str) -> str | None:
     return origin_channel if origin_channel[:1] in ("C", "G") else None
 
 
-def public_note(channel: str) -> str:
-    return f"It goes in the ticket's thread in <#{channel}>, where everyone in the channel can see it."
+def public_note(channel: str, words: Words = ENGLISH) -> str:
+    return words.t(
+        "It goes in the ticket's thread in {channel}, where everyone in the channel can see it.",
+        channel=f"<#{channel}>",
+    )
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
+
+
+def forms(words: Words = ENGLISH) -> dict[AgentIds, tuple[str, str, str, bool]]:
+    """Each form's title, its input's label, its submit button, and whether it may be empty."""
+    w = words
+    return {
+        AgentIds.REPLY_FORM: (
+            w.t("Reply on"),
+            w.t("Your reply to the requester of {ref}"),
+            w.t("Send"),
+            False,
+        ),
+        AgentIds.RESOLVE_FORM: (
+            w.t("Resolve"),
+            w.t("Resolution note (the requester sees it)"),
+            w.t("Resolve"),
+            True,
+        ),
+        AgentIds.WAIT_FORM: (
+            w.t("Wait on"),
+            w.t("Your question for the requester of {ref}"),
+            w.t("Ask and wait"),
+            True,
+        ),
+    }
 
 
 FORMS = {  # callback -> (title, the input's label, submit, optional)
@@ -260,11 +299,12 @@ def text_form(
     *,
     public_in: str | None = None,
     saved: tuple[str, ...] = (),
+    words: Words = ENGLISH,
 ) -> dict[str, Any]:
     """The modal behind the card's Reply, Waiting on requester and Resolve buttons.
     `public_in`: the channel whose members will read what is written (the requester's thread
     is there), said in the form."""
-    title, label, submit, optional = FORMS[AgentIds(callback_id)]
+    title, label, submit, optional = forms(words)[AgentIds(callback_id)]
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": AgentIds.VALUE,
@@ -285,7 +325,7 @@ def text_form(
             {
                 "type": "input",
                 "block_id": AgentIds.SAVED,
-                "label": {"type": "plain_text", "text": "…or send a saved reply"},
+                "label": {"type": "plain_text", "text": words.t("…or send a saved reply")},
                 "element": {"type": "static_select", "action_id": AgentIds.VALUE, "options": options},
                 "optional": True,
             }
@@ -293,13 +333,15 @@ def text_form(
     if optional:
         block["optional"] = True
     if public_in is not None:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": public_note(public_in)}]})
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": public_note(public_in, words)}]}
+        )
     return {
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": f"{number}:{channel}",  # the ticket, and where to answer the agent
         "title": {"type": "plain_text", "text": modal_title(title, ref)},
         "submit": {"type": "plain_text", "text": submit},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "close": {"type": "plain_text", "text": words.t("Cancel")},
         "blocks": blocks,
     }
