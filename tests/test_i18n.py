@@ -324,6 +324,10 @@ def _rendered(words: Words) -> dict[str, object]:
         kinds[f"form {form}"] = agent_blocks.text_form(
             form, 1, "T-1", "C1", public_in="C0GENERAL", saved=("vpn",), words=words
         )
+    kinds["told: looking at"] = agent_blocks.looking_at("U0BOB0001", "T-1", words=words)
+    kinds["told: looking after"] = agent_blocks.looking_after("U0BOB0001", "T-1", words=words)
+    kinds["told: team"] = agent_blocks.with_team("T-1", "IT", words=words)
+    kinds["reopen answer"] = [agent_blocks.you_reopened("T-1", a, words=words) for a in ("U0BOB0001", None)]
     kinds["home, requester"] = home.home_view(home.HomeFacts("IT Help", "T", ZONE, []), words=words)
     return kinds
 

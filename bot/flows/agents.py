@@ -28,6 +28,8 @@ from bot.flows.rating import owe_rating_request
 from bot.slack.agent_blocks import (
     QueueRow,
     handover_message,
+    looking_after,
+    looking_at,
     public_note,
     queue_answer,
     reopened_message,
@@ -35,6 +37,8 @@ from bot.slack.agent_blocks import (
     resolution_message,
     visible_to,
     waiting_message,
+    with_team,
+    you_reopened,
 )
 from bot.slack.blocks import section
 from bot.slack.command_args import AgentCommand
@@ -110,7 +114,8 @@ class Agents:
         ref = self.desk.ref(number)
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            self._tell_requester(tx, ticket, f":raising_hand: <@{agent}> is looking at *{ref}* now.")
+            said = looking_at(agent, ref, words=self.desk.known_words(ticket.requester))
+            self._tell_requester(tx, ticket, said)
             if before.assigned_only and before.assignee and before.assignee != agent:
                 given = before.assignee
                 self._dm(
@@ -136,7 +141,9 @@ class Agents:
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
             previous = before.assignee if before.status in (Status.CLAIMED, Status.WAITING) else None
-            self._tell_requester(tx, ticket, f":raising_hand: <@{to}> is now looking after *{ref}*.")
+            self._tell_requester(
+                tx, ticket, looking_after(to, ref, words=self.desk.known_words(ticket.requester))
+            )
             if to != by:
                 clock = self.desk.sla_clock(ticket)
                 states = target_states(ticket, clock, now)
@@ -301,9 +308,8 @@ class Agents:
                 key = owed.message_key(number, len(ticket.trail), "card-moved")
                 owed.owe(tx, key, Edit(channel, ts, plain(gone, 300), [section(gone)]))
                 if agent != ticket.requester:
-                    self._tell_requester(
-                        tx, ticket, f":arrow_right: *{ref}* is with the {team.name} team now."
-                    )
+                    words = self.desk.known_words(ticket.requester)
+                    self._tell_requester(tx, ticket, with_team(ref, team.name, words=words))
             else:
                 self._in_card_thread(tx, ticket, said)
             redraw_confirmation(tx, self.desk, ticket)
@@ -351,8 +357,7 @@ class Agents:
             self._close_resolution_messages(tx, before, ticket)
 
         _, ticket = await self._change(number, lambda t: t.reopen(person, now), tell)
-        told = f"<@{ticket.assignee}> has" if ticket.assignee else "The desk's agents have"
-        return f":arrows_counterclockwise: You reopened {ref}. {told} been told."
+        return you_reopened(ref, ticket.assignee, words=await self.desk.words_for(person))
 
     def _close_resolution_messages(self, tx: Transaction, before: Ticket, ticket: Ticket) -> None:
         """After a reopen, the requester's resolution message says so where they pressed the

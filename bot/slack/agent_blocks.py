@@ -242,6 +242,33 @@ def closed_unanswered_message(
     return w.t("{ref} is closed for lack of an answer", ref=ref), blocks
 
 
+def looking_at(agent: str, ref: str, *, words: Words = ENGLISH) -> str:
+    """Told to the requester in their ticket's thread when an agent claims it."""
+    return ":raising_hand: " + words.t(
+        "{agent} is looking at {ref} now.", agent=f"<@{agent}>", ref=f"*{ref}*"
+    )
+
+
+def looking_after(agent: str, ref: str, *, words: Words = ENGLISH) -> str:
+    """Told to the requester when the ticket is handed to another agent."""
+    said = words.t("{agent} is now looking after {ref}.", agent=f"<@{agent}>", ref=f"*{ref}*")
+    return f":raising_hand: {said}"
+
+
+def with_team(ref: str, team: str, *, words: Words = ENGLISH) -> str:
+    """Told to the requester when their ticket moves to another team."""
+    return ":arrow_right: " + words.t("{ref} is with the {team} team now.", ref=f"*{ref}*", team=team)
+
+
+def you_reopened(ref: str, assignee: str | None, *, words: Words = ENGLISH) -> str:
+    """The requester's answer when they press "The problem is back"."""
+    if assignee:
+        said = words.t("You reopened {ref}. {agent} has been told.", ref=ref, agent=f"<@{assignee}>")
+    else:
+        said = words.t("You reopened {ref}. The desk's agents have been told.", ref=ref)
+    return f":arrows_counterclockwise: {said}"
+
+
 def visible_to(origin_channel: str) -> str | None:
     """Where a reply to the requester can be read by others: the channel of a ticket raised by
     mentioning the desk there (its thread is public to the channel); None for a DM."""
