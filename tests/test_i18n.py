@@ -23,6 +23,7 @@ from bot.domain.intake import Draft, Stage
 from bot.domain.notices import TRIAGE, Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
+from bot.domain.report import build_report
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Rating, Status
 from bot.domain.trend import trend
@@ -35,6 +36,7 @@ from bot.slack import (
     intake_blocks,
     notice_blocks,
     rating_blocks,
+    report_blocks,
     status_blocks,
     when,
 )
@@ -328,6 +330,10 @@ def _rendered(words: Words) -> dict[str, object]:
     kinds["told: looking after"] = agent_blocks.looking_after("U0BOB0001", "T-1", words=words)
     kinds["told: team"] = agent_blocks.with_team("T-1", "IT", words=words)
     kinds["reopen answer"] = [agent_blocks.you_reopened("T-1", a, words=words) for a in ("U0BOB0001", None)]
+    from tests import test_weekly_report as r
+
+    report = build_report(r.known_tickets(), lambda _: r.WALL, r.SCHEDULE, date(2026, 11, 30))
+    kinds["weekly report"] = report_blocks.report_text(report, "IT Help", ZONE, "IT", words=words)[0]
     kinds["home, requester"] = home.home_view(home.HomeFacts("IT Help", "T", ZONE, []), words=words)
     return kinds
 
