@@ -35,6 +35,7 @@ from bot.slack import (
     home,
     intake_blocks,
     notice_blocks,
+    quality_blocks,
     rating_blocks,
     report_blocks,
     status_blocks,
@@ -334,6 +335,14 @@ def _rendered(words: Words) -> dict[str, object]:
 
     report = build_report(r.known_tickets(), lambda _: r.WALL, r.SCHEDULE, date(2026, 11, 30))
     kinds["weekly report"] = report_blocks.report_text(report, "IT Help", ZONE, "IT", words=words)[0]
+    tickets = d.known_tickets()
+    week = timedelta(days=7)
+    moved = trend(tickets, d.clock_for, d.NOW, week)
+    now_, before_ = moved.periods[-1], moved.periods[-2]
+    kinds["quality"] = quality_blocks.quality_answer(now_, before_, 7, ZONE, moved, team="IT", words=words)
+    kinds["quality 30"] = quality_blocks.quality_answer(now_, before_, 30, ZONE, moved, words=words)
+    empty = trend([], d.clock_for, d.NOW, week).periods[-1]
+    kinds["quality, empty"] = quality_blocks.quality_answer(empty, empty, 7, ZONE, words=words)
     kinds["home, requester"] = home.home_view(home.HomeFacts("IT Help", "T", ZONE, []), words=words)
     return kinds
 

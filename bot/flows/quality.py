@@ -61,7 +61,8 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
         await asyncio.to_thread(_count, theirs, tally)
     moved = tally.trend()
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
-    return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
+    said = await desk.words_for(lead)
+    return quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "", words=said)
 
 
 def _count(tickets: list[Ticket], tally: TrendTally) -> None:
