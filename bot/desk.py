@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.errors import DeskError
+from bot.domain.owed import is_outsider
 from bot.domain.refs import parse_ref
 from bot.domain.roles import Staff, Team
 from bot.domain.sla import SlaClock
@@ -96,7 +97,7 @@ class Desk:
         Slack locale's language when the desk speaks it, else the desk's. Slack is asked once
         (`users.info` with `include_locale`, remembered beside their name) and waited for
         LOCALE_WAIT seconds at most, like the names: an answer is never held back for it."""
-        if not person:
+        if not person or is_outsider(person):  # no Slack user to ask (an import kept them by name)
             return self.words
         locale = ""
         with contextlib.suppress(SlackFailure, TimeoutError):
