@@ -29,7 +29,8 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
         words = routed(command).text
         if not words:
             await ack()
-            await desk.slack.open_view(str(command.get("trigger_id", "")), form(desk.staff.areas, channel))
+            view = form(desk.staff.areas, channel, words=await desk.words_for(user))
+            await desk.slack.open_view(str(command.get("trigger_id", "")), view)
             return
         first, _, rest = words.partition(" ")
         if first.lower() == "show" and rest.strip():  # /ticket show T-4: the Details modal (agents)

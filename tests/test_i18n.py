@@ -261,6 +261,11 @@ def _rendered(words: Words) -> dict[str, object]:
     kinds["added"] = intake_blocks.added_note(words)
     kinds["cancelled"] = intake_blocks.ended(replace(draft, stage=Stage.CANCELLED), words=words)
     kinds["expired"] = intake_blocks.ended(replace(draft, stage=Stage.EXPIRED), words=words)
+    kinds["ticket form"] = intake_blocks.form(areas, "C1", words=words)
+    kinds["ticket form, errors"] = intake_blocks.read_form({}, ("Hardware",), words=words)
+    kinds["ticket form, too long"] = intake_blocks.read_form(
+        {intake_blocks.IntakeIds.FORM_TEXT: "x" * 4000}, ("Hardware",), words=words
+    )
     kinds["raised for"] = intake_blocks.raised_for("T-1", ALICE, words=words)
     promised = when.promise(timedelta(hours=1), NOW, ZONE, business=False, words=words)
     first_answered = replace(claimed, first_response_at=NOW)

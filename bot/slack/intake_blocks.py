@@ -25,13 +25,6 @@ Blocks = list[dict[str, Any]]
 QUOTE_LIMIT = 2500
 FORM_TEXT_LIMIT = 3000  # Slack's most for a plain_text_input
 
-URGENCY_HINTS = {
-    Priority.P1: "work has stopped for many people",
-    Priority.P2: "you are blocked and there is no way around it",
-    Priority.P3: "it is in the way, but you can carry on",
-    Priority.P4: "whenever someone has time",
-}
-
 
 def urgency_hint(priority: Priority, words: Words = ENGLISH) -> str:
     return {
@@ -267,8 +260,9 @@ def area_options(areas: Areas) -> dict[str, Any]:
     return {"option_groups": groups}
 
 
-def form(areas: Areas, channel: str) -> dict[str, Any]:
+def form(areas: Areas, channel: str, *, words: Words = ENGLISH) -> dict[str, Any]:
     """The /ticket modal: description, area, urgency."""
+    w = words
 
     def select(block_id: str, label: str, choices: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -278,25 +272,25 @@ def form(areas: Areas, channel: str) -> dict[str, Any]:
             "element": {
                 "type": "static_select",
                 "action_id": IntakeIds.FORM_VALUE,
-                "placeholder": {"type": "plain_text", "text": "Choose one"},
+                "placeholder": {"type": "plain_text", "text": w.t("Choose one")},
                 **choices,
             },
         }
 
-    urgencies = [option(f"{p.label}: {URGENCY_HINTS[p]}", p.value) for p in Priority]
+    urgencies = [option(f"{priority_label(p, w)}: {urgency_hint(p, w)}", p.value) for p in Priority]
     return {
         "type": "modal",
         "callback_id": IntakeIds.FORM,
         "private_metadata": channel,
-        "title": {"type": "plain_text", "text": "New ticket"},
-        "submit": {"type": "plain_text", "text": "Open ticket"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": w.t("New ticket")},
+        "submit": {"type": "plain_text", "text": w.t("Open ticket")},
+        "close": {"type": "plain_text", "text": w.t("Cancel")},
         "blocks": [
             {
                 "type": "input",
                 "block_id": IntakeIds.FORM_TEXT,
-                "label": {"type": "plain_text", "text": "What's wrong?"},
-                "hint": {"type": "plain_text", "text": "What happened, and what you were trying to do."},
+                "label": {"type": "plain_text", "text": w.t("What's wrong?")},
+                "hint": {"type": "plain_text", "text": w.t("What happened, and what you were trying to do.")},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": IntakeIds.FORM_VALUE,
@@ -304,28 +298,29 @@ def form(areas: Areas, channel: str) -> dict[str, Any]:
                     "max_length": FORM_TEXT_LIMIT,
                 },
             },
-            select(IntakeIds.FORM_CATEGORY, "Area", area_options(areas)),
-            select(IntakeIds.FORM_URGENCY, "Urgency", {"options": urgencies}),
+            select(IntakeIds.FORM_CATEGORY, w.t("Area"), area_options(areas)),
+            select(IntakeIds.FORM_URGENCY, w.t("Urgency"), {"options": urgencies}),
         ],
     }
 
 
 def read_form(
-    values: dict[str, str], categories: tuple[str, ...]
+    values: dict[str, str], categories: tuple[str, ...], *, words: Words = ENGLISH
 ) -> tuple[str, str, Priority] | dict[str, str]:
     """The form's description, area and urgency, or an error message per field to fix."""
+    w = words
     text = values.get(IntakeIds.FORM_TEXT, "").strip()
     category = values.get(IntakeIds.FORM_CATEGORY, "")
     urgency = values.get(IntakeIds.FORM_URGENCY, "")
     errors: dict[str, str] = {}
     if not text:
-        errors[IntakeIds.FORM_TEXT] = "Tell us what's wrong: a sentence or two is enough."
+        errors[IntakeIds.FORM_TEXT] = w.t("Tell us what's wrong: a sentence or two is enough.")
     elif len(text) > FORM_TEXT_LIMIT:
-        errors[IntakeIds.FORM_TEXT] = f"Please keep it under {FORM_TEXT_LIMIT} characters."
+        errors[IntakeIds.FORM_TEXT] = w.t("Please keep it under {limit} characters.", limit=FORM_TEXT_LIMIT)
     if category not in categories:
-        errors[IntakeIds.FORM_CATEGORY] = "Choose the area it is about."
+        errors[IntakeIds.FORM_CATEGORY] = w.t("Choose the area it is about.")
     if urgency not in Priority.__members__:
-        errors[IntakeIds.FORM_URGENCY] = "Choose how urgent it is."
+        errors[IntakeIds.FORM_URGENCY] = w.t("Choose how urgent it is.")
     if errors:
         return errors
     return text, category, Priority(urgency)
