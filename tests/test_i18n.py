@@ -38,6 +38,7 @@ from bot.slack import (
     quality_blocks,
     rating_blocks,
     report_blocks,
+    request_blocks,
     status_blocks,
     when,
 )
@@ -266,6 +267,10 @@ def _rendered(words: Words) -> dict[str, object]:
     kinds["ticket form, too long"] = intake_blocks.read_form(
         {intake_blocks.IntakeIds.FORM_TEXT: "x" * 4000}, ("Hardware",), words=words
     )
+    kinds["channel ticket choices"] = [
+        request_blocks.change_hint(words),
+        request_blocks.choices(1, Priority.P3, "Hardware", areas, words=words),
+    ]
     kinds["raised for"] = intake_blocks.raised_for("T-1", ALICE, words=words)
     promised = when.promise(timedelta(hours=1), NOW, ZONE, business=False, words=words)
     first_answered = replace(claimed, first_response_at=NOW)
