@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.errors import DeskError
+from bot.domain.owed import is_outsider
 from bot.domain.refs import parse_ref
 from bot.domain.roles import Staff, Team
 from bot.domain.rollup import Rollup
 from bot.domain.sla import SlaClock
 from bot.domain.ticket import Ticket
+from bot.i18n import Words, language_of_locale, words_for
 from bot.knowledge.base import KnowledgeBase
-from bot.slack.gateway import SlackGateway
+from bot.slack.gateway import SlackFailure, SlackGateway
 from bot.slack.links import permalink
 from config.settings import Config
 from store.base import Store
+
+LOCALE_WAIT = 0.5  # seconds an answer waits for Slack to say its reader's language
 
 
 def rollup_of(config: Config) -> Rollup:
@@ -89,3 +95,28 @@ class Desk:
     def explain(self, error: DeskError) -> str:
         """A domain error as a sentence for Slack: references shown, people mentioned."""
         return error.render(self.ref, lambda person: f"<@{person}>")
+
+    @property
+    def words(self) -> Words:
+        """The desk's language (`desk.language`): what a channel reads."""
+        return words_for(self.config.desk.language)
+
+    async def words_for(self, person: str | None) -> Words:
+        """What `person` reads alone (a DM, an ephemeral answer, a modal, their Home): their
+        Slack locale's language when the desk speaks it, else the desk's. Slack is asked once
+        (`users.info` with `include_locale`, remembered beside their name) and waited for
+        LOCALE_WAIT seconds at most, like the names: an answer is never held back for it."""
+        if not person or is_outsider(person):  # no Slack user to ask (an import kept them by name)
+            return self.words
+        locale = ""
+        with contextlib.suppress(SlackFailure, TimeoutError):
+            locale = await asyncio.wait_for(self.slack.locale(person), LOCALE_WAIT)
+        language = language_of_locale(locale)
+        return words_for(language) if language else self.words
+
+    def known_words(self, person: str) -> Words:
+        """`person`'s language as far as the desk knows it without asking Slack (for messages
+        drawn inside a transaction): their locale once `words_for` has asked it, else the
+        desk's language."""
+        language = language_of_locale(self.slack.known_locale(person))
+        return words_for(language) if language else self.words

@@ -31,6 +31,7 @@ def describe(config: Config, env: Environment) -> str:
         f'name = "{desk.name}"',
         f'timezone = "{desk.timezone.key}"',
         f'ticket_prefix = "{desk.ticket_prefix}"',
+        f'language = "{desk.language}"',
         f'business_hours = "{cal.opens:%H:%M}-{cal.closes:%H:%M}"',
         f"work_days = {_days(cal.work_days)}",
         f"holidays = {_list(sorted(d.isoformat() for d in cal.holidays))}",

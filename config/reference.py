@@ -28,6 +28,10 @@ ANY_NAME = "<name>"  # a table whose keys are names of your own (saved replies)
 MEANINGS: dict[str, str] = {
     "desk.name": "how the desk introduces itself (and signs its replies)",
     "desk.timezone": 'IANA zone for business hours, digests, "today"',
+    "desk.language": (
+        '`"en"` or `"zh-CN"`: channel posts, and people whose Slack locale is unknown '
+        "(a person's own Slack locale wins for what is said to them alone)"
+    ),
     "desk.triage_channel": "channel ID where new tickets are posted (one team)",
     "desk.ticket_prefix": "`T` → tickets `T-1`, `T-2`; 1–10 letters",
     "desk.agents": "user IDs who work tickets (one team; at least one)",

@@ -22,6 +22,7 @@ from bot.domain.refs import format_ref
 from bot.domain.roles import Assign, Staff, Team
 from bot.domain.sla import SlaClock
 from bot.domain.ticket import REOPEN_WINDOW, Ticket
+from bot.i18n import LANGUAGES
 from config.answers import AnswersSettings, read_answers
 from config.reader import Section
 from config.redact import redact
@@ -57,6 +58,7 @@ class DeskSettings:
     leads: tuple[str, ...]  # of every team
     categories: tuple[str, ...]  # of every team, in the config's order
     calendar: WorkingCalendar
+    language: str = "en"  # "en" or "zh-CN": what channels read; a person's Slack locale wins in DMs
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ def _desk(
     name = s.get("name", str, "Help Desk", _non_empty)
     zone = s.get("timezone", str, "UTC", _zone)
     prefix = s.get("ticket_prefix", str, "T", _prefix)
+    language = s.get("language", str, "en", _language) or "en"
     if teams is None:
         triage = s.require("triage_channel", str, "a channel ID like C0123ABCD", _channel_id)
         agents = s.require("agents", list, 'a list of Slack user IDs, like ["U0AGENT01"]', _agents)
@@ -226,7 +229,7 @@ def _desk(
     agents = tuple(dict.fromkeys(a for team in teams for a in team.agents))
     leads = tuple(dict.fromkeys(lead for team in teams for lead in team.leads))
     categories = tuple(c for team in teams for c in team.categories)
-    return DeskSettings(name, zone, prefix, agents, leads, categories, calendar), teams
+    return DeskSettings(name, zone, prefix, agents, leads, categories, calendar, language), teams
 
 
 def _teams(
@@ -375,6 +378,12 @@ def _zone(value: str) -> ZoneInfo:
 def _channel_id(value: str) -> str:
     if not CHANNEL_ID.match(value):
         raise ValueError(f"expected a channel ID like C0123ABCD (not a #name); got {value!r}")
+    return value
+
+
+def _language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValueError(f"expected one of {', '.join(repr(x) for x in LANGUAGES)}; got {value!r}")
     return value
 
 

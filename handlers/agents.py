@@ -167,7 +167,10 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         ticket = await desk.store.ticket(number)
         public = visible_to(ticket.origin.channel) if ticket is not None else None
         saved = tuple(sorted(desk.config.replies))
-        view = text_form(callback, number, desk.ref(number), pressed.channel, public_in=public, saved=saved)
+        words = await desk.words_for(pressed.user)
+        view = text_form(
+            callback, number, desk.ref(number), pressed.channel, public_in=public, saved=saved, words=words
+        )
         await desk.slack.open_view(str(body.get("trigger_id", "")), view)
 
     @app.view(AgentIds.REPLY_FORM)

@@ -64,11 +64,11 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
 
     @app.view(IntakeIds.FORM)
     async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        found = read_form(form_values(view), desk.config.desk.categories)
+        user = str((body.get("user") or {}).get("id", ""))
+        found = read_form(form_values(view), desk.config.desk.categories, words=desk.known_words(user))
         if isinstance(found, dict):
             await ack(response_action="errors", errors=found)
             return
         await ack()
         text, category, priority = found
-        user = str((body.get("user") or {}).get("id", ""))
         await intake.open_from_form(user, text, category, priority, f"view:{view.get('id')}")

@@ -418,3 +418,17 @@ async def test_the_walkthrough_one_request_approved_and_one_denied(sandbox, page
     assert "Only for month-end" in str(told["blocks"])
     assert await sandbox.app.store.ticket_count() == 1
     assert sandbox.slack.errors() == []
+
+
+async def test_the_language_switch_sets_a_persons_slack_language_and_the_desk_speaks_it(page):
+    dm = (await page.state(ALICE))["channel"]
+    await page.say(ALICE, dm, "help")
+    await page.last_bot_message(ALICE, dm, "Tell me what's wrong")
+    status, answer = await page.post("language", user=ALICE, language="zh-CN")
+    assert status == 200 and answer == {"ok": True, "language": "zh-CN"}
+    me = next(p for p in (await page.state(ALICE))["people"] if p["id"] == ALICE)
+    assert me["language"] == "zh-CN"
+    await page.say(ALICE, dm, "help")
+    await page.last_bot_message(ALICE, dm, "发消息告诉我遇到了什么问题")
+    status, answer = await page.post("language", user=ALICE, language="fr")
+    assert "problem" in answer

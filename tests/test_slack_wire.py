@@ -109,6 +109,7 @@ async def exercise(gateway: SlackGateway, slack: LocalSlack) -> None:
     await gateway.dm(ALICE, "hello")
     assert await gateway.dm_channel(BOB) == slack.workspace.im_with(BOB).id
     assert await gateway.display_name(BOB) == "Bob Baker"
+    assert await gateway.locale(ALICE) == "en-US"  # users.info with include_locale
     assert await gateway.user_by_email("Alice@Example.com") == ALICE
     hello = [{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}]
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": hello}

@@ -18,20 +18,26 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def format_duration(span: timedelta) -> str:
-    """A short, readable duration: "45s", "15m", "1h 30m", "3d 4h". Negative spans get no sign."""
+def duration_parts(span: timedelta) -> list[tuple[int, str]]:
+    """The parts a span is said in: seconds below a minute, days and hours past a day, hours and
+    minutes between (`[(1, "h"), (30, "m")]`). Every language says the same parts its own way."""
     seconds = int(abs(span).total_seconds())
     if seconds < 60:
-        return f"{seconds}s"
+        return [(seconds, "s")]
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    parts = [f"{days}d"] if days else []
+    parts = [(days, "d")] if days else []
     if hours:
-        parts.append(f"{hours}h")
+        parts.append((hours, "h"))
     if minutes and not days:
-        parts.append(f"{minutes}m")
-    return " ".join(parts) or "0m"
+        parts.append((minutes, "m"))
+    return parts or [(0, "m")]
+
+
+def format_duration(span: timedelta) -> str:
+    """A short, readable duration: "45s", "15m", "1h 30m", "3d 4h". Negative spans get no sign."""
+    return " ".join(f"{amount}{unit}" for amount, unit in duration_parts(span))
 
 
 def compact_duration(span: timedelta) -> str:

@@ -28,6 +28,8 @@ from bot.flows.rating import owe_rating_request
 from bot.slack.agent_blocks import (
     QueueRow,
     handover_message,
+    looking_after,
+    looking_at,
     public_note,
     queue_answer,
     reopened_message,
@@ -35,6 +37,8 @@ from bot.slack.agent_blocks import (
     resolution_message,
     visible_to,
     waiting_message,
+    with_team,
+    you_reopened,
 )
 from bot.slack.answer_blocks import similar_lines
 from bot.slack.blocks import section
@@ -43,7 +47,7 @@ from bot.slack.details_blocks import details_view
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain
-from bot.slack.rating_blocks import survey_closed
+from bot.slack.rating_blocks import CLOSED_REOPENED, survey_closed
 from store.base import Transaction
 from store.names import OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT
 
@@ -111,7 +115,8 @@ class Agents:
         ref = self.desk.ref(number)
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            self._tell_requester(tx, ticket, f":raising_hand: <@{agent}> is looking at *{ref}* now.")
+            said = looking_at(agent, ref, words=self.desk.known_words(ticket.requester))
+            self._tell_requester(tx, ticket, said)
             if before.assigned_only and before.assignee and before.assignee != agent:
                 given = before.assignee
                 self._dm(
@@ -137,12 +142,15 @@ class Agents:
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
             previous = before.assignee if before.status in (Status.CLAIMED, Status.WAITING) else None
-            self._tell_requester(tx, ticket, f":raising_hand: <@{to}> is now looking after *{ref}*.")
+            self._tell_requester(
+                tx, ticket, looking_after(to, ref, words=self.desk.known_words(ticket.requester))
+            )
             if to != by:
                 clock = self.desk.sla_clock(ticket)
                 states = target_states(ticket, clock, now)
+                words = self.desk.known_words(to)
                 text, blocks = handover_message(
-                    ref, ticket, by, states, self.desk.zone, business=clock.business
+                    ref, ticket, by, states, self.desk.zone, business=clock.business, words=words
                 )
                 owed.to_person(tx, ticket, to, f"dm-{to}", text, blocks)
             if previous and previous not in (by, to):
@@ -167,9 +175,10 @@ class Agents:
         self.staff.require_agent(agent, "resolve tickets")
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
-        text, blocks = resolution_message(ref, number, agent, note)
 
         def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
+            words = self.desk.known_words(ticket.requester)
+            text, blocks = resolution_message(ref, number, agent, note, words=words)
             owed.to_requester(tx, ticket, "requester", text, blocks, remember="resolution")
             owe_rating_request(tx, self.desk, ticket)
             links.resolve_children(tx, self.desk, ticket, agent, note, now)  # issue 39
@@ -207,7 +216,8 @@ class Agents:
         if saved is not words:  # a saved reply: greet the requester by name (text, not a mention)
             words = saved.format(requester=await self._name(current.requester), ref=ref)
         name = await self._name(agent)
-        text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words)
+        said = await self.desk.words_for(current.requester)
+        text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words, words=said)
         async with self.desk.store.transaction() as tx:
             ticket = tx.ticket(number)
             if ticket is None:
@@ -301,9 +311,8 @@ class Agents:
                 key = owed.message_key(number, len(ticket.trail), "card-moved")
                 owed.owe(tx, key, Edit(channel, ts, plain(gone, 300), [section(gone)]))
                 if agent != ticket.requester:
-                    self._tell_requester(
-                        tx, ticket, f":arrow_right: *{ref}* is with the {team.name} team now."
-                    )
+                    words = self.desk.known_words(ticket.requester)
+                    self._tell_requester(tx, ticket, with_team(ref, team.name, words=words))
             else:
                 self._in_card_thread(tx, ticket, said)
             redraw_confirmation(tx, self.desk, ticket)
@@ -323,7 +332,8 @@ class Agents:
         asked = question.strip() or "Could you tell us a little more, so we can go on?"
 
         def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
-            self._tell_requester(tx, ticket, *waiting_message(ref, agent, asked))
+            said = self.desk.known_words(ticket.requester)
+            self._tell_requester(tx, ticket, *waiting_message(ref, agent, asked, words=said))
             self._in_card_thread(tx, ticket, f"<@{agent}> is waiting on the requester:\n{quote(asked)}")
 
         _, ticket = await self._change(
@@ -350,8 +360,7 @@ class Agents:
             self._close_resolution_messages(tx, before, ticket)
 
         _, ticket = await self._change(number, lambda t: t.reopen(person, now), tell)
-        told = f"<@{ticket.assignee}> has" if ticket.assignee else "The desk's agents have"
-        return f":arrows_counterclockwise: You reopened {ref}. {told} been told."
+        return you_reopened(ref, ticket.assignee, words=await self.desk.words_for(person))
 
     def _close_resolution_messages(self, tx: Transaction, before: Ticket, ticket: Ticket) -> None:
         """After a reopen, the requester's resolution message says so where they pressed the
@@ -359,12 +368,15 @@ class Agents:
         ref, number = self.desk.ref(ticket.number), ticket.number
         resolver = next((e.actor for e in reversed(before.trail) if e.action is Action.RESOLVED), None)
         if (where := tx.record(RESOLVED_AT, str(number))) is not None:
-            text, blocks = reopened_message(ref, resolver, before.resolution_note, ticket, self.desk.zone)
+            said = self.desk.known_words(ticket.requester)
+            text, blocks = reopened_message(
+                ref, resolver, before.resolution_note, ticket, self.desk.zone, words=said
+            )
             channel, ts = split_place(str(where))
             owed.owe(tx, f"t{number}:resolution-redraw", Edit(channel, ts, text, blocks))
         if (where := tx.record(RATINGS_AT, str(number))) is not None:
             tx.delete(OPEN_SURVEYS, str(number))
-            text, blocks = survey_closed(ref, "it was reopened")
+            text, blocks = survey_closed(ref, CLOSED_REOPENED, words=self.desk.known_words(ticket.requester))
             channel, ts = split_place(str(where))
             owed.owe(tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))
 
@@ -400,7 +412,7 @@ class Agents:
                 at_risk = late and upcoming is not None and not upcoming.breached  # overdue says so itself
                 rows.append(QueueRow(self.desk.ref(ticket.number), ticket, upcoming, at_risk, clock.business))
         rows.sort(key=lambda row: (row.ticket.priority.value, row.ticket.opened_at))
-        return queue_answer(rows, self.desk.zone, now)
+        return queue_answer(rows, self.desk.zone, now, words=await self.desk.words_for(agent))
 
     # -- telling people ----------------------------------------------------------------
     async def _change(

@@ -36,8 +36,9 @@ def assign_new(tx: Transaction, desk: Desk, ticket: Ticket) -> Ticket:
     assigned = ticket.assign(agent, now)
     clock = desk.sla_clock(assigned)
     states = target_states(assigned, clock, now)
+    words = desk.known_words(agent)
     text, blocks = handover_message(
-        desk.ref(ticket.number), assigned, None, states, desk.zone, business=clock.business
+        desk.ref(ticket.number), assigned, None, states, desk.zone, business=clock.business, words=words
     )
     owed.to_person(tx, assigned, agent, f"assigned-{agent}", text, blocks)
     return assigned

@@ -22,7 +22,7 @@ from bot.flows.names import NO_TEXT
 from bot.flows.opening import confirmation_for, place
 from bot.slack.blocks import context
 from bot.slack.payloads import Heard
-from bot.slack.request_blocks import choices
+from bot.slack.request_blocks import change_hint, choices
 from store.base import Transaction
 from store.names import THREADS
 
@@ -34,8 +34,10 @@ def confirmation_in_thread(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[s
     text, blocks = confirmation_for(desk, ticket)
     if not ticket.is_open:
         return text, blocks  # resolved: nothing left to change
-    hint = context("Wrong urgency or area? Change it here (an agent may too).")
-    return text, [*blocks, hint, choices(ticket.number, ticket.priority, ticket.category, desk.staff.areas)]
+    words = desk.known_words(ticket.requester)  # as the confirmation above it
+    hint = context(change_hint(words))
+    picks = choices(ticket.number, ticket.priority, ticket.category, desk.staff.areas, words=words)
+    return text, [*blocks, hint, picks]
 
 
 def redraw_confirmation(tx: Transaction, desk: Desk, ticket: Ticket) -> None:

@@ -266,9 +266,10 @@ class Deliveries:
             return None  # struck off already
         if owed.destination == TRIAGE and ticket.card is None and await self._on_storm(ticket.number):
             return None  # the storm card counts its missed targets: no notice each
-        text, blocks = notice_for(self.desk, ticket, notice, owed.destination)
-        marker = notice_id(ticket.number, notice, owed.destination)
         person = person_of(owed.destination)
+        words = await self.desk.words_for(person)  # a DM in its reader's language, the thread in the desk's
+        text, blocks = notice_for(self.desk, ticket, notice, owed.destination, words)
+        marker = notice_id(ticket.number, notice, owed.destination)
         if person is not None:
             return Drawn(DirectMessage(person), text, blocks, marker=marker)
         triage = Conversation(self.desk.triage_of(ticket))

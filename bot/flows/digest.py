@@ -66,6 +66,7 @@ class Digests:
             ref=self.desk.ref,
             business=lambda priority: self.desk.config.priority_clock(priority, team).business,
             team=team.name if team is not None else "",
+            words=self.desk.words,
         )
         text, blocks = digest_message(digest, look)
         extra = await Approvals(self.desk).figures_block(since, now, team)

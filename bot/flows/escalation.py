@@ -29,6 +29,7 @@ from bot.flows.approvals import Approvals
 from bot.flows.owed import owe
 from bot.flows.pending import Pending
 from bot.flows.rating import Ratings
+from bot.i18n import Words
 from bot.slack.notice_blocks import NoticeFacts, notice_message
 from store.base import Transaction
 
@@ -172,8 +173,11 @@ def owe_notices(tx: Transaction, ticket: Ticket, notices: list[Notice]) -> None:
             )
 
 
-def notice_for(desk: Desk, ticket: Ticket, notice: Notice, destination: str) -> tuple[str, Blocks]:
-    """The notice's words for one place, as the ticket's target stands now."""
+def notice_for(
+    desk: Desk, ticket: Ticket, notice: Notice, destination: str, words: Words | None = None
+) -> tuple[str, Blocks]:
+    """The notice's words for one place, as the ticket's target stands now: in `words` (the
+    reader's, for a DM), else in the desk's language."""
     clock = desk.sla_clock(ticket)
     state = state_of(ticket, clock, notice.target, desk.clock.now(), since=notice.since)
     facts = NoticeFacts(
@@ -186,4 +190,4 @@ def notice_for(desk: Desk, ticket: Ticket, notice: Notice, destination: str) -> 
         triage=desk.triage_of(ticket),
         card=desk.link(ticket.card),
     )
-    return notice_message(facts, destination, desk.zone)
+    return notice_message(facts, destination, desk.zone, words=words or desk.words)

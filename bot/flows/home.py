@@ -96,7 +96,11 @@ class Homes:
             away = (
                 None
                 if not away_now(until, now)
-                else (at(datetime.fromisoformat(until), desk.zone) if until else "")
+                else (
+                    at(datetime.fromisoformat(until), desk.zone, words=await desk.words_for(person))
+                    if until
+                    else ""
+                )
             )
             facts = replace(facts, assigned=assigned, queue=queue, away=away)
         if team.is_lead(person):
@@ -109,7 +113,7 @@ class Homes:
             else:
                 facts = replace(facts, week=await trend_of(desk, None, now, week, WEEKS))
         facts = replace(facts, approvals=tuple(await Approvals(desk).home_blocks(person)))
-        shown = home_view(facts)
+        shown = home_view(facts, words=await desk.words_for(person))
         if team.is_lead(person):  # requests waiting for approval, and how long decisions take
             since = now - timedelta(days=7)
             extra = await Approvals(desk).figures_block(since, now, None, list(team.led_by(person)))

@@ -149,6 +149,7 @@ class Intake:
         """Start a new request from its first words; one already under way there is replaced.
         `for_person`: the request is someone else's (the author of the message it came from),
         raised by `person`, who answers the questions."""
+        await self.desk.words_for(person)  # their language, known before the questions are drawn
         now = self.desk.clock.now()
         fresh = Draft(uuid.uuid4().hex[:12], person, channel, thread, via, text, Stage.CATEGORY, now, now)
         fresh = replace(fresh, for_person=for_person if for_person != person else None, source=source)
@@ -189,6 +190,7 @@ class Intake:
         `draft_id` (from a button) must match the draft: buttons of a replaced request do nothing.
         `hook`: the click's `response_url`, through which the question is redrawn.
         """
+        await self.desk.words_for(person)  # their language (asked of Slack once, then remembered)
         now = self.desk.clock.now()
         key = conversation_key(person, channel, thread)
         async with self.desk.store.transaction() as tx:
@@ -271,14 +273,15 @@ class Intake:
         question (posted the first time, edited after), or how it ended. `quiet`: a replaced
         request says it ended only where its question was shown or on its way."""
         key = f"prompt:{draft.id}"
+        words = self.desk.known_words(draft.person)
         shown = draft.prompt is not None or tx.owed(key) is not None
         if say in (Say.NOT_A_CHOICE, Say.WAITING):
             return
         if say in (Say.CANCELLED, Say.EXPIRED):
             if shown:
-                owe(tx, key, self._prompt(draft, *ended(draft), hook))
+                owe(tx, key, self._prompt(draft, *ended(draft, words=words), hook))
             elif say is Say.CANCELLED and not quiet:
-                text = ended(draft)[0]
+                text = ended(draft, words=words)[0]
                 owe(
                     tx,
                     f"ended:{draft.id}",
@@ -291,9 +294,9 @@ class Intake:
         if draft.stage is Stage.SUGGESTED:
             owe(tx, key, self._prompt(draft, *suggestions(draft), hook))
         else:
-            owe(tx, key, self._prompt(draft, *question(draft, self.desk.staff.areas), hook))
+            owe(tx, key, self._prompt(draft, *question(draft, self.desk.staff.areas, words=words), hook))
         if say is Say.ADDED:
-            note = added_note()
+            note = added_note(words)
             owe(
                 tx,
                 f"added:{draft.id}:{once}",
@@ -302,7 +305,8 @@ class Intake:
 
     def _owe_raised_for(self, tx: Transaction, draft: Draft, ticket: Ticket, hook: str | None) -> None:
         """The raiser's question, answered: the ticket is open, and the requester told."""
-        text, blocks = raised_for(self.desk.ref(ticket.number), ticket.requester)
+        words = self.desk.known_words(draft.person)
+        text, blocks = raised_for(self.desk.ref(ticket.number), ticket.requester, words=words)
         owe(tx, f"prompt:{draft.id}", self._prompt(draft, text, blocks, hook))
 
     @staticmethod
@@ -333,6 +337,7 @@ class Intake:
         self, person: str, text: str, category: str, priority: Priority, once: str | None
     ) -> None:
         """A ticket from the /ticket form: no questions left to ask."""
+        await self.desk.words_for(person)  # the confirmation in their language
         now = self.desk.clock.now()
         async with self.desk.store.transaction() as tx:
             if tx.done_before(once):

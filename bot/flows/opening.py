@@ -48,14 +48,17 @@ def source_link(desk: Desk, ticket: Ticket) -> str | None:
 def confirmation_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
     clock = desk.sla_clock(ticket)
     first = target_states(ticket, clock, ticket.opened_at)[0]
-    said = promise(clock.policy.first_response, first.due, desk.zone, business=clock.business)
+    words = desk.known_words(ticket.requester)  # what they read alone: in their language
+    said = promise(clock.policy.first_response, first.due, desk.zone, business=clock.business, words=words)
     by = None
     if ticket.raised_by:
-        message = linked(source_link(desk, ticket), "your message")
-        by = f"<@{ticket.raised_by}> raised this for you from {message}."
+        message = linked(source_link(desk, ticket), words.t("your message"))
+        by = words.t(
+            "{person} raised this for you from {message}.", person=f"<@{ticket.raised_by}>", message=message
+        )
     ref = desk.ref(ticket.number)
-    now = standing(ticket, ref, desk.zone)
-    return confirmation(ref, ticket.category, ticket.priority, ticket.text, said, by, now)
+    now = standing(ticket, ref, desk.zone, words=words)
+    return confirmation(ref, ticket.category, ticket.priority, ticket.text, said, by, now, words=words)
 
 
 def owe_announcement(
@@ -90,4 +93,5 @@ def card_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
         source=source_link(desk, ticket),
         areas=desk.staff.areas,
         team=desk.team_of(ticket).name if desk.staff.several else None,
+        words=desk.words,
     )

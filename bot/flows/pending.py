@@ -53,11 +53,12 @@ class Pending:
         return len(due)
 
     def _remind(self, tx: Transaction, ticket: Ticket, since: datetime, now: datetime) -> None:
-        closes = slack_at(since + self.desk.config.pending.close_after, self.desk.zone)
+        words = self.desk.known_words(ticket.requester)
+        closes = slack_at(since + self.desk.config.pending.close_after, self.desk.zone, words=words)
         updated = ticket.remind_requester(now)
         tx.save_ticket(updated)
         text, blocks = reminder_message(
-            self.desk.ref(ticket.number), ticket.assignee, ticket.question, closes
+            self.desk.ref(ticket.number), ticket.assignee, ticket.question, closes, words=words
         )
         owed.to_requester(tx, updated, "reminder", text, blocks)
         log.info("requester reminded", extra={"ticket": ticket.number})
@@ -67,6 +68,10 @@ class Pending:
         note = f"Closed: no answer to the question in {span}."
         updated = ticket.close_unanswered(note, now)
         tx.save_ticket(updated)
-        text, blocks = closed_unanswered_message(self.desk.ref(ticket.number), ticket.number, span)
+        words = self.desk.known_words(ticket.requester)
+        waited = words.duration(now - (ticket.waiting_since or now))
+        text, blocks = closed_unanswered_message(
+            self.desk.ref(ticket.number), ticket.number, waited, words=words
+        )
         owed.to_requester(tx, updated, "closed", text, blocks, remember="resolution")
         log.info("closed for lack of an answer", extra={"ticket": ticket.number})

@@ -56,7 +56,9 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     # from the tickets; the older ones from the rollups (`bot.flows.trends`).
     moved = await trend_of(desk, team, period.end, length, WEEKS)
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
-    text, blocks = quality_answer(now, before, days, desk.zone, moved, team=team.name if team else "")
+    text, blocks = quality_answer(
+        now, before, days, desk.zone, moved, team=team.name if team else "", words=await desk.words_for(lead)
+    )
     extra = await Approvals(desk).figures_block(period.start, period.end, team)
     blocks = blocks + extra if len(blocks) + len(extra) <= 50 else blocks
     return text, blocks + await deflection_blocks(desk, now, team)

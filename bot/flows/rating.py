@@ -12,13 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.desk import Desk
-from bot.domain.durations import format_duration
 from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.owed import Edit, Post
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.flows.opening import split_place
-from bot.slack.rating_blocks import comment_form, rating_request, survey_closed
+from bot.slack.rating_blocks import CLOSED_LATE, comment_form, rating_request, survey_closed
 from store.base import Transaction
 from store.names import OPEN_SURVEYS, RATINGS_AT
 
@@ -35,6 +34,7 @@ def request_for(desk: Desk, ticket: Ticket, *, choosing: bool) -> tuple[str, lis
         ticket.resolution_note,
         ticket.rating,
         choosing=choosing,
+        words=desk.known_words(ticket.requester),
     )
 
 
@@ -60,6 +60,7 @@ class Ratings:
     async def rate(self, person: str, number: int, score: int, where: str) -> None:
         """Save the score (replacing any earlier one) and thank the person in place."""
         now = self.desk.clock.now()
+        await self.desk.words_for(person)  # the redrawn request in their language (asked once)
         await self._change(
             number, lambda t: self._open(t, now).rate(person, score, now), where, choosing=False
         )
@@ -74,7 +75,8 @@ class Ratings:
         ticket = self._open(await self._own(person, number), self.desk.clock.now())
         where = await self._request_of(number, where)
         current = ticket.rating.comment if ticket.rating else ""
-        return comment_form(number, self.desk.ref(number), where, current)
+        words = await self.desk.words_for(person)
+        return comment_form(number, self.desk.ref(number), where, current, words=words)
 
     async def comment(self, person: str, number: int, words: str, where: str) -> None:
         now = self.desk.clock.now()
@@ -101,7 +103,10 @@ class Ratings:
                 if ticket is None or closes is None:
                     continue  # reopened meanwhile: that closed it
                 text, blocks = survey_closed(
-                    self.desk.ref(ticket.number), f"it was open for {format_duration(lasts)}"
+                    self.desk.ref(ticket.number),
+                    CLOSED_LATE,
+                    span=lasts,
+                    words=self.desk.known_words(ticket.requester),
                 )
                 channel, ts = split_place(str(where))
                 owed.owe(tx, f"t{ticket.number}:rating-redraw", Edit(channel, ts, text, blocks))

@@ -79,7 +79,9 @@ class Reports:
         if self._composed is not None and self._composed[0] == (week, team):
             return self._composed[1]
         report = await self.build(week, self.desk.staff.named(team) if team else None)
-        text, title = report_text(report, self.desk.config.desk.name, self.desk.zone, team)
+        text, title = report_text(
+            report, self.desk.config.desk.name, self.desk.zone, team, words=self.desk.words
+        )
         data = chart_data(report.chart, self.desk.zone)
         png = await asyncio.to_thread(draw, data, title)
         alt = f"{title}: tickets opened and resolved each week, first-response median and CSAT"

@@ -35,17 +35,23 @@ async def status_of(desk: Desk, person: str, reference: str) -> Answer:
     upcoming = next_target(ticket, clock, now)
     warn_at = desk.config.escalation.warn_at
     ref = desk.ref(ticket.number)
-    return status_answer(ticket, ref, upcoming, desk.zone, now, business=clock.business, warn_at=warn_at)
+    words = await desk.words_for(person)
+    return status_answer(
+        ticket, ref, upcoming, desk.zone, now, business=clock.business, warn_at=warn_at, words=words
+    )
 
 
 async def tickets_of(desk: Desk, person: str) -> Answer:
     """The person's open tickets, newest first; for an agent, first those assigned to them."""
     tickets = await desk.store.tickets_of(person, open_only=True)
     rows = [(desk.ref(t.number), t) for t in reversed(tickets)]
+    words = await desk.words_for(person)
+    now = desk.clock.now()
     if not desk.staff.is_agent(person):
-        return my_tickets(rows, desk.clock.now())
+        return my_tickets(rows, now, words=words)
     assigned = [(desk.ref(t.number), t) for t in await desk.store.open_tickets() if t.assignee == person]
-    return assigned_tickets(assigned, my_tickets(rows, desk.clock.now()) if rows else None, desk.clock.now())
+    requested = my_tickets(rows, now, words=words) if rows else None
+    return assigned_tickets(assigned, requested, now, words=words)
 
 
 async def answer(desk: Desk, person: str, phrase: Phrase) -> Answer | None:
@@ -56,13 +62,14 @@ async def answer(desk: Desk, person: str, phrase: Phrase) -> Answer | None:
     if isinstance(phrase, MyTickets):
         return await tickets_of(desk, person)
     if isinstance(phrase, Help):
-        return help_for(desk, person)
+        return await help_for(desk, person)
     return None
 
 
-def help_for(desk: Desk, person: str) -> Answer:
+async def help_for(desk: Desk, person: str) -> Answer:
     settings = desk.config.desk
-    return help_answer(settings.name, settings.ticket_prefix, agent=desk.staff.is_agent(person))
+    words = await desk.words_for(person)
+    return help_answer(settings.name, settings.ticket_prefix, agent=desk.staff.is_agent(person), words=words)
 
 
 async def reply(desk: Desk, heard: str, person: str, channel: str, answer: Answer) -> bool:

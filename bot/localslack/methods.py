@@ -167,7 +167,7 @@ class WebApi:
         person = self.ws.people.get(str(args["user"]))
         if person is None:
             raise ApiError("user_not_found")
-        return {
+        found: dict[str, Any] = {
             "user": {
                 "id": person.id,
                 "team_id": TEAM_ID,
@@ -177,6 +177,9 @@ class WebApi:
                 "profile": {"display_name": person.display_name, "real_name": person.real_name},
             }
         }
+        if str(args.get("include_locale", "")).lower() in ("true", "1"):  # the spec: only when asked
+            found["user"]["locale"] = person.locale
+        return found
 
     # -- conversations: what the desk's `check-config --online` asks -------------------
     def m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class Person:
     is_bot: bool = False
     display_name: str = ""  # often empty in real Slack: many people never set one
     email: str = ""  # what users.lookupByEmail finds them by
+    locale: str = "en-US"  # their Slack language, which `users.info` says with `include_locale`
 
 
 @dataclass

@@ -86,6 +86,11 @@ class Controls(Protocol):
 
     async def fast_forward(self, seconds: float) -> None: ...
 
+    def forget_person(self, user: str) -> None: ...
+
+
+LOCALES = {"en": "en-US", "zh-CN": "zh-CN"}  # the page's language switch: the Slack locale it sets
+
 
 class Page:
     def __init__(self, slack: LocalSlack, controls: Controls) -> None:
@@ -115,6 +120,7 @@ class Page:
             "home": self.home,
             "clock": self.clock,
             "faults": self.faults,
+            "language": self.language,
         }.items():
             app.router.add_post(f"/sandbox/{name}", _json_errors(handler))
 
@@ -198,7 +204,13 @@ class Page:
             "me": user,
             "desk": self.controls.desk_name,
             "people": [
-                {"id": p.id, "name": p.name, "real_name": p.real_name, "role": ROLES.get(p.id, "bot")}
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "real_name": p.real_name,
+                    "role": ROLES.get(p.id, "bot"),
+                    "language": "zh-CN" if p.locale.lower().startswith("zh") else "en",
+                }
                 for p in self.ws.people.values()
             ],
             "conversations": self._conversations(user),
@@ -452,6 +464,21 @@ class Page:
         await self.controls.fast_forward(span.total_seconds())
         self.changed("clock")
         return {"ok": True}
+
+    async def language(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The language switch: set a person's Slack locale in the local Slack's workspace, as
+        they would in their Slack preferences; `users.info` then says it, and the desk, told to
+        forget what it knew of them, asks again and speaks to them in it."""
+        person = self.ws.people.get(str(body.get("user", "")))
+        if person is None or person.is_bot:
+            return {"problem": "Whose language? Pick a person first."}
+        language = str(body.get("language", ""))
+        if language not in LOCALES:
+            return {"problem": f"The desk speaks {' and '.join(LOCALES)}; got {language!r}."}
+        person.locale = LOCALES[language]
+        self.controls.forget_person(person.id)
+        self.changed("people")
+        return {"ok": True, "language": language}
 
     async def faults(self, body: dict[str, Any]) -> dict[str, Any]:
         faults = self.slack.faults

@@ -139,6 +139,11 @@ class Sandbox:
     def offset_seconds(self) -> float:
         return self.clock.offset.total_seconds()
 
+    def forget_person(self, user: str) -> None:
+        """The desk asks Slack again for this person's name and language."""
+        assert self.app is not None
+        self.app.desk.slack.forget(user)
+
     async def fast_forward(self, seconds: float) -> None:
         """Move the desk's clock on as if the time had passed with the desk running: it stops
         at each moment something falls due (an escalation level, a digest) and lets the

@@ -9,16 +9,24 @@ from zoneinfo import ZoneInfo
 from bot.domain.priority import Priority
 from bot.domain.sla import TargetState
 from bot.domain.ticket import Status, Ticket
+from bot.i18n import ENGLISH, Words
 from bot.slack.approval_blocks import field_lines
 from bot.slack.blocks import context, section
 from bot.slack.intake_blocks import Areas, area_options, flat, option, quote, select_of
+from bot.slack.labels import priority_label
 from bot.slack.links import linked
 from bot.slack.mrkdwn import escape, fit, moved_in_from, who
-from bot.slack.when import slack_at, target_line
+from bot.slack.when import slack_at, target_line, target_name
 
 Blocks = list[dict[str, Any]]
 CARD_TEXT_LIMIT = 2900
 INTERNAL = ":lock: This card's thread is internal: notes written here are never sent to the requester."
+
+
+def internal(words: Words = ENGLISH) -> str:
+    said = words.t("This card's thread is internal: notes written here are never sent to the requester.")
+    return f":lock: {said}"
+
 
 MARKS = {
     Priority.P1: ":red_circle:",
@@ -33,6 +41,18 @@ VIA = {
     "form": "with the /ticket form",
     "shortcut": "from a message",
 }
+
+
+def via_words(via: str, words: Words = ENGLISH) -> str:
+    """How a ticket was raised, in the reader's language ("" for a way not named here)."""
+    said = {
+        "dm": words.t("by direct message"),
+        "mention": words.t("by mentioning the desk"),
+        "command": words.t("with /ticket"),
+        "form": words.t("with the /ticket form"),
+        "shortcut": words.t("from a message"),
+    }
+    return said.get(via, "")
 
 
 class CardIds(StrEnum):
@@ -59,31 +79,42 @@ def button(text: str, action_id: str, number: int, style: str | None = None) -> 
     return found
 
 
-def changes(ticket: Ticket, areas: Areas) -> list[dict[str, Any]]:
+def changes(ticket: Ticket, areas: Areas, words: Words = ENGLISH) -> list[dict[str, Any]]:
     """The card's selects for its priority and (with more than one) its area: with several
     teams the areas are grouped by team, and one in another team moves the ticket there."""
-    priorities = {"options": [option(p.label, p.value) for p in Priority]}
-    selects = [select_of(CardIds.PRIORITY, "Priority", priorities, ticket.priority.value)]
+    priorities = {"options": [option(priority_label(p, words), p.value) for p in Priority]}
+    selects = [select_of(CardIds.PRIORITY, words.t("Priority"), priorities, ticket.priority.value)]
     if len(flat(areas)) > 1:
-        selects.append(select_of(CardIds.AREA, "Area", area_options(areas), ticket.category))
+        selects.append(select_of(CardIds.AREA, words.t("Area"), area_options(areas), ticket.category))
     return selects
 
 
-def raised(ticket: Ticket, source: str | None) -> str:
+def raised(ticket: Ticket, source: str | None, words: Words = ENGLISH) -> str:
     """Who raised the ticket and how: `from @Alice by direct message`, or for a message raised
     by someone else, `from @Alice, raised by @Erin from a message` (linked to the message)."""
-    via = VIA.get(ticket.origin.via, "")
+    w = words
+    via = via_words(ticket.origin.via, w)
+    message = w.t("a message")
     if ticket.origin.via == "shortcut":
-        via = f"from {linked(source, 'a message')}"
+        via = w.t("from {message}", message=linked(source, message))
     elif ticket.origin.via == "reaction":
-        via = f"with :ticket: on {linked(source, 'a message')}"
+        via = w.t("with :ticket: on {message}", message=linked(source, message))
     elif ticket.origin.via == "channel":
-        via = f"in {linked(source, 'a message')} in <#{ticket.origin.channel}>"
+        via = w.t(
+            "in {message} in {channel}",
+            message=linked(source, message),
+            channel=f"<#{ticket.origin.channel}>",
+        )
     elif ticket.origin.via == "import" and ticket.imported_from:
-        via = f"(moved in from {moved_in_from(ticket.imported_from)})"
+        via = w.t("(moved in from {source})", source=moved_in_from(ticket.imported_from))
     if ticket.raised_by:
-        return f"From <@{ticket.requester}>, raised by <@{ticket.raised_by}> {via}"
-    return f"From {who(ticket.requester)} {via}"
+        return w.t(
+            "From {person}, raised by {by} {via}",
+            person=f"<@{ticket.requester}>",
+            by=f"<@{ticket.raised_by}>",
+            via=via,
+        )
+    return w.t("From {person} {via}", person=who(ticket.requester), via=via)
 
 
 def ticket_card(
@@ -97,19 +128,22 @@ def ticket_card(
     source: str | None = None,
     areas: Areas = (),
     team: str | None = None,
+    words: Words = ENGLISH,
 ) -> tuple[str, Blocks]:
     """The card for `ticket` as it stands: who raised it, what they said, its targets (flagged
     when at risk or missed), and the buttons for what can be done next. `source`: the link to
     the message it was made from; `areas`: the desk's categories by team, offered in a select;
-    `team`: the ticket's team, named when the desk has several."""
+    `team`: the ticket's team, named when the desk has several. In the desk's language."""
+    w = words
+    label = priority_label(ticket.priority, w)
     area = f"{escape(team)} · {escape(ticket.category)}" if team else escape(ticket.category)
     head = (
-        f"{MARKS[ticket.priority]} *{ref}* · *{ticket.priority.label}* · {area}\n"
-        f"{raised(ticket, source)}, {slack_at(ticket.opened_at, zone)}"
+        f"{MARKS[ticket.priority]} *{ref}* · *{label}* · {area}\n"
+        f"{raised(ticket, source, w)}, {slack_at(ticket.opened_at, zone, words=w)}"
     )
-    targets = " · ".join(target_line(state, zone, business=business) for state in states)
+    targets = " · ".join(target_line(state, zone, business=business, words=w) for state in states)
     heading = section(head)
-    heading["accessory"] = button("Details", CardIds.DETAILS, ticket.number)  # the text whole, the trail
+    heading["accessory"] = button(w.t("Details"), CardIds.DETAILS, ticket.number)  # the text whole, the trail
     blocks: Blocks = [
         heading,
         section(quote(ticket.text, CARD_TEXT_LIMIT)),
@@ -117,54 +151,58 @@ def ticket_card(
         context(fit(targets[:1].upper() + targets[1:], 2900)),
     ]
     if ticket.is_open:  # notes in its thread say they are internal: the requester never sees them
-        blocks[-1]["elements"].append({"type": "mrkdwn", "text": INTERNAL})
-    flag = _flag(states, warn_at)
+        blocks[-1]["elements"].append({"type": "mrkdwn", "text": internal(w)})
+    flag = _flag(states, warn_at, w)
     if flag:
         blocks.insert(1, section(flag))
     n = ticket.number
+    agent = f"<@{ticket.assignee}>"
+    reply = button(w.t("Reply"), CardIds.REPLY, n)
+    resolve = button(w.t("Resolve"), CardIds.RESOLVE, n, "primary")
     if ticket.status is Status.OPEN:
         if ticket.assignee:  # the desk gave it to them; the first-response clock runs on
-            blocks.append(section(f":inbox_tray: Assigned to <@{ticket.assignee}>, not taken up yet"))
-        buttons = [button("Claim", CardIds.CLAIM, n, "primary"), button("Reply", CardIds.REPLY, n)]
+            blocks.append(
+                section(":inbox_tray: " + w.t("Assigned to {agent}, not taken up yet", agent=agent))
+            )
+        buttons = [button(w.t("Claim"), CardIds.CLAIM, n, "primary"), reply]
         blocks.append(
-            {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas)}
+            {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas, w)}
         )
     elif ticket.status is Status.CLAIMED:
-        blocks.append(section(f":raising_hand: Claimed by <@{ticket.assignee}>"))
-        buttons = [
-            button("Reply", CardIds.REPLY, n),
-            button("Waiting on requester", CardIds.WAIT, n),
-            button("Resolve", CardIds.RESOLVE, n, "primary"),
-        ]
+        blocks.append(section(":raising_hand: " + w.t("Claimed by {agent}", agent=agent)))
+        buttons = [reply, button(w.t("Waiting on requester"), CardIds.WAIT, n), resolve]
         blocks.append(
-            {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas)}
+            {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas, w)}
         )
     elif ticket.status is Status.WAITING:
-        since = slack_at(ticket.waiting_since or ticket.opened_at, zone)
-        blocks.append(
-            section(
-                f":hourglass: <@{ticket.assignee}> is waiting on {who(ticket.requester)} since {since}: "
-                "the resolution clock is paused"
-            )
+        since = slack_at(ticket.waiting_since or ticket.opened_at, zone, words=w)
+        waits = w.t(
+            "{agent} is waiting on {person} since {since}: the resolution clock is paused",
+            agent=agent,
+            person=who(ticket.requester),
+            since=since,
         )
-        buttons = [button("Reply", CardIds.REPLY, n), button("Resolve", CardIds.RESOLVE, n, "primary")]
+        blocks.append(section(f":hourglass: {waits}"))
+        buttons = [reply, resolve]
         blocks.append(
-            {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas)}
+            {"type": "actions", "block_id": f"ticket:{n}", "elements": buttons + changes(ticket, areas, w)}
         )
     else:
-        note = f": {escape(ticket.resolution_note)}" if ticket.resolution_note else ""
-        blocks.append(section(fit(f":white_check_mark: Resolved by <@{ticket.assignee}>{note}", 2900)))
-    fallback = f"{ref} ({ticket.priority.label}, {ticket.category}): {ticket.text}"
+        note = w.t(": ") + escape(ticket.resolution_note) if ticket.resolution_note else ""
+        done = w.t("Resolved by {agent}", agent=agent)
+        blocks.append(section(fit(f":white_check_mark: {done}{note}", 2900)))
+    fallback = f"{ref} ({label}, {ticket.category}): {ticket.text}"
     return fit(escape(fallback), 200, "…"), blocks
 
 
-def _flag(states: list[TargetState], warn_at: float) -> str:
+def _flag(states: list[TargetState], warn_at: float, words: Words = ENGLISH) -> str:
     """A line that stands out while a running target is missed or close to it."""
+    w = words
     running = [state for state in states if state.running]
-    missed = [state.target.words for state in running if state.breached]
+    missed = [target_name(state.target, w) for state in running if state.breached]
     if missed:
-        return f":rotating_light: *Target missed:* {' and '.join(missed)}"
-    close = [state.target.words for state in running if state.at_risk(warn_at)]
+        return ":rotating_light: " + w.t("*Target missed:* {targets}", targets=w.listing(missed))
+    close = [target_name(state.target, w) for state in running if state.at_risk(warn_at)]
     if close:
-        return f":hourglass_flowing_sand: *At risk:* {' and '.join(close)} due soon"
+        return ":hourglass_flowing_sand: " + w.t("*At risk:* {targets} due soon", targets=w.listing(close))
     return ""

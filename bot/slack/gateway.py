@@ -202,6 +202,7 @@ class SlackGateway:
         # told `ratelimited` at once, and decides itself when to try again.
         self.waits = any(handler.max_retry_count > 0 for handler in client.retry_handlers)
         self._names: dict[str, str] = {}
+        self._locales: dict[str, str] = {}  # a person's Slack locale ("" when Slack gave none)
         self._dms: dict[str, str] = {}
 
     async def _call(
@@ -388,10 +389,32 @@ class SlackGateway:
     async def display_name(self, user: str) -> str:
         """A person's name for plain text (mentions are better where mrkdwn is shown)."""
         if user not in self._names:
-            data = await self._call("users.info", self.client.users_info(user=user))
-            profile = data.get("user", {}).get("profile", {})
-            self._names[user] = profile.get("display_name") or data.get("user", {}).get("real_name") or user
+            await self._person(user)
         return self._names[user]
+
+    async def locale(self, user: str) -> str:
+        """A person's Slack locale (`en-US`, `zh-CN`), or "" when Slack does not say one."""
+        if user not in self._locales:
+            await self._person(user)
+        return self._locales[user]
+
+    def forget(self, user: str) -> None:
+        """Ask Slack again for this person's name and locale next time (they changed them)."""
+        self._names.pop(user, None)
+        self._locales.pop(user, None)
+
+    def known_locale(self, user: str) -> str:
+        """A person's Slack locale if it was asked before ("" when not: no call to Slack)."""
+        return self._locales.get(user, "")
+
+    async def _person(self, user: str) -> None:
+        """Ask `users.info` once for a person's name and locale (`include_locale`: Slack leaves
+        the locale out unless asked), and remember both."""
+        data = await self._call("users.info", self.client.users_info(user=user, include_locale=True))
+        found = data.get("user", {})
+        profile = found.get("profile", {})
+        self._names[user] = profile.get("display_name") or found.get("real_name") or user
+        self._locales[user] = str(found.get("locale") or "")
 
     async def user_by_email(self, email: str) -> str | None:
         """The Slack user with this e-mail address, or None when the workspace has nobody with

@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 from bot.domain.intake import Draft, Stage
 from bot.domain.priority import Priority
 from bot.domain.ticket import Status, Ticket
+from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import action_button, context, section
+from bot.slack.labels import priority_label, priority_word
 from bot.slack.mrkdwn import escape, fit, plain
 from bot.slack.when import slack_at
 
@@ -23,12 +25,14 @@ Blocks = list[dict[str, Any]]
 QUOTE_LIMIT = 2500
 FORM_TEXT_LIMIT = 3000  # Slack's most for a plain_text_input
 
-URGENCY_HINTS = {
-    Priority.P1: "work has stopped for many people",
-    Priority.P2: "you are blocked and there is no way around it",
-    Priority.P3: "it is in the way, but you can carry on",
-    Priority.P4: "whenever someone has time",
-}
+
+def urgency_hint(priority: Priority, words: Words = ENGLISH) -> str:
+    return {
+        Priority.P1: words.t("work has stopped for many people"),
+        Priority.P2: words.t("you are blocked and there is no way around it"),
+        Priority.P3: words.t("it is in the way, but you can carry on"),
+        Priority.P4: words.t("whenever someone has time"),
+    }[priority]
 
 
 class IntakeIds(StrEnum):
@@ -56,8 +60,8 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     return fit("\n".join("> " + line for line in escape(text).splitlines() or [""]), limit)
 
 
-def _cancel() -> dict[str, Any]:
-    return action_button("Cancel", IntakeIds.CANCEL, "cancel")
+def _cancel(words: Words = ENGLISH) -> dict[str, Any]:
+    return action_button(words.t("Cancel"), IntakeIds.CANCEL, "cancel")
 
 
 Areas = tuple[tuple[str, tuple[str, ...]], ...]  # the categories, grouped by team: (team, its areas)
@@ -67,13 +71,14 @@ def flat(areas: Areas) -> tuple[str, ...]:
     return tuple(c for _, categories in areas for c in categories)
 
 
-def question(draft: Draft, areas: Areas) -> tuple[str, Blocks]:
+def question(draft: Draft, areas: Areas, *, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The question the draft is waiting on, with its buttons. With several teams the area
     buttons come in a row per team, under its name (SPEC §9)."""
+    w = words
     rows: list[tuple[str | None, list[dict[str, Any]]]]
     if draft.stage is Stage.CATEGORY:
-        text = "Which area is it about? Pick one below."
-        intro = "Thanks, I'll open a ticket for this:"
+        text = w.t("Which area is it about? Pick one below.")
+        intro = w.t("Thanks, I'll open a ticket for this:")
         numbered = {name: i for i, name in enumerate(flat(areas))}
         rows = [
             (
@@ -82,12 +87,17 @@ def question(draft: Draft, areas: Areas) -> tuple[str, Blocks]:
             )
             for team, names in areas
         ]
-        hint = "Anything else to add? Just type it here. Changed your mind? Press Cancel or say “cancel”."
+        hint = w.t(
+            "Anything else to add? Just type it here. Changed your mind? Press Cancel or say “cancel”."
+        )
     else:
-        text = "How urgent is it? Pick one below."
-        intro = f"Thanks. Area: *{escape(draft.category or '')}*. Your request:"
-        rows = [(None, [action_button(p.label, f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority])]
-        hint = " · ".join(f"*{p.word}*: {URGENCY_HINTS[p]}" for p in Priority)
+        text = w.t("How urgent is it? Pick one below.")
+        intro = w.t("Thanks. Area: {area}. Your request:", area=f"*{escape(draft.category or '')}*")
+        buttons = [
+            action_button(priority_label(p, w), f"{IntakeIds.URGENCY}_{p.value}", p.value) for p in Priority
+        ]
+        rows = [(None, buttons)]
+        hint = " · ".join(f"*{priority_word(p, w)}*: {urgency_hint(p, w)}" for p in Priority)
     blocks: Blocks = [section(f"{intro}\n{quote(draft.text)}"), section(f"*{text}*")]
     by_team = rows[-1][0] is not None  # a row per team: Cancel belongs to none of them
     for n, (team, buttons) in enumerate(rows):
@@ -96,11 +106,11 @@ def question(draft: Draft, areas: Areas) -> tuple[str, Blocks]:
         last = n == len(rows) - 1 and not by_team
         block_id = f"{IntakeIds.BLOCK}:{draft.id}" + ("" if n == 0 else f":{n}")
         blocks.append(
-            {"type": "actions", "block_id": block_id, "elements": [*buttons, *([_cancel()] if last else [])]}
+            {"type": "actions", "block_id": block_id, "elements": [*buttons, *([_cancel(w)] if last else [])]}
         )
     if by_team:  # in a row of its own, under the teams'
         block_id = f"{IntakeIds.BLOCK}:{draft.id}:{len(rows)}"
-        blocks.append({"type": "actions", "block_id": block_id, "elements": [_cancel()]})
+        blocks.append({"type": "actions", "block_id": block_id, "elements": [_cancel(w)]})
     blocks.append(context(hint))
     return text, blocks
 
@@ -110,16 +120,16 @@ def draft_of_block(block_id: str) -> str:
     return block_id.removeprefix(f"{IntakeIds.BLOCK}:").partition(":")[0]
 
 
-def added_note() -> str:
-    return "Added that to your request. Pick an option above to carry on, or say “cancel”."
+def added_note(words: Words = ENGLISH) -> str:
+    return words.t("Added that to your request. Pick an option above to carry on, or say “cancel”.")
 
 
-def ended(draft: Draft) -> tuple[str, Blocks]:
+def ended(draft: Draft, *, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The question replaced once the draft ended without a ticket."""
     if draft.stage is Stage.CANCELLED:
-        text = "Cancelled: nothing was opened. Send me a message whenever you need help."
+        text = words.t("Cancelled: nothing was opened. Send me a message whenever you need help.")
     else:
-        text = (
+        text = words.t(
             "This request waited a day without an answer, so I closed it and opened nothing. "
             "Send me a message to start again."
         )
@@ -141,27 +151,39 @@ class Standing:
     done: str | None = None
 
 
-def standing(ticket: Ticket, ref: str, zone: ZoneInfo) -> Standing | None:
+def standing(ticket: Ticket, ref: str, zone: ZoneInfo, *, words: Words = ENGLISH) -> Standing | None:
     """Where the ticket is now, in the requester's words; None while nobody has answered
     (the confirmation as it was first sent)."""
-    who = f"<@{ticket.assignee}>" if ticket.assignee else "An agent"
-    first = f"{slack_at(ticket.first_response_at, zone)}" if ticket.first_response_at else None
+    w = words
+    who = f"<@{ticket.assignee}>" if ticket.assignee else w.t("An agent")
+    first = f"{slack_at(ticket.first_response_at, zone, words=w)}" if ticket.first_response_at else None
+    answered = first and w.t("{when}, by {agent}", when=first, agent=who)
+    strong = f"*{ref}*"
     if ticket.status is Status.RESOLVED:
         rated = ticket.rating.score if ticket.rating else None
-        thanks = f" You rated the help {rated} / 5: thank you." if rated else ""
-        head = f":white_check_mark: *{ref}* is resolved.{thanks}"
-        done = f"*Resolved*\n{slack_at(ticket.resolved_at, zone)}" if ticket.resolved_at else None
-        return Standing(head, f"{ref} is resolved.", first and f"{first}, by {who}", done)
+        thanks = " " + w.t("You rated the help {score} / 5: thank you.", score=rated) if rated else ""
+        head = ":white_check_mark: " + w.t("{ref} is resolved.", ref=strong) + thanks
+        resolved = w.t("*Resolved*")
+        done = f"{resolved}\n{slack_at(ticket.resolved_at, zone, words=w)}" if ticket.resolved_at else None
+        return Standing(head, w.t("{ref} is resolved.", ref=ref), answered, done)
     if ticket.status is Status.WAITING:
-        head = f":question: *{ref}*: {who} asked you something in this thread and waits for your answer."
-        return Standing(head, f"{ref} waits for your answer.", first and f"{first}, by {who}")
+        said = w.t(
+            "{ref}: {agent} asked you something in this thread and waits for your answer.",
+            ref=strong,
+            agent=who,
+        )
+        return Standing(f":question: {said}", w.t("{ref} waits for your answer.", ref=ref), answered)
     if ticket.status is Status.CLAIMED:
-        again = " again" if ticket.reopened_at else ""
-        head = f":raising_hand: *{ref}*: {who} is on it{again}."
-        return Standing(head, f"{ref}: {who} is on it{again}.", first and f"{first}, by {who}")
+        if ticket.reopened_at:
+            head = w.t("{ref}: {agent} is on it again.", ref=strong, agent=who)
+            headline = w.t("{ref}: {agent} is on it again.", ref=ref, agent=who)
+        else:
+            head = w.t("{ref}: {agent} is on it.", ref=strong, agent=who)
+            headline = w.t("{ref}: {agent} is on it.", ref=ref, agent=who)
+        return Standing(f":raising_hand: {head}", headline, answered)
     if ticket.reopened_at is not None:
-        head = f":arrows_counterclockwise: *{ref}* is open again: an agent will pick it up."
-        return Standing(head, f"{ref} is open again.", first and f"{first}, by {who}")
+        head = w.t("{ref} is open again: an agent will pick it up.", ref=strong)
+        return Standing(f":arrows_counterclockwise: {head}", w.t("{ref} is open again.", ref=ref), answered)
     return None
 
 
@@ -173,39 +195,53 @@ def confirmation(
     promise: str,
     raised_by: str | None = None,
     now: Standing | None = None,
+    *,
+    words: Words = ENGLISH,
 ) -> tuple[str, Blocks]:
     """The requester's confirmation; its thread is where the ticket is talked about.
     `raised_by`: the line saying who raised it for them, when someone else did. `now`: how the
     ticket stands once it has moved (the confirmation is redrawn as it moves)."""
-    headline = f"{ref} is open ({priority.label}). First response {promise}."
-    head = f":white_check_mark: *{ref}* is open. Thanks!"
+    w = words
+    label = priority_label(priority, w)
+    headline = w.t(
+        "{ref} is open ({priority}). First response {promise}.", ref=ref, priority=label, promise=promise
+    )
+    head = ":white_check_mark: " + w.t("{ref} is open. Thanks!", ref=f"*{ref}*")
     first = promise
+    area, urgency, first_response = w.t("*Area*"), w.t("*Urgency*"), w.t("*First response*")
     fields = [
-        {"type": "mrkdwn", "text": f"*Area*\n{escape(category)}"},
-        {"type": "mrkdwn", "text": f"*Urgency*\n{priority.label}"},
+        {"type": "mrkdwn", "text": f"{area}\n{escape(category)}"},
+        {"type": "mrkdwn", "text": f"{urgency}\n{label}"},
     ]
     if now is not None:
         headline, head, first = now.headline, now.head, now.first or promise
-    fields.append({"type": "mrkdwn", "text": f"*First response*\n{first}"})
+    fields.append({"type": "mrkdwn", "text": f"{first_response}\n{first}"})
     if now is not None and now.done:
         fields.append({"type": "mrkdwn", "text": now.done})
     blocks: Blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"{head}\n{quote(text)}"}},
         {"type": "section", "fields": fields},
-        context(f"Reply in this thread to add details; I'll post updates here. Say `status {ref}` any time."),
+        context(
+            w.t(
+                "Reply in this thread to add details; I'll post updates here. Say `status {ref}` any time.",
+                ref=ref,
+            )
+        ),
     ]
     if raised_by:
         blocks.insert(1, context(raised_by))
     return headline, blocks
 
 
-def raised_for(ref: str, requester: str) -> tuple[str, Blocks]:
+def raised_for(ref: str, requester: str, *, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """What the person who raised a ticket for someone else sees in place of the question."""
-    text = (
-        f":white_check_mark: *{ref}* is open for <@{requester}>. They'll hear about it in their "
-        "direct messages with me, and can rate the help when it is resolved."
+    said = words.t(
+        "{ref} is open for {person}. They'll hear about it in their "
+        "direct messages with me, and can rate the help when it is resolved.",
+        ref=f"*{ref}*",
+        person=f"<@{requester}>",
     )
-    return f"{ref} is open", [section(text)]
+    return words.t("{ref} is open", ref=ref), [section(f":white_check_mark: {said}")]
 
 
 def option(text: str, value: str) -> dict[str, Any]:
@@ -224,8 +260,9 @@ def area_options(areas: Areas) -> dict[str, Any]:
     return {"option_groups": groups}
 
 
-def form(areas: Areas, channel: str) -> dict[str, Any]:
+def form(areas: Areas, channel: str, *, words: Words = ENGLISH) -> dict[str, Any]:
     """The /ticket modal: description, area, urgency."""
+    w = words
 
     def select(block_id: str, label: str, choices: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -235,25 +272,25 @@ def form(areas: Areas, channel: str) -> dict[str, Any]:
             "element": {
                 "type": "static_select",
                 "action_id": IntakeIds.FORM_VALUE,
-                "placeholder": {"type": "plain_text", "text": "Choose one"},
+                "placeholder": {"type": "plain_text", "text": w.t("Choose one")},
                 **choices,
             },
         }
 
-    urgencies = [option(f"{p.label}: {URGENCY_HINTS[p]}", p.value) for p in Priority]
+    urgencies = [option(f"{priority_label(p, w)}: {urgency_hint(p, w)}", p.value) for p in Priority]
     return {
         "type": "modal",
         "callback_id": IntakeIds.FORM,
         "private_metadata": channel,
-        "title": {"type": "plain_text", "text": "New ticket"},
-        "submit": {"type": "plain_text", "text": "Open ticket"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": w.t("New ticket")},
+        "submit": {"type": "plain_text", "text": w.t("Open ticket")},
+        "close": {"type": "plain_text", "text": w.t("Cancel")},
         "blocks": [
             {
                 "type": "input",
                 "block_id": IntakeIds.FORM_TEXT,
-                "label": {"type": "plain_text", "text": "What's wrong?"},
-                "hint": {"type": "plain_text", "text": "What happened, and what you were trying to do."},
+                "label": {"type": "plain_text", "text": w.t("What's wrong?")},
+                "hint": {"type": "plain_text", "text": w.t("What happened, and what you were trying to do.")},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": IntakeIds.FORM_VALUE,
@@ -261,28 +298,29 @@ def form(areas: Areas, channel: str) -> dict[str, Any]:
                     "max_length": FORM_TEXT_LIMIT,
                 },
             },
-            select(IntakeIds.FORM_CATEGORY, "Area", area_options(areas)),
-            select(IntakeIds.FORM_URGENCY, "Urgency", {"options": urgencies}),
+            select(IntakeIds.FORM_CATEGORY, w.t("Area"), area_options(areas)),
+            select(IntakeIds.FORM_URGENCY, w.t("Urgency"), {"options": urgencies}),
         ],
     }
 
 
 def read_form(
-    values: dict[str, str], categories: tuple[str, ...]
+    values: dict[str, str], categories: tuple[str, ...], *, words: Words = ENGLISH
 ) -> tuple[str, str, Priority] | dict[str, str]:
     """The form's description, area and urgency, or an error message per field to fix."""
+    w = words
     text = values.get(IntakeIds.FORM_TEXT, "").strip()
     category = values.get(IntakeIds.FORM_CATEGORY, "")
     urgency = values.get(IntakeIds.FORM_URGENCY, "")
     errors: dict[str, str] = {}
     if not text:
-        errors[IntakeIds.FORM_TEXT] = "Tell us what's wrong: a sentence or two is enough."
+        errors[IntakeIds.FORM_TEXT] = w.t("Tell us what's wrong: a sentence or two is enough.")
     elif len(text) > FORM_TEXT_LIMIT:
-        errors[IntakeIds.FORM_TEXT] = f"Please keep it under {FORM_TEXT_LIMIT} characters."
+        errors[IntakeIds.FORM_TEXT] = w.t("Please keep it under {limit} characters.", limit=FORM_TEXT_LIMIT)
     if category not in categories:
-        errors[IntakeIds.FORM_CATEGORY] = "Choose the area it is about."
+        errors[IntakeIds.FORM_CATEGORY] = w.t("Choose the area it is about.")
     if urgency not in Priority.__members__:
-        errors[IntakeIds.FORM_URGENCY] = "Choose how urgent it is."
+        errors[IntakeIds.FORM_URGENCY] = w.t("Choose how urgent it is.")
     if errors:
         return errors
     return text, category, Priority(urgency)

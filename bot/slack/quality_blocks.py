@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.durations import format_duration
 from bot.domain.notices import Level
 from bot.domain.policy import Target
 from bot.domain.quality import Compliance, Spread, Summary
 from bot.domain.ticket import SCORES
 from bot.domain.trend import Trend
+from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import context, section
 from bot.slack.trend_blocks import trend_section
 from bot.slack.when import day, local_moment
@@ -22,41 +22,45 @@ AGENT_LIMIT = 25
 BAR, EMPTY, BAR_WIDTH = "█", "░", 8  # a ratings bar: filled, then the rest of its width
 
 
-def _span(value: timedelta | None) -> str:
-    return format_duration(value) if value is not None else "–"
+def _span(value: timedelta | None, words: Words = ENGLISH) -> str:
+    return words.duration(value) if value is not None else "–"
 
 
-def _arrow(delta: float, shown: str) -> str:
+def _arrow(delta: float, shown: str, words: Words = ENGLISH) -> str:
     if delta > 0:
         return f"↑ {shown}"
     if delta < 0:
         return f"↓ {shown}"
-    return "→ same"
+    return "→ " + words.t("same")
 
 
-def count_change(now: int, before: int) -> str:
-    return _arrow(now - before, str(abs(now - before)))
+def count_change(now: int, before: int, words: Words = ENGLISH) -> str:
+    return _arrow(now - before, words.number(abs(now - before)), words)
 
 
-def time_change(now: timedelta | None, before: timedelta | None) -> str:
+def time_change(now: timedelta | None, before: timedelta | None, words: Words = ENGLISH) -> str:
     if now is None or before is None:
         return ""
     delta = now - before
-    return _arrow(delta.total_seconds(), format_duration(delta))
+    return _arrow(delta.total_seconds(), words.duration(delta), words)
 
 
-def share_change(now: float | None, before: float | None) -> str:
+def share_change(now: float | None, before: float | None, words: Words = ENGLISH) -> str:
     if now is None or before is None:
         return ""
     points = round((now - before) * 100)
-    return _arrow(points, f"{abs(points)} pts")
+    return _arrow(
+        points,
+        words.tn("{n} pt", "{n} pts", abs(points)) if not words.english else f"{abs(points)} pts",
+        words,
+    )
 
 
-def score_change(now: float | None, before: float | None) -> str:
+def score_change(now: float | None, before: float | None, words: Words = ENGLISH) -> str:
     if now is None or before is None:
         return ""
     delta = round(now - before, 1)
-    return _arrow(delta, f"{abs(delta):.1f}")
+    return _arrow(delta, f"{abs(delta):.1f}", words)
 
 
 def field(title: str, value: str, change: str) -> dict[str, str]:
@@ -64,107 +68,146 @@ def field(title: str, value: str, change: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": f"*{title}*\n{value}{tail}"}
 
 
-def _spread(spread: Spread) -> str:
+def _spread(spread: Spread, words: Words = ENGLISH) -> str:
     if not spread.count:
-        return "nothing measured"
-    return f"median {_span(spread.median)} · p90 {_span(spread.p90)}"
+        return words.t("nothing measured")
+    return words.t(
+        "median {median} · p90 {p90}", median=_span(spread.median, words), p90=_span(spread.p90, words)
+    )
 
 
-def _compliance(c: Compliance) -> str:
+def _compliance(c: Compliance, words: Words = ENGLISH) -> str:
     share = c.share
-    return "nothing due" if share is None else f"{round(share * 100)}% ({c.met} of {c.decided})"
+    if share is None:
+        return words.t("nothing due")
+    return words.t("{share}% ({met} of {decided})", share=round(share * 100), met=c.met, decided=c.decided)
 
 
 def quality_answer(
-    now: Summary, before: Summary, days: int, zone: ZoneInfo, trend: Trend | None = None, *, team: str = ""
+    now: Summary,
+    before: Summary,
+    days: int,
+    zone: ZoneInfo,
+    trend: Trend | None = None,
+    *,
+    team: str = "",
+    words: Words = ENGLISH,
 ) -> tuple[str, Blocks]:
-    start = day(now.period.start.astimezone(zone).date())
-    end = local_moment(now.period.end.astimezone(zone))
-    title = f"Quality · {team + ' · ' if team else ''}last {days} days"
+    w = words
+    start = day(now.period.start.astimezone(zone).date(), words=w)
+    end = local_moment(now.period.end.astimezone(zone), words=w)
+    title = w.t("Quality · {team}last {days} days", team=team + " · " if team else "", days=days)
     blocks: Blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
-        context(f"{start} – {end}, each figure compared with the {days} days before"),
+        context(
+            w.t(
+                "{start} – {end}, each figure compared with the {days} days before",
+                start=start,
+                end=end,
+                days=days,
+            )
+        ),
     ]
     if now.empty:
-        text = (
-            f"Nothing to report for the last {days} days: no tickets were opened, resolved, rated "
-            "or escalated."
+        text = w.t(
+            "Nothing to report for the last {days} days: "
+            "no tickets were opened, resolved, rated or escalated.",
+            days=days,
         )
         blocks.append(section(text))
         return text, blocks
     fr, res = Target.FIRST_RESPONSE, Target.RESOLUTION
     escalated = sum(now.escalations.values())
     levels = " · ".join(
-        f"{now.escalations.get(level, 0)} {words}"
-        for level, words in (
-            (Level.AT_RISK, "at risk"),
-            (Level.BREACHED, "breached"),
-            (Level.LEADS, "to leads"),
+        f"{now.escalations.get(level, 0)} {said}"
+        for level, said in (
+            (Level.AT_RISK, w.t("at risk")),
+            (Level.BREACHED, w.t("breached")),
+            (Level.LEADS, w.t("to leads")),
         )
     )
     if now.csat is None:
-        csat = "no ratings yet"
+        csat = w.t("no ratings yet")
     else:
         rate = now.response_rate
-        of_resolved = f", {round(rate * 100)}% of resolved" if rate is not None else ""
-        csat = f"{now.csat:.1f} / 5 from {now.ratings} rating{'s' if now.ratings != 1 else ''}{of_resolved}"
+        of_resolved = w.t(", {share}% of resolved", share=round(rate * 100)) if rate is not None else ""
+        csat = (
+            w.tn(
+                "{score} / 5 from {n} rating",
+                "{score} / 5 from {n} ratings",
+                now.ratings,
+                score=f"{now.csat:.1f}",
+            )
+            + of_resolved
+        )
     fields = [
-        field("Opened", str(now.opened), count_change(now.opened, before.opened)),
-        field("Resolved", str(now.resolved), count_change(now.resolved, before.resolved)),
+        field(w.t("Opened"), str(now.opened), count_change(now.opened, before.opened, w)),
+        field(w.t("Resolved"), str(now.resolved), count_change(now.resolved, before.resolved, w)),
         field(
-            "First response",
-            _spread(now.first_response),
-            time_change(now.first_response.median, before.first_response.median),
+            w.t("First response"),
+            _spread(now.first_response, w),
+            time_change(now.first_response.median, before.first_response.median, w),
         ),
         field(
-            "Resolution",
-            _spread(now.resolution),
-            time_change(now.resolution.median, before.resolution.median),
+            w.t("Resolution"),
+            _spread(now.resolution, w),
+            time_change(now.resolution.median, before.resolution.median, w),
         ),
         field(
-            "SLA met · first response",
-            _compliance(now.compliance[fr]),
-            share_change(now.compliance[fr].share, before.compliance[fr].share),
+            w.t("SLA met · first response"),
+            _compliance(now.compliance[fr], w),
+            share_change(now.compliance[fr].share, before.compliance[fr].share, w),
         ),
         field(
-            "SLA met · resolution",
-            _compliance(now.compliance[res]),
-            share_change(now.compliance[res].share, before.compliance[res].share),
+            w.t("SLA met · resolution"),
+            _compliance(now.compliance[res], w),
+            share_change(now.compliance[res].share, before.compliance[res].share, w),
         ),
         field(
-            "Escalations",
-            f"{escalated} ({levels})" if escalated else "none",
-            count_change(escalated, sum(before.escalations.values())),
+            w.t("Escalations"),
+            f"{escalated} ({levels})" if escalated else w.t("none"),
+            count_change(escalated, sum(before.escalations.values()), w),
         ),
-        field("CSAT", csat, score_change(now.csat, before.csat)),
+        field("CSAT", csat, score_change(now.csat, before.csat, w)),
     ]
     blocks.append({"type": "section", "fields": fields})
     if trend is not None and len(trend.periods) > 1:
-        length = "weeks" if days == 7 else f"periods of {days} days"
-        blocks.append(trend_section(trend, f"Last {len(trend.periods)} {length}"))
+        count = len(trend.periods)
+        if days == 7:
+            length = w.t("Last {n} weeks", n=count)
+        else:
+            length = w.t("Last {n} periods of {days} days", n=count, days=days)
+        blocks.append(trend_section(trend, length, w))
     if now.ratings:
-        blocks.append(section("*Ratings*\n" + "\n".join(ratings_lines(now.scores))))
+        blocks.append(section(w.t("*Ratings*") + "\n" + "\n".join(ratings_lines(now.scores))))
     if now.agents:
         rows = []
         for line in now.agents[:AGENT_LIMIT]:
-            who = f"<@{line.agent}>" if line.agent else "unassigned"
+            who = f"<@{line.agent}>" if line.agent else w.t("unassigned")
             rated = f" · CSAT {line.csat:.1f} ({line.ratings})" if line.csat is not None else ""
-            rows.append(
-                f"• {who}: {line.resolved} resolved · first response {_span(line.first_response)} · "
-                f"resolution {_span(line.resolution)}{rated}"
+            said = w.t(
+                "{who}: {resolved} resolved · first response {first} · resolution {resolution}",
+                who=who,
+                resolved=line.resolved,
+                first=_span(line.first_response, w),
+                resolution=_span(line.resolution, w),
             )
+            rows.append(f"• {said}{rated}")
         if len(now.agents) > AGENT_LIMIT:
-            rows.append(f"…and {len(now.agents) - AGENT_LIMIT} more agents.")
-        blocks += [
-            {"type": "divider"},
-            section("*By agent* (tickets resolved in the period, medians)\n" + "\n".join(rows)),
-        ]
+            rows.append(w.t("…and {more} more agents.", more=len(now.agents) - AGENT_LIMIT))
+        by_agent = w.t("*By agent* (tickets resolved in the period, medians)")
+        blocks += [{"type": "divider"}, section(by_agent + "\n" + "\n".join(rows))]
     blocks.append(
         context(
-            "Times count business hours where the priority's SLA does. ↑ ↓ compare with the period before."
+            w.t(
+                "Times count business hours where the priority's SLA does. "
+                "↑ ↓ compare with the period before."
+            )
         )
     )
-    return f"{title}: {now.opened} opened, {now.resolved} resolved", blocks
+    return w.t(
+        "{title}: {opened} opened, {resolved} resolved", title=title, opened=now.opened, resolved=now.resolved
+    ), blocks
 
 
 def ratings_lines(scores: dict[int, int]) -> list[str]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.priority import Priority
+from bot.i18n import ENGLISH, Words
 from bot.slack.intake_blocks import Areas, area_options, flat, option, select_of
+from bot.slack.labels import priority_label
 
 BLOCK = "request"  # + ":<ticket number>"
 
@@ -16,12 +18,18 @@ class RequestIds:
     AREA = "request_area"
 
 
-def choices(number: int, priority: Priority, category: str, areas: Areas) -> dict[str, Any]:
+def change_hint(words: Words = ENGLISH) -> str:
+    return words.t("Wrong urgency or area? Change it here (an agent may too).")
+
+
+def choices(
+    number: int, priority: Priority, category: str, areas: Areas, *, words: Words = ENGLISH
+) -> dict[str, Any]:
     """The urgency select and (with more than one area) the area select, as they stand."""
-    urgencies = {"options": [option(p.label, p.value) for p in Priority]}
-    elements = [select_of(RequestIds.URGENCY, "Urgency", urgencies, priority.value)]
+    urgencies = {"options": [option(priority_label(p, words), p.value) for p in Priority]}
+    elements = [select_of(RequestIds.URGENCY, words.t("Urgency"), urgencies, priority.value)]
     if len(flat(areas)) > 1:
-        elements.append(select_of(RequestIds.AREA, "Area", area_options(areas), category))
+        elements.append(select_of(RequestIds.AREA, words.t("Area"), area_options(areas), category))
     return {"type": "actions", "block_id": f"{BLOCK}:{number}", "elements": elements}
 
 

@@ -424,6 +424,17 @@ function renderPeople() {
     button.onclick = () => choosePerson(person.id);
     box.append(button);
   }
+  // The language switch: the chosen person's Slack language, which the desk then speaks to them.
+  const me = view.data.people.find((p) => p.id === view.user);
+  if (me) {
+    const other = me.language === "zh-CN" ? "en" : "zh-CN";
+    const toggle = el("button", "language", other === "zh-CN" ? "中文" : "English");
+    toggle.type = "button";
+    toggle.id = "language";
+    toggle.title = `${me.real_name}'s Slack language (now ${me.language === "zh-CN" ? "中文" : "English"})`;
+    toggle.onclick = () => post("language", { language: other });
+    box.append(toggle);
+  }
 }
 
 function renderClock() {
