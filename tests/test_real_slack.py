@@ -136,6 +136,7 @@ async def test_a_form_tickets_confirmation_lost_once_is_looked_for_in_the_dm_and
         await settle(lambda: run.slack.workspace.views)
         view_id = next(iter(run.slack.workspace.views))
         await run.desk.outbox.slack.dm_channel(ALICE)  # known: the next call is the post itself
+        await run.desk.desk.slack.locale(ALICE)  # and her language (users.info), asked once per person
         run.slack.faults.lost_answers = 1
         values = {
             "description": {"value": "Need access to the finance share"},

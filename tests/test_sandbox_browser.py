@@ -233,25 +233,28 @@ def test_a_ticket_from_request_to_rating_and_quality_by_clicking_the_page(sandbo
     assert "5.0 / 5 from 1 rating" in text
     page.shot("carol-quality-summary")
 
-    # The clock moves on a day: the digests of the new day reach Carol in her DM, one for each
-    # team she leads, and IT's reports the day of the ticket. Started before 09:00 (the
-    # sandbox's digest time), the first day's digest covers the day before the ticket, so the
-    # clock moves on once more: whatever the hour the test runs at, the second day covers it.
+    # The clock moves on a day at a time: the digests of each new day reach Carol in her DM, one
+    # for each team she leads, and IT's reports the day of the ticket. A digest covers the day
+    # before, and none is sent for a day that ended before the desk began (a first start sends
+    # no empty digest), so depending on the hour the test runs at, the first day's jump brings
+    # none or the day before the ticket: within three days one covers the ticket's day.
     def it_digests() -> list[str]:
         return [
             d.split("Daily digest · People ·")[0]
             for d in page.messages_text().split("Daily digest · IT ·")[1:]
         ]
 
-    for days in (1, 2):
+    for _ in range(3):
+        if any("Opened\n1" in digest for digest in it_digests()):
+            break
+        before = page.wait(lambda: browser.find_element(By.ID, "clock-now").text)  # redrawn: retried
         # the clock redraws with every change: a button found a moment ago may be gone (retried)
         page.wait(
             lambda: browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click() or True
         )
-        page.wait(lambda days=days: len(it_digests()) >= days)
-        page.wait(lambda days=days: page.messages_text().count("Daily digest · People ·") >= days)
-        if any("Opened\n1" in digest for digest in it_digests()):
-            break
+        page.wait(lambda before=before: browser.find_element(By.ID, "clock-now").text != before, seconds=120)
+    page.wait(lambda: any("Opened\n1" in digest for digest in it_digests()), seconds=120)
+    page.wait(lambda: page.messages_text().count("Daily digest · People ·") >= 1)
     page.see("Yesterday,")
     assert any("Opened\n1" in digest for digest in it_digests()), it_digests()
     page.shot("carol-daily-digest")
@@ -358,8 +361,8 @@ def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, 
 
 
 def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
-    """The week's report comes at once (its time this week has passed, or comes within the
-    week); a week on, the next one charts the ticket raised, answered and rated now."""
+    """The report of the week the desk began comes at its next Monday 09:00, and the one after
+    it a week on; the report charts the ticket raised, answered and rated now."""
     url, folder = sandbox
     browser.get(url)
     page = Visitor(browser, folder)
@@ -379,10 +382,12 @@ def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
     def reports() -> int:  # Carol leads both teams: IT's reports are the ones to count
         return page.messages_text().count("Weekly report · IT ·")
 
-    for _ in range(8):  # a week and more on: the next Monday 09:00 passes, whatever day this runs
+    # No report is sent for a week that ended before the desk began (a first start sends no
+    # empty report): two Mondays 09:00 pass within fifteen days, whatever day this runs.
+    for _ in range(15):
         if reports() >= 2:
             break
-        before = browser.find_element(By.ID, "clock-now").text
+        before = page.wait(lambda: browser.find_element(By.ID, "clock-now").text)  # redrawn: retried
         # the clock redraws with every change: a button found a moment ago may be gone (retried)
         page.wait(
             lambda: browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click() or True
