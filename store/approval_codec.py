@@ -9,6 +9,7 @@ from bot.domain.approval import Approval, Need, State, Step
 from bot.domain.priority import Priority
 
 APPROVALS = "approvals"  # request id -> the request held for approval, and how it ended
+APPROVAL_DMS = "approval_dms"  # "<request id>:<approver>" -> ["channel:ts", …]: their DMs with Approve / Deny
 ASKED_AT = "approval_asked_at"  # "<request id>:<approver>" -> the DM they pressed Deny on ("channel:ts")
 
 

@@ -96,9 +96,14 @@ def message_from_doc(doc: dict[str, Any]) -> Message:
         fields["to"] = _where_from_doc(fields["to"])
         fields["thread"] = _thread_from_doc(fields.get("thread"))
         remember = fields.get("remember")
-        fields["remember"] = (str(remember[0]), int(remember[1])) if remember else None
+        fields["remember"] = (str(remember[0]), _number_or_key(remember[1])) if remember else None
     message: Message = kind(**fields)
     return message
+
+
+def _number_or_key(value: Any) -> int | str:
+    """A remembered ticket's number, or a record's key (an approver's DM: `request:person`)."""
+    return value if isinstance(value, str) and not value.isdigit() else int(value)
 
 
 def owed_to_doc(owed: Owed) -> dict[str, Any]:

@@ -345,3 +345,79 @@ async def test_the_home_shows_what_waits_for_you_and_your_requests_that_wait():
         assert "*Access to a system* for <@U0ALICE01>" in home(CAROL)
         assert "*Access to a system*, waiting on <@U0CAROL01> (level 1 of 2)" in home(ALICE)
         assert "Waiting for your approval" not in home(ALICE)
+
+
+@pytest.mark.parametrize("approve", [True, False])
+async def test_when_one_of_several_approvers_decides_the_others_dms_say_who_and_lose_their_buttons(approve):
+    either = {**ACCESS, "approval": [{"approvers": [CAROL, BOB], "need": "one"}, {"field": "manager"}]}
+    async with running_desk(team=two_teams(it={"request_type": [either]})) as run:
+        await request_access(run)
+        carols, bobs = approve_button(run, CAROL), approve_button(run, BOB)
+        if approve:
+            await run.people.click(CAROL, carols, "approval_approve")
+        else:
+            await run.people.click(CAROL, carols, "approval_deny")
+            await settle(lambda: run.slack.workspace.modals_of(CAROL))
+            [form] = run.slack.workspace.modals_of(CAROL)
+            await run.people.submit(CAROL, form.id, {"reason": {"value": "Not this quarter"}})
+        await run.idle()
+        said = text_of(bobs)
+        if approve:
+            assert "Approved by <@U0CAROL01> on " in said
+            assert "You approved this request" in text_of(carols)
+        else:
+            assert "Denied by <@U0CAROL01>: Not this quarter" in said
+        assert "approval_approve" not in str(bobs.blocks), "Bob's buttons are gone"
+        assert "Access to a system" in said, "the request itself is still shown"
+        updates = [c for c in run.slack.calls if c.method == "chat.update" and c.args["ts"] == bobs.ts]
+        assert len(updates) == 1, "one chat.update through the outbox"
+        assert await run.desk.store.ticket_count() == 0 and len(dm_posts(run, ERIN)) == int(approve)
+
+
+async def test_a_pending_request_is_named_by_its_reference_everywhere_and_its_dm_tells_how_it_ended():
+    async with running_desk(**TYPES) as run:
+        await request_access(run)
+        pending = await held(run)
+        assert pending.ref.startswith("R-") and len(pending.ref) == 8
+        waiting = dm_posts(run, ALICE)[-1]
+        said = text_of(waiting)
+        assert f"Your request *{pending.ref}* · *Access to a system* is waiting for approval" in said
+        assert pending.ref in text_of(approve_button(run, CAROL)), "the approver reads the same name"
+
+        queue = await command(run, BOB, "/desk", "queue")
+        assert "1 request is awaiting approval (not work yet" in queue and pending.ref in queue
+        assert "The queue is empty" in queue, "not in the agents' queue as work: nothing to claim"
+        await run.people.open_home(CAROL)  # Carol leads IT
+        await run.people.open_home(BOB)  # an agent, not a lead
+        await run.idle()
+
+        homes = {
+            c.args["user_id"]: blocks_text(c.args["view"]["blocks"])
+            for c in run.slack.calls
+            if c.method == "views.publish"
+        }
+        assert "*Awaiting approval in your team* (1)" in homes[CAROL] and pending.ref in homes[CAROL]
+        assert "Awaiting approval in your team" not in homes[BOB]
+
+        await run.people.click(CAROL, approve_button(run, CAROL), "approval_approve")
+        await run.idle()
+        await run.people.click(ERIN, approve_button(run, ERIN), "approval_approve")
+        await run.idle()
+        assert f"Your request *{pending.ref}* · *Access to a system* was approved: it is T-1 now" in text_of(
+            waiting
+        )
+        assert "approval_change" not in str(waiting.blocks), "nothing to change any more"
+        assert "awaiting approval" not in await command(run, BOB, "/desk", "queue")
+
+
+async def test_a_denied_requests_waiting_dm_says_by_whom_and_why():
+    async with running_desk(**TYPES) as run:
+        await request_access(run)
+        waiting = dm_posts(run, ALICE)[-1]
+        await run.people.click(CAROL, approve_button(run, CAROL), "approval_deny")
+        await settle(lambda: run.slack.workspace.modals_of(CAROL))
+        [form] = run.slack.workspace.modals_of(CAROL)
+        await run.people.submit(CAROL, form.id, {"reason": {"value": "Ask your manager first"}})
+        await run.idle()
+        assert "was denied by <@U0CAROL01>: Ask your manager first" in text_of(waiting)
+        assert "approval_change" not in str(waiting.blocks)

@@ -123,6 +123,12 @@ class Approval:
         return self.state is State.AWAITING
 
     @property
+    def ref(self) -> str:
+        """How people name the request before it is a ticket (it has no ticket number yet):
+        `R-` and the start of its id, in the requester's and approvers' DMs, Homes and /queue."""
+        return f"R-{self.id[:6].upper()}"
+
+    @property
     def deciders(self) -> tuple[str, ...]:
         """Who may decide now: the current level's approvers who have not approved yet."""
         if not self.pending:

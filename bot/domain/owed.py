@@ -65,7 +65,9 @@ Thread = InThread | CardThread | RequesterThread
 class Post:
     """New words. `remember` names what its place (`channel`, `ts`) becomes once posted:
     `("origin", n)` the ticket's requester thread, `("rating", n)` its rating request,
-    `("resolution", n)` the requester's resolution message (with its reopen button).
+    `("resolution", n)` the requester's resolution message (with its reopen button),
+    `("approval_dm", "<request id>:<approver>")` an approver's DM with Approve / Deny (edited
+    when someone else decides their level).
     `about`: the ticket a DM is about, drawn with a link to its card when it is sent."""
 
     to: Where
@@ -73,7 +75,7 @@ class Post:
     blocks: Blocks
     thread: Thread | None = None
     broadcast: bool = False
-    remember: tuple[str, int] | None = None
+    remember: tuple[str, int | str] | None = None
     about: int | None = None
 
 

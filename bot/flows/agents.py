@@ -22,9 +22,11 @@ from bot.domain.roles import Staff
 from bot.domain.sla import next_target, target_states
 from bot.domain.ticket import Action, Status, Ticket
 from bot.flows import links, owed
+from bot.flows.approvals import Approvals
 from bot.flows.channel_ticket import redraw_confirmation
 from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
+from bot.slack import approval_blocks
 from bot.slack.agent_blocks import (
     QueueRow,
     handover_message,
@@ -412,7 +414,13 @@ class Agents:
                 at_risk = late and upcoming is not None and not upcoming.breached  # overdue says so itself
                 rows.append(QueueRow(self.desk.ref(ticket.number), ticket, upcoming, at_risk, clock.business))
         rows.sort(key=lambda row: (row.ticket.priority.value, row.ticket.opened_at))
-        return queue_answer(rows, self.desk.zone, now, words=await self.desk.words_for(agent))
+        words = await self.desk.words_for(agent)
+        text, blocks = queue_answer(rows, self.desk.zone, now, words=words)
+        areas = {c for team in self.staff.agent_of(agent) for c in team.categories}
+        held = await Approvals(self.desk).waiting_in(areas)  # named, not work: no Claim, no SLA
+        if held:
+            blocks = [*blocks, approval_blocks.queue_block(held, self.desk.zone, words)]
+        return text, blocks
 
     # -- telling people ----------------------------------------------------------------
     async def _change(

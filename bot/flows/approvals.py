@@ -43,7 +43,7 @@ from bot.flows.owed import owe
 from bot.slack import approval_blocks as blocks
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import form
-from store.approval_codec import APPROVALS, ASKED_AT, approval_from_doc, approval_to_doc
+from store.approval_codec import APPROVAL_DMS, APPROVALS, ASKED_AT, approval_from_doc, approval_to_doc
 from store.base import Transaction
 from store.names import HOMES
 
@@ -144,8 +144,9 @@ class Approvals:
             held = request(uuid.uuid4().hex[:12], kind, person, kind.area, text, values, chain, now)
             self._save(tx, held)
             self._ask(tx, held)
-            words, shown = blocks.waiting(held)
-            owe(tx, f"approval:{held.id}:waiting", Post(DirectMessage(person), words, shown))
+            words, shown = blocks.waiting(held, self.desk.known_words(person))
+            mine = ("approval_dm", f"{held.id}:requester")
+            owe(tx, f"approval:{held.id}:waiting", Post(DirectMessage(person), words, shown, remember=mine))
         log.info("request held for approval", extra={"type": kind.name, "team": team.name})
 
     # -- deciding ------------------------------------------------------------------------
@@ -179,6 +180,8 @@ class Approvals:
                     f"approval:{approval}:decided:{person}:{held.level}",
                     Edit(where[0], where[1], words, shown),
                 )
+            if after.level != held.level or not after.pending:
+                self._settle_level(tx, held, after, person, approve, where, now)
             if after.state is State.DENIED:
                 words, shown = blocks.denied(after, person)
                 owe(tx, f"approval:{approval}:denied", Post(DirectMessage(after.requester), words, shown))
@@ -188,6 +191,8 @@ class Approvals:
                 log.info("request approved", extra={"type": after.type_name, "ticket": after.ticket})
             elif after.level != held.level:
                 self._ask(tx, after)
+            if not after.pending:
+                self._settle_waiting(tx, after)
             if not after.pending:  # the forms' places are no longer needed
                 for asked in {p for level in after.chain for p in level}:
                     if tx.record(ASKED_AT, f"{approval}:{asked}") is not None:
@@ -249,7 +254,19 @@ class Approvals:
         ]
         for_them = sorted((a for a in waiting if person in a.deciders), key=lambda a: a.since)
         theirs = sorted((a for a in waiting if a.requester == person), key=lambda a: a.requested_at)
-        return blocks.home_blocks(for_them, theirs, self.desk.zone)
+        areas = {c for team in self.desk.staff.teams if person in team.leads for c in team.categories}
+        team_held = sorted((a for a in waiting if a.category in areas), key=lambda a: a.requested_at)
+        words = self.desk.known_words(person)
+        return blocks.home_blocks(for_them, theirs, self.desk.zone, team_held, words)
+
+    async def waiting_in(self, categories: set[str]) -> list[Approval]:
+        """The requests awaiting approval whose tickets would go to `categories`, oldest first."""
+        held = [
+            approval_from_doc(doc)
+            for doc in (await self.desk.store.records(APPROVALS)).values()
+            if doc.get("state") == State.AWAITING.value and doc.get("category") in categories
+        ]
+        return sorted(held, key=lambda a: a.requested_at)
 
     async def held(self, approval: str) -> Approval | None:
         doc = await self.desk.store.record(APPROVALS, approval)
@@ -322,15 +339,64 @@ class Approvals:
                 owe(tx, f"home:{person}", HomeOf(person), after=10.0)
 
     def _ask(self, tx: Transaction, held: Approval, *, reminder: bool = False) -> None:
-        """Owe each of the pending level's approvers the request with Approve / Deny."""
+        """Owe each of the pending level's approvers the request with Approve / Deny; where each
+        DM lands is remembered (`APPROVAL_DMS`), so it can be settled when someone else decides."""
         words, shown = blocks.approver_request(held, self.desk.zone, reminder=reminder)
         what = "remind" if reminder else "ask"
         for person in held.deciders:
             owe(
                 tx,
                 f"approval:{held.id}:{what}:{held.level}:{person}",
-                Post(DirectMessage(person), words, shown),
+                Post(DirectMessage(person), words, shown, remember=("approval_dm", f"{held.id}:{person}")),
             )
+
+    def _settle_level(
+        self,
+        tx: Transaction,
+        held: Approval,
+        after: Approval,
+        person: str,
+        approve: bool,
+        where: tuple[str, str] | None,
+        now: datetime,
+    ) -> None:
+        """`held`'s level is decided (by `person`): every other DM of that level still showing
+        Approve / Deny (the other approvers', reminders) says who decided and when, edited
+        through the outbox (chat.update). A DM not delivered yet goes out settled instead."""
+        clicked = f"{where[0]}:{where[1]}" if where is not None else None
+        for approver in held.chain[held.level]:
+            words = self.desk.known_words(approver)
+            text, shown = blocks.settled(after, person, approve, now, self.desk.zone, words=words)
+            for what in ("ask", "remind"):
+                key = f"approval:{held.id}:{what}:{held.level}:{approver}"
+                waiting = tx.owed(key)
+                if waiting is not None and isinstance(waiting.message, Post):
+                    settled = Post(waiting.message.to, text, shown)
+                    tx.owe(key, replace(waiting, message=settled, version=waiting.version + 1))
+            record = f"{held.id}:{approver}"
+            for place in tx.record(APPROVAL_DMS, record) or []:
+                channel, _, ts = str(place).partition(":")
+                if place != clicked and ts:
+                    owe(tx, f"approval:{held.id}:settled:{place}", Edit(channel, ts, text, shown))
+            if tx.record(APPROVAL_DMS, record) is not None:
+                tx.delete(APPROVAL_DMS, record)
+
+    def _settle_waiting(self, tx: Transaction, after: Approval) -> None:
+        """The requester's "waiting for approval" DM, once decided: how it ended (the ticket it
+        became), its "Change details" button gone. Not delivered yet: it goes out settled."""
+        ref = self.desk.ref(after.ticket) if after.ticket is not None else None
+        text, shown = blocks.outcome(after, ref, self.desk.known_words(after.requester))
+        key = f"approval:{after.id}:waiting"
+        waiting = tx.owed(key)
+        if waiting is not None and isinstance(waiting.message, Post):
+            settled = Post(waiting.message.to, text, shown)
+            tx.owe(key, replace(waiting, message=settled, version=waiting.version + 1))
+        record = f"{after.id}:requester"
+        for place in tx.record(APPROVAL_DMS, record) or []:
+            channel, _, ts = str(place).partition(":")
+            owe(tx, f"approval:{after.id}:outcome:{place}", Edit(channel, ts, text, shown))
+        if tx.record(APPROVAL_DMS, record) is not None:
+            tx.delete(APPROVAL_DMS, record)
 
     def _ticket(self, tx: Transaction, held: Approval, now: datetime) -> Ticket:
         """The approved request as a new ticket: its clock starts now; the approvals in its trail."""

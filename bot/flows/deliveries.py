@@ -49,6 +49,7 @@ from bot.slack.gateway import Posted
 from bot.slack.links import linked
 from bot.slack.mrkdwn import escape
 from bot.slack.notice_blocks import notice_id
+from store.approval_codec import APPROVAL_DMS
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
 from store.names import (
@@ -349,9 +350,15 @@ class Deliveries:
         delivered = {**record["delivered"], place: self.desk.clock.now().isoformat()}
         tx.put(table, key, {**record, "owed": owed, "delivered": delivered})
 
-    def _remember(self, tx: Transaction, what: tuple[str, int], posted: Posted) -> None:
+    def _remember(self, tx: Transaction, what: tuple[str, int | str], posted: Posted) -> None:
         kind, number = what
         where = place(posted.channel, posted.ts)
+        if kind == "approval_dm":  # edited when someone else decides the approver's level
+            places = list(tx.record(APPROVAL_DMS, str(number)) or [])
+            tx.put(APPROVAL_DMS, str(number), [*places, where])
+            return
+        if not isinstance(number, int):
+            return
         if kind == "rating":
             tx.put(RATINGS_AT, str(number), where)
             tx.put(OPEN_SURVEYS, str(number), where)  # until it closes (`Ratings.close_expired`)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.approval import REASON_LIMIT, Approval, ApprovalFigures, Kind, RequestType
 from bot.domain.durations import format_duration
+from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import action_button, context, section
 from bot.slack.intake_blocks import option, quote
 from bot.slack.mrkdwn import escape, fit, modal_title, plain
@@ -198,7 +199,9 @@ def summary(kind: RequestType, values: dict[str, str]) -> str:
 
 def _request_blocks(a: Approval, zone: ZoneInfo) -> Blocks:
     blocks: Blocks = [
-        section(f"*{escape(a.type_name)}* for <@{a.requester}>, {slack_at(a.requested_at, zone)}"),
+        section(
+            f"*{a.ref}* · *{escape(a.type_name)}* for <@{a.requester}>, {slack_at(a.requested_at, zone)}"
+        ),
         section(quote(a.text, 2900)),
     ]
     if a.fields:
@@ -243,31 +246,84 @@ def decided(a: Approval, by: str, approved: bool, zone: ZoneInfo) -> tuple[str, 
     return fit(text, 200, "…"), [*_request_blocks(a, zone), section(fit(said, 2900))]
 
 
-def waiting(a: Approval) -> tuple[str, Blocks]:
-    """The requester's DM: the request went for approval, to whom."""
+def settled(
+    a: Approval, by: str, approved: bool, at: datetime, zone: ZoneInfo, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
+    """Another approver's DM once the level was decided by `by`: the buttons give way to who
+    decided, and when (approved) or why (denied)."""
+    when = slack_at(at, zone, words=words)
+    if approved:
+        said = words.t(":white_check_mark: Approved by {who} on {when}.", who=f"<@{by}>", when=when)
+        text = words.t("Approved by {who}: {kind}", who=f"<@{by}>", kind=a.type_name)
+    else:
+        said = words.t(":no_entry: Denied by {who}: {reason}", who=f"<@{by}>", reason=escape(a.reason))
+        text = words.t("Denied by {who}: {kind}", who=f"<@{by}>", kind=a.type_name)
+    return fit(text, 200, "…"), [*_request_blocks(a, zone), section(fit(said, 2900))]
+
+
+def waiting(a: Approval, words: Words = ENGLISH) -> tuple[str, Blocks]:
+    """The requester's DM: the request went for approval, to whom. It names the request by its
+    reference (`R-…`): it has no ticket number until it is approved."""
     first = ", ".join(f"<@{p}>" for p in a.chain[0])
-    text = f"Your request “{a.type_name}” is waiting for approval."
+    text = words.t("Your request {ref} “{kind}” is waiting for approval.", ref=a.ref, kind=a.type_name)
+    line = words.t(
+        ":hourglass: Your request *{ref}* · *{kind}* is waiting for approval from {who}.",
+        ref=a.ref,
+        kind=escape(a.type_name),
+        who=first,
+    )
+    locked = words.t(
+        "Its details are locked while it waits, so approvers approve what they saw. "
+        "Once it is approved it becomes a ticket and you'll hear from the desk."
+    )
     blocks = [
-        section(f":hourglass: Your request *{escape(a.type_name)}* is waiting for approval from {first}."),
+        section(line),
         section(quote(a.text, 2900)),
         *([section(fit(field_lines(a.fields), 2900))] if a.fields else []),
-        context(
-            "Its details are locked while it waits, so approvers approve what they saw. "
-            "Once it is approved it becomes a ticket and you'll hear from the desk."
-        ),
+        context(locked),
         {
             "type": "actions",
             "block_id": f"approval:{a.id}",
-            "elements": [action_button("Change details", ApprovalIds.LOCKED, a.id)],
+            "elements": [action_button(words.t("Change details"), ApprovalIds.LOCKED, a.id)],
         },
     ]
     return text, blocks
 
 
+def outcome(a: Approval, ref: str | None, words: Words = ENGLISH) -> tuple[str, Blocks]:
+    """The requester's waiting DM once the request was decided: its button gives way to how it
+    ended (approved: the ticket it became, `ref`; denied: by whom and why)."""
+    if ref is not None:
+        line = words.t(
+            ":white_check_mark: Your request *{ref}* · *{kind}* was approved: it is {ticket} now.",
+            ref=a.ref,
+            kind=escape(a.type_name),
+            ticket=ref,
+        )
+    else:
+        by = next((s.actor for s in reversed(a.trail) if s.action == "denied"), "")
+        line = words.t(
+            ":no_entry: Your request *{ref}* · *{kind}* was denied by {who}: {reason}",
+            ref=a.ref,
+            kind=escape(a.type_name),
+            who=f"<@{by}>",
+            reason=escape(a.reason),
+        )
+    blocks = [
+        section(fit(line, 2900)),
+        section(quote(a.text, 2900)),
+        *([section(fit(field_lines(a.fields), 2900))] if a.fields else []),
+    ]
+    return fit(line, 200, "…"), blocks
+
+
 def denied(a: Approval, by: str) -> tuple[str, Blocks]:
     """The requester's DM: the request was denied, by whom and why."""
-    text = f"Your request “{a.type_name}” was denied."
-    line = f":no_entry: Your request *{escape(a.type_name)}* was denied by <@{by}>: {escape(a.reason)}"
+    text = f"Your request {a.ref} “{a.type_name}” was denied."
+    line = (
+        f":no_entry: Your request *{a.ref}* · *{escape(a.type_name)}* was denied by <@{by}>: "
+        f"{escape(a.reason)}"
+    )
     return text, [
         section(fit(line, 2900)),
         context("Nothing was opened. You can raise a new request with /ticket."),
@@ -279,8 +335,9 @@ def overdue(a: Approval, now: datetime, zone: ZoneInfo) -> tuple[str, Blocks]:
     who = ", ".join(f"<@{p}>" for p in a.deciders)
     text = f"A request has waited too long for approval: {a.type_name}"
     line = (
-        f":rotating_light: *{escape(a.type_name)}* for <@{a.requester}> has waited for approval since "
-        f"{slack_at(a.requested_at, zone)}; it waits on {who} (level {a.level + 1} of {len(a.chain)})."
+        f":rotating_light: *{a.ref}* · *{escape(a.type_name)}* for <@{a.requester}> has waited for "
+        f"approval since {slack_at(a.requested_at, zone)}; it waits on {who} "
+        f"(level {a.level + 1} of {len(a.chain)})."
     )
     return fit(text, 200, "…"), [section(line), *_request_blocks(a, zone)[1:]]
 
@@ -316,24 +373,67 @@ def decision_form(approval: str, *, approve: bool) -> dict[str, Any]:
     }
 
 
-def home_blocks(for_them: list[Approval], theirs: list[Approval], zone: ZoneInfo) -> Blocks:
+def _held_line(a: Approval, zone: ZoneInfo, words: Words) -> str:
+    """One request awaiting approval, for a lead or an agent: who asked, who it waits on."""
+    return words.t(
+        "• *{ref}* · *{kind}* for {requester}, waiting on {who} (level {level} of {levels}) since {since}",
+        ref=a.ref,
+        kind=escape(a.type_name),
+        requester=f"<@{a.requester}>",
+        who=", ".join(f"<@{p}>" for p in a.deciders),
+        level=a.level + 1,
+        levels=len(a.chain),
+        since=slack_at(a.since, zone, words=words),
+    )
+
+
+def team_waiting_block(held: list[Approval], zone: ZoneInfo, words: Words = ENGLISH) -> dict[str, Any]:
+    """A lead's Home: their teams' requests awaiting approval (not tickets yet: no SLA runs)."""
+    head = words.t(
+        "*Awaiting approval in your team* ({n}): not tickets yet, so in no queue and on no SLA clock",
+        n=len(held),
+    )
+    return section(fit("\n".join([head, *(_held_line(a, zone, words) for a in held[:10])]), 2900))
+
+
+def queue_block(held: list[Approval], zone: ZoneInfo, words: Words = ENGLISH) -> dict[str, Any]:
+    """The end of /desk queue: requests awaiting approval in the agent's teams, named so the
+    agent knows what is coming, but not work yet (no Claim, no SLA)."""
+    head = words.tn(
+        ":hourglass: {n} request is awaiting approval (not work yet: it becomes a ticket once approved)",
+        ":hourglass: {n} requests are awaiting approval (not work yet: each becomes a ticket once approved)",
+        len(held),
+    )
+    return context(fit("\n".join([head, *(_held_line(a, zone, words) for a in held[:5])]), 2900))
+
+
+def home_blocks(
+    for_them: list[Approval],
+    theirs: list[Approval],
+    zone: ZoneInfo,
+    team_held: list[Approval] | None = None,
+    words: Words = ENGLISH,
+) -> Blocks:
     """A person's Home: the requests waiting for their decision (Approve / Deny are in their
-    DMs with the desk), and their own requests waiting for approval."""
+    DMs with the desk), their own requests waiting for approval, and (a lead) what awaits
+    approval in their teams."""
     found: Blocks = []
     if for_them:
         lines = [
-            f"• *{escape(a.type_name)}* for <@{a.requester}>, since {slack_at(a.since, zone)}"
+            f"• *{a.ref}* · *{escape(a.type_name)}* for <@{a.requester}>, since {slack_at(a.since, zone)}"
             for a in for_them[:10]
         ]
         head = f"*Waiting for your approval* ({len(for_them)}): Approve or Deny in our direct messages"
         found.append(section(fit("\n".join([head, *lines]), 2900)))
     if theirs:
         lines = [
-            f"• *{escape(a.type_name)}*, waiting on {', '.join(f'<@{p}>' for p in a.deciders)} "
+            f"• *{a.ref}* · *{escape(a.type_name)}*, waiting on {', '.join(f'<@{p}>' for p in a.deciders)} "
             f"(level {a.level + 1} of {len(a.chain)})"
             for a in theirs[:10]
         ]
         found.append(section(fit("\n".join(["*Your requests waiting for approval*", *lines]), 2900)))
+    if team_held:
+        found.append(team_waiting_block(team_held, zone, words))
     return found
 
 
