@@ -40,7 +40,7 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     quality.register(app, desk)
     reactions.register(app, desk)
     away.register(app, desk)
-    approvals.register(app, desk)
+    approvals.register(app, desk, agents_flow)
     membership.register(app, desk)
     similar.register(app, desk)
     links.register(app, desk)

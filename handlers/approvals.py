@@ -10,8 +10,19 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.flows import answers
+from bot.flows.agents import Agents
 from bot.flows.approvals import Approvals
-from bot.slack.approval_blocks import NEED_REASON, ApprovalIds, decision_form, form_state
+from bot.slack.approval_blocks import (
+    FILL_ACTION,
+    NEED_REASON,
+    NOT_FOUND,
+    ONLY_REQUESTER,
+    ApprovalIds,
+    decision_form,
+    form_errors,
+    form_state,
+    type_form,
+)
 from bot.slack.payloads import click, form_values
 
 
@@ -25,8 +36,28 @@ def _action_ts(body: dict[str, Any]) -> str:
     return str(first.get("action_ts", ""))
 
 
-def register(app: AsyncApp, desk: Desk) -> None:
+def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     approvals = Approvals(desk)
+
+    @app.action(FILL_ACTION)  # a request channel's ticket: which type it is
+    async def on_fill(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None:
+            return
+        number, _, index = pressed.value.partition(":")
+        choice = approvals.choice(index)
+        ticket = await desk.store.ticket(int(number)) if number.isdigit() else None
+        refused: str | None = NOT_FOUND
+        if choice is not None and ticket is not None and choice[1].fields:
+            refused = ONLY_REQUESTER if pressed.user != ticket.requester else None
+            if refused is None:
+                view = type_form(int(index), choice[1], pressed.channel, ticket=ticket.number)
+                await desk.slack.open_view(str(body.get("trigger_id", "")), view)
+        elif choice is not None and ticket is not None:  # no questions: the type is taken now
+            refused = await approvals.fill_ticket(pressed.user, ticket.number, choice, {}, agents)
+        if refused:
+            await answers.respond(desk, pressed.response_url, pressed.user, refused)
 
     @app.view(ApprovalIds.CHOOSER)
     async def on_choice(ack: AsyncAck, view: dict[str, Any]) -> None:
@@ -50,13 +81,25 @@ def register(app: AsyncApp, desk: Desk) -> None:
             )
             return
         user, values = _user(body), form_state(view)
+        if isinstance(meta.get("ticket"), int):  # a request channel's ticket takes the type
+            errors = form_errors(choice[1], values)
+            if errors:
+                await ack(response_action="errors", errors=errors)
+                return
+            await ack()
+            refused = await approvals.fill_ticket(user, meta["ticket"], choice, values, agents)
+            if refused:
+                await answers.dm(desk, user, refused)
+            return
         members = await approvals.members(choice[1])
         problems = approvals.problems(choice, user, values, members)
         if problems:
             await ack(response_action="errors", errors=problems)
             return
         await ack()
-        await approvals.submit(user, choice, values, f"view:{view.get('id')}", members)
+        draft = meta.get("draft")
+        talk = (str(draft[0]), str(draft[1])) if isinstance(draft, list) and len(draft) == 2 else None
+        await approvals.submit(user, choice, values, f"view:{view.get('id')}", members, talk)
 
     @app.action(ApprovalIds.APPROVE)
     async def on_approve(ack: AsyncAck, body: dict[str, Any]) -> None:

@@ -7,14 +7,22 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.domain.intake import Cancelled, Chose, Input, Stage
+from bot.domain.intake import OPEN, Cancelled, Chose, Input, Stage
 from bot.flows import answers
+from bot.flows.approvals import Approvals
 from bot.flows.intake import Intake
 from bot.flows.names import request_text
 from bot.flows.opening import place
 from bot.slack.answer_blocks import ANSWER_ACTION
-from bot.slack.intake_blocks import CATEGORY_ACTION, URGENCY_ACTION, IntakeIds, draft_of_block, read_form
-from bot.slack.payloads import click, form_values, shortcut
+from bot.slack.intake_blocks import (
+    CATEGORY_ACTION,
+    TYPE_ACTION,
+    URGENCY_ACTION,
+    IntakeIds,
+    draft_of_block,
+    read_form,
+)
+from bot.slack.payloads import Click, click, form_values, shortcut
 
 STARTED_IN_DM = (
     "I've started a ticket from that message in our direct messages. Pick an area there to finish it."
@@ -22,6 +30,47 @@ STARTED_IN_DM = (
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
+    approvals = Approvals(desk)
+
+    async def open_type_form(body: dict[str, Any], pressed: Click, draft_id: str) -> None:
+        """The chosen type's questions, as its form (a modal: Slack's own inputs for a person, a
+        date, a choice), opened with the click's trigger: the DM conversation waits on it."""
+        draft = await intake.draft_at(pressed.user, pressed.channel, pressed.thread)
+        if draft is None or draft.id != draft_id or draft.stage is not Stage.FORM:
+            return
+        view = approvals.draft_form(draft)
+        if view is not None:
+            await desk.slack.open_view(str(body.get("trigger_id", "")), view)
+
+    @app.action(TYPE_ACTION)  # which request type (a desk with types)
+    async def on_type(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None:
+            return
+        value, draft_id = str(action.get("value", "")), draft_of_block(pressed.block_id)
+        choice = approvals.choice(value)
+        members = None
+        if choice is not None and not choice[1].fields:  # raised at once: its approvers now
+            members = await approvals.members(choice[1])
+        hook = str(body.get("response_url") or "") or None
+        event = Chose(Stage.TYPE, value)
+        await intake.continue_with(
+            pressed.user, pressed.channel, pressed.thread, event, None, draft_id, hook, members
+        )
+        await open_type_form(body, pressed, draft_id)
+
+    @app.action(IntakeIds.TYPE_FORM)  # "Open the form" again
+    async def on_open_form(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        pressed = click(body)
+        if pressed is None:
+            return
+        draft_id = draft_of_block(pressed.block_id)
+        event = Chose(Stage.FORM, OPEN)
+        await intake.continue_with(pressed.user, pressed.channel, pressed.thread, event, None, draft_id)
+        await open_type_form(body, pressed, draft_id)
+
     async def answer(ack: AsyncAck, body: dict[str, Any], event: Input) -> None:
         await ack()
         pressed = click(body)

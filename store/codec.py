@@ -137,6 +137,7 @@ def draft_to_doc(draft: Draft) -> dict[str, Any]:
         "source": draft.source,
         "suggested": [[x.id, x.title, x.answer] for x in draft.suggested],
         "solved_by": draft.solved_by,
+        "kind": draft.kind,
     }
 
 
@@ -162,6 +163,7 @@ def draft_from_doc(doc: dict[str, Any]) -> Draft:
         source=doc.get("source"),
         suggested=tuple(Suggestion(*x) for x in doc.get("suggested", ())),
         solved_by=doc.get("solved_by"),
+        kind=doc.get("kind"),
     )
 
 

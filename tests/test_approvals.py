@@ -23,6 +23,7 @@ from tests.harness import (
     DAVE,
     ERIN,
     GENERAL,
+    IT_HELP,
     TEST_START,
     TRIAGE,
     blocks_text,
@@ -421,3 +422,113 @@ async def test_a_denied_requests_waiting_dm_says_by_whom_and_why():
         await run.idle()
         assert "was denied by <@U0CAROL01>: Ask your manager first" in text_of(waiting)
         assert "approval_change" not in str(waiting.blocks)
+
+
+PASSWORD = {"name": "Password reset", "description": "Locked out", "area": "Software", "priority": "P2"}
+DM_TYPES = {"team": two_teams(it={"request_type": [ACCESS, LAPTOP, PASSWORD]})}
+
+
+async def dm_request(run, words: str, user: str = ALICE):
+    dm, before = dm_of(run, user), len(dm_posts(run, user))
+    await run.people.say(user, dm, words)
+    await settle(lambda: len(dm_posts(run, user)) > before)
+    return dm_posts(run, user)[-1]
+
+
+async def test_the_dm_asks_which_type_then_only_that_types_questions_in_its_form():
+    async with running_desk(**DM_TYPES) as run:
+        prompt = await dm_request(run, "I need VPN access to work from home")
+        asked = text_of(prompt)
+        assert "What kind of request is it?" in asked and "Which area" not in asked
+        labels = [e["text"]["text"] for b in prompt.blocks if b["type"] == "actions" for e in b["elements"]]
+        assert labels == ["Access to a system", "New laptop", "Password reset", "Something else", "Cancel"]
+        assert "*Access to a system*: Get into a system you need for your work" in asked
+
+        await run.people.press(ALICE, prompt, "Access to a system")  # the form opens with the click
+        await settle(lambda: run.slack.workspace.modals_of(ALICE))
+        [form] = run.slack.workspace.modals_of(ALICE)
+        assert form.view["callback_id"] == "request_type_form"
+        asks = [b["label"]["text"] for b in form.view["blocks"] if b["type"] == "input"]
+        assert asks == ["Which system?", "Why do you need it?", "Your manager"], "only this type's questions"
+        await settle(lambda: "Please fill in the form for Access to a system" in text_of(prompt))
+
+        run.slack.workspace.close_view(form.id)  # closed by mistake: "Open the form" opens it again
+        await run.people.press(ALICE, prompt, "Open the form")
+        await settle(lambda: run.slack.workspace.modals_of(ALICE))
+        [form] = run.slack.workspace.modals_of(ALICE)
+        values = {
+            "field_system": chosen("VPN"),
+            "field_reason": {"value": "Month-end close"},
+            "field_manager": {"value": ERIN},
+        }
+        await run.people.submit(ALICE, form.id, values)
+        await run.idle()
+        request = await held(run)
+        assert request.text == "Access to a system: I need VPN access to work from home"
+        assert request.chain == ((CAROL,), (ERIN,)) and await run.desk.store.ticket_count() == 0
+        assert f"Your request *{request.ref}* · *Access to a system* is waiting for approval" in text_of(
+            prompt
+        )
+        assert len(dm_posts(run, ALICE)) == 1, "the question gave way to the answer: one message"
+
+        await run.people.click(CAROL, approve_button(run, CAROL), "approval_approve")
+        await run.idle()
+        await run.people.click(ERIN, approve_button(run, ERIN), "approval_approve")
+        await run.idle()
+        assert "was approved: it is T-1 now" in text_of(prompt)
+
+
+async def test_a_type_without_fields_opens_at_once_and_something_else_asks_as_before():
+    async with running_desk(**DM_TYPES) as run:
+        prompt = await dm_request(run, "Locked out of my account")
+        await run.people.press(ALICE, prompt, "Password reset")
+        await run.idle()
+        assert not run.slack.workspace.modals_of(ALICE), "no questions: no form"
+        ticket = await run.desk.store.ticket(1)
+        assert ticket.text == "Password reset: Locked out of my account"
+        assert (ticket.category, ticket.priority.value, ticket.origin.via) == ("Software", "P2", "dm")
+        assert "*T-1* is open" in text_of(prompt)
+
+        other = await dm_request(run, "The coffee machine is leaking")
+        await run.people.press(ALICE, other, "Something else")
+        await settle(lambda: "Which area is it about?" in text_of(other))
+        await run.people.press(ALICE, other, "Hardware")
+        await settle(lambda: "How urgent is it?" in text_of(other))
+        await run.people.press(ALICE, other, "P3 · Normal")
+        await settle(lambda: "*T-2* is open" in text_of(other))
+        second = await run.desk.store.ticket(2)
+        assert second.text == "The coffee machine is leaking" and second.fields == ()
+
+
+async def test_a_desk_without_types_asks_the_area_first_as_ever():
+    async with running_desk(team=two_teams()) as run:
+        prompt = await dm_request(run, "My laptop will not boot")
+        assert "Which area is it about?" in text_of(prompt) and "What kind of request" not in text_of(prompt)
+
+
+async def test_a_request_channels_ticket_offers_its_teams_types_and_takes_one_with_its_fields():
+    async with running_desk(**DM_TYPES) as run:
+        asked, _ = await run.people.say(ALICE, IT_HELP, "I need a new laptop, mine is dying")
+        await settle(lambda: bot_posts(run.slack, IT_HELP, thread=asked.ts))
+        [confirmed] = bot_posts(run.slack, IT_HELP, thread=asked.ts)
+        said = text_of(confirmed)
+        assert "Is it one of these?" in said, "the team's types, offered in the ticket's thread"
+        assert "Access to a system need approval first: ask for them with /ticket" in said
+        assert (await run.desk.store.ticket(1)).category == "Hardware", "a ticket at once, as ever"
+
+        await run.people.press(BOB, confirmed, "New laptop")  # not the requester
+        await run.idle()
+        assert not run.slack.workspace.modals_of(BOB)
+        await run.people.press(ALICE, confirmed, "New laptop")
+        await settle(lambda: run.slack.workspace.modals_of(ALICE))
+        [form] = run.slack.workspace.modals_of(ALICE)
+        assert [b["label"]["text"] for b in form.view["blocks"] if b["type"] == "input"] == ["Which model?"]
+        await run.people.submit(ALICE, form.id, {"field_model": chosen("13-inch")})
+        await run.idle()
+        ticket = await run.desk.store.ticket(1)
+        assert ticket.fields == (("Which model?", "13-inch"),) and ticket.priority.value == "P4"
+        assert ticket.text == "I need a new laptop, mine is dying"
+        assert await run.desk.store.ticket_count() == 1, "the same ticket took the type"
+        await settle(lambda: "Is it one of these?" not in text_of(confirmed))
+        card = run.slack.workspace.find_message(TRIAGE, ticket.card.split(":")[1])
+        assert "Which model?:* 13-inch" in text_of(card)

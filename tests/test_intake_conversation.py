@@ -99,7 +99,7 @@ def test_a_day_untouched_expires_whatever_comes_next():
 
 def test_the_conversation_is_data():
     assert set(INTAKE.entry_points) == {"dm", "mention", "command", "shortcut"}
-    assert set(INTAKE.states) == {Stage.CATEGORY, Stage.URGENCY, Stage.SUGGESTED}
+    assert set(INTAKE.states) == {Stage.TYPE, Stage.FORM, Stage.CATEGORY, Stage.URGENCY, Stage.SUGGESTED}
     assert INTAKE.timeout == timedelta(days=1)
 
 

@@ -171,8 +171,10 @@ class Visitor:
         self.wait(pressed)
 
     def raise_request(self, words: str, area: str, urgency: str) -> None:
-        """As the person chosen: tell the desk what is wrong and answer its two questions."""
+        """As the person chosen: tell the desk what is wrong and answer its questions (no
+        request type, then area and urgency)."""
         self.type(words)
+        self.press("Something else")  # the demo's IT team has request types: asked first
         self.press(area)
         self.press(urgency)
         self.see("is open")
@@ -269,6 +271,7 @@ def test_the_fault_switches_show_the_bot_riding_out_rate_limits_and_errors(sandb
     page.click("#fault-ratelimit")
     page.see("3 calls to rate-limit", where="faults")
     page.type("The printer is jammed")
+    page.press("Something else")
     page.press("Hardware")  # the question arrived after Slack's 429s, waited out
     page.click("#fault-errors")
     page.see("3 calls to fail", where="faults")

@@ -8,12 +8,22 @@ stands (its `stage` is the next state) and what the desk should say. Pure: no Sl
     entry (DM, @mention, /ticket text, shortcut) ──▶ CATEGORY ──▶ URGENCY ──▶ OPENED
     URGENCY ──(answers found, not P1)──▶ SUGGESTED ──▶ ANSWERED ("This solved it") | OPENED
     "cancel" / Cancel button, from any state ──▶ CANCELLED;  a day untouched ──▶ EXPIRED
+
+With request types (`[[team.request_type]]`) the DM, a mention and `/ticket text` first ask
+which type (TYPE): "Something else" goes on as above; a type with form fields waits for its
+form (FORM, a modal opened from the button: Slack's inputs for a person, a date, a choice);
+a type without fields, or its form sent, is raised at once (OPENED: a ticket, or a request
+held for approval).
+
+    entry ──(types)──▶ TYPE ──("Something else")──▶ CATEGORY …
+                       TYPE ──(type with fields)──▶ FORM ──(form sent)──▶ OPENED
+                       TYPE ──(type without fields)──▶ OPENED
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -24,6 +34,8 @@ CANCEL_WORDS = frozenset({"cancel", "stop", "never mind", "nevermind", "forget i
 
 
 class Stage(StrEnum):
+    TYPE = "type"  # waiting for a request type button (a desk with types)
+    FORM = "form"  # waiting for the chosen type's form to be sent
     CATEGORY = "category"  # waiting for a category button
     URGENCY = "urgency"  # waiting for an urgency button
     SUGGESTED = "suggested"  # answers shown (issue 39): waiting for "This solved it" or "I still need help"
@@ -40,6 +52,9 @@ class Stage(StrEnum):
 class Say(StrEnum):
     """What the desk answers after a step; the Slack side words it."""
 
+    ASK_TYPE = "ask_type"
+    OPEN_FORM = "open_form"  # the chosen type's form: opened, and the question says so
+    RAISE_TYPE = "raise_type"  # the type's answers are in: raise it now (a ticket, or held)
     ASK_CATEGORY = "ask_category"
     ASK_URGENCY = "ask_urgency"
     ADDED = "added"  # more words added to the request; the question still stands
@@ -83,6 +98,7 @@ class Draft:
     source: str | None = None  # the message it was made from ("channel:ts")
     suggested: tuple[Suggestion, ...] = ()  # answers shown before the ticket opened
     solved_by: str | None = None  # the suggestion's id that solved it (stage ANSWERED)
+    kind: str | None = None  # the request type chosen (its value among the desk's types)
 
     @property
     def key(self) -> str:
@@ -122,6 +138,7 @@ class Context:
     now: datetime
     categories: tuple[str, ...]
     suggestions: tuple[Suggestion, ...] = ()  # what the knowledge base has for the request
+    types: Mapping[str, bool] = field(default_factory=dict)  # request types offered: has form fields
 
 
 @dataclass(frozen=True)
@@ -142,11 +159,47 @@ class Route:
 
 
 # -- the steps ---------------------------------------------------------------------------------
+OTHER_TYPE = "other"  # "Something else": a request of no particular type
+
+
 def start(draft: Draft, ctx: Context) -> Turn:
-    """Every entry point: the request's words are in; ask for a category (unless there is one)."""
+    """Every entry point: the request's words are in; ask which type (a desk with types, for
+    the person's own request), else for a category (unless there is one)."""
+    if ctx.types and not draft.for_person:
+        return Turn(replace(draft, stage=Stage.TYPE), Say.ASK_TYPE)
+    return _ask_area(draft, ctx)
+
+
+def _ask_area(draft: Draft, ctx: Context) -> Turn:
     if len(ctx.categories) == 1:
         return Turn(replace(draft, category=ctx.categories[0], stage=Stage.URGENCY), Say.ASK_URGENCY)
     return Turn(replace(draft, stage=Stage.CATEGORY), Say.ASK_CATEGORY)
+
+
+def choose_type(draft: Draft, event: Input, ctx: Context) -> Turn:
+    """A type with form fields waits for its form; one without is raised now; "Something
+    else" goes on as a request of no type (area, then urgency)."""
+    assert isinstance(event, Chose)
+    if event.value == OTHER_TYPE:
+        return _ask_area(_touch(draft, ctx), ctx)
+    if event.value not in ctx.types:
+        return Turn(draft, Say.NOT_A_CHOICE)
+    if ctx.types[event.value]:
+        return Turn(_touch(draft, ctx, kind=event.value, stage=Stage.FORM), Say.OPEN_FORM)
+    return Turn(_touch(draft, ctx, kind=event.value, stage=Stage.OPENED), Say.RAISE_TYPE)
+
+
+SENT, OPEN = "sent", "open"  # the FORM stage's inputs: the form was sent; open it again
+
+
+def form_step(draft: Draft, event: Input, ctx: Context) -> Turn:
+    """The type's form sent: raise the request. "Open the form" again: the question stands."""
+    assert isinstance(event, Chose)
+    if event.value == SENT:
+        return Turn(_touch(draft, ctx, stage=Stage.OPENED), Say.RAISE_TYPE)
+    if event.value == OPEN:
+        return Turn(_touch(draft, ctx), Say.OPEN_FORM)
+    return Turn(draft, Say.NOT_A_CHOICE)
 
 
 def choose_category(draft: Draft, event: Input, ctx: Context) -> Turn:
@@ -243,6 +296,8 @@ class Conversation:
 INTAKE = Conversation(
     entry_points={"dm": start, "mention": start, "command": start, "shortcut": start},
     states={
+        Stage.TYPE: (Route(_answers(Stage.TYPE), choose_type), Route(_words, add_words)),
+        Stage.FORM: (Route(_answers(Stage.FORM), form_step), Route(_words, add_words)),
         Stage.CATEGORY: (Route(_answers(Stage.CATEGORY), choose_category), Route(_words, add_words)),
         Stage.URGENCY: (Route(_answers(Stage.URGENCY), choose_urgency), Route(_words, add_words)),
         Stage.SUGGESTED: (Route(_answers(Stage.SUGGESTED), choose_suggestion), Route(_words, add_words)),

@@ -16,10 +16,12 @@ records that it did, so neither repeats after a restart.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.desk import Desk
 from bot.domain.approval import (
@@ -32,20 +34,26 @@ from bot.domain.approval import (
     request,
 )
 from bot.domain.errors import DeskError, NotPermitted
-from bot.domain.owed import DirectMessage, Edit, HomeOf, Post
+from bot.domain.intake import INTAKE, SENT, Chose, Context, Draft, Say, Stage
+from bot.domain.owed import DirectMessage, Edit, HomeOf, Post, Prompt
 from bot.domain.policy import Clock, SlaPolicy
 from bot.domain.roles import Team
 from bot.domain.sla import SlaClock
 from bot.domain.ticket import Action, Origin, Ticket, TrailEntry, open_ticket
 from bot.flows.assignment import assign_new
-from bot.flows.opening import owe_announcement
-from bot.flows.owed import owe
+from bot.flows.opening import owe_announcement, place
+from bot.flows.owed import card, confirmation, owe
 from bot.slack import approval_blocks as blocks
+from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import form
 from store.approval_codec import APPROVAL_DMS, APPROVALS, ASKED_AT, approval_from_doc, approval_to_doc
 from store.base import Transaction
-from store.names import HOMES
+from store.codec import draft_from_doc, draft_to_doc
+from store.names import DRAFTS, HOMES, THREADS
+
+if TYPE_CHECKING:
+    from bot.flows.agents import Agents
 
 log = logging.getLogger("desk.approvals")
 Choice = tuple[Team, RequestType]
@@ -76,6 +84,13 @@ class Approvals:
             return form(self.desk.staff.areas, channel)
         found = self.choice(value)
         return blocks.type_form(int(value), found[1], channel) if found else None
+
+    def draft_form(self, draft: Draft) -> dict | None:
+        """The chosen type's form for a DM conversation waiting on it (None: the type is gone)."""
+        found = self.choice(draft.kind)
+        if found is None or draft.kind is None:
+            return None
+        return blocks.type_form(int(draft.kind), found[1], draft.channel, (draft.key, draft.id))
 
     def choice(self, value: object) -> Choice | None:
         found = self.choices()
@@ -123,31 +138,130 @@ class Approvals:
         values: dict[str, str],
         once: str | None,
         members: dict[str, tuple[str, ...]] | None = None,
+        draft: tuple[str, str] | None = None,
     ) -> None:
-        """A type's form sent: held for approval when the type has a chain, else a ticket now."""
-        team, kind = choice
+        """A type's form sent: held for approval when the type has a chain, else a ticket now.
+        `draft`: the (key, id) of the DM conversation whose "Open the form" it came from: the
+        request carries its words and its question gives way to how it went."""
         now = self.desk.clock.now()
-        text = blocks.summary(kind, values)
         async with self.desk.store.transaction() as tx:
             if tx.done_before(once):
                 return
             tx.mark_done(once, now)
-            if not kind.approval:
-                fields = tuple((f.label, values[f.key]) for f in kind.fields if values.get(f.key))
-                origin = Origin(person, None, "form")
-                ticket = open_ticket(
-                    tx.new_ticket_number(), person, text, kind.area, kind.priority, origin, now
-                )
-                self._open(tx, replace(ticket, fields=fields))
+            doc = tx.record(DRAFTS, draft[0]) if draft is not None else None
+            talk = draft_from_doc(doc) if doc else None
+            if talk is not None and draft is not None and talk.id == draft[1] and talk.stage is Stage.FORM:
+                turn = INTAKE.handle(talk, Chose(Stage.FORM, SENT), Context(now, ()))
+                if turn is not None and turn.say is Say.RAISE_TYPE:
+                    ended = self.raise_from_draft(tx, turn.draft, choice, values, members, now)
+                    tx.put(DRAFTS, ended.key, draft_to_doc(ended))
+                    return
+            raised = self._raise(tx, person, choice, values, blocks.summary(choice[1], values), now, members)
+            if isinstance(raised, Ticket):
+                owe_announcement(tx, self.desk, raised, prompt=None)
                 return
-            chain = chain_for(kind, person, values, lambda group: (members or {}).get(group, ()))
-            held = request(uuid.uuid4().hex[:12], kind, person, kind.area, text, values, chain, now)
-            self._save(tx, held)
-            self._ask(tx, held)
-            words, shown = blocks.waiting(held, self.desk.known_words(person))
-            mine = ("approval_dm", f"{held.id}:requester")
-            owe(tx, f"approval:{held.id}:waiting", Post(DirectMessage(person), words, shown, remember=mine))
+            words, shown = blocks.waiting(raised, self.desk.known_words(person))
+            mine = ("approval_dm", f"{raised.id}:requester")
+            owe(tx, f"approval:{raised.id}:waiting", Post(DirectMessage(person), words, shown, remember=mine))
+
+    def _raise(
+        self,
+        tx: Transaction,
+        person: str,
+        choice: Choice,
+        values: dict[str, str],
+        text: str,
+        now: datetime,
+        members: dict[str, tuple[str, ...]] | None,
+        origin: Origin | None = None,
+    ) -> Ticket | Approval:
+        """A request of the type, in the transaction: a ticket in the team's queue (no chain),
+        or held for approval with its approvers asked. Raises `NotPermitted` when a level has
+        nobody to approve (the requester cannot approve their own)."""
+        team, kind = choice
+        if not kind.approval:
+            fields = tuple((f.label, values[f.key]) for f in kind.fields if values.get(f.key))
+            origin = origin or Origin(person, None, "form")
+            number = tx.new_ticket_number()
+            ticket = open_ticket(number, person, text, kind.area, kind.priority, origin, now)
+            ticket = assign_new(tx, self.desk, replace(ticket, fields=fields))
+            tx.save_ticket(ticket)
+            return ticket
+        chain = chain_for(kind, person, values, lambda group: (members or {}).get(group, ()))
+        held = request(uuid.uuid4().hex[:12], kind, person, kind.area, text, values, chain, now)
+        self._save(tx, held)
+        self._ask(tx, held)
         log.info("request held for approval", extra={"type": kind.name, "team": team.name})
+        return held
+
+    def raise_from_draft(
+        self,
+        tx: Transaction,
+        draft: Draft,
+        choice: Choice | None,
+        values: dict[str, str],
+        members: dict[str, tuple[str, ...]] | None,
+        now: datetime,
+        hook: str | None = None,
+    ) -> Draft:
+        """The DM conversation's request of a type (its form sent, or a type without fields):
+        raised with the conversation's words, and its question replaced by how it went (the
+        ticket's confirmation, or "waiting for approval"). The draft as it ends."""
+        words = self.desk.known_words(draft.person)
+        prompt = functools.partial(Prompt, draft.id, draft.key, draft.channel, draft.thread, ts=draft.prompt)
+        kind = choice[1] if choice is not None else None
+        if choice is None or kind is None or (members is None and any(lv.usergroup for lv in kind.approval)):
+            said = blocks.GROUP_UNKNOWN if choice is not None else blocks.TYPE_GONE
+            owe(tx, f"prompt:{draft.id}", prompt(said, [section(said)], hook=hook))
+            return replace(draft, stage=Stage.CANCELLED)
+        text = f"{kind.name}: {draft.text}"
+        origin = Origin(draft.channel, draft.thread or draft.prompt, draft.via)
+        try:
+            raised = self._raise(tx, draft.person, choice, values, text, now, members, origin)
+        except NotPermitted as refusal:
+            said = self.desk.explain(refusal)
+            owe(tx, f"prompt:{draft.id}", prompt(said, [section(said)], hook=hook))
+            return replace(draft, stage=Stage.CANCELLED)
+        if isinstance(raised, Ticket):
+            if origin.thread and origin.channel[:1] in ("C", "D", "G"):
+                tx.put(THREADS, place(origin.channel, origin.thread), raised.number)
+            owe_announcement(tx, self.desk, raised, draft.prompt, hook)
+            return replace(draft, ticket=raised.number)
+        said, shown = blocks.waiting(raised, words)
+        owe(tx, f"prompt:{draft.id}", prompt(said, shown, hook=hook))
+        if draft.prompt is not None and draft.channel[:1] in ("C", "D", "G"):
+            tx.put(APPROVAL_DMS, f"{raised.id}:requester", [place(draft.channel, draft.prompt)])
+        return draft
+
+    async def fill_ticket(
+        self, person: str, number: int, choice: Choice, values: dict[str, str], agents: Agents
+    ) -> str | None:
+        """A request channel's ticket takes a type without approval (its requester chose it
+        under the confirmation): the type's area and priority, as the requester's own selects
+        would set them, and its form's fields. The answer when nothing changed (None: done)."""
+        kind = choice[1]
+        ticket = await self.desk.store.ticket(number)
+        if ticket is None or not ticket.is_open or kind.approval:
+            return blocks.NOT_FOUND
+        if person != ticket.requester:
+            return blocks.ONLY_REQUESTER
+        if ticket.category != kind.area:
+            await agents.move(person, number, kind.area, requester_may=True)
+        if ticket.priority != kind.priority:
+            await agents.change_priority(person, number, kind.priority, requester_may=True)
+        now = self.desk.clock.now()
+        async with self.desk.store.transaction() as tx:
+            ticket = tx.ticket(number)
+            if ticket is None or not ticket.is_open:
+                return blocks.NOT_FOUND
+            fields = tuple((f.label, values[f.key]) for f in kind.fields if values.get(f.key))
+            typed = replace(ticket, fields=fields).record(
+                Action.NOTE, person, f"Request type: {kind.name}", now
+            )
+            tx.save_ticket(typed)
+            card(tx, number)
+            confirmation(tx, number)
+        return None
 
     # -- deciding ------------------------------------------------------------------------
     async def decide(
@@ -374,10 +488,10 @@ class Approvals:
                     settled = Post(waiting.message.to, text, shown)
                     tx.owe(key, replace(waiting, message=settled, version=waiting.version + 1))
             record = f"{held.id}:{approver}"
-            for place in tx.record(APPROVAL_DMS, record) or []:
-                channel, _, ts = str(place).partition(":")
-                if place != clicked and ts:
-                    owe(tx, f"approval:{held.id}:settled:{place}", Edit(channel, ts, text, shown))
+            for there in tx.record(APPROVAL_DMS, record) or []:
+                channel, _, ts = str(there).partition(":")
+                if there != clicked and ts:
+                    owe(tx, f"approval:{held.id}:settled:{there}", Edit(channel, ts, text, shown))
             if tx.record(APPROVAL_DMS, record) is not None:
                 tx.delete(APPROVAL_DMS, record)
 
@@ -392,9 +506,9 @@ class Approvals:
             settled = Post(waiting.message.to, text, shown)
             tx.owe(key, replace(waiting, message=settled, version=waiting.version + 1))
         record = f"{after.id}:requester"
-        for place in tx.record(APPROVAL_DMS, record) or []:
-            channel, _, ts = str(place).partition(":")
-            owe(tx, f"approval:{after.id}:outcome:{place}", Edit(channel, ts, text, shown))
+        for there in tx.record(APPROVAL_DMS, record) or []:
+            channel, _, ts = str(there).partition(":")
+            owe(tx, f"approval:{after.id}:outcome:{there}", Edit(channel, ts, text, shown))
         if tx.record(APPROVAL_DMS, record) is not None:
             tx.delete(APPROVAL_DMS, record)
 

@@ -40,13 +40,14 @@ from bot.domain.intake import (
 from bot.domain.owed import InThread, Post, Prompt, where_of
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, Ticket, open_ticket
+from bot.flows.approvals import Approvals
 from bot.flows.assignment import assign_new
 from bot.flows.links import follow
 from bot.flows.opening import owe_announcement, place
 from bot.flows.owed import owe
 from bot.slack.answer_blocks import answered, suggested_note, suggestions
 from bot.slack.blocks import section
-from bot.slack.intake_blocks import added_note, ended, question, raised_for
+from bot.slack.intake_blocks import Offered, added_note, ended, question, raised_for
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
 from store.names import ANSWERED, DMS, DRAFTS, HANDLED, THREADS
@@ -94,7 +95,19 @@ class Intake:
         self.desk = desk
 
     def _context(self, now: datetime, found: tuple[Suggestion, ...] = ()) -> Context:
-        return Context(now=now, categories=self.desk.config.desk.categories, suggestions=found)
+        types = {str(i): bool(kind.fields) for i, (_, kind) in enumerate(Approvals(self.desk).choices())}
+        return Context(now=now, categories=self.desk.config.desk.categories, suggestions=found, types=types)
+
+    def offered(self) -> tuple[Offered, ...]:
+        """The request types the conversation offers (every team's), valued as /ticket's chooser."""
+        return tuple(
+            Offered(str(i), kind.name, kind.description)
+            for i, (_, kind) in enumerate(Approvals(self.desk).choices())
+        )
+
+    async def draft_at(self, person: str, channel: str, thread: str | None) -> Draft | None:
+        doc = await self.desk.store.record(DRAFTS, conversation_key(person, channel, thread))
+        return draft_from_doc(doc) if doc else None
 
     def _suggestions(self, draft: Draft, event: Input) -> tuple[Suggestion, ...]:
         """What the knowledge base has for the request, asked only as the urgency is chosen
@@ -184,11 +197,14 @@ class Intake:
         once: str | None,
         draft_id: str = "",
         hook: str | None = None,
+        members: dict[str, tuple[str, ...]] | None = None,
     ) -> bool:
         """Feed the conversation under way in this place; False when there is none to feed.
 
         `draft_id` (from a button) must match the draft: buttons of a replaced request do nothing.
         `hook`: the click's `response_url`, through which the question is redrawn.
+        `members`: the user groups' members a type without fields asks to approve (asked of
+        Slack before the transaction).
         """
         await self.desk.words_for(person)  # their language (asked of Slack once, then remembered)
         now = self.desk.clock.now()
@@ -220,6 +236,11 @@ class Intake:
                 else:
                     owe_announcement(tx, self.desk, ticket, turn.draft.prompt, hook)
                 turn = Turn(replace(turn.draft, ticket=ticket.number), turn.say)
+            elif turn.say is Say.RAISE_TYPE:  # a type without form fields: raised now
+                approvals = Approvals(self.desk)
+                choice = approvals.choice(turn.draft.kind)
+                ended = approvals.raise_from_draft(tx, turn.draft, choice, {}, members, now, hook)
+                turn = Turn(ended, turn.say)
             elif turn.say is Say.ANSWERED:  # answered without a ticket: counted (/quality, the digest)
                 solved = {"at": now.isoformat(), "person": person, "category": turn.draft.category}
                 tx.put(ANSWERED, turn.draft.id, {**solved, "by": turn.draft.solved_by})
@@ -294,7 +315,8 @@ class Intake:
         if draft.stage is Stage.SUGGESTED:
             owe(tx, key, self._prompt(draft, *suggestions(draft), hook))
         else:
-            owe(tx, key, self._prompt(draft, *question(draft, self.desk.staff.areas, words=words), hook))
+            asked = question(draft, self.desk.staff.areas, words=words, types=self.offered())
+            owe(tx, key, self._prompt(draft, *asked, hook))
         if say is Say.ADDED:
             note = added_note(words)
             owe(

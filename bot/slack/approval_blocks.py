@@ -38,9 +38,11 @@ class ApprovalIds(StrEnum):
     NOTE_FORM = "approval_note_form"
     REASON = "reason"
     LOCKED = "approval_change"  # the requester's "Change details" on a pending request
+    FILL = "request_type_fill"  # + "_<n>": a request channel's ticket takes a type ("<ticket>:<n>")
 
 
 Choice = tuple[str, RequestType]  # (team, type)
+FILL_ACTION = re.compile(rf"^{ApprovalIds.FILL}_\d+$")  # action ids are unique in a block (Block Kit)
 
 
 def person(value: str) -> str:
@@ -100,9 +102,22 @@ def _input(field_key: str, label: str, element: dict[str, Any], required: bool) 
     }
 
 
-def type_form(choice: int, kind: RequestType, channel: str) -> dict[str, Any]:
-    """A request type's form: its fields, each as the input its kind asks for."""
+def type_form(
+    choice: int,
+    kind: RequestType,
+    channel: str,
+    draft: tuple[str, str] | None = None,
+    *,
+    ticket: int | None = None,
+) -> dict[str, Any]:
+    """A request type's form: its fields, each as the input its kind asks for. `draft`: the
+    (key, id) of the DM conversation it was opened from (its words go with the request)."""
     blocks: Blocks = []
+    meta: dict[str, Any] = {"type": choice, "name": kind.name, "channel": channel}
+    if draft is not None:
+        meta["draft"] = list(draft)
+    if ticket is not None:  # a request channel's ticket whose fields it fills
+        meta["ticket"] = ticket
     if kind.description:
         blocks.append(context(escape(kind.description)))
     for f in kind.fields:
@@ -129,9 +144,12 @@ def type_form(choice: int, kind: RequestType, channel: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": ApprovalIds.FORM,
-        "private_metadata": json.dumps({"type": choice, "name": kind.name, "channel": channel}),
+        "private_metadata": json.dumps(meta),
         "title": {"type": "plain_text", "text": modal_title(kind.name)},
-        "submit": {"type": "plain_text", "text": "Send for approval" if kind.approval else "Open ticket"},
+        "submit": {
+            "type": "plain_text",
+            "text": "Send for approval" if kind.approval else "Save" if ticket is not None else "Open ticket",
+        },
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
@@ -244,6 +262,30 @@ def decided(a: Approval, by: str, approved: bool, zone: ZoneInfo) -> tuple[str, 
     )
     text = f"You {'approved' if approved else 'denied'} {a.type_name} for <@{a.requester}>"
     return fit(text, 200, "…"), [*_request_blocks(a, zone), section(fit(said, 2900))]
+
+
+def channel_types(number: int, offered: list[tuple[int, RequestType]], words: Words = ENGLISH) -> Blocks:
+    """Under a request channel's ticket (its confirmation): the team's request types. One
+    without approval can be this ticket's type (its form fills the ticket's fields); one that
+    needs approval cannot hold a ticket already in the queue, so it is raised with /ticket."""
+    fills = [(i, k) for i, k in offered if not k.approval][:5]
+    held = [k.name for _, k in offered if k.approval]
+    found: Blocks = []
+    if fills:
+        found.append(context(words.t("Is it one of these? Choose one to add its details to this ticket.")))
+        found.append(
+            {
+                "type": "actions",
+                "block_id": f"request_type:{number}",
+                "elements": [
+                    action_button(k.name, f"{ApprovalIds.FILL}_{i}", f"{number}:{i}") for i, k in fills
+                ],
+            }
+        )
+    if held:
+        said = words.t("{kinds} need approval first: ask for them with /ticket.", kinds=", ".join(held))
+        found.append(context(escape(said)))
+    return found
 
 
 def settled(
@@ -451,6 +493,8 @@ def figures_block(figures: ApprovalFigures) -> dict[str, Any]:
 
 GROUP_UNKNOWN = "Slack did not tell us who approves this right now. Please try again in a moment."
 NOT_FOUND = "I can't find that request any more, so nothing changed."
+ONLY_REQUESTER = "Only the person who asked can choose what kind of request it is."
+TYPE_GONE = "That request type is no longer offered. Please start again with a new message."
 
 
 def decided_already(ref: str | None) -> str:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.intake import Draft, Stage
+from bot.domain.intake import OTHER_TYPE, Draft, Stage
 from bot.domain.priority import Priority
 from bot.domain.ticket import Status, Ticket
 from bot.i18n import ENGLISH, Words
@@ -48,10 +48,23 @@ class IntakeIds(StrEnum):
     FORM_URGENCY = "urgency"
     FORM_VALUE = "value"  # the action id of each form input
     SHORTCUT = "create_ticket"  # the message shortcut's callback id (see manifest.yml)
+    TYPE = "intake_type"  # + "_<n>" (a request type) or "_other": which type it is
+    TYPE_FORM = "intake_type_form"  # "Open the form" of the chosen type, again
 
 
 CATEGORY_ACTION = re.compile(rf"^{IntakeIds.CATEGORY}_\d+$")
 URGENCY_ACTION = re.compile(rf"^{IntakeIds.URGENCY}_P[1-4]$")
+TYPE_ACTION = re.compile(rf"^{IntakeIds.TYPE}_(\d+|{OTHER_TYPE})$")
+TYPE_BUTTONS = 22  # an actions block holds 25 elements: the types, "Something else", Cancel
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A request type the conversation offers: its value (see `Draft.kind`), name, description."""
+
+    value: str
+    name: str
+    description: str = ""
 
 
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
@@ -71,12 +84,36 @@ def flat(areas: Areas) -> tuple[str, ...]:
     return tuple(c for _, categories in areas for c in categories)
 
 
-def question(draft: Draft, areas: Areas, *, words: Words = ENGLISH) -> tuple[str, Blocks]:
+def question(
+    draft: Draft, areas: Areas, *, words: Words = ENGLISH, types: tuple[Offered, ...] = ()
+) -> tuple[str, Blocks]:
     """The question the draft is waiting on, with its buttons. With several teams the area
-    buttons come in a row per team, under its name (SPEC §9)."""
+    buttons come in a row per team, under its name (SPEC §9). `types`: the request types
+    offered (a desk with types asks which first)."""
     w = words
     rows: list[tuple[str | None, list[dict[str, Any]]]]
-    if draft.stage is Stage.CATEGORY:
+    if draft.stage is Stage.TYPE:
+        text = w.t("What kind of request is it? Pick one below.")
+        intro = w.t("Thanks, I'll raise this for you:")
+        offered = types[:TYPE_BUTTONS]
+        buttons = [action_button(o.name, f"{IntakeIds.TYPE}_{o.value}", o.value) for o in offered]
+        other = w.t("Something else")
+        buttons.append(action_button(other, f"{IntakeIds.TYPE}_{OTHER_TYPE}", OTHER_TYPE))
+        rows = [(None, buttons)]
+        described = [f"*{escape(o.name)}*: {escape(o.description)}" for o in types if o.description]
+        hint = fit("\n".join(described), 1900) if described else ""
+        said = w.t("Changed your mind? Press Cancel or say “cancel”.")
+        hint = f"{hint}\n{said}" if hint else said
+    elif draft.stage is Stage.FORM:
+        name = next((o.name for o in types if o.value == draft.kind), "")
+        text = w.t("Please fill in the form for {kind}.", kind=name)
+        intro = w.t("Thanks. Request type: {kind}. Your request:", kind=f"*{escape(name)}*")
+        rows = [(None, [action_button(w.t("Open the form"), IntakeIds.TYPE_FORM, "open", "primary")])]
+        hint = w.t(
+            "Its questions are in a form, opened when you chose the type. "
+            "Closed it by mistake? Press “Open the form”."
+        )
+    elif draft.stage is Stage.CATEGORY:
         text = w.t("Which area is it about? Pick one below.")
         intro = w.t("Thanks, I'll open a ticket for this:")
         numbered = {name: i for i, name in enumerate(flat(areas))}
