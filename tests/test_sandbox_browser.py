@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - selenium is in the test extra
 if not have_browser and os.environ.get("DESK_BROWSER_TESTS") != "required":
     pytest.skip("no Chromium here (install chromium and chromium-driver)", allow_module_level=True)
 
-ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0001", "U0CAROL01"
+ALICE, BOB, CAROL, ERIN = "U0ALICE01", "U0BOB0001", "U0CAROL01", "U0ERIN001"
 RUNNING = re.compile(r"sandbox is running: http://127\.0\.0\.1:(\d+)/")
 
 
@@ -150,22 +150,22 @@ class Visitor:
     def messages_text(self) -> str:
         return self.driver.find_element(By.ID, "messages").text
 
-    def button(self, label: str, scope: str = "#messages") -> WebElement:
-        """The last button whose words include `label`."""
+    def button(self, label: str, scope: str = "#messages", *, exactly: bool = False) -> WebElement:
+        """The last button whose words include `label` (or are `label`, `exactly`)."""
 
         def find():
             found = [
                 b
                 for b in self.driver.find_elements(By.CSS_SELECTOR, f"{scope} button.btn")
-                if label in b.text
+                if (b.text.strip() == label if exactly else label in b.text)
             ]
             return found[-1] if found and found[-1].is_enabled() else None
 
         return self.wait(find)
 
-    def press(self, label: str, scope: str = "#messages") -> None:
+    def press(self, label: str, scope: str = "#messages", *, exactly: bool = False) -> None:
         def pressed():
-            self.button(label, scope).click()
+            self.button(label, scope, exactly=exactly).click()
             return True
 
         self.wait(pressed)
@@ -181,6 +181,15 @@ class Visitor:
 
     def see(self, words: str, where: str = "messages") -> None:
         self.wait(lambda: words in self.driver.find_element(By.ID, where).text)
+
+    def element_shot(self, name: str, element: str = "messages") -> Path:
+        """Only the page's `element` (the conversation, by default): a small picture for the docs."""
+        folder = Path(os.environ.get("SANDBOX_SCREENSHOTS") or self.folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{len(self.shots) + 1:02d}-{name}.png"
+        self.driver.find_element(By.ID, element).screenshot(str(path))
+        self.shots.append(path)
+        return path
 
     def shot(self, name: str) -> Path:
         folder = Path(os.environ.get("SANDBOX_SCREENSHOTS") or self.folder)
@@ -455,3 +464,54 @@ def test_a_request_channel_on_the_page_both_ways_and_assignment_in_turn(sandbox,
     page.press("I'm away", "#messages")
     page.see("You're away until you're back")
     page.shot("agent-home-away")
+
+
+def test_an_access_request_from_the_dm_is_approved_from_the_approvers_dms(sandbox, browser):
+    """The approvals walkthrough by clicking the page: Alice asks in her DM, picks "Access to a
+    system" and fills its form; Carol approves from her DM, then Erin (the manager Alice named);
+    the card in #it-triage carries the fields. The docs' pictures of an approver's DM and of a
+    card with its fields (docs/images/) are this test's element shots."""
+    url, folder = sandbox
+    browser.get(url)
+    page = Visitor(browser, folder)
+    page.be(ALICE)
+    page.type("I need the VPN for the month-end close")
+    page.press("Access to a system")
+    page.wait(
+        lambda: browser.find_elements(
+            By.CSS_SELECTOR, '#overlay:not([hidden]) [data-block-id="field_system"]'
+        )
+    )
+    Select(
+        browser.find_element(By.CSS_SELECTOR, '#modal select[data-block-id="field_system"]')
+    ).select_by_value("VPN")
+    browser.find_element(By.CSS_SELECTOR, '#modal [data-block-id="field_reason"]').send_keys(
+        "Closing the books from home on the 30th"
+    )
+    Select(
+        browser.find_element(By.CSS_SELECTOR, '#modal select[data-block-id="field_manager"]')
+    ).select_by_value(ERIN)
+    page.press("Send for approval", "#modal")
+    page.wait(lambda: browser.find_element(By.ID, "overlay").get_attribute("hidden") is not None)
+    page.see("is waiting for approval")
+
+    page.be(CAROL)
+    page.open("D0CAROL01")
+    page.see("Your approval is asked")
+    page.element_shot("approver-dm")
+    page.press("Approve", exactly=True)  # not "Approve with a note"
+    page.see("You approved this request")
+    page.be(ERIN)
+    page.open("D0ERIN001")
+    page.see("Your approval is asked")
+    page.press("Approve", exactly=True)
+    page.see("You approved this request")
+
+    page.be(BOB)
+    page.open("C0TRIAGE1")
+    page.see("Which system?")
+    page.element_shot("card-with-fields")
+    page.be(ALICE)
+    page.open("D0ALICE01")
+    page.see("was approved: it is T-1 now")
+    assert all(p.stat().st_size < 200_000 for p in page.shots)

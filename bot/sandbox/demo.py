@@ -95,7 +95,7 @@ categories = ["Hardware", "Software", "Access", "Other"]
 request_channels = ["{IT_HELP}"]    # #it-help
 assign = "none"                     # tickets wait in #it-triage for a Claim
 
-# Request types: /ticket asks which, then shows the type's own form. "Access to a system"
+# Request types: /ticket and a DM to the desk ask which, then the type's own form. "Access to a system"
 # waits for Carol's approval, then the manager's named in the form, before it is a ticket.
 [[team.request_type]]
 name = "Access to a system"
