@@ -513,7 +513,7 @@ async def test_a_request_channels_ticket_offers_its_teams_types_and_takes_one_wi
         [confirmed] = bot_posts(run.slack, IT_HELP, thread=asked.ts)
         said = text_of(confirmed)
         assert "Is it one of these?" in said, "the team's types, offered in the ticket's thread"
-        assert "Access to a system need approval first: ask for them with /ticket" in said
+        assert "Access to a system needs approval first: ask for it with /ticket" in said
         assert (await run.desk.store.ticket(1)).category == "Hardware", "a ticket at once, as ever"
 
         await run.people.press(BOB, confirmed, "New laptop")  # not the requester

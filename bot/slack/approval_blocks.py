@@ -283,7 +283,12 @@ def channel_types(number: int, offered: list[tuple[int, RequestType]], words: Wo
             }
         )
     if held:
-        said = words.t("{kinds} need approval first: ask for them with /ticket.", kinds=", ".join(held))
+        said = words.tn(
+            "{kinds} needs approval first: ask for it with /ticket.",
+            "{kinds} need approval first: ask for them with /ticket.",
+            len(held),
+            kinds=", ".join(held),
+        )
         found.append(context(escape(said)))
     return found
 
