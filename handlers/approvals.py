@@ -127,7 +127,8 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         await approvals.pressed_form(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
         approve = pressed.action_id == ApprovalIds.NOTE
         await desk.slack.open_view(
-            str(body.get("trigger_id", "")), decision_form(pressed.value, approve=approve)
+            str(body.get("trigger_id", "")),
+            decision_form(pressed.value, approve=approve, words=await desk.words_for(pressed.user)),
         )
 
     @app.view(ApprovalIds.DENY_FORM)

@@ -3,7 +3,7 @@ approve and deny, the trail, and when reminders and escalations fall due."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -155,3 +155,46 @@ def test_reminders_and_escalations_fall_due_once(steps, reminder, escalation):
 def test_approval_time_percentiles_are_nearest_rank(hours, share, expected):
     got = percentile([timedelta(hours=h) for h in hours], share)
     assert got == (timedelta(hours=expected) if expected is not None else None)
+
+
+def test_the_approvers_and_requesters_dms_render_in_chinese_without_english_left():
+    """What approvers and requesters read of an approval, in a zh-CN reader's language (the
+    type's own name and fields are the config's words: Chinese here)."""
+    from bot.domain.approval import Approval, Need, State
+    from bot.i18n import words_for
+    from bot.slack import approval_blocks as ab
+    from tests.test_i18n import all_text, english_left
+
+    zh, zone, at = words_for("zh-CN"), ZoneInfo("Asia/Shanghai"), datetime(2026, 3, 4, 9, tzinfo=UTC)
+    held = Approval(
+        id="3153f8aa0000",
+        requester="U0ALICE01",
+        type_name="系统权限",
+        category="权限",
+        priority=Priority.P3,
+        text="系统权限：月末结账",
+        fields=(("哪个系统", "VPN"), ("你的经理", "U0ERIN001")),
+        chain=(("U0CAROL01", "U0BOB0001"), ("U0ERIN001",)),
+        needs=(Need.ONE, Need.ONE),
+        requested_at=at,
+    )
+    denied = held.decide("U0CAROL01", False, "本季度不行", at)
+    approved = held.decide("U0CAROL01", True, "", at)
+    shown = [
+        ab.approver_request(held, zone, words=zh),
+        ab.approver_request(held, zone, reminder=True, words=zh),
+        ab.decided(denied, "U0CAROL01", False, zone, zh),
+        ab.decided(approved, "U0CAROL01", True, zone, zh),
+        ab.settled(approved, "U0CAROL01", True, at, zone, zh),
+        ab.settled(denied, "U0CAROL01", False, at, zone, zh),
+        ab.denied(denied, "U0CAROL01", zh),
+        ab.overdue(held, at, zone, zh),
+        ab.waiting(held, zh),
+        ab.outcome(denied, None, zh),
+        ab.outcome(approved, "T-7", zh),
+        ab.decision_form(held.id, approve=False, words=zh),
+        ab.decision_form(held.id, approve=True, words=zh),
+    ]
+    for found in shown:
+        assert english_left(all_text(found)) == [], found
+    assert denied.state is State.DENIED

@@ -288,7 +288,8 @@ class Approvals:
                 return self.desk.explain(refusal)
             tx.mark_done(once, now)
             if where is not None:
-                words, shown = blocks.decided(after, person, approve, self.desk.zone)
+                said = self.desk.known_words(person)
+                words, shown = blocks.decided(after, person, approve, self.desk.zone, said)
                 owe(
                     tx,
                     f"approval:{approval}:decided:{person}:{held.level}",
@@ -297,7 +298,7 @@ class Approvals:
             if after.level != held.level or not after.pending:
                 self._settle_level(tx, held, after, person, approve, where, now)
             if after.state is State.DENIED:
-                words, shown = blocks.denied(after, person)
+                words, shown = blocks.denied(after, person, self.desk.known_words(after.requester))
                 owe(tx, f"approval:{approval}:denied", Post(DirectMessage(after.requester), words, shown))
                 log.info("request denied", extra={"type": after.type_name})
             elif after.state is State.APPROVED:
@@ -432,8 +433,9 @@ class Approvals:
                 if after.reminded != held.reminded:
                     self._ask(tx, after, reminder=True)
                 if after.escalated != held.escalated:
-                    words, shown = blocks.overdue(after, now, self.desk.zone)
                     for lead in team.leads:
+                        said = self.desk.known_words(lead)
+                        words, shown = blocks.overdue(after, now, self.desk.zone, said)
                         owe(tx, f"approval:{after.id}:late:{lead}", Post(DirectMessage(lead), words, shown))
                 self._save(tx, after)
         return len(due)
@@ -455,9 +457,10 @@ class Approvals:
     def _ask(self, tx: Transaction, held: Approval, *, reminder: bool = False) -> None:
         """Owe each of the pending level's approvers the request with Approve / Deny; where each
         DM lands is remembered (`APPROVAL_DMS`), so it can be settled when someone else decides."""
-        words, shown = blocks.approver_request(held, self.desk.zone, reminder=reminder)
         what = "remind" if reminder else "ask"
         for person in held.deciders:
+            said = self.desk.known_words(person)
+            words, shown = blocks.approver_request(held, self.desk.zone, reminder=reminder, words=said)
             owe(
                 tx,
                 f"approval:{held.id}:{what}:{held.level}:{person}",

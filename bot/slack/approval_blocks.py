@@ -215,11 +215,15 @@ def summary(kind: RequestType, values: dict[str, str]) -> str:
     return f"{kind.name}: {extra}" if extra else kind.name
 
 
-def _request_blocks(a: Approval, zone: ZoneInfo) -> Blocks:
+def _request_blocks(a: Approval, zone: ZoneInfo, words: Words = ENGLISH) -> Blocks:
+    head = words.t(
+        "{ref} for {who}, {when}",
+        ref=f"*{a.ref}* · *{escape(a.type_name)}*",
+        who=f"<@{a.requester}>",
+        when=slack_at(a.requested_at, zone, words=words),
+    )
     blocks: Blocks = [
-        section(
-            f"*{a.ref}* · *{escape(a.type_name)}* for <@{a.requester}>, {slack_at(a.requested_at, zone)}"
-        ),
+        section(head),
         section(quote(a.text, 2900)),
     ]
     if a.fields:
@@ -227,41 +231,59 @@ def _request_blocks(a: Approval, zone: ZoneInfo) -> Blocks:
     return blocks
 
 
-def approver_request(a: Approval, zone: ZoneInfo, *, reminder: bool = False) -> tuple[str, Blocks]:
+def approver_request(
+    a: Approval, zone: ZoneInfo, *, reminder: bool = False, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
     """The approver's DM: the request, its fields, and Approve / Deny."""
-    level = f"level {a.level + 1} of {len(a.chain)}" if len(a.chain) > 1 else "your approval"
-    lead = (
-        ":bell: Still waiting for your decision"
-        if reminder
-        else ":ballot_box_with_check: Your approval is asked"
+    w = words
+    level = (
+        w.t("level {level} of {levels}", level=a.level + 1, levels=len(a.chain))
+        if len(a.chain) > 1
+        else w.t("your approval")
     )
-    text = f"{'Reminder: ' if reminder else ''}<@{a.requester}> asks for your approval: {a.type_name}"
+    if reminder:
+        lead = w.t(":bell: Still waiting for your decision ({level}).", level=level)
+        text = w.t(
+            "Reminder: {who} asks for your approval: {kind}", who=f"<@{a.requester}>", kind=a.type_name
+        )
+    else:
+        lead = w.t(":ballot_box_with_check: Your approval is asked ({level}).", level=level)
+        text = w.t("{who} asks for your approval: {kind}", who=f"<@{a.requester}>", kind=a.type_name)
     blocks = [
-        section(f"{lead} ({level})."),
-        *_request_blocks(a, zone),
+        section(lead),
+        *_request_blocks(a, zone, w),
         {
             "type": "actions",
             "block_id": f"approval:{a.id}",
             "elements": [
-                action_button("Approve", ApprovalIds.APPROVE, a.id, "primary"),
-                action_button("Deny", ApprovalIds.DENY, a.id, "danger"),
-                action_button("Approve with a note", ApprovalIds.NOTE, a.id),
+                action_button(w.t("Approve"), ApprovalIds.APPROVE, a.id, "primary"),
+                action_button(w.t("Deny"), ApprovalIds.DENY, a.id, "danger"),
+                action_button(w.t("Approve with a note"), ApprovalIds.NOTE, a.id),
             ],
         },
     ]
     return fit(text, 200, "…"), blocks
 
 
-def decided(a: Approval, by: str, approved: bool, zone: ZoneInfo) -> tuple[str, Blocks]:
+def decided(
+    a: Approval, by: str, approved: bool, zone: ZoneInfo, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
     """The approver's DM once they decided: the buttons give way to what they said."""
+    w = words
     note = a.trail[-1].detail.partition(": ")[2]
-    said = (
-        f":white_check_mark: You approved this request{': ' + escape(note) if note else ''}."
+    who = f"<@{a.requester}>"
+    if approved and note:
+        said = w.t(":white_check_mark: You approved this request: {note}.", note=escape(note))
+    elif approved:
+        said = w.t(":white_check_mark: You approved this request.")
+    else:
+        said = w.t(":no_entry: You denied this request: {reason}", reason=escape(a.reason))
+    text = (
+        w.t("You approved {kind} for {who}", kind=a.type_name, who=who)
         if approved
-        else f":no_entry: You denied this request: {escape(a.reason)}"
+        else w.t("You denied {kind} for {who}", kind=a.type_name, who=who)
     )
-    text = f"You {'approved' if approved else 'denied'} {a.type_name} for <@{a.requester}>"
-    return fit(text, 200, "…"), [*_request_blocks(a, zone), section(fit(said, 2900))]
+    return fit(text, 200, "…"), [*_request_blocks(a, zone, w), section(fit(said, 2900))]
 
 
 def channel_types(number: int, offered: list[tuple[int, RequestType]], words: Words = ENGLISH) -> Blocks:
@@ -305,7 +327,7 @@ def settled(
     else:
         said = words.t(":no_entry: Denied by {who}: {reason}", who=f"<@{by}>", reason=escape(a.reason))
         text = words.t("Denied by {who}: {kind}", who=f"<@{by}>", kind=a.type_name)
-    return fit(text, 200, "…"), [*_request_blocks(a, zone), section(fit(said, 2900))]
+    return fit(text, 200, "…"), [*_request_blocks(a, zone, words), section(fit(said, 2900))]
 
 
 def waiting(a: Approval, words: Words = ENGLISH) -> tuple[str, Blocks]:
@@ -364,40 +386,54 @@ def outcome(a: Approval, ref: str | None, words: Words = ENGLISH) -> tuple[str, 
     return fit(line, 200, "…"), blocks
 
 
-def denied(a: Approval, by: str) -> tuple[str, Blocks]:
+def denied(a: Approval, by: str, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The requester's DM: the request was denied, by whom and why."""
-    text = f"Your request {a.ref} “{a.type_name}” was denied."
-    line = (
-        f":no_entry: Your request *{a.ref}* · *{escape(a.type_name)}* was denied by <@{by}>: "
-        f"{escape(a.reason)}"
+    w = words
+    text = w.t("Your request {ref} “{kind}” was denied.", ref=a.ref, kind=a.type_name)
+    line = w.t(
+        ":no_entry: Your request *{ref}* · *{kind}* was denied by {who}: {reason}",
+        ref=a.ref,
+        kind=escape(a.type_name),
+        who=f"<@{by}>",
+        reason=escape(a.reason),
     )
     return text, [
         section(fit(line, 2900)),
-        context("Nothing was opened. You can raise a new request with /ticket."),
+        context(w.t("Nothing was opened. You can raise a new request with /ticket.")),
     ]
 
 
-def overdue(a: Approval, now: datetime, zone: ZoneInfo) -> tuple[str, Blocks]:
+def overdue(a: Approval, now: datetime, zone: ZoneInfo, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The leads' DM: a request has waited for approval longer than its type allows."""
+    w = words
     who = ", ".join(f"<@{p}>" for p in a.deciders)
-    text = f"A request has waited too long for approval: {a.type_name}"
-    line = (
-        f":rotating_light: *{a.ref}* · *{escape(a.type_name)}* for <@{a.requester}> has waited for "
-        f"approval since {slack_at(a.requested_at, zone)}; it waits on {who} "
-        f"(level {a.level + 1} of {len(a.chain)})."
+    text = w.t("A request has waited too long for approval: {kind}", kind=a.type_name)
+    line = w.t(
+        ":rotating_light: {ref} for {requester} has waited for approval since {since}; "
+        "it waits on {who} (level {level} of {levels}).",
+        ref=f"*{a.ref}* · *{escape(a.type_name)}*",
+        requester=f"<@{a.requester}>",
+        since=slack_at(a.requested_at, zone, words=w),
+        who=who,
+        level=a.level + 1,
+        levels=len(a.chain),
     )
-    return fit(text, 200, "…"), [section(line), *_request_blocks(a, zone)[1:]]
+    return fit(text, 200, "…"), [section(line), *_request_blocks(a, zone, w)[1:]]
 
 
-def decision_form(approval: str, *, approve: bool) -> dict[str, Any]:
+def decision_form(approval: str, *, approve: bool, words: Words = ENGLISH) -> dict[str, Any]:
     """Deny asks why (the requester is told); an approval may carry a note (in the trail)."""
+    w = words
     return {
         "type": "modal",
         "callback_id": ApprovalIds.NOTE_FORM if approve else ApprovalIds.DENY_FORM,
         "private_metadata": approval,
-        "title": {"type": "plain_text", "text": "Approve the request" if approve else "Deny the request"},
-        "submit": {"type": "plain_text", "text": "Approve" if approve else "Deny"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {
+            "type": "plain_text",
+            "text": modal_title(w.t("Approve the request") if approve else w.t("Deny the request")),
+        },
+        "submit": {"type": "plain_text", "text": w.t("Approve") if approve else w.t("Deny")},
+        "close": {"type": "plain_text", "text": w.t("Cancel")},
         "blocks": [
             {
                 "type": "input",
@@ -405,9 +441,9 @@ def decision_form(approval: str, *, approve: bool) -> dict[str, Any]:
                 "optional": approve,
                 "label": {
                     "type": "plain_text",
-                    "text": "A note for the ticket's trail"
+                    "text": w.t("A note for the ticket's trail")
                     if approve
-                    else "Why? The requester will read this.",
+                    else w.t("Why? The requester will read this."),
                 },
                 "element": {
                     "type": "plain_text_input",
