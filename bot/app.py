@@ -144,7 +144,9 @@ class DeskApp:
         gateway = SlackGateway(client)
         gateway.told = self._slack_call
         self.desk = Desk(config=config, store=self.store, slack=gateway, clock=clock or Clock())
-        self.desk.knowledge = KnowledgeBase(config.ref, config.replies, config.answers.knowledge_path or None)
+        self.desk.knowledge = KnowledgeBase(
+            config.ref, config.replies, config.answers.knowledge_path or None, config.answers.retrieval
+        )
         self.store.observe(self.desk.knowledge.observe)  # learns each ticket as it resolves
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
         bolt_log = logging.getLogger("desk.bolt")

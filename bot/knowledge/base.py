@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.ticket import Action, Status, Ticket
+from bot.knowledge import vectors
 from bot.knowledge.index import Entry, Hit, Index
 from store.base import Store
 from store.names import LINKS, TICKETS
@@ -94,26 +95,36 @@ def article_entries(folder: str | Path) -> list[Entry]:
 
 
 class KnowledgeBase:
-    """The index and how it follows the store. `ref` shows a ticket number (T-12)."""
+    """The index and how it follows the store. `ref` shows a ticket number (T-12).
+    `retrieval`: `[answers] retrieval`, "lexical", "hybrid", "embeddings" or "auto" (hybrid
+    when the `.[assist]` extra is installed, else lexical; see `bot/knowledge/vectors.py`)."""
 
-    def __init__(self, ref: Any, replies: dict[str, str], folder: str | None) -> None:
+    def __init__(
+        self, ref: Any, replies: dict[str, str], folder: str | None, retrieval: str = "lexical"
+    ) -> None:
         self.ref = ref
-        self.incidents = Index()  # open tickets others are linked to: "Is this the same as …?"
-        self.index = Index()
+        self.retrieval = vectors.resolve(retrieval)
+        self.incidents = self._new_index()  # open tickets others are linked to: "Is this the same as …?"
+        self.index = self._new_index()
         self.index.add_all(reply_entries(replies))
         if folder:
             self.index.add_all(article_entries(folder))
 
+    def _new_index(self) -> Index:
+        return Index() if self.retrieval == "lexical" else vectors.EmbeddedIndex(self.retrieval)
+
     def learn(self, tickets: Iterable[Ticket]) -> None:
         """Index these tickets as they now stand (resolved ones in, others out)."""
+        learnt = []
         for ticket in tickets:
             entry = ticket_entry(ticket, self.ref(ticket.number))
             if entry is None:
                 self.index.remove(f"ticket:{ticket.number}")
             else:
-                self.index.add(entry)
+                learnt.append(entry)
             if not ticket.is_open:
                 self.incidents.remove(f"incident:{ticket.number}")
+        self.index.add_all(learnt)  # at once: sentence vectors are computed in batches
 
     def learn_incident(self, parent: Ticket) -> None:
         """An open ticket others are linked to: new requests like it are offered to follow it."""
