@@ -406,3 +406,47 @@ def test_retrieval_is_checked_in_the_config():
         assert any('needs the assist extra: pip install ".[assist]"' in p for p in read("hybrid")[1])
     else:
         assert read("hybrid") == ("hybrid", [])
+
+
+def test_the_model_loads_from_the_installed_package_without_the_network(monkeypatch, tmp_path):
+    """No download at run time: WordLlama's weights and tokenizer come from its wheel. Every
+    socket refuses to connect and the home folder (its cache) is empty while the model loads."""
+    pytest.importorskip("wordllama")
+    import socket
+
+    from bot.knowledge import vectors
+
+    def refused(*args, **kwargs):
+        raise AssertionError(f"a network call: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refused)
+    monkeypatch.setattr(socket, "create_connection", refused)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    vectors.model.cache_clear()
+    try:
+        found = vectors.embed(["VPN disconnects", "打印机卡纸"])
+    finally:
+        vectors.model.cache_clear()
+    assert found.shape == (2, vectors.DIM) and (found != 0).any(axis=1).all()
+    assert not list(tmp_path.iterdir())  # nothing cached (or fetched) into the home folder
+
+
+async def test_the_vectors_are_kept_beside_the_store_and_read_at_the_next_start(tmp_path):
+    pytest.importorskip("wordllama")
+    url = f"tinydb://{tmp_path / 'desk.json'}"
+    saved = tmp_path / "desk.json.vectors.npz"
+    config = {"answers": {**LOW, "retrieval": "hybrid"}}
+    async with running_desk(url, **config) as run:
+        assert not saved.exists()  # nothing to keep yet (no ticket resolved, no reply or article)
+        await _resolved_vpn_ticket(run)
+    assert saved.exists()  # written as the desk stopped: T-1..T-5 and the saved replies
+    async with running_desk(url, **config) as run:  # a new process: nothing embedded again
+        index = run.desk.desk.knowledge.index
+        assert {f"ticket:{n}" for n in range(1, 6)} <= set(index.entries) and index.embedded == 0
+        prompt = await _ask(run, PARAPHRASE)
+        await settle(lambda: "GlobalProtect to 6.2" in text_of(prompt))
+    saved.write_bytes(b"not a numpy file")  # damaged (or another model's): embedded again, no harm
+    async with running_desk(url, **config) as run:
+        index = run.desk.desk.knowledge.index
+        assert index.embedded == len(index) and "ticket:1" in index.entries

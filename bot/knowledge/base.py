@@ -9,6 +9,7 @@ reply to the requester) are the answer shown.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Iterable
@@ -100,18 +101,31 @@ class KnowledgeBase:
     when the `.[assist]` extra is installed, else lexical; see `bot/knowledge/vectors.py`)."""
 
     def __init__(
-        self, ref: Any, replies: dict[str, str], folder: str | None, retrieval: str = "lexical"
+        self,
+        ref: Any,
+        replies: dict[str, str],
+        folder: str | None,
+        retrieval: str = "lexical",
+        saved: Path | None = None,
     ) -> None:
         self.ref = ref
         self.retrieval = vectors.resolve(retrieval)
         self.incidents = self._new_index()  # open tickets others are linked to: "Is this the same as …?"
-        self.index = self._new_index()
+        self.index = self._new_index(saved)  # `saved`: its vectors' file, beside the store's
         self.index.add_all(reply_entries(replies))
         if folder:
             self.index.add_all(article_entries(folder))
 
-    def _new_index(self) -> Index:
-        return Index() if self.retrieval == "lexical" else vectors.EmbeddedIndex(self.retrieval)
+    def _new_index(self, saved: Path | None = None) -> Index:
+        return Index() if self.retrieval == "lexical" else vectors.EmbeddedIndex(self.retrieval, saved)
+
+    def save(self) -> None:
+        """Keep the sentence vectors beside the store (with the extra, on a store with a file)."""
+        if isinstance(self.index, vectors.EmbeddedIndex):
+            try:
+                self.index.save()
+            except OSError as problem:  # a cache: the next start embeds again
+                log.warning("knowledge: cannot save the vectors (%s)", problem)
 
     def learn(self, tickets: Iterable[Ticket]) -> None:
         """Index these tickets as they now stand (resolved ones in, others out)."""
@@ -172,3 +186,4 @@ async def learn_at_start(kb: KnowledgeBase, store: Store) -> None:
         parent = await store.ticket(int(key)) if linked else None
         if parent is not None:
             kb.learn_incident(parent)
+    await asyncio.to_thread(kb.save)

@@ -24,8 +24,10 @@ means the same on every path: `confidence = (score − floor) / (1 − floor)`.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
+import os
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -40,6 +42,7 @@ log = logging.getLogger("desk.knowledge")
 DIM = 128  # of the model's 256 (it is trained so its leading dimensions work alone): half the memory
 BLEND = 0.5  # the lexical share of the hybrid score
 SHRINK = 16  # entries' worth of zero vector in the mean the vectors are centred on
+SAVED_SUFFIX = ".vectors.npz"  # beside a TinyDB store's file: desk.json.vectors.npz
 DEFAULT_THRESHOLD = 0.4  # config.answers.DEFAULT_THRESHOLD
 # The raw score that the set's split-half tuning put at the default threshold (bench/answers.py
 # --tune): the lowest one whose false-suggestion rate stays within 10% on either half.
@@ -101,10 +104,14 @@ class EmbeddedIndex(Index):
     (each refresh costs one pass over the vectors: amortised, a constant per entry).
     """
 
-    def __init__(self, mode: str = "hybrid") -> None:
+    def __init__(self, mode: str = "hybrid", saved: Path | None = None) -> None:
         if mode not in TUNED:
             raise ValueError(f"expected hybrid or embeddings, got {mode!r}")
         super().__init__()
+        self.saved = saved  # the vectors kept beside the store (see `save`), if it has a folder
+        self._known: dict[int, np.ndarray] = _read(saved) if saved else {}  # text's key -> vector
+        self._changed = False  # vectors computed since the file was written
+        self.embedded = 0  # texts this index had the model embed (the others came from the file)
         self.mode = mode
         self.floor = (TUNED[mode] - DEFAULT_THRESHOLD) / (1 - DEFAULT_THRESHOLD)
         self._raw = np.zeros((1024, DIM), dtype=np.float32)  # slot -> the model's vector, grown by doubling
@@ -121,7 +128,13 @@ class EmbeddedIndex(Index):
         batch = list(entries)
         if not batch:
             return
-        for entry, vector in zip(batch, embed([e.text for e in batch]), strict=True):
+        keys = [_key(e.text) for e in batch]
+        missing = [i for i, key in enumerate(keys) if key not in self._known]
+        computed = dict(zip(missing, embed([batch[i].text for i in missing]), strict=True))
+        self._changed = self._changed or bool(missing)
+        self.embedded += len(missing)
+        for at, entry in enumerate(batch):
+            vector = computed[at] if at in computed else self._known[keys[at]]
             super().add(entry)
             slot = self._slot[entry.id]
             while slot >= len(self._raw):
@@ -140,6 +153,27 @@ class EmbeddedIndex(Index):
             self._raw[slot] = 0.0
             self._inverse[slot] = 0.0
             self._maybe_refresh()
+
+    def save(self) -> None:
+        """Write every entry's vector beside the store, for the next start: a start then embeds
+        only what changed since (100k tickets' vectors take minutes to compute on a busy
+        machine, and a second to read). The store stays the truth: a lost, old or foreign file
+        (another model, another size) only costs the time to embed again. Written whole, to a
+        temporary file renamed over the old one."""
+        if self.saved is None or not self._changed:
+            self._known = {}
+            return
+        slots = [slot for slot in self._slot.values()]
+        texts = [self.entries[str(self._ids[slot])].text for slot in slots]
+        keys = np.array([_key(text) for text in texts], dtype=np.uint64)
+        temporary = self.saved.with_name(self.saved.name + ".tmp")
+        with temporary.open("wb") as out:
+            np.savez(out, model=np.array(MODEL), keys=keys, vectors=self._raw[slots])
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, self.saved)
+        self._changed = False
+        self._known = {}  # read once, at start
 
     def _maybe_refresh(self) -> None:
         count = len(self.entries)
@@ -176,6 +210,28 @@ class EmbeddedIndex(Index):
         if raw is None:
             return []
         return self.best(raw, np.flatnonzero(raw > 0), k, allow, self.floor)  # removed slots: 0
+
+
+MODEL = f"wordllama l2_supercat {DIM}"  # what a saved file must have been made with
+
+
+def _key(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+def _read(path: Path) -> dict[int, np.ndarray]:
+    """The vectors saved at `path` by their text's key; none when it is missing or foreign."""
+    try:
+        with np.load(path) as saved:
+            if str(saved["model"]) != MODEL or saved["vectors"].shape[1:] != (DIM,):
+                log.info("knowledge: %s was made with another model; embedding again", path)
+                return {}
+            return dict(zip((int(k) for k in saved["keys"]), saved["vectors"], strict=True))
+    except FileNotFoundError:
+        return {}
+    except Exception as problem:  # damaged: the store has what it takes to make it again
+        log.warning("knowledge: cannot read %s (%s); embedding again", path, problem)
+        return {}
 
 
 def _inverse(norm: float) -> float:
