@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.knowledge.index import Entry, Hit, Index
+from bot.knowledge.index import CANDIDATES, Entry, Hit, Index
 
 log = logging.getLogger("desk.knowledge")
 
@@ -209,7 +209,11 @@ class EmbeddedIndex(Index):
         raw = self.raw_scores(query)
         if raw is None:
             return []
-        return self.best(raw, np.flatnonzero(raw > 0), k, allow, self.floor)  # removed slots: 0
+        if len(raw) > CANDIDATES:  # the best few, straight from the scores (no copy of the positive ones)
+            top = np.argpartition(-raw, CANDIDATES - 1)[:CANDIDATES]
+        else:
+            top = np.arange(len(raw))
+        return self.best(raw, top[raw[top] > 0], k, allow, self.floor)  # removed slots score 0
 
 
 MODEL = f"wordllama l2_supercat {DIM}"  # what a saved file must have been made with
