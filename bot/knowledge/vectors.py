@@ -119,13 +119,14 @@ class EmbeddedIndex(Index):
         self._sum = np.zeros(DIM, dtype=np.float64)  # of the entries' vectors
         self._mean = np.zeros(DIM, dtype=np.float32)  # the one vectors are centred on, until a refresh
         self._counted = 0  # entries when the mean was last taken
+        self._adding = False
 
     def add(self, entry: Entry) -> None:
         self.add_all([entry])
 
     def add_all(self, entries: Iterable[Entry]) -> None:
         """Index `entries`, embedding them in batches (about 3x faster than one by one)."""
-        batch = list(entries)
+        batch = list({entry.id: entry for entry in entries}.values())  # an id twice: the last stays
         if not batch:
             return
         keys = [_key(e.text) for e in batch]
@@ -133,16 +134,23 @@ class EmbeddedIndex(Index):
         computed = dict(zip(missing, embed([batch[i].text for i in missing]), strict=True))
         self._changed = self._changed or bool(missing)
         self.embedded += len(missing)
-        for at, entry in enumerate(batch):
-            vector = computed[at] if at in computed else self._known[keys[at]]
-            super().add(entry)
-            slot = self._slot[entry.id]
-            while slot >= len(self._raw):
-                self._raw = np.concatenate([self._raw, np.zeros_like(self._raw)])
-                self._inverse = np.concatenate([self._inverse, np.zeros_like(self._inverse)])
-            self._raw[slot] = vector
-            self._inverse[slot] = _inverse(float(np.linalg.norm(vector - self._mean)))
-            self._sum += vector
+        vectors = np.array(
+            [computed[at] if at in computed else self._known[keys[at]] for at in range(len(batch))],
+            dtype=np.float32,
+        ).reshape(len(batch), DIM)
+        self._adding = True  # a replaced entry's removal takes no new mean halfway through
+        try:
+            for entry in batch:
+                super().add(entry)
+        finally:
+            self._adding = False
+        slots = np.array([self._slot[entry.id] for entry in batch])
+        while slots.max() >= len(self._raw):
+            self._raw = np.concatenate([self._raw, np.zeros_like(self._raw)])
+            self._inverse = np.concatenate([self._inverse, np.zeros_like(self._inverse)])
+        self._raw[slots] = vectors
+        self._inverse[slots] = _inverse_all(np.linalg.norm(self._raw[slots] - self._mean, axis=1))
+        self._sum += vectors.sum(axis=0, dtype=np.float64)
         self._maybe_refresh()
 
     def remove(self, entry_id: str) -> None:
@@ -176,6 +184,8 @@ class EmbeddedIndex(Index):
         self._known = {}  # read once, at start
 
     def _maybe_refresh(self) -> None:
+        if self._adding:
+            return
         count = len(self.entries)
         if self._counted and 0.8 * self._counted <= count <= 1.25 * self._counted:
             return
