@@ -450,3 +450,13 @@ async def test_the_vectors_are_kept_beside_the_store_and_read_at_the_next_start(
     async with running_desk(url, **config) as run:
         index = run.desk.desk.knowledge.index
         assert index.embedded == len(index) and "ticket:1" in index.entries
+
+
+def test_auto_takes_the_blend_with_the_extra_and_words_alone_without():
+    """`.ci/run` runs this file without the extra, then again with it: both branches are taken."""
+    kb = KnowledgeBase(str, {"vpn": "Use the vpn2 portal."}, None, "auto")
+    if importlib.util.find_spec("wordllama") is None:
+        assert kb.retrieval == "lexical" and type(kb.index) is Index
+    else:
+        assert kb.retrieval == "hybrid" and type(kb.index) is not Index
+    assert kb.suggest("which vpn portal should I use", 0.4)[0].entry.id == "reply:vpn"
