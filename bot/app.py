@@ -40,6 +40,7 @@ from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.flows.report import Reports, chart_name, report_title, slug
 from bot.knowledge.base import KnowledgeBase, learn_at_start
+from bot.knowledge.vectors import SAVED_SUFFIX
 from bot.leader import Leadership
 from bot.metrics import CONTENT_TYPE as METRICS_TYPE
 from bot.metrics import Metrics, request_kind
@@ -144,7 +145,14 @@ class DeskApp:
         gateway = SlackGateway(client)
         gateway.told = self._slack_call
         self.desk = Desk(config=config, store=self.store, slack=gateway, clock=clock or Clock())
-        self.desk.knowledge = KnowledgeBase(config.ref, config.replies, config.answers.knowledge_path or None)
+        store_file = getattr(self.store, "path", None)  # a TinyDB store's: the vectors go beside it
+        self.desk.knowledge = KnowledgeBase(
+            config.ref,
+            config.replies,
+            config.answers.knowledge_path or None,
+            config.answers.retrieval,
+            Path(f"{store_file}{SAVED_SUFFIX}") if isinstance(store_file, Path) else None,
+        )
         self.store.observe(self.desk.knowledge.observe)  # learns each ticket as it resolves
         self.scheduler = AsyncIOScheduler(timezone=config.desk.timezone)
         bolt_log = logging.getLogger("desk.bolt")
@@ -358,6 +366,7 @@ class DeskApp:
             self.scheduler.shutdown(wait=False)
         await self.escalation.finish()
         await self.outbox.stop()
+        await asyncio.to_thread(self.desk.knowledge.save)  # the vectors learnt since the start
         await self.store.close()
         if self._http is not None:
             await self._http.close()

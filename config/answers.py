@@ -4,6 +4,7 @@
 enabled = true                 # suggest answers before a ticket opens (default false)
 threshold = 0.4                # confidence 0..1 an answer needs to be shown
 off_for_teams = ["People"]     # teams whose requesters are never shown suggestions
+retrieval = "auto"             # lexical, hybrid, embeddings; auto: hybrid with the `.[assist]` extra
 
 [knowledge]
 path = "knowledge"             # a folder of Markdown articles, indexed with resolved tickets
@@ -11,11 +12,13 @@ path = "knowledge"             # a folder of Markdown articles, indexed with res
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
 from config.reader import Section
 
 DEFAULT_THRESHOLD = 0.4
+RETRIEVALS = ("auto", "lexical", "hybrid", "embeddings")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class AnswersSettings:
     threshold: float = DEFAULT_THRESHOLD
     off_for_teams: tuple[str, ...] = ()
     knowledge_path: str = ""  # "" : no articles, only resolved tickets and saved replies
+    retrieval: str = "auto"  # see bot/knowledge/vectors.py
 
     def on_for(self, team: str) -> bool:
         """Whether a requester of `team` is shown suggestions."""
@@ -52,8 +56,17 @@ def read_answers(root: Section, teams: tuple[str, ...]) -> AnswersSettings:
     for name in off:
         if teams and name.casefold() not in known:
             s.error("off_for_teams", f"no team is called {name!r}; the teams are: {', '.join(teams)}")
+    retrieval = s.get("retrieval", str, "auto", _retrieval) or "auto"
+    if retrieval in ("hybrid", "embeddings") and importlib.util.find_spec("wordllama") is None:
+        s.error("retrieval", f'"{retrieval}" needs the assist extra: pip install ".[assist]"')
     s.finish()
     k = root.table("knowledge")
     path = k.get("path", str, "")
     k.finish()
-    return AnswersSettings(bool(enabled), threshold or DEFAULT_THRESHOLD, tuple(off), path or "")
+    return AnswersSettings(bool(enabled), threshold or DEFAULT_THRESHOLD, tuple(off), path or "", retrieval)
+
+
+def _retrieval(value: str) -> str:
+    if value not in RETRIEVALS:
+        raise ValueError(f"expected one of {', '.join(RETRIEVALS)}; got {value!r}")
+    return value

@@ -114,6 +114,11 @@ MEANINGS |= {
     "answers.enabled": "suggest up to three answers (past tickets, saved replies, articles) at intake",
     "answers.threshold": "the confidence, above 0 and at most 1, an answer needs to be shown",
     "answers.off_for_teams": "team names whose requesters never see suggestions",
+    "answers.retrieval": (
+        '`"lexical"` (BM25 over words), `"hybrid"` (BM25 blended with sentence embeddings) or '
+        '`"embeddings"` alone; the last two need `pip install ".[assist]"`; `"auto"`: hybrid when '
+        "it is installed, else lexical"
+    ),
     "knowledge.path": 'a folder of Markdown articles to suggest from (`""` for none)',
 }
 
@@ -127,6 +132,7 @@ DEFAULTS: dict[str, str] = {
     "answers.enabled": "`false`",
     "answers.threshold": "`0.4`",
     "answers.off_for_teams": "`[]`",
+    "answers.retrieval": '`"auto"`',
     "knowledge.path": '`""`',
 }
 

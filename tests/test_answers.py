@@ -3,8 +3,11 @@ intake end to end through the local Slack, and agents' similar tickets."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import tomllib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,7 @@ from bot.domain.ticket import Action, Origin, open_ticket
 from bot.knowledge.base import KnowledgeBase, ticket_entry
 from bot.knowledge.index import Entry, Index
 from bot.knowledge.tokens import tokens
+from config import ConfigError, parse_config
 from store.codec import draft_from_doc, draft_to_doc
 from store.names import ANSWERED
 from tests.factories import T0
@@ -316,3 +320,143 @@ def test_a_tickets_answer_is_its_resolution_else_its_last_reply_naming_nobody():
     noted = ticket_entry(replied.resolve(BOB, "Updated GlobalProtect for <@U0ALICE01>", T0), "T-7")
     assert noted is not None and noted.answer == "Updated GlobalProtect for"
     assert ticket_entry(ticket.resolve(BOB, "", T0), "T-7") is None  # resolved without words
+
+
+# -- the embedding path (the `.[assist]` extra) and the fallback without it --------------------------
+PARAPHRASE = "the remote network connection drops out all the time"  # no word in common with T-1..T-5
+LOW = {"enabled": True, "threshold": 0.12}  # what a paraphrase sharing no word scores (see below)
+
+
+def test_a_paraphrase_sharing_no_word_is_found_by_embeddings_and_not_by_words():
+    pytest.importorskip("wordllama")
+    entries = [_entry(1, f"{VPN}\n{FIX}")] + [
+        _entry(n, f"{text}\n{fix}") for n, (text, fix) in enumerate(OTHERS, start=2)
+    ]
+    assert not set(tokens(PARAPHRASE)) & {w for e in entries for w in tokens(e.text)}
+    for retrieval in ("hybrid", "embeddings"):
+        kb = KnowledgeBase(str, {}, None, retrieval)
+        kb.index.add_all(entries)
+        assert kb.index.search(PARAPHRASE)[0].entry.id == "ticket:1", retrieval
+        assert kb.index.search("忘记了 Windows 的密码")[0].entry.id == "ticket:5", retrieval  # Chinese too
+    words = KnowledgeBase(str, {}, None, "lexical")
+    words.index.add_all(entries)
+    assert words.index.search(PARAPHRASE) == []
+
+
+def test_the_vector_index_follows_entries_added_replaced_and_removed():
+    pytest.importorskip("wordllama")
+    from bot.knowledge.vectors import EmbeddedIndex
+
+    index = EmbeddedIndex("embeddings")
+    index.add(_entry(1, "VPN disconnects every ten minutes at home"))
+    index.add(_entry(2, "Outlook calendar not syncing on my phone"))
+    assert index.search("my agenda on the mobile is out of date")[0].entry.id == "ticket:2"
+    index.add(_entry(2, "Excel crashes when opening big spreadsheets"))  # replaced: its old vector gone
+    assert index.search("spreadsheet program keeps crashing")[0].entry.id == "ticket:2"
+    index.remove("ticket:1")
+    assert {h.entry.id for h in index.search("VPN disconnects every ten minutes at home", 5)} <= {"ticket:2"}
+    for n in range(3, 40):  # the mean it centres on is taken again as it grows: found all the same
+        index.add(_entry(n, f"request number {n} about the badge reader at door {n}"))
+    assert index.search("spreadsheet program keeps crashing")[0].entry.id == "ticket:2"
+    assert len(index) == 38 and all(0.0 <= h.confidence <= 1.0 for h in index.search("badge reader", 5))
+
+
+async def test_with_the_extra_a_paraphrase_is_suggested_at_intake():
+    pytest.importorskip("wordllama")
+    async with running_desk(answers={**LOW, "retrieval": "hybrid"}) as run:
+        await _resolved_vpn_ticket(run)
+        assert run.desk.desk.knowledge.retrieval == "hybrid"
+        prompt = await _ask(run, PARAPHRASE)
+        await settle(lambda: "Before I open a ticket" in text_of(prompt))
+        shown = text_of(prompt)
+        assert "GlobalProtect to 6.2" in shown
+        assert shown.index("GlobalProtect to 6.2") < min(
+            (shown.index(fix) for _, fix in OTHERS if fix in shown), default=len(shown)
+        )  # the first suggestion
+
+
+async def test_lexical_retrieval_needs_no_model_and_misses_a_paraphrase():
+    """The desk without the extra: `retrieval = "lexical"` (what "auto" takes when `wordllama`
+    is not installed) ranks by words alone and still suggests what shares them."""
+    async with running_desk(answers={**LOW, "retrieval": "lexical"}) as run:
+        await _resolved_vpn_ticket(run)
+        assert run.desk.desk.knowledge.retrieval == "lexical"
+        assert type(run.desk.desk.knowledge.index) is Index  # no vectors
+        prompt = await _ask(run, PARAPHRASE)
+        await settle(lambda: "*T-6* is open" in text_of(prompt))
+        assert "Before I open a ticket" not in text_of(prompt)
+        again = await _ask(run, "the vpn keeps disconnecting at home")
+        await settle(lambda: "GlobalProtect to 6.2" in text_of(again))
+
+
+def test_retrieval_is_checked_in_the_config():
+    example = tomllib.loads(
+        (Path(__file__).resolve().parent.parent / "config" / "desk.example.toml").read_text()
+    )
+
+    def read(value: str) -> tuple[str, list[str]]:
+        try:
+            return parse_config({**example, "answers": {"retrieval": value}}).answers.retrieval, []
+        except ConfigError as problem:
+            return "", problem.problems
+
+    assert read("lexical") == ("lexical", []) and read("auto") == ("auto", [])
+    assert any("expected one of auto, lexical, hybrid, embeddings" in p for p in read("semantic")[1])
+    if importlib.util.find_spec("wordllama") is None:  # without the extra, asking for it is an error
+        assert any('needs the assist extra: pip install ".[assist]"' in p for p in read("hybrid")[1])
+    else:
+        assert read("hybrid") == ("hybrid", [])
+
+
+def test_the_model_loads_from_the_installed_package_without_the_network(monkeypatch, tmp_path):
+    """No download at run time: WordLlama's weights and tokenizer come from its wheel. Every
+    socket refuses to connect and the home folder (its cache) is empty while the model loads."""
+    pytest.importorskip("wordllama")
+    import socket
+
+    from bot.knowledge import vectors
+
+    def refused(*args, **kwargs):
+        raise AssertionError(f"a network call: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refused)
+    monkeypatch.setattr(socket, "create_connection", refused)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    vectors.model.cache_clear()
+    try:
+        found = vectors.embed(["VPN disconnects", "打印机卡纸"])
+    finally:
+        vectors.model.cache_clear()
+    assert found.shape == (2, vectors.DIM) and (found != 0).any(axis=1).all()
+    assert not list(tmp_path.iterdir())  # nothing cached (or fetched) into the home folder
+
+
+async def test_the_vectors_are_kept_beside_the_store_and_read_at_the_next_start(tmp_path):
+    pytest.importorskip("wordllama")
+    url = f"tinydb://{tmp_path / 'desk.json'}"
+    saved = tmp_path / "desk.json.vectors.npz"
+    config = {"answers": {**LOW, "retrieval": "hybrid"}}
+    async with running_desk(url, **config) as run:
+        assert not saved.exists()  # nothing to keep yet (no ticket resolved, no reply or article)
+        await _resolved_vpn_ticket(run)
+    assert saved.exists()  # written as the desk stopped: T-1..T-5 and the saved replies
+    async with running_desk(url, **config) as run:  # a new process: nothing embedded again
+        index = run.desk.desk.knowledge.index
+        assert {f"ticket:{n}" for n in range(1, 6)} <= set(index.entries) and index.embedded == 0
+        prompt = await _ask(run, PARAPHRASE)
+        await settle(lambda: "GlobalProtect to 6.2" in text_of(prompt))
+    saved.write_bytes(b"not a numpy file")  # damaged (or another model's): embedded again, no harm
+    async with running_desk(url, **config) as run:
+        index = run.desk.desk.knowledge.index
+        assert index.embedded == len(index) and "ticket:1" in index.entries
+
+
+def test_auto_takes_the_blend_with_the_extra_and_words_alone_without():
+    """`.ci/run` runs this file without the extra, then again with it: both branches are taken."""
+    kb = KnowledgeBase(str, {"vpn": "Use the vpn2 portal."}, None, "auto")
+    if importlib.util.find_spec("wordllama") is None:
+        assert kb.retrieval == "lexical" and type(kb.index) is Index
+    else:
+        assert kb.retrieval == "hybrid" and type(kb.index) is not Index
+    assert kb.suggest("which vpn portal should I use", 0.4)[0].entry.id == "reply:vpn"

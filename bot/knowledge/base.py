@@ -9,6 +9,7 @@ reply to the requester) are the answer shown.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.ticket import Action, Status, Ticket
+from bot.knowledge import vectors
 from bot.knowledge.index import Entry, Hit, Index
 from store.base import Store
 from store.names import LINKS, TICKETS
@@ -94,26 +96,49 @@ def article_entries(folder: str | Path) -> list[Entry]:
 
 
 class KnowledgeBase:
-    """The index and how it follows the store. `ref` shows a ticket number (T-12)."""
+    """The index and how it follows the store. `ref` shows a ticket number (T-12).
+    `retrieval`: `[answers] retrieval`, "lexical", "hybrid", "embeddings" or "auto" (hybrid
+    when the `.[assist]` extra is installed, else lexical; see `bot/knowledge/vectors.py`)."""
 
-    def __init__(self, ref: Any, replies: dict[str, str], folder: str | None) -> None:
+    def __init__(
+        self,
+        ref: Any,
+        replies: dict[str, str],
+        folder: str | None,
+        retrieval: str = "lexical",
+        saved: Path | None = None,
+    ) -> None:
         self.ref = ref
-        self.incidents = Index()  # open tickets others are linked to: "Is this the same as …?"
-        self.index = Index()
+        self.retrieval = vectors.resolve(retrieval)
+        self.incidents = self._new_index()  # open tickets others are linked to: "Is this the same as …?"
+        self.index = self._new_index(saved)  # `saved`: its vectors' file, beside the store's
         self.index.add_all(reply_entries(replies))
         if folder:
             self.index.add_all(article_entries(folder))
 
+    def _new_index(self, saved: Path | None = None) -> Index:
+        return Index() if self.retrieval == "lexical" else vectors.EmbeddedIndex(self.retrieval, saved)
+
+    def save(self) -> None:
+        """Keep the sentence vectors beside the store (with the extra, on a store with a file)."""
+        if isinstance(self.index, vectors.EmbeddedIndex):
+            try:
+                self.index.save()
+            except OSError as problem:  # a cache: the next start embeds again
+                log.warning("knowledge: cannot save the vectors (%s)", problem)
+
     def learn(self, tickets: Iterable[Ticket]) -> None:
         """Index these tickets as they now stand (resolved ones in, others out)."""
+        learnt = []
         for ticket in tickets:
             entry = ticket_entry(ticket, self.ref(ticket.number))
             if entry is None:
                 self.index.remove(f"ticket:{ticket.number}")
             else:
-                self.index.add(entry)
+                learnt.append(entry)
             if not ticket.is_open:
                 self.incidents.remove(f"incident:{ticket.number}")
+        self.index.add_all(learnt)  # at once: sentence vectors are computed in batches
 
     def learn_incident(self, parent: Ticket) -> None:
         """An open ticket others are linked to: new requests like it are offered to follow it."""
@@ -161,3 +186,4 @@ async def learn_at_start(kb: KnowledgeBase, store: Store) -> None:
         parent = await store.ticket(int(key)) if linked else None
         if parent is not None:
             kb.learn_incident(parent)
+    await asyncio.to_thread(kb.save)

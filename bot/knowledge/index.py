@@ -44,7 +44,7 @@ class Entry:
 @dataclass(frozen=True)
 class Hit:
     entry: Entry
-    score: float  # BM25
+    score: float  # the ranking's own: BM25 over the ideal score, or the blend (bot/knowledge/vectors.py)
     confidence: float  # 0..1, see the module's docstring
 
 
@@ -123,11 +123,13 @@ class Index:
         n = len(self.entries)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def search(self, query: str, k: int = 3, *, allow: frozenset[str] | None = None) -> list[Hit]:
-        """The `k` entries closest to `query`, best first. `allow`: only entries of these kinds."""
+    def lexical(self, query: str) -> np.ndarray | None:
+        """Every slot's score for `query` over the ideal one (see the module's docstring; above 1
+        for an entry that repeats the query's words), 0 for entries that share none of its words
+        and for removed slots; None when the query has no words."""
         words = set(tokens(query))
         if not words or not self.entries:
-            return []
+            return None
         average = self._total / len(self.entries) or 1.0
         norms = K1 * (1 - B + B * self._length_array[: len(self._ids)] / average)
         scores = np.zeros(len(self._ids))
@@ -140,17 +142,38 @@ class Index:
                 continue
             slots, counts = postings.as_arrays()
             scores[slots] += idf * counts * (K1 + 1) / (counts + norms[slots])
-        found = np.flatnonzero(scores)
+        return scores / ideal if ideal else np.zeros(len(self._ids))
+
+    def search(self, query: str, k: int = 3, *, allow: frozenset[str] | None = None) -> list[Hit]:
+        """The `k` entries closest to `query`, best first. `allow`: only entries of these kinds."""
+        scores = self.lexical(query)
+        if scores is None:
+            return []
+        return self.best(scores, np.flatnonzero(scores), k, allow)
+
+    def best(
+        self,
+        scores: np.ndarray,
+        found: np.ndarray,
+        k: int,
+        allow: frozenset[str] | None,
+        floor: float = 0.0,
+    ) -> list[Hit]:
+        """The `k` best of the slots `found` by `scores` (ties: the older entry); a hit's
+        confidence is its score mapped so that `floor` is 0 and 1 stays 1, within [0, 1]."""
         if len(found) > CANDIDATES:  # only the best few need sorting
             found = found[np.argpartition(-scores[found], CANDIDATES - 1)[:CANDIDATES]]
-        order = found[np.lexsort((found, -scores[found]))]  # best first; ties: the older entry
+        order = found[np.lexsort((found, -scores[found]))]
         hits: list[Hit] = []
         for slot in order:
-            entry = self.entries[str(self._ids[slot])]
+            entry_id = self._ids[slot]
+            if entry_id is None:
+                continue
+            entry = self.entries[entry_id]
             if allow is not None and entry.kind not in allow:
                 continue
             score = float(scores[slot])
-            hits.append(Hit(entry, score, min(1.0, score / ideal) if ideal else 0.0))
+            hits.append(Hit(entry, score, max(0.0, min(1.0, (score - floor) / (1 - floor)))))
             if len(hits) == k:
                 break
         return hits
