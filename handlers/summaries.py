@@ -1,6 +1,7 @@
 """`/desk summary T-12` and `/desk draft T-12` (issue 39): answered privately. A draft opens the
 Reply form at once (a trigger lasts 3 seconds) and fills it when the endpoint has written; the
-form is the card's own Reply form, so a submitted draft is sent like every other reply."""
+form is the card's own Reply form, so a submitted draft is sent like every other reply. The
+Details modal's "Summarise the thread" shows the summary in the modal itself."""
 
 from __future__ import annotations
 
@@ -13,10 +14,24 @@ from bot.domain.errors import DeskError
 from bot.flows import answers
 from bot.flows.summaries import DOING, Summaries
 from bot.slack.agent_blocks import AgentIds, text_form, visible_to
+from bot.slack.blocks import section
 from bot.slack.command_args import split_reference, usage
 from bot.slack.gateway import SlackFailure
-from bot.slack.summary_blocks import did_not_answer, draft_note, drafting, no_draft_note, not_set_up, summary
+from bot.slack.summary_blocks import (
+    SUMMARISE,
+    did_not_answer,
+    draft_note,
+    drafting,
+    no_draft_note,
+    not_set_up,
+    summarising,
+    summary,
+    summary_in_details,
+)
 from handlers.routing import ANY_COMMAND, routed, verbs
+
+# What of a view Slack sends back may be given to views.update (not its id, hash or state)
+VIEW_KEYS = ("type", "title", "close", "submit", "callback_id", "private_metadata")
 
 
 def register(app: AsyncApp, desk: Desk, summaries: Summaries) -> None:
@@ -78,3 +93,41 @@ def register(app: AsyncApp, desk: Desk, summaries: Summaries) -> None:
         except SlackFailure:  # the agent closed the modal meanwhile: the draft waits nowhere
             if written.text is None:
                 await answers.respond(desk, response_url, user, did_not_answer(ref, words))
+
+    @app.action(SUMMARISE)
+    async def on_summarise(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The Details modal's button: a `block_actions` from a view (no response_url), answered
+        by redrawing the view with the summary where the button was."""
+        await ack()
+        view = body.get("view") if isinstance(body.get("view"), dict) else None
+        actions = body.get("actions") or [{}]
+        user = str((body.get("user") or {}).get("id", ""))
+        value = str(actions[0].get("value", "")) if isinstance(actions[0], dict) else ""
+        if view is None or not value.isdigit() or not user:
+            return
+        number, words = int(value), await desk.words_for(user)
+        ref = desk.ref(number)
+        try:
+            ticket = await summaries.ticket_for(user, number)
+        except DeskError as error:
+            await _redraw(view, {"block_id": SUMMARISE, **section(desk.explain(error))})
+            return
+        if not summaries.on:
+            await _redraw(view, {"block_id": SUMMARISE, **section(not_set_up(words))})
+            return
+        await _redraw(view, summarising(ref, words))
+        written = await summaries.summary(user, ticket)
+        await _redraw(view, summary_in_details(ref, written.text, written.replies, words))
+
+    async def _redraw(view: dict[str, Any], block: dict[str, Any]) -> None:
+        """The modal as Slack sent it, with the summary's block in place of the button's."""
+        blocks = [block if b.get("block_id") == SUMMARISE else b for b in view.get("blocks", [])]
+        kept = {
+            k: view[k]
+            for k in ("type", "title", "close", "submit", "callback_id", "private_metadata")
+            if view.get(k)
+        }
+        try:
+            await desk.slack.update_view(str(view.get("id", "")), {**kept, "blocks": blocks})
+        except SlackFailure:  # the agent closed it meanwhile: nothing to show it in
+            return

@@ -279,3 +279,29 @@ def test_enabled_needs_an_endpoint_and_a_model():
     assert any(p.startswith("summaries.model: needed when enabled") for p in raised.value.problems)
     with pytest.raises(ConfigError):
         parse_config(demo_config(summaries={"url": "localhost:11434"}))
+
+
+async def test_the_details_modal_offers_the_summary_when_summaries_are_on():
+    async with fake_model() as model, running_desk(summaries=summaries(model)) as run:
+        _, card = await raise_ticket(run)
+        await run.people.press(BOB, card, "Details")
+        await settle(lambda: run.slack.workspace.modals_of(BOB))
+        [view] = run.slack.workspace.modals_of(BOB)
+        assert "Summarise the thread" in str(view.view["blocks"])
+        assert model.requests == [], "nothing is sent until the agent asks"
+        await run.people.click_view(BOB, view.id, "details_summary")
+        await settle(lambda: SUMMARY in str(run.slack.workspace.views[view.id].view["blocks"]))
+        shown = run.slack.workspace.views[view.id].view
+        assert "Summarise the thread" not in str(shown["blocks"]) and "Details of" in str(shown["title"])
+        assert len(model.requests) == 1
+        model.failing = True
+        await run.people.press(BOB, card, "Details")
+        await settle(lambda: len(run.slack.workspace.modals_of(BOB)) == 2)
+        again = run.slack.workspace.modals_of(BOB)[-1]
+        await run.people.click_view(BOB, again.id, "details_summary")
+        await settle(lambda: NOT_ANSWERED in str(run.slack.workspace.views[again.id].view["blocks"]))
+    async with running_desk() as run:  # off: no button
+        _, card = await raise_ticket(run)
+        await run.people.press(BOB, card, "Details")
+        await settle(lambda: run.slack.workspace.modals_of(BOB))
+        assert "Summarise the thread" not in str(run.slack.workspace.modals_of(BOB)[0].view["blocks"])

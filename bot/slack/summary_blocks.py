@@ -5,10 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import ENGLISH, Words
-from bot.slack.blocks import context, section
+from bot.slack.blocks import action_button, context, section
 from bot.slack.mrkdwn import modal_title, safe
 
 Blocks = list[dict[str, Any]]
+SUMMARISE = "details_summary"  # the Details modal's button, and the block it is in
+
+
+def summarise_button(number: int, words: Words = ENGLISH) -> dict[str, Any]:
+    """In the Details modal (summaries on): ask for the thread's summary there."""
+    button = action_button(words.t("Summarise the thread"), SUMMARISE, str(number))
+    return {"type": "actions", "block_id": SUMMARISE, "elements": [button]}
+
+
+def summary_in_details(
+    ref: str, paragraph: str | None, replies: int, words: Words = ENGLISH
+) -> dict[str, Any]:
+    """What takes the button's place in the Details modal: the summary, or why there is none."""
+    if paragraph is None:
+        return {"block_id": SUMMARISE, **section(":warning: " + did_not_answer(ref, words))}
+    _, blocks = summary(ref, paragraph, replies, words)
+    head, source = blocks[0]["text"]["text"], blocks[1]["elements"][0]["text"]
+    return {"block_id": SUMMARISE, **section(f"{head}\n_{source}_")}
+
+
+def summarising(ref: str, words: Words = ENGLISH) -> dict[str, Any]:
+    """While the summary is written."""
+    text = words.t("Summarising {ref}…", ref=ref)
+    return {"block_id": SUMMARISE, **section(f":hourglass_flowing_sand: {text}")}
 
 
 def not_set_up(words: Words = ENGLISH) -> str:
