@@ -22,6 +22,7 @@ from bot.slack.summary_blocks import (
     did_not_answer,
     draft_note,
     drafting,
+    form_missed,
     no_draft_note,
     not_set_up,
     summarising,
@@ -71,8 +72,8 @@ def register(app: AsyncApp, desk: Desk, summaries: Summaries) -> None:
             return
         try:
             view_id = await desk.slack.open_view(str(command.get("trigger_id", "")), drafting(ref, words))
-        except SlackFailure:  # the trigger expired: say so where the agent is
-            await answers.respond(desk, response_url, user, did_not_answer(ref, words))
+        except SlackFailure:  # the trigger expired (3 seconds): say so where the agent is
+            await answers.respond(desk, response_url, user, form_missed(ref, words))
             return
         written = await summaries.draft(ticket)
         channel = str(command.get("channel_id") or "")

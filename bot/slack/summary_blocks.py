@@ -76,11 +76,15 @@ def drafting(ref: str, words: Words = ENGLISH) -> dict[str, Any]:
     }
 
 
+def form_missed(ref: str, words: Words = ENGLISH) -> str:
+    """Slack did not open the form (its trigger lasts 3 seconds): nothing was asked or sent."""
+    return words.t("Slack did not open the draft's form in time. Try `/desk draft {ref}` again.", ref=ref)
+
+
 def draft_note(words: Words = ENGLISH) -> str:
     """Above the draft in the Reply form: it is a draft, and the agent's to send."""
-    return words.t(
-        ":pencil2: A draft from the desk's summary service: edit it as you like. "
-        "Nothing is sent until you press Send."
+    return ":memo: " + words.t(
+        "A draft from the desk's summary service: edit it as you like. Nothing is sent until you press Send."
     )
 
 
