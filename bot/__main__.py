@@ -104,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "report":
         return run_report(config, env, args.dry_run, args.output)
     setup_logging(
-        secrets=(env.bot_token, env.signing_secret, env.app_token), as_json=env.log_format == "json"
+        secrets=(env.bot_token, env.signing_secret, env.app_token, config.summaries.api_key),
+        as_json=env.log_format == "json",
     )
     from bot.app import DeskApp, serve  # imported late: check-config needs none of Slack's modules
 

@@ -39,6 +39,7 @@ from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.flows.report import Reports, chart_name, report_title, slug
+from bot.flows.summaries import Summaries
 from bot.knowledge.base import KnowledgeBase, learn_at_start
 from bot.knowledge.vectors import SAVED_SUFFIX
 from bot.leader import Leadership
@@ -48,9 +49,10 @@ from bot.slack import when
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
 from bot.slack.pace import Pacer
+from bot.summaries import SummaryService
 from bot.supervise import Failures
 from bot.work import Work, track_listeners
-from config.environment import Environment
+from config.environment import Environment, with_environment
 from config.settings import Config
 from handlers import lifecycle
 from handlers.errors import listener_failed
@@ -127,6 +129,7 @@ class DeskApp:
         run_jobs: bool = True,
         pacer: Pacer | None = None,
     ):
+        config = with_environment(config, env)  # DESK_SUMMARIES_API_KEY, when set
         self.config = config
         self.run_jobs = run_jobs  # False: the jobs are registered but run only when asked (tests)
         self.work = Work()
@@ -181,7 +184,9 @@ class DeskApp:
         self.identity = Identity(self.desk, quick)
         self.outbox = Outbox(self.desk, quick, backoff, failures=self.failures)
         self.store.watch(OUTBOX, self.outbox.wake)
-        handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings)
+        # [summaries]: an endpoint of the owner's choosing, called only when configured (issue 39)
+        self.summaries = Summaries(self.desk, SummaryService(config.summaries))
+        handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings, self.summaries)
         lifecycle.register(self.bolt, self.lose_slack)
         track_listeners(self.bolt, self.work, listener_failed(self.desk))
         self.leadership = Leadership(None, self._lead, self._follow, every=60.0)  # made at start

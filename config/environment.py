@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from config.redact import mask, redacted_url
 from config.settings import Config, ConfigError, load_config, parse_config
@@ -30,6 +30,7 @@ class Environment:
     config_toml: str = ""  # DESK_CONFIG_TOML: the whole config, for platforms without a disk
     log_format: str = "text"  # DESK_LOG_FORMAT: "text" or "json" (one JSON object a line)
     disk_resets: str = ""  # the platform wipes the local disk at each restart: which one says so
+    summaries_api_key: str = ""  # DESK_SUMMARIES_API_KEY: [summaries] api_key, kept out of the file
 
     @property
     def socket_mode(self) -> bool:
@@ -92,6 +93,7 @@ def read_environment(env: Mapping[str, str], *, needs_slack: bool = True, serves
         store_override=env.get("DESK_STORE", "").strip(),
         config_toml=env.get("DESK_CONFIG_TOML", ""),
         log_format=log_format,
+        summaries_api_key=env.get("DESK_SUMMARIES_API_KEY", "").strip(),
         disk_resets=next(
             (f"{name} is set ({platform})" for name, platform in RESETTING if env.get(name)), ""
         ),
@@ -101,11 +103,19 @@ def read_environment(env: Mapping[str, str], *, needs_slack: bool = True, serves
 def load_desk_config(env: Environment) -> Config:
     """The desk's config: the TOML in DESK_CONFIG_TOML when set (platforms without a disk of
     their own keep it in the environment), else the file at DESK_CONFIG. DESK_STORE, when set,
-    overrides its store URL either way."""
+    overrides its store URL either way, and DESK_SUMMARIES_API_KEY its `[summaries]` key."""
     if not env.config_toml.strip():
-        return load_config(env.config_path, env.store_override or None)
+        return with_environment(load_config(env.config_path, env.store_override or None), env)
     try:
         data = tomllib.loads(env.config_toml)
     except tomllib.TOMLDecodeError as problem:
         raise ConfigError([f"DESK_CONFIG_TOML: not valid TOML ({problem})"]) from None
-    return parse_config(data, env.store_override or None)
+    return with_environment(parse_config(data, env.store_override or None), env)
+
+
+def with_environment(config: Config, env: Environment) -> Config:
+    """The config with what the environment overrides: the summaries' API key (a secret an
+    operator may keep out of the config file)."""
+    if not env.summaries_api_key:
+        return config
+    return replace(config, summaries=replace(config.summaries, api_key=env.summaries_api_key))

@@ -2,10 +2,11 @@
 every command's output and error lines, the logs and `/healthz`.
 
 What it hides, wherever it appears in a text: the password in a URL
-(`postgresql://u:***@host/db`), any `password=`, `secret=` or `token=` value (a query string, a
-libpq connection string), Slack tokens (`xoxb-…`, `xapp-…`, …) and the secrets it is given
-(the signing secret). User names, hosts, databases and `?schema=` stay readable: an operator
-needs them to tell which store a line is about.
+(`postgresql://u:***@host/db`), any `password=`, `secret=`, `token=` or `api_key=` value (a
+query string, a libpq connection string), an `Authorization: Bearer …` credential, Slack tokens
+(`xoxb-…`, `xapp-…`, …) and the secrets it is given (the signing secret, the summaries' API
+key). User names, hosts, databases and `?schema=` stay readable: an operator needs them to tell
+which store a line is about.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ TOKEN = re.compile(r"\b(xox[abpors]|xapp)-[A-Za-z0-9-]+")
 # scheme://user:password@ — the password runs to the last @ before the path
 URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s\"']*):[^/?#\s\"']*@")
 # password=…, sslpassword=…, client_secret=…, access_token=… (a query string or key=value pairs)
-KEY_VALUE = re.compile(r"(?i)\b(\w*(?:password|passwd|secret|token))(\s*=\s*)([^&\s\"',;]+)")
+KEY_VALUE = re.compile(r"(?i)\b(\w*(?:password|passwd|secret|token|api_?key))(\s*=\s*)([^&\s\"',;]+)")
+# An HTTP Authorization header's credentials (the summaries' API key travels as a Bearer token)
+BEARER = re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]+")
 SHORTEST = 6  # given secrets shorter than this are not searched for (they would mask words)
 
 
@@ -25,6 +28,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` as it may be shown: passwords, tokens and `secrets` replaced by a mark."""
     text = URL_PASSWORD.sub(r"\1:***@", text)
     text = KEY_VALUE.sub(r"\1\2***", text)
+    text = BEARER.sub(r"\1\2***", text)
     text = TOKEN.sub(r"\1-[redacted]", text)
     for secret in secrets:
         if secret and len(secret) >= SHORTEST:

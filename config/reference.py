@@ -122,6 +122,24 @@ MEANINGS |= {
     "knowledge.path": 'a folder of Markdown articles to suggest from (`""` for none)',
 }
 
+# `[summaries]`: a thread's summary and a draft reply from an endpoint the owner chooses.
+MEANINGS |= {
+    "summaries.enabled": (
+        "let agents ask for a ticket thread's summary and a draft reply (`/desk summary`, "
+        "`/desk draft`); nothing is sent anywhere while this is `false`"
+    ),
+    "summaries.url": (
+        "the base URL of an OpenAI-compatible API (`http://localhost:11434/v1` for Ollama): "
+        "the desk POSTs `{url}/chat/completions`"
+    ),
+    "summaries.model": "the model the endpoint runs, by its name there (`llama3.2`)",
+    "summaries.api_key": (
+        "sent as `Authorization: Bearer …` when set; a secret, never printed; "
+        "`DESK_SUMMARIES_API_KEY` overrides it"
+    ),
+    "summaries.timeout": "every call gives up after this (at most `2m`); the agent is told",
+}
+
 # Defaults `check-config` cannot show, because the key has none of its own or it prints none.
 DEFAULTS: dict[str, str] = {
     "team.sla.Px.first_response": "the desk's `sla.Px`",
@@ -134,6 +152,7 @@ DEFAULTS: dict[str, str] = {
     "answers.off_for_teams": "`[]`",
     "answers.retrieval": '`"auto"`',
     "knowledge.path": '`""`',
+    "summaries.api_key": '`""`',
 }
 
 _MINIMAL = {"desk": {"triage_channel": "C0TRIAGE1", "agents": ["U0AGENT01"]}}

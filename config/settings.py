@@ -27,6 +27,7 @@ from config.answers import AnswersSettings, read_answers
 from config.reader import Section
 from config.redact import redact
 from config.request_types import request_types
+from config.summaries import SummariesSettings, read_summaries
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -101,6 +102,7 @@ class Config:
     # [[team.request_type]]: each team's kinds of request, by team name (SPEC §13)
     request_types: dict[str, tuple[RequestType, ...]] = field(default_factory=dict)
     answers: AnswersSettings = field(default_factory=AnswersSettings)  # [answers] and [knowledge] (issue 39)
+    summaries: SummariesSettings = field(default_factory=SummariesSettings)  # [summaries] (issue 39)
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
@@ -152,6 +154,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     pending = _pending(root.table("pending"))
     replies = _replies(root.table("replies"))
     answers = read_answers(root, tuple(t.name for t in teams))
+    summaries = read_summaries(root)
     csat = root.table("csat")
     ask = csat.get("ask_after_resolve", bool, True)
     lasts = csat.get("expire_after", str, "7d", parse_duration)
@@ -183,7 +186,7 @@ def parse_config(data: dict[str, Any], store_override: str | None = None) -> Con
     config = Config(
         desk, sla, escalation, digest, ask, url, pending, replies, lasts, weekly, staff, keep, kinds
     )
-    return replace(config, answers=answers)
+    return replace(config, answers=answers, summaries=summaries)
 
 
 TEAM_KEYS = ("triage_channel", "agents", "leads", "categories", "request_channels", "assign")

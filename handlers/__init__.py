@@ -9,6 +9,7 @@ from bot.desk import Desk
 from bot.flows.agents import Agents
 from bot.flows.intake import Intake
 from bot.flows.rating import Ratings
+from bot.flows.summaries import Summaries
 from handlers import (
     agents,
     approvals,
@@ -24,11 +25,19 @@ from handlers import (
     rating,
     reactions,
     similar,
+    summaries,
     ticket_command,
 )
 
 
-def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents, ratings: Ratings) -> None:
+def register(
+    app: AsyncApp,
+    desk: Desk,
+    intake_flow: Intake,
+    agents_flow: Agents,
+    ratings: Ratings,
+    summaries_flow: Summaries,
+) -> None:
     errors.register(app, desk)
     events.register(app, desk)
     home.register(app, desk)
@@ -44,3 +53,4 @@ def register(app: AsyncApp, desk: Desk, intake_flow: Intake, agents_flow: Agents
     membership.register(app, desk)
     similar.register(app, desk)
     links.register(app, desk)
+    summaries.register(app, desk, summaries_flow)

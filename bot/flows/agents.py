@@ -50,6 +50,7 @@ from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain
 from bot.slack.rating_blocks import CLOSED_REOPENED, survey_closed
+from bot.slack.summary_blocks import summarise_button
 from store.base import Transaction
 from store.names import OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT
 
@@ -393,8 +394,17 @@ class Agents:
         similar = similar_lines(
             [(h.entry.title, h.entry.answer, h.confidence) for h in self.desk.knowledge.similar(ticket, 3)]
         )
+        offer = None
+        if self.desk.config.summaries.on and self.desk.team_of(ticket).is_agent(agent):
+            offer = summarise_button(number, self.desk.known_words(agent))
         return details_view(
-            ticket, self.desk.ref(number), states, self.desk.zone, business=clock.business, similar=similar
+            ticket,
+            self.desk.ref(number),
+            states,
+            self.desk.zone,
+            business=clock.business,
+            similar=similar,
+            summary=offer,
         )
 
     async def queue(self, agent: str) -> Answer:

@@ -28,7 +28,7 @@ from bot.slack.link_blocks import (
     trail_parent,
 )
 from store.base import Transaction
-from store.names import LINKED_TO, LINKS, STORMS
+from store.names import LINKED_TO, LINKS, STORM_OF, STORMS
 
 
 def children_of(tx: Transaction, parent: int) -> list[int]:
@@ -139,14 +139,25 @@ def pass_on_reply(tx: Transaction, desk: Desk, parent: Ticket, signature: str, w
 def resolve_children(
     tx: Transaction, desk: Desk, parent: Ticket, agent: str, note: str, now: datetime
 ) -> None:
-    """Resolving the parent resolves its open children: each requester told, and asked to rate."""
+    """Resolving the parent resolves its open children: each requester told, and asked to rate.
+    A child shown only on a storm card stays there (the storm card is redrawn once, counting it
+    resolved): an incident of 500 reports must not post 500 cards, at one a second, into the
+    triage channel the storm card keeps quiet."""
+    storms: set[str] = set()
     for number in children_of(tx, parent.number):
         child = tx.ticket(number)
         if child is None or not child.is_open:
             continue
         child = child.resolve(agent, note.strip(), now)
         tx.save_ticket(child)
-        owed.card(tx, number)
+        storm = tx.record(STORM_OF, str(number)) if child.card is None else None
+        if storm is not None:
+            storms.add(str(storm))
+            owed.confirmation(tx, number)
+        else:
+            owed.card(tx, number)
         text, blocks = resolution_message(desk.ref(number), number, agent, note)
         owed.to_requester(tx, child, "requester", text, blocks, remember="resolution")
         owe_rating_request(tx, desk, child)
+    for storm in sorted(storms):
+        owed.storm_card(tx, storm)

@@ -273,6 +273,37 @@ class Driver:
         }
         return await self.slack.deliver("interactive", payload)
 
+    async def click_view(self, user: str, view_id: str, action_id: str, value: str | None = None) -> Delivery:
+        """Press a button in an open modal: a `block_actions` whose container is the view, with
+        the view as it stands and no response_url (docs.slack.dev/reference/interaction-payloads/
+        block_actions-payload)."""
+        view = self.ws.views.get(view_id)
+        found = find_element(view.view.get("blocks", []), action_id, value) if view else None
+        if view is None or found is None:
+            raise LookupError(f"no element {action_id!r} in view {view_id}")
+        block_id, element = found
+        trigger, _ = self._handles(user, "")
+        action = {
+            "type": element["type"],
+            "action_id": action_id,
+            "block_id": block_id,
+            "action_ts": f"{time.time():.6f}",
+        }
+        if "value" in element:
+            action["value"] = element["value"]
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user),
+            "api_app_id": APP_ID,
+            "token": "unused-verification-token",
+            "container": {"type": "view", "view_id": view.id},
+            "trigger_id": trigger,
+            "team": {"id": TEAM_ID, "domain": "local"},
+            "view": {**view.view, "id": view.id, "hash": view.hash, "team_id": TEAM_ID, "app_id": APP_ID},
+            "actions": [action],
+        }
+        return await self.slack.deliver("interactive", payload)
+
     async def press(self, user: str, message: Message, label: str) -> Delivery:
         """Press the button that reads `label` on `message`, as a person does."""
         for block in message.blocks:

@@ -329,10 +329,13 @@ def text_form(
     public_in: str | None = None,
     saved: tuple[str, ...] = (),
     words: Words = ENGLISH,
+    initial: str = "",
+    note: str = "",
 ) -> dict[str, Any]:
     """The modal behind the card's Reply, Waiting on requester and Resolve buttons.
     `public_in`: the channel whose members will read what is written (the requester's thread
-    is there), said in the form."""
+    is there), said in the form. `initial`: the text the input starts with (a draft reply to
+    edit, `/desk draft`); `note`: a line of small print above the input."""
     title, label, submit, optional = forms(words)[AgentIds(callback_id)]
     element: dict[str, Any] = {
         "type": "plain_text_input",
@@ -340,6 +343,8 @@ def text_form(
         "multiline": True,
         "max_length": 3000,
     }
+    if initial:
+        element["initial_value"] = initial[:3000]
     block: dict[str, Any] = {
         "type": "input",
         "block_id": AgentIds.TEXT,
@@ -347,6 +352,8 @@ def text_form(
         "element": element,
     }
     blocks: list[dict[str, Any]] = [block]
+    if note:
+        blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
     if saved and callback_id == AgentIds.REPLY_FORM:  # or send one of the saved replies
         optional = True
         options = [_option(f":{name}", name) for name in saved[:100]]

@@ -69,6 +69,8 @@ VERBS = {
         Verb("queue", AGENT, "", "unclaimed and at-risk tickets, most urgent first"),
         Verb("similar", AGENT, "T-4", "resolved tickets close to this one, and what solved them"),
         Verb("link", AGENT, "T-31 T-12", "handle T-31 with T-12: T-12's replies and resolution reach both"),
+        Verb("summary", AGENT, "T-4", "a ticket's thread in a paragraph (when the desk has summaries)"),
+        Verb("draft", AGENT, "T-4", "a draft reply to edit, then send (when the desk has summaries)"),
         Verb("away", AGENT, "[2h | 17:00 | fri | 2026-12-24]", "be away: new tickets go to the others"),
         Verb("back", AGENT, "", "be back: new tickets come to you again"),
         Verb("quality", LEAD, "[team] [7d|30d|90d]", "how the desk is doing"),

@@ -15,7 +15,8 @@ from bot.slack.mrkdwn import escape, fit, modal_title, moved_in_from, plain
 from bot.slack.mrkdwn import who as person
 from bot.slack.when import slack_at, target_line
 
-Blocks = list[dict[str, Any]]
+Block = dict[str, Any]
+Blocks = list[Block]
 TRAIL_SHOWN = 40  # the newest entries; the export has them all
 TEXT_SECTIONS = 30  # 30 × 3000 characters: any request Slack lets a person write, and more
 
@@ -40,8 +41,10 @@ def details_view(
     *,
     business: bool,
     similar: list[str] | None = None,
+    summary: Block | None = None,
 ) -> dict[str, Any]:
-    """The Details modal; `similar`: lines on the closest resolved tickets (issue 39)."""
+    """The Details modal; `similar`: lines on the closest resolved tickets (issue 39);
+    `summary`: the block offering the thread's summary, under the head (summaries on)."""
     status = ticket.status.value.replace("_", " ")
     taken = f" · {person(ticket.assignee)}" if ticket.assignee else ""
     head = (
@@ -59,6 +62,7 @@ def details_view(
     trail = [f"• {slack_at(e.at, zone)} · {trail_words(e)}" for e in ticket.trail[-TRAIL_SHOWN:]]
     blocks: Blocks = [
         section(head),
+        *([summary] if summary is not None else []),
         {"type": "header", "text": {"type": "plain_text", "text": "The request"}},
         *sections(text_lines)[:TEXT_SECTIONS],
         *([section(fit(field_lines(ticket.fields), 2900))] if ticket.fields else []),
