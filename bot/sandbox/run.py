@@ -26,9 +26,11 @@ from bot.clock import Clock
 from bot.domain.escalation import next_notice_at
 from bot.domain.roles import Staff
 from bot.localslack import ChannelPace, LocalSlack, MethodPace
+from bot.outbox_command import Waiting, waiting
 from bot.sandbox.demo import demo_config, demo_workspace, local_zone, seed_general
 from bot.sandbox.page import Page
 from config import load_config, read_environment
+from store.names import OUTBOX
 
 log = logging.getLogger("desk.sandbox")
 SLACK_FILE = "slack.json"
@@ -91,6 +93,7 @@ class Sandbox:
             }
         )
         self.app = DeskApp(config, env, clock=self.clock)
+        self.app.store.watch(OUTBOX, lambda: self.page.changed("owed") if self.page else None)
         await self.app.start()
         # What the desk does at start (the week's report, a digest that fell due, notices) goes
         # out before the page is served, so none of it races a visitor's first clicks (or the
@@ -143,6 +146,16 @@ class Sandbox:
         """The desk asks Slack again for this person's name and language."""
         assert self.app is not None
         self.app.desk.slack.forget(user)
+
+    async def owed(self) -> list[Waiting]:
+        """What the desk still owes Slack, oldest first (as `python -m bot outbox` lists it)."""
+        assert self.app is not None
+        return await waiting(self.app.desk)
+
+    def slack_back(self) -> None:
+        """The page's "Slack is down" was switched off: the outbox asks Slack at once."""
+        assert self.app is not None
+        self.app.outbox.slack_back()
 
     async def fast_forward(self, seconds: float) -> None:
         """Move the desk's clock on as if the time had passed with the desk running: it stops
