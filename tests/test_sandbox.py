@@ -475,3 +475,47 @@ async def _tried(owed) -> bool:
 
 async def _none(owed) -> bool:
     return await owed() == []
+
+
+async def test_the_walkthroughs_export_beside_the_running_sandbox_writes_names(tmp_path):
+    """Finding 11 (issue 41), as the walkthrough says to do it: with the sandbox running, its
+    `slack.env` lets `python -m bot export` ask the local Slack for names (without it the name
+    columns were empty). The file is its owner's alone and goes when the sandbox stops."""
+    import csv
+    import io
+    import os
+    import stat
+    import sys
+
+    from bot.sandbox.run import SLACK_ENV
+    from tests.harness import ROOT
+
+    box = Sandbox(tmp_path / "data")
+    await box.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            await raise_ticket(PageClient(box, http))
+        env_file = box.folder / SLACK_ENV
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+        variables = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+        assert set(variables) == {"SLACK_BOT_TOKEN", "SLACK_API_URL"}
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "export",
+            "--format",
+            "csv",
+            cwd=ROOT,
+            env={**os.environ, **variables, "DESK_CONFIG": str(box.folder / "desk.toml")},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(child.communicate(), timeout=60)
+        assert child.returncode == 0, err.decode()
+        [row] = list(csv.DictReader(io.StringIO(out.decode())))
+        assert (row["requester"], row["requester_name"]) == (ALICE, "Alice Archer")
+        assert "Slack id alone" not in err.decode()
+    finally:
+        await box.stop()
+    assert not env_file.exists()

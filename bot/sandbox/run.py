@@ -35,6 +35,10 @@ from store.names import OUTBOX
 log = logging.getLogger("desk.sandbox")
 SLACK_FILE = "slack.json"
 CONFIG_FILE = "desk.toml"
+# While the sandbox runs: its local Slack's token and address, for commands run beside it (the
+# export asks Slack for people's names). New at every start, readable by its owner alone, and
+# removed when the sandbox stops.
+SLACK_ENV = "slack.env"
 SAVE_AFTER = 0.3  # seconds of quiet before the conversations are written out
 START_DRAIN = 300.0  # seconds start-up may wait for its messages (the first chart draws fonts)
 MAX_STOPS = 1000  # moments a fast-forward stops at, at most
@@ -85,6 +89,7 @@ class Sandbox:
         self.page.install(self.slack.app)
         self.slack.api.listeners.append(lambda *_: self._save_soon())
         await self.slack.start()
+        self._write_slack_env()
         env = read_environment(
             {
                 "SLACK_BOT_TOKEN": self.slack.bot_token,
@@ -118,6 +123,7 @@ class Sandbox:
             await self.app.stop()
         if self.slack is not None:
             self._write()
+            (self.folder / SLACK_ENV).unlink(missing_ok=True)
             await self.slack.stop()
 
     @property
@@ -219,6 +225,13 @@ class Sandbox:
             )
             return {}
         return data if isinstance(data, dict) else {}
+
+    def _write_slack_env(self) -> None:
+        assert self.slack is not None
+        path = self.folder / SLACK_ENV
+        path.unlink(missing_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(f"SLACK_BOT_TOKEN={self.slack.bot_token}\nSLACK_API_URL={self.slack.api_url}\n")
 
     def _save_soon(self) -> None:
         if self._save is not None:
