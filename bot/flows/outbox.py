@@ -237,8 +237,18 @@ class Outbox:
     async def _after_outage(self) -> None:
         """While Slack does not answer, ask it (`auth.test`, at most every `PROBE_EVERY` s, and
         only while nothing owed is due: a due message is the question itself); once it answers,
-        every message waiting on a back-off of an outage's failures is due now."""
+        every message waiting on a back-off of an outage's failures is due now. Nothing asked
+        once nothing waits so (delivered, parked, or due: its own try asks)."""
         if not self.slack_away:
+            return
+        now = time.time()
+        waiting = [
+            key
+            for key, seen in self.desk.store.owed_view().items()
+            if not seen.parked and not seen.refusals and seen.attempts and seen.next_at > now
+        ]
+        if not waiting:
+            self._answered = self.slack_away = False
             return
         if not self._answered and time.monotonic() - self._probed >= PROBE_EVERY and not self.due():
             self._probed = time.monotonic()
@@ -250,15 +260,11 @@ class Outbox:
         if not self._answered:
             return
         self._answered = self.slack_away = False
-        now, freed = time.time(), 0
         async with self.desk.store.transaction() as tx:
-            for key, seen in self.desk.store.owed_view().items():
-                if seen.parked or seen.refusals or not seen.attempts or seen.next_at <= now:
-                    continue
-                if (current := tx.owed(key)) is not None and not current.parked:
+            for key in waiting:
+                if (current := tx.owed(key)) is not None and not current.parked and not current.refusals:
                     tx.owe(key, replace(current, next_at=0.0))
-                    freed += 1
-        log.info("Slack answers again: what waited for it goes now", extra={"messages": freed})
+        log.info("Slack answers again: what waited for it goes now", extra={"messages": len(waiting)})
 
     async def deliver_ready(self) -> float:
         """Deliver every message whose turn has come; seconds until the next one may go."""
