@@ -318,8 +318,10 @@ class DeskApp:
         return await self.store.archive_settled(self.desk.clock.now() - self.config.keep_in_memory)
 
     def _slack_call(self, method: str, error: str | None) -> None:
-        """A call to Slack ended: counted, and what it says of the token kept for /healthz."""
+        """A call to Slack ended: counted, what it says of the token kept for /healthz, and the
+        outbox told (Slack answering again after an outage sends what waited at once)."""
         self.metrics.slack_call(method, error)
+        self.outbox.heard(error)
         if error is None:
             self.slack_auth = {"state": "ok"}
         elif error in AUTH_REFUSED:

@@ -435,3 +435,90 @@ async def test_the_language_switch_sets_a_persons_slack_language_and_the_desk_sp
     await page.last_bot_message(ALICE, dm, "发消息告诉我遇到了什么问题")
     status, answer = await page.post("language", user=ALICE, language="fr")
     assert "problem" in answer
+
+
+async def test_what_is_owed_to_slack_is_shown_while_it_is_down_and_sent_once_it_is_back(
+    sandbox, page, monkeypatch
+):
+    """Finding 13 (issue 41): the page says what the desk still owes Slack, live, and switching
+    "Slack is down" off sends it at once (the outbox's back-off and its own asking whether Slack
+    is back both held at ten minutes here, so only the switch can be what sent it)."""
+    import time
+
+    from bot.flows import outbox
+    from tests.test_slack_back import LONG, Long
+
+    sandbox.app.outbox.backoff = Long()
+    monkeypatch.setattr(outbox, "PROBE_EVERY", LONG)
+    assert (await page.state(ALICE))["owed"] == []
+    await page.post("faults", user=ALICE, down=True)
+    dm = (await page.state(ALICE))["channel"]
+    await page.say(ALICE, dm, "My laptop won't boot")
+
+    async def owed() -> list:
+        return (await page.state(ALICE))["owed"]
+
+    await settle(lambda: _tried(owed), timeout=10)
+    [item] = await owed()
+    assert (item["what"], item["where"]) == ("an intake question", "DM with Alice Archer")
+    assert item["state"] == "1 try failed: sent once Slack answers" and not item["parked"]
+    assert abs(item["since"] - sandbox.now().timestamp()) < 60, "when, on the desk's clock"
+    [entry] = sandbox.app.store.owed_view().values()
+    assert entry.next_at > time.time() + LONG / 2, "the old way: not tried again for minutes"
+
+    await page.post("faults", user=ALICE, down=False)
+    await settle(lambda: _none(owed), timeout=5)
+    await page.last_bot_message(ALICE, dm, "Hardware")  # the owed question, in her DM
+
+
+async def _tried(owed) -> bool:
+    found = await owed()
+    return bool(found) and found[0]["state"].endswith("failed: sent once Slack answers")
+
+
+async def _none(owed) -> bool:
+    return await owed() == []
+
+
+async def test_the_walkthroughs_export_beside_the_running_sandbox_writes_names(tmp_path):
+    """Finding 11 (issue 41), as the walkthrough says to do it: with the sandbox running, its
+    `slack.env` lets `python -m bot export` ask the local Slack for names (without it the name
+    columns were empty). The file is its owner's alone and goes when the sandbox stops."""
+    import csv
+    import io
+    import os
+    import stat
+    import sys
+
+    from bot.sandbox.run import SLACK_ENV
+    from tests.harness import ROOT
+
+    box = Sandbox(tmp_path / "data")
+    await box.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            await raise_ticket(PageClient(box, http))
+        env_file = box.folder / SLACK_ENV
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+        variables = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+        assert set(variables) == {"SLACK_BOT_TOKEN", "SLACK_API_URL"}
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "export",
+            "--format",
+            "csv",
+            cwd=ROOT,
+            env={**os.environ, **variables, "DESK_CONFIG": str(box.folder / "desk.toml")},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(child.communicate(), timeout=60)
+        assert child.returncode == 0, err.decode()
+        [row] = list(csv.DictReader(io.StringIO(out.decode())))
+        assert (row["requester"], row["requester_name"]) == (ALICE, "Alice Archer")
+        assert "Slack id alone" not in err.decode()
+    finally:
+        await box.stop()
+    assert not env_file.exists()

@@ -179,8 +179,8 @@ class Visitor:
         self.press(urgency)
         self.see("is open")
 
-    def see(self, words: str, where: str = "messages") -> None:
-        self.wait(lambda: words in self.driver.find_element(By.ID, where).text)
+    def see(self, words: str, where: str = "messages", seconds: float = 30) -> None:
+        self.wait(lambda: words in self.driver.find_element(By.ID, where).text, seconds)
 
     def element_shot(self, name: str, element: str = "messages") -> Path:
         """Only the page's `element` (the conversation, by default): a small picture for the docs."""
@@ -296,10 +296,15 @@ def test_the_fault_switches_show_the_bot_riding_out_rate_limits_and_errors(sandb
     page.wait(lambda: browser.find_element(By.ID, "fault-down").is_selected())
     page.type("status T-1")
     page.wait(lambda: "503 fault" in browser.find_element(By.ID, "traffic").get_attribute("textContent"))
+    page.see("1 message waiting for Slack", where="owed")  # the answer, owed (finding 13)
+    page.see("failed: sent once Slack answers", where="owed")
+    page.shot("owed-to-slack")
     page.click("#fault-down")
     page.wait(lambda: not browser.find_element(By.ID, "fault-down").is_selected())
-    page.type("status T-1")  # back up: answered again
+    page.see("Nothing owed to Slack", where="owed", seconds=10)  # sent at once, not after its back-off
     page.wait(lambda: page.messages_text().count("P3 · Normal") >= 2)
+    page.type("status T-1")  # back up: answered again
+    page.wait(lambda: page.messages_text().count("P3 · Normal") >= 3)
 
 
 def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, browser):

@@ -11,6 +11,9 @@ none. The worker then delivers:
   chat.postMessage about one a second per channel, ...) and no `Retry-After` holds the method;
   a 429 holds every call to that method, costs no attempt and writes nothing;
 - **retried** with exponential back-off and full jitter, never sooner than a `Retry-After`;
+  while Slack does not answer at all (a 5xx, no answer) the back-off grows, so once Slack
+  answers again (any call of the desk's, or the outbox's own `auth.test` every few seconds
+  during the outage) what waited on it goes at once, not when its back-off ends;
 - **once**: each message carries its id in Slack's message metadata; a message that failed
   ambiguously is looked for in its conversation before it is posted again, and only then: a
   look-up that found nothing is not repeated after an attempt that left no trace (a 429);
@@ -62,6 +65,11 @@ from store.base import NotSaved
 
 log = logging.getLogger("desk.outbox")
 GATHER = 0.05  # seconds between two rounds at least
+# While Slack does not answer, the outbox asks it `auth.test` this often: one call, however much
+# is owed, so what waits goes within seconds of Slack's return rather than after a back-off grown
+# during the outage (up to a minute). auth.test is in Slack's "Special" tier, meant to be called
+# often (https://api.slack.com/methods/auth.test).
+PROBE_EVERY = 2.0
 Blocks = list[dict[str, Any]]
 THREAD_GONE = "_The thread this belongs in was deleted, so it is here instead._"
 
@@ -112,9 +120,25 @@ class Outbox:
         self._unsure: set[str] = set()  # owed before this start: maybe sent just before a crash
         self.parking = Parking(desk, slack)
         self._refused_seen = True  # anything parked or refused at the last look (`_heads`)
+        self.slack_away = False  # the last try failed as an outage does (no answer, a 5xx)
+        self._answered = False  # Slack answered a call since: what waits on a back-off goes now
+        self._probed = float("-inf")  # monotonic: the last `auth.test` while Slack was away
 
     def wake(self) -> None:
         """Something new is owed: deliver it now."""
+        self._wake.set()
+
+    def heard(self, error: str | None) -> None:
+        """A call to Slack ended (any of the desk's, `SlackGateway.told`): the first answer after
+        an outage sends what waited on a back-off at once."""
+        if error is None and self.slack_away:
+            self._answered = True
+            self._wake.set()
+
+    def slack_back(self) -> None:
+        """Slack is known to be back (the sandbox's "Slack is down" switched off): ask it now
+        rather than at the next look."""
+        self._probed = float("-inf")
         self._wake.set()
 
     async def start(self) -> None:
@@ -188,6 +212,7 @@ class Outbox:
     async def _run(self) -> None:
         while not self._stopping:
             try:
+                await self._after_outage()
                 pause = await self.deliver_ready()
             except NotSaved as problem:  # what was sent and not yet struck off is looked for
                 log.warning("outbox waits: the store cannot write", extra={"error": str(problem)})
@@ -201,11 +226,45 @@ class Outbox:
             if self.desk.store.shared_by is not None:  # other desks owe messages too: look again soon
                 pause = min(pause, self.desk.store.shared_by)
             pause = min(pause, self.parking.pause())
+            if self.slack_away:  # ask Slack now and then whether it is back (`_after_outage`)
+                pause = min(pause, PROBE_EVERY)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=pause)
             # Gather what a burst of requests owes before looking again: each round reads every
             # waiting entry, and a round per request cost a sixth of the desk's time at 200/s.
             await asyncio.sleep(GATHER)
+
+    async def _after_outage(self) -> None:
+        """While Slack does not answer, ask it (`auth.test`, at most every `PROBE_EVERY` s, and
+        only while nothing owed is due: a due message is the question itself); once it answers,
+        every message waiting on a back-off of an outage's failures is due now. Nothing asked
+        once nothing waits so (delivered, parked, or due: its own try asks)."""
+        if not self.slack_away:
+            return
+        now = time.time()
+        waiting = [
+            key
+            for key, seen in self.desk.store.owed_view().items()
+            if not seen.parked and not seen.refusals and seen.attempts and seen.next_at > now
+        ]
+        if not waiting:
+            self._answered = self.slack_away = False
+            return
+        if not self._answered and time.monotonic() - self._probed >= PROBE_EVERY and not self.due():
+            self._probed = time.monotonic()
+            try:
+                await self.slack.who_am_i()
+            except SlackFailure:
+                return
+            self._answered = True
+        if not self._answered:
+            return
+        self._answered = self.slack_away = False
+        async with self.desk.store.transaction() as tx:
+            for key in waiting:
+                if (current := tx.owed(key)) is not None and not current.parked and not current.refusals:
+                    tx.owe(key, replace(current, next_at=0.0))
+        log.info("Slack answers again: what waited for it goes now", extra={"messages": len(waiting)})
 
     async def deliver_ready(self) -> float:
         """Deliver every message whose turn has come; seconds until the next one may go."""
@@ -344,6 +403,8 @@ class Outbox:
         except Unsendable as reason:
             await self._park(key, owed, str(reason), slack_said=False)
             return 0.0
+        if self.slack_away and drawn is not None:  # Slack answered: the rest need not wait
+            self._answered = True
         try:
             await self._done(key, owed, posted)
         except NotSaved:
@@ -495,6 +556,7 @@ class Outbox:
             return
         attempts = owed.attempts + 1
         delay = self.backoff.delay(attempts, failure.retry_after)
+        self.slack_away = True  # no answer, or one Slack says passes: asked now and then if back
         log.warning(
             "message not delivered yet; will try again",
             extra={"outbox_id": key, "error": failure.error, "attempt": attempts, "in_s": round(delay, 2)},

@@ -13,6 +13,7 @@ import asyncio
 import html
 import re
 import secrets
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -27,6 +28,7 @@ from bot.localslack import LocalSlack
 from bot.localslack.driver import Driver
 from bot.localslack.server import Delivery
 from bot.localslack.workspace import BOT_USER, Message, View
+from bot.outbox_command import Waiting
 from bot.sandbox.demo import ROLES
 from bot.sandbox.tips import tip
 from bot.slack.command_args import AGENT, ALIASES, LEAD, NAMESPACE, VERBS
@@ -87,6 +89,10 @@ class Controls(Protocol):
     async def fast_forward(self, seconds: float) -> None: ...
 
     def forget_person(self, user: str) -> None: ...
+
+    async def owed(self) -> list[Waiting]: ...
+
+    def slack_back(self) -> None: ...
 
 
 LOCALES = {"en": "en-US", "zh-CN": "zh-CN"}  # the page's language switch: the Slack locale it sets
@@ -236,6 +242,7 @@ class Page:
                 "ahead": self.controls.offset_seconds(),
             },
             "faults": switches(self.slack.faults),
+            "owed": [self._owed(item) for item in await self.controls.owed()],
             "traffic": [
                 {
                     "method": c.method,
@@ -260,6 +267,32 @@ class Page:
             ]
             return f"DM with {', '.join(others)}" if others else "a DM"
         return f"#{found.name}"
+
+    def _owed(self, item: Waiting) -> dict[str, Any]:
+        """One message the desk still owes Slack (what `python -m bot outbox` lists), in words."""
+        kind, _, person = item.place.partition(":")
+        someone = self.ws.people.get(person)
+        if kind == "dm" and someone is not None:
+            where = f"DM with {someone.real_name}"
+        elif kind == "home" and someone is not None:
+            where = f"{someone.real_name}'s Home"
+        else:
+            where = self._channel_name(item.place) or item.place
+        if item.parked is not None:
+            state = "parked: Slack refuses it (python -m bot outbox retry sends it again)"
+        elif item.attempts:
+            tries = "1 try" if item.attempts == 1 else f"{item.attempts} tries"
+            state = f"{tries} failed: sent once Slack answers"
+        else:
+            state = "going out now"
+        return {
+            "key": item.key,
+            "what": item.what,
+            "where": where,
+            "since": (item.since or time.time()) + self.controls.offset_seconds(),  # the desk's clock
+            "state": state,
+            "parked": item.parked is not None,
+        }
 
     def _tip(self, user: str) -> str:
         """The line under the box: for this person, in their own teams' channels."""
@@ -483,7 +516,9 @@ class Page:
     async def faults(self, body: dict[str, Any]) -> dict[str, Any]:
         faults = self.slack.faults
         if "down" in body:
-            faults.down = bool(body["down"])
+            was_down, faults.down = faults.down, bool(body["down"])
+            if was_down and not faults.down:  # what the desk owes goes now, not after its back-off
+                self.controls.slack_back()
         for name in ("rate_limited", "server_errors"):
             if name in body:
                 setattr(faults, name, max(0, min(1000, int(body[name]))))

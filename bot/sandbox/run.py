@@ -26,13 +26,19 @@ from bot.clock import Clock
 from bot.domain.escalation import next_notice_at
 from bot.domain.roles import Staff
 from bot.localslack import ChannelPace, LocalSlack, MethodPace
+from bot.outbox_command import Waiting, waiting
 from bot.sandbox.demo import demo_config, demo_workspace, local_zone, seed_general
 from bot.sandbox.page import Page
 from config import load_config, read_environment
+from store.names import OUTBOX
 
 log = logging.getLogger("desk.sandbox")
 SLACK_FILE = "slack.json"
 CONFIG_FILE = "desk.toml"
+# While the sandbox runs: its local Slack's token and address, for commands run beside it (the
+# export asks Slack for people's names). New at every start, readable by its owner alone, and
+# removed when the sandbox stops.
+SLACK_ENV = "slack.env"
 SAVE_AFTER = 0.3  # seconds of quiet before the conversations are written out
 START_DRAIN = 300.0  # seconds start-up may wait for its messages (the first chart draws fonts)
 MAX_STOPS = 1000  # moments a fast-forward stops at, at most
@@ -83,6 +89,7 @@ class Sandbox:
         self.page.install(self.slack.app)
         self.slack.api.listeners.append(lambda *_: self._save_soon())
         await self.slack.start()
+        self._write_slack_env()
         env = read_environment(
             {
                 "SLACK_BOT_TOKEN": self.slack.bot_token,
@@ -91,6 +98,7 @@ class Sandbox:
             }
         )
         self.app = DeskApp(config, env, clock=self.clock)
+        self.app.store.watch(OUTBOX, lambda: self.page.changed("owed") if self.page else None)
         await self.app.start()
         # What the desk does at start (the week's report, a digest that fell due, notices) goes
         # out before the page is served, so none of it races a visitor's first clicks (or the
@@ -115,6 +123,7 @@ class Sandbox:
             await self.app.stop()
         if self.slack is not None:
             self._write()
+            (self.folder / SLACK_ENV).unlink(missing_ok=True)
             await self.slack.stop()
 
     @property
@@ -143,6 +152,16 @@ class Sandbox:
         """The desk asks Slack again for this person's name and language."""
         assert self.app is not None
         self.app.desk.slack.forget(user)
+
+    async def owed(self) -> list[Waiting]:
+        """What the desk still owes Slack, oldest first (as `python -m bot outbox` lists it)."""
+        assert self.app is not None
+        return await waiting(self.app.desk)
+
+    def slack_back(self) -> None:
+        """The page's "Slack is down" was switched off: the outbox asks Slack at once."""
+        assert self.app is not None
+        self.app.outbox.slack_back()
 
     async def fast_forward(self, seconds: float) -> None:
         """Move the desk's clock on as if the time had passed with the desk running: it stops
@@ -206,6 +225,13 @@ class Sandbox:
             )
             return {}
         return data if isinstance(data, dict) else {}
+
+    def _write_slack_env(self) -> None:
+        assert self.slack is not None
+        path = self.folder / SLACK_ENV
+        path.unlink(missing_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(f"SLACK_BOT_TOKEN={self.slack.bot_token}\nSLACK_API_URL={self.slack.api_url}\n")
 
     def _save_soon(self) -> None:
         if self._save is not None:

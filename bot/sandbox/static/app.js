@@ -499,6 +499,7 @@ function renderFaults() {
   if (faults.rate_limited) pending.push(`${faults.rate_limited} calls to rate-limit`);
   if (faults.server_errors) pending.push(`${faults.server_errors} calls to fail`);
   if (pending.length) box.append(el("div", "state", escapeHtml(pending.join(" · "))));
+  renderOwed();
   const traffic = $("traffic");
   traffic.innerHTML = "";
   for (const call of view.data.traffic) {
@@ -508,6 +509,31 @@ function renderFaults() {
     const li = el("li", bad ? "bad" : "", `<span class="at">${clockTime(call.at)}</span> ${escapeHtml(call.method)}${where} ${outcome}`);
     traffic.append(li);
   }
+}
+
+// What the desk still owes Slack (its outbox): while Slack is down the answers wait here, and
+// go out as soon as Slack is back.
+function renderOwed() {
+  const owed = view.data.owed || [];
+  const box = $("owed");
+  box.innerHTML = "";
+  box.classList.toggle("waiting", owed.length > 0);
+  if (!owed.length) {
+    box.append(el("div", "count", "Nothing owed to Slack: all delivered"));
+    return;
+  }
+  const count = `${owed.length} ${owed.length === 1 ? "message" : "messages"} waiting for Slack`;
+  box.append(el("div", "count", `⏳ <b id="owed-count">${escapeHtml(count)}</b>`));
+  const list = el("ol", "", "");
+  list.id = "owed-list";
+  for (const item of owed) {
+    const li = el("li", item.parked ? "parked" : "",
+      `<span class="at">${clockTime(item.since)}</span> ${escapeHtml(item.what)} → ${escapeHtml(item.where)}` +
+      `<div class="state">${escapeHtml(item.state)}</div>`);
+    li.dataset.owed = item.key;
+    list.append(li);
+  }
+  box.append(list);
 }
 
 function renderConversation() {
