@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.desk import rollup_of
@@ -241,6 +241,19 @@ async def test_store_rebuild_rollups_recomputes_the_rows_from_the_tickets(tmp_pa
 
 @RUNS
 @given(history, st.integers(0, 40), st.integers(1, 14), st.sampled_from([None, "IT", "People"]))
+@example(  # a breach notice recorded a minute after the resolution, on the next day (found by a run)
+    [
+        (
+            5726,
+            "Hardware",
+            Priority.P2,
+            [("claim", 0, 764, 1), ("claim", 0, 1843, 1), ("resolve", 0, 2646, 1), ("notice", 0, 1, 1)],
+        )
+    ],
+    8,
+    1,
+    None,
+)
 def test_a_summary_from_the_rows_is_the_summary_from_the_tickets(spec, start_day, days, team):
     """What /desk quality's older trend points show: every count the same (targets still
     running that fell due included, from the open tickets), medians and p90 within ERROR."""

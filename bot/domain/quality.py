@@ -134,11 +134,13 @@ def _took(ticket: Ticket, target: Target, clock: SlaClock, now: datetime) -> tup
 def touches(ticket: Ticket, period: Period) -> bool:
     """Whether anything about `ticket` can fall in `period`: a cheap test that keeps a long
     history from costing more than the tickets that matter. A ticket opened after the period,
-    or resolved (for the last time) and rated before it, has nothing in it."""
+    or resolved (for the last time), rated and escalated before it, has nothing in it."""
     if ticket.opened_at >= period.end:
         return False
     if ticket.is_open or ticket.resolved_at is None or ticket.resolved_at >= period.start:
         return True
+    if ticket.notices and ticket.notices[-1].raised_at >= period.start:
+        return True  # a notice recorded after the resolution (the rollups count it on its day)
     return ticket.rating is not None and ticket.rating.at >= period.start
 
 
