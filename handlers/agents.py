@@ -16,7 +16,7 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.domain.priority import Priority
 from bot.flows import answers
-from bot.flows.agents import DOING, Agents
+from bot.flows.agents import DOING, SEE_QUEUE, Agents
 from bot.slack.agent_blocks import AgentIds, text_form, visible_to
 from bot.slack.card import CardIds
 from bot.slack.command_args import (
@@ -29,6 +29,7 @@ from bot.slack.command_args import (
 )
 from bot.slack.payloads import click, form_values
 from bot.slack.request_blocks import RequestIds, ticket_of_block
+from bot.slack.said_blocks import priority_from_list, reply_missing
 from handlers.routing import ANY_COMMAND, help_or_unknown, routed, verbs
 
 FORM_OF = {  # a card's button -> the command it stands for, and its form
@@ -46,23 +47,24 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         try:
             answer = await work()
         except DeskError as error:
-            answer = desk.explain(error)
+            answer = await desk.explain_to(user, error)
         await answers.respond(desk, response_url, user, answer)
 
     @app.command(ANY_COMMAND, matchers=[verbs(*TICKET_VERBS)])
     async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         """`/desk claim T-4` and the aliases kept for it (`/claim T-4`): one road."""
         read, user = routed(command), str(command.get("user_id"))
+        words = await desk.words_for(user)
         try:
             team.require_agent(user, DOING[f"/{read.verb}"])  # asked here too only to refuse in the ack
-            agent_command = read_agent_command(read)
+            agent_command = read_agent_command(read, words)
         except (BadCommand, DeskError) as wrong:
-            await ack(text=desk.explain(wrong) if isinstance(wrong, DeskError) else str(wrong))
+            await ack(text=desk.explain(wrong, words) if isinstance(wrong, DeskError) else str(wrong))
             return
         try:
             number = desk.parse_ref(agent_command.reference)
         except DeskError as error:
-            await ack(text=f"{desk.explain(error)}\n{usage(read.verb, read.called)}")
+            await ack(text=f"{desk.explain(error, words)}\n{usage(read.verb, read.called, words)}")
             return
         await ack()
         once = f"cmd:{command.get('trigger_id')}"
@@ -74,9 +76,9 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     async def on_queue(ack: AsyncAck, command: dict[str, Any]) -> None:
         user = str(command.get("user_id"))
         try:
-            team.require_agent(user, "see the queue")
+            team.require_agent(user, SEE_QUEUE)
         except DeskError as error:
-            await ack(text=desk.explain(error))
+            await ack(text=await desk.explain_to(user, error))
             return
         await ack()  # the queue is worked out after the ack: it may be long on a busy day
         text, blocks = await agents.queue(user)
@@ -88,10 +90,11 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         person may use."""
         read, user = routed(command), str(command.get("user_id"))
         agent, lead = team.is_agent(user), team.is_lead(user)
+        words = await desk.words_for(user)
         if read.verb == "help":
-            await ack(text=help_text(agent=agent, lead=lead, called=read.called))
+            await ack(text=help_text(agent=agent, lead=lead, called=read.called, words=words))
         else:
-            await ack(text=unknown_verb(read, agent=agent, lead=lead))
+            await ack(text=unknown_verb(read, agent=agent, lead=lead, words=words))
 
     @app.action(CardIds.CLAIM)
     @app.action(CardIds.REOPEN)
@@ -127,7 +130,7 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
                 try:
                     priority = Priority(choice)
                 except ValueError:
-                    return "Pick a priority from the list: P1, P2, P3 or P4."
+                    return priority_from_list(await desk.words_for(user))
                 return await agents.change_priority(user, number, priority, requester_may=requester_may)
         else:
 
@@ -145,7 +148,8 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         try:
             view = await agents.details(pressed.user, int(pressed.value))
         except DeskError as error:
-            await answers.respond(desk, pressed.response_url, pressed.user, desk.explain(error))
+            said = await desk.explain_to(pressed.user, error)
+            await answers.respond(desk, pressed.response_url, pressed.user, said)
             return
         await desk.slack.open_view(str(body.get("trigger_id", "")), view)
 
@@ -161,7 +165,8 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         try:
             team.require_agent(pressed.user, DOING[command])
         except DeskError as error:
-            await answers.respond(desk, pressed.response_url, pressed.user, desk.explain(error))
+            said = await desk.explain_to(pressed.user, error)
+            await answers.respond(desk, pressed.response_url, pressed.user, said)
             return
         number = int(pressed.value)
         ticket = await desk.store.ticket(number)
@@ -186,12 +191,12 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         if not number.isdigit():
             await ack()
             return
+        user = str((body.get("user") or {}).get("id", ""))
         if callback == AgentIds.REPLY_FORM and not words:
-            missing = "Write the reply to send" + (", or pick a saved one." if desk.config.replies else ".")
+            missing = reply_missing(bool(desk.config.replies), await desk.words_for(user))
             await ack(response_action="errors", errors={AgentIds.TEXT: missing})
             return
         await ack()
-        user = str((body.get("user") or {}).get("id", ""))
         try:
             if callback == AgentIds.RESOLVE_FORM:
                 answer = await agents.resolve(user, int(number), words)
@@ -200,7 +205,7 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
             else:
                 answer = await agents.reply(user, int(number), words, once=f"view:{view.get('id')}")
         except DeskError as error:
-            answer = desk.explain(error)
+            answer = await desk.explain_to(user, error)
         if channel:
             await answers.whisper(desk, channel, user, answer)
         else:

@@ -15,10 +15,7 @@ from bot.flows.opening import place
 from bot.slack.answer_blocks import ANSWER_ACTION
 from bot.slack.intake_blocks import CATEGORY_ACTION, URGENCY_ACTION, IntakeIds, draft_of_block, read_form
 from bot.slack.payloads import click, form_values, shortcut
-
-STARTED_IN_DM = (
-    "I've started a ticket from that message in our direct messages. Pick an area there to finish it."
-)
+from bot.slack.said_blocks import started_in_dm
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
@@ -60,7 +57,8 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
         source = place(used.channel, used.ts) if used.ts else None
         await intake.begin(used.user, dm, None, "shortcut", text, None, for_person=used.author, source=source)
         if used.response_url and used.channel != dm:
-            await answers.respond(desk, used.response_url, used.user, STARTED_IN_DM)
+            said = started_in_dm(await desk.words_for(used.user))
+            await answers.respond(desk, used.response_url, used.user, said)
 
     @app.view(IntakeIds.FORM)
     async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -64,12 +64,19 @@ ZONE = ZoneInfo("Europe/Berlin")
 # -- the catalogue ----------------------------------------------------------------------------
 
 
+KEYWORDS = {  # as babel.cfg's command says: `t`, `tn`, and a refusal's reason (bot/domain/errors.py)
+    "t": None,
+    "tn": (1, 2),
+    **dict.fromkeys(("Phrase", "P", "DeskError", "NotPermitted", "TransitionNotAllowed", "BadReference")),
+}
+
+
 def _in_code() -> set[str]:
     """The message ids in the code now, extracted as `pybabel extract -F babel.cfg` does."""
     found = extract_from_dir(
         str(ROOT),
         method_map=[("bot/**.py", "python")],
-        keywords={"t": None, "tn": (1, 2)},
+        keywords=KEYWORDS,
     )
     return {m[2] if isinstance(m[2], str) else m[2][0] for m in found}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError, NotPermitted, TicketNotFound
+from bot.domain.errors import DeskError, NotPermitted, Phrase, TicketNotFound
 from bot.domain.owed import Post, RequesterThread, where_of
 from bot.domain.ticket import Action, Ticket
 from bot.flows import owed
@@ -27,8 +27,11 @@ from bot.slack.link_blocks import (
     trail_incident,
     trail_parent,
 )
+from bot.slack.said_blocks import linked_already
 from store.base import Transaction
 from store.names import LINKED_TO, LINKS, STORMS
+
+LINK_TICKETS = Phrase("link tickets")
 
 
 def children_of(tx: Transaction, parent: int) -> list[int]:
@@ -37,14 +40,14 @@ def children_of(tx: Transaction, parent: int) -> list[int]:
 
 async def link(desk: Desk, agent: str, child_number: int, parent_number: int) -> str:
     """Link `child_number` to `parent_number`; the agent's answer."""
-    desk.staff.require_agent(agent, "link tickets")
+    desk.staff.require_agent(agent, LINK_TICKETS)
     async with desk.store.transaction() as tx:
         return _link(tx, desk, agent, child_number, parent_number)
 
 
 async def make_incident(desk: Desk, agent: str, storm: str) -> str:
     """The storm card's "Make these one incident": its open tickets linked to the oldest."""
-    desk.staff.require_agent(agent, "link tickets")
+    desk.staff.require_agent(agent, LINK_TICKETS)
     async with desk.store.transaction() as tx:
         doc = tx.record(STORMS, storm)
         numbers = sorted(int(n) for n in (doc or {}).get("tickets", ()))
@@ -83,7 +86,7 @@ def _link(
         raise TicketNotFound(child_number)
     if parent is None:
         raise TicketNotFound(parent_number)
-    desk.staff.require_agent_for(agent, child, "link tickets")
+    desk.staff.require_agent_for(agent, child, LINK_TICKETS)
     if child_number == parent_number:
         raise NotPermitted("A ticket can't be linked to itself.")
     if not child.is_open or not parent.is_open:
@@ -95,7 +98,7 @@ def _link(
         )
     already = tx.record(LINKED_TO, str(child_number))
     if already == parent_number:
-        return f"{child_ref} is linked to {parent_ref} already."
+        return linked_already(child_ref, parent_ref, words=desk.known_words(agent))
     if already is not None:
         raise NotPermitted("{ref} is linked to another ticket already.", ticket=child_number)
     tx.put(LINKED_TO, str(child_number), parent_number)

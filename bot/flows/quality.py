@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError, literal
+from bot.domain.errors import DeskError, Phrase
 from bot.domain.quality import last
 from bot.domain.roles import Staff, Team
 from bot.domain.trend import WEEKS
@@ -19,10 +19,7 @@ from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
-USAGE = "Usage: `/desk quality [7d|30d|90d]` (the last 7 days when left out)"
-TEAMS_USAGE = (
-    "Usage: `/desk quality [team] [7d|30d|90d]` (the whole desk, and the last 7 days, when left out)"
-)
+SEE_QUALITY = Phrase("see the quality summary")
 
 
 @dataclass(frozen=True)
@@ -33,22 +30,35 @@ class Asked:
 
 def read_quality(words: str, staff: Staff) -> Asked:
     """What a lead asked for: a period and maybe a team; a DeskError with the usage otherwise."""
-    usage = TEAMS_USAGE if staff.several else USAGE
     tokens = words.split()
     periods = [t for t in tokens if re.fullmatch(r"\d+d", t.lower())]
     rest = " ".join(t for t in tokens if t not in periods)
     if len(periods) > 1 or (periods and periods[0].lower() not in PERIODS) or (rest and not staff.several):
-        raise DeskError(f"I can summarise the last 7, 30 or 90 days.\n{usage}")
+        if staff.several:
+            raise DeskError(
+                "I can summarise the last 7, 30 or 90 days.\n"
+                "Usage: `/desk quality [team] [7d|30d|90d]` "
+                "(the whole desk, and the last 7 days, when left out)"
+            )
+        raise DeskError(
+            "I can summarise the last 7, 30 or 90 days.\n"
+            "Usage: `/desk quality [7d|30d|90d]` (the last 7 days when left out)"
+        )
     team = staff.named(rest) if rest else None
     if rest and team is None:
-        names = literal(", ".join(t.name for t in staff.teams))
-        raise DeskError(f"There is no team called “{literal(escape(rest))}”. The teams: {names}.\n{usage}")
+        raise DeskError(
+            "There is no team called “{team}”. The teams: {teams}.\n"
+            "Usage: `/desk quality [team] [7d|30d|90d]` "
+            "(the whole desk, and the last 7 days, when left out)",
+            team=escape(rest),
+            teams=", ".join(t.name for t in staff.teams),
+        )
     return Asked(PERIODS[periods[0].lower()] if periods else 7, team)
 
 
 async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[dict[str, Any]]]:
     """The summary for the period in `words` (of the team named, if any), for a lead's eyes only."""
-    desk.staff.require_lead(lead, "see the quality summary")
+    desk.staff.require_lead(lead, SEE_QUALITY)
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
     period, length = last(days, desk.clock.now()), timedelta(days=days)
