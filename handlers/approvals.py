@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.flows import answers
 from bot.flows.approvals import Approvals
+from bot.slack import refusals
 from bot.slack.approval_blocks import NEED_REASON, ApprovalIds, decision_form, form_state
 from bot.slack.payloads import click, form_values
 
@@ -29,11 +30,12 @@ def register(app: AsyncApp, desk: Desk) -> None:
     approvals = Approvals(desk)
 
     @app.view(ApprovalIds.CHOOSER)
-    async def on_choice(ack: AsyncAck, view: dict[str, Any]) -> None:
+    async def on_choice(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         chosen = form_values(view).get(ApprovalIds.TYPE, "")
         following = approvals.chosen_view(chosen, str(view.get("private_metadata", "")))
         if following is None:  # the config changed while the form was open
-            await ack(response_action="errors", errors={ApprovalIds.TYPE: "Please choose again."})
+            said = (await desk.words_for(_user(body))).t(refusals.CHOOSE_AGAIN)
+            await ack(response_action="errors", errors={ApprovalIds.TYPE: said})
             return
         await ack(response_action="update", view=following)
 
@@ -45,9 +47,8 @@ def register(app: AsyncApp, desk: Desk) -> None:
             meta = {}
         choice = approvals.choice(meta.get("type") if isinstance(meta, dict) else None)
         if choice is None or choice[1].name != meta.get("name"):
-            await ack(
-                response_action="errors", errors={"": "This form is out of date: please open /ticket again."}
-            )
+            said = (await desk.words_for(_user(body))).t(refusals.FORM_OUT_OF_DATE)
+            await ack(response_action="errors", errors={"": said})
             return
         user, values = _user(body), form_state(view)
         members = await approvals.members(choice[1])

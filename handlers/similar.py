@@ -12,7 +12,7 @@ from bot.domain.errors import DeskError, TicketNotFound
 from bot.flows import answers
 from bot.slack.answer_blocks import similar
 from bot.slack.command_args import split_reference, usage
-from bot.slack.said_blocks import SEE_SIMILAR
+from bot.slack.refusals import SEE_SIMILAR
 from handlers.routing import ANY_COMMAND, routed, verbs
 
 
@@ -37,5 +37,5 @@ def register(app: AsyncApp, desk: Desk) -> None:
             await answers.respond(desk, command.get("response_url"), user, text)
             return
         found = [(h.entry.title, h.entry.answer, h.confidence) for h in desk.knowledge.similar(ticket)]
-        text, blocks = similar(desk.ref(number), found)
+        text, blocks = similar(desk.ref(number), found, await desk.words_for(user))
         await answers.respond(desk, command.get("response_url"), user, text, blocks)

@@ -20,6 +20,6 @@ def parse_ref(text: str, prefix: str) -> int:
         raise BadReference(
             "“{said}” is not a ticket reference. Write it like {example}, #42 or 42.",
             said=shown,
-            example=f"{prefix}-42",
+            example=prefix + "-42",
         )
     return int(match.group(1))

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.errors import NotPermitted, Phrase, TicketNotFound
+from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.owed import OUTSIDER, Edit, is_outsider
 from bot.domain.priority import Priority
 from bot.domain.roles import Staff
@@ -26,7 +26,7 @@ from bot.flows.channel_ticket import redraw_confirmation
 from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
 from bot.i18n import Words
-from bot.slack import said_blocks
+from bot.slack import refusals, said_blocks
 from bot.slack.agent_blocks import (
     QueueRow,
     handover_message,
@@ -55,16 +55,15 @@ from store.names import OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT
 log = logging.getLogger("desk.agents")
 Answer = tuple[str, list[dict[str, Any]]]
 DOING = {  # what each command does, as refusals say it
-    "/claim": Phrase("claim tickets"),
-    "/reassign": Phrase("reassign tickets"),
-    "/resolve": Phrase("resolve tickets"),
-    "/reply": Phrase("reply to requesters"),
-    "/wait": Phrase("wait on requesters"),
-    "/priority": Phrase("change priorities"),
-    "/move": Phrase("move tickets"),
+    "/claim": refusals.CLAIM,
+    "/reassign": refusals.REASSIGN,
+    "/resolve": refusals.RESOLVE,
+    "/reply": refusals.REPLY,
+    "/wait": refusals.WAIT,
+    "/priority": refusals.PRIORITY,
+    "/move": refusals.MOVE,
 }
-SEE_QUEUE = Phrase("see the queue")
-SEE_DETAILS = Phrase("see a ticket's details")
+SEE_QUEUE, SEE_DETAILS = refusals.SEE_QUEUE, refusals.SEE_DETAILS
 
 
 def _outsider(ticket: Ticket) -> str | None:
@@ -130,9 +129,7 @@ class Agents:
     async def reassign(self, by: str, number: int, to: str) -> str:
         self.staff.require_agent(by, DOING["/reassign"])
         if not self.staff.is_agent(to):
-            raise NotPermitted(
-                "{person} isn't one of the desk's agents, so tickets can't go to them.", person=to
-            )
+            raise NotPermitted(refusals.NOT_AN_AGENT, person=to)
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
@@ -158,7 +155,7 @@ class Agents:
             team = self.desk.team_of(ticket)
             if not team.is_agent(to):
                 raise NotPermitted(
-                    "{person} isn't one of the {team} team's agents, so {ref} can't go to them.",
+                    refusals.NOT_OF_TEAM,
                     person=to,
                     ticket=ticket.number,
                     team=team.name,
@@ -201,9 +198,9 @@ class Agents:
         if name[1:] not in saved:
             known = ", ".join(f"`:{n}`" for n in sorted(saved))
             raise NotPermitted(
-                "There is no saved reply called `{name}`. Saved replies: {known}.",
+                refusals.NO_SAVED_REPLY,
                 name=name,
-                known=known or Phrase("none yet (set them in `[replies]`)"),
+                known=known or refusals.NO_SAVED_REPLIES,
             )
         return saved[name[1:]]
 
@@ -247,7 +244,7 @@ class Agents:
             return ticket
         if requester_may and not self.staff.is_agent(person):
             raise NotPermitted(
-                "Only {person} who asked, or the desk's agents, can change {ref}.",
+                refusals.REQUESTER_OR_AGENTS,
                 person=ticket.requester,
                 ticket=ticket.number,
             )
@@ -291,7 +288,7 @@ class Agents:
         found = next((c for c in categories if c.casefold() == area.strip().casefold()), None)
         if found is None:
             raise NotPermitted(
-                "There is no area called “{area}”. The areas: {areas}.",
+                refusals.NO_AREA,
                 area=escape(area),
                 areas=", ".join(categories),
             )
@@ -357,7 +354,7 @@ class Agents:
     async def reopen(self, person: str, number: int) -> str:
         ticket = await self.desk.store.ticket(number)
         if ticket is None or ticket.requester != person:
-            raise NotPermitted("Only the person who raised {ref} can reopen it.", ticket=number)
+            raise NotPermitted(refusals.ONLY_REQUESTER_REOPENS, ticket=number)
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
@@ -407,7 +404,13 @@ class Agents:
             [(h.entry.title, h.entry.answer, h.confidence) for h in self.desk.knowledge.similar(ticket, 3)]
         )
         return details_view(
-            ticket, self.desk.ref(number), states, self.desk.zone, business=clock.business, similar=similar
+            ticket,
+            self.desk.ref(number),
+            states,
+            self.desk.zone,
+            business=clock.business,
+            similar=similar,
+            words=await self.desk.words_for(agent),
         )
 
     async def queue(self, agent: str) -> Answer:

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from bot.desk import Desk
 from bot.domain.away import away_now, back_at
-from bot.domain.errors import Phrase
 from bot.domain.owed import HomeOf
 from bot.flows.home import home_key
 from bot.flows.owed import owe
+from bot.slack import refusals
 from bot.slack.said_blocks import away_answer, back_answer
 from bot.slack.when import at
 from store.base import Transaction
 from store.names import AWAY, HOMES
 
-BE_AWAY, BE_BACK = Phrase("be away"), Phrase("be back")
+BE_AWAY, BE_BACK = refusals.BE_AWAY, refusals.BE_BACK
 
 
 async def go_away(desk: Desk, agent: str, words: str) -> str:

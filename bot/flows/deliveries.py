@@ -297,7 +297,8 @@ class Deliveries:
             return None
         week = date.fromisoformat(owed.week)
         text, png, alt = await self.reports.compose(week, owed.team)
-        upload = Upload(png, chart_name(week, owed.team), report_title(week, owed.team), alt)
+        title = report_title(week, owed.team, self.desk.words)
+        upload = Upload(png, chart_name(week, owed.team), title, alt)
         return Drawn(DirectMessage(owed.lead), text, [], upload=upload)
 
     # -- settling ----------------------------------------------------------------------------

@@ -4,14 +4,12 @@ these word it, in the reader's language. Pure builders."""
 
 from __future__ import annotations
 
-from bot.domain.errors import Phrase
 from bot.domain.priority import Priority
 from bot.i18n import ENGLISH, Words
 from bot.slack.intake_blocks import quote
 from bot.slack.labels import priority_label
+from bot.slack.links import linked
 from bot.slack.mrkdwn import escape
-
-SEE_SIMILAR = Phrase("see similar tickets")  # what `/desk similar` does, as its refusal says it
 
 # -- what an agent's command answers ----------------------------------------------------------
 
@@ -313,3 +311,9 @@ def nothing_to_cancel(words: Words = ENGLISH) -> str:
 def from_team(team: str, words: Words = ENGLISH) -> str:
     """Above a DM about a ticket, with several teams: which team it is from."""
     return words.t("{team} team", team=f"*{team}*")
+
+
+def raised_for_you(by: str, source: str | None, words: Words = ENGLISH) -> str:
+    """On a confirmation: who raised the ticket for its requester, and from which message."""
+    message = linked(source, words.t("your message"))
+    return words.t("{person} raised this for you from {message}.", person=f"<@{by}>", message=message)
