@@ -12,7 +12,7 @@ from bot.desk import Desk
 from bot.flows import answers
 from bot.flows.approvals import Approvals
 from bot.slack import refusals
-from bot.slack.approval_blocks import NEED_REASON, ApprovalIds, decision_form, form_state
+from bot.slack.approval_blocks import ApprovalIds, decision_form, form_state, need_reason
 from bot.slack.payloads import click, form_values
 
 
@@ -32,9 +32,10 @@ def register(app: AsyncApp, desk: Desk) -> None:
     @app.view(ApprovalIds.CHOOSER)
     async def on_choice(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         chosen = form_values(view).get(ApprovalIds.TYPE, "")
-        following = approvals.chosen_view(chosen, str(view.get("private_metadata", "")))
+        theirs = await desk.words_for(_user(body))
+        following = approvals.chosen_view(chosen, str(view.get("private_metadata", "")), theirs)
         if following is None:  # the config changed while the form was open
-            said = (await desk.words_for(_user(body))).t(refusals.CHOOSE_AGAIN)
+            said = theirs.t(refusals.CHOOSE_AGAIN)
             await ack(response_action="errors", errors={ApprovalIds.TYPE: said})
             return
         await ack(response_action="update", view=following)
@@ -52,7 +53,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
             return
         user, values = _user(body), form_state(view)
         members = await approvals.members(choice[1])
-        problems = approvals.problems(choice, user, values, members)
+        problems = approvals.problems(choice, user, values, members, await desk.words_for(user))
         if problems:
             await ack(response_action="errors", errors=problems)
             return
@@ -85,7 +86,8 @@ def register(app: AsyncApp, desk: Desk) -> None:
         await approvals.pressed_form(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
         approve = pressed.action_id == ApprovalIds.NOTE
         await desk.slack.open_view(
-            str(body.get("trigger_id", "")), decision_form(pressed.value, approve=approve)
+            str(body.get("trigger_id", "")),
+            decision_form(pressed.value, approve=approve, words=await desk.words_for(pressed.user)),
         )
 
     @app.view(ApprovalIds.DENY_FORM)
@@ -94,7 +96,8 @@ def register(app: AsyncApp, desk: Desk) -> None:
         reason = form_values(view).get(ApprovalIds.REASON, "").strip()
         approve = view.get("callback_id") == ApprovalIds.NOTE_FORM
         if not reason and not approve:
-            await ack(response_action="errors", errors={ApprovalIds.REASON: NEED_REASON})
+            missing = need_reason(await desk.words_for(_user(body)))
+            await ack(response_action="errors", errors={ApprovalIds.REASON: missing})
             return
         await ack()
         approval, user = str(view.get("private_metadata", "")), _user(body)
@@ -108,5 +111,5 @@ def register(app: AsyncApp, desk: Desk) -> None:
         await ack()
         pressed = click(body)
         if pressed is not None:
-            words = await approvals.change_refused(pressed.value)
+            words = await approvals.change_refused(pressed.value, pressed.user)
             await answers.respond(desk, pressed.response_url, pressed.user, words)

@@ -27,7 +27,8 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
         if not words:
             await ack()
             await desk.slack.open_view(
-                str(command.get("trigger_id", "")), Approvals(desk).first_view(channel)
+                str(command.get("trigger_id", "")),
+                Approvals(desk).first_view(channel, await desk.words_for(user)),
             )
             return
         first, _, rest = words.partition(" ")

@@ -44,6 +44,14 @@ class DeskError(Exception):
         self.person = person
         self.values = values
 
+    def __str__(self) -> str:
+        """The reason in English with its values, `{ref}` and `{person}` left for the adapter
+        (as a log line or a test reads it)."""
+        try:
+            return self.reason.format(ref="{ref}", person="{person}", **self.values)
+        except (KeyError, IndexError, ValueError):
+            return self.reason
+
     def render(
         self, ref: Callable[[int], str], name: Callable[[str], str], words: "Words | None" = None
     ) -> str:

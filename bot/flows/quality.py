@@ -62,6 +62,6 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     text, blocks = quality_answer(
         now, before, days, desk.zone, moved, team=team.name if team else "", words=said
     )
-    extra = await Approvals(desk).figures_block(period.start, period.end, team)
+    extra = await Approvals(desk).figures_block(period.start, period.end, team, words=said)
     blocks = blocks + extra if len(blocks) + len(extra) <= 50 else blocks
     return text, blocks + await deflection_blocks(desk, now, team, said)

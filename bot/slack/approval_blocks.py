@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.approval import REASON_LIMIT, Approval, ApprovalFigures, Kind, RequestType
-from bot.domain.durations import format_duration
+from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import action_button, context, section
 from bot.slack.intake_blocks import option, quote
 from bot.slack.mrkdwn import escape, fit, modal_title, plain
@@ -58,20 +58,21 @@ def fields_inline(fields: tuple[tuple[str, str], ...], limit: int = 300) -> str:
     return " · ".join(parts)[:limit]
 
 
-def chooser(choices: list[Choice], channel: str) -> dict[str, Any]:
+def chooser(choices: list[Choice], channel: str, words: Words = ENGLISH) -> dict[str, Any]:
     """The first view of /ticket on a desk with request types: what kind of request is it?"""
+    w = words
     options = [option(kind.name, str(i)) for i, (_, kind) in enumerate(choices)]
-    options.append(option("Something else", OTHER))
+    options.append(option(w.t("Something else"), OTHER))
     hints = [f"*{escape(kind.name)}*: {escape(kind.description)}" for _, kind in choices if kind.description]
     blocks: Blocks = [
         {
             "type": "input",
             "block_id": ApprovalIds.TYPE,
-            "label": {"type": "plain_text", "text": "What do you need?"},
+            "label": {"type": "plain_text", "text": w.t("What do you need?")},
             "element": {
                 "type": "static_select",
                 "action_id": ApprovalIds.VALUE,
-                "placeholder": {"type": "plain_text", "text": "Choose one"},
+                "placeholder": {"type": "plain_text", "text": w.t("Choose one")},
                 "options": options[:100],
             },
         }
@@ -82,9 +83,9 @@ def chooser(choices: list[Choice], channel: str) -> dict[str, Any]:
         "type": "modal",
         "callback_id": ApprovalIds.CHOOSER,
         "private_metadata": channel,
-        "title": {"type": "plain_text", "text": "New request"},
-        "submit": {"type": "plain_text", "text": "Next"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": w.t("New request")},
+        "submit": {"type": "plain_text", "text": w.t("Next")},
+        "close": {"type": "plain_text", "text": w.t("Cancel")},
         "blocks": blocks,
     }
 
@@ -99,8 +100,9 @@ def _input(field_key: str, label: str, element: dict[str, Any], required: bool) 
     }
 
 
-def type_form(choice: int, kind: RequestType, channel: str) -> dict[str, Any]:
+def type_form(choice: int, kind: RequestType, channel: str, words: Words = ENGLISH) -> dict[str, Any]:
     """A request type's form: its fields, each as the input its kind asks for."""
+    w = words
     blocks: Blocks = []
     if kind.description:
         blocks.append(context(escape(kind.description)))
@@ -120,7 +122,7 @@ def type_form(choice: int, kind: RequestType, channel: str) -> dict[str, Any]:
         blocks.append(
             _input(
                 "details",
-                "Anything we should know?",
+                w.t("Anything we should know?"),
                 {"type": "plain_text_input", "multiline": True, "max_length": TEXT_LIMIT},
                 False,
             )
@@ -130,8 +132,11 @@ def type_form(choice: int, kind: RequestType, channel: str) -> dict[str, Any]:
         "callback_id": ApprovalIds.FORM,
         "private_metadata": json.dumps({"type": choice, "name": kind.name, "channel": channel}),
         "title": {"type": "plain_text", "text": modal_title(kind.name)},
-        "submit": {"type": "plain_text", "text": "Send for approval" if kind.approval else "Open ticket"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "submit": {
+            "type": "plain_text",
+            "text": w.t("Send for approval") if kind.approval else w.t("Open ticket"),
+        },
+        "close": {"type": "plain_text", "text": w.t("Cancel")},
         "blocks": blocks,
     }
 
@@ -157,7 +162,7 @@ def form_state(view: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-def form_errors(kind: RequestType, values: dict[str, str]) -> dict[str, str]:
+def form_errors(kind: RequestType, values: dict[str, str], words: Words = ENGLISH) -> dict[str, str]:
     """What to fix in a type's form, by block id: a required field left empty, a number that
     is not one, a choice not offered, a date that is not a date."""
     errors: dict[str, str] = {}
@@ -165,15 +170,15 @@ def form_errors(kind: RequestType, values: dict[str, str]) -> dict[str, str]:
         value, block = values.get(f.key, ""), f"{ApprovalIds.FIELD}{f.key}"
         if not value:
             if f.required:
-                errors[block] = "Please fill this in."
+                errors[block] = words.t("Please fill this in.")
         elif f.kind is Kind.NUMBER and not re.fullmatch(r"-?\d+(\.\d+)?", value):
-            errors[block] = "Please write a number, like 2."
+            errors[block] = words.t("Please write a number, like 2.")
         elif f.kind is Kind.SELECT and value not in f.options:
-            errors[block] = "Please choose one of the options."
+            errors[block] = words.t("Please choose one of the options.")
         elif f.kind is Kind.PERSON and not USER.match(value):
-            errors[block] = "Please choose a person."
+            errors[block] = words.t("Please choose a person.")
         elif f.kind is Kind.DATE and not _is_date(value):
-            errors[block] = "Please choose a date."
+            errors[block] = words.t("Please choose a date.")
     return errors
 
 
@@ -196,9 +201,15 @@ def summary(kind: RequestType, values: dict[str, str]) -> str:
     return f"{kind.name}: {extra}" if extra else kind.name
 
 
-def _request_blocks(a: Approval, zone: ZoneInfo) -> Blocks:
+def _request_blocks(a: Approval, zone: ZoneInfo, w: Words = ENGLISH) -> Blocks:
+    head = w.t(
+        "{kind} for {requester}, {when}",
+        kind=f"*{escape(a.type_name)}*",
+        requester=f"<@{a.requester}>",
+        when=slack_at(a.requested_at, zone, words=w),
+    )
     blocks: Blocks = [
-        section(f"*{escape(a.type_name)}* for <@{a.requester}>, {slack_at(a.requested_at, zone)}"),
+        section(head),
         section(quote(a.text, 2900)),
     ]
     if a.fields:
@@ -206,94 +217,138 @@ def _request_blocks(a: Approval, zone: ZoneInfo) -> Blocks:
     return blocks
 
 
-def approver_request(a: Approval, zone: ZoneInfo, *, reminder: bool = False) -> tuple[str, Blocks]:
+def _level(a: Approval, w: Words) -> str:
+    return w.t("level {level} of {levels}", level=a.level + 1, levels=len(a.chain))
+
+
+def approver_request(
+    a: Approval, zone: ZoneInfo, *, reminder: bool = False, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
     """The approver's DM: the request, its fields, and Approve / Deny."""
-    level = f"level {a.level + 1} of {len(a.chain)}" if len(a.chain) > 1 else "your approval"
-    lead = (
-        ":bell: Still waiting for your decision"
-        if reminder
-        else ":ballot_box_with_check: Your approval is asked"
-    )
-    text = f"{'Reminder: ' if reminder else ''}<@{a.requester}> asks for your approval: {a.type_name}"
+    w = words
+    level = _level(a, w) if len(a.chain) > 1 else w.t("your approval")
+    if reminder:
+        lead = ":bell: " + w.t("Still waiting for your decision ({level}).", level=level)
+        text = w.t(
+            "Reminder: {requester} asks for your approval: {kind}",
+            requester=f"<@{a.requester}>",
+            kind=a.type_name,
+        )
+    else:
+        lead = ":ballot_box_with_check: " + w.t("Your approval is asked ({level}).", level=level)
+        text = w.t(
+            "{requester} asks for your approval: {kind}", requester=f"<@{a.requester}>", kind=a.type_name
+        )
     blocks = [
-        section(f"{lead} ({level})."),
-        *_request_blocks(a, zone),
+        section(lead),
+        *_request_blocks(a, zone, w),
         {
             "type": "actions",
             "block_id": f"approval:{a.id}",
             "elements": [
-                action_button("Approve", ApprovalIds.APPROVE, a.id, "primary"),
-                action_button("Deny", ApprovalIds.DENY, a.id, "danger"),
-                action_button("Approve with a note", ApprovalIds.NOTE, a.id),
+                action_button(w.t("Approve"), ApprovalIds.APPROVE, a.id, "primary"),
+                action_button(w.t("Deny"), ApprovalIds.DENY, a.id, "danger"),
+                action_button(w.t("Approve with a note"), ApprovalIds.NOTE, a.id),
             ],
         },
     ]
     return fit(text, 200, "…"), blocks
 
 
-def decided(a: Approval, by: str, approved: bool, zone: ZoneInfo) -> tuple[str, Blocks]:
+def decided(
+    a: Approval, by: str, approved: bool, zone: ZoneInfo, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
     """The approver's DM once they decided: the buttons give way to what they said."""
+    w = words
     note = a.trail[-1].detail.partition(": ")[2]
-    said = (
-        f":white_check_mark: You approved this request{': ' + escape(note) if note else ''}."
-        if approved
-        else f":no_entry: You denied this request: {escape(a.reason)}"
-    )
-    text = f"You {'approved' if approved else 'denied'} {a.type_name} for <@{a.requester}>"
-    return fit(text, 200, "…"), [*_request_blocks(a, zone), section(fit(said, 2900))]
+    requester = f"<@{a.requester}>"
+    if approved and note:
+        said = ":white_check_mark: " + w.t("You approved this request: {note}.", note=escape(note))
+    elif approved:
+        said = ":white_check_mark: " + w.t("You approved this request.")
+    else:
+        said = ":no_entry: " + w.t("You denied this request: {reason}", reason=escape(a.reason))
+    if approved:
+        text = w.t("You approved {kind} for {requester}", kind=a.type_name, requester=requester)
+    else:
+        text = w.t("You denied {kind} for {requester}", kind=a.type_name, requester=requester)
+    return fit(text, 200, "…"), [*_request_blocks(a, zone, w), section(fit(said, 2900))]
 
 
-def waiting(a: Approval) -> tuple[str, Blocks]:
+def waiting(a: Approval, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The requester's DM: the request went for approval, to whom."""
+    w = words
     first = ", ".join(f"<@{p}>" for p in a.chain[0])
-    text = f"Your request “{a.type_name}” is waiting for approval."
+    text = w.t("Your request “{kind}” is waiting for approval.", kind=a.type_name)
+    line = w.t(
+        "Your request {kind} is waiting for approval from {approvers}.",
+        kind=f"*{escape(a.type_name)}*",
+        approvers=first,
+    )
     blocks = [
-        section(f":hourglass: Your request *{escape(a.type_name)}* is waiting for approval from {first}."),
+        section(f":hourglass: {line}"),
         section(quote(a.text, 2900)),
         *([section(fit(field_lines(a.fields), 2900))] if a.fields else []),
         context(
-            "Its details are locked while it waits, so approvers approve what they saw. "
-            "Once it is approved it becomes a ticket and you'll hear from the desk."
+            w.t(
+                "Its details are locked while it waits, so approvers approve what they saw. "
+                "Once it is approved it becomes a ticket and you'll hear from the desk."
+            )
         ),
         {
             "type": "actions",
             "block_id": f"approval:{a.id}",
-            "elements": [action_button("Change details", ApprovalIds.LOCKED, a.id)],
+            "elements": [action_button(w.t("Change details"), ApprovalIds.LOCKED, a.id)],
         },
     ]
     return text, blocks
 
 
-def denied(a: Approval, by: str) -> tuple[str, Blocks]:
+def denied(a: Approval, by: str, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The requester's DM: the request was denied, by whom and why."""
-    text = f"Your request “{a.type_name}” was denied."
-    line = f":no_entry: Your request *{escape(a.type_name)}* was denied by <@{by}>: {escape(a.reason)}"
+    w = words
+    text = w.t("Your request “{kind}” was denied.", kind=a.type_name)
+    line = ":no_entry: " + w.t(
+        "Your request {kind} was denied by {by}: {reason}",
+        kind=f"*{escape(a.type_name)}*",
+        by=f"<@{by}>",
+        reason=escape(a.reason),
+    )
     return text, [
         section(fit(line, 2900)),
-        context("Nothing was opened. You can raise a new request with /ticket."),
+        context(w.t("Nothing was opened. You can raise a new request with /ticket.")),
     ]
 
 
-def overdue(a: Approval, now: datetime, zone: ZoneInfo) -> tuple[str, Blocks]:
+def overdue(a: Approval, now: datetime, zone: ZoneInfo, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The leads' DM: a request has waited for approval longer than its type allows."""
+    w = words
     who = ", ".join(f"<@{p}>" for p in a.deciders)
-    text = f"A request has waited too long for approval: {a.type_name}"
-    line = (
-        f":rotating_light: *{escape(a.type_name)}* for <@{a.requester}> has waited for approval since "
-        f"{slack_at(a.requested_at, zone)}; it waits on {who} (level {a.level + 1} of {len(a.chain)})."
+    text = w.t("A request has waited too long for approval: {kind}", kind=a.type_name)
+    line = ":rotating_light: " + w.t(
+        "{kind} for {requester} has waited for approval since {since}; it waits on {who} ({level}).",
+        kind=f"*{escape(a.type_name)}*",
+        requester=f"<@{a.requester}>",
+        since=slack_at(a.requested_at, zone, words=w),
+        who=who,
+        level=_level(a, w),
     )
-    return fit(text, 200, "…"), [section(line), *_request_blocks(a, zone)[1:]]
+    return fit(text, 200, "…"), [section(line), *_request_blocks(a, zone, w)[1:]]
 
 
-def decision_form(approval: str, *, approve: bool) -> dict[str, Any]:
+def decision_form(approval: str, *, approve: bool, words: Words = ENGLISH) -> dict[str, Any]:
     """Deny asks why (the requester is told); an approval may carry a note (in the trail)."""
+    w = words
     return {
         "type": "modal",
         "callback_id": ApprovalIds.NOTE_FORM if approve else ApprovalIds.DENY_FORM,
         "private_metadata": approval,
-        "title": {"type": "plain_text", "text": "Approve the request" if approve else "Deny the request"},
-        "submit": {"type": "plain_text", "text": "Approve" if approve else "Deny"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {
+            "type": "plain_text",
+            "text": w.t("Approve the request") if approve else w.t("Deny the request"),
+        },
+        "submit": {"type": "plain_text", "text": w.t("Approve") if approve else w.t("Deny")},
+        "close": {"type": "plain_text", "text": w.t("Cancel")},
         "blocks": [
             {
                 "type": "input",
@@ -301,9 +356,9 @@ def decision_form(approval: str, *, approve: bool) -> dict[str, Any]:
                 "optional": approve,
                 "label": {
                     "type": "plain_text",
-                    "text": "A note for the ticket's trail"
+                    "text": w.t("A note for the ticket's trail")
                     if approve
-                    else "Why? The requester will read this.",
+                    else w.t("Why? The requester will read this."),
                 },
                 "element": {
                     "type": "plain_text_input",
@@ -316,48 +371,84 @@ def decision_form(approval: str, *, approve: bool) -> dict[str, Any]:
     }
 
 
-def home_blocks(for_them: list[Approval], theirs: list[Approval], zone: ZoneInfo) -> Blocks:
+def home_blocks(
+    for_them: list[Approval], theirs: list[Approval], zone: ZoneInfo, words: Words = ENGLISH
+) -> Blocks:
     """A person's Home: the requests waiting for their decision (Approve / Deny are in their
     DMs with the desk), and their own requests waiting for approval."""
+    w = words
     found: Blocks = []
     if for_them:
         lines = [
-            f"• *{escape(a.type_name)}* for <@{a.requester}>, since {slack_at(a.since, zone)}"
+            "• "
+            + w.t(
+                "{kind} for {requester}, since {since}",
+                kind=f"*{escape(a.type_name)}*",
+                requester=f"<@{a.requester}>",
+                since=slack_at(a.since, zone, words=w),
+            )
             for a in for_them[:10]
         ]
-        head = f"*Waiting for your approval* ({len(for_them)}): Approve or Deny in our direct messages"
+        head = w.t(
+            "{heading} ({count}): Approve or Deny in our direct messages",
+            heading="*" + w.t("Waiting for your approval") + "*",
+            count=len(for_them),
+        )
         found.append(section(fit("\n".join([head, *lines]), 2900)))
     if theirs:
         lines = [
-            f"• *{escape(a.type_name)}*, waiting on {', '.join(f'<@{p}>' for p in a.deciders)} "
-            f"(level {a.level + 1} of {len(a.chain)})"
+            "• "
+            + w.t(
+                "{kind}, waiting on {who} ({level})",
+                kind=f"*{escape(a.type_name)}*",
+                who=", ".join(f"<@{p}>" for p in a.deciders),
+                level=_level(a, w),
+            )
             for a in theirs[:10]
         ]
-        found.append(section(fit("\n".join(["*Your requests waiting for approval*", *lines]), 2900)))
+        mine = "*" + w.t("Your requests waiting for approval") + "*"
+        found.append(section(fit("\n".join([mine, *lines]), 2900)))
     return found
 
 
-def figures_block(figures: ApprovalFigures) -> dict[str, Any]:
+def figures_block(figures: ApprovalFigures, words: Words = ENGLISH) -> dict[str, Any]:
     """Approvals, for /quality and the digest: time to a decision and what waits."""
-    times = (
-        f"decided in {format_duration(figures.p50)} (p50), {format_duration(figures.p90)} (p90) "
-        f"over {figures.decided} request{'s' if figures.decided != 1 else ''}"
-        if figures.p50 is not None and figures.p90 is not None
-        else "none decided"
-    )
-    waiting = f"{figures.pending} waiting for approval" if figures.pending else "none waiting"
-    return context(f":ballot_box_with_check: *Approvals:* {times} · {waiting}")
+    w = words
+    if figures.p50 is not None and figures.p90 is not None:
+        times = w.tn(
+            "decided in {p50} (p50), {p90} (p90) over {n} request",
+            "decided in {p50} (p50), {p90} (p90) over {n} requests",
+            figures.decided,
+            p50=w.duration(figures.p50),
+            p90=w.duration(figures.p90),
+        )
+    else:
+        times = w.t("none decided")
+    if figures.pending:
+        waiting = w.tn("{n} waiting for approval", "{n} waiting for approval", figures.pending)
+    else:
+        waiting = w.t("none waiting")
+    heading = w.t("Approvals:")
+    return context(f":ballot_box_with_check: *{heading}* {times} · {waiting}")
 
 
-GROUP_UNKNOWN = "Slack did not tell us who approves this right now. Please try again in a moment."
-NOT_FOUND = "I can't find that request any more, so nothing changed."
+def group_unknown(words: Words = ENGLISH) -> str:
+    return words.t("Slack did not tell us who approves this right now. Please try again in a moment.")
 
 
-def decided_already(ref: str | None) -> str:
+def not_found(words: Words = ENGLISH) -> str:
+    return words.t("I can't find that request any more, so nothing changed.")
+
+
+def decided_already(ref: str | None, words: Words = ENGLISH) -> str:
     """The answer to "Change details" once the request was decided."""
     if ref is not None:
-        return f"It was approved and is {ref} now: reply in its thread to add anything."
-    return "It was denied, so there is nothing to change. You can raise a new request with /ticket."
+        return words.t("It was approved and is {ref} now: reply in its thread to add anything.", ref=ref)
+    return words.t("It was denied, so there is nothing to change. You can raise a new request with /ticket.")
 
 
-NEED_REASON = "Please say why: the requester will read it."
+def need_reason(words: Words = ENGLISH) -> str:
+    return words.t("Please say why: the requester will read it.")
+
+
+GROUP_UNKNOWN, NOT_FOUND, NEED_REASON = group_unknown(), not_found(), need_reason()  # as English says them
