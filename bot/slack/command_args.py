@@ -40,7 +40,7 @@ class Verb:
 
     name: str
     role: str  # AGENT, LEAD or EVERYONE
-    takes: str  # the words after the verb, as usage shows them
+    takes: str  # the words after the verb, as usage shows them (a `P` phrase: translated)
     does: str  # one line for help
     note: str = ""  # said after the usage line
 
@@ -49,13 +49,13 @@ VERBS = {
     v.name: v
     for v in (
         Verb("claim", AGENT, "T-4", P("take a ticket")),
-        Verb("reply", AGENT, "T-4 your message to the requester", P("answer in the requester's thread")),
-        Verb("reassign", AGENT, "T-4 @someone", P("hand a ticket to another agent")),
-        Verb("resolve", AGENT, "T-4 what fixed it", P("resolve a ticket"), P("(the note is optional)")),
+        Verb("reply", AGENT, P("T-4 your message to the requester"), P("answer in the requester's thread")),
+        Verb("reassign", AGENT, P("T-4 @someone"), P("hand a ticket to another agent")),
+        Verb("resolve", AGENT, P("T-4 what fixed it"), P("resolve a ticket"), P("(the note is optional)")),
         Verb(
             "wait",
             AGENT,
-            "T-4 your question",
+            P("T-4 your question"),
             P("ask the requester; the clock pauses"),
             P("(the question is optional)"),
         ),
@@ -119,7 +119,7 @@ def route(name: str, sent: str) -> Routed:
 def usage(verb: str, called: str | None = None, words: Words = ENGLISH) -> str:
     """The usage line, in the words the person called it with."""
     found = VERBS[verb]
-    typed = f"{called or f'{NAMESPACE} {verb}'} {found.takes}".rstrip()
+    typed = f"{called or f'{NAMESPACE} {verb}'} {words.t(found.takes)}".rstrip()
     note = words.t(found.note) if found.note else ""
     said = words.t("Usage: {command}", command=f"`{typed}`")
     return f"{said} {note}".rstrip()
@@ -133,12 +133,13 @@ def help_text(*, agent: bool, lead: bool, called: str = NAMESPACE, words: Words 
     """The verbs this person may use, one a line, and `/ticket` for everyone."""
     base = called.split(" ")[0]
     lines = [
-        f"• `{f'{base} {v.name} {v.takes}'.rstrip()}`: {words.t(v.does)}"
+        f"• `{f'{base} {v.name} {words.t(v.takes)}'.rstrip()}`: {words.t(v.does)}"
         for v in VERBS.values()
         if v.name != "help" and may_use(v, agent=agent, lead=lead)
     ]
     raise_it = words.t("raise a request")
-    ticket = f"• `/ticket [what's wrong]`: {raise_it}; `/ticket status T-4`, `/ticket list`"
+    wrong = words.t("[what's wrong]")
+    ticket = f"• `/ticket {wrong}`: {raise_it}; `/ticket status T-4`, `/ticket list`"
     if not lines:
         others = words.t(
             "The other verbs of {command} are for the desk's agents and leads.", command=f"`{base}`"
