@@ -528,7 +528,8 @@ async def report_now(config: Config, env: Environment, *, dry_run: bool, output:
                 continue
             for lead in reports.leads(team):
                 channel = await slack.dm_channel(lead)
-                await slack.upload(channel, png, chart_name(week, name), report_title(week, name), text, alt)
+                title = report_title(week, name, desk.words)  # as the scheduled report names it
+                await slack.upload(channel, png, chart_name(week, name), title, text, alt)
                 sent.append("@" + lead)
     finally:
         await store.close()

@@ -92,9 +92,14 @@ class Desk:
         channel, _, ts = stored.partition(":")
         return permalink(self.workspace, channel, ts)
 
-    def explain(self, error: DeskError) -> str:
-        """A domain error as a sentence for Slack: references shown, people mentioned."""
-        return error.render(self.ref, lambda person: f"<@{person}>")
+    def explain(self, error: DeskError, words: Words | None = None) -> str:
+        """A domain error as a sentence for Slack, in `words`' language (the desk's when not
+        given): references shown, people mentioned."""
+        return error.render(self.ref, lambda person: f"<@{person}>", words or self.words)
+
+    async def explain_to(self, person: str | None, error: DeskError) -> str:
+        """A domain error as `person` reads it alone (in their language)."""
+        return self.explain(error, await self.words_for(person))
 
     @property
     def words(self) -> Words:

@@ -5,12 +5,12 @@ The sentences are written in English in the code, wrapped in `words.t("…")` (a
 message id. The translations are GNU gettext catalogues, kept with Babel, the Python ecosystem's
 standard tool for them:
 
-- `babel.cfg` says where the sentences are; `pybabel extract -F babel.cfg -k t -k tn:1,2
-  --no-location --sort-output --omit-header -o bot/locale/desk.pot .` writes the template, and
-  `pybabel update -i bot/locale/desk.pot -d bot/locale -D desk` carries new sentences into each
-  language's `desk.po`. `tests/test_i18n.py` fails when the template is behind the code, when a
-  sentence has no Simplified Chinese, and when a message rendered in zh-CN still has an English
-  sentence in it.
+- `babel.cfg` says where the sentences are and holds the two commands: `pybabel extract`
+  (keywords `t`, `tn:1,2`, and `Phrase` and the `DeskError` classes, whose first argument is
+  a refusal's reason: see `bot/domain/errors.py`) writes the template, and `pybabel update`
+  carries new sentences into each language's `desk.po`. `tests/test_i18n.py` fails when the
+  template is behind the code, when a sentence has no Simplified Chinese, and when a message
+  rendered in zh-CN still has an English sentence in it.
 - The `.po` files ship as package data and are read with Babel's `read_po` when a language is
   first asked for. No compiled `.mo` files: reading a few hundred messages takes milliseconds,
   and nothing can go stale between a `.po` someone edited and a `.mo` nobody rebuilt (there is

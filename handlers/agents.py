@@ -16,7 +16,7 @@ from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.domain.priority import Priority
 from bot.flows import answers
-from bot.flows.agents import DOING, Agents
+from bot.flows.agents import DOING, SEE_QUEUE, Agents
 from bot.slack.agent_blocks import AgentIds, text_form, visible_to
 from bot.slack.card import CardIds
 from bot.slack.command_args import (
@@ -29,6 +29,7 @@ from bot.slack.command_args import (
 )
 from bot.slack.payloads import click, form_values
 from bot.slack.request_blocks import RequestIds, ticket_of_block
+from bot.slack.said_blocks import priority_from_list, reply_missing
 from handlers.routing import ANY_COMMAND, help_or_unknown, routed, verbs
 
 FORM_OF = {  # a card's button -> the command it stands for, and its form
@@ -38,77 +39,77 @@ FORM_OF = {  # a card's button -> the command it stands for, and its form
 }
 
 
-def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
-    team = desk.staff
+class AgentListeners:
+    """The listeners, one method each (importable and testable alone); `register` wires them."""
 
-    async def outcome(response_url: str | None, user: str, work: Callable[[], Awaitable[str]]) -> None:
+    def __init__(self, desk: Desk, agents: Agents) -> None:
+        self.desk = desk
+        self.agents = agents
+
+    async def outcome(self, response_url: str | None, user: str, work: Callable[[], Awaitable[str]]) -> None:
         """Do the work after the ack, and tell the person how it went, privately."""
         try:
             answer = await work()
         except DeskError as error:
-            answer = desk.explain(error)
-        await answers.respond(desk, response_url, user, answer)
+            answer = await self.desk.explain_to(user, error)
+        await answers.respond(self.desk, response_url, user, answer)
 
-    @app.command(ANY_COMMAND, matchers=[verbs(*TICKET_VERBS)])
-    async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """`/desk claim T-4` and the aliases kept for it (`/claim T-4`): one road."""
         read, user = routed(command), str(command.get("user_id"))
+        words = await self.desk.words_for(user)
         try:
-            team.require_agent(user, DOING[f"/{read.verb}"])  # asked here too only to refuse in the ack
-            agent_command = read_agent_command(read)
+            # asked here too only to refuse in the ack
+            self.desk.staff.require_agent(user, DOING[f"/{read.verb}"])
+            agent_command = read_agent_command(read, words)
         except (BadCommand, DeskError) as wrong:
-            await ack(text=desk.explain(wrong) if isinstance(wrong, DeskError) else str(wrong))
+            await ack(text=self.desk.explain(wrong, words) if isinstance(wrong, DeskError) else str(wrong))
             return
         try:
-            number = desk.parse_ref(agent_command.reference)
+            number = self.desk.parse_ref(agent_command.reference)
         except DeskError as error:
-            await ack(text=f"{desk.explain(error)}\n{usage(read.verb, read.called)}")
+            await ack(text=f"{self.desk.explain(error, words)}\n{usage(read.verb, read.called, words)}")
             return
         await ack()
         once = f"cmd:{command.get('trigger_id')}"
-        await outcome(
-            command.get("response_url"), user, lambda: agents.carry_out(user, agent_command, number, once)
+        await self.outcome(
+            command.get("response_url"),
+            user,
+            lambda: self.agents.carry_out(user, agent_command, number, once),
         )
 
-    @app.command(ANY_COMMAND, matchers=[verbs("queue")])
-    async def on_queue(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def on_queue(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         user = str(command.get("user_id"))
         try:
-            team.require_agent(user, "see the queue")
+            self.desk.staff.require_agent(user, SEE_QUEUE)
         except DeskError as error:
-            await ack(text=desk.explain(error))
+            await ack(text=await self.desk.explain_to(user, error))
             return
         await ack()  # the queue is worked out after the ack: it may be long on a busy day
-        text, blocks = await agents.queue(user)
-        await answers.respond(desk, command.get("response_url"), user, text, blocks)
+        text, blocks = await self.agents.queue(user)
+        await answers.respond(self.desk, command.get("response_url"), user, text, blocks)
 
-    @app.command(ANY_COMMAND, matchers=[help_or_unknown])
-    async def on_help(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def on_help(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """`/desk help`, `/desk` alone, or a verb the desk does not know: the verbs this
         person may use."""
         read, user = routed(command), str(command.get("user_id"))
-        agent, lead = team.is_agent(user), team.is_lead(user)
+        agent, lead = self.desk.staff.is_agent(user), self.desk.staff.is_lead(user)
+        words = await self.desk.words_for(user)
         if read.verb == "help":
-            await ack(text=help_text(agent=agent, lead=lead, called=read.called))
+            await ack(text=help_text(agent=agent, lead=lead, called=read.called, words=words))
         else:
-            await ack(text=unknown_verb(read, agent=agent, lead=lead))
+            await ack(text=unknown_verb(read, agent=agent, lead=lead, words=words))
 
-    @app.action(CardIds.CLAIM)
-    @app.action(CardIds.REOPEN)
-    async def on_ticket_button(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_ticket_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """Claim (card, queue) and The problem is back (the requester's resolution message)."""
         await ack()
         pressed = click(body)
         if pressed is None or not pressed.value.isdigit():
             return
-        act = agents.claim if pressed.action_id == CardIds.CLAIM else agents.reopen
-        await outcome(pressed.response_url, pressed.user, lambda: act(pressed.user, int(pressed.value)))
+        act = self.agents.claim if pressed.action_id == CardIds.CLAIM else self.agents.reopen
+        await self.outcome(pressed.response_url, pressed.user, lambda: act(pressed.user, int(pressed.value)))
 
-    @app.action(CardIds.PRIORITY)
-    @app.action(CardIds.AREA)
-    @app.action(RequestIds.URGENCY)
-    @app.action(RequestIds.AREA)
-    async def on_change(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_change(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The card's priority and area selects, and the same under a channel ticket's
         confirmation (where the requester may use them too): the ticket is named by the
         block's id, and who may change it is the desk's to say."""
@@ -127,56 +128,57 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
                 try:
                     priority = Priority(choice)
                 except ValueError:
-                    return "Pick a priority from the list: P1, P2, P3 or P4."
-                return await agents.change_priority(user, number, priority, requester_may=requester_may)
+                    return priority_from_list(await self.desk.words_for(user))
+                return await self.agents.change_priority(user, number, priority, requester_may=requester_may)
         else:
 
             async def change() -> str:
-                return await agents.move(user, number, choice, requester_may=requester_may)
+                return await self.agents.move(user, number, choice, requester_may=requester_may)
 
-        await outcome(pressed.response_url, user, change)
+        await self.outcome(pressed.response_url, user, change)
 
-    @app.action(CardIds.DETAILS)
-    async def on_details(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_details(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         pressed = click(body)
         if pressed is None or not pressed.value.isdigit():
             return
         try:
-            view = await agents.details(pressed.user, int(pressed.value))
+            view = await self.agents.details(pressed.user, int(pressed.value))
         except DeskError as error:
-            await answers.respond(desk, pressed.response_url, pressed.user, desk.explain(error))
+            said = await self.desk.explain_to(pressed.user, error)
+            await answers.respond(self.desk, pressed.response_url, pressed.user, said)
             return
-        await desk.slack.open_view(str(body.get("trigger_id", "")), view)
+        await self.desk.slack.open_view(str(body.get("trigger_id", "")), view)
 
-    @app.action(CardIds.REPLY)
-    @app.action(CardIds.WAIT)
-    @app.action(CardIds.RESOLVE)
-    async def on_form_button(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_form_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         pressed = click(body)
         if pressed is None or not pressed.value.isdigit():
             return
         command, callback = FORM_OF[CardIds(pressed.action_id)]
         try:
-            team.require_agent(pressed.user, DOING[command])
+            self.desk.staff.require_agent(pressed.user, DOING[command])
         except DeskError as error:
-            await answers.respond(desk, pressed.response_url, pressed.user, desk.explain(error))
+            said = await self.desk.explain_to(pressed.user, error)
+            await answers.respond(self.desk, pressed.response_url, pressed.user, said)
             return
         number = int(pressed.value)
-        ticket = await desk.store.ticket(number)
+        ticket = await self.desk.store.ticket(number)
         public = visible_to(ticket.origin.channel) if ticket is not None else None
-        saved = tuple(sorted(desk.config.replies))
-        words = await desk.words_for(pressed.user)
+        saved = tuple(sorted(self.desk.config.replies))
+        words = await self.desk.words_for(pressed.user)
         view = text_form(
-            callback, number, desk.ref(number), pressed.channel, public_in=public, saved=saved, words=words
+            callback,
+            number,
+            self.desk.ref(number),
+            pressed.channel,
+            public_in=public,
+            saved=saved,
+            words=words,
         )
-        await desk.slack.open_view(str(body.get("trigger_id", "")), view)
+        await self.desk.slack.open_view(str(body.get("trigger_id", "")), view)
 
-    @app.view(AgentIds.REPLY_FORM)
-    @app.view(AgentIds.WAIT_FORM)
-    @app.view(AgentIds.RESOLVE_FORM)
-    async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = form_values(view)
         words = values.get(AgentIds.TEXT, "").strip()
         callback = view.get("callback_id")
@@ -186,22 +188,42 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         if not number.isdigit():
             await ack()
             return
+        user = str((body.get("user") or {}).get("id", ""))
         if callback == AgentIds.REPLY_FORM and not words:
-            missing = "Write the reply to send" + (", or pick a saved one." if desk.config.replies else ".")
+            missing = reply_missing(bool(self.desk.config.replies), await self.desk.words_for(user))
             await ack(response_action="errors", errors={AgentIds.TEXT: missing})
             return
         await ack()
-        user = str((body.get("user") or {}).get("id", ""))
         try:
             if callback == AgentIds.RESOLVE_FORM:
-                answer = await agents.resolve(user, int(number), words)
+                answer = await self.agents.resolve(user, int(number), words)
             elif callback == AgentIds.WAIT_FORM:
-                answer = await agents.wait(user, int(number), words)
+                answer = await self.agents.wait(user, int(number), words)
             else:
-                answer = await agents.reply(user, int(number), words, once=f"view:{view.get('id')}")
+                answer = await self.agents.reply(user, int(number), words, once=f"view:{view.get('id')}")
         except DeskError as error:
-            answer = desk.explain(error)
+            answer = await self.desk.explain_to(user, error)
         if channel:
-            await answers.whisper(desk, channel, user, answer)
+            await answers.whisper(self.desk, channel, user, answer)
         else:
-            await answers.dm(desk, user, answer)
+            await answers.dm(self.desk, user, answer)
+
+
+def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
+    listeners = AgentListeners(desk, agents)
+    app.command(ANY_COMMAND, matchers=[verbs(*TICKET_VERBS)])(listeners.on_command)
+    app.command(ANY_COMMAND, matchers=[verbs("queue")])(listeners.on_queue)
+    app.command(ANY_COMMAND, matchers=[help_or_unknown])(listeners.on_help)
+    app.action(CardIds.CLAIM)(listeners.on_ticket_button)
+    app.action(CardIds.REOPEN)(listeners.on_ticket_button)
+    app.action(CardIds.PRIORITY)(listeners.on_change)
+    app.action(CardIds.AREA)(listeners.on_change)
+    app.action(RequestIds.URGENCY)(listeners.on_change)
+    app.action(RequestIds.AREA)(listeners.on_change)
+    app.action(CardIds.DETAILS)(listeners.on_details)
+    app.action(CardIds.REPLY)(listeners.on_form_button)
+    app.action(CardIds.WAIT)(listeners.on_form_button)
+    app.action(CardIds.RESOLVE)(listeners.on_form_button)
+    app.view(AgentIds.REPLY_FORM)(listeners.on_form)
+    app.view(AgentIds.WAIT_FORM)(listeners.on_form)
+    app.view(AgentIds.RESOLVE_FORM)(listeners.on_form)

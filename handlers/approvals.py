@@ -12,15 +12,16 @@ from bot.desk import Desk
 from bot.flows import answers
 from bot.flows.agents import Agents
 from bot.flows.approvals import Approvals
+from bot.slack import refusals
 from bot.slack.approval_blocks import (
     FILL_ACTION,
-    NEED_REASON,
     NOT_FOUND,
     ONLY_REQUESTER,
     ApprovalIds,
     decision_form,
     form_errors,
     form_state,
+    need_reason,
     type_form,
 )
 from bot.slack.payloads import click, form_values
@@ -52,19 +53,23 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         if choice is not None and ticket is not None and choice[1].fields:
             refused = ONLY_REQUESTER if pressed.user != ticket.requester else None
             if refused is None:
-                view = type_form(int(index), choice[1], pressed.channel, ticket=ticket.number)
+                theirs = await desk.words_for(pressed.user)
+                view = type_form(int(index), choice[1], pressed.channel, ticket=ticket.number, words=theirs)
                 await desk.slack.open_view(str(body.get("trigger_id", "")), view)
         elif choice is not None and ticket is not None:  # no questions: the type is taken now
             refused = await approvals.fill_ticket(pressed.user, ticket.number, choice, {}, agents)
         if refused:
-            await answers.respond(desk, pressed.response_url, pressed.user, refused)
+            said = (await desk.words_for(pressed.user)).t(refused)
+            await answers.respond(desk, pressed.response_url, pressed.user, said)
 
     @app.view(ApprovalIds.CHOOSER)
-    async def on_choice(ack: AsyncAck, view: dict[str, Any]) -> None:
+    async def on_choice(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         chosen = form_values(view).get(ApprovalIds.TYPE, "")
-        following = approvals.chosen_view(chosen, str(view.get("private_metadata", "")))
+        theirs = await desk.words_for(_user(body))
+        following = approvals.chosen_view(chosen, str(view.get("private_metadata", "")), theirs)
         if following is None:  # the config changed while the form was open
-            await ack(response_action="errors", errors={ApprovalIds.TYPE: "Please choose again."})
+            said = theirs.t(refusals.CHOOSE_AGAIN)
+            await ack(response_action="errors", errors={ApprovalIds.TYPE: said})
             return
         await ack(response_action="update", view=following)
 
@@ -76,13 +81,12 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
             meta = {}
         choice = approvals.choice(meta.get("type") if isinstance(meta, dict) else None)
         if choice is None or choice[1].name != meta.get("name"):
-            await ack(
-                response_action="errors", errors={"": "This form is out of date: please open /ticket again."}
-            )
+            said = (await desk.words_for(_user(body))).t(refusals.FORM_OUT_OF_DATE)
+            await ack(response_action="errors", errors={"": said})
             return
         user, values = _user(body), form_state(view)
         if isinstance(meta.get("ticket"), int):  # a request channel's ticket takes the type
-            errors = form_errors(choice[1], values)
+            errors = form_errors(choice[1], values, await desk.words_for(user))
             if errors:
                 await ack(response_action="errors", errors=errors)
                 return
@@ -92,7 +96,7 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
                 await answers.dm(desk, user, refused)
             return
         members = await approvals.members(choice[1])
-        problems = approvals.problems(choice, user, values, members)
+        problems = approvals.problems(choice, user, values, members, await desk.words_for(user))
         if problems:
             await ack(response_action="errors", errors=problems)
             return
@@ -111,7 +115,8 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         once = f"approve:{pressed.value}:{pressed.user}:{_action_ts(body)}"
         refused = await approvals.decide(pressed.user, pressed.value, True, "", where, once)
         if refused:
-            await answers.respond(desk, pressed.response_url, pressed.user, refused)
+            said = (await desk.words_for(pressed.user)).t(refused)
+            await answers.respond(desk, pressed.response_url, pressed.user, said)
 
     @app.action(ApprovalIds.DENY)
     @app.action(ApprovalIds.NOTE)
@@ -122,7 +127,8 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
             return
         refused = await approvals.refusal(pressed.user, pressed.value)
         if refused:
-            await answers.respond(desk, pressed.response_url, pressed.user, refused)
+            said = (await desk.words_for(pressed.user)).t(refused)
+            await answers.respond(desk, pressed.response_url, pressed.user, said)
             return
         await approvals.pressed_form(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
         approve = pressed.action_id == ApprovalIds.NOTE
@@ -137,7 +143,8 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         reason = form_values(view).get(ApprovalIds.REASON, "").strip()
         approve = view.get("callback_id") == ApprovalIds.NOTE_FORM
         if not reason and not approve:
-            await ack(response_action="errors", errors={ApprovalIds.REASON: NEED_REASON})
+            missing = need_reason(await desk.words_for(_user(body)))
+            await ack(response_action="errors", errors={ApprovalIds.REASON: missing})
             return
         await ack()
         approval, user = str(view.get("private_metadata", "")), _user(body)
@@ -151,5 +158,5 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
         await ack()
         pressed = click(body)
         if pressed is not None:
-            words = await approvals.change_refused(pressed.value)
+            words = await approvals.change_refused(pressed.value, pressed.user)
             await answers.respond(desk, pressed.response_url, pressed.user, words)

@@ -22,5 +22,5 @@ def register(app: AsyncApp, desk: Desk) -> None:
             else:
                 answer = await come_back(desk, user)
         except DeskError as error:
-            answer = desk.explain(error)
+            answer = await desk.explain_to(user, error)
         await ack(text=answer)

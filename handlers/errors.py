@@ -23,12 +23,14 @@ from slack_bolt.response import BoltResponse
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.flows import answers
+from bot.i18n import Words
 from bot.slack.gateway import SlackFailure
+from bot.slack.said_blocks import not_saved, sorry
 from store import NotSaved
 
 log = logging.getLogger("desk.errors")
-SORRY = "Something went wrong on our side; nothing was changed. Please try again in a moment."
-NOT_SAVED = "I couldn't save that ({why}), so nothing was changed. Please try again in a little while."
+SORRY = sorry()  # as an English desk says it
+NOT_SAVED = not_saved("{why}")
 
 
 def _person(body: dict[str, Any]) -> str | None:
@@ -45,18 +47,27 @@ def _where(error: Exception) -> str:
     return f"{frames[-1].filename.rsplit('/', 2)[-1]}:{frames[-1].lineno}" if frames else "?"
 
 
-def _words(desk: Desk, error: Exception, kind: str) -> str:
-    """The answer for the person, after logging what needs logging (once)."""
-    if isinstance(error, DeskError):
-        return desk.explain(error)
+async def _words(desk: Desk, error: Exception, body: dict[str, Any]) -> str:
+    """The answer for the person, in their language, after logging what needs logging (once)."""
+    kind = _kind(body)
+    if isinstance(error, DeskError):  # a refusal: its typed reason, worded for the reader
+        return desk.explain(error, await _reader(desk, body))
     if isinstance(error, NotSaved):
         log.warning("change not saved", extra={"request": kind, "error": str(error)})
-        return NOT_SAVED.format(why=error)
+        return not_saved(str(error), await _reader(desk, body))
     if isinstance(error, SlackFailure):
         log.warning("could not answer: Slack failed", extra={"request": kind, "error": error.error})
     else:
         log.error("listener failed", extra={"request": kind, "error": repr(error)[:300], "at": _where(error)})
-    return SORRY
+    return sorry(await _reader(desk, body))
+
+
+async def _reader(desk: Desk, body: dict[str, Any]) -> Words:
+    """The language of whoever acted (the desk's when nobody did); never a failure itself."""
+    try:
+        return await desk.words_for(_person(body))
+    except Exception:  # the answer to a failure must not fail in its turn
+        return desk.words
 
 
 def _kind(body: dict[str, Any]) -> str:
@@ -79,7 +90,7 @@ def listener_failed(desk: Desk) -> Callable[[Exception, dict[str, Any], Any], Aw
     """Where a failure inside a listener ends (`bot.work.track_listeners` routes it here)."""
 
     async def failed(error: Exception, body: dict[str, Any], ack: Any) -> None:
-        words = _words(desk, error, _kind(body))
+        words = await _words(desk, error, body)
         if ack is not None and getattr(ack, "response", True) is None:  # not acked yet
             try:
                 if body.get("command"):  # the ack is the answer
@@ -99,7 +110,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
         error: Exception, body: dict[str, Any], response: BoltResponse | None
     ) -> BoltResponse | None:
         """Failures before any listener runs (the desk's middleware, authorization)."""
-        words = _words(desk, error, _kind(body))
+        words = await _words(desk, error, body)
         if response is not None and body.get("type") == "event_callback":
             return BoltResponse(status=503, body="")  # not acked: Slack sends the event again
         if response is not None and body.get("command"):  # not acked yet: the answer is the ack

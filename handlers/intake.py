@@ -23,10 +23,7 @@ from bot.slack.intake_blocks import (
     read_form,
 )
 from bot.slack.payloads import Click, click, form_values, shortcut
-
-STARTED_IN_DM = (
-    "I've started a ticket from that message in our direct messages. Pick an area there to finish it."
-)
+from bot.slack.said_blocks import started_in_dm
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
@@ -109,7 +106,8 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
         source = place(used.channel, used.ts) if used.ts else None
         await intake.begin(used.user, dm, None, "shortcut", text, None, for_person=used.author, source=source)
         if used.response_url and used.channel != dm:
-            await answers.respond(desk, used.response_url, used.user, STARTED_IN_DM)
+            said = started_in_dm(await desk.words_for(used.user))
+            await answers.respond(desk, used.response_url, used.user, said)
 
     @app.view(IntakeIds.FORM)
     async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.flows import answers
-from bot.flows.links import link, make_incident
+from bot.flows.links import LINK_TICKETS, link, make_incident
 from bot.slack.command_args import usage
 from bot.slack.payloads import click
 from bot.slack.storm_blocks import INCIDENT
@@ -23,19 +23,19 @@ def register(app: AsyncApp, desk: Desk) -> None:
         read, user = routed(command), str(command.get("user_id"))
         words = read.text.replace(" to ", " ").split()  # "T-31 T-12", or "T-31 to T-12"
         try:
-            desk.staff.require_agent(user, "link tickets")
+            desk.staff.require_agent(user, LINK_TICKETS)
             if len(words) != 2:
-                await ack(text=usage("link", read.called))
+                await ack(text=usage("link", read.called, await desk.words_for(user)))
                 return
             child, parent = desk.parse_ref(words[0]), desk.parse_ref(words[1])
         except DeskError as error:
-            await ack(text=desk.explain(error))
+            await ack(text=await desk.explain_to(user, error))
             return
         await ack()
         try:
             said = await link(desk, user, child, parent)
         except DeskError as error:
-            said = desk.explain(error)
+            said = await desk.explain_to(user, error)
         await answers.respond(desk, command.get("response_url"), user, said)
 
     @app.action(INCIDENT)
@@ -47,5 +47,5 @@ def register(app: AsyncApp, desk: Desk) -> None:
         try:
             said = await make_incident(desk, pressed.user, pressed.value)
         except DeskError as error:
-            said = desk.explain(error)
+            said = await desk.explain_to(pressed.user, error)
         await answers.respond(desk, pressed.response_url, pressed.user, said)

@@ -20,9 +20,8 @@ from bot.flows.follow_up import follow_up, ticket_thread
 from bot.flows.intake import Intake
 from bot.flows.names import in_words
 from bot.slack.payloads import Heard, heard, without_mentions_of
+from bot.slack.said_blocks import nothing_to_cancel
 from store.names import HANDLED
-
-NOTHING_TO_CANCEL = "There is no request in progress to cancel. Send me a message whenever you need help."
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
@@ -73,7 +72,7 @@ async def converse(desk: Desk, intake: Intake, said: Heard, words: str, thread: 
             await intake.begin(said.user, said.channel, thread, via, phrase.text, said.key)
             return
     found = await status.answer(desk, said.user, phrase)
-    answer = found if found is not None else (NOTHING_TO_CANCEL, [])
+    answer = found if found is not None else (nothing_to_cancel(await desk.words_for(said.user)), [])
     if said.in_dm:
         await status.reply(desk, said.key, said.user, said.channel, answer)
     elif await desk.store.add_once(HANDLED, said.key, desk.clock.now().isoformat()):

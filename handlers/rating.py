@@ -13,6 +13,7 @@ from bot.flows.opening import place
 from bot.flows.rating import Ratings
 from bot.slack.payloads import Click, click, form_values
 from bot.slack.rating_blocks import SCORE_ACTION, RatingIds
+from bot.slack.said_blocks import comment_missing
 
 
 def _rating_click(body: dict[str, Any]) -> tuple[Click, int, str] | None:
@@ -29,7 +30,8 @@ def _rating_click(body: dict[str, Any]) -> tuple[Click, int, str] | None:
 
 def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
     async def refuse(pressed: Click, error: DeskError) -> None:
-        await answers.respond(desk, pressed.response_url, pressed.user, desk.explain(error))
+        said = await desk.explain_to(pressed.user, error)
+        await answers.respond(desk, pressed.response_url, pressed.user, said)
 
     @app.action(SCORE_ACTION)
     @app.action(RatingIds.CHANGE)
@@ -68,12 +70,13 @@ def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
         if not number.isdigit() or ":" not in where:
             await ack()
             return
+        user = str((body.get("user") or {}).get("id", ""))
         if not words:
-            await ack(response_action="errors", errors={RatingIds.TEXT: "Write a comment to save."})
+            missing = comment_missing(await desk.words_for(user))
+            await ack(response_action="errors", errors={RatingIds.TEXT: missing})
             return
         await ack()
-        user = str((body.get("user") or {}).get("id", ""))
         try:
             await ratings.comment(user, int(number), words, where)
         except DeskError as error:
-            await answers.dm(desk, user, desk.explain(error))
+            await answers.dm(desk, user, await desk.explain_to(user, error))

@@ -12,6 +12,7 @@ from bot.domain.errors import DeskError, TicketNotFound
 from bot.flows import answers
 from bot.slack.answer_blocks import similar
 from bot.slack.command_args import split_reference, usage
+from bot.slack.refusals import SEE_SIMILAR
 from handlers.routing import ANY_COMMAND, routed, verbs
 
 
@@ -21,20 +22,20 @@ def register(app: AsyncApp, desk: Desk) -> None:
         read, user = routed(command), str(command.get("user_id"))
         reference, _ = split_reference(read.text)
         try:
-            desk.staff.require_agent(user, "see similar tickets")
+            desk.staff.require_agent(user, SEE_SIMILAR)
             if not reference:
-                await ack(text=usage("similar", read.called))
+                await ack(text=usage("similar", read.called, await desk.words_for(user)))
                 return
             number = desk.parse_ref(reference)
         except DeskError as error:
-            await ack(text=desk.explain(error))
+            await ack(text=await desk.explain_to(user, error))
             return
         await ack()
         ticket = await desk.store.ticket(number)
         if ticket is None:
-            text = desk.explain(TicketNotFound(number))
+            text = await desk.explain_to(user, TicketNotFound(number))
             await answers.respond(desk, command.get("response_url"), user, text)
             return
         found = [(h.entry.title, h.entry.answer, h.confidence) for h in desk.knowledge.similar(ticket)]
-        text, blocks = similar(desk.ref(number), found)
+        text, blocks = similar(desk.ref(number), found, await desk.words_for(user))
         await answers.respond(desk, command.get("response_url"), user, text, blocks)

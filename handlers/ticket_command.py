@@ -14,12 +14,9 @@ from bot.flows import answers, status
 from bot.flows.agents import Agents
 from bot.flows.approvals import Approvals
 from bot.flows.intake import Intake
+from bot.slack import said_blocks
 from bot.slack.command_args import TICKET
 from handlers.routing import ANY_COMMAND, routed, verbs
-
-STARTED = "Got it. I've started your ticket in our direct messages: pick an area there to finish it."
-NOTHING_TO_CANCEL = "There is no request in progress to cancel."
-CANCELLED = "Cancelled the request you were writing: nothing was opened."
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
@@ -30,7 +27,8 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
         if not words:
             await ack()
             await desk.slack.open_view(
-                str(command.get("trigger_id", "")), Approvals(desk).first_view(channel)
+                str(command.get("trigger_id", "")),
+                Approvals(desk).first_view(channel, await desk.words_for(user)),
             )
             return
         first, _, rest = words.partition(" ")
@@ -38,7 +36,7 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
             try:
                 view = await agents.details(user, desk.parse_ref(rest.strip()))
             except DeskError as error:
-                await ack(text=desk.explain(error))
+                await ack(text=await desk.explain_to(user, error))
                 return
             await ack()
             await desk.slack.open_view(str(command.get("trigger_id", "")), view)
@@ -56,11 +54,12 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
         if isinstance(phrase, Cancel):
             await ack()
         else:
-            await (ack() if channel == dm else ack(text=STARTED))
+            await (ack() if channel == dm else ack(text=said_blocks.started(await desk.words_for(user))))
         once = f"cmd:{command.get('trigger_id')}"
         if isinstance(phrase, NewRequest):
             await intake.begin(user, dm, None, "command", phrase.text, once)
         else:
             done = await intake.continue_with(user, dm, None, Said(words), once)
             url = str(command.get("response_url", ""))
-            await answers.respond(desk, url, user, CANCELLED if done else NOTHING_TO_CANCEL)
+            said = said_blocks.cancelled(done, await desk.words_for(user))
+            await answers.respond(desk, url, user, said)

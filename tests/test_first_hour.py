@@ -51,13 +51,13 @@ def test_the_trail_in_details_says_what_happened_in_words():
 
 
 def test_away_speaks_of_one_ticket_as_one():
-    from bot.flows.away import away_words
+    from bot.slack.said_blocks import away_answer
 
-    assert away_words("for 2h", 1).endswith(
+    assert away_answer("Fri 11 Dec, 17:00 CET", 1).endswith(
         "You still hold 1 open ticket: hand it over with `/desk reassign` if it can't wait."
     )
-    assert "hand them over" in away_words("for 2h", 3) and "3 open tickets" in away_words("for 2h", 3)
-    assert away_words("for 2h", 0).endswith("new tickets.")
+    assert "hand them over" in away_answer(None, 3) and "3 open tickets" in away_answer(None, 3)
+    assert away_answer(None, 0).endswith("new tickets.")
 
 
 # -- "assigned, not yet taken up" is not "unclaimed" (finding 5) --------------------------

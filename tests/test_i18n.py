@@ -8,6 +8,8 @@ is unchanged and reads the English sentences word for word.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -18,28 +20,41 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.domain.approval import ApprovalFigures, FormField, Kind, RequestType, chain_for, request
+from bot.domain.approval import Level as Approvers
 from bot.domain.digest import build_digest
-from bot.domain.intake import Draft, Stage
+from bot.domain.errors import NotPermitted
+from bot.domain.intake import Draft, Stage, Suggestion
 from bot.domain.notices import TRIAGE, Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
 from bot.domain.report import build_report
 from bot.domain.sla import TargetState
-from bot.domain.ticket import Rating, Status
+from bot.domain.storm import Group, Storm
+from bot.domain.ticket import Action, Rating, Status, Ticket, TrailEntry
 from bot.domain.trend import trend
 from bot.i18n import ENGLISH, Words, language_of_locale, words_for
 from bot.slack import (
     agent_blocks,
+    answer_blocks,
+    approval_blocks,
     card,
+    command_args,
+    details_blocks,
     digest_blocks,
     home,
     intake_blocks,
+    link_blocks,
     notice_blocks,
+    parked_blocks,
     quality_blocks,
     rating_blocks,
     report_blocks,
     request_blocks,
+    said_blocks,
     status_blocks,
+    storm_blocks,
+    summary_blocks,
     when,
 )
 from config.settings import ConfigError, load_config
@@ -64,12 +79,19 @@ ZONE = ZoneInfo("Europe/Berlin")
 # -- the catalogue ----------------------------------------------------------------------------
 
 
+KEYWORDS = {  # as babel.cfg's command says: `t`, `tn`, and a refusal's reason (bot/domain/errors.py)
+    "t": None,
+    "tn": (1, 2),
+    **dict.fromkeys(("Phrase", "P", "DeskError", "NotPermitted", "TransitionNotAllowed", "BadReference")),
+}
+
+
 def _in_code() -> set[str]:
     """The message ids in the code now, extracted as `pybabel extract -F babel.cfg` does."""
     found = extract_from_dir(
         str(ROOT),
         method_map=[("bot/**.py", "python")],
-        keywords={"t": None, "tn": (1, 2)},
+        keywords=KEYWORDS,
     )
     return {m[2] if isinstance(m[2], str) else m[2][0] for m in found}
 
@@ -354,7 +376,280 @@ def _rendered(words: Words) -> dict[str, object]:
     empty = trend([], d.clock_for, d.NOW, week).periods[-1]
     kinds["quality, empty"] = quality_blocks.quality_answer(empty, empty, 7, ZONE, words=words)
     kinds["home, requester"] = home.home_view(home.HomeFacts("IT Help", "T", ZONE, []), words=words)
+    kinds.update(_said(words, open_, claimed))
     return kinds
+
+
+def _said(words: Words, open_: Ticket, claimed: Ticket) -> dict[str, object]:
+    """The kinds moved out of flows/ and handlers/: answers, notes, refusals, help, the storm
+    card, Details, parked notices, suggested answers and links."""
+    w, s = words, said_blocks
+    kinds: dict[str, object] = {
+        "said: answers": [
+            s.claimed("T-1", ALICE, words=w),
+            s.now_with("T-1", "U0BOB0001", words=w),
+            *(s.resolved("T-1", ALICE, noted, words=w) for noted in (True, False)),
+            s.resolved_outside("T-1", "王小明", words=w),
+            s.kept_outside("T-1", "王小明", words=w),
+            s.already_sent(ALICE, words=w),
+            s.sent("T-1", ALICE, words=w),
+            s.priority_now("T-1", Priority.P1, words=w),
+            s.moved_answer("T-1", "Hardware", None, "C0TRIAGE1", words=w),
+            s.moved_answer("T-1", "Payroll", "People", "C0TRIAGE2", words=w),
+            s.waiting_answer("T-1", ALICE, words=w),
+            s.default_question(w),
+            s.an_agent(w),
+            s.no_saved_replies(w),
+            s.priority_from_list(w),
+            *(s.reply_missing(saved, w) for saved in (True, False)),
+            s.comment_missing(w),
+            s.linked_already("T-2", "T-1", words=w),
+            s.started(w),
+            s.started_in_dm(w),
+            *(s.cancelled(done, w) for done in (True, False)),
+            s.nothing_to_cancel(w),
+            s.sorry(w),
+            s.not_saved("磁盘已满", w),
+        ],
+        "said: notes and DMs": [
+            s.took_yours("U0BOB0001", "T-1", words=w),
+            s.handed_on("U0BOB0001", "T-1", "U0CAROL01", words=w),
+            s.replied_note("U0BOB0001", "换好了", words=w),
+            s.replied_in_thread("U0BOB0001", "换好了", words=w),
+            s.agent_replied("T-1", words=w),
+            s.requester_added(ALICE, "还是不行", words=w),
+            s.requester_added_fallback("T-1", words=w),
+            s.answered_back(ALICE, "T-1", "型号是 X1", words=w),
+            s.waiting_note("U0BOB0001", "型号是？", words=w),
+            s.priority_changed("U0BOB0001", "T-1", Priority.P3, Priority.P1, words=w),
+            s.card_moved(
+                s.moved_note("U0BOB0001", "T-1", "Hardware", "Payroll", words=w), "People", "C2", words=w
+            ),
+            s.problem_back(ALICE, "T-1", words=w) + s.back_with("U0BOB0001", words=w) + s.back_with_you(w),
+            s.closed_unanswered_note(w.duration(timedelta(days=5)), words=w),
+            s.no_text(w),
+            s.thread_gone_line(w),
+            s.open_in_triage("T-1", w),
+            s.from_team("IT", w),
+            s.raised_for_you("U0ERIN001", "https://x/1", w),
+        ],
+        "said: away": [
+            *(
+                s.away_answer(until, held, words=w)
+                for until in (None, "12月11日周五 17:00")
+                for held in (0, 1, 3)
+            ),
+            *(s.back_answer(was, words=w) for was in (True, False)),
+        ],
+        "help": [
+            command_args.help_text(agent=agent, lead=lead, words=w)
+            for agent, lead in ((False, False), (True, False), (True, True))
+        ],
+        "unknown verb": command_args.unknown_verb(
+            command_args.route("/desk", "fly"), agent=True, lead=True, words=w
+        ),
+        "usage": [command_args.usage(verb, None, w) for verb in command_args.VERBS],
+    }
+    wrong = []
+    for text in ("claim", "reassign T-1 bob", "reply T-1", "priority T-1 P9", "move T-1"):
+        try:
+            command_args.read_agent_command(command_args.route("/desk", text), w)
+        except command_args.BadCommand as bad:
+            wrong.append(str(bad))
+    kinds["bad command"] = wrong
+    started = NOW - timedelta(minutes=4)
+    storm = Storm("s1", started, NOW, tuple(range(1, 70)))
+    groups = [
+        Group("Hardware", Priority.P2, (1, 2, 3, 4, 5, 6, 7), 3, 2, 1, 1),
+        Group("VPN", Priority.P1, (8,), 0, 0),
+    ]
+    ref = "T-{}".format
+    kinds["storm card"] = storm_blocks.storm_card(storm, groups, ref, ZONE, w)
+    kinds["storm card, many groups"] = storm_blocks.storm_card(storm, groups * 30, ref, ZONE, w)
+    trail = tuple(
+        TrailEntry(NOW, actor, action, detail)
+        for actor, action, detail in (
+            (ALICE, Action.OPENED, "dm"),
+            ("U0ERIN001", Action.OPENED, "reaction"),
+            ("desk", Action.ASSIGNED, "U0BOB0001"),
+            ("desk", Action.ASSIGNED, ""),
+            ("U0BOB0001", Action.CLAIMED, ""),
+            ("U0BOB0001", Action.REASSIGNED, "U0BOB0001->U0CAROL01"),
+            ("U0BOB0001", Action.REASSIGNED, "->U0CAROL01"),
+            ("U0BOB0001", Action.PRIORITY, "P3->P1"),
+            ("U0BOB0001", Action.MOVED, "Hardware->Payroll"),
+            ("U0BOB0001", Action.REPLIED, "换好了"),
+            ("U0BOB0001", Action.NOTE, "内部备注"),
+            (ALICE, Action.FOLLOW_UP, "还是不行"),
+            ("U0BOB0001", Action.WAITING, "型号是？"),
+            ("desk", Action.REMINDED, ""),
+            ("U0BOB0001", Action.RESOLVED, "重启即可"),
+            (ALICE, Action.REOPENED, ""),
+            (ALICE, Action.RATED, "4"),
+            (ALICE, Action.RATED, "很好"),
+        )
+    )
+    notices = tuple(
+        Notice(Target.RESOLUTION, level, NOW, NOW, NOW, late) for level in Level for late in (False, True)
+    )
+    whole = replace(claimed, trail=trail * 3, notices=notices, imported_from="zendesk:35436")
+    kinds["details"] = details_blocks.details_view(
+        whole,
+        "T-2",
+        [_state(), _state(breached=True)],
+        ZONE,
+        business=False,
+        similar=["• *T-9*: 重启"],
+        words=w,
+    )
+    kinds["details, new"] = details_blocks.details_view(
+        open_, "T-1", [_state()], ZONE, business=True, words=w
+    )
+    kinds["status words"] = [details_blocks.status_word(status, w) for status in Status]
+    places = ("C0TRIAGE1", "dm:U0CAROL01", "home:U0CAROL01", "storm:C0TRIAGE1")
+    errors = sorted({e for errors in parked_blocks.CAUSES.values() for e in errors} | {"fatal_error"})
+    kinds["parked"] = [parked_blocks.why(e, p, "desk", words=w) for e in errors for p in places]
+    kinds["parked notices"] = [
+        parked_blocks.parked_notice(e, "C0TRIAGE1", "desk", n, w) for e in errors for n in (1, 3)
+    ]
+    draft = Draft("d1", ALICE, "D1", None, "dm", "打印机卡纸", Stage.SUGGESTED, NOW, NOW)
+    draft = replace(
+        draft,
+        suggested=(
+            Suggestion("ticket:9", "T-9", "重启即可"),
+            Suggestion("reply:vpn", "vpn", "重新连接"),
+            Suggestion("article:vpn.md", "VPN 指南", "第一步"),
+            Suggestion("incident:12", "T-12", ""),
+        ),
+    )
+    kinds["suggestions"] = answer_blocks.suggestions(draft, w)
+    kinds["answered"] = answer_blocks.answered(draft, w)
+    kinds["suggested note"] = answer_blocks.suggested_note(draft.suggested, w)
+    kinds["similar"] = [answer_blocks.similar("T-1", found, w) for found in ([], [("T-9", "重启即可", 0.8)])]
+    kinds["similar lines"] = answer_blocks.similar_lines([("T-9", "重启即可", 0.8)])
+    kinds["deflection"] = [answer_blocks.deflection_line(n, r, w) for n, r in ((1, None), (3, 0.25))]
+    kinds["links"] = [
+        link_blocks.linked_to("T-2", "T-1", w),
+        link_blocks.trail_child("T-1", w),
+        link_blocks.trail_parent("T-2", w),
+        link_blocks.trail_incident(3, w),
+        link_blocks.parent_update("T-2", "T-1", "Bob, IT Help", "换好了", w),
+        link_blocks.linked_answer("T-2", "T-1", ALICE, w),
+        *(link_blocks.incident_answer(parent, n, w) for parent, n in ((None, 0), ("T-1", 1), ("T-1", 4))),
+    ]
+    kinds["report title"] = [report_blocks.report_title(date(2026, 11, 30), team, w) for team in ("", "IT")]
+    kinds["chart alt"] = report_blocks.chart_alt(report_blocks.report_title(date(2026, 11, 30), "", w), w)
+    kinds["refusals"] = [_refusal(reason, w) for reason in _reasons()]
+    kinds.update(_approvals(w))
+    return kinds
+
+
+def _approvals(w: Words) -> dict[str, object]:
+    """Request types and approvals: the forms, the approver's DM, what the requester and the
+    leads are told. The type's name, fields and options are the team's own words (config)."""
+    fields = (
+        FormField("system", "系统", Kind.SELECT, options=("VPN", "工资")),
+        FormField("manager", "你的经理", Kind.PERSON),
+        FormField("from", "开始日期", Kind.DATE, required=False),
+        FormField("seats", "人数", Kind.NUMBER),
+        FormField("why", "原因", Kind.LONG_TEXT),
+    )
+    kind = RequestType(
+        "系统权限",
+        "申请访问一个系统",
+        fields,
+        Priority.P3,
+        "Access",
+        (Approvers(("U0CAROL01",)), Approvers(field="manager")),
+    )
+    values = {"system": "VPN", "manager": "U0MIA0001", "seats": "2", "why": "新同事"}
+    held = request("r1", kind, ALICE, "Access", "VPN", values, chain_for(kind, ALICE, values), NOW)
+    approved = held.decide("U0CAROL01", True, "可以", NOW).decide("U0MIA0001", True, "", NOW)
+    denied = held.decide("U0CAROL01", False, "不需要", NOW)
+    one_level = replace(held, chain=held.chain[:1])
+    plain_kind = replace(kind, fields=(), approval=())
+    return {
+        "approvals: forms": [
+            approval_blocks.chooser([("IT", kind), ("IT", plain_kind)], "C1", w),
+            approval_blocks.type_form(0, kind, "C1", words=w),
+            approval_blocks.type_form(1, plain_kind, "C1", words=w),
+            approval_blocks.form_errors(
+                kind, {"seats": "两个", "system": "别的", "manager": "bob", "from": "明天"}, w
+            ),
+            approval_blocks.form_errors(kind, {}, w),
+            *(approval_blocks.decision_form("r1", approve=a, words=w) for a in (True, False)),
+        ],
+        "approvals: messages": [
+            *(
+                approval_blocks.approver_request(a, ZONE, reminder=r, words=w)
+                for a in (held, one_level)
+                for r in (False, True)
+            ),
+            *(approval_blocks.decided(a, "U0CAROL01", a is approved, ZONE, w) for a in (approved, denied)),
+            approval_blocks.decided(held.decide("U0CAROL01", True, "", NOW), "U0CAROL01", True, ZONE, w),
+            approval_blocks.waiting(held, w),
+            approval_blocks.denied(denied, "U0CAROL01", w),
+            approval_blocks.overdue(held, NOW, ZONE, w),
+            approval_blocks.home_blocks([held], [held], ZONE, w),
+            approval_blocks.summary(kind, values),
+            approval_blocks.fields_inline((("系统", "VPN"), ("你的经理", "U0MIA0001"))),
+            approval_blocks.person("U0MIA0001"),
+            approval_blocks.outcome(approved, "T-7", w),
+            approval_blocks.outcome(denied, None, w),
+            *(
+                approval_blocks.settled(a, "U0CAROL01", a is approved, NOW, ZONE, w)
+                for a in (approved, denied)
+            ),
+            approval_blocks.channel_types(7, [(0, kind), (1, plain_kind)], w),
+            approval_blocks.team_waiting_block([held], ZONE, w),
+            approval_blocks.queue_block([held], ZONE, w),
+            approval_blocks.queue_block([held, one_level], ZONE, w),
+            approval_blocks.type_note("系统权限", w),
+        ],
+        "summaries": [
+            summary_blocks.summarise_button(7, w),
+            summary_blocks.summary_in_details("T-7", "打印机卡纸，已更换硒鼓。", 3, w),
+            summary_blocks.summary_in_details("T-7", None, 3, w),
+            summary_blocks.summarising("T-7", w),
+            summary_blocks.not_set_up(w),
+            summary_blocks.did_not_answer("T-7", w),
+            summary_blocks.summary("T-7", "打印机卡纸，已更换硒鼓。", 3, w),
+            summary_blocks.drafting("T-7", w),
+            summary_blocks.form_missed("T-7", w),
+            summary_blocks.draft_note(w),
+            summary_blocks.no_draft_note("T-7", w),
+        ],
+        "approvals: figures": [
+            approval_blocks.figures_block(ApprovalFigures(n, p, p, m), w)
+            for n, p, m in ((1, timedelta(hours=2), 0), (3, timedelta(days=1, hours=2), 2), (0, None, 1))
+        ],
+        "approvals: answers": [
+            approval_blocks.group_unknown(w),
+            approval_blocks.not_found(w),
+            approval_blocks.need_reason(w),
+            *(approval_blocks.decided_already(ref, w) for ref in ("T-4", None)),
+        ],
+    }
+
+
+def _reasons() -> list[str]:
+    """Every refusal's reason in the code: the first argument of the error classes and of
+    `Phrase` (as the catalogue extracts them)."""
+    found = extract_from_dir(
+        str(ROOT),
+        method_map=[("bot/**.py", "python")],
+        keywords=dict.fromkeys(
+            ("Phrase", "P", "DeskError", "NotPermitted", "TransitionNotAllowed", "BadReference")
+        ),
+    )
+    return sorted({m[2] for m in found if isinstance(m[2], str)})
+
+
+def _refusal(reason: str, words: Words) -> str:
+    """A refusal rendered as the one error path renders it, its values filled with samples."""
+    values = {name: "`x`" for name in re.findall(r"\{(\w+)\}", reason) if name not in ("ref", "person")}
+    error = NotPermitted(reason, ticket=1, person=ALICE, **values)
+    return error.render("T-{}".format, lambda person: f"<@{person}>", words)
 
 
 def test_every_converted_message_kind_reads_in_chinese():
@@ -460,3 +755,127 @@ async def test_a_requester_whose_slack_speaks_chinese_raises_a_ticket_in_chinese
         await run.people.press(ALICE, prompt, "P2 · 高")
         await settle(lambda: "已创建" in text_of(prompt))
         assert english_left(blocks_text(prompt.blocks)) == []
+
+
+# -- nothing left out: every sentence, every renderer, no sentence in flows/ or handlers/ -------
+
+
+def test_every_sentence_in_the_catalogue_reads_in_chinese():
+    """Each translation, its placeholders set aside, has no English sentence left in it."""
+    chinese = _ids(ROOT / "bot/locale/zh_CN/LC_MESSAGES/desk.po")
+    left = {}
+    for key, said in chinese.items():
+        text = said if isinstance(said, str) else "\n".join(said or ())
+        runs = english_left(re.sub(r"\{\w*\}", " ", text))
+        if runs:
+            left[key] = runs
+    assert left == {}
+
+
+RENDERERS = sorted(
+    [ROOT / "bot/slack/card.py", ROOT / "bot/slack/home.py", *(ROOT / "bot/slack").glob("*_blocks.py")]
+)
+NOT_RENDERERS = {  # public functions of those modules that word nothing: ids, parsers, pieces
+    "request_blocks": {"ticket_of_block"},
+    "intake_blocks": {"draft_of_block", "select_of", "flat", "option", "quote", "area_options"},
+    "digest_blocks": {"digest_id"},
+    "notice_blocks": {"notice_id"},
+    "parked_blocks": {"cause_of"},
+    "agent_blocks": {"visible_to"},
+    "card": {"button"},
+    "approval_blocks": {"form_state"},
+}
+NOT_YET: set[str] = set()  # renderers still in English only (none; the test below keeps it honest)
+
+
+def _public_functions(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_")
+    }
+
+
+def test_every_renderer_is_rendered_in_chinese_by_the_test_above(monkeypatch):
+    """A new public function in a renderer module (`bot/slack/*_blocks.py`, the card, the Home)
+    fails here until the zh-CN test renders it (or it is named as wording nothing)."""
+    called: set[tuple[str, str]] = set()
+    modules = [importlib.import_module(f"bot.slack.{path.stem}") for path in RENDERERS]
+    for path, module in zip(RENDERERS, modules, strict=True):
+        for name in _public_functions(path):
+            original = getattr(module, name)
+
+            def recorder(*args, __f=original, __key=(path.stem, name), **kwargs):
+                called.add(__key)
+                return __f(*args, **kwargs)
+
+            for other in modules:  # where it is defined, and where it was imported by name
+                for attr, value in list(vars(other).items()):
+                    if value is original:
+                        monkeypatch.setattr(other, attr, recorder)
+    _rendered(ZH)
+    missing = {
+        (path.stem, name)
+        for path in RENDERERS
+        if path.stem not in NOT_YET
+        for name in _public_functions(path) - NOT_RENDERERS.get(path.stem, set())
+        if (path.stem, name) not in called
+    }
+    assert missing == set()
+
+
+def test_the_renderers_not_yet_in_chinese_are_still_english():
+    """`NOT_YET` is honest: each module named there has no `words` parameter yet."""
+    for stem in NOT_YET:
+        assert "words.t(" not in (ROOT / f"bot/slack/{stem}.py").read_text(), (
+            f"{stem} is converted: render it above"
+        )
+
+
+# Strings in flows/ and handlers/ that are not sentences for people: logger names, Slack methods,
+# outbox ids, operator-only wording (logs and the command line), file names.
+NOT_SENTENCES = {
+    "no such ticket",  # an outbox error code (parked_blocks.CAUSES)
+    " by DM",  # digest.place_words: an operator's listing
+    "weekly-report-",  # a file name
+}
+
+
+def _sentences_in(path: Path) -> list[tuple[int, str]]:
+    """String literals with two or more English words, outside docstrings, log calls and ids."""
+    tree = ast.parse(path.read_text())
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):  # a docstring
+            skip.add(id(first.value))
+        logs = ("debug", "info", "warning", "error", "exception", "getLogger")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in logs:
+            skip |= {id(n) for arg in node.args[:1] for n in ast.walk(arg)}
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "getLogger":
+            skip |= {id(n) for arg in node.args for n in ast.walk(arg)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            text = node.value
+            if text in NOT_SENTENCES or re.fullmatch(r"[\w.:-]*", text):  # ids: `desk.outbox`, `chat.update`
+                continue
+            if re.search(r"[A-Za-z]{2,}[ ,;!?'’]+[A-Za-z]{2,}", text):
+                found.append((node.lineno, text))
+    return found
+
+
+def test_no_sentence_is_written_in_flows_or_handlers():
+    """Issue 36: what the desk says is worded in `bot/slack` (renderers that take the reader's
+    `Words`), refusals in `bot/slack/refusals.py`; flows and handlers only decide."""
+    places = sorted([*(ROOT / "bot/flows").glob("*.py"), *(ROOT / "handlers").glob("*.py")])
+    written = {str(p.relative_to(ROOT)): found for p in places if (found := _sentences_in(p))}
+    assert written == {}
+
+
+def test_the_sentence_scan_finds_a_sentence(tmp_path):
+    flow = tmp_path / "flow.py"
+    flow.write_text('"""Docs are fine."""\nlog.info("logs are fine")\nanswer = f"You claimed {ref}."\n')
+    assert _sentences_in(flow) == [(3, "You claimed ")]

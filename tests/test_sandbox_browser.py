@@ -520,3 +520,58 @@ def test_an_access_request_from_the_dm_is_approved_from_the_approvers_dms(sandbo
     page.open("D0ALICE01")
     page.see("was approved: it is T-1 now")
     assert all(p.stat().st_size < 200_000 for p in page.shots)
+
+
+@pytest.fixture
+def chinese_desk(tmp_path):
+    """The sandbox's own config with `desk.language = "zh-CN"`, written before it starts (the
+    sandbox keeps a config it finds in its folder)."""
+    from bot.sandbox.demo import demo_config, local_zone
+    from bot.sandbox.run import CONFIG_FILE
+
+    data = tmp_path / "data"
+    data.mkdir()
+    config = demo_config(data / "desk.json", local_zone())
+    (data / CONFIG_FILE).write_text(config.replace("[desk]\n", '[desk]\nlanguage = "zh-CN"\n', 1))
+
+
+def test_the_chinese_desk_on_the_page(chinese_desk, sandbox, browser):
+    """Issue 36: a desk whose language is zh-CN, and people whose Slack speaks Chinese (the
+    page's language switch): the request, the card, the claim and `/desk help` read Chinese.
+    The last screenshot is the README's (`docs/images/zh-desk.png`)."""
+    from tests.test_i18n import english_left
+
+    url, folder = sandbox
+    browser.get(url)
+    browser.set_window_size(1400, 860)
+    page = Visitor(browser, folder)
+
+    page.be(ALICE)
+    page.click("#language")  # Alice's Slack now speaks Chinese
+    page.wait(lambda: browser.find_element(By.ID, "language").text == "English")
+    page.type("打印机一直卡纸，打印不了")
+    page.press("其他")  # "Something else": the demo's IT team has request types, asked first
+    page.press("Hardware")
+    page.press("P2 · 高")
+    page.see("T-1")
+    page.wait(lambda: "已创建" in page.messages_text() or "已提交" in page.messages_text())
+
+    page.be(BOB)
+    page.click("#language")
+    page.wait(lambda: browser.find_element(By.ID, "language").text == "English")
+    page.open("C0TRIAGE1")
+    page.see("打印机一直卡纸")
+    page.press("认领")
+    page.see("你认领了 T-1")
+    page.shot("zh-desk")
+    page.type("/desk help")
+    page.see("你可以用")
+    # What the desk wrote: not code (commands stay the same words), not the page's own chrome.
+    words = browser.execute_script(
+        "const m = document.getElementById('messages').cloneNode(true);"
+        "m.querySelectorAll('code, pre, .only-you, .app, .meta, .day-divider, b, button:not(.btn)')"
+        ".forEach(e => e.remove());"
+        "return m.innerText;"
+    )
+    left = [run for run in english_left(words) if run not in ("Bob Baker", "Alice Archer")]
+    assert "认领" in words and "你可以用" in words and left == [], (left, words)

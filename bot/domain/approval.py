@@ -143,8 +143,9 @@ class Approval:
         """`person` approves or denies at the current level. Only the level's approvers may; a
         denial needs a reason. An approval that completes the last level approves the request."""
         if not self.pending:
-            word = "approved" if self.state is State.APPROVED else "denied"
-            raise TransitionNotAllowed(f"This request was already {word}, so nothing changed.")
+            if self.state is State.APPROVED:
+                raise TransitionNotAllowed("This request was already approved, so nothing changed.")
+            raise TransitionNotAllowed("This request was already denied, so nothing changed.")
         if person not in self.chain[self.level] and any(
             person in level for level in self.chain[: self.level]
         ):
@@ -230,8 +231,12 @@ def chain_for(
             asked = kind.field(level.field) if level.field else None
             named = asked.label if asked else ""
             if named and values.get(level.field or "") == requester:
-                raise NotPermitted(f"You can't approve your own request: choose someone else as “{named}”.")
-            raise NotPermitted(f"Nobody can approve level {number} of this request, so it can't be raised.")
+                raise NotPermitted(
+                    "You can't approve your own request: choose someone else as “{field}”.", field=named
+                )
+            raise NotPermitted(
+                "Nobody can approve level {level} of this request, so it can't be raised.", level=number
+            )
         chain.append(tuple(dict.fromkeys(people)))
     return tuple(chain)
 

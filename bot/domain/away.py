@@ -8,14 +8,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.durations import parse_duration
-from bot.domain.errors import DeskError, literal
+from bot.domain.errors import DeskError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-UNTIL_HINT = (
-    "Say how long or until when: `/desk away` (until you say `/desk back`), `/desk away 2h`, "
-    "`/desk away 3d`, `/desk away 17:00`, `/desk away fri` or `/desk away 2026-12-24`."
-)
 
 
 def away_now(until: str | None, now: datetime) -> bool:
@@ -56,5 +52,10 @@ def back_at(words: str, now: datetime, zone: ZoneInfo) -> datetime | None:
         except ValueError:
             found = None
     if found is None or found <= now:
-        raise DeskError(f"I can't tell when you'll be back from “{literal(words.strip())}”. {UNTIL_HINT}")
+        raise DeskError(
+            "I can't tell when you'll be back from “{said}”. Say how long or until when: "
+            "`/desk away` (until you say `/desk back`), `/desk away 2h`, `/desk away 3d`, "
+            "`/desk away 17:00`, `/desk away fri` or `/desk away 2026-12-24`.",
+            said=words.strip(),
+        )
     return found

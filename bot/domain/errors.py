@@ -1,31 +1,72 @@
-"""Domain errors carry a sentence a person can read; adapters fill in references and names.
+"""Domain errors carry a typed reason a person can read, rendered in their language at the edge.
 
-A message may hold `{ref}` (the ticket's reference) and `{person}` (someone's name), so the
-domain never needs to know the ticket prefix or how Slack shows a user.
+A refusal is its reason (the English sentence, which is also its id in the catalogue: see
+`bot/i18n.py`) and the values that fill it in. The domain never writes a sentence for one
+reader: `render` looks the reason up in the reader's `Words` and fills it afterwards, so a
+translation may put the values where its own grammar wants them. `{ref}` (the ticket's reference)
+and `{person}` (someone's name) are filled by the adapter's own formats, so the domain never
+needs to know the ticket prefix or how Slack shows a user; a value that is itself a `Phrase`
+(`doing` in "Only the desk's agents can {doing}.") is translated too.
+
+The reasons are extracted for the catalogue from the error classes' first argument and from
+`Phrase(...)` (the keywords in `babel.cfg`'s command), so they must be plain literals.
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.i18n import Words
+
+
+class Phrase(str):
+    """A part of a sentence kept in the catalogue, translated when the sentence is rendered."""
+
+    __slots__ = ()
 
 
 def literal(text: str) -> str:
-    """`text` to appear as written in a message that `render` fills in (braces doubled)."""
+    """`text` to appear as written in a reason that `render` fills in (braces doubled); only for
+    reasons built before they were typed: values passed as parameters need nothing."""
     return text.replace("{", "{{").replace("}", "}}")
 
 
 class DeskError(Exception):
-    """Something the user asked for cannot be done; the message says why, kindly."""
+    """Something the user asked for cannot be done; the reason says why, kindly."""
 
-    def __init__(self, message: str, *, ticket: int | None = None, person: str | None = None):
-        super().__init__(message)
-        self.template = message
+    def __init__(
+        self, reason: str, *, ticket: int | None = None, person: str | None = None, **values: object
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.template = reason  # the name it had before reasons were typed
         self.ticket = ticket
         self.person = person
+        self.values = values
 
-    def render(self, ref: Callable[[int], str], name: Callable[[str], str]) -> str:
-        """The message with `{ref}` and `{person}` filled in by the caller's own formats."""
-        return self.template.format(
-            ref=ref(self.ticket) if self.ticket is not None else "this ticket",
-            person=name(self.person) if self.person is not None else "someone",
+    def __str__(self) -> str:
+        """The reason in English with its values, `{ref}` and `{person}` left for the adapter
+        (as a log line or a test reads it)."""
+        try:
+            return self.reason.format(ref="{ref}", person="{person}", **self.values)
+        except (KeyError, IndexError, ValueError):
+            return self.reason
+
+    def render(
+        self, ref: Callable[[int], str], name: Callable[[str], str], words: "Words | None" = None
+    ) -> str:
+        """The reason in `words`' language (English when not given), `{ref}` and `{person}`
+        filled in by the caller's own formats."""
+        if words is None:
+            from bot.i18n import ENGLISH
+
+            words = ENGLISH
+        values = {k: words.t(v) if isinstance(v, Phrase) else v for k, v in self.values.items()}
+        return words.t(
+            self.reason,
+            ref=ref(self.ticket) if self.ticket is not None else words.t("this ticket"),
+            person=name(self.person) if self.person is not None else words.t("someone"),
+            **values,
         )
 
 
@@ -33,7 +74,7 @@ class TicketNotFound(DeskError):
     """No such ticket, or one the asker may not see: the two must answer alike."""
 
     def __init__(self, number: int) -> None:
-        super().__init__("I can't find {ref}. Check the number, or say “my tickets”.", ticket=number)
+        super().__init__(Phrase("I can't find {ref}. Check the number, or say “my tickets”."), ticket=number)
 
 
 class TicketArchived(DeskError):
@@ -41,8 +82,10 @@ class TicketArchived(DeskError):
 
     def __init__(self, number: int) -> None:
         super().__init__(
-            "{ref} was resolved long ago and is archived, so it can't change any more. "
-            "To take it up again, open a new request and mention {ref}.",
+            Phrase(
+                "{ref} was resolved long ago and is archived, so it can't change any more. "
+                "To take it up again, open a new request and mention {ref}."
+            ),
             ticket=number,
         )
 

@@ -17,5 +17,9 @@ def parse_ref(text: str, prefix: str) -> int:
     match = re.match(pattern, cleaned, flags=re.IGNORECASE)
     if not match or int(match.group(1)) == 0:
         shown = cleaned if len(cleaned) <= 40 else cleaned[:40] + "…"
-        raise BadReference(f"“{shown}” is not a ticket reference. Write it like {prefix}-42, #42 or 42.")
+        raise BadReference(
+            "“{said}” is not a ticket reference. Write it like {example}, #42 or 42.",
+            said=shown,
+            example=prefix + "-42",
+        )
     return int(match.group(1))

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.domain.errors import NotPermitted, TicketNotFound, literal
+from bot.domain.errors import NotPermitted, Phrase, TicketNotFound
 from bot.domain.policy import SlaPolicy
 from bot.domain.priority import Priority
 from bot.domain.ticket import Ticket
@@ -99,22 +99,23 @@ class Staff:
     def require_agent(self, user: str, doing: str) -> None:
         """Refuse anyone but a configured agent, naming what they tried."""
         if not self.is_agent(user):
-            raise NotPermitted(f"Only the desk's agents can {doing}.")
+            raise NotPermitted("Only the desk's agents can {doing}.", doing=Phrase(doing))
 
     def require_agent_for(self, user: str, ticket: Ticket, doing: str) -> None:
         """Refuse anyone but an agent of the ticket's team."""
         self.require_agent(user, doing)
         team = self.team_of(ticket.category)
         if not team.is_agent(user):
-            name = literal(team.name)
             raise NotPermitted(
-                f"{{ref}} belongs to the {name} team, so only its agents can {doing} there.",
+                "{ref} belongs to the {team} team, so only its agents can {doing} there.",
                 ticket=ticket.number,
+                team=team.name,
+                doing=Phrase(doing),
             )
 
     def require_lead(self, user: str, doing: str) -> None:
         if not self.is_lead(user):
-            raise NotPermitted(f"Only the desk's leads can {doing}.")
+            raise NotPermitted("Only the desk's leads can {doing}.", doing=Phrase(doing))
 
     def visible(self, ticket: Ticket | None, number: int, user: str) -> Ticket:
         """The ticket if `user` may see it; otherwise exactly the answer for a missing one."""

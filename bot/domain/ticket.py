@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.errors import NotPermitted, TransitionNotAllowed, literal
+from bot.domain.errors import NotPermitted, Phrase, TransitionNotAllowed
 from bot.domain.notices import Level, Notice
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
@@ -195,7 +195,12 @@ class Ticket:
     def change_priority(self, agent: str, priority: Priority, now: datetime) -> Ticket:
         """A new priority: the targets count from opening under it; notices sent stay sent."""
         if priority is self.priority:
-            raise TransitionNotAllowed(f"{{ref}} is already {priority.label}.", ticket=self.number)
+            raise TransitionNotAllowed(
+                "{ref} is already {priority} · {word}.",
+                ticket=self.number,
+                priority=priority.value,
+                word=Phrase(priority.word),  # the labels' own words: "High" is in the catalogue
+            )
         detail = f"{self.priority.value}->{priority.value}"
         return self._step(Action.PRIORITY, agent, now, detail=detail, priority=priority)
 
@@ -203,7 +208,7 @@ class Ticket:
         """Another area for the ticket. `release`: its assignee does not work there, so it goes
         back to that area's queue unassigned (an answer given stays given)."""
         if category == self.category:
-            raise TransitionNotAllowed(f"{{ref}} is already in {literal(category)}.", ticket=self.number)
+            raise TransitionNotAllowed("{ref} is already in {area}.", ticket=self.number, area=category)
         changes: dict[str, object] = {}
         if release and self.assignee is not None:
             changes.update(assignee=None, status=Status.OPEN)  # a wait on the requester ends too
@@ -328,26 +333,29 @@ class Ticket:
 
 
 _REFUSALS: dict[tuple[Action, Status], str] = {
-    (Action.WAITING, Status.RESOLVED): "{ref} is resolved, so there is nobody to wait on.",
-    (Action.REOPENED, Status.WAITING): "{ref} is still open, so there is nothing to reopen.",
-    (Action.RATED, Status.WAITING): "{ref} is open again, so it can't be rated now. "
-    "You'll be asked again once it is resolved.",
-    (Action.PRIORITY, Status.RESOLVED): "{ref} is resolved. Reopen it before changing its priority.",
-    (Action.MOVED, Status.RESOLVED): "{ref} is resolved. Reopen it before moving it.",
+    (Action.WAITING, Status.RESOLVED): Phrase("{ref} is resolved, so there is nobody to wait on."),
+    (Action.REOPENED, Status.WAITING): Phrase("{ref} is still open, so there is nothing to reopen."),
+    (Action.RATED, Status.WAITING): Phrase(
+        "{ref} is open again, so it can't be rated now. You'll be asked again once it is resolved."
+    ),
+    (Action.PRIORITY, Status.RESOLVED): Phrase("{ref} is resolved. Reopen it before changing its priority."),
+    (Action.MOVED, Status.RESOLVED): Phrase("{ref} is resolved. Reopen it before moving it."),
     **{
-        (Action.REMINDED, status): "{ref} is not waiting on anyone."
+        (Action.REMINDED, status): Phrase("{ref} is not waiting on anyone.")
         for status in Status
         if status is not Status.WAITING
     },
-    (Action.CLAIMED, Status.RESOLVED): "{ref} is already resolved, so there is nothing to claim.",
-    (Action.REASSIGNED, Status.RESOLVED): "{ref} is resolved. Reopen it before reassigning it.",
-    (Action.RESOLVED, Status.RESOLVED): "{ref} is already resolved.",
-    (Action.REOPENED, Status.OPEN): "{ref} is still open, so there is nothing to reopen.",
-    (Action.REOPENED, Status.CLAIMED): "{ref} is still open, so there is nothing to reopen.",
-    (Action.RATED, Status.OPEN): "{ref} is open again, so it can't be rated now. "
-    "You'll be asked again once it is resolved.",
-    (Action.RATED, Status.CLAIMED): "{ref} is open again, so it can't be rated now. "
-    "You'll be asked again once it is resolved.",
+    (Action.CLAIMED, Status.RESOLVED): Phrase("{ref} is already resolved, so there is nothing to claim."),
+    (Action.REASSIGNED, Status.RESOLVED): Phrase("{ref} is resolved. Reopen it before reassigning it."),
+    (Action.RESOLVED, Status.RESOLVED): Phrase("{ref} is already resolved."),
+    (Action.REOPENED, Status.OPEN): Phrase("{ref} is still open, so there is nothing to reopen."),
+    (Action.REOPENED, Status.CLAIMED): Phrase("{ref} is still open, so there is nothing to reopen."),
+    (Action.RATED, Status.OPEN): Phrase(
+        "{ref} is open again, so it can't be rated now. You'll be asked again once it is resolved."
+    ),
+    (Action.RATED, Status.CLAIMED): Phrase(
+        "{ref} is open again, so it can't be rated now. You'll be asked again once it is resolved."
+    ),
 }
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.errors import NotPermitted, TicketNotFound, literal
+from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.owed import OUTSIDER, Edit, is_outsider
 from bot.domain.priority import Priority
 from bot.domain.roles import Staff
@@ -26,7 +26,8 @@ from bot.flows.approvals import Approvals
 from bot.flows.channel_ticket import redraw_confirmation
 from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
-from bot.slack import approval_blocks
+from bot.i18n import Words
+from bot.slack import approval_blocks, refusals, said_blocks
 from bot.slack.agent_blocks import (
     QueueRow,
     handover_message,
@@ -47,7 +48,6 @@ from bot.slack.blocks import section
 from bot.slack.command_args import AgentCommand
 from bot.slack.details_blocks import details_view
 from bot.slack.gateway import SlackFailure
-from bot.slack.intake_blocks import quote
 from bot.slack.mrkdwn import escape, plain
 from bot.slack.rating_blocks import CLOSED_REOPENED, survey_closed
 from bot.slack.summary_blocks import summarise_button
@@ -57,29 +57,26 @@ from store.names import OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT
 log = logging.getLogger("desk.agents")
 Answer = tuple[str, list[dict[str, Any]]]
 DOING = {  # what each command does, as refusals say it
-    "/claim": "claim tickets",
-    "/reassign": "reassign tickets",
-    "/resolve": "resolve tickets",
-    "/reply": "reply to requesters",
-    "/wait": "wait on requesters",
-    "/priority": "change priorities",
-    "/move": "move tickets",
+    "/claim": refusals.CLAIM,
+    "/reassign": refusals.REASSIGN,
+    "/resolve": refusals.RESOLVE,
+    "/reply": refusals.REPLY,
+    "/wait": refusals.WAIT,
+    "/priority": refusals.PRIORITY,
+    "/move": refusals.MOVE,
 }
+SEE_QUEUE, SEE_DETAILS = refusals.SEE_QUEUE, refusals.SEE_DETAILS
 
 
-def _outside(done: str, ticket: Ticket) -> str | None:
-    """For a requester an import kept by name (no Slack user): what was done, and that they
-    were not told. None for everyone else."""
-    if not is_outsider(ticket.requester):
-        return None
-    name = escape(ticket.requester.removeprefix(OUTSIDER))
-    return f"{done} {name} has no Slack user here (moved in from another desk), so nobody was messaged."
+def _outsider(ticket: Ticket) -> str | None:
+    """The name of a requester an import kept by name (no Slack user), who is never told."""
+    return ticket.requester.removeprefix(OUTSIDER) if is_outsider(ticket.requester) else None
 
 
-def _said_where_seen(answer: str, ticket: Ticket) -> str:
+def _said_where_seen(answer: str, ticket: Ticket, words: Words) -> str:
     """The agent's answer, saying so when what they wrote is public to a channel."""
     public = visible_to(ticket.origin.channel)
-    return f"{answer} {public_note(public)}" if public else answer
+    return f"{answer} {public_note(public, words)}" if public else answer
 
 
 class Agents:
@@ -113,7 +110,7 @@ class Agents:
         return await self.reply(user, number, command.words, once=once)
 
     async def claim(self, agent: str, number: int) -> str:
-        self.staff.require_agent(agent, "claim tickets")
+        self.staff.require_agent(agent, DOING["/claim"])
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
@@ -123,23 +120,18 @@ class Agents:
             if before.assigned_only and before.assignee and before.assignee != agent:
                 given = before.assignee
                 self._dm(
-                    tx,
-                    ticket,
-                    given,
-                    f"<@{agent}> took *{ref}*, which the desk had given you: it is off your list.",
+                    tx, ticket, given, said_blocks.took_yours(agent, ref, words=self.desk.known_words(given))
                 )
 
         _, ticket = await self._change(
             number, lambda t: self._of_team(agent, t, DOING["/claim"]).claim(agent, now), tell
         )
-        return f"You claimed {ref}. Use `/desk reply {ref} your answer` to talk to <@{ticket.requester}>."
+        return said_blocks.claimed(ref, ticket.requester, words=await self.desk.words_for(agent))
 
     async def reassign(self, by: str, number: int, to: str) -> str:
-        self.staff.require_agent(by, "reassign tickets")
+        self.staff.require_agent(by, DOING["/reassign"])
         if not self.staff.is_agent(to):
-            raise NotPermitted(
-                "{person} isn't one of the desk's agents, so tickets can't go to them.", person=to
-            )
+            raise NotPermitted(refusals.NOT_AN_AGENT, person=to)
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
@@ -157,25 +149,26 @@ class Agents:
                 )
                 owed.to_person(tx, ticket, to, f"dm-{to}", text, blocks)
             if previous and previous not in (by, to):
-                self._dm(tx, ticket, previous, f"<@{by}> handed *{ref}* to <@{to}>: it is off your list.")
+                said = said_blocks.handed_on(by, ref, to, words=self.desk.known_words(previous))
+                self._dm(tx, ticket, previous, said)
 
         def step(ticket: Ticket) -> Ticket:
             self._of_team(by, ticket, DOING["/reassign"])
             team = self.desk.team_of(ticket)
             if not team.is_agent(to):
                 raise NotPermitted(
-                    f"{{person}} isn't one of the {literal(team.name)} team's agents, "
-                    "so {ref} can't go to them.",
+                    refusals.NOT_OF_TEAM,
                     person=to,
                     ticket=ticket.number,
+                    team=team.name,
                 )
             return ticket.reassign(by, to, now)
 
         await self._change(number, step, tell)
-        return f"{ref} is now with <@{to}>."
+        return said_blocks.now_with(ref, to, words=await self.desk.words_for(by))
 
     async def resolve(self, agent: str, number: int, note: str) -> str:
-        self.staff.require_agent(agent, "resolve tickets")
+        self.staff.require_agent(agent, DOING["/resolve"])
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
@@ -191,8 +184,11 @@ class Agents:
             lambda t: self._of_team(agent, t, DOING["/resolve"]).resolve(agent, note.strip(), now),
             tell,
         )
-        told = f"Resolved {ref}. <@{ticket.requester}> has been told" + (" with your note." if note else ".")
-        return _outside(f"Resolved {ref}.", ticket) or _said_where_seen(told, ticket)
+        words = await self.desk.words_for(agent)
+        if (name := _outsider(ticket)) is not None:
+            return said_blocks.resolved_outside(ref, name, words=words)
+        told = said_blocks.resolved(ref, ticket.requester, bool(note), words=words)
+        return _said_where_seen(told, ticket, words)
 
     def saved_reply(self, words: str, number: int) -> str:
         """`:vpn` means the saved reply named vpn, filled in for the ticket; other words are
@@ -202,31 +198,34 @@ class Agents:
             return words
         saved = self.desk.config.replies
         if name[1:] not in saved:
-            known = ", ".join(f"`:{n}`" for n in sorted(saved)) or "none yet (set them in `[replies]`)"
+            known = ", ".join(f"`:{n}`" for n in sorted(saved))
             raise NotPermitted(
-                f"There is no saved reply called `{literal(name)}`. Saved replies: {literal(known)}."
+                refusals.NO_SAVED_REPLY,
+                name=name,
+                known=known or refusals.NO_SAVED_REPLIES,
             )
         return saved[name[1:]]
 
     async def reply(self, agent: str, number: int, words: str, once: str | None = None) -> str:
-        self.staff.require_agent(agent, "reply to requesters")
+        self.staff.require_agent(agent, DOING["/reply"])
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
         current = await self.desk.store.ticket(number)
         if current is None:
             raise TicketNotFound(number)
         saved = self.saved_reply(words, number)
-        if saved is not words:  # a saved reply: greet the requester by name (text, not a mention)
-            words = saved.format(requester=await self._name(current.requester), ref=ref)
-        name = await self._name(agent)
         said = await self.desk.words_for(current.requester)
+        if saved is not words:  # a saved reply: greet the requester by name (text, not a mention)
+            words = saved.format(requester=await self._name(current.requester, said), ref=ref)
+        name = await self._name(agent, said)
+        told = await self.desk.words_for(agent)
         text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words, words=said)
         async with self.desk.store.transaction() as tx:
             ticket = tx.ticket(number)
             if ticket is None:
                 raise TicketNotFound(number)
             if tx.done_before(once):
-                return f"Already sent to <@{ticket.requester}>."
+                return said_blocks.already_sent(ticket.requester, words=told)
             before = self._of_team(agent, ticket, DOING["/reply"])
             ticket = before.reply(agent, words, now)
             tx.save_ticket(ticket)
@@ -235,9 +234,10 @@ class Agents:
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
             links.pass_on_reply(tx, self.desk, ticket, f"{name}, {self.desk.config.desk.name}", words)
-            self._in_card_thread(tx, ticket, f"<@{agent}> replied to the requester:\n{quote(words)}")
-        answer = f"Sent to <@{ticket.requester}> in {ref}'s thread."
-        return _outside(f"Kept on {ref}'s trail.", ticket) or _said_where_seen(answer, ticket)
+            self._in_card_thread(tx, ticket, said_blocks.replied_note(agent, words, words=self.desk.words))
+        if (outsider := _outsider(ticket)) is not None:
+            return said_blocks.kept_outside(ref, outsider, words=told)
+        return _said_where_seen(said_blocks.sent(ref, ticket.requester, words=told), ticket, told)
 
     def _may_change(self, person: str, ticket: Ticket, doing: str, requester_may: bool) -> Ticket:
         """An agent of the ticket's team (any agent, to move it); or, with `requester_may`
@@ -246,7 +246,7 @@ class Agents:
             return ticket
         if requester_may and not self.staff.is_agent(person):
             raise NotPermitted(
-                "Only {person} who asked, or the desk's agents, can change {ref}.",
+                refusals.REQUESTER_OR_AGENTS,
                 person=ticket.requester,
                 ticket=ticket.number,
             )
@@ -269,15 +269,16 @@ class Agents:
             return checked.change_priority(agent, priority, now)
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            was, now_is = before.priority.label, priority.label
-            said = f"<@{agent}> changed the priority of *{ref}* from {was} to *{now_is}*."
             if agent != ticket.requester:
-                self._tell_requester(tx, ticket, said)
-            self._in_card_thread(tx, ticket, said)
+                said = self.desk.known_words(ticket.requester)
+                told = said_blocks.priority_changed(agent, ref, before.priority, priority, words=said)
+                self._tell_requester(tx, ticket, told)
+            noted = said_blocks.priority_changed(agent, ref, before.priority, priority, words=self.desk.words)
+            self._in_card_thread(tx, ticket, noted)
             redraw_confirmation(tx, self.desk, ticket)
 
         await self._change(number, step, tell)
-        return f"{ref} is now {priority.label}; its targets count from its opening under it."
+        return said_blocks.priority_now(ref, priority, words=await self.desk.words_for(agent))
 
     async def move(self, agent: str, number: int, area: str, *, requester_may: bool = False) -> str:
         """Another area for the ticket. Any agent may move a ticket, so one that reached the
@@ -289,8 +290,9 @@ class Agents:
         found = next((c for c in categories if c.casefold() == area.strip().casefold()), None)
         if found is None:
             raise NotPermitted(
-                f"There is no area called “{literal(escape(area))}”. "
-                f"The areas: {literal(', '.join(categories))}."
+                refusals.NO_AREA,
+                area=escape(area),
+                areas=", ".join(categories),
             )
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
@@ -307,10 +309,10 @@ class Agents:
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
             team = self.desk.team_of(ticket)
-            said = f"<@{agent}> moved *{ref}* from {before.category} to *{found}*."
+            said = said_blocks.moved_note(agent, ref, before.category, found, words=self.desk.words)
             if before.card is not None and ticket.card is None:
                 channel, ts = split_place(before.card)
-                gone = f":arrow_right: {said} It is {team.name}'s now: its card is in <#{team.triage}>."
+                gone = said_blocks.card_moved(said, team.name, team.triage, words=self.desk.words)
                 key = owed.message_key(number, len(ticket.trail), "card-moved")
                 owed.owe(tx, key, Edit(channel, ts, plain(gone, 300), [section(gone)]))
                 if agent != ticket.requester:
@@ -322,9 +324,10 @@ class Agents:
 
         before, ticket = await self._change(number, step, tell)
         team = self.desk.team_of(ticket)
-        if team != self.desk.team_of(before):
-            return f"{ref} is now in {found}, with the {team.name} team: its card is in <#{team.triage}>."
-        return f"{ref} is now in {found}."
+        other = team.name if team != self.desk.team_of(before) else None
+        return said_blocks.moved_answer(
+            ref, found, other, team.triage, words=await self.desk.words_for(agent)
+        )
 
     async def wait(self, agent: str, number: int, question: str) -> str:
         """Ask the requester and wait for the answer: the resolution clock pauses until they
@@ -332,34 +335,42 @@ class Agents:
         self.staff.require_agent(agent, DOING["/wait"])
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
-        asked = question.strip() or "Could you tell us a little more, so we can go on?"
+        current = await self.desk.store.ticket(number)
+        asked = question.strip() or said_blocks.default_question(
+            await self.desk.words_for(current.requester) if current is not None else self.desk.words
+        )
 
         def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
             said = self.desk.known_words(ticket.requester)
             self._tell_requester(tx, ticket, *waiting_message(ref, agent, asked, words=said))
-            self._in_card_thread(tx, ticket, f"<@{agent}> is waiting on the requester:\n{quote(asked)}")
+            self._in_card_thread(tx, ticket, said_blocks.waiting_note(agent, asked, words=self.desk.words))
 
         _, ticket = await self._change(
             number,
             lambda t: self._of_team(agent, t, DOING["/wait"]).wait_on_requester(agent, asked, now),
             tell,
         )
-        sent = f"{ref} is waiting on <@{ticket.requester}>; its resolution clock is paused until they answer."
-        return _said_where_seen(sent, ticket)
+        words = await self.desk.words_for(agent)
+        return _said_where_seen(said_blocks.waiting_answer(ref, ticket.requester, words=words), ticket, words)
 
     async def reopen(self, person: str, number: int) -> str:
         ticket = await self.desk.store.ticket(number)
         if ticket is None or ticket.requester != person:
-            raise NotPermitted("Only the person who raised {ref} can reopen it.", ticket=number)
+            raise NotPermitted(refusals.ONLY_REQUESTER_REOPENS, ticket=number)
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
 
         def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            who = f" <@{ticket.assignee}>, it's back with you." if ticket.assignee else ""
-            back = f":arrows_counterclockwise: <@{person}> says the problem is back: *{ref}* is open again."
+            back = said_blocks.problem_back(person, ref, words=self.desk.words)
+            who = (
+                f" {said_blocks.back_with(ticket.assignee, words=self.desk.words)}" if ticket.assignee else ""
+            )
             self._in_card_thread(tx, ticket, back + who)
             if ticket.assignee:  # "has been told" means told: by DM, where they will see it
-                self._dm(tx, ticket, ticket.assignee, f"{back} It is back with you.")
+                theirs = self.desk.known_words(ticket.assignee)
+                told = said_blocks.problem_back(person, ref, words=theirs)
+                told += f" {said_blocks.back_with_you(theirs)}"
+                self._dm(tx, ticket, ticket.assignee, told)
             self._close_resolution_messages(tx, before, ticket)
 
         _, ticket = await self._change(number, lambda t: t.reopen(person, now), tell)
@@ -385,7 +396,7 @@ class Agents:
 
     async def details(self, agent: str, number: int) -> dict[str, Any]:
         """The Details modal: the ticket whole (agents only)."""
-        self.staff.require_agent(agent, "see a ticket's details")
+        self.staff.require_agent(agent, SEE_DETAILS)
         ticket = await self.desk.store.ticket(number)
         if ticket is None:
             raise TicketNotFound(number)
@@ -405,11 +416,12 @@ class Agents:
             business=clock.business,
             similar=similar,
             summary=offer,
+            words=await self.desk.words_for(agent),
         )
 
     async def queue(self, agent: str) -> Answer:
         """Unclaimed tickets and those at risk in the agent's teams, most urgent and oldest first."""
-        self.staff.require_agent(agent, "see the queue")
+        self.staff.require_agent(agent, SEE_QUEUE)
         now = self.desk.clock.now()
         warn_at = self.desk.config.escalation.warn_at
         rows: list[QueueRow] = []
@@ -464,10 +476,10 @@ class Agents:
     def _dm(self, tx: Transaction, ticket: Ticket, user: str, text: str) -> None:
         owed.to_person(tx, ticket, user, f"dm-{user}", text)
 
-    async def _name(self, user: str) -> str:
+    async def _name(self, user: str, words: Words) -> str:
         if is_outsider(user):
             return user.removeprefix(OUTSIDER)
         try:
             return await self.desk.slack.display_name(user)
         except SlackFailure:
-            return "An agent"
+            return said_blocks.an_agent(words)

@@ -43,6 +43,7 @@ from bot.domain.ticket import Action, Origin, Ticket, TrailEntry, open_ticket
 from bot.flows.assignment import assign_new
 from bot.flows.opening import owe_announcement, place
 from bot.flows.owed import card, confirmation, owe
+from bot.i18n import Words
 from bot.slack import approval_blocks as blocks
 from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
@@ -71,26 +72,35 @@ class Approvals:
         kinds = self.desk.config.request_types
         return [(team, kind) for team in self.desk.staff.teams for kind in kinds.get(team.name, ())]
 
-    def first_view(self, channel: str) -> dict:
-        """What /ticket opens: the choice of type on a desk with types, else the usual form."""
+    def first_view(self, channel: str, words: Words | None = None) -> dict:
+        """What /ticket opens: the choice of type on a desk with types, else the usual form
+        (in `words`, the language of whoever opened it; the desk's when not given)."""
+        said = words or self.desk.words
         found = self.choices()
         if not found:
-            return form(self.desk.staff.areas, channel)
-        return blocks.chooser([(team.name, kind) for team, kind in found], channel)
+            return form(self.desk.staff.areas, channel, words=said)
+        return blocks.chooser([(team.name, kind) for team, kind in found], channel, said)
 
-    def chosen_view(self, value: str, channel: str) -> dict | None:
+    def chosen_view(self, value: str, channel: str, words: Words | None = None) -> dict | None:
         """The view after the type is chosen: its form, or the usual form for anything else."""
+        said = words or self.desk.words
         if value == blocks.OTHER:
-            return form(self.desk.staff.areas, channel)
+            return form(self.desk.staff.areas, channel, words=said)
         found = self.choice(value)
-        return blocks.type_form(int(value), found[1], channel) if found else None
+        return blocks.type_form(int(value), found[1], channel, words=said) if found else None
 
     def draft_form(self, draft: Draft) -> dict | None:
         """The chosen type's form for a DM conversation waiting on it (None: the type is gone)."""
         found = self.choice(draft.kind)
         if found is None or draft.kind is None:
             return None
-        return blocks.type_form(int(draft.kind), found[1], draft.channel, (draft.key, draft.id))
+        return blocks.type_form(
+            int(draft.kind),
+            found[1],
+            draft.channel,
+            (draft.key, draft.id),
+            words=self.desk.known_words(draft.person),
+        )
 
     def choice(self, value: object) -> Choice | None:
         found = self.choices()
@@ -112,23 +122,28 @@ class Approvals:
         return found
 
     def problems(
-        self, choice: Choice, person: str, values: dict[str, str], members: dict[str, tuple[str, ...]] | None
+        self,
+        choice: Choice,
+        person: str,
+        values: dict[str, str],
+        members: dict[str, tuple[str, ...]] | None,
+        words: Words | None = None,
     ) -> dict[str, str]:
         """What the requester must fix before the request can go, by block id: the form's own
         checks, then whether every level has someone to approve who is not the requester."""
-        kind = choice[1]
-        errors = blocks.form_errors(kind, values)
+        kind, said = choice[1], words or self.desk.words
+        errors = blocks.form_errors(kind, values, said)
         if errors or not kind.approval:
             return errors
         first = f"{blocks.ApprovalIds.FIELD}{kind.fields[0].key if kind.fields else 'details'}"
         if members is None:
-            return {first: blocks.GROUP_UNKNOWN}
+            return {first: blocks.group_unknown(said)}
         try:
             chain_for(kind, person, values, lambda group: members.get(group, ()))
         except NotPermitted as refusal:
             level = next((lv for lv in kind.approval if lv.field and values.get(lv.field) == person), None)
             block = f"{blocks.ApprovalIds.FIELD}{level.field}" if level and level.field else first
-            return {block: self.desk.explain(refusal)}
+            return {block: self.desk.explain(refusal, said)}
         return {}
 
     async def submit(
@@ -211,7 +226,7 @@ class Approvals:
         prompt = functools.partial(Prompt, draft.id, draft.key, draft.channel, draft.thread, ts=draft.prompt)
         kind = choice[1] if choice is not None else None
         if choice is None or kind is None or (members is None and any(lv.usergroup for lv in kind.approval)):
-            said = blocks.GROUP_UNKNOWN if choice is not None else blocks.TYPE_GONE
+            said = words.t(blocks.GROUP_UNKNOWN if choice is not None else blocks.TYPE_GONE)
             owe(tx, f"prompt:{draft.id}", prompt(said, [section(said)], hook=hook))
             return replace(draft, stage=Stage.CANCELLED)
         text = f"{kind.name}: {draft.text}"
@@ -256,7 +271,7 @@ class Approvals:
                 return blocks.NOT_FOUND
             fields = tuple((f.label, values[f.key]) for f in kind.fields if values.get(f.key))
             typed = replace(ticket, fields=fields).record(
-                Action.NOTE, person, f"Request type: {kind.name}", now
+                Action.NOTE, person, blocks.type_note(kind.name, self.desk.words), now
             )
             tx.save_ticket(typed)
             card(tx, number)
@@ -276,16 +291,17 @@ class Approvals:
         """`person` approves or denies; the answer for them when nothing changed (None: done).
         `once` names the click or form: Slack's retry of one that was acted on changes nothing."""
         now = self.desk.clock.now()
+        theirs = await self.desk.words_for(person)
         async with self.desk.store.transaction() as tx:
             if tx.done_before(once):
                 return None
             held = self._load(tx, approval)
             if held is None:
-                return blocks.NOT_FOUND
+                return blocks.not_found(theirs)
             try:
                 after = held.decide(person, approve, reason, now)
             except DeskError as refusal:
-                return self.desk.explain(refusal)
+                return self.desk.explain(refusal, theirs)
             tx.mark_done(once, now)
             if where is not None:
                 said = self.desk.known_words(person)
@@ -315,31 +331,39 @@ class Approvals:
             self._save(tx, after)
         return None
 
-    async def change_refused(self, approval: str) -> str:
+    async def change_refused(self, approval: str, person: str | None = None) -> str:
         """The requester asked to change a request's details: locked while it waits."""
+        theirs = await self.desk.words_for(person)
         held = await self.held(approval)
         if held is None:
-            return blocks.NOT_FOUND
+            return blocks.not_found(theirs)
         try:
             held.check_editable()
         except DeskError as refusal:
-            return self.desk.explain(refusal)
-        return blocks.decided_already(self.desk.ref(held.ticket) if held.ticket is not None else None)
+            return self.desk.explain(refusal, theirs)
+        ref = self.desk.ref(held.ticket) if held.ticket is not None else None
+        return blocks.decided_already(ref, theirs)
 
     async def refusal(self, person: str, approval: str) -> str | None:
         """Why `person` may not decide on the request now (None: they may): checked before the
         deny form opens, and again when it is sent."""
+        theirs = await self.desk.words_for(person)
         held = await self.held(approval)
         if held is None:
-            return blocks.NOT_FOUND
+            return blocks.not_found(theirs)
         try:
             held.decide(person, False, "-", self.desk.clock.now())
         except DeskError as refusal:
-            return self.desk.explain(refusal)
+            return self.desk.explain(refusal, theirs)
         return None
 
     async def figures_block(
-        self, since: datetime, until: datetime, team: Team | None, teams: list[Team] | None = None
+        self,
+        since: datetime,
+        until: datetime,
+        team: Team | None,
+        teams: list[Team] | None = None,
+        words: Words | None = None,
     ) -> list[dict]:
         """The approvals line for /quality, the digest and a lead's Home (of `team`, or of
         `teams`); nothing on a desk without requests."""
@@ -348,7 +372,7 @@ class Approvals:
         areas = tuple(c for t in led for c in t.categories) if led is not None else None
         # Pure work over documents: done on a thread so requests keep flowing.
         figures = await asyncio.to_thread(_figures, docs, since, until, areas)
-        return [blocks.figures_block(figures)] if figures.any else []
+        return [blocks.figures_block(figures, words or self.desk.words)] if figures.any else []
 
     async def pressed_form(self, person: str, approval: str, where: tuple[str, str]) -> None:
         """Remember which DM `person` pressed Deny (or Approve with a note) on: Slack's word, from
@@ -372,7 +396,7 @@ class Approvals:
         areas = {c for team in self.desk.staff.teams if person in team.leads for c in team.categories}
         team_held = sorted((a for a in waiting if a.category in areas), key=lambda a: a.requested_at)
         words = self.desk.known_words(person)
-        return blocks.home_blocks(for_them, theirs, self.desk.zone, team_held, words)
+        return blocks.home_blocks(for_them, theirs, self.desk.zone, words, team_held=team_held)
 
     async def waiting_in(self, categories: set[str]) -> list[Approval]:
         """The requests awaiting approval whose tickets would go to `categories`, oldest first."""

@@ -9,12 +9,15 @@ from bot.desk import Desk
 from bot.domain.deflection import answered_in, deflection_rate
 from bot.domain.quality import Summary
 from bot.domain.roles import Team
+from bot.i18n import Words
 from bot.slack.answer_blocks import deflection_line
 from bot.slack.blocks import context
 from store.names import ANSWERED
 
 
-async def deflection_blocks(desk: Desk, summary: Summary, team: Team | None) -> list[dict[str, Any]]:
+async def deflection_blocks(
+    desk: Desk, summary: Summary, team: Team | None, words: Words | None = None
+) -> list[dict[str, Any]]:
     """A line of small print, when answers are on or some were answered in the period."""
     records = (await desk.store.records(ANSWERED)).values()
 
@@ -24,4 +27,5 @@ async def deflection_blocks(desk: Desk, summary: Summary, team: Team | None) -> 
     answered = answered_in(records, summary.period, ours)
     if not answered and not desk.config.answers.enabled:
         return []
-    return [context(deflection_line(answered, deflection_rate(answered, summary.opened)))]
+    line = deflection_line(answered, deflection_rate(answered, summary.opened), words or desk.words)
+    return [context(line)]

@@ -43,12 +43,14 @@ from bot.flows.opening import card_for, confirmation_for, place, split_place
 from bot.flows.owed import storm_card
 from bot.flows.report import REPORTS, Reports, chart_name, report_title
 from bot.flows.storm import Storms
+from bot.i18n import Words
 from bot.slack.blocks import context
 from bot.slack.digest_blocks import digest_id
 from bot.slack.gateway import Posted
 from bot.slack.links import linked
 from bot.slack.mrkdwn import escape
 from bot.slack.notice_blocks import notice_id
+from bot.slack.said_blocks import from_team, open_in_triage
 from store.approval_codec import APPROVAL_DMS
 from store.base import Transaction
 from store.codec import draft_from_doc, draft_to_doc
@@ -168,9 +170,10 @@ class Deliveries:
                 text, blocks = message.text, message.blocks
                 if message.about is not None:
                     team = await self._team_of(message.about)
+                    reader = self._reader(message.to)
                     if team:  # a DM from the desk's one app: say which team it is from
-                        text, blocks = f"{team}: {text}", [context(f"*{escape(team)}* team"), *blocks]
-                    blocks = [*blocks, *await self._card_link(message.about)]
+                        text, blocks = f"{team}: {text}", [context(from_team(escape(team), reader)), *blocks]
+                    blocks = [*blocks, *await self._card_link(message.about, reader)]
                 return Drawn(message.to, text, blocks, message.thread, broadcast=message.broadcast)
             case Edit():
                 return Drawn(
@@ -208,17 +211,18 @@ class Deliveries:
         ticket = await self.desk.store.ticket(number)
         return self.desk.team_of(ticket).name if ticket is not None else None
 
-    async def _card_link(self, number: int) -> Blocks:
+    def _reader(self, to: Where) -> Words:
+        """The language of whoever reads a message: a person's own, a channel's the desk's."""
+        return self.desk.known_words(to.person) if isinstance(to, DirectMessage) else self.desk.words
+
+    async def _card_link(self, number: int, reader: Words) -> Blocks:
         """A line linking to the ticket's card, once the card is in the triage channel."""
         ticket = await self.desk.store.ticket(number)
         url = self.desk.link(ticket.card) if ticket is not None else None
         if url is None:
             return []
-        return [
-            context(
-                f":card_index_dividers: {linked(url, f'Open {self.desk.ref(number)} in the triage channel')}"
-            )
-        ]
+        opened = open_in_triage(self.desk.ref(number), reader)
+        return [context(f":card_index_dividers: {linked(url, opened)}")]
 
     async def _card(self, number: int) -> Drawn:
         ticket = await self.desk.store.ticket(number)
@@ -294,7 +298,8 @@ class Deliveries:
             return None
         week = date.fromisoformat(owed.week)
         text, png, alt = await self.reports.compose(week, owed.team)
-        upload = Upload(png, chart_name(week, owed.team), report_title(week, owed.team), alt)
+        title = report_title(week, owed.team, self.desk.words)
+        upload = Upload(png, chart_name(week, owed.team), title, alt)
         return Drawn(DirectMessage(owed.lead), text, [], upload=upload)
 
     # -- settling ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from bot.domain.errors import DeskError
 from bot.domain.ticket import Action, Status
 from bot.flows import owed
 from bot.flows.opening import place
-from bot.slack.intake_blocks import quote
+from bot.slack import said_blocks
 from bot.slack.payloads import Heard
 from store.names import THREADS
 
@@ -57,17 +57,18 @@ async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
         if action is Action.REPLIED:
             if (updated.assignee, updated.first_response_at) != (ticket.assignee, ticket.first_response_at):
                 owed.card(tx, number)  # answered: the first-response target is met
-            mirrored = f"<@{heard.user}> replied in the requester's thread:\n{quote(heard.text)}"
-            fallback = f"{desk.ref(number)}: an agent replied to the requester"
+            mirrored = said_blocks.replied_in_thread(heard.user, heard.text, words=desk.words)
+            fallback = said_blocks.agent_replied(desk.ref(number), words=desk.words)
             owed.to_card_thread(tx, updated, desk.triage_of(updated), mirrored, fallback)
             return
         if ticket.status is Status.WAITING and updated.status is not Status.WAITING:
             owed.card(tx, number)  # the answer the ticket waited for: back with its assignee
             if updated.assignee:
                 ref = desk.ref(number)
-                answered = f"<@{heard.user}> answered on *{ref}*; it is back with you:\n{quote(heard.text)}"
+                theirs = desk.known_words(updated.assignee)
+                answered = said_blocks.answered_back(heard.user, ref, heard.text, words=theirs)
                 owed.to_person(tx, updated, updated.assignee, "answered", answered)
         if action is Action.FOLLOW_UP:  # shown to the agents in the card's thread
-            text = f"<@{heard.user}> added:\n{quote(heard.text)}"
-            fallback = f"{desk.ref(number)}: the requester added to the ticket"
+            text = said_blocks.requester_added(heard.user, heard.text, words=desk.words)
+            fallback = said_blocks.requester_added_fallback(desk.ref(number), words=desk.words)
             owed.to_card_thread(tx, updated, desk.triage_of(updated), text, fallback)

@@ -116,7 +116,8 @@ class Homes:
         shown = home_view(facts, words=await desk.words_for(person))
         if team.is_lead(person):  # requests waiting for approval, and how long decisions take
             since = now - timedelta(days=7)
-            extra = await Approvals(desk).figures_block(since, now, None, list(team.led_by(person)))
+            led = list(team.led_by(person))
+            extra = await Approvals(desk).figures_block(since, now, None, led, await desk.words_for(person))
             if len(shown["blocks"]) + len(extra) <= 100:
                 shown["blocks"] += extra
         return shown

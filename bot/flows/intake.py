@@ -273,7 +273,8 @@ class Intake:
         for words in draft.aside:  # written while the question was on its way: kept, not lost
             ticket = ticket.record(Action.FOLLOW_UP, draft.person, words, now)
         if draft.suggested:  # what the desk suggested first, for the agent who takes it
-            ticket = ticket.record(Action.NOTE, draft.person, suggested_note(draft.suggested), now)
+            noted = suggested_note(draft.suggested, self.desk.words)
+            ticket = ticket.record(Action.NOTE, draft.person, noted, now)
         ticket = assign_new(tx, self.desk, ticket)
         tx.save_ticket(ticket)
         if origin.thread:
@@ -310,10 +311,10 @@ class Intake:
                 )
             return
         if say is Say.ANSWERED:
-            owe(tx, key, self._prompt(draft, *answered(draft), hook))
+            owe(tx, key, self._prompt(draft, *answered(draft, words), hook))
             return
         if draft.stage is Stage.SUGGESTED:
-            owe(tx, key, self._prompt(draft, *suggestions(draft), hook))
+            owe(tx, key, self._prompt(draft, *suggestions(draft, words), hook))
         else:
             asked = question(draft, self.desk.staff.areas, words=words, types=self.offered())
             owe(tx, key, self._prompt(draft, *asked, hook))

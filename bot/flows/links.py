@@ -17,6 +17,7 @@ from bot.domain.ticket import Action, Ticket
 from bot.flows import owed
 from bot.flows.owed import owe
 from bot.flows.rating import owe_rating_request
+from bot.slack import refusals
 from bot.slack.agent_blocks import resolution_message
 from bot.slack.link_blocks import (
     incident_answer,
@@ -27,8 +28,11 @@ from bot.slack.link_blocks import (
     trail_incident,
     trail_parent,
 )
+from bot.slack.said_blocks import linked_already
 from store.base import Transaction
 from store.names import LINKED_TO, LINKS, STORM_OF, STORMS
+
+LINK_TICKETS = refusals.LINK
 
 
 def children_of(tx: Transaction, parent: int) -> list[int]:
@@ -37,21 +41,21 @@ def children_of(tx: Transaction, parent: int) -> list[int]:
 
 async def link(desk: Desk, agent: str, child_number: int, parent_number: int) -> str:
     """Link `child_number` to `parent_number`; the agent's answer."""
-    desk.staff.require_agent(agent, "link tickets")
+    desk.staff.require_agent(agent, LINK_TICKETS)
     async with desk.store.transaction() as tx:
         return _link(tx, desk, agent, child_number, parent_number)
 
 
 async def make_incident(desk: Desk, agent: str, storm: str) -> str:
     """The storm card's "Make these one incident": its open tickets linked to the oldest."""
-    desk.staff.require_agent(agent, "link tickets")
+    desk.staff.require_agent(agent, LINK_TICKETS)
     async with desk.store.transaction() as tx:
         doc = tx.record(STORMS, storm)
         numbers = sorted(int(n) for n in (doc or {}).get("tickets", ()))
         waiting = [n for n in numbers if (t := tx.ticket(n)) is not None and t.is_open]
         waiting = [n for n in waiting if tx.record(LINKED_TO, str(n)) is None]
         if len(waiting) < 2:
-            return incident_answer(None, 0)
+            return incident_answer(None, 0, desk.known_words(agent))
         parent, linked = waiting[0], 0
         for number in waiting[1:]:
             try:
@@ -61,9 +65,9 @@ async def make_incident(desk: Desk, agent: str, storm: str) -> str:
                 continue
         head = tx.ticket(parent)
         if head is not None and linked:
-            note = trail_incident(linked)
+            note = trail_incident(linked, desk.words)
             tx.save_ticket(head.record(Action.NOTE, agent, note, desk.clock.now()))
-    return incident_answer(desk.ref(parent), linked)
+    return incident_answer(desk.ref(parent), linked, desk.known_words(agent))
 
 
 def _link(
@@ -83,30 +87,30 @@ def _link(
         raise TicketNotFound(child_number)
     if parent is None:
         raise TicketNotFound(parent_number)
-    desk.staff.require_agent_for(agent, child, "link tickets")
+    desk.staff.require_agent_for(agent, child, LINK_TICKETS)
     if child_number == parent_number:
-        raise NotPermitted("A ticket can't be linked to itself.")
+        raise NotPermitted(refusals.LINK_ITSELF)
     if not child.is_open or not parent.is_open:
-        raise NotPermitted("Only open tickets can be linked; reopen it first.")
+        raise NotPermitted(refusals.LINK_OPEN_ONLY)
     if tx.record(LINKED_TO, str(parent_number)) is not None or children_of(tx, child_number):
         raise NotPermitted(
-            "{ref} is part of a link already: link to the parent it belongs to.",
+            refusals.LINK_PART_OF_ONE,
             ticket=parent_number if tx.record(LINKED_TO, str(parent_number)) else child_number,
         )
     already = tx.record(LINKED_TO, str(child_number))
     if already == parent_number:
-        return f"{child_ref} is linked to {parent_ref} already."
+        return linked_already(child_ref, parent_ref, words=desk.known_words(agent))
     if already is not None:
-        raise NotPermitted("{ref} is linked to another ticket already.", ticket=child_number)
+        raise NotPermitted(refusals.LINKED_ELSEWHERE, ticket=child_number)
     tx.put(LINKED_TO, str(child_number), parent_number)
     tx.put(LINKS, str(parent_number), sorted({*children_of(tx, parent_number), child_number}))
-    child = child.record(Action.NOTE, agent, trail_child(parent_ref), now)
+    child = child.record(Action.NOTE, agent, trail_child(parent_ref, desk.words), now)
     tx.save_ticket(child)
     if note_parent:
-        tx.save_ticket(parent.record(Action.NOTE, agent, trail_parent(child_ref), now))
-    text, blocks = linked_to(child_ref, parent_ref)
+        tx.save_ticket(parent.record(Action.NOTE, agent, trail_parent(child_ref, desk.words), now))
+    text, blocks = linked_to(child_ref, parent_ref, desk.known_words(child.requester))
     owed.to_requester(tx, child, "linked", text, blocks)
-    return linked_answer(child_ref, parent_ref, child.requester)
+    return linked_answer(child_ref, parent_ref, child.requester, desk.known_words(agent))
 
 
 def follow(tx: Transaction, desk: Desk, ticket: Ticket, parent_number: int) -> Ticket:
@@ -119,9 +123,12 @@ def follow(tx: Transaction, desk: Desk, ticket: Ticket, parent_number: int) -> T
     now = desk.clock.now()
     tx.put(LINKED_TO, str(ticket.number), parent_number)
     tx.put(LINKS, str(parent_number), sorted({*children_of(tx, parent_number), ticket.number}))
-    linked = ticket.record(Action.NOTE, ticket.requester, trail_child(desk.ref(parent_number)), now)
+    linked = ticket.record(
+        Action.NOTE, ticket.requester, trail_child(desk.ref(parent_number), desk.words), now
+    )
     tx.save_ticket(linked)
-    tx.save_ticket(parent.record(Action.NOTE, ticket.requester, trail_parent(desk.ref(ticket.number)), now))
+    noted = trail_parent(desk.ref(ticket.number), desk.words)
+    tx.save_ticket(parent.record(Action.NOTE, ticket.requester, noted, now))
     return linked
 
 
@@ -131,7 +138,8 @@ def pass_on_reply(tx: Transaction, desk: Desk, parent: Ticket, signature: str, w
         child = tx.ticket(number)
         if child is None or not child.is_open:
             continue
-        text, blocks = parent_update(desk.ref(number), desk.ref(parent.number), signature, words)
+        said = desk.known_words(child.requester)
+        text, blocks = parent_update(desk.ref(number), desk.ref(parent.number), signature, words, said)
         key = f"linked:{parent.number}:{len(parent.trail)}:{number}"
         owe(tx, key, Post(where_of(child.origin.channel), text, blocks, RequesterThread(number)))
 

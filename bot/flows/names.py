@@ -19,8 +19,9 @@ import contextlib
 from bot.desk import Desk
 from bot.slack.gateway import SlackFailure
 from bot.slack.mrkdwn import people_as_names, people_in
+from bot.slack.said_blocks import no_text
 
-NO_TEXT = "(the message had no text)"
+NO_TEXT = no_text()  # the English words: a request's text is stored as it is first said
 NAMES_WAIT = 0.5  # seconds a request waits for Slack to say the names of the people it mentions
 
 

@@ -17,7 +17,8 @@ from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.slack.card import ticket_card
 from bot.slack.intake_blocks import confirmation, standing
-from bot.slack.links import linked, permalink
+from bot.slack.links import permalink
+from bot.slack.said_blocks import raised_for_you
 from bot.slack.when import promise
 from store.base import Transaction
 from store.names import CONFIRMATION
@@ -50,12 +51,7 @@ def confirmation_for(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, An
     first = target_states(ticket, clock, ticket.opened_at)[0]
     words = desk.known_words(ticket.requester)  # what they read alone: in their language
     said = promise(clock.policy.first_response, first.due, desk.zone, business=clock.business, words=words)
-    by = None
-    if ticket.raised_by:
-        message = linked(source_link(desk, ticket), words.t("your message"))
-        by = words.t(
-            "{person} raised this for you from {message}.", person=f"<@{ticket.raised_by}>", message=message
-        )
+    by = raised_for_you(ticket.raised_by, source_link(desk, ticket), words) if ticket.raised_by else None
     ref = desk.ref(ticket.number)
     now = standing(ticket, ref, desk.zone, words=words)
     return confirmation(ref, ticket.category, ticket.priority, ticket.text, said, by, now, words=words)

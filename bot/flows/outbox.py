@@ -59,7 +59,9 @@ from bot.flows.opening import split_place
 from bot.flows.owed import METADATA_TYPE, card_key
 from bot.flows.parking import REFUSALS, Parking
 from bot.flows.storm import Storms
+from bot.i18n import ENGLISH, Words
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
+from bot.slack.said_blocks import thread_gone_line
 from bot.supervise import Failures, supervised
 from store.base import NotSaved
 
@@ -71,12 +73,12 @@ GATHER = 0.05  # seconds between two rounds at least
 # often (https://api.slack.com/methods/auth.test).
 PROBE_EVERY = 2.0
 Blocks = list[dict[str, Any]]
-THREAD_GONE = "_The thread this belongs in was deleted, so it is here instead._"
+THREAD_GONE = thread_gone_line()  # as an English desk says it
 
 
-def thread_gone(text: str, blocks: Blocks) -> Blocks:
+def thread_gone(text: str, blocks: Blocks, words: Words = ENGLISH) -> Blocks:
     """A message's blocks with a line above saying that its thread is gone."""
-    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": THREAD_GONE}]}
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": thread_gone_line(words)}]}
     return [note, *(blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}])]
 
 
@@ -458,7 +460,7 @@ class Outbox:
         # The thread's first message was deleted: the message goes to the conversation itself,
         # saying so, rather than holding up everything behind it.
         log.warning("thread gone; posted to its conversation", extra={"outbox_id": key})
-        blocks = thread_gone(drawn.text, drawn.blocks)
+        blocks = thread_gone(drawn.text, drawn.blocks, self.desk.words)
         return await self.slack.post(channel, drawn.text, blocks, None, metadata=metadata)
 
     async def _upload(self, key: str, channel: str, drawn: Drawn) -> Posted | None:

@@ -264,10 +264,11 @@ class Parking:
             )
         if not leads:
             return
-        text, blocks = parked_notice(error, place, self.desk.config.desk.name, waiting)
         for lead in leads:
             if place == f"dm:{lead}":
                 continue  # it could not arrive either
+            said = self.desk.known_words(lead)
+            text, blocks = parked_notice(error, place, self.desk.config.desk.name, waiting, said)
             owe(tx, f"{NOTICE}{told}:{lead}", Post(DirectMessage(lead), text, blocks))
 
 

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.durations import format_duration
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.slack.agent_blocks import closed_unanswered_message, reminder_message
+from bot.slack.said_blocks import closed_unanswered_note
 from bot.slack.when import slack_at
 from store.base import Transaction
 
@@ -64,8 +64,8 @@ class Pending:
         log.info("requester reminded", extra={"ticket": ticket.number})
 
     def _close(self, tx: Transaction, ticket: Ticket, now: datetime) -> None:
-        span = format_duration(now - (ticket.waiting_since or now))
-        note = f"Closed: no answer to the question in {span}."
+        kept = self.desk.words  # the note is the ticket's: its card shows it in the desk's language
+        note = closed_unanswered_note(kept.duration(now - (ticket.waiting_since or now)), words=kept)
         updated = ticket.close_unanswered(note, now)
         tx.save_ticket(updated)
         words = self.desk.known_words(ticket.requester)

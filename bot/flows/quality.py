@@ -8,21 +8,19 @@ from datetime import timedelta
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError, literal
+from bot.domain.errors import DeskError
 from bot.domain.quality import last
 from bot.domain.roles import Staff, Team
 from bot.domain.trend import WEEKS
 from bot.flows.approvals import Approvals
 from bot.flows.deflection import deflection_blocks
 from bot.flows.trends import trend_of
+from bot.slack import refusals
 from bot.slack.mrkdwn import escape
 from bot.slack.quality_blocks import quality_answer
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
-USAGE = "Usage: `/desk quality [7d|30d|90d]` (the last 7 days when left out)"
-TEAMS_USAGE = (
-    "Usage: `/desk quality [team] [7d|30d|90d]` (the whole desk, and the last 7 days, when left out)"
-)
+SEE_QUALITY = refusals.SEE_QUALITY
 
 
 @dataclass(frozen=True)
@@ -33,22 +31,26 @@ class Asked:
 
 def read_quality(words: str, staff: Staff) -> Asked:
     """What a lead asked for: a period and maybe a team; a DeskError with the usage otherwise."""
-    usage = TEAMS_USAGE if staff.several else USAGE
     tokens = words.split()
     periods = [t for t in tokens if re.fullmatch(r"\d+d", t.lower())]
     rest = " ".join(t for t in tokens if t not in periods)
     if len(periods) > 1 or (periods and periods[0].lower() not in PERIODS) or (rest and not staff.several):
-        raise DeskError(f"I can summarise the last 7, 30 or 90 days.\n{usage}")
+        if staff.several:
+            raise DeskError(refusals.QUALITY_PERIOD_TEAMS)
+        raise DeskError(refusals.QUALITY_PERIOD)
     team = staff.named(rest) if rest else None
     if rest and team is None:
-        names = literal(", ".join(t.name for t in staff.teams))
-        raise DeskError(f"There is no team called “{literal(escape(rest))}”. The teams: {names}.\n{usage}")
+        raise DeskError(
+            refusals.NO_TEAM,
+            team=escape(rest),
+            teams=", ".join(t.name for t in staff.teams),
+        )
     return Asked(PERIODS[periods[0].lower()] if periods else 7, team)
 
 
 async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[dict[str, Any]]]:
     """The summary for the period in `words` (of the team named, if any), for a lead's eyes only."""
-    desk.staff.require_lead(lead, "see the quality summary")
+    desk.staff.require_lead(lead, SEE_QUALITY)
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
     period, length = last(days, desk.clock.now()), timedelta(days=days)
@@ -56,9 +58,10 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     # from the tickets; the older ones from the rollups (`bot.flows.trends`).
     moved = await trend_of(desk, team, period.end, length, WEEKS)
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
+    said = await desk.words_for(lead)
     text, blocks = quality_answer(
-        now, before, days, desk.zone, moved, team=team.name if team else "", words=await desk.words_for(lead)
+        now, before, days, desk.zone, moved, team=team.name if team else "", words=said
     )
-    extra = await Approvals(desk).figures_block(period.start, period.end, team)
+    extra = await Approvals(desk).figures_block(period.start, period.end, team, words=said)
     blocks = blocks + extra if len(blocks) + len(extra) <= 50 else blocks
-    return text, blocks + await deflection_blocks(desk, now, team)
+    return text, blocks + await deflection_blocks(desk, now, team, said)

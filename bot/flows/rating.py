@@ -17,6 +17,7 @@ from bot.domain.owed import Edit, Post
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.flows.opening import split_place
+from bot.slack import refusals
 from bot.slack.rating_blocks import CLOSED_LATE, comment_form, rating_request, survey_closed
 from store.base import Transaction
 from store.names import OPEN_SURVEYS, RATINGS_AT
@@ -128,9 +129,7 @@ class Ratings:
         if stored is None and split_place(where)[0] == await self.desk.slack.dm_channel(ticket.requester):
             return where
         log.warning("a rating click from another message; refused", extra={"ticket": number, "from": where})
-        raise NotPermitted(
-            "That button isn't on {ref}'s rating request, so nothing was changed.", ticket=number
-        )
+        raise NotPermitted(refusals.NOT_THIS_RATING, ticket=number)
 
     async def _own(self, person: str, number: int) -> Ticket:
         ticket = await self.desk.store.ticket(number)

@@ -22,7 +22,7 @@ from bot.domain.roles import Team
 from bot.flows.began import before_beginning, began
 from bot.flows.owed import owe
 from bot.flows.trends import trend_of
-from bot.slack.report_blocks import report_text
+from bot.slack.report_blocks import chart_alt, report_text, report_title  # noqa: F401 (its callers import it from here)
 
 log = logging.getLogger("desk.report")
 REPORTS = "reports"  # store table: the week's Monday (ISO) -> the report recorded for it
@@ -41,11 +41,6 @@ def slug(team: str) -> str:
 def chart_name(week: date, team: str = "") -> str:
     """The chart's file name: unique per week (and team), so the desk can find an earlier upload."""
     return f"weekly-report-{week.isoformat()}{'-' + slug(team) if team else ''}.png"
-
-
-def report_title(week: date, team: str = "") -> str:
-    """The uploaded chart's title."""
-    return f"Weekly report {week.isoformat()}" + (f" · {team}" if team else "")
 
 
 class Reports:
@@ -84,7 +79,7 @@ class Reports:
         )
         data = chart_data(report.chart, self.desk.zone)
         png = await asyncio.to_thread(draw, data, title)
-        alt = f"{title}: tickets opened and resolved each week, first-response median and CSAT"
+        alt = chart_alt(title, self.desk.words)
         self._composed = ((week, team), (text, png, alt))
         return text, png, alt
 

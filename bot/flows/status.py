@@ -29,7 +29,7 @@ async def status_of(desk: Desk, person: str, reference: str) -> Answer:
         number = desk.parse_ref(reference)
         ticket = desk.staff.visible(await desk.store.ticket(number), number, person)
     except DeskError as error:
-        return _plain(desk.explain(error))
+        return _plain(await desk.explain_to(person, error))
     now = desk.clock.now()
     clock = desk.sla_clock(ticket)
     upcoming = next_target(ticket, clock, now)

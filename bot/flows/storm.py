@@ -121,6 +121,7 @@ class Storms:
         doc = await self.desk.store.record(STORMS, key)
         storm = storm_from_doc(doc)
         tickets = [t for n in storm.tickets if (t := await self.desk.store.ticket(n)) is not None]
-        text, blocks = draw_storm_card(storm, grouped(tickets), self.desk.ref, self.desk.zone)
+        words = self.desk.words  # a channel card: the desk's language
+        text, blocks = draw_storm_card(storm, grouped(tickets), self.desk.ref, self.desk.zone, words)
         self._drawn_at[key] = time.monotonic()
         return storm, text, blocks

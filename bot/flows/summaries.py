@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from bot.desk import Desk
 from bot.domain.errors import TicketNotFound
 from bot.domain.ticket import Ticket
+from bot.slack import refusals
 from bot.summaries import SAID, ServiceFailed, SummaryService, thread_text
 
-DOING = "ask for summaries"
+DOING = refusals.SUMMARISE
 
 
 @dataclass(frozen=True)

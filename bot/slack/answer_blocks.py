@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.intake import FOLLOW, SOLVED, STILL_NEED_HELP, Draft, Suggestion
+from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import action_button, context, section
 from bot.slack.intake_blocks import IntakeIds, quote
 from bot.slack.mrkdwn import escape, fit
@@ -29,68 +30,75 @@ class AnswerIds(StrEnum):
 ANSWER_ACTION = re.compile(rf"^({AnswerIds.SOLVED}|{AnswerIds.HELP}|{AnswerIds.FOLLOW})$")
 
 
-def _heading(s: Suggestion) -> str:
+def _heading(s: Suggestion, w: Words) -> str:
     kind = s.id.partition(":")[0]
     if kind == "ticket":
-        return f"*A similar request ({escape(s.title)}) was solved like this:*"
+        return "*" + w.t("A similar request ({title}) was solved like this:", title=escape(s.title)) + "*"
     if kind == "reply":
-        return "*Our usual answer to this:*"
-    return f"*From our help articles: {escape(s.title)}*"
+        return "*" + w.t("Our usual answer to this:") + "*"
+    return "*" + w.t("From our help articles: {title}", title=escape(s.title)) + "*"
 
 
-def suggestions(draft: Draft) -> tuple[str, Blocks]:
+def suggestions(draft: Draft, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The answers found for the request, each with **This solved it** / **I still need help**."""
-    text = "Before I open a ticket: one of these may already answer it."
-    blocks: Blocks = [section(f"Your request:\n{quote(draft.text, 500)}"), section(f"*{text}*")]
+    w = words
+    text = w.t("Before I open a ticket: one of these may already answer it.")
+    yours = w.t("Your request:")
+    blocks: Blocks = [section(f"{yours}\n{quote(draft.text, 500)}"), section(f"*{text}*")]
     for n, s in enumerate(draft.suggested):
         if s.id.startswith("incident:"):
-            blocks.append(
-                section(f"*Is this the same as {escape(s.title)}?* Others reported it; we are on it.")
-            )
+            same = w.t("Is this the same as {title}?", title=escape(s.title))
+            blocks.append(section(f"*{same}* " + w.t("Others reported it; we are on it.")))
             buttons = [
-                action_button("Yes, follow it", AnswerIds.FOLLOW, f"{FOLLOW}:{s.id}", style="primary"),
-                action_button("No", AnswerIds.HELP, STILL_NEED_HELP),
+                action_button(w.t("Yes, follow it"), AnswerIds.FOLLOW, f"{FOLLOW}:{s.id}", style="primary"),
+                action_button(w.t("No"), AnswerIds.HELP, STILL_NEED_HELP),
             ]
         else:
-            blocks.append(section(f"{_heading(s)}\n{quote(s.answer, ANSWER_LIMIT)}"))
+            blocks.append(section(f"{_heading(s, w)}\n{quote(s.answer, ANSWER_LIMIT)}"))
             buttons = [
-                action_button("This solved it", AnswerIds.SOLVED, f"{SOLVED}:{s.id}", style="primary"),
-                action_button("I still need help", AnswerIds.HELP, STILL_NEED_HELP),
+                action_button(w.t("This solved it"), AnswerIds.SOLVED, f"{SOLVED}:{s.id}", style="primary"),
+                action_button(w.t("I still need help"), AnswerIds.HELP, STILL_NEED_HELP),
             ]
         blocks.append(
             {"type": "actions", "block_id": f"{IntakeIds.BLOCK}:{draft.id}:s{n}", "elements": buttons}
         )
     blocks.append(
-        context("None of these? Press *I still need help* and I'll open the ticket with what you told me.")
+        context(
+            w.t("None of these? Press *I still need help* and I'll open the ticket with what you told me.")
+        )
     )
     return text, blocks
 
 
-def answered(draft: Draft) -> tuple[str, Blocks]:
+def answered(draft: Draft, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """In place of the suggestions, once one solved it."""
-    text = "Glad that solved it. I didn't open a ticket; send me a message whenever you need help."
+    text = words.t("Glad that solved it. I didn't open a ticket; send me a message whenever you need help.")
     return text, [section(f"{quote(draft.text, 500)}\n:white_check_mark: {text}")]
 
 
-def suggested_note(suggested: Sequence[Suggestion]) -> str:
+def suggested_note(suggested: Sequence[Suggestion], words: Words = ENGLISH) -> str:
     """The trail's line on a ticket opened after its suggestions did not help."""
     names = ", ".join(  # an incident shows as "T-12 (incident)"
         s.title if s.id.startswith("ticket:") else f"{s.title} ({s.id.partition(':')[0]})" for s in suggested
     )
-    return f"Suggested before the ticket opened, and the requester still needed help: {names}"
+    return words.t(
+        "Suggested before the ticket opened, and the requester still needed help: {names}", names=names
+    )
 
 
-def similar(ref: str, found: Sequence[tuple[str, str, float]]) -> tuple[str, Blocks]:
+def similar(ref: str, found: Sequence[tuple[str, str, float]], words: Words = ENGLISH) -> tuple[str, Blocks]:
     """`/desk similar T-12`: the closest resolved tickets, each `(ref, how it was resolved, confidence)`."""
+    w = words
     if not found:
-        text = f"No resolved ticket is close to {ref} yet."
+        text = w.t("No resolved ticket is close to {ref} yet.", ref=ref)
         return text, [section(text)]
-    text = f"Resolved tickets closest to {ref}:"
-    lines = [
-        f"*{escape(other)}* ({round(score * 100)}% match)\n{quote(words, 400)}"
-        for other, words, score in found
-    ]
+    text = w.t("Resolved tickets closest to {ref}:", ref=ref)
+    lines = [f"*{escape(other)}* ({_match(score, w)})\n{quote(said, 400)}" for other, said, score in found]
     return text, [section(f"*{text}*"), *(section(fit(line, 2900)) for line in lines)]
+
+
+def _match(score: float, w: Words) -> str:
+    return w.t("{share}% match", share=round(score * 100))
 
 
 def similar_lines(found: Sequence[tuple[str, str, float]]) -> list[str]:
@@ -100,8 +108,13 @@ def similar_lines(found: Sequence[tuple[str, str, float]]) -> list[str]:
     ]
 
 
-def deflection_line(answered: int, rate: float | None) -> str:
+def deflection_line(answered: int, rate: float | None, words: Words = ENGLISH) -> str:
     """`/quality` and the digest: how many requests a suggested answer solved."""
-    share = f" ({round(rate * 100)}% of requests)" if rate is not None else ""
-    noun = "request" if answered == 1 else "requests"
-    return f"Answered without a ticket: *{answered}* {noun}{share}, by a suggested answer."
+    w = words
+    share = " " + w.t("({share}% of requests)", share=round(rate * 100)) if rate is not None else ""
+    return w.tn(
+        "Answered without a ticket: *{n}* request{share}, by a suggested answer.",
+        "Answered without a ticket: *{n}* requests{share}, by a suggested answer.",
+        answered,
+        share=share,
+    )

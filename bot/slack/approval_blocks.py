@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.approval import REASON_LIMIT, Approval, ApprovalFigures, Kind, RequestType
-from bot.domain.durations import format_duration
+from bot.domain.errors import Phrase
 from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import action_button, context, section
 from bot.slack.intake_blocks import option, quote
@@ -61,20 +61,21 @@ def fields_inline(fields: tuple[tuple[str, str], ...], limit: int = 300) -> str:
     return " · ".join(parts)[:limit]
 
 
-def chooser(choices: list[Choice], channel: str) -> dict[str, Any]:
+def chooser(choices: list[Choice], channel: str, words: Words = ENGLISH) -> dict[str, Any]:
     """The first view of /ticket on a desk with request types: what kind of request is it?"""
+    w = words
     options = [option(kind.name, str(i)) for i, (_, kind) in enumerate(choices)]
-    options.append(option("Something else", OTHER))
+    options.append(option(w.t("Something else"), OTHER))
     hints = [f"*{escape(kind.name)}*: {escape(kind.description)}" for _, kind in choices if kind.description]
     blocks: Blocks = [
         {
             "type": "input",
             "block_id": ApprovalIds.TYPE,
-            "label": {"type": "plain_text", "text": "What do you need?"},
+            "label": {"type": "plain_text", "text": w.t("What do you need?")},
             "element": {
                 "type": "static_select",
                 "action_id": ApprovalIds.VALUE,
-                "placeholder": {"type": "plain_text", "text": "Choose one"},
+                "placeholder": {"type": "plain_text", "text": w.t("Choose one")},
                 "options": options[:100],
             },
         }
@@ -85,9 +86,9 @@ def chooser(choices: list[Choice], channel: str) -> dict[str, Any]:
         "type": "modal",
         "callback_id": ApprovalIds.CHOOSER,
         "private_metadata": channel,
-        "title": {"type": "plain_text", "text": "New request"},
-        "submit": {"type": "plain_text", "text": "Next"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": w.t("New request")},
+        "submit": {"type": "plain_text", "text": w.t("Next")},
+        "close": {"type": "plain_text", "text": w.t("Cancel")},
         "blocks": blocks,
     }
 
@@ -109,9 +110,11 @@ def type_form(
     draft: tuple[str, str] | None = None,
     *,
     ticket: int | None = None,
+    words: Words = ENGLISH,
 ) -> dict[str, Any]:
     """A request type's form: its fields, each as the input its kind asks for. `draft`: the
     (key, id) of the DM conversation it was opened from (its words go with the request)."""
+    w = words
     blocks: Blocks = []
     meta: dict[str, Any] = {"type": choice, "name": kind.name, "channel": channel}
     if draft is not None:
@@ -136,11 +139,12 @@ def type_form(
         blocks.append(
             _input(
                 "details",
-                "Anything we should know?",
+                w.t("Anything we should know?"),
                 {"type": "plain_text_input", "multiline": True, "max_length": TEXT_LIMIT},
                 False,
             )
         )
+    submit = w.t("Save") if ticket is not None else w.t("Open ticket")
     return {
         "type": "modal",
         "callback_id": ApprovalIds.FORM,
@@ -148,9 +152,9 @@ def type_form(
         "title": {"type": "plain_text", "text": modal_title(kind.name)},
         "submit": {
             "type": "plain_text",
-            "text": "Send for approval" if kind.approval else "Save" if ticket is not None else "Open ticket",
+            "text": w.t("Send for approval") if kind.approval else submit,
         },
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "close": {"type": "plain_text", "text": w.t("Cancel")},
         "blocks": blocks,
     }
 
@@ -176,7 +180,7 @@ def form_state(view: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-def form_errors(kind: RequestType, values: dict[str, str]) -> dict[str, str]:
+def form_errors(kind: RequestType, values: dict[str, str], words: Words = ENGLISH) -> dict[str, str]:
     """What to fix in a type's form, by block id: a required field left empty, a number that
     is not one, a choice not offered, a date that is not a date."""
     errors: dict[str, str] = {}
@@ -184,15 +188,15 @@ def form_errors(kind: RequestType, values: dict[str, str]) -> dict[str, str]:
         value, block = values.get(f.key, ""), f"{ApprovalIds.FIELD}{f.key}"
         if not value:
             if f.required:
-                errors[block] = "Please fill this in."
+                errors[block] = words.t("Please fill this in.")
         elif f.kind is Kind.NUMBER and not re.fullmatch(r"-?\d+(\.\d+)?", value):
-            errors[block] = "Please write a number, like 2."
+            errors[block] = words.t("Please write a number, like 2.")
         elif f.kind is Kind.SELECT and value not in f.options:
-            errors[block] = "Please choose one of the options."
+            errors[block] = words.t("Please choose one of the options.")
         elif f.kind is Kind.PERSON and not USER.match(value):
-            errors[block] = "Please choose a person."
+            errors[block] = words.t("Please choose a person.")
         elif f.kind is Kind.DATE and not _is_date(value):
-            errors[block] = "Please choose a date."
+            errors[block] = words.t("Please choose a date.")
     return errors
 
 
@@ -229,6 +233,10 @@ def _request_blocks(a: Approval, zone: ZoneInfo, words: Words = ENGLISH) -> Bloc
     if a.fields:
         blocks.append(section(fit(field_lines(a.fields), 2900)))
     return blocks
+
+
+def _level(a: Approval, w: Words) -> str:
+    return w.t("level {level} of {levels}", level=a.level + 1, levels=len(a.chain))
 
 
 def approver_request(
@@ -284,6 +292,11 @@ def decided(
         else w.t("You denied {kind} for {who}", kind=a.type_name, who=who)
     )
     return fit(text, 200, "…"), [*_request_blocks(a, zone, w), section(fit(said, 2900))]
+
+
+def type_note(kind: str, words: Words = ENGLISH) -> str:
+    """The trail's note when a request channel's ticket takes a request type."""
+    return words.t("Request type: {kind}", kind=kind)
 
 
 def channel_types(number: int, offered: list[tuple[int, RequestType]], words: Words = ENGLISH) -> Blocks:
@@ -494,55 +507,92 @@ def home_blocks(
     for_them: list[Approval],
     theirs: list[Approval],
     zone: ZoneInfo,
-    team_held: list[Approval] | None = None,
     words: Words = ENGLISH,
+    team_held: list[Approval] | None = None,
 ) -> Blocks:
     """A person's Home: the requests waiting for their decision (Approve / Deny are in their
     DMs with the desk), their own requests waiting for approval, and (a lead) what awaits
     approval in their teams."""
+    w = words
     found: Blocks = []
     if for_them:
         lines = [
-            f"• *{a.ref}* · *{escape(a.type_name)}* for <@{a.requester}>, since {slack_at(a.since, zone)}"
+            "• "
+            + w.t(
+                "{kind} for {requester}, since {since}",
+                kind=f"*{a.ref}* · *{escape(a.type_name)}*",
+                requester=f"<@{a.requester}>",
+                since=slack_at(a.since, zone, words=w),
+            )
             for a in for_them[:10]
         ]
-        head = f"*Waiting for your approval* ({len(for_them)}): Approve or Deny in our direct messages"
+        head = w.t(
+            "{heading} ({count}): Approve or Deny in our direct messages",
+            heading="*" + w.t("Waiting for your approval") + "*",
+            count=len(for_them),
+        )
         found.append(section(fit("\n".join([head, *lines]), 2900)))
     if theirs:
         lines = [
-            f"• *{a.ref}* · *{escape(a.type_name)}*, waiting on {', '.join(f'<@{p}>' for p in a.deciders)} "
-            f"(level {a.level + 1} of {len(a.chain)})"
+            "• "
+            + w.t(
+                "{kind}, waiting on {who} ({level})",
+                kind=f"*{a.ref}* · *{escape(a.type_name)}*",
+                who=", ".join(f"<@{p}>" for p in a.deciders),
+                level=_level(a, w),
+            )
             for a in theirs[:10]
         ]
-        found.append(section(fit("\n".join(["*Your requests waiting for approval*", *lines]), 2900)))
+        mine = "*" + w.t("Your requests waiting for approval") + "*"
+        found.append(section(fit("\n".join([mine, *lines]), 2900)))
     if team_held:
         found.append(team_waiting_block(team_held, zone, words))
     return found
 
 
-def figures_block(figures: ApprovalFigures) -> dict[str, Any]:
+def figures_block(figures: ApprovalFigures, words: Words = ENGLISH) -> dict[str, Any]:
     """Approvals, for /quality and the digest: time to a decision and what waits."""
-    times = (
-        f"decided in {format_duration(figures.p50)} (p50), {format_duration(figures.p90)} (p90) "
-        f"over {figures.decided} request{'s' if figures.decided != 1 else ''}"
-        if figures.p50 is not None and figures.p90 is not None
-        else "none decided"
-    )
-    waiting = f"{figures.pending} waiting for approval" if figures.pending else "none waiting"
-    return context(f":ballot_box_with_check: *Approvals:* {times} · {waiting}")
+    w = words
+    if figures.p50 is not None and figures.p90 is not None:
+        times = w.tn(
+            "decided in {p50} (p50), {p90} (p90) over {n} request",
+            "decided in {p50} (p50), {p90} (p90) over {n} requests",
+            figures.decided,
+            p50=w.duration(figures.p50),
+            p90=w.duration(figures.p90),
+        )
+    else:
+        times = w.t("none decided")
+    if figures.pending:
+        waiting = w.tn("{n} waiting for approval", "{n} waiting for approval", figures.pending)
+    else:
+        waiting = w.t("none waiting")
+    heading = w.t("Approvals:")
+    return context(f":ballot_box_with_check: *{heading}* {times} · {waiting}")
 
 
-GROUP_UNKNOWN = "Slack did not tell us who approves this right now. Please try again in a moment."
-NOT_FOUND = "I can't find that request any more, so nothing changed."
-ONLY_REQUESTER = "Only the person who asked can choose what kind of request it is."
-TYPE_GONE = "That request type is no longer offered. Please start again with a new message."
+# Said through `words.t` where they are used (the reader's language); Phrase marks them for the catalogue.
+ONLY_REQUESTER = Phrase("Only the person who asked can choose what kind of request it is.")
+TYPE_GONE = Phrase("That request type is no longer offered. Please start again with a new message.")
 
 
-def decided_already(ref: str | None) -> str:
+def group_unknown(words: Words = ENGLISH) -> str:
+    return words.t("Slack did not tell us who approves this right now. Please try again in a moment.")
+
+
+def not_found(words: Words = ENGLISH) -> str:
+    return words.t("I can't find that request any more, so nothing changed.")
+
+
+def decided_already(ref: str | None, words: Words = ENGLISH) -> str:
     """The answer to "Change details" once the request was decided."""
     if ref is not None:
-        return f"It was approved and is {ref} now: reply in its thread to add anything."
-    return "It was denied, so there is nothing to change. You can raise a new request with /ticket."
+        return words.t("It was approved and is {ref} now: reply in its thread to add anything.", ref=ref)
+    return words.t("It was denied, so there is nothing to change. You can raise a new request with /ticket.")
 
 
-NEED_REASON = "Please say why: the requester will read it."
+def need_reason(words: Words = ENGLISH) -> str:
+    return words.t("Please say why: the requester will read it.")
+
+
+GROUP_UNKNOWN, NOT_FOUND, NEED_REASON = group_unknown(), not_found(), need_reason()  # as English says them

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.errors import Phrase as P
+from bot.i18n import ENGLISH, Words
 from bot.slack.mrkdwn import people_as_names, tokens_as_words, unescape
 
 # What `should_escape` makes of typed mentions, channels and links (docs.slack.dev,
@@ -38,43 +40,44 @@ class Verb:
 
     name: str
     role: str  # AGENT, LEAD or EVERYONE
-    takes: str  # the words after the verb, as usage shows them
+    takes: str  # the words after the verb, as usage shows them (a `P` phrase: translated)
     does: str  # one line for help
     note: str = ""  # said after the usage line
 
 
-OPTIONAL = "(the {} is optional)"
 VERBS = {
     v.name: v
     for v in (
-        Verb("claim", AGENT, "T-4", "take a ticket"),
-        Verb("reply", AGENT, "T-4 your message to the requester", "answer in the requester's thread"),
-        Verb("reassign", AGENT, "T-4 @someone", "hand a ticket to another agent"),
-        Verb("resolve", AGENT, "T-4 what fixed it", "resolve a ticket", OPTIONAL.format("note")),
+        Verb("claim", AGENT, "T-4", P("take a ticket")),
+        Verb("reply", AGENT, P("T-4 your message to the requester"), P("answer in the requester's thread")),
+        Verb("reassign", AGENT, P("T-4 @someone"), P("hand a ticket to another agent")),
+        Verb("resolve", AGENT, P("T-4 what fixed it"), P("resolve a ticket"), P("(the note is optional)")),
         Verb(
             "wait",
             AGENT,
-            "T-4 your question",
-            "ask the requester; the clock pauses",
-            OPTIONAL.format("question"),
+            P("T-4 your question"),
+            P("ask the requester; the clock pauses"),
+            P("(the question is optional)"),
         ),
         Verb(
             "priority",
             AGENT,
             "T-4 P1",
-            "change a ticket's priority",
-            "(P1 Critical, P2 High, P3 Normal, P4 Low)",
+            P("change a ticket's priority"),
+            P("(P1 Critical, P2 High, P3 Normal, P4 Low)"),
         ),
-        Verb("move", AGENT, "T-4 Access", "move a ticket to another area", "(one of the desk's areas)"),
-        Verb("queue", AGENT, "", "unclaimed and at-risk tickets, most urgent first"),
-        Verb("similar", AGENT, "T-4", "resolved tickets close to this one, and what solved them"),
-        Verb("link", AGENT, "T-31 T-12", "handle T-31 with T-12: T-12's replies and resolution reach both"),
-        Verb("summary", AGENT, "T-4", "a ticket's thread in a paragraph (when the desk has summaries)"),
-        Verb("draft", AGENT, "T-4", "a draft reply to edit, then send (when the desk has summaries)"),
-        Verb("away", AGENT, "[2h | 17:00 | fri | 2026-12-24]", "be away: new tickets go to the others"),
-        Verb("back", AGENT, "", "be back: new tickets come to you again"),
-        Verb("quality", LEAD, "[team] [7d|30d|90d]", "how the desk is doing"),
-        Verb("help", EVERYONE, "", "the verbs you may use"),
+        Verb("move", AGENT, "T-4 Access", P("move a ticket to another area"), P("(one of the desk's areas)")),
+        Verb("queue", AGENT, "", P("unclaimed and at-risk tickets, most urgent first")),
+        Verb("similar", AGENT, "T-4", P("resolved tickets close to this one, and what solved them")),
+        Verb(
+            "link", AGENT, "T-31 T-12", P("handle T-31 with T-12: T-12's replies and resolution reach both")
+        ),
+        Verb("summary", AGENT, "T-4", P("a ticket's thread in a paragraph (when the desk has summaries)")),
+        Verb("draft", AGENT, "T-4", P("a draft reply to edit, then send (when the desk has summaries)")),
+        Verb("away", AGENT, "[2h | 17:00 | fri | 2026-12-24]", P("be away: new tickets go to the others")),
+        Verb("back", AGENT, "", P("be back: new tickets come to you again")),
+        Verb("quality", LEAD, "[team] [7d|30d|90d]", P("how the desk is doing")),
+        Verb("help", EVERYONE, "", P("the verbs you may use")),
     )
 }
 ALIASES = ("claim", "reassign", "resolve", "priority", "quality")  # also registered as `/claim` …
@@ -115,34 +118,42 @@ def route(name: str, sent: str) -> Routed:
     return Routed(verb, unescape(rest).strip(), called)
 
 
-def usage(verb: str, called: str | None = None) -> str:
+def usage(verb: str, called: str | None = None, words: Words = ENGLISH) -> str:
     """The usage line, in the words the person called it with."""
     found = VERBS[verb]
-    typed = f"{called or f'{NAMESPACE} {verb}'} {found.takes}".rstrip()
-    return f"Usage: `{typed}` {found.note}".rstrip()
+    typed = f"{called or f'{NAMESPACE} {verb}'} {words.t(found.takes)}".rstrip()
+    note = words.t(found.note) if found.note else ""
+    said = words.t("Usage: {command}", command=f"`{typed}`")
+    return f"{said} {note}".rstrip()
 
 
 def may_use(verb: Verb, *, agent: bool, lead: bool) -> bool:
     return verb.role == EVERYONE or (verb.role == AGENT and agent) or (verb.role == LEAD and lead)
 
 
-def help_text(*, agent: bool, lead: bool, called: str = NAMESPACE) -> str:
+def help_text(*, agent: bool, lead: bool, called: str = NAMESPACE, words: Words = ENGLISH) -> str:
     """The verbs this person may use, one a line, and `/ticket` for everyone."""
     base = called.split(" ")[0]
     lines = [
-        f"• `{f'{base} {v.name} {v.takes}'.rstrip()}`: {v.does}"
+        f"• `{f'{base} {v.name} {words.t(v.takes)}'.rstrip()}`: {words.t(v.does)}"
         for v in VERBS.values()
         if v.name != "help" and may_use(v, agent=agent, lead=lead)
     ]
-    ticket = "• `/ticket [what's wrong]`: raise a request; `/ticket status T-4`, `/ticket list`"
+    raise_it = words.t("raise a request")
+    wrong = words.t("[what's wrong]")
+    ticket = f"• `/ticket {wrong}`: {raise_it}; `/ticket status T-4`, `/ticket list`"
     if not lines:
-        return f"{ticket}\nThe other verbs of `{base}` are for the desk's agents and leads."
-    return "\n".join([f"What you can do with `{base}`:", *lines, ticket])
+        others = words.t(
+            "The other verbs of {command} are for the desk's agents and leads.", command=f"`{base}`"
+        )
+        return f"{ticket}\n{others}"
+    return "\n".join([words.t("What you can do with {command}:", command=f"`{base}`"), *lines, ticket])
 
 
-def unknown_verb(routed: Routed, *, agent: bool, lead: bool) -> str:
+def unknown_verb(routed: Routed, *, agent: bool, lead: bool, words: Words = ENGLISH) -> str:
     """A friendly answer to a verb the desk does not know, listing those the person may use."""
-    return f"I don't know `{routed.called}`.\n{help_text(agent=agent, lead=lead, called=routed.called)}"
+    unknown = words.t("I don't know {command}.", command=f"`{routed.called}`")
+    return f"{unknown}\n{help_text(agent=agent, lead=lead, called=routed.called, words=words)}"
 
 
 def split_reference(text: str) -> tuple[str, str]:
@@ -163,6 +174,10 @@ class BadCommand(Exception):
     """The command's words are not what it takes; the message says what is wrong and how to write it."""
 
 
+def _wrong(what: str, usage_line: str) -> str:
+    return f"{what}\n{usage_line}"
+
+
 @dataclass(frozen=True)
 class AgentCommand:
     """One of TICKET_VERBS, read: the ticket reference and the rest (the new assignee for
@@ -175,18 +190,18 @@ class AgentCommand:
     words: str
 
 
-def read_agent_command(routed: Routed) -> AgentCommand:
-    verb, said = routed.verb, usage(routed.verb, routed.called)
+def read_agent_command(routed: Routed, words: Words = ENGLISH) -> AgentCommand:
+    verb, said = routed.verb, usage(routed.verb, routed.called, words)
     reference, rest = split_reference(routed.text)
     if not reference:
         raise BadCommand(said)
     assignee = mentioned_user(rest) if verb == "reassign" else None
     if verb == "reassign" and assignee is None:
-        raise BadCommand(f"Name the new assignee with an @mention.\n{said}")
+        raise BadCommand(_wrong(words.t("Name the new assignee with an @mention."), said))
     if verb == "reply" and not rest:
-        raise BadCommand(f"Write the message after the reference.\n{said}")
+        raise BadCommand(_wrong(words.t("Write the message after the reference."), said))
     if verb == "priority" and rest.strip().upper() not in ("P1", "P2", "P3", "P4"):
-        raise BadCommand(f"Name the new priority: P1, P2, P3 or P4.\n{said}")
+        raise BadCommand(_wrong(words.t("Name the new priority: P1, P2, P3 or P4."), said))
     if verb == "move" and not rest:
-        raise BadCommand(f"Name the area to move it to.\n{said}")
+        raise BadCommand(_wrong(words.t("Name the area to move it to."), said))
     return AgentCommand(f"/{verb}", reference, assignee, rest)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import context, section
 from bot.slack.mrkdwn import escape, safe
 
@@ -11,44 +12,63 @@ Blocks = list[dict[str, Any]]
 NOTE_LIMIT = 2900
 
 
-def linked_to(child: str, parent: str) -> tuple[str, Blocks]:
+def linked_to(child: str, parent: str, words: Words = ENGLISH) -> tuple[str, Blocks]:
     """The child's requester, told where the updates will come from."""
-    text = (
-        f"*{child}* is being handled together with *{parent}*, the same problem reported "
-        "by others. Its updates will reach you here."
+    text = words.t(
+        "{child} is being handled together with {parent}, the same problem reported "
+        "by others. Its updates will reach you here.",
+        child=f"*{child}*",
+        parent=f"*{parent}*",
     )
-    return f"{child} is handled with {parent}", [section(text)]
+    return words.t("{child} is handled with {parent}", child=child, parent=parent), [section(text)]
 
 
-def trail_child(parent: str) -> str:
-    return f"Linked to {parent}: its replies and its resolution reach this requester"
+def trail_child(parent: str, words: Words = ENGLISH) -> str:
+    return words.t("Linked to {parent}: its replies and its resolution reach this requester", parent=parent)
 
 
-def trail_parent(child: str) -> str:
-    return f"{child} linked here: this ticket's replies and resolution reach its requester too"
+def trail_parent(child: str, words: Words = ENGLISH) -> str:
+    return words.t(
+        "{child} linked here: this ticket's replies and resolution reach its requester too", child=child
+    )
 
 
-def trail_incident(linked: int) -> str:
-    return f"Made the incident of its storm: {linked} tickets linked here"
+def trail_incident(linked: int, words: Words = ENGLISH) -> str:
+    return words.t("Made the incident of its storm: {count} tickets linked here", count=linked)
 
 
-def parent_update(child: str, parent: str, signature: str, words: str) -> tuple[str, Blocks]:
+def parent_update(
+    child: str, parent: str, signature: str, said: str, words: Words = ENGLISH
+) -> tuple[str, Blocks]:
     """A reply on the parent, in each linked requester's own thread."""
-    blocks = [section(safe(words, NOTE_LIMIT)), context(f"{escape(signature)} · {parent}, for {child}")]
-    return f"{signature} replied on {parent} (your {child})", blocks
+    w = words
+    where = w.t("{parent}, for {child}", parent=parent, child=child)
+    blocks = [section(safe(said, NOTE_LIMIT)), context(f"{escape(signature)} · {where}")]
+    return w.t("{who} replied on {parent} (your {child})", who=signature, parent=parent, child=child), blocks
 
 
-def linked_answer(child: str, parent: str, requester: str) -> str:
+def linked_answer(child: str, parent: str, requester: str, words: Words = ENGLISH) -> str:
     """The agent's answer to `/desk link`."""
-    return f"Linked {child} to {parent}: <@{requester}> gets {parent}'s replies and its resolution."
+    return words.t(
+        "Linked {child} to {parent}: {requester} gets {parent}'s replies and its resolution.",
+        child=child,
+        parent=parent,
+        requester=f"<@{requester}>",
+    )
 
 
-def incident_answer(parent: str | None, linked: int) -> str:
+def incident_answer(parent: str | None, linked: int, words: Words = ENGLISH) -> str:
     """The agent's answer to the storm card's "Make these one incident"."""
+    w = words
     if parent is None:
-        return "There is nothing left to group: fewer than two of these tickets are still waiting."
-    noun = "ticket" if linked == 1 else "tickets"
-    return (
-        f"*{parent}* is now the incident: {linked} {noun} linked to it. Reply on {parent} "
-        f"(`/desk reply {parent} …`) and every requester hears it; resolving it resolves them all."
+        return w.t("There is nothing left to group: fewer than two of these tickets are still waiting.")
+    return w.tn(
+        "{parent} is now the incident: {n} ticket linked to it. Reply on {ref} "
+        "({command}) and every requester hears it; resolving it resolves them all.",
+        "{parent} is now the incident: {n} tickets linked to it. Reply on {ref} "
+        "({command}) and every requester hears it; resolving it resolves them all.",
+        linked,
+        parent=f"*{parent}*",
+        ref=parent,
+        command=f"`/desk reply {parent} …`",
     )

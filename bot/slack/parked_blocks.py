@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n import ENGLISH, Words
 from bot.slack.blocks import context, section
 
 RETRY = "`python -m bot outbox retry`"
@@ -81,16 +82,16 @@ def cause_of(error: str) -> str:
     return CAUSE_OF.get(error, "other")
 
 
-def place_words(place: str, *, mrkdwn: bool = True) -> str:
+def place_words(place: str, *, mrkdwn: bool = True, words: Words = ENGLISH) -> str:
     """A place as people read it: `<#C1>` (Slack shows the channel's name), a person's DM, a
     person's Home tab. Without `mrkdwn` (a terminal), the ids."""
     kind, _, who = place.partition(":")
     if kind == "dm":
-        return f"the direct messages with {_person(who, mrkdwn)}"
+        return words.t("the direct messages with {person}", person=_person(who, mrkdwn))
     if kind == "home":
-        return f"{_person(who, mrkdwn)}'s Home tab"
+        return words.t("{person}'s Home tab", person=_person(who, mrkdwn))
     if kind == "storm":
-        return place_words(who, mrkdwn=mrkdwn)
+        return place_words(who, mrkdwn=mrkdwn, words=words)
     return f"<#{place}>" if mrkdwn else f"#{place}"
 
 
@@ -98,82 +99,99 @@ def _person(user: str, mrkdwn: bool) -> str:
     return f"<@{user}>" if mrkdwn else f"@{user}"
 
 
-def why(error: str, place: str, bot: str, *, mrkdwn: bool = True) -> str:
+def why(error: str, place: str, bot: str, *, mrkdwn: bool = True, words: Words = ENGLISH) -> str:
     """One line: what is wrong and what fixes it (the leads' DM and the outbox listing)."""
-    where = place_words(place, mrkdwn=mrkdwn)
+    w = words
+    where = place_words(place, mrkdwn=mrkdwn, words=w)
     me = f"@{bot}"
+    said = {"where": where, "me": me, "error": error, "retry": RETRY, "invite": f"`/invite {me}`"}
     match cause_of(error):
         case "not_in_channel":
-            return (
-                f"I can't post in {where}: invite {me} to the channel (`/invite {me}`). "
-                "What waits goes out as soon as I'm in."
+            return w.t(
+                "I can't post in {where}: invite {me} to the channel ({invite}). "
+                "What waits goes out as soon as I'm in.",
+                **said,
             )
         case "channel_not_found":
-            return (
-                f"I can't find {where}: it was deleted, or it is private and I'm not in it. "
-                f"Invite {me} (`/invite {me}`), or set another channel in the desk's config and "
-                f"restart; then {RETRY}."
+            return w.t(
+                "I can't find {where}: it was deleted, or it is private and I'm not in it. "
+                "Invite {me} ({invite}), or set another channel in the desk's config and "
+                "restart; then {retry}.",
+                **said,
             )
         case "is_archived":
-            return (
-                f"{where} is archived, so I can't post there. Unarchive it, or set another channel "
-                f"in the desk's config and restart; then {RETRY}."
+            return w.t(
+                "{where} is archived, so I can't post there. Unarchive it, or set another channel "
+                "in the desk's config and restart; then {retry}.",
+                **said,
             )
         case "restricted":
-            return (
-                f"A workspace setting stops me posting in {where} ({error}): only some people may "
-                f"post there. Ask a Slack admin to let {me} post in it, then {RETRY}."
+            return w.t(
+                "A workspace setting stops me posting in {where} ({error}): only some people may "
+                "post there. Ask a Slack admin to let {me} post in it, then {retry}.",
+                **said,
             )
         case "auth":
-            return (
-                f"Slack refused my token ({error}), so messages waited until it worked again (I "
+            return w.t(
+                "Slack refused my token ({error}), so messages waited until it worked again (I "
                 "check every minute). If it keeps failing: set SLACK_BOT_TOKEN to the app's "
-                "current Bot User OAuth Token (reinstall the app if it was removed) and restart."
+                "current Bot User OAuth Token (reinstall the app if it was removed) and restart.",
+                **said,
             )
         case "missing_scope":
-            return (
-                f"The app lacks a permission Slack needs for {where} (missing_scope): reinstall it "
-                f"with the scopes in manifest.yml, then {RETRY}."
+            return w.t(
+                "The app lacks a permission Slack needs for {where} (missing_scope): reinstall it "
+                "with the scopes in manifest.yml, then {retry}.",
+                **said,
             )
         case "person":
-            return (
-                f"I can't reach {where} ({error}): the person has left, is deactivated, or is "
-                f"hidden from me. Take them out of the desk's config, then {RETRY}."
+            return w.t(
+                "I can't reach {where} ({error}): the person has left, is deactivated, or is "
+                "hidden from me. Take them out of the desk's config, then {retry}.",
+                **said,
             )
         case "cannot_dm_bot":
             kind, _, who = place.partition(":")
             bot_user = _person(who, mrkdwn) if kind in ("dm", "home") else where
-            return (
-                f"{bot_user} is a bot: I can't send it direct messages. Take it out of the "
-                "desk's config (agents, leads)."
+            return w.t(
+                "{bot_user} is a bot: I can't send it direct messages. Take it out of the "
+                "desk's config (agents, leads).",
+                bot_user=bot_user,
             )
         case "home_off":
-            return (
-                f"I can't show {where}: the app's Home tab is off. Turn it on under App Home in "
-                f"the app's settings (manifest.yml has it on), then {RETRY}."
+            return w.t(
+                "I can't show {where}: the app's Home tab is off. Turn it on under App Home in "
+                "the app's settings (manifest.yml has it on), then {retry}.",
+                **said,
             )
         case "gone":
-            return (
-                f"A message I meant to change in {where} is gone or can no longer be changed "
-                f"({error}). Nothing to do unless it matters; {RETRY} tries again."
+            return w.t(
+                "A message I meant to change in {where} is gone or can no longer be changed "
+                "({error}). Nothing to do unless it matters; {retry} tries again.",
+                **said,
             )
         case "malformed":
-            return (
-                f"Slack refused a message for {where} as malformed ({error}). That is a bug in "
-                f"the desk: please report it with the log line; {RETRY} tries again."
+            return w.t(
+                "Slack refused a message for {where} as malformed ({error}). That is a bug in "
+                "the desk: please report it with the log line; {retry} tries again.",
+                **said,
             )
-    return f"Slack refused a message for {where} ({error}). Once that is fixed, {RETRY}."
+    return w.t("Slack refused a message for {where} ({error}). Once that is fixed, {retry}.", **said)
 
 
-def parked_notice(error: str, place: str, bot: str, waiting: int) -> tuple[str, list[dict[str, Any]]]:
+def parked_notice(
+    error: str, place: str, bot: str, waiting: int, words: Words = ENGLISH
+) -> tuple[str, list[dict[str, Any]]]:
     """The leads' DM when messages for `place` are parked: said once, until they go out."""
-    line = why(error, place, bot)
-    many = "a message" if waiting == 1 else f"{waiting} messages"
-    blocks = [
-        section(f":warning: {line}"),
-        context(
-            f"{many.capitalize()} wait{'s' if waiting == 1 else ''} for {place_words(place)}. "
-            f"`python -m bot outbox` lists what waits; {RETRY} sends it."
-        ),
-    ]
-    return f"I can't deliver {many}: {line}", blocks
+    w = words
+    line = why(error, place, bot, words=w)
+    wait = w.tn(
+        "A message waits for {place}.",
+        "{n} messages wait for {place}.",
+        waiting,
+        place=place_words(place, words=w),
+    )
+    how = w.t("{list} lists what waits; {retry} sends it.", list="`python -m bot outbox`", retry=RETRY)
+    blocks = [section(f":warning: {line}"), context(f"{wait} {how}")]
+    text = w.tn("I can't deliver a message: {why}", "I can't deliver {n} messages: {why}", waiting, why=line)
+    return text, blocks

@@ -3,7 +3,7 @@ carries the chart (a file's comment is mrkdwn text, not blocks). Pure builder.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.report import WeeklyReport
@@ -56,3 +56,16 @@ def report_text(
         w.t("The chart shows the last 12 weeks. `/desk quality` has more."),
     ]
     return "\n".join(lines), title
+
+
+def report_title(week: date, team: str = "", words: Words = ENGLISH) -> str:
+    """The uploaded chart's title."""
+    said = words.t("Weekly report {week}", week=week.isoformat())
+    return said + (f" · {team}" if team else "")
+
+
+def chart_alt(title: str, words: Words = ENGLISH) -> str:
+    """The chart's description, for those who cannot see it."""
+    return words.t(
+        "{title}: tickets opened and resolved each week, first-response median and CSAT", title=title
+    )

@@ -1,0 +1,65 @@
+"""Why the desk refuses: each refusal a named reason and what fills it in, worded here.
+
+A flow raises `NotPermitted(refusals.NOT_AN_AGENT, person=to)`: the reason is typed (a named
+constant, also its id in the catalogue) and its values are parameters. Nothing is worded until
+the one error path (`handlers/errors.py`, or an answer the flow owes) renders it with the
+reader's `Words` (`DeskError.render`); `Phrase` values such as the things people may be refused
+(`doing`) are translated then too.
+"""
+
+from __future__ import annotations
+
+from bot.domain.errors import Phrase
+
+# -- what people may be refused (`doing` in "Only the desk's agents can {doing}.") -------------
+CLAIM = Phrase("claim tickets")
+REASSIGN = Phrase("reassign tickets")
+RESOLVE = Phrase("resolve tickets")
+REPLY = Phrase("reply to requesters")
+WAIT = Phrase("wait on requesters")
+PRIORITY = Phrase("change priorities")
+MOVE = Phrase("move tickets")
+SEE_QUEUE = Phrase("see the queue")
+SEE_DETAILS = Phrase("see a ticket's details")
+SEE_SIMILAR = Phrase("see similar tickets")
+SEE_QUALITY = Phrase("see the quality summary")
+LINK = Phrase("link tickets")
+BE_AWAY = Phrase("be away")
+BE_BACK = Phrase("be back")
+SUMMARISE = Phrase("ask for summaries")
+
+# -- the agents' commands -----------------------------------------------------------------------
+NOT_AN_AGENT = Phrase("{person} isn't one of the desk's agents, so tickets can't go to them.")
+NOT_OF_TEAM = Phrase("{person} isn't one of the {team} team's agents, so {ref} can't go to them.")
+NO_SAVED_REPLY = Phrase("There is no saved reply called `{name}`. Saved replies: {known}.")
+NO_SAVED_REPLIES = Phrase("none yet (set them in `[replies]`)")
+REQUESTER_OR_AGENTS = Phrase("Only {person} who asked, or the desk's agents, can change {ref}.")
+NO_AREA = Phrase("There is no area called “{area}”. The areas: {areas}.")
+ONLY_REQUESTER_REOPENS = Phrase("Only the person who raised {ref} can reopen it.")
+
+# -- links ------------------------------------------------------------------------------------
+LINK_ITSELF = Phrase("A ticket can't be linked to itself.")
+LINK_OPEN_ONLY = Phrase("Only open tickets can be linked; reopen it first.")
+LINK_PART_OF_ONE = Phrase("{ref} is part of a link already: link to the parent it belongs to.")
+LINKED_ELSEWHERE = Phrase("{ref} is linked to another ticket already.")
+
+# -- ratings ----------------------------------------------------------------------------------
+NOT_THIS_RATING = Phrase("That button isn't on {ref}'s rating request, so nothing was changed.")
+
+# -- `/desk quality` --------------------------------------------------------------------------
+QUALITY_PERIOD = Phrase(
+    "I can summarise the last 7, 30 or 90 days.\n"
+    "Usage: `/desk quality [7d|30d|90d]` (the last 7 days when left out)"
+)
+QUALITY_PERIOD_TEAMS = Phrase(
+    "I can summarise the last 7, 30 or 90 days.\n"
+    "Usage: `/desk quality [team] [7d|30d|90d]` (the whole desk, and the last 7 days, when left out)"
+)
+NO_TEAM = Phrase(
+    "There is no team called “{team}”. The teams: {teams}.\n"
+    "Usage: `/desk quality [team] [7d|30d|90d]` (the whole desk, and the last 7 days, when left out)"
+)
+
+# -- forms ------------------------------------------------------------------------------------
+CHOOSE_AGAIN = Phrase("Please choose again.")
+FORM_OUT_OF_DATE = Phrase("This form is out of date: please open /ticket again.")
