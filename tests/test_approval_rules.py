@@ -21,6 +21,7 @@ from bot.domain.approval import (
 )
 from bot.domain.errors import NotPermitted, TransitionNotAllowed
 from bot.domain.priority import Priority
+from bot.slack.approval_blocks import field_lines, labelled
 
 ALICE, CAROL, DAVE, ERIN, MIA = "U0ALICE01", "U0CAROL01", "U0DAVE001", "U0ERIN001", "U0MIA0001"
 AT = datetime(2026, 3, 4, 10, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -198,3 +199,17 @@ def test_the_approvers_and_requesters_dms_render_in_chinese_without_english_left
     for found in shown:
         assert english_left(all_text(found)) == [], found
     assert denied.state is State.DENIED
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("Your manager", "Your manager:"),
+        ("Which system?", "Which system?"),
+        ("为什么？", "为什么？"),
+        ("Note:", "Note:"),
+    ],
+)
+def test_a_field_label_gets_a_colon_unless_it_ends_in_its_own_mark(label, shown):
+    assert labelled(label) == shown
+    assert field_lines(((label, "VPN"),)) == f"*{shown}* VPN"

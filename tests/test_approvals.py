@@ -117,7 +117,7 @@ async def test_a_two_level_chain_approved_opens_the_ticket_with_its_fields():
         assert "waiting for approval from <@U0CAROL01>" in text_of(dm_posts(run, ALICE)[-1])
         assert not dm_posts(run, ERIN), "the second level hears nothing before the first approves"
         asked = approve_button(run, CAROL)
-        assert "Which system?:* VPN" in text_of(asked) and "<@U0ERIN001>" in text_of(asked)
+        assert "Which system?* VPN" in text_of(asked) and "<@U0ERIN001>" in text_of(asked)
 
         run.clock.advance(timedelta(hours=2))
         await run.people.click(CAROL, asked, "approval_approve")
@@ -144,14 +144,14 @@ async def test_a_two_level_chain_approved_opens_the_ticket_with_its_fields():
             (ERIN, Action.APPROVED),
         ]
         card = bot_posts(run.slack, TRIAGE)[-1]
-        assert "Which system?:* VPN" in text_of(card) and "Your manager:* <@U0ERIN001>" in text_of(card)
+        assert "Which system?* VPN" in text_of(card) and "Your manager:* <@U0ERIN001>" in text_of(card)
         assert any("*T-1* is open" in text_of(m) for m in dm_posts(run, ALICE))
         done = await held(run)
         assert done.state is State.APPROVED and done.ticket == 1
         assert done.decided_at - done.requested_at == timedelta(hours=2)
 
         queue = await command(run, BOB, "/desk", "queue")
-        assert "Which system?: VPN · Why do you need it?: Month-end close from home" in queue
+        assert "Which system? VPN · Why do you need it? Month-end close from home" in queue
         await run.people.command(BOB, "/ticket", "show T-1", channel=TRIAGE)
         await settle(lambda: run.slack.workspace.modals_of(BOB))
         [details] = run.slack.workspace.modals_of(BOB)
@@ -531,4 +531,4 @@ async def test_a_request_channels_ticket_offers_its_teams_types_and_takes_one_wi
         assert await run.desk.store.ticket_count() == 1, "the same ticket took the type"
         await settle(lambda: "Is it one of these?" not in text_of(confirmed))
         card = run.slack.workspace.find_message(TRIAGE, ticket.card.split(":")[1])
-        assert "Which model?:* 13-inch" in text_of(card)
+        assert "Which model?* 13-inch" in text_of(card)

@@ -408,7 +408,7 @@ async def test_the_walkthrough_one_request_approved_and_one_denied(sandbox, page
     erin = (await page.state(ERIN))["channel"]
     await page.click(ERIN, await page.last_bot_message(ERIN, erin, "Approve"), "Approve")
     card = await page.last_bot_message(BOB, TRIAGE, "T-1")
-    assert "Which system?:* VPN" in str(card["blocks"])
+    assert "Which system?* VPN" in str(card["blocks"])
 
     await request_access(page, "Just in case")
     await page.click(CAROL, await page.last_bot_message(CAROL, carol, "Just in case"), "Deny")

@@ -50,14 +50,20 @@ def person(value: str) -> str:
     return f"<@{value}>" if USER.match(value) else escape(value)
 
 
+def labelled(label: str) -> str:
+    """`label` followed by a colon, unless it ends in its own mark already ("Which system?",
+    "为什么？"): a question asked on the form reads as one, not as "Which system?:"."""
+    return label if label.rstrip()[-1:] in tuple("?:!？：！") else f"{label}:"
+
+
 def field_lines(fields: tuple[tuple[str, str], ...]) -> str:
     """A request's fields, a line each: *Label:* value."""
-    return "\n".join(f"*{escape(label)}:* {person(value)}" for label, value in fields)
+    return "\n".join(f"*{labelled(escape(label))}* {person(value)}" for label, value in fields)
 
 
 def fields_inline(fields: tuple[tuple[str, str], ...], limit: int = 300) -> str:
     """A request's fields on one line, for lists: Label: value · Label: value."""
-    parts = [f"{escape(plain(label, 40))}: {person(plain(value, 80))}" for label, value in fields]
+    parts = [f"{labelled(escape(plain(label, 40)))} {person(plain(value, 80))}" for label, value in fields]
     return " · ".join(parts)[:limit]
 
 
