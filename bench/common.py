@@ -133,16 +133,17 @@ def slack_env(slack: LocalSlack) -> dict[str, str]:
 
 
 async def start_desk(
-    slack: LocalSlack, folder: Path, store: Path | str
+    slack: LocalSlack, folder: Path, store: Path | str, cwd: Path | None = None
 ) -> tuple[asyncio.subprocess.Process, int]:
     """`python -m bot` on a free port, with the benchmarks' config and `store` (a TinyDB file,
-    or a store URL); the process and its port, once it answers /healthz."""
+    or a store URL), run from this checkout or `cwd`; the process and its port, once it
+    answers /healthz."""
     config = folder / "desk.toml"
     url = store if isinstance(store, str) else f"tinydb://{store}"
     config.write_text(CONFIG.format(triage=TRIAGE, bob=BOB, store=url))
     port = free_port()
     env = {**slack_env(slack), "DESK_CONFIG": str(config), "PORT": str(port)}
-    return await start([sys.executable, "-m", "bot"], env, port, folder / "desk.log"), port
+    return await start([sys.executable, "-m", "bot"], env, port, folder / "desk.log", cwd), port
 
 
 def spread(values: list[float]) -> dict[str, float]:
