@@ -101,15 +101,16 @@ def free_port() -> int:
 
 
 async def start(
-    command: list[str], env: dict[str, str], port: int, log: Path, cwd: Path | None = None
+    command: list[str], env: dict[str, str], port: int, log: Path, cwd: Path | None = None, wait: float = 60
 ) -> asyncio.subprocess.Process:
-    """Start `command` (in this checkout, or `cwd`) and wait until it answers /healthz."""
+    """Start `command` (in this checkout, or `cwd`) and wait until it answers /healthz (for
+    `wait` seconds at most)."""
     with open(log, "w") as out:
         process = await asyncio.create_subprocess_exec(
             *command, cwd=cwd or Path(__file__).resolve().parent.parent, env=env, stdout=out, stderr=out
         )
     async with aiohttp.ClientSession() as http:
-        for _ in range(600):
+        for _ in range(int(wait * 10)):
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
                     if response.status == 200:
@@ -133,16 +134,17 @@ def slack_env(slack: LocalSlack) -> dict[str, str]:
 
 
 async def start_desk(
-    slack: LocalSlack, folder: Path, store: Path | str
+    slack: LocalSlack, folder: Path, store: Path | str, cwd: Path | None = None, wait: float = 60
 ) -> tuple[asyncio.subprocess.Process, int]:
     """`python -m bot` on a free port, with the benchmarks' config and `store` (a TinyDB file,
-    or a store URL); the process and its port, once it answers /healthz."""
+    or a store URL), run from this checkout or `cwd`; the process and its port, once it
+    answers /healthz."""
     config = folder / "desk.toml"
     url = store if isinstance(store, str) else f"tinydb://{store}"
     config.write_text(CONFIG.format(triage=TRIAGE, bob=BOB, store=url))
     port = free_port()
     env = {**slack_env(slack), "DESK_CONFIG": str(config), "PORT": str(port)}
-    return await start([sys.executable, "-m", "bot"], env, port, folder / "desk.log"), port
+    return await start([sys.executable, "-m", "bot"], env, port, folder / "desk.log", cwd, wait), port
 
 
 def spread(values: list[float]) -> dict[str, float]:

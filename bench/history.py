@@ -1,6 +1,7 @@
-"""History benchmark (SPEC §12): the embedded store with years of history behind it.
+"""History benchmark (SPEC §12, issue 37): a store with years of history behind it.
 
     python bench/history.py [--sizes 50000,200000,500000] [--window 20000] [--runs 3]
+    python bench/history.py --store postgresql://127.0.0.1:5432/test --sizes 1000000 [--desks 3]
 
 For each size, a TinyDB store holds that many tickets: `--window` of them opened in the last
 120 days (a tenth still open), the rest resolved in the four years before, moved to monthly
@@ -16,6 +17,13 @@ desk's hourly job would have over the years). Then, in a fresh process each time
 Medians of `--runs`. For comparison, the same 50,000 tickets all in the window (no archive,
 as before SPEC §12) are opened too. Prints a table, then one JSON line. Targets at 500,000:
 the store opens in under 3 s and the desk stays under 400 MB.
+
+With `--store postgresql://…` the same history is written straight into a schema of its own
+(`bench_history_<size>`, with COPY and the rollups summed as the desk keeps them; kept for the
+next run with `--keep`), and each run starts `--desks` desks on it at once, each measured
+until its /healthz answers and for its peak memory (issue 37's targets at 1,000,000: under
+3 s and 400 MB each); then `/quality 90d` as above. `--code DIR` runs the desks (and the
+`/quality` process) from another checkout of the project: the same run before a change.
 """
 
 from __future__ import annotations
@@ -23,11 +31,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,6 +54,39 @@ from store import TinyDBStore
 NOW = datetime.now(UTC).replace(microsecond=0)
 WINDOW = timedelta(days=120)
 YEARS = 4
+PG_QUALITY_SCRIPT = """
+import asyncio, json, sys, time, tomllib
+from datetime import UTC, datetime, timedelta
+sys.path.append("bench")
+from common import CONFIG, BOB, TRIAGE, loop_stall_during
+from memory import peak_memory_mb
+from bot.clock import Clock
+from bot.desk import Desk, rollup_of
+from bot.flows.quality import quality_report
+from config.settings import parse_config
+from store import store_from_url
+class Offline:  # the Slack of a desk that asks nothing: everyone reads the desk's language
+    async def locale(self, person):
+        return ""
+async def main():
+    text = CONFIG.format(triage=TRIAGE, bob=BOB, store=sys.argv[1])
+    config = parse_config(tomllib.loads(text.replace("leads = []", f'leads = ["{BOB}"]')))
+    store = store_from_url(sys.argv[1])
+    store.rollup = rollup_of(config)
+    store.keep_since = datetime.now(UTC) - config.keep_in_memory
+    began = time.perf_counter()
+    await store.open()
+    opened = time.perf_counter() - began
+    began = time.perf_counter()
+    work = asyncio.ensure_future(quality_report(Desk(config, store, Offline(), Clock()), BOB, "90d"))
+    stall = await loop_stall_during(work)
+    took = time.perf_counter() - began
+    tickets = len(store.tables.tickets)
+    await store.close()
+    print(json.dumps({"seconds": took, "peak_mb": peak_memory_mb(), "stall_ms": stall,
+                      "open_s": opened, "in_memory": tickets}))
+asyncio.run(main())
+"""
 OPEN_SCRIPT = """
 import asyncio, json, sys, time
 sys.path.append("bench")  # after the project: bench/store.py is not the store
@@ -71,6 +114,9 @@ from bot.desk import Desk, rollup_of
 from bot.flows.quality import quality_report
 from config.settings import parse_config
 from store import TinyDBStore
+class Offline:  # the Slack of a desk that asks nothing: everyone reads the desk's language
+    async def locale(self, person):
+        return ""
 async def main():
     text = CONFIG.format(triage=TRIAGE, bob=BOB, store="tinydb://" + sys.argv[1])
     config = parse_config(tomllib.loads(text.replace("leads = []", f'leads = ["{BOB}"]')))
@@ -78,7 +124,7 @@ async def main():
     store.rollup = rollup_of(config)
     await store.open()
     began = time.perf_counter()
-    work = asyncio.ensure_future(quality_report(Desk(config, store, None, Clock()), BOB, "90d"))
+    work = asyncio.ensure_future(quality_report(Desk(config, store, Offline(), Clock()), BOB, "90d"))
     stall = await loop_stall_during(work)
     took = time.perf_counter() - began
     await store.close()
@@ -121,10 +167,10 @@ async def build(path: Path, size: int, window: int, *, archive: bool) -> float:
     return time.perf_counter() - began
 
 
-def open_once(path: Path, script: str = OPEN_SCRIPT) -> dict[str, float]:
+def open_once(path: Path | str, script: str = OPEN_SCRIPT, cwd: Path | None = None) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-c", script, str(path)],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=cwd or Path(__file__).resolve().parent.parent,
         capture_output=True,
         text=True,
         check=True,
@@ -149,6 +195,174 @@ async def desk_once(folder: Path, path: Path) -> dict[str, float]:
     return {"seconds": took, "peak_mb": peak}
 
 
+async def desks_once(folder: Path, url: str, desks: int, code: Path | None) -> list[dict[str, float]]:
+    """`desks` desks started at once on the store at `url`: each one's seconds until /healthz
+    answered and its peak memory once its start-up jobs have run."""
+    people = [Person(BOB, "bob", "Bob Baker")]
+    slack = LocalSlack(Workspace(people, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]))
+    await slack.start()
+    began = time.perf_counter()
+
+    async def one(index: int) -> tuple[asyncio.subprocess.Process, float]:
+        place = folder / f"desk-{index}"
+        place.mkdir(exist_ok=True)
+        process, _ = await start_desk(slack, place, url, cwd=code, wait=1200)  # (a before may be slow)
+        return process, time.perf_counter() - began, cpu_seconds(process.pid)
+
+    started = await asyncio.gather(*(one(i) for i in range(desks)))
+    try:
+        await asyncio.sleep(2)  # their start-up jobs: the archive, the digest's catch-up
+        return [
+            {"seconds": took, "cpu_s": cpu, "peak_mb": peak_memory_mb(process.pid)}
+            for process, took, cpu in started
+        ]
+    finally:
+        for process, _, _ in started:
+            process.terminate()
+            await process.wait()
+        await slack.stop()
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used so far (user and system): what its start-up cost,
+    whatever else the machine was doing meanwhile."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pg_schema_url(url: str, size: int) -> str:
+    """The benchmark's URL: `url` with a schema of its own for `size` tickets of history."""
+    base = url.split("?", 1)[0]
+    return f"{base}?schema=bench_history_{size}"
+
+
+async def build_pg(url: str, size: int, window: int) -> tuple[float, bool]:
+    """The history of `build` written into the schema of `url` with COPY (the desk's own
+    transactions would log every ticket again), the rollups as the desk keeps them; seconds
+    it took, and False when the schema already held it (`--keep`)."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from bot.domain.rollup import add_counts
+    from store.postgres_store import COLUMNS, PostgresStore
+    from store.tables import encode_ticket
+
+    began = time.perf_counter()
+    store = PostgresStore(url)
+    store.rollup = bench_rollup()
+    store.keep_since = NOW  # (opened for its schema only: no history loaded)
+    await store.open()
+    await store.close()
+    conninfo, schema = store._conninfo, store.schema
+    with psycopg.connect(conninfo, autocommit=True, options=f"-c search_path={schema}") as conn:
+        held = conn.execute("SELECT count(*) FROM tickets").fetchone()
+        if held and held[0] == size:
+            return time.perf_counter() - began, False
+        conn.execute("TRUNCATE tickets, records, changes")
+        old = size - window
+        start = NOW - WINDOW - timedelta(days=365 * YEARS)
+        step = timedelta(days=365 * YEARS) / max(1, old)
+        rollups: dict[str, dict[str, int]] = {}
+        columns = f"number, doc, is_open, requester, {', '.join(COLUMNS)}"
+
+        def history() -> Iterator[Ticket]:
+            for number in range(1, old + 1):
+                yield worked(number, start + step * number, resolved=True)
+            for i, number in enumerate(range(old + 1, size + 1)):
+                yield worked(number, NOW - WINDOW + WINDOW * (i + 1) / (window + 1), resolved=i % 10 != 0)
+
+        with conn.cursor() as cur, cur.copy(f"COPY tickets ({columns}) FROM STDIN") as copy:
+            batch: list[Ticket] = []
+            for ticket in history():
+                doc = encode_ticket(ticket)
+                row = (ticket.number, doc, ticket.is_open, ticket.requester, *store._columns(ticket))
+                copy.write_row(row)
+                batch.append(ticket)
+                if len(batch) == 10_000:
+                    for key, counts in store.rollup.of(batch).items():
+                        rollups[key] = add_counts(rollups.get(key), counts)
+                    batch = []
+            for key, counts in store.rollup.of(batch).items():
+                rollups[key] = add_counts(rollups.get(key), counts)
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO records (tbl, key, doc) VALUES ('rollups', %s, %s)",
+                [(key, Jsonb(row)) for key, row in rollups.items()],
+            )
+        conn.execute("SELECT setval('ticket_numbers', %s)", (size,))
+        conn.execute("ANALYZE tickets")
+        conn.execute("ANALYZE records")
+    return time.perf_counter() - began, True
+
+
+async def main_pg(args: argparse.Namespace) -> None:
+    """The PostgreSQL rows of the benchmark: desks started on 1M tickets of history."""
+    rows = []
+    code = Path(args.code).resolve() if args.code else None
+    for size in [int(s) for s in args.sizes.split(",")]:
+        url = pg_schema_url(args.store, size)
+        built, fresh = await build_pg(url, size, args.window)
+        print(f"built {size} in {built:.1f} s" + ("" if fresh else " (kept from before)"), file=sys.stderr)
+        with tempfile.TemporaryDirectory() as folder_name:
+            runs = [await desks_once(Path(folder_name), url, args.desks, code) for _ in range(args.runs)]
+        no = {"seconds": 0.0, "peak_mb": 0.0, "stall_ms": 0.0, "open_s": 0.0, "in_memory": 0}
+        asked = [open_once(url, PG_QUALITY_SCRIPT, code) if args.quality else no for _ in range(args.runs)]
+        every = [desk for run in runs for desk in run]
+        rows.append(
+            {
+                "history": size,
+                "desks": args.desks,
+                "in_memory": int(asked[0].get("in_memory", 0)),
+                "built_s": round(built, 1),
+                "desk_start_s": median(every, "seconds"),
+                "desk_start_max_s": round(max(d["seconds"] for d in every), 2),
+                "desk_start_cpu_s": median(every, "cpu_s"),
+                "desk_peak_mb": median(every, "peak_mb"),
+                "desk_peak_max_mb": round(max(d["peak_mb"] for d in every), 1),
+                "open_s": median(asked, "open_s"),
+                "quality_90d_s": median(asked, "seconds"),
+                "quality_90d_peak_mb": median(asked, "peak_mb"),
+                "quality_90d_stall_ms": median(asked, "stall_ms"),
+            }
+        )
+        print(f"done: {rows[-1]}", file=sys.stderr, flush=True)
+        if not args.keep:
+            await drop_pg_schema(url)
+    print(
+        f"{'history':>8} {'desks':>5} {'in memory':>9} {'desk s':>7} {'max s':>6} {'cpu s':>6} "
+        f"{'desk MB':>8} "
+        f"{'max MB':>7} {'q90 s':>6} {'q90 MB':>7} {'stall ms':>8}"
+    )
+    for row in rows:
+        print(
+            f"{row['history']:>8} {row['desks']:>5} {row['in_memory']:>9} {row['desk_start_s']:>7} "
+            f"{row['desk_start_max_s']:>6} {row['desk_start_cpu_s']:>6} "
+            f"{row['desk_peak_mb']:>8} {row['desk_peak_max_mb']:>7} "
+            f"{row['quality_90d_s']:>6} {row['quality_90d_peak_mb']:>7} {row['quality_90d_stall_ms']:>8}"
+        )
+    biggest = rows[-1]
+    summary = {
+        "store": "postgresql",
+        "window": args.window,
+        "runs": args.runs,
+        "code": str(code) if code else "this checkout",
+        "rows": rows,
+        "meets_target": biggest["desk_start_max_s"] < 3 and biggest["desk_peak_max_mb"] < 400,
+    }
+    print(json.dumps(summary))
+
+
+async def drop_pg_schema(url: str) -> None:
+    import psycopg
+
+    from store.postgres_store import _split
+
+    conninfo, schema = _split(url)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema}_reporting CASCADE")
+
+
 def median(runs: list[dict[str, float]], key: str) -> float:
     return round(statistics.median(run[key] for run in runs), 2)
 
@@ -158,7 +372,17 @@ async def main() -> None:
     parser.add_argument("--sizes", default="50000,200000,500000")
     parser.add_argument("--window", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--store", default="tinydb", help="tinydb, or a postgresql:// URL")
+    parser.add_argument("--desks", type=int, default=1, help="PostgreSQL: desks started at once")
+    parser.add_argument("--keep", action="store_true", help="PostgreSQL: keep the schema for the next run")
+    parser.add_argument("--code", help="PostgreSQL: run the desks from this checkout (a before)")
+    parser.add_argument(
+        "--no-quality", dest="quality", action="store_false", help="PostgreSQL: desks only, no /quality"
+    )
     args = parser.parse_args()
+    if args.store.startswith(("postgresql://", "postgres://")):
+        await main_pg(args)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as folder_name:

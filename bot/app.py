@@ -231,6 +231,7 @@ class DeskApp:
         return job
 
     async def start(self) -> None:
+        self.store.keep_since = self.desk.clock.now() - self.config.keep_in_memory  # the window to load
         await self.store.open()
         if not await self.store.records(ROLLUPS) and await self.store.ticket_count():
             await self.store.rebuild_rollups()  # a store from before the rollups: once

@@ -76,7 +76,8 @@ MEANINGS: dict[str, str] = {
         "`DESK_STORE` overrides it"
     ),
     "store.keep_in_memory": (
-        "TinyDB: resolved tickets whose last event is older move to monthly archive files (at least `7d`)"
+        "resolved tickets whose last event is older leave memory (at least `7d`): to monthly "
+        "archive files on TinyDB; on PostgreSQL a desk loads only the newer ones and reads older with SQL"
     ),
 }
 

@@ -97,7 +97,8 @@ class Config:
     survey_lasts: dt.timedelta = dt.timedelta(days=7)  # csat.expire_after: a rating request's life
     weekly_report: tuple[int, dt.time] | None = (0, dt.time(9))  # report.weekly: day, time; None: off
     staff: Staff = field(default_factory=lambda: Staff(()))  # one team unless [[team]] tables
-    # store.keep_in_memory: resolved tickets settled longer ago move to the TinyDB archive
+    # store.keep_in_memory: resolved tickets settled longer ago leave memory (TinyDB: to its
+    # archive; PostgreSQL: kept in the database alone, `store.window`)
     keep_in_memory: dt.timedelta = dt.timedelta(days=120)
     # [[team.request_type]]: each team's kinds of request, by team name (SPEC §13)
     request_types: dict[str, tuple[RequestType, ...]] = field(default_factory=dict)

@@ -181,6 +181,10 @@ class Store:
         # What each ticket adds to the per-day rollups (`bot.domain.rollup`), given by the desk
         # (it knows the teams and SLA clocks); None: no rollups kept.
         self.rollup: Rollup | None = None
+        # Where the window a backend loads at start begins (`store.keep_in_memory` before now,
+        # set by the desk before `open`): PostgreSQL then loads open tickets and those settled
+        # since, and reads older ones with SQL when asked (`store.window`). None: every ticket.
+        self.keep_since: datetime | None = None
 
     # -- reads -------------------------------------------------------------------------
     async def _before_read(self) -> None:
@@ -208,6 +212,11 @@ class Store:
         await self._before_read()
         tickets = self.tables.tickets
         return [tickets[n] for n in sorted(tickets) if tickets[n].opened_at >= since]
+
+    async def window_tickets(self) -> list[Ticket]:
+        """The tickets this desk holds in memory (its window), oldest first: no history is read."""
+        tickets = self.tables.tickets
+        return [tickets[n] for n in sorted(tickets)]
 
     async def all_tickets(self) -> list[Ticket]:
         """Every ticket, oldest first (reports and exports)."""

@@ -32,3 +32,7 @@ ANSWERED = (
 LINKED_TO = "linked_to"  # ticket number -> the parent it is handled with (`/desk link`)
 LINKS = "links"  # parent ticket number -> its linked tickets' numbers
 ROLLUPS = "rollups"  # "day|team|agent" -> counters of what happened that UTC day (`bot.domain.rollup`)
+
+# Records kept per ticket number (keyed by it, or naming it: THREADS), which leave memory with
+# their ticket: TinyDB's archive drops them, a PostgreSQL desk keeps them in the database only.
+BY_TICKET = (RATINGS_AT, RESOLVED_AT, CONFIRMED_AT, CONFIRMATION, STORM_OF)

@@ -25,11 +25,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import os
 import select
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -39,9 +40,12 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.domain.ticket import Ticket
+from store import window
 from store.base import NotSaved, Store
-from store.names import SIGNED, TICKETS
-from store.tables import Change, Tables, encode_changes
+from store.codec import ticket_from_doc
+from store.names import SIGNED, THREADS, TICKETS
+from store.tables import Change, encode_changes
+from store.window import SETTLED, Window
 
 log = logging.getLogger("desk.store")
 KEEP_CHANGES = 50_000  # log entries kept; a process further behind loads the state afresh
@@ -159,6 +163,15 @@ MIGRATIONS.append(
         GROUP BY 1, 2;
     """
 )
+MIGRATIONS.append(
+    # 4 (issue 37): what a desk that keeps a window asks by: when each closed ticket settled
+    # (`store.window.SETTLED`, its start-up and its reports' reach) and which threads name a
+    # ticket (its own records, read with it)
+    f"""
+    CREATE INDEX tickets_settled ON tickets ({SETTLED}) WHERE NOT is_open;
+    CREATE INDEX records_threads ON records ((doc #>> '{{}}')) WHERE tbl = '{THREADS}';
+    """
+)
 # Tables asked about only with `add_once` and read whole only to prune them: kept in the
 # database alone, so the check before every ack is one INSERT, not a turn at the write lock.
 DIRECT = frozenset({SIGNED})
@@ -210,6 +223,10 @@ class PostgresStore(Store):
         # The read-only views for BI tools: `reporting` beside the default schema `desk`,
         # `<schema>_reporting` beside any other (so desks sharing a database keep theirs apart).
         self.reporting = "reporting" if self.schema == "desk" else f"{self.schema}_reporting"
+        # Every ticket settled at or after this is in memory (`store.window`): the start of the
+        # window loaded (`keep_since`), then of the last one kept (`archive_settled`); None
+        # while every ticket is.
+        self._kept_since: datetime | None = None
 
     # -- life --------------------------------------------------------------------------
     async def open(self) -> None:
@@ -281,34 +298,59 @@ class PostgresStore(Store):
                 log.info("store schema migrated", extra={"version": version})
 
     async def _load(self, conn: psycopg.AsyncConnection) -> None:
-        """The whole state from the current rows, and the place in the log it stands for."""
-        tables = Tables()
+        """The state from the current rows, and the place in the log it stands for: every
+        ticket, or with `keep_since` set, the window (`store.window`) and the highest number."""
+        since = self._kept_since or self.keep_since  # (a reload keeps the window it had)
+        tables = Window()
         async with conn.transaction():
             cur = await conn.execute("SELECT coalesce(max(id), 0) FROM changes")
             row = await cur.fetchone()
             seen = int(row[0]) if row else 0
-            cur = await conn.execute("SELECT doc FROM tickets ORDER BY number")
-            changes: list[Change] = [("put", TICKETS, "", doc) async for (doc,) in cur]
-            cur = await conn.execute("SELECT tbl, key, doc FROM records")
-            changes += [("put", tbl, key, doc) async for (tbl, key, doc) in cur]
-        tables.apply(changes)
+            if since is None:
+                cur = await conn.execute("SELECT doc FROM tickets ORDER BY number")
+                changes: list[Change] = [("put", TICKETS, "", doc) async for (doc,) in cur]
+                cur = await conn.execute("SELECT tbl, key, doc FROM records")
+                changes += [("put", tbl, key, doc) async for (tbl, key, doc) in cur]
+                tables.apply(changes)
+            else:
+                cur = await conn.execute("SELECT coalesce(max(number), 0) FROM tickets")
+                row = await cur.fetchone()
+                tables.last_number = int(row[0]) if row else 0
+                cur = await conn.execute(window.LOAD, (since,))
+                tables.apply([("put", TICKETS, "", doc) async for (doc,) in cur])
+                cur = await conn.execute(window.OTHER_RECORDS, (window.PER_TICKET,))
+                tables.apply([("put", tbl, key, doc) async for (tbl, key, doc) in cur])
+                missing = sorted(window.named_by_the_desk(tables) - set(tables.tickets))
+                if missing:  # older tickets the outbox or an open survey still names
+                    cur = await conn.execute("SELECT doc FROM tickets WHERE number = ANY(%s)", (missing,))
+                    tables.apply([("put", TICKETS, "", doc) async for (doc,) in cur])
+                cur = await conn.execute(window.ITS_RECORDS, window.its_records_args(tables.tickets))
+                tables.apply([("put", tbl, key, doc) async for (tbl, key, doc) in cur])
         self.tables, self._seen, self._looked_at = tables, seen, time.monotonic()
+        self._kept_since = since
         gc.freeze()  # the tables live until the next load: as in TinyDBStore.open
 
     async def _fill_teams(self, conn: psycopg.AsyncConnection) -> None:
         """The `team` column of tickets written before it existed (migration 3), from the
-        desk's config (`rollup`); nothing to do for a store opened without one."""
+        desk's config (`rollup`), a page at a time; nothing to do for a store opened without one."""
         if self.rollup is None or self.read_only:
             return
-        cur = await conn.execute("SELECT number FROM tickets WHERE team IS NULL")
-        numbers = [n for (n,) in await cur.fetchall() if n in self.tables.tickets]
-        if numbers:
-            team_of = self.rollup.team_of
+        team_of, after = self.rollup.team_of, 0
+        while True:
+            cur = await conn.execute(
+                "SELECT number, doc::text FROM tickets WHERE team IS NULL AND number > %s "
+                "ORDER BY number LIMIT %s",
+                (after, window.PAGE),
+            )
+            rows = await cur.fetchall()
+            if not rows:
+                return
             async with conn.cursor() as update:
                 await update.executemany(
                     "UPDATE tickets SET team = %s WHERE number = %s",
-                    [(team_of(self.tables.tickets[n]), n) for n in numbers],
+                    [(team_of(ticket_from_doc(json.loads(doc))), number) for number, doc in rows],
                 )
+            after = rows[-1][0]
 
     # -- reads -------------------------------------------------------------------------
     async def _before_read(self) -> None:
@@ -365,6 +407,125 @@ class PostgresStore(Store):
             self.tables.apply([tuple(change) for change in changes])
             self._seen = number
         self._looked_at = time.monotonic()
+
+    # -- the window: tickets in the database alone (`store.window`) ------------------------
+    async def ticket(self, number: int) -> Ticket | None:
+        """From memory; a ticket in the database alone is read and kept in memory (with its
+        own records) until the next `archive_settled`: it is being worked on."""
+        await self._before_read()
+        found = self.tables.tickets.get(number)
+        if found is not None or self._kept_since is None or not 0 < number <= self.tables.last_number:
+            return found
+        for _ in range(3):
+            seen = self._seen
+            rows = await self._select("SELECT doc::text FROM tickets WHERE number = %s", (number,))
+            records = await self._select(window.ITS_RECORDS, window.its_records_args([number]))
+            if number in self.tables.tickets:  # a catch-up brought it meanwhile: that is as new
+                return self.tables.tickets[number]
+            if seen == self._seen:  # no change was applied while it was read: it is current
+                break
+        else:
+            return ticket_from_doc(json.loads(rows[0][0])) if rows else None  # read, not kept
+        if not rows:
+            return None
+        self.tables.apply(
+            [("put", TICKETS, "", json.loads(rows[0][0]))] + [("put", t, k, doc) for t, k, doc in records]
+        )
+        return self.tables.tickets.get(number)
+
+    async def update_ticket(self, number: int, change: Callable[[Ticket], Ticket]) -> Ticket:
+        await self.ticket(number)  # one in the database alone comes into memory first
+        return await super().update_ticket(number, change)
+
+    async def tickets_of(self, requester: str, *, open_only: bool = True) -> list[Ticket]:
+        if open_only or self._kept_since is None:  # every open ticket is in memory
+            return await super().tickets_of(requester, open_only=open_only)
+        return await self._tickets_where("requester = %s", (requester,))
+
+    async def tickets_opened_since(self, since: datetime) -> list[Ticket]:
+        if self._kept_since is None:
+            return await super().tickets_opened_since(since)
+        return await self._tickets_where("opened >= %s", (since,))
+
+    async def all_tickets(self) -> list[Ticket]:
+        if self._kept_since is None:
+            return await super().all_tickets()
+        return await self._tickets_where("true", ())
+
+    async def ticket_count(self) -> int:
+        if self._kept_since is None:
+            return await super().ticket_count()
+        rows = await self._select("SELECT count(*) FROM tickets", ())
+        return int(rows[0][0])
+
+    async def history_since(self, since: datetime) -> list[Ticket]:
+        """The window (it holds everything settled since its start), and the tickets of the
+        database alone settled since `since` when that is earlier."""
+        found: dict[int, Ticket] = {}
+        async for piece in self.history_in_pieces(since):
+            found.update((t.number, t) for t in piece)
+        return [found[n] for n in sorted(found)]
+
+    async def history_in_pieces(self, since: datetime) -> AsyncIterator[list[Ticket]]:
+        await self._before_read()
+        held = dict(self.tables.tickets)
+        yield [held[n] for n in sorted(held)]
+        if self._kept_since is None or since >= self._kept_since:
+            return
+        async for piece in self._pages(f"NOT is_open AND {SETTLED} >= %s", (since,)):
+            yield [t for t in piece if t.number not in held]  # (kept since it was taken: counted)
+
+    async def _tickets_where(self, condition: str, params: tuple[Any, ...]) -> list[Ticket]:
+        """The tickets matching an SQL `condition`, by number (the database's copy: it is never
+        behind memory)."""
+        await self._before_read()
+        found: list[Ticket] = []
+        async for piece in self._pages(condition, params):
+            found += piece
+        return found
+
+    async def _pages(self, condition: str, params: tuple[Any, ...]) -> AsyncIterator[list[Ticket]]:
+        """The tickets matching `condition`, `PAGE` at a time by number, decoded on a thread."""
+        after = 0
+        while True:
+            rows = await self._select(
+                f"SELECT number, doc::text FROM tickets WHERE ({condition}) AND number > %s "
+                "ORDER BY number LIMIT %s",
+                (*params, after, window.PAGE),
+            )
+            if not rows:
+                return
+            yield await asyncio.to_thread(_decode, [doc for _, doc in rows])
+            if len(rows) < window.PAGE:
+                return
+            after = rows[-1][0]
+
+    async def _select(self, query: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Rows of a read the window cannot answer; NotSaved when the server cannot be reached."""
+        if self._pool is None:
+            raise NotSaved("the store is closed")
+        try:
+            async with self._connection(READ_WAIT) as conn:
+                cur = await conn.execute(query, params)
+                return await cur.fetchall()
+        except (psycopg.Error, OSError) as problem:
+            raise NotSaved(f"cannot read PostgreSQL ({_reason(problem)})") from problem
+
+    async def archive_settled(self, before: datetime) -> int:
+        """Tickets settled before `before` out of memory (the database keeps them, and
+        nothing is written); how many. Not while a group of transactions is being written:
+        those may still read them."""
+        while True:
+            async with self._write_lock:
+                if self._group is None:
+                    gone = window.leaving(self.tables, before)
+                    window.drop(self.tables, gone)
+                    self._kept_since = max(self._kept_since or before, before)
+                    break
+            await asyncio.sleep(0.01)
+        if gone:
+            log.info("tickets out of memory: settled before the window", extra={"tickets": len(gone)})
+        return len(gone)
 
     async def record(self, table: str, key: str) -> Any:
         if table in DIRECT:
@@ -639,6 +800,10 @@ async def _abandon(held: contextlib.AsyncExitStack, problem: BaseException) -> N
         await held.__aexit__(type(problem), problem, problem.__traceback__)
     except Exception as also:
         log.debug("connection given up", extra={"error": _reason(also)})
+
+
+def _decode(docs: list[str]) -> list[Ticket]:
+    return [ticket_from_doc(json.loads(doc)) for doc in docs]
 
 
 def _gone(conn: psycopg.AsyncConnection) -> bool:

@@ -59,22 +59,11 @@ from store.journal import (
     segment_paths,
     torn_tail,
 )
-from store.names import (
-    CONFIRMATION,
-    CONFIRMED_AT,
-    OPEN_SURVEYS,
-    RATINGS_AT,
-    RESOLVED_AT,
-    STORM_OF,
-    THREADS,
-    TICKETS,
-)
+from store.names import BY_TICKET, OPEN_SURVEYS, THREADS, TICKETS
 from store.tables import Change, Tables, encode_changes, encode_ticket
 
 log = logging.getLogger(__name__)
 META = "_meta"
-# Records kept per ticket number, which leave the window with their ticket.
-BY_TICKET = (RATINGS_AT, RESOLVED_AT, CONFIRMED_AT, CONFIRMATION, STORM_OF)
 ARCHIVE_BATCH = 5000  # tickets moved per transaction: each is one journal line
 
 

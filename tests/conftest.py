@@ -1,5 +1,6 @@
 import os
 import uuid
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from bot.localslack import LocalSlack
 from store import Store, TinyDBStore
 from store.postgres_store import PostgresStore
+from tests.factories import T0
 from tests.harness import demo_workspace, stop_children
 
 
@@ -50,13 +52,17 @@ def pg_url():
     drop_schema(url)
 
 
-@pytest.fixture(params=["memory", "tinydb", "postgresql"])
+@pytest.fixture(params=["memory", "tinydb", "postgresql", "postgresql-window"])
 async def store(request, tmp_path):
-    """Every backend, opened empty: the contract suite runs against each."""
-    if request.param == "postgresql":
+    """Every backend, opened empty: the contract suite runs against each. `postgresql-window`
+    is a desk's PostgreSQL store, which keeps a window in memory and reads the rest with SQL
+    (`store.window`): every read the window cannot answer goes to the database."""
+    if request.param.startswith("postgresql"):
         url = postgres_url()
         request.addfinalizer(lambda: drop_schema(url))
         backend: Store = PostgresStore(url)
+        if request.param == "postgresql-window":
+            backend.keep_since = T0 - timedelta(days=120)
     else:
         backend = Store() if request.param == "memory" else TinyDBStore(tmp_path / "desk.json")
     await backend.open()

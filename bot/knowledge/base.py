@@ -180,8 +180,9 @@ class KnowledgeBase:
 
 
 async def learn_at_start(kb: KnowledgeBase, store: Store) -> None:
-    """The knowledge base from the store: resolved tickets, and open incidents."""
-    kb.learn(await store.all_tickets())
+    """The knowledge base from the store: the resolved tickets of its window (the history
+    beyond it is not read at start), and open incidents."""
+    kb.learn(await store.window_tickets())
     for key, linked in (await store.records(LINKS)).items():
         parent = await store.ticket(int(key)) if linked else None
         if parent is not None:
