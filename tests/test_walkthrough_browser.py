@@ -27,6 +27,7 @@ from tests.test_sandbox_browser import Visitor, browser, sandbox  # noqa: F401 -
 
 from selenium.webdriver.common.action_chains import ActionChains  # isort: skip
 from selenium.webdriver.common.by import By  # isort: skip
+from selenium.webdriver.support.ui import Select  # isort: skip
 
 WALKTHROUGH = ROOT / "docs" / "walkthrough.md"
 STEP = re.compile(r"^(\d+)\.\s+(.*)$")
@@ -245,6 +246,8 @@ def step_1(page: Reader, step: Step) -> None:
     page.be_named(step.person("Alice"))
     page.open_named(step.label("IT Help"))
     page.type(step.quote("My laptop won't boot"))
+    step.says("(IT has [request types](approvals.md); this is none of them)")
+    page.press(step.name("Something else"))
     # "answer its two questions": the step names no answer; the test picks one of each.
     page.press("Hardware")
     page.press("P2 · High")
@@ -443,7 +446,70 @@ def step_9(page: Reader, step: Step) -> None:
     assert re.search(r"Opened\n[123]\b", digest), digest
 
 
-FOLLOW = [step_1, step_2, step_3, step_4, step_5, step_6, step_7, step_8, step_9]
+def _fill_access_form(page: Reader, manager: str, why: str) -> None:
+    """The "Access to a system" form (the sandbox's): which system, why, and the manager by name."""
+    driver = page.driver
+    page.wait(
+        lambda: driver.find_elements(By.CSS_SELECTOR, '#overlay:not([hidden]) [data-block-id="field_system"]')
+    )
+    Select(
+        driver.find_element(By.CSS_SELECTOR, '#modal select[data-block-id="field_system"]')
+    ).select_by_value("VPN")
+    driver.find_element(By.CSS_SELECTOR, '#modal [data-block-id="field_reason"]').send_keys(why)
+    people = Select(driver.find_element(By.CSS_SELECTOR, '#modal select[data-block-id="field_manager"]'))
+    [named] = [o for o in people.options if o.text.split()[:1] == [manager]]
+    people.select_by_value(named.get_attribute("value"))
+    page.press("Send for approval", "#modal")  # the form's own button: the step does not name it
+    page.modal_closed()
+
+
+def step_10(page: Reader, step: Step) -> None:
+    page.be_named(step.person("Alice"))
+    page.open_named(step.label("IT Help"))
+    page.type(step.quote("I need the VPN for the month-end close"))
+    page.press(step.name("Access to a system"))
+    step.says("its form opens (which system, why, your manager: pick **Erin**)")
+    _fill_access_form(page, step.name("Erin"), "Closing the books from home")  # no words given for "why"
+    step.says("Alice's message now reads *R-… is waiting for approval*")
+    page.see("is waiting for approval")
+    assert re.search(r"R-[0-9A-F]{6}", page.text()), page.text()
+    step.says("As **Carol**, press **Approve** in her DM; as **Erin**, the same")
+    for approver in (step.person("Carol"), "Erin"):
+        page.be_named(approver)
+        page.open_named("IT Help")
+        page.see("Your approval is asked")
+        page.press(step.name("Approve"), exactly=True)  # not "Approve with a note"
+        page.see("You approved this request")
+    step.says("the request opens as a ticket with its fields on the card, and Alice's message says which")
+    page.be_named("Bob")  # an agent: #it-triage is the IT agents' and leads' channel
+    page.open_named("#it-triage")
+    page.see("Which system? VPN")
+    page.be_named("Alice")
+    page.open_named("IT Help")
+    page.see("was approved: it is T-")
+    step.says("Raise another and, as Carol, press **Deny** and give a reason")
+    page.type("I need the VPN once more")  # the step gives no words for the second one
+    page.press("Access to a system")
+    _fill_access_form(page, "Erin", "Working from the train")
+    page.see("I need the VPN once more")
+    page.be_named("Carol")
+    page.open_named("IT Help")
+    page.wait(lambda: "I need the VPN once more" in page.text())
+    page.press(step.name("Deny"), exactly=True)
+    page.fill_modal("You already have it from the last request")
+    page.press("Deny", "#modal", exactly=True)
+    page.modal_closed()
+    page.see("You denied this request")
+    step.says("Alice is told why, and no ticket opens")
+    page.be_named("Alice")
+    page.open_named("IT Help")
+    page.see("You already have it from the last request")
+    page.be_named("Carol")
+    page.open_named("#it-triage")
+    assert "I need the VPN once more" not in page.text()
+
+
+FOLLOW = [step_1, step_2, step_3, step_4, step_5, step_6, step_7, step_8, step_9, step_10]
 
 
 def test_the_walkthrough_followed_by_its_words(sandbox, browser):  # noqa: F811 - fixtures
