@@ -35,7 +35,7 @@ from bot.domain.approval import (
 )
 from bot.domain.errors import DeskError, NotPermitted
 from bot.domain.intake import INTAKE, SENT, Chose, Context, Draft, Say, Stage
-from bot.domain.owed import DirectMessage, Edit, HomeOf, Post, Prompt
+from bot.domain.owed import Blocks, DirectMessage, Edit, HomeOf, Post, Prompt
 from bot.domain.policy import Clock, SlaPolicy
 from bot.domain.roles import Team
 from bot.domain.sla import SlaClock
@@ -508,36 +508,17 @@ class Approvals:
         for approver in held.chain[held.level]:
             words = self.desk.known_words(approver)
             text, shown = blocks.settled(after, person, approve, now, self.desk.zone, words=words)
-            for what in ("ask", "remind"):
-                key = f"approval:{held.id}:{what}:{held.level}:{approver}"
-                waiting = tx.owed(key)
-                if waiting is not None and isinstance(waiting.message, Post):
-                    settled = Post(waiting.message.to, text, shown)
-                    tx.owe(key, replace(waiting, message=settled, version=waiting.version + 1))
-            record = f"{held.id}:{approver}"
-            for there in tx.record(APPROVAL_DMS, record) or []:
-                channel, _, ts = str(there).partition(":")
-                if there != clicked and ts:
-                    owe(tx, f"approval:{held.id}:settled:{there}", Edit(channel, ts, text, shown))
-            if tx.record(APPROVAL_DMS, record) is not None:
-                tx.delete(APPROVAL_DMS, record)
+            asked = [f"approval:{held.id}:{what}:{held.level}:{approver}" for what in ("ask", "remind")]
+            edits = f"approval:{held.id}:settled"
+            _settle_dm(tx, asked, f"{held.id}:{approver}", edits, text, shown, clicked)
 
     def _settle_waiting(self, tx: Transaction, after: Approval) -> None:
         """The requester's "waiting for approval" DM, once decided: how it ended (the ticket it
         became), its "Change details" button gone. Not delivered yet: it goes out settled."""
         ref = self.desk.ref(after.ticket) if after.ticket is not None else None
         text, shown = blocks.outcome(after, ref, self.desk.known_words(after.requester))
-        key = f"approval:{after.id}:waiting"
-        waiting = tx.owed(key)
-        if waiting is not None and isinstance(waiting.message, Post):
-            settled = Post(waiting.message.to, text, shown)
-            tx.owe(key, replace(waiting, message=settled, version=waiting.version + 1))
-        record = f"{after.id}:requester"
-        for there in tx.record(APPROVAL_DMS, record) or []:
-            channel, _, ts = str(there).partition(":")
-            owe(tx, f"approval:{after.id}:outcome:{there}", Edit(channel, ts, text, shown))
-        if tx.record(APPROVAL_DMS, record) is not None:
-            tx.delete(APPROVAL_DMS, record)
+        waiting = [f"approval:{after.id}:waiting"]
+        _settle_dm(tx, waiting, f"{after.id}:requester", f"approval:{after.id}:outcome", text, shown)
 
     def _ticket(self, tx: Transaction, held: Approval, now: datetime) -> Ticket:
         """The approved request as a new ticket: its clock starts now; the approvals in its trail."""
@@ -562,3 +543,29 @@ def _figures(
     docs: list[dict], since: datetime, until: datetime, areas: tuple[str, ...] | None
 ) -> ApprovalFigures:
     return approval_figures([approval_from_doc(doc) for doc in docs], since, until, areas)
+
+
+def _settle_dm(
+    tx: Transaction,
+    owed_keys: list[str],
+    record: str,
+    edits: str,
+    text: str,
+    shown: Blocks,
+    clicked: str | None = None,
+) -> None:
+    """A DM whose buttons a decision ended: still owed under one of `owed_keys`, it goes out as
+    `text` instead; delivered (its places remembered in `APPROVAL_DMS` under `record`), each
+    place but `clicked` (answered by the click itself) is edited to `text`, owed as `edits:<place>`."""
+    for key in owed_keys:
+        waiting = tx.owed(key)
+        if waiting is not None and isinstance(waiting.message, Post):
+            settled = Post(waiting.message.to, text, shown)
+            tx.owe(key, replace(waiting, message=settled, version=waiting.version + 1))
+    places = tx.record(APPROVAL_DMS, record)
+    for there in places or []:
+        channel, _, ts = str(there).partition(":")
+        if there != clicked and ts:
+            owe(tx, f"{edits}:{there}", Edit(channel, ts, text, shown))
+    if places is not None:
+        tx.delete(APPROVAL_DMS, record)
