@@ -250,28 +250,7 @@ class Driver:
         found = find_element(home.view.get("blocks", []), action_id, value) if home else None
         if home is None or found is None:
             raise LookupError(f"no element {action_id!r} on {user}'s Home")
-        block_id, element = found
-        trigger, _ = self._handles(user, "")
-        action = {
-            "type": element["type"],
-            "action_id": action_id,
-            "block_id": block_id,
-            "action_ts": f"{time.time():.6f}",
-        }
-        if "value" in element:
-            action["value"] = element["value"]
-        payload = {
-            "type": "block_actions",
-            "user": self._user(user),
-            "api_app_id": APP_ID,
-            "token": "unused-verification-token",
-            "container": {"type": "view", "view_id": home.id},
-            "trigger_id": trigger,
-            "team": {"id": TEAM_ID, "domain": "local"},
-            "view": {**home.view, "id": home.id, "hash": home.hash},
-            "actions": [action],
-        }
-        return await self.slack.deliver("interactive", payload)
+        return await self._click_in_view(user, home, found, action_id, {"id": home.id, "hash": home.hash})
 
     async def click_view(self, user: str, view_id: str, action_id: str, value: str | None = None) -> Delivery:
         """Press a button in an open modal: a `block_actions` whose container is the view, with
@@ -281,6 +260,14 @@ class Driver:
         found = find_element(view.view.get("blocks", []), action_id, value) if view else None
         if view is None or found is None:
             raise LookupError(f"no element {action_id!r} in view {view_id}")
+        shown = {"id": view.id, "hash": view.hash, "team_id": TEAM_ID, "app_id": APP_ID}
+        return await self._click_in_view(user, view, found, action_id, shown)
+
+    async def _click_in_view(
+        self, user: str, view: View, found: tuple[str, dict[str, Any]], action_id: str, shown: dict[str, Any]
+    ) -> Delivery:
+        """The `block_actions` of a press on `found` (block id, element) in `view`, a Home or a
+        modal: the view as it stands with `shown`'s fields added, no response_url."""
         block_id, element = found
         trigger, _ = self._handles(user, "")
         action = {
@@ -299,7 +286,7 @@ class Driver:
             "container": {"type": "view", "view_id": view.id},
             "trigger_id": trigger,
             "team": {"id": TEAM_ID, "domain": "local"},
-            "view": {**view.view, "id": view.id, "hash": view.hash, "team_id": TEAM_ID, "app_id": APP_ID},
+            "view": {**view.view, **shown},
             "actions": [action],
         }
         return await self.slack.deliver("interactive", payload)
