@@ -390,13 +390,7 @@ def outcome(a: Approval, ref: str | None, words: Words = ENGLISH) -> tuple[str, 
         )
     else:
         by = next((s.actor for s in reversed(a.trail) if s.action == "denied"), "")
-        line = words.t(
-            ":no_entry: Your request *{ref}* · *{kind}* was denied by {who}: {reason}",
-            ref=a.ref,
-            kind=escape(a.type_name),
-            who=f"<@{by}>",
-            reason=escape(a.reason),
-        )
+        line = _denied_line(a, by, words)
     blocks = [
         section(fit(line, 2900)),
         section(quote(a.text, 2900)),
@@ -405,17 +399,22 @@ def outcome(a: Approval, ref: str | None, words: Words = ENGLISH) -> tuple[str, 
     return fit(line, 200, "…"), blocks
 
 
-def denied(a: Approval, by: str, words: Words = ENGLISH) -> tuple[str, Blocks]:
-    """The requester's DM: the request was denied, by whom and why."""
-    w = words
-    text = w.t("Your request {ref} “{kind}” was denied.", ref=a.ref, kind=a.type_name)
-    line = w.t(
+def _denied_line(a: Approval, by: str, words: Words) -> str:
+    """The requester's line on a denial: which request, by whom, and why."""
+    return words.t(
         ":no_entry: Your request *{ref}* · *{kind}* was denied by {who}: {reason}",
         ref=a.ref,
         kind=escape(a.type_name),
         who=f"<@{by}>",
         reason=escape(a.reason),
     )
+
+
+def denied(a: Approval, by: str, words: Words = ENGLISH) -> tuple[str, Blocks]:
+    """The requester's DM: the request was denied, by whom and why."""
+    w = words
+    text = w.t("Your request {ref} “{kind}” was denied.", ref=a.ref, kind=a.type_name)
+    line = _denied_line(a, by, w)
     return text, [
         section(fit(line, 2900)),
         context(w.t("Nothing was opened. You can raise a new request with /ticket.")),
