@@ -25,7 +25,11 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 have_browser = Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.common.exceptions import (
+        StaleElementReferenceException,
+        TimeoutException,
+        WebDriverException,
+    )
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webelement import WebElement
@@ -85,6 +89,9 @@ def browser():
         "--window-size=1400,900",
     ):
         options.add_argument(flag)
+    options.set_capability(
+        "goog:loggingPrefs", {"browser": "ALL"}
+    )  # the console, for a failed wait's message
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     yield driver
     driver.quit()
@@ -110,9 +117,23 @@ class Visitor:
 
         try:
             return WebDriverWait(self.driver, seconds, poll_frequency=0.1).until(attempt)
-        except TimeoutException:
+        except TimeoutException as timeout:
             self.shot("timeout")
-            raise
+            raise TimeoutException(self._seen()) from timeout
+
+    def _seen(self) -> str:
+        """What the page showed when a wait ran out, for the failure's message: CI keeps no
+        screenshot, so the words on screen and the browser's console are what a reader has."""
+        try:
+            body = self.driver.find_element(By.TAG_NAME, "body").text
+            sidebar = [
+                b.get_attribute("textContent")
+                for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversations button")
+            ]
+            console = [entry.get("message") for entry in self.driver.get_log("browser")]
+        except WebDriverException as problem:
+            return f"the page could not be read: {problem}"
+        return f"conversations: {sidebar}\nconsole: {console[-10:]}\npage:\n{body[-3000:]}"
 
     def click(self, css: str) -> None:
         """Click the last element matching `css`, once it is there and stays long enough."""
