@@ -46,11 +46,16 @@ async function refresh() {
   refreshing = (async () => {
     do {
       again = false;
-      const query = new URLSearchParams({ user: view.user, channel: view.channel || "", thread: view.thread || "" });
+      const asked = { user: view.user, channel: view.channel, thread: view.thread };
+      const query = new URLSearchParams({ user: asked.user, channel: asked.channel || "", thread: asked.thread || "" });
       try {
         const response = await fetch(`/sandbox/state?${query}`, { headers: { "X-Sandbox-Token": TOKEN } });
         if (response.status === 403) { location.reload(); return; }  // restarted: a new token
-        if (response.ok) { view.data = await response.json(); render(); }
+        // A person or conversation chosen while this was on its way makes the answer stale: drawing
+        // it would put the old conversation back and lose the click. Ask again instead.
+        const moved = view.user !== asked.user || view.channel !== asked.channel || view.thread !== asked.thread;
+        if (moved) again = true;
+        else if (response.ok) { view.data = await response.json(); render(); }
       } catch (e) { /* the sandbox is restarting: the next event brings it back */ }
     } while (again);
     refreshing = null;
@@ -413,8 +418,18 @@ function stayAtBottom(box) {
   }
 }
 
+// The sidebar is drawn again only when what it shows has changed: a page that redraws on every
+// event would replace the button under a visitor's pointer (and a test's click) many times a second.
+function unchanged(box, shown) {
+  const key = JSON.stringify(shown);
+  if (box.dataset.drawn === key) return true;
+  box.dataset.drawn = key;
+  return false;
+}
+
 function renderPeople() {
   const box = $("people");
+  if (unchanged(box, [view.data.people, view.user])) return;
   box.innerHTML = "";
   for (const person of view.data.people.filter((p) => p.role !== "bot")) {
     const button = el("button", "person", `${escapeHtml(person.real_name)}<small>${escapeHtml(person.role)}</small>`);
@@ -462,8 +477,9 @@ function formatSpan(seconds) {
 
 function renderConversations() {
   const list = $("conversations");
-  list.innerHTML = "";
   const items = [{ id: "home", name: "Home", kind: "home" }, ...view.data.conversations];
+  if (unchanged(list, [items, view.channel, view.data.channel])) return;
+  list.innerHTML = "";
   for (const item of items) {
     const li = el("li");
     const prefix = item.kind === "channel" ? "# " : item.kind === "dm" ? "🛟 " : "🏠 ";
@@ -646,6 +662,7 @@ function renderModal() {
 function render() {
   if (!view.data) return;
   if (view.channel !== "home") view.channel = view.data.channel;
+  document.body.dataset.me = view.data.me;  // whose view is on screen (the person chosen may be newer)
   renderPeople();
   renderClock();
   renderConversations();
