@@ -208,11 +208,14 @@ class SlackGateway:
     async def _call(
         self, method: str, call: Coroutine[Any, Any, AsyncSlackResponse], channel: str = ""
     ) -> dict[str, Any]:
-        if (wait := self.pacer.wait(method, channel)) > 0:
-            if not self.waits:
-                call.close()  # never sent: Slack would only refuse it
-                raise SlackFailure(method, "ratelimited", wait)
-            await until_free(self.pacer, method, channel)
+        try:
+            if (wait := self.pacer.wait(method, channel)) > 0:
+                if not self.waits:
+                    raise SlackFailure(method, "ratelimited", wait)  # Slack would only refuse it
+                await until_free(self.pacer, method, channel)
+        except BaseException:  # refused here, or the caller stopped waiting (a timeout, a cancel)
+            call.close()  # never sent: closed, so it is not left behind unawaited
+            raise
         self.pacer.take(method, channel)
         try:
             response = await call
