@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError
 from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import answers, status
@@ -33,11 +32,7 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
             return
         first, _, rest = words.partition(" ")
         if first.lower() == "show" and rest.strip():  # /ticket show T-4: the Details modal (agents)
-            try:
-                view = await agents.details(user, desk.parse_ref(rest.strip()))
-            except DeskError as error:
-                await ack(text=await desk.explain_to(user, error))
-                return
+            view = await agents.details(user, desk.parse_ref(rest.strip()))  # refused: in the ack
             await ack()
             await desk.slack.open_view(str(command.get("trigger_id", "")), view)
             return
