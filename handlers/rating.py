@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.flows.opening import place
 from bot.flows.rating import Ratings
-from bot.slack.payloads import Click, click, form_values
+from bot.slack.payloads import Click, click, submitted, trigger_of
 from bot.slack.rating_blocks import SCORE_ACTION, RatingIds
 from bot.slack.said_blocks import comment_missing
 
@@ -49,16 +49,17 @@ def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
             return
         pressed, number, where = found
         view = await ratings.comment_form(pressed.user, number, where)
-        await desk.slack.open_view(str(body.get("trigger_id", "")), view)
+        await desk.slack.open_view(trigger_of(body), view)
 
     @app.view(RatingIds.FORM)
     async def on_comment(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        words = form_values(view).get(RatingIds.TEXT, "").strip()
-        number, _, where = str(view.get("private_metadata", "")).partition(":")
+        form = submitted(body, view)
+        words = form.values.get(RatingIds.TEXT, "").strip()
+        number, _, where = form.metadata.partition(":")
         if not number.isdigit() or ":" not in where:
             await ack()
             return
-        user = str((body.get("user") or {}).get("id", ""))
+        user = form.user
         if not words:
             missing = comment_missing(await desk.words_for(user))
             await ack(response_action="errors", errors={RatingIds.TEXT: missing})
