@@ -9,13 +9,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.flows.away import come_back, go_away
-from handlers.routing import ANY_COMMAND, routed, verbs
+from handlers.routing import ANY_COMMAND, slash, verbs
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.command(ANY_COMMAND, matchers=[verbs("away", "back")])
     async def on_away(ack: AsyncAck, command: dict[str, Any]) -> None:
-        read, user = routed(command), str(command.get("user_id"))
+        asked = slash(command)
+        read, user = asked.read, asked.user
         if read.verb == "away":
             answer = await go_away(desk, user, read.text)
         else:

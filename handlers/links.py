@@ -14,13 +14,14 @@ from bot.flows.links import LINK_TICKETS, link, make_incident
 from bot.slack.command_args import usage
 from bot.slack.payloads import click
 from bot.slack.storm_blocks import INCIDENT
-from handlers.routing import ANY_COMMAND, routed, verbs
+from handlers.routing import ANY_COMMAND, slash, verbs
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.command(ANY_COMMAND, matchers=[verbs("link")])
     async def on_link(ack: AsyncAck, command: dict[str, Any]) -> None:
-        read, user = routed(command), str(command.get("user_id"))
+        asked = slash(command)
+        read, user = asked.read, asked.user
         words = read.text.replace(" to ", " ").split()  # "T-31 T-12", or "T-31 to T-12"
         desk.staff.require_agent(user, LINK_TICKETS)
         if len(words) != 2:
@@ -29,7 +30,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
         child, parent = desk.parse_ref(words[0]), desk.parse_ref(words[1])
         await ack()
         said = await link(desk, user, child, parent)
-        await answers.respond(desk, command.get("response_url"), user, said)
+        await answers.respond(desk, asked.response_url, user, said)
 
     @app.action(INCIDENT)
     async def on_incident(ack: AsyncAck, body: dict[str, Any]) -> None:

@@ -13,13 +13,14 @@ from bot.flows import answers
 from bot.slack.answer_blocks import similar
 from bot.slack.command_args import split_reference, usage
 from bot.slack.refusals import SEE_SIMILAR
-from handlers.routing import ANY_COMMAND, routed, verbs
+from handlers.routing import ANY_COMMAND, slash, verbs
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.command(ANY_COMMAND, matchers=[verbs("similar")])
     async def on_similar(ack: AsyncAck, command: dict[str, Any]) -> None:
-        read, user = routed(command), str(command.get("user_id"))
+        asked = slash(command)
+        read, user = asked.read, asked.user
         reference, _ = split_reference(read.text)
         desk.staff.require_agent(user, SEE_SIMILAR)  # a refusal: answered in the ack (handlers.errors)
         if not reference:
@@ -32,4 +33,4 @@ def register(app: AsyncApp, desk: Desk) -> None:
             raise TicketNotFound(number)  # answered through the response URL (handlers.errors)
         found = [(h.entry.title, h.entry.answer, h.confidence) for h in desk.knowledge.similar(ticket)]
         text, blocks = similar(desk.ref(number), found, await desk.words_for(user))
-        await answers.respond(desk, command.get("response_url"), user, text, blocks)
+        await answers.respond(desk, asked.response_url, user, text, blocks)
