@@ -1,7 +1,8 @@
 """The listeners keep their shape (issue 36): no function in `handlers/` is over LONGEST lines,
 and a domain refusal (`DeskError` or a subclass) ends at `handlers/errors.py`, the one error
 path, unless a listener answers it somewhere the error path cannot (listed below, with why).
-Read from the source with `ast`; the names an `except` catches are looked up in the module."""
+Read from the source with `ast`; the names an `except` catches are looked up in the module.
+A listener class runs alone, outside Bolt, with a desk and an `ack`."""
 
 from __future__ import annotations
 
@@ -9,8 +10,16 @@ import ast
 import importlib
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+import pytest
 
 from bot.domain.errors import DeskError
+from bot.slack.intake_blocks import IntakeIds
+from handlers.errors import listener_failed
+from handlers.intake import IntakeListeners
+from handlers.summaries import SummaryListeners
+from tests.harness import ALICE, ERIN, TRIAGE, running_desk
 
 HANDLERS = Path(__file__).resolve().parent.parent / "handlers"
 LONGEST = 60  # lines, from `def` to the function's last line (decorators not counted)
@@ -125,3 +134,43 @@ class _Fake(ModuleType):
     def __init__(self) -> None:
         super().__init__("fake")
         self.errors = importlib.import_module("bot.domain.errors")
+
+
+class Ack:
+    """Bolt's `ack` as a listener sees it: what it was given, and whether it was (`response`)."""
+
+    def __init__(self) -> None:
+        self.response: dict[str, Any] | None = None
+
+    async def __call__(self, **given: Any) -> None:
+        self.response = given
+
+
+async def test_a_listener_runs_alone_and_its_refusal_ends_at_the_error_path() -> None:
+    """SummaryListeners outside Bolt: a non-agent's `/desk summary T-1` raises its refusal, and
+    the one error path answers it in the ack, in the words the listener used to write itself."""
+    async with running_desk() as run:
+        desk = run.desk.desk
+        listeners = SummaryListeners(desk, run.desk.summaries)
+        command = {"command": "/desk", "text": "summary T-1", "user_id": ERIN, "channel_id": TRIAGE}
+        ack = Ack()
+        with pytest.raises(DeskError) as refused:
+            await listeners.on_summary(ack, command)
+        assert ack.response is None  # not acked: the error path's answer is the ack
+        await listener_failed(desk)(refused.value, command, ack)
+        assert ack.response == {"text": await desk.explain_to(ERIN, refused.value)}
+        assert "agents" in ack.response["text"]
+
+
+async def test_a_form_listener_runs_alone() -> None:
+    """IntakeListeners outside Bolt: an empty /ticket form is answered in the modal's errors."""
+    async with running_desk() as run:
+        listeners = IntakeListeners(run.desk.desk, run.desk.intake)
+        ack = Ack()
+        await listeners.on_form(ack, {"user": {"id": ALICE}}, {"id": "V1", "state": {"values": {}}})
+        assert ack.response is not None and ack.response["response_action"] == "errors"
+        assert set(ack.response["errors"]) == {
+            IntakeIds.FORM_TEXT,
+            IntakeIds.FORM_CATEGORY,
+            IntakeIds.FORM_URGENCY,
+        }
