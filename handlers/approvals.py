@@ -4,6 +4,7 @@ form, and the requester's "Change details" on a request that waits (locked)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -11,7 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.flows import answers
 from bot.flows.agents import Agents
-from bot.flows.approvals import Approvals
+from bot.flows.approvals import Approvals, Choice
 from bot.slack import refusals
 from bot.slack.approval_blocks import (
     FILL_ACTION,
@@ -24,11 +25,7 @@ from bot.slack.approval_blocks import (
     need_reason,
     type_form,
 )
-from bot.slack.payloads import click, form_values
-
-
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id", ""))
+from bot.slack.payloads import Click, Submitted, click, submitted, trigger_of
 
 
 def _action_ts(body: dict[str, Any]) -> str:
@@ -37,126 +34,170 @@ def _action_ts(body: dict[str, Any]) -> str:
     return str(first.get("action_ts", ""))
 
 
-def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
-    approvals = Approvals(desk)
+@dataclass(frozen=True)
+class FormMeta:
+    """What a request type's form carries (its `private_metadata`, JSON): the type's index and
+    name when it opened, the request channel's ticket it is for, the DM draft it came from."""
 
-    @app.action(FILL_ACTION)  # a request channel's ticket: which type it is
-    async def on_fill(ack: AsyncAck, body: dict[str, Any]) -> None:
+    type: object
+    name: object
+    ticket: int | None
+    draft: tuple[str, str] | None
+
+
+def form_meta(metadata: str) -> FormMeta:
+    try:
+        meta = json.loads(metadata)
+    except ValueError:
+        meta = {}
+    if not isinstance(meta, dict):
+        return FormMeta(None, None, None, None)
+    ticket, draft = meta.get("ticket"), meta.get("draft")
+    talk = (str(draft[0]), str(draft[1])) if isinstance(draft, list) and len(draft) == 2 else None
+    return FormMeta(meta.get("type"), meta.get("name"), ticket if isinstance(ticket, int) else None, talk)
+
+
+class ApprovalListeners:
+    """The listeners, one method each (importable and testable alone); `register` wires them.
+    The flow answers a refusal as a sentence (a catalogue id), never by raising."""
+
+    def __init__(self, desk: Desk, agents: Agents) -> None:
+        self.desk = desk
+        self.agents = agents
+        self.approvals = Approvals(desk)
+
+    async def refuse(self, pressed: Click, refused: str) -> None:
+        """A refusal, in the presser's language, privately where they pressed."""
+        said = (await self.desk.words_for(pressed.user)).t(refused)
+        await answers.respond(self.desk, pressed.response_url, pressed.user, said)
+
+    async def on_fill(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A request channel's ticket: which type it is."""
         await ack()
         pressed = click(body)
         if pressed is None:
             return
         number, _, index = pressed.value.partition(":")
-        choice = approvals.choice(index)
-        ticket = await desk.store.ticket(int(number)) if number.isdigit() else None
+        choice = self.approvals.choice(index)
+        ticket = await self.desk.store.ticket(int(number)) if number.isdigit() else None
         refused: str | None = NOT_FOUND
         if choice is not None and ticket is not None and choice[1].fields:
             refused = ONLY_REQUESTER if pressed.user != ticket.requester else None
             if refused is None:
-                theirs = await desk.words_for(pressed.user)
+                theirs = await self.desk.words_for(pressed.user)
                 view = type_form(int(index), choice[1], pressed.channel, ticket=ticket.number, words=theirs)
-                await desk.slack.open_view(str(body.get("trigger_id", "")), view)
+                await self.desk.slack.open_view(trigger_of(body), view)
         elif choice is not None and ticket is not None:  # no questions: the type is taken now
-            refused = await approvals.fill_ticket(pressed.user, ticket.number, choice, {}, agents)
+            refused = await self.approvals.fill_ticket(pressed.user, ticket.number, choice, {}, self.agents)
         if refused:
-            said = (await desk.words_for(pressed.user)).t(refused)
-            await answers.respond(desk, pressed.response_url, pressed.user, said)
+            await self.refuse(pressed, refused)
 
-    @app.view(ApprovalIds.CHOOSER)
-    async def on_choice(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        chosen = form_values(view).get(ApprovalIds.TYPE, "")
-        theirs = await desk.words_for(_user(body))
-        following = approvals.chosen_view(chosen, str(view.get("private_metadata", "")), theirs)
+    async def on_choice(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The /ticket type chooser: the chosen type's form follows in the same modal."""
+        form = submitted(body, view)
+        theirs = await self.desk.words_for(form.user)
+        following = self.approvals.chosen_view(form.values.get(ApprovalIds.TYPE, ""), form.metadata, theirs)
         if following is None:  # the config changed while the form was open
             said = theirs.t(refusals.CHOOSE_AGAIN)
             await ack(response_action="errors", errors={ApprovalIds.TYPE: said})
             return
         await ack(response_action="update", view=following)
 
-    @app.view(ApprovalIds.FORM)
-    async def on_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        try:
-            meta = json.loads(str(view.get("private_metadata", "")))
-        except ValueError:
-            meta = {}
-        choice = approvals.choice(meta.get("type") if isinstance(meta, dict) else None)
-        if choice is None or choice[1].name != meta.get("name"):
-            said = (await desk.words_for(_user(body))).t(refusals.FORM_OUT_OF_DATE)
+    async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """A request type's form: a new request (to its approvers), or a request channel's
+        ticket taking the type."""
+        form, values = submitted(body, view), form_state(view)
+        meta = form_meta(form.metadata)
+        choice = self.approvals.choice(meta.type)
+        if choice is None or choice[1].name != meta.name:
+            said = (await self.desk.words_for(form.user)).t(refusals.FORM_OUT_OF_DATE)
             await ack(response_action="errors", errors={"": said})
             return
-        user, values = _user(body), form_state(view)
-        if isinstance(meta.get("ticket"), int):  # a request channel's ticket takes the type
-            errors = form_errors(choice[1], values, await desk.words_for(user))
-            if errors:
-                await ack(response_action="errors", errors=errors)
-                return
-            await ack()
-            refused = await approvals.fill_ticket(user, meta["ticket"], choice, values, agents)
-            if refused:
-                await answers.dm(desk, user, refused)
+        if meta.ticket is not None:  # a request channel's ticket takes the type
+            await self.fill(ack, form, meta.ticket, choice, values)
             return
-        members = await approvals.members(choice[1])
-        problems = approvals.problems(choice, user, values, members, await desk.words_for(user))
+        members = await self.approvals.members(choice[1])
+        words = await self.desk.words_for(form.user)
+        problems = self.approvals.problems(choice, form.user, values, members, words)
         if problems:
             await ack(response_action="errors", errors=problems)
             return
         await ack()
-        draft = meta.get("draft")
-        talk = (str(draft[0]), str(draft[1])) if isinstance(draft, list) and len(draft) == 2 else None
-        await approvals.submit(user, choice, values, f"view:{view.get('id')}", members, talk)
+        once = f"view:{form.view_id}"
+        await self.approvals.submit(form.user, choice, values, once, members, meta.draft)
 
-    @app.action(ApprovalIds.APPROVE)
-    async def on_approve(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def fill(
+        self, ack: AsyncAck, form: Submitted, number: int, choice: Choice, values: dict[str, str]
+    ) -> None:
+        errors = form_errors(choice[1], values, await self.desk.words_for(form.user))
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        refused = await self.approvals.fill_ticket(form.user, number, choice, values, self.agents)
+        if refused:
+            await answers.dm(self.desk, form.user, refused)
+
+    async def on_approve(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         pressed = click(body)
         if pressed is None:
             return
         where = (pressed.channel, pressed.message_ts)
         once = f"approve:{pressed.value}:{pressed.user}:{_action_ts(body)}"
-        refused = await approvals.decide(pressed.user, pressed.value, True, "", where, once)
+        refused = await self.approvals.decide(pressed.user, pressed.value, True, "", where, once)
         if refused:
-            said = (await desk.words_for(pressed.user)).t(refused)
-            await answers.respond(desk, pressed.response_url, pressed.user, said)
+            await self.refuse(pressed, refused)
 
-    @app.action(ApprovalIds.DENY)
-    @app.action(ApprovalIds.NOTE)
-    async def on_form_button(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_form_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Deny, or Approve with a note: their form."""
         await ack()
         pressed = click(body)
         if pressed is None:
             return
-        refused = await approvals.refusal(pressed.user, pressed.value)
+        refused = await self.approvals.refusal(pressed.user, pressed.value)
         if refused:
-            said = (await desk.words_for(pressed.user)).t(refused)
-            await answers.respond(desk, pressed.response_url, pressed.user, said)
+            await self.refuse(pressed, refused)
             return
-        await approvals.pressed_form(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
+        await self.approvals.pressed_form(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
         approve = pressed.action_id == ApprovalIds.NOTE
-        await desk.slack.open_view(
-            str(body.get("trigger_id", "")),
-            decision_form(pressed.value, approve=approve, words=await desk.words_for(pressed.user)),
+        await self.desk.slack.open_view(
+            trigger_of(body),
+            decision_form(pressed.value, approve=approve, words=await self.desk.words_for(pressed.user)),
         )
 
-    @app.view(ApprovalIds.DENY_FORM)
-    @app.view(ApprovalIds.NOTE_FORM)
-    async def on_decision_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reason = form_values(view).get(ApprovalIds.REASON, "").strip()
-        approve = view.get("callback_id") == ApprovalIds.NOTE_FORM
+    async def on_decision_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form = submitted(body, view)
+        reason = form.values.get(ApprovalIds.REASON, "").strip()
+        approve = form.callback_id == ApprovalIds.NOTE_FORM
         if not reason and not approve:
-            missing = need_reason(await desk.words_for(_user(body)))
+            missing = need_reason(await self.desk.words_for(form.user))
             await ack(response_action="errors", errors={ApprovalIds.REASON: missing})
             return
         await ack()
-        approval, user = str(view.get("private_metadata", "")), _user(body)
-        where = await approvals.form_place(user, approval)
-        refused = await approvals.decide(user, approval, approve, reason, where, f"view:{view.get('id')}")
+        approval, user = form.metadata, form.user
+        where = await self.approvals.form_place(user, approval)
+        refused = await self.approvals.decide(user, approval, approve, reason, where, f"view:{form.view_id}")
         if refused:
-            await answers.dm(desk, user, refused)
+            await answers.dm(self.desk, user, refused)
 
-    @app.action(ApprovalIds.LOCKED)
-    async def on_change(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_change(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The requester's "Change details" on a request that waits (locked)."""
         await ack()
         pressed = click(body)
         if pressed is not None:
-            words = await approvals.change_refused(pressed.value, pressed.user)
-            await answers.respond(desk, pressed.response_url, pressed.user, words)
+            words = await self.approvals.change_refused(pressed.value, pressed.user)
+            await answers.respond(self.desk, pressed.response_url, pressed.user, words)
+
+
+def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
+    listeners = ApprovalListeners(desk, agents)
+    app.action(FILL_ACTION)(listeners.on_fill)
+    app.view(ApprovalIds.CHOOSER)(listeners.on_choice)
+    app.view(ApprovalIds.FORM)(listeners.on_form)
+    app.action(ApprovalIds.APPROVE)(listeners.on_approve)
+    app.action(ApprovalIds.DENY)(listeners.on_form_button)
+    app.action(ApprovalIds.NOTE)(listeners.on_form_button)
+    app.view(ApprovalIds.DENY_FORM)(listeners.on_decision_form)
+    app.view(ApprovalIds.NOTE_FORM)(listeners.on_decision_form)
+    app.action(ApprovalIds.LOCKED)(listeners.on_change)

@@ -1,4 +1,5 @@
-"""`/desk away [until]` and `/desk back`: answered in the ack, which a single write allows."""
+"""`/desk away [until]` and `/desk back`: answered in the ack, which a single write allows.
+A refusal ends at `handlers.errors`, which answers it in the ack too."""
 
 from __future__ import annotations
 
@@ -7,20 +8,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError
 from bot.flows.away import come_back, go_away
-from handlers.routing import ANY_COMMAND, routed, verbs
+from handlers.routing import ANY_COMMAND, slash, verbs
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.command(ANY_COMMAND, matchers=[verbs("away", "back")])
     async def on_away(ack: AsyncAck, command: dict[str, Any]) -> None:
-        read, user = routed(command), str(command.get("user_id"))
-        try:
-            if read.verb == "away":
-                answer = await go_away(desk, user, read.text)
-            else:
-                answer = await come_back(desk, user)
-        except DeskError as error:
-            answer = await desk.explain_to(user, error)
+        asked = slash(command)
+        read, user = asked.read, asked.user
+        if read.verb == "away":
+            answer = await go_away(desk, user, read.text)
+        else:
+            answer = await come_back(desk, user)
         await ack(text=answer)

@@ -41,5 +41,6 @@ def register(app: AsyncApp, desk: Desk) -> None:
                 await go_away(desk, user, "")
             else:
                 await come_back(desk, user)
-        except DeskError as error:
+        except DeskError as error:  # kept (not `handlers.errors`): the Home is the answer; a
+            # refusal is only logged, and nobody is sent a DM for a press on their own Home
             log.info("away switch refused", extra={"error": desk.explain(error)})

@@ -1,5 +1,6 @@
 """`/desk link T-31 T-12` and the storm card's "Make these one incident" (issue 39): handle
-tickets with a parent; answered privately."""
+tickets with a parent; answered privately. A refusal ends at `handlers.errors`: in the ack
+before it, through the response URL after it."""
 
 from __future__ import annotations
 
@@ -8,35 +9,28 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError
 from bot.flows import answers
 from bot.flows.links import LINK_TICKETS, link, make_incident
 from bot.slack.command_args import usage
 from bot.slack.payloads import click
 from bot.slack.storm_blocks import INCIDENT
-from handlers.routing import ANY_COMMAND, routed, verbs
+from handlers.routing import ANY_COMMAND, slash, verbs
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.command(ANY_COMMAND, matchers=[verbs("link")])
     async def on_link(ack: AsyncAck, command: dict[str, Any]) -> None:
-        read, user = routed(command), str(command.get("user_id"))
+        asked = slash(command)
+        read, user = asked.read, asked.user
         words = read.text.replace(" to ", " ").split()  # "T-31 T-12", or "T-31 to T-12"
-        try:
-            desk.staff.require_agent(user, LINK_TICKETS)
-            if len(words) != 2:
-                await ack(text=usage("link", read.called, await desk.words_for(user)))
-                return
-            child, parent = desk.parse_ref(words[0]), desk.parse_ref(words[1])
-        except DeskError as error:
-            await ack(text=await desk.explain_to(user, error))
+        desk.staff.require_agent(user, LINK_TICKETS)
+        if len(words) != 2:
+            await ack(text=usage("link", read.called, await desk.words_for(user)))
             return
+        child, parent = desk.parse_ref(words[0]), desk.parse_ref(words[1])
         await ack()
-        try:
-            said = await link(desk, user, child, parent)
-        except DeskError as error:
-            said = await desk.explain_to(user, error)
-        await answers.respond(desk, command.get("response_url"), user, said)
+        said = await link(desk, user, child, parent)
+        await answers.respond(desk, asked.response_url, user, said)
 
     @app.action(INCIDENT)
     async def on_incident(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -44,8 +38,5 @@ def register(app: AsyncApp, desk: Desk) -> None:
         pressed = click(body)
         if pressed is None:
             return
-        try:
-            said = await make_incident(desk, pressed.user, pressed.value)
-        except DeskError as error:
-            said = await desk.explain_to(pressed.user, error)
+        said = await make_incident(desk, pressed.user, pressed.value)
         await answers.respond(desk, pressed.response_url, pressed.user, said)

@@ -1,4 +1,5 @@
-"""The requester's rating buttons and comment form on the rating request DM."""
+"""The requester's rating buttons and comment form on the rating request DM. A refusal ends at
+`handlers.errors`: through the click's response URL, or by DM after a form."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError
-from bot.flows import answers
 from bot.flows.opening import place
 from bot.flows.rating import Ratings
-from bot.slack.payloads import Click, click, form_values
+from bot.slack.payloads import Click, click, submitted, trigger_of
 from bot.slack.rating_blocks import SCORE_ACTION, RatingIds
 from bot.slack.said_blocks import comment_missing
 
@@ -29,10 +28,6 @@ def _rating_click(body: dict[str, Any]) -> tuple[Click, int, str] | None:
 
 
 def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
-    async def refuse(pressed: Click, error: DeskError) -> None:
-        said = await desk.explain_to(pressed.user, error)
-        await answers.respond(desk, pressed.response_url, pressed.user, said)
-
     @app.action(SCORE_ACTION)
     @app.action(RatingIds.CHANGE)
     async def on_score(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -41,13 +36,10 @@ def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
         if found is None:
             return
         pressed, number, where = found
-        try:
-            if pressed.action_id == RatingIds.CHANGE:
-                await ratings.change(pressed.user, number, where)
-            elif pressed.value.isdigit():
-                await ratings.rate(pressed.user, number, int(pressed.value), where)
-        except DeskError as error:
-            await refuse(pressed, error)
+        if pressed.action_id == RatingIds.CHANGE:
+            await ratings.change(pressed.user, number, where)
+        elif pressed.value.isdigit():
+            await ratings.rate(pressed.user, number, int(pressed.value), where)
 
     @app.action(RatingIds.COMMENT)
     async def on_comment_button(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -56,27 +48,21 @@ def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
         if found is None:
             return
         pressed, number, where = found
-        try:
-            view = await ratings.comment_form(pressed.user, number, where)
-        except DeskError as error:
-            await refuse(pressed, error)
-            return
-        await desk.slack.open_view(str(body.get("trigger_id", "")), view)
+        view = await ratings.comment_form(pressed.user, number, where)
+        await desk.slack.open_view(trigger_of(body), view)
 
     @app.view(RatingIds.FORM)
     async def on_comment(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        words = form_values(view).get(RatingIds.TEXT, "").strip()
-        number, _, where = str(view.get("private_metadata", "")).partition(":")
+        form = submitted(body, view)
+        words = form.values.get(RatingIds.TEXT, "").strip()
+        number, _, where = form.metadata.partition(":")
         if not number.isdigit() or ":" not in where:
             await ack()
             return
-        user = str((body.get("user") or {}).get("id", ""))
+        user = form.user
         if not words:
             missing = comment_missing(await desk.words_for(user))
             await ack(response_action="errors", errors={RatingIds.TEXT: missing})
             return
         await ack()
-        try:
-            await ratings.comment(user, int(number), words, where)
-        except DeskError as error:
-            await answers.dm(desk, user, await desk.explain_to(user, error))
+        await ratings.comment(user, int(number), words, where)  # refused: by DM (no response URL)

@@ -8,34 +8,29 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError, TicketNotFound
+from bot.domain.errors import TicketNotFound
 from bot.flows import answers
 from bot.slack.answer_blocks import similar
 from bot.slack.command_args import split_reference, usage
 from bot.slack.refusals import SEE_SIMILAR
-from handlers.routing import ANY_COMMAND, routed, verbs
+from handlers.routing import ANY_COMMAND, slash, verbs
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
     @app.command(ANY_COMMAND, matchers=[verbs("similar")])
     async def on_similar(ack: AsyncAck, command: dict[str, Any]) -> None:
-        read, user = routed(command), str(command.get("user_id"))
+        asked = slash(command)
+        read, user = asked.read, asked.user
         reference, _ = split_reference(read.text)
-        try:
-            desk.staff.require_agent(user, SEE_SIMILAR)
-            if not reference:
-                await ack(text=usage("similar", read.called, await desk.words_for(user)))
-                return
-            number = desk.parse_ref(reference)
-        except DeskError as error:
-            await ack(text=await desk.explain_to(user, error))
+        desk.staff.require_agent(user, SEE_SIMILAR)  # a refusal: answered in the ack (handlers.errors)
+        if not reference:
+            await ack(text=usage("similar", read.called, await desk.words_for(user)))
             return
+        number = desk.parse_ref(reference)
         await ack()
         ticket = await desk.store.ticket(number)
         if ticket is None:
-            text = await desk.explain_to(user, TicketNotFound(number))
-            await answers.respond(desk, command.get("response_url"), user, text)
-            return
+            raise TicketNotFound(number)  # answered through the response URL (handlers.errors)
         found = [(h.entry.title, h.entry.answer, h.confidence) for h in desk.knowledge.similar(ticket)]
         text, blocks = similar(desk.ref(number), found, await desk.words_for(user))
-        await answers.respond(desk, command.get("response_url"), user, text, blocks)
+        await answers.respond(desk, asked.response_url, user, text, blocks)

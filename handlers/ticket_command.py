@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.domain.errors import DeskError
 from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
 from bot.flows import answers, status
@@ -16,30 +15,25 @@ from bot.flows.approvals import Approvals
 from bot.flows.intake import Intake
 from bot.slack import said_blocks
 from bot.slack.command_args import TICKET
-from handlers.routing import ANY_COMMAND, routed, verbs
+from handlers.routing import ANY_COMMAND, slash, verbs
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
     @app.command(ANY_COMMAND, matchers=[verbs(TICKET)])  # `/ticket`, or a workspace's `/it-ticket`
     async def on_ticket(ack: AsyncAck, command: dict[str, Any]) -> None:
-        user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
-        words = routed(command).text
+        asked = slash(command)
+        user, channel, words = asked.user, asked.channel, asked.read.text
         if not words:
             await ack()
             await desk.slack.open_view(
-                str(command.get("trigger_id", "")),
-                Approvals(desk).first_view(channel, await desk.words_for(user)),
+                asked.trigger_id, Approvals(desk).first_view(channel, await desk.words_for(user))
             )
             return
         first, _, rest = words.partition(" ")
         if first.lower() == "show" and rest.strip():  # /ticket show T-4: the Details modal (agents)
-            try:
-                view = await agents.details(user, desk.parse_ref(rest.strip()))
-            except DeskError as error:
-                await ack(text=await desk.explain_to(user, error))
-                return
+            view = await agents.details(user, desk.parse_ref(rest.strip()))  # refused: in the ack
             await ack()
-            await desk.slack.open_view(str(command.get("trigger_id", "")), view)
+            await desk.slack.open_view(asked.trigger_id, view)
             return
         phrase = understand(words)
         found = await status.answer(desk, user, phrase)
@@ -55,11 +49,10 @@ def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
             await ack()
         else:
             await (ack() if channel == dm else ack(text=said_blocks.started(await desk.words_for(user))))
-        once = f"cmd:{command.get('trigger_id')}"
+        once = f"cmd:{asked.trigger_id}"
         if isinstance(phrase, NewRequest):
             await intake.begin(user, dm, None, "command", phrase.text, once)
         else:
             done = await intake.continue_with(user, dm, None, Said(words), once)
-            url = str(command.get("response_url", ""))
             said = said_blocks.cancelled(done, await desk.words_for(user))
-            await answers.respond(desk, url, user, said)
+            await answers.respond(desk, asked.response_url, user, said)

@@ -197,6 +197,33 @@ def form_values(view: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A submitted modal: who submitted it, which form (its callback id and view id), what it
+    carries (`private_metadata`) and its inputs (`form_values`)."""
+
+    user: str
+    callback_id: str
+    view_id: str
+    metadata: str
+    values: dict[str, str]
+
+
+def submitted(body: dict[str, Any], view: dict[str, Any]) -> Submitted:
+    return Submitted(
+        user=_text(_obj(body.get("user")).get("id")),
+        callback_id=_text(view.get("callback_id")),
+        view_id=str(view.get("id")),
+        metadata=_text(view.get("private_metadata")),
+        values=form_values(view),
+    )
+
+
+def trigger_of(body: dict[str, Any]) -> str:
+    """The trigger a click or command carries, to open a modal with (it lasts 3 seconds)."""
+    return _text(body.get("trigger_id"))
+
+
 def what(body: dict[str, Any]) -> str:
     """A request in a word or two: the event type, the command, the button or the form."""
     if body.get("command"):
