@@ -20,6 +20,7 @@ from bot.flows import answers
 from bot.flows.agents import DOING, SEE_QUEUE, Agents
 from bot.slack import refusals
 from bot.slack.agent_blocks import AgentIds, text_form, visible_to
+from bot.slack.agent_said import with_usage
 from bot.slack.card import CardIds
 from bot.slack.command_args import (
     TICKET_VERBS,
@@ -85,7 +86,7 @@ class AgentListeners:
         try:
             number = self.desk.parse_ref(agent_command.reference)
         except DeskError as error:
-            await ack(text=f"{self.desk.explain(error, words)}\n{usage(read.verb, read.called, words)}")
+            await ack(text=with_usage(self.desk.explain(error, words), usage(read.verb, read.called, words)))
             return
         await ack()
         once = f"cmd:{command.get('trigger_id')}"

@@ -33,12 +33,10 @@ from bot.slack import agent_said, approval_blocks, refusals, said_blocks
 from bot.slack.agent_blocks import (
     QueueRow,
     handover_message,
-    public_note,
     queue_answer,
     reopened_message,
     reply_message,
     resolution_message,
-    visible_to,
     waiting_message,
     with_team,
 )
@@ -70,12 +68,6 @@ SEE_QUEUE, SEE_DETAILS = refusals.SEE_QUEUE, refusals.SEE_DETAILS
 def _outsider(ticket: Ticket) -> str | None:
     """The name of a requester an import kept by name (no Slack user), who is never told."""
     return ticket.requester.removeprefix(OUTSIDER) if is_outsider(ticket.requester) else None
-
-
-def _said_where_seen(answer: str, ticket: Ticket, words: Words) -> str:
-    """The agent's answer, saying so when what they wrote is public to a channel."""
-    public = visible_to(ticket.origin.channel)
-    return f"{answer} {public_note(public, words)}" if public else answer
 
 
 class Agents:
@@ -160,7 +152,7 @@ class Agents:
             return words
         saved = self.desk.config.replies
         if name[1:] not in saved:
-            known = ", ".join(f"`:{n}`" for n in sorted(saved))
+            known = agent_said.saved_reply_names(list(saved))
             raise NotPermitted(
                 refusals.NO_SAVED_REPLY,
                 name=name,
@@ -181,7 +173,8 @@ class Agents:
             words = saved.format(requester=await self._name(current.requester, said), ref=ref)
         name = await self._name(agent, said)
         told = await self.desk.words_for(agent)
-        text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words, words=said)
+        signed = agent_said.signature(name, self.desk.config.desk.name)
+        text, blocks = reply_message(ref, signed, words, words=said)
         async with self.desk.store.transaction() as tx:
             ticket = tx.ticket(number)
             if ticket is None:
@@ -195,11 +188,13 @@ class Agents:
                 owed.card(tx, number)  # answered now: its first-response target is met
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
-            links.pass_on_reply(tx, self.desk, ticket, f"{name}, {self.desk.config.desk.name}", words)
+            links.pass_on_reply(tx, self.desk, ticket, signed, words)
             self._in_card_thread(tx, ticket, said_blocks.replied_note(agent, words, words=self.desk.words))
         if (outsider := _outsider(ticket)) is not None:
             return said_blocks.kept_outside(ref, outsider, words=told)
-        return _said_where_seen(said_blocks.sent(ref, ticket.requester, words=told), ticket, told)
+        return agent_said.said_where_seen(
+            said_blocks.sent(ref, ticket.requester, words=told), ticket.origin.channel, told
+        )
 
     def _may_change(self, person: str, ticket: Ticket, doing: str, requester_may: bool) -> Ticket:
         """An agent of the ticket's team (any agent, to move it); or, with `requester_may`
@@ -254,7 +249,7 @@ class Agents:
             raise NotPermitted(
                 refusals.NO_AREA,
                 area=escape(area),
-                areas=", ".join(categories),
+                areas=agent_said.listed(categories),
             )
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
@@ -313,7 +308,9 @@ class Agents:
             tell,
         )
         words = await self.desk.words_for(agent)
-        return _said_where_seen(said_blocks.waiting_answer(ref, ticket.requester, words=words), ticket, words)
+        return agent_said.said_where_seen(
+            said_blocks.waiting_answer(ref, ticket.requester, words=words), ticket.origin.channel, words
+        )
 
     async def details(self, agent: str, number: int) -> dict[str, Any]:
         """The Details modal: the ticket whole (agents only)."""

@@ -56,3 +56,23 @@ def problem_back(message: rules.ProblemBack, ref: str, words: Words = ENGLISH) -
     if not message.assignee:
         return back
     return f"{back} {said_blocks.back_with(message.assignee, words=words)}"
+
+
+def signature(agent_name: str, desk_name: str) -> str:
+    """How a reply is signed for the requester: the agent's name, then the desk's."""
+    return f"{agent_name}, {desk_name}"
+
+
+def saved_reply_names(names: list[str]) -> str:
+    """The saved replies an agent may name (`:vpn`), listed for a refusal."""
+    return ", ".join(f"`:{name}`" for name in sorted(names))
+
+
+def listed(names: list[str] | tuple[str, ...]) -> str:
+    """Names (areas) listed for a refusal, as configured."""
+    return ", ".join(names)
+
+
+def with_usage(refusal: str, usage: str) -> str:
+    """A refusal of what was typed, then how the command is written."""
+    return f"{refusal}\n{usage}"
