@@ -47,6 +47,9 @@ VERBS: dict[str, Callable[[str, AgentCommand, int], rules.Command]] = {
     "claim": lambda user, read, number: rules.Claim(user, number),
     "reassign": lambda user, read, number: rules.Reassign(user, number, read.assignee or ""),
     "resolve": lambda user, read, number: rules.Resolve(user, number, read.words),
+    "priority": lambda user, read, number: rules.ChangePriority(
+        user, number, Priority(read.words.strip().upper())
+    ),
 }
 BUTTONS: dict[str, Callable[[Click], rules.Command]] = {
     CardIds.CLAIM: lambda pressed: rules.Claim(pressed.user, int(pressed.value)),
@@ -139,15 +142,15 @@ class AgentListeners:
         choice, user, requester_may = pressed.value, pressed.user, kind != "ticket"
         if pressed.action_id in (CardIds.PRIORITY, RequestIds.URGENCY):
 
-            async def change() -> str:
+            async def change() -> str | None:
                 try:
                     priority = Priority(choice)
                 except ValueError:
                     return priority_from_list(await self.desk.words_for(user))
-                return await self.agents.change_priority(user, number, priority, requester_may=requester_may)
+                return await self.agents.run(rules.ChangePriority(user, number, priority, requester_may))
         else:
 
-            async def change() -> str:
+            async def change() -> str | None:
                 return await self.agents.move(user, number, choice, requester_may=requester_may)
 
         await self.outcome(pressed.response_url, user, change)

@@ -12,15 +12,20 @@ import pytest
 from bot.domain import agents as rules
 from bot.domain.agents import (
     BackWithYou,
+    ChangePriority,
     ChildrenResolved,
     Claim,
     Claimed,
+    ConfirmationRedrawn,
     HandedOn,
     HandedOver,
     LookingAfter,
     LookingAt,
     NowWith,
     Policy,
+    PriorityNoted,
+    PriorityNow,
+    PriorityTold,
     ProblemBack,
     RatingAsked,
     Reassign,
@@ -35,6 +40,7 @@ from bot.domain.agents import (
 )
 from bot.domain.errors import DeskError, NotPermitted, TicketNotFound, TransitionNotAllowed
 from bot.domain.owed import OUTSIDER
+from bot.domain.priority import Priority
 from bot.domain.roles import Staff, Team
 from bot.domain.ticket import Action, Status, Ticket
 from bot.i18n import ENGLISH
@@ -56,6 +62,7 @@ STAFF = Staff(
 )
 ASK, QUIET = Policy(ask_rating=True), Policy(ask_rating=False)
 NOW = T0 + minutes(30)
+P1, P2 = Priority.P1, Priority.P2
 
 
 def opened(category: str = "Hardware") -> Ticket:
@@ -122,6 +129,18 @@ REFUSED = [
     ("resolved", Reopen(BOB, 1), NotPermitted, "Only the person who raised T-1 can reopen it."),
     ("missing", Reopen(ALICE, 1), NotPermitted, "Only the person who raised T-1 can reopen it."),
     ("open", Reopen(ALICE, 1), TransitionNotAllowed, "T-1"),
+    ("open", ChangePriority(ALICE, 1, P1), NotPermitted, "Only the desk's agents can change priorities."),
+    ("open", ChangePriority(PAT, 1, P1), NotPermitted, "T-1 belongs to the IT team, so only its agents"),
+    ("missing", ChangePriority(BOB, 1, P1), TicketNotFound, "T-1"),
+    ("missing", ChangePriority(ALICE, 1, P1, True), TicketNotFound, "T-1"),
+    (
+        "open",
+        ChangePriority(ERIN, 1, P1, True),
+        NotPermitted,
+        f"Only <@{ALICE}> who asked, or the desk's agents",
+    ),
+    ("open", ChangePriority(PAT, 1, P1, True), NotPermitted, "T-1 belongs to the IT team"),
+    ("resolved", ChangePriority(BOB, 1, P1), TransitionNotAllowed, "T-1"),
 ]
 
 
@@ -213,6 +232,27 @@ DECIDED = [
         [ProblemBack(ALICE, BOB), BackWithYou(BOB, ALICE), ResolutionClosed(BOB, "New charger")],
         Reopened(1, BOB),
     ),
+    (
+        "claimed by Bob",
+        ChangePriority(DAVE, 1, P1),
+        (Status.CLAIMED, BOB),
+        [PriorityTold(DAVE, P2, P1), PriorityNoted(DAVE, P2, P1), ConfirmationRedrawn()],
+        PriorityNow(1, P1),
+    ),
+    (
+        "open",
+        ChangePriority(ALICE, 1, P1, True),  # the requester, under their confirmation: not told again
+        (Status.OPEN, None),
+        [PriorityNoted(ALICE, P2, P1), ConfirmationRedrawn()],
+        PriorityNow(1, P1),
+    ),
+    (
+        "open",
+        ChangePriority(BOB, 1, P1, True),  # an agent there, as on the card
+        (Status.OPEN, None),
+        [PriorityTold(BOB, P2, P1), PriorityNoted(BOB, P2, P1), ConfirmationRedrawn()],
+        PriorityNow(1, P1),
+    ),
 ]
 
 
@@ -283,3 +323,9 @@ def test_a_refusal_decides_nothing_about_the_ticket_it_was_given() -> None:
     with pytest.raises(DeskError):
         decide(before, Claim(DAVE, 1), STAFF, ASK, NOW)
     assert before == claimed()  # frozen, and nothing half done to hand back
+
+
+def test_a_new_priority_is_saved_and_its_targets_count_from_the_opening() -> None:
+    changed = decide(claimed(), ChangePriority(BOB, 1, P1), STAFF, ASK, NOW).ticket
+    assert changed.priority is P1 and changed.opened_at == T0
+    assert changed.trail[-1].actor == BOB

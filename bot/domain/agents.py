@@ -15,6 +15,7 @@ from datetime import datetime
 
 from bot.domain.errors import NotPermitted, Phrase, TicketNotFound
 from bot.domain.owed import OUTSIDER, is_outsider
+from bot.domain.priority import Priority
 from bot.domain.roles import Staff
 from bot.domain.ticket import Action, Status, Ticket
 
@@ -22,9 +23,11 @@ from bot.domain.ticket import Action, Status, Ticket
 CLAIM = Phrase("claim tickets")
 REASSIGN = Phrase("reassign tickets")
 RESOLVE = Phrase("resolve tickets")
+PRIORITY = Phrase("change priorities")
 NOT_AN_AGENT = Phrase("{person} isn't one of the desk's agents, so tickets can't go to them.")
 NOT_OF_TEAM = Phrase("{person} isn't one of the {team} team's agents, so {ref} can't go to them.")
 ONLY_REQUESTER_REOPENS = Phrase("Only the person who raised {ref} can reopen it.")
+REQUESTER_OR_AGENTS = Phrase("Only {person} who asked, or the desk's agents, can change {ref}.")
 
 
 # -- the commands -------------------------------------------------------------------------------
@@ -56,7 +59,18 @@ class Reopen:
     number: int
 
 
-Command = Claim | Reassign | Resolve | Reopen
+@dataclass(frozen=True)
+class ChangePriority:
+    """A new priority, from an agent (`/desk priority`, the card's select) or, with
+    `requester_may` (the select under a channel ticket's confirmation), its requester too."""
+
+    person: str
+    number: int
+    priority: Priority
+    requester_may: bool = False
+
+
+Command = Claim | Reassign | Resolve | Reopen | ChangePriority
 
 
 def actor(command: Command) -> str:
@@ -65,7 +79,7 @@ def actor(command: Command) -> str:
         return command.agent
     if isinstance(command, Reassign):
         return command.by
-    return command.person
+    return command.person  # Reopen, ChangePriority
 
 
 # -- the messages owed (each says who it is for) ------------------------------------------------
@@ -153,6 +167,29 @@ class ResolutionClosed:
     note: str
 
 
+@dataclass(frozen=True)
+class PriorityTold:
+    """To the requester (unless they changed it themselves): `by` changed the priority."""
+
+    by: str
+    was: Priority
+    now: Priority
+
+
+@dataclass(frozen=True)
+class PriorityNoted:
+    """The same, in the card's thread, for the agents."""
+
+    by: str
+    was: Priority
+    now: Priority
+
+
+@dataclass(frozen=True)
+class ConfirmationRedrawn:
+    """A channel ticket's confirmation (its selects) redrawn with the ticket as it now is."""
+
+
 Message = (
     LookingAt
     | TookYours
@@ -165,6 +202,9 @@ Message = (
     | ProblemBack
     | BackWithYou
     | ResolutionClosed
+    | PriorityTold
+    | PriorityNoted
+    | ConfirmationRedrawn
 )
 
 
@@ -196,7 +236,13 @@ class Reopened:
     assignee: str | None
 
 
-Answer = Claimed | NowWith | Resolved | Reopened
+@dataclass(frozen=True)
+class PriorityNow:
+    number: int
+    priority: Priority
+
+
+Answer = Claimed | NowWith | Resolved | Reopened | PriorityNow
 
 
 @dataclass(frozen=True)
@@ -226,6 +272,8 @@ def decide(ticket: Ticket | None, command: Command, staff: Staff, policy: Policy
     if isinstance(command, Resolve):
         found = _agents_only(ticket, command.agent, command.number, RESOLVE, staff)
         return _resolve(found, command, policy, now)
+    if isinstance(command, ChangePriority):
+        return _change_priority(ticket, command, staff, now)
     if ticket is None or ticket.requester != command.person:
         raise NotPermitted(ONLY_REQUESTER_REOPENS, ticket=command.number)
     return _reopen(ticket, command, now)
@@ -282,3 +330,23 @@ def _reopen(before: Ticket, command: Reopen, now: datetime) -> Outcome:
     resolver = next((e.actor for e in reversed(before.trail) if e.action is Action.RESOLVED), None)
     owed.append(ResolutionClosed(resolver, before.resolution_note))
     return Outcome(after, tuple(owed), Reopened(after.number, after.assignee))
+
+
+def _change_priority(ticket: Ticket | None, command: ChangePriority, staff: Staff, now: datetime) -> Outcome:
+    """An agent of the ticket's team; under a channel ticket's confirmation, its requester too
+    (anyone else there is told who may)."""
+    person, priority = command.person, command.priority
+    if not command.requester_may:
+        staff.require_agent(person, PRIORITY)
+    if ticket is None:
+        raise TicketNotFound(command.number)
+    if not (command.requester_may and person == ticket.requester):
+        if command.requester_may and not staff.is_agent(person):
+            raise NotPermitted(REQUESTER_OR_AGENTS, person=ticket.requester, ticket=ticket.number)
+        staff.require_team_agent(person, ticket, PRIORITY)
+    after = ticket.change_priority(person, priority, now)
+    owed: list[Message] = []
+    if person != ticket.requester:
+        owed.append(PriorityTold(person, ticket.priority, priority))
+    owed += [PriorityNoted(person, ticket.priority, priority), ConfirmationRedrawn()]
+    return Outcome(after, tuple(owed), PriorityNow(after.number, priority))

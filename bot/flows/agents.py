@@ -85,7 +85,7 @@ class Agents:
 
     # -- actions -----------------------------------------------------------------------
     async def carry_out(self, user: str, command: AgentCommand, number: int, once: str | None) -> str:
-        """An agent's slash command, read; the answer for them."""
+        """An agent's slash command not yet typed (`bot.domain.agents`), read; the answer for them."""
         if command.name == "/claim":
             return await self.claim(user, number)
         if command.name == "/reassign":
@@ -94,8 +94,6 @@ class Agents:
             return await self.resolve(user, number, command.words)
         if command.name == "/wait":
             return await self.wait(user, number, command.words)
-        if command.name == "/priority":
-            return await self.change_priority(user, number, Priority(command.words.strip().upper()))
         if command.name == "/move":
             return await self.move(user, number, command.words)
         return await self.reply(user, number, command.words, once=once)
@@ -120,27 +118,31 @@ class Agents:
         return said
 
     async def run(self, command: rules.Command, once: str | None = None) -> str | None:
-        """Carry out a typed command: under the write lock, load its ticket, `decide`, and
-        commit the ticket, the card's redraw and every message owed in one transaction. The
-        answer for whoever acted, a refusal worded for them; None for a request acted on
-        already (`once`: its first delivery was answered)."""
+        """Carry out a typed command (`carry`), a refusal worded as the answer for whoever
+        acted; None for a request acted on already (`once`: its first delivery was answered)."""
+        try:
+            return await self.carry(command, once)
+        except DeskError as error:
+            return await self.desk.explain_to(rules.actor(command), error)
+
+    async def carry(self, command: rules.Command, once: str | None = None) -> str | None:
+        """Under the write lock, load the command's ticket, `decide`, and commit the ticket,
+        the card's redraw and every message owed in one transaction; then the answer for
+        whoever acted. A refusal (`DeskError`) changes nothing and is raised."""
         person, now = rules.actor(command), self.desk.clock.now()
         policy = rules.Policy(ask_rating=self.desk.config.ask_after_resolve)
-        try:
-            async with self.desk.store.transaction() as tx:
-                if tx.done_before(once):
-                    return None
-                before = tx.ticket(command.number)
-                outcome = rules.decide(before, command, self.staff, policy, now)
-                assert before is not None  # decide refuses a missing ticket
-                tx.save_ticket(outcome.ticket)
-                owed.card(tx, command.number)
-                owing = _Owing(self.desk, tx, before, outcome.ticket, now)
-                for message in outcome.owed:
-                    OWING[type(message)](owing, message)
-                tx.mark_done(once, now)
-        except DeskError as error:
-            return await self.desk.explain_to(person, error)
+        async with self.desk.store.transaction() as tx:
+            if tx.done_before(once):
+                return None
+            before = tx.ticket(command.number)
+            outcome = rules.decide(before, command, self.staff, policy, now)
+            assert before is not None  # decide refuses a missing ticket
+            tx.save_ticket(outcome.ticket)
+            owed.card(tx, command.number)
+            owing = _Owing(self.desk, tx, before, outcome.ticket, now)
+            for message in outcome.owed:
+                OWING[type(message)](owing, message)
+            tx.mark_done(once, now)
         words = await self.desk.words_for(person)
         return agent_said.answer(outcome.answer, self.desk.ref(command.number), words)
 
@@ -196,46 +198,23 @@ class Agents:
             said_blocks.sent(ref, ticket.requester, words=told), ticket.origin.channel, told
         )
 
-    def _may_change(self, person: str, ticket: Ticket, doing: str, requester_may: bool) -> Ticket:
-        """An agent of the ticket's team (any agent, to move it); or, with `requester_may`
-        (the selects under a channel ticket's confirmation), its requester too."""
+    def _may_move(self, person: str, ticket: Ticket, requester_may: bool) -> None:
+        """Any agent (so a ticket that reached the wrong team finds the right one); or, with
+        `requester_may` (the select under a channel ticket's confirmation), its requester too."""
         if requester_may and person == ticket.requester:
-            return ticket
+            return
         if requester_may and not self.staff.is_agent(person):
-            raise NotPermitted(
-                refusals.REQUESTER_OR_AGENTS,
-                person=ticket.requester,
-                ticket=ticket.number,
-            )
-        if doing == DOING["/move"]:
-            self.staff.require_agent(person, doing)
-            return ticket
-        return self._of_team(person, ticket, doing)
+            raise NotPermitted(refusals.REQUESTER_OR_AGENTS, person=ticket.requester, ticket=ticket.number)
+        self.staff.require_agent(person, DOING["/move"])
 
     async def change_priority(
         self, agent: str, number: int, priority: Priority, *, requester_may: bool = False
     ) -> str:
-        """A new priority: targets count from opening under it; the requester is told."""
-        if not requester_may:
-            self.staff.require_agent(agent, DOING["/priority"])
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-
-        def step(ticket: Ticket) -> Ticket:
-            checked = self._may_change(agent, ticket, DOING["/priority"], requester_may)
-            return checked.change_priority(agent, priority, now)
-
-        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            if agent != ticket.requester:
-                said = self.desk.known_words(ticket.requester)
-                told = said_blocks.priority_changed(agent, ref, before.priority, priority, words=said)
-                self._tell_requester(tx, ticket, told)
-            noted = said_blocks.priority_changed(agent, ref, before.priority, priority, words=self.desk.words)
-            self._in_card_thread(tx, ticket, noted)
-            redraw_confirmation(tx, self.desk, ticket)
-
-        await self._change(number, step, tell)
-        return said_blocks.priority_now(ref, priority, words=await self.desk.words_for(agent))
+        """A new priority: targets count from opening under it; the requester is told. A
+        refusal is raised (a request channel's type applies it along with other changes)."""
+        said = await self.carry(rules.ChangePriority(agent, number, priority, requester_may))
+        assert said is not None  # no `once`, so never "acted on already"
+        return said
 
     async def move(self, agent: str, number: int, area: str, *, requester_may: bool = False) -> str:
         """Another area for the ticket. Any agent may move a ticket, so one that reached the
@@ -256,7 +235,7 @@ class Agents:
         staff = self.staff
 
         def step(ticket: Ticket) -> Ticket:
-            self._may_change(agent, ticket, DOING["/move"], requester_may)
+            self._may_move(agent, ticket, requester_may)
             team = staff.team_of(found)
             if team == staff.team_of(ticket.category):
                 return ticket.move(agent, found, now)
@@ -484,6 +463,21 @@ def _resolution_closed(at: _Owing, said: rules.ResolutionClosed) -> None:
         owed.owe(at.tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))
 
 
+def _priority_told(at: _Owing, said: rules.PriorityTold) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    text = agent_said.priority_changed(said, at.desk.ref(at.ticket.number), words)
+    owed.to_requester(at.tx, at.ticket, "requester", text)
+
+
+def _priority_noted(at: _Owing, said: rules.PriorityNoted) -> None:
+    text = agent_said.priority_changed(said, at.desk.ref(at.ticket.number), at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
+
+
+def _confirmation(at: _Owing, _: rules.ConfirmationRedrawn) -> None:
+    redraw_confirmation(at.tx, at.desk, at.ticket)
+
+
 OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.LookingAt: _looking,
     rules.LookingAfter: _looking,
@@ -496,4 +490,7 @@ OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.ChildrenResolved: _children,
     rules.ProblemBack: _problem_back,
     rules.ResolutionClosed: _resolution_closed,
+    rules.PriorityTold: _priority_told,
+    rules.PriorityNoted: _priority_noted,
+    rules.ConfirmationRedrawn: _confirmation,
 }

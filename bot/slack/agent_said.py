@@ -25,6 +25,8 @@ def answer(decided: rules.Answer, ref: str, words: Words = ENGLISH) -> str:
         return said_blocks.now_with(ref, decided.to, words=words)
     if isinstance(decided, rules.Reopened):
         return you_reopened(ref, decided.assignee, words=words)
+    if isinstance(decided, rules.PriorityNow):
+        return said_blocks.priority_now(ref, decided.priority, words=words)
     if decided.outsider is not None:
         return said_blocks.resolved_outside(ref, decided.outsider, words=words)
     told = said_blocks.resolved(ref, decided.requester, decided.noted, words=words)
@@ -48,6 +50,13 @@ def by_dm(
         return said_blocks.handed_on(message.by, ref, message.to, words=words)
     back = said_blocks.problem_back(message.person, ref, words=words)
     return f"{back} {said_blocks.back_with_you(words)}"
+
+
+def priority_changed(
+    message: rules.PriorityTold | rules.PriorityNoted, ref: str, words: Words = ENGLISH
+) -> str:
+    """The requester, or the card's thread, told of a new priority."""
+    return said_blocks.priority_changed(message.by, ref, message.was, message.now, words=words)
 
 
 def problem_back(message: rules.ProblemBack, ref: str, words: Words = ENGLISH) -> str:

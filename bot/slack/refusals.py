@@ -15,7 +15,9 @@ from bot.domain.agents import (  # noqa: F401
     NOT_AN_AGENT,
     NOT_OF_TEAM,
     ONLY_REQUESTER_REOPENS,
+    PRIORITY,
     REASSIGN,
+    REQUESTER_OR_AGENTS,
     RESOLVE,
 )
 from bot.domain.errors import Phrase
@@ -23,7 +25,6 @@ from bot.domain.errors import Phrase
 # -- what people may be refused (`doing` in "Only the desk's agents can {doing}.") -------------
 REPLY = Phrase("reply to requesters")
 WAIT = Phrase("wait on requesters")
-PRIORITY = Phrase("change priorities")
 MOVE = Phrase("move tickets")
 SEE_QUEUE = Phrase("see the queue")
 SEE_DETAILS = Phrase("see a ticket's details")
@@ -37,7 +38,6 @@ SUMMARISE = Phrase("ask for summaries")
 # -- the agents' commands -----------------------------------------------------------------------
 NO_SAVED_REPLY = Phrase("There is no saved reply called `{name}`. Saved replies: {known}.")
 NO_SAVED_REPLIES = Phrase("none yet (set them in `[replies]`)")
-REQUESTER_OR_AGENTS = Phrase("Only {person} who asked, or the desk's agents, can change {ref}.")
 NO_AREA = Phrase("There is no area called “{area}”. The areas: {areas}.")
 
 # -- links ------------------------------------------------------------------------------------
