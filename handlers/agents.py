@@ -13,29 +13,47 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
+from bot.domain import agents as rules
 from bot.domain.errors import DeskError
 from bot.domain.priority import Priority
 from bot.flows import answers
 from bot.flows.agents import DOING, SEE_QUEUE, Agents
+from bot.slack import refusals
 from bot.slack.agent_blocks import AgentIds, text_form, visible_to
+from bot.slack.agent_said import with_usage
 from bot.slack.card import CardIds
 from bot.slack.command_args import (
     TICKET_VERBS,
+    AgentCommand,
     BadCommand,
     help_text,
     read_agent_command,
     unknown_verb,
     usage,
 )
-from bot.slack.payloads import click, form_values
+from bot.slack.payloads import Click, click, form_values
 from bot.slack.request_blocks import RequestIds, ticket_of_block
 from bot.slack.said_blocks import priority_from_list, reply_missing
 from handlers.routing import ANY_COMMAND, help_or_unknown, routed, verbs
 
-FORM_OF = {  # a card's button -> the command it stands for, and its form
-    CardIds.REPLY: ("/reply", AgentIds.REPLY_FORM),
-    CardIds.WAIT: ("/wait", AgentIds.WAIT_FORM),
-    CardIds.RESOLVE: ("/resolve", AgentIds.RESOLVE_FORM),
+FORM_OF = {  # a card's button -> what it lets an agent do, and its form
+    CardIds.REPLY: (refusals.REPLY, AgentIds.REPLY_FORM),
+    CardIds.WAIT: (refusals.WAIT, AgentIds.WAIT_FORM),
+    CardIds.RESOLVE: (refusals.RESOLVE, AgentIds.RESOLVE_FORM),
+}
+
+# -- the edge: each request read once into a typed command (`bot.domain.agents`) ---------------
+VERBS: dict[str, Callable[[str, AgentCommand, int], rules.Command]] = {
+    "claim": lambda user, read, number: rules.Claim(user, number),
+    "reassign": lambda user, read, number: rules.Reassign(user, number, read.assignee or ""),
+    "resolve": lambda user, read, number: rules.Resolve(user, number, read.words),
+    "priority": lambda user, read, number: rules.ChangePriority(
+        user, number, Priority(read.words.strip().upper())
+    ),
+}
+BUTTONS: dict[str, Callable[[Click], rules.Command]] = {
+    CardIds.CLAIM: lambda pressed: rules.Claim(pressed.user, int(pressed.value)),
+    CardIds.REOPEN: lambda pressed: rules.Reopen(pressed.user, int(pressed.value)),
 }
 
 
@@ -46,45 +64,45 @@ class AgentListeners:
         self.desk = desk
         self.agents = agents
 
-    async def outcome(self, response_url: str | None, user: str, work: Callable[[], Awaitable[str]]) -> None:
-        """Do the work after the ack, and tell the person how it went, privately."""
-        try:
-            answer = await work()
-        except DeskError as error:
-            answer = await self.desk.explain_to(user, error)
-        await answers.respond(self.desk, response_url, user, answer)
+    async def outcome(
+        self, response_url: str | None, user: str, work: Callable[[], Awaitable[str | None]]
+    ) -> None:
+        """Do the work after the ack, and tell the person how it went, privately (a refusal
+        raised on the way is answered the same way, by `handlers.errors`)."""
+        answer = await work()
+        if answer is not None:
+            await answers.respond(self.desk, response_url, user, answer)
 
     async def on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
-        """`/desk claim T-4` and the aliases kept for it (`/claim T-4`): one road."""
+        """`/desk claim T-4` and the aliases kept for it (`/claim T-4`): one road. Someone who
+        is no agent, and what cannot be read, are answered in the ack."""
         read, user = routed(command), str(command.get("user_id"))
+        # a refusal in the ack, before the arguments are read (handlers.errors words it); the
+        # rules themselves are the desk's, after the ack
+        self.desk.staff.require_agent(user, DOING[f"/{read.verb}"])
         words = await self.desk.words_for(user)
         try:
-            # asked here too only to refuse in the ack
-            self.desk.staff.require_agent(user, DOING[f"/{read.verb}"])
             agent_command = read_agent_command(read, words)
-        except (BadCommand, DeskError) as wrong:
-            await ack(text=self.desk.explain(wrong, words) if isinstance(wrong, DeskError) else str(wrong))
+        except BadCommand as wrong:
+            await ack(text=str(wrong))
             return
         try:
             number = self.desk.parse_ref(agent_command.reference)
         except DeskError as error:
-            await ack(text=f"{self.desk.explain(error, words)}\n{usage(read.verb, read.called, words)}")
+            await ack(text=with_usage(self.desk.explain(error, words), usage(read.verb, read.called, words)))
             return
         await ack()
         once = f"cmd:{command.get('trigger_id')}"
-        await self.outcome(
-            command.get("response_url"),
-            user,
-            lambda: self.agents.carry_out(user, agent_command, number, once),
-        )
+        typed = VERBS.get(read.verb)
+        if typed is not None:
+            work = self.agents.run(typed(user, agent_command, number))
+        else:
+            work = self.agents.carry_out(user, agent_command, number, once)
+        await self.outcome(command.get("response_url"), user, lambda: work)
 
     async def on_queue(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         user = str(command.get("user_id"))
-        try:
-            self.desk.staff.require_agent(user, SEE_QUEUE)
-        except DeskError as error:
-            await ack(text=await self.desk.explain_to(user, error))
-            return
+        self.desk.staff.require_agent(user, SEE_QUEUE)  # refused in the ack, by handlers.errors
         await ack()  # the queue is worked out after the ack: it may be long on a busy day
         text, blocks = await self.agents.queue(user)
         await answers.respond(self.desk, command.get("response_url"), user, text, blocks)
@@ -104,10 +122,10 @@ class AgentListeners:
         """Claim (card, queue) and The problem is back (the requester's resolution message)."""
         await ack()
         pressed = click(body)
-        if pressed is None or not pressed.value.isdigit():
+        if pressed is None or not pressed.value.isdigit() or pressed.action_id not in BUTTONS:
             return
-        act = self.agents.claim if pressed.action_id == CardIds.CLAIM else self.agents.reopen
-        await self.outcome(pressed.response_url, pressed.user, lambda: act(pressed.user, int(pressed.value)))
+        command = BUTTONS[pressed.action_id](pressed)
+        await self.outcome(pressed.response_url, pressed.user, lambda: self.agents.run(command))
 
     async def on_change(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The card's priority and area selects, and the same under a channel ticket's
@@ -124,15 +142,15 @@ class AgentListeners:
         choice, user, requester_may = pressed.value, pressed.user, kind != "ticket"
         if pressed.action_id in (CardIds.PRIORITY, RequestIds.URGENCY):
 
-            async def change() -> str:
+            async def change() -> str | None:
                 try:
                     priority = Priority(choice)
                 except ValueError:
                     return priority_from_list(await self.desk.words_for(user))
-                return await self.agents.change_priority(user, number, priority, requester_may=requester_may)
+                return await self.agents.run(rules.ChangePriority(user, number, priority, requester_may))
         else:
 
-            async def change() -> str:
+            async def change() -> str | None:
                 return await self.agents.move(user, number, choice, requester_may=requester_may)
 
         await self.outcome(pressed.response_url, user, change)
@@ -142,12 +160,7 @@ class AgentListeners:
         pressed = click(body)
         if pressed is None or not pressed.value.isdigit():
             return
-        try:
-            view = await self.agents.details(pressed.user, int(pressed.value))
-        except DeskError as error:
-            said = await self.desk.explain_to(pressed.user, error)
-            await answers.respond(self.desk, pressed.response_url, pressed.user, said)
-            return
+        view = await self.agents.details(pressed.user, int(pressed.value))  # refusals: handlers.errors
         await self.desk.slack.open_view(str(body.get("trigger_id", "")), view)
 
     async def on_form_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -155,13 +168,8 @@ class AgentListeners:
         pressed = click(body)
         if pressed is None or not pressed.value.isdigit():
             return
-        command, callback = FORM_OF[CardIds(pressed.action_id)]
-        try:
-            self.desk.staff.require_agent(pressed.user, DOING[command])
-        except DeskError as error:
-            said = await self.desk.explain_to(pressed.user, error)
-            await answers.respond(self.desk, pressed.response_url, pressed.user, said)
-            return
+        doing, callback = FORM_OF[CardIds(pressed.action_id)]
+        self.desk.staff.require_agent(pressed.user, doing)  # no form for others: handlers.errors says why
         number = int(pressed.value)
         ticket = await self.desk.store.ticket(number)
         public = visible_to(ticket.origin.channel) if ticket is not None else None
@@ -196,7 +204,7 @@ class AgentListeners:
         await ack()
         try:
             if callback == AgentIds.RESOLVE_FORM:
-                answer = await self.agents.resolve(user, int(number), words)
+                answer = await self.agents.answer(rules.Resolve(user, int(number), words))
             elif callback == AgentIds.WAIT_FORM:
                 answer = await self.agents.wait(user, int(number), words)
             else:

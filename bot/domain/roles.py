@@ -104,6 +104,10 @@ class Staff:
     def require_agent_for(self, user: str, ticket: Ticket, doing: str) -> None:
         """Refuse anyone but an agent of the ticket's team."""
         self.require_agent(user, doing)
+        self.require_team_agent(user, ticket, doing)
+
+    def require_team_agent(self, user: str, ticket: Ticket, doing: str) -> None:
+        """Refuse an agent of another team than the ticket's (`user` known to be an agent)."""
         team = self.team_of(ticket.category)
         if not team.is_agent(user):
             raise NotPermitted(

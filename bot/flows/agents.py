@@ -11,37 +11,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.errors import NotPermitted, TicketNotFound
+from bot.domain import agents as rules
+from bot.domain.errors import DeskError, NotPermitted, TicketNotFound
 from bot.domain.owed import OUTSIDER, Edit, is_outsider
 from bot.domain.priority import Priority
 from bot.domain.roles import Staff
 from bot.domain.sla import next_target, target_states
-from bot.domain.ticket import Action, Status, Ticket
+from bot.domain.ticket import Status, Ticket
 from bot.flows import links, owed
 from bot.flows.approvals import Approvals
 from bot.flows.channel_ticket import redraw_confirmation
 from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
 from bot.i18n import Words
-from bot.slack import approval_blocks, refusals, said_blocks
+from bot.slack import agent_said, approval_blocks, refusals, said_blocks
 from bot.slack.agent_blocks import (
     QueueRow,
     handover_message,
-    looking_after,
-    looking_at,
-    public_note,
     queue_answer,
     reopened_message,
     reply_message,
     resolution_message,
-    visible_to,
     waiting_message,
     with_team,
-    you_reopened,
 )
 from bot.slack.answer_blocks import similar_lines
 from bot.slack.blocks import section
@@ -73,12 +70,6 @@ def _outsider(ticket: Ticket) -> str | None:
     return ticket.requester.removeprefix(OUTSIDER) if is_outsider(ticket.requester) else None
 
 
-def _said_where_seen(answer: str, ticket: Ticket, words: Words) -> str:
-    """The agent's answer, saying so when what they wrote is public to a channel."""
-    public = visible_to(ticket.origin.channel)
-    return f"{answer} {public_note(public, words)}" if public else answer
-
-
 class Agents:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
@@ -94,7 +85,7 @@ class Agents:
 
     # -- actions -----------------------------------------------------------------------
     async def carry_out(self, user: str, command: AgentCommand, number: int, once: str | None) -> str:
-        """An agent's slash command, read; the answer for them."""
+        """An agent's slash command not yet typed (`bot.domain.agents`), read; the answer for them."""
         if command.name == "/claim":
             return await self.claim(user, number)
         if command.name == "/reassign":
@@ -103,92 +94,57 @@ class Agents:
             return await self.resolve(user, number, command.words)
         if command.name == "/wait":
             return await self.wait(user, number, command.words)
-        if command.name == "/priority":
-            return await self.change_priority(user, number, Priority(command.words.strip().upper()))
         if command.name == "/move":
             return await self.move(user, number, command.words)
         return await self.reply(user, number, command.words, once=once)
 
+    # -- the agents' rules (`bot.domain.agents`): one executor ------------------------------
     async def claim(self, agent: str, number: int) -> str:
-        self.staff.require_agent(agent, DOING["/claim"])
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-
-        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            said = looking_at(agent, ref, words=self.desk.known_words(ticket.requester))
-            self._tell_requester(tx, ticket, said)
-            if before.assigned_only and before.assignee and before.assignee != agent:
-                given = before.assignee
-                self._dm(
-                    tx, ticket, given, said_blocks.took_yours(agent, ref, words=self.desk.known_words(given))
-                )
-
-        _, ticket = await self._change(
-            number, lambda t: self._of_team(agent, t, DOING["/claim"]).claim(agent, now), tell
-        )
-        return said_blocks.claimed(ref, ticket.requester, words=await self.desk.words_for(agent))
+        return await self.answer(rules.Claim(agent, number))
 
     async def reassign(self, by: str, number: int, to: str) -> str:
-        self.staff.require_agent(by, DOING["/reassign"])
-        if not self.staff.is_agent(to):
-            raise NotPermitted(refusals.NOT_AN_AGENT, person=to)
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-
-        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            previous = before.assignee if before.status in (Status.CLAIMED, Status.WAITING) else None
-            self._tell_requester(
-                tx, ticket, looking_after(to, ref, words=self.desk.known_words(ticket.requester))
-            )
-            if to != by:
-                clock = self.desk.sla_clock(ticket)
-                states = target_states(ticket, clock, now)
-                words = self.desk.known_words(to)
-                text, blocks = handover_message(
-                    ref, ticket, by, states, self.desk.zone, business=clock.business, words=words
-                )
-                owed.to_person(tx, ticket, to, f"dm-{to}", text, blocks)
-            if previous and previous not in (by, to):
-                said = said_blocks.handed_on(by, ref, to, words=self.desk.known_words(previous))
-                self._dm(tx, ticket, previous, said)
-
-        def step(ticket: Ticket) -> Ticket:
-            self._of_team(by, ticket, DOING["/reassign"])
-            team = self.desk.team_of(ticket)
-            if not team.is_agent(to):
-                raise NotPermitted(
-                    refusals.NOT_OF_TEAM,
-                    person=to,
-                    ticket=ticket.number,
-                    team=team.name,
-                )
-            return ticket.reassign(by, to, now)
-
-        await self._change(number, step, tell)
-        return said_blocks.now_with(ref, to, words=await self.desk.words_for(by))
+        return await self.answer(rules.Reassign(by, number, to))
 
     async def resolve(self, agent: str, number: int, note: str) -> str:
-        self.staff.require_agent(agent, DOING["/resolve"])
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
+        return await self.answer(rules.Resolve(agent, number, note))
 
-        def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
-            words = self.desk.known_words(ticket.requester)
-            text, blocks = resolution_message(ref, number, agent, note, words=words)
-            owed.to_requester(tx, ticket, "requester", text, blocks, remember="resolution")
-            owe_rating_request(tx, self.desk, ticket)
-            links.resolve_children(tx, self.desk, ticket, agent, note, now)  # issue 39
+    async def reopen(self, person: str, number: int) -> str:
+        return await self.answer(rules.Reopen(person, number))
 
-        _, ticket = await self._change(
-            number,
-            lambda t: self._of_team(agent, t, DOING["/resolve"]).resolve(agent, note.strip(), now),
-            tell,
-        )
-        words = await self.desk.words_for(agent)
-        if (name := _outsider(ticket)) is not None:
-            return said_blocks.resolved_outside(ref, name, words=words)
-        told = said_blocks.resolved(ref, ticket.requester, bool(note), words=words)
-        return _said_where_seen(told, ticket, words)
+    async def answer(self, command: rules.Command) -> str:
+        """`run` for a request that cannot come twice: always an answer."""
+        said = await self.run(command)
+        assert said is not None  # no `once`, so never "acted on already"
+        return said
+
+    async def run(self, command: rules.Command, once: str | None = None) -> str | None:
+        """Carry out a typed command (`carry`), a refusal worded as the answer for whoever
+        acted; None for a request acted on already (`once`: its first delivery was answered)."""
+        try:
+            return await self.carry(command, once)
+        except DeskError as error:
+            return await self.desk.explain_to(rules.actor(command), error)
+
+    async def carry(self, command: rules.Command, once: str | None = None) -> str | None:
+        """Under the write lock, load the command's ticket, `decide`, and commit the ticket,
+        the card's redraw and every message owed in one transaction; then the answer for
+        whoever acted. A refusal (`DeskError`) changes nothing and is raised."""
+        person, now = rules.actor(command), self.desk.clock.now()
+        policy = rules.Policy(ask_rating=self.desk.config.ask_after_resolve)
+        async with self.desk.store.transaction() as tx:
+            if tx.done_before(once):
+                return None
+            before = tx.ticket(command.number)
+            outcome = rules.decide(before, command, self.staff, policy, now)
+            assert before is not None  # decide refuses a missing ticket
+            tx.save_ticket(outcome.ticket)
+            owed.card(tx, command.number)
+            owing = _Owing(self.desk, tx, before, outcome.ticket, now)
+            for message in outcome.owed:
+                OWING[type(message)](owing, message)
+            tx.mark_done(once, now)
+        words = await self.desk.words_for(person)
+        return agent_said.answer(outcome.answer, self.desk.ref(command.number), words)
 
     def saved_reply(self, words: str, number: int) -> str:
         """`:vpn` means the saved reply named vpn, filled in for the ticket; other words are
@@ -198,7 +154,7 @@ class Agents:
             return words
         saved = self.desk.config.replies
         if name[1:] not in saved:
-            known = ", ".join(f"`:{n}`" for n in sorted(saved))
+            known = agent_said.saved_reply_names(list(saved))
             raise NotPermitted(
                 refusals.NO_SAVED_REPLY,
                 name=name,
@@ -219,7 +175,8 @@ class Agents:
             words = saved.format(requester=await self._name(current.requester, said), ref=ref)
         name = await self._name(agent, said)
         told = await self.desk.words_for(agent)
-        text, blocks = reply_message(ref, f"{name}, {self.desk.config.desk.name}", words, words=said)
+        signed = agent_said.signature(name, self.desk.config.desk.name)
+        text, blocks = reply_message(ref, signed, words, words=said)
         async with self.desk.store.transaction() as tx:
             ticket = tx.ticket(number)
             if ticket is None:
@@ -233,52 +190,31 @@ class Agents:
                 owed.card(tx, number)  # answered now: its first-response target is met
             tx.mark_done(once, now)
             self._tell_requester(tx, ticket, text, blocks)
-            links.pass_on_reply(tx, self.desk, ticket, f"{name}, {self.desk.config.desk.name}", words)
+            links.pass_on_reply(tx, self.desk, ticket, signed, words)
             self._in_card_thread(tx, ticket, said_blocks.replied_note(agent, words, words=self.desk.words))
         if (outsider := _outsider(ticket)) is not None:
             return said_blocks.kept_outside(ref, outsider, words=told)
-        return _said_where_seen(said_blocks.sent(ref, ticket.requester, words=told), ticket, told)
+        return agent_said.said_where_seen(
+            said_blocks.sent(ref, ticket.requester, words=told), ticket.origin.channel, told
+        )
 
-    def _may_change(self, person: str, ticket: Ticket, doing: str, requester_may: bool) -> Ticket:
-        """An agent of the ticket's team (any agent, to move it); or, with `requester_may`
-        (the selects under a channel ticket's confirmation), its requester too."""
+    def _may_move(self, person: str, ticket: Ticket, requester_may: bool) -> None:
+        """Any agent (so a ticket that reached the wrong team finds the right one); or, with
+        `requester_may` (the select under a channel ticket's confirmation), its requester too."""
         if requester_may and person == ticket.requester:
-            return ticket
+            return
         if requester_may and not self.staff.is_agent(person):
-            raise NotPermitted(
-                refusals.REQUESTER_OR_AGENTS,
-                person=ticket.requester,
-                ticket=ticket.number,
-            )
-        if doing == DOING["/move"]:
-            self.staff.require_agent(person, doing)
-            return ticket
-        return self._of_team(person, ticket, doing)
+            raise NotPermitted(refusals.REQUESTER_OR_AGENTS, person=ticket.requester, ticket=ticket.number)
+        self.staff.require_agent(person, DOING["/move"])
 
     async def change_priority(
         self, agent: str, number: int, priority: Priority, *, requester_may: bool = False
     ) -> str:
-        """A new priority: targets count from opening under it; the requester is told."""
-        if not requester_may:
-            self.staff.require_agent(agent, DOING["/priority"])
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-
-        def step(ticket: Ticket) -> Ticket:
-            checked = self._may_change(agent, ticket, DOING["/priority"], requester_may)
-            return checked.change_priority(agent, priority, now)
-
-        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            if agent != ticket.requester:
-                said = self.desk.known_words(ticket.requester)
-                told = said_blocks.priority_changed(agent, ref, before.priority, priority, words=said)
-                self._tell_requester(tx, ticket, told)
-            noted = said_blocks.priority_changed(agent, ref, before.priority, priority, words=self.desk.words)
-            self._in_card_thread(tx, ticket, noted)
-            redraw_confirmation(tx, self.desk, ticket)
-
-        await self._change(number, step, tell)
-        return said_blocks.priority_now(ref, priority, words=await self.desk.words_for(agent))
+        """A new priority: targets count from opening under it; the requester is told. A
+        refusal is raised (a request channel's type applies it along with other changes)."""
+        said = await self.carry(rules.ChangePriority(agent, number, priority, requester_may))
+        assert said is not None  # no `once`, so never "acted on already"
+        return said
 
     async def move(self, agent: str, number: int, area: str, *, requester_may: bool = False) -> str:
         """Another area for the ticket. Any agent may move a ticket, so one that reached the
@@ -292,14 +228,14 @@ class Agents:
             raise NotPermitted(
                 refusals.NO_AREA,
                 area=escape(area),
-                areas=", ".join(categories),
+                areas=agent_said.listed(categories),
             )
         now = self.desk.clock.now()
         ref = self.desk.ref(number)
         staff = self.staff
 
         def step(ticket: Ticket) -> Ticket:
-            self._may_change(agent, ticket, DOING["/move"], requester_may)
+            self._may_move(agent, ticket, requester_may)
             team = staff.team_of(found)
             if team == staff.team_of(ticket.category):
                 return ticket.move(agent, found, now)
@@ -351,48 +287,9 @@ class Agents:
             tell,
         )
         words = await self.desk.words_for(agent)
-        return _said_where_seen(said_blocks.waiting_answer(ref, ticket.requester, words=words), ticket, words)
-
-    async def reopen(self, person: str, number: int) -> str:
-        ticket = await self.desk.store.ticket(number)
-        if ticket is None or ticket.requester != person:
-            raise NotPermitted(refusals.ONLY_REQUESTER_REOPENS, ticket=number)
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-
-        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            back = said_blocks.problem_back(person, ref, words=self.desk.words)
-            who = (
-                f" {said_blocks.back_with(ticket.assignee, words=self.desk.words)}" if ticket.assignee else ""
-            )
-            self._in_card_thread(tx, ticket, back + who)
-            if ticket.assignee:  # "has been told" means told: by DM, where they will see it
-                theirs = self.desk.known_words(ticket.assignee)
-                told = said_blocks.problem_back(person, ref, words=theirs)
-                told += f" {said_blocks.back_with_you(theirs)}"
-                self._dm(tx, ticket, ticket.assignee, told)
-            self._close_resolution_messages(tx, before, ticket)
-
-        _, ticket = await self._change(number, lambda t: t.reopen(person, now), tell)
-        return you_reopened(ref, ticket.assignee, words=await self.desk.words_for(person))
-
-    def _close_resolution_messages(self, tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-        """After a reopen, the requester's resolution message says so where they pressed the
-        button (which goes), and the rating request stops offering to rate or change it."""
-        ref, number = self.desk.ref(ticket.number), ticket.number
-        resolver = next((e.actor for e in reversed(before.trail) if e.action is Action.RESOLVED), None)
-        if (where := tx.record(RESOLVED_AT, str(number))) is not None:
-            said = self.desk.known_words(ticket.requester)
-            text, blocks = reopened_message(
-                ref, resolver, before.resolution_note, ticket, self.desk.zone, words=said
-            )
-            channel, ts = split_place(str(where))
-            owed.owe(tx, f"t{number}:resolution-redraw", Edit(channel, ts, text, blocks))
-        if (where := tx.record(RATINGS_AT, str(number))) is not None:
-            tx.delete(OPEN_SURVEYS, str(number))
-            text, blocks = survey_closed(ref, CLOSED_REOPENED, words=self.desk.known_words(ticket.requester))
-            channel, ts = split_place(str(where))
-            owed.owe(tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))
+        return agent_said.said_where_seen(
+            said_blocks.waiting_answer(ref, ticket.requester, words=words), ticket.origin.channel, words
+        )
 
     async def details(self, agent: str, number: int) -> dict[str, Any]:
         """The Details modal: the ticket whole (agents only)."""
@@ -483,3 +380,117 @@ class Agents:
             return await self.desk.slack.display_name(user)
         except SlackFailure:
             return said_blocks.an_agent(words)
+
+
+# -- the messages a decision owes, each owed where its reader sees it ---------------------------
+@dataclass(frozen=True)
+class _Owing:
+    """Where a decision's messages are owed: in its transaction, about the ticket as saved."""
+
+    desk: Desk
+    tx: Transaction
+    before: Ticket
+    ticket: Ticket
+    now: datetime
+
+
+def _looking(at: _Owing, said: Any) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    owed.to_requester(
+        at.tx, at.ticket, "requester", agent_said.to_requester(said, at.desk.ref(at.ticket.number), words)
+    )
+
+
+def _by_dm(at: _Owing, said: Any) -> None:
+    text = agent_said.by_dm(said, at.desk.ref(at.ticket.number), at.desk.known_words(said.to))
+    owed.to_person(at.tx, at.ticket, said.to, f"dm-{said.to}", text)
+
+
+def _handed_on(at: _Owing, said: rules.HandedOn) -> None:
+    text = agent_said.by_dm(said, at.desk.ref(at.ticket.number), at.desk.known_words(said.previous))
+    owed.to_person(at.tx, at.ticket, said.previous, f"dm-{said.previous}", text)
+
+
+def _handed_over(at: _Owing, said: rules.HandedOver) -> None:
+    clock = at.desk.sla_clock(at.ticket)
+    states = target_states(at.ticket, clock, at.now)
+    text, blocks = handover_message(
+        at.desk.ref(at.ticket.number),
+        at.ticket,
+        said.by,
+        states,
+        at.desk.zone,
+        business=clock.business,
+        words=at.desk.known_words(said.to),
+    )
+    owed.to_person(at.tx, at.ticket, said.to, f"dm-{said.to}", text, blocks)
+
+
+def _resolution(at: _Owing, said: rules.Resolution) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    text, blocks = resolution_message(
+        at.desk.ref(at.ticket.number), at.ticket.number, said.agent, said.note, words=words
+    )
+    owed.to_requester(at.tx, at.ticket, "requester", text, blocks, remember="resolution")
+
+
+def _rating(at: _Owing, __: rules.RatingAsked) -> None:
+    owe_rating_request(at.tx, at.desk, at.ticket)
+
+
+def _children(at: _Owing, said: rules.ChildrenResolved) -> None:
+    links.resolve_children(at.tx, at.desk, at.ticket, said.agent, said.note, at.now)  # issue 39
+
+
+def _problem_back(at: _Owing, said: rules.ProblemBack) -> None:
+    text = agent_said.problem_back(said, at.desk.ref(at.ticket.number), at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
+
+
+def _resolution_closed(at: _Owing, said: rules.ResolutionClosed) -> None:
+    """After a reopen, the requester's resolution message says so where they pressed the
+    button (which goes), and the rating request stops offering to rate or change it."""
+    ref, number = at.desk.ref(at.ticket.number), at.ticket.number
+    if (where := at.tx.record(RESOLVED_AT, str(number))) is not None:
+        words = at.desk.known_words(at.ticket.requester)
+        text, blocks = reopened_message(ref, said.resolver, said.note, at.ticket, at.desk.zone, words=words)
+        channel, ts = split_place(str(where))
+        owed.owe(at.tx, f"t{number}:resolution-redraw", Edit(channel, ts, text, blocks))
+    if (where := at.tx.record(RATINGS_AT, str(number))) is not None:
+        at.tx.delete(OPEN_SURVEYS, str(number))
+        text, blocks = survey_closed(ref, CLOSED_REOPENED, words=at.desk.known_words(at.ticket.requester))
+        channel, ts = split_place(str(where))
+        owed.owe(at.tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))
+
+
+def _priority_told(at: _Owing, said: rules.PriorityTold) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    text = agent_said.priority_changed(said, at.desk.ref(at.ticket.number), words)
+    owed.to_requester(at.tx, at.ticket, "requester", text)
+
+
+def _priority_noted(at: _Owing, said: rules.PriorityNoted) -> None:
+    text = agent_said.priority_changed(said, at.desk.ref(at.ticket.number), at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
+
+
+def _confirmation(at: _Owing, _: rules.ConfirmationRedrawn) -> None:
+    redraw_confirmation(at.tx, at.desk, at.ticket)
+
+
+OWING: dict[type, Callable[[_Owing, Any], None]] = {
+    rules.LookingAt: _looking,
+    rules.LookingAfter: _looking,
+    rules.TookYours: _by_dm,
+    rules.BackWithYou: _by_dm,
+    rules.HandedOn: _handed_on,
+    rules.HandedOver: _handed_over,
+    rules.Resolution: _resolution,
+    rules.RatingAsked: _rating,
+    rules.ChildrenResolved: _children,
+    rules.ProblemBack: _problem_back,
+    rules.ResolutionClosed: _resolution_closed,
+    rules.PriorityTold: _priority_told,
+    rules.PriorityNoted: _priority_noted,
+    rules.ConfirmationRedrawn: _confirmation,
+}

@@ -9,15 +9,22 @@ reader's `Words` (`DeskError.render`); `Phrase` values such as the things people
 
 from __future__ import annotations
 
+# the agents' rules (bot.domain.agents) name these themselves; kept here beside the others
+from bot.domain.agents import (  # noqa: F401
+    CLAIM,
+    NOT_AN_AGENT,
+    NOT_OF_TEAM,
+    ONLY_REQUESTER_REOPENS,
+    PRIORITY,
+    REASSIGN,
+    REQUESTER_OR_AGENTS,
+    RESOLVE,
+)
 from bot.domain.errors import Phrase
 
 # -- what people may be refused (`doing` in "Only the desk's agents can {doing}.") -------------
-CLAIM = Phrase("claim tickets")
-REASSIGN = Phrase("reassign tickets")
-RESOLVE = Phrase("resolve tickets")
 REPLY = Phrase("reply to requesters")
 WAIT = Phrase("wait on requesters")
-PRIORITY = Phrase("change priorities")
 MOVE = Phrase("move tickets")
 SEE_QUEUE = Phrase("see the queue")
 SEE_DETAILS = Phrase("see a ticket's details")
@@ -29,13 +36,9 @@ BE_BACK = Phrase("be back")
 SUMMARISE = Phrase("ask for summaries")
 
 # -- the agents' commands -----------------------------------------------------------------------
-NOT_AN_AGENT = Phrase("{person} isn't one of the desk's agents, so tickets can't go to them.")
-NOT_OF_TEAM = Phrase("{person} isn't one of the {team} team's agents, so {ref} can't go to them.")
 NO_SAVED_REPLY = Phrase("There is no saved reply called `{name}`. Saved replies: {known}.")
 NO_SAVED_REPLIES = Phrase("none yet (set them in `[replies]`)")
-REQUESTER_OR_AGENTS = Phrase("Only {person} who asked, or the desk's agents, can change {ref}.")
 NO_AREA = Phrase("There is no area called “{area}”. The areas: {areas}.")
-ONLY_REQUESTER_REOPENS = Phrase("Only the person who raised {ref} can reopen it.")
 
 # -- links ------------------------------------------------------------------------------------
 LINK_ITSELF = Phrase("A ticket can't be linked to itself.")

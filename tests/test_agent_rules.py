@@ -1,0 +1,331 @@
+"""The agents' rules as tables of plain `decide` calls (`bot.domain.agents`): who may claim,
+reassign, resolve and reopen which ticket in which state, what is saved, who is told what, and
+what whoever acted is answered. No Slack, no store: the end-to-end suite (tests/test_agents.py
+and its neighbours) stays the contract for how it reaches people."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.domain import agents as rules
+from bot.domain.agents import (
+    BackWithYou,
+    ChangePriority,
+    ChildrenResolved,
+    Claim,
+    Claimed,
+    ConfirmationRedrawn,
+    HandedOn,
+    HandedOver,
+    LookingAfter,
+    LookingAt,
+    NowWith,
+    Policy,
+    PriorityNoted,
+    PriorityNow,
+    PriorityTold,
+    ProblemBack,
+    RatingAsked,
+    Reassign,
+    Reopen,
+    Reopened,
+    Resolution,
+    ResolutionClosed,
+    Resolve,
+    Resolved,
+    TookYours,
+    decide,
+)
+from bot.domain.errors import DeskError, NotPermitted, TicketNotFound, TransitionNotAllowed
+from bot.domain.owed import OUTSIDER
+from bot.domain.priority import Priority
+from bot.domain.roles import Staff, Team
+from bot.domain.ticket import Action, Status, Ticket
+from bot.i18n import ENGLISH
+from tests.factories import T0, make_ticket, minutes
+
+ALICE, BOB, DAVE, CAROL, PAT, ERIN = (
+    "U0ALICE01",
+    "U0BOB0001",
+    "U0DAVE001",
+    "U0CAROL01",
+    "U0PAT0001",
+    "U0ERIN001",
+)
+STAFF = Staff(
+    (
+        Team("IT", "C0TRIAGE1", (BOB, DAVE), (CAROL,), ("Hardware", "Software")),
+        Team("People", "C0PEOPLE1", (PAT,), (), ("HR",)),
+    )
+)
+ASK, QUIET = Policy(ask_rating=True), Policy(ask_rating=False)
+NOW = T0 + minutes(30)
+P1, P2 = Priority.P1, Priority.P2
+
+
+def opened(category: str = "Hardware") -> Ticket:
+    return make_ticket(1, ALICE, category=category)
+
+
+def claimed(by: str = BOB) -> Ticket:
+    return opened().claim(by, T0 + minutes(5))
+
+
+def given_to(agent: str) -> Ticket:
+    """Given to `agent` by the desk (round robin), not taken up yet."""
+    return opened().assign(agent, T0 + minutes(1))
+
+
+def waiting() -> Ticket:
+    return claimed().wait_on_requester(BOB, "Which laptop?", T0 + minutes(10))
+
+
+def resolved(note: str = "New charger", at_minutes: float = 20) -> Ticket:
+    return claimed().resolve(BOB, note, T0 + minutes(at_minutes))
+
+
+def said(error: DeskError) -> str:
+    """The refusal as an English reader sees it."""
+    return error.render(lambda n: f"T-{n}", lambda p: f"<@{p}>", ENGLISH)
+
+
+STATES = {
+    "missing": lambda: None,
+    "open": opened,
+    "open HR": lambda: opened("HR"),
+    "given to Dave": lambda: given_to(DAVE),
+    "claimed by Bob": claimed,
+    "claimed by Dave": lambda: claimed(DAVE),
+    "waiting on Alice": waiting,
+    "resolved": resolved,
+}
+
+
+# -- refusals: who may not, and why (nothing is decided) ---------------------------------------
+REFUSED = [
+    # state, command, the error, what the person reads
+    ("open", Claim(ALICE, 1), NotPermitted, "Only the desk's agents can claim tickets."),
+    ("open", Claim(CAROL, 1), NotPermitted, "Only the desk's agents can claim tickets."),  # a lead
+    ("missing", Claim(ALICE, 1), NotPermitted, "Only the desk's agents can claim tickets."),  # asked first
+    ("missing", Claim(BOB, 1), TicketNotFound, "T-1"),
+    ("open HR", Claim(BOB, 1), NotPermitted, "T-1 belongs to the People team, so only its agents can claim"),
+    ("open", Claim(PAT, 1), NotPermitted, "T-1 belongs to the IT team, so only its agents can claim"),
+    ("claimed by Bob", Claim(BOB, 1), TransitionNotAllowed, "You already have T-1."),
+    ("claimed by Bob", Claim(DAVE, 1), TransitionNotAllowed, f"T-1 is already claimed by <@{BOB}>."),
+    ("waiting on Alice", Claim(DAVE, 1), TransitionNotAllowed, f"T-1 is already claimed by <@{BOB}>."),
+    ("open", Reassign(ALICE, 1, BOB), NotPermitted, "Only the desk's agents can reassign tickets."),
+    ("open", Reassign(BOB, 1, ERIN), NotPermitted, f"<@{ERIN}> isn't one of the desk's agents"),
+    ("missing", Reassign(BOB, 1, ERIN), NotPermitted, f"<@{ERIN}> isn't one of the desk's agents"),
+    ("missing", Reassign(BOB, 1, DAVE), TicketNotFound, "T-1"),
+    ("open", Reassign(BOB, 1, PAT), NotPermitted, f"<@{PAT}> isn't one of the IT team's agents, so T-1"),
+    ("open HR", Reassign(BOB, 1, PAT), NotPermitted, "T-1 belongs to the People team"),
+    ("claimed by Bob", Reassign(DAVE, 1, BOB), TransitionNotAllowed, f"<@{BOB}> already has T-1."),
+    ("open", Resolve(ALICE, 1, ""), NotPermitted, "Only the desk's agents can resolve tickets."),
+    ("open", Resolve(PAT, 1, ""), NotPermitted, "T-1 belongs to the IT team, so only its agents can resolve"),
+    ("missing", Resolve(BOB, 1, ""), TicketNotFound, "T-1"),
+    ("resolved", Resolve(BOB, 1, ""), TransitionNotAllowed, "T-1"),
+    ("resolved", Reopen(BOB, 1), NotPermitted, "Only the person who raised T-1 can reopen it."),
+    ("missing", Reopen(ALICE, 1), NotPermitted, "Only the person who raised T-1 can reopen it."),
+    ("open", Reopen(ALICE, 1), TransitionNotAllowed, "T-1"),
+    ("open", ChangePriority(ALICE, 1, P1), NotPermitted, "Only the desk's agents can change priorities."),
+    ("open", ChangePriority(PAT, 1, P1), NotPermitted, "T-1 belongs to the IT team, so only its agents"),
+    ("missing", ChangePriority(BOB, 1, P1), TicketNotFound, "T-1"),
+    ("missing", ChangePriority(ALICE, 1, P1, True), TicketNotFound, "T-1"),
+    (
+        "open",
+        ChangePriority(ERIN, 1, P1, True),
+        NotPermitted,
+        f"Only <@{ALICE}> who asked, or the desk's agents",
+    ),
+    ("open", ChangePriority(PAT, 1, P1, True), NotPermitted, "T-1 belongs to the IT team"),
+    ("resolved", ChangePriority(BOB, 1, P1), TransitionNotAllowed, "T-1"),
+]
+
+
+@pytest.mark.parametrize(("state", "command", "error", "reads"), REFUSED)
+def test_who_may_not_and_why(state: str, command: rules.Command, error: type, reads: str) -> None:
+    with pytest.raises(error) as refused:
+        decide(STATES[state](), command, STAFF, ASK, NOW)
+    assert type(refused.value) is error
+    assert reads in said(refused.value)
+
+
+# -- what is decided: the ticket saved, who is told what, the answer ----------------------------
+DECIDED = [
+    # state, command, (status, assignee) saved, messages owed in order, the answer
+    (
+        "open",
+        Claim(BOB, 1),
+        (Status.CLAIMED, BOB),
+        [LookingAt(BOB)],
+        Claimed(1, ALICE),
+    ),
+    (
+        "given to Dave",
+        Claim(BOB, 1),
+        (Status.CLAIMED, BOB),
+        [LookingAt(BOB), TookYours(DAVE, BOB)],
+        Claimed(1, ALICE),
+    ),
+    (
+        "given to Dave",
+        Claim(DAVE, 1),  # taking up what the desk gave them: nobody else to tell
+        (Status.CLAIMED, DAVE),
+        [LookingAt(DAVE)],
+        Claimed(1, ALICE),
+    ),
+    (
+        "open",
+        Reassign(BOB, 1, DAVE),  # assigning an unclaimed ticket: it is taken
+        (Status.CLAIMED, DAVE),
+        [LookingAfter(DAVE), HandedOver(DAVE, BOB)],
+        NowWith(1, DAVE),
+    ),
+    (
+        "claimed by Bob",
+        Reassign(BOB, 1, DAVE),  # handing one's own on: the giver is not told by DM
+        (Status.CLAIMED, DAVE),
+        [LookingAfter(DAVE), HandedOver(DAVE, BOB)],
+        NowWith(1, DAVE),
+    ),
+    (
+        "claimed by Bob",
+        Reassign(DAVE, 1, DAVE),  # taking it over: the new assignee is not told what they did
+        (Status.CLAIMED, DAVE),
+        [LookingAfter(DAVE), HandedOn(BOB, DAVE, DAVE)],
+        NowWith(1, DAVE),
+    ),
+    (
+        "waiting on Alice",
+        Reassign(DAVE, 1, DAVE),
+        (Status.WAITING, DAVE),
+        [LookingAfter(DAVE), HandedOn(BOB, DAVE, DAVE)],
+        NowWith(1, DAVE),
+    ),
+    (
+        "given to Dave",
+        Reassign(BOB, 1, BOB),  # the desk's choice was never taken up: Dave is not told
+        (Status.CLAIMED, BOB),
+        [LookingAfter(BOB)],
+        NowWith(1, BOB),
+    ),
+    (
+        "claimed by Bob",
+        Resolve(BOB, 1, "New charger"),
+        (Status.RESOLVED, BOB),
+        [Resolution(BOB, "New charger"), RatingAsked(), ChildrenResolved(BOB, "New charger")],
+        Resolved(1, ALICE, True, None, "D0ALICE01"),
+    ),
+    (
+        "open",
+        Resolve(DAVE, 1, ""),  # unclaimed: whoever resolves it is credited
+        (Status.RESOLVED, DAVE),
+        [Resolution(DAVE, ""), RatingAsked(), ChildrenResolved(DAVE, "")],
+        Resolved(1, ALICE, False, None, "D0ALICE01"),
+    ),
+    (
+        "resolved",
+        Reopen(ALICE, 1),
+        (Status.CLAIMED, BOB),
+        [ProblemBack(ALICE, BOB), BackWithYou(BOB, ALICE), ResolutionClosed(BOB, "New charger")],
+        Reopened(1, BOB),
+    ),
+    (
+        "claimed by Bob",
+        ChangePriority(DAVE, 1, P1),
+        (Status.CLAIMED, BOB),
+        [PriorityTold(DAVE, P2, P1), PriorityNoted(DAVE, P2, P1), ConfirmationRedrawn()],
+        PriorityNow(1, P1),
+    ),
+    (
+        "open",
+        ChangePriority(ALICE, 1, P1, True),  # the requester, under their confirmation: not told again
+        (Status.OPEN, None),
+        [PriorityNoted(ALICE, P2, P1), ConfirmationRedrawn()],
+        PriorityNow(1, P1),
+    ),
+    (
+        "open",
+        ChangePriority(BOB, 1, P1, True),  # an agent there, as on the card
+        (Status.OPEN, None),
+        [PriorityTold(BOB, P2, P1), PriorityNoted(BOB, P2, P1), ConfirmationRedrawn()],
+        PriorityNow(1, P1),
+    ),
+]
+
+
+@pytest.mark.parametrize(("state", "command", "saved", "told", "answer"), DECIDED)
+def test_who_is_told_what(
+    state: str, command: rules.Command, saved: tuple, told: list, answer: rules.Answer
+) -> None:
+    before = STATES[state]()
+    outcome = decide(before, command, STAFF, ASK, NOW)
+    assert (outcome.ticket.status, outcome.ticket.assignee) == saved
+    assert list(outcome.owed) == told
+    assert outcome.answer == answer
+    assert before is not None and outcome.ticket.trail[:-1] == before.trail  # one step, in the trail
+    assert outcome.ticket.trail[-1].at == NOW and outcome.ticket.trail[-1].actor == rules.actor(command)
+
+
+# -- what the policy and the ticket's kind change ------------------------------------------------
+def test_a_desk_that_does_not_ask_for_ratings_owes_no_rating_request() -> None:
+    outcome = decide(claimed(), Resolve(BOB, 1, "Done"), STAFF, QUIET, NOW)
+    assert RatingAsked() not in outcome.owed
+    assert outcome.owed == (Resolution(BOB, "Done"), ChildrenResolved(BOB, "Done"))
+
+
+@pytest.mark.parametrize(
+    ("ticket", "answer"),
+    [
+        (replace(claimed(), requester=f"{OUTSIDER}Ada Lovelace"), ("Ada Lovelace", "D0ALICE01")),
+        (replace(claimed(), origin=replace(claimed().origin, channel="C0GENERAL")), (None, "C0GENERAL")),
+    ],
+)
+def test_the_resolver_hears_of_a_requester_kept_by_name_and_of_a_public_thread(
+    ticket: Ticket, answer: tuple
+) -> None:
+    decided = decide(ticket, Resolve(BOB, 1, ""), STAFF, ASK, NOW).answer
+    assert isinstance(decided, Resolved)
+    assert (decided.outsider, decided.channel) == answer
+
+
+def test_reopening_an_unclaimed_ticket_tells_only_the_card_thread() -> None:
+    ticket = opened().resolve(DAVE, "", T0 + minutes(5))
+    unassigned = replace(ticket, assignee=None)
+    outcome = decide(unassigned, Reopen(ALICE, 1), STAFF, ASK, NOW)
+    assert outcome.ticket.status is Status.OPEN
+    assert outcome.owed == (ProblemBack(ALICE, None), ResolutionClosed(DAVE, ""))
+    assert outcome.answer == Reopened(1, None)
+
+
+@pytest.mark.parametrize(("days", "allowed"), [(6.9, True), (7.1, False)])
+def test_a_ticket_reopens_within_a_week_of_its_resolution(days: float, allowed: bool) -> None:
+    later = T0 + minutes(20 + days * 24 * 60)
+    if allowed:
+        assert decide(resolved(), Reopen(ALICE, 1), STAFF, ASK, later).ticket.reopened_at == later
+    else:
+        with pytest.raises(TransitionNotAllowed) as refused:
+            decide(resolved(), Reopen(ALICE, 1), STAFF, ASK, later)
+        assert "more than 7 days ago" in said(refused.value)
+
+
+def test_the_trail_says_who_had_it_and_the_first_response_is_the_first_take() -> None:
+    took = decide(opened(), Claim(BOB, 1), STAFF, ASK, NOW).ticket
+    assert took.first_response_at == NOW and took.trail[-1].action is Action.CLAIMED
+    handed = decide(took, Reassign(BOB, 1, DAVE), STAFF, ASK, NOW + minutes(5)).ticket
+    assert handed.trail[-1].detail == f"{BOB}->{DAVE}" and handed.first_response_at == NOW
+
+
+def test_a_refusal_decides_nothing_about_the_ticket_it_was_given() -> None:
+    before = claimed()
+    with pytest.raises(DeskError):
+        decide(before, Claim(DAVE, 1), STAFF, ASK, NOW)
+    assert before == claimed()  # frozen, and nothing half done to hand back
+
+
+def test_a_new_priority_is_saved_and_its_targets_count_from_the_opening() -> None:
+    changed = decide(claimed(), ChangePriority(BOB, 1, P1), STAFF, ASK, NOW).ticket
+    assert changed.priority is P1 and changed.opened_at == T0
+    assert changed.trail[-1].actor == BOB
