@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import logging
 import os
@@ -302,11 +301,10 @@ class PostgresStore(Store):
         ticket, or with `keep_since` set, the window (`store.window`) and the highest number."""
         since = self._kept_since or self.keep_since  # (a reload keeps the window it had)
         tables = Window()
-        with collections_held():
+        with collections_held():  # (the tables live until the next load: frozen, as in TinyDBStore.open)
             seen = await self._read_state(conn, tables, since)
         self.tables, self._seen, self._looked_at = tables, seen, time.monotonic()
         self._kept_since = since
-        gc.freeze()  # the tables live until the next load: as in TinyDBStore.open
 
     async def _read_state(self, conn: psycopg.AsyncConnection, tables: Window, since: datetime | None) -> int:
         """`_load`'s reading into `tables`; the place in the log they stand for."""
@@ -326,7 +324,8 @@ class PostgresStore(Store):
                 tables.last_number = int(row[0]) if row else 0
                 # (rows fetched whole: psycopg then decodes them in one call, not one per row)
                 cur = await conn.execute(window.LOAD, (since,))
-                tables.apply([("put", TICKETS, "", doc) for (doc,) in await cur.fetchall()])
+                loads = json.loads
+                tables.apply([("put", TICKETS, "", loads(doc)) for (doc,) in await cur.fetchall()])
                 cur = await conn.execute(window.OTHER_RECORDS, (window.PER_TICKET,))
                 tables.apply([("put", tbl, key, doc) for (tbl, key, doc) in await cur.fetchall()])
                 missing = sorted(window.named_by_the_desk(tables) - set(tables.tickets))
