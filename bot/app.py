@@ -40,8 +40,7 @@ from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.flows.report import Reports, chart_name, report_title, slug
 from bot.flows.summaries import Summaries
-from bot.knowledge.base import KnowledgeBase, learn_at_start
-from bot.knowledge.vectors import SAVED_SUFFIX
+from bot.knowledge.base import SAVED_SUFFIX, KnowledgeBase, learn_at_start
 from bot.leader import Leadership
 from bot.metrics import CONTENT_TYPE as METRICS_TYPE
 from bot.metrics import Metrics, request_kind
@@ -190,6 +189,7 @@ class DeskApp:
         lifecycle.register(self.bolt, self.lose_slack)
         track_listeners(self.bolt, self.work, listener_failed(self.desk))
         self.leadership = Leadership(None, self._lead, self._follow, every=60.0)  # made at start
+        self._learning: asyncio.Task[None] | None = None  # the knowledge base's, from start()
         self.ready = False
 
     def _authorizer(self) -> Callable[..., Awaitable[AuthorizeResult]]:
@@ -235,7 +235,11 @@ class DeskApp:
         await self.store.open()
         if not await self.store.records(ROLLUPS) and await self.store.ticket_count():
             await self.store.rebuild_rollups()  # a store from before the rollups: once
-        await learn_at_start(self.desk.knowledge, self.store)
+        # The knowledge base learns the window's tickets beside the desk, a slice at a time:
+        # the desk serves meanwhile (until it is learnt, intake offers no suggestions).
+        self._learning = asyncio.get_running_loop().create_task(
+            learn_at_start(self.desk.knowledge, self.store)
+        )
         # Without a session of its own, slack_sdk opens a new connection for every call.
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for client in self._clients:
@@ -374,6 +378,10 @@ class DeskApp:
             self.scheduler.shutdown(wait=False)
         await self.escalation.finish()
         await self.outbox.stop()
+        if self._learning is not None and not self._learning.done():
+            self._learning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._learning
         await asyncio.to_thread(self.desk.knowledge.save)  # the vectors learnt since the start
         await self.store.close()
         if self._http is not None:
@@ -438,6 +446,8 @@ class DeskApp:
             # a follower's view of the outbox may be behind: the leader's /healthz has it
             "outbox": self.outbox.backlog() if self.leadership.leading else "delivered by the leader",
             "sweeps": self.escalation.sweeps,
+            # learnt beside the desk after its start; meanwhile intake offers no suggestions
+            "knowledge": "ready" if self.desk.knowledge.ready else "learning",
             "idle": self.idle() and self.outbox.backlog()["waiting"] == 0,  # owed is never idle
         }
 

@@ -31,6 +31,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
         ticket = await desk.store.ticket(number)
         if ticket is None:
             raise TicketNotFound(number)  # answered through the response URL (handlers.errors)
+        await desk.knowledge.learnt()  # just after a start: once the store's tickets are learnt
         found = [(h.entry.title, h.entry.answer, h.confidence) for h in desk.knowledge.similar(ticket)]
         text, blocks = similar(desk.ref(number), found, await desk.words_for(user))
         await answers.respond(desk, asked.response_url, user, text, blocks)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import logging
 import os
@@ -44,7 +43,7 @@ from store import window
 from store.base import NotSaved, Store
 from store.codec import ticket_from_doc
 from store.names import SIGNED, THREADS, TICKETS
-from store.tables import Change, encode_changes
+from store.tables import Change, collections_held, encode_changes
 from store.window import SETTLED, Window
 
 log = logging.getLogger("desk.store")
@@ -302,33 +301,40 @@ class PostgresStore(Store):
         ticket, or with `keep_since` set, the window (`store.window`) and the highest number."""
         since = self._kept_since or self.keep_since  # (a reload keeps the window it had)
         tables = Window()
+        with collections_held():  # (the tables live until the next load: frozen, as in TinyDBStore.open)
+            seen = await self._read_state(conn, tables, since)
+        self.tables, self._seen, self._looked_at = tables, seen, time.monotonic()
+        self._kept_since = since
+
+    async def _read_state(self, conn: psycopg.AsyncConnection, tables: Window, since: datetime | None) -> int:
+        """`_load`'s reading into `tables`; the place in the log they stand for."""
         async with conn.transaction():
             cur = await conn.execute("SELECT coalesce(max(id), 0) FROM changes")
             row = await cur.fetchone()
             seen = int(row[0]) if row else 0
             if since is None:
                 cur = await conn.execute("SELECT doc FROM tickets ORDER BY number")
-                changes: list[Change] = [("put", TICKETS, "", doc) async for (doc,) in cur]
+                changes: list[Change] = [("put", TICKETS, "", doc) for (doc,) in await cur.fetchall()]
                 cur = await conn.execute("SELECT tbl, key, doc FROM records")
-                changes += [("put", tbl, key, doc) async for (tbl, key, doc) in cur]
+                changes += [("put", tbl, key, doc) for (tbl, key, doc) in await cur.fetchall()]
                 tables.apply(changes)
             else:
                 cur = await conn.execute("SELECT coalesce(max(number), 0) FROM tickets")
                 row = await cur.fetchone()
                 tables.last_number = int(row[0]) if row else 0
+                # (rows fetched whole: psycopg then decodes them in one call, not one per row)
                 cur = await conn.execute(window.LOAD, (since,))
-                tables.apply([("put", TICKETS, "", doc) async for (doc,) in cur])
+                loads = json.loads
+                tables.apply([("put", TICKETS, "", loads(doc)) for (doc,) in await cur.fetchall()])
                 cur = await conn.execute(window.OTHER_RECORDS, (window.PER_TICKET,))
-                tables.apply([("put", tbl, key, doc) async for (tbl, key, doc) in cur])
+                tables.apply([("put", tbl, key, doc) for (tbl, key, doc) in await cur.fetchall()])
                 missing = sorted(window.named_by_the_desk(tables) - set(tables.tickets))
                 if missing:  # older tickets the outbox or an open survey still names
                     cur = await conn.execute("SELECT doc FROM tickets WHERE number = ANY(%s)", (missing,))
-                    tables.apply([("put", TICKETS, "", doc) async for (doc,) in cur])
+                    tables.apply([("put", TICKETS, "", doc) for (doc,) in await cur.fetchall()])
                 cur = await conn.execute(window.ITS_RECORDS, window.its_records_args(tables.tickets))
-                tables.apply([("put", tbl, key, doc) async for (tbl, key, doc) in cur])
-        self.tables, self._seen, self._looked_at = tables, seen, time.monotonic()
-        self._kept_since = since
-        gc.freeze()  # the tables live until the next load: as in TinyDBStore.open
+                tables.apply([("put", tbl, key, doc) for (tbl, key, doc) in await cur.fetchall()])
+        return seen
 
     async def _fill_teams(self, conn: psycopg.AsyncConnection) -> None:
         """The `team` column of tickets written before it existed (migration 3), from the

@@ -28,10 +28,11 @@ from store.tables import Tables
 SETTLED = "(CASE WHEN resolved IS NULL THEN 'infinity'::timestamptz ELSE greatest(resolved, rated) END)"
 PAGE = 5000  # tickets read per query when many are asked for (reports, exports)
 
-# The window at start-up: open tickets, and closed ones settled since the window's start.
+# The window at start-up: open tickets, and closed ones settled since the window's start (as
+# text: `json.loads` of a str skips the bytes' decoding psycopg's jsonb loader goes through).
 LOAD = (
-    "SELECT doc FROM tickets WHERE is_open "
-    f"UNION ALL SELECT doc FROM tickets WHERE NOT is_open AND {SETTLED} >= %s"
+    "SELECT doc::text FROM tickets WHERE is_open "
+    f"UNION ALL SELECT doc::text FROM tickets WHERE NOT is_open AND {SETTLED} >= %s"
 )
 # A ticket's own records (`BY_TICKET`, keyed by its number) and the threads that name it.
 ITS_RECORDS = (

@@ -231,6 +231,9 @@ async def running_desk(
         pacer=pacer or Pacer({"chat.postMessage": LIMITS["chat.postMessage"]}),  # tiers: tests that ask
     )
     await desk.start()
+    # The knowledge base learns the store's tickets beside the started desk; a test starts
+    # once it has (tests/test_answers.py shows the desk meanwhile).
+    await desk.desk.knowledge.learnt()
     runner = web.AppRunner(desk.web_app(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -3,6 +3,7 @@ intake end to end through the local Slack, and agents' similar tickets."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import tomllib
@@ -15,10 +16,11 @@ from bot.domain.deflection import deflection_rate
 from bot.domain.intake import INTAKE, Chose, Context, Draft, Say, Stage, Suggestion
 from bot.domain.priority import Priority
 from bot.domain.ticket import Action, Origin, open_ticket
-from bot.knowledge.base import KnowledgeBase, ticket_entry
+from bot.knowledge.base import KnowledgeBase, learn_at_start, ticket_entry
 from bot.knowledge.index import Entry, Index
 from bot.knowledge.tokens import tokens
 from config import ConfigError, parse_config
+from store import store_from_url
 from store.codec import draft_from_doc, draft_to_doc
 from store.names import ANSWERED
 from tests.factories import T0
@@ -300,6 +302,120 @@ async def test_the_knowledge_base_is_built_from_the_store_at_start(tmp_path):
         assert {f"ticket:{n}" for n in range(1, 6)} <= set(run.desk.desk.knowledge.index.entries)
         prompt = await _ask(run, "the vpn keeps disconnecting at home")
         assert "GlobalProtect to 6.2" in text_of(prompt)
+
+
+class _HeldWindow:
+    """A memory store whose `window_tickets` waits until the test lets it answer: the knowledge
+    base is then caught learning, as a desk's is in the seconds after its start."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.asked = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def window_tickets(self):
+        self.asked.set()
+        await self.answer.wait()
+        return await self.store.window_tickets()
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+async def _store_of(tickets):
+    store = store_from_url("memory://")
+    await store.open()
+    async with store.transaction() as tx:
+        for ticket in tickets:
+            tx.save_ticket(ticket)
+    return store
+
+
+def _resolved(number: int, text: str, fix: str):
+    return open_ticket(number, ALICE, text, "Software", Priority.P3, Origin(ALICE), T0).resolve(BOB, fix, T0)
+
+
+async def test_while_it_learns_the_base_offers_nothing_and_similar_waits_for_it():
+    """Learning the store's tickets runs beside a started desk (issue 37). Until it is done,
+    suggestions and the Details modal's similar tickets are none (never a half-learnt answer),
+    `learnt()` waits; a ticket written meanwhile counts as written, not as it was read."""
+    others = [_resolved(n, f"Request {n} about printers", "Replaced the toner.") for n in range(3, 200)]
+    store = await _store_of(
+        [_resolved(1, VPN, FIX), _resolved(2, "Excel crashes on big files", "Disabled the add-in."), *others]
+    )
+    kb = KnowledgeBase(str, {}, None, "lexical")
+    store.observe(kb.observe)
+    held = _HeldWindow(store)
+    learning = asyncio.ensure_future(learn_at_start(kb, held, slice_seconds=0))
+    await held.asked.wait()
+    assert not kb.ready
+    assert kb.suggest("the vpn keeps disconnecting", 0.4) == []
+    assert kb.similar(_resolved(9, VPN, "")) == []
+    waiting = asyncio.ensure_future(kb.learnt())
+    async with store.transaction() as tx:  # T-2 reopens while the base learns: it must not come back
+        tx.save_ticket((await store.ticket(2)).reopen(ALICE, T0 + timedelta(hours=1)))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    held.answer.set()
+    await waiting
+    await learning
+    assert kb.ready
+    assert kb.suggest("the vpn keeps disconnecting", 0.4)[0].entry.id == "ticket:1"
+    assert "ticket:2" not in kb.index.entries  # read resolved, written reopened: the write wins
+    assert len(kb.index) == 1 + len(others)
+    await store.close()
+
+
+async def test_learning_gives_the_event_loop_its_turn_between_slices():
+    store = await _store_of(
+        [_resolved(n, f"Request {n}: the vpn drops", "Restarted it.") for n in range(1, 300)]
+    )
+    kb = KnowledgeBase(str, {}, None, "lexical")
+    turns = 0
+
+    async def other_work():
+        nonlocal turns
+        while not kb.ready or turns == 0:
+            turns += 1
+            await asyncio.sleep(0)
+
+    learning = asyncio.ensure_future(learn_at_start(kb, store, slice_seconds=0))
+    await asyncio.gather(learning, other_work())
+    assert len(kb.index) == 299
+    assert turns >= 299 // 32  # at least once per batch of tickets (`BATCH`)
+    await store.close()
+
+
+async def test_desk_similar_asked_while_the_base_learns_answers_once_it_has_learnt():
+    async with running_desk() as run:
+        await _resolved_vpn_ticket(run)
+        async with run.desk.store.transaction() as tx:
+            number = tx.new_ticket_number()
+            text = "GlobalProtect VPN disconnects at home every few minutes"
+            tx.save_ticket(
+                open_ticket(number, ERIN, text, "Software", Priority.P3, Origin(ERIN), run.clock.now())
+            )
+        kb = run.desk.desk.knowledge
+        kb.begin_learning()  # as just after a start
+        ack = await run.people.command(BOB, "/desk", f"similar T-{number}", channel=TRIAGE)
+        assert ack.status == 200 and not kb.ready
+
+        def answered() -> list:
+            return [m for m in bot_posts(run.slack, TRIAGE, to=BOB) if f"T-{number}" in text_of(m)]
+
+        kb.end_learning()
+        await settle(answered)
+        [answer] = answered()
+        assert f"closest to T-{number}" in text_of(answer) and "*T-1*" in text_of(answer)
+
+
+async def test_a_desk_reports_its_knowledge_base_learning_and_then_ready():
+    async with running_desk(**ON) as run:  # (the harness starts once it is learnt)
+        assert run.desk.health()["knowledge"] == "ready"
+        run.desk.desk.knowledge.begin_learning()
+        health = run.desk.health()
+        assert health["knowledge"] == "learning" and health["ok"]  # it serves meanwhile
+        run.desk.desk.knowledge.end_learning()
 
 
 @pytest.mark.parametrize(

@@ -117,3 +117,39 @@ def test_conversation_is_recorded_in_any_state_without_changing_it(action):
     after = resolved.record(action, AGENT, "hello", T0 + minutes(1))
     assert after.status is Status.RESOLVED
     assert (after.trail[-1].action, after.trail[-1].detail) == (action, "hello")
+
+
+def test_a_ticket_read_back_from_its_document_is_the_ticket_written():
+    """`store.codec.ticket_from_doc` makes the dataclasses without their `__init__` (the
+    window's decoding at start, issue 37): the same objects, only while they check nothing."""
+    import dataclasses
+    import json
+
+    from bot.domain.notices import Level, Notice
+    from bot.domain.policy import Target
+    from bot.domain.ticket import Origin, Rating, Ticket, TrailEntry, Wait
+    from store.codec import ticket_from_doc, ticket_to_doc
+
+    for made in (Ticket, TrailEntry, Origin):
+        assert not hasattr(made, "__post_init__") and "__slots__" not in vars(made)
+    ticket = make_ticket().claim("U0BOB", T0 + minutes(5)).resolve("U0BOB", "done", T0 + minutes(50))
+    ticket = ticket.reopen("U0ALICE", T0 + minutes(60))
+    ticket = dataclasses.replace(
+        ticket,
+        origin=Origin("C1", "1.0", "mention"),
+        notices=(
+            Notice(Target.FIRST_RESPONSE, Level.AT_RISK, T0, T0 + minutes(3), T0 + minutes(4), False, ("x",)),
+        ),
+        rating=Rating(4, T0 + minutes(70), "thanks"),
+        waits=(Wait(T0 + minutes(6), T0 + minutes(9), True),),
+        fields=(("Laptop", "X1"),),
+        imported_from="zendesk:1",
+        source="C1:2.0",
+        raised_by="U0CAROL",
+    )
+    back = ticket_from_doc(json.loads(json.dumps(ticket_to_doc(ticket))))
+    assert back == ticket and hash(back) == hash(ticket) and repr(back) == repr(ticket)
+    assert back.trail[0].at == ticket.opened_at and back.is_open
+    assert dataclasses.replace(back, text="changed").text == "changed"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.text = "changed"  # type: ignore[misc]

@@ -1,8 +1,12 @@
 """The knowledge base: what the desk already knows, as `Entry`s in one `Index`.
 
-Built at start from the store's resolved tickets, the saved replies (`[replies]`) and the
+Built from the store's resolved tickets, the saved replies (`[replies]`) and the
 Markdown articles in `knowledge.path`; then kept up to date as tickets resolve or reopen
-(`KnowledgeBase.observe`, a store observer). A ticket counts once it is resolved with words:
+(`KnowledgeBase.observe`, a store observer). The store's tickets are learnt after the desk has
+started (`learn_at_start`, a task of its own, a few milliseconds at a time): until then the
+base is `learning`, intake offers no suggestions (the request goes on as when none matches)
+and the Details modal shows no similar tickets, while `/desk similar` waits for it
+(`KnowledgeBase.learnt`). A ticket counts once it is resolved with words:
 its request is matched, and the words that resolved it (the resolution note, else the last
 reply to the requester) are the answer shown.
 """
@@ -10,19 +14,23 @@ reply to the requester) are the answer shown.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 import re
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from bot.domain.ticket import Action, Status, Ticket
-from bot.knowledge import vectors
 from bot.knowledge.index import Entry, Hit, Index
 from store.base import Store
 from store.names import LINKS, TICKETS
 
 log = logging.getLogger("desk.knowledge")
+SAVED_SUFFIX = ".vectors.npz"  # beside a TinyDB store's file: desk.json.vectors.npz
+SLICE = 0.01  # seconds of learning at start before the event loop gets its turn
+BATCH = 32  # tickets learnt between two looks at the clock
 
 
 MENTION = re.compile(r"<[@!][^>]*>")
@@ -109,18 +117,48 @@ class KnowledgeBase:
         saved: Path | None = None,
     ) -> None:
         self.ref = ref
-        self.retrieval = vectors.resolve(retrieval)
+        self.retrieval = _resolve(retrieval)
         self.incidents = self._new_index()  # open tickets others are linked to: "Is this the same as …?"
         self.index = self._new_index(saved)  # `saved`: its vectors' file, beside the store's
         self.index.add_all(reply_entries(replies))
         if folder:
             self.index.add_all(article_entries(folder))
+        # While the store's tickets are being learnt (`learn_at_start`): False, and the numbers
+        # of the tickets written meanwhile (`observe` learnt them as they now stand, so what was
+        # read before is stale). A base nobody starts learning is ready as it is.
+        self.ready = True
+        self._written: set[int] = set()
+        self._done = asyncio.Event()
+        self._done.set()
+
+    def begin_learning(self) -> None:
+        """The store's tickets are about to be read and learnt (`learn_at_start`)."""
+        self.ready = False
+        self._written = set()
+        self._done.clear()
+
+    def end_learning(self) -> None:
+        self.ready = True
+        self._written = set()
+        self._done.set()
+
+    async def learnt(self) -> None:
+        """Once the store's tickets are learnt (at once when they are)."""
+        await self._done.wait()
 
     def _new_index(self, saved: Path | None = None) -> Index:
-        return Index() if self.retrieval == "lexical" else vectors.EmbeddedIndex(self.retrieval, saved)
+        if self.retrieval == "lexical":
+            return Index()
+        from bot.knowledge import vectors
+
+        return vectors.EmbeddedIndex(self.retrieval, saved)
 
     def save(self) -> None:
         """Keep the sentence vectors beside the store (with the extra, on a store with a file)."""
+        if self.retrieval == "lexical":
+            return
+        from bot.knowledge import vectors
+
         if isinstance(self.index, vectors.EmbeddedIndex):
             try:
                 self.index.save()
@@ -156,6 +194,8 @@ class KnowledgeBase:
                 for kind, table, _key, t in changes
                 if kind == "put" and table == TICKETS and isinstance(t, Ticket)
             }
+            if not self.ready:  # newer than what `learn_at_start` read
+                self._written.update(written)
             self.learn(written.values())
             for kind, table, key, doc in changes:
                 parent = written.get(int(key)) if table == LINKS and kind == "put" and doc else None
@@ -165,26 +205,62 @@ class KnowledgeBase:
             log.exception("knowledge: could not index a change")
 
     def suggest(self, text: str, threshold: float, k: int = 3) -> list[Hit]:
-        """Up to `k` answers to a request whose confidence reaches `threshold`."""
+        """Up to `k` answers to a request whose confidence reaches `threshold`; none while the
+        store's tickets are being learnt (a half-learnt base would offer worse answers)."""
+        if not self.ready:
+            return []
         return [hit for hit in self.index.search(text, k) if hit.confidence >= threshold]
 
     def same_as(self, text: str, threshold: float) -> Hit | None:
-        """The open incident closest to a new request, when close enough."""
+        """The open incident closest to a new request, when close enough; None while learning."""
+        if not self.ready:
+            return None
         hits = self.incidents.search(text, 1)
         return hits[0] if hits and hits[0].confidence >= threshold else None
 
     def similar(self, ticket: Ticket, k: int = 5) -> list[Hit]:
-        """The resolved tickets closest to `ticket` (itself left out)."""
+        """The resolved tickets closest to `ticket` (itself left out); none while learning
+        (`await learnt()` first to have them)."""
+        if not self.ready:
+            return []
         hits = self.index.search(ticket.text, k + 1, allow=frozenset({"ticket"}))
         return [hit for hit in hits if hit.entry.ticket != ticket.number][:k]
 
 
-async def learn_at_start(kb: KnowledgeBase, store: Store) -> None:
+def _resolve(retrieval: str) -> str:
+    """`bot.knowledge.vectors.resolve`, without importing it (nor numpy) for the lexical path:
+    a desk without the extra starts without them (issue 37)."""
+    if retrieval == "lexical" or (retrieval == "auto" and importlib.util.find_spec("wordllama") is None):
+        return "lexical"
+    from bot.knowledge import vectors
+
+    return vectors.resolve(retrieval)
+
+
+async def learn_at_start(kb: KnowledgeBase, store: Store, slice_seconds: float = SLICE) -> None:
     """The knowledge base from the store: the resolved tickets of its window (the history
-    beyond it is not read at start), and open incidents."""
-    kb.learn(await store.window_tickets())
-    for key, linked in (await store.records(LINKS)).items():
-        parent = await store.ticket(int(key)) if linked else None
-        if parent is not None:
-            kb.learn_incident(parent)
-    await asyncio.to_thread(kb.save)
+    beyond it is not read at start), and open incidents. Run beside the desk once it has
+    started: `slice_seconds` of learning at a time, then the event loop's other work (20k
+    tickets take about two seconds of CPU). A ticket written meanwhile was learnt by
+    `observe` as it now stands, so its older copy read here is skipped. Ready at the end,
+    whatever happened (a failure is logged: the base then holds what it learnt)."""
+    kb.begin_learning()
+    try:
+        tickets = await store.window_tickets()
+        began = time.perf_counter()
+        for start in range(0, len(tickets), BATCH):
+            kb.learn([t for t in tickets[start : start + BATCH] if t.number not in kb._written])
+            if time.perf_counter() - began >= slice_seconds:
+                await asyncio.sleep(0)
+                began = time.perf_counter()
+        for key, linked in (await store.records(LINKS)).items():
+            parent = await store.ticket(int(key)) if linked else None
+            if parent is not None:
+                kb.learn_incident(parent)
+        kb.end_learning()
+        log.info("knowledge: learnt", extra={"entries": len(kb.index)})
+        await asyncio.to_thread(kb.save)
+    except Exception:
+        log.exception("knowledge: could not learn the store's tickets")
+    finally:
+        kb.end_learning()

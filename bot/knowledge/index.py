@@ -18,10 +18,12 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from bot.knowledge.tokens import tokens
+
+if TYPE_CHECKING:  # imported when first asked (a desk starts without it: issue 37)
+    import numpy as np
 
 K1 = 1.2
 B = 0.75
@@ -60,6 +62,8 @@ class _Postings:
 
     def as_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         if self.arrays is None:
+            import numpy as np
+
             self.arrays = (np.array(self.slots, dtype=np.int64), np.array(self.counts, dtype=np.float64))
         return self.arrays
 
@@ -72,7 +76,9 @@ class Index:
         self._lengths: list[int] = []  # slot -> words in the entry
         self._postings: dict[str, _Postings] = {}
         self._total = 0
-        self._length_array = np.zeros(1024)  # slot -> words, grown by doubling (no rebuild per add)
+        # slot -> words as an array for queries, grown by doubling (no rebuild per add); made
+        # from `_lengths` at the first query after it ran out of room
+        self._length_array: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -87,9 +93,10 @@ class Index:
         self._ids.append(entry.id)
         self._lengths.append(sum(words.values()))
         self._total += self._lengths[slot]
-        if slot >= len(self._length_array):
-            self._length_array = np.concatenate([self._length_array, np.zeros(len(self._length_array))])
-        self._length_array[slot] = self._lengths[slot]
+        if self._length_array is not None and slot < len(self._length_array):
+            self._length_array[slot] = self._lengths[slot]
+        else:
+            self._length_array = None
         for word, count in words.items():
             postings = self._postings.get(word)
             if postings is None:
@@ -127,9 +134,14 @@ class Index:
         """Every slot's score for `query` over the ideal one (see the module's docstring; above 1
         for an entry that repeats the query's words), 0 for entries that share none of its words
         and for removed slots; None when the query has no words."""
+        import numpy as np
+
         words = set(tokens(query))
         if not words or not self.entries:
             return None
+        if self._length_array is None:
+            self._length_array = np.zeros(max(1024, 2 * len(self._lengths)))
+            self._length_array[: len(self._lengths)] = self._lengths
         average = self._total / len(self.entries) or 1.0
         norms = K1 * (1 - B + B * self._length_array[: len(self._ids)] / average)
         scores = np.zeros(len(self._ids))
@@ -146,6 +158,8 @@ class Index:
 
     def search(self, query: str, k: int = 3, *, allow: frozenset[str] | None = None) -> list[Hit]:
         """The `k` entries closest to `query`, best first. `allow`: only entries of these kinds."""
+        import numpy as np
+
         scores = self.lexical(query)
         if scores is None:
             return []
@@ -161,6 +175,8 @@ class Index:
     ) -> list[Hit]:
         """The `k` best of the slots `found` by `scores` (ties: the older entry); a hit's
         confidence is its score mapped so that `floor` is 0 and 1 stays 1, within [0, 1]."""
+        import numpy as np
+
         if len(found) > CANDIDATES:  # only the best few need sorting
             found = found[np.argpartition(-scores[found], CANDIDATES - 1)[:CANDIDATES]]
         order = found[np.lexsort((found, -scores[found]))]

@@ -9,11 +9,8 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from functools import lru_cache
-
-import jieba
-
-jieba.setLogLevel(logging.WARNING)  # it announces its dictionary load on stderr otherwise
+from functools import cache, lru_cache
+from typing import Any
 
 # Runs of CJK ideographs, and runs of letters/digits (any other script: one word per run).
 _IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -39,7 +36,10 @@ STOP_ZH = _listed(
 )
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
+    """A word's stem (cached: requests repeat their words, and learning 20k tickets at start
+    stemmed each of their words afresh; issue 37)."""
     stem = _strip_ending(word)
     return stem[:-1] if len(stem) > 4 and stem.endswith("e") else stem  # "expire" meets "expired"
 
@@ -62,11 +62,20 @@ def _strip_ending(word: str) -> str:
     return word
 
 
+@cache
+def _jieba() -> Any:
+    """jieba, imported at the first Chinese words (a desk starts without it: issue 37)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # it announces its dictionary load on stderr otherwise
+    return jieba
+
+
 @lru_cache(maxsize=4096)
 def _chinese(run: str) -> tuple[str, ...]:
     """A run of ideographs as words: jieba's search mode also yields the parts of long words
     (`密码重置` -> 密码, 重置, 密码重置), so a request and an answer phrased differently meet."""
-    return tuple(w for w in jieba.lcut_for_search(run) if w.strip() and w not in STOP_ZH)
+    return tuple(w for w in _jieba().lcut_for_search(run) if w.strip() and w not in STOP_ZH)
 
 
 def tokens(text: str) -> list[str]:

@@ -42,7 +42,6 @@ log = logging.getLogger("desk.knowledge")
 DIM = 128  # of the model's 256 (it is trained so its leading dimensions work alone): half the memory
 BLEND = 0.5  # the lexical share of the hybrid score
 SHRINK = 16  # entries' worth of zero vector in the mean the vectors are centred on
-SAVED_SUFFIX = ".vectors.npz"  # beside a TinyDB store's file: desk.json.vectors.npz
 DEFAULT_THRESHOLD = 0.4  # config.answers.DEFAULT_THRESHOLD
 # The raw score that the set's split-half tuning put at the default threshold (bench/answers.py
 # --tune): the lowest one whose false-suggestion rate stays within 10% on either half.
