@@ -32,7 +32,7 @@ from bot.desk import Desk
 from bot.domain.approval import chain_for, request
 from bot.flows.approvals import Approvals
 from config import parse_config
-from store import Store
+from store import MemoryStore
 from store.approval_codec import APPROVALS, approval_to_doc
 from tests.harness import ALICE, CAROL, ERIN, TEST_START, demo_config, two_teams
 
@@ -64,7 +64,7 @@ async def main() -> None:
     args = parser.parse_args()
     config = parse_config(demo_config(team=two_teams(it={"request_type": [ACCESS]})))
     kind = config.request_types["IT"][0]
-    store = Store()
+    store = MemoryStore()
     await store.open()
     clock = FixedClock(TEST_START)
     desk = Desk(config=config, store=store, slack=cast(Any, None), clock=clock)

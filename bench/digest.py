@@ -37,7 +37,7 @@ from bot.domain.ticket import Ticket
 from bot.flows.digest import Digests
 from bot.slack.gateway import SlackGateway, build_client
 from config import parse_config
-from store import Store
+from store import MemoryStore
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # 09:00 in Berlin, a Wednesday
 
@@ -87,7 +87,7 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     tickets = history(args.tickets)
-    store = Store()
+    store = MemoryStore()
     await load_tickets(store, tickets)
     gc.freeze()  # as the desk does once its store is loaded (store/tinydb_store.py)
     desk = Desk(

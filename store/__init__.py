@@ -1,4 +1,4 @@
-"""Where the desk keeps its data: one small interface (`Store`), chosen by URL.
+"""Where the desk keeps its data: one small interface (`Store`, abstract), a backend chosen by URL.
 
 - `tinydb://path/to/desk.json`: the default, a TinyDB file with a journal beside it.
 - `memory://`: nothing on disk; for tests and throwaway runs.
@@ -6,13 +6,14 @@
 """
 
 from store.base import NotSaved, Store, Transaction
+from store.memory_store import MemoryStore
 from store.tinydb_store import StoreUnavailable, TinyDBStore
 
 
 def store_from_url(url: str, *, read_only: bool = False) -> Store:
     """The store a URL names (not yet opened); `read_only` to read beside a running desk."""
     if url.startswith("memory://"):
-        return Store()
+        return MemoryStore()
     if url.startswith("tinydb://") and len(url) > len("tinydb://"):
         return TinyDBStore(url[len("tinydb://") :], read_only=read_only)
     if url.startswith(("postgresql://", "postgres://")):
@@ -22,4 +23,12 @@ def store_from_url(url: str, *, read_only: bool = False) -> Store:
     raise StoreUnavailable(f"{url!r}: expected tinydb://PATH, postgresql://… or memory://")
 
 
-__all__ = ["NotSaved", "Store", "StoreUnavailable", "TinyDBStore", "Transaction", "store_from_url"]
+__all__ = [
+    "MemoryStore",
+    "NotSaved",
+    "Store",
+    "StoreUnavailable",
+    "TinyDBStore",
+    "Transaction",
+    "store_from_url",
+]

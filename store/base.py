@@ -1,5 +1,9 @@
 """The one small interface the desk keeps its data behind, whatever the backend.
 
+`Store` is abstract: it holds what every backend shares (the tables in memory, reads from
+them, transactions and group commit, watchers), and each backend (`store.memory_store`,
+`store.tinydb_store`, `store.postgres_store`) says how it opens, writes a group and closes.
+
 Reads see committed data and never wait. Writes happen in a transaction: one at a time
 (a single writer), all-or-nothing, and — in durable backends — on disk before `transaction()`
 returns, so the desk only tells people about changes that are safe. Keep transactions short:
@@ -9,6 +13,7 @@ no Slack calls inside.
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -161,10 +166,12 @@ class _Group:
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
-class Store:
-    """The interface and the in-memory behaviour every backend shares (`memory://` as is)."""
+class Store(ABC):
+    """The interface, with the behaviour every backend shares; a backend gives `open`, `close`
+    and `_commit_group` (the write), and may change the other hooks (`_open_group`,
+    `_before_read`, `_after_commit`, `leader_lock`, `health`) and the reads."""
 
-    url = "memory://"
+    url: str  # where the data is: `memory://`, `tinydb://…`, `postgresql://…`
     # Seconds within which a desk sees what other desks on the store committed (None: no other
     # desk can use it); the leader's outbox looks for their messages that often.
     shared_by: float | None = None
@@ -188,7 +195,8 @@ class Store:
 
     # -- reads -------------------------------------------------------------------------
     async def _before_read(self) -> None:
-        """Backends that other desks write to catch up here (`store.postgres_store`)."""
+        """Backends that other desks write to catch up here (`store.postgres_store`). Nothing, by default."""
+        return
 
     async def ticket(self, number: int) -> Ticket | None:
         await self._before_read()
@@ -329,12 +337,15 @@ class Store:
         `_commit_group`)."""
         return None
 
+    @abstractmethod
     async def _commit_group(self, handle: Any, changes: list[Change]) -> dict[int, str]:
-        """Write a group's changes durably; the JSON made of each ticket, for snapshots."""
-        return await self._persist(changes) if changes else {}
+        """Write a group's changes (none, for a group that only read) durably, before they
+        become visible; the JSON made of each ticket, for snapshots. Raises NotSaved when
+        nothing of them was kept."""
 
     def _after_commit(self, changes: list[Change]) -> None:
-        """What a backend notes once a group's changes are written and visible."""
+        """What a backend notes once a group's changes are written and visible. Nothing, by default."""
+        return
 
     def watch(self, table: str, told: Callable[[], None]) -> None:
         """Call `told` after each committed transaction that changed `table`."""
@@ -344,13 +355,6 @@ class Store:
         """Call `told(changes)` with each group of changes written, just before they become
         visible (so `tables` still shows what they change). It must be quick and not raise."""
         self._observers.append(told)
-
-    async def _persist(self, changes: list[Change]) -> dict[int, str]:
-        """Durable backends write the changes here, before they become visible.
-
-        They return the JSON they made of each ticket, so snapshots can reuse it.
-        """
-        return {}
 
     async def create_ticket(self, build: Callable[[int], Ticket]) -> Ticket:
         """Store a new ticket built from the next number."""
@@ -413,11 +417,13 @@ class Store:
         return 0
 
     # -- life --------------------------------------------------------------------------
+    @abstractmethod
     async def open(self) -> None:
-        """Load whatever the backend holds. The memory backend starts empty."""
+        """Load whatever the backend holds."""
 
+    @abstractmethod
     async def close(self) -> None:
-        """Finish pending writes and let go of files."""
+        """Finish pending writes and let go of files and connections."""
 
     def leader_lock(self) -> Any:
         """How several desks on this store agree who leads (`bot.leader`); None where only

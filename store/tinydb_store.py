@@ -186,7 +186,11 @@ class TinyDBStore(Store):
             raise damage
         raise StoreUnavailable(f"{self.path}: the store kept changing while it was read; try again")
 
+    async def _commit_group(self, handle: Any, changes: list[Change]) -> dict[int, str]:
+        return await self._persist(changes) if changes else {}
+
     async def _persist(self, changes: list[Change]) -> dict[int, str]:
+        """Append the changes to the journal and fsync it; the JSON made of each ticket."""
         if self.read_only:
             raise StoreUnavailable(f"{self.path} was opened read-only")
         return await self._append(changes)

@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from bot.localslack import LocalSlack
-from store import Store, TinyDBStore
+from store import MemoryStore, Store, TinyDBStore
 from store.postgres_store import PostgresStore
 from tests.factories import T0
 from tests.harness import demo_workspace, stop_children
@@ -64,7 +64,7 @@ async def store(request, tmp_path):
         if request.param == "postgresql-window":
             backend.keep_since = T0 - timedelta(days=120)
     else:
-        backend = Store() if request.param == "memory" else TinyDBStore(tmp_path / "desk.json")
+        backend = MemoryStore() if request.param == "memory" else TinyDBStore(tmp_path / "desk.json")
     await backend.open()
     yield backend
     await backend.close()

@@ -8,8 +8,8 @@ import logging
 
 from bot.domain.intake import Stage
 from bot.domain.owed import Prompt
-from store.base import Store
 from store.codec import draft_from_doc
+from store.memory_store import MemoryStore
 from store.names import DRAFTS, SIGNED
 from tests.harness import (
     ALICE,
@@ -136,7 +136,7 @@ async def test_slack_down_during_a_rating_and_a_comment_they_show_once_it_is_bac
         assert no_tracebacks(caplog) == []
 
 
-class Broken(Store):
+class Broken(MemoryStore):
     """A store with a bug that shows after it opened: every write of the work raises what it
     should not (the edge's record of a signed request still goes in: were it to fail, the
     request would be refused before any work, `test_replay_records`)."""

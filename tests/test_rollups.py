@@ -26,6 +26,7 @@ from bot.domain.trend import WEEKS, Trend, periods_ending
 from bot.slack.trend_blocks import trend_lines
 from config.settings import parse_config
 from store.base import Store
+from store.memory_store import MemoryStore
 from store.names import ROLLUPS
 from store.tinydb_store import TinyDBStore
 from tests.factories import T0, make_ticket
@@ -140,7 +141,7 @@ def test_the_rows_the_store_keeps_are_the_rows_the_tickets_give(spec):
     a rebuild from the final tickets."""
     states = lives(spec)
     final = [life[-1] for life in states]
-    kept = asyncio.run(_kept_by(Store(), [list(life) for life in states]))
+    kept = asyncio.run(_kept_by(MemoryStore(), [list(life) for life in states]))
     assert kept == ROLLUP.of(final)
 
 

@@ -147,3 +147,11 @@ async def test_history_since_holds_every_ticket_something_happened_to_since(stor
     assert [t.number for t in await store.all_tickets()] == [1, 2, 3]
     assert await store.ticket(2) == old and await store.ticket_count() == 3
     assert [t.number for t in await store.tickets_opened_since(since)] == [3]
+
+
+def test_the_interface_is_no_store_of_its_own_and_memory_is_one():
+    from store import MemoryStore, Store, store_from_url
+
+    with pytest.raises(TypeError):
+        Store()  # type: ignore[abstract]
+    assert isinstance(store_from_url("memory://"), MemoryStore)
