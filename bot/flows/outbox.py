@@ -154,12 +154,15 @@ class Outbox:
         `parked_at` are written in."""
         return self.desk.clock.now().timestamp()
 
-    def waits(self, key: str, owed: Owed, within: float = 0.0) -> float:
+    def waits(
+        self, key: str, owed: Owed, within: float = 0.0, at: tuple[float, float] | None = None
+    ) -> float:
         """Seconds (> 0) the message still waits on its back-off `within` seconds from now, on
-        whichever of the desk's clock and elapsed time ends it first; 0 when it may go."""
+        whichever of the desk's clock and elapsed time ends it first; 0 when it may go. `at`:
+        (the desk's now, monotonic now) read once for many messages."""
         if owed.next_at <= 0:
             return 0.0
-        now, ticks = self.now(), time.monotonic()
+        now, ticks = at or (self.now(), time.monotonic())
         wait = owed.next_at - now - within
         if wait <= 0:
             return 0.0
@@ -241,12 +244,12 @@ class Outbox:
         """How many messages may go within `within` seconds (not parked, not waiting longer on
         a back-off or a `Retry-After` of a method they need): the desk is idle only when this is 0.
         A message waiting its turn in Slack's pace is still to come."""
-        triage = self.desk.main_triage
+        triage, at = self.desk.main_triage, (self.now(), time.monotonic())
         return sum(
             1
             for key, owed in self.desk.store.owed_view().items()
             if not owed.parked
-            and self.waits(key, owed, within) <= 0
+            and self.waits(key, owed, within, at) <= 0
             and self._held(self._needs.get(line_of(owed.message, triage), [])) <= within
         )
 
@@ -288,10 +291,11 @@ class Outbox:
         once nothing waits so (delivered, parked, or due: its own try asks)."""
         if not self.slack_away:
             return
+        at = (self.now(), time.monotonic())
         waiting = [
             key
             for key, seen in self.desk.store.owed_view().items()
-            if not seen.parked and not seen.refusals and seen.attempts and self.waits(key, seen) > 0
+            if not seen.parked and not seen.refusals and seen.attempts and self.waits(key, seen, at=at) > 0
         ]
         if not waiting:
             self._answered = self.slack_away = False
