@@ -1,23 +1,31 @@
 """Ack benchmark (SPEC §6): how long the desk takes to acknowledge a slash command or a button,
 beside bare Bolt apps that only ack, measured in one run.
 
-    python bench/ack.py [--requests 2000] [--rate 200] [--rounds 4]
+    python bench/ack.py [--requests 2000] [--rate 200] [--rounds 4] [--drain 60]
+        [--store postgresql://127.0.0.1:5432/test] [--desks 3] [--tickets 50000]
+        [--slack-latency 0.1] [--desk-code DIR]
 
 The desk runs as `python -m bot` (HTTP mode) on a TinyDB store of 50,000 tickets (2,000
-open); the bare apps (`bench/bare_bolt.py`) are built the same way with listeners that only
-ack: one as Bolt runs by default (the listener beside the request, its ack polled for every
-10 ms), and the fair one that answers at the ack as the desk does
+open), or on a PostgreSQL schema of its own (`--store`), as `--desks` processes sharing it
+that the requests take in turn; the bare apps (`bench/bare_bolt.py`) are built the same way
+with listeners that only ack: one as Bolt runs by default (the listener beside the request,
+its ack polled for every 10 ms), and the fair one that answers at the ack as the desk does
 (`process_before_response=True`). All talk to a local Slack for the work after the ack.
 Requests are signed as Slack signs them: half `/claim T-n` (form-encoded, with a response
 URL), half Claim buttons on cards (`payload=` JSON). They are sent open-loop at `--rate` per
 second, in rounds that take the apps in turn (the order turning each round), and each
 latency is from sending to the HTTP answer.
 
-Beside them: what one fsync of a small appended line costs on this disk (the floor of a
-durable commit), and the outbox's drain rate once the load stops (messages owed to Slack,
-read from the desk's `/metrics`, until none are owed or `--drain` seconds pass).
+The local Slack answers each Web API call after `--slack-latency` seconds (0.1 s by default,
+a round trip to Slack over the internet): the outbox's drain depends on it. Beside them: what
+one fsync of a small appended line costs on this disk (the floor of a durable commit), and
+the outbox's drain rate once the load stops (messages owed to Slack, read from the desk's
+`/metrics`, until none are owed or `--drain` seconds pass), with what Slack took in the
+triage channel (about one post a second there, Slack's pace) and elsewhere.
 
-Prints a table, then one JSON line. Target: the desk's p50 and p99 within 1.5x the bare app's.
+Prints a table, then one JSON line. Target (issue 37): at 200 requests a second the desk's p99
+within 2x of the fair bare app's plus one fsync (`meets_target`). `ACK_PROFILE=FILE` records
+the desk with py-spy; `ACK_CPROFILE=FILE` runs it under cProfile (written when it stops).
 """
 
 from __future__ import annotations
@@ -30,11 +38,14 @@ import random
 import sys
 import tempfile
 import time
+import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
+import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -52,10 +63,10 @@ from common import (
 )
 
 from bot.localslack import LocalSlack, Workspace
-from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Channel, Person
+from bot.localslack.workspace import APP_ID, BOT_USER, TEAM_ID, Channel, Message, Person
 
 TOTAL, OPEN = 50_000, 2_000
-TARGET = 1.5
+TARGET = 2.0  # issue 37: the desk's p99 within 2x of the fair bare app's plus one fsync
 BARE, FAIR = "bare Bolt (polls)", "bare Bolt (at ack)"
 NOW = datetime.now(UTC)
 
@@ -71,6 +82,20 @@ def tickets(total: int = TOTAL):
             yield ticket.resolve(BOB, "done", opened + timedelta(hours=1))
         else:
             yield sample_ticket(number, NOW - timedelta(minutes=5) * (total - number) / OPEN)
+
+
+def workspace(total: int = TOTAL) -> Workspace:
+    """Bob and the triage channel, and the tickets' 500 requesters with the DM each open ticket
+    was raised in, holding the requester's first message (the thread the desk answers in): so
+    what the desk owes them arrives, as it would in Slack, rather than being refused."""
+    people = [Person(BOB, "bob", "Bob Baker")]
+    people += [Person(f"U{n:08d}", f"person{n}", f"Person {n}") for n in range(500)]
+    channels = [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]
+    dms = {n: Channel(f"D{n:08d}", f"U{n:08d}", {f"U{n:08d}", BOT_USER}, is_im=True) for n in range(500)}
+    for number in range(total - OPEN + 1, total + 1):
+        dm = dms[number % 500]
+        dm.messages.append(Message(dm.id, f"{number}.0", f"U{number % 500:08d}", f"Request {number}"))
+    return Workspace(people, channels + list(dms.values()))
 
 
 def command_body(slack: LocalSlack, number: int) -> tuple[str, str]:
@@ -120,7 +145,9 @@ async def fire(
     http, urls: list[str], slack: LocalSlack, count: int, rate: float, rng: random.Random, total: int = TOTAL
 ) -> list[float]:
     """`count` requests at `rate` a second, open-loop, each to the next of `urls` (as a load
-    balancer would); each one's latency in ms."""
+    balancer would); each one's latency in ms. An answer other than 200 (a desk that could
+    not record the request answers 503, and Slack would show the person an error) is counted
+    in `REFUSED`, not among the latencies."""
     latencies: list[float] = []
 
     async def one(url: str, body: str, kind: str) -> None:
@@ -128,7 +155,9 @@ async def fire(
         began = time.perf_counter()
         async with http.post(url, data=body.encode(), headers=headers) as response:
             await response.read()
-            assert response.status == 200, response.status
+            if response.status != 200:
+                REFUSED[f"{url} {response.status}"] += 1
+                return
         latencies.append((time.perf_counter() - began) * 1000)
 
     tasks = []
@@ -160,8 +189,15 @@ def fsync_costs(folder: Path, count: int = 300) -> dict[str, float]:
     return spread(took)
 
 
-async def owed_now(http, port: int) -> float | None:
-    """The messages the desk owes Slack now (`desk_outbox_owed`), None if it cannot say."""
+async def owed_now(http, ports: list[int]) -> float | None:
+    """The messages the desks owe Slack now (`desk_outbox_owed`; several desks: the least any
+    says, a desk that is not the leader may see the shared outbox a moment late), None if
+    none can say."""
+    said = [owed for port in ports if (owed := await owed_by(http, port)) is not None]
+    return min(said) if said else None
+
+
+async def owed_by(http, port: int) -> float | None:
     try:
         async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
             text = await response.text()
@@ -173,19 +209,36 @@ async def owed_now(http, port: int) -> float | None:
     return None
 
 
-async def drain(http, port: int, limit: float) -> dict[str, float | None]:
+REFUSED: Counter[str] = Counter()  # "url status" -> answers other than 200
+SENT = ("chat.postMessage", "chat.update", "response_url", "views.publish")
+
+
+async def drain(http, ports: list[int], limit: float, slack: LocalSlack) -> dict[str, float | None]:
     """How many messages were owed when the load stopped, and at what rate (a second) the
-    outbox sent them, until none were owed or `limit` seconds passed."""
+    outbox sent them, until none were owed or `limit` seconds passed; and, from the local
+    Slack's own record, the messages it took in that time in the triage channel (where every
+    card and card-thread reply goes: Slack takes about one post a second in a channel) and
+    everywhere else (the requesters' DMs and threads: one line each, paced apart)."""
+    stop = slack.workspace.clock()
     began = time.perf_counter()
-    first = last = await owed_now(http, port)
+    first = last = await owed_now(http, ports)
     while last and time.perf_counter() - began < limit:
         await asyncio.sleep(0.25)
-        last = await owed_now(http, port)
+        last = await owed_now(http, ports)
     took = time.perf_counter() - began
     if first is None or last is None:
         return {"owed_at_stop": first, "owed_after": last, "seconds": round(took, 2), "per_s": None}
     rate = (first - last) / took if took > 0 and first > last else 0.0
-    return {"owed_at_stop": first, "owed_after": last, "seconds": round(took, 2), "per_s": round(rate, 1)}
+    taken = [c for c in slack.calls if c.at >= stop and c.method in SENT and c.error is None]
+    triage = sum(1 for c in taken if c.args.get("channel") == TRIAGE)
+    return {
+        "owed_at_stop": first,
+        "owed_after": last,
+        "seconds": round(took, 2),
+        "per_s": round(rate, 1),
+        "triage_per_s": round(triage / took, 1) if took > 0 else None,
+        "elsewhere_per_s": round((len(taken) - triage) / took, 1) if took > 0 else None,
+    }
 
 
 async def main() -> None:
@@ -194,17 +247,45 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--drain", type=float, default=60.0, help="seconds to watch the outbox drain")
+    parser.add_argument("--tickets", type=int, default=TOTAL)
+    parser.add_argument(
+        "--store", default="tinydb", help="tinydb, or a PostgreSQL URL (a schema of its own, dropped after)"
+    )
+    parser.add_argument("--desks", type=int, default=1, help="desks sharing the store (PostgreSQL)")
+    parser.add_argument(
+        "--slack-latency",
+        type=float,
+        default=0.1,
+        help="seconds the local Slack takes to answer each Web API call (Slack over the internet: ~0.1-0.3)",
+    )
+    parser.add_argument("--desk-code", default=None, help="another checkout whose desk runs (a before/after)")
     args = parser.parse_args()
+    if args.desks > 1 and not args.store.startswith("postgresql"):
+        raise SystemExit("several desks share a PostgreSQL store: pass --store postgresql://…")
     rng = random.Random(1)
+    schema = f"bench_ack_{uuid.uuid4().hex[:10]}"
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
-        store = folder / "desk.json"
-        await write_store(store, tickets())
-        people = [Person(BOB, "bob", "Bob Baker")]
-        slack = LocalSlack(Workspace(people, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]))
+        if args.store.startswith("postgresql"):
+            store: Path | str = f"{args.store}{'&' if '?' in args.store else '?'}schema={schema}"
+        else:
+            store = folder / "desk.json"
+        await write_store(store, tickets(args.tickets))
+        slack = LocalSlack(workspace(args.tickets))
+        slack.faults.delay = args.slack_latency
         await slack.start()
-        desk, desk_port = await start_desk(slack, folder, store)
-        profiler = await profile(desk.pid, 12, os.environ.get("ACK_PROFILE"))
+        cprofile = os.environ.get("ACK_CPROFILE")  # the first desk's whole run under cProfile, into FILE
+        python = ("-m", "cProfile", "-o", str(Path(cprofile).resolve())) if cprofile else ()
+        desks: list[asyncio.subprocess.Process] = []
+        desk_ports: list[int] = []
+        for i in range(args.desks):
+            own = folder / f"desk{i}"
+            own.mkdir()
+            code = Path(args.desk_code).resolve() if args.desk_code else None
+            process, port = await start_desk(slack, own, store, code, 180, python=python if i == 0 else ())
+            desks.append(process)
+            desk_ports.append(port)
+        profiler = await profile(desks[0].pid, 12, os.environ.get("ACK_PROFILE"))
         bare_port, fair_port = free_port(), free_port()
         bare = await start(
             [sys.executable, "bench/bare_bolt.py", str(bare_port)],
@@ -218,10 +299,10 @@ async def main() -> None:
             fair_port,
             folder / "fair.log",
         )
-        targets = {
-            "desk": f"http://127.0.0.1:{desk_port}/slack/events",
-            BARE: f"http://127.0.0.1:{bare_port}/slack/events",
-            FAIR: f"http://127.0.0.1:{fair_port}/slack/events",
+        targets = {  # each app's addresses, taken in turn (as a load balancer would)
+            "desk": [f"http://127.0.0.1:{port}/slack/events" for port in desk_ports],
+            BARE: [f"http://127.0.0.1:{bare_port}/slack/events"],
+            FAIR: [f"http://127.0.0.1:{fair_port}/slack/events"],
         }
         found: dict[str, list[float]] = {name: [] for name in targets}
         fsync = fsync_costs(folder)
@@ -229,25 +310,31 @@ async def main() -> None:
         try:
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(connector=connector) as http:
-                for url in targets.values():  # warm up: connections, auth.test, caches
-                    await fire(http, [url], slack, 50, args.rate, rng)
+                loaded = slack.workspace.clock()
+                for urls in targets.values():  # warm up: connections, auth.test, caches
+                    await fire(http, urls, slack, 50, args.rate, rng, args.tickets)
                 per_round = args.requests // args.rounds
                 for round_number in range(args.rounds):
                     order = list(targets.items())
                     turn = round_number % len(order)
-                    for name, url in order[turn:] + order[:turn]:
-                        found[name] += await fire(http, [url], slack, per_round, args.rate, rng)
+                    for name, urls in order[turn:] + order[:turn]:
+                        found[name] += await fire(http, urls, slack, per_round, args.rate, rng, args.tickets)
                         if name == "desk" and round_number == args.rounds - 1:
-                            drained = await drain(http, desk_port, args.drain)
+                            drained = await drain(http, desk_ports, args.drain, slack)
                 if not drained:
-                    drained = await drain(http, desk_port, args.drain)
+                    drained = await drain(http, desk_ports, args.drain, slack)
         finally:
             if profiler is not None:
                 await profiler.wait()
-            for process in (desk, bare, fair):
+            for process in (*desks, bare, fair):
                 process.terminate()
                 await process.wait()
             await slack.stop()
+            if isinstance(store, str):
+                with psycopg.connect(args.store, autocommit=True) as conn:
+                    for name in (schema, f"{schema}_reporting"):  # the store's and its reporting views
+                        conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+    calls = Counter(f"{c.method} {c.error or 'ok'}" for c in slack.calls if c.at >= loaded)
     figures = {name: spread(values) for name, values in found.items()}
     desk_f, bare_f, fair_f = figures["desk"], figures[BARE], figures[FAIR]
     ratios = {"p50": round(desk_f["p50"] / bare_f["p50"], 2), "p99": round(desk_f["p99"] / bare_f["p99"], 2)}
@@ -262,10 +349,16 @@ async def main() -> None:
     print(f"{'desk / (fair + fsync)':<22} {'':>9} {floor['p50']:>7}x {floor['p99']:>7}x")
     print(
         f"outbox after the load: {drained.get('owed_at_stop')} owed, {drained.get('owed_after')} left after "
-        f"{drained.get('seconds')} s: {drained.get('per_s')} messages/s"
+        f"{drained.get('seconds')} s: {drained.get('per_s')} messages/s (Slack took "
+        f"{drained.get('triage_per_s')}/s in the triage channel, which it paces at about 1/s, "
+        f"and {drained.get('elsewhere_per_s')}/s elsewhere)"
     )
     result = {
-        "tickets": TOTAL,
+        "tickets": args.tickets,
+        "store": "postgresql" if isinstance(store, str) else "tinydb",
+        "desks": args.desks,
+        "slack_latency_s": args.slack_latency,
+        "desk_code": args.desk_code or "this checkout",
         "rate_per_s": args.rate,
         "requests_per_app": len(found["desk"]),
         "desk": desk_f,
@@ -276,8 +369,12 @@ async def main() -> None:
         "ratio_fair": fair_ratios,
         "ratio_fair_plus_fsync": floor,
         "outbox_drain": drained,
-        "meets_target": ratios["p50"] <= TARGET and ratios["p99"] <= TARGET,
+        "not_200": dict(REFUSED),
+        "meets_target": floor["p99"] <= TARGET,
     }
+    if REFUSED:
+        print("answers other than 200:", ", ".join(f"{k}: {v}" for k, v in REFUSED.items()))
+    print("calls to Slack from the first request on:", ", ".join(f"{k} {v}" for k, v in calls.most_common()))
     print(json.dumps(result))
 
 

@@ -134,17 +134,23 @@ def slack_env(slack: LocalSlack) -> dict[str, str]:
 
 
 async def start_desk(
-    slack: LocalSlack, folder: Path, store: Path | str, cwd: Path | None = None, wait: float = 60
+    slack: LocalSlack,
+    folder: Path,
+    store: Path | str,
+    cwd: Path | None = None,
+    wait: float = 60,
+    python: tuple[str, ...] = (),
 ) -> tuple[asyncio.subprocess.Process, int]:
     """`python -m bot` on a free port, with the benchmarks' config and `store` (a TinyDB file,
     or a store URL), run from this checkout or `cwd`; the process and its port, once it
-    answers /healthz."""
+    answers /healthz. `python`: options for the interpreter first (`-m cProfile -o FILE`)."""
     config = folder / "desk.toml"
     url = store if isinstance(store, str) else f"tinydb://{store}"
     config.write_text(CONFIG.format(triage=TRIAGE, bob=BOB, store=url))
     port = free_port()
     env = {**slack_env(slack), "DESK_CONFIG": str(config), "PORT": str(port)}
-    return await start([sys.executable, "-m", "bot"], env, port, folder / "desk.log", cwd, wait), port
+    command = [sys.executable, *python, "-m", "bot"]
+    return await start(command, env, port, folder / "desk.log", cwd, wait), port
 
 
 def spread(values: list[float]) -> dict[str, float]:

@@ -35,12 +35,19 @@ class NotSaved(Exception):
     the store is as it was. The message says why in a few words ("disk full")."""
 
 
+def _wall() -> datetime:
+    return datetime.now(UTC)
+
+
 class Transaction:
     """Changes gathered under the write lock; reads see them before they are committed."""
 
-    def __init__(self, tables: Tables, rollup: Rollup | None = None) -> None:
+    def __init__(
+        self, tables: Tables, rollup: Rollup | None = None, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self._tables = tables
         self.rollup = rollup  # keeps the per-day rollups (`bot.domain.rollup`) with each ticket saved
+        self.clock = clock or _wall  # the desk's clock: when a message is owed, in its world
         self.changes: list[Change] = []
         self._tickets: dict[int, Ticket] = {}
         self._records: dict[tuple[str, str], Any] = {}
@@ -59,7 +66,7 @@ class Transaction:
     def following(self) -> Transaction:
         """The next transaction of a group written together (`Store.transaction`): it
         sees this one's changes as if they were committed, and starts with none of its own."""
-        after = Transaction(self._tables, self.rollup)
+        after = Transaction(self._tables, self.rollup, self.clock)
         after._tickets, after._records, after._owed = (
             dict(self._tickets),
             dict(self._records),
@@ -117,6 +124,10 @@ class Transaction:
         if (OUTBOX, key) in self._records:
             return self._owed.get(key)
         return self._tables.owed.get(key)
+
+    def now(self) -> float:
+        """Now on the desk's clock, in seconds since the epoch: the time outbox entries keep."""
+        return self.clock().timestamp()
 
     def next_seq(self) -> int:
         """The next place in the outbox's line: increasing with each message owed, whatever
@@ -188,6 +199,10 @@ class Store(ABC):
         # What each ticket adds to the per-day rollups (`bot.domain.rollup`), given by the desk
         # (it knows the teams and SLA clocks); None: no rollups kept.
         self.rollup: Rollup | None = None
+        # The desk's clock (`bot.clock`, set by the desk): the time of its world that outbox
+        # entries are written in (when owed, not before, parked), so that tests and the
+        # sandbox move it. The wall clock until a desk sets it (a command run alone).
+        self.clock: Callable[[], datetime] = _wall
         # Where the window a backend loads at start begins (`store.keep_in_memory` before now,
         # set by the desk before `open`): PostgreSQL then loads open tickets and those settled
         # since, and reads older ones with SQL when asked (`store.window`). None: every ticket.
@@ -285,7 +300,7 @@ class Store(ABC):
         try:
             group = self._group or _Group(await self._open_group())
             self._group = group
-            tx = (group.last or Transaction(self.tables, self.rollup)).following()
+            tx = (group.last or Transaction(self.tables, self.rollup, self.clock)).following()
             saw = group.members > 0  # it reads changes of the group that are not written yet
             yield tx
             if tx.changes:

@@ -10,7 +10,8 @@ none. The worker then delivers:
   call it needs keeps its method's tier (chat.update 50 a minute for the whole workspace,
   chat.postMessage about one a second per channel, ...) and no `Retry-After` holds the method;
   a 429 holds every call to that method, costs no attempt and writes nothing;
-- **retried** with exponential back-off and full jitter, never sooner than a `Retry-After`;
+- **retried** with exponential back-off and full jitter, never sooner than a `Retry-After`,
+  on the desk's clock (below);
   while Slack does not answer at all (a 5xx, no answer) the back-off grows, so once Slack
   answers again (any call of the desk's, or the outbox's own `auth.test` every few seconds
   during the outage) what waited on it goes at once, not when its back-off ends;
@@ -28,6 +29,17 @@ A ticket's card is one entry drawn when it is delivered, so however many changes
 while Slack is away, the card is posted (or updated) once, as the ticket stands then. When
 new cards pile up faster than the triage channel takes them, they are folded into one storm
 card (`bot.flows.storm`) before each round.
+
+**Time.** What is a time of the desk's world is read from the desk's clock (`Desk.clock`,
+which tests and the sandbox move): when a message was owed (`since`), when it may go
+(`next_at`: a back-off's end, a Home's wait for more changes), when it was parked. Such a wait
+is also a span of real time (Slack given time to recover, calls spared), so it ends as soon
+as either the desk's clock or the machine's elapsed time (monotonic, counted by this process
+from when it first saw the wait) has passed it: in production the two move together; a
+test's clock that stands still leaves it to elapsed time, and one moved forward ends it at
+once, without waiting. Only true elapsed-time measurements are monotonic: Slack's
+pace (`bot.slack.pace`), the storm card's redraws, how often Slack is asked whether it is
+back, and how long `drained` waits.
 """
 
 from __future__ import annotations
@@ -67,6 +79,14 @@ from store.base import NotSaved
 
 log = logging.getLogger("desk.outbox")
 GATHER = 0.05  # seconds between two rounds at least
+# Lines (conversations) delivered at once. Slack paces chat.postMessage per channel ("1 per
+# second per channel", short bursts allowed: https://api.slack.com/methods/chat.postMessage#rate_limiting)
+# and the other methods per method for the whole workspace, by tier ("Tier 3: 50+ per minute",
+# https://api.slack.com/docs/rate-limits), so messages to different conversations may go
+# together; one after the other, each waiting a round trip to Slack (~100-300 ms over the
+# internet), a desk could not send more than a few a second however many conversations wait.
+# Every call still keeps its method's pace (`bot.slack.pace`), shared by the workers.
+CONCURRENT = 8
 # While Slack does not answer, the outbox asks it `auth.test` this often: one call, however much
 # is owed, so what waits goes within seconds of Slack's return rather than after a back-off grown
 # during the outage (up to a minute). auth.test is in Slack's "Special" tier, meant to be called
@@ -125,6 +145,34 @@ class Outbox:
         self.slack_away = False  # the last try failed as an outage does (no answer, a 5xx)
         self._answered = False  # Slack answered a call since: what waits on a back-off goes now
         self._probed = float("-inf")  # monotonic: the last `auth.test` while Slack was away
+        # key -> (its `next_at`, the monotonic end of the same wait counted from when this
+        # process first saw it): the elapsed-time way out of a wait (see "Time" above)
+        self._retry_at: dict[str, tuple[float, float]] = {}
+
+    def now(self) -> float:
+        """Now on the desk's clock, in seconds since the epoch: what `since`, `next_at` and
+        `parked_at` are written in."""
+        return self.desk.clock.now().timestamp()
+
+    def waits(
+        self, key: str, owed: Owed, within: float = 0.0, at: tuple[float, float] | None = None
+    ) -> float:
+        """Seconds (> 0) the message still waits on its back-off `within` seconds from now, on
+        whichever of the desk's clock and elapsed time ends it first; 0 when it may go. `at`:
+        (the desk's now, monotonic now) read once for many messages."""
+        if owed.next_at <= 0:
+            return 0.0
+        now, ticks = at or (self.now(), time.monotonic())
+        wait = owed.next_at - now - within
+        if wait <= 0:
+            return 0.0
+        seen = self._retry_at.get(key)
+        if seen is None or seen[0] != owed.next_at:  # a new wait: its span counts from now
+            if len(self._retry_at) > 2 * len(self.desk.store.owed_view()) + 100:  # struck elsewhere
+                owed_now = self.desk.store.owed_view()
+                self._retry_at = {k: v for k, v in self._retry_at.items() if k in owed_now}
+            seen = self._retry_at[key] = (owed.next_at, ticks + owed.next_at - now)
+        return max(0.0, min(wait, seen[1] - ticks - within))
 
     def wake(self) -> None:
         """Something new is owed: deliver it now."""
@@ -184,7 +232,7 @@ class Outbox:
         waiting = [owed for owed in entries.values() if not owed.parked]
         oldest = min((owed.since for owed in waiting), default=None)
         parked = min((owed.parked_at or owed.since for owed in entries.values() if owed.parked), default=None)
-        now = time.time()
+        now = self.now()
         return {
             "waiting": len(waiting),
             "parked": len(entries) - len(waiting),
@@ -196,12 +244,12 @@ class Outbox:
         """How many messages may go within `within` seconds (not parked, not waiting longer on
         a back-off or a `Retry-After` of a method they need): the desk is idle only when this is 0.
         A message waiting its turn in Slack's pace is still to come."""
-        wall, triage = time.time() + within, self.desk.main_triage
+        triage, at = self.desk.main_triage, (self.now(), time.monotonic())
         return sum(
             1
-            for owed in self.desk.store.owed_view().values()
+            for key, owed in self.desk.store.owed_view().items()
             if not owed.parked
-            and owed.next_at <= wall
+            and self.waits(key, owed, within, at) <= 0
             and self._held(self._needs.get(line_of(owed.message, triage), [])) <= within
         )
 
@@ -243,11 +291,11 @@ class Outbox:
         once nothing waits so (delivered, parked, or due: its own try asks)."""
         if not self.slack_away:
             return
-        now = time.time()
+        at = (self.now(), time.monotonic())
         waiting = [
             key
             for key, seen in self.desk.store.owed_view().items()
-            if not seen.parked and not seen.refusals and seen.attempts and seen.next_at > now
+            if not seen.parked and not seen.refusals and seen.attempts and self.waits(key, seen, at=at) > 0
         ]
         if not waiting:
             self._answered = self.slack_away = False
@@ -266,6 +314,7 @@ class Outbox:
             for key in waiting:
                 if (current := tx.owed(key)) is not None and not current.parked and not current.refusals:
                     tx.owe(key, replace(current, next_at=0.0))
+                self._retry_at.pop(key, None)
         log.info("Slack answers again: what waited for it goes now", extra={"messages": len(waiting)})
 
     async def deliver_ready(self) -> float:
@@ -285,40 +334,68 @@ class Outbox:
             heads = await self._heads()
             if not heads:
                 return 60.0
-            soonest = 60.0
-            progressed = False
-            for key, owed in heads:
-                if self._stopping:
-                    break
-                if await self.storms.holds(owed):  # joins the storm card in the next round
-                    progressed = True
-                    continue
-                wait = owed.next_at - time.time()
-                if isinstance(owed.message, StormCard):
-                    wait = max(wait, self.storms.wait(owed.message.storm, time.monotonic()))
-                if wait > 0:
-                    soonest = min(soonest, wait)
-                    continue
-                try:
-                    drawn = await self.kinds.draw(owed.message)
-                except Unsendable as reason:
-                    await self._park(key, owed, str(reason), slack_said=False)
-                    progressed = True
-                    continue
-                if drawn is not None and self._superseded(key, owed, drawn, triage):
-                    drawn = None  # a later edit of the same message is waiting: it goes instead
-                if drawn is not None:  # paced as it goes, not as the round began
-                    self._needs[line_of(owed.message, triage)] = calls = self._calls(key, owed, drawn)
-                    if (wait := self._pace_wait(calls)) > 0:
-                        soonest = min(soonest, wait)
-                        continue
-                if (wait := await self._deliver(key, owed, drawn)) > 0:  # Slack's pace: not progress
-                    soonest = min(soonest, wait)
-                    continue
-                progressed = True
-            if not progressed:
-                return max(0.01, soonest)
+            lines: dict[str, list[tuple[str, Owed]]] = {}
+            for key, owed in heads:  # oldest first; a line keeps its heads' order
+                lines.setdefault(line_of(owed.message, triage), []).append((key, owed))
+            passes = await self._each_line(list(lines.values()), triage)
+            if not any(progressed for progressed, _ in passes):
+                return max(0.01, min((wait for _, wait in passes), default=60.0))
         return 0.0
+
+    async def _each_line(self, lines: list[list[tuple[str, Owed]]], triage: str) -> list[tuple[bool, float]]:
+        """Deliver the heads of each line, up to `CONCURRENT` lines at once, the oldest lines
+        first: a conversation's messages still go one after the other (one worker takes a
+        line's heads in order), and the strikes of messages delivered together are written in
+        one commit (the store's group commit). Each line's (progressed, seconds until it may go)."""
+        todo = iter(lines)
+        passes: list[tuple[bool, float]] = []
+
+        async def worker() -> None:
+            for heads in todo:  # shared: each line is taken by one worker
+                passes.append(await self._line(heads, triage))
+
+        results = await asyncio.gather(
+            *(worker() for _ in range(min(CONCURRENT, len(lines)))), return_exceptions=True
+        )
+        for result in results:  # the first failure (the store cannot write, ...) ends the round
+            if isinstance(result, BaseException):
+                raise result
+        return passes
+
+    async def _line(self, heads: list[tuple[str, Owed]], triage: str) -> tuple[bool, float]:
+        """Deliver what may go of one line's heads: whether any went (or stepped aside), and
+        the seconds until the next may go."""
+        soonest, progressed = 60.0, False
+        for key, owed in heads:
+            if self._stopping:
+                break
+            if await self.storms.holds(owed):  # joins the storm card in the next round
+                progressed = True
+                continue
+            wait = self.waits(key, owed)
+            if isinstance(owed.message, StormCard):
+                wait = max(wait, self.storms.wait(owed.message.storm, time.monotonic()))
+            if wait > 0:
+                soonest = min(soonest, wait)
+                continue
+            try:
+                drawn = await self.kinds.draw(owed.message)
+            except Unsendable as reason:
+                await self._park(key, owed, str(reason), slack_said=False)
+                progressed = True
+                continue
+            if drawn is not None and self._superseded(key, owed, drawn, triage):
+                drawn = None  # a later edit of the same message is waiting: it goes instead
+            if drawn is not None:  # paced as it goes, not as the round began
+                self._needs[line_of(owed.message, triage)] = calls = self._calls(key, owed, drawn)
+                if (wait := self._pace_wait(calls)) > 0:
+                    soonest = min(soonest, wait)
+                    continue
+            if (wait := await self._deliver(key, owed, drawn)) > 0:  # Slack's pace: not progress
+                soonest = min(soonest, wait)
+                continue
+            progressed = True
+        return progressed, soonest
 
     def _calls(self, key: str, owed: Owed, drawn: Drawn) -> Calls:
         """The Web API calls delivering the message will make, each of which must keep its
@@ -533,6 +610,7 @@ class Outbox:
         self._forget(key)
 
     def _forget(self, key: str) -> None:
+        self._retry_at.pop(key, None)
         self._unsure.discard(key)
         self._looked.discard(key)
 
@@ -566,7 +644,7 @@ class Outbox:
         async with self.desk.store.transaction() as tx:
             current = tx.owed(key)
             if current is not None:
-                tx.owe(key, replace(current, attempts=attempts, next_at=time.time() + delay))
+                tx.owe(key, replace(current, attempts=attempts, next_at=self.now() + delay))
 
     async def _refused(self, key: str, owed: Owed, failure: SlackFailure) -> None:
         """Slack refused it: tried again a few times (out of its conversation's line), then
@@ -576,7 +654,7 @@ class Outbox:
         async with self.desk.store.transaction() as tx:
             parks = refusals >= REFUSALS or self.parking.refused_there(tx, owed.message, failure.error)
             if not parks and (current := tx.owed(key)) is not None:
-                later = time.time() + delay
+                later = self.now() + delay
                 tx.owe(key, replace(current, attempts=attempts, refusals=refusals, next_at=later))
         if parks:
             await self._park(key, owed, failure.error)
@@ -590,4 +668,4 @@ class Outbox:
         log.error("message cannot be delivered; parked", extra={"outbox_id": key, "error": reason})
         self._forget(key)
         async with self.desk.store.transaction() as tx:
-            self.parking.park(tx, key, reason, time.time(), tell=slack_said)
+            self.parking.park(tx, key, reason, self.now(), tell=slack_said)

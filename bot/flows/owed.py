@@ -8,7 +8,6 @@ in line and take the new content.
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -49,7 +48,7 @@ def owe(tx: Transaction, key: str, message: Message, *, look_first: bool = False
         return
     current = tx.owed(key)
     if current is None:
-        now = time.time()
+        now = tx.now()  # the desk's clock: the Home's wait (`after`) is a time of its world
         tx.owe(
             key,
             Owed(

@@ -87,7 +87,7 @@ class Parking:
         self.desk = desk
         self.slack = slack  # the outbox's: asks Slack about a refused token
         self.auth_check_every = 60.0  # seconds between two auth.test while the token is refused
-        self._auth_checked = 0.0  # monotonic
+        self._auth_checked = 0.0  # monotonic: how often Slack is asked is elapsed time
         self._anchors: dict[str, tuple[Message, str | None]] = {}  # key -> (message, `follows`)
         self._looked_to = -1  # the newest entry (`seq`) `behind_parked` has looked at
 
@@ -151,7 +151,7 @@ class Parking:
             return
         if behind := self.behind_parked(owed_now):
             async with self.desk.store.transaction() as tx:
-                self.park_behind(tx, behind, time.time())
+                self.park_behind(tx, behind, tx.now())  # the desk's clock
         if self.slack is None or not any(
             o.parked and cause_of(o.parked) == "auth" for o in owed_now.values()
         ):

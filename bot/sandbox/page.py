@@ -289,7 +289,7 @@ class Page:
             "key": item.key,
             "what": item.what,
             "where": where,
-            "since": (item.since or time.time()) + self.controls.offset_seconds(),  # the desk's clock
+            "since": item.since or time.time() + self.controls.offset_seconds(),  # on the desk's clock
             "state": state,
             "parked": item.parked is not None,
         }
