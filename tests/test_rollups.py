@@ -18,11 +18,12 @@ from bot.domain.errors import DeskError
 from bot.domain.notices import Level, Notice
 from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.priority import Priority
-from bot.domain.quality import Period, summarize
+from bot.domain.quality import Period, Tally, due_times, summarize
 from bot.domain.rollup import ERROR, Rollup, bucket, figures, middle, split_key, summary_of, whole_days
 from bot.domain.sla import SlaClock, measure, pauses_of, round_of
 from bot.domain.ticket import Action, Ticket
-from bot.domain.trend import WEEKS, Trend, periods_ending
+from bot.domain.trend import WEEKS, Trend, TrendTally, periods_ending
+from bot.flows.trends import EXACT, _older
 from bot.slack.trend_blocks import trend_lines
 from config.settings import parse_config
 from store.base import Store
@@ -332,3 +333,60 @@ async def test_imported_tickets_count_in_the_rollups(tmp_path):
         assert await store.records(ROLLUPS) == rollup_of(parse_config(demo_config(url))).of(tickets)
     finally:
         await store.close()
+
+
+def _reference_trend(
+    tickets: list[Ticket], rows: dict, team: str | None, end: datetime, length: timedelta
+) -> Trend:
+    """The trend as /desk quality, the weekly report and the lead's Home counted it before the
+    running targets were measured once: the older periods from the rows, each open ticket
+    measured at each period's end; the last two from the tickets, every target measured in
+    each period."""
+    periods = periods_ending(end, length, WEEKS)
+    running = [t for t in tickets if t.is_open]
+    older = [summary_of(rows, p, team, running, clock_for) for p in periods[:-EXACT]]
+    return Trend((*older, *(summarize(tickets, clock_for, p) for p in periods[-EXACT:])))
+
+
+@RUNS
+@given(
+    history,
+    st.integers(0, 60 * 24 * 60),
+    st.integers(1, 10),
+    st.sampled_from([None, "IT", "People"]),
+)
+@example(
+    [(0, "Hardware", Priority.P2, [("claim", 0, 5, 1), ("wait", 0, 30, 1)])], 24 * 60, 1, None
+)  # a wait still going
+def test_each_reports_trend_from_the_rows_is_the_one_counted_from_the_tickets(spec, minutes, days, team):
+    """What /desk quality, the weekly report and the lead's Home show (`trend_of`'s pure part):
+    the last two periods from the tickets (counted in one pass, the open tickets' running
+    targets measured once for all the periods) equal `summarize` over the tickets, agents'
+    lines included; the older ones from the rows equal `summary_of` measuring each open
+    ticket at each period's end, figure for figure."""
+    tickets = [life[-1] for life in lives(spec)]
+    if team is not None:
+        tickets = [t for t in tickets if TEAMS[t.category] == team]
+    end, length = T0 + timedelta(minutes=minutes), timedelta(days=days)
+    rows = ROLLUP.of(tickets)
+    tally = TrendTally(clock_for, end, length, EXACT)
+    for ticket in tickets:
+        tally.add(ticket)
+    older = _older(rows, team, tally.dues, periods_ending(end - length * EXACT, length, WEEKS - EXACT))
+    found = Trend((*older, *tally.trend().periods))
+    assert found == _reference_trend(tickets, rows, team, end, length)
+
+
+@RUNS
+@given(history, st.integers(0, 60 * 24 * 60), st.integers(1, 10), st.integers(0, 20 * 24 * 60))
+def test_a_due_time_measured_later_reads_the_same_for_a_period(spec, minutes, days, later):
+    """`due_times` measured at any time at or after a period's end: the period's figures are
+    the ones that measure each running target at its end (the digest's trend, the reports'
+    two last periods)."""
+    tickets = [life[-1] for life in lives(spec)]
+    end = T0 + timedelta(minutes=minutes)
+    period = Period(end - timedelta(days=days), end)
+    tally = Tally(clock_for, period)
+    for ticket in tickets:
+        tally.add(ticket, due_times(ticket, clock_for(ticket), end + timedelta(minutes=later)))
+    assert tally.summary() == summarize(tickets, clock_for, period)

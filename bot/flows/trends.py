@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.desk import Desk
+from bot.domain.quality import Period, Summary
 from bot.domain.roles import Team
-from bot.domain.rollup import summary_of
+from bot.domain.rollup import Due, summary_of
 from bot.domain.ticket import Ticket
 from bot.domain.trend import Trend, TrendTally, periods_ending, trend_start
 from store.names import ROLLUPS
@@ -29,16 +31,19 @@ async def trend_of(desk: Desk, team: Team | None, end: datetime, length: timedel
         # Pure work over immutable tickets: done on a thread so requests keep flowing.
         await asyncio.to_thread(_count, theirs, tally)
     moved = tally.trend()
-    if count > exact:
+    if count > exact:  # (then exact is EXACT: the open tickets were all counted above)
         rows = await desk.store.records(ROLLUPS)
-        running = desk.of_team(await desk.store.open_tickets(), team)
         name = team.name if team is not None else None
-        older = [
-            summary_of(rows, period, name, running, desk.sla_clock)
-            for period in periods_ending(end - length * exact, length, count - exact)
-        ]
-        moved = Trend((*older, *moved.periods))
+        older = periods_ending(end - length * exact, length, count - exact)
+        # A sum over the rows for each period, on a thread; the targets still running on the
+        # open tickets measured once, by the tally (`TrendTally.dues`), not once per period.
+        summed = await asyncio.to_thread(_older, rows, name, tally.dues, older)
+        moved = Trend((*summed, *moved.periods))
     return moved
+
+
+def _older(rows: dict[str, Any], team: str | None, dues: list[Due], periods: list[Period]) -> list[Summary]:
+    return [summary_of(rows, period, team, dues=dues) for period in periods]
 
 
 def _count(tickets: list[Ticket], tally: TrendTally) -> None:
