@@ -6,6 +6,7 @@ histogram's documented error)."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,10 +19,21 @@ from bot.domain.errors import DeskError
 from bot.domain.notices import Level, Notice
 from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.priority import Priority
-from bot.domain.quality import Period, Tally, due_times, summarize
+from bot.domain.quality import (
+    AgentLine,
+    Compliance,
+    Period,
+    Spread,
+    Summary,
+    Tally,
+    due_times,
+    median,
+    summarize,
+    touches,
+)
 from bot.domain.rollup import ERROR, Rollup, bucket, figures, middle, split_key, summary_of, whole_days
 from bot.domain.sla import SlaClock, measure, pauses_of, round_of
-from bot.domain.ticket import Action, Ticket
+from bot.domain.ticket import SCORES, Action, Status, Ticket
 from bot.domain.trend import WEEKS, Trend, TrendTally, periods_ending
 from bot.flows.trends import EXACT, _older
 from bot.slack.trend_blocks import trend_lines
@@ -390,3 +402,85 @@ def test_a_due_time_measured_later_reads_the_same_for_a_period(spec, minutes, da
     for ticket in tickets:
         tally.add(ticket, due_times(ticket, clock_for(ticket), end + timedelta(minutes=later)))
     assert tally.summary() == summarize(tickets, clock_for, period)
+
+
+def _measured_twice(tickets: list[Ticket], period: Period) -> Summary:
+    """The period's summary as `Tally` counted it before `sla.took`: every target of every
+    ticket that touches the period measured with `measure`, and again for the agents' lines."""
+    now = period.end
+    opened = resolved = rated = 0
+    times: dict[Target, list[timedelta]] = {t: [] for t in Target}
+    met: Counter[Target] = Counter()
+    decided: Counter[Target] = Counter()
+    levels: Counter[Level] = Counter()
+    scores: Counter[int] = Counter()
+    agents: dict[str, list] = {}
+    for ticket in tickets:
+        if not touches(ticket, period):
+            continue
+        clock = clock_for(ticket)
+        opened += ticket.opened_at in period
+        if ticket.status is Status.RESOLVED and ticket.resolved_at in period:
+            resolved += 1
+            rated += ticket.rating is not None and ticket.rating.score is not None
+            line = agents.setdefault(ticket.assignee or "", [0, [], [], []])
+            line[0] += 1
+            for index, target in ((1, Target.FIRST_RESPONSE), (2, Target.RESOLUTION)):
+                begun, stopped = round_of(ticket, target)
+                if stopped is not None:
+                    state = measure(clock, target, begun, stopped, now, pauses_of(ticket, target, now))
+                    line[index].append(state.length - state.left)
+            if ticket.rating is not None and ticket.rating.score is not None:
+                line[3].append(ticket.rating.score)
+        for target in Target:
+            begun, stopped = round_of(ticket, target)
+            state = measure(clock, target, begun, stopped, now, pauses_of(ticket, target, now))
+            if stopped is None:
+                decided[target] += state.due in period
+            elif stopped in period:
+                times[target].append(state.length - state.left)
+                decided[target] += 1
+                met[target] += not state.breached
+        for notice in ticket.notices:
+            levels[notice.level] += notice.raised_at in period
+        if ticket.rating is not None and ticket.rating.score in SCORES and ticket.rating.at in period:
+            scores[ticket.rating.score] += 1
+    return Summary(
+        period=period,
+        opened=opened,
+        resolved=resolved,
+        first_response=Spread.of(times[Target.FIRST_RESPONSE]),
+        resolution=Spread.of(times[Target.RESOLUTION]),
+        compliance={t: Compliance(met[t], decided[t]) for t in Target},
+        escalations={level: levels[level] for level in Level},
+        scores={score: scores[score] for score in SCORES},
+        agents=tuple(
+            AgentLine(
+                agent,
+                n,
+                median(firsts),
+                median(wholes),
+                sum(given) / len(given) if given else None,
+                len(given),
+            )
+            for agent, (n, firsts, wholes, given) in sorted(agents.items())
+        ),
+        rated_resolved=rated,
+    )
+
+
+@RUNS
+@given(history, st.integers(0, 60 * 24 * 60), st.integers(1, 14), st.sampled_from([None, "IT", "People"]))
+@example(  # answered the day before the period, resolved in it: the agent's line has both times
+    [(0, "Hardware", Priority.P2, [("claim", 0, 5, 1), ("resolve", 0, 3000, 1)])], 3 * 24 * 60, 2, None
+)
+def test_a_summary_counts_what_measuring_every_target_twice_counted(spec, minutes, days, team):
+    """Each target measured once, and a stopped one without its due time (`sla.took`): every
+    figure of the summary, agents' lines included, as measuring each target in full (and again
+    for the agents' lines) counted them."""
+    tickets = [life[-1] for life in lives(spec)]
+    if team is not None:
+        tickets = [t for t in tickets if TEAMS[t.category] == team]
+    end = T0 + timedelta(minutes=minutes)
+    period = Period(end - timedelta(days=days), end)
+    assert summarize(tickets, clock_for, period) == _measured_twice(tickets, period)
