@@ -8,6 +8,7 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.collection import paused
 from bot.desk import Desk
 from bot.domain.quality import Period, Summary
 from bot.domain.roles import Team
@@ -25,11 +26,15 @@ async def trend_of(desk: Desk, team: Team | None, end: datetime, length: timedel
     kept = desk.store.rollup is not None
     exact = min(EXACT, count) if kept else count
     tally = TrendTally(desk.sla_clock, end, length, exact)
-    # Read a month at a time from TinyDB's archive (when it reaches that far), counted as it comes.
-    async for piece in desk.store.history_in_pieces(trend_start(end, length, exact)):
-        theirs = desk.of_team(piece, team)
-        # Pure work over immutable tickets: done on a thread so requests keep flowing.
-        await asyncio.to_thread(_count, theirs, tally)
+    # Read a month at a time from TinyDB's archive (when it reaches that far), counted as it comes,
+    # with the collector held off meanwhile (`bot.collection`: its full collections would walk
+    # every ticket read and hold the event loop for their whole length).
+    with paused():
+        async for piece in desk.store.history_in_pieces(trend_start(end, length, exact)):
+            theirs = desk.of_team(piece, team)
+            # Pure work over immutable tickets: done on a thread so requests keep flowing.
+            await asyncio.to_thread(_count, theirs, tally)
+            del piece, theirs
     moved = tally.trend()
     if count > exact:  # (then exact is EXACT: the open tickets were all counted above)
         rows = await desk.store.records(ROLLUPS)
