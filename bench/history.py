@@ -11,8 +11,11 @@ desk's hourly job would have over the years). Then, in a fresh process each time
 - `open`: `TinyDBStore(path).open()` — seconds, and the process's peak memory (VmHWM);
 - `desk`: `python -m bot` on that store against a local Slack, started until /healthz answers
   and its start-up jobs (the archive among them) have run — seconds, and its peak memory;
-- `q90`: a lead's `/quality 90d`, whose trend reaches two years back into the archive, in a
-  process of its own — seconds, peak memory, and the longest the event loop waited.
+- `q90`, `report`, `digest`: a lead's `/quality 90d` (its trend reaches two years back: the
+  last two periods from the tickets, the older ones from the rollups), the weekly report as
+  the leads get it (`Reports.compose`: its text and its 12-week chart drawn) and today's
+  digest (`Digests.compose`, its trend lines included), each in a process of its own —
+  seconds, CPU seconds, peak memory, and the longest the event loop waited.
 
 Medians of `--runs`. For comparison, the same 50,000 tickets all in the window (no archive,
 as before SPEC §12) are opened too. Prints a table, then one JSON line. Targets at 500,000:
@@ -22,8 +25,10 @@ With `--store postgresql://…` the same history is written straight into a sche
 (`bench_history_<size>`, with COPY and the rollups summed as the desk keeps them; kept for the
 next run with `--keep`), and each run starts `--desks` desks on it at once, each measured
 until its /healthz answers and for its peak memory (issue 37's targets at 1,000,000: under
-3 s and 400 MB each); then `/quality 90d` as above. `--code DIR` runs the desks (and the
-`/quality` process) from another checkout of the project: the same run before a change.
+3 s and 400 MB each); then `/quality 90d`, the weekly report and the digest as above
+(issue 37's targets: under 0.5 s each, the event loop never held over 20 ms, under 400 MB).
+`--code DIR` runs the desks (and the processes that ask) from another checkout of the project:
+the same run before a change.
 """
 
 from __future__ import annotations
@@ -54,39 +59,6 @@ from store import TinyDBStore
 NOW = datetime.now(UTC).replace(microsecond=0)
 WINDOW = timedelta(days=120)
 YEARS = 4
-PG_QUALITY_SCRIPT = """
-import asyncio, json, sys, time, tomllib
-from datetime import UTC, datetime, timedelta
-sys.path.append("bench")
-from common import CONFIG, BOB, TRIAGE, loop_stall_during
-from memory import peak_memory_mb
-from bot.clock import Clock
-from bot.desk import Desk, rollup_of
-from bot.flows.quality import quality_report
-from config.settings import parse_config
-from store import store_from_url
-class Offline:  # the Slack of a desk that asks nothing: everyone reads the desk's language
-    async def locale(self, person):
-        return ""
-async def main():
-    text = CONFIG.format(triage=TRIAGE, bob=BOB, store=sys.argv[1])
-    config = parse_config(tomllib.loads(text.replace("leads = []", f'leads = ["{BOB}"]')))
-    store = store_from_url(sys.argv[1])
-    store.rollup = rollup_of(config)
-    store.keep_since = datetime.now(UTC) - config.keep_in_memory
-    began = time.perf_counter()
-    await store.open()
-    opened = time.perf_counter() - began
-    began = time.perf_counter()
-    work = asyncio.ensure_future(quality_report(Desk(config, store, Offline(), Clock()), BOB, "90d"))
-    stall = await loop_stall_during(work)
-    took = time.perf_counter() - began
-    tickets = len(store.tables.tickets)
-    await store.close()
-    print(json.dumps({"seconds": took, "peak_mb": peak_memory_mb(), "stall_ms": stall,
-                      "open_s": opened, "in_memory": tickets}))
-asyncio.run(main())
-"""
 OPEN_SCRIPT = """
 import asyncio, json, sys, time
 sys.path.append("bench")  # after the project: bench/store.py is not the store
@@ -102,33 +74,58 @@ async def main():
     print(json.dumps({"seconds": took, "peak_mb": peak_memory_mb(), "in_memory": tickets}))
 asyncio.run(main())
 """
-# `/quality 90d` as a lead asks it (its trend reaches two years back), in a process of its own:
-# how long, the process's peak memory, and the longest the event loop waited meanwhile.
-QUALITY_SCRIPT = """
+# What a lead asks, in a process of its own: `/quality 90d` (its trend reaches two years back),
+# the weekly report (its text and 12-week chart, as `Reports.compose` builds it for the leads)
+# or today's digest (`Digests.compose`, with its trend lines): how long, the process's peak
+# memory, the longest the event loop waited meanwhile, and the CPU time the process used (its
+# threads' included: what it cost, however busy the machine). argv: the store, what to ask.
+ASKS = ("q90", "report", "digest")
+ASK_SCRIPT = """
 import asyncio, json, sys, time, tomllib
+from datetime import UTC, datetime, timedelta
 sys.path.append("bench")  # after the project: bench/store.py is not the store
 from common import CONFIG, BOB, TRIAGE, loop_stall_during
 from memory import peak_memory_mb
 from bot.clock import Clock
 from bot.desk import Desk, rollup_of
+from bot.flows.digest import Digests
 from bot.flows.quality import quality_report
+from bot.flows.report import Reports
 from config.settings import parse_config
-from store import TinyDBStore
+from store import TinyDBStore, store_from_url
 class Offline:  # the Slack of a desk that asks nothing: everyone reads the desk's language
     async def locale(self, person):
         return ""
+async def ask(desk, what):
+    now = desk.clock.now()
+    if what == "q90":
+        return await quality_report(desk, BOB, "90d")
+    if what == "report":
+        reports = Reports(desk)
+        return await reports.compose(reports.weeks.monday(now))
+    return await Digests(desk).compose(now.astimezone(desk.zone).date(), now)
 async def main():
-    text = CONFIG.format(triage=TRIAGE, bob=BOB, store="tinydb://" + sys.argv[1])
+    where, what = sys.argv[1], sys.argv[2]
+    url = where if "://" in where else "tinydb://" + where
+    text = CONFIG.format(triage=TRIAGE, bob=BOB, store=url)
     config = parse_config(tomllib.loads(text.replace("leads = []", f'leads = ["{BOB}"]')))
-    store = TinyDBStore(sys.argv[1])
+    if "://" in where:  # PostgreSQL: the desk's window in memory, older tickets read with SQL
+        store = store_from_url(where)
+        store.keep_since = datetime.now(UTC) - config.keep_in_memory
+    else:
+        store = TinyDBStore(where)
     store.rollup = rollup_of(config)
-    await store.open()
     began = time.perf_counter()
-    work = asyncio.ensure_future(quality_report(Desk(config, store, Offline(), Clock()), BOB, "90d"))
+    await store.open()
+    opened = time.perf_counter() - began
+    began, cpu = time.perf_counter(), time.process_time()
+    work = asyncio.ensure_future(ask(Desk(config, store, Offline(), Clock()), what))
     stall = await loop_stall_during(work)
-    took = time.perf_counter() - began
+    took, cpu = time.perf_counter() - began, time.process_time() - cpu
+    tickets = len(store.tables.tickets)
     await store.close()
-    print(json.dumps({"seconds": took, "peak_mb": peak_memory_mb(), "stall_ms": stall}))
+    print(json.dumps({"seconds": took, "cpu_s": cpu, "peak_mb": peak_memory_mb(), "stall_ms": stall,
+                      "open_s": opened, "in_memory": tickets}))
 asyncio.run(main())
 """
 
@@ -167,9 +164,11 @@ async def build(path: Path, size: int, window: int, *, archive: bool) -> float:
     return time.perf_counter() - began
 
 
-def open_once(path: Path | str, script: str = OPEN_SCRIPT, cwd: Path | None = None) -> dict[str, float]:
+def open_once(
+    path: Path | str, script: str = OPEN_SCRIPT, cwd: Path | None = None, *args: str
+) -> dict[str, float]:
     done = subprocess.run(
-        [sys.executable, "-c", script, str(path)],
+        [sys.executable, "-c", script, str(path), *args],
         cwd=cwd or Path(__file__).resolve().parent.parent,
         capture_output=True,
         text=True,
@@ -305,24 +304,21 @@ async def main_pg(args: argparse.Namespace) -> None:
         print(f"built {size} in {built:.1f} s" + ("" if fresh else " (kept from before)"), file=sys.stderr)
         with tempfile.TemporaryDirectory() as folder_name:
             runs = [await desks_once(Path(folder_name), url, args.desks, code) for _ in range(args.runs)]
-        no = {"seconds": 0.0, "peak_mb": 0.0, "stall_ms": 0.0, "open_s": 0.0, "in_memory": 0}
-        asked = [open_once(url, PG_QUALITY_SCRIPT, code) if args.quality else no for _ in range(args.runs)]
+        asked = asked_of(url, args.runs, code) if args.quality else {}
         every = [desk for run in runs for desk in run]
         rows.append(
             {
                 "history": size,
                 "desks": args.desks,
-                "in_memory": int(asked[0].get("in_memory", 0)),
+                "in_memory": int(asked["q90"][0]["in_memory"]) if asked else 0,
                 "built_s": round(built, 1),
                 "desk_start_s": median(every, "seconds"),
                 "desk_start_max_s": round(max(d["seconds"] for d in every), 2),
                 "desk_start_cpu_s": median(every, "cpu_s"),
                 "desk_peak_mb": median(every, "peak_mb"),
                 "desk_peak_max_mb": round(max(d["peak_mb"] for d in every), 1),
-                "open_s": median(asked, "open_s"),
-                "quality_90d_s": median(asked, "seconds"),
-                "quality_90d_peak_mb": median(asked, "peak_mb"),
-                "quality_90d_stall_ms": median(asked, "stall_ms"),
+                "open_s": median(asked["q90"], "open_s") if asked else 0.0,
+                **asked_columns(asked),
             }
         )
         print(f"done: {rows[-1]}", file=sys.stderr, flush=True)
@@ -331,14 +327,13 @@ async def main_pg(args: argparse.Namespace) -> None:
     print(
         f"{'history':>8} {'desks':>5} {'in memory':>9} {'desk s':>7} {'max s':>6} {'cpu s':>6} "
         f"{'desk MB':>8} "
-        f"{'max MB':>7} {'q90 s':>6} {'q90 MB':>7} {'stall ms':>8}"
+        f"{'max MB':>7} {ASKED_HEADER}"
     )
     for row in rows:
         print(
             f"{row['history']:>8} {row['desks']:>5} {row['in_memory']:>9} {row['desk_start_s']:>7} "
             f"{row['desk_start_max_s']:>6} {row['desk_start_cpu_s']:>6} "
-            f"{row['desk_peak_mb']:>8} {row['desk_peak_max_mb']:>7} "
-            f"{row['quality_90d_s']:>6} {row['quality_90d_peak_mb']:>7} {row['quality_90d_stall_ms']:>8}"
+            f"{row['desk_peak_mb']:>8} {row['desk_peak_max_mb']:>7} {asked_cells(row)}"
         )
     biggest = rows[-1]
     summary = {
@@ -361,6 +356,38 @@ async def drop_pg_schema(url: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         conn.execute(f"DROP SCHEMA IF EXISTS {schema}_reporting CASCADE")
+
+
+def asked_of(where: Path | str, runs: int, code: Path | None = None) -> dict[str, list[dict[str, float]]]:
+    """`/quality 90d`, the weekly report and the digest, each asked `runs` times, each time in
+    a fresh process on the store at `where` (`ASK_SCRIPT`)."""
+    return {what: [open_once(where, ASK_SCRIPT, code, what) for _ in range(runs)] for what in ASKS}
+
+
+# The row's columns of each ask (`quality_90d_*` for /quality, as before), and how they print.
+COLUMN = {"q90": "quality_90d", "report": "report", "digest": "digest"}
+ASKED_HEADER = " ".join(f"{f'{w} s':>8} {f'{w} cpu':>10} {f'{w} MB':>9} {f'{w} ms':>9}" for w in ASKS)
+
+
+def asked_columns(asked: dict[str, list[dict[str, float]]]) -> dict[str, float]:
+    """Each ask's medians: seconds, CPU seconds, peak memory (MB) and the event loop's longest
+    wait (ms)."""
+    found: dict[str, float] = {}
+    for what in ASKS:
+        runs = asked.get(what) or [{"seconds": 0.0, "cpu_s": 0.0, "peak_mb": 0.0, "stall_ms": 0.0}]
+        found[f"{COLUMN[what]}_s"] = median(runs, "seconds")
+        found[f"{COLUMN[what]}_cpu_s"] = median(runs, "cpu_s")
+        found[f"{COLUMN[what]}_peak_mb"] = median(runs, "peak_mb")
+        found[f"{COLUMN[what]}_stall_ms"] = median(runs, "stall_ms")
+    return found
+
+
+def asked_cells(row: dict) -> str:
+    return " ".join(
+        f"{row[f'{COLUMN[w]}_s']:>8} {row[f'{COLUMN[w]}_cpu_s']:>10} {row[f'{COLUMN[w]}_peak_mb']:>9} "
+        f"{row[f'{COLUMN[w]}_stall_ms']:>9}"
+        for w in ASKS
+    )
 
 
 def median(runs: list[dict[str, float]], key: str) -> float:
@@ -395,7 +422,7 @@ async def main() -> None:
             built = await build(path, size, args.window, archive=archive)
             opens = [open_once(path) for _ in range(args.runs)]
             desks = [await desk_once(case, path) for _ in range(args.runs)] if archive else []
-            asked = [open_once(path, QUALITY_SCRIPT) for _ in range(args.runs)]
+            asked = asked_of(path, args.runs)
             rows.append(
                 {
                     "history": size,
@@ -407,15 +434,13 @@ async def main() -> None:
                     "open_peak_mb": median(opens, "peak_mb"),
                     "desk_start_s": median(desks, "seconds") if desks else None,
                     "desk_peak_mb": median(desks, "peak_mb") if desks else None,
-                    "quality_90d_s": median(asked, "seconds"),
-                    "quality_90d_peak_mb": median(asked, "peak_mb"),
-                    "quality_90d_stall_ms": median(asked, "stall_ms"),
+                    **asked_columns(asked),
                 }
             )
             print(f"done: {rows[-1]}", file=sys.stderr, flush=True)
     print(
         f"{'history':>8} {'kept':<8} {'in memory':>9} {'files':>5} {'open s':>7} {'open MB':>8} "
-        f"{'desk s':>7} {'desk MB':>8} {'q90 s':>6} {'q90 MB':>7} {'stall ms':>8}"
+        f"{'desk s':>7} {'desk MB':>8} {ASKED_HEADER}"
     )
     for row in rows:
         print(
@@ -423,7 +448,7 @@ async def main() -> None:
             f"{row['archive_files']:>5} {row['open_s']:>7} {row['open_peak_mb']:>8} "
             f"{row['desk_start_s'] if row['desk_start_s'] is not None else '-':>7} "
             f"{row['desk_peak_mb'] if row['desk_peak_mb'] is not None else '-':>8} "
-            f"{row['quality_90d_s']:>6} {row['quality_90d_peak_mb']:>7} {row['quality_90d_stall_ms']:>8}"
+            f"{asked_cells(row)}"
         )
     biggest = next(r for r in reversed(rows) if r["archive"])
     print(

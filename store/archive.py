@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from tinydb.storages import JSONStorage
 
 from bot.domain.ticket import Ticket
 from store.codec import ticket_from_doc
@@ -172,13 +171,64 @@ class Archive:
 
 
 def _docs_in(path: Path) -> dict[str, Any]:
-    """The archive file's tickets as documents, by number, read with TinyDB's own storage;
-    ValueError when it is not JSON."""
-    storage = JSONStorage(str(path), access_mode="r")
-    try:
-        return dict((storage.read() or {}).get(TABLE, {}))
-    finally:
-        storage.close()
+    """The archive file's tickets as documents, by number (the JSON TinyDB's storage reads);
+    ValueError when it is not JSON. Parsed a document at a time: one `json.loads` of a month
+    holds the interpreter for as long as it parses (200 ms and more for a busy month), and
+    the event loop waits that long even though the read runs on a thread."""
+    with open(path, encoding="utf-8") as source:
+        text = source.read()
+    if not text.strip():
+        return {}  # (as TinyDB's storage reads an empty file)
+    tables = _object(text, 0, whole=lambda name: name != TABLE)
+    return dict(tables.get(TABLE) or {})
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODE = json.JSONDecoder().raw_decode
+
+
+def _object(text: str, at: int, whole: Callable[[str], bool]) -> dict[str, Any]:
+    """The JSON object at `at`, the whole of `text` after it being space. The values of the
+    keys `whole` says yes to are decoded at once; the others are objects, decoded a member at
+    a time (`_members`)."""
+    found, at = _members(text, at, lambda name, i: _DECODE(text, i) if whole(name) else _nested(text, i))
+    if _SPACE.match(text, at).end() != len(text):  # type: ignore[union-attr]
+        raise ValueError("extra data after the archive's object")
+    return found
+
+
+def _nested(text: str, at: int) -> tuple[dict[str, Any], int]:
+    return _members(text, at, lambda _, i: _DECODE(text, i))
+
+
+def _members(text: str, at: int, value: Callable[[str, int], tuple[Any, int]]) -> tuple[dict[str, Any], int]:
+    """The members of the object at `at` (after space), each value read by `value`; the
+    object and where it ends."""
+    at = _skip(text, at)
+    if text[at : at + 1] != "{":
+        raise ValueError(f"an object expected at {at}")
+    found: dict[str, Any] = {}
+    at = _skip(text, at + 1)
+    if text[at : at + 1] == "}":
+        return found, at + 1
+    while True:
+        name, at = _DECODE(text, at)
+        if not isinstance(name, str):
+            raise ValueError(f"a key expected at {at}")
+        at = _skip(text, at)
+        if text[at : at + 1] != ":":
+            raise ValueError(f"':' expected at {at}")
+        found[name], at = value(name, _skip(text, at + 1))
+        at = _skip(text, at)
+        if text[at : at + 1] == "}":
+            return found, at + 1
+        if text[at : at + 1] != ",":
+            raise ValueError(f"',' or '}}' expected at {at}")
+        at = _skip(text, at + 1)
+
+
+def _skip(text: str, at: int) -> int:
+    return _SPACE.match(text, at).end()  # type: ignore[union-attr]
 
 
 class ArchiveDamaged(Exception):

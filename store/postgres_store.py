@@ -29,7 +29,7 @@ import logging
 import os
 import select
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Container
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -478,8 +478,9 @@ class PostgresStore(Store):
         yield [held[n] for n in sorted(held)]
         if self._kept_since is None or since >= self._kept_since:
             return
-        async for piece in self._pages(f"NOT is_open AND {SETTLED} >= %s", (since,)):
-            yield [t for t in piece if t.number not in held]  # (kept since it was taken: counted)
+        # The window's own tickets are not read again (nor any kept since it was taken: counted).
+        async for piece in self._pages_by_index(f"NOT is_open AND {SETTLED} >= %s", (since,), held):
+            yield [t for t in piece if t.number not in held]
 
     async def _tickets_where(self, condition: str, params: tuple[Any, ...]) -> list[Ticket]:
         """The tickets matching an SQL `condition`, by number (the database's copy: it is never
@@ -505,6 +506,25 @@ class PostgresStore(Store):
             if len(rows) < window.PAGE:
                 return
             after = rows[-1][0]
+
+    async def _pages_by_index(
+        self, condition: str, params: tuple[Any, ...], held: Container[int] = ()
+    ) -> AsyncIterator[list[Ticket]]:
+        """As `_pages`, for a `condition` an index of its own answers (`tickets_settled`): the
+        numbers first, with that index, then their documents `DOC_PAGE` at a time (but those
+        of `held`). Paging by number
+        with the condition as a filter walks the primary key through every older ticket first
+        (at 1,000,000 tickets, 940,000 rows and 3 s before the first page of a 180-day reach)."""
+        await self._before_read()
+        found = await self._select(f"SELECT number FROM tickets WHERE {condition}", params)
+        numbers = sorted(n for (n,) in found if n not in held)  # (`held`: in memory already)
+        for start in range(0, len(numbers), DOC_PAGE):
+            rows = await self._select(
+                "SELECT number, doc::text FROM tickets WHERE number = ANY(%s) ORDER BY number",
+                (numbers[start : start + DOC_PAGE],),
+            )
+            if rows:
+                yield await asyncio.to_thread(_decode, [doc for _, doc in rows])
 
     async def _select(self, query: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """Rows of a read the window cannot answer; NotSaved when the server cannot be reached."""
@@ -806,6 +826,9 @@ async def _abandon(held: contextlib.AsyncExitStack, problem: BaseException) -> N
         await held.__aexit__(type(problem), problem, problem.__traceback__)
     except Exception as also:
         log.debug("connection given up", extra={"error": _reason(also)})
+
+
+DOC_PAGE = 1000  # documents fetched at once by `_pages_by_index`: each fetch parsed on the event loop
 
 
 def _decode(docs: list[str]) -> list[Ticket]:

@@ -4,17 +4,20 @@ point. Every store here is a real TinyDB file on disk; the clock is the tests' o
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tinydb import TinyDB
 
 from bot.domain.errors import TicketArchived
 from bot.domain.owed import Card, Owed
 from bot.domain.ticket import Ticket
 from store import StoreUnavailable, TinyDBStore
-from store.archive import month_of
+from store.archive import TABLE, _docs_in, month_of
 from store.names import RATINGS_AT, THREADS
 from tests.factories import make_ticket
 from tests.harness import BERLIN
@@ -394,3 +397,33 @@ async def test_history_comes_in_pieces_a_month_at_a_time_each_ticket_once(tmp_pa
         assert len(sizes) == len(months) and max(sizes) <= 3  # a month's tickets (2 or 3) at a time
     finally:
         await store.close()
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    tables=st.dictionaries(st.text(), st.dictionaries(st.text(), _json, max_size=4), max_size=5),
+    indent=st.sampled_from([None, 1]),
+)
+def test_an_archive_file_is_read_a_document_at_a_time_as_json_reads_it(tmp_path_factory, tables, indent):
+    """`_docs_in` parses a member at a time (the event loop is not held for a whole month):
+    the same documents as `json.loads`, however the file is spaced, for any table names."""
+    path = tmp_path_factory.mktemp("month") / "desk.archive-2024-01.json"
+    path.write_text(json.dumps(tables, indent=indent), encoding="utf-8")
+    assert _docs_in(path) == dict(tables.get(TABLE) or {})
+
+
+@pytest.mark.parametrize(
+    "text", ['{"tickets": {"1": {}', '{"tickets": {"1" {}}}', '{"tickets": {}} x', "[1]"]
+)
+def test_an_archive_file_that_is_not_json_is_refused(text, tmp_path):
+    path = tmp_path / "desk.archive-2024-01.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError):
+        _docs_in(path)

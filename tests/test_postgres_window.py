@@ -150,3 +150,21 @@ async def test_dropping_settled_tickets_keeps_the_open_and_those_the_desk_still_
             await reopened.close()
     finally:
         await desk.close()
+
+
+async def test_a_reports_reach_is_read_through_its_index_a_page_at_a_time(pg_url, monkeypatch):
+    """`history_in_pieces` beyond the window: the tickets settled since, found with the
+    settled index, then their documents a page at a time in number order (none settled before
+    the reach, none twice)."""
+    import store.postgres_store as postgres_store
+
+    monkeypatch.setattr(postgres_store, "DOC_PAGE", 2)
+    old = [resolved(n, OLD + n * DAY) for n in range(1, 8)]  # settled a day after each opened
+    await write(pg_url, *old, resolved(8, T0 - 10 * DAY))
+    desk = await opened(pg_url)
+    try:
+        pieces = [[t.number for t in piece] async for piece in desk.history_in_pieces(OLD + 3 * DAY)]
+        assert pieces == [[8], [2, 3], [4, 5], [6, 7]]  # 1 settled before the reach; 8 read once, in memory
+        assert [t.number for t in await desk.history_since(OLD + 3 * DAY)] == [2, 3, 4, 5, 6, 7, 8]
+    finally:
+        await desk.close()

@@ -6,6 +6,7 @@ histogram's documented error)."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,11 +19,23 @@ from bot.domain.errors import DeskError
 from bot.domain.notices import Level, Notice
 from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.priority import Priority
-from bot.domain.quality import Period, summarize
+from bot.domain.quality import (
+    AgentLine,
+    Compliance,
+    Period,
+    Spread,
+    Summary,
+    Tally,
+    due_times,
+    median,
+    summarize,
+    touches,
+)
 from bot.domain.rollup import ERROR, Rollup, bucket, figures, middle, split_key, summary_of, whole_days
 from bot.domain.sla import SlaClock, measure, pauses_of, round_of
-from bot.domain.ticket import Action, Ticket
-from bot.domain.trend import WEEKS, Trend, periods_ending
+from bot.domain.ticket import SCORES, Action, Status, Ticket
+from bot.domain.trend import WEEKS, Trend, TrendTally, periods_ending
+from bot.flows.trends import EXACT, _older
 from bot.slack.trend_blocks import trend_lines
 from config.settings import parse_config
 from store.base import Store
@@ -333,3 +346,142 @@ async def test_imported_tickets_count_in_the_rollups(tmp_path):
         assert await store.records(ROLLUPS) == rollup_of(parse_config(demo_config(url))).of(tickets)
     finally:
         await store.close()
+
+
+def _reference_trend(
+    tickets: list[Ticket], rows: dict, team: str | None, end: datetime, length: timedelta
+) -> Trend:
+    """The trend as /desk quality, the weekly report and the lead's Home counted it before the
+    running targets were measured once: the older periods from the rows, each open ticket
+    measured at each period's end; the last two from the tickets, every target measured in
+    each period."""
+    periods = periods_ending(end, length, WEEKS)
+    running = [t for t in tickets if t.is_open]
+    older = [summary_of(rows, p, team, running, clock_for) for p in periods[:-EXACT]]
+    return Trend((*older, *(summarize(tickets, clock_for, p) for p in periods[-EXACT:])))
+
+
+@RUNS
+@given(
+    history,
+    st.integers(0, 60 * 24 * 60),
+    st.integers(1, 10),
+    st.sampled_from([None, "IT", "People"]),
+)
+@example(
+    [(0, "Hardware", Priority.P2, [("claim", 0, 5, 1), ("wait", 0, 30, 1)])], 24 * 60, 1, None
+)  # a wait still going
+def test_each_reports_trend_from_the_rows_is_the_one_counted_from_the_tickets(spec, minutes, days, team):
+    """What /desk quality, the weekly report and the lead's Home show (`trend_of`'s pure part):
+    the last two periods from the tickets (counted in one pass, the open tickets' running
+    targets measured once for all the periods) equal `summarize` over the tickets, agents'
+    lines included; the older ones from the rows equal `summary_of` measuring each open
+    ticket at each period's end, figure for figure."""
+    tickets = [life[-1] for life in lives(spec)]
+    if team is not None:
+        tickets = [t for t in tickets if TEAMS[t.category] == team]
+    end, length = T0 + timedelta(minutes=minutes), timedelta(days=days)
+    rows = ROLLUP.of(tickets)
+    tally = TrendTally(clock_for, end, length, EXACT)
+    for ticket in tickets:
+        tally.add(ticket)
+    older = _older(rows, team, tally.dues, periods_ending(end - length * EXACT, length, WEEKS - EXACT))
+    found = Trend((*older, *tally.trend().periods))
+    assert found == _reference_trend(tickets, rows, team, end, length)
+
+
+@RUNS
+@given(history, st.integers(0, 60 * 24 * 60), st.integers(1, 10), st.integers(0, 20 * 24 * 60))
+def test_a_due_time_measured_later_reads_the_same_for_a_period(spec, minutes, days, later):
+    """`due_times` measured at any time at or after a period's end: the period's figures are
+    the ones that measure each running target at its end (the digest's trend, the reports'
+    two last periods)."""
+    tickets = [life[-1] for life in lives(spec)]
+    end = T0 + timedelta(minutes=minutes)
+    period = Period(end - timedelta(days=days), end)
+    tally = Tally(clock_for, period)
+    for ticket in tickets:
+        tally.add(ticket, due_times(ticket, clock_for(ticket), end + timedelta(minutes=later)))
+    assert tally.summary() == summarize(tickets, clock_for, period)
+
+
+def _measured_twice(tickets: list[Ticket], period: Period) -> Summary:
+    """The period's summary as `Tally` counted it before `sla.took`: every target of every
+    ticket that touches the period measured with `measure`, and again for the agents' lines."""
+    now = period.end
+    opened = resolved = rated = 0
+    times: dict[Target, list[timedelta]] = {t: [] for t in Target}
+    met: Counter[Target] = Counter()
+    decided: Counter[Target] = Counter()
+    levels: Counter[Level] = Counter()
+    scores: Counter[int] = Counter()
+    agents: dict[str, list] = {}
+    for ticket in tickets:
+        if not touches(ticket, period):
+            continue
+        clock = clock_for(ticket)
+        opened += ticket.opened_at in period
+        if ticket.status is Status.RESOLVED and ticket.resolved_at in period:
+            resolved += 1
+            rated += ticket.rating is not None and ticket.rating.score is not None
+            line = agents.setdefault(ticket.assignee or "", [0, [], [], []])
+            line[0] += 1
+            for index, target in ((1, Target.FIRST_RESPONSE), (2, Target.RESOLUTION)):
+                begun, stopped = round_of(ticket, target)
+                if stopped is not None:
+                    state = measure(clock, target, begun, stopped, now, pauses_of(ticket, target, now))
+                    line[index].append(state.length - state.left)
+            if ticket.rating is not None and ticket.rating.score is not None:
+                line[3].append(ticket.rating.score)
+        for target in Target:
+            begun, stopped = round_of(ticket, target)
+            state = measure(clock, target, begun, stopped, now, pauses_of(ticket, target, now))
+            if stopped is None:
+                decided[target] += state.due in period
+            elif stopped in period:
+                times[target].append(state.length - state.left)
+                decided[target] += 1
+                met[target] += not state.breached
+        for notice in ticket.notices:
+            levels[notice.level] += notice.raised_at in period
+        if ticket.rating is not None and ticket.rating.score in SCORES and ticket.rating.at in period:
+            scores[ticket.rating.score] += 1
+    return Summary(
+        period=period,
+        opened=opened,
+        resolved=resolved,
+        first_response=Spread.of(times[Target.FIRST_RESPONSE]),
+        resolution=Spread.of(times[Target.RESOLUTION]),
+        compliance={t: Compliance(met[t], decided[t]) for t in Target},
+        escalations={level: levels[level] for level in Level},
+        scores={score: scores[score] for score in SCORES},
+        agents=tuple(
+            AgentLine(
+                agent,
+                n,
+                median(firsts),
+                median(wholes),
+                sum(given) / len(given) if given else None,
+                len(given),
+            )
+            for agent, (n, firsts, wholes, given) in sorted(agents.items())
+        ),
+        rated_resolved=rated,
+    )
+
+
+@RUNS
+@given(history, st.integers(0, 60 * 24 * 60), st.integers(1, 14), st.sampled_from([None, "IT", "People"]))
+@example(  # answered the day before the period, resolved in it: the agent's line has both times
+    [(0, "Hardware", Priority.P2, [("claim", 0, 5, 1), ("resolve", 0, 3000, 1)])], 3 * 24 * 60, 2, None
+)
+def test_a_summary_counts_what_measuring_every_target_twice_counted(spec, minutes, days, team):
+    """Each target measured once, and a stopped one without its due time (`sla.took`): every
+    figure of the summary, agents' lines included, as measuring each target in full (and again
+    for the agents' lines) counted them."""
+    tickets = [life[-1] for life in lives(spec)]
+    if team is not None:
+        tickets = [t for t in tickets if TEAMS[t.category] == team]
+    end = T0 + timedelta(minutes=minutes)
+    period = Period(end - timedelta(days=days), end)
+    assert summarize(tickets, clock_for, period) == _measured_twice(tickets, period)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain.notices import Level
 from bot.domain.policy import Target
 from bot.domain.sla import SlaClock, measure, pauses_of, round_of
+from bot.domain.sla import took as took_by
 from bot.domain.ticket import SCORES, Status, Ticket
 
 ClockFor = Callable[[Ticket], SlaClock]  # the clock a ticket's targets run on
@@ -122,15 +123,6 @@ class Summary:
         return not (self.opened or self.resolved or self.ratings or sum(self.escalations.values()))
 
 
-def _took(ticket: Ticket, target: Target, clock: SlaClock, now: datetime) -> tuple[timedelta, bool] | None:
-    """How long the target took (counted time) and whether it was met; None while running."""
-    start, stopped = round_of(ticket, target)
-    if stopped is None:
-        return None
-    state = measure(clock, target, start, stopped, now, pauses_of(ticket, target, now))
-    return state.length - state.left, not state.breached
-
-
 def touches(ticket: Ticket, period: Period) -> bool:
     """Whether anything about `ticket` can fall in `period`: a cheap test that keeps a long
     history from costing more than the tickets that matter. A ticket opened after the period,
@@ -158,25 +150,38 @@ class Tally:
         self.scores: Counter[int] = Counter()
         self.per_agent: dict[str, _AgentTally] = {}
 
-    def add(self, ticket: Ticket) -> None:
+    def add(self, ticket: Ticket, dues: Mapping[Target, datetime] | None = None) -> None:
+        """Count `ticket`; `dues`: when its running targets fall due, if already measured as
+        of a time at or after the period's end (`due_times`: the same answer, measured once
+        for several periods)."""
         period, now = self.period, self.period.end
         if not touches(ticket, period):
             return
         clock = self.clock_for(ticket)
         self.opened += ticket.opened_at in period
-        if ticket.status is Status.RESOLVED and ticket.resolved_at in period:
-            self.resolved += 1
-            self.rated_resolved += ticket.rating is not None and ticket.rating.score is not None
-            self.per_agent.setdefault(ticket.assignee or "", _AgentTally()).add(ticket, clock, now)
+        resolved = ticket.status is Status.RESOLVED and ticket.resolved_at in period
+        took: dict[Target, tuple[timedelta, bool] | None] = {}
         for target in Target:
             start, stopped = round_of(ticket, target)
-            state = measure(clock, target, start, stopped, now, pauses_of(ticket, target, now))
+            if stopped is not None and not (resolved or stopped in period):
+                continue  # stopped outside the period, and no agent's line to count it in
+            pauses = pauses_of(ticket, target, now)
             if stopped is None:  # still running: missed once its due time passes in the period
-                self.decided[target] += state.due in period
-            elif stopped in period:
-                self.times[target].append(state.length - state.left)
+                due = (
+                    dues[target] if dues is not None else measure(clock, target, start, None, now, pauses).due
+                )
+                self.decided[target] += due in period
+                took[target] = None
+                continue
+            took[target] = length, met = took_by(clock, target, start, stopped, pauses)
+            if stopped in period:
+                self.times[target].append(length)
                 self.decided[target] += 1
-                self.met[target] += not state.breached
+                self.met[target] += met
+        if resolved:
+            self.resolved += 1
+            self.rated_resolved += ticket.rating is not None and ticket.rating.score is not None
+            self.per_agent.setdefault(ticket.assignee or "", _AgentTally()).add(ticket, took)
         for notice in ticket.notices:
             self.escalations[notice.level] += notice.raised_at in period
         if ticket.rating is not None and ticket.rating.score in SCORES and ticket.rating.at in period:
@@ -197,6 +202,19 @@ class Tally:
         )
 
 
+def due_times(ticket: Ticket, clock: SlaClock, now: datetime) -> dict[Target, datetime]:
+    """When each target still running on `ticket` falls due, measured as of `now`. For any
+    period ending at or before `now`, whether the due time falls in it reads the same as when
+    measured at the period's end: only a wait still going differs between the two, and a due
+    time it delays is pushed past the period's end either way (`Tally.add`)."""
+    found = {}
+    for target in Target:
+        start, stopped = round_of(ticket, target)
+        if stopped is None:
+            found[target] = measure(clock, target, start, None, now, pauses_of(ticket, target, now)).due
+    return found
+
+
 def summarize(tickets: Iterable[Ticket], clock_for: ClockFor, period: Period) -> Summary:
     """Every figure for `period`, from the tickets that could touch it."""
     tally = Tally(clock_for, period)
@@ -214,10 +232,11 @@ class _AgentTally:
     resolutions: list[timedelta] = field(default_factory=list)
     scores: list[int] = field(default_factory=list)
 
-    def add(self, ticket: Ticket, clock: SlaClock, now: datetime) -> None:
+    def add(self, ticket: Ticket, took: dict[Target, tuple[timedelta, bool] | None]) -> None:
+        """Count `ticket`, with how long each target took and whether it was met (None while
+        running), as the period's tally measured them: one measurement per target, not two."""
         self.resolved += 1
-        first = _took(ticket, Target.FIRST_RESPONSE, clock, now)
-        whole = _took(ticket, Target.RESOLUTION, clock, now)
+        first, whole = took.get(Target.FIRST_RESPONSE), took.get(Target.RESOLUTION)
         if first is not None:
             self.firsts.append(first[0])
         if whole is not None:

@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from bot.domain.notices import Level
 from bot.domain.policy import Target
 from bot.domain.quality import Compliance, Period, Spread, Summary
-from bot.domain.sla import SlaClock, measure, pauses_of, round_of
+from bot.domain.sla import SlaClock, measure, pauses_of, round_of, took
 from bot.domain.ticket import SCORES, Status, Ticket
 
 BASE = 2 ** (1 / 8)
@@ -96,10 +96,9 @@ class Rollup:
             if stopped is None:
                 continue
             clock = clock or self.clock_for(ticket)
-            state = measure(clock, target, start, stopped, stopped, pauses_of(ticket, target, stopped))
-            took = state.length - state.left
-            add(stopped, f"{PREFIX[target]}_{'missed' if state.breached else 'met'}")
-            add(stopped, f"{PREFIX[target]}:{bucket(took.total_seconds())}")
+            length, met = took(clock, target, start, stopped, pauses_of(ticket, target, stopped))
+            add(stopped, f"{PREFIX[target]}_{'met' if met else 'missed'}")
+            add(stopped, f"{PREFIX[target]}:{bucket(length.total_seconds())}")
         for notice in ticket.notices:
             add(notice.raised_at, f"esc:{notice.level.value}")
         if ticket.rating is not None and ticket.rating.score in SCORES:
@@ -216,18 +215,43 @@ def _midnight(moment: datetime) -> datetime:
     return datetime.combine(moment.astimezone(UTC).date(), datetime.min.time(), tzinfo=UTC)
 
 
+Due = tuple[datetime, Target, datetime]  # an open ticket's opening, a running target, when it falls due
+
+
+def running_dues(
+    running: Iterable[Ticket], clock_for: Callable[[Ticket], SlaClock], now: datetime
+) -> list[Due]:
+    """When each target still running on the open tickets `running` falls due, measured once
+    as of `now` for every period ending by then: a due time before a period's end is the one
+    measured at that end (only a wait still going at the end differs between the two, and it
+    pushes the due time past the end in both), and one at or after the end is at or after it
+    in both, so `state.due in days` reads the same."""
+    found: list[Due] = []
+    for ticket in running:
+        clock: SlaClock | None = None
+        for target in Target:
+            start, stopped = round_of(ticket, target)
+            if stopped is None:
+                clock = clock or clock_for(ticket)
+                state = measure(clock, target, start, None, now, pauses_of(ticket, target, now))
+                found.append((ticket.opened_at, target, state.due))
+    return found
+
+
 def summary_of(
     rows: Mapping[str, Mapping[str, int]],
     period: Period,
     team: str | None = None,
     running: Iterable[Ticket] = (),
     clock_for: Callable[[Ticket], SlaClock] | None = None,
+    dues: Iterable[Due] | None = None,
 ) -> Summary:
     """The quality summary of `period` (as `whole_days` counts it) from the rollup rows, with
     the targets of the open tickets `running` that fell due in it, measured as the summary
-    measures them (nothing is saved when a due time passes; open tickets are in memory).
-    Counts are the summary's own; medians and 90th percentiles within `ERROR`; no per-agent
-    lines."""
+    measures them (nothing is saved when a due time passes; open tickets are in memory), or
+    given already measured (`dues`, from `running_dues` as of a time at or after the period's
+    end). Counts are the summary's own; medians and 90th percentiles within `ERROR`; no
+    per-agent lines."""
     days = whole_days(period)
     found = figures(rows, utc_day(days.start), utc_day(days.end - timedelta(days=1)), team)
     due: Counter[Target] = Counter()
@@ -238,6 +262,8 @@ def summary_of(
                 now = period.end
                 state = measure(clock_for(ticket), target, start, None, now, pauses_of(ticket, target, now))
                 due[target] += state.due in days
+    for opened, target, at in dues or ():
+        due[target] += opened < period.end and at in days
 
     def spread(target: Target) -> Spread:
         count = sum(found.histogram(target).values())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.policy import Target
-from bot.domain.quality import ClockFor, Period, Summary, Tally, touches
+from bot.domain.quality import ClockFor, Period, Summary, Tally, due_times, touches
 from bot.domain.ticket import Ticket
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -89,13 +89,20 @@ class TrendTally:
     at once, so a long history costs one test each, not `count`."""
 
     def __init__(self, clock_for: ClockFor, end: datetime, length: timedelta, count: int = WEEKS) -> None:
+        self.clock_for = clock_for
+        # The open tickets' running targets seen (opened, target, due as of `end`): what the
+        # periods before these count as missed from them (`bot.domain.rollup.summary_of`).
+        self.dues: list[tuple[datetime, Target, datetime]] = []
         self.tallies = [Tally(clock_for, period) for period in periods_ending(end, length, count)]
         self.span = Period(self.tallies[0].period.start, end) if self.tallies else None
 
     def add(self, ticket: Ticket) -> None:
         if self.span is not None and touches(ticket, self.span):
+            # Running targets measured once for every period (`due_times`), not once each.
+            dues = due_times(ticket, self.clock_for(ticket), self.span.end) if ticket.is_open else None
+            self.dues += ((ticket.opened_at, target, at) for target, at in (dues or {}).items())
             for tally in self.tallies:
-                tally.add(ticket)
+                tally.add(ticket, dues)
 
     def trend(self) -> Trend:
         return Trend(tuple(tally.summary() for tally in self.tallies))

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
+from bot.collection import paused
 from bot.desk import Desk
+from bot.domain.quality import Period, Summary
 from bot.domain.roles import Team
-from bot.domain.rollup import summary_of
+from bot.domain.rollup import Due, summary_of
 from bot.domain.ticket import Ticket
 from bot.domain.trend import Trend, TrendTally, periods_ending, trend_start
 from store.names import ROLLUPS
@@ -23,22 +26,29 @@ async def trend_of(desk: Desk, team: Team | None, end: datetime, length: timedel
     kept = desk.store.rollup is not None
     exact = min(EXACT, count) if kept else count
     tally = TrendTally(desk.sla_clock, end, length, exact)
-    # Read a month at a time from TinyDB's archive (when it reaches that far), counted as it comes.
-    async for piece in desk.store.history_in_pieces(trend_start(end, length, exact)):
-        theirs = desk.of_team(piece, team)
-        # Pure work over immutable tickets: done on a thread so requests keep flowing.
-        await asyncio.to_thread(_count, theirs, tally)
+    # Read a month at a time from TinyDB's archive (when it reaches that far), counted as it comes,
+    # with the collector held off meanwhile (`bot.collection`: its full collections would walk
+    # every ticket read and hold the event loop for their whole length).
+    with paused():
+        async for piece in desk.store.history_in_pieces(trend_start(end, length, exact)):
+            theirs = desk.of_team(piece, team)
+            # Pure work over immutable tickets: done on a thread so requests keep flowing.
+            await asyncio.to_thread(_count, theirs, tally)
+            del piece, theirs
     moved = tally.trend()
-    if count > exact:
+    if count > exact:  # (then exact is EXACT: the open tickets were all counted above)
         rows = await desk.store.records(ROLLUPS)
-        running = desk.of_team(await desk.store.open_tickets(), team)
         name = team.name if team is not None else None
-        older = [
-            summary_of(rows, period, name, running, desk.sla_clock)
-            for period in periods_ending(end - length * exact, length, count - exact)
-        ]
-        moved = Trend((*older, *moved.periods))
+        older = periods_ending(end - length * exact, length, count - exact)
+        # A sum over the rows for each period, on a thread; the targets still running on the
+        # open tickets measured once, by the tally (`TrendTally.dues`), not once per period.
+        summed = await asyncio.to_thread(_older, rows, name, tally.dues, older)
+        moved = Trend((*summed, *moved.periods))
     return moved
+
+
+def _older(rows: dict[str, Any], team: str | None, dues: list[Due], periods: list[Period]) -> list[Summary]:
+    return [summary_of(rows, period, team, dues=dues) for period in periods]
 
 
 def _count(tickets: list[Ticket], tally: TrendTally) -> None:
