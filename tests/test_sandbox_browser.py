@@ -604,3 +604,59 @@ def test_the_chinese_desk_on_the_page(chinese_desk, sandbox, browser):
     )
     left = [run for run in english_left(words) if run not in ("Bob Baker", "Alice Archer")]
     assert "认领" in words and "你可以用" in words and left == [], (left, words)
+
+
+ENGLISH_DATE = re.compile(
+    r"^(Today|Tomorrow|Yesterday|[A-Z][a-z]{2} \d{1,2}, \d{4})( at)? \d\d:\d\d$", re.IGNORECASE
+)
+CHINESE_DATE = re.compile(r"^(今天|明天|昨天|\d{4}年\d{1,2}月\d{1,2}日)( at)? \d\d:\d\d$")
+
+
+def shown_dates(browser, where: str = "#messages") -> list[list[str]]:
+    """Each date token the page drew in `where`: [its words, its fallback]."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0] + ' .date')].map(e => [e.textContent, e.title]);",
+        where,
+    )
+
+
+def test_date_tokens_read_in_each_persons_own_language(sandbox, browser):
+    """Issue 36: Slack draws `<!date^…^FORMAT|fallback>` for each reader, in their language,
+    following FORMAT. Alice switched to 中文 reads her confirmation's due time in Chinese; Bob
+    (English) reads the card's in English; Alice switched back reads her message in English.
+    The page's script gives the node check's words in Chromium too."""
+    from tests.test_sandbox_dates import CASES, CHECK, NOW
+
+    url, folder = sandbox
+    browser.get(url)
+    page = Visitor(browser, folder)
+    shown = browser.execute_script(CHECK + "return shownAll(arguments[0], arguments[1]);", NOW, CASES)
+    assert shown == [case[-1] for case in CASES]
+
+    page.be(ALICE)
+    page.click("#language")
+    page.wait(lambda: browser.find_element(By.ID, "language").text == "English")
+    page.type("打印机一直卡纸，打印不了")
+    page.press("其他")
+    page.press("Hardware")
+    page.press("P2 · 高")
+    page.see("T-1")
+    # her confirmation (written in Chinese: no "at") says when a first answer is due
+    dates = page.wait(
+        lambda: [d for d in shown_dates(browser) if " at " not in d[0]] and shown_dates(browser)
+    )
+    assert all(CHINESE_DATE.match(words) and fallback for words, fallback in dates), dates
+
+    page.be(BOB)
+    page.open("C0TRIAGE1")
+    page.see("打印机一直卡纸")
+    dates = page.wait(lambda: shown_dates(browser))
+    assert all(ENGLISH_DATE.match(words) and fallback for words, fallback in dates), dates
+
+    page.be(ALICE)
+    page.click("#language")  # back to English: the same messages, their dates in English
+    page.wait(lambda: browser.find_element(By.ID, "language").text == "中文")
+    page.see("T-1")
+    dates = page.wait(lambda: shown_dates(browser))
+    assert all(ENGLISH_DATE.match(words) for words, _ in dates), dates
+    assert any(" at " not in words for words, _ in dates), dates  # her Chinese confirmation's FORMAT

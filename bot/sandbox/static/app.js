@@ -97,9 +97,19 @@ const clockTime = (epoch) => { const d = dateOf(epoch); return `${two(d.getHours
 const dayOf = (epoch) => { const d = dateOf(epoch); return `${DAY_NAMES[d.getDay()]} ${d.getDate()} ${MONTH_NAMES[d.getMonth()]}`; };
 const momentOf = (epoch) => `${dayOf(epoch)}, ${clockTime(epoch)}`;
 
-function slackDate(epoch, fallback) {
-  if (isNaN(dateOf(epoch))) return escapeHtml(fallback);
-  return `<span title="${escapeHtml(fallback)}">${momentOf(epoch)}</span>`;
+// A date token `<!date^EPOCH^FORMAT^link|fallback>`, as Slack draws it for the person chosen:
+// FORMAT followed in their language (dates.js), "today" as of the sandbox's clock. The
+// fallback (what notifications show) is the title.
+function slackDate(parts, fallback) {
+  const [, epoch, format, link] = parts;
+  if (isNaN(dateOf(epoch)) || !format) return escapeHtml(fallback);
+  const me = (view.data?.people || []).find((p) => p.id === view.user);
+  const now = view.data?.clock?.now ? Date.parse(view.data.clock.now) / 1000 : Date.now() / 1000;
+  const shown = escapeHtml(SLACK_DATE.text(epoch, unescapeSlack(format), me?.language || "en", now));
+  const words = /^(https?|mailto):/.test(link || "")
+    ? `<a href="${escapeHtml(unescapeSlack(link))}" target="_blank" rel="noopener">${shown}</a>`
+    : shown;
+  return `<span class="date" title="${escapeHtml(fallback)}">${words}</span>`;
 }
 
 function token(inner) {
@@ -109,7 +119,7 @@ function token(inner) {
     const channel = (view.data?.conversations || []).find((c) => c.id === target.slice(1));
     return `<span class="mention">#${escapeHtml(label || (channel ? channel.name : target.slice(1)))}</span>`;
   }
-  if (target.startsWith("!date^")) return slackDate(target.split("^")[1], unescapeSlack(label || ""));
+  if (target.startsWith("!date^")) return slackDate(target.split("^"), unescapeSlack(label || ""));
   if (target.startsWith("!")) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
   // a permalink into this workspace (a reply's carries its thread): opens the conversation here
   const archived = /\/archives\/([A-Z0-9]+)\/p(\d+)(?:\?thread_ts=([\d.]+)(?:&amp;|&)cid=[A-Z0-9]+)?$/.exec(target);
