@@ -50,6 +50,7 @@ VERBS: dict[str, Callable[[str, AgentCommand, int], rules.Command]] = {
     "priority": lambda user, read, number: rules.ChangePriority(
         user, number, Priority(read.words.strip().upper())
     ),
+    "move": lambda user, read, number: rules.Move(user, number, read.words),
 }
 BUTTONS: dict[str, Callable[[Click], rules.Command]] = {
     CardIds.CLAIM: lambda pressed: rules.Claim(pressed.user, int(pressed.value)),
@@ -151,7 +152,7 @@ class AgentListeners:
         else:
 
             async def change() -> str | None:
-                return await self.agents.move(user, number, choice, requester_may=requester_may)
+                return await self.agents.run(rules.Move(user, number, choice, requester_may))
 
         await self.outcome(pressed.response_url, user, change)
 

@@ -1,5 +1,5 @@
 """The agents' rules as tables of plain `decide` calls (`bot.domain.agents`): who may claim,
-reassign, resolve and reopen which ticket in which state, what is saved, who is told what, and
+reassign, resolve, reopen and move which ticket in which state, what is saved, who is told what, and
 what whoever acted is answered. No Slack, no store: the end-to-end suite (tests/test_agents.py
 and its neighbours) stays the contract for how it reaches people."""
 
@@ -12,6 +12,7 @@ import pytest
 from bot.domain import agents as rules
 from bot.domain.agents import (
     BackWithYou,
+    CardMoved,
     ChangePriority,
     ChildrenResolved,
     Claim,
@@ -21,6 +22,9 @@ from bot.domain.agents import (
     HandedOver,
     LookingAfter,
     LookingAt,
+    Move,
+    Moved,
+    MoveNoted,
     NowWith,
     Policy,
     PriorityNoted,
@@ -36,6 +40,7 @@ from bot.domain.agents import (
     Resolve,
     Resolved,
     TookYours,
+    WithTeam,
     decide,
 )
 from bot.domain.errors import DeskError, NotPermitted, TicketNotFound, TransitionNotAllowed
@@ -44,6 +49,7 @@ from bot.domain.priority import Priority
 from bot.domain.roles import Staff, Team
 from bot.domain.ticket import Action, Status, Ticket
 from bot.i18n import ENGLISH
+from bot.slack.mrkdwn import escape
 from tests.factories import T0, make_ticket, minutes
 
 ALICE, BOB, DAVE, CAROL, PAT, ERIN = (
@@ -60,7 +66,8 @@ STAFF = Staff(
         Team("People", "C0PEOPLE1", (PAT,), (), ("HR",)),
     )
 )
-ASK, QUIET = Policy(ask_rating=True), Policy(ask_rating=False)
+AREAS = ("Hardware", "Software", "HR")
+ASK, QUIET = Policy(ask_rating=True, areas=AREAS), Policy(ask_rating=False, areas=AREAS)
 NOW = T0 + minutes(30)
 P1, P2 = Priority.P1, Priority.P2
 
@@ -91,12 +98,17 @@ def said(error: DeskError) -> str:
     return error.render(lambda n: f"T-{n}", lambda p: f"<@{p}>", ENGLISH)
 
 
+CARD = "C0TRIAGE1:1700000000.000100"
+
+
 STATES = {
     "missing": lambda: None,
     "open": opened,
     "open HR": lambda: opened("HR"),
     "given to Dave": lambda: given_to(DAVE),
     "claimed by Bob": claimed,
+    "open, its card drawn": lambda: replace(opened(), card=CARD),
+    "claimed by Bob, its card drawn": lambda: replace(claimed(), card=CARD),
     "claimed by Dave": lambda: claimed(DAVE),
     "waiting on Alice": waiting,
     "resolved": resolved,
@@ -141,6 +153,19 @@ REFUSED = [
     ),
     ("open", ChangePriority(PAT, 1, P1, True), NotPermitted, "T-1 belongs to the IT team"),
     ("resolved", ChangePriority(BOB, 1, P1), TransitionNotAllowed, "T-1"),
+    ("open", Move(ALICE, 1, "HR"), NotPermitted, "Only the desk's agents can move tickets."),
+    ("missing", Move(ALICE, 1, "Plumbing"), NotPermitted, "Only the desk's agents can move tickets."),
+    (
+        "open",
+        Move(BOB, 1, "Plumbing"),
+        NotPermitted,
+        "no area called “Plumbing”. The areas: Hardware, Software, HR.",
+    ),
+    ("missing", Move(BOB, 1, "HR"), TicketNotFound, "T-1"),
+    ("missing", Move(ALICE, 1, "HR", True), TicketNotFound, "T-1"),
+    ("open", Move(ERIN, 1, "HR", True), NotPermitted, f"Only <@{ALICE}> who asked, or the desk's agents"),
+    ("open", Move(BOB, 1, " hardware "), TransitionNotAllowed, "T-1 is already in Hardware."),
+    ("resolved", Move(BOB, 1, "HR"), TransitionNotAllowed, "T-1"),
 ]
 
 
@@ -253,6 +278,41 @@ DECIDED = [
         [PriorityTold(BOB, P2, P1), PriorityNoted(BOB, P2, P1), ConfirmationRedrawn()],
         PriorityNow(1, P1),
     ),
+    (
+        "claimed by Bob",
+        Move(DAVE, 1, "software"),  # the same team's area, as typed: the card stays, its thread told
+        (Status.CLAIMED, BOB),
+        [MoveNoted(DAVE, "Hardware", "Software"), ConfirmationRedrawn()],
+        Moved(1, "Software", None, "C0TRIAGE1"),
+    ),
+    (
+        "open",
+        Move(PAT, 1, "Software"),  # any agent may move a ticket, not only its team's
+        (Status.OPEN, None),
+        [MoveNoted(PAT, "Hardware", "Software"), ConfirmationRedrawn()],
+        Moved(1, "Software", None, "C0TRIAGE1"),
+    ),
+    (
+        "claimed by Bob, its card drawn",
+        Move(BOB, 1, "HR"),  # another team's: Bob stays behind, the old card says where it went
+        (Status.OPEN, None),
+        [CardMoved(BOB, "Hardware", "HR", "People", "C0PEOPLE1"), WithTeam("People"), ConfirmationRedrawn()],
+        Moved(1, "HR", "People", "C0PEOPLE1"),
+    ),
+    (
+        "open, its card drawn",
+        Move(ALICE, 1, "HR", True),  # the requester, under their confirmation: not told again
+        (Status.OPEN, None),
+        [CardMoved(ALICE, "Hardware", "HR", "People", "C0PEOPLE1"), ConfirmationRedrawn()],
+        Moved(1, "HR", "People", "C0PEOPLE1"),
+    ),
+    (
+        "claimed by Bob",
+        Move(BOB, 1, "HR"),  # no card drawn yet: its thread is told (the new card is drawn there)
+        (Status.OPEN, None),
+        [MoveNoted(BOB, "Hardware", "HR"), ConfirmationRedrawn()],
+        Moved(1, "HR", "People", "C0PEOPLE1"),
+    ),
 ]
 
 
@@ -329,3 +389,18 @@ def test_a_new_priority_is_saved_and_its_targets_count_from_the_opening() -> Non
     changed = decide(claimed(), ChangePriority(BOB, 1, P1), STAFF, ASK, NOW).ticket
     assert changed.priority is P1 and changed.opened_at == T0
     assert changed.trail[-1].actor == BOB
+
+
+def test_a_ticket_moved_to_another_team_goes_there_with_a_new_card_and_without_its_agent() -> None:
+    moved = decide(replace(claimed(DAVE), card=CARD), Move(PAT, 1, "HR"), STAFF, ASK, NOW).ticket
+    assert (moved.category, moved.card, moved.assignee) == ("HR", None, None)
+    kept = decide(replace(claimed(), card=CARD), Move(BOB, 1, "Software"), STAFF, ASK, NOW).ticket
+    assert (kept.category, kept.card, kept.assignee) == ("Software", CARD, BOB)
+
+
+def test_an_unknown_area_is_refused_with_the_words_as_typed_and_slack_escapes_them() -> None:
+    with pytest.raises(NotPermitted) as refused:
+        decide(opened(), Move(BOB, 1, "<!channel> & co"), STAFF, ASK, NOW)
+    assert "“<!channel> & co”" in said(refused.value)  # the domain keeps what was typed
+    shown = refused.value.render(lambda n: f"T-{n}", lambda p: p, ENGLISH, typed=escape)
+    assert "“&lt;!channel&gt; &amp; co”" in shown

@@ -10,10 +10,10 @@ Permission is checked here, once. Pure: no Slack, no store, `now` passed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.domain.errors import NotPermitted, Phrase, TicketNotFound
+from bot.domain.errors import NotPermitted, Phrase, TicketNotFound, Typed
 from bot.domain.owed import OUTSIDER, is_outsider
 from bot.domain.priority import Priority
 from bot.domain.roles import Staff
@@ -24,6 +24,8 @@ CLAIM = Phrase("claim tickets")
 REASSIGN = Phrase("reassign tickets")
 RESOLVE = Phrase("resolve tickets")
 PRIORITY = Phrase("change priorities")
+MOVE = Phrase("move tickets")
+NO_AREA = Phrase("There is no area called “{area}”. The areas: {areas}.")
 NOT_AN_AGENT = Phrase("{person} isn't one of the desk's agents, so tickets can't go to them.")
 NOT_OF_TEAM = Phrase("{person} isn't one of the {team} team's agents, so {ref} can't go to them.")
 ONLY_REQUESTER_REOPENS = Phrase("Only the person who raised {ref} can reopen it.")
@@ -70,7 +72,19 @@ class ChangePriority:
     requester_may: bool = False
 
 
-Command = Claim | Reassign | Resolve | Reopen | ChangePriority
+@dataclass(frozen=True)
+class Move:
+    """Another area for the ticket (`area` as typed or chosen), from any agent, so a ticket that
+    reached the wrong team finds the right one; with `requester_may` (the select under a channel
+    ticket's confirmation), its requester too."""
+
+    person: str
+    number: int
+    area: str
+    requester_may: bool = False
+
+
+Command = Claim | Reassign | Resolve | Reopen | ChangePriority | Move
 
 
 def actor(command: Command) -> str:
@@ -79,7 +93,7 @@ def actor(command: Command) -> str:
         return command.agent
     if isinstance(command, Reassign):
         return command.by
-    return command.person  # Reopen, ChangePriority
+    return command.person  # Reopen, ChangePriority, Move
 
 
 # -- the messages owed (each says who it is for) ------------------------------------------------
@@ -190,6 +204,34 @@ class ConfirmationRedrawn:
     """A channel ticket's confirmation (its selects) redrawn with the ticket as it now is."""
 
 
+@dataclass(frozen=True)
+class MoveNoted:
+    """In the card's thread, for the agents: `by` moved the ticket from area `was` to `area`."""
+
+    by: str
+    was: str
+    area: str
+
+
+@dataclass(frozen=True)
+class CardMoved:
+    """The old card, its ticket moved to another team's area: it says so, and where it went (a
+    new card is drawn in that team's triage channel)."""
+
+    by: str
+    was: str
+    area: str
+    team: str
+    triage: str
+
+
+@dataclass(frozen=True)
+class WithTeam:
+    """To the requester (unless they moved it themselves): their ticket is with `team` now."""
+
+    team: str
+
+
 Message = (
     LookingAt
     | TookYours
@@ -205,6 +247,9 @@ Message = (
     | PriorityTold
     | PriorityNoted
     | ConfirmationRedrawn
+    | MoveNoted
+    | CardMoved
+    | WithTeam
 )
 
 
@@ -242,12 +287,21 @@ class PriorityNow:
     priority: Priority
 
 
-Answer = Claimed | NowWith | Resolved | Reopened | PriorityNow
+@dataclass(frozen=True)
+class Moved:
+    number: int
+    area: str
+    team: str | None  # the other team it went to (None: the same team's area)
+    triage: str  # that team's triage channel
+
+
+Answer = Claimed | NowWith | Resolved | Reopened | PriorityNow | Moved
 
 
 @dataclass(frozen=True)
 class Policy:
     ask_rating: bool = True  # `csat.ask_after_resolve`
+    areas: tuple[str, ...] = ()  # `desk.categories`: where a ticket may be moved
 
 
 @dataclass(frozen=True)
@@ -274,6 +328,8 @@ def decide(ticket: Ticket | None, command: Command, staff: Staff, policy: Policy
         return _resolve(found, command, policy, now)
     if isinstance(command, ChangePriority):
         return _change_priority(ticket, command, staff, now)
+    if isinstance(command, Move):
+        return _move(ticket, command, staff, policy, now)
     if ticket is None or ticket.requester != command.person:
         raise NotPermitted(ONLY_REQUESTER_REOPENS, ticket=command.number)
     return _reopen(ticket, command, now)
@@ -350,3 +406,38 @@ def _change_priority(ticket: Ticket | None, command: ChangePriority, staff: Staf
         owed.append(PriorityTold(person, ticket.priority, priority))
     owed += [PriorityNoted(person, ticket.priority, priority), ConfirmationRedrawn()]
     return Outcome(after, tuple(owed), PriorityNow(after.number, priority))
+
+
+def _move(ticket: Ticket | None, command: Move, staff: Staff, policy: Policy, now: datetime) -> Outcome:
+    """Any agent (not only the team's); under a channel ticket's confirmation, its requester too.
+    Moved to another team's area, the ticket's card goes to that team's triage channel, leaving
+    its assignee behind if they do not work there."""
+    person = command.person
+    if not command.requester_may:
+        staff.require_agent(person, MOVE)
+    wanted = command.area.strip().casefold()
+    area = next((a for a in policy.areas if a.casefold() == wanted), None)
+    if area is None:
+        raise NotPermitted(NO_AREA, area=Typed(command.area), areas=", ".join(policy.areas))
+    if ticket is None:
+        raise TicketNotFound(command.number)
+    if not (command.requester_may and person == ticket.requester):
+        if command.requester_may and not staff.is_agent(person):
+            raise NotPermitted(REQUESTER_OR_AGENTS, person=ticket.requester, ticket=ticket.number)
+        staff.require_agent(person, MOVE)
+    team, was = staff.team_of(area), staff.team_of(ticket.category)
+    if team == was:
+        after = ticket.move(person, area, now)
+    else:
+        release = ticket.assignee is not None and not team.is_agent(ticket.assignee)
+        after = replace(ticket.move(person, area, now, release=release), card=None)  # a new card there
+    owed: list[Message] = []
+    if ticket.card is not None and after.card is None:
+        owed.append(CardMoved(person, ticket.category, area, team.name, team.triage))
+        if person != ticket.requester:
+            owed.append(WithTeam(team.name))
+    else:
+        owed.append(MoveNoted(person, ticket.category, area))
+    owed.append(ConfirmationRedrawn())
+    other = team.name if team != was else None
+    return Outcome(after, tuple(owed), Moved(after.number, area, other, team.triage))

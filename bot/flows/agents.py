@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,7 @@ from bot.slack.blocks import section
 from bot.slack.command_args import AgentCommand
 from bot.slack.details_blocks import details_view
 from bot.slack.gateway import SlackFailure
-from bot.slack.mrkdwn import escape, plain
+from bot.slack.mrkdwn import plain
 from bot.slack.rating_blocks import CLOSED_REOPENED, survey_closed
 from bot.slack.summary_blocks import summarise_button
 from store.base import Transaction
@@ -94,8 +94,6 @@ class Agents:
             return await self.resolve(user, number, command.words)
         if command.name == "/wait":
             return await self.wait(user, number, command.words)
-        if command.name == "/move":
-            return await self.move(user, number, command.words)
         return await self.reply(user, number, command.words, once=once)
 
     # -- the agents' rules (`bot.domain.agents`): one executor ------------------------------
@@ -130,7 +128,8 @@ class Agents:
         the card's redraw and every message owed in one transaction; then the answer for
         whoever acted. A refusal (`DeskError`) changes nothing and is raised."""
         person, now = rules.actor(command), self.desk.clock.now()
-        policy = rules.Policy(ask_rating=self.desk.config.ask_after_resolve)
+        config = self.desk.config
+        policy = rules.Policy(ask_rating=config.ask_after_resolve, areas=tuple(config.desk.categories))
         async with self.desk.store.transaction() as tx:
             if tx.done_before(once):
                 return None
@@ -198,15 +197,6 @@ class Agents:
             said_blocks.sent(ref, ticket.requester, words=told), ticket.origin.channel, told
         )
 
-    def _may_move(self, person: str, ticket: Ticket, requester_may: bool) -> None:
-        """Any agent (so a ticket that reached the wrong team finds the right one); or, with
-        `requester_may` (the select under a channel ticket's confirmation), its requester too."""
-        if requester_may and person == ticket.requester:
-            return
-        if requester_may and not self.staff.is_agent(person):
-            raise NotPermitted(refusals.REQUESTER_OR_AGENTS, person=ticket.requester, ticket=ticket.number)
-        self.staff.require_agent(person, DOING["/move"])
-
     async def change_priority(
         self, agent: str, number: int, priority: Priority, *, requester_may: bool = False
     ) -> str:
@@ -216,54 +206,12 @@ class Agents:
         assert said is not None  # no `once`, so never "acted on already"
         return said
 
-    async def move(self, agent: str, number: int, area: str, *, requester_may: bool = False) -> str:
-        """Another area for the ticket. Any agent may move a ticket, so one that reached the
-        wrong team finds the right one; moved to another team's area, its card moves to that
-        team's triage channel and the old card says where it went."""
-        if not requester_may:
-            self.staff.require_agent(agent, DOING["/move"])
-        categories = self.desk.config.desk.categories
-        found = next((c for c in categories if c.casefold() == area.strip().casefold()), None)
-        if found is None:
-            raise NotPermitted(
-                refusals.NO_AREA,
-                area=escape(area),
-                areas=agent_said.listed(categories),
-            )
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-        staff = self.staff
-
-        def step(ticket: Ticket) -> Ticket:
-            self._may_move(agent, ticket, requester_may)
-            team = staff.team_of(found)
-            if team == staff.team_of(ticket.category):
-                return ticket.move(agent, found, now)
-            release = ticket.assignee is not None and not team.is_agent(ticket.assignee)
-            moved = ticket.move(agent, found, now, release=release)
-            return replace(moved, card=None)  # a new card in the other team's triage channel
-
-        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            team = self.desk.team_of(ticket)
-            said = said_blocks.moved_note(agent, ref, before.category, found, words=self.desk.words)
-            if before.card is not None and ticket.card is None:
-                channel, ts = split_place(before.card)
-                gone = said_blocks.card_moved(said, team.name, team.triage, words=self.desk.words)
-                key = owed.message_key(number, len(ticket.trail), "card-moved")
-                owed.owe(tx, key, Edit(channel, ts, plain(gone, 300), [section(gone)]))
-                if agent != ticket.requester:
-                    words = self.desk.known_words(ticket.requester)
-                    self._tell_requester(tx, ticket, with_team(ref, team.name, words=words))
-            else:
-                self._in_card_thread(tx, ticket, said)
-            redraw_confirmation(tx, self.desk, ticket)
-
-        before, ticket = await self._change(number, step, tell)
-        team = self.desk.team_of(ticket)
-        other = team.name if team != self.desk.team_of(before) else None
-        return said_blocks.moved_answer(
-            ref, found, other, team.triage, words=await self.desk.words_for(agent)
-        )
+    async def move(self, person: str, number: int, area: str, *, requester_may: bool = False) -> str:
+        """Another area for the ticket (`rules.Move`); a refusal is raised (a request channel's
+        type applies it along with other changes)."""
+        said = await self.carry(rules.Move(person, number, area, requester_may))
+        assert said is not None  # no `once`, so never "acted on already"
+        return said
 
     async def wait(self, agent: str, number: int, question: str) -> str:
         """Ask the requester and wait for the answer: the resolution clock pauses until they
@@ -478,6 +426,27 @@ def _confirmation(at: _Owing, _: rules.ConfirmationRedrawn) -> None:
     redraw_confirmation(at.tx, at.desk, at.ticket)
 
 
+def _move_noted(at: _Owing, said: rules.MoveNoted) -> None:
+    text = agent_said.moved(said, at.desk.ref(at.ticket.number), at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
+
+
+def _card_moved(at: _Owing, said: rules.CardMoved) -> None:
+    """The old card says where its ticket went (the new team's card is drawn anew)."""
+    assert at.before.card is not None  # decided so: the ticket had a card
+    gone = agent_said.moved(said, at.desk.ref(at.ticket.number), at.desk.words)
+    channel, ts = split_place(at.before.card)
+    key = owed.message_key(at.ticket.number, len(at.ticket.trail), "card-moved")
+    owed.owe(at.tx, key, Edit(channel, ts, plain(gone, 300), [section(gone)]))
+
+
+def _with_team(at: _Owing, said: rules.WithTeam) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    owed.to_requester(
+        at.tx, at.ticket, "requester", with_team(at.desk.ref(at.ticket.number), said.team, words=words)
+    )
+
+
 OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.LookingAt: _looking,
     rules.LookingAfter: _looking,
@@ -493,4 +462,7 @@ OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.PriorityTold: _priority_told,
     rules.PriorityNoted: _priority_noted,
     rules.ConfirmationRedrawn: _confirmation,
+    rules.MoveNoted: _move_noted,
+    rules.CardMoved: _card_moved,
+    rules.WithTeam: _with_team,
 }
