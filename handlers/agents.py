@@ -51,6 +51,7 @@ VERBS: dict[str, Callable[[str, AgentCommand, int], rules.Command]] = {
         user, number, Priority(read.words.strip().upper())
     ),
     "move": lambda user, read, number: rules.Move(user, number, read.words),
+    "wait": lambda user, read, number: rules.Wait(user, number, read.words),
 }
 BUTTONS: dict[str, Callable[[Click], rules.Command]] = {
     CardIds.CLAIM: lambda pressed: rules.Claim(pressed.user, int(pressed.value)),
@@ -207,7 +208,7 @@ class AgentListeners:
             if callback == AgentIds.RESOLVE_FORM:
                 answer = await self.agents.answer(rules.Resolve(user, int(number), words))
             elif callback == AgentIds.WAIT_FORM:
-                answer = await self.agents.wait(user, int(number), words)
+                answer = await self.agents.answer(rules.Wait(user, int(number), words))
             else:
                 answer = await self.agents.reply(user, int(number), words, once=f"view:{view.get('id')}")
         except DeskError as error:

@@ -1,5 +1,5 @@
 """The agents' rules as tables of plain `decide` calls (`bot.domain.agents`): who may claim,
-reassign, resolve, reopen and move which ticket in which state, what is saved, who is told what, and
+reassign, resolve, reopen, move and wait on which ticket in which state, what is saved, who is told what, and
 what whoever acted is answered. No Slack, no store: the end-to-end suite (tests/test_agents.py
 and its neighbours) stays the contract for how it reaches people."""
 
@@ -11,6 +11,8 @@ import pytest
 
 from bot.domain import agents as rules
 from bot.domain.agents import (
+    Asked,
+    AskedNoted,
     BackWithYou,
     CardMoved,
     ChangePriority,
@@ -40,6 +42,8 @@ from bot.domain.agents import (
     Resolve,
     Resolved,
     TookYours,
+    Wait,
+    WaitingOn,
     WithTeam,
     decide,
 )
@@ -166,6 +170,21 @@ REFUSED = [
     ("open", Move(ERIN, 1, "HR", True), NotPermitted, f"Only <@{ALICE}> who asked, or the desk's agents"),
     ("open", Move(BOB, 1, " hardware "), TransitionNotAllowed, "T-1 is already in Hardware."),
     ("resolved", Move(BOB, 1, "HR"), TransitionNotAllowed, "T-1"),
+    ("open", Wait(ALICE, 1, "Which laptop?"), NotPermitted, "Only the desk's agents can wait on requesters."),
+    ("missing", Wait(ALICE, 1, ""), NotPermitted, "Only the desk's agents can wait on requesters."),
+    ("missing", Wait(BOB, 1, "Which laptop?"), TicketNotFound, "T-1"),
+    (
+        "open",
+        Wait(PAT, 1, "Which laptop?"),
+        NotPermitted,
+        "T-1 belongs to the IT team, so only its agents can wait",
+    ),
+    (
+        "resolved",
+        Wait(BOB, 1, "Which laptop?"),
+        TransitionNotAllowed,
+        "T-1 is resolved, so there is nobody to wait on.",
+    ),
 ]
 
 
@@ -313,6 +332,27 @@ DECIDED = [
         [MoveNoted(BOB, "Hardware", "HR"), ConfirmationRedrawn()],
         Moved(1, "HR", "People", "C0PEOPLE1"),
     ),
+    (
+        "open",
+        Wait(DAVE, 1, "  Which laptop?\n"),  # an open ticket becomes the asker's; the question trimmed
+        (Status.WAITING, DAVE),
+        [Asked(DAVE, "Which laptop?"), AskedNoted(DAVE, "Which laptop?")],
+        WaitingOn(1, ALICE, "D0ALICE01"),
+    ),
+    (
+        "claimed by Bob",
+        Wait(DAVE, 1, "Is it charging?"),  # another agent of the team asks: Bob keeps it
+        (Status.WAITING, BOB),
+        [Asked(DAVE, "Is it charging?"), AskedNoted(DAVE, "Is it charging?")],
+        WaitingOn(1, ALICE, "D0ALICE01"),
+    ),
+    (
+        "waiting on Alice",
+        Wait(BOB, 1, "And the model?"),  # asking again: still waiting
+        (Status.WAITING, BOB),
+        [Asked(BOB, "And the model?"), AskedNoted(BOB, "And the model?")],
+        WaitingOn(1, ALICE, "D0ALICE01"),
+    ),
 ]
 
 
@@ -404,3 +444,10 @@ def test_an_unknown_area_is_refused_with_the_words_as_typed_and_slack_escapes_th
     assert "“<!channel> & co”" in said(refused.value)  # the domain keeps what was typed
     shown = refused.value.render(lambda n: f"T-{n}", lambda p: p, ENGLISH, typed=escape)
     assert "“&lt;!channel&gt; &amp; co”" in shown
+
+
+def test_waiting_pauses_the_clock_once_and_keeps_what_was_asked() -> None:
+    asked = decide(claimed(), Wait(BOB, 1, "Which laptop?"), STAFF, ASK, NOW).ticket
+    assert asked.question == "Which laptop?" and asked.waiting_since == NOW
+    again = decide(asked, Wait(BOB, 1, "And the model?"), STAFF, ASK, NOW + minutes(5)).ticket
+    assert again.question == "And the model?" and again.waiting_since == NOW  # still the first pause

@@ -25,6 +25,7 @@ REASSIGN = Phrase("reassign tickets")
 RESOLVE = Phrase("resolve tickets")
 PRIORITY = Phrase("change priorities")
 MOVE = Phrase("move tickets")
+WAIT = Phrase("wait on requesters")
 NO_AREA = Phrase("There is no area called “{area}”. The areas: {areas}.")
 NOT_AN_AGENT = Phrase("{person} isn't one of the desk's agents, so tickets can't go to them.")
 NOT_OF_TEAM = Phrase("{person} isn't one of the {team} team's agents, so {ref} can't go to them.")
@@ -84,12 +85,23 @@ class Move:
     requester_may: bool = False
 
 
-Command = Claim | Reassign | Resolve | Reopen | ChangePriority | Move
+@dataclass(frozen=True)
+class Wait:
+    """Ask the requester and wait for the answer. `question` is what the agent wrote; when they
+    wrote nothing the Slack side words the desk's own question, in the requester's language,
+    before it comes here (it is kept in the ticket's trail as asked)."""
+
+    agent: str
+    number: int
+    question: str
+
+
+Command = Claim | Reassign | Resolve | Reopen | ChangePriority | Move | Wait
 
 
 def actor(command: Command) -> str:
     """Whoever acted (the answer is theirs)."""
-    if isinstance(command, Claim | Resolve):
+    if isinstance(command, Claim | Resolve | Wait):
         return command.agent
     if isinstance(command, Reassign):
         return command.by
@@ -232,6 +244,22 @@ class WithTeam:
     team: str
 
 
+@dataclass(frozen=True)
+class Asked:
+    """To the requester, in their ticket's thread: `agent` asks `question`; the ticket waits."""
+
+    agent: str
+    question: str
+
+
+@dataclass(frozen=True)
+class AskedNoted:
+    """The same, in the card's thread, for the agents."""
+
+    agent: str
+    question: str
+
+
 Message = (
     LookingAt
     | TookYours
@@ -250,6 +278,8 @@ Message = (
     | MoveNoted
     | CardMoved
     | WithTeam
+    | Asked
+    | AskedNoted
 )
 
 
@@ -295,7 +325,14 @@ class Moved:
     triage: str  # that team's triage channel
 
 
-Answer = Claimed | NowWith | Resolved | Reopened | PriorityNow | Moved
+@dataclass(frozen=True)
+class WaitingOn:
+    number: int
+    requester: str
+    channel: str  # where the ticket was raised (the answer says when its thread is public)
+
+
+Answer = Claimed | NowWith | Resolved | Reopened | PriorityNow | Moved | WaitingOn
 
 
 @dataclass(frozen=True)
@@ -330,6 +367,8 @@ def decide(ticket: Ticket | None, command: Command, staff: Staff, policy: Policy
         return _change_priority(ticket, command, staff, now)
     if isinstance(command, Move):
         return _move(ticket, command, staff, policy, now)
+    if isinstance(command, Wait):
+        return _wait(_agents_only(ticket, command.agent, command.number, WAIT, staff), command, now)
     if ticket is None or ticket.requester != command.person:
         raise NotPermitted(ONLY_REQUESTER_REOPENS, ticket=command.number)
     return _reopen(ticket, command, now)
@@ -441,3 +480,12 @@ def _move(ticket: Ticket | None, command: Move, staff: Staff, policy: Policy, no
     owed.append(ConfirmationRedrawn())
     other = team.name if team != was else None
     return Outcome(after, tuple(owed), Moved(after.number, area, other, team.triage))
+
+
+def _wait(before: Ticket, command: Wait, now: datetime) -> Outcome:
+    """The resolution clock pauses until the requester answers in the ticket's thread (or the
+    ticket closes, `pending.close_after` later); an open ticket becomes the agent's."""
+    asked = command.question.strip()
+    after = before.wait_on_requester(command.agent, asked, now)
+    owed: tuple[Message, ...] = (Asked(command.agent, asked), AskedNoted(command.agent, asked))
+    return Outcome(after, owed, WaitingOn(after.number, after.requester, after.origin.channel))

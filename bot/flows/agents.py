@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -92,8 +92,6 @@ class Agents:
             return await self.reassign(user, number, command.assignee or "")
         if command.name == "/resolve":
             return await self.resolve(user, number, command.words)
-        if command.name == "/wait":
-            return await self.wait(user, number, command.words)
         return await self.reply(user, number, command.words, once=once)
 
     # -- the agents' rules (`bot.domain.agents`): one executor ------------------------------
@@ -127,6 +125,7 @@ class Agents:
         """Under the write lock, load the command's ticket, `decide`, and commit the ticket,
         the card's redraw and every message owed in one transaction; then the answer for
         whoever acted. A refusal (`DeskError`) changes nothing and is raised."""
+        command = await self.prepared(command)
         person, now = rules.actor(command), self.desk.clock.now()
         config = self.desk.config
         policy = rules.Policy(ask_rating=config.ask_after_resolve, areas=tuple(config.desk.categories))
@@ -144,6 +143,17 @@ class Agents:
             tx.mark_done(once, now)
         words = await self.desk.words_for(person)
         return agent_said.answer(outcome.answer, self.desk.ref(command.number), words)
+
+    async def prepared(self, command: rules.Command) -> rules.Command:
+        """What a command needs worded or looked up on the Slack side before its transaction:
+        the desk's own question, in the requester's language, for an agent's blank wait."""
+        if not self.staff.is_agent(rules.actor(command)):
+            return command  # nothing to look up for: `decide` refuses
+        if isinstance(command, rules.Wait) and not command.question.strip():
+            current = await self.desk.store.ticket(command.number)
+            words = await self.desk.words_for(current.requester) if current is not None else self.desk.words
+            return replace(command, question=said_blocks.default_question(words))
+        return command
 
     def saved_reply(self, words: str, number: int) -> str:
         """`:vpn` means the saved reply named vpn, filled in for the ticket; other words are
@@ -212,32 +222,6 @@ class Agents:
         said = await self.carry(rules.Move(person, number, area, requester_may))
         assert said is not None  # no `once`, so never "acted on already"
         return said
-
-    async def wait(self, agent: str, number: int, question: str) -> str:
-        """Ask the requester and wait for the answer: the resolution clock pauses until they
-        answer in the ticket's thread (or the ticket closes, `pending.close_after` later)."""
-        self.staff.require_agent(agent, DOING["/wait"])
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-        current = await self.desk.store.ticket(number)
-        asked = question.strip() or said_blocks.default_question(
-            await self.desk.words_for(current.requester) if current is not None else self.desk.words
-        )
-
-        def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
-            said = self.desk.known_words(ticket.requester)
-            self._tell_requester(tx, ticket, *waiting_message(ref, agent, asked, words=said))
-            self._in_card_thread(tx, ticket, said_blocks.waiting_note(agent, asked, words=self.desk.words))
-
-        _, ticket = await self._change(
-            number,
-            lambda t: self._of_team(agent, t, DOING["/wait"]).wait_on_requester(agent, asked, now),
-            tell,
-        )
-        words = await self.desk.words_for(agent)
-        return agent_said.said_where_seen(
-            said_blocks.waiting_answer(ref, ticket.requester, words=words), ticket.origin.channel, words
-        )
 
     async def details(self, agent: str, number: int) -> dict[str, Any]:
         """The Details modal: the ticket whole (agents only)."""
@@ -447,6 +431,17 @@ def _with_team(at: _Owing, said: rules.WithTeam) -> None:
     )
 
 
+def _asked(at: _Owing, said: rules.Asked) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    text, blocks = waiting_message(at.desk.ref(at.ticket.number), said.agent, said.question, words=words)
+    owed.to_requester(at.tx, at.ticket, "requester", text, blocks)
+
+
+def _asked_noted(at: _Owing, said: rules.AskedNoted) -> None:
+    text = said_blocks.waiting_note(said.agent, said.question, words=at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
+
+
 OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.LookingAt: _looking,
     rules.LookingAfter: _looking,
@@ -465,4 +460,6 @@ OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.MoveNoted: _move_noted,
     rules.CardMoved: _card_moved,
     rules.WithTeam: _with_team,
+    rules.Asked: _asked,
+    rules.AskedNoted: _asked_noted,
 }

@@ -27,6 +27,9 @@ def answer(decided: rules.Answer, ref: str, words: Words = ENGLISH) -> str:
         return you_reopened(ref, decided.assignee, words=words)
     if isinstance(decided, rules.PriorityNow):
         return said_blocks.priority_now(ref, decided.priority, words=words)
+    if isinstance(decided, rules.WaitingOn):
+        told = said_blocks.waiting_answer(ref, decided.requester, words=words)
+        return said_where_seen(told, decided.channel, words)
     if isinstance(decided, rules.Moved):
         return said_blocks.moved_answer(ref, decided.area, decided.team, decided.triage, words=words)
     if decided.outsider is not None:

@@ -21,12 +21,12 @@ from bot.domain.agents import (  # noqa: F401
     REASSIGN,
     REQUESTER_OR_AGENTS,
     RESOLVE,
+    WAIT,
 )
 from bot.domain.errors import Phrase
 
 # -- what people may be refused (`doing` in "Only the desk's agents can {doing}.") -------------
 REPLY = Phrase("reply to requesters")
-WAIT = Phrase("wait on requesters")
 SEE_QUEUE = Phrase("see the queue")
 SEE_DETAILS = Phrase("see a ticket's details")
 SEE_SIMILAR = Phrase("see similar tickets")
