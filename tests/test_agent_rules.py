@@ -1,7 +1,7 @@
 """The agents' rules as tables of plain `decide` calls (`bot.domain.agents`): who may claim,
-reassign, resolve, reopen, move and wait on which ticket in which state, what is saved, who is told what, and
-what whoever acted is answered. No Slack, no store: the end-to-end suite (tests/test_agents.py
-and its neighbours) stays the contract for how it reaches people."""
+reassign, resolve, reopen, move, wait on and reply to which ticket in which state, what is
+saved, who is told what, and what whoever acted is answered. No Slack, no store: the end-to-end
+suite (tests/test_agents.py and its neighbours) stays the contract for how it reaches people."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from bot.domain import agents as rules
 from bot.domain.agents import (
+    AlreadySent,
     Asked,
     AskedNoted,
     BackWithYou,
@@ -37,10 +38,15 @@ from bot.domain.agents import (
     Reassign,
     Reopen,
     Reopened,
+    Replied,
+    Reply,
+    ReplyNoted,
+    ReplyPassedOn,
     Resolution,
     ResolutionClosed,
     Resolve,
     Resolved,
+    Sent,
     TookYours,
     Wait,
     WaitingOn,
@@ -353,6 +359,50 @@ DECIDED = [
         [Asked(BOB, "And the model?"), AskedNoted(BOB, "And the model?")],
         WaitingOn(1, ALICE, "D0ALICE01"),
     ),
+    (
+        "open",
+        Reply(DAVE, 1, "Try a restart", "Dave, IT Help"),  # the first answer: the ticket is Dave's
+        (Status.CLAIMED, DAVE),
+        [
+            Replied("Dave, IT Help", "Try a restart"),
+            ReplyPassedOn("Dave, IT Help", "Try a restart"),
+            ReplyNoted(DAVE, "Try a restart"),
+        ],
+        Sent(1, ALICE, None, "D0ALICE01"),
+    ),
+    (
+        "given to Dave",
+        Reply(BOB, 1, "Try a restart", "Bob, IT Help"),  # given to someone else: stays theirs
+        (Status.OPEN, DAVE),
+        [
+            Replied("Bob, IT Help", "Try a restart"),
+            ReplyPassedOn("Bob, IT Help", "Try a restart"),
+            ReplyNoted(BOB, "Try a restart"),
+        ],
+        Sent(1, ALICE, None, "D0ALICE01"),
+    ),
+    (
+        "waiting on Alice",
+        Reply(DAVE, 1, "Any news?", "Dave, IT Help"),  # a reply does not end the wait
+        (Status.WAITING, BOB),
+        [
+            Replied("Dave, IT Help", "Any news?"),
+            ReplyPassedOn("Dave, IT Help", "Any news?"),
+            ReplyNoted(DAVE, "Any news?"),
+        ],
+        Sent(1, ALICE, None, "D0ALICE01"),
+    ),
+    (
+        "resolved",
+        Reply(BOB, 1, "One more thing", "Bob, IT Help"),  # a resolved ticket may still be answered
+        (Status.RESOLVED, BOB),
+        [
+            Replied("Bob, IT Help", "One more thing"),
+            ReplyPassedOn("Bob, IT Help", "One more thing"),
+            ReplyNoted(BOB, "One more thing"),
+        ],
+        Sent(1, ALICE, None, "D0ALICE01"),
+    ),
 ]
 
 
@@ -451,3 +501,50 @@ def test_waiting_pauses_the_clock_once_and_keeps_what_was_asked() -> None:
     assert asked.question == "Which laptop?" and asked.waiting_since == NOW
     again = decide(asked, Wait(BOB, 1, "And the model?"), STAFF, ASK, NOW + minutes(5)).ticket
     assert again.question == "And the model?" and again.waiting_since == NOW  # still the first pause
+
+
+@pytest.mark.parametrize(
+    ("state", "command", "redrawn"),
+    [
+        ("open", Reply(BOB, 1, "On it"), True),  # the first response: the card shows it met
+        ("given to Dave", Reply(BOB, 1, "On it"), True),  # answered, though still Dave's
+        ("claimed by Bob", Reply(BOB, 1, "On it"), False),  # nothing on the card changes
+        ("claimed by Bob", Reply(DAVE, 1, "On it"), False),
+        ("claimed by Bob", Claim(BOB, 1), None),  # refused: nothing to redraw
+        ("claimed by Bob", Wait(BOB, 1, "Which?"), True),  # every other decision redraws the card
+    ],
+)
+def test_a_reply_redraws_the_card_only_when_it_shows_something_new(
+    state: str, command: rules.Command, redrawn: bool | None
+) -> None:
+    if redrawn is None:
+        with pytest.raises(DeskError):
+            decide(STATES[state](), command, STAFF, ASK, NOW)
+        return
+    assert decide(STATES[state](), command, STAFF, ASK, NOW).redraw is redrawn
+
+
+def test_a_reply_to_a_requester_kept_by_name_is_kept_on_the_trail() -> None:
+    kept = replace(claimed(), requester=f"{OUTSIDER}Ada Lovelace")
+    outcome = decide(kept, Reply(BOB, 1, "Done"), STAFF, ASK, NOW)
+    assert outcome.answer == Sent(1, f"{OUTSIDER}Ada Lovelace", "Ada Lovelace", "D0ALICE01")
+    assert outcome.ticket.trail[-1].detail == "Done"
+
+
+@pytest.mark.parametrize(
+    ("state", "command", "answer"),
+    [
+        ("claimed by Bob", Reply(BOB, 1, "On it"), AlreadySent(ALICE)),  # a retried reply: it went
+        ("claimed by Bob", Claim(DAVE, 1), None),  # anything else acted on already: nothing said
+        ("claimed by Bob", Wait(BOB, 1, "Which?"), None),
+    ],
+)
+def test_a_request_acted_on_already_is_answered_so_for_a_reply_only(
+    state: str, command: rules.Command, answer: rules.Answer | None
+) -> None:
+    assert rules.again(STATES[state](), command) == answer
+
+
+def test_a_retried_reply_for_a_ticket_gone_is_not_found() -> None:
+    with pytest.raises(TicketNotFound):
+        rules.again(None, Reply(BOB, 1, "On it"))

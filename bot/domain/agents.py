@@ -26,6 +26,7 @@ RESOLVE = Phrase("resolve tickets")
 PRIORITY = Phrase("change priorities")
 MOVE = Phrase("move tickets")
 WAIT = Phrase("wait on requesters")
+REPLY = Phrase("reply to requesters")
 NO_AREA = Phrase("There is no area called “{area}”. The areas: {areas}.")
 NOT_AN_AGENT = Phrase("{person} isn't one of the desk's agents, so tickets can't go to them.")
 NOT_OF_TEAM = Phrase("{person} isn't one of the {team} team's agents, so {ref} can't go to them.")
@@ -96,12 +97,24 @@ class Wait:
     question: str
 
 
-Command = Claim | Reassign | Resolve | Reopen | ChangePriority | Move | Wait
+@dataclass(frozen=True)
+class Reply:
+    """An agent's words to the requester. The Slack side prepares them before the transaction:
+    `words` as they go (a saved reply filled in), `signed` how they are signed (the agent's
+    display name, then the desk's)."""
+
+    agent: str
+    number: int
+    words: str
+    signed: str = ""
+
+
+Command = Claim | Reassign | Resolve | Reopen | ChangePriority | Move | Wait | Reply
 
 
 def actor(command: Command) -> str:
     """Whoever acted (the answer is theirs)."""
-    if isinstance(command, Claim | Resolve | Wait):
+    if isinstance(command, Claim | Resolve | Wait | Reply):
         return command.agent
     if isinstance(command, Reassign):
         return command.by
@@ -260,6 +273,30 @@ class AskedNoted:
     question: str
 
 
+@dataclass(frozen=True)
+class Replied:
+    """To the requester, in their ticket's thread: the reply, signed."""
+
+    signed: str
+    words: str
+
+
+@dataclass(frozen=True)
+class ReplyPassedOn:
+    """The reply, to the requester of each open ticket linked under this one (issue 39)."""
+
+    signed: str
+    words: str
+
+
+@dataclass(frozen=True)
+class ReplyNoted:
+    """In the card's thread, for the agents: `agent` replied `words`."""
+
+    agent: str
+    words: str
+
+
 Message = (
     LookingAt
     | TookYours
@@ -280,6 +317,9 @@ Message = (
     | WithTeam
     | Asked
     | AskedNoted
+    | Replied
+    | ReplyPassedOn
+    | ReplyNoted
 )
 
 
@@ -332,7 +372,22 @@ class WaitingOn:
     channel: str  # where the ticket was raised (the answer says when its thread is public)
 
 
-Answer = Claimed | NowWith | Resolved | Reopened | PriorityNow | Moved | WaitingOn
+@dataclass(frozen=True)
+class Sent:
+    number: int
+    requester: str
+    outsider: str | None  # a requester kept by name (no Slack user), who is never told
+    channel: str  # where the ticket was raised (the answer says when its thread is public)
+
+
+@dataclass(frozen=True)
+class AlreadySent:
+    """A reply delivered again (Slack retried it): it went the first time."""
+
+    requester: str
+
+
+Answer = Claimed | NowWith | Resolved | Reopened | PriorityNow | Moved | WaitingOn | Sent | AlreadySent
 
 
 @dataclass(frozen=True)
@@ -346,6 +401,7 @@ class Outcome:
     ticket: Ticket  # to save (the card is redrawn with it)
     owed: tuple[Message, ...]
     answer: Answer
+    redraw: bool = True  # the card shows something that changed
 
 
 # -- the rules ------------------------------------------------------------------------------------
@@ -369,9 +425,21 @@ def decide(ticket: Ticket | None, command: Command, staff: Staff, policy: Policy
         return _move(ticket, command, staff, policy, now)
     if isinstance(command, Wait):
         return _wait(_agents_only(ticket, command.agent, command.number, WAIT, staff), command, now)
+    if isinstance(command, Reply):
+        return _reply(_agents_only(ticket, command.agent, command.number, REPLY, staff), command, now)
     if ticket is None or ticket.requester != command.person:
         raise NotPermitted(ONLY_REQUESTER_REOPENS, ticket=command.number)
     return _reopen(ticket, command, now)
+
+
+def again(ticket: Ticket | None, command: Command) -> Answer | None:
+    """What whoever acted is told when the same request comes again (its first delivery was
+    acted on already): a reply says it went; anything else, nothing."""
+    if not isinstance(command, Reply):
+        return None
+    if ticket is None:
+        raise TicketNotFound(command.number)
+    return AlreadySent(ticket.requester)
 
 
 def _agents_only(ticket: Ticket | None, person: str, number: int, doing: str, staff: Staff) -> Ticket:
@@ -489,3 +557,18 @@ def _wait(before: Ticket, command: Wait, now: datetime) -> Outcome:
     after = before.wait_on_requester(command.agent, asked, now)
     owed: tuple[Message, ...] = (Asked(command.agent, asked), AskedNoted(command.agent, asked))
     return Outcome(after, owed, WaitingOn(after.number, after.requester, after.origin.channel))
+
+
+def _reply(before: Ticket, command: Reply, now: datetime) -> Outcome:
+    """The first response, if none came before; an open ticket nobody else was given becomes
+    the agent's. The card is redrawn only when it shows something new."""
+    after = before.reply(command.agent, command.words, now)
+    owed: tuple[Message, ...] = (
+        Replied(command.signed, command.words),
+        ReplyPassedOn(command.signed, command.words),
+        ReplyNoted(command.agent, command.words),
+    )
+    redraw = after.assignee != before.assignee or after.first_response_at != before.first_response_at
+    outsider = after.requester.removeprefix(OUTSIDER) if is_outsider(after.requester) else None
+    answer = Sent(after.number, after.requester, outsider, after.origin.channel)
+    return Outcome(after, owed, answer, redraw)

@@ -42,7 +42,6 @@ from bot.slack.agent_blocks import (
 )
 from bot.slack.answer_blocks import similar_lines
 from bot.slack.blocks import section
-from bot.slack.command_args import AgentCommand
 from bot.slack.details_blocks import details_view
 from bot.slack.gateway import SlackFailure
 from bot.slack.mrkdwn import plain
@@ -65,11 +64,6 @@ DOING = {  # what each command does, as refusals say it
 SEE_QUEUE, SEE_DETAILS = refusals.SEE_QUEUE, refusals.SEE_DETAILS
 
 
-def _outsider(ticket: Ticket) -> str | None:
-    """The name of a requester an import kept by name (no Slack user), who is never told."""
-    return ticket.requester.removeprefix(OUTSIDER) if is_outsider(ticket.requester) else None
-
-
 class Agents:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
@@ -77,22 +71,6 @@ class Agents:
     @property
     def staff(self) -> Staff:
         return self.desk.staff
-
-    def _of_team(self, agent: str, ticket: Ticket, doing: str) -> Ticket:
-        """The ticket, if `agent` works in its team (SPEC §9); a refusal naming the team if not."""
-        self.staff.require_agent_for(agent, ticket, doing)
-        return ticket
-
-    # -- actions -----------------------------------------------------------------------
-    async def carry_out(self, user: str, command: AgentCommand, number: int, once: str | None) -> str:
-        """An agent's slash command not yet typed (`bot.domain.agents`), read; the answer for them."""
-        if command.name == "/claim":
-            return await self.claim(user, number)
-        if command.name == "/reassign":
-            return await self.reassign(user, number, command.assignee or "")
-        if command.name == "/resolve":
-            return await self.resolve(user, number, command.words)
-        return await self.reply(user, number, command.words, once=once)
 
     # -- the agents' rules (`bot.domain.agents`): one executor ------------------------------
     async def claim(self, agent: str, number: int) -> str:
@@ -131,31 +109,55 @@ class Agents:
         policy = rules.Policy(ask_rating=config.ask_after_resolve, areas=tuple(config.desk.categories))
         async with self.desk.store.transaction() as tx:
             if tx.done_before(once):
-                return None
-            before = tx.ticket(command.number)
-            outcome = rules.decide(before, command, self.staff, policy, now)
-            assert before is not None  # decide refuses a missing ticket
-            tx.save_ticket(outcome.ticket)
-            owed.card(tx, command.number)
-            owing = _Owing(self.desk, tx, before, outcome.ticket, now)
-            for message in outcome.owed:
-                OWING[type(message)](owing, message)
-            tx.mark_done(once, now)
+                said = rules.again(tx.ticket(command.number), command)
+            else:
+                before = tx.ticket(command.number)
+                outcome = rules.decide(before, command, self.staff, policy, now)
+                assert before is not None  # decide refuses a missing ticket
+                tx.save_ticket(outcome.ticket)
+                if outcome.redraw:
+                    owed.card(tx, command.number)
+                owing = _Owing(self.desk, tx, before, outcome.ticket, now)
+                for message in outcome.owed:
+                    OWING[type(message)](owing, message)
+                tx.mark_done(once, now)
+                said = outcome.answer
+        if said is None:
+            return None  # acted on already, and nothing more to say
         words = await self.desk.words_for(person)
-        return agent_said.answer(outcome.answer, self.desk.ref(command.number), words)
+        return agent_said.answer(said, self.desk.ref(command.number), words)
 
     async def prepared(self, command: rules.Command) -> rules.Command:
         """What a command needs worded or looked up on the Slack side before its transaction:
-        the desk's own question, in the requester's language, for an agent's blank wait."""
+        the desk's own question, in the requester's language, for an agent's blank wait; a
+        reply's saved reply filled in (an unknown one refused) and its signature."""
         if not self.staff.is_agent(rules.actor(command)):
             return command  # nothing to look up for: `decide` refuses
+        if isinstance(command, rules.Reply):
+            return await self._reply_prepared(command)
         if isinstance(command, rules.Wait) and not command.question.strip():
             current = await self.desk.store.ticket(command.number)
             words = await self.desk.words_for(current.requester) if current is not None else self.desk.words
             return replace(command, question=said_blocks.default_question(words))
         return command
 
-    def saved_reply(self, words: str, number: int) -> str:
+    async def _reply_prepared(self, command: rules.Reply) -> rules.Reply:
+        """`:vpn` filled in, greeting the requester by name (text, not a mention); the reply
+        signed with the agent's display name in the requester's language's fallback."""
+        current = await self.desk.store.ticket(command.number)
+        if current is None:
+            return command  # `decide` says so
+        words = command.words
+        saved = self.saved_reply(words)
+        said = await self.desk.words_for(current.requester)
+        if saved is not words:
+            words = saved.format(
+                requester=await self._name(current.requester, said), ref=self.desk.ref(command.number)
+            )
+        signed = agent_said.signature(await self._name(command.agent, said), self.desk.config.desk.name)
+        return replace(command, words=words, signed=signed)
+
+    def saved_reply(self, words: str) -> str:
         """`:vpn` means the saved reply named vpn, filled in for the ticket; other words are
         sent as they are."""
         name = words.strip()
@@ -170,42 +172,6 @@ class Agents:
                 known=known or refusals.NO_SAVED_REPLIES,
             )
         return saved[name[1:]]
-
-    async def reply(self, agent: str, number: int, words: str, once: str | None = None) -> str:
-        self.staff.require_agent(agent, DOING["/reply"])
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-        current = await self.desk.store.ticket(number)
-        if current is None:
-            raise TicketNotFound(number)
-        saved = self.saved_reply(words, number)
-        said = await self.desk.words_for(current.requester)
-        if saved is not words:  # a saved reply: greet the requester by name (text, not a mention)
-            words = saved.format(requester=await self._name(current.requester, said), ref=ref)
-        name = await self._name(agent, said)
-        told = await self.desk.words_for(agent)
-        signed = agent_said.signature(name, self.desk.config.desk.name)
-        text, blocks = reply_message(ref, signed, words, words=said)
-        async with self.desk.store.transaction() as tx:
-            ticket = tx.ticket(number)
-            if ticket is None:
-                raise TicketNotFound(number)
-            if tx.done_before(once):
-                return said_blocks.already_sent(ticket.requester, words=told)
-            before = self._of_team(agent, ticket, DOING["/reply"])
-            ticket = before.reply(agent, words, now)
-            tx.save_ticket(ticket)
-            if ticket.assignee != before.assignee or ticket.first_response_at != before.first_response_at:
-                owed.card(tx, number)  # answered now: its first-response target is met
-            tx.mark_done(once, now)
-            self._tell_requester(tx, ticket, text, blocks)
-            links.pass_on_reply(tx, self.desk, ticket, signed, words)
-            self._in_card_thread(tx, ticket, said_blocks.replied_note(agent, words, words=self.desk.words))
-        if (outsider := _outsider(ticket)) is not None:
-            return said_blocks.kept_outside(ref, outsider, words=told)
-        return agent_said.said_where_seen(
-            said_blocks.sent(ref, ticket.requester, words=told), ticket.origin.channel, told
-        )
 
     async def change_priority(
         self, agent: str, number: int, priority: Priority, *, requester_may: bool = False
@@ -274,37 +240,6 @@ class Agents:
         return text, blocks
 
     # -- telling people ----------------------------------------------------------------
-    async def _change(
-        self,
-        number: int,
-        step: Callable[[Ticket], Ticket],
-        tell: Callable[[Transaction, Ticket, Ticket], None],
-    ) -> tuple[Ticket, Ticket]:
-        """Apply a domain step under the write lock and, in the same transaction, owe the
-        messages it calls for and the card redrawn. Returns the ticket before and after."""
-        async with self.desk.store.transaction() as tx:
-            before = tx.ticket(number)
-            if before is None:
-                raise TicketNotFound(number)
-            after = step(before)
-            tx.save_ticket(after)
-            owed.card(tx, number)
-            tell(tx, before, after)
-        return before, after
-
-    def _tell_requester(
-        self, tx: Transaction, ticket: Ticket, text: str, blocks: list[dict[str, Any]] | None = None
-    ) -> None:
-        """A message in the requester's ticket thread."""
-        owed.to_requester(tx, ticket, "requester", text, blocks)
-
-    def _in_card_thread(self, tx: Transaction, ticket: Ticket, text: str) -> None:
-        """A message for the agents in the card's thread."""
-        owed.to_card_thread(tx, ticket, self.desk.triage_of(ticket), text)
-
-    def _dm(self, tx: Transaction, ticket: Ticket, user: str, text: str) -> None:
-        owed.to_person(tx, ticket, user, f"dm-{user}", text)
-
     async def _name(self, user: str, words: Words) -> str:
         if is_outsider(user):
             return user.removeprefix(OUTSIDER)
@@ -442,6 +377,21 @@ def _asked_noted(at: _Owing, said: rules.AskedNoted) -> None:
     owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
 
 
+def _replied(at: _Owing, said: rules.Replied) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    text, blocks = reply_message(at.desk.ref(at.ticket.number), said.signed, said.words, words=words)
+    owed.to_requester(at.tx, at.ticket, "requester", text, blocks)
+
+
+def _reply_passed_on(at: _Owing, said: rules.ReplyPassedOn) -> None:
+    links.pass_on_reply(at.tx, at.desk, at.ticket, said.signed, said.words)  # issue 39
+
+
+def _reply_noted(at: _Owing, said: rules.ReplyNoted) -> None:
+    text = said_blocks.replied_note(said.agent, said.words, words=at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
+
+
 OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.LookingAt: _looking,
     rules.LookingAfter: _looking,
@@ -462,4 +412,7 @@ OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.WithTeam: _with_team,
     rules.Asked: _asked,
     rules.AskedNoted: _asked_noted,
+    rules.Replied: _replied,
+    rules.ReplyPassedOn: _reply_passed_on,
+    rules.ReplyNoted: _reply_noted,
 }

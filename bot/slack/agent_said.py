@@ -27,6 +27,12 @@ def answer(decided: rules.Answer, ref: str, words: Words = ENGLISH) -> str:
         return you_reopened(ref, decided.assignee, words=words)
     if isinstance(decided, rules.PriorityNow):
         return said_blocks.priority_now(ref, decided.priority, words=words)
+    if isinstance(decided, rules.AlreadySent):
+        return said_blocks.already_sent(decided.requester, words=words)
+    if isinstance(decided, rules.Sent) and decided.outsider is not None:
+        return said_blocks.kept_outside(ref, decided.outsider, words=words)
+    if isinstance(decided, rules.Sent):
+        return said_where_seen(said_blocks.sent(ref, decided.requester, words=words), decided.channel, words)
     if isinstance(decided, rules.WaitingOn):
         told = said_blocks.waiting_answer(ref, decided.requester, words=words)
         return said_where_seen(told, decided.channel, words)

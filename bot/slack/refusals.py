@@ -19,6 +19,7 @@ from bot.domain.agents import (  # noqa: F401
     ONLY_REQUESTER_REOPENS,
     PRIORITY,
     REASSIGN,
+    REPLY,
     REQUESTER_OR_AGENTS,
     RESOLVE,
     WAIT,
@@ -26,7 +27,6 @@ from bot.domain.agents import (  # noqa: F401
 from bot.domain.errors import Phrase
 
 # -- what people may be refused (`doing` in "Only the desk's agents can {doing}.") -------------
-REPLY = Phrase("reply to requesters")
 SEE_QUEUE = Phrase("see the queue")
 SEE_DETAILS = Phrase("see a ticket's details")
 SEE_SIMILAR = Phrase("see similar tickets")
