@@ -1,11 +1,12 @@
-"""The agents' rules, as one pure decision: who may claim, reassign and resolve a ticket, who may
-reopen it, and who is told what (SPEC §5, §9).
+"""The agents' rules, as one pure decision: who may claim, reassign, resolve, move, wait on and
+reply to a ticket, who may reopen it, and who is told what (SPEC §5, §9, §10).
 
 The edge reads a Slack request once into a typed command (`Claim`, `Reassign`, `Resolve`,
-`Reopen`); `decide` takes the ticket as it stands, the command, the desk's staff, its policy and
-`now`, and returns an `Outcome`: the ticket to save, the messages owed (typed: the Slack side
-words them) and the answer for whoever acted. A refusal is a `DeskError` and changes nothing.
-Permission is checked here, once. Pure: no Slack, no store, `now` passed in.
+`Reopen`, `ChangePriority`, `Move`, `Wait`, `Reply`); `decide` takes the ticket as it stands,
+the command, the desk's staff, its policy and `now`, and returns an `Outcome`: the ticket to
+save, the messages owed (typed: the Slack side words them) and the answer for whoever acted. A
+refusal is a `DeskError` and changes nothing. Permission is checked here, once. Pure: no Slack,
+no store, `now` passed in.
 """
 
 from __future__ import annotations

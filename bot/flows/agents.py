@@ -1,10 +1,11 @@
-"""Agents work tickets: claim, reassign, reply, resolve, the queue; requesters reopen.
+"""Agents work tickets: claim, reassign, reply, wait, move, resolve, the queue; requesters reopen.
 
-Each action checks the person's role in the domain, applies the domain step under the store's
-write lock (so two agents claiming at once cannot both win) and, in the same transaction, owes
-the people involved their messages and the card its redraw (the outbox delivers them).
-The return value is the private answer for whoever acted;
-refusals are `DeskError`s with a friendly sentence, and change nothing.
+Each action is a typed command (`bot.domain.agents`) carried out by one executor (`carry`): what
+needs Slack is looked up before (`prepared`), then under the store's write lock (so two agents
+claiming at once cannot both win) the ticket is loaded, `decide`d and, in the same transaction,
+saved with its card's redraw and every message owed (the outbox delivers them). The return value
+is the private answer for whoever acted; refusals are `DeskError`s with a friendly sentence, and
+change nothing.
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ class Agents:
 
     async def _reply_prepared(self, command: rules.Reply) -> rules.Reply:
         """`:vpn` filled in, greeting the requester by name (text, not a mention); the reply
-        signed with the agent's display name in the requester's language's fallback."""
+        signed with the agent's display name ("An agent", in the requester's language, when
+        Slack cannot say it)."""
         current = await self.desk.store.ticket(command.number)
         if current is None:
             return command  # `decide` says so
@@ -158,8 +160,8 @@ class Agents:
         return replace(command, words=words, signed=signed)
 
     def saved_reply(self, words: str) -> str:
-        """`:vpn` means the saved reply named vpn, filled in for the ticket; other words are
-        sent as they are."""
+        """`:vpn` means the saved reply named vpn (its text, to be filled in for the ticket);
+        other words are sent as they are. An unknown name is refused."""
         name = words.strip()
         if not (name.startswith(":") and " " not in name and len(name) > 1):
             return words
