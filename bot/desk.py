@@ -20,6 +20,7 @@ from bot.i18n import Words, language_of_locale, words_for
 from bot.knowledge.base import KnowledgeBase
 from bot.slack.gateway import SlackFailure, SlackGateway
 from bot.slack.links import permalink
+from bot.slack.mrkdwn import escape
 from config.settings import Config
 from store.base import Store
 
@@ -95,7 +96,7 @@ class Desk:
     def explain(self, error: DeskError, words: Words | None = None) -> str:
         """A domain error as a sentence for Slack, in `words`' language (the desk's when not
         given): references shown, people mentioned."""
-        return error.render(self.ref, lambda person: f"<@{person}>", words or self.words)
+        return error.render(self.ref, lambda person: f"<@{person}>", words or self.words, typed=escape)
 
     async def explain_to(self, person: str | None, error: DeskError) -> str:
         """A domain error as `person` reads it alone (in their language)."""

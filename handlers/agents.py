@@ -50,7 +50,11 @@ VERBS: dict[str, Callable[[str, AgentCommand, int], rules.Command]] = {
     "priority": lambda user, read, number: rules.ChangePriority(
         user, number, Priority(read.words.strip().upper())
     ),
+    "move": lambda user, read, number: rules.Move(user, number, read.words),
+    "wait": lambda user, read, number: rules.Wait(user, number, read.words),
+    "reply": lambda user, read, number: rules.Reply(user, number, read.words),
 }
+ONCE_ONLY = frozenset({"reply"})  # a retried delivery is answered "already sent", not sent twice
 BUTTONS: dict[str, Callable[[Click], rules.Command]] = {
     CardIds.CLAIM: lambda pressed: rules.Claim(pressed.user, int(pressed.value)),
     CardIds.REOPEN: lambda pressed: rules.Reopen(pressed.user, int(pressed.value)),
@@ -92,13 +96,9 @@ class AgentListeners:
             await ack(text=with_usage(self.desk.explain(error, words), usage(read.verb, read.called, words)))
             return
         await ack()
-        once = f"cmd:{command.get('trigger_id')}"
-        typed = VERBS.get(read.verb)
-        if typed is not None:
-            work = self.agents.run(typed(user, agent_command, number))
-        else:
-            work = self.agents.carry_out(user, agent_command, number, once)
-        await self.outcome(command.get("response_url"), user, lambda: work)
+        once = f"cmd:{command.get('trigger_id')}" if read.verb in ONCE_ONLY else None
+        typed = VERBS[read.verb](user, agent_command, number)
+        await self.outcome(command.get("response_url"), user, lambda: self.agents.run(typed, once))
 
     async def on_queue(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         user = str(command.get("user_id"))
@@ -151,7 +151,7 @@ class AgentListeners:
         else:
 
             async def change() -> str | None:
-                return await self.agents.move(user, number, choice, requester_may=requester_may)
+                return await self.agents.run(rules.Move(user, number, choice, requester_may))
 
         await self.outcome(pressed.response_url, user, change)
 
@@ -202,15 +202,16 @@ class AgentListeners:
             await ack(response_action="errors", errors={AgentIds.TEXT: missing})
             return
         await ack()
-        try:
-            if callback == AgentIds.RESOLVE_FORM:
-                answer = await self.agents.answer(rules.Resolve(user, int(number), words))
-            elif callback == AgentIds.WAIT_FORM:
-                answer = await self.agents.wait(user, int(number), words)
-            else:
-                answer = await self.agents.reply(user, int(number), words, once=f"view:{view.get('id')}")
-        except DeskError as error:
-            answer = await self.desk.explain_to(user, error)
+        if callback == AgentIds.RESOLVE_FORM:
+            answer: str | None = await self.agents.answer(rules.Resolve(user, int(number), words))
+        elif callback == AgentIds.WAIT_FORM:
+            answer = await self.agents.answer(rules.Wait(user, int(number), words))
+        else:
+            answer = await self.agents.run(
+                rules.Reply(user, int(number), words), once=f"view:{view.get('id')}"
+            )
+        if answer is None:
+            return
         if channel:
             await answers.whisper(self.desk, channel, user, answer)
         else:

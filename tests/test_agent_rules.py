@@ -1,7 +1,7 @@
 """The agents' rules as tables of plain `decide` calls (`bot.domain.agents`): who may claim,
-reassign, resolve and reopen which ticket in which state, what is saved, who is told what, and
-what whoever acted is answered. No Slack, no store: the end-to-end suite (tests/test_agents.py
-and its neighbours) stays the contract for how it reaches people."""
+reassign, resolve, reopen, move, wait on and reply to which ticket in which state, what is
+saved, who is told what, and what whoever acted is answered. No Slack, no store: the end-to-end
+suite (tests/test_agents.py and its neighbours) stays the contract for how it reaches people."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ import pytest
 
 from bot.domain import agents as rules
 from bot.domain.agents import (
+    AlreadySent,
+    Asked,
+    AskedNoted,
     BackWithYou,
+    CardMoved,
     ChangePriority,
     ChildrenResolved,
     Claim,
@@ -21,6 +25,9 @@ from bot.domain.agents import (
     HandedOver,
     LookingAfter,
     LookingAt,
+    Move,
+    Moved,
+    MoveNoted,
     NowWith,
     Policy,
     PriorityNoted,
@@ -31,11 +38,19 @@ from bot.domain.agents import (
     Reassign,
     Reopen,
     Reopened,
+    Replied,
+    Reply,
+    ReplyNoted,
+    ReplyPassedOn,
     Resolution,
     ResolutionClosed,
     Resolve,
     Resolved,
+    Sent,
     TookYours,
+    Wait,
+    WaitingOn,
+    WithTeam,
     decide,
 )
 from bot.domain.errors import DeskError, NotPermitted, TicketNotFound, TransitionNotAllowed
@@ -44,6 +59,7 @@ from bot.domain.priority import Priority
 from bot.domain.roles import Staff, Team
 from bot.domain.ticket import Action, Status, Ticket
 from bot.i18n import ENGLISH
+from bot.slack.mrkdwn import escape
 from tests.factories import T0, make_ticket, minutes
 
 ALICE, BOB, DAVE, CAROL, PAT, ERIN = (
@@ -60,7 +76,8 @@ STAFF = Staff(
         Team("People", "C0PEOPLE1", (PAT,), (), ("HR",)),
     )
 )
-ASK, QUIET = Policy(ask_rating=True), Policy(ask_rating=False)
+AREAS = ("Hardware", "Software", "HR")
+ASK, QUIET = Policy(ask_rating=True, areas=AREAS), Policy(ask_rating=False, areas=AREAS)
 NOW = T0 + minutes(30)
 P1, P2 = Priority.P1, Priority.P2
 
@@ -91,12 +108,17 @@ def said(error: DeskError) -> str:
     return error.render(lambda n: f"T-{n}", lambda p: f"<@{p}>", ENGLISH)
 
 
+CARD = "C0TRIAGE1:1700000000.000100"
+
+
 STATES = {
     "missing": lambda: None,
     "open": opened,
     "open HR": lambda: opened("HR"),
     "given to Dave": lambda: given_to(DAVE),
     "claimed by Bob": claimed,
+    "open, its card drawn": lambda: replace(opened(), card=CARD),
+    "claimed by Bob, its card drawn": lambda: replace(claimed(), card=CARD),
     "claimed by Dave": lambda: claimed(DAVE),
     "waiting on Alice": waiting,
     "resolved": resolved,
@@ -141,6 +163,34 @@ REFUSED = [
     ),
     ("open", ChangePriority(PAT, 1, P1, True), NotPermitted, "T-1 belongs to the IT team"),
     ("resolved", ChangePriority(BOB, 1, P1), TransitionNotAllowed, "T-1"),
+    ("open", Move(ALICE, 1, "HR"), NotPermitted, "Only the desk's agents can move tickets."),
+    ("missing", Move(ALICE, 1, "Plumbing"), NotPermitted, "Only the desk's agents can move tickets."),
+    (
+        "open",
+        Move(BOB, 1, "Plumbing"),
+        NotPermitted,
+        "no area called “Plumbing”. The areas: Hardware, Software, HR.",
+    ),
+    ("missing", Move(BOB, 1, "HR"), TicketNotFound, "T-1"),
+    ("missing", Move(ALICE, 1, "HR", True), TicketNotFound, "T-1"),
+    ("open", Move(ERIN, 1, "HR", True), NotPermitted, f"Only <@{ALICE}> who asked, or the desk's agents"),
+    ("open", Move(BOB, 1, " hardware "), TransitionNotAllowed, "T-1 is already in Hardware."),
+    ("resolved", Move(BOB, 1, "HR"), TransitionNotAllowed, "T-1"),
+    ("open", Wait(ALICE, 1, "Which laptop?"), NotPermitted, "Only the desk's agents can wait on requesters."),
+    ("missing", Wait(ALICE, 1, ""), NotPermitted, "Only the desk's agents can wait on requesters."),
+    ("missing", Wait(BOB, 1, "Which laptop?"), TicketNotFound, "T-1"),
+    (
+        "open",
+        Wait(PAT, 1, "Which laptop?"),
+        NotPermitted,
+        "T-1 belongs to the IT team, so only its agents can wait",
+    ),
+    (
+        "resolved",
+        Wait(BOB, 1, "Which laptop?"),
+        TransitionNotAllowed,
+        "T-1 is resolved, so there is nobody to wait on.",
+    ),
 ]
 
 
@@ -253,6 +303,106 @@ DECIDED = [
         [PriorityTold(BOB, P2, P1), PriorityNoted(BOB, P2, P1), ConfirmationRedrawn()],
         PriorityNow(1, P1),
     ),
+    (
+        "claimed by Bob",
+        Move(DAVE, 1, "software"),  # the same team's area, as typed: the card stays, its thread told
+        (Status.CLAIMED, BOB),
+        [MoveNoted(DAVE, "Hardware", "Software"), ConfirmationRedrawn()],
+        Moved(1, "Software", None, "C0TRIAGE1"),
+    ),
+    (
+        "open",
+        Move(PAT, 1, "Software"),  # any agent may move a ticket, not only its team's
+        (Status.OPEN, None),
+        [MoveNoted(PAT, "Hardware", "Software"), ConfirmationRedrawn()],
+        Moved(1, "Software", None, "C0TRIAGE1"),
+    ),
+    (
+        "claimed by Bob, its card drawn",
+        Move(BOB, 1, "HR"),  # another team's: Bob stays behind, the old card says where it went
+        (Status.OPEN, None),
+        [CardMoved(BOB, "Hardware", "HR", "People", "C0PEOPLE1"), WithTeam("People"), ConfirmationRedrawn()],
+        Moved(1, "HR", "People", "C0PEOPLE1"),
+    ),
+    (
+        "open, its card drawn",
+        Move(ALICE, 1, "HR", True),  # the requester, under their confirmation: not told again
+        (Status.OPEN, None),
+        [CardMoved(ALICE, "Hardware", "HR", "People", "C0PEOPLE1"), ConfirmationRedrawn()],
+        Moved(1, "HR", "People", "C0PEOPLE1"),
+    ),
+    (
+        "claimed by Bob",
+        Move(BOB, 1, "HR"),  # no card drawn yet: its thread is told (the new card is drawn there)
+        (Status.OPEN, None),
+        [MoveNoted(BOB, "Hardware", "HR"), ConfirmationRedrawn()],
+        Moved(1, "HR", "People", "C0PEOPLE1"),
+    ),
+    (
+        "open",
+        Wait(DAVE, 1, "  Which laptop?\n"),  # an open ticket becomes the asker's; the question trimmed
+        (Status.WAITING, DAVE),
+        [Asked(DAVE, "Which laptop?"), AskedNoted(DAVE, "Which laptop?")],
+        WaitingOn(1, ALICE, "D0ALICE01"),
+    ),
+    (
+        "claimed by Bob",
+        Wait(DAVE, 1, "Is it charging?"),  # another agent of the team asks: Bob keeps it
+        (Status.WAITING, BOB),
+        [Asked(DAVE, "Is it charging?"), AskedNoted(DAVE, "Is it charging?")],
+        WaitingOn(1, ALICE, "D0ALICE01"),
+    ),
+    (
+        "waiting on Alice",
+        Wait(BOB, 1, "And the model?"),  # asking again: still waiting
+        (Status.WAITING, BOB),
+        [Asked(BOB, "And the model?"), AskedNoted(BOB, "And the model?")],
+        WaitingOn(1, ALICE, "D0ALICE01"),
+    ),
+    (
+        "open",
+        Reply(DAVE, 1, "Try a restart", "Dave, IT Help"),  # the first answer: the ticket is Dave's
+        (Status.CLAIMED, DAVE),
+        [
+            Replied("Dave, IT Help", "Try a restart"),
+            ReplyPassedOn("Dave, IT Help", "Try a restart"),
+            ReplyNoted(DAVE, "Try a restart"),
+        ],
+        Sent(1, ALICE, None, "D0ALICE01"),
+    ),
+    (
+        "given to Dave",
+        Reply(BOB, 1, "Try a restart", "Bob, IT Help"),  # given to someone else: stays theirs
+        (Status.OPEN, DAVE),
+        [
+            Replied("Bob, IT Help", "Try a restart"),
+            ReplyPassedOn("Bob, IT Help", "Try a restart"),
+            ReplyNoted(BOB, "Try a restart"),
+        ],
+        Sent(1, ALICE, None, "D0ALICE01"),
+    ),
+    (
+        "waiting on Alice",
+        Reply(DAVE, 1, "Any news?", "Dave, IT Help"),  # a reply does not end the wait
+        (Status.WAITING, BOB),
+        [
+            Replied("Dave, IT Help", "Any news?"),
+            ReplyPassedOn("Dave, IT Help", "Any news?"),
+            ReplyNoted(DAVE, "Any news?"),
+        ],
+        Sent(1, ALICE, None, "D0ALICE01"),
+    ),
+    (
+        "resolved",
+        Reply(BOB, 1, "One more thing", "Bob, IT Help"),  # a resolved ticket may still be answered
+        (Status.RESOLVED, BOB),
+        [
+            Replied("Bob, IT Help", "One more thing"),
+            ReplyPassedOn("Bob, IT Help", "One more thing"),
+            ReplyNoted(BOB, "One more thing"),
+        ],
+        Sent(1, ALICE, None, "D0ALICE01"),
+    ),
 ]
 
 
@@ -329,3 +479,72 @@ def test_a_new_priority_is_saved_and_its_targets_count_from_the_opening() -> Non
     changed = decide(claimed(), ChangePriority(BOB, 1, P1), STAFF, ASK, NOW).ticket
     assert changed.priority is P1 and changed.opened_at == T0
     assert changed.trail[-1].actor == BOB
+
+
+def test_a_ticket_moved_to_another_team_goes_there_with_a_new_card_and_without_its_agent() -> None:
+    moved = decide(replace(claimed(DAVE), card=CARD), Move(PAT, 1, "HR"), STAFF, ASK, NOW).ticket
+    assert (moved.category, moved.card, moved.assignee) == ("HR", None, None)
+    kept = decide(replace(claimed(), card=CARD), Move(BOB, 1, "Software"), STAFF, ASK, NOW).ticket
+    assert (kept.category, kept.card, kept.assignee) == ("Software", CARD, BOB)
+
+
+def test_an_unknown_area_is_refused_with_the_words_as_typed_and_slack_escapes_them() -> None:
+    with pytest.raises(NotPermitted) as refused:
+        decide(opened(), Move(BOB, 1, "<!channel> & co"), STAFF, ASK, NOW)
+    assert "“<!channel> & co”" in said(refused.value)  # the domain keeps what was typed
+    shown = refused.value.render(lambda n: f"T-{n}", lambda p: p, ENGLISH, typed=escape)
+    assert "“&lt;!channel&gt; &amp; co”" in shown
+
+
+def test_waiting_pauses_the_clock_once_and_keeps_what_was_asked() -> None:
+    asked = decide(claimed(), Wait(BOB, 1, "Which laptop?"), STAFF, ASK, NOW).ticket
+    assert asked.question == "Which laptop?" and asked.waiting_since == NOW
+    again = decide(asked, Wait(BOB, 1, "And the model?"), STAFF, ASK, NOW + minutes(5)).ticket
+    assert again.question == "And the model?" and again.waiting_since == NOW  # still the first pause
+
+
+@pytest.mark.parametrize(
+    ("state", "command", "redrawn"),
+    [
+        ("open", Reply(BOB, 1, "On it"), True),  # the first response: the card shows it met
+        ("given to Dave", Reply(BOB, 1, "On it"), True),  # answered, though still Dave's
+        ("claimed by Bob", Reply(BOB, 1, "On it"), False),  # nothing on the card changes
+        ("claimed by Bob", Reply(DAVE, 1, "On it"), False),
+        ("claimed by Bob", Claim(BOB, 1), None),  # refused: nothing to redraw
+        ("claimed by Bob", Wait(BOB, 1, "Which?"), True),  # every other decision redraws the card
+    ],
+)
+def test_a_reply_redraws_the_card_only_when_it_shows_something_new(
+    state: str, command: rules.Command, redrawn: bool | None
+) -> None:
+    if redrawn is None:
+        with pytest.raises(DeskError):
+            decide(STATES[state](), command, STAFF, ASK, NOW)
+        return
+    assert decide(STATES[state](), command, STAFF, ASK, NOW).redraw is redrawn
+
+
+def test_a_reply_to_a_requester_kept_by_name_is_kept_on_the_trail() -> None:
+    kept = replace(claimed(), requester=f"{OUTSIDER}Ada Lovelace")
+    outcome = decide(kept, Reply(BOB, 1, "Done"), STAFF, ASK, NOW)
+    assert outcome.answer == Sent(1, f"{OUTSIDER}Ada Lovelace", "Ada Lovelace", "D0ALICE01")
+    assert outcome.ticket.trail[-1].detail == "Done"
+
+
+@pytest.mark.parametrize(
+    ("state", "command", "answer"),
+    [
+        ("claimed by Bob", Reply(BOB, 1, "On it"), AlreadySent(ALICE)),  # a retried reply: it went
+        ("claimed by Bob", Claim(DAVE, 1), None),  # anything else acted on already: nothing said
+        ("claimed by Bob", Wait(BOB, 1, "Which?"), None),
+    ],
+)
+def test_a_request_acted_on_already_is_answered_so_for_a_reply_only(
+    state: str, command: rules.Command, answer: rules.Answer | None
+) -> None:
+    assert rules.again(STATES[state](), command) == answer
+
+
+def test_a_retried_reply_for_a_ticket_gone_is_not_found() -> None:
+    with pytest.raises(TicketNotFound):
+        rules.again(None, Reply(BOB, 1, "On it"))

@@ -167,6 +167,8 @@ async def test_the_reply_button_opens_a_form_and_sends_once():
         await run.idle()
         assert len(in_thread(run, alice_dm, thread.ts)) == 1
         assert [e.action for e in (await run.desk.store.ticket(1)).trail].count(Action.REPLIED) == 1
+        told = sorted(text_of(m) for m in bot_posts(run.slack, TRIAGE, to=BOB) if m.ephemeral_to == BOB)
+        assert told == [f"Already sent to <@{ALICE}>.", f"Sent to <@{ALICE}> in T-1's thread."]
 
 
 async def test_resolve_with_a_note_and_the_requester_reopens_it():

@@ -30,7 +30,6 @@ MAY_CATCH = {
     ("home.py", "on_away_switch"): "the Home is the answer: a refused switch is logged, nobody is DMed",
     ("summaries.py", "on_summarise"): "answered in the Details modal, where the button was",
     ("agents.py", "on_command"): "a reference that cannot be read is answered in the ack, with the usage",
-    ("agents.py", "on_form"): "answered where the form was opened (the card's channel, or the DM)",
 }
 
 

@@ -15,6 +15,7 @@ from bot.domain.escalation import EscalationPolicy, due_notices
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.sla import SlaClock, Target, state_of
 from bot.domain.ticket import Action, Status
+from bot.i18n import words_for
 from bot.slack.when import target_line
 from store import store_from_url
 from tests.factories import make_ticket
@@ -135,6 +136,19 @@ async def test_wait_asks_the_requester_and_her_answer_puts_it_back_with_the_agen
         told = [m for m in bot_posts(run.slack, dm_of(run, BOB)) if "answered on *T-1*" in text_of(m)]
         assert len(told) == 1 and "Floor 2, by the kitchen" in text_of(told[0])
         assert "Claimed by" in text_of(card) and "waiting on" not in text_of(card)
+
+
+async def test_a_wait_with_nothing_written_asks_the_desks_question_in_the_requesters_language():
+    async with running_desk(desk={"language": "zh-CN"}) as run:  # Alice's Slack speaks en-US
+        confirmation, _ = await raise_ticket(run)
+        await run.people.command(BOB, "/desk", "wait T-1", channel=TRIAGE)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.status is Status.WAITING))
+        await run.idle()
+        question = "Could you tell us a little more, so we can go on?"
+        assert words_for("zh-CN").t(question) != question, "the desk's own language would differ"
+        [asked] = in_thread(run, question)
+        assert asked.thread_ts == confirmation.ts
+        assert (await run.desk.store.ticket(1)).question == question, "kept as she was asked"
 
 
 async def test_the_cards_button_asks_with_a_form():

@@ -1,19 +1,20 @@
-"""The agents' rules, as one pure decision: who may claim, reassign and resolve a ticket, who may
-reopen it, and who is told what (SPEC §5, §9).
+"""The agents' rules, as one pure decision: who may claim, reassign, resolve, move, wait on and
+reply to a ticket, who may reopen it, and who is told what (SPEC §5, §9, §10).
 
 The edge reads a Slack request once into a typed command (`Claim`, `Reassign`, `Resolve`,
-`Reopen`); `decide` takes the ticket as it stands, the command, the desk's staff, its policy and
-`now`, and returns an `Outcome`: the ticket to save, the messages owed (typed: the Slack side
-words them) and the answer for whoever acted. A refusal is a `DeskError` and changes nothing.
-Permission is checked here, once. Pure: no Slack, no store, `now` passed in.
+`Reopen`, `ChangePriority`, `Move`, `Wait`, `Reply`); `decide` takes the ticket as it stands,
+the command, the desk's staff, its policy and `now`, and returns an `Outcome`: the ticket to
+save, the messages owed (typed: the Slack side words them) and the answer for whoever acted. A
+refusal is a `DeskError` and changes nothing. Permission is checked here, once. Pure: no Slack,
+no store, `now` passed in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.domain.errors import NotPermitted, Phrase, TicketNotFound
+from bot.domain.errors import NotPermitted, Phrase, TicketNotFound, Typed
 from bot.domain.owed import OUTSIDER, is_outsider
 from bot.domain.priority import Priority
 from bot.domain.roles import Staff
@@ -24,6 +25,10 @@ CLAIM = Phrase("claim tickets")
 REASSIGN = Phrase("reassign tickets")
 RESOLVE = Phrase("resolve tickets")
 PRIORITY = Phrase("change priorities")
+MOVE = Phrase("move tickets")
+WAIT = Phrase("wait on requesters")
+REPLY = Phrase("reply to requesters")
+NO_AREA = Phrase("There is no area called “{area}”. The areas: {areas}.")
 NOT_AN_AGENT = Phrase("{person} isn't one of the desk's agents, so tickets can't go to them.")
 NOT_OF_TEAM = Phrase("{person} isn't one of the {team} team's agents, so {ref} can't go to them.")
 ONLY_REQUESTER_REOPENS = Phrase("Only the person who raised {ref} can reopen it.")
@@ -70,16 +75,51 @@ class ChangePriority:
     requester_may: bool = False
 
 
-Command = Claim | Reassign | Resolve | Reopen | ChangePriority
+@dataclass(frozen=True)
+class Move:
+    """Another area for the ticket (`area` as typed or chosen), from any agent, so a ticket that
+    reached the wrong team finds the right one; with `requester_may` (the select under a channel
+    ticket's confirmation), its requester too."""
+
+    person: str
+    number: int
+    area: str
+    requester_may: bool = False
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Ask the requester and wait for the answer. `question` is what the agent wrote; when they
+    wrote nothing the Slack side words the desk's own question, in the requester's language,
+    before it comes here (it is kept in the ticket's trail as asked)."""
+
+    agent: str
+    number: int
+    question: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An agent's words to the requester. The Slack side prepares them before the transaction:
+    `words` as they go (a saved reply filled in), `signed` how they are signed (the agent's
+    display name, then the desk's)."""
+
+    agent: str
+    number: int
+    words: str
+    signed: str = ""
+
+
+Command = Claim | Reassign | Resolve | Reopen | ChangePriority | Move | Wait | Reply
 
 
 def actor(command: Command) -> str:
     """Whoever acted (the answer is theirs)."""
-    if isinstance(command, Claim | Resolve):
+    if isinstance(command, Claim | Resolve | Wait | Reply):
         return command.agent
     if isinstance(command, Reassign):
         return command.by
-    return command.person  # Reopen, ChangePriority
+    return command.person  # Reopen, ChangePriority, Move
 
 
 # -- the messages owed (each says who it is for) ------------------------------------------------
@@ -190,6 +230,74 @@ class ConfirmationRedrawn:
     """A channel ticket's confirmation (its selects) redrawn with the ticket as it now is."""
 
 
+@dataclass(frozen=True)
+class MoveNoted:
+    """In the card's thread, for the agents: `by` moved the ticket from area `was` to `area`."""
+
+    by: str
+    was: str
+    area: str
+
+
+@dataclass(frozen=True)
+class CardMoved:
+    """The old card, its ticket moved to another team's area: it says so, and where it went (a
+    new card is drawn in that team's triage channel)."""
+
+    by: str
+    was: str
+    area: str
+    team: str
+    triage: str
+
+
+@dataclass(frozen=True)
+class WithTeam:
+    """To the requester (unless they moved it themselves): their ticket is with `team` now."""
+
+    team: str
+
+
+@dataclass(frozen=True)
+class Asked:
+    """To the requester, in their ticket's thread: `agent` asks `question`; the ticket waits."""
+
+    agent: str
+    question: str
+
+
+@dataclass(frozen=True)
+class AskedNoted:
+    """The same, in the card's thread, for the agents."""
+
+    agent: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Replied:
+    """To the requester, in their ticket's thread: the reply, signed."""
+
+    signed: str
+    words: str
+
+
+@dataclass(frozen=True)
+class ReplyPassedOn:
+    """The reply, to the requester of each open ticket linked under this one (issue 39)."""
+
+    signed: str
+    words: str
+
+
+@dataclass(frozen=True)
+class ReplyNoted:
+    """In the card's thread, for the agents: `agent` replied `words`."""
+
+    agent: str
+    words: str
+
+
 Message = (
     LookingAt
     | TookYours
@@ -205,6 +313,14 @@ Message = (
     | PriorityTold
     | PriorityNoted
     | ConfirmationRedrawn
+    | MoveNoted
+    | CardMoved
+    | WithTeam
+    | Asked
+    | AskedNoted
+    | Replied
+    | ReplyPassedOn
+    | ReplyNoted
 )
 
 
@@ -242,12 +358,43 @@ class PriorityNow:
     priority: Priority
 
 
-Answer = Claimed | NowWith | Resolved | Reopened | PriorityNow
+@dataclass(frozen=True)
+class Moved:
+    number: int
+    area: str
+    team: str | None  # the other team it went to (None: the same team's area)
+    triage: str  # that team's triage channel
+
+
+@dataclass(frozen=True)
+class WaitingOn:
+    number: int
+    requester: str
+    channel: str  # where the ticket was raised (the answer says when its thread is public)
+
+
+@dataclass(frozen=True)
+class Sent:
+    number: int
+    requester: str
+    outsider: str | None  # a requester kept by name (no Slack user), who is never told
+    channel: str  # where the ticket was raised (the answer says when its thread is public)
+
+
+@dataclass(frozen=True)
+class AlreadySent:
+    """A reply delivered again (Slack retried it): it went the first time."""
+
+    requester: str
+
+
+Answer = Claimed | NowWith | Resolved | Reopened | PriorityNow | Moved | WaitingOn | Sent | AlreadySent
 
 
 @dataclass(frozen=True)
 class Policy:
     ask_rating: bool = True  # `csat.ask_after_resolve`
+    areas: tuple[str, ...] = ()  # `desk.categories`: where a ticket may be moved
 
 
 @dataclass(frozen=True)
@@ -255,6 +402,7 @@ class Outcome:
     ticket: Ticket  # to save (the card is redrawn with it)
     owed: tuple[Message, ...]
     answer: Answer
+    redraw: bool = True  # the card shows something that changed
 
 
 # -- the rules ------------------------------------------------------------------------------------
@@ -274,9 +422,25 @@ def decide(ticket: Ticket | None, command: Command, staff: Staff, policy: Policy
         return _resolve(found, command, policy, now)
     if isinstance(command, ChangePriority):
         return _change_priority(ticket, command, staff, now)
+    if isinstance(command, Move):
+        return _move(ticket, command, staff, policy, now)
+    if isinstance(command, Wait):
+        return _wait(_agents_only(ticket, command.agent, command.number, WAIT, staff), command, now)
+    if isinstance(command, Reply):
+        return _reply(_agents_only(ticket, command.agent, command.number, REPLY, staff), command, now)
     if ticket is None or ticket.requester != command.person:
         raise NotPermitted(ONLY_REQUESTER_REOPENS, ticket=command.number)
     return _reopen(ticket, command, now)
+
+
+def again(ticket: Ticket | None, command: Command) -> Answer | None:
+    """What whoever acted is told when the same request comes again (its first delivery was
+    acted on already): a reply says it went; anything else, nothing."""
+    if not isinstance(command, Reply):
+        return None
+    if ticket is None:
+        raise TicketNotFound(command.number)
+    return AlreadySent(ticket.requester)
 
 
 def _agents_only(ticket: Ticket | None, person: str, number: int, doing: str, staff: Staff) -> Ticket:
@@ -350,3 +514,62 @@ def _change_priority(ticket: Ticket | None, command: ChangePriority, staff: Staf
         owed.append(PriorityTold(person, ticket.priority, priority))
     owed += [PriorityNoted(person, ticket.priority, priority), ConfirmationRedrawn()]
     return Outcome(after, tuple(owed), PriorityNow(after.number, priority))
+
+
+def _move(ticket: Ticket | None, command: Move, staff: Staff, policy: Policy, now: datetime) -> Outcome:
+    """Any agent (not only the team's); under a channel ticket's confirmation, its requester too.
+    Moved to another team's area, the ticket's card goes to that team's triage channel, leaving
+    its assignee behind if they do not work there."""
+    person = command.person
+    if not command.requester_may:
+        staff.require_agent(person, MOVE)
+    wanted = command.area.strip().casefold()
+    area = next((a for a in policy.areas if a.casefold() == wanted), None)
+    if area is None:
+        raise NotPermitted(NO_AREA, area=Typed(command.area), areas=", ".join(policy.areas))
+    if ticket is None:
+        raise TicketNotFound(command.number)
+    if not (command.requester_may and person == ticket.requester):
+        if command.requester_may and not staff.is_agent(person):
+            raise NotPermitted(REQUESTER_OR_AGENTS, person=ticket.requester, ticket=ticket.number)
+        staff.require_agent(person, MOVE)
+    team, was = staff.team_of(area), staff.team_of(ticket.category)
+    if team == was:
+        after = ticket.move(person, area, now)
+    else:
+        release = ticket.assignee is not None and not team.is_agent(ticket.assignee)
+        after = replace(ticket.move(person, area, now, release=release), card=None)  # a new card there
+    owed: list[Message] = []
+    if ticket.card is not None and after.card is None:
+        owed.append(CardMoved(person, ticket.category, area, team.name, team.triage))
+        if person != ticket.requester:
+            owed.append(WithTeam(team.name))
+    else:
+        owed.append(MoveNoted(person, ticket.category, area))
+    owed.append(ConfirmationRedrawn())
+    other = team.name if team != was else None
+    return Outcome(after, tuple(owed), Moved(after.number, area, other, team.triage))
+
+
+def _wait(before: Ticket, command: Wait, now: datetime) -> Outcome:
+    """The resolution clock pauses until the requester answers in the ticket's thread (or the
+    ticket closes, `pending.close_after` later); an open ticket becomes the agent's."""
+    asked = command.question.strip()
+    after = before.wait_on_requester(command.agent, asked, now)
+    owed: tuple[Message, ...] = (Asked(command.agent, asked), AskedNoted(command.agent, asked))
+    return Outcome(after, owed, WaitingOn(after.number, after.requester, after.origin.channel))
+
+
+def _reply(before: Ticket, command: Reply, now: datetime) -> Outcome:
+    """The first response, if none came before; an open ticket nobody else was given becomes
+    the agent's. The card is redrawn only when it shows something new."""
+    after = before.reply(command.agent, command.words, now)
+    owed: tuple[Message, ...] = (
+        Replied(command.signed, command.words),
+        ReplyPassedOn(command.signed, command.words),
+        ReplyNoted(command.agent, command.words),
+    )
+    redraw = after.assignee != before.assignee or after.first_response_at != before.first_response_at
+    outsider = after.requester.removeprefix(OUTSIDER) if is_outsider(after.requester) else None
+    answer = Sent(after.number, after.requester, outsider, after.origin.channel)
+    return Outcome(after, owed, answer, redraw)

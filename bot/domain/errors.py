@@ -25,6 +25,13 @@ class Phrase(str):
     __slots__ = ()
 
 
+class Typed(str):
+    """Words a person typed, carried as they wrote them: the adapter shows them safely (`render`'s
+    `typed`), so the domain never escapes for one medium."""
+
+    __slots__ = ()
+
+
 def literal(text: str) -> str:
     """`text` to appear as written in a reason that `render` fills in (braces doubled); only for
     reasons built before they were typed: values passed as parameters need nothing."""
@@ -53,15 +60,20 @@ class DeskError(Exception):
             return self.reason
 
     def render(
-        self, ref: Callable[[int], str], name: Callable[[str], str], words: "Words | None" = None
+        self,
+        ref: Callable[[int], str],
+        name: Callable[[str], str],
+        words: "Words | None" = None,
+        typed: Callable[[str], str] = str,
     ) -> str:
         """The reason in `words`' language (English when not given), `{ref}` and `{person}`
-        filled in by the caller's own formats."""
+        filled in by the caller's own formats, and what a person typed (`Typed`) shown by
+        `typed`."""
         if words is None:
             from bot.i18n import ENGLISH
 
             words = ENGLISH
-        values = {k: words.t(v) if isinstance(v, Phrase) else v for k, v in self.values.items()}
+        values = {k: _shown(v, words, typed) for k, v in self.values.items()}
         return words.t(
             self.reason,
             ref=ref(self.ticket) if self.ticket is not None else words.t("this ticket"),
@@ -100,3 +112,10 @@ class NotPermitted(DeskError):
 
 class BadReference(DeskError):
     """Text that should name a ticket does not."""
+
+
+def _shown(value: object, words: "Words", typed: Callable[[str], str]) -> object:
+    """A value as `render` fills it in: a `Phrase` translated, typed words shown by `typed`."""
+    if isinstance(value, Phrase):
+        return words.t(value)
+    return typed(value) if isinstance(value, Typed) else value

@@ -1,10 +1,11 @@
-"""Agents work tickets: claim, reassign, reply, resolve, the queue; requesters reopen.
+"""Agents work tickets: claim, reassign, reply, wait, move, resolve, the queue; requesters reopen.
 
-Each action checks the person's role in the domain, applies the domain step under the store's
-write lock (so two agents claiming at once cannot both win) and, in the same transaction, owes
-the people involved their messages and the card its redraw (the outbox delivers them).
-The return value is the private answer for whoever acted;
-refusals are `DeskError`s with a friendly sentence, and change nothing.
+Each action is a typed command (`bot.domain.agents`) carried out by one executor (`carry`): what
+needs Slack is looked up before (`prepared`), then under the store's write lock (so two agents
+claiming at once cannot both win) the ticket is loaded, `decide`d and, in the same transaction,
+saved with its card's redraw and every message owed (the outbox delivers them). The return value
+is the private answer for whoever acted; refusals are `DeskError`s with a friendly sentence, and
+change nothing.
 """
 
 from __future__ import annotations
@@ -42,10 +43,9 @@ from bot.slack.agent_blocks import (
 )
 from bot.slack.answer_blocks import similar_lines
 from bot.slack.blocks import section
-from bot.slack.command_args import AgentCommand
 from bot.slack.details_blocks import details_view
 from bot.slack.gateway import SlackFailure
-from bot.slack.mrkdwn import escape, plain
+from bot.slack.mrkdwn import plain
 from bot.slack.rating_blocks import CLOSED_REOPENED, survey_closed
 from bot.slack.summary_blocks import summarise_button
 from store.base import Transaction
@@ -65,11 +65,6 @@ DOING = {  # what each command does, as refusals say it
 SEE_QUEUE, SEE_DETAILS = refusals.SEE_QUEUE, refusals.SEE_DETAILS
 
 
-def _outsider(ticket: Ticket) -> str | None:
-    """The name of a requester an import kept by name (no Slack user), who is never told."""
-    return ticket.requester.removeprefix(OUTSIDER) if is_outsider(ticket.requester) else None
-
-
 class Agents:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
@@ -77,26 +72,6 @@ class Agents:
     @property
     def staff(self) -> Staff:
         return self.desk.staff
-
-    def _of_team(self, agent: str, ticket: Ticket, doing: str) -> Ticket:
-        """The ticket, if `agent` works in its team (SPEC §9); a refusal naming the team if not."""
-        self.staff.require_agent_for(agent, ticket, doing)
-        return ticket
-
-    # -- actions -----------------------------------------------------------------------
-    async def carry_out(self, user: str, command: AgentCommand, number: int, once: str | None) -> str:
-        """An agent's slash command not yet typed (`bot.domain.agents`), read; the answer for them."""
-        if command.name == "/claim":
-            return await self.claim(user, number)
-        if command.name == "/reassign":
-            return await self.reassign(user, number, command.assignee or "")
-        if command.name == "/resolve":
-            return await self.resolve(user, number, command.words)
-        if command.name == "/wait":
-            return await self.wait(user, number, command.words)
-        if command.name == "/move":
-            return await self.move(user, number, command.words)
-        return await self.reply(user, number, command.words, once=once)
 
     # -- the agents' rules (`bot.domain.agents`): one executor ------------------------------
     async def claim(self, agent: str, number: int) -> str:
@@ -129,26 +104,64 @@ class Agents:
         """Under the write lock, load the command's ticket, `decide`, and commit the ticket,
         the card's redraw and every message owed in one transaction; then the answer for
         whoever acted. A refusal (`DeskError`) changes nothing and is raised."""
+        command = await self.prepared(command)
         person, now = rules.actor(command), self.desk.clock.now()
-        policy = rules.Policy(ask_rating=self.desk.config.ask_after_resolve)
+        config = self.desk.config
+        policy = rules.Policy(ask_rating=config.ask_after_resolve, areas=tuple(config.desk.categories))
         async with self.desk.store.transaction() as tx:
             if tx.done_before(once):
-                return None
-            before = tx.ticket(command.number)
-            outcome = rules.decide(before, command, self.staff, policy, now)
-            assert before is not None  # decide refuses a missing ticket
-            tx.save_ticket(outcome.ticket)
-            owed.card(tx, command.number)
-            owing = _Owing(self.desk, tx, before, outcome.ticket, now)
-            for message in outcome.owed:
-                OWING[type(message)](owing, message)
-            tx.mark_done(once, now)
+                said = rules.again(tx.ticket(command.number), command)
+            else:
+                before = tx.ticket(command.number)
+                outcome = rules.decide(before, command, self.staff, policy, now)
+                assert before is not None  # decide refuses a missing ticket
+                tx.save_ticket(outcome.ticket)
+                if outcome.redraw:
+                    owed.card(tx, command.number)
+                owing = _Owing(self.desk, tx, before, outcome.ticket, now)
+                for message in outcome.owed:
+                    OWING[type(message)](owing, message)
+                tx.mark_done(once, now)
+                said = outcome.answer
+        if said is None:
+            return None  # acted on already, and nothing more to say
         words = await self.desk.words_for(person)
-        return agent_said.answer(outcome.answer, self.desk.ref(command.number), words)
+        return agent_said.answer(said, self.desk.ref(command.number), words)
 
-    def saved_reply(self, words: str, number: int) -> str:
-        """`:vpn` means the saved reply named vpn, filled in for the ticket; other words are
-        sent as they are."""
+    async def prepared(self, command: rules.Command) -> rules.Command:
+        """What a command needs worded or looked up on the Slack side before its transaction:
+        the desk's own question, in the requester's language, for an agent's blank wait; a
+        reply's saved reply filled in (an unknown one refused) and its signature."""
+        if not self.staff.is_agent(rules.actor(command)):
+            return command  # nothing to look up for: `decide` refuses
+        if isinstance(command, rules.Reply):
+            return await self._reply_prepared(command)
+        if isinstance(command, rules.Wait) and not command.question.strip():
+            current = await self.desk.store.ticket(command.number)
+            words = await self.desk.words_for(current.requester) if current is not None else self.desk.words
+            return replace(command, question=said_blocks.default_question(words))
+        return command
+
+    async def _reply_prepared(self, command: rules.Reply) -> rules.Reply:
+        """`:vpn` filled in, greeting the requester by name (text, not a mention); the reply
+        signed with the agent's display name ("An agent", in the requester's language, when
+        Slack cannot say it)."""
+        current = await self.desk.store.ticket(command.number)
+        if current is None:
+            return command  # `decide` says so
+        words = command.words
+        saved = self.saved_reply(words)
+        said = await self.desk.words_for(current.requester)
+        if saved is not words:
+            words = saved.format(
+                requester=await self._name(current.requester, said), ref=self.desk.ref(command.number)
+            )
+        signed = agent_said.signature(await self._name(command.agent, said), self.desk.config.desk.name)
+        return replace(command, words=words, signed=signed)
+
+    def saved_reply(self, words: str) -> str:
+        """`:vpn` means the saved reply named vpn (its text, to be filled in for the ticket);
+        other words are sent as they are. An unknown name is refused."""
         name = words.strip()
         if not (name.startswith(":") and " " not in name and len(name) > 1):
             return words
@@ -162,51 +175,6 @@ class Agents:
             )
         return saved[name[1:]]
 
-    async def reply(self, agent: str, number: int, words: str, once: str | None = None) -> str:
-        self.staff.require_agent(agent, DOING["/reply"])
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-        current = await self.desk.store.ticket(number)
-        if current is None:
-            raise TicketNotFound(number)
-        saved = self.saved_reply(words, number)
-        said = await self.desk.words_for(current.requester)
-        if saved is not words:  # a saved reply: greet the requester by name (text, not a mention)
-            words = saved.format(requester=await self._name(current.requester, said), ref=ref)
-        name = await self._name(agent, said)
-        told = await self.desk.words_for(agent)
-        signed = agent_said.signature(name, self.desk.config.desk.name)
-        text, blocks = reply_message(ref, signed, words, words=said)
-        async with self.desk.store.transaction() as tx:
-            ticket = tx.ticket(number)
-            if ticket is None:
-                raise TicketNotFound(number)
-            if tx.done_before(once):
-                return said_blocks.already_sent(ticket.requester, words=told)
-            before = self._of_team(agent, ticket, DOING["/reply"])
-            ticket = before.reply(agent, words, now)
-            tx.save_ticket(ticket)
-            if ticket.assignee != before.assignee or ticket.first_response_at != before.first_response_at:
-                owed.card(tx, number)  # answered now: its first-response target is met
-            tx.mark_done(once, now)
-            self._tell_requester(tx, ticket, text, blocks)
-            links.pass_on_reply(tx, self.desk, ticket, signed, words)
-            self._in_card_thread(tx, ticket, said_blocks.replied_note(agent, words, words=self.desk.words))
-        if (outsider := _outsider(ticket)) is not None:
-            return said_blocks.kept_outside(ref, outsider, words=told)
-        return agent_said.said_where_seen(
-            said_blocks.sent(ref, ticket.requester, words=told), ticket.origin.channel, told
-        )
-
-    def _may_move(self, person: str, ticket: Ticket, requester_may: bool) -> None:
-        """Any agent (so a ticket that reached the wrong team finds the right one); or, with
-        `requester_may` (the select under a channel ticket's confirmation), its requester too."""
-        if requester_may and person == ticket.requester:
-            return
-        if requester_may and not self.staff.is_agent(person):
-            raise NotPermitted(refusals.REQUESTER_OR_AGENTS, person=ticket.requester, ticket=ticket.number)
-        self.staff.require_agent(person, DOING["/move"])
-
     async def change_priority(
         self, agent: str, number: int, priority: Priority, *, requester_may: bool = False
     ) -> str:
@@ -216,80 +184,12 @@ class Agents:
         assert said is not None  # no `once`, so never "acted on already"
         return said
 
-    async def move(self, agent: str, number: int, area: str, *, requester_may: bool = False) -> str:
-        """Another area for the ticket. Any agent may move a ticket, so one that reached the
-        wrong team finds the right one; moved to another team's area, its card moves to that
-        team's triage channel and the old card says where it went."""
-        if not requester_may:
-            self.staff.require_agent(agent, DOING["/move"])
-        categories = self.desk.config.desk.categories
-        found = next((c for c in categories if c.casefold() == area.strip().casefold()), None)
-        if found is None:
-            raise NotPermitted(
-                refusals.NO_AREA,
-                area=escape(area),
-                areas=agent_said.listed(categories),
-            )
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-        staff = self.staff
-
-        def step(ticket: Ticket) -> Ticket:
-            self._may_move(agent, ticket, requester_may)
-            team = staff.team_of(found)
-            if team == staff.team_of(ticket.category):
-                return ticket.move(agent, found, now)
-            release = ticket.assignee is not None and not team.is_agent(ticket.assignee)
-            moved = ticket.move(agent, found, now, release=release)
-            return replace(moved, card=None)  # a new card in the other team's triage channel
-
-        def tell(tx: Transaction, before: Ticket, ticket: Ticket) -> None:
-            team = self.desk.team_of(ticket)
-            said = said_blocks.moved_note(agent, ref, before.category, found, words=self.desk.words)
-            if before.card is not None and ticket.card is None:
-                channel, ts = split_place(before.card)
-                gone = said_blocks.card_moved(said, team.name, team.triage, words=self.desk.words)
-                key = owed.message_key(number, len(ticket.trail), "card-moved")
-                owed.owe(tx, key, Edit(channel, ts, plain(gone, 300), [section(gone)]))
-                if agent != ticket.requester:
-                    words = self.desk.known_words(ticket.requester)
-                    self._tell_requester(tx, ticket, with_team(ref, team.name, words=words))
-            else:
-                self._in_card_thread(tx, ticket, said)
-            redraw_confirmation(tx, self.desk, ticket)
-
-        before, ticket = await self._change(number, step, tell)
-        team = self.desk.team_of(ticket)
-        other = team.name if team != self.desk.team_of(before) else None
-        return said_blocks.moved_answer(
-            ref, found, other, team.triage, words=await self.desk.words_for(agent)
-        )
-
-    async def wait(self, agent: str, number: int, question: str) -> str:
-        """Ask the requester and wait for the answer: the resolution clock pauses until they
-        answer in the ticket's thread (or the ticket closes, `pending.close_after` later)."""
-        self.staff.require_agent(agent, DOING["/wait"])
-        now = self.desk.clock.now()
-        ref = self.desk.ref(number)
-        current = await self.desk.store.ticket(number)
-        asked = question.strip() or said_blocks.default_question(
-            await self.desk.words_for(current.requester) if current is not None else self.desk.words
-        )
-
-        def tell(tx: Transaction, _: Ticket, ticket: Ticket) -> None:
-            said = self.desk.known_words(ticket.requester)
-            self._tell_requester(tx, ticket, *waiting_message(ref, agent, asked, words=said))
-            self._in_card_thread(tx, ticket, said_blocks.waiting_note(agent, asked, words=self.desk.words))
-
-        _, ticket = await self._change(
-            number,
-            lambda t: self._of_team(agent, t, DOING["/wait"]).wait_on_requester(agent, asked, now),
-            tell,
-        )
-        words = await self.desk.words_for(agent)
-        return agent_said.said_where_seen(
-            said_blocks.waiting_answer(ref, ticket.requester, words=words), ticket.origin.channel, words
-        )
+    async def move(self, person: str, number: int, area: str, *, requester_may: bool = False) -> str:
+        """Another area for the ticket (`rules.Move`); a refusal is raised (a request channel's
+        type applies it along with other changes)."""
+        said = await self.carry(rules.Move(person, number, area, requester_may))
+        assert said is not None  # no `once`, so never "acted on already"
+        return said
 
     async def details(self, agent: str, number: int) -> dict[str, Any]:
         """The Details modal: the ticket whole (agents only)."""
@@ -342,37 +242,6 @@ class Agents:
         return text, blocks
 
     # -- telling people ----------------------------------------------------------------
-    async def _change(
-        self,
-        number: int,
-        step: Callable[[Ticket], Ticket],
-        tell: Callable[[Transaction, Ticket, Ticket], None],
-    ) -> tuple[Ticket, Ticket]:
-        """Apply a domain step under the write lock and, in the same transaction, owe the
-        messages it calls for and the card redrawn. Returns the ticket before and after."""
-        async with self.desk.store.transaction() as tx:
-            before = tx.ticket(number)
-            if before is None:
-                raise TicketNotFound(number)
-            after = step(before)
-            tx.save_ticket(after)
-            owed.card(tx, number)
-            tell(tx, before, after)
-        return before, after
-
-    def _tell_requester(
-        self, tx: Transaction, ticket: Ticket, text: str, blocks: list[dict[str, Any]] | None = None
-    ) -> None:
-        """A message in the requester's ticket thread."""
-        owed.to_requester(tx, ticket, "requester", text, blocks)
-
-    def _in_card_thread(self, tx: Transaction, ticket: Ticket, text: str) -> None:
-        """A message for the agents in the card's thread."""
-        owed.to_card_thread(tx, ticket, self.desk.triage_of(ticket), text)
-
-    def _dm(self, tx: Transaction, ticket: Ticket, user: str, text: str) -> None:
-        owed.to_person(tx, ticket, user, f"dm-{user}", text)
-
     async def _name(self, user: str, words: Words) -> str:
         if is_outsider(user):
             return user.removeprefix(OUTSIDER)
@@ -478,6 +347,53 @@ def _confirmation(at: _Owing, _: rules.ConfirmationRedrawn) -> None:
     redraw_confirmation(at.tx, at.desk, at.ticket)
 
 
+def _move_noted(at: _Owing, said: rules.MoveNoted) -> None:
+    text = agent_said.moved(said, at.desk.ref(at.ticket.number), at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
+
+
+def _card_moved(at: _Owing, said: rules.CardMoved) -> None:
+    """The old card says where its ticket went (the new team's card is drawn anew)."""
+    assert at.before.card is not None  # decided so: the ticket had a card
+    gone = agent_said.moved(said, at.desk.ref(at.ticket.number), at.desk.words)
+    channel, ts = split_place(at.before.card)
+    key = owed.message_key(at.ticket.number, len(at.ticket.trail), "card-moved")
+    owed.owe(at.tx, key, Edit(channel, ts, plain(gone, 300), [section(gone)]))
+
+
+def _with_team(at: _Owing, said: rules.WithTeam) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    owed.to_requester(
+        at.tx, at.ticket, "requester", with_team(at.desk.ref(at.ticket.number), said.team, words=words)
+    )
+
+
+def _asked(at: _Owing, said: rules.Asked) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    text, blocks = waiting_message(at.desk.ref(at.ticket.number), said.agent, said.question, words=words)
+    owed.to_requester(at.tx, at.ticket, "requester", text, blocks)
+
+
+def _asked_noted(at: _Owing, said: rules.AskedNoted) -> None:
+    text = said_blocks.waiting_note(said.agent, said.question, words=at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
+
+
+def _replied(at: _Owing, said: rules.Replied) -> None:
+    words = at.desk.known_words(at.ticket.requester)
+    text, blocks = reply_message(at.desk.ref(at.ticket.number), said.signed, said.words, words=words)
+    owed.to_requester(at.tx, at.ticket, "requester", text, blocks)
+
+
+def _reply_passed_on(at: _Owing, said: rules.ReplyPassedOn) -> None:
+    links.pass_on_reply(at.tx, at.desk, at.ticket, said.signed, said.words)  # issue 39
+
+
+def _reply_noted(at: _Owing, said: rules.ReplyNoted) -> None:
+    text = said_blocks.replied_note(said.agent, said.words, words=at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text)
+
+
 OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.LookingAt: _looking,
     rules.LookingAfter: _looking,
@@ -493,4 +409,12 @@ OWING: dict[type, Callable[[_Owing, Any], None]] = {
     rules.PriorityTold: _priority_told,
     rules.PriorityNoted: _priority_noted,
     rules.ConfirmationRedrawn: _confirmation,
+    rules.MoveNoted: _move_noted,
+    rules.CardMoved: _card_moved,
+    rules.WithTeam: _with_team,
+    rules.Asked: _asked,
+    rules.AskedNoted: _asked_noted,
+    rules.Replied: _replied,
+    rules.ReplyPassedOn: _reply_passed_on,
+    rules.ReplyNoted: _reply_noted,
 }

@@ -27,6 +27,17 @@ def answer(decided: rules.Answer, ref: str, words: Words = ENGLISH) -> str:
         return you_reopened(ref, decided.assignee, words=words)
     if isinstance(decided, rules.PriorityNow):
         return said_blocks.priority_now(ref, decided.priority, words=words)
+    if isinstance(decided, rules.AlreadySent):
+        return said_blocks.already_sent(decided.requester, words=words)
+    if isinstance(decided, rules.Sent) and decided.outsider is not None:
+        return said_blocks.kept_outside(ref, decided.outsider, words=words)
+    if isinstance(decided, rules.Sent):
+        return said_where_seen(said_blocks.sent(ref, decided.requester, words=words), decided.channel, words)
+    if isinstance(decided, rules.WaitingOn):
+        told = said_blocks.waiting_answer(ref, decided.requester, words=words)
+        return said_where_seen(told, decided.channel, words)
+    if isinstance(decided, rules.Moved):
+        return said_blocks.moved_answer(ref, decided.area, decided.team, decided.triage, words=words)
     if decided.outsider is not None:
         return said_blocks.resolved_outside(ref, decided.outsider, words=words)
     told = said_blocks.resolved(ref, decided.requester, decided.noted, words=words)
@@ -67,6 +78,15 @@ def problem_back(message: rules.ProblemBack, ref: str, words: Words = ENGLISH) -
     return f"{back} {said_blocks.back_with(message.assignee, words=words)}"
 
 
+def moved(message: rules.MoveNoted | rules.CardMoved, ref: str, words: Words = ENGLISH) -> str:
+    """In the card's thread, the ticket moved; or, on the old card of a ticket moved to another
+    team, where it went."""
+    said = said_blocks.moved_note(message.by, ref, message.was, message.area, words=words)
+    if isinstance(message, rules.MoveNoted):
+        return said
+    return said_blocks.card_moved(said, message.team, message.triage, words=words)
+
+
 def signature(agent_name: str, desk_name: str) -> str:
     """How a reply is signed for the requester: the agent's name, then the desk's."""
     return f"{agent_name}, {desk_name}"
@@ -75,11 +95,6 @@ def signature(agent_name: str, desk_name: str) -> str:
 def saved_reply_names(names: list[str]) -> str:
     """The saved replies an agent may name (`:vpn`), listed for a refusal."""
     return ", ".join(f"`:{name}`" for name in sorted(names))
-
-
-def listed(names: list[str] | tuple[str, ...]) -> str:
-    """Names (areas) listed for a refusal, as configured."""
-    return ", ".join(names)
 
 
 def with_usage(refusal: str, usage: str) -> str:

@@ -12,20 +12,21 @@ from __future__ import annotations
 # the agents' rules (bot.domain.agents) name these themselves; kept here beside the others
 from bot.domain.agents import (  # noqa: F401
     CLAIM,
+    MOVE,
+    NO_AREA,
     NOT_AN_AGENT,
     NOT_OF_TEAM,
     ONLY_REQUESTER_REOPENS,
     PRIORITY,
     REASSIGN,
+    REPLY,
     REQUESTER_OR_AGENTS,
     RESOLVE,
+    WAIT,
 )
 from bot.domain.errors import Phrase
 
 # -- what people may be refused (`doing` in "Only the desk's agents can {doing}.") -------------
-REPLY = Phrase("reply to requesters")
-WAIT = Phrase("wait on requesters")
-MOVE = Phrase("move tickets")
 SEE_QUEUE = Phrase("see the queue")
 SEE_DETAILS = Phrase("see a ticket's details")
 SEE_SIMILAR = Phrase("see similar tickets")
@@ -38,7 +39,6 @@ SUMMARISE = Phrase("ask for summaries")
 # -- the agents' commands -----------------------------------------------------------------------
 NO_SAVED_REPLY = Phrase("There is no saved reply called `{name}`. Saved replies: {known}.")
 NO_SAVED_REPLIES = Phrase("none yet (set them in `[replies]`)")
-NO_AREA = Phrase("There is no area called “{area}”. The areas: {areas}.")
 
 # -- links ------------------------------------------------------------------------------------
 LINK_ITSELF = Phrase("A ticket can't be linked to itself.")
