@@ -1,6 +1,8 @@
 """Bolt listeners: thin adapters that ack, parse, call the desk and answer.
 
-`register` attaches every listener to an app; the composition root calls it once.
+`register` attaches every listener to an app; the composition root calls it once. Slash
+commands, block actions and view submissions go through the routing table (`handlers.table`):
+one Bolt listener per kind, a dict behind it; events and the shortcut stay Bolt's own listeners.
 """
 
 from slack_bolt.async_app import AsyncApp
@@ -28,6 +30,7 @@ from handlers import (
     summaries,
     ticket_command,
 )
+from handlers.table import table
 
 
 def register(
@@ -40,6 +43,7 @@ def register(
 ) -> None:
     errors.register(app, desk)
     events.register(app, desk)
+    table(app)  # Bolt's first listeners: the commands', the block actions' and the views' (one each)
     home.register(app, desk)
     messages.register(app, desk, intake_flow)
     intake.register(app, desk, intake_flow)

@@ -34,7 +34,8 @@ from bot.slack.command_args import (
 from bot.slack.payloads import Click, click, form_values
 from bot.slack.request_blocks import RequestIds, ticket_of_block
 from bot.slack.said_blocks import priority_from_list, reply_missing
-from handlers.routing import ANY_COMMAND, help_or_unknown, routed, verbs
+from handlers.routing import routed
+from handlers.table import table
 
 FORM_OF = {  # a card's button -> what it lets an agent do, and its form
     CardIds.REPLY: (refusals.REPLY, AgentIds.REPLY_FORM),
@@ -220,19 +221,12 @@ class AgentListeners:
 
 def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     listeners = AgentListeners(desk, agents)
-    app.command(ANY_COMMAND, matchers=[verbs(*TICKET_VERBS)])(listeners.on_command)
-    app.command(ANY_COMMAND, matchers=[verbs("queue")])(listeners.on_queue)
-    app.command(ANY_COMMAND, matchers=[help_or_unknown])(listeners.on_help)
-    app.action(CardIds.CLAIM)(listeners.on_ticket_button)
-    app.action(CardIds.REOPEN)(listeners.on_ticket_button)
-    app.action(CardIds.PRIORITY)(listeners.on_change)
-    app.action(CardIds.AREA)(listeners.on_change)
-    app.action(RequestIds.URGENCY)(listeners.on_change)
-    app.action(RequestIds.AREA)(listeners.on_change)
-    app.action(CardIds.DETAILS)(listeners.on_details)
-    app.action(CardIds.REPLY)(listeners.on_form_button)
-    app.action(CardIds.WAIT)(listeners.on_form_button)
-    app.action(CardIds.RESOLVE)(listeners.on_form_button)
-    app.view(AgentIds.REPLY_FORM)(listeners.on_form)
-    app.view(AgentIds.WAIT_FORM)(listeners.on_form)
-    app.view(AgentIds.RESOLVE_FORM)(listeners.on_form)
+    routes = table(app)
+    routes.command(*TICKET_VERBS)(listeners.on_command)
+    routes.command("queue")(listeners.on_queue)
+    routes.command_fallback(listeners.on_help)  # `help`, or a verb the desk does not know
+    routes.action(CardIds.CLAIM, CardIds.REOPEN)(listeners.on_ticket_button)
+    routes.action(CardIds.PRIORITY, CardIds.AREA, RequestIds.URGENCY, RequestIds.AREA)(listeners.on_change)
+    routes.action(CardIds.DETAILS)(listeners.on_details)
+    routes.action(CardIds.REPLY, CardIds.WAIT, CardIds.RESOLVE)(listeners.on_form_button)
+    routes.view(AgentIds.REPLY_FORM, AgentIds.WAIT_FORM, AgentIds.RESOLVE_FORM)(listeners.on_form)

@@ -26,6 +26,7 @@ from bot.slack.approval_blocks import (
     type_form,
 )
 from bot.slack.payloads import Click, Submitted, click, submitted, trigger_of
+from handlers.table import table
 
 
 def _action_ts(body: dict[str, Any]) -> str:
@@ -192,12 +193,13 @@ class ApprovalListeners:
 
 def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     listeners = ApprovalListeners(desk, agents)
-    app.action(FILL_ACTION)(listeners.on_fill)
-    app.view(ApprovalIds.CHOOSER)(listeners.on_choice)
-    app.view(ApprovalIds.FORM)(listeners.on_form)
-    app.action(ApprovalIds.APPROVE)(listeners.on_approve)
-    app.action(ApprovalIds.DENY)(listeners.on_form_button)
-    app.action(ApprovalIds.NOTE)(listeners.on_form_button)
-    app.view(ApprovalIds.DENY_FORM)(listeners.on_decision_form)
-    app.view(ApprovalIds.NOTE_FORM)(listeners.on_decision_form)
-    app.action(ApprovalIds.LOCKED)(listeners.on_change)
+    routes = table(app)
+    routes.action(FILL_ACTION)(listeners.on_fill)
+    routes.view(ApprovalIds.CHOOSER)(listeners.on_choice)
+    routes.view(ApprovalIds.FORM)(listeners.on_form)
+    routes.action(ApprovalIds.APPROVE)(listeners.on_approve)
+    routes.action(ApprovalIds.DENY)(listeners.on_form_button)
+    routes.action(ApprovalIds.NOTE)(listeners.on_form_button)
+    routes.view(ApprovalIds.DENY_FORM)(listeners.on_decision_form)
+    routes.view(ApprovalIds.NOTE_FORM)(listeners.on_decision_form)
+    routes.action(ApprovalIds.LOCKED)(listeners.on_change)

@@ -9,11 +9,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.flows.away import come_back, go_away
-from handlers.routing import ANY_COMMAND, slash, verbs
+from handlers.routing import slash
+from handlers.table import table
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
-    @app.command(ANY_COMMAND, matchers=[verbs("away", "back")])
+    @table(app).command("away", "back")
     async def on_away(ack: AsyncAck, command: dict[str, Any]) -> None:
         asked = slash(command)
         read, user = asked.read, asked.user

@@ -13,6 +13,7 @@ from bot.flows.away import come_back, go_away
 from bot.flows.home import Homes
 from bot.slack.home import HomeIds
 from handlers import events
+from handlers.table import table
 
 log = logging.getLogger("desk.home")
 
@@ -28,8 +29,8 @@ def register(app: AsyncApp, desk: Desk) -> None:
         await homes.opened(user)
         await events.mark_done(desk, body)
 
-    @app.action(HomeIds.AWAY)
-    @app.action(HomeIds.BACK)
+    @table(app).action(HomeIds.AWAY)
+    @table(app).action(HomeIds.BACK)
     async def on_away_switch(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The agent's away switch on their Home; the Home is redrawn to show it."""
         await ack()

@@ -24,6 +24,7 @@ from bot.slack.intake_blocks import (
 )
 from bot.slack.payloads import Click, click, shortcut, submitted, trigger_of
 from bot.slack.said_blocks import started_in_dm
+from handlers.table import table
 
 
 def _hook(body: dict[str, Any]) -> str | None:
@@ -137,11 +138,12 @@ class IntakeListeners:
 
 def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
     listeners = IntakeListeners(desk, intake)
-    app.action(TYPE_ACTION)(listeners.on_type)
-    app.action(IntakeIds.TYPE_FORM)(listeners.on_open_form)
-    app.action(CATEGORY_ACTION)(listeners.on_category)
-    app.action(URGENCY_ACTION)(listeners.on_urgency)
-    app.action(ANSWER_ACTION)(listeners.on_answer)
-    app.action(IntakeIds.CANCEL)(listeners.on_cancel)
+    routes = table(app)
+    routes.action(TYPE_ACTION)(listeners.on_type)
+    routes.action(IntakeIds.TYPE_FORM)(listeners.on_open_form)
+    routes.action(CATEGORY_ACTION)(listeners.on_category)
+    routes.action(URGENCY_ACTION)(listeners.on_urgency)
+    routes.action(ANSWER_ACTION)(listeners.on_answer)
+    routes.action(IntakeIds.CANCEL)(listeners.on_cancel)
     app.shortcut(IntakeIds.SHORTCUT)(listeners.on_shortcut)
-    app.view(IntakeIds.FORM)(listeners.on_form)
+    routes.view(IntakeIds.FORM)(listeners.on_form)

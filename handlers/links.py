@@ -14,11 +14,12 @@ from bot.flows.links import LINK_TICKETS, link, make_incident
 from bot.slack.command_args import usage
 from bot.slack.payloads import click
 from bot.slack.storm_blocks import INCIDENT
-from handlers.routing import ANY_COMMAND, slash, verbs
+from handlers.routing import slash
+from handlers.table import table
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
-    @app.command(ANY_COMMAND, matchers=[verbs("link")])
+    @table(app).command("link")
     async def on_link(ack: AsyncAck, command: dict[str, Any]) -> None:
         asked = slash(command)
         read, user = asked.read, asked.user
@@ -32,7 +33,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
         said = await link(desk, user, child, parent)
         await answers.respond(desk, asked.response_url, user, said)
 
-    @app.action(INCIDENT)
+    @table(app).action(INCIDENT)
     async def on_incident(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         pressed = click(body)

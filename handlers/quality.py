@@ -9,11 +9,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.flows import answers
 from bot.flows.quality import SEE_QUALITY, quality_report, read_quality
-from handlers.routing import ANY_COMMAND, slash, verbs
+from handlers.routing import slash
+from handlers.table import table
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
-    @app.command(ANY_COMMAND, matchers=[verbs("quality")])
+    @table(app).command("quality")
     async def on_quality(ack: AsyncAck, command: dict[str, Any]) -> None:
         asked = slash(command)
         user, words = asked.user, asked.read.text

@@ -13,6 +13,7 @@ from bot.flows.rating import Ratings
 from bot.slack.payloads import Click, click, submitted, trigger_of
 from bot.slack.rating_blocks import SCORE_ACTION, RatingIds
 from bot.slack.said_blocks import comment_missing
+from handlers.table import table
 
 
 def _rating_click(body: dict[str, Any]) -> tuple[Click, int, str] | None:
@@ -28,8 +29,8 @@ def _rating_click(body: dict[str, Any]) -> tuple[Click, int, str] | None:
 
 
 def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
-    @app.action(SCORE_ACTION)
-    @app.action(RatingIds.CHANGE)
+    @table(app).action(SCORE_ACTION)
+    @table(app).action(RatingIds.CHANGE)
     async def on_score(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         found = _rating_click(body)
@@ -41,7 +42,7 @@ def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
         elif pressed.value.isdigit():
             await ratings.rate(pressed.user, number, int(pressed.value), where)
 
-    @app.action(RatingIds.COMMENT)
+    @table(app).action(RatingIds.COMMENT)
     async def on_comment_button(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         found = _rating_click(body)
@@ -51,7 +52,7 @@ def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
         view = await ratings.comment_form(pressed.user, number, where)
         await desk.slack.open_view(trigger_of(body), view)
 
-    @app.view(RatingIds.FORM)
+    @table(app).view(RatingIds.FORM)
     async def on_comment(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = submitted(body, view)
         words = form.values.get(RatingIds.TEXT, "").strip()

@@ -1,17 +1,16 @@
-"""One road for every slash command: each listener matches the verbs it serves, read by
-`bot.slack.command_args.route` whatever the command is called (`/desk claim`, `/claim`, a
-workspace's own renamed `/it-desk claim`)."""
+"""One road for every slash command: its verb, read by `bot.slack.command_args.route` whatever
+the command is called (`/desk claim`, `/claim`, a workspace's own renamed `/it-desk claim`),
+names the listener that serves it (`handlers.table`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.slack.command_args import Routed, route
 
-ANY_COMMAND = re.compile(r"^/")  # every command reaches the matchers below
+ANY_COMMAND = re.compile(r"^/")  # every command reaches the table (`handlers.table`)
 
 
 def routed(command: dict[str, Any]) -> Routed:
@@ -39,19 +38,3 @@ def slash(command: dict[str, Any]) -> Slash:
         trigger_id=str(command.get("trigger_id") or ""),
         response_url=url if isinstance(url, str) and url else None,
     )
-
-
-def verbs(*names: str) -> Callable[..., Awaitable[bool]]:
-    """A Bolt matcher: the command's verb is one of `names`."""
-    wanted = frozenset(names)
-
-    async def matches(command: dict[str, Any]) -> bool:
-        return routed(command).verb in wanted
-
-    return matches
-
-
-async def help_or_unknown(command: dict[str, Any]) -> bool:
-    """A Bolt matcher: `help`, nothing after the namespace, or a verb the desk does not know."""
-    read = routed(command)
-    return read.verb == "help" or not read.known

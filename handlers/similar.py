@@ -13,11 +13,12 @@ from bot.flows import answers
 from bot.slack.answer_blocks import similar
 from bot.slack.command_args import split_reference, usage
 from bot.slack.refusals import SEE_SIMILAR
-from handlers.routing import ANY_COMMAND, slash, verbs
+from handlers.routing import slash
+from handlers.table import table
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
-    @app.command(ANY_COMMAND, matchers=[verbs("similar")])
+    @table(app).command("similar")
     async def on_similar(ack: AsyncAck, command: dict[str, Any]) -> None:
         asked = slash(command)
         read, user = asked.read, asked.user

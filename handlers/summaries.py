@@ -35,7 +35,8 @@ from bot.slack.summary_blocks import (
     summary,
     summary_in_details,
 )
-from handlers.routing import ANY_COMMAND, Slash, slash, verbs
+from handlers.routing import Slash, slash
+from handlers.table import table
 
 # What of a view Slack sends back may be given to views.update (not its id, hash or state)
 VIEW_KEYS = ("type", "title", "close", "submit", "callback_id", "private_metadata")
@@ -157,5 +158,5 @@ class SummaryListeners:
 
 def register(app: AsyncApp, desk: Desk, summaries: Summaries) -> None:
     listeners = SummaryListeners(desk, summaries)
-    app.command(ANY_COMMAND, matchers=[verbs("summary", "draft")])(listeners.on_summary)
-    app.action(SUMMARISE)(listeners.on_summarise)
+    table(app).command("summary", "draft")(listeners.on_summary)
+    table(app).action(SUMMARISE)(listeners.on_summarise)

@@ -15,11 +15,12 @@ from bot.flows.approvals import Approvals
 from bot.flows.intake import Intake
 from bot.slack import said_blocks
 from bot.slack.command_args import TICKET
-from handlers.routing import ANY_COMMAND, slash, verbs
+from handlers.routing import slash
+from handlers.table import table
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake, agents: Agents) -> None:
-    @app.command(ANY_COMMAND, matchers=[verbs(TICKET)])  # `/ticket`, or a workspace's `/it-ticket`
+    @table(app).command(TICKET)  # `/ticket`, or a workspace's `/it-ticket`
     async def on_ticket(ack: AsyncAck, command: dict[str, Any]) -> None:
         asked = slash(command)
         user, channel, words = asked.user, asked.channel, asked.read.text
