@@ -53,6 +53,7 @@ from common import (
     BOB,
     TRIAGE,
     free_port,
+    learnt,
     profile,
     sample_ticket,
     slack_env,
@@ -285,6 +286,8 @@ async def main() -> None:
             process, port = await start_desk(slack, own, store, code, 180, python=python if i == 0 else ())
             desks.append(process)
             desk_ports.append(port)
+        for port in desk_ports:  # the steady state: not while the desks still learn
+            await learnt(port)
         profiler = await profile(desks[0].pid, 12, os.environ.get("ACK_PROFILE"))
         bare_port, fair_port = free_port(), free_port()
         bare = await start(

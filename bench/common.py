@@ -121,6 +121,20 @@ async def start(
     raise SystemExit(f"{command} did not start; see {log}")
 
 
+async def learnt(port: int, wait: float = 300) -> None:
+    """Wait until the desk on `port` has learnt its knowledge base (its /healthz says
+    `"knowledge": "ready"`; a desk that does not say is taken as ready). A desk is up before it
+    has learnt (issue 37's start-up), and the learning shares its CPU: a benchmark of the
+    steady state starts its load after it."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(int(wait * 10)):
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                if (await response.json(content_type=None)).get("knowledge", "ready") != "learning":
+                    return
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"the desk on port {port} did not finish learning in {wait} s")
+
+
 def slack_env(slack: LocalSlack) -> dict[str, str]:
     """The environment of an app talking to the local Slack over HTTP (no Socket Mode)."""
     env = {
