@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tinydb.storages import JSONStorage
-
 from bot.domain.ticket import Ticket
 from store.codec import ticket_from_doc
 from store.journal import fsync_dir
@@ -173,7 +171,10 @@ class Archive:
 
 def _docs_in(path: Path) -> dict[str, Any]:
     """The archive file's tickets as documents, by number, read with TinyDB's own storage;
-    ValueError when it is not JSON."""
+    ValueError when it is not JSON. (TinyDB imported here: a desk on PostgreSQL has no archive
+    files and does not load it.)"""
+    from tinydb.storages import JSONStorage
+
     storage = JSONStorage(str(path), access_mode="r")
     try:
         return dict((storage.read() or {}).get(TABLE, {}))
