@@ -30,6 +30,10 @@ from store.owed_codec import owed_to_doc
 from store.tables import Change, Tables
 
 
+class StoreUnavailable(Exception):
+    """The store cannot be opened; the message says why in one line."""
+
+
 class NotSaved(Exception):
     """A change could not be written (a full disk, an I/O error): nothing of it was kept, and
     the store is as it was. The message says why in a few words ("disk full")."""

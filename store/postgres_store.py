@@ -322,12 +322,14 @@ class PostgresStore(Store):
                 cur = await conn.execute("SELECT coalesce(max(number), 0) FROM tickets")
                 row = await cur.fetchone()
                 tables.last_number = int(row[0]) if row else 0
-                # (rows fetched whole: psycopg then decodes them in one call, not one per row)
                 cur = await conn.execute(window.LOAD, (since,))
-                loads = json.loads
-                tables.apply([("put", TICKETS, "", loads(doc)) for (doc,) in await cur.fetchall()])
+                row = await cur.fetchone()
+                tables.apply([("put", TICKETS, "", doc) for doc in json.loads(row[0] if row else "[]")])
                 cur = await conn.execute(window.OTHER_RECORDS, (window.PER_TICKET,))
-                tables.apply([("put", tbl, key, doc) for (tbl, key, doc) in await cur.fetchall()])
+                row = await cur.fetchone()
+                tables.apply(
+                    [("put", tbl, key, doc) for tbl, key, doc in json.loads(row[0] if row else "[]")]
+                )
                 missing = sorted(window.named_by_the_desk(tables) - set(tables.tickets))
                 if missing:  # older tickets the outbox or an open survey still names
                     cur = await conn.execute("SELECT doc FROM tickets WHERE number = ANY(%s)", (missing,))

@@ -45,7 +45,7 @@ from tinydb.storages import JSONStorage
 from bot.domain.owed import tickets_named
 from bot.domain.ticket import Ticket
 from store.archive import Archive, ArchiveDamaged, month_of, ranges_of, settled_at
-from store.base import NotSaved, Store
+from store.base import NotSaved, Store, StoreUnavailable
 from store.codec import ticket_from_doc
 from store.journal import (
     RESTORE,
@@ -65,10 +65,6 @@ from store.tables import Change, Tables, encode_changes, encode_ticket
 log = logging.getLogger(__name__)
 META = "_meta"
 ARCHIVE_BATCH = 5000  # tickets moved per transaction: each is one journal line
-
-
-class StoreUnavailable(Exception):
-    """The store cannot be opened; the message says why in one line."""
 
 
 ROOM = 64 * 1024  # free bytes under which a disk that refused a write still counts as full

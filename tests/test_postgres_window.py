@@ -2,7 +2,10 @@
 (issue 37, `store.window`): what it loads at start, what it answers from the database, how an
 old ticket comes back to change, and what a desk catching up does with tickets outside it."""
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +16,7 @@ from store.postgres_store import PostgresStore
 from tests.factories import T0, make_ticket
 from tests.test_rollups import ROLLUP
 
+ROOT = Path(__file__).resolve().parent.parent
 ALICE, ERIN, BOB = "U0ALICE01", "U0ERIN001", "U0BOB0001"
 DAY = timedelta(days=1)
 OLD = T0 - 300 * DAY  # long before the window
@@ -80,6 +84,31 @@ async def test_start_up_loads_the_window_and_sql_answers_for_the_rest(pg_url):
         assert sorted(desk.tables.tickets) == [2, 3, 4]  # none of that stayed in memory
     finally:
         await desk.close()
+
+
+async def test_an_empty_database_opens_with_an_empty_window(pg_url):
+    desk = await opened(pg_url)  # (the window and the records arrive as one JSON array each)
+    try:
+        assert desk.tables.tickets == {} and desk.tables.owed == {}
+        assert await desk.ticket_count() == 0
+    finally:
+        await desk.close()
+
+
+def test_a_desk_on_postgresql_does_not_load_tinydb():
+    """The TinyDB backend (TinyDB, its journal) is imported when first used: not by a desk
+    whose store is PostgreSQL, at start (issue 37)."""
+    code = (
+        "import sys, bot.__main__, bot.app, store, store.postgres_store\n"
+        "from store import store_from_url\n"
+        "store_from_url('postgresql://127.0.0.1/none')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('tinydb', 'store.tinydb'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
+    from store import TinyDBStore  # and there when asked for
+
+    assert TinyDBStore.__module__ == "store.tinydb_store"
 
 
 async def test_an_old_ticket_looked_up_comes_back_to_change_and_its_rollups_move_once(pg_url):
