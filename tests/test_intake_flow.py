@@ -188,7 +188,8 @@ async def test_the_create_ticket_shortcut_turns_a_message_into_a_request():
         [told] = bot_posts(run.slack, erin_dm)
         assert f"<@{ALICE}> raised this for you from <{link}|your message>" in text_of(told)
         assert "Is the build server down for anyone else?" in text_of(told)
-        assert (await run.desk.store.ticket(1)).origin.channel == erin_dm  # her replies come here
+        # her replies come here: where the DM landed is recorded just after Slack took it
+        await settle(lambda: ticket_where(run, 1, lambda t: t.origin.channel == erin_dm))
         await run.people.say(ERIN, erin_dm, "Still down at 3pm", thread=told.ts)
         await settle(lambda: ticket_where(run, 1, lambda t: t.trail[-1].detail == "Still down at 3pm"))
 
