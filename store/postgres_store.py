@@ -296,12 +296,12 @@ class PostgresStore(Store):
                 await conn.execute("INSERT INTO schema_versions (version) VALUES (%s)", (version,))
                 log.info("store schema migrated", extra={"version": version})
 
-    async def _load(self, conn: psycopg.AsyncConnection) -> None:
+    async def _load(self, conn: psycopg.AsyncConnection, *, first: bool = True) -> None:
         """The state from the current rows, and the place in the log it stands for: every
         ticket, or with `keep_since` set, the window (`store.window`) and the highest number."""
         since = self._kept_since or self.keep_since  # (a reload keeps the window it had)
         tables = Window()
-        with collections_held():  # (the tables live until the next load: frozen, as in TinyDBStore.open)
+        with collections_held(freeze=first):  # (the tables live until the next load: frozen at open)
             seen = await self._read_state(conn, tables, since)
         self.tables, self._seen, self._looked_at = tables, seen, time.monotonic()
         self._kept_since = since
@@ -409,7 +409,7 @@ class PostgresStore(Store):
         )
         rows = await cur.fetchall()
         if rows and int(rows[0][0]) > self._seen:
-            await self._load(conn)  # fell behind the kept log: the state afresh
+            await self._load(conn, first=False)  # fell behind the kept log: the state afresh
             return
         for _, number, changes in rows:
             self.tables.apply([tuple(change) for change in changes])

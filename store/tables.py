@@ -114,18 +114,21 @@ class Tables:
 
 
 @contextlib.contextmanager
-def collections_held() -> Iterator[None]:
+def collections_held(freeze: bool = True) -> Iterator[None]:
     """No garbage collection while a store's state is loaded, and what was loaded frozen
     (`gc.freeze`) before the collector runs again: each of the collections that the tens of
     thousands of new objects would set off walks every one made before (and none is garbage),
     and the first after it would walk them all once more. Loading 20k tickets took three times
-    as long with them (issue 37). The tables live until the next load, as in TinyDBStore.open."""
+    as long with them (issue 37). The tables live until the next load, as in TinyDBStore.open.
+    `freeze=False` for a load while the desk serves (a reload): freezing then would keep for
+    ever whatever else is alive or garbage at that moment."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if was:
             gc.enable()
 

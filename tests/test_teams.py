@@ -344,3 +344,26 @@ async def test_each_teams_leads_get_its_own_weekly_report_once():
         [people] = [m for m in bot_posts(run.slack, dm_of(run, DAVE)) if m.files]
         assert "*Weekly report · People · " in people.text and "Opened *1*" in people.text
         assert run.slack.errors() == []
+
+
+async def test_a_second_teams_card_and_its_threads_note_owed_together_make_one_card():
+    """A People ticket's card waits in the outbox's main line, its thread's note in the People
+    channel's line: when both are owed at once (here, after Slack was away), the card still goes
+    first and the note finds it; no second card (a review of the outbox's concurrent lines)."""
+    async with running_desk(team=two_teams()) as run:
+        prompt = await start_request(run, "My payslip shows the wrong hours")
+        await run.people.press(ALICE, prompt, "Payroll")
+        await settle(lambda: "How urgent" in text_of(prompt))
+        run.slack.faults.down = True  # the card cannot go: owed
+        await run.people.press(ALICE, prompt, "P3 · Normal")
+        await settle(lambda: ticket_where(run, 1, lambda t: True))
+        await run.people.command(FRAN, "/desk", "priority T-1 P1", channel=PEOPLE_TRIAGE)
+        await settle(lambda: ticket_where(run, 1, lambda t: t.priority.name == "P1"))
+        assert cards(run, PEOPLE_TRIAGE) == []
+        run.slack.faults.down = False  # both go in one round
+        await settle(lambda: not run.desk.store.owed_view(), timeout=20)
+        await run.idle()
+        [card] = cards(run, PEOPLE_TRIAGE)
+        assert (await run.desk.store.ticket(1)).card == f"{PEOPLE_TRIAGE}:{card.ts}"
+        notes = [m for m in bot_posts(run.slack, PEOPLE_TRIAGE, thread=card.ts) if m.ts != card.ts]
+        assert notes, "the priority's note is in the card's thread"

@@ -79,14 +79,6 @@ from store.base import NotSaved
 
 log = logging.getLogger("desk.outbox")
 GATHER = 0.05  # seconds between two rounds at least
-# Lines (conversations) delivered at once. Slack paces chat.postMessage per channel ("1 per
-# second per channel", short bursts allowed: https://api.slack.com/methods/chat.postMessage#rate_limiting)
-# and the other methods per method for the whole workspace, by tier ("Tier 3: 50+ per minute",
-# https://api.slack.com/docs/rate-limits), so messages to different conversations may go
-# together; one after the other, each waiting a round trip to Slack (~100-300 ms over the
-# internet), a desk could not send more than a few a second however many conversations wait.
-# Every call still keeps its method's pace (`bot.slack.pace`), shared by the workers.
-CONCURRENT = 8
 # While Slack does not answer, the outbox asks it `auth.test` this often: one call, however much
 # is owed, so what waits goes within seconds of Slack's return rather than after a back-off grown
 # during the outage (up to a minute). auth.test is in Slack's "Special" tier, meant to be called
@@ -334,37 +326,18 @@ class Outbox:
             heads = await self._heads()
             if not heads:
                 return 60.0
-            lines: dict[str, list[tuple[str, Owed]]] = {}
-            for key, owed in heads:  # oldest first; a line keeps its heads' order
-                lines.setdefault(line_of(owed.message, triage), []).append((key, owed))
-            passes = await self._each_line(list(lines.values()), triage)
-            if not any(progressed for progressed, _ in passes):
-                return max(0.01, min((wait for _, wait in passes), default=60.0))
+            # One message after the other, oldest first, across every conversation. Not lines
+            # at once: a ticket's card and its thread's posts can wait in different lines (a
+            # second team's card is in the main triage's line), and a thread post that found
+            # no card yet would post one of its own beside the card still on its way.
+            progressed, soonest = await self._in_turn(heads, triage)
+            if not progressed:
+                return max(0.01, soonest)
         return 0.0
 
-    async def _each_line(self, lines: list[list[tuple[str, Owed]]], triage: str) -> list[tuple[bool, float]]:
-        """Deliver the heads of each line, up to `CONCURRENT` lines at once, the oldest lines
-        first: a conversation's messages still go one after the other (one worker takes a
-        line's heads in order), and the strikes of messages delivered together are written in
-        one commit (the store's group commit). Each line's (progressed, seconds until it may go)."""
-        todo = iter(lines)
-        passes: list[tuple[bool, float]] = []
-
-        async def worker() -> None:
-            for heads in todo:  # shared: each line is taken by one worker
-                passes.append(await self._line(heads, triage))
-
-        results = await asyncio.gather(
-            *(worker() for _ in range(min(CONCURRENT, len(lines)))), return_exceptions=True
-        )
-        for result in results:  # the first failure (the store cannot write, ...) ends the round
-            if isinstance(result, BaseException):
-                raise result
-        return passes
-
-    async def _line(self, heads: list[tuple[str, Owed]], triage: str) -> tuple[bool, float]:
-        """Deliver what may go of one line's heads: whether any went (or stepped aside), and
-        the seconds until the next may go."""
+    async def _in_turn(self, heads: list[tuple[str, Owed]], triage: str) -> tuple[bool, float]:
+        """Deliver what may go of the lines' heads, in order: whether any went (or stepped
+        aside), and the seconds until the next may go."""
         soonest, progressed = 60.0, False
         for key, owed in heads:
             if self._stopping:

@@ -53,9 +53,10 @@ async function refresh() {
         if (response.status === 403) { location.reload(); return; }  // restarted: a new token
         // A person or conversation chosen while this was on its way makes the answer stale: drawing
         // it would put the old conversation back and lose the click. Ask again instead.
+        const data = response.ok ? await response.json() : null;  // (read first: reading waits too)
         const moved = view.user !== asked.user || view.channel !== asked.channel || view.thread !== asked.thread;
         if (moved) again = true;
-        else if (response.ok) { view.data = await response.json(); render(); }
+        else if (data) { view.data = data; render(); }
       } catch (e) { /* the sandbox is restarting: the next event brings it back */ }
     } while (again);
     refreshing = null;
