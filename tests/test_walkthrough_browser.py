@@ -25,6 +25,7 @@ from pathlib import Path
 from tests.harness import ROOT
 from tests.test_sandbox_browser import Visitor, browser, sandbox  # noqa: F401 - fixtures
 
+from selenium.common.exceptions import TimeoutException  # isort: skip
 from selenium.webdriver.common.action_chains import ActionChains  # isort: skip
 from selenium.webdriver.common.by import By  # isort: skip
 from selenium.webdriver.support.ui import Select  # isort: skip
@@ -436,11 +437,12 @@ def step_9(page: Reader, step: Step) -> None:
     step.says("**+1d** brings the daily digest of the day you made the tickets, at 09:00 the next morning")
     step.says("press it twice if you began before 09:00")
     plus_a_day = step.name("+1d")
-    for _ in range(2):
+    page.clock_button(plus_a_day)
+    try:  # the day's jobs run as the clock passes them: the digest comes once 09:00 is passed
+        page.wait(lambda: "Daily digest · IT" in page.text(), 60)
+    except TimeoutException:  # began before 09:00: the morning after is a day further
         page.clock_button(plus_a_day)
-        if "Daily digest · IT" in page.text():
-            break
-    page.wait(lambda: "Daily digest · IT" in page.text(), 120)
+        page.wait(lambda: "Daily digest · IT" in page.text(), 120)
     digest = page.text().split("Daily digest · IT")[-1].split("Daily digest · People")[0]
     # IT's tickets of that day: T-1 to T-3 (all three, unless the test ran across midnight)
     assert re.search(r"Opened\n[123]\b", digest), digest
