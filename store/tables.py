@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from bot.collection import paused
 from bot.domain.owed import Owed
 from bot.domain.ticket import Ticket
 from store.codec import ticket_from_doc, ticket_to_doc
@@ -122,15 +123,12 @@ def collections_held(freeze: bool = True) -> Iterator[None]:
     as long with them (issue 37). The tables live until the next load, as in TinyDBStore.open.
     `freeze=False` for a load while the desk serves (a reload): freezing then would keep for
     ever whatever else is alive or garbage at that moment."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if was:
-            gc.enable()
+    with paused():  # the one switch: a report holding it too keeps it off until both are done
+        try:
+            yield
+        finally:
+            if freeze:
+                gc.freeze()
 
 
 def encode_ticket(ticket: Ticket) -> str:
