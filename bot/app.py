@@ -383,7 +383,9 @@ class DeskApp:
             self._learning.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._learning
-        await asyncio.to_thread(self.desk.knowledge.save)  # the vectors learnt since the start
+        write = self.desk.knowledge.snapshot()  # the vectors learnt since the start
+        if write is not None:
+            await asyncio.to_thread(write)
         await self.store.close()
         if self._http is not None:
             await self._http.close()

@@ -576,3 +576,28 @@ def test_auto_takes_the_blend_with_the_extra_and_words_alone_without():
     else:
         assert kb.retrieval == "hybrid" and type(kb.index) is not Index
     assert kb.suggest("which vpn portal should I use", 0.4)[0].entry.id == "reply:vpn"
+
+
+def test_a_ticket_learnt_while_the_vectors_are_written_is_kept_and_not_lost(tmp_path):
+    """The vectors are written on a thread while the event loop goes on learning (`learn_at_start`):
+    what the writer holds is taken before, so a ticket learnt meanwhile neither breaks the
+    writing nor is lost to it (the writer once let go of the start's vectors under an `add_all`
+    reading them, and the resolved ticket was not learnt)."""
+    pytest.importorskip("wordllama")
+    from bot.knowledge.vectors import EmbeddedIndex, _read
+
+    saved = tmp_path / "desk.json.vectors.npz"
+    index = EmbeddedIndex("embeddings", saved)
+    index.add_all([_entry(n, f"request number {n} about the badge reader at door {n}") for n in range(1, 6)])
+    index.save()
+    again = EmbeddedIndex("embeddings", saved)  # a new start: the five read back, one more to embed
+    again.add_all([_entry(n, f"request number {n} about the badge reader at door {n}") for n in range(1, 7)])
+    assert again.embedded == 1
+    write = again.snapshot()
+    assert write is not None
+    again.add(_entry(7, "Outlook calendar not syncing on my phone"))  # learnt before the thread writes
+    write()
+    assert "ticket:7" in again.entries and again.search("my agenda on the mobile is out of date")[0].entry.id == "ticket:7"
+    assert len(_read(saved)) == 6  # what the snapshot held; T-7's vector goes with the next save
+    again.save()
+    assert len(_read(saved)) == 7

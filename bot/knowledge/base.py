@@ -18,7 +18,7 @@ import importlib.util
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -155,15 +155,30 @@ class KnowledgeBase:
 
     def save(self) -> None:
         """Keep the sentence vectors beside the store (with the extra, on a store with a file)."""
+        write = self.snapshot()
+        if write is not None:
+            write()
+
+    def snapshot(self) -> Callable[[], None] | None:
+        """Taken on the event loop: a writer of the sentence vectors to run on a thread, which
+        never raises (a cache: the next start embeds again); None when there is nothing to keep."""
         if self.retrieval == "lexical":
-            return
+            return None
         from bot.knowledge import vectors
 
-        if isinstance(self.index, vectors.EmbeddedIndex):
+        if not isinstance(self.index, vectors.EmbeddedIndex):
+            return None
+        write = self.index.snapshot()
+        if write is None:
+            return None
+
+        def kept() -> None:
             try:
-                self.index.save()
-            except OSError as problem:  # a cache: the next start embeds again
+                write()
+            except OSError as problem:
                 log.warning("knowledge: cannot save the vectors (%s)", problem)
+
+        return kept
 
     def learn(self, tickets: Iterable[Ticket]) -> None:
         """Index these tickets as they now stand (resolved ones in, others out)."""
@@ -259,7 +274,9 @@ async def learn_at_start(kb: KnowledgeBase, store: Store, slice_seconds: float =
                 kb.learn_incident(parent)
         kb.end_learning()
         log.info("knowledge: learnt", extra={"entries": len(kb.index)})
-        await asyncio.to_thread(kb.save)
+        write = kb.snapshot()  # here, between `observe`s; only the writing on a thread
+        if write is not None:
+            await asyncio.to_thread(write)
     except Exception:
         log.exception("knowledge: could not learn the store's tickets")
     finally:

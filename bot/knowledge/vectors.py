@@ -28,7 +28,7 @@ import hashlib
 import importlib.util
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -162,25 +162,46 @@ class EmbeddedIndex(Index):
             self._maybe_refresh()
 
     def save(self) -> None:
-        """Write every entry's vector beside the store, for the next start: a start then embeds
-        only what changed since (100k tickets' vectors take minutes to compute on a busy
-        machine, and a second to read). The store stays the truth: a lost, old or foreign file
-        (another model, another size) only costs the time to embed again. Written whole, to a
-        temporary file renamed over the old one."""
-        if self.saved is None or not self._changed:
-            self._known = {}
-            return
-        slots = [slot for slot in self._slot.values()]
-        texts = [self.entries[str(self._ids[slot])].text for slot in slots]
-        keys = np.array([_key(text) for text in texts], dtype=np.uint64)
-        temporary = self.saved.with_name(self.saved.name + ".tmp")
-        with temporary.open("wb") as out:
-            np.savez(out, model=np.array(MODEL), keys=keys, vectors=self._raw[slots])
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, self.saved)
-        self._changed = False
+        """Write every entry's vector beside the store, for the next start (see `snapshot`)."""
+        write = self.snapshot()
+        if write is not None:
+            write()
+
+    def snapshot(self) -> Callable[[], None] | None:
+        """What to write beside the store, taken now; the returned writer may run on a thread.
+
+        A start then embeds only what changed since (100k tickets' vectors take minutes to
+        compute on a busy machine, and a second to read). The store stays the truth: a lost,
+        old or foreign file (another model, another size) only costs the time to embed again.
+        Written whole, to a temporary file renamed over the old one.
+
+        Taken on the event loop, beside `observe`: the writer holds copies (the slots' vectors,
+        the texts), so a ticket learnt while the file is written changes nothing it reads, and
+        `_known` is let go here, not from the thread under an `add_all` that was reading it.
+        None when there is nothing new to write."""
         self._known = {}  # read once, at start
+        if self.saved is None or not self._changed:
+            return None
+        slots = list(self._slot.values())
+        texts = [self.entries[str(self._ids[slot])].text for slot in slots]
+        vectors = self._raw[slots]  # an index array: a copy, not a view
+        saved = self.saved
+        self._changed = False
+
+        def write() -> None:
+            keys = np.array([_key(text) for text in texts], dtype=np.uint64)
+            temporary = saved.with_name(saved.name + ".tmp")
+            try:
+                with temporary.open("wb") as out:
+                    np.savez(out, model=np.array(MODEL), keys=keys, vectors=vectors)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, saved)
+            except OSError:
+                self._changed = True  # written next time
+                raise
+
+        return write
 
     def _maybe_refresh(self) -> None:
         if self._adding:
