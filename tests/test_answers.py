@@ -597,7 +597,8 @@ def test_a_ticket_learnt_while_the_vectors_are_written_is_kept_and_not_lost(tmp_
     assert write is not None
     again.add(_entry(7, "Outlook calendar not syncing on my phone"))  # learnt before the thread writes
     write()
-    assert "ticket:7" in again.entries and again.search("my agenda on the mobile is out of date")[0].entry.id == "ticket:7"
+    found = again.search("my agenda on the mobile is out of date")
+    assert "ticket:7" in again.entries and found[0].entry.id == "ticket:7"
     assert len(_read(saved)) == 6  # what the snapshot held; T-7's vector goes with the next save
     again.save()
     assert len(_read(saved)) == 7
