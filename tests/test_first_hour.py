@@ -190,6 +190,7 @@ def test_days_and_moments_are_written_one_way():
 def test_the_sandbox_page_writes_days_and_times_as_the_desk_does():
     """The page's script renders Slack's date tokens, day dividers and its clock itself: in
     the desk's one style, not the browser's locale."""
+    import json
     import shutil
     import subprocess
     from datetime import UTC, datetime
@@ -199,16 +200,18 @@ def test_the_sandbox_page_writes_days_and_times_as_the_desk_does():
 
     from bot.slack.when import local_moment
 
-    script = (Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "static" / "app.js").read_text()
-    assert "toLocaleDateString" not in script and "toLocaleTimeString" not in script
-    start = script.index("const DAY_NAMES")
-    end = script.index("\n", script.index("const momentOf"))
+    static = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "static"
+    for name in ("app.js", "dates.js"):
+        script = (static / name).read_text()
+        assert "toLocaleDateString" not in script and "toLocaleTimeString" not in script
     node = shutil.which("node")
     if node is None:
         pytest.skip("no node to run the page's script with")
     moment = int(datetime(2026, 12, 6, 22, 56, tzinfo=UTC).timestamp())
+    script = json.dumps(str(static / "dates.js"))
+    program = f"const SLACK_DATE = require({script});\nconsole.log(SLACK_DATE.moment({moment}, 'en'));"
     shown = subprocess.run(
-        [node, "-e", script[start:end] + f"\nconsole.log(momentOf({moment}));"],
+        [node, "-e", program],
         env={"TZ": "Europe/Berlin", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,

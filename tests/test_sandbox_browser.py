@@ -616,6 +616,36 @@ ENGLISH_DATE = re.compile(
 CHINESE_DATE = re.compile(r"^(今天|明天|昨天|\d{4}年\d{1,2}月\d{1,2}日)( at)? \d\d:\d\d$")
 
 
+ENGLISH_DAY = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}$")
+CHINESE_DAY = re.compile(r"^\d{1,2}月\d{1,2}日周[一二三四五六日]$")
+ENGLISH_CLOCK = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d$")
+CHINESE_CLOCK = re.compile(r"^\d{1,2}月\d{1,2}日周[一二三四五六日] \d\d:\d\d$")
+
+
+def page_chrome(browser) -> dict:
+    """The page's own words for days and times: its day dividers, its clock and the edited
+    markers in the conversation."""
+    return browser.execute_script(
+        "const all = (css) => [...document.querySelectorAll(css)].map(e => e.textContent);"
+        "const one = (css) => document.querySelector(css).textContent;"
+        "return {days: all('#messages .day-divider'), clock: one('#clock-now'),"
+        " edited: all('#messages .edited'), send: one('#composer button[type=submit]')};"
+    )
+
+
+def reads(chrome: dict, language: str) -> bool:
+    """Whether the page's chrome is written in `language` ("en" or "zh-CN")."""
+    day, clock = (CHINESE_DAY, CHINESE_CLOCK) if language == "zh-CN" else (ENGLISH_DAY, ENGLISH_CLOCK)
+    edited = "编辑" if language == "zh-CN" else "edited"
+    return (
+        bool(chrome["days"])
+        and all(day.match(d) for d in chrome["days"])
+        and bool(clock.match(chrome["clock"]))
+        and all(edited in e for e in chrome["edited"])
+        and chrome["send"] == ("发送" if language == "zh-CN" else "Send")
+    )
+
+
 def shown_dates(browser, where: str = "#messages") -> list[list[str]]:
     """Each date token the page drew in `where`: [its words, its fallback]."""
     return browser.execute_script(
@@ -628,14 +658,17 @@ def test_date_tokens_read_in_each_persons_own_language(sandbox, browser):
     """Issue 36: Slack draws `<!date^…^FORMAT|fallback>` for each reader, in their language,
     following FORMAT. Alice switched to 中文 reads her confirmation's due time in Chinese; Bob
     (English) reads the card's in English; Alice switched back reads her message in English.
-    The page's script gives the node check's words in Chromium too."""
-    from tests.test_sandbox_dates import CASES, CHECK, NOW
+    The page's own chrome follows the reader too: Alice's day dividers and clock read Chinese,
+    Bob's English. The page's script gives the node check's words in Chromium too."""
+    from tests.test_sandbox_dates import CASES, CHECK, CHROME, NOW
 
     url, folder = sandbox
     browser.get(url)
     page = Visitor(browser, folder)
     shown = browser.execute_script(CHECK + "return shownAll(arguments[0], arguments[1]);", NOW, CASES)
     assert shown == [case[-1] for case in CASES]
+    shown = browser.execute_script(CHECK + "return chromeAll(arguments[0]);", CHROME)
+    assert shown == [case[-1] for case in CHROME]
 
     page.be(ALICE)
     page.click("#language")
@@ -650,12 +683,19 @@ def test_date_tokens_read_in_each_persons_own_language(sandbox, browser):
         lambda: [d for d in shown_dates(browser) if " at " not in d[0]] and shown_dates(browser)
     )
     assert all(CHINESE_DATE.match(words) and fallback for words, fallback in dates), dates
+    # the day divider, the clock, and her question (answered, so edited) marked in Chinese
+    page.wait(lambda: reads(page_chrome(browser), "zh-CN") and page_chrome(browser)["edited"])
+    chrome = page_chrome(browser)
+    assert reads(chrome, "zh-CN") and chrome["edited"], chrome
 
     page.be(BOB)
     page.open("C0TRIAGE1")
     page.see("打印机一直卡纸")
     dates = page.wait(lambda: shown_dates(browser))
     assert all(ENGLISH_DATE.match(words) and fallback for words, fallback in dates), dates
+    page.wait(lambda: reads(page_chrome(browser), "en"))  # Bob reads English
+    chrome = page_chrome(browser)
+    assert reads(chrome, "en"), chrome
 
     page.be(ALICE)
     page.click("#language")  # back to English: the same messages, their dates in English
@@ -664,3 +704,6 @@ def test_date_tokens_read_in_each_persons_own_language(sandbox, browser):
     dates = page.wait(lambda: shown_dates(browser))
     assert all(ENGLISH_DATE.match(words) for words, _ in dates), dates
     assert any(" at " not in words for words, _ in dates), dates  # her Chinese confirmation's FORMAT
+    page.wait(lambda: reads(page_chrome(browser), "en") and page_chrome(browser)["edited"])
+    chrome = page_chrome(browser)
+    assert reads(chrome, "en") and chrome["edited"], chrome

@@ -1,7 +1,8 @@
 """The sandbox page draws Slack's date tokens (`<!date^EPOCH^FORMAT|fallback>`) as a Slack
 client does: following FORMAT, in the reader's language, "today" as of the sandbox's clock
-(`bot/sandbox/static/dates.js`). Run with `node` where there is one; the browser test
-(`tests/test_sandbox_browser.py`) runs the same cases in Chromium."""
+(`bot/sandbox/static/dates.js`). Its own chrome (day dividers, the clock, "(edited 07:19)")
+is written the desk's one way, in the reader's language too. Run with `node` where there is
+one; the browser test (`tests/test_sandbox_browser.py`) runs the same cases in Chromium."""
 
 from __future__ import annotations
 
@@ -48,22 +49,48 @@ CASES = [
     ((2026, 12, 7, 9, 5, 0), "{time} {nonsense}", "en", "09:05 {nonsense}"),
 ]
 
+# The page's chrome: (moment as local year, month, day, hour, minute, second, or seconds for a
+# "span", or None for an edit of no known time; what; language; shown).
+CHROME = [
+    ((2026, 12, 7, 7, 19, 0), "day", "en", "Mon 7 Dec"),  # a day divider
+    ((2026, 12, 7, 7, 19, 0), "day", "zh-CN", "12月7日周一"),
+    ((2027, 1, 3, 23, 5, 0), "day", "en", "Sun 3 Jan"),
+    ((2027, 1, 3, 23, 5, 0), "day", "zh-CN", "1月3日周日"),
+    ((2026, 12, 7, 7, 19, 0), "moment", "en", "Mon 7 Dec, 07:19"),  # the clock
+    ((2026, 12, 7, 7, 19, 0), "moment", "zh-CN", "12月7日周一 07:19"),
+    ((2026, 12, 12, 0, 5, 0), "moment", "zh-CN", "12月12日周六 00:05"),
+    ((2026, 12, 7, 7, 19, 0), "edited", "en", "(edited 07:19)"),  # an edited message
+    ((2026, 12, 7, 7, 19, 0), "edited", "zh-CN", "（编辑于 07:19）"),
+    (None, "edited", "en", "(edited)"),
+    (None, "edited", "zh-CN", "（已编辑）"),
+    (93900, "span", "en", "1d 2h 5m"),  # how far the clock is ahead
+    (93900, "span", "zh-CN", "1天2小时5分钟"),
+    (3570, "span", "en", "1h"),
+    (3570, "span", "zh-CN", "1小时"),
+    (600, "span", "zh-CN", "10分钟"),
+    (0, "span", "en", "0m"),
+    (0, "span", "zh-CN", "0分钟"),
+]
+
 # Run in a page or in node: each case's words, as a JSON list.
 CHECK = """
 const at = (p) => new Date(p[0], p[1] - 1, p[2], p[3], p[4], p[5]).getTime() / 1000;
 const shownAll = (now, cases) =>
   cases.map(([moment, format, language]) => SLACK_DATE.text(at(moment), format, language, at(now)));
+const chromeAll = (cases) => cases.map(([moment, what, language]) => {
+  if (what === "span") return SLACK_DATE.span(moment, language);
+  return SLACK_DATE[what](moment === null ? null : at(moment), language);
+});
 """
 
 
-def node_shows(zone: str) -> list[str]:
+def node_runs(zone: str, call: str) -> list[str]:
+    """What `call` (a JSON list) gives in node with dates.js and CHECK loaded, in `zone`."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("no node to run the page's script with")
-    program = (
-        f"const SLACK_DATE = require({json.dumps(str(SCRIPT))});\n{CHECK}\n"
-        f"console.log(JSON.stringify(shownAll({json.dumps(NOW)}, {json.dumps(CASES)})));"
-    )
+    loaded = f"const SLACK_DATE = require({json.dumps(str(SCRIPT))});\n{CHECK}"
+    program = f"{loaded}\nconsole.log(JSON.stringify({call}));"
     out = subprocess.run(
         [node, "-e", program],
         env={"TZ": zone, "PATH": "/usr/bin:/bin"},
@@ -74,6 +101,41 @@ def node_shows(zone: str) -> list[str]:
     return json.loads(out)
 
 
+def node_shows(zone: str) -> list[str]:
+    return node_runs(zone, f"shownAll({json.dumps(NOW)}, {json.dumps(CASES)})")
+
+
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Los_Angeles", "Asia/Shanghai"])
 def test_date_tokens_follow_their_format_in_the_readers_language(zone):
     assert node_shows(zone) == [case[-1] for case in CASES]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Los_Angeles", "Asia/Shanghai"])
+def test_the_pages_chrome_writes_days_and_times_in_the_readers_language(zone):
+    """Day dividers, the clock, the edited marker and how far the clock is ahead: English as
+    before, Chinese for a Chinese reader."""
+    assert node_runs(zone, f"chromeAll({json.dumps(CHROME)})") == [case[-1] for case in CHROME]
+
+
+def test_the_pages_days_and_moments_are_the_desks_own_in_either_language():
+    """A fortnight of days and times, across a year's end: the page writes each as the desk
+    does (`bot.i18n.Words.day` and `.moment`), so a day divider reads like the desk's words."""
+    from datetime import datetime, timedelta
+
+    from bot.i18n import words_for
+
+    first = datetime(2026, 12, 25, 0, 5)
+    moments = [first + timedelta(days=n, hours=7 * n) for n in range(14)]
+    cases = [
+        (list(m.timetuple())[:6], what, language, "")
+        for m in moments
+        for what in ("day", "moment")
+        for language in ("en", "zh-CN")
+    ]
+    expected = [
+        words_for(language).day(m.date()) if what == "day" else words_for(language).moment(m)
+        for m in moments
+        for what in ("day", "moment")
+        for language in ("en", "zh-CN")
+    ]
+    assert node_runs("Asia/Shanghai", f"chromeAll({json.dumps(cases)})") == expected

@@ -88,15 +88,45 @@ function personName(id) {
   return person ? person.real_name : id;
 }
 
-// One way of writing days and times, the desk's own (bot/slack/when.py): a day is
-// "Mon 7 Dec", a time "09:05" (24-hour), a moment "Mon 7 Dec, 09:05"; in this machine's zone.
-const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const two = (n) => String(n).padStart(2, "0");
+// The language of the person whose view is on screen: Slack's client writes its own words
+// (day dividers, "(edited)", "Reply in thread"…) in the reader's language.
+function language() {
+  const me = (view.data?.people || []).find((p) => p.id === (view.data?.me || view.user));
+  return me?.language || "en";
+}
+
+// Slack's own words on the page, in Chinese for a Chinese reader; English otherwise. (The
+// sandbox's own panels, its guidance and the bot's traffic stay English: they are not Slack's.)
+const SLACK_WORDS = {
+  "zh-CN": {
+    "APP": "应用",
+    "👁 Only visible to you": "👁 仅你可见",
+    "replied to a thread": "回复了消息列",
+    "Reply in thread": "在消息列中回复",
+    "{n} reply": "{n} 条回复",
+    "{n} replies": "{n} 条回复",
+    "What it says is as of this time": "内容以此时间为准",
+    "Home": "主页",
+    "Message {name}": "发送消息至 {name}",
+    "Send": "发送",
+    "Thread": "消息列",
+    "Close thread": "关闭消息列",
+    "Reply…": "回复…",
+    "Reply": "回复",
+    "Close": "关闭",
+    "Cancel": "取消",
+    "Choose…": "请选择…",
+  },
+};
+const say = (english, values = {}) => ((SLACK_WORDS[language()] || {})[english] || english)
+  .replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+
+// Days and times the desk's one way (bot/slack/when.py), in the reader's language (dates.js):
+// a day "Mon 7 Dec" (12月7日周一), a time "09:05", a moment "Mon 7 Dec, 09:05"; this machine's zone.
 const dateOf = (epoch) => new Date(Number(epoch) * 1000);
-const clockTime = (epoch) => { const d = dateOf(epoch); return `${two(d.getHours())}:${two(d.getMinutes())}`; };
-const dayOf = (epoch) => { const d = dateOf(epoch); return `${DAY_NAMES[d.getDay()]} ${d.getDate()} ${MONTH_NAMES[d.getMonth()]}`; };
-const momentOf = (epoch) => `${dayOf(epoch)}, ${clockTime(epoch)}`;
+const clockTime = (epoch) => SLACK_DATE.time(epoch);
+const dayOf = (epoch) => SLACK_DATE.day(epoch, language());
+const momentOf = (epoch) => SLACK_DATE.moment(epoch, language());
 
 // A date token `<!date^EPOCH^FORMAT^link|fallback>`, as Slack draws it for the person chosen:
 // FORMAT followed in their language (dates.js), "today" as of the sandbox's clock. The
@@ -104,9 +134,8 @@ const momentOf = (epoch) => `${dayOf(epoch)}, ${clockTime(epoch)}`;
 function slackDate(parts, fallback) {
   const [, epoch, format, link] = parts;
   if (isNaN(dateOf(epoch)) || !format) return escapeHtml(fallback);
-  const me = (view.data?.people || []).find((p) => p.id === view.user);
   const now = view.data?.clock?.now ? Date.parse(view.data.clock.now) / 1000 : Date.now() / 1000;
-  const shown = escapeHtml(SLACK_DATE.text(epoch, unescapeSlack(format), me?.language || "en", now));
+  const shown = escapeHtml(SLACK_DATE.text(epoch, unescapeSlack(format), language(), now));
   const words = /^(https?|mailto):/.test(link || "")
     ? `<a href="${escapeHtml(unescapeSlack(link))}" target="_blank" rel="noopener">${shown}</a>`
     : shown;
@@ -188,7 +217,7 @@ function renderElement(element, where) {
   if (element.type === "static_select") {
     const select = el("select");
     select.dataset.actionId = element.action_id;
-    const prompt = el("option", "", textObject(element.placeholder) || "Choose…");
+    const prompt = el("option", "", textObject(element.placeholder) || say("Choose…"));
     prompt.value = "";
     select.append(prompt);
     const choices = (parent, options) => {
@@ -339,8 +368,8 @@ function withDays(box, messages, inThread) {
 // "(edited 10:42)": what a message says (like "due in 5m") is as of then, as in Slack.
 function edited(message) {
   if (!message.edited) return "";
-  const at = message.edited_at ? ` ${clockTime(message.edited_at)}` : "";
-  return ` <span class="edited" title="What it says is as of this time">(edited${at})</span>`;
+  const said = SLACK_DATE.edited(message.edited_at || null, language());
+  return ` <span class="edited" title="${escapeHtml(say("What it says is as of this time"))}">${escapeHtml(said)}</span>`;
 }
 
 function renderMessage(message, inThread) {
@@ -348,11 +377,11 @@ function renderMessage(message, inThread) {
   row.dataset.ts = message.ts;
   row.append(avatar(message));
   const body = el("div", "body");
-  if (message.ephemeral) body.append(el("div", "only-you", "👁 Only visible to you"));
+  if (message.ephemeral) body.append(el("div", "only-you", escapeHtml(say("👁 Only visible to you"))));
   const name = message.is_bot ? view.data.desk : message.name;
   body.append(el("div", "meta",
-    `<b>${escapeHtml(name)}</b>${message.is_bot ? '<span class="app">APP</span>' : ""}${when(message.ts)}${edited(message)}`));
-  if (message.broadcast && !inThread) body.append(el("div", "broadcast-note", "replied to a thread"));
+    `<b>${escapeHtml(name)}</b>${message.is_bot ? `<span class="app">${say("APP")}</span>` : ""}${when(message.ts)}${edited(message)}`));
+  if (message.broadcast && !inThread) body.append(el("div", "broadcast-note", escapeHtml(say("replied to a thread"))));
   const where = { channel: message.channel, ts: message.ts };
   if (message.blocks && message.blocks.length) body.append(renderBlocks(message.blocks, where));
   else body.append(el("div", "mrkdwn", mrkdwn(message.text || "")));
@@ -364,13 +393,13 @@ function renderMessage(message, inThread) {
     body.append(image);
   }
   if (!inThread && message.replies) {
-    const link = el("button", "replies", `${message.replies} ${message.replies === 1 ? "reply" : "replies"}`);
+    const link = el("button", "replies", escapeHtml(say(message.replies === 1 ? "{n} reply" : "{n} replies", { n: message.replies })));
     link.type = "button";
     link.onclick = () => openThread(message.broadcast ? message.thread_ts : message.ts);
     body.append(link);
   } else if (!inThread && !message.ephemeral && !message.broadcast) {
     const more = el("div", "more");
-    const reply = el("button", "", "Reply in thread");
+    const reply = el("button", "", escapeHtml(say("Reply in thread")));
     reply.type = "button";
     reply.onclick = () => openThread(message.ts);
     more.append(reply);
@@ -465,7 +494,7 @@ function renderPeople() {
 
 function renderClock() {
   const clock = view.data.clock;
-  const ahead = clock.ahead > 0 ? `<span class="ahead">(+${formatSpan(clock.ahead)})</span>` : "";
+  const ahead = clock.ahead > 0 ? `<span class="ahead">(+${escapeHtml(SLACK_DATE.span(clock.ahead, language()))})</span>` : "";
   const box = $("clock");
   const shown = clock.now ? momentOf(Date.parse(clock.now) / 1000) : clock.shown;
   box.innerHTML = `<span>🕒 <b id="clock-now">${escapeHtml(shown)}</b> ${ahead}</span>`;
@@ -478,17 +507,9 @@ function renderClock() {
   }
 }
 
-function formatSpan(seconds) {
-  const total = Math.round(seconds / 60);  // whole minutes first: 59.6 minutes is 1h, not "60m"
-  const days = Math.floor(total / 1440);
-  const hours = Math.floor((total % 1440) / 60);
-  const minutes = total % 60;
-  return [days && `${days}d`, hours && `${hours}h`, minutes && `${minutes}m`].filter(Boolean).join(" ") || "0m";
-}
-
 function renderConversations() {
   const list = $("conversations");
-  const items = [{ id: "home", name: "Home", kind: "home" }, ...view.data.conversations];
+  const items = [{ id: "home", name: say("Home"), kind: "home" }, ...view.data.conversations];
   if (unchanged(list, [items, view.channel, view.data.channel])) return;
   list.innerHTML = "";
   for (const item of items) {
@@ -571,7 +592,7 @@ function renderConversation() {
   const box = $("messages");
   const composer = $("composer");
   if (view.channel === "home") {
-    head.innerHTML = `${escapeHtml(data.desk)} <small>Home</small>`;
+    head.innerHTML = `${escapeHtml(data.desk)} <small>${escapeHtml(say("Home"))}</small>`;
     composer.hidden = true;
     box.innerHTML = "";
     const home = el("div", "home");
@@ -585,7 +606,7 @@ function renderConversation() {
   head.innerHTML = conversation.kind === "dm"
     ? `${escapeHtml(conversation.name)} <small>your direct messages with the desk</small>`
     : `# ${escapeHtml(conversation.name)}`;
-  $("text").placeholder = conversation.kind === "dm" ? `Message ${conversation.name}` : `Message #${conversation.name}`;
+  $("text").placeholder = say("Message {name}", { name: conversation.kind === "dm" ? conversation.name : `#${conversation.name}` });
   const hints = $("hints");
   hints.innerHTML = "Commands: " + Object.keys(data.commands).map((c) => `<code title="${escapeHtml(data.commands[c])}">${c}</code>`).join("");
   hints.querySelectorAll("code").forEach((code) => { code.onclick = () => { $("text").value = `${code.textContent} `; $("text").focus(); }; });
@@ -638,14 +659,14 @@ function renderModal() {
   const head = el("div", "modal-head", `<span>${textObject(v.title)}</span>`);
   const close = el("button", "", "✕");
   close.type = "button";
-  close.setAttribute("aria-label", "Close");
+  close.setAttribute("aria-label", say("Close"));
   close.onclick = () => post("close", { view_id: modal.id });
   head.append(close);
   const body = el("div", "modal-body");
   body.append(renderBlocks(v.blocks, { modal: true }, modal.errors));
   if (modal.errors[""]) body.append(el("div", "modal-error", escapeHtml(modal.errors[""])));
   const foot = el("div", "modal-foot");
-  const cancel = el("button", "btn", textObject(v.close) || "Cancel");
+  const cancel = el("button", "btn", textObject(v.close) || escapeHtml(say("Cancel")));
   cancel.type = "button";
   cancel.onclick = () => post("close", { view_id: modal.id });
   foot.append(cancel);
@@ -670,10 +691,25 @@ function renderModal() {
   if (first) first.focus();
 }
 
+// The composer's and the thread pane's own words, in the reader's language; and the page's
+// language (its fonts, a screen reader's voice).
+function renderChrome() {
+  document.documentElement.lang = language();
+  const words = [["#composer button[type=submit]", "Send"], [".thread-head span", "Thread"],
+    ["#thread-composer button[type=submit]", "Reply"]];
+  for (const [css, english] of words) {
+    const node = document.querySelector(css);
+    if (node.textContent !== say(english)) node.textContent = say(english);
+  }
+  $("thread-text").placeholder = say("Reply…");
+  $("close-thread").setAttribute("aria-label", say("Close thread"));
+}
+
 function render() {
   if (!view.data) return;
   if (view.channel !== "home") view.channel = view.data.channel;
   document.body.dataset.me = view.data.me;  // whose view is on screen (the person chosen may be newer)
+  renderChrome();
   renderPeople();
   renderClock();
   renderConversations();

@@ -16,6 +16,10 @@
 //   {ago}: how long ago, e.g. "3 minutes ago"
 // A "today" that opens FORMAT is capitalised ("Today at 09:05"). In Chinese the forms are
 // the browser's own (Intl): 2026年12月7日, 2026年12月7日星期一, 今天 09:05, 3分钟前.
+//
+// The page's own chrome (its day dividers, its clock, "(edited 09:05)") is written the desk's
+// one way (bot/slack/when.py, bot/i18n.py), in the reader's language: a day is "Mon 7 Dec" or
+// "12月7日周一", a moment "Mon 7 Dec, 09:05" or "12月7日周一 09:05", a span "1d 2h" or "1天2小时".
 "use strict";
 
 const SLACK_DATE = (() => {
@@ -81,7 +85,43 @@ const SLACK_DATE = (() => {
     });
   }
 
-  return { text };
+  // -- the page's chrome, as the desk writes days and times (bot/slack/when.py) -----------
+  const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const CHINESE_DAYS = "日一二三四五六";
+  const at = (epoch) => new Date(Number(epoch) * 1000);
+
+  // A time of day, 24-hour: "09:05", in either language.
+  const time = (epoch) => { const d = at(epoch); return `${pad(d.getHours())}:${pad(d.getMinutes())}`; };
+
+  // A day, as a day divider shows it: "Mon 7 Dec"; "12月7日周一".
+  function day(epoch, language) {
+    const d = at(epoch);
+    if (language === "zh-CN") return `${d.getMonth() + 1}月${d.getDate()}日周${CHINESE_DAYS[d.getDay()]}`;
+    return `${DAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()].slice(0, 3)}`;
+  }
+
+  // A day and a time, as the clock shows it: "Mon 7 Dec, 09:05"; "12月7日周一 09:05".
+  const moment = (epoch, language) => `${day(epoch, language)}${language === "zh-CN" ? " " : ", "}${time(epoch)}`;
+
+  // A span in whole minutes, days, hours and minutes: "1d 2h 5m", "0m"; "1天2小时5分钟", "0分钟".
+  function span(seconds, language) {
+    const total = Math.round(seconds / 60);  // whole minutes first: 59.6 minutes is 1h, not "60m"
+    const parts = [[Math.floor(total / 1440), "d", "天"], [Math.floor((total % 1440) / 60), "h", "小时"],
+      [total % 60, "m", "分钟"]].filter(([n]) => n);
+    if (!parts.length) parts.push([0, "m", "分钟"]);
+    if (language === "zh-CN") return parts.map(([n, , unit]) => `${n}${unit}`).join("");
+    return parts.map(([n, unit]) => `${n}${unit}`).join(" ");
+  }
+
+  // What an edited message says beside its time: "(edited 10:42)", or "(edited)" with no time
+  // known; "（编辑于 10:42）", "（已编辑）".
+  function edited(epoch, language) {
+    const zh = language === "zh-CN";
+    if (epoch === null || epoch === undefined) return zh ? "（已编辑）" : "(edited)";
+    return zh ? `（编辑于 ${time(epoch)}）` : `(edited ${time(epoch)})`;
+  }
+
+  return { text, day, time, moment, span, edited };
 })();
 
 if (typeof module !== "undefined") module.exports = SLACK_DATE;
