@@ -11,6 +11,7 @@ PostgreSQL leader's lock), the command sends them itself.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,19 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.desk import Desk
-from bot.domain.owed import Card, DigestOf, Edit, HomeOf, Message, NoticeOf, Post, Prompt, ReportOf, StormCard
+from bot.domain.owed import (
+    Card,
+    ConfirmationOf,
+    DigestOf,
+    Edit,
+    HomeOf,
+    Message,
+    NoticeOf,
+    Post,
+    Prompt,
+    ReportOf,
+    StormCard,
+)
 from bot.domain.ticket import Ticket
 from bot.flows.outbox import Outbox
 from bot.flows.parking import place_of, retry_request, unpark
@@ -51,6 +64,8 @@ def what_of(message: Message, desk: Desk) -> str:
     match message:
         case Card(ticket=number):
             return f"the card of {desk.ref(number)}"
+        case ConfirmationOf(ticket=number):
+            return f"the requester's confirmation of {desk.ref(number)}"
         case StormCard():
             return "the storm card"
         case NoticeOf(ticket=number):
@@ -67,7 +82,8 @@ def what_of(message: Message, desk: Desk) -> str:
             return f"an edit: {_short(text)}"
         case Prompt():
             return "an intake question"
-    return f"a {type(message).__name__.lower()}"
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", type(message).__name__).lower()  # ApprovalAsk: "approval ask"
+    return f"a {words}"
 
 
 def _short(text: str, limit: int = 50) -> str:

@@ -102,3 +102,20 @@ async def test_outbox_retry_beside_desks_on_postgresql(pg_url, tmp_path):
         )
         assert retried.stdout == "1 message back in line: 1 sent.\n", retried.stderr
         assert outbox_arrivals(slack)["w2"] == 1
+
+
+def test_every_kind_of_owed_message_is_named_in_words_in_the_listing():
+    """The sandbox's owed panel and `python -m bot outbox` list each message by `what_of`: a
+    requester's confirmation read "a confirmationof" (its class's name, lower-cased)."""
+    import typing
+
+    from bot.domain.owed import ConfirmationOf, Message
+    from bot.outbox_command import what_of
+
+    class Named:
+        def ref(self, number: int) -> str:
+            return f"T-{number}"
+
+    assert what_of(ConfirmationOf(1, None), Named()) == "the requester's confirmation of T-1"  # type: ignore[arg-type]
+    kinds = typing.get_args(Message)
+    assert ConfirmationOf in kinds and len(kinds) == 10  # a new kind: give it its words in `what_of`

@@ -596,6 +596,8 @@ def test_the_chinese_desk_on_the_page(chinese_desk, sandbox, browser):
     page.see("打印机一直卡纸")
     page.press("认领")
     page.see("你认领了 T-1")
+    page.see("已由")  # the card redrawn: claimed by Bob
+    page.see("Nothing owed to Slack", where="owed")
     page.shot("zh-desk")
     page.type("/desk help")
     page.see("你可以用")
