@@ -147,6 +147,7 @@ class DeskApp:
         gateway = SlackGateway(client)
         gateway.told = self._slack_call
         self.desk = Desk(config=config, store=self.store, slack=gateway, clock=clock or Clock())
+        self.desk.directory = self.desk.messages = gateway  # the flows' ports (`bot.ports`)
         self.store.clock = self.desk.clock.now  # outbox entries are timed on the desk's clock
         store_file = getattr(self.store, "path", None)  # a TinyDB store's: the vectors go beside it
         self.desk.knowledge = KnowledgeBase(
