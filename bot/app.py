@@ -30,6 +30,7 @@ from bot import web as desk_web
 from bot.clock import Clock
 from bot.desk import Desk, rollup_of
 from bot.domain.digest import DigestSchedule
+from bot.domain.notices import person_of
 from bot.flows import replays
 from bot.flows.agents import Agents
 from bot.flows.digest import Digests, place_words
@@ -147,6 +148,7 @@ class DeskApp:
         gateway = SlackGateway(client)
         gateway.told = self._slack_call
         self.desk = Desk(config=config, store=self.store, slack=gateway, clock=clock or Clock())
+        self.desk.directory = self.desk.messages = gateway  # the flows' ports (`bot.ports`)
         self.store.clock = self.desk.clock.now  # outbox entries are timed on the desk's clock
         store_file = getattr(self.store, "path", None)  # a TinyDB store's: the vectors go beside it
         self.desk.knowledge = KnowledgeBase(
@@ -568,11 +570,19 @@ async def digest_now(config: Config, env: Environment, *, dry_run: bool) -> str:
     try:
         slack = SlackGateway(build_client(env.bot_token, env.api_url))
         digests = Digests(Desk(config=config, store=store, slack=slack, clock=Clock()))
+        now = digests.desk.clock.now()
+        day = now.astimezone(config.desk.timezone).date()
         if dry_run:
-            now = digests.desk.clock.now()
-            _, blocks = await digests.compose(now.astimezone(config.desk.timezone).date(), now)
+            _, blocks = await digests.compose(day, now)
             return as_plain_text(blocks)
-        day, reached = await digests.send_now()
+        reached = []  # sent now, not owed: the store is the running desk's (`bot.flows.digest`)
+        for team in digests.desk.teams_apart():
+            text, blocks = await digests.compose(day, now, team)
+            for place in digests.destinations(team):
+                person = person_of(place)
+                channel = await slack.dm_channel(person) if person is not None else place.partition(":")[2]
+                await slack.post(channel, text, blocks)
+                reached.append(place)
     finally:
         await store.close()
     return f"Sent the digest of {when.day(day)} to {', '.join(place_words(p) for p in reached)}.\n"

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -18,13 +19,15 @@ from bot.domain.sla import SlaClock
 from bot.domain.ticket import Ticket
 from bot.i18n import Words, language_of_locale, words_for
 from bot.knowledge.base import KnowledgeBase
-from bot.slack.gateway import SlackFailure, SlackGateway
+from bot.ports import Directory, Messages, Unanswered
+from bot.slack.gateway import SlackGateway
 from bot.slack.links import permalink
 from bot.slack.mrkdwn import escape
 from config.settings import Config
 from store.base import Store
 
 LOCALE_WAIT = 0.5  # seconds an answer waits for Slack to say its reader's language
+_SLACK: Any = None  # a port the desk was not given: its `slack` answers it
 
 
 def rollup_of(config: Config) -> Rollup:
@@ -36,11 +39,21 @@ def rollup_of(config: Config) -> Rollup:
 class Desk:
     config: Config
     store: Store
-    slack: SlackGateway
+    slack: SlackGateway  # the Slack edge's (`handlers`, `bot.slack`); never a flow's
     clock: Clock
     workspace: str = ""  # the workspace's URL (from auth.test), for links to messages
     # resolved tickets, saved replies and articles (issue 39); the composition root fills it
     knowledge: KnowledgeBase = field(default_factory=lambda: KnowledgeBase(str, {}, None))
+    # What the flows ask Slack through (`bot.ports`): the composition root (`bot.app`) gives
+    # each; a desk made without them (a command, a bench) asks its `slack` for both.
+    directory: Directory = _SLACK
+    messages: Messages = _SLACK
+
+    def __post_init__(self) -> None:
+        if self.directory is None:
+            self.directory = self.slack
+        if self.messages is None:
+            self.messages = self.slack
 
     def ref(self, number: int) -> str:
         """How the desk shows a ticket number: T-42."""
@@ -115,8 +128,8 @@ class Desk:
         if not person or is_outsider(person):  # no Slack user to ask (an import kept them by name)
             return self.words
         locale = ""
-        with contextlib.suppress(SlackFailure, TimeoutError):
-            locale = await asyncio.wait_for(self.slack.locale(person), LOCALE_WAIT)
+        with contextlib.suppress(Unanswered, TimeoutError):
+            locale = await asyncio.wait_for(self.directory.locale(person), LOCALE_WAIT)
         language = language_of_locale(locale)
         return words_for(language) if language else self.words
 
@@ -124,5 +137,5 @@ class Desk:
         """`person`'s language as far as the desk knows it without asking Slack (for messages
         drawn inside a transaction): their locale once `words_for` has asked it, else the
         desk's language."""
-        language = language_of_locale(self.slack.known_locale(person))
+        language = language_of_locale(self.directory.known_locale(person))
         return words_for(language) if language else self.words

@@ -16,9 +16,8 @@ from bot.desk import Desk
 from bot.domain import agents as rules
 from bot.domain.errors import DeskError
 from bot.domain.priority import Priority
-from bot.flows import answers
 from bot.flows.agents import DOING, SEE_QUEUE, Agents
-from bot.slack import refusals
+from bot.slack import answers, refusals
 from bot.slack.agent_blocks import AgentIds, text_form, visible_to
 from bot.slack.agent_said import with_usage
 from bot.slack.card import CardIds

@@ -10,10 +10,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.flows import answers
 from bot.flows.agents import Agents
 from bot.flows.approvals import Approvals, Choice
-from bot.slack import refusals
+from bot.slack import answers, refusals
 from bot.slack.approval_blocks import (
     FILL_ACTION,
     NOT_FOUND,

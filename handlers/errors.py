@@ -22,8 +22,8 @@ from slack_bolt.response import BoltResponse
 
 from bot.desk import Desk
 from bot.domain.errors import DeskError
-from bot.flows import answers
 from bot.i18n import Words
+from bot.slack import answers
 from bot.slack.gateway import SlackFailure
 from bot.slack.said_blocks import not_saved, sorry
 from store import NotSaved

@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.flows import answers
 from bot.flows.links import LINK_TICKETS, link, make_incident
+from bot.slack import answers
 from bot.slack.command_args import usage
 from bot.slack.payloads import click
 from bot.slack.storm_blocks import INCIDENT

@@ -14,11 +14,12 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from bot.desk import Desk
 from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
-from bot.flows import answers, status
+from bot.flows import status
 from bot.flows.channel_ticket import from_request_channel
 from bot.flows.follow_up import follow_up, ticket_thread
 from bot.flows.intake import Intake
 from bot.flows.names import in_words
+from bot.slack import answers
 from bot.slack.payloads import Heard, heard, without_mentions_of
 from bot.slack.said_blocks import nothing_to_cancel
 from store.names import HANDLED

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
-from bot.flows import answers
 from bot.flows.quality import SEE_QUALITY, quality_report, read_quality
+from bot.slack import answers
 from handlers.routing import slash
 from handlers.table import table
 

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
 from bot.domain.errors import TicketNotFound
-from bot.flows import answers
+from bot.slack import answers
 from bot.slack.answer_blocks import similar
 from bot.slack.command_args import split_reference, usage
 from bot.slack.refusals import SEE_SIMILAR

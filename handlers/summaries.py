@@ -16,9 +16,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.domain.ticket import Ticket
-from bot.flows import answers
 from bot.flows.summaries import DOING, Summaries
 from bot.i18n import Words
+from bot.slack import answers
 from bot.slack.agent_blocks import AgentIds, text_form, visible_to
 from bot.slack.blocks import section
 from bot.slack.command_args import split_reference, usage

@@ -9,11 +9,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.desk import Desk
 from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
-from bot.flows import answers, status
+from bot.flows import status
 from bot.flows.agents import Agents
 from bot.flows.approvals import Approvals
 from bot.flows.intake import Intake
-from bot.slack import said_blocks
+from bot.slack import answers, said_blocks
 from bot.slack.command_args import TICKET
 from handlers.routing import slash
 from handlers.table import table

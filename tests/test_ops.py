@@ -240,7 +240,7 @@ async def test_metrics_count_tickets_acks_breaches_the_outbox_and_slacks_errors(
         await run.idle()
         await run.advance(timedelta(minutes=20))  # T-1's first response was due in 15 minutes
         with pytest.raises(SlackFailure):
-            await run.desk.identity.slack.dm_channel("U0NOBODY1")
+            await run.desk.identity.directory.dm_channel("U0NOBODY1")
         _, _, text = await get(run.url + "metrics")
     assert figure(text, "desk_tickets_opened_total") == 2.0
     assert figure(text, "desk_tickets_resolved_total") == 1.0

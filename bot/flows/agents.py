@@ -30,6 +30,7 @@ from bot.flows.channel_ticket import redraw_confirmation
 from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
 from bot.i18n import Words
+from bot.ports import Unanswered
 from bot.slack import agent_said, approval_blocks, refusals, said_blocks
 from bot.slack.agent_blocks import (
     QueueRow,
@@ -44,7 +45,6 @@ from bot.slack.agent_blocks import (
 from bot.slack.answer_blocks import similar_lines
 from bot.slack.blocks import section
 from bot.slack.details_blocks import details_view
-from bot.slack.gateway import SlackFailure
 from bot.slack.mrkdwn import plain
 from bot.slack.rating_blocks import CLOSED_REOPENED, survey_closed
 from bot.slack.summary_blocks import summarise_button
@@ -246,8 +246,8 @@ class Agents:
         if is_outsider(user):
             return user.removeprefix(OUTSIDER)
         try:
-            return await self.desk.slack.display_name(user)
-        except SlackFailure:
+            return await self.desk.directory.display_name(user)
+        except Unanswered:
             return said_blocks.an_agent(words)
 
 

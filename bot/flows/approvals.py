@@ -44,9 +44,9 @@ from bot.flows.assignment import assign_new
 from bot.flows.opening import owe_announcement, place
 from bot.flows.owed import card, confirmation, owe
 from bot.i18n import Words
+from bot.ports import Unanswered
 from bot.slack import approval_blocks as blocks
 from bot.slack.blocks import section
-from bot.slack.gateway import SlackFailure
 from bot.slack.intake_blocks import form
 from store.approval_codec import APPROVAL_DMS, APPROVALS, ASKED_AT, approval_from_doc, approval_to_doc
 from store.base import Transaction
@@ -114,9 +114,9 @@ class Approvals:
         for group in dict.fromkeys(level.usergroup for level in kind.approval if level.usergroup):
             try:
                 found[group] = await asyncio.wait_for(
-                    self.desk.slack.usergroup_members(group), GROUP_PATIENCE
+                    self.desk.directory.usergroup_members(group), GROUP_PATIENCE
                 )
-            except (SlackFailure, TimeoutError):
+            except (Unanswered, TimeoutError):
                 log.warning("user group unknown or out of reach", extra={"usergroup": group})
                 return None
         return found

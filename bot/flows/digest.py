@@ -7,6 +7,10 @@ repeat, together with one outbox entry per place. The outbox strikes each place 
 message is there. Before posting it looks in the conversation for the day's digest (by its
 header's `block_id`), so a crash between posting and striking off, a restart or an explicit
 `python -m bot digest` earlier that day never makes a lead read the same day's digest twice.
+
+That command (`bot.app.digest_now`) sends what `compose` builds itself, not through the
+outbox: it runs beside a desk that holds the store (read only here), and an explicit send
+always sends, where the outbox would find the day's digest already there and post nothing.
 """
 
 from __future__ import annotations
@@ -134,26 +138,6 @@ class Digests:
             async with self.desk.store.transaction() as tx:
                 for place in missing:
                     owe(tx, digest_key(day, place, name), DigestOf(day.isoformat(), place, name))
-
-    async def _channel(self, place: str) -> str:  # an explicit send goes at once
-        person = person_of(place)
-        if person is not None:
-            return await self.desk.slack.dm_channel(person)
-        return place.partition(":")[2]
-
-    # -- on demand ---------------------------------------------------------------------
-    async def send_now(self) -> tuple[date, list[str]]:
-        """Build today's digests and send each to every place now, recorded or not (an
-        explicit send always sends). Returns the day and the places reached."""
-        now = self.desk.clock.now()
-        day = now.astimezone(self.desk.zone).date()
-        reached = []
-        for team in self.desk.teams_apart():
-            text, blocks = await self.compose(day, now, team)
-            for place in self.destinations(team):
-                await self.desk.slack.post(await self._channel(place), text, blocks)
-                reached.append(place)
-        return day, reached
 
 
 def _name(team: Team | None) -> str:

@@ -5,7 +5,8 @@ default asks Slack on the first request, and when Slack cannot answer it acks th
 with an error text: an event that arrives while Slack's Web API is down is then lost, since
 Slack does not retry an acked event. Here the answer is kept in the store once known, so a
 desk restarted while Slack is away still knows itself; a desk that has never met Slack
-raises `SlackFailure`, and the request is refused without an ack, so Slack sends it again.
+raises `Unanswered` (the gateway's `SlackFailure`), and the request is refused without an
+ack, so Slack sends it again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from typing import Any
 
 from bot.desk import Desk
-from bot.slack.gateway import SlackFailure, SlackGateway
+from bot.ports import Directory, Unanswered
 
 log = logging.getLogger("desk.identity")
 IDENTITY = "identity"  # store table: "bot" -> the fields of auth.test the desk uses
@@ -22,9 +23,9 @@ FIELDS = ("user_id", "bot_id", "team_id", "enterprise_id", "team", "url")
 
 
 class Identity:
-    def __init__(self, desk: Desk, slack: SlackGateway) -> None:
+    def __init__(self, desk: Desk, directory: Directory) -> None:
         self.desk = desk
-        self.slack = slack  # one that fails fast: a request waits for this
+        self.directory = directory  # one that fails fast: a request waits for this
         self._known: dict[str, Any] | None = None
 
     async def get(self) -> dict[str, Any]:
@@ -32,8 +33,8 @@ class Identity:
             return self._known
         stored = await self.desk.store.record(IDENTITY, "bot")
         try:
-            answer = await self.slack.who_am_i()
-        except SlackFailure:
+            answer = await self.directory.who_am_i()
+        except Unanswered:
             if stored is None:
                 raise
             log.warning("Slack did not say who the desk is; using what it said before")

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 
 from bot.desk import Desk
-from bot.slack.gateway import SlackFailure
+from bot.ports import Unanswered
 from bot.slack.mrkdwn import people_as_names, people_in
 from bot.slack.said_blocks import no_text
 
@@ -36,8 +36,8 @@ async def in_words(desk: Desk, text: str) -> str:
     names: dict[str, str] = {}
 
     async def look_up(person: str) -> None:
-        with contextlib.suppress(SlackFailure):
-            names[person] = await desk.slack.display_name(person)
+        with contextlib.suppress(Unanswered):
+            names[person] = await desk.directory.display_name(person)
 
     asking = [asyncio.ensure_future(look_up(person)) for person in people_in(text)]
     if asking:

@@ -41,7 +41,7 @@ from bot.domain.owed import (
 from bot.domain.ticket import Ticket
 from bot.flows.deliveries import follows, line_of
 from bot.flows.owed import owe
-from bot.slack.gateway import SlackFailure, SlackGateway
+from bot.ports import Directory, Unanswered
 from bot.slack.parked_blocks import cause_of, parked_notice
 from store.base import Store, Transaction
 
@@ -83,9 +83,9 @@ def _triage(desk: Desk, ticket: Ticket | None) -> str:
 
 
 class Parking:
-    def __init__(self, desk: Desk, slack: SlackGateway | None = None) -> None:
+    def __init__(self, desk: Desk, directory: Directory | None = None) -> None:
         self.desk = desk
-        self.slack = slack  # the outbox's: asks Slack about a refused token
+        self.directory = directory  # the outbox's gateway: asks Slack about a refused token
         self.auth_check_every = 60.0  # seconds between two auth.test while the token is refused
         self._auth_checked = 0.0  # monotonic: how often Slack is asked is elapsed time
         self._anchors: dict[str, tuple[Message, str | None]] = {}  # key -> (message, `follows`)
@@ -152,7 +152,7 @@ class Parking:
         if behind := self.behind_parked(owed_now):
             async with self.desk.store.transaction() as tx:
                 self.park_behind(tx, behind, tx.now())  # the desk's clock
-        if self.slack is None or not any(
+        if self.directory is None or not any(
             o.parked and cause_of(o.parked) == "auth" for o in owed_now.values()
         ):
             return
@@ -160,8 +160,8 @@ class Parking:
             return
         self._auth_checked = time.monotonic()
         try:
-            await self.slack.who_am_i()
-        except SlackFailure as failure:
+            await self.directory.who_am_i()
+        except Unanswered as failure:
             log.warning("Slack still refuses the token", extra={"error": failure.error})
             return
         log.warning("Slack takes the token again: parked messages go out")

@@ -126,7 +126,7 @@ class Ratings:
         stored = await self.desk.store.record(RATINGS_AT, str(number))
         if stored is not None and stored == where:
             return str(stored)
-        if stored is None and split_place(where)[0] == await self.desk.slack.dm_channel(ticket.requester):
+        if stored is None and split_place(where)[0] == await self.desk.directory.dm_channel(ticket.requester):
             return where
         log.warning("a rating click from another message; refused", extra={"ticket": number, "from": where})
         raise NotPermitted(refusals.NOT_THIS_RATING, ticket=number)

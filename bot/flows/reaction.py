@@ -31,7 +31,7 @@ async def ticket_from_reaction(
     where = place(channel, ts)
     if await desk.store.record(THREADS, where) is not None:
         return None  # one ticket per message
-    message = await desk.slack.message_at(channel, ts)  # a failure: not marked done, Slack retries
+    message = await desk.messages.message_at(channel, ts)  # a failure: not marked done, Slack retries
     if message is None:
         log.info("reacted message not found (gone)", extra={"channel": channel})
         return None

@@ -34,6 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.ports import Posted, Unanswered
 from bot.slack.pace import Pacer
 
 log = logging.getLogger(__name__)
@@ -167,9 +168,10 @@ def build_client(
     return AsyncWebClient(token=token, base_url=api_url, retry_handlers=handlers, timeout=10)
 
 
-class SlackFailure(Exception):
+class SlackFailure(Unanswered):
     """A call to Slack failed after retries; `permanent` when Slack refused it (any error its
-    documentation does not call passing): trying again is unlikely to help."""
+    documentation does not call passing): trying again is unlikely to help. What a port the
+    gateway serves raises (`bot.ports.Unanswered`)."""
 
     def __init__(self, method: str, error: str, retry_after: float | None = None) -> None:
         super().__init__(f"{method} failed: {error}")
@@ -179,17 +181,13 @@ class SlackFailure(Exception):
         self.retry_after = retry_after  # seconds Slack asked us to wait (rate limits)
 
 
-@dataclass(frozen=True)
-class Posted:
-    channel: str
-    ts: str
-
-
 class SlackGateway:
     """Every Web API call the desk makes, each through slack_sdk's own method wrapper, so it
     goes on the wire as Slack reads it: `users.info`, `conversations.history` and
     `conversations.replies` as GET parameters (Slack ignores a JSON body for them), the
-    message and view methods as JSON."""
+    message and view methods as JSON. It serves the flows' ports (`bot.ports.Directory`,
+    `bot.ports.Messages`); only the outbox and the Slack edge (`handlers`, `bot.slack`) hold
+    it whole."""
 
     PAGE = 200  # messages a look-up asks for at once (Slack's advice: no more than 200)
     PAGES = 10  # pages a look-up reads at most

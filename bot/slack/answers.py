@@ -1,5 +1,5 @@
 """Private answers to the person who just acted: through a `response_url`, as an ephemeral
-message, or by DM.
+message, or by DM. The listeners' (`handlers`): part of the Slack edge, not a flow.
 
 Ephemerals and `response_url`s cannot go through the outbox (they expire, and Slack keeps no
 trace of them to look for), so they are sent at once. When Slack cannot take one, the failure
