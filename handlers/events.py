@@ -19,7 +19,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.desk import Desk
-from store.names import HANDLED
+from store.records import HANDLED
 
 log = logging.getLogger("desk.events")
 
@@ -34,7 +34,7 @@ async def mark_done(desk: Desk, body: dict[str, Any]) -> None:
     """Remember that the event in `body` was acted on (after its work is done)."""
     key = event_key(body)
     if key is not None:
-        await desk.store.add_once(HANDLED, key, desk.clock.now().isoformat())
+        await desk.store.put_once(HANDLED, key, desk.clock.now())
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
@@ -43,7 +43,7 @@ def register(app: AsyncApp, desk: Desk) -> None:
         body: dict[str, Any], ack: AsyncAck, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:
         key = event_key(body)
-        if key is not None and await desk.store.record(HANDLED, key) is not None:
+        if key is not None and await desk.store.get(HANDLED, key) is not None:
             log.info("event already handled; ignored", extra={"event_id": key})
             return await ack()
         return await next()

@@ -22,7 +22,7 @@ from bot.flows.names import in_words
 from bot.slack import answers
 from bot.slack.payloads import Heard, heard, without_mentions_of
 from bot.slack.said_blocks import nothing_to_cancel
-from store.names import HANDLED
+from store.records import HANDLED
 
 
 def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
@@ -41,7 +41,7 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
 
 
 async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) -> None:
-    if await desk.store.record(HANDLED, said.key) is not None:
+    if await desk.store.get(HANDLED, said.key) is not None:
         return  # Slack's retry of a message whose work is saved: acked at once, nothing redone
     if said.mentions_bot and not said.in_dm:
         said = replace(said, text=without_mentions_of(said.text, bot_user))
@@ -76,7 +76,7 @@ async def converse(desk: Desk, intake: Intake, said: Heard, words: str, thread: 
     answer = found if found is not None else (nothing_to_cancel(await desk.words_for(said.user)), [])
     if said.in_dm:
         await status.reply(desk, said.key, said.user, said.channel, answer)
-    elif await desk.store.add_once(HANDLED, said.key, desk.clock.now().isoformat()):
+    elif await desk.store.put_once(HANDLED, said.key, desk.clock.now()):
         # In a channel, answers about tickets are for the asker's eyes only: said at once, or
         # not at all (a failure is logged once; Slack's retry of the message will not repeat it).
         await answers.whisper(desk, said.channel, said.user, *answer, thread=thread)

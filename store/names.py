@@ -1,7 +1,8 @@
 """The names of the store's tables: what the desk keeps, by what key.
 
-Flows name a table when they read or write a record (`tx.record(DRAFTS, key)`); only the
-store knows how tables are held.
+Only the store knows how tables are held. Flows read and write the side tables through their
+typed twins in `store.records` (`tx.get(records.DRAFTS, key)` gives a `Draft`); a name alone,
+with documents (`tx.record(DRAFTS, key)`), is the old road, kept while flows move off it.
 """
 
 TICKETS = "tickets"

@@ -4,6 +4,7 @@ back, by their word or at the time they gave."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,12 +15,28 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+@dataclass(frozen=True)
+class Away:
+    """An agent's away record (`store.records.AWAY`): until when; None for until they say they are back."""
+
+    until: datetime | None = None
+
+    def holds(self, now: datetime) -> bool:
+        """Whether the agent is still away at `now`."""
+        return self.until is None or self.until > now
+
+
+def is_away(record: Away | None, now: datetime) -> bool:
+    """Whether an agent with this away record (None: none) is away at `now`."""
+    return record is not None and record.holds(now)
+
+
 def away_now(until: str | None, now: datetime) -> bool:
-    """Whether an agent's away record holds at `now`: "" means until they say they are back,
-    else the ISO time it ends at."""
+    """Whether an agent's away record, in its stored form, holds at `now`: "" means until they
+    say they are back, else the ISO time it ends at."""
     if until is None:
         return False
-    return until == "" or datetime.fromisoformat(until) > now
+    return Away(datetime.fromisoformat(until) if until else None).holds(now)
 
 
 def back_at(words: str, now: datetime, zone: ZoneInfo) -> datetime | None:

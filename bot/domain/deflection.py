@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.domain.quality import Period
 
 
-def answered_in(records: Iterable[Mapping[str, Any]], period: Period, ours: Callable[[str], bool]) -> int:
+@dataclass(frozen=True)
+class Answered:
+    """A request a suggested answer solved, no ticket opened (`store.records.ANSWERED`)."""
+
+    at: datetime
+    person: str
+    category: str | None
+    by: str | None  # the suggestion that solved it
+
+
+def answered_in(records: Iterable[Answered], period: Period, ours: Callable[[str], bool]) -> int:
     """How many requests were answered without a ticket in `period`, among categories `ours` keeps."""
-    return sum(
-        1
-        for r in records
-        if datetime.fromisoformat(str(r.get("at"))) in period and ours(str(r.get("category") or ""))
-    )
+    return sum(1 for r in records if r.at in period and ours(r.category or ""))
 
 
 def deflection_rate(answered: int, opened: int) -> float | None:

@@ -8,14 +8,14 @@ import logging
 
 from bot.desk import Desk
 from bot.domain.assignment import choose
-from bot.domain.away import away_now
+from bot.domain.away import is_away
 from bot.domain.roles import Assign
 from bot.domain.sla import target_states
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.slack.agent_blocks import handover_message
 from store.base import Transaction
-from store.names import AWAY, TURNS
+from store.records import AWAY, TURNS
 
 log = logging.getLogger("desk.assignment")
 
@@ -26,8 +26,8 @@ def assign_new(tx: Transaction, desk: Desk, ticket: Ticket) -> Ticket:
     if team.assign is Assign.NONE:
         return ticket
     now = desk.clock.now()
-    away = {agent: away_now(tx.record(AWAY, agent), now) for agent in team.agents}
-    agent = choose(team, tx.open_tickets(), tx.record(TURNS, team.name), away)
+    away = {agent: is_away(tx.get(AWAY, agent), now) for agent in team.agents}
+    agent = choose(team, tx.open_tickets(), tx.get(TURNS, team.name), away)
     if agent is None:
         log.info("nobody to assign: all away", extra={"ticket": ticket.number, "team": team.name})
         return ticket

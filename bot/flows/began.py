@@ -11,23 +11,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.desk import Desk
-from store.names import BEGAN
+from store.records import BEGAN
 
 DESK = "desk"  # the record's key
 
 
 async def began(desk: Desk) -> datetime:
     """The desk's first start (or its first ticket's opening, when that is older)."""
-    found = await desk.store.record(BEGAN, DESK)
+    found = await desk.store.get(BEGAN, DESK)
     if found is not None:
-        return datetime.fromisoformat(found)
+        return found
     now = desk.clock.now()
     first = await desk.store.ticket(1)
     moment = min(now, first.opened_at) if first is not None else now
     async with desk.store.transaction() as tx:  # a second process may have written it first
-        if (found := tx.record(BEGAN, DESK)) is not None:
-            return datetime.fromisoformat(found)
-        tx.put(BEGAN, DESK, moment.isoformat())
+        if (found := tx.get(BEGAN, DESK)) is not None:
+            return found
+        tx.put(BEGAN, DESK, moment)
     return moment
 
 

@@ -12,14 +12,14 @@ from bot.domain.roles import Team
 from bot.i18n import Words
 from bot.slack.answer_blocks import deflection_line
 from bot.slack.blocks import context
-from store.names import ANSWERED
+from store.records import ANSWERED
 
 
 async def deflection_blocks(
     desk: Desk, summary: Summary, team: Team | None, words: Words | None = None
 ) -> list[dict[str, Any]]:
     """A line of small print, when answers are on or some were answered in the period."""
-    records = (await desk.store.records(ANSWERED)).values()
+    records = (await desk.store.entries(ANSWERED)).values()
 
     def ours(category: str) -> bool:
         return team is None or desk.staff.team_of(category).name == team.name

@@ -16,15 +16,14 @@ from bot.flows import owed
 from bot.flows.opening import place
 from bot.slack import said_blocks
 from bot.slack.payloads import Heard
-from store.names import THREADS
+from store.records import THREADS, Place
 
 
 async def ticket_thread(desk: Desk, heard: Heard) -> int | None:
     """The ticket whose thread the message was written in, if any."""
     if heard.thread is None:
         return None
-    number = await desk.store.record(THREADS, place(heard.channel, heard.thread))
-    return int(number) if number is not None else None
+    return await desk.store.get(THREADS, str(Place(heard.channel, heard.thread)))
 
 
 async def follow_up(desk: Desk, number: int, heard: Heard) -> None:

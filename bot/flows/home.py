@@ -14,11 +14,10 @@ are kept up to date.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.desk import Desk
-from bot.domain.away import away_now
 from bot.domain.digest import backlog_at
 from bot.domain.owed import HomeOf
 from bot.domain.sla import next_target
@@ -30,7 +29,7 @@ from bot.flows.trends import trend_of
 from bot.slack.home import HomeFacts, HomeRow, QueueCounts, home_view
 from bot.slack.when import at
 from store.base import Transaction
-from store.names import AWAY, HOMES
+from store.records import AWAY, HOMES
 
 LEADS_WAIT = 60.0  # seconds a lead's Home waits for more changes before it is published
 QUEUE_WAIT = 10.0  # an agent's Home, for the queue's counts (their own tickets: OTHERS_WAIT)
@@ -48,8 +47,8 @@ class Homes:
     async def opened(self, person: str) -> None:
         """The person opened the Home tab: publish it, and keep it up to date from now on."""
         async with self.desk.store.transaction() as tx:
-            if tx.record(HOMES, person) is None:
-                tx.put(HOMES, person, self.desk.clock.now().isoformat())
+            if tx.get(HOMES, person) is None:
+                tx.put(HOMES, person, self.desk.clock.now())
             owe(tx, home_key(person), HomeOf(person))
 
     def owe_for(self, tx: Transaction, ticket: Ticket) -> None:
@@ -60,11 +59,11 @@ class Homes:
         if last is not None and last.action is Action.REASSIGNED:
             people.add(last.detail.partition("->")[0])  # off the previous assignee's list
         for person in sorted(people - {""}):
-            if tx.record(HOMES, person) is not None:
+            if tx.get(HOMES, person) is not None:
                 wait = LEADS_WAIT if team.is_lead(person) else OTHERS_WAIT
                 owe(tx, home_key(person), HomeOf(person), after=wait)
         for watcher in sorted((team.leads | team.agents) - people):  # the week, the queue's counts
-            if tx.record(HOMES, watcher) is not None:
+            if tx.get(HOMES, watcher) is not None:
                 wait = LEADS_WAIT if team.is_lead(watcher) else QUEUE_WAIT
                 owe(tx, home_key(watcher), HomeOf(watcher), after=wait)
 
@@ -92,13 +91,13 @@ class Homes:
             queue = QueueCounts(
                 backlog.unclaimed, len(backlog.at_risk), len(backlog.overdue), backlog.assigned
             )
-            until = await desk.store.record(AWAY, person)
+            record = await desk.store.get(AWAY, person)
             away = (
                 None
-                if not away_now(until, now)
+                if record is None or not record.holds(now)
                 else (
-                    at(datetime.fromisoformat(until), desk.zone, words=await desk.words_for(person))
-                    if until
+                    at(record.until, desk.zone, words=await desk.words_for(person))
+                    if record.until is not None
                     else ""
                 )
             )

@@ -30,13 +30,14 @@ from bot.slack.link_blocks import (
 )
 from bot.slack.said_blocks import linked_already
 from store.base import Transaction
-from store.names import LINKED_TO, LINKS, STORM_OF, STORMS
+from store.records import LINKED_TO, LINKS, STORM_OF, STORMS
 
 LINK_TICKETS = refusals.LINK
 
 
 def children_of(tx: Transaction, parent: int) -> list[int]:
-    return [int(n) for n in tx.record(LINKS, str(parent)) or ()]
+    children = tx.get(LINKS, str(parent))
+    return list(children) if children is not None else []
 
 
 async def link(desk: Desk, agent: str, child_number: int, parent_number: int) -> str:
@@ -50,10 +51,10 @@ async def make_incident(desk: Desk, agent: str, storm: str) -> str:
     """The storm card's "Make these one incident": its open tickets linked to the oldest."""
     desk.staff.require_agent(agent, LINK_TICKETS)
     async with desk.store.transaction() as tx:
-        doc = tx.record(STORMS, storm)
-        numbers = sorted(int(n) for n in (doc or {}).get("tickets", ()))
+        found = tx.get(STORMS, storm)
+        numbers = sorted(found.tickets if found is not None else ())
         waiting = [n for n in numbers if (t := tx.ticket(n)) is not None and t.is_open]
-        waiting = [n for n in waiting if tx.record(LINKED_TO, str(n)) is None]
+        waiting = [n for n in waiting if tx.get(LINKED_TO, str(n)) is None]
         if len(waiting) < 2:
             return incident_answer(None, 0, desk.known_words(agent))
         parent, linked = waiting[0], 0
@@ -92,18 +93,18 @@ def _link(
         raise NotPermitted(refusals.LINK_ITSELF)
     if not child.is_open or not parent.is_open:
         raise NotPermitted(refusals.LINK_OPEN_ONLY)
-    if tx.record(LINKED_TO, str(parent_number)) is not None or children_of(tx, child_number):
+    if tx.get(LINKED_TO, str(parent_number)) is not None or children_of(tx, child_number):
         raise NotPermitted(
             refusals.LINK_PART_OF_ONE,
-            ticket=parent_number if tx.record(LINKED_TO, str(parent_number)) else child_number,
+            ticket=parent_number if tx.get(LINKED_TO, str(parent_number)) else child_number,
         )
-    already = tx.record(LINKED_TO, str(child_number))
+    already = tx.get(LINKED_TO, str(child_number))
     if already == parent_number:
         return linked_already(child_ref, parent_ref, words=desk.known_words(agent))
     if already is not None:
         raise NotPermitted(refusals.LINKED_ELSEWHERE, ticket=child_number)
     tx.put(LINKED_TO, str(child_number), parent_number)
-    tx.put(LINKS, str(parent_number), sorted({*children_of(tx, parent_number), child_number}))
+    tx.put(LINKS, str(parent_number), tuple(sorted({*children_of(tx, parent_number), child_number})))
     child = child.record(Action.NOTE, agent, trail_child(parent_ref, desk.words), now)
     tx.save_ticket(child)
     if note_parent:
@@ -118,11 +119,11 @@ def follow(tx: Transaction, desk: Desk, ticket: Ticket, parent_number: int) -> T
     requester's own choice, so no agent's permission is asked). Unlinked when the incident has
     closed or is itself linked meanwhile."""
     parent = tx.ticket(parent_number)
-    if parent is None or not parent.is_open or tx.record(LINKED_TO, str(parent_number)) is not None:
+    if parent is None or not parent.is_open or tx.get(LINKED_TO, str(parent_number)) is not None:
         return ticket
     now = desk.clock.now()
     tx.put(LINKED_TO, str(ticket.number), parent_number)
-    tx.put(LINKS, str(parent_number), sorted({*children_of(tx, parent_number), ticket.number}))
+    tx.put(LINKS, str(parent_number), tuple(sorted({*children_of(tx, parent_number), ticket.number})))
     linked = ticket.record(
         Action.NOTE, ticket.requester, trail_child(desk.ref(parent_number), desk.words), now
     )
@@ -158,9 +159,9 @@ def resolve_children(
             continue
         child = child.resolve(agent, note.strip(), now)
         tx.save_ticket(child)
-        storm = tx.record(STORM_OF, str(number)) if child.card is None else None
+        storm = tx.get(STORM_OF, str(number)) if child.card is None else None
         if storm is not None:
-            storms.add(str(storm))
+            storms.add(storm)
             owed.confirmation(tx, number)
         else:
             owed.card(tx, number)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.desk import Desk
-from store.names import SIGNED
+from store.records import SIGNED
 
 WINDOW = timedelta(minutes=5)  # how old a signed request may be (slack_sdk's SignatureVerifier)
 
@@ -22,18 +22,18 @@ WINDOW = timedelta(minutes=5)  # how old a signed request may be (slack_sdk's Si
 async def first_time(desk: Desk, stamp: str, signature: str) -> bool:
     """Remember this signed request; False when it was seen already (a replay). Raises
     (NotSaved) when it cannot be remembered: the edge then refuses the request."""
-    return await desk.store.add_once(SIGNED, f"{stamp}:{signature}", desk.clock.now().isoformat())
+    return await desk.store.put_once(SIGNED, f"{stamp}:{signature}", desk.clock.now())
 
 
 async def forget_old(desk: Desk, now: datetime) -> int:
     """Drop what is past the window (a copy sent now would be refused as stale anyway)."""
     old = [
         key
-        for key, seen in (await desk.store.records(SIGNED)).items()
-        if now - datetime.fromisoformat(seen) > 2 * WINDOW  # the desk's clock may not be Slack's
+        for key, seen in (await desk.store.entries(SIGNED)).items()
+        if now - seen > 2 * WINDOW  # the desk's clock may not be Slack's
     ]
     if old:
         async with desk.store.transaction() as tx:
             for key in old:
-                tx.delete(SIGNED, key)
+                tx.drop(SIGNED, key)
     return len(old)

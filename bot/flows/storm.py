@@ -18,8 +18,7 @@ from bot.domain.storm import Storm, foldable, folds, grouped
 from bot.domain.ticket import Ticket
 from bot.flows.owed import storm_card
 from bot.slack.storm_blocks import storm_card as draw_storm_card
-from store.codec import storm_from_doc, storm_to_doc
-from store.names import STORM_OF, STORMS
+from store.records import STORM_OF, STORMS
 
 log = logging.getLogger("desk.storm")
 REDRAW_EVERY = 3.0  # seconds between two updates of a storm card
@@ -33,14 +32,13 @@ class Storms:
     async def latest(self) -> Storm | None:
         """The most recent storm. Only its record is decoded: this is asked for each owed card
         in every outbox round, and every storm ever had keeps its record."""
-        docs = (await self.desk.store.records(STORMS)).values()
+        docs = (await self.desk.store.records(STORMS.name)).values()  # documents, not decoded
         newest = max(docs, key=lambda doc: doc["started_at"], default=None)  # UTC ISO times sort
-        return storm_from_doc(newest) if newest is not None else None
+        return STORMS.decode(newest) if newest is not None else None
 
     async def of(self, number: int) -> str | None:
         """The storm whose card shows the ticket, if any."""
-        found = await self.desk.store.record(STORM_OF, str(number))
-        return str(found) if found is not None else None
+        return await self.desk.store.get(STORM_OF, str(number))
 
     async def fold_waiting(self) -> int:
         """Fold cards waiting for the triage channel into storm cards: a ticket already shown on
@@ -65,7 +63,7 @@ class Storms:
             joining, redrawn = [], set()
             for key, number in waiting:
                 ticket = tx.ticket(number)
-                home = tx.record(STORM_OF, str(number))
+                home = tx.get(STORM_OF, str(number))
                 if ticket is None or not self._foldable(ticket) or (home is None and not takes_new):
                     continue
                 tx.strike(key)
@@ -75,7 +73,7 @@ class Storms:
                     redrawn.add(home)
             if joining:
                 storm = current.join(joining, now) if current and on else Storm.begin(joining, now)
-                tx.put(STORMS, storm.key, storm_to_doc(storm))
+                tx.put(STORMS, storm.key, storm)
                 for number in joining:
                     tx.put(STORM_OF, str(number), storm.key)
                 redrawn.add(storm.key)
@@ -118,8 +116,9 @@ class Storms:
 
     async def draw(self, key: str) -> tuple[Storm, str, list[dict[str, Any]]]:
         """The storm and its card as the tickets stand now."""
-        doc = await self.desk.store.record(STORMS, key)
-        storm = storm_from_doc(doc)
+        storm = await self.desk.store.get(STORMS, key)
+        if storm is None:
+            raise KeyError(key)
         tickets = [t for n in storm.tickets if (t := await self.desk.store.ticket(n)) is not None]
         words = self.desk.words  # a channel card: the desk's language
         text, blocks = draw_storm_card(storm, grouped(tickets), self.desk.ref, self.desk.zone, words)

@@ -25,7 +25,8 @@ from typing import Any
 from bot.domain.ticket import Action, Status, Ticket
 from bot.knowledge.index import Entry, Hit, Index
 from store.base import Store
-from store.names import LINKS, TICKETS
+from store.names import TICKETS
+from store.records import LINKS
 
 log = logging.getLogger("desk.knowledge")
 SAVED_SUFFIX = ".vectors.npz"  # beside a TinyDB store's file: desk.json.vectors.npz
@@ -213,7 +214,7 @@ class KnowledgeBase:
                 self._written.update(written)
             self.learn(written.values())
             for kind, table, key, doc in changes:
-                parent = written.get(int(key)) if table == LINKS and kind == "put" and doc else None
+                parent = written.get(int(key)) if table == LINKS.name and kind == "put" and doc else None
                 if parent is not None:  # a link writes its parent too (its trail says so)
                     self.learn_incident(parent)
         except Exception:  # the knowledge base must never cost a write
@@ -268,7 +269,7 @@ async def learn_at_start(kb: KnowledgeBase, store: Store, slice_seconds: float =
             if time.perf_counter() - began >= slice_seconds:
                 await asyncio.sleep(0)
                 began = time.perf_counter()
-        for key, linked in (await store.records(LINKS)).items():
+        for key, linked in (await store.entries(LINKS)).items():
             parent = await store.ticket(int(key)) if linked else None
             if parent is not None:
                 kb.learn_incident(parent)

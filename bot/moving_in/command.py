@@ -22,7 +22,7 @@ from bot.moving_in.people import People, read_people_file
 from bot.moving_in.records import BadFile, ImportedTicket, Parsed, Problem
 from bot.moving_in.summary import announcement, report
 from config import Config, Environment
-from store.names import IMPORTED, LOOKED_UP
+from store.records import IMPORTED, LOOKED_UP
 
 SOURCES = ("csv", "zendesk", "jira")
 
@@ -134,12 +134,12 @@ async def _run(config: Config, env: Environment, args: argparse.Namespace) -> tu
         await store.open()
         try:
             people = People(
-                people_map, slack.user_by_email if slack else None, await store.records(LOOKED_UP)
+                people_map, slack.user_by_email if slack else None, await store.entries(LOOKED_UP)
             )
             await _find_people(people, records, slack)
             importer = Importer(config, people.found, now, args.batch)
             if args.dry_run:
-                importer.plan(records, await store.records(IMPORTED), tally)
+                importer.plan(records, await store.entries(IMPORTED), tally)
             else:
                 with _progress(len(records)) as bar:
                     await importer.write(store, records, tally, names, bar.update, people.asked)

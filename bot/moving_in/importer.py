@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from bot.domain.errors import TicketArchived
 from bot.domain.escalation import EscalationPolicy
@@ -21,7 +20,7 @@ from bot.moving_in.build import area_in, imported_ticket
 from bot.moving_in.records import ImportedTicket, Problem
 from config.settings import Config
 from store.base import Store, Transaction
-from store.names import IMPORTED, LOOKED_UP, OUTSIDERS
+from store.records import IMPORTED, LOOKED_UP, OUTSIDERS, Imported
 
 BATCH = 500  # tickets a transaction writes at most
 
@@ -69,14 +68,14 @@ class Importer:
         tally.by_priority[record.priority.value] += 1
         tally.unplaced.update(record.unplaced)
 
-    def plan(self, records: list[ImportedTicket], imported: Mapping[str, Any], tally: Tally) -> None:
+    def plan(self, records: list[ImportedTicket], imported: Mapping[str, Imported], tally: Tally) -> None:
         """What writing `records` would do, from what is imported already (a dry run)."""
         for record in records:
             self.count(tally, record)
             before = imported.get(record.key)
             if before is None:
                 tally.new += 1
-            elif before.get("fp") == record.fingerprint():
+            elif before.fp == record.fingerprint():
                 tally.same += 1
             else:
                 tally.updated += 1
@@ -96,7 +95,7 @@ class Importer:
             for address, user in (asked or {}).items():
                 tx.put(LOOKED_UP, address, user)
             for key, person in self.who.items():
-                if person.startswith("ext:") and tx.record(OUTSIDERS, person) != (names.get(key) or key):
+                if person.startswith("ext:") and tx.get(OUTSIDERS, person) != (names.get(key) or key):
                     tx.put(OUTSIDERS, person, names.get(key) or key)
         for start in range(0, len(records), self.batch):
             chunk = records[start : start + self.batch]
@@ -121,17 +120,17 @@ class Importer:
 
     def _one(self, tx: Transaction, record: ImportedTicket) -> tuple[str, int]:
         fingerprint = record.fingerprint()
-        before = tx.record(IMPORTED, record.key)
-        if before is not None and before.get("fp") == fingerprint:
-            return "same", int(before["n"])
+        before = tx.get(IMPORTED, record.key)
+        if before is not None and before.fp == fingerprint:
+            return "same", before.n
         if before is not None:
             try:
-                current = tx.ticket(int(before["n"]))
+                current = tx.ticket(before.n)
             except TicketArchived:
-                return "kept", int(before["n"])  # settled history in the archive stays as it is
-            if current is not None and len(current.trail) != before.get("trail"):
-                return "kept", int(before["n"])  # worked here since: the desk's version stands
-            number = int(before["n"])
+                return "kept", before.n  # settled history in the archive stays as it is
+            if current is not None and len(current.trail) != before.trail:
+                return "kept", before.n  # worked here since: the desk's version stands
+            number = before.n
         else:
             number = tx.new_ticket_number()
         area = self.area(record)
@@ -141,5 +140,5 @@ class Importer:
         clock = self.config.priority_clock(record.priority, team)
         ticket = imported_ticket(record, number, self.who, area, clock, policy, self.now)
         tx.save_ticket(ticket)
-        tx.put(IMPORTED, record.key, {"n": number, "fp": fingerprint, "trail": len(ticket.trail)})
+        tx.put(IMPORTED, record.key, Imported(number, fingerprint, len(ticket.trail)))
         return ("updated" if before is not None else "new"), number

@@ -1,0 +1,221 @@
+"""The store's side tables, typed: what each holds, by what key, and how it is written.
+
+A `Table[T]` names a table (`store.names`) and says how a `T` becomes the JSON document the
+store keeps and back. Flows read and write through it (`tx.get(AWAY, agent)`,
+`tx.put(TURNS, team, agent)`, `store.entries(STORMS)`), so they see `Place`s, `datetime`s and
+the domain's records, never the documents. Each `encode` writes exactly what the flows wrote
+before these tables were typed, so a store written then reads back as it is: no migration.
+
+Keys stay strings (a ticket number is `str(number)`, a place `str(place)`). The tickets and the
+outbox are not here: they have their own roads (`Transaction.save_ticket`, `Transaction.owe`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from bot.domain.approval import Approval
+from bot.domain.away import Away
+from bot.domain.deflection import Answered
+from bot.domain.intake import Draft
+from bot.domain.storm import Storm
+from store import names
+from store.approval_codec import APPROVAL_DMS as APPROVAL_DMS_NAME
+from store.approval_codec import APPROVALS as APPROVALS_NAME
+from store.approval_codec import ASKED_AT as ASKED_AT_NAME
+from store.approval_codec import approval_from_doc, approval_to_doc
+from store.codec import draft_from_doc, draft_to_doc, storm_from_doc, storm_to_doc
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Table(Generic[T]):
+    """A side table: its name in the store, and its records' way to a document and back."""
+
+    name: str
+    encode: Callable[[T], Any]  # the value -> the JSON-ready document stored
+    decode: Callable[[Any], T]  # a stored document -> the value
+
+
+@dataclass(frozen=True, order=True)
+class Place:
+    """Where a message is in Slack: its channel and its `ts`. Stored as "channel:ts"."""
+
+    channel: str
+    ts: str
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.ts}"
+
+    @classmethod
+    def of(cls, stored: str) -> Place:
+        """The place stored as "channel:ts" (a `ts` keeps any further colon)."""
+        channel, _, ts = str(stored).partition(":")
+        return cls(channel, ts)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A ticket moved in from another desk (`bot.moving_in`): the number it has here, the
+    fingerprint of the record it came from, and how long its trail was when it was written."""
+
+    n: int
+    fp: str
+    trail: int | None = None  # None: written before trails were counted
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _string(doc: Any) -> str:
+    return str(doc)
+
+
+def _when(doc: Any) -> datetime:
+    return datetime.fromisoformat(doc)
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _place(value: Place) -> str:
+    return str(value)
+
+
+def _places(value: tuple[Place, ...]) -> list[str]:
+    return [str(p) for p in value]
+
+
+def _away_to(value: Away) -> str:
+    return value.until.isoformat() if value.until is not None else ""
+
+
+def _away_from(doc: Any) -> Away:
+    return Away(datetime.fromisoformat(doc) if doc else None)
+
+
+def _answered_to(value: Answered) -> dict[str, Any]:
+    return {"at": value.at.isoformat(), "person": value.person, "category": value.category, "by": value.by}
+
+
+def _answered_from(doc: Any) -> Answered:
+    return Answered(datetime.fromisoformat(str(doc["at"])), doc["person"], doc.get("category"), doc.get("by"))
+
+
+def _imported_to(value: Imported) -> dict[str, Any]:
+    doc: dict[str, Any] = {"n": value.n, "fp": value.fp}
+    if value.trail is not None:
+        doc["trail"] = value.trail
+    return doc
+
+
+def _imported_from(doc: Any) -> Imported:
+    return Imported(int(doc["n"]), doc["fp"], doc.get("trail"))
+
+
+def _ranges_to(value: tuple[tuple[int, int], ...]) -> dict[str, Any]:
+    return {"ranges": [[first, last] for first, last in value]}
+
+
+def _ranges_from(doc: Any) -> tuple[tuple[int, int], ...]:
+    return tuple((int(first), int(last)) for first, last in doc["ranges"])
+
+
+def _numbers(value: tuple[int, ...]) -> list[int]:
+    return list(value)
+
+
+def _numbers_from(doc: Any) -> tuple[int, ...]:
+    return tuple(int(n) for n in doc or ())
+
+
+def _counts(value: dict[str, int]) -> dict[str, int]:
+    return dict(value)
+
+
+def _text(name: str) -> Table[str]:
+    return Table(name, _same, _string)
+
+
+def _moment(name: str) -> Table[datetime]:
+    return Table(name, _iso, _when)
+
+
+def _number(name: str) -> Table[int]:
+    return Table(name, _same, int)
+
+
+def _at(name: str) -> Table[Place]:
+    return Table(name, _place, Place.of)
+
+
+# By conversation key: the intake conversations (kept a day after they end).
+DRAFTS: Table[Draft] = Table(names.DRAFTS, draft_to_doc, draft_from_doc)
+DMS = _text(names.DMS)  # person -> their DM with the desk (`D…`)
+THREADS = _number(names.THREADS)  # str(place) of a ticket's thread (requester's, card's) -> its number
+HANDLED = _moment(names.HANDLED)  # a request acted on (a message, a form) -> when
+STORMS: Table[Storm] = Table(names.STORMS, storm_to_doc, storm_from_doc)  # by storm key
+STORM_OF = _text(names.STORM_OF)  # ticket number -> the key of the storm whose card shows it
+RATINGS_AT = _at(names.RATINGS_AT)  # ticket number -> its rating request
+OPEN_SURVEYS = _at(names.OPEN_SURVEYS)  # ticket number -> its rating request, until it closes
+RESOLVED_AT = _at(names.RESOLVED_AT)  # ticket number -> its latest resolution message
+SIGNED = _moment(names.SIGNED)  # "timestamp:signature" of a command, click or form -> when
+HOMES = _moment(names.HOMES)  # person -> when they first opened the desk's Home tab
+CONFIRMED_AT = _at(names.CONFIRMED_AT)  # ticket number -> its confirmation in a channel thread
+CONFIRMATION = _at(names.CONFIRMATION)  # ticket number -> its confirmation elsewhere (a DM, …)
+AWAY: Table[Away] = Table(names.AWAY, _away_to, _away_from)  # agent -> until when they are away
+TURNS = _text(names.TURNS)  # team name -> the agent its round-robin assigned last
+BEGAN = _moment(names.BEGAN)  # "desk" -> when the desk first started
+# month ("2026-03") -> the (first, last) ranges of the ticket numbers its archive file holds
+ARCHIVED: Table[tuple[tuple[int, int], ...]] = Table(names.ARCHIVED, _ranges_to, _ranges_from)
+# "source:id" of a ticket moved in from another desk -> what became of it here
+IMPORTED: Table[Imported] = Table(names.IMPORTED, _imported_to, _imported_from)
+OUTSIDERS = _text(names.OUTSIDERS)  # "ext:key" of a person an import found no Slack user for -> name
+LOOKED_UP = _text(names.LOOKED_UP)  # an e-mail address an import asked Slack about -> user ("": nobody)
+# intake draft id -> the request a suggested answer solved, no ticket opened
+ANSWERED: Table[Answered] = Table(names.ANSWERED, _answered_to, _answered_from)
+LINKED_TO = _number(names.LINKED_TO)  # ticket number -> the parent it is handled with
+LINKS: Table[tuple[int, ...]] = Table(names.LINKS, _numbers, _numbers_from)  # parent -> its children
+ROLLUPS: Table[dict[str, int]] = Table(names.ROLLUPS, _counts, _counts)  # "day|team|agent" -> counters
+APPROVALS: Table[Approval] = Table(APPROVALS_NAME, approval_to_doc, approval_from_doc)  # by request id
+# "<request id>:<approver>" -> their DMs with Approve / Deny
+APPROVAL_DMS: Table[tuple[Place, ...]] = Table(
+    APPROVAL_DMS_NAME, _places, lambda doc: tuple(Place.of(p) for p in doc or ())
+)
+ASKED_AT = _at(ASKED_AT_NAME)  # "<request id>:<approver>" -> the DM they pressed Deny on
+
+TABLES: tuple[Table[Any], ...] = (
+    DRAFTS,
+    DMS,
+    THREADS,
+    HANDLED,
+    STORMS,
+    STORM_OF,
+    RATINGS_AT,
+    OPEN_SURVEYS,
+    RESOLVED_AT,
+    SIGNED,
+    HOMES,
+    CONFIRMED_AT,
+    CONFIRMATION,
+    AWAY,
+    TURNS,
+    BEGAN,
+    ARCHIVED,
+    IMPORTED,
+    OUTSIDERS,
+    LOOKED_UP,
+    ANSWERED,
+    LINKED_TO,
+    LINKS,
+    ROLLUPS,
+    APPROVALS,
+    APPROVAL_DMS,
+    ASKED_AT,
+)
