@@ -28,6 +28,8 @@ from slack_bolt.response import BoltResponse
 import handlers
 from bot import web as desk_web
 from bot.clock import Clock
+from bot.delivery.drawing import chart_name, slug
+from bot.delivery.renderers import Features
 from bot.desk import Desk, rollup_of
 from bot.domain.digest import DigestSchedule
 from bot.domain.notices import person_of
@@ -35,11 +37,13 @@ from bot.flows import replays
 from bot.flows.agents import Agents
 from bot.flows.digest import Digests, place_words
 from bot.flows.escalation import Escalation
+from bot.flows.home import Homes
 from bot.flows.identity import Identity
 from bot.flows.intake import Intake
 from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
-from bot.flows.report import Reports, chart_name, report_title, slug
+from bot.flows.report import Reports
+from bot.flows.storm import card_delivered as storm_card_delivered
 from bot.flows.summaries import Summaries
 from bot.knowledge.base import SAVED_SUFFIX, KnowledgeBase, learn_at_start
 from bot.leader import Leadership
@@ -49,6 +53,7 @@ from bot.slack import when
 from bot.slack.blocks import as_plain_text
 from bot.slack.gateway import Backoff, SlackFailure, SlackGateway, build_client
 from bot.slack.pace import Pacer
+from bot.slack.report_blocks import report_title
 from bot.summaries import SummaryService
 from bot.supervise import Failures
 from bot.work import Work, track_listeners
@@ -57,6 +62,7 @@ from config.settings import Config
 from handlers import lifecycle
 from handlers.errors import listener_failed
 from store import NotSaved, Store, store_from_url
+from store.base import Transaction
 from store.names import OUTBOX, ROLLUPS
 
 log = logging.getLogger("desk")
@@ -68,6 +74,20 @@ STOP_PATIENCE = 10.0  # seconds a stop waits for listeners still working after t
 # given a client and an `authorize` (slack_bolt/app/async_app.py). The desk does use that token
 # (its `authorize` hands it to Bolt), so the warnings would only make an operator doubt it.
 TOKEN_IGNORED = (warning_client_prioritized_and_token_skipped(), warning_token_skipped())
+
+
+def delivery_features(desk: Desk) -> Features:
+    """What the outbox's drawing and settling need of the features (`bot.delivery`): a Home's
+    view, the weekly report's text and chart, and what a delivered card changes (the storm
+    card's counts, then the Homes showing the ticket). Wired here so the outbox imports none."""
+    homes, reports = Homes(desk), Reports(desk)  # the outbox's own: its report's chart is cached apart
+
+    def card_delivered(tx: Transaction, number: int) -> None:
+        storm_card_delivered(tx, number)
+        if (ticket := tx.ticket(number)) is not None:
+            homes.owe_for(tx, ticket)
+
+    return Features(home_view=homes.view, report=reports.compose, card_delivered=card_delivered)
 
 
 class _Dropped(logging.Filter):
@@ -184,7 +204,9 @@ class DeskApp:
         quick = SlackGateway(quick_client)
         quick.told = self._slack_call
         self.identity = Identity(self.desk, quick)
-        self.outbox = Outbox(self.desk, quick, backoff, failures=self.failures)
+        self.outbox = Outbox(
+            self.desk, quick, backoff, failures=self.failures, features=delivery_features(self.desk)
+        )
         self.store.watch(OUTBOX, self.outbox.wake)
         # [summaries]: an endpoint of the owner's choosing, called only when configured (issue 39)
         self.summaries = Summaries(self.desk, SummaryService(config.summaries))

@@ -183,7 +183,9 @@ async def retry(config: Config, env: Environment) -> str:
 
 async def _send(desk: Desk, freed: int) -> str:
     """No desk runs on this store: deliver here, as the desk would, then stop."""
-    outbox = Outbox(desk, desk.slack)
+    from bot.app import delivery_features  # the composition root's wiring; imported late, like the desk
+
+    outbox = Outbox(desk, desk.slack, features=delivery_features(desk))
     await outbox.start()
     try:
         await outbox.drained(SEND_TIMEOUT)

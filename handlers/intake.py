@@ -6,12 +6,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.delivery.places import place
 from bot.desk import Desk
 from bot.domain.intake import OPEN, Cancelled, Chose, Input, Stage
 from bot.flows.approvals import Approvals
 from bot.flows.intake import Intake
 from bot.flows.names import request_text
-from bot.flows.opening import place
 from bot.slack import answers
 from bot.slack.answer_blocks import ANSWER_ACTION
 from bot.slack.intake_blocks import (

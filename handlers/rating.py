@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.delivery.places import place
 from bot.desk import Desk
-from bot.flows.opening import place
 from bot.flows.rating import Ratings
 from bot.slack.payloads import Click, click, submitted, trigger_of
 from bot.slack.rating_blocks import SCORE_ACTION, RatingIds

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from bot.delivery.places import split_place
 from bot.desk import Desk
 from bot.domain import agents as rules
 from bot.domain.errors import DeskError, NotPermitted, TicketNotFound
@@ -27,7 +28,6 @@ from bot.domain.ticket import Status, Ticket
 from bot.flows import links, owed
 from bot.flows.approvals import Approvals
 from bot.flows.channel_ticket import redraw_confirmation
-from bot.flows.opening import split_place
 from bot.flows.rating import owe_rating_request
 from bot.i18n import Words
 from bot.ports import Unanswered

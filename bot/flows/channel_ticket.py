@@ -9,8 +9,9 @@ transaction, so a message opens one ticket however often Slack delivers it.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from bot.delivery.drawing import confirmation_in_thread
+from bot.delivery.places import place
 from bot.desk import Desk
 from bot.domain.owed import Conversation, InThread, Post
 from bot.domain.priority import Priority
@@ -19,38 +20,11 @@ from bot.domain.ticket import Origin, Ticket, open_ticket
 from bot.flows import owed
 from bot.flows.assignment import assign_new
 from bot.flows.names import NO_TEXT
-from bot.flows.opening import confirmation_for, place
-from bot.i18n import Words
-from bot.slack.approval_blocks import channel_types
-from bot.slack.blocks import context
 from bot.slack.payloads import Heard
-from bot.slack.request_blocks import change_hint, choices
 from store.base import Transaction
 from store.names import THREADS
 
 log = logging.getLogger("desk.intake")
-
-
-def confirmation_in_thread(desk: Desk, ticket: Ticket) -> tuple[str, list[dict[str, Any]]]:
-    """The confirmation with the ticket's urgency and area to set, as they stand."""
-    text, blocks = confirmation_for(desk, ticket)
-    if not ticket.is_open:
-        return text, blocks  # resolved: nothing left to change
-    words = desk.known_words(ticket.requester)  # as the confirmation above it
-    hint = context(change_hint(words))
-    picks = choices(ticket.number, ticket.priority, ticket.category, desk.staff.areas, words=words)
-    return text, [*blocks, hint, picks, *_types(desk, ticket, words)]
-
-
-def _types(desk: Desk, ticket: Ticket, words: Words) -> list[dict[str, Any]]:
-    """A request channel's ticket of a team with request types: the types it may be (until
-    one is chosen: then its fields are on the ticket)."""
-    if ticket.origin.via != "channel" or ticket.fields:
-        return []
-    team, kinds = desk.team_of(ticket).name, desk.config.request_types
-    every = [(t.name, k) for t in desk.staff.teams for k in kinds.get(t.name, ())]  # /ticket's order
-    offered = [(i, kind) for i, (name, kind) in enumerate(every) if name == team]
-    return channel_types(ticket.number, offered, words) if offered else []
 
 
 def redraw_confirmation(tx: Transaction, desk: Desk, ticket: Ticket) -> None:

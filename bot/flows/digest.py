@@ -20,6 +20,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
+from bot.delivery.records import DIGESTS
 from bot.desk import Desk
 from bot.domain.digest import DigestSchedule, build_digest, digest_reaches
 from bot.domain.notices import person_of, to_person
@@ -32,7 +33,6 @@ from bot.flows.owed import owe
 from bot.slack.digest_blocks import DigestLook, digest_message
 
 log = logging.getLogger("desk.digest")
-DIGESTS = "digests"  # store table: local day (ISO) -> the digest recorded for it
 Blocks = list[dict[str, Any]]
 
 

@@ -22,15 +22,12 @@ from bot.desk import Desk
 from bot.domain.escalation import EscalationPolicy, due_notices
 from bot.domain.notices import Notice
 from bot.domain.owed import NoticeOf
-from bot.domain.sla import state_of
 from bot.domain.ticket import Ticket
 from bot.flows import owed
 from bot.flows.approvals import Approvals
 from bot.flows.owed import owe
 from bot.flows.pending import Pending
 from bot.flows.rating import Ratings
-from bot.i18n import Words
-from bot.slack.notice_blocks import NoticeFacts, notice_message
 from store.base import Transaction
 
 log = logging.getLogger("desk.escalation")
@@ -171,23 +168,3 @@ def owe_notices(tx: Transaction, ticket: Ticket, notices: list[Notice]) -> None:
                 notice_key(ticket.number, notice.key, destination),
                 NoticeOf(ticket.number, notice.key, destination),
             )
-
-
-def notice_for(
-    desk: Desk, ticket: Ticket, notice: Notice, destination: str, words: Words | None = None
-) -> tuple[str, Blocks]:
-    """The notice's words for one place, as the ticket's target stands now: in `words` (the
-    reader's, for a DM), else in the desk's language."""
-    clock = desk.sla_clock(ticket)
-    state = state_of(ticket, clock, notice.target, desk.clock.now(), since=notice.since)
-    facts = NoticeFacts(
-        ticket=ticket,
-        ref=desk.ref(ticket.number),
-        notice=notice,
-        state=state,
-        length=clock.policy.length(notice.target),
-        business=clock.business,
-        triage=desk.triage_of(ticket),
-        card=desk.link(ticket.card),
-    )
-    return notice_message(facts, destination, desk.zone, words=words or desk.words)

@@ -23,6 +23,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from bot.delivery.places import place
+from bot.delivery.records import learn_dm, move_draft
 from bot.desk import Desk
 from bot.domain.intake import (
     INTAKE,
@@ -43,7 +45,7 @@ from bot.domain.ticket import Action, Origin, Ticket, open_ticket
 from bot.flows.approvals import Approvals
 from bot.flows.assignment import assign_new
 from bot.flows.links import follow
-from bot.flows.opening import owe_announcement, place
+from bot.flows.opening import owe_announcement
 from bot.flows.owed import owe
 from bot.slack.answer_blocks import answered, suggested_note, suggestions
 from bot.slack.blocks import section
@@ -64,30 +66,9 @@ def _draft(tx: Transaction, key: str) -> Draft | None:
     return draft_from_doc(doc) if doc else None
 
 
-def stands_for_dm(channel: str) -> bool:
-    """A draft's channel that is a person's id: their DM with the desk, not known yet."""
-    return channel[:1] in ("U", "W")
-
-
 def in_dm(channel: str, thread: str | None) -> bool:
     """The top of a DM with the desk (Slack's DM ids start with `D`)."""
     return thread is None and channel[:1] == "D"
-
-
-def learn_dm(tx: Transaction, person: str, channel: str) -> None:
-    """Remember the person's DM with the desk, so a request they start elsewhere goes on there
-    without asking Slack which it is."""
-    if tx.record(DMS, person) != channel:
-        tx.put(DMS, person, channel)
-
-
-def move_draft(tx: Transaction, draft: Draft, channel: str) -> Draft:
-    """The draft written in the person's id (their DM, not known then), moved to the DM's id."""
-    moved = replace(draft, channel=channel)
-    tx.delete(DRAFTS, draft.key)
-    tx.put(DRAFTS, moved.key, draft_to_doc(moved))
-    learn_dm(tx, draft.person, channel)
-    return moved
 
 
 class Intake:

@@ -51,6 +51,8 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from bot.delivery.places import split_place
+from bot.delivery.renderers import Drawn, Features, Unsendable
 from bot.desk import Desk
 from bot.domain.owed import (
     Card,
@@ -66,8 +68,7 @@ from bot.domain.owed import (
     Thread,
     Where,
 )
-from bot.flows.deliveries import Deliveries, Drawn, Unsendable, line_of
-from bot.flows.opening import split_place
+from bot.flows.deliveries import Deliveries, line_of
 from bot.flows.owed import METADATA_TYPE, card_key
 from bot.flows.parking import REFUSALS, Parking
 from bot.flows.storm import Storms
@@ -113,6 +114,8 @@ class Outbox:
         slack: SlackGateway,
         backoff: Backoff | None = None,
         failures: Failures | None = None,
+        *,
+        features: Features,
     ) -> None:
         self.desk = desk
         self.failures = failures or Failures()  # the worker is restarted if it crashes (bot.supervise)
@@ -124,7 +127,7 @@ class Outbox:
         self._looked: set[str] = set()  # looked for and not found, and not sent since
         self._spent_hooks: set[str] = set()  # response_urls that no longer take an answer
         self.storms = Storms(desk)
-        self.kinds = Deliveries(desk, self.storms)
+        self.kinds = Deliveries(desk, features)  # what needs a feature comes from the wiring (`bot.app`)
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
@@ -357,6 +360,8 @@ class Outbox:
                 await self._park(key, owed, str(reason), slack_said=False)
                 progressed = True
                 continue
+            if isinstance(owed.message, StormCard):
+                self.storms.drawn(owed.message.storm)  # its next update waits a few seconds
             if drawn is not None and self._superseded(key, owed, drawn, triage):
                 drawn = None  # a later edit of the same message is waiting: it goes instead
             if drawn is not None:  # paced as it goes, not as the round began

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 
+from bot.delivery.places import place
 from bot.desk import Desk
 from bot.flows.channel_ticket import open_from_message
 from bot.flows.names import request_text
-from bot.flows.opening import place
 from bot.slack.payloads import author_of, message_words
 from store.names import THREADS
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.charts import chart_data, draw
+from bot.delivery.records import REPORTS
 from bot.desk import Desk
 from bot.domain.owed import ReportOf, digest_record
 from bot.domain.report import CHART_WEEKS, WeeklyReport, WeeklySchedule
@@ -22,25 +23,14 @@ from bot.domain.roles import Team
 from bot.flows.began import before_beginning, began
 from bot.flows.owed import owe
 from bot.flows.trends import trend_of
-from bot.slack.report_blocks import chart_alt, report_text, report_title  # noqa: F401 (its callers import it from here)
+from bot.slack.report_blocks import chart_alt, report_text
 
 log = logging.getLogger("desk.report")
-REPORTS = "reports"  # store table: the week's Monday (ISO) -> the report recorded for it
 Composed = tuple[str, bytes, str]  # the message, the chart (PNG), the chart's description
 
 
 def report_key(week: date, lead: str, team: str = "") -> str:
     return f"report:{week.isoformat()}:{lead}" + (f":{team}" if team else "")
-
-
-def slug(team: str) -> str:
-    """A team's name as part of a file name: `Facilities Ops` → `facilities-ops`."""
-    return "".join(c if c.isalnum() else "-" for c in team.lower())
-
-
-def chart_name(week: date, team: str = "") -> str:
-    """The chart's file name: unique per week (and team), so the desk can find an earlier upload."""
-    return f"weekly-report-{week.isoformat()}{'-' + slug(team) if team else ''}.png"
 
 
 class Reports:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from bot.desk import Desk
 from bot.domain.owed import Card, Owed
-from bot.domain.storm import Storm, foldable, folds, grouped
+from bot.domain.storm import Storm, foldable, folds
 from bot.domain.ticket import Ticket
 from bot.flows.owed import storm_card
-from bot.slack.storm_blocks import storm_card as draw_storm_card
+from store.base import Transaction
 from store.records import STORM_OF, STORMS
 
 log = logging.getLogger("desk.storm")
@@ -114,13 +113,13 @@ class Storms:
         drawn = self._drawn_at.get(key)
         return 0.0 if drawn is None else max(0.0, drawn + REDRAW_EVERY - now)
 
-    async def draw(self, key: str) -> tuple[Storm, str, list[dict[str, Any]]]:
-        """The storm and its card as the tickets stand now."""
-        storm = await self.desk.store.get(STORMS, key)
-        if storm is None:
-            raise KeyError(key)
-        tickets = [t for n in storm.tickets if (t := await self.desk.store.ticket(n)) is not None]
-        words = self.desk.words  # a channel card: the desk's language
-        text, blocks = draw_storm_card(storm, grouped(tickets), self.desk.ref, self.desk.zone, words)
+    def drawn(self, key: str) -> None:
+        """The storm card was drawn to be sent (`bot.delivery.renderers`): its next update waits."""
         self._drawn_at[key] = time.monotonic()
-        return storm, text, blocks
+
+
+def card_delivered(tx: Transaction, number: int) -> None:
+    """A ticket's card went out: the storm card showing the ticket, if any, is owed again (its
+    counts changed)."""
+    if (storm := tx.get(STORM_OF, str(number))) is not None:
+        storm_card(tx, storm)

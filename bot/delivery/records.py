@@ -1,0 +1,48 @@
+"""Store-level reads and writes of records the features keep that delivering needs: a draft's
+conversation (the intake's), a digest's or a report's places still owed. Table names of records
+the features own live here so that both the feature and the outbox name them without either
+importing the other."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.domain.intake import Draft
+from store.base import Transaction
+from store.codec import draft_to_doc
+from store.names import DMS, DRAFTS
+
+DIGESTS = "digests"  # store table: local day (ISO) -> the digest recorded for it (`bot.flows.digest`)
+REPORTS = "reports"  # store table: the week's Monday (ISO) -> the report recorded for it (`bot.flows.report`)
+
+
+def stands_for_dm(channel: str) -> bool:
+    """A draft's channel that is a person's id: their DM with the desk, not known yet."""
+    return channel[:1] in ("U", "W")
+
+
+def learn_dm(tx: Transaction, person: str, channel: str) -> None:
+    """Remember the person's DM with the desk, so a request they start elsewhere goes on there
+    without asking Slack which it is."""
+    if tx.record(DMS, person) != channel:
+        tx.put(DMS, person, channel)
+
+
+def move_draft(tx: Transaction, draft: Draft, channel: str) -> Draft:
+    """The draft written in the person's id (their DM, not known then), moved to the DM's id."""
+    moved = replace(draft, channel=channel)
+    tx.delete(DRAFTS, draft.key)
+    tx.put(DRAFTS, moved.key, draft_to_doc(moved))
+    learn_dm(tx, draft.person, channel)
+    return moved
+
+
+def strike(tx: Transaction, table: str, key: str, place: str, now: datetime) -> None:
+    """Strike `place` off a recorded digest's or report's `owed`, noting when it got there."""
+    record = tx.record(table, key)
+    if record is None:
+        return
+    owed = [p for p in record["owed"] if p != place]
+    delivered = {**record["delivered"], place: now.isoformat()}
+    tx.put(table, key, {**record, "owed": owed, "delivered": delivered})
