@@ -72,21 +72,49 @@ class Upload:
     alt: str
 
 
+# A message ready to go is one of four things, each with only what it needs.
 @dataclass(frozen=True)
-class Drawn:
-    """A message ready to go: posted to `to` (in `thread`), or `edit`ing the message at that ts."""
+class Posting:
+    """A new message, posted to `to` (in `thread`)."""
 
     to: Where
     text: str
     blocks: Blocks
     thread: Thread | None = None
-    edit: str | None = None
     broadcast: bool = False
-    home: dict[str, Any] | None = None  # an App Home view to publish for `to`'s person
-    upload: Upload | None = None  # a file to upload with the text as its comment
     marker: str | None = None  # a block_id that names it too (notices, digests): looked for by it
-    hook: str | None = None  # an edit: the response_url of a click on the message, to replace it by
     always_look: bool = False  # it may have been posted by other means (a digest sent by hand)
+
+
+@dataclass(frozen=True)
+class Editing:
+    """New words for the message at `ts` in `to`."""
+
+    to: Where
+    ts: str
+    text: str
+    blocks: Blocks
+    hook: str | None = None  # the response_url of a click on the message, to replace it by
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """A person's App Home view, published (it replaces the whole tab)."""
+
+    person: str
+    view: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Uploading:
+    """A file uploaded to `to`, with the text as its comment."""
+
+    to: Where
+    text: str
+    upload: Upload
+
+
+Drawn = Posting | Editing | Publishing | Uploading
 
 
 @dataclass(frozen=True)
@@ -143,7 +171,7 @@ async def _post(drawing: Drawing, message: Post) -> Drawn:
         if team:  # a DM from the desk's one app: say which team it is from
             text, blocks = f"{team}: {text}", [context(from_team(escape(team), reader)), *blocks]
         blocks = [*blocks, *await _card_link(desk, message.about, reader)]
-    return Drawn(message.to, text, blocks, message.thread, broadcast=message.broadcast)
+    return Posting(message.to, text, blocks, message.thread, broadcast=message.broadcast)
 
 
 async def _team_of(desk: Desk, number: int) -> str | None:
@@ -171,9 +199,7 @@ async def _card_link(desk: Desk, number: int, reader: Words) -> Blocks:
 
 @renders(Edit)
 async def _edit(drawing: Drawing, message: Edit) -> Drawn:
-    return Drawn(
-        Conversation(message.channel), message.text, message.blocks, edit=message.ts, hook=message.hook
-    )
+    return Editing(Conversation(message.channel), message.ts, message.text, message.blocks, message.hook)
 
 
 @renders(Prompt)
@@ -189,9 +215,11 @@ async def _prompt(drawing: Drawing, prompt: Prompt) -> Drawn:
     if ts is None and (doc := await store.record(DRAFTS, key)) is not None:
         draft = draft_from_doc(doc)
         ts = draft.prompt if draft.id == prompt.draft else None
-    thread = InThread(prompt.thread) if prompt.thread else None
     # A person's id stands for their DM (`where_of`): the outbox opens it to post there.
-    return Drawn(where_of(channel), prompt.text, prompt.blocks, thread, edit=ts, hook=prompt.hook)
+    if ts is not None:
+        return Editing(where_of(channel), ts, prompt.text, prompt.blocks, prompt.hook)
+    thread = InThread(prompt.thread) if prompt.thread else None
+    return Posting(where_of(channel), prompt.text, prompt.blocks, thread)
 
 
 # -- drawn as things stand when sent -----------------------------------------------------------
@@ -209,8 +237,8 @@ async def _card(drawing: Drawing, message: Card) -> Drawn:
     text, blocks = card_for(desk, ticket)
     if ticket.card is not None:
         channel, ts = split_place(ticket.card)
-        return Drawn(Conversation(channel), text, blocks, edit=ts)
-    return Drawn(Conversation(desk.triage_of(ticket)), text, blocks)
+        return Editing(Conversation(channel), ts, text, blocks)
+    return Posting(Conversation(desk.triage_of(ticket)), text, blocks)
 
 
 @renders(ConfirmationOf)
@@ -228,7 +256,7 @@ async def _confirmation(drawing: Drawing, message: ConfirmationOf) -> Drawn | No
     else:
         return None
     channel, ts = split_place(str(where))
-    return Drawn(Conversation(channel), text, blocks, edit=ts)
+    return Editing(Conversation(channel), ts, text, blocks)
 
 
 @renders(StormCard)
@@ -237,8 +265,9 @@ async def _storm_card(drawing: Drawing, message: StormCard) -> Drawn:
     storm = storm_from_doc(await desk.store.record(STORMS, message.storm))
     tickets = [t for n in storm.tickets if (t := await desk.store.ticket(n)) is not None]
     text, blocks = storm_card_for(desk, storm, tickets)
-    edit = split_place(storm.card)[1] if storm.card else None
-    return Drawn(Conversation(desk.main_triage), text, blocks, edit=edit)
+    if storm.card:
+        return Editing(Conversation(desk.main_triage), split_place(storm.card)[1], text, blocks)
+    return Posting(Conversation(desk.main_triage), text, blocks)
 
 
 @renders(NoticeOf)
@@ -255,9 +284,9 @@ async def _notice(drawing: Drawing, owed: NoticeOf) -> Drawn | None:
     text, blocks = notice_for(desk, ticket, notice, owed.destination, words)
     marker = notice_id(ticket.number, notice, owed.destination)
     if person is not None:
-        return Drawn(DirectMessage(person), text, blocks, marker=marker)
+        return Posting(DirectMessage(person), text, blocks, marker=marker)
     triage = Conversation(desk.triage_of(ticket))
-    return Drawn(triage, text, blocks, CardThread(ticket.number), broadcast=True, marker=marker)
+    return Posting(triage, text, blocks, CardThread(ticket.number), broadcast=True, marker=marker)
 
 
 async def _on_storm(desk: Desk, number: int) -> bool:
@@ -272,13 +301,13 @@ async def _digest(drawing: Drawing, owed: DigestOf) -> Drawn | None:
     person = person_of(owed.place)
     to: Where = DirectMessage(person) if person else Conversation(owed.place.partition(":")[2])
     marker = digest_id(date.fromisoformat(owed.day), owed.team)
-    return Drawn(to, record["text"], record["blocks"], marker=marker, always_look=True)
+    return Posting(to, record["text"], record["blocks"], marker=marker, always_look=True)
 
 
 @renders(HomeOf)
 async def _home(drawing: Drawing, owed: HomeOf) -> Drawn:
     view = await drawing.features.home_view(owed.person)
-    return Drawn(DirectMessage(owed.person), "", view["blocks"], home=view)
+    return Publishing(owed.person, view)
 
 
 @renders(ReportOf)
@@ -291,4 +320,4 @@ async def _report(drawing: Drawing, owed: ReportOf) -> Drawn | None:
     text, png, alt = await drawing.features.report(week, owed.team)
     title = report_title(week, owed.team, desk.words)
     upload = Upload(png, chart_name(week, owed.team), title, alt)
-    return Drawn(DirectMessage(owed.lead), text, [], upload=upload)
+    return Uploading(DirectMessage(owed.lead), text, upload)

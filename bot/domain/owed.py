@@ -153,7 +153,7 @@ class DigestOf:
 
     @property
     def record(self) -> str:
-        """The key of the digest's record (`bot.flows.digest.DIGESTS`)."""
+        """The key of the digest's record (`bot.delivery.records.DIGESTS`)."""
         return digest_record(self.day, self.team)
 
 
@@ -180,7 +180,7 @@ class ReportOf:
 
     @property
     def record(self) -> str:
-        """The key of the report's record (`bot.flows.report.REPORTS`)."""
+        """The key of the report's record (`bot.delivery.records.REPORTS`)."""
         return digest_record(self.week, self.team)
 
 

@@ -52,7 +52,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.delivery.places import split_place
-from bot.delivery.renderers import Drawn, Features, Unsendable
+from bot.delivery.renderers import Drawn, Editing, Features, Posting, Publishing, Unsendable, Uploading
 from bot.desk import Desk
 from bot.domain.owed import (
     Card,
@@ -378,11 +378,11 @@ class Outbox:
     def _calls(self, key: str, owed: Owed, drawn: Drawn) -> Calls:
         """The Web API calls delivering the message will make, each of which must keep its
         method's pace (`bot.slack.pace`) before the message goes."""
-        if drawn.home is not None:
+        if isinstance(drawn, Publishing):
             return [("views.publish", "")]
-        if drawn.edit is not None:
+        if isinstance(drawn, Editing):
             return [] if self._hook(drawn) else [("chat.update", "")]
-        if drawn.upload is not None:
+        if isinstance(drawn, Uploading):
             return [("conversations.history", ""), ("files.getUploadURLExternal", "")]
         calls: Calls = []
         if isinstance(drawn.to, Conversation):
@@ -397,11 +397,11 @@ class Outbox:
             calls.append((LOOK_UPS[drawn.thread is not None], ""))
         return calls
 
-    def _hook(self, drawn: Drawn) -> str | None:
+    def _hook(self, drawn: Editing) -> str | None:
         """The response_url an edit can go through (a click on the message), if it still works."""
         return drawn.hook if drawn.hook is not None and drawn.hook not in self._spent_hooks else None
 
-    def _looks_first(self, key: str, owed: Owed, drawn: Drawn) -> bool:
+    def _looks_first(self, key: str, owed: Owed, drawn: Posting) -> bool:
         """Whether the message may be in Slack already, so it is looked for before it is posted:
         it was owed when the desk started, it failed in a way that may have posted it, or it may
         come by other means. Not again once a look-up found nothing and nothing was sent since."""
@@ -412,12 +412,12 @@ class Outbox:
     def _superseded(self, key: str, owed: Owed, drawn: Drawn, triage: str) -> bool:
         """Whether a later entry in the same line edits the same message: only the latest state
         of a message is sent, so this edit is dropped."""
-        if drawn.edit is None or not isinstance(owed.message, Edit | Prompt):
+        if not isinstance(drawn, Editing) or not isinstance(owed.message, Edit | Prompt):
             return False
         line = line_of(owed.message, triage)
         return any(
             isinstance(other.message, Edit | Prompt)
-            and other.message.ts == drawn.edit
+            and other.message.ts == drawn.ts
             and other_key != key
             and not other.parked
             and other.seq > owed.seq
@@ -479,13 +479,13 @@ class Outbox:
         return 0.0
 
     async def _send(self, key: str, owed: Owed, drawn: Drawn) -> Posted | None:
-        if drawn.home is not None and isinstance(drawn.to, DirectMessage):
-            await self.slack.publish_home(drawn.to.person, drawn.home)  # replaces the whole tab
+        if isinstance(drawn, Publishing):
+            await self.slack.publish_home(drawn.person, drawn.view)  # replaces the whole tab
             return None
         channel = await self._channel(drawn.to)
-        if drawn.upload is not None:
+        if isinstance(drawn, Uploading):
             return await self._upload(key, channel, drawn)
-        if drawn.edit is not None:
+        if isinstance(drawn, Editing):
             if (hook := self._hook(drawn)) is not None:
                 try:  # the click's own answer: outside chat.update's tier
                     await self.slack.replace_clicked(hook, drawn.text, drawn.blocks)
@@ -496,7 +496,7 @@ class Outbox:
                         extra={"outbox_id": key, "error": failure.error},
                     )
                     self._spent_hooks.add(hook)
-            await self.slack.update(channel, drawn.edit, drawn.text, drawn.blocks)
+            await self.slack.update(channel, drawn.ts, drawn.text, drawn.blocks)
             return None
         thread = await self._thread(drawn.thread)
         if self._looks_first(key, owed, drawn):
@@ -518,10 +518,9 @@ class Outbox:
         blocks = thread_gone(drawn.text, drawn.blocks, self.desk.words)
         return await self.slack.post(channel, drawn.text, blocks, None, metadata=metadata)
 
-    async def _upload(self, key: str, channel: str, drawn: Drawn) -> Posted | None:
+    async def _upload(self, key: str, channel: str, drawn: Uploading) -> Posted | None:
         """A message carrying a file: looked for first by the file's name (an upload leaves no
         metadata to find it by), then uploaded with files_upload_v2."""
-        assert drawn.upload is not None
         name = drawn.upload.filename
         if key not in self._looked:
             for message in await self.slack.look_back(channel):
@@ -566,7 +565,7 @@ class Outbox:
     async def _own_card(self, number: int) -> Posted:
         """Post a ticket's card now (it had none) and record where it went."""
         drawn = await self.kinds.draw(Card(number))
-        assert drawn is not None and drawn.edit is None
+        assert isinstance(drawn, Posting)
         key = card_key(number)
         # Version -1 matches no entry: a card still owed for the ticket stays owed and goes
         # again, as an edit of this one; the storm card is redrawn without it.
