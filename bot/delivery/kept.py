@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.delivery.places import Place
 from bot.domain.owed import Card, Message, Post, StormCard
 from bot.domain.ticket import Origin
-from store.approval_codec import APPROVAL_DMS
 from store.base import Transaction
-from store.names import (
+from store.records import (
+    APPROVAL_DMS,
     CONFIRMATION,
     CONFIRMED_AT,
     OPEN_SURVEYS,
@@ -23,6 +22,7 @@ from store.names import (
     RESOLVED_AT,
     STORMS,
     THREADS,
+    Place,
 )
 
 
@@ -111,28 +111,29 @@ def keeping(message: Message) -> Kept | None:
 
 
 def keep(tx: Transaction, kept: Kept, at: Place) -> None:
-    """Record where the message went, where the desk looks for it."""
-    where = at.stored
+    """Record where the message went, where the desk looks for it (`store.records`' tables
+    write each as it was always written)."""
     match kept:
         case ApproverDm(request=request):
-            places = list(tx.record(APPROVAL_DMS, request) or [])
-            tx.put(APPROVAL_DMS, request, [*places, where])
-        case StormCardAt(storm=storm):
-            record = tx.record(STORMS, storm)
-            tx.put(STORMS, storm, {**record, "card": where})
+            tx.put(APPROVAL_DMS, request, (*(tx.get(APPROVAL_DMS, request) or ()), at))
+        case StormCardAt(storm=key):
+            storm = tx.get(STORMS, key)
+            if storm is None:
+                raise KeyError(key)
+            tx.put(STORMS, key, replace(storm, card=str(at)))
         case RatingRequest(ticket=number):
-            tx.put(RATINGS_AT, str(number), where)
-            tx.put(OPEN_SURVEYS, str(number), where)  # until it closes (`Ratings.close_expired`)
+            tx.put(RATINGS_AT, str(number), at)
+            tx.put(OPEN_SURVEYS, str(number), at)  # until it closes (`Ratings.close_expired`)
         case Resolution(ticket=number):
-            tx.put(RESOLVED_AT, str(number), where)
+            tx.put(RESOLVED_AT, str(number), at)
         case ThreadConfirmation(ticket=number):
-            tx.put(CONFIRMED_AT, str(number), where)
+            tx.put(CONFIRMED_AT, str(number), at)
         case TicketCard(ticket=number):
             if (ticket := tx.ticket(number)) is not None:
-                tx.save_ticket(replace(ticket, card=where))
-                tx.put(THREADS, where, number)
+                tx.save_ticket(replace(ticket, card=str(at)))
+                tx.put(THREADS, str(at), number)
         case RequesterOrigin(ticket=number):
             if (ticket := tx.ticket(number)) is not None:
-                tx.put(CONFIRMATION, str(number), where)
+                tx.put(CONFIRMATION, str(number), at)
                 tx.save_ticket(replace(ticket, origin=Origin(at.channel, at.ts, ticket.origin.via)))
-                tx.put(THREADS, where, number)
+                tx.put(THREADS, str(at), number)

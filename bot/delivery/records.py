@@ -10,8 +10,7 @@ from datetime import datetime
 
 from bot.domain.intake import Draft
 from store.base import Transaction
-from store.codec import draft_to_doc
-from store.names import DMS, DRAFTS
+from store.records import DMS, DRAFTS
 
 DIGESTS = "digests"  # store table: local day (ISO) -> the digest recorded for it (`bot.flows.digest`)
 REPORTS = "reports"  # store table: the week's Monday (ISO) -> the report recorded for it (`bot.flows.report`)
@@ -25,15 +24,15 @@ def stands_for_dm(channel: str) -> bool:
 def learn_dm(tx: Transaction, person: str, channel: str) -> None:
     """Remember the person's DM with the desk, so a request they start elsewhere goes on there
     without asking Slack which it is."""
-    if tx.record(DMS, person) != channel:
+    if tx.get(DMS, person) != channel:
         tx.put(DMS, person, channel)
 
 
 def move_draft(tx: Transaction, draft: Draft, channel: str) -> Draft:
     """The draft written in the person's id (their DM, not known then), moved to the DM's id."""
     moved = replace(draft, channel=channel)
-    tx.delete(DRAFTS, draft.key)
-    tx.put(DRAFTS, moved.key, draft_to_doc(moved))
+    tx.drop(DRAFTS, draft.key)
+    tx.put(DRAFTS, moved.key, moved)
     learn_dm(tx, draft.person, channel)
     return moved
 

@@ -54,8 +54,7 @@ from bot.slack.notice_blocks import notice_id
 from bot.slack.report_blocks import report_title
 from bot.slack.said_blocks import from_team, open_in_triage
 from store.base import Transaction
-from store.codec import draft_from_doc, storm_from_doc
-from store.names import CONFIRMATION, CONFIRMED_AT, DMS, DRAFTS, STORM_OF, STORMS
+from store.records import CONFIRMATION, CONFIRMED_AT, DMS, DRAFTS, STORM_OF, STORMS
 
 Blocks = list[dict[str, Any]]
 
@@ -206,14 +205,13 @@ async def _edit(drawing: Drawing, message: Edit) -> Drawn:
 async def _prompt(drawing: Drawing, prompt: Prompt) -> Drawn:
     store = drawing.desk.store
     ts, channel, key = prompt.ts, prompt.channel, prompt.key
-    if stands_for_dm(channel) and (dm := await store.record(DMS, channel)) is not None:
+    if stands_for_dm(channel) and (dm := await store.get(DMS, channel)) is not None:
         # Owed before the person's DM was known; its draft may have moved there since.
-        moved = conversation_key(channel, str(dm), None)
-        doc = await store.record(DRAFTS, moved)
-        if doc and draft_from_doc(doc).id == prompt.draft:
-            channel, key = str(dm), moved
-    if ts is None and (doc := await store.record(DRAFTS, key)) is not None:
-        draft = draft_from_doc(doc)
+        moved = conversation_key(channel, dm, None)
+        there = await store.get(DRAFTS, moved)
+        if there is not None and there.id == prompt.draft:
+            channel, key = dm, moved
+    if ts is None and (draft := await store.get(DRAFTS, key)) is not None:
         ts = draft.prompt if draft.id == prompt.draft else None
     # A person's id stands for their DM (`where_of`): the outbox opens it to post there.
     if ts is not None:
@@ -249,20 +247,21 @@ async def _confirmation(drawing: Drawing, message: ConfirmationOf) -> Drawn | No
     ticket = await desk.store.ticket(message.ticket)
     if ticket is None:
         return None
-    if (where := await desk.store.record(CONFIRMED_AT, str(ticket.number))) is not None:
+    if (where := await desk.store.get(CONFIRMED_AT, str(ticket.number))) is not None:
         text, blocks = confirmation_in_thread(desk, ticket)  # with its urgency and area
-    elif (where := await desk.store.record(CONFIRMATION, str(ticket.number))) is not None:
+    elif (where := await desk.store.get(CONFIRMATION, str(ticket.number))) is not None:
         text, blocks = confirmation_for(desk, ticket)
     else:
         return None
-    channel, ts = split_place(str(where))
-    return Editing(Conversation(channel), ts, text, blocks)
+    return Editing(Conversation(where.channel), where.ts, text, blocks)
 
 
 @renders(StormCard)
 async def _storm_card(drawing: Drawing, message: StormCard) -> Drawn:
     desk = drawing.desk
-    storm = storm_from_doc(await desk.store.record(STORMS, message.storm))
+    storm = await desk.store.get(STORMS, message.storm)
+    if storm is None:
+        raise KeyError(message.storm)
     tickets = [t for n in storm.tickets if (t := await desk.store.ticket(n)) is not None]
     text, blocks = storm_card_for(desk, storm, tickets)
     if storm.card:
@@ -290,7 +289,7 @@ async def _notice(drawing: Drawing, owed: NoticeOf) -> Drawn | None:
 
 
 async def _on_storm(desk: Desk, number: int) -> bool:
-    return await desk.store.record(STORM_OF, str(number)) is not None
+    return await desk.store.get(STORM_OF, str(number)) is not None
 
 
 @renders(DigestOf)

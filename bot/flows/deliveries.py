@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.delivery.kept import keep, keeping
-from bot.delivery.places import Place
 from bot.delivery.records import DIGESTS, REPORTS, move_draft, stands_for_dm, strike
 from bot.delivery.renderers import Drawing, Drawn, Features, draw
 from bot.desk import Desk
@@ -38,8 +37,7 @@ from bot.domain.owed import (
 )
 from bot.slack.gateway import Posted
 from store.base import Transaction
-from store.codec import draft_from_doc, draft_to_doc
-from store.names import DRAFTS
+from store.records import DRAFTS, Place
 
 
 def line_of(message: Message, triage: str) -> str:
@@ -133,13 +131,12 @@ class Deliveries:
         started in the person's id (their DM was not known) moves to the DM it went to."""
         person = message.key.split(":", 1)[0]
         for key in (message.key, conversation_key(person, posted.channel, message.thread)):
-            doc = tx.record(DRAFTS, key)
-            draft = draft_from_doc(doc) if doc else None
+            draft = tx.get(DRAFTS, key)
             if draft is None or draft.id != message.draft:
                 continue
             if stands_for_dm(draft.channel) and draft.channel != posted.channel:
-                taken = tx.record(DRAFTS, conversation_key(person, posted.channel, draft.thread))
-                if taken is None or draft_from_doc(taken).stage.over:
+                taken = tx.get(DRAFTS, conversation_key(person, posted.channel, draft.thread))
+                if taken is None or taken.stage.over:
                     draft = move_draft(tx, draft, posted.channel)
-            tx.put(DRAFTS, draft.key, draft_to_doc(replace(draft, prompt=posted.ts)))
+            tx.put(DRAFTS, draft.key, replace(draft, prompt=posted.ts))
             return
