@@ -1,7 +1,7 @@
 """Drawing what the outbox owes and recording where it went, apart from the features that owe
 it (issue 36, "one shape for the middle").
 
-- `places`: a posted message's address (`channel:ts` as stored, `Place` typed);
+- `places`: a posted message's address as stored (`channel:ts`; typed, `store.records.Place`);
 - `drawing`: the pure drawings of what is drawn when it is sent (a ticket's card, the
   requester's confirmation, a notice, the storm card, the weekly chart's name);
 - `renderers`: the registry, one renderer per kind of owed message (`bot.domain.owed`),
