@@ -23,9 +23,6 @@ WHOLE_MODULE = "*"
 # (module, what) -> why it stays. WHOLE_MODULE stands for everything in the module.
 MAY_HOLD_SLACK = {
     ("outbox.py", WHOLE_MODULE): "the outbox is the one road to Slack: it alone sends what is owed",
-    # Both owned by another change of issue 36 at the time: each becomes a port's (bot.ports)
-    ("intake.py", "self.desk.slack.known_dm"): "to be desk.directory.known_dm (the Directory port)",
-    ("deliveries.py", f"from {GATEWAY} import Posted"): "to be `from bot.ports import Posted`",
 }
 
 # The names of what sends a message: the gateway's methods and the owed messages' kinds.

@@ -35,7 +35,7 @@ from bot.domain.owed import (
     StormCard,
     where_of,
 )
-from bot.slack.gateway import Posted
+from bot.ports import Posted
 from store.base import Transaction
 from store.records import DRAFTS, Place
 

@@ -110,7 +110,7 @@ class Intake:
         """Where a request `person` starts outside the DM goes on, without asking Slack: their
         DM with the desk when it is known, else their id, which stands for it until the outbox
         delivers the question there."""
-        known = self.desk.slack.known_dm(person) or await self.desk.store.record(DMS, person)
+        known = self.desk.directory.known_dm(person) or await self.desk.store.record(DMS, person)
         return str(known) if known else person
 
     def _adopt(self, tx: Transaction, person: str, channel: str, thread: str | None) -> None:
