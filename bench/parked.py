@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.delivery.outbox import Pace
+from bot.delivery.owed import owe
 from bot.domain.owed import Conversation, Post
 from bot.flows import parking
-from bot.flows.outbox import Pace
-from bot.flows.owed import owe
 from bot.localslack.workspace import BOT_USER, TEAM_ID
 from bot.slack.blocks import section
 from tests.harness import CAROL, GENERAL, IT_HELP, bot_posts, dm_of, outbox_arrivals, running_desk

@@ -29,7 +29,9 @@ import handlers
 from bot import web as desk_web
 from bot.clock import Clock
 from bot.delivery.drawing import chart_name, slug
+from bot.delivery.outbox import Outbox
 from bot.delivery.renderers import Features
+from bot.delivery.storm import card_delivered as storm_card_delivered
 from bot.desk import Desk, rollup_of
 from bot.domain.digest import DigestSchedule
 from bot.domain.notices import person_of
@@ -40,10 +42,8 @@ from bot.flows.escalation import Escalation
 from bot.flows.home import Homes
 from bot.flows.identity import Identity
 from bot.flows.intake import Intake
-from bot.flows.outbox import Outbox
 from bot.flows.rating import Ratings
 from bot.flows.report import Reports
-from bot.flows.storm import card_delivered as storm_card_delivered
 from bot.flows.summaries import Summaries
 from bot.knowledge.base import SAVED_SUFFIX, KnowledgeBase, learn_at_start
 from bot.leader import Leadership

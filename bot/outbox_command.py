@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.delivery.outbox import Outbox
+from bot.delivery.parking import place_of, retry_request, unpark
 from bot.desk import Desk
 from bot.domain.owed import (
     Card,
@@ -33,8 +35,6 @@ from bot.domain.owed import (
     StormCard,
 )
 from bot.domain.ticket import Ticket
-from bot.flows.outbox import Outbox
-from bot.flows.parking import place_of, retry_request, unpark
 from bot.slack.gateway import SlackGateway, build_client
 from bot.slack.parked_blocks import why
 from config.environment import Environment

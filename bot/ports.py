@@ -1,5 +1,5 @@
 """What the flows may ask of Slack, as narrow ports (issue 36): `bot.flows` never holds the
-gateway. Every message the desk posts goes through the outbox (`bot.flows.outbox`, the one
+gateway. Every message the desk posts goes through the outbox (`bot.delivery.outbox`, the one
 road to Slack); what is left for a flow is to ask: who a person is and where their DM is
 (`Directory`), and what a message said (`Messages`). The Slack gateway
 (`bot.slack.gateway.SlackGateway`) is what answers both; the composition root (`bot.app`)

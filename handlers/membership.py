@@ -1,5 +1,5 @@
 """The bot joining a channel: what was parked because it could not post there goes out now
-(`bot.flows.parking`)."""
+(`bot.delivery.parking`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
+from bot.delivery.parking import unpark
 from bot.desk import Desk
-from bot.flows.parking import unpark
 
 log = logging.getLogger("desk.events")
 

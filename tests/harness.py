@@ -32,7 +32,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import DeskApp
 from bot.clock import Clock, FixedClock
-from bot.flows.owed import METADATA_TYPE
+from bot.delivery.owed import METADATA_TYPE
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.delivery.owed import owe
 from bot.domain.owed import Conversation, InThread, Post
-from bot.flows.owed import owe
 from bot.localslack.workspace import Message
 from bot.slack.gateway import Backoff
 from store import store_from_url

@@ -8,8 +8,8 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.delivery.owed import owe
 from bot.domain.owed import Conversation, Post
-from bot.flows.owed import owe
 from bot.slack.blocks import section
 from bot.slack.gateway import Backoff
 from tests.harness import TRIAGE, bot_posts, running_desk, settle, text_of

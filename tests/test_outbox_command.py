@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.delivery.owed import owe
 from bot.domain.owed import Conversation, Post
-from bot.flows.owed import owe
 from bot.slack.blocks import section
 from tests.harness import (
     GENERAL,

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from bot.delivery.owed import owe
+from bot.delivery.parking import PLACE_WIDE, REFUSALS, unpark
 from bot.domain.owed import Conversation, DirectMessage, Edit, Message, Post
-from bot.flows.owed import owe
-from bot.flows.parking import PLACE_WIDE, REFUSALS, unpark
 from bot.localslack.errors import DOCUMENTED
 from bot.localslack.workspace import BOT_USER, TEAM_ID
 from bot.localslack.workspace import Message as SlackMessage

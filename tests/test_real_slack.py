@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flows.outbox import THREAD_GONE
+from bot.delivery.outbox import THREAD_GONE
 from bot.localslack import ChannelPace
 from bot.localslack.blockkit import check_message_blocks
 from tests.factories import make_ticket

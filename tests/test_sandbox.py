@@ -444,7 +444,7 @@ async def test_what_is_owed_to_slack_is_shown_while_it_is_down_and_sent_once_it_
     "Slack is down" off sends it at once (the outbox's back-off and its own asking whether Slack
     is back both held at ten minutes here, so only the switch can be what sent it)."""
 
-    from bot.flows import outbox
+    from bot.delivery import outbox
     from tests.test_slack_back import LONG, Long
 
     sandbox.app.outbox.backoff = Long()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from bot.flows.outbox import PROBE_EVERY
+from bot.delivery.outbox import PROBE_EVERY
 from bot.outbox_command import waiting
 from bot.slack.gateway import Backoff
 from tests.harness import ALICE, BOB, dm_of, running_desk, settle, text_of

@@ -1,7 +1,7 @@
 """The messages the desk owes people, as data: what to say and where, not how it is sent.
 
 Every message the desk sends because something happened is one of these, recorded in the
-outbox with the change that owes it and delivered later by one worker (`bot.flows.outbox`).
+outbox with the change that owes it and delivered later by one worker (`bot.delivery.outbox`).
 Some carry their words (`Post`, `Edit`); others name what they show and are drawn when they
 are sent, so they show things as they stand then (`Card`, `StormCard`, `Prompt`, `NoticeOf`,
 `DigestOf`, `HomeOf`).
@@ -112,7 +112,7 @@ class ConfirmationOf:
 
 @dataclass(frozen=True)
 class StormCard:
-    """The card standing for an incident storm's tickets (`bot.flows.storm`)."""
+    """The card standing for an incident storm's tickets (`bot.delivery.storm`)."""
 
     storm: str
 

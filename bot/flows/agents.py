@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from bot.delivery import owed
 from bot.delivery.places import split_place
 from bot.desk import Desk
 from bot.domain import agents as rules
@@ -25,7 +26,7 @@ from bot.domain.priority import Priority
 from bot.domain.roles import Staff
 from bot.domain.sla import next_target, target_states
 from bot.domain.ticket import Status, Ticket
-from bot.flows import links, owed
+from bot.flows import links
 from bot.flows.approvals import Approvals
 from bot.flows.channel_ticket import redraw_confirmation
 from bot.flows.rating import owe_rating_request

@@ -23,6 +23,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.delivery.owed import card, confirmation, owe
 from bot.delivery.places import place
 from bot.desk import Desk
 from bot.domain.approval import (
@@ -43,7 +44,6 @@ from bot.domain.sla import SlaClock
 from bot.domain.ticket import Action, Origin, Ticket, TrailEntry, open_ticket
 from bot.flows.assignment import assign_new
 from bot.flows.opening import owe_announcement
-from bot.flows.owed import card, confirmation, owe
 from bot.i18n import Words
 from bot.ports import Unanswered
 from bot.slack import approval_blocks as blocks

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import logging
 
+from bot.delivery import owed
 from bot.desk import Desk
 from bot.domain.assignment import choose
 from bot.domain.away import is_away
 from bot.domain.roles import Assign
 from bot.domain.sla import target_states
 from bot.domain.ticket import Ticket
-from bot.flows import owed
 from bot.slack.agent_blocks import handover_message
 from store.base import Transaction
 from store.records import AWAY, TURNS

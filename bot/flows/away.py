@@ -3,11 +3,11 @@ tickets, until they are back. What they hold already stays theirs."""
 
 from __future__ import annotations
 
+from bot.delivery.owed import owe
 from bot.desk import Desk
 from bot.domain.away import Away, back_at, is_away
 from bot.domain.owed import HomeOf
 from bot.flows.home import home_key
-from bot.flows.owed import owe
 from bot.slack import refusals
 from bot.slack.said_blocks import away_answer, back_answer
 from bot.slack.when import at

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.delivery import owed
 from bot.delivery.drawing import confirmation_in_thread
 from bot.delivery.places import place
 from bot.desk import Desk
@@ -17,7 +18,6 @@ from bot.domain.owed import Conversation, InThread, Post
 from bot.domain.priority import Priority
 from bot.domain.roles import Team
 from bot.domain.ticket import Origin, Ticket, open_ticket
-from bot.flows import owed
 from bot.flows.assignment import assign_new
 from bot.flows.names import NO_TEXT
 from bot.slack.payloads import Heard

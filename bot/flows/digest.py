@@ -20,6 +20,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
+from bot.delivery.owed import owe
 from bot.delivery.records import DIGESTS
 from bot.desk import Desk
 from bot.domain.digest import DigestSchedule, build_digest, digest_reaches
@@ -29,7 +30,6 @@ from bot.domain.roles import Team
 from bot.flows.approvals import Approvals
 from bot.flows.began import before_beginning, began
 from bot.flows.deflection import deflection_blocks
-from bot.flows.owed import owe
 from bot.slack.digest_blocks import DigestLook, digest_message
 
 log = logging.getLogger("desk.digest")

@@ -18,14 +18,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from bot.delivery import owed
+from bot.delivery.owed import owe
 from bot.desk import Desk
 from bot.domain.escalation import EscalationPolicy, due_notices
 from bot.domain.notices import Notice
 from bot.domain.owed import NoticeOf
 from bot.domain.ticket import Ticket
-from bot.flows import owed
 from bot.flows.approvals import Approvals
-from bot.flows.owed import owe
 from bot.flows.pending import Pending
 from bot.flows.rating import Ratings
 from store.base import Transaction

@@ -9,11 +9,11 @@ reads it there, it counts as the first response, and the card's thread shows it.
 
 from __future__ import annotations
 
+from bot.delivery import owed
 from bot.delivery.places import place
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.domain.ticket import Action, Status
-from bot.flows import owed
 from bot.slack import said_blocks
 from bot.slack.payloads import Heard
 from store.records import THREADS, Place

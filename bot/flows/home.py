@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from bot.delivery.owed import owe
 from bot.desk import Desk
 from bot.domain.digest import backlog_at
 from bot.domain.owed import HomeOf
@@ -24,7 +25,6 @@ from bot.domain.sla import next_target
 from bot.domain.ticket import Action, Ticket
 from bot.domain.trend import WEEKS
 from bot.flows.approvals import Approvals
-from bot.flows.owed import owe
 from bot.flows.trends import trend_of
 from bot.slack.home import HomeFacts, HomeRow, QueueCounts, home_view
 from bot.slack.when import at

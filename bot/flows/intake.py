@@ -12,7 +12,7 @@ person's DM with the desk; its id is known from their messages (kept in `DMS`) o
 `conversations.open` earlier. When it is not, the draft is started in the person's own id,
 which stands for their DM (`where_of`): the outbox opens the DM when it delivers the question
 (retrying while Slack is away), and that delivery moves the draft to the DM's id
-(`bot.flows.deliveries`). A message the person writes in the DM before that moves it too.
+(`bot.delivery.deliveries`). A message the person writes in the DM before that moves it too.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from bot.delivery.owed import owe
 from bot.delivery.places import place
 from bot.delivery.records import learn_dm, move_draft
 from bot.desk import Desk
@@ -46,7 +47,6 @@ from bot.flows.approvals import Approvals
 from bot.flows.assignment import assign_new
 from bot.flows.links import follow
 from bot.flows.opening import owe_announcement
-from bot.flows.owed import owe
 from bot.slack.answer_blocks import answered, suggested_note, suggestions
 from bot.slack.blocks import section
 from bot.slack.intake_blocks import Offered, added_note, ended, question, raised_for

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.delivery import owed
+from bot.delivery.owed import owe
 from bot.desk import Desk
 from bot.domain.errors import DeskError, NotPermitted, TicketNotFound
 from bot.domain.owed import Post, RequesterThread, where_of
 from bot.domain.ticket import Action, Ticket
-from bot.flows import owed
-from bot.flows.owed import owe
 from bot.flows.rating import owe_rating_request
 from bot.slack import refusals
 from bot.slack.agent_blocks import resolution_message

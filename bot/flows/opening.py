@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 
+from bot.delivery import owed
 from bot.delivery.drawing import confirmation_for
 from bot.delivery.places import place
 from bot.desk import Desk
 from bot.domain.owed import Edit, Post, where_of
 from bot.domain.ticket import Ticket
-from bot.flows import owed
 from store.base import Transaction
 from store.names import CONFIRMATION
 

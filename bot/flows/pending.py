@@ -12,9 +12,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from bot.delivery import owed
 from bot.desk import Desk
 from bot.domain.ticket import Ticket
-from bot.flows import owed
 from bot.slack.agent_blocks import closed_unanswered_message, reminder_message
 from bot.slack.said_blocks import closed_unanswered_note
 from bot.slack.when import slack_at

@@ -11,12 +11,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.delivery import owed
 from bot.delivery.places import split_place
 from bot.desk import Desk
 from bot.domain.errors import NotPermitted, TicketNotFound
 from bot.domain.owed import Edit, Post
 from bot.domain.ticket import Ticket
-from bot.flows import owed
 from bot.slack import refusals
 from bot.slack.rating_blocks import CLOSED_LATE, comment_form, rating_request, survey_closed
 from store.base import Transaction

@@ -15,13 +15,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.charts import chart_data, draw
+from bot.delivery.owed import owe
 from bot.delivery.records import REPORTS
 from bot.desk import Desk
 from bot.domain.owed import ReportOf, digest_record
 from bot.domain.report import CHART_WEEKS, WeeklyReport, WeeklySchedule
 from bot.domain.roles import Team
 from bot.flows.began import before_beginning, began
-from bot.flows.owed import owe
 from bot.flows.trends import trend_of
 from bot.slack.report_blocks import chart_alt, report_text
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.delivery.owed import owe
 from bot.desk import Desk
 from bot.domain.errors import DeskError
 from bot.domain.owed import Conversation, Post
 from bot.domain.phrases import Help, MyTickets, Phrase, StatusOf
 from bot.domain.sla import next_target
-from bot.flows.owed import owe
 from bot.slack.blocks import section
 from bot.slack.status_blocks import assigned_tickets, help_answer, my_tickets, status_answer
 

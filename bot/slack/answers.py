@@ -13,9 +13,9 @@ import logging
 import uuid
 from typing import Any
 
+from bot.delivery.owed import owe
 from bot.desk import Desk
 from bot.domain.owed import DirectMessage, Post
-from bot.flows.owed import owe
 from bot.slack.blocks import section
 from bot.slack.gateway import SlackFailure
 from store.base import NotSaved

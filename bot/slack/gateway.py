@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # The only failures worth trying again, because Slack's documentation says they pass; every
 # other error, listed here or not, is Slack refusing the call (the outbox tries it a few times
-# more, then parks it: `bot.flows.parking`). From Slack's method pages (the same words under
+# more, then parks it: `bot.delivery.parking`). From Slack's method pages (the same words under
 # every method, e.g. https://api.slack.com/methods/views.publish#errors, and the rate-limit
 # page https://api.slack.com/docs/rate-limits):
 # - `ratelimited` (HTTP 429) / `rate_limited`: "Refer to the Retry-After header for when to

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import time
 
+from bot.delivery.owed import storm_card
 from bot.desk import Desk
 from bot.domain.owed import Card, Owed
 from bot.domain.storm import Storm, foldable, folds
 from bot.domain.ticket import Ticket
-from bot.flows.owed import storm_card
 from store.base import Transaction
 from store.records import STORM_OF, STORMS
 

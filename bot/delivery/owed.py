@@ -1,6 +1,6 @@
 """Recording what the desk owes people, inside the transaction that made the change.
 
-The outbox's worker (`bot.flows.outbox`) delivers what is recorded here. Each entry is keyed
+The outbox's worker (`bot.delivery.outbox`) delivers what is recorded here. Each entry is keyed
 by the message's id, so recording the same message twice (a retried request) owes it once.
 Messages drawn when they are sent (cards, prompts) are redrawn instead: they keep their place
 in line and take the new content.

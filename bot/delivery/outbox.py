@@ -22,13 +22,13 @@ none. The worker then delivers:
   entry redrawn as it is sent; an `Edit` or `Prompt` of a message a later one edits is dropped);
 - **parked**, logged once and told to the leads once, after a few refusals (any error Slack
   does not document as passing), with the messages of its thread: a refused message steps
-  out of its conversation's line, so the rest goes on (`bot.flows.parking`); sent again by
+  out of its conversation's line, so the rest goes on (`bot.delivery.parking`); sent again by
   `python -m bot outbox retry`, or by itself once the bot joins the channel or the token works.
 
 A ticket's card is one entry drawn when it is delivered, so however many changes pile up
 while Slack is away, the card is posted (or updated) once, as the ticket stands then. When
 new cards pile up faster than the triage channel takes them, they are folded into one storm
-card (`bot.flows.storm`) before each round.
+card (`bot.delivery.storm`) before each round.
 
 **Time.** What is a time of the desk's world is read from the desk's clock (`Desk.clock`,
 which tests and the sandbox move): when a message was owed (`since`), when it may go
@@ -51,8 +51,12 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from bot.delivery.deliveries import Deliveries, line_of
+from bot.delivery.owed import METADATA_TYPE, card_key
+from bot.delivery.parking import REFUSALS, Parking
 from bot.delivery.places import split_place
 from bot.delivery.renderers import Drawn, Editing, Features, Posting, Publishing, Unsendable, Uploading
+from bot.delivery.storm import Storms
 from bot.desk import Desk
 from bot.domain.owed import (
     Card,
@@ -68,10 +72,6 @@ from bot.domain.owed import (
     Thread,
     Where,
 )
-from bot.flows.deliveries import Deliveries, line_of
-from bot.flows.owed import METADATA_TYPE, card_key
-from bot.flows.parking import REFUSALS, Parking
-from bot.flows.storm import Storms
 from bot.i18n import ENGLISH, Words
 from bot.slack.gateway import Backoff, Posted, SlackFailure, SlackGateway
 from bot.slack.said_blocks import thread_gone_line

@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from bot.delivery.deliveries import follows, line_of
+from bot.delivery.owed import owe
 from bot.desk import Desk
 from bot.domain.notices import TRIAGE
 from bot.domain.owed import (
@@ -39,8 +41,6 @@ from bot.domain.owed import (
     StormCard,
 )
 from bot.domain.ticket import Ticket
-from bot.flows.deliveries import follows, line_of
-from bot.flows.owed import owe
 from bot.ports import Directory, Unanswered
 from bot.slack.parked_blocks import cause_of, parked_notice
 from store.base import Store, Transaction

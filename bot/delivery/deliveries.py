@@ -1,5 +1,5 @@
 """What each kind of owed message says and where it goes, worked out as it is sent, and what
-its delivery changes in the store. The outbox (`bot.flows.outbox`) applies one set of rules to
+its delivery changes in the store. The outbox (`bot.delivery.outbox`) applies one set of rules to
 all of them; this module is where the kinds differ: which line each waits in, what it follows,
 and, through the registry of renderers (`bot.delivery.renderers`) and the typed record of
 where it went (`bot.delivery.kept`), how it is drawn and what its place becomes. It imports no
@@ -73,7 +73,7 @@ def follows(message: Message) -> str | None:
     its edits and its thread's replies and notices; the requester's first message and its
     thread; one intake conversation's prompts; one message's edits; a person's DMs about one
     ticket). Only these keep their order when one of them cannot be delivered: the rest of a
-    conversation goes on without it (`bot.flows.parking`)."""
+    conversation goes on without it (`bot.delivery.parking`)."""
     match message:
         case Card(ticket=number):
             return f"ticket:{number}"
