@@ -63,7 +63,8 @@ from handlers import lifecycle
 from handlers.errors import listener_failed
 from store import NotSaved, Store, store_from_url
 from store.base import Transaction
-from store.names import OUTBOX, ROLLUPS
+from store.names import OUTBOX
+from store.records import ROLLUPS
 
 log = logging.getLogger("desk")
 # What Slack answers for a token it no longer takes (auth.test's documented errors).
@@ -258,7 +259,7 @@ class DeskApp:
     async def start(self) -> None:
         self.store.keep_since = self.desk.clock.now() - self.config.keep_in_memory  # the window to load
         await self.store.open()
-        if not await self.store.records(ROLLUPS) and await self.store.ticket_count():
+        if not await self.store.entries(ROLLUPS) and await self.store.ticket_count():
             await self.store.rebuild_rollups()  # a store from before the rollups: once
         # The knowledge base learns the window's tickets beside the desk, a slice at a time:
         # the desk serves meanwhile (until it is learnt, intake offers no suggestions).

@@ -33,6 +33,9 @@ ANSWERED = (
 LINKED_TO = "linked_to"  # ticket number -> the parent it is handled with (`/desk link`)
 LINKS = "links"  # parent ticket number -> its linked tickets' numbers
 ROLLUPS = "rollups"  # "day|team|agent" -> counters of what happened that UTC day (`bot.domain.rollup`)
+DIGESTS = "digests"  # local day (ISO; "<day>:<team>" with several teams) -> the leads' digest
+IDENTITY = "identity"  # "bot" -> the fields of auth.test the desk uses (`bot.flows.identity`)
+PARKED_TOLD = "parked_told"  # "<place>|<cause>" -> when the leads were told of messages parked there
 
 # Records kept per ticket number (keyed by it, or naming it: THREADS), which leave memory with
 # their ticket: TinyDB's archive drops them, a PostgreSQL desk keeps them in the database only.

@@ -13,7 +13,7 @@ outbox are not here: they have their own roads (`Transaction.save_ticket`, `Tran
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -66,6 +66,39 @@ class Imported:
     n: int
     fp: str
     trail: int | None = None  # None: written before trails were counted
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    """A day's leads' digest as recorded (`bot.flows.digest`): built once, then delivered to
+    each place it owes (the outbox strikes a place off `owed` into `delivered` once it is there)."""
+
+    built_at: datetime
+    text: str
+    blocks: list[dict[str, Any]]  # Slack's blocks, as posted
+    owed: tuple[str, ...]  # the places it has still to reach ("channel:C…", "dm:U…")
+    delivered: dict[str, datetime]  # place -> when it got there
+
+
+@dataclass(frozen=True)
+class WhoAmI:
+    """Who the desk is in the workspace, as Slack's `auth.test` said (`bot.flows.identity`)."""
+
+    user_id: str | None = None
+    bot_id: str | None = None
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    team: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Told:
+    """The leads were told that messages are parked in a place for a cause (`bot.flows.parking`)."""
+
+    at: float  # when, in seconds since the epoch
+    error: str  # Slack's error, as the refusal gave it
+    place: str  # where the messages go (a channel's id, "dm:<person>", "home:<person>")
 
 
 def _same(value: Any) -> Any:
@@ -139,6 +172,42 @@ def _counts(value: dict[str, int]) -> dict[str, int]:
     return dict(value)
 
 
+def _digest_to(value: DigestRecord) -> dict[str, Any]:
+    return {
+        "built_at": value.built_at.isoformat(),
+        "text": value.text,
+        "blocks": value.blocks,
+        "owed": list(value.owed),
+        "delivered": {place: when.isoformat() for place, when in value.delivered.items()},
+    }
+
+
+def _digest_from(doc: Any) -> DigestRecord:
+    return DigestRecord(
+        datetime.fromisoformat(doc["built_at"]),
+        doc["text"],
+        doc["blocks"],
+        tuple(doc["owed"]),
+        {place: datetime.fromisoformat(when) for place, when in doc["delivered"].items()},
+    )
+
+
+def _who_to(value: WhoAmI) -> dict[str, Any]:
+    return asdict(value)
+
+
+def _who_from(doc: Any) -> WhoAmI:
+    return WhoAmI(**{f.name: doc.get(f.name) for f in fields(WhoAmI)})
+
+
+def _told_to(value: Told) -> dict[str, Any]:
+    return {"at": value.at, "error": value.error, "place": value.place}
+
+
+def _told_from(doc: Any) -> Told:
+    return Told(doc["at"], doc["error"], doc["place"])
+
+
 def _text(name: str) -> Table[str]:
     return Table(name, _same, _string)
 
@@ -189,6 +258,11 @@ APPROVAL_DMS: Table[tuple[Place, ...]] = Table(
     APPROVAL_DMS_NAME, _places, lambda doc: tuple(Place.of(p) for p in doc or ())
 )
 ASKED_AT = _at(ASKED_AT_NAME)  # "<request id>:<approver>" -> the DM they pressed Deny on
+# local day (ISO; "<day>:<team>" with several teams) -> the leads' digest recorded for it
+DIGESTS: Table[DigestRecord] = Table(names.DIGESTS, _digest_to, _digest_from)
+IDENTITY: Table[WhoAmI] = Table(names.IDENTITY, _who_to, _who_from)  # "bot" -> who the desk is
+# "<place>|<cause>" ("*|<cause>" for the whole desk) -> when the leads were told, until it is sent
+PARKED_TOLD: Table[Told] = Table(names.PARKED_TOLD, _told_to, _told_from)
 
 TABLES: tuple[Table[Any], ...] = (
     DRAFTS,
@@ -218,4 +292,7 @@ TABLES: tuple[Table[Any], ...] = (
     APPROVALS,
     APPROVAL_DMS,
     ASKED_AT,
+    DIGESTS,
+    IDENTITY,
+    PARKED_TOLD,
 )

@@ -15,10 +15,9 @@ from datetime import datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.flows.digest import DIGESTS
 from bot.localslack.workspace import Message
 from store import store_from_url
-from store.names import BEGAN
+from store.names import BEGAN, DIGESTS
 from tests.harness import (
     BERLIN,
     CAROL,

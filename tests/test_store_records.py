@@ -20,7 +20,7 @@ from store import MemoryStore, Store, store_from_url
 from store import records as r
 from store.approval_codec import approval_to_doc
 from store.codec import draft_to_doc, storm_to_doc
-from store.records import Imported, Place, Table
+from store.records import DigestRecord, Imported, Place, Table, Told, WhoAmI
 from tests.factories import T0, make_ticket, minutes
 
 AT = datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=UTC)
@@ -42,6 +42,7 @@ APPROVAL = Approval(
     level_since=T0,
     trail=(Step(T0, "U0ALICE01", "requested"),),
 )
+BLOCKS = [{"type": "header", "block_id": "digest", "text": {"type": "plain_text", "text": "Digest"}}]
 
 # Each table: a key (ticket-numbered ones use ticket 1, which the tests open so that a windowed
 # PostgreSQL desk loads its records), a value, and the document the untyped flows wrote for it.
@@ -84,6 +85,37 @@ SAMPLES: list[tuple[Table[Any], str, Any, Any]] = [
         ["D0BOB0001:1.0", "D0BOB0001:2.0"],
     ),
     (r.ASKED_AT, "a1:U0BOB0001", Place("D0BOB0001", "2.0"), "D0BOB0001:2.0"),
+    (
+        r.DIGESTS,
+        "2026-11-02:IT",
+        DigestRecord(AT, "Digest", BLOCKS, ("channel:C0DIGEST1", "dm:U0CAROL01"), {"dm:U0DAVE001": T0}),
+        {
+            "built_at": AT.isoformat(),
+            "text": "Digest",
+            "blocks": BLOCKS,
+            "owed": ["channel:C0DIGEST1", "dm:U0CAROL01"],
+            "delivered": {"dm:U0DAVE001": T0.isoformat()},
+        },
+    ),
+    (
+        r.IDENTITY,
+        "bot",
+        WhoAmI("U0DESKBOT", "B0DESKBOT", "T0WORK001", None, "Work", "https://work.slack.com/"),
+        {
+            "user_id": "U0DESKBOT",
+            "bot_id": "B0DESKBOT",
+            "team_id": "T0WORK001",
+            "enterprise_id": None,
+            "team": "Work",
+            "url": "https://work.slack.com/",
+        },
+    ),
+    (
+        r.PARKED_TOLD,
+        "C0HELP001|not_in_channel",
+        Told(1700000000.25, "not_in_channel", "C0HELP001"),
+        {"at": 1700000000.25, "error": "not_in_channel", "place": "C0HELP001"},
+    ),
 ]
 
 

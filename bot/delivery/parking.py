@@ -44,10 +44,10 @@ from bot.domain.ticket import Ticket
 from bot.ports import Directory, Unanswered
 from bot.slack.parked_blocks import cause_of, parked_notice
 from store.base import Store, Transaction
+from store.records import PARKED_TOLD, Told
 
 log = logging.getLogger("desk.outbox")
 REFUSALS = 3  # refusals before a message is parked
-TOLD = "parked_told"  # "<place>|<cause>" -> when the leads were told (until the place's messages go)
 NOTICE = "parked:"  # the outbox ids of the leads' notices begin so (never told about in turn)
 # causes that stand for a whole place: a second message there is parked at its first refusal
 PLACE_WIDE = frozenset(
@@ -253,9 +253,9 @@ class Parking:
     def _tell(self, tx: Transaction, place: str, error: str, waiting: int, now: float) -> None:
         cause = cause_of(error)
         told = f"{'*' if cause in APP_WIDE else place}|{cause}"
-        if tx.record(TOLD, told) is not None:
+        if tx.get(PARKED_TOLD, told) is not None:
             return
-        tx.put(TOLD, told, {"at": now, "error": error, "place": place})
+        tx.put(PARKED_TOLD, told, Told(now, error, place))
         leads = self.desk.config.desk.leads
         if cause == "auth" or not leads:  # a refused token: the notice waits for it too
             log.error(
@@ -302,11 +302,11 @@ async def unpark(
                     continue
                 tx.owe(key, back_in_line(current))
                 freed.append(key)
-        for told in list((await store.records(TOLD)).keys()):
+        for told in list(await store.entries(PARKED_TOLD)):
             place, _, cause = told.partition("|")
             here = places is None or place in places
             if here and (causes is None or cause in causes):
-                tx.delete(TOLD, told)
+                tx.drop(PARKED_TOLD, told)
     if freed:
         log.info("parked messages back in line", extra={"count": len(freed)})
     return freed

@@ -12,7 +12,6 @@ from bot.domain.intake import Draft
 from store.base import Transaction
 from store.records import DMS, DRAFTS
 
-DIGESTS = "digests"  # store table: local day (ISO) -> the digest recorded for it (`bot.flows.digest`)
 REPORTS = "reports"  # store table: the week's Monday (ISO) -> the report recorded for it (`bot.flows.report`)
 
 

@@ -20,7 +20,7 @@ from bot.delivery.drawing import (
     storm_card_for,
 )
 from bot.delivery.places import split_place
-from bot.delivery.records import DIGESTS, REPORTS, stands_for_dm
+from bot.delivery.records import REPORTS, stands_for_dm
 from bot.desk import Desk
 from bot.domain.intake import conversation_key
 from bot.domain.notices import TRIAGE, person_of
@@ -54,6 +54,7 @@ from bot.slack.notice_blocks import notice_id
 from bot.slack.report_blocks import report_title
 from bot.slack.said_blocks import from_team, open_in_triage
 from store.base import Transaction
+from store.names import DIGESTS
 from store.records import CONFIRMATION, CONFIRMED_AT, DMS, DRAFTS, STORM_OF, STORMS
 
 Blocks = list[dict[str, Any]]

@@ -50,7 +50,7 @@ from bot.slack.mrkdwn import plain
 from bot.slack.rating_blocks import CLOSED_REOPENED, survey_closed
 from bot.slack.summary_blocks import summarise_button
 from store.base import Transaction
-from store.names import OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT
+from store.records import OPEN_SURVEYS, RATINGS_AT, RESOLVED_AT
 
 log = logging.getLogger("desk.agents")
 Answer = tuple[str, list[dict[str, Any]]]
@@ -321,16 +321,15 @@ def _resolution_closed(at: _Owing, said: rules.ResolutionClosed) -> None:
     """After a reopen, the requester's resolution message says so where they pressed the
     button (which goes), and the rating request stops offering to rate or change it."""
     ref, number = at.desk.ref(at.ticket.number), at.ticket.number
-    if (where := at.tx.record(RESOLVED_AT, str(number))) is not None:
+    if (resolved := at.tx.get(RESOLVED_AT, str(number))) is not None:
         words = at.desk.known_words(at.ticket.requester)
         text, blocks = reopened_message(ref, said.resolver, said.note, at.ticket, at.desk.zone, words=words)
-        channel, ts = split_place(str(where))
-        owed.owe(at.tx, f"t{number}:resolution-redraw", Edit(channel, ts, text, blocks))
-    if (where := at.tx.record(RATINGS_AT, str(number))) is not None:
-        at.tx.delete(OPEN_SURVEYS, str(number))
+        edit = Edit(resolved.channel, resolved.ts, text, blocks)
+        owed.owe(at.tx, f"t{number}:resolution-redraw", edit)
+    if (survey := at.tx.get(RATINGS_AT, str(number))) is not None:
+        at.tx.drop(OPEN_SURVEYS, str(number))
         text, blocks = survey_closed(ref, CLOSED_REOPENED, words=at.desk.known_words(at.ticket.requester))
-        channel, ts = split_place(str(where))
-        owed.owe(at.tx, f"t{number}:rating-redraw", Edit(channel, ts, text, blocks))
+        owed.owe(at.tx, f"t{number}:rating-redraw", Edit(survey.channel, survey.ts, text, blocks))
 
 
 def _priority_told(at: _Owing, said: rules.PriorityTold) -> None:

@@ -21,10 +21,9 @@ import logging
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.delivery.owed import card, confirmation, owe
-from bot.delivery.places import place
 from bot.desk import Desk
 from bot.domain.approval import (
     Approval,
@@ -49,10 +48,8 @@ from bot.ports import Unanswered
 from bot.slack import approval_blocks as blocks
 from bot.slack.blocks import section
 from bot.slack.intake_blocks import form
-from store.approval_codec import APPROVAL_DMS, APPROVALS, ASKED_AT, approval_from_doc, approval_to_doc
-from store.base import Transaction
-from store.codec import draft_from_doc, draft_to_doc
-from store.names import DRAFTS, HOMES, THREADS
+from store.base import Store, Transaction
+from store.records import APPROVAL_DMS, APPROVALS, ASKED_AT, DRAFTS, HOMES, THREADS, Place
 
 if TYPE_CHECKING:
     from bot.flows.agents import Agents
@@ -164,13 +161,12 @@ class Approvals:
             if tx.done_before(once):
                 return
             tx.mark_done(once, now)
-            doc = tx.record(DRAFTS, draft[0]) if draft is not None else None
-            talk = draft_from_doc(doc) if doc else None
+            talk = tx.get(DRAFTS, draft[0]) if draft is not None else None
             if talk is not None and draft is not None and talk.id == draft[1] and talk.stage is Stage.FORM:
                 turn = INTAKE.handle(talk, Chose(Stage.FORM, SENT), Context(now, ()))
                 if turn is not None and turn.say is Say.RAISE_TYPE:
                     ended = self.raise_from_draft(tx, turn.draft, choice, values, members, now)
-                    tx.put(DRAFTS, ended.key, draft_to_doc(ended))
+                    tx.put(DRAFTS, ended.key, ended)
                     return
             raised = self._raise(tx, person, choice, values, blocks.summary(choice[1], values), now, members)
             if isinstance(raised, Ticket):
@@ -240,13 +236,13 @@ class Approvals:
             return replace(draft, stage=Stage.CANCELLED)
         if isinstance(raised, Ticket):
             if origin.thread and origin.channel[:1] in ("C", "D", "G"):
-                tx.put(THREADS, place(origin.channel, origin.thread), raised.number)
+                tx.put(THREADS, str(Place(origin.channel, origin.thread)), raised.number)
             owe_announcement(tx, self.desk, raised, draft.prompt, hook)
             return replace(draft, ticket=raised.number)
         said, shown = blocks.waiting(raised, words)
         owe(tx, f"prompt:{draft.id}", prompt(said, shown, hook=hook))
         if draft.prompt is not None and draft.channel[:1] in ("C", "D", "G"):
-            tx.put(APPROVAL_DMS, f"{raised.id}:requester", [place(draft.channel, draft.prompt)])
+            tx.put(APPROVAL_DMS, f"{raised.id}:requester", (Place(draft.channel, draft.prompt),))
         return draft
 
     async def fill_ticket(
@@ -327,8 +323,8 @@ class Approvals:
                 self._settle_waiting(tx, after)
             if not after.pending:  # the forms' places are no longer needed
                 for asked in {p for level in after.chain for p in level}:
-                    if tx.record(ASKED_AT, f"{approval}:{asked}") is not None:
-                        tx.delete(ASKED_AT, f"{approval}:{asked}")
+                    if tx.get(ASKED_AT, f"{approval}:{asked}") is not None:
+                        tx.drop(ASKED_AT, f"{approval}:{asked}")
             self._save(tx, after)
         return None
 
@@ -368,7 +364,7 @@ class Approvals:
     ) -> list[dict]:
         """The approvals line for /quality, the digest and a lead's Home (of `team`, or of
         `teams`); nothing on a desk without requests."""
-        docs = list((await self.desk.store.records(APPROVALS)).values())
+        docs = list((await _documents(self.desk.store)).values())
         led = [team] if team is not None else teams
         areas = tuple(c for t in led for c in t.categories) if led is not None else None
         # Pure work over documents: done on a thread so requests keep flowing.
@@ -378,18 +374,17 @@ class Approvals:
     async def pressed_form(self, person: str, approval: str, where: tuple[str, str]) -> None:
         """Remember which DM `person` pressed Deny (or Approve with a note) on: Slack's word, from
         the click. The form's answer edits that message and no other, whatever the form carries."""
-        await self.desk.store.put_record(ASKED_AT, f"{approval}:{person}", f"{where[0]}:{where[1]}")
+        await self.desk.store.put(ASKED_AT, f"{approval}:{person}", Place(*where))
 
     async def form_place(self, person: str, approval: str) -> tuple[str, str] | None:
-        stored = await self.desk.store.record(ASKED_AT, f"{approval}:{person}")
-        channel, _, ts = str(stored or "").partition(":")
-        return (channel, ts) if ts else None
+        stored = await self.desk.store.get(ASKED_AT, f"{approval}:{person}")
+        return (stored.channel, stored.ts) if stored is not None and stored.ts else None
 
     async def home_blocks(self, person: str) -> list[dict]:
         """What `person`'s Home shows of approvals: requests waiting for them, and theirs."""
         waiting = [
-            approval_from_doc(doc)
-            for doc in (await self.desk.store.records(APPROVALS)).values()
+            APPROVALS.decode(doc)
+            for doc in (await _documents(self.desk.store)).values()
             if doc.get("state") == State.AWAITING.value
         ]
         for_them = sorted((a for a in waiting if person in a.deciders), key=lambda a: a.since)
@@ -402,15 +397,14 @@ class Approvals:
     async def waiting_in(self, categories: set[str]) -> list[Approval]:
         """The requests awaiting approval whose tickets would go to `categories`, oldest first."""
         held = [
-            approval_from_doc(doc)
-            for doc in (await self.desk.store.records(APPROVALS)).values()
+            APPROVALS.decode(doc)
+            for doc in (await _documents(self.desk.store)).values()
             if doc.get("state") == State.AWAITING.value and doc.get("category") in categories
         ]
         return sorted(held, key=lambda a: a.requested_at)
 
     async def held(self, approval: str) -> Approval | None:
-        doc = await self.desk.store.record(APPROVALS, approval)
-        return approval_from_doc(doc) if doc else None
+        return await self.desk.store.get(APPROVALS, approval)
 
     # -- the sweep -----------------------------------------------------------------------
     def _reach(self, start: datetime, span: timedelta) -> datetime:
@@ -443,8 +437,8 @@ class Approvals:
         """Remind and escalate what is due; how many requests moved. Each is looked at
         first without a transaction, then moved in one with the DMs it owes."""
         due: list[str] = []
-        for seen, (key, doc) in enumerate((await self.desk.store.records(APPROVALS)).items(), start=1):
-            if doc.get("state") == State.AWAITING.value and self._moved(approval_from_doc(doc), now):
+        for seen, (key, doc) in enumerate((await _documents(self.desk.store)).items(), start=1):
+            if doc.get("state") == State.AWAITING.value and self._moved(APPROVALS.decode(doc), now):
                 due.append(key)
             if seen % BATCH == 0:
                 await asyncio.sleep(0)  # requests are served in between
@@ -467,16 +461,15 @@ class Approvals:
 
     # -- in a transaction ----------------------------------------------------------------
     def _load(self, tx: Transaction, approval: str) -> Approval | None:
-        doc = tx.record(APPROVALS, approval)
-        return approval_from_doc(doc) if doc else None
+        return tx.get(APPROVALS, approval)
 
     def _save(self, tx: Transaction, held: Approval) -> None:
         """Save the request; the Homes of its team's leads who opened theirs show it (soon)."""
-        tx.put(APPROVALS, held.id, approval_to_doc(held))
+        tx.put(APPROVALS, held.id, held)
         watchers = {*self.desk.staff.team_of(held.category).leads, held.requester}
         watchers |= {p for level in held.chain for p in level}
         for person in sorted(watchers):
-            if tx.record(HOMES, person) is not None:
+            if tx.get(HOMES, person) is not None:
                 owe(tx, f"home:{person}", HomeOf(person), after=10.0)
 
     def _ask(self, tx: Transaction, held: Approval, *, reminder: bool = False) -> None:
@@ -505,7 +498,7 @@ class Approvals:
         """`held`'s level is decided (by `person`): every other DM of that level still showing
         Approve / Deny (the other approvers', reminders) says who decided and when, edited
         through the outbox (chat.update). A DM not delivered yet goes out settled instead."""
-        clicked = f"{where[0]}:{where[1]}" if where is not None else None
+        clicked = Place(*where) if where is not None else None
         for approver in held.chain[held.level]:
             words = self.desk.known_words(approver)
             text, shown = blocks.settled(after, person, approve, now, self.desk.zone, words=words)
@@ -540,10 +533,17 @@ class Approvals:
         return ticket
 
 
+async def _documents(store: Store) -> dict[str, Any]:
+    """Every request's stored document, by id, not decoded: most were decided long ago, and
+    their `state` (and `category`) is enough to pass them over, so only those looked at are
+    decoded (`APPROVALS.decode`), and the figures decode theirs on a thread."""
+    return await store.records(APPROVALS.name)
+
+
 def _figures(
     docs: list[dict], since: datetime, until: datetime, areas: tuple[str, ...] | None
 ) -> ApprovalFigures:
-    return approval_figures([approval_from_doc(doc) for doc in docs], since, until, areas)
+    return approval_figures([APPROVALS.decode(doc) for doc in docs], since, until, areas)
 
 
 def _settle_dm(
@@ -553,7 +553,7 @@ def _settle_dm(
     edits: str,
     text: str,
     shown: Blocks,
-    clicked: str | None = None,
+    clicked: Place | None = None,
 ) -> None:
     """A DM whose buttons a decision ended: still owed under one of `owed_keys`, it goes out as
     `text` instead; delivered (its places remembered in `APPROVAL_DMS` under `record`), each
@@ -563,10 +563,9 @@ def _settle_dm(
         if waiting is not None and isinstance(waiting.message, Post):
             settled = Post(waiting.message.to, text, shown)
             tx.owe(key, replace(waiting, message=settled, version=waiting.version + 1))
-    places = tx.record(APPROVAL_DMS, record)
-    for there in places or []:
-        channel, _, ts = str(there).partition(":")
-        if there != clicked and ts:
-            owe(tx, f"{edits}:{there}", Edit(channel, ts, text, shown))
+    places = tx.get(APPROVAL_DMS, record)
+    for there in places or ():
+        if there != clicked and there.ts:
+            owe(tx, f"{edits}:{there}", Edit(there.channel, there.ts, text, shown))
     if places is not None:
-        tx.delete(APPROVAL_DMS, record)
+        tx.drop(APPROVAL_DMS, record)

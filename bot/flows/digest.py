@@ -21,7 +21,6 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.delivery.owed import owe
-from bot.delivery.records import DIGESTS
 from bot.desk import Desk
 from bot.domain.digest import DigestSchedule, build_digest, digest_reaches
 from bot.domain.notices import person_of, to_person
@@ -31,6 +30,8 @@ from bot.flows.approvals import Approvals
 from bot.flows.began import before_beginning, began
 from bot.flows.deflection import deflection_blocks
 from bot.slack.digest_blocks import DigestLook, digest_message
+from store import records
+from store.records import DigestRecord
 
 log = logging.getLogger("desk.digest")
 Blocks = list[dict[str, Any]]
@@ -92,7 +93,7 @@ class Digests:
                 key = digest_record(day.isoformat(), _name(team))
                 if before_beginning(self.schedule.reported(day).end, beginning):
                     continue  # a day before the desk began: not greeted with a "quiet day"
-                if await self.desk.store.record(DIGESTS, key) is None:
+                if await self.desk.store.get(records.DIGESTS, key) is None:
                     recorded = await self._record(day, now, team) or recorded
                 await self._deliver(day, team)
             return recorded
@@ -114,12 +115,12 @@ class Digests:
             )
             return False
         text, blocks = await self.compose(day, now, team)
-        doc = {"built_at": now.isoformat(), "text": text, "blocks": blocks, "owed": places, "delivered": {}}
+        recorded = DigestRecord(now, text, blocks, tuple(places), {})
         key = digest_record(day.isoformat(), name)
         async with self.desk.store.transaction() as tx:  # a second run or process finds it taken
-            if tx.record(DIGESTS, key) is not None:
+            if tx.get(records.DIGESTS, key) is not None:
                 return False
-            tx.put(DIGESTS, key, doc)
+            tx.put(records.DIGESTS, key, recorded)
             for place in places:
                 owe(tx, digest_key(day, place, name), DigestOf(day.isoformat(), place, name))
         log.info("digest recorded", extra={"day": str(day), "to": len(places), "team": name})
@@ -129,11 +130,11 @@ class Digests:
         """Make sure each place the day's digest still owes is in the outbox (the outbox looks
         in the conversation first, so a digest that arrived before a crash is not sent again)."""
         name = _name(team)
-        record = await self.desk.store.record(DIGESTS, digest_record(day.isoformat(), name))
+        record = await self.desk.store.get(records.DIGESTS, digest_record(day.isoformat(), name))
         if record is None:
             return
         owed_now = await self.desk.store.owed()
-        missing = [place for place in record["owed"] if digest_key(day, place, name) not in owed_now]
+        missing = [place for place in record.owed if digest_key(day, place, name) not in owed_now]
         if missing:
             async with self.desk.store.transaction() as tx:
                 for place in missing:

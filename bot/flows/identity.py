@@ -12,14 +12,15 @@ ack, so Slack sends it again.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict, fields
 from typing import Any
 
 from bot.desk import Desk
 from bot.ports import Directory, Unanswered
+from store.records import IDENTITY, WhoAmI
 
 log = logging.getLogger("desk.identity")
-IDENTITY = "identity"  # store table: "bot" -> the fields of auth.test the desk uses
-FIELDS = ("user_id", "bot_id", "team_id", "enterprise_id", "team", "url")
+FIELDS = tuple(f.name for f in fields(WhoAmI))  # the fields of auth.test the desk uses (and keeps)
 
 
 class Identity:
@@ -31,19 +32,19 @@ class Identity:
     async def get(self) -> dict[str, Any]:
         if self._known is not None:
             return self._known
-        stored = await self.desk.store.record(IDENTITY, "bot")
+        stored = await self.desk.store.get(IDENTITY, "bot")
         try:
             answer = await self.directory.who_am_i()
         except Unanswered:
             if stored is None:
                 raise
             log.warning("Slack did not say who the desk is; using what it said before")
-            self._known = dict(stored)
+            self._known = asdict(stored)
             self.desk.workspace = str(self._known.get("url") or "")
             return self._known
-        found = {name: answer.get(name) for name in FIELDS}
+        found = WhoAmI(**{name: answer.get(name) for name in FIELDS})
         if found != stored:
-            await self.desk.store.put_record(IDENTITY, "bot", found)
-        self._known = found
-        self.desk.workspace = str(found.get("url") or "")
-        return found
+            await self.desk.store.put(IDENTITY, "bot", found)
+        self._known = asdict(found)
+        self.desk.workspace = str(found.url or "")
+        return self._known

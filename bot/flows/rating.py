@@ -20,7 +20,7 @@ from bot.domain.ticket import Ticket
 from bot.slack import refusals
 from bot.slack.rating_blocks import CLOSED_LATE, comment_form, rating_request, survey_closed
 from store.base import Transaction
-from store.names import OPEN_SURVEYS, RATINGS_AT
+from store.records import OPEN_SURVEYS, RATINGS_AT
 
 log = logging.getLogger("desk.rating")
 
@@ -94,13 +94,13 @@ class Ratings:
         owes, in one transaction. Returns how many closed."""
         closed = 0
         lasts = self.desk.config.survey_lasts
-        for key in list(await self.desk.store.records(OPEN_SURVEYS)):
+        for key in list(await self.desk.store.entries(OPEN_SURVEYS)):
             async with self.desk.store.transaction() as tx:
-                where, ticket = tx.record(OPEN_SURVEYS, key), tx.ticket(int(key))
+                where, ticket = tx.get(OPEN_SURVEYS, key), tx.ticket(int(key))
                 closes = ticket.survey_closes_at(lasts) if ticket is not None else None
                 if where is None or (closes is not None and now < closes):
                     continue
-                tx.delete(OPEN_SURVEYS, key)
+                tx.drop(OPEN_SURVEYS, key)
                 if ticket is None or closes is None:
                     continue  # reopened meanwhile: that closed it
                 text, blocks = survey_closed(
@@ -109,8 +109,7 @@ class Ratings:
                     span=lasts,
                     words=self.desk.known_words(ticket.requester),
                 )
-                channel, ts = split_place(str(where))
-                owed.owe(tx, f"t{ticket.number}:rating-redraw", Edit(channel, ts, text, blocks))
+                owed.owe(tx, f"t{ticket.number}:rating-redraw", Edit(where.channel, where.ts, text, blocks))
                 closed += 1
         if closed:
             log.info("surveys closed", extra={"closed": closed})
@@ -123,9 +122,9 @@ class Ratings:
         ticket = await self.desk.store.ticket(number)
         if ticket is None:
             raise TicketNotFound(number)
-        stored = await self.desk.store.record(RATINGS_AT, str(number))
-        if stored is not None and stored == where:
-            return str(stored)
+        stored = await self.desk.store.get(RATINGS_AT, str(number))
+        if stored is not None and str(stored) == where:
+            return where
         if stored is None and split_place(where)[0] == await self.desk.directory.dm_channel(ticket.requester):
             return where
         log.warning("a rating click from another message; refused", extra={"ticket": number, "from": where})

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import logging
 
-from bot.delivery.places import place
 from bot.desk import Desk
 from bot.flows.channel_ticket import open_from_message
 from bot.flows.names import request_text
 from bot.slack.payloads import author_of, message_words
-from store.names import THREADS
+from store.records import THREADS, Place
 
 log = logging.getLogger("desk.reaction")
 TICKET_REACTION = "ticket"  # :ticket:, as Slack names the emoji in reaction_added
@@ -28,8 +27,7 @@ async def ticket_from_reaction(
     desk: Desk, reactor: str, channel: str, ts: str, once: str | None
 ) -> int | None:
     """Open the message's ticket, unless it has one; its number when this call opened it."""
-    where = place(channel, ts)
-    if await desk.store.record(THREADS, where) is not None:
+    if await desk.store.get(THREADS, str(Place(channel, ts))) is not None:
         return None  # one ticket per message
     message = await desk.messages.message_at(channel, ts)  # a failure: not marked done, Slack retries
     if message is None:
