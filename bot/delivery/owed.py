@@ -33,7 +33,7 @@ from bot.domain.ticket import Ticket
 from bot.slack.blocks import section
 from bot.slack.mrkdwn import plain
 from store.base import Transaction
-from store.names import DMS
+from store.records import DMS
 
 METADATA_TYPE = "desk_message"  # Slack message metadata naming the desk's messages
 REDRAWN = (Card, StormCard, Edit, Prompt, HomeOf, ConfirmationOf)  # the latest content wins
@@ -90,7 +90,7 @@ def requesters_dm(tx: Transaction, ticket: Ticket) -> Where:
     there: a DM about the ticket then waits in the same line as the thread's messages, after
     those owed before it (the rating request after the resolution it asks about), rather than
     in a line of its own that Slack's pace may let go first."""
-    if tx.record(DMS, ticket.requester) == ticket.origin.channel:
+    if tx.get(DMS, ticket.requester) == ticket.origin.channel:
         return where_of(ticket.origin.channel)
     return DirectMessage(ticket.requester)
 

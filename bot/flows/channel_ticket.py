@@ -22,7 +22,7 @@ from bot.flows.assignment import assign_new
 from bot.flows.names import NO_TEXT
 from bot.slack.payloads import Heard
 from store.base import Transaction
-from store.names import THREADS
+from store.records import THREADS
 
 log = logging.getLogger("desk.intake")
 
@@ -54,7 +54,7 @@ async def open_from_message(
     talk_in = thread or ts
     now = desk.clock.now()
     async with desk.store.transaction() as tx:
-        if tx.done_before(once) or tx.record(THREADS, where) is not None:
+        if tx.done_before(once) or tx.get(THREADS, where) is not None:
             return None
         tx.mark_done(once, now)
         ticket = open_ticket(
@@ -71,7 +71,7 @@ async def open_from_message(
         ticket = assign_new(tx, desk, ticket)
         tx.save_ticket(ticket)
         tx.put(THREADS, where, ticket.number)
-        if thread and tx.record(THREADS, place(channel, thread)) is None:
+        if thread and tx.get(THREADS, place(channel, thread)) is None:
             tx.put(THREADS, place(channel, thread), ticket.number)
         words, blocks = confirmation_in_thread(desk, ticket)
         confirm = Post(

@@ -27,6 +27,7 @@ from bot.delivery.owed import owe
 from bot.delivery.places import place
 from bot.delivery.records import learn_dm, move_draft
 from bot.desk import Desk
+from bot.domain.deflection import Answered
 from bot.domain.intake import (
     INTAKE,
     Chose,
@@ -51,8 +52,7 @@ from bot.slack.answer_blocks import answered, suggested_note, suggestions
 from bot.slack.blocks import section
 from bot.slack.intake_blocks import Offered, added_note, ended, question, raised_for
 from store.base import Transaction
-from store.codec import draft_from_doc, draft_to_doc
-from store.names import ANSWERED, DMS, DRAFTS, HANDLED, THREADS
+from store.records import ANSWERED, DMS, DRAFTS, HANDLED, THREADS
 
 log = logging.getLogger("desk.intake")
 
@@ -62,8 +62,7 @@ def _thread(draft: Draft) -> InThread | None:
 
 
 def _draft(tx: Transaction, key: str) -> Draft | None:
-    doc = tx.record(DRAFTS, key)
-    return draft_from_doc(doc) if doc else None
+    return tx.get(DRAFTS, key)
 
 
 def in_dm(channel: str, thread: str | None) -> bool:
@@ -87,8 +86,7 @@ class Intake:
         )
 
     async def draft_at(self, person: str, channel: str, thread: str | None) -> Draft | None:
-        doc = await self.desk.store.record(DRAFTS, conversation_key(person, channel, thread))
-        return draft_from_doc(doc) if doc else None
+        return await self.desk.store.get(DRAFTS, conversation_key(person, channel, thread))
 
     def _suggestions(self, draft: Draft, event: Input) -> tuple[Suggestion, ...]:
         """What the knowledge base has for the request, asked only as the urgency is chosen
@@ -110,8 +108,10 @@ class Intake:
         """Where a request `person` starts outside the DM goes on, without asking Slack: their
         DM with the desk when it is known, else their id, which stands for it until the outbox
         delivers the question there."""
-        known = self.desk.directory.known_dm(person) or await self.desk.store.record(DMS, person)
-        return str(known) if known else person
+        known = self.desk.directory.known_dm(person)
+        if known:
+            return known
+        return await self.desk.store.get(DMS, person) or person
 
     def _adopt(self, tx: Transaction, person: str, channel: str, thread: str | None) -> None:
         """In the DM: a request started in the person's id before the DM was known (Slack was
@@ -162,9 +162,9 @@ class Intake:
                 # the DM would. Replacing it threw away what they wrote before (issue 34, item 6).
                 joined = INTAKE.handle(replaced, Said(text), self._context(now))
                 if joined is not None and joined.say is Say.WAITING:
-                    tx.put(DRAFTS, replaced.key, draft_to_doc(joined.draft))
+                    tx.put(DRAFTS, replaced.key, joined.draft)
                     return
-            tx.put(DRAFTS, turn.draft.key, draft_to_doc(turn.draft))
+            tx.put(DRAFTS, turn.draft.key, turn.draft)
             if replaced is not None and not replaced.stage.over:
                 self._owe_show(tx, replace(replaced, stage=Stage.CANCELLED), Say.CANCELLED, once, quiet=True)
             self._owe_show(tx, turn.draft, turn.say, once)
@@ -223,12 +223,12 @@ class Intake:
                 ended = approvals.raise_from_draft(tx, turn.draft, choice, {}, members, now, hook)
                 turn = Turn(ended, turn.say)
             elif turn.say is Say.ANSWERED:  # answered without a ticket: counted (/quality, the digest)
-                solved = {"at": now.isoformat(), "person": person, "category": turn.draft.category}
-                tx.put(ANSWERED, turn.draft.id, {**solved, "by": turn.draft.solved_by})
+                solved = Answered(now, person, turn.draft.category, turn.draft.solved_by)
+                tx.put(ANSWERED, turn.draft.id, solved)
                 self._owe_show(tx, turn.draft, turn.say, once)
             else:
                 self._owe_show(tx, turn.draft, turn.say, once, hook=hook)
-            tx.put(DRAFTS, key, draft_to_doc(turn.draft))
+            tx.put(DRAFTS, key, turn.draft)
         return True
 
     def _open(self, tx: Transaction, draft: Draft, now: datetime) -> Ticket:
@@ -324,17 +324,16 @@ class Intake:
         now = self.desk.clock.now()
         closed: list[Draft] = []
         async with self.desk.store.transaction() as tx:
-            for key, doc in (await self.desk.store.records(DRAFTS)).items():
-                draft = draft_from_doc(doc)
+            for key, draft in (await self.desk.store.entries(DRAFTS)).items():
                 if draft.expired(now):
                     closed.append(replace(draft, stage=Stage.EXPIRED, touched_at=now))
-                    tx.put(DRAFTS, key, draft_to_doc(closed[-1]))
+                    tx.put(DRAFTS, key, closed[-1])
                     self._owe_show(tx, closed[-1], Say.EXPIRED, None)
                 elif draft.stage.over and now - draft.touched_at > INTAKE.timeout:
-                    tx.delete(DRAFTS, key)
-            for key, when in (await self.desk.store.records(HANDLED)).items():
-                if now - datetime.fromisoformat(when) > INTAKE.timeout:
-                    tx.delete(HANDLED, key)
+                    tx.drop(DRAFTS, key)
+            for key, when in (await self.desk.store.entries(HANDLED)).items():
+                if now - when > INTAKE.timeout:
+                    tx.drop(HANDLED, key)
         return len(closed)
 
     async def open_from_form(

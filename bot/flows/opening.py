@@ -11,12 +11,11 @@ import logging
 
 from bot.delivery import owed
 from bot.delivery.drawing import confirmation_for
-from bot.delivery.places import place
 from bot.desk import Desk
 from bot.domain.owed import Edit, Post, where_of
 from bot.domain.ticket import Ticket
 from store.base import Transaction
-from store.names import CONFIRMATION
+from store.records import CONFIRMATION, Place
 
 log = logging.getLogger("desk.intake")
 
@@ -32,7 +31,7 @@ def owe_announcement(
     key = f"t{number}:confirmation"
     if prompt is not None:
         owed.owe(tx, key, Edit(ticket.origin.channel, prompt, text, blocks, hook))  # hook: the click on it
-        tx.put(CONFIRMATION, str(number), place(ticket.origin.channel, prompt))  # redrawn as it moves
+        tx.put(CONFIRMATION, str(number), Place(ticket.origin.channel, prompt))  # redrawn as it moves
     else:
         owed.owe(tx, key, Post(where_of(ticket.origin.channel), text, blocks, remember=("origin", number)))
     owed.card(tx, number, requester_too=False)
