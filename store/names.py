@@ -33,6 +33,7 @@ ANSWERED = (
 LINKED_TO = "linked_to"  # ticket number -> the parent it is handled with (`/desk link`)
 LINKS = "links"  # parent ticket number -> its linked tickets' numbers
 ROLLUPS = "rollups"  # "day|team|agent" -> counters of what happened that UTC day (`bot.domain.rollup`)
+REPORTS = "reports"  # the week's Monday (ISO; "<week>:<team>" with several teams) -> the leads' weekly report
 DIGESTS = "digests"  # local day (ISO; "<day>:<team>" with several teams) -> the leads' digest
 IDENTITY = "identity"  # "bot" -> the fields of auth.test the desk uses (`bot.flows.identity`)
 PARKED_TOLD = "parked_told"  # "<place>|<cause>" -> when the leads were told of messages parked there

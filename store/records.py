@@ -81,6 +81,15 @@ class DigestRecord:
 
 
 @dataclass(frozen=True)
+class ReportRecord:
+    """A week's report as recorded (`bot.flows.report`): the leads it is owed to, struck off into
+    `delivered` as the outbox gets it to each (its text and chart are drawn as it is sent)."""
+
+    owed: tuple[str, ...]  # the leads it has still to reach
+    delivered: dict[str, datetime]  # lead -> when it got there
+
+
+@dataclass(frozen=True)
 class WhoAmI:
     """Who the desk is in the workspace, as Slack's `auth.test` said (`bot.flows.identity`)."""
 
@@ -192,6 +201,18 @@ def _digest_from(doc: Any) -> DigestRecord:
     )
 
 
+def _report_to(value: ReportRecord) -> dict[str, Any]:
+    return {
+        "owed": list(value.owed),
+        "delivered": {who: when.isoformat() for who, when in value.delivered.items()},
+    }
+
+
+def _report_from(doc: Any) -> ReportRecord:
+    delivered = doc.get("delivered") or {}
+    return ReportRecord(tuple(doc["owed"]), {who: datetime.fromisoformat(w) for who, w in delivered.items()})
+
+
 def _who_to(value: WhoAmI) -> dict[str, Any]:
     return asdict(value)
 
@@ -260,6 +281,7 @@ APPROVAL_DMS: Table[tuple[Place, ...]] = Table(
 ASKED_AT = _at(ASKED_AT_NAME)  # "<request id>:<approver>" -> the DM they pressed Deny on
 # local day (ISO; "<day>:<team>" with several teams) -> the leads' digest recorded for it
 DIGESTS: Table[DigestRecord] = Table(names.DIGESTS, _digest_to, _digest_from)
+REPORTS: Table[ReportRecord] = Table(names.REPORTS, _report_to, _report_from)
 IDENTITY: Table[WhoAmI] = Table(names.IDENTITY, _who_to, _who_from)  # "bot" -> who the desk is
 # "<place>|<cause>" ("*|<cause>" for the whole desk) -> when the leads were told, until it is sent
 PARKED_TOLD: Table[Told] = Table(names.PARKED_TOLD, _told_to, _told_from)
@@ -293,6 +315,7 @@ TABLES: tuple[Table[Any], ...] = (
     APPROVAL_DMS,
     ASKED_AT,
     DIGESTS,
+    REPORTS,
     IDENTITY,
     PARKED_TOLD,
 )

@@ -20,7 +20,7 @@ from store import MemoryStore, Store, store_from_url
 from store import records as r
 from store.approval_codec import approval_to_doc
 from store.codec import draft_to_doc, storm_to_doc
-from store.records import DigestRecord, Imported, Place, Table, Told, WhoAmI
+from store.records import DigestRecord, Imported, Place, ReportRecord, Table, Told, WhoAmI
 from tests.factories import T0, make_ticket, minutes
 
 AT = datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=UTC)
@@ -85,6 +85,12 @@ SAMPLES: list[tuple[Table[Any], str, Any, Any]] = [
         ["D0BOB0001:1.0", "D0BOB0001:2.0"],
     ),
     (r.ASKED_AT, "a1:U0BOB0001", Place("D0BOB0001", "2.0"), "D0BOB0001:2.0"),
+    (
+        r.REPORTS,
+        "2026-11-02:IT",
+        ReportRecord(("U0CAROL01",), {"U0DAVE001": T0}),
+        {"owed": ["U0CAROL01"], "delivered": {"U0DAVE001": T0.isoformat()}},
+    ),
     (
         r.DIGESTS,
         "2026-11-02:IT",

@@ -15,7 +15,7 @@ from bot.charts import chart_data, draw
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.report import WeeklySchedule, build_report
 from bot.domain.sla import SlaClock
-from bot.flows.report import REPORTS
+from store.names import REPORTS
 from tests.factories import make_ticket
 from tests.harness import (
     ALICE,

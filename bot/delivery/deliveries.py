@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.delivery.kept import keep, keeping
-from bot.delivery.records import REPORTS, move_draft, stands_for_dm, strike
+from bot.delivery.records import move_draft, stands_for_dm, strike
 from bot.delivery.renderers import Drawing, Drawn, Features, draw
 from bot.desk import Desk
 from bot.domain.intake import conversation_key
@@ -37,8 +37,7 @@ from bot.domain.owed import (
 )
 from bot.ports import Posted
 from store.base import Transaction
-from store.names import DIGESTS
-from store.records import DRAFTS, Place
+from store.records import DIGESTS, DRAFTS, REPORTS, Place
 
 
 def line_of(message: Message, triage: str) -> str:

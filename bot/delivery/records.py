@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 from bot.domain.intake import Draft
 from store.base import Transaction
-from store.records import DMS, DRAFTS
-
-REPORTS = "reports"  # store table: the week's Monday (ISO) -> the report recorded for it (`bot.flows.report`)
+from store.records import DMS, DRAFTS, DigestRecord, ReportRecord, Table
 
 
 def stands_for_dm(channel: str) -> bool:
@@ -36,11 +35,13 @@ def move_draft(tx: Transaction, draft: Draft, channel: str) -> Draft:
     return moved
 
 
-def strike(tx: Transaction, table: str, key: str, place: str, now: datetime) -> None:
+Struck = TypeVar("Struck", DigestRecord, ReportRecord)  # a record the outbox strikes places off
+
+
+def strike(tx: Transaction, table: Table[Struck], key: str, place: str, now: datetime) -> None:
     """Strike `place` off a recorded digest's or report's `owed`, noting when it got there."""
-    record = tx.record(table, key)
+    record = tx.get(table, key)
     if record is None:
         return
-    owed = [p for p in record["owed"] if p != place]
-    delivered = {**record["delivered"], place: now.isoformat()}
-    tx.put(table, key, {**record, "owed": owed, "delivered": delivered})
+    owed = tuple(p for p in record.owed if p != place)
+    tx.put(table, key, replace(record, owed=owed, delivered={**record.delivered, place: now}))

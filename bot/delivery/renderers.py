@@ -20,7 +20,7 @@ from bot.delivery.drawing import (
     storm_card_for,
 )
 from bot.delivery.places import split_place
-from bot.delivery.records import REPORTS, stands_for_dm
+from bot.delivery.records import stands_for_dm
 from bot.desk import Desk
 from bot.domain.intake import conversation_key
 from bot.domain.notices import TRIAGE, person_of
@@ -54,8 +54,7 @@ from bot.slack.notice_blocks import notice_id
 from bot.slack.report_blocks import report_title
 from bot.slack.said_blocks import from_team, open_in_triage
 from store.base import Transaction
-from store.names import DIGESTS
-from store.records import CONFIRMATION, CONFIRMED_AT, DMS, DRAFTS, STORM_OF, STORMS
+from store.records import CONFIRMATION, CONFIRMED_AT, DIGESTS, DMS, DRAFTS, REPORTS, STORM_OF, STORMS
 
 Blocks = list[dict[str, Any]]
 
@@ -295,13 +294,13 @@ async def _on_storm(desk: Desk, number: int) -> bool:
 
 @renders(DigestOf)
 async def _digest(drawing: Drawing, owed: DigestOf) -> Drawn | None:
-    record = await drawing.desk.store.record(DIGESTS, owed.record)
-    if record is None or owed.place not in record["owed"]:
+    record = await drawing.desk.store.get(DIGESTS, owed.record)
+    if record is None or owed.place not in record.owed:
         return None
     person = person_of(owed.place)
     to: Where = DirectMessage(person) if person else Conversation(owed.place.partition(":")[2])
     marker = digest_id(date.fromisoformat(owed.day), owed.team)
-    return Posting(to, record["text"], record["blocks"], marker=marker, always_look=True)
+    return Posting(to, record.text, record.blocks, marker=marker, always_look=True)
 
 
 @renders(HomeOf)
@@ -313,8 +312,8 @@ async def _home(drawing: Drawing, owed: HomeOf) -> Drawn:
 @renders(ReportOf)
 async def _report(drawing: Drawing, owed: ReportOf) -> Drawn | None:
     desk = drawing.desk
-    record = await desk.store.record(REPORTS, owed.record)
-    if record is None or owed.lead not in record["owed"]:
+    record = await desk.store.get(REPORTS, owed.record)
+    if record is None or owed.lead not in record.owed:
         return None
     week = date.fromisoformat(owed.week)
     text, png, alt = await drawing.features.report(week, owed.team)

@@ -12,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date, timedelta
-from typing import Any
 
 from bot.charts import chart_data, draw
 from bot.delivery.owed import owe
-from bot.delivery.records import REPORTS
 from bot.desk import Desk
 from bot.domain.owed import ReportOf, digest_record
 from bot.domain.report import CHART_WEEKS, WeeklyReport, WeeklySchedule
@@ -24,6 +22,7 @@ from bot.domain.roles import Team
 from bot.flows.began import before_beginning, began
 from bot.flows.trends import trend_of
 from bot.slack.report_blocks import chart_alt, report_text
+from store.records import REPORTS, ReportRecord
 
 log = logging.getLogger("desk.report")
 Composed = tuple[str, bytes, str]  # the message, the chart (PNG), the chart's description
@@ -90,13 +89,13 @@ class Reports:
     async def _record(self, week: date, team: Team | None) -> bool:
         leads, name = self.leads(team), team.name if team is not None else ""
         key = digest_record(week.isoformat(), name)
-        if not leads or await self.desk.store.record(REPORTS, key):
+        if not leads or await self.desk.store.get(REPORTS, key) is not None:
             return False
-        doc: dict[str, Any] = {"owed": leads, "delivered": {}}
+        recorded = ReportRecord(tuple(leads), {})
         async with self.desk.store.transaction() as tx:  # a second run or process finds it taken
-            if tx.record(REPORTS, key) is not None:
+            if tx.get(REPORTS, key) is not None:
                 return False
-            tx.put(REPORTS, key, doc)
+            tx.put(REPORTS, key, recorded)
             for lead in leads:
                 owe(tx, report_key(week, lead, name), ReportOf(week.isoformat(), lead, name))
         log.info("weekly report recorded", extra={"week": str(week), "to": len(leads), "team": name})
