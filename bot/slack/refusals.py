@@ -9,8 +9,8 @@ reader's `Words` (`DeskError.render`); `Phrase` values such as the things people
 
 from __future__ import annotations
 
-# the agents' and linked tickets' rules (bot.domain) name these themselves; kept here beside
-# the others
+# the agents', away and linked tickets' rules (bot.domain) name these themselves; kept here
+# beside the others
 from bot.domain.agents import (  # noqa: F401
     CLAIM,
     MOVE,
@@ -25,6 +25,7 @@ from bot.domain.agents import (  # noqa: F401
     RESOLVE,
     WAIT,
 )
+from bot.domain.away import BE_AWAY, BE_BACK  # noqa: F401
 from bot.domain.errors import Phrase
 from bot.domain.links import (  # noqa: F401
     LINK,
@@ -39,8 +40,6 @@ SEE_QUEUE = Phrase("see the queue")
 SEE_DETAILS = Phrase("see a ticket's details")
 SEE_SIMILAR = Phrase("see similar tickets")
 SEE_QUALITY = Phrase("see the quality summary")
-BE_AWAY = Phrase("be away")
-BE_BACK = Phrase("be back")
 SUMMARISE = Phrase("ask for summaries")
 
 # -- the agents' commands -----------------------------------------------------------------------
