@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
+from bot.domain import away as rules
 from bot.domain.errors import DeskError
-from bot.flows.away import come_back, go_away
+from bot.flows.away import Aways
 from bot.flows.home import Homes
 from bot.slack.home import HomeIds
 from handlers import events
@@ -19,7 +21,8 @@ log = logging.getLogger("desk.home")
 
 
 def register(app: AsyncApp, desk: Desk) -> None:
-    homes = Homes(desk)
+    homes, aways = Homes(desk), Aways(desk)
+    switch: dict[str, Callable[[str], rules.Command]] = {HomeIds.AWAY: rules.GoAway, HomeIds.BACK: rules.Back}
 
     @app.event("app_home_opened")
     async def show_home(event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -34,14 +37,11 @@ def register(app: AsyncApp, desk: Desk) -> None:
     async def on_away_switch(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The agent's away switch on their Home; the Home is redrawn to show it."""
         await ack()
-        user = (body.get("user") or {}).get("id")
-        if not isinstance(user, str):
+        user, pressed = (body.get("user") or {}).get("id"), action.get("action_id")
+        if not isinstance(user, str) or pressed not in switch:
             return
         try:
-            if action.get("action_id") == HomeIds.AWAY:
-                await go_away(desk, user, "")
-            else:
-                await come_back(desk, user)
+            await aways.carry(switch[pressed](user))
         except DeskError as error:  # kept (not `handlers.errors`): the Home is the answer; a
             # refusal is only logged, and nobody is sent a DM for a press on their own Home
             log.info("away switch refused", extra={"error": desk.explain(error)})

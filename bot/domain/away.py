@@ -1,5 +1,14 @@
 """Agents away (SPEC §9: `/away [until]`, `/back`): assignment passes them by until they are
-back, by their word or at the time they gave."""
+back, by their word or at the time they gave. What they hold already stays theirs.
+
+The edge reads a request once into a typed command (`GoAway` for `/desk away [until]` and the
+Home's "I'm away", `Back` for `/desk back` and the Home's "I'm back"); `decide` takes the
+agent's standing (their away record and how many open tickets they hold), the command, the
+desk's staff, its policy (the desk's zone, for the time they gave) and `now`, and returns an
+`Outcome`: the away record to keep, the messages owed and the answer for whoever acted. A
+refusal is a `DeskError` and changes nothing. Permission is checked here, once. Pure: no
+Slack, no store, `now` passed in.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +18,20 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.durations import parse_duration
-from bot.domain.errors import DeskError
+from bot.domain.errors import DeskError, Phrase, Typed
+from bot.domain.roles import Staff
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# -- what people may be refused (worded by the catalogue; `bot.slack.refusals` too) --------------
+BE_AWAY = Phrase("be away")
+BE_BACK = Phrase("be back")
+UNREADABLE = Phrase(
+    "I can't tell when you'll be back from “{said}”. Say how long or until when: "
+    "`/desk away` (until you say `/desk back`), `/desk away 2h`, `/desk away 3d`, "
+    "`/desk away 17:00`, `/desk away fri` or `/desk away 2026-12-24`."
+)
 
 
 @dataclass(frozen=True)
@@ -69,10 +88,83 @@ def back_at(words: str, now: datetime, zone: ZoneInfo) -> datetime | None:
         except ValueError:
             found = None
     if found is None or found <= now:
-        raise DeskError(
-            "I can't tell when you'll be back from “{said}”. Say how long or until when: "
-            "`/desk away` (until you say `/desk back`), `/desk away 2h`, `/desk away 3d`, "
-            "`/desk away 17:00`, `/desk away fri` or `/desk away 2026-12-24`.",
-            said=words.strip(),
-        )
+        raise DeskError(UNREADABLE, said=Typed(words.strip()))
     return found
+
+
+# -- the commands -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GoAway:
+    """`/desk away [until]`, or the Home's "I'm away" (`until` left empty). `until` is what the
+    agent typed ("" for until they say they are back), read in `decide` against `now` in the
+    desk's zone, so a refusal names who may first and one clock says what is gone."""
+
+    agent: str
+    until: str = ""
+
+
+@dataclass(frozen=True)
+class Back:
+    """`/desk back`, or the Home's "I'm back"."""
+
+    agent: str
+
+
+Command = GoAway | Back
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What an away decision reads: the agent's away record (None: none) and the open
+    tickets they hold (they stay theirs; the answer names them)."""
+
+    record: Away | None = None
+    held: int = 0
+
+
+@dataclass(frozen=True)
+class Policy:
+    zone: ZoneInfo  # `desk.timezone`: where "17:00" and "fri" are read
+
+
+# -- the messages owed ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HomeRedrawn:
+    """The agent's Home, which shows the away switch: redrawn (if they ever opened it)."""
+
+    agent: str
+
+
+Message = HomeRedrawn
+
+
+# -- the answers for whoever acted -----------------------------------------------------------------
+@dataclass(frozen=True)
+class GoneAway:
+    until: datetime | None  # None: until they say they are back
+    held: int  # open tickets they still hold
+
+
+@dataclass(frozen=True)
+class CameBack:
+    was_away: bool
+
+
+Answer = GoneAway | CameBack
+
+
+@dataclass(frozen=True)
+class Outcome:
+    record: Away | None  # the agent's away record to keep; None: dropped (they are back)
+    owed: tuple[Message, ...]
+    answer: Answer
+
+
+def decide(standing: Standing, command: Command, staff: Staff, policy: Policy, now: datetime) -> Outcome:
+    """What `command` does to the agent's standing; a `DeskError` if refused."""
+    if isinstance(command, GoAway):
+        staff.require_agent(command.agent, BE_AWAY)
+        until = back_at(command.until, now, policy.zone)
+        return Outcome(Away(until), (HomeRedrawn(command.agent),), GoneAway(until, standing.held))
+    staff.require_agent(command.agent, BE_BACK)
+    return Outcome(None, (HomeRedrawn(command.agent),), CameBack(is_away(standing.record, now)))

@@ -4,6 +4,13 @@ A reply on the parent reaches every linked requester once, in their own ticket t
 the outbox (which keeps Slack's pace); resolving the parent resolves its open children, each
 requester told and asked to rate once. One level only: a parent is not linked to another.
 Links are records (`LINKED_TO`, `LINKS`), so tickets keep their shape.
+
+Each request is a typed command (`bot.domain.links`) carried out by one executor (`Links.carry`):
+under the store's write lock the tickets it names and their links are loaded, `decide`d and, in
+the same transaction, the links recorded, each trail note saved on its ticket and every message
+owed (the outbox delivers them). The return value is the private answer for whoever acted;
+refusals are `DeskError`s, raised, and change nothing. A requester's `Follow` is carried out in
+the intake's own transaction (`follow`).
 """
 
 from __future__ import annotations
@@ -13,26 +20,17 @@ from datetime import datetime
 from bot.delivery import owed
 from bot.delivery.owed import owe
 from bot.desk import Desk
-from bot.domain.errors import DeskError, NotPermitted, TicketNotFound
+from bot.domain import links as rules
 from bot.domain.owed import Post, RequesterThread, where_of
 from bot.domain.ticket import Action, Ticket
 from bot.flows.rating import owe_rating_request
-from bot.slack import refusals
+from bot.slack import link_said
 from bot.slack.agent_blocks import resolution_message
-from bot.slack.link_blocks import (
-    incident_answer,
-    linked_answer,
-    linked_to,
-    parent_update,
-    trail_child,
-    trail_incident,
-    trail_parent,
-)
-from bot.slack.said_blocks import linked_already
+from bot.slack.link_blocks import parent_update
 from store.base import Transaction
 from store.records import LINKED_TO, LINKS, STORM_OF, STORMS
 
-LINK_TICKETS = refusals.LINK
+LINK_TICKETS = rules.LINK
 
 
 def children_of(tx: Transaction, parent: int) -> list[int]:
@@ -40,105 +38,81 @@ def children_of(tx: Transaction, parent: int) -> list[int]:
     return list(children) if children is not None else []
 
 
-async def link(desk: Desk, agent: str, child_number: int, parent_number: int) -> str:
-    """Link `child_number` to `parent_number`; the agent's answer."""
-    desk.staff.require_agent(agent, LINK_TICKETS)
-    async with desk.store.transaction() as tx:
-        return _link(tx, desk, agent, child_number, parent_number)
+class Links:
+    """The one executor of the link commands (`bot.domain.links`)."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    async def carry(self, command: rules.Link | rules.MakeIncident) -> str:
+        """Under the write lock, load what the command names, `decide`, and commit the links,
+        the trail notes and every message owed in one transaction; then the answer for whoever
+        acted. A refusal (`DeskError`) changes nothing and is raised."""
+        async with self.desk.store.transaction() as tx:
+            outcome = rules.decide(linking(tx, command), command, self.desk.staff)
+            commit(tx, self.desk, outcome, self.desk.clock.now())
+        assert outcome.answer is not None  # an agent's command is always answered
+        words = await self.desk.words_for(rules.actor(command))
+        return link_said.answer(outcome.answer, self.desk.ref, words)
 
 
-async def make_incident(desk: Desk, agent: str, storm: str) -> str:
-    """The storm card's "Make these one incident": its open tickets linked to the oldest."""
-    desk.staff.require_agent(agent, LINK_TICKETS)
-    async with desk.store.transaction() as tx:
-        found = tx.get(STORMS, storm)
-        numbers = sorted(found.tickets if found is not None else ())
-        waiting = [n for n in numbers if (t := tx.ticket(n)) is not None and t.is_open]
-        waiting = [n for n in waiting if tx.get(LINKED_TO, str(n)) is None]
-        if len(waiting) < 2:
-            return incident_answer(None, 0, desk.known_words(agent))
-        parent, linked = waiting[0], 0
-        for number in waiting[1:]:
-            try:
-                _link(tx, desk, agent, number, parent, note_parent=False)
-                linked += 1
-            except DeskError:  # another team's ticket, or a parent of its own: left as it is
-                continue
-        head = tx.ticket(parent)
-        if head is not None and linked:
-            note = trail_incident(linked, desk.words)
-            tx.save_ticket(head.record(Action.NOTE, agent, note, desk.clock.now()))
-    return incident_answer(desk.ref(parent), linked, desk.known_words(agent))
+async def link(desk: Desk, agent: str, child: int, parent: int) -> str:
+    """Link `child` to `parent` (`rules.Link`); the agent's answer, a refusal raised."""
+    return await Links(desk).carry(rules.Link(agent, child, parent))
 
 
-def _link(
-    tx: Transaction,
-    desk: Desk,
-    agent: str,
-    child_number: int,
-    parent_number: int,
-    *,
-    note_parent: bool = True,
-) -> str:
-    """Link in `tx`, after every check (a refusal changes nothing); the agent's answer."""
-    now = desk.clock.now()
-    child_ref, parent_ref = desk.ref(child_number), desk.ref(parent_number)
-    child, parent = tx.ticket(child_number), tx.ticket(parent_number)
-    if child is None:
-        raise TicketNotFound(child_number)
-    if parent is None:
-        raise TicketNotFound(parent_number)
-    desk.staff.require_agent_for(agent, child, LINK_TICKETS)
-    if child_number == parent_number:
-        raise NotPermitted(refusals.LINK_ITSELF)
-    if not child.is_open or not parent.is_open:
-        raise NotPermitted(refusals.LINK_OPEN_ONLY)
-    if tx.get(LINKED_TO, str(parent_number)) is not None or children_of(tx, child_number):
-        raise NotPermitted(
-            refusals.LINK_PART_OF_ONE,
-            ticket=parent_number if tx.get(LINKED_TO, str(parent_number)) else child_number,
-        )
-    already = tx.get(LINKED_TO, str(child_number))
-    if already == parent_number:
-        return linked_already(child_ref, parent_ref, words=desk.known_words(agent))
-    if already is not None:
-        raise NotPermitted(refusals.LINKED_ELSEWHERE, ticket=child_number)
-    tx.put(LINKED_TO, str(child_number), parent_number)
-    tx.put(LINKS, str(parent_number), tuple(sorted({*children_of(tx, parent_number), child_number})))
-    child = child.record(Action.NOTE, agent, trail_child(parent_ref, desk.words), now)
-    tx.save_ticket(child)
-    if note_parent:
-        tx.save_ticket(parent.record(Action.NOTE, agent, trail_parent(child_ref, desk.words), now))
-    text, blocks = linked_to(child_ref, parent_ref, desk.known_words(child.requester))
-    owed.to_requester(tx, child, "linked", text, blocks)
-    return linked_answer(child_ref, parent_ref, child.requester, desk.known_words(agent))
+def linking(tx: Transaction, command: rules.Command, *given: Ticket) -> rules.Linking:
+    """What `command`'s decision reads, as `tx` sees it (`given`: tickets as the caller holds
+    them, not saved yet)."""
+    storm: tuple[int, ...] = ()
+    if isinstance(command, rules.MakeIncident):
+        found = tx.get(STORMS, command.storm)
+        storm = found.tickets if found is not None else ()
+    numbers = rules.named(command, storm)
+    held = {ticket.number: ticket for ticket in given}
+    tickets = {n: t for n in numbers if (t := held.get(n) or tx.ticket(n)) is not None}
+    parents = {n: p for n in numbers if (p := tx.get(LINKED_TO, str(n))) is not None}
+    children = {n: tuple(c) for n in numbers if (c := children_of(tx, n))}
+    return rules.Linking(tickets, parents, children, storm)
+
+
+def commit(
+    tx: Transaction, desk: Desk, outcome: rules.Outcome, now: datetime, *given: Ticket
+) -> dict[int, Ticket]:
+    """Record the decision's links, save each trail note on its ticket (worded in the desk's
+    language) and owe its messages, in `tx`; the tickets saved, by number."""
+    for linked in outcome.links:
+        tx.put(LINKED_TO, str(linked.child), linked.parent)
+        tx.put(LINKS, str(linked.parent), tuple(sorted({*children_of(tx, linked.parent), linked.child})))
+    saved = {ticket.number: ticket for ticket in given}
+    for noted in outcome.noted:
+        ticket = saved.get(noted.number) or tx.ticket(noted.number)
+        assert ticket is not None  # decided about a ticket that is there
+        text = link_said.note(noted, desk.ref, desk.words)
+        saved[noted.number] = ticket.record(Action.NOTE, noted.by, text, now)
+        tx.save_ticket(saved[noted.number])
+    for message in outcome.owed:  # one kind: the child's requester, told in their ticket's thread
+        child = saved.get(message.child) or tx.ticket(message.child)
+        assert child is not None
+        text, blocks = link_said.handled_with(message, desk.ref, desk.known_words(child.requester))
+        owed.to_requester(tx, child, "linked", text, blocks)
+    return saved
 
 
 def follow(tx: Transaction, desk: Desk, ticket: Ticket, parent_number: int) -> Ticket:
-    """A new ticket whose requester said it is the same as an open incident: linked to it (the
-    requester's own choice, so no agent's permission is asked). Unlinked when the incident has
-    closed or is itself linked meanwhile."""
-    parent = tx.ticket(parent_number)
-    if parent is None or not parent.is_open or tx.get(LINKED_TO, str(parent_number)) is not None:
-        return ticket
-    now = desk.clock.now()
-    tx.put(LINKED_TO, str(ticket.number), parent_number)
-    tx.put(LINKS, str(parent_number), tuple(sorted({*children_of(tx, parent_number), ticket.number})))
-    linked = ticket.record(
-        Action.NOTE, ticket.requester, trail_child(desk.ref(parent_number), desk.words), now
-    )
-    tx.save_ticket(linked)
-    noted = trail_parent(desk.ref(ticket.number), desk.words)
-    tx.save_ticket(parent.record(Action.NOTE, ticket.requester, noted, now))
-    return linked
+    """A new ticket whose requester said it is the same as an open incident: linked to it
+    (`rules.Follow`, the requester's own choice), in the intake's transaction; the ticket as
+    it now stands."""
+    command = rules.Follow(ticket.requester, ticket.number, parent_number)
+    outcome = rules.decide(linking(tx, command, ticket), command, desk.staff)
+    return commit(tx, desk, outcome, desk.clock.now(), ticket).get(ticket.number, ticket)
 
 
+# -- what a parent's change owes its children (the agents' decisions, `bot.flows.agents`) --------
 def pass_on_reply(tx: Transaction, desk: Desk, parent: Ticket, signature: str, words: str) -> None:
     """The parent's reply (its latest change), owed to each open child's requester once."""
-    for number in children_of(tx, parent.number):
-        child = tx.ticket(number)
-        if child is None or not child.is_open:
-            continue
+    for child in rules.open_children(tx.ticket(n) for n in children_of(tx, parent.number)):
+        number = child.number
         said = desk.known_words(child.requester)
         text, blocks = parent_update(desk.ref(number), desk.ref(parent.number), signature, words, said)
         key = f"linked:{parent.number}:{len(parent.trail)}:{number}"
@@ -153,11 +127,10 @@ def resolve_children(
     resolved): an incident of 500 reports must not post 500 cards, at one a second, into the
     triage channel the storm card keeps quiet."""
     storms: set[str] = set()
-    for number in children_of(tx, parent.number):
-        child = tx.ticket(number)
-        if child is None or not child.is_open:
-            continue
-        child = child.resolve(agent, note.strip(), now)
+    for child in rules.resolved_with(
+        (tx.ticket(n) for n in children_of(tx, parent.number)), agent, note, now
+    ):
+        number = child.number
         tx.save_ticket(child)
         storm = tx.get(STORM_OF, str(number)) if child.card is None else None
         if storm is not None:

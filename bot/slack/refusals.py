@@ -9,7 +9,8 @@ reader's `Words` (`DeskError.render`); `Phrase` values such as the things people
 
 from __future__ import annotations
 
-# the agents' rules (bot.domain.agents) name these themselves; kept here beside the others
+# the agents', away and linked tickets' rules (bot.domain) name these themselves; kept here
+# beside the others
 from bot.domain.agents import (  # noqa: F401
     CLAIM,
     MOVE,
@@ -24,27 +25,26 @@ from bot.domain.agents import (  # noqa: F401
     RESOLVE,
     WAIT,
 )
+from bot.domain.away import BE_AWAY, BE_BACK  # noqa: F401
 from bot.domain.errors import Phrase
+from bot.domain.links import (  # noqa: F401
+    LINK,
+    LINK_ITSELF,
+    LINK_OPEN_ONLY,
+    LINK_PART_OF_ONE,
+    LINKED_ELSEWHERE,
+)
 
 # -- what people may be refused (`doing` in "Only the desk's agents can {doing}.") -------------
 SEE_QUEUE = Phrase("see the queue")
 SEE_DETAILS = Phrase("see a ticket's details")
 SEE_SIMILAR = Phrase("see similar tickets")
 SEE_QUALITY = Phrase("see the quality summary")
-LINK = Phrase("link tickets")
-BE_AWAY = Phrase("be away")
-BE_BACK = Phrase("be back")
 SUMMARISE = Phrase("ask for summaries")
 
 # -- the agents' commands -----------------------------------------------------------------------
 NO_SAVED_REPLY = Phrase("There is no saved reply called `{name}`. Saved replies: {known}.")
 NO_SAVED_REPLIES = Phrase("none yet (set them in `[replies]`)")
-
-# -- links ------------------------------------------------------------------------------------
-LINK_ITSELF = Phrase("A ticket can't be linked to itself.")
-LINK_OPEN_ONLY = Phrase("Only open tickets can be linked; reopen it first.")
-LINK_PART_OF_ONE = Phrase("{ref} is part of a link already: link to the parent it belongs to.")
-LINKED_ELSEWHERE = Phrase("{ref} is linked to another ticket already.")
 
 # -- ratings ----------------------------------------------------------------------------------
 NOT_THIS_RATING = Phrase("That button isn't on {ref}'s rating request, so nothing was changed.")
