@@ -185,3 +185,34 @@ async def test_a_new_request_close_to_an_open_incident_is_offered_to_follow_it()
         heard = [m for m in bot_posts(run.slack, dm_of(run, newcomer)) if "Berlin VPN is back" in text_of(m)]
         assert len(heard) == 1
         assert not [m for m in bot_posts(run.slack, dm_of(run, other)) if "Berlin VPN is back" in text_of(m)]
+
+
+def _has_button(message, label: str) -> bool:
+    return any(
+        isinstance(e, dict) and e.get("type") == "button" and e["text"]["text"] == label
+        for block in message.blocks
+        for e in [*block.get("elements", []), block.get("accessory")]
+    )
+
+
+async def test_a_linked_requester_is_told_of_the_resolution_in_their_own_language():
+    """Resolving the parent words each child's resolution for its requester (zh-CN here), as a
+    ticket resolved on its own is; it was always written in English."""
+    async with running_desk() as run:
+        await raise_ticket(run, "The VPN is down")
+        run.slack.workspace.people[ERIN].locale = "zh-CN"
+        prompt = await start_request(run, "VPN down for me too", user=ERIN)
+        await run.people.press(ERIN, prompt, "Hardware")
+        await settle(lambda: _has_button(prompt, "P2 · 高"))
+        await run.people.press(ERIN, prompt, "P2 · 高")
+        await settle(lambda: ticket_where(run, 2, lambda t: t.card))
+        await private_answer(run, BOB, "link T-2 to T-1")
+        await private_answer(run, BOB, "resolve T-1 Restarted the VPN gateway")
+        erin_dm = dm_of(run, ERIN)
+
+        def resolved() -> list[str]:
+            said = [text_of(m) for m in bot_posts(run.slack, erin_dm, thread=prompt.ts)]
+            return [t for t in said if "*T-2*" in t and ("已解决" in t or "resolved" in t)]
+
+        await settle(resolved)
+        assert "已解决 *T-2*" in resolved()[0], resolved()

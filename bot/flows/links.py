@@ -138,7 +138,8 @@ def resolve_children(
             owed.confirmation(tx, number)
         else:
             owed.card(tx, number)
-        text, blocks = resolution_message(desk.ref(number), number, agent, note)
+        words = desk.known_words(child.requester)  # each requester in their own language
+        text, blocks = resolution_message(desk.ref(number), number, agent, note, words=words)
         owed.to_requester(tx, child, "requester", text, blocks, remember="resolution")
         owe_rating_request(tx, desk, child)
     for storm in sorted(storms):
