@@ -111,9 +111,12 @@ class Archive:
                 found[month] = path
         return dict(sorted(found.items()))
 
-    def read(self, month: str, numbers: set[int] | None = None) -> dict[int, Ticket]:
-        """The month's tickets (those in `numbers`, when given), by number. A file that is
-        missing or unreadable raises ArchiveDamaged."""
+    def read(
+        self, month: str, numbers: set[int] | None = None, opened_before: datetime | None = None
+    ) -> dict[int, Ticket]:
+        """The month's tickets (those in `numbers`, when given, and opened before
+        `opened_before`: the others are never decoded), by number. A file that is missing or
+        unreadable raises ArchiveDamaged."""
         path = self.path(month)
         if not path.exists():
             raise ArchiveDamaged(f"{path} is missing")
@@ -124,7 +127,8 @@ class Archive:
         return {
             int(key): ticket_from_doc(doc)
             for key, doc in docs.items()
-            if numbers is None or int(key) in numbers
+            if (numbers is None or int(key) in numbers)
+            and (opened_before is None or datetime.fromisoformat(doc["opened_at"]) < opened_before)
         }
 
     def write(self, month: str, tickets: Iterable[Ticket]) -> None:
