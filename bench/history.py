@@ -2,6 +2,7 @@
 
     python bench/history.py [--sizes 50000,200000,500000] [--window 20000] [--runs 3]
     python bench/history.py --store postgresql://127.0.0.1:5432/test --sizes 1000000 [--desks 3]
+    python bench/history.py --sizes 500000 --no-all --folder DIR [--code BEFORE]  (TinyDB, kept)
 
 For each size, a TinyDB store holds that many tickets: `--window` of them opened in the last
 120 days (a tenth still open), the rest resolved in the four years before, moved to monthly
@@ -30,7 +31,9 @@ until its /healthz answers and for its peak memory (issue 37's targets at 1,000,
 3 s and 400 MB each); then `/quality 90d`, the weekly report and the digest as above
 (issue 37's targets: under 0.5 s each, the event loop never held over 20 ms, under 400 MB).
 `--code DIR` runs the desks (and the processes that ask) from another checkout of the project:
-the same run before a change.
+the same run before a change. For TinyDB, `--folder DIR` builds the stores there and keeps
+them, so a run with `--code` measures the very same history (`--no-all`: without the
+all-in-memory comparison).
 """
 
 from __future__ import annotations
@@ -184,12 +187,12 @@ def open_once(
     return json.loads(done.stdout)
 
 
-async def desk_once(folder: Path, path: Path) -> dict[str, float]:
+async def desk_once(folder: Path, path: Path, code: Path | None = None) -> dict[str, float]:
     people = [Person(BOB, "bob", "Bob Baker")]
     slack = LocalSlack(Workspace(people, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]))
     await slack.start()
     began = time.perf_counter()
-    desk, _ = await start_desk(slack, folder, path)
+    desk, _ = await start_desk(slack, folder, path, cwd=code)
     took = time.perf_counter() - began
     try:
         await asyncio.sleep(2)  # its start-up jobs: the archive, the digest's catch-up
@@ -409,7 +412,13 @@ async def main() -> None:
     parser.add_argument("--store", default="tinydb", help="tinydb, or a postgresql:// URL")
     parser.add_argument("--desks", type=int, default=1, help="PostgreSQL: desks started at once")
     parser.add_argument("--keep", action="store_true", help="PostgreSQL: keep the schema for the next run")
-    parser.add_argument("--code", help="PostgreSQL: run the desks from this checkout (a before)")
+    parser.add_argument("--code", help="run the desks and the asks from this checkout (a before)")
+    parser.add_argument(
+        "--no-all", dest="all", action="store_false", help="TinyDB: without the all-in-memory comparison"
+    )
+    parser.add_argument(
+        "--folder", help="TinyDB: build the stores here and keep them; a later run reuses them (with --code)"
+    )
     parser.add_argument(
         "--no-quality", dest="quality", action="store_false", help="PostgreSQL: desks only, no /quality"
     )
@@ -418,18 +427,20 @@ async def main() -> None:
         await main_pg(args)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
+    code = Path(args.code).resolve() if args.code else None
     rows = []
     with tempfile.TemporaryDirectory() as folder_name:
-        folder = Path(folder_name)
-        cases = [(sizes[0], False)] + [(size, True) for size in sizes]
+        folder = Path(args.folder or folder_name)
+        cases = [(sizes[0], False)] * args.all + [(size, True) for size in sizes]
         for size, archive in cases:
             case = folder / f"{size}-{'archive' if archive else 'all'}"
-            case.mkdir()
             path = case / "desk.json"
-            built = await build(path, size, args.window, archive=archive)
-            opens = [open_once(path) for _ in range(args.runs)]
-            desks = [await desk_once(case, path) for _ in range(args.runs)] if archive else []
-            asked = asked_of(path, args.runs)
+            kept = args.folder is not None and path.exists()  # built by an earlier run
+            case.mkdir(parents=True, exist_ok=True)
+            built = 0.0 if kept else await build(path, size, args.window, archive=archive)
+            opens = [open_once(path, OPEN_SCRIPT, code) for _ in range(args.runs)]
+            desks = [await desk_once(case, path, code) for _ in range(args.runs)] if archive else []
+            asked = asked_of(path, args.runs, code)
             rows.append(
                 {
                     "history": size,
@@ -463,6 +474,7 @@ async def main() -> None:
             {
                 "window": args.window,
                 "runs": args.runs,
+                "code": str(code) if code else "this checkout",
                 "rows": rows,
                 "meets_target": biggest["open_s"] < 3 and (biggest["desk_peak_mb"] or 0) < 400,
             }
