@@ -30,8 +30,9 @@ async def trend_of(desk: Desk, team: Team | None, end: datetime, length: timedel
     kept = desk.store.rollup is not None
     exact = min(EXACT, count) if kept else count
     periods = periods_ending(end, length, count)
-    # The period before the one shown, when it reaches beyond the window: its whole days from
-    # the rollups, its edge days from their tickets (`_blend`), and the rest read as before.
+    # The period before the one shown, when it reaches beyond the window: its whole UTC days
+    # from the rollups, its partial edge days from their tickets (`rollup.blended`): the one
+    # at its end from the window's, the one at its start read alone (`history_between`).
     before = periods[-2] if kept and exact == EXACT else None
     blend = before is not None and before.start < window_start(desk) and _has_inner_days(before)
     if blend:
@@ -56,7 +57,7 @@ async def trend_of(desk: Desk, team: Team | None, end: datetime, length: timedel
             del piece, theirs
         if blend:
             assert before is not None
-            first = Tally(desk.sla_clock, Period(before.start, inner_days(before).start))
+            first = Tally(desk.sla_clock, Period(before.start, inner.start))
             if first.period.start < first.period.end:
                 # The edge day beyond the window: that day's tickets alone (a bounded read).
                 found = await desk.store.history_between(first.period.start, first.period.end)
