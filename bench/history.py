@@ -2,6 +2,7 @@
 
     python bench/history.py [--sizes 50000,200000,500000] [--window 20000] [--runs 3]
     python bench/history.py --store postgresql://127.0.0.1:5432/test --sizes 1000000 [--desks 3]
+    python bench/history.py --sizes 500000 --no-all --folder DIR [--code BEFORE]  (TinyDB, kept)
 
 For each size, a TinyDB store holds that many tickets: `--window` of them opened in the last
 120 days (a tenth still open), the rest resolved in the four years before, moved to monthly
@@ -11,11 +12,13 @@ desk's hourly job would have over the years). Then, in a fresh process each time
 - `open`: `TinyDBStore(path).open()` — seconds, and the process's peak memory (VmHWM);
 - `desk`: `python -m bot` on that store against a local Slack, started until /healthz answers
   and its start-up jobs (the archive among them) have run — seconds, and its peak memory;
-- `q90`, `report`, `digest`: a lead's `/quality 90d` (its trend reaches two years back: the
-  last two periods from the tickets, the older ones from the rollups), the weekly report as
-  the leads get it (`Reports.compose`: its text and its 12-week chart drawn) and today's
-  digest (`Digests.compose`, its trend lines included), each in a process of its own —
-  seconds, CPU seconds, peak memory, and the longest the event loop waited.
+- `q90`, `report`, `report_warm`, `digest`: a lead's `/quality 90d` (its trend reaches two
+  years back: the period shown from the tickets, the one before it from the rollups and its
+  edge days' tickets, the older ones from the rollups), the weekly report as the leads get it
+  (`Reports.compose`: its text and its 12-week chart drawn), the same in a process that drew
+  a chart before (as a desk that warmed matplotlib after its start) and today's digest
+  (`Digests.compose`, its trend lines included), each in a process of its own — seconds,
+  CPU seconds, peak memory, and the longest the event loop waited.
 
 Medians of `--runs`. For comparison, the same 50,000 tickets all in the window (no archive,
 as before SPEC §12) are opened too. Prints a table, then one JSON line. Targets at 500,000:
@@ -28,7 +31,9 @@ until its /healthz answers and for its peak memory (issue 37's targets at 1,000,
 3 s and 400 MB each); then `/quality 90d`, the weekly report and the digest as above
 (issue 37's targets: under 0.5 s each, the event loop never held over 20 ms, under 400 MB).
 `--code DIR` runs the desks (and the processes that ask) from another checkout of the project:
-the same run before a change.
+the same run before a change. For TinyDB, `--folder DIR` builds the stores there and keeps
+them, so a run with `--code` measures the very same history (`--no-all`: without the
+all-in-memory comparison).
 """
 
 from __future__ import annotations
@@ -79,7 +84,9 @@ asyncio.run(main())
 # or today's digest (`Digests.compose`, with its trend lines): how long, the process's peak
 # memory, the longest the event loop waited meanwhile, and the CPU time the process used (its
 # threads' included: what it cost, however busy the machine). argv: the store, what to ask.
-ASKS = ("q90", "report", "digest")
+# `report_warm`: the weekly report in a process that has drawn a chart already, as a desk
+# that warmed matplotlib after its start (`bot.charts.warm_beside`) draws it.
+ASKS = ("q90", "report", "report_warm", "digest")
 ASK_SCRIPT = """
 import asyncio, json, sys, time, tomllib
 from datetime import UTC, datetime, timedelta
@@ -100,7 +107,7 @@ async def ask(desk, what):
     now = desk.clock.now()
     if what == "q90":
         return await quality_report(desk, BOB, "90d")
-    if what == "report":
+    if what in ("report", "report_warm"):
         reports = Reports(desk)
         return await reports.compose(reports.weeks.monday(now))
     return await Digests(desk).compose(now.astimezone(desk.zone).date(), now)
@@ -118,6 +125,9 @@ async def main():
     began = time.perf_counter()
     await store.open()
     opened = time.perf_counter() - began
+    if what == "report_warm":  # (the same tiny chart `bot.charts.warm` draws, before and after it)
+        from bot.charts import ChartData, draw
+        await asyncio.to_thread(draw, ChartData(["-"], [1], [1], [1.0], [4.0]), "")
     began, cpu = time.perf_counter(), time.process_time()
     work = asyncio.ensure_future(ask(Desk(config, store, Offline(), Clock()), what))
     stall = await loop_stall_during(work)
@@ -177,12 +187,12 @@ def open_once(
     return json.loads(done.stdout)
 
 
-async def desk_once(folder: Path, path: Path) -> dict[str, float]:
+async def desk_once(folder: Path, path: Path, code: Path | None = None) -> dict[str, float]:
     people = [Person(BOB, "bob", "Bob Baker")]
     slack = LocalSlack(Workspace(people, [Channel(TRIAGE, "it-triage", {BOB, BOT_USER})]))
     await slack.start()
     began = time.perf_counter()
-    desk, _ = await start_desk(slack, folder, path)
+    desk, _ = await start_desk(slack, folder, path, cwd=code)
     took = time.perf_counter() - began
     try:
         await asyncio.sleep(2)  # its start-up jobs: the archive, the digest's catch-up
@@ -365,7 +375,7 @@ def asked_of(where: Path | str, runs: int, code: Path | None = None) -> dict[str
 
 
 # The row's columns of each ask (`quality_90d_*` for /quality, as before), and how they print.
-COLUMN = {"q90": "quality_90d", "report": "report", "digest": "digest"}
+COLUMN = {"q90": "quality_90d", "report": "report", "report_warm": "report_warm", "digest": "digest"}
 ASKED_HEADER = " ".join(f"{f'{w} s':>8} {f'{w} cpu':>10} {f'{w} MB':>9} {f'{w} ms':>9}" for w in ASKS)
 
 
@@ -402,7 +412,13 @@ async def main() -> None:
     parser.add_argument("--store", default="tinydb", help="tinydb, or a postgresql:// URL")
     parser.add_argument("--desks", type=int, default=1, help="PostgreSQL: desks started at once")
     parser.add_argument("--keep", action="store_true", help="PostgreSQL: keep the schema for the next run")
-    parser.add_argument("--code", help="PostgreSQL: run the desks from this checkout (a before)")
+    parser.add_argument("--code", help="run the desks and the asks from this checkout (a before)")
+    parser.add_argument(
+        "--no-all", dest="all", action="store_false", help="TinyDB: without the all-in-memory comparison"
+    )
+    parser.add_argument(
+        "--folder", help="TinyDB: build the stores here and keep them; a later run reuses them (with --code)"
+    )
     parser.add_argument(
         "--no-quality", dest="quality", action="store_false", help="PostgreSQL: desks only, no /quality"
     )
@@ -411,18 +427,20 @@ async def main() -> None:
         await main_pg(args)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
+    code = Path(args.code).resolve() if args.code else None
     rows = []
     with tempfile.TemporaryDirectory() as folder_name:
-        folder = Path(folder_name)
-        cases = [(sizes[0], False)] + [(size, True) for size in sizes]
+        folder = Path(args.folder or folder_name)
+        cases = [(sizes[0], False)] * args.all + [(size, True) for size in sizes]
         for size, archive in cases:
             case = folder / f"{size}-{'archive' if archive else 'all'}"
-            case.mkdir()
             path = case / "desk.json"
-            built = await build(path, size, args.window, archive=archive)
-            opens = [open_once(path) for _ in range(args.runs)]
-            desks = [await desk_once(case, path) for _ in range(args.runs)] if archive else []
-            asked = asked_of(path, args.runs)
+            kept = args.folder is not None and path.exists()  # built by an earlier run
+            case.mkdir(parents=True, exist_ok=True)
+            built = 0.0 if kept else await build(path, size, args.window, archive=archive)
+            opens = [open_once(path, OPEN_SCRIPT, code) for _ in range(args.runs)]
+            desks = [await desk_once(case, path, code) for _ in range(args.runs)] if archive else []
+            asked = asked_of(path, args.runs, code)
             rows.append(
                 {
                     "history": size,
@@ -456,6 +474,7 @@ async def main() -> None:
             {
                 "window": args.window,
                 "runs": args.runs,
+                "code": str(code) if code else "this checkout",
                 "rows": rows,
                 "meets_target": biggest["open_s"] < 3 and (biggest["desk_peak_mb"] or 0) < 400,
             }

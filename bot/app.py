@@ -27,6 +27,7 @@ from slack_bolt.response import BoltResponse
 
 import handlers
 from bot import web as desk_web
+from bot.charts import warm_beside
 from bot.clock import Clock
 from bot.delivery.drawing import chart_name, slug
 from bot.delivery.outbox import Outbox
@@ -216,6 +217,7 @@ class DeskApp:
         track_listeners(self.bolt, self.work, listener_failed(self.desk))
         self.leadership = Leadership(None, self._lead, self._follow, every=60.0)  # made at start
         self._learning: asyncio.Task[None] | None = None  # the knowledge base's, from start()
+        self._warming: asyncio.Task[None] | None = None  # the charts', after the learning
         self.ready = False
 
     def _authorizer(self) -> Callable[..., Awaitable[AuthorizeResult]]:
@@ -266,6 +268,8 @@ class DeskApp:
         self._learning = asyncio.get_running_loop().create_task(
             learn_at_start(self.desk.knowledge, self.store)
         )
+        if self.config.weekly_report:  # matplotlib imported beside the desk once it has learnt
+            self._warming = asyncio.get_running_loop().create_task(warm_beside(self._learning))
         # Without a session of its own, slack_sdk opens a new connection for every call.
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for client in self._clients:
@@ -408,6 +412,8 @@ class DeskApp:
             self._learning.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._learning
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()  # (a draw under way ends on its thread)
         write = self.desk.knowledge.snapshot()  # the vectors learnt since the start
         if write is not None:
             await asyncio.to_thread(write)

@@ -6,13 +6,18 @@ median and CSAT as lines, drawn with matplotlib's Agg backend (no display) as a 
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.trend import Trend
 
+log = logging.getLogger("desk.charts")
+_warmed = False  # `warm` has drawn in this process
 WIDTH, HEIGHT, DPI = 10.0, 5.0, 100  # inches at 100 dpi: 1000 x 500 pixels, readable in Slack
 
 
@@ -82,6 +87,28 @@ def draw(data: ChartData, title: str) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
+
+
+def warm() -> None:
+    """Import matplotlib and draw one tiny chart, so that the first weekly report does not pay
+    for it (0.6-1.7 s on a busy machine, mostly the import): run on a thread once the desk is
+    up (`warm_beside`). Once a process: a second call does nothing."""
+    global _warmed
+    if not _warmed:
+        draw(ChartData(["-"], [1], [1], [1.0], [4.0]), "")
+        _warmed = True
+
+
+async def warm_beside(first: asyncio.Future[Any] | None) -> None:
+    """`warm` on a thread after `first` (the knowledge base's learning at start) is done,
+    whatever became of it, so the start-up and its learning are not slowed; a failure is
+    logged only (the report then draws as before)."""
+    if first is not None:
+        await asyncio.wait([first])
+    try:
+        await asyncio.to_thread(warm)
+    except Exception:
+        log.warning("charts: could not warm matplotlib", exc_info=True)
 
 
 def week_label(week: date) -> str:

@@ -32,6 +32,9 @@ from store.tables import encode_ticket
 TABLE = "tickets"  # the archive file's one table
 
 
+Keep = Callable[[dict[str, Any]], bool]  # which archived documents to decode
+
+
 def settled_at(ticket: Ticket) -> datetime | None:
     """When a resolved ticket last changed in a way reports count (its resolution or its
     rating); None while it is open."""
@@ -39,6 +42,23 @@ def settled_at(ticket: Ticket) -> datetime | None:
         return None
     rated = ticket.rating.at if ticket.rating is not None else None
     return max(ticket.resolved_at, rated) if rated is not None else ticket.resolved_at
+
+
+def touching(since: datetime, until: datetime) -> Keep:
+    """Whether an archived ticket's document can touch the time from `since` to `until`:
+    settled (`settled_at`) at or after `since` and opened before `until`; read without
+    decoding the ticket."""
+
+    def keep(doc: dict[str, Any]) -> bool:
+        if datetime.fromisoformat(doc["opened_at"]) >= until:
+            return False
+        resolved, rating = doc.get("resolved_at"), doc.get("rating")
+        if not resolved:
+            return True  # (an archive holds settled tickets only: kept, to be safe)
+        times = [resolved, rating[1]] if rating and rating[1] else [resolved]
+        return max(datetime.fromisoformat(at) for at in times) >= since
+
+    return keep
 
 
 def month_of(moment: datetime) -> str:
@@ -111,9 +131,12 @@ class Archive:
                 found[month] = path
         return dict(sorted(found.items()))
 
-    def read(self, month: str, numbers: set[int] | None = None) -> dict[int, Ticket]:
-        """The month's tickets (those in `numbers`, when given), by number. A file that is
-        missing or unreadable raises ArchiveDamaged."""
+    def read(
+        self, month: str, numbers: set[int] | None = None, keep: Keep | None = None
+    ) -> dict[int, Ticket]:
+        """The month's tickets (those in `numbers`, when given, and whose documents `keep`
+        keeps: the others are never decoded), by number. A file that is missing or unreadable
+        raises ArchiveDamaged."""
         path = self.path(month)
         if not path.exists():
             raise ArchiveDamaged(f"{path} is missing")
@@ -124,7 +147,7 @@ class Archive:
         return {
             int(key): ticket_from_doc(doc)
             for key, doc in docs.items()
-            if numbers is None or int(key) in numbers
+            if (numbers is None or int(key) in numbers) and (keep is None or keep(doc))
         }
 
     def write(self, month: str, tickets: Iterable[Ticket]) -> None:

@@ -286,6 +286,13 @@ class Store(ABC):
         TinyDB reads its archive a month at a time, so a long reach holds one month at once."""
         yield await self.history_since(since)
 
+    async def history_between(self, since: datetime, until: datetime) -> list[Ticket]:
+        """The tickets something can have happened to between `since` and `until`: those of
+        `history_since(since)` opened before `until`, oldest first (backends may return others
+        too, as `history_since` does). A bounded read: a report's edge day beyond the window
+        (`bot.flows.trends`) reads that day's tickets, not every one settled since."""
+        return [t for t in await self.history_since(since) if t.opened_at < until]
+
     async def ticket_count(self) -> int:
         await self._before_read()
         return len(self.tables.tickets)

@@ -484,6 +484,17 @@ class PostgresStore(Store):
         async for piece in self._pages_by_index(f"NOT is_open AND {SETTLED} >= %s", (since,), held):
             yield [t for t in piece if t.number not in held]
 
+    async def history_between(self, since: datetime, until: datetime) -> list[Ticket]:
+        """The window, and the tickets of the database alone settled since `since` and opened
+        before `until` (the settled index, then those rows' documents only)."""
+        await self._before_read()
+        held = dict(self.tables.tickets)
+        if self._kept_since is not None and since < self._kept_since:
+            condition = f"NOT is_open AND {SETTLED} >= %s AND opened < %s"
+            async for piece in self._pages_by_index(condition, (since, until), held):
+                held.update((t.number, t) for t in piece if t.number not in held)
+        return [held[n] for n in sorted(held)]
+
     async def _tickets_where(self, condition: str, params: tuple[Any, ...]) -> list[Ticket]:
         """The tickets matching an SQL `condition`, by number (the database's copy: it is never
         behind memory)."""

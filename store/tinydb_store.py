@@ -44,7 +44,7 @@ from tinydb.storages import JSONStorage
 
 from bot.domain.owed import tickets_named
 from bot.domain.ticket import Ticket
-from store.archive import Archive, ArchiveDamaged, month_of, ranges_of, settled_at
+from store.archive import Archive, ArchiveDamaged, Keep, month_of, ranges_of, settled_at, touching
 from store.base import NotSaved, Store, StoreUnavailable
 from store.codec import ticket_from_doc
 from store.journal import (
@@ -268,6 +268,16 @@ class TinyDBStore(Store):
             # archived since the window was taken (the hourly job): counted there already
             yield [ticket for number, ticket in found.items() if number not in window]
 
+    async def history_between(self, since: datetime, until: datetime) -> list[Ticket]:
+        """The window, and the archived tickets settled since `since` (in the months from its
+        on) and opened before `until`: only those are decoded (`archive.touching`)."""
+        window = dict(self.tables.tickets)
+        months = self.tables.months().since(since)
+        keep = touching(since, until)
+        found = await asyncio.to_thread(self._archived, months, None, keep) if months else {}
+        window.update((n, t) for n, t in found.items() if n not in window)
+        return [window[n] for n in sorted(window)]
+
     async def tickets_opened_since(self, since: datetime) -> list[Ticket]:
         months = self.tables.months().since(since)  # opened since, so settled since
         return await self._with_archived(months, lambda ticket: ticket.opened_at >= since)
@@ -285,7 +295,9 @@ class TinyDBStore(Store):
             tickets.update(await asyncio.to_thread(self._archived, months))
         return [tickets[n] for n in sorted(tickets) if keep(tickets[n])]
 
-    def _archived(self, months: list[str], only: set[int] | None = None) -> dict[int, Ticket]:
+    def _archived(
+        self, months: list[str], only: set[int] | None = None, keep: Keep | None = None
+    ) -> dict[int, Ticket]:
         """What the archive files of `months` hold that the records say they hold (a file may
         also hold tickets a crash kept in the window) and the window does not."""
         found: dict[int, Ticket] = {}
@@ -294,13 +306,13 @@ class TinyDBStore(Store):
             wanted = listed & only if only is not None else listed
             if not wanted:
                 continue
-            held = self._read_month(month, wanted)
+            held = self._read_month(month, wanted, keep)
             found.update((n, t) for n, t in held.items() if n not in self.tables.tickets)
         return found
 
-    def _read_month(self, month: str, numbers: set[int]) -> dict[int, Ticket]:
+    def _read_month(self, month: str, numbers: set[int], keep: Keep | None = None) -> dict[int, Ticket]:
         try:
-            return self.archive.read(month, numbers)
+            return self.archive.read(month, numbers, keep)
         except ArchiveDamaged as damage:
             raise StoreUnavailable(f"{damage}; {RESTORE}") from None
 

@@ -31,11 +31,22 @@ from bot.domain.quality import (
     summarize,
     touches,
 )
-from bot.domain.rollup import ERROR, Rollup, bucket, figures, middle, split_key, summary_of, whole_days
+from bot.domain.rollup import (
+    ERROR,
+    Rollup,
+    blended,
+    bucket,
+    figures,
+    inner_days,
+    middle,
+    split_key,
+    summary_of,
+    whole_days,
+)
 from bot.domain.sla import SlaClock, measure, pauses_of, round_of
 from bot.domain.ticket import SCORES, Action, Status, Ticket
 from bot.domain.trend import WEEKS, Trend, TrendTally, periods_ending
-from bot.flows.trends import EXACT, _older
+from bot.flows.trends import EXACT, _older, trend_of
 from bot.slack.trend_blocks import trend_lines
 from config.settings import parse_config
 from store.base import Store
@@ -485,3 +496,110 @@ def test_a_summary_counts_what_measuring_every_target_twice_counted(spec, minute
     end = T0 + timedelta(minutes=minutes)
     period = Period(end - timedelta(days=days), end)
     assert summarize(tickets, clock_for, period) == _measured_twice(tickets, period)
+
+
+def _same_figures(found: Summary, exact: Summary) -> None:
+    """Every count the summary's own; medians and 90th percentiles within ERROR."""
+    for name in ("opened", "resolved", "rated_resolved", "compliance", "escalations", "scores"):
+        assert getattr(found, name) == getattr(exact, name), name
+    for spread in ("first_response", "resolution"):
+        mine, theirs = getattr(found, spread), getattr(exact, spread)
+        assert mine.count == theirs.count, spread
+        assert _within(mine.median, theirs.median) and _within(mine.p90, theirs.p90), spread
+
+
+@RUNS
+@given(
+    history,
+    st.integers(0, 40 * 24 * 60),
+    st.integers(60, 14 * 24 * 60),
+    st.integers(0, 20 * 24 * 60),
+    st.sampled_from([None, "IT", "People"]),
+)
+@example([(0, "Hardware", Priority.P2, [("claim", 0, 5, 1), ("wait", 0, 30, 1)])], 17, 3 * 24 * 60, 0, None)
+def test_a_period_blended_from_rows_and_edge_days_is_the_summary_from_the_tickets(
+    spec, minutes, length, later, team
+):
+    """The period before the one shown, beyond the window (`trend_of`): its whole UTC days
+    from the rows, its two partial edge days counted from their tickets, the running targets
+    measured once as of a later time: every count equals `summarize` over the tickets of the
+    very same period (not its whole days), medians and p90 within ERROR."""
+    tickets = [life[-1] for life in lives(spec)]
+    if team is not None:
+        tickets = [t for t in tickets if TEAMS[t.category] == team]
+    start = T0 + timedelta(minutes=minutes)
+    period = Period(start, start + timedelta(minutes=length))
+    inner = inner_days(period)
+    assert period.start <= inner.start <= inner.end <= period.end
+    assert inner.start - period.start < timedelta(days=1) and period.end - inner.end < timedelta(days=1)
+    edges = [
+        Tally(clock_for, Period(period.start, inner.start)),
+        Tally(clock_for, Period(inner.end, period.end)),
+    ]
+    for ticket in tickets:
+        for edge in edges:
+            edge.add(ticket)
+    tally = TrendTally(clock_for, period.end + timedelta(minutes=later), timedelta(days=1), 1)
+    for ticket in tickets:
+        tally.add(ticket)
+    found = blended(ROLLUP.of(tickets), period, team, edges, tally.dues)
+    _same_figures(found, summarize(tickets, clock_for, period))
+
+
+def test_the_inner_days_of_a_period_are_its_whole_utc_days():
+    midnight = datetime.combine(T0.date(), time(0), tzinfo=UTC)
+    assert inner_days(Period(midnight, midnight + timedelta(days=2))) == Period(
+        midnight, midnight + timedelta(days=2)
+    )
+    odd = Period(midnight + timedelta(hours=5), midnight + timedelta(days=3, hours=2))
+    assert inner_days(odd) == Period(midnight + timedelta(days=1), midnight + timedelta(days=3))
+    short = Period(midnight + timedelta(hours=5), midnight + timedelta(hours=9))
+    assert inner_days(short).start == inner_days(short).end
+
+
+async def test_quality_90d_reads_the_day_beyond_the_window_alone_and_counts_the_same(monkeypatch):
+    """`/desk quality 90d`: the period before the one shown starts beyond the window (120
+    days): its whole days come from the rollups and only its first, partial day's tickets are
+    read (`history_between`), not every ticket settled since; the figures are the tickets'
+    own (counts exact, medians and p90 within ERROR), the period shown exactly so."""
+    async with running_desk() as run:
+        desk = run.desk.desk
+        now = desk.clock.now()
+        tickets = []
+        for n in range(1, 120):  # one every 1.6 days over 190 days, some late, some rated, some open
+            opened = now - timedelta(days=190) + timedelta(hours=38 * n)
+            claimed = opened + timedelta(minutes=37 * (n % 7) + 5)
+            ticket = make_ticket(n, at=opened).claim(AGENTS[n % 3], claimed)
+            if n % 9:
+                ticket = ticket.resolve(AGENTS[n % 3], "done", opened + timedelta(hours=n % 13 + 1))
+                if n % 4:
+                    ticket = ticket.rate(REQUESTER, n % 5 + 1, opened + timedelta(hours=30))
+            tickets.append(ticket)
+        for ticket in tickets:
+            await desk.store.create_ticket(lambda _, t=ticket: t)
+        reads: list[tuple[str, datetime, datetime | None]] = []
+        store = desk.store
+        in_pieces, between = store.history_in_pieces, store.history_between
+
+        def pieces(since: datetime):
+            reads.append(("pieces", since, None))
+            return in_pieces(since)
+
+        async def bounded(since: datetime, until: datetime):
+            reads.append(("between", since, until))
+            return await between(since, until)
+
+        monkeypatch.setattr(store, "history_in_pieces", pieces)
+        monkeypatch.setattr(store, "history_between", bounded)
+        length = timedelta(days=90)
+        moved = await trend_of(desk, None, now, length, WEEKS)
+
+        before, shown = periods_ending(now, length, 2)
+        assert before.start < now - desk.config.keep_in_memory  # beyond the window
+        inner = inner_days(before)
+        assert reads == [("pieces", inner.end, None), ("between", before.start, inner.start)]
+        assert moved.periods[-1] == summarize(tickets, desk.sla_clock, shown)  # agents' lines too
+        exact_before = summarize(tickets, desk.sla_clock, before)
+        assert moved.periods[-2].period == before and exact_before.opened and exact_before.resolved
+        _same_figures(moved.periods[-2], exact_before)
+        assert len(moved.periods) == WEEKS

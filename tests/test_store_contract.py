@@ -130,6 +130,45 @@ async def test_text_round_trips_exactly(store):
     assert (await store.ticket(1)).text == text
 
 
+async def test_history_between_holds_every_ticket_something_happened_to_then(store):
+    """The bounded read of a report's edge day beyond the window: every ticket open, or settled
+    since `since` and opened before `until`, whether in memory, archived or in the database
+    alone; a ticket opened after `until` or settled before `since` may be left out."""
+    day = 60 * 24
+
+    def worked(number: int, opened: int, resolved: int):  # days before T0
+        return make_ticket(number, at=T0 - minutes(opened * day)).resolve(
+            "U0BOB0001", "done", T0 - minutes(resolved * day)
+        )
+
+    long_ago, that_day, spanning, later = (
+        worked(2, 300, 299),
+        worked(3, 200, 199),
+        worked(4, 201, 150),
+        worked(5, 198, 197),
+    )
+    recent = make_ticket(6, at=T0 - minutes(60)).resolve("U0BOB0001", "done", T0)
+    still_open = make_ticket(1, at=T0 - minutes(400 * day))
+    # settled hours before `since` (in its month), and the same rated after it
+    just_before = make_ticket(7, at=T0 - minutes(200 * day + 600)).resolve(
+        "U0BOB0001", "done", T0 - minutes(200 * day + 300)
+    )
+    rated_then = replace(just_before, number=8)
+    rated_then = rated_then.rate(rated_then.requester, 4, T0 - minutes(200 * day - 30))
+    for ticket in (still_open, long_ago, that_day, spanning, later, recent, just_before, rated_then):
+        await store.create_ticket(lambda n, t=ticket: t)
+    moved = await store.archive_settled(T0 - minutes(120 * day))
+    assert moved in (0, 6)  # the stores that keep everything in memory move nothing
+    since, until = T0 - minutes(200 * day + 60), T0 - minutes(199 * day - 60)
+    found = await store.history_between(since, until)
+    assert [t.number for t in found] == sorted(t.number for t in found)
+    numbers = {t.number for t in found}
+    assert numbers >= {1, 3, 4, 8}
+    assert not numbers & ({2, 5, 7} if moved else set())  # beyond the window, that day's alone
+    assert {t.number: t for t in found}[3] == that_day
+    assert [t.number for t in await store.all_tickets()] == [1, 2, 3, 4, 5, 6, 7, 8]
+
+
 async def test_history_since_holds_every_ticket_something_happened_to_since(store):
     """What reports and /quality read. After archiving (which only TinyDB does) nothing is
     lost from it, from a look-up or from the count."""

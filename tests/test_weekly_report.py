@@ -5,6 +5,7 @@ slack_sdk's files_upload_v2 does it to a local Slack that checks each step."""
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -129,3 +130,31 @@ async def again_store_record(url):
         return await store.record(REPORTS, "2026-11-30")
     finally:
         await store.close()
+
+
+async def test_the_charts_are_warmed_once_after_the_start_and_a_failure_is_only_logged(monkeypatch, caplog):
+    """`warm_beside`: matplotlib imported and a tiny chart drawn on a thread once the desk's
+    learning at start is done (not before: the start-up is not slowed), once a process; a
+    failure leaves the report to draw as before."""
+    from bot import charts
+
+    drawn: list[str] = []
+    monkeypatch.setattr(charts, "_warmed", False)
+    monkeypatch.setattr(charts, "draw", lambda data, title: drawn.append(title) or b"")
+    learning = asyncio.get_running_loop().create_future()
+    warming = asyncio.ensure_future(charts.warm_beside(learning))
+    await asyncio.sleep(0.05)
+    assert drawn == [] and not warming.done()  # waits for the learning
+    learning.set_exception(RuntimeError("learning failed"))  # whatever became of it
+    await warming
+    assert isinstance(learning.exception(), RuntimeError)  # (retrieved: no warning at exit)
+    await charts.warm_beside(None)
+    assert drawn == [""] and charts._warmed
+
+    def broken(data, title):
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(charts, "_warmed", False)
+    monkeypatch.setattr(charts, "draw", broken)
+    await charts.warm_beside(None)
+    assert "could not warm" in caplog.text and not charts._warmed

@@ -150,14 +150,17 @@ class Tally:
         self.scores: Counter[int] = Counter()
         self.per_agent: dict[str, _AgentTally] = {}
 
-    def add(self, ticket: Ticket, dues: Mapping[Target, datetime] | None = None) -> None:
+    def add(
+        self, ticket: Ticket, dues: Mapping[Target, datetime] | None = None, shared: Measured | None = None
+    ) -> None:
         """Count `ticket`; `dues`: when its running targets fall due, if already measured as
         of a time at or after the period's end (`due_times`: the same answer, measured once
-        for several periods)."""
+        for several periods); `shared`: its clock and stopped targets' times, measured once
+        for the tallies of several periods (`TrendTally`)."""
         period, now = self.period, self.period.end
         if not touches(ticket, period):
             return
-        clock = self.clock_for(ticket)
+        clock = shared.clock if shared is not None else self.clock_for(ticket)
         self.opened += ticket.opened_at in period
         resolved = ticket.status is Status.RESOLVED and ticket.resolved_at in period
         took: dict[Target, tuple[timedelta, bool] | None] = {}
@@ -173,7 +176,10 @@ class Tally:
                 self.decided[target] += due in period
                 took[target] = None
                 continue
-            took[target] = length, met = took_by(clock, target, start, stopped, pauses)
+            if shared is not None and stopped <= now:  # (then the period's end changes nothing)
+                took[target] = length, met = shared.took(target, start, stopped)
+            else:
+                took[target] = length, met = took_by(clock, target, start, stopped, pauses)
             if stopped in period:
                 self.times[target].append(length)
                 self.decided[target] += 1
@@ -200,6 +206,25 @@ class Tally:
             agents=tuple(done.line(agent) for agent, done in sorted(self.per_agent.items())),
             rated_resolved=self.rated_resolved,
         )
+
+
+class Measured:
+    """One ticket's clock and how long each of its stopped targets took, measured once for the
+    tallies of several periods (`Tally.add`): a stopped target's time (`sla.took`, its pauses
+    cut at its stop) is the same whatever period's end it is measured at, once past its stop."""
+
+    __slots__ = ("_took", "clock", "ticket")
+
+    def __init__(self, ticket: Ticket, clock: SlaClock) -> None:
+        self.ticket, self.clock = ticket, clock
+        self._took: dict[Target, tuple[timedelta, bool]] = {}
+
+    def took(self, target: Target, start: datetime, stopped: datetime) -> tuple[timedelta, bool]:
+        found = self._took.get(target)
+        if found is None:
+            pauses = pauses_of(self.ticket, target, stopped)
+            found = self._took[target] = took_by(self.clock, target, start, stopped, pauses)
+        return found
 
 
 def due_times(ticket: Ticket, clock: SlaClock, now: datetime) -> dict[Target, datetime]:

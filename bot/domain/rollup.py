@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.notices import Level
 from bot.domain.policy import Target
-from bot.domain.quality import Compliance, Period, Spread, Summary
+from bot.domain.quality import Compliance, Period, Spread, Summary, Tally
 from bot.domain.sla import SlaClock, measure, pauses_of, round_of, took
 from bot.domain.ticket import SCORES, Status, Ticket
 
@@ -265,6 +265,67 @@ def summary_of(
     for opened, target, at in dues or ():
         due[target] += opened < period.end and at in days
 
+    return _summary(found, period, due)
+
+
+def blended(
+    rows: Mapping[str, Mapping[str, int]],
+    period: Period,
+    team: str | None,
+    edges: Iterable[Tally],
+    dues: Iterable[Due] = (),
+) -> Summary:
+    """The quality summary of `period` exactly as `bot.domain.quality.summarize` counts it,
+    with the whole UTC days inside it (`inner_days`) summed from the rollup rows and the
+    partial days at its edges counted from their tickets (`edges`: a `Tally` of each, fed
+    every ticket that can touch it). The targets still running (`dues`, measured as of a time
+    at or after the period's end, as `running_dues` gives them) count for the whole days; the
+    edge tallies count their own. Counts are the summary's own; medians and 90th
+    percentiles within `ERROR` (the edges' times go into the rows' buckets); no per-agent
+    lines."""
+    days = inner_days(period)
+    total: Counter[str] = Counter()
+    if days.start < days.end:
+        total.update(figures(rows, utc_day(days.start), utc_day(days.end - timedelta(days=1)), team).counts)
+    for tally in edges:
+        total.update(counts_of(tally))
+    due: Counter[Target] = Counter()
+    for opened, target, at in dues:
+        due[target] += opened < period.end and at in days
+    return _summary(Figures(dict(total)), period, due)
+
+
+def inner_days(period: Period) -> Period:
+    """The whole UTC days inside `period`: from the first midnight at or after its start to
+    the last at or before its end (an empty period inside it, start at end, when there is
+    none), so that it and the partial days before and after it cover the period, each moment
+    once."""
+    first, last = _midnight(period.start), _midnight(period.end)
+    if first < period.start:
+        first = min(first + timedelta(days=1), period.end)
+    return Period(first, max(first, last))
+
+
+def counts_of(tally: Tally) -> Counts:
+    """A tally's figures as rollup counters (its times in the rows' buckets), to be summed
+    with rows: a running target it saw fall due counts as missed, as the summary counts it."""
+    found: Counter[str] = Counter(
+        opened=tally.opened, resolved=tally.resolved, rated_resolved=tally.rated_resolved
+    )
+    for target in Target:
+        prefix = PREFIX[target]
+        found[f"{prefix}_met"] += tally.met[target]
+        found[f"{prefix}_missed"] += tally.decided[target] - tally.met[target]
+        for length in tally.times[target]:
+            found[f"{prefix}:{bucket(length.total_seconds())}"] += 1
+    for level, n in tally.escalations.items():
+        found[f"esc:{level.value}"] += n
+    for score, n in tally.scores.items():
+        found[f"score:{score}"] += n
+    return {name: n for name, n in found.items() if n}
+
+
+def _summary(found: Figures, period: Period, due: Mapping[Target, int]) -> Summary:
     def spread(target: Target) -> Spread:
         count = sum(found.histogram(target).values())
         return Spread(count, found.median(target), found.percentile(target, 0.9))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.policy import Target
-from bot.domain.quality import ClockFor, Period, Summary, Tally, due_times, touches
+from bot.domain.quality import ClockFor, Measured, Period, Summary, Tally, due_times, touches
 from bot.domain.ticket import Ticket
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -99,10 +99,12 @@ class TrendTally:
     def add(self, ticket: Ticket) -> None:
         if self.span is not None and touches(ticket, self.span):
             # Running targets measured once for every period (`due_times`), not once each.
-            dues = due_times(ticket, self.clock_for(ticket), self.span.end) if ticket.is_open else None
+            # Its clock and its stopped targets' times too (`Measured`), once for every period.
+            shared = Measured(ticket, self.clock_for(ticket))
+            dues = due_times(ticket, shared.clock, self.span.end) if ticket.is_open else None
             self.dues += ((ticket.opened_at, target, at) for target, at in (dues or {}).items())
             for tally in self.tallies:
-                tally.add(ticket, dues)
+                tally.add(ticket, dues, shared)
 
     def trend(self) -> Trend:
         return Trend(tuple(tally.summary() for tally in self.tallies))

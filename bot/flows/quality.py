@@ -54,8 +54,9 @@ async def quality_report(desk: Desk, lead: str, words: str) -> tuple[str, list[d
     asked = read_quality(words, desk.staff)
     days, team = asked.days, asked.team
     period, length = last(days, desk.clock.now()), timedelta(days=days)
-    # The trend reaches back 8 periods (two years for 90d): the last two, shown in full,
-    # from the tickets; the older ones from the rollups (`bot.flows.trends`).
+    # The trend reaches back 8 periods (two years for 90d): the one shown from the tickets;
+    # the one before it too, or (beyond the window, as for 90d) from the rollups and its edge
+    # days' tickets; the older ones from the rollups (`bot.flows.trends`).
     moved = await trend_of(desk, team, period.end, length, WEEKS)
     now, before = moved.periods[-1], moved.periods[-2]  # `period` and `period.before`
     said = await desk.words_for(lead)
