@@ -11,12 +11,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
+from bot.delivery.places import place
 from bot.desk import Desk
+from bot.domain.follow_up import Written
 from bot.domain.intake import Said
 from bot.domain.phrases import Cancel, NewRequest, understand
-from bot.flows import status
+from bot.flows import follow_up, status
 from bot.flows.channel_ticket import from_request_channel
-from bot.flows.follow_up import follow_up, ticket_thread
 from bot.flows.intake import Intake
 from bot.flows.names import in_words
 from bot.slack import answers
@@ -46,9 +47,10 @@ async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) 
     if said.mentions_bot and not said.in_dm:
         said = replace(said, text=without_mentions_of(said.text, bot_user))
     said = replace(said, text=await in_words(desk, said.text))  # `@Bob Baker`, not `<@U0BOB…>`
-    number = await ticket_thread(desk, said)
-    if number is not None:
-        await follow_up(desk, number, said)
+    number = await follow_up.ticket_thread(desk, said)
+    if number is not None:  # words in a ticket's thread, read once into a typed command
+        where = place(said.channel, said.thread or "")
+        await follow_up.carry(desk, Written(said.user, number, where, said.text), once=said.key)
         return
     team = None if said.in_dm else desk.staff.of_request_channel(said.channel)
     if team is not None and said.thread is None:

@@ -5,17 +5,26 @@ agents in the card's thread. What agents write in the card's thread is an intern
 kept in the trail, never sent to the requester. What the team's agents write in a channel
 ticket's thread (a request channel's, a :ticket: message's) is a public reply: the requester
 reads it there, it counts as the first response, and the card's thread shows it.
+
+Each message is a typed command (`bot.domain.follow_up.Written`, read in `handlers.messages`)
+carried out by one executor (`carry`): under the store's write lock, once per message (Slack
+may deliver it again), the ticket is loaded, `decide`d and, in the same transaction, saved with
+every message owed (OWING: a message's type -> where it goes). Nobody is answered.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from bot.delivery import owed
-from bot.delivery.places import place
 from bot.desk import Desk
-from bot.domain.errors import DeskError
-from bot.domain.ticket import Action, Status
+from bot.domain import follow_up as rules
+from bot.domain.ticket import Ticket
 from bot.slack import said_blocks
 from bot.slack.payloads import Heard
+from store.base import Transaction
 from store.records import THREADS, Place
 
 
@@ -26,48 +35,60 @@ async def ticket_thread(desk: Desk, heard: Heard) -> int | None:
     return await desk.store.get(THREADS, str(Place(heard.channel, heard.thread)))
 
 
-async def follow_up(desk: Desk, number: int, heard: Heard) -> None:
-    """Add the message to the ticket: the requester's as a follow-up (shown to agents), an
-    agent's in the card's thread as an internal note. Anyone else's words are left alone."""
+async def carry(desk: Desk, command: rules.Command, once: str) -> None:
+    """Under the write lock, once (`once`: the message's key), load the ticket, `decide`, and
+    commit it with every message owed in one transaction. Words left alone change nothing and
+    are not marked done."""
     now = desk.clock.now()
-    where = place(heard.channel, heard.thread or "")
     async with desk.store.transaction() as tx:
-        ticket = tx.ticket(number)
-        if ticket is None or tx.done_before(heard.key):
+        ticket = tx.ticket(command.number)
+        if ticket is None or tx.done_before(once):
             return
-        in_requester_thread = where == place(ticket.origin.channel, ticket.origin.thread or "")
-        if where == ticket.card and desk.staff.is_staff(heard.user):
-            action = Action.NOTE
-        elif in_requester_thread and heard.user == ticket.requester:
-            action = Action.FOLLOW_UP
-        elif in_requester_thread and desk.team_of(ticket).is_agent(heard.user):
-            action = Action.REPLIED  # in a channel's thread, where the requester reads it
-        else:
+        outcome = rules.decide(ticket, command, desk.staff, rules.Policy(), now)
+        if outcome.ticket is None:
             return
-        try:
-            if action is Action.REPLIED:
-                updated = ticket.reply(heard.user, heard.text, now)
-            else:
-                updated = ticket.record(action, heard.user, heard.text, now)
-        except DeskError:
-            return
-        tx.save_ticket(updated)
-        tx.mark_done(heard.key, now)
-        if action is Action.REPLIED:
-            if (updated.assignee, updated.first_response_at) != (ticket.assignee, ticket.first_response_at):
-                owed.card(tx, number)  # answered: the first-response target is met
-            mirrored = said_blocks.replied_in_thread(heard.user, heard.text, words=desk.words)
-            fallback = said_blocks.agent_replied(desk.ref(number), words=desk.words)
-            owed.to_card_thread(tx, updated, desk.triage_of(updated), mirrored, fallback)
-            return
-        if ticket.status is Status.WAITING and updated.status is not Status.WAITING:
-            owed.card(tx, number)  # the answer the ticket waited for: back with its assignee
-            if updated.assignee:
-                ref = desk.ref(number)
-                theirs = desk.known_words(updated.assignee)
-                answered = said_blocks.answered_back(heard.user, ref, heard.text, words=theirs)
-                owed.to_person(tx, updated, updated.assignee, "answered", answered)
-        if action is Action.FOLLOW_UP:  # shown to the agents in the card's thread
-            text = said_blocks.requester_added(heard.user, heard.text, words=desk.words)
-            fallback = said_blocks.requester_added_fallback(desk.ref(number), words=desk.words)
-            owed.to_card_thread(tx, updated, desk.triage_of(updated), text, fallback)
+        tx.save_ticket(outcome.ticket)
+        tx.mark_done(once, now)
+        at = _Owing(desk, tx, outcome.ticket)
+        for message in outcome.owed:
+            OWING[type(message)](at, message)
+
+
+# -- the messages a decision owes, each owed where its reader sees it ---------------------------
+@dataclass(frozen=True)
+class _Owing:
+    """Where a decision's messages are owed: in its transaction, about the ticket as saved."""
+
+    desk: Desk
+    tx: Transaction
+    ticket: Ticket
+
+
+def _card(at: _Owing, _: rules.CardRedrawn) -> None:
+    owed.card(at.tx, at.ticket.number)
+
+
+def _answered_back(at: _Owing, said: rules.AnsweredBack) -> None:
+    ref, theirs = at.desk.ref(at.ticket.number), at.desk.known_words(said.to)
+    answered = said_blocks.answered_back(said.person, ref, said.words, words=theirs)
+    owed.to_person(at.tx, at.ticket, said.to, "answered", answered)
+
+
+def _requester_added(at: _Owing, said: rules.RequesterAdded) -> None:
+    text = said_blocks.requester_added(said.person, said.words, words=at.desk.words)
+    fallback = said_blocks.requester_added_fallback(at.desk.ref(at.ticket.number), words=at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text, fallback)
+
+
+def _replied_in_thread(at: _Owing, said: rules.RepliedInThread) -> None:
+    mirrored = said_blocks.replied_in_thread(said.agent, said.words, words=at.desk.words)
+    fallback = said_blocks.agent_replied(at.desk.ref(at.ticket.number), words=at.desk.words)
+    owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), mirrored, fallback)
+
+
+OWING: dict[type, Callable[[_Owing, Any], None]] = {
+    rules.CardRedrawn: _card,
+    rules.AnsweredBack: _answered_back,
+    rules.RequesterAdded: _requester_added,
+    rules.RepliedInThread: _replied_in_thread,
+}

@@ -9,7 +9,7 @@ reader's `Words` (`DeskError.render`); `Phrase` values such as the things people
 
 from __future__ import annotations
 
-# the agents', away and linked tickets' rules (bot.domain) name these themselves; kept here
+# the agents', away, linked tickets' and rating rules (bot.domain) name these themselves; kept here
 # beside the others
 from bot.domain.agents import (  # noqa: F401
     CLAIM,
@@ -34,6 +34,7 @@ from bot.domain.links import (  # noqa: F401
     LINK_PART_OF_ONE,
     LINKED_ELSEWHERE,
 )
+from bot.domain.rating import NOT_THIS_RATING  # noqa: F401
 
 # -- what people may be refused (`doing` in "Only the desk's agents can {doing}.") -------------
 SEE_QUEUE = Phrase("see the queue")
@@ -45,9 +46,6 @@ SUMMARISE = Phrase("ask for summaries")
 # -- the agents' commands -----------------------------------------------------------------------
 NO_SAVED_REPLY = Phrase("There is no saved reply called `{name}`. Saved replies: {known}.")
 NO_SAVED_REPLIES = Phrase("none yet (set them in `[replies]`)")
-
-# -- ratings ----------------------------------------------------------------------------------
-NOT_THIS_RATING = Phrase("That button isn't on {ref}'s rating request, so nothing was changed.")
 
 # -- `/desk quality` --------------------------------------------------------------------------
 QUALITY_PERIOD = Phrase(
