@@ -24,6 +24,7 @@ __all__ = [
     "SlaClock",
     "Target",
     "TargetState",
+    "due_of",
     "measure",
     "measure_running",
     "next_target",
@@ -220,6 +221,12 @@ def measure(
         left=budget - clock.counted_unpaused(start, stopped or now, pauses),
         stopped_at=stopped,
     )
+
+
+def due_of(clock: SlaClock, target: Target, start: datetime, pauses: Pauses = ()) -> datetime:
+    """When a target started at `start` falls due, not counting the `pauses`: `measure`'s
+    `due`, without the time used so far (a walk from `start` to now on a business clock)."""
+    return clock.reach_unpaused(start, clock.budget(clock.policy.length(target)), pauses)
 
 
 def measure_running(
