@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.policy import Target
 from bot.domain.priority import Priority
-from bot.domain.quality import ClockFor, Period, Summary, summarize
-from bot.domain.sla import TargetState, measure, pauses_of
+from bot.domain.quality import ClockFor, Period, Summary, Tally
+from bot.domain.sla import Pauses, TargetState, measure_running, pauses_of
 from bot.domain.ticket import Action, Ticket
-from bot.domain.trend import Trend, trend, trend_start
+from bot.domain.trend import Trend, TrendTally, trend_start
 
 WEEK = 7
 
@@ -123,41 +123,94 @@ def assigned_at(ticket: Ticket, moment: datetime) -> str | None:
     return given[-1] if given else None
 
 
+class _BacklogTally:
+    """The backlog at one moment, counted a ticket open then at a time (`add`)."""
+
+    def __init__(self, moment: datetime, warn_at: float) -> None:
+        self.moment, self.warn_at = moment, warn_at
+        self.counts = dict.fromkeys(Priority, 0)
+        self.unclaimed: list[Ticket] = []
+        self.assigned: list[Ticket] = []
+        self.at_risk: list[Watched] = []
+        self.overdue: list[Watched] = []
+
+    def add(self, ticket: Ticket, first_answered: bool, running: list[TargetState]) -> None:
+        """Count `ticket`, open at the moment: whether its first response had come by then,
+        and its targets running then (in `Target`'s order) as they stood."""
+        self.counts[ticket.priority] += 1
+        if not first_answered:
+            (self.assigned if assigned_at(ticket, self.moment) else self.unclaimed).append(ticket)
+        missed = [state for state in running if state.breached]
+        risky = [state for state in running if state.at_risk(self.warn_at)]
+        if missed:
+            self.overdue.append(Watched(ticket, missed[0]))
+        elif risky:
+            self.at_risk.append(Watched(ticket, risky[0]))
+
+    def backlog(self) -> Backlog:
+        return Backlog(
+            moment=self.moment,
+            by_priority=self.counts,
+            unclaimed=len(self.unclaimed),
+            oldest_unclaimed=min(self.unclaimed, key=lambda t: (t.opened_at, t.number), default=None),
+            assigned=len(self.assigned),
+            at_risk=tuple(sorted(self.at_risk, key=lambda w: w.state.due)),
+            overdue=tuple(sorted(self.overdue, key=lambda w: w.state.due)),
+        )
+
+
+class BacklogsTally:
+    """The backlog at each of several moments, counted in one pass over the tickets (`add`):
+    each open ticket's clock found once, and each target it had running measured once for
+    every moment it ran through in the same round with the same pauses
+    (`sla.measure_running`: its due time worked out once, its counted time walked once)."""
+
+    def __init__(self, clock_for: ClockFor, warn_at: float, moments: tuple[datetime, ...]) -> None:
+        self.clock_for = clock_for
+        self.tallies = [_BacklogTally(moment, warn_at) for moment in moments]
+        self.order = sorted(range(len(moments)), key=lambda i: moments[i])  # earliest first
+
+    def add(self, ticket: Ticket) -> None:
+        rounds = [_open_rounds(ticket, tally.moment) for tally in self.tallies]
+        if all(r is None for r in rounds):
+            return
+        clock = self.clock_for(ticket)
+        running: list[list[TargetState]] = [[] for _ in self.tallies]
+        for target in Target:
+            # The moments it ran through, grouped by what measuring it needs: its round's
+            # start and its pauses (a wait still going counts as ending at each moment).
+            groups: dict[tuple[datetime, Pauses], list[int]] = {}
+            for i in self.order:
+                held = rounds[i]
+                if held is not None and held[target][1] is None:
+                    key = (held[target][0], pauses_of(ticket, target, self.tallies[i].moment))
+                    groups.setdefault(key, []).append(i)
+            for (start, pauses), indexes in groups.items():
+                moments = tuple(self.tallies[i].moment for i in indexes)
+                measured = measure_running(clock, target, start, moments, pauses)
+                for i, state in zip(indexes, measured, strict=True):
+                    running[i].append(state)
+        for tally, held, states in zip(self.tallies, rounds, running, strict=True):
+            if held is not None:
+                tally.add(ticket, held[Target.FIRST_RESPONSE][1] is not None, states)
+
+    def backlogs(self) -> list[Backlog]:
+        return [tally.backlog() for tally in self.tallies]
+
+
 def backlog_at(tickets: Iterable[Ticket], clock_for: ClockFor, warn_at: float, moment: datetime) -> Backlog:
     """The backlog as it stood at `moment`: by priority, unclaimed, at risk and overdue."""
-    counts = dict.fromkeys(Priority, 0)
-    unclaimed: list[Ticket] = []
-    assigned: list[Ticket] = []
-    at_risk: list[Watched] = []
-    overdue: list[Watched] = []
+    return backlogs_at(tickets, clock_for, warn_at, (moment,))[0]
+
+
+def backlogs_at(
+    tickets: Iterable[Ticket], clock_for: ClockFor, warn_at: float, moments: tuple[datetime, ...]
+) -> list[Backlog]:
+    """The backlog as it stood at each of `moments`, in one pass (`BacklogsTally`)."""
+    tally = BacklogsTally(clock_for, warn_at, moments)
     for ticket in tickets:
-        rounds = _open_rounds(ticket, moment)
-        if rounds is None:
-            continue
-        counts[ticket.priority] += 1
-        if rounds[Target.FIRST_RESPONSE][1] is None:
-            (assigned if assigned_at(ticket, moment) else unclaimed).append(ticket)
-        clock = clock_for(ticket)
-        states = [
-            measure(clock, target, *rounds[target], moment, pauses_of(ticket, target, moment))
-            for target in Target
-        ]
-        running = [state for state in states if state.running]
-        missed = [state for state in running if state.breached]
-        risky = [state for state in running if state.at_risk(warn_at)]
-        if missed:
-            overdue.append(Watched(ticket, missed[0]))
-        elif risky:
-            at_risk.append(Watched(ticket, risky[0]))
-    return Backlog(
-        moment=moment,
-        by_priority=counts,
-        unclaimed=len(unclaimed),
-        oldest_unclaimed=min(unclaimed, key=lambda t: (t.opened_at, t.number), default=None),
-        assigned=len(assigned),
-        at_risk=tuple(sorted(at_risk, key=lambda w: w.state.due)),
-        overdue=tuple(sorted(overdue, key=lambda w: w.state.due)),
-    )
+        tally.add(ticket)
+    return tally.backlogs()
 
 
 def missed(summary: Summary) -> dict[Target, int]:
@@ -200,14 +253,32 @@ def build_digest(
     day: date,
     now: datetime,
 ) -> Digest:
-    """The digest of `day`, as of `now`."""
+    """The digest of `day`, as of `now`: in one pass over the tickets. The period reported is
+    the trend's last period and the days before it (unless a DST change makes their length
+    differ) its last but one, so those two summaries are the trend's own, not counted again;
+    each ticket's clock and stopped targets' times are measured once for every period
+    (`TrendTally`), and the backlog's two moments from one measurement (`BacklogsTally`)."""
     period = schedule.reported(day)
-    earlier = now - (period.end - period.start)
+    length = period.end - period.start
+    moved = TrendTally(clock_for, period.end, length)
+    own = {tally.period: tally for tally in moved.tallies}
+    apart = [Tally(clock_for, p) for p in (period, schedule.before(period)) if p not in own]
+    own.update((tally.period, tally) for tally in apart)
+    backlogs = BacklogsTally(clock_for, warn_at, (now, now - length))
+    for ticket in tickets:
+        moved.add(ticket)
+        for tally in apart:
+            tally.add(ticket)
+        backlogs.add(ticket)
+    trend = moved.trend()
+    summaries = dict(zip(moved.tallies, trend.periods, strict=True))
+    summaries.update((tally, tally.summary()) for tally in apart)
+    backlog, backlog_before = backlogs.backlogs()
     return Digest(
         day=day,
-        summary=summarize(tickets, clock_for, period),
-        before=summarize(tickets, clock_for, schedule.before(period)),
-        backlog=backlog_at(tickets, clock_for, warn_at, now),
-        backlog_before=backlog_at(tickets, clock_for, warn_at, earlier),
-        trend=trend(tickets, clock_for, period.end, period.end - period.start),
+        summary=summaries[own[period]],
+        before=summaries[own[schedule.before(period)]],
+        backlog=backlog,
+        backlog_before=backlog_before,
+        trend=trend,
     )

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.notices import Level
 from bot.domain.policy import Target
-from bot.domain.sla import SlaClock, measure, pauses_of, round_of
+from bot.domain.sla import SlaClock, due_of, pauses_of, round_of
 from bot.domain.sla import took as took_by
 from bot.domain.ticket import SCORES, Status, Ticket
 
@@ -170,9 +170,7 @@ class Tally:
                 continue  # stopped outside the period, and no agent's line to count it in
             pauses = pauses_of(ticket, target, now)
             if stopped is None:  # still running: missed once its due time passes in the period
-                due = (
-                    dues[target] if dues is not None else measure(clock, target, start, None, now, pauses).due
-                )
+                due = dues[target] if dues is not None else due_of(clock, target, start, pauses)
                 self.decided[target] += due in period
                 took[target] = None
                 continue
@@ -236,7 +234,7 @@ def due_times(ticket: Ticket, clock: SlaClock, now: datetime) -> dict[Target, da
     for target in Target:
         start, stopped = round_of(ticket, target)
         if stopped is None:
-            found[target] = measure(clock, target, start, None, now, pauses_of(ticket, target, now)).due
+            found[target] = due_of(clock, target, start, pauses_of(ticket, target, now))
     return found
 
 

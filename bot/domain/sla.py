@@ -24,7 +24,9 @@ __all__ = [
     "SlaClock",
     "Target",
     "TargetState",
+    "due_of",
     "measure",
+    "measure_running",
     "next_target",
     "pauses_of",
     "round_of",
@@ -219,6 +221,32 @@ def measure(
         left=budget - clock.counted_unpaused(start, stopped or now, pauses),
         stopped_at=stopped,
     )
+
+
+def due_of(clock: SlaClock, target: Target, start: datetime, pauses: Pauses = ()) -> datetime:
+    """When a target started at `start` falls due, not counting the `pauses`: `measure`'s
+    `due`, without the time used so far (a walk from `start` to now on a business clock)."""
+    return clock.reach_unpaused(start, clock.budget(clock.policy.length(target)), pauses)
+
+
+def measure_running(
+    clock: SlaClock, target: Target, start: datetime, moments: tuple[datetime, ...], pauses: Pauses = ()
+) -> list[TargetState]:
+    """One target started at `start` and still running at each of `moments` (in order, none
+    before `start`), not counting the same `pauses` at each: what `measure(clock, target,
+    start, None, moment, pauses)` gives for each moment, with the due time worked out once and
+    the counted time walked once, a moment after the one before (counted time adds up across
+    a split, the pauses' too, so the sum is the same to the microsecond)."""
+    if moments and moments[-1] - start > timedelta(days=MAX_DAYS - 2):  # (`counted` stops looking)
+        return [measure(clock, target, start, None, moment, pauses) for moment in moments]
+    budget = clock.budget(clock.policy.length(target))
+    due = clock.reach_unpaused(start, budget, pauses)
+    found, at, counted = [], start, timedelta(0)
+    for moment in moments:
+        counted += clock.counted_unpaused(at, moment, pauses)
+        at = moment
+        found.append(TargetState(target, budget, due, budget - counted, None))
+    return found
 
 
 def took(

@@ -20,6 +20,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
+from bot.collection import paused
 from bot.delivery.owed import owe
 from bot.desk import Desk
 from bot.domain.digest import DigestSchedule, build_digest, digest_reaches
@@ -59,12 +60,16 @@ class Digests:
         """The digest of `day` as of `now` (of `team`'s tickets, with several): text and blocks."""
         schedule = self.schedule
         since = digest_reaches(schedule, day, now)
-        tickets = self.desk.of_team(await self.desk.store.history_since(since), team)
         warn_at = self.desk.config.escalation.warn_at
-        # Pure work over immutable tickets: done on a thread so requests keep flowing.
-        digest = await asyncio.to_thread(
-            build_digest, tickets, self.desk.sla_clock, warn_at, schedule, day, now
-        )
+        # The collector held off while the tickets are read and counted (`bot.collection`: its
+        # collections would walk them all and hold the event loop meanwhile).
+        with paused():
+            tickets = self.desk.of_team(await self.desk.store.history_since(since), team)
+            # Pure work over immutable tickets: done on a thread so requests keep flowing.
+            digest = await asyncio.to_thread(
+                build_digest, tickets, self.desk.sla_clock, warn_at, schedule, day, now
+            )
+            del tickets
         look = DigestLook(
             desk_name=self.desk.config.desk.name,
             schedule=schedule,
