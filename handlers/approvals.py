@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.desk import Desk
+from bot.domain.approval_rules import Approve, Deny
 from bot.flows.agents import Agents
 from bot.flows.approvals import Approvals, Choice
 from bot.slack import answers, refusals
@@ -59,7 +60,9 @@ def form_meta(metadata: str) -> FormMeta:
 
 class ApprovalListeners:
     """The listeners, one method each (importable and testable alone); `register` wires them.
-    The flow answers a refusal as a sentence (a catalogue id), never by raising."""
+    Each reads the body once: Approve / Deny become typed commands (`bot.domain.approval_rules`)
+    for the one executor (`Approvals.carry`), whose refusals (`DeskError`s) end in
+    `handlers.errors`; the type forms' own checks answer as a sentence (a catalogue id)."""
 
     def __init__(self, desk: Desk, agents: Agents) -> None:
         self.desk = desk
@@ -143,11 +146,8 @@ class ApprovalListeners:
         pressed = click(body)
         if pressed is None:
             return
-        where = (pressed.channel, pressed.message_ts)
-        once = f"approve:{pressed.value}:{pressed.user}:{_action_ts(body)}"
-        refused = await self.approvals.decide(pressed.user, pressed.value, True, "", where, once)
-        if refused:
-            await self.refuse(pressed, refused)
+        approve = Approve(pressed.value, pressed.user, "", (pressed.channel, pressed.message_ts))
+        await self.approvals.carry(approve, f"approve:{pressed.value}:{pressed.user}:{_action_ts(body)}")
 
     async def on_form_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """Deny, or Approve with a note: their form."""
@@ -155,10 +155,7 @@ class ApprovalListeners:
         pressed = click(body)
         if pressed is None:
             return
-        refused = await self.approvals.refusal(pressed.user, pressed.value)
-        if refused:
-            await self.refuse(pressed, refused)
-            return
+        await self.approvals.check(pressed.user, pressed.value)  # refused: ends in handlers.errors
         await self.approvals.pressed_form(pressed.user, pressed.value, (pressed.channel, pressed.message_ts))
         approve = pressed.action_id == ApprovalIds.NOTE
         await self.desk.slack.open_view(
@@ -177,9 +174,8 @@ class ApprovalListeners:
         await ack()
         approval, user = form.metadata, form.user
         where = await self.approvals.form_place(user, approval)
-        refused = await self.approvals.decide(user, approval, approve, reason, where, f"view:{form.view_id}")
-        if refused:
-            await answers.dm(self.desk, user, refused)
+        decision = Approve(approval, user, reason, where) if approve else Deny(approval, user, reason, where)
+        await self.approvals.carry(decision, f"view:{form.view_id}")
 
     async def on_change(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The requester's "Change details" on a request that waits (locked)."""

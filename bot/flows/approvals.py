@@ -2,15 +2,18 @@
 
 A request from a type's form is stored as an `Approval` (`awaiting_approval`) with the DMs it
 owes: Approve / Deny to the first level's approvers, and a word to the requester. It is not a
-ticket yet, so it is in no agent's queue and no SLA clock runs on it. Each decision is decided
-by `Approval.decide` (who may decide comes from the stored chain, fixed from the config and
-the form when it was requested, never from the click) and saved with what it owes in one
-transaction. Approved at the last level, the request opens as a ticket the way any new ticket
-does (card, assignment, confirmation); denied, the requester is told why.
+ticket yet, so it is in no agent's queue and no SLA clock runs on it. Each decision is a typed
+command (`Approve`, `Deny`: `bot.domain.approval_rules`) carried out by one executor
+(`Approvals.carry`): the once-only check, the request loaded, `decide`d (who may decide comes
+from the stored chain, fixed from the config and the form when it was requested, never from the
+click) and saved with every message owed (OWING) in one transaction; a refusal is raised and
+ends at `handlers.errors`. Approved at the last level, the request opens as a ticket the way
+any new ticket does (card, assignment, confirmation); denied, the requester is told why.
 
-The sweep (`run`) reminds a level's approvers once after the type's `approval_reminder` and
-tells the team's leads once when a request is older than its `approval_limit`; the request
-records that it did, so neither repeats after a restart.
+The sweep (`run`, the job's `Sweep`, one request a transaction) reminds a level's approvers
+once after the type's `approval_reminder` and tells the team's leads once when a request is
+older than its `approval_limit`; the request records that it did, so neither repeats after a
+restart.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import asyncio
 import functools
 import logging
 import uuid
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.delivery.owed import card, confirmation, owe
 from bot.desk import Desk
+from bot.domain import approval_rules as rules
 from bot.domain.approval import (
     Approval,
     ApprovalFigures,
@@ -275,58 +280,46 @@ class Approvals:
             confirmation(tx, number)
         return None
 
-    # -- deciding ------------------------------------------------------------------------
-    async def decide(
-        self,
-        person: str,
-        approval: str,
-        approve: bool,
-        reason: str,
-        where: tuple[str, str] | None,
-        once: str | None = None,
-    ) -> str | None:
-        """`person` approves or denies; the answer for them when nothing changed (None: done).
-        `once` names the click or form: Slack's retry of one that was acted on changes nothing."""
+    # -- deciding: the one executor ------------------------------------------------------
+    async def carry(self, command: rules.Decision, once: str | None = None) -> rules.Answer | None:
+        """Under the write lock: the once-only check (`once` names the click or form: Slack's
+        retry of one acted on changes nothing), load the request, `decide`, and commit the
+        request, the ticket it may become and every message owed in one transaction. A refusal
+        (`DeskError`) changes nothing and is raised: it ends at `handlers.errors`."""
         now = self.desk.clock.now()
-        theirs = await self.desk.words_for(person)
+        await self.desk.words_for(command.approver)  # their redrawn DM in their language (asked once)
         async with self.desk.store.transaction() as tx:
             if tx.done_before(once):
                 return None
-            held = self._load(tx, approval)
-            if held is None:
-                return blocks.not_found(theirs)
-            try:
-                after = held.decide(person, approve, reason, now)
-            except DeskError as refusal:
-                return self.desk.explain(refusal, theirs)
+            held = self._load(tx, command.request)
+            outcome = rules.decide(held, command, self.desk.staff, self._policy(), now)
             tx.mark_done(once, now)
-            if where is not None:
-                said = self.desk.known_words(person)
-                words, shown = blocks.decided(after, person, approve, self.desk.zone, said)
-                owe(
-                    tx,
-                    f"approval:{approval}:decided:{person}:{held.level}",
-                    Edit(where[0], where[1], words, shown),
-                )
-            if after.level != held.level or not after.pending:
-                self._settle_level(tx, held, after, person, approve, where, now)
-            if after.state is State.DENIED:
-                words, shown = blocks.denied(after, person, self.desk.known_words(after.requester))
-                owe(tx, f"approval:{approval}:denied", Post(DirectMessage(after.requester), words, shown))
-                log.info("request denied", extra={"type": after.type_name})
-            elif after.state is State.APPROVED:
-                after = after.became(self._open(tx, self._ticket(tx, after, now)).number)
-                log.info("request approved", extra={"type": after.type_name, "ticket": after.ticket})
-            elif after.level != held.level:
-                self._ask(tx, after)
-            if not after.pending:
-                self._settle_waiting(tx, after)
-            if not after.pending:  # the forms' places are no longer needed
-                for asked in {p for level in after.chain for p in level}:
-                    if tx.get(ASKED_AT, f"{approval}:{asked}") is not None:
-                        tx.drop(ASKED_AT, f"{approval}:{asked}")
-            self._save(tx, after)
-        return None
+            assert held is not None and outcome.request is not None  # decide refuses a missing one
+            after = self._commit(tx, held, outcome, now)
+        if after.state is State.DENIED:
+            log.info("request denied", extra={"type": after.type_name})
+        elif after.state is State.APPROVED:
+            log.info("request approved", extra={"type": after.type_name, "ticket": after.ticket})
+        return outcome.answer
+
+    def _commit(self, tx: Transaction, held: Approval, outcome: rules.Outcome, now: datetime) -> Approval:
+        """The outcome, in the transaction: every message owed (OWING: a message's type ─▶ where
+        it goes), the forms' places forgotten once decided, the request saved (as it ends: with
+        the ticket it became). The request as saved."""
+        assert outcome.request is not None
+        owing = _Owing(self, tx, held, outcome.request, now)
+        for message in outcome.owed:
+            OWING[type(message)](owing, message)
+        after = owing.after
+        if outcome.forget_forms:  # the forms' places are no longer needed
+            for asked in {p for level in after.chain for p in level}:
+                if tx.get(ASKED_AT, f"{after.id}:{asked}") is not None:
+                    tx.drop(ASKED_AT, f"{after.id}:{asked}")
+        self._save(tx, after)
+        return after
+
+    def _policy(self) -> rules.Policy:
+        return rules.Policy(tuple(self.choices()), self._reach)
 
     async def change_refused(self, approval: str, person: str | None = None) -> str:
         """The requester asked to change a request's details: locked while it waits."""
@@ -341,18 +334,12 @@ class Approvals:
         ref = self.desk.ref(held.ticket) if held.ticket is not None else None
         return blocks.decided_already(ref, theirs)
 
-    async def refusal(self, person: str, approval: str) -> str | None:
-        """Why `person` may not decide on the request now (None: they may): checked before the
-        deny form opens, and again when it is sent."""
-        theirs = await self.desk.words_for(person)
+    async def check(self, person: str, approval: str) -> None:
+        """Refused (a `DeskError`) when `person` may not decide on the request now: checked
+        before the deny form opens, by the same `decide`, and again when it is sent."""
         held = await self.held(approval)
-        if held is None:
-            return blocks.not_found(theirs)
-        try:
-            held.decide(person, False, "-", self.desk.clock.now())
-        except DeskError as refusal:
-            return self.desk.explain(refusal, theirs)
-        return None
+        asked = rules.Deny(approval, person, "-")  # a reason will be asked for: any will do here
+        rules.decide(held, asked, self.desk.staff, self._policy(), self.desk.clock.now())
 
     async def figures_block(
         self,
@@ -413,50 +400,26 @@ class Approvals:
         return clock.due(start, span)
 
     def kind_of(self, held: Approval) -> tuple[Team, RequestType] | None:
-        return next(
-            ((t, k) for t, k in self.choices() if k.name == held.type_name and held.category in t.categories),
-            None,
-        )
-
-    def _moved(self, held: Approval, now: datetime) -> tuple[Approval, Team] | None:
-        """The request with what is due now done to it (None: nothing is due)."""
-        found = self.kind_of(held)
-        if found is None:  # its type left the config: nobody to ask about it
-            return None
-        team, kind = found
-        after = held
-        remind_at = after.reminder_due(kind, self._reach)
-        if remind_at is not None and remind_at <= now:
-            after = after.remind(now)
-        late_at = after.escalation_due(kind, self._reach)
-        if late_at is not None and late_at <= now:
-            after = after.escalate(now)
-        return (after, team) if after != held else None
+        return rules.kind_of(held, self._policy())
 
     async def run(self, now: datetime) -> int:
-        """Remind and escalate what is due; how many requests moved. Each is looked at
-        first without a transaction, then moved in one with the DMs it owes."""
+        """Remind and escalate what is due (`rules.Sweep`); how many requests moved. Each is
+        looked at first without a transaction, then moved in one with the DMs it owes."""
         due: list[str] = []
+        policy, staff = self._policy(), self.desk.staff
         for seen, (key, doc) in enumerate((await _documents(self.desk.store)).items(), start=1):
-            if doc.get("state") == State.AWAITING.value and self._moved(APPROVALS.decode(doc), now):
+            pending = doc.get("state") == State.AWAITING.value
+            if pending and rules.decide(APPROVALS.decode(doc), rules.Sweep(key), staff, policy, now).request:
                 due.append(key)
             if seen % BATCH == 0:
                 await asyncio.sleep(0)  # requests are served in between
         for key in due:
             async with self.desk.store.transaction() as tx:
                 held = self._load(tx, key)
-                moved = self._moved(held, now) if held is not None else None
-                if held is None or moved is None:
+                outcome = rules.decide(held, rules.Sweep(key), staff, policy, now)
+                if held is None or outcome.request is None:
                     continue  # decided meanwhile
-                after, team = moved
-                if after.reminded != held.reminded:
-                    self._ask(tx, after, reminder=True)
-                if after.escalated != held.escalated:
-                    for lead in team.leads:
-                        said = self.desk.known_words(lead)
-                        words, shown = blocks.overdue(after, now, self.desk.zone, said)
-                        owe(tx, f"approval:{after.id}:late:{lead}", Post(DirectMessage(lead), words, shown))
-                self._save(tx, after)
+                self._commit(tx, held, outcome, now)
         return len(due)
 
     # -- in a transaction ----------------------------------------------------------------
@@ -569,3 +532,65 @@ def _settle_dm(
             owe(tx, f"{edits}:{there}", Edit(there.channel, there.ts, text, shown))
     if places is not None:
         tx.drop(APPROVAL_DMS, record)
+
+
+# -- the messages a decision owes, each owed where its reader sees it ---------------------------
+@dataclass
+class _Owing:
+    """Where a decision's messages are owed: in its transaction, about the request as it was
+    (`held`) and as it ends (`after`: with the ticket it became, once opened)."""
+
+    flow: Approvals
+    tx: Transaction
+    held: Approval
+    after: Approval
+    now: datetime
+
+
+def _decision_shown(at: _Owing, said: rules.DecisionShown) -> None:
+    desk, after = at.flow.desk, at.after
+    theirs = desk.known_words(said.approver)
+    words, shown = blocks.decided(after, said.approver, said.approve, desk.zone, theirs)
+    key = f"approval:{after.id}:decided:{said.approver}:{said.level}"
+    owe(at.tx, key, Edit(said.where[0], said.where[1], words, shown))
+
+
+def _level_settled(at: _Owing, said: rules.LevelSettled) -> None:
+    at.flow._settle_level(at.tx, at.held, at.after, said.approver, said.approve, said.clicked, at.now)
+
+
+def _denied_told(at: _Owing, said: rules.DeniedTold) -> None:
+    after = at.after
+    words, shown = blocks.denied(after, said.approver, at.flow.desk.known_words(after.requester))
+    owe(at.tx, f"approval:{after.id}:denied", Post(DirectMessage(after.requester), words, shown))
+
+
+def _becomes_ticket(at: _Owing, _: rules.BecomesTicket) -> None:
+    opened = at.flow._open(at.tx, at.flow._ticket(at.tx, at.after, at.now))
+    at.after = at.after.became(opened.number)
+
+
+def _level_asked(at: _Owing, said: rules.LevelAsked) -> None:
+    at.flow._ask(at.tx, at.after, reminder=said.reminder)
+
+
+def _waiting_settled(at: _Owing, _: rules.WaitingSettled) -> None:
+    at.flow._settle_waiting(at.tx, at.after)
+
+
+def _leads_told(at: _Owing, said: rules.LeadsTold) -> None:
+    desk, after = at.flow.desk, at.after
+    for lead in said.leads:
+        words, shown = blocks.overdue(after, at.now, desk.zone, desk.known_words(lead))
+        owe(at.tx, f"approval:{after.id}:late:{lead}", Post(DirectMessage(lead), words, shown))
+
+
+OWING: dict[type, Callable[[_Owing, Any], None]] = {
+    rules.DecisionShown: _decision_shown,
+    rules.LevelSettled: _level_settled,
+    rules.DeniedTold: _denied_told,
+    rules.BecomesTicket: _becomes_ticket,
+    rules.LevelAsked: _level_asked,
+    rules.WaitingSettled: _waiting_settled,
+    rules.LeadsTold: _leads_told,
+}
