@@ -15,11 +15,11 @@ from bot.delivery.places import place
 from bot.desk import Desk
 from bot.domain.follow_up import Written
 from bot.domain.intake import Said
+from bot.domain.message_ticket import RaiseFromChannel
 from bot.domain.phrases import Cancel, NewRequest, understand
-from bot.flows import follow_up, status
-from bot.flows.channel_ticket import from_request_channel
+from bot.flows import channel_ticket, follow_up, status
 from bot.flows.intake import Intake
-from bot.flows.names import in_words
+from bot.flows.names import NO_TEXT, in_words
 from bot.slack import answers
 from bot.slack.payloads import Heard, heard, without_mentions_of
 from bot.slack.said_blocks import nothing_to_cancel
@@ -52,9 +52,8 @@ async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) 
         where = place(said.channel, said.thread or "")
         await follow_up.carry(desk, Written(said.user, number, where, said.text), once=said.key)
         return
-    team = None if said.in_dm else desk.staff.of_request_channel(said.channel)
-    if team is not None and said.thread is None:
-        await from_request_channel(desk, team, said)  # a request, opened at once
+    if not said.in_dm and said.thread is None and desk.staff.of_request_channel(said.channel) is not None:
+        await channel_ticket.carry(desk, raise_from_channel(said), once=said.key)  # a request, at once
         return
     if said.in_dm:
         await converse(desk, intake, said, said.text, None, "dm")
@@ -63,6 +62,11 @@ async def listen(desk: Desk, intake: Intake, said: Heard, bot_user: str | None) 
     elif said.thread is not None:
         # A plain reply in a channel thread counts only while a request is being written there.
         await intake.continue_with(said.user, said.channel, said.thread, Said(said.text), said.key)
+
+
+def raise_from_channel(said: Heard) -> RaiseFromChannel:
+    """A request channel's message as a command: its words as the ticket's request."""
+    return RaiseFromChannel(said.user, said.channel, said.ts, said.text.strip() or NO_TEXT, said.thread)
 
 
 async def converse(desk: Desk, intake: Intake, said: Heard, words: str, thread: str | None, via: str) -> None:

@@ -2,25 +2,30 @@
 message someone put :ticket: on. The message's thread is the ticket's: the desk confirms there
 with the reference and the first target, and offers the urgency and area to set.
 
-The message's place is the ticket's thread in the store, recorded with the ticket in one
-transaction, so a message opens one ticket however often Slack delivers it.
+Each is a typed command (`bot.domain.message_ticket`: `RaiseFromChannel`, read in
+`handlers.messages`; `RaiseFromReaction`, read in `handlers.reactions` and `prepared` in
+`bot.flows.reaction`) carried out by one executor (`carry`): under the store's write lock, once
+per event (Slack may deliver it again), what the store knows of the message is loaded, the
+command `decide`d and, in the same transaction, the ticket opened (and given to an agent when
+its team assigns), recorded under the message's place, and saved with every message owed
+(OWING: a message's type -> where it goes). So a message opens one ticket however often Slack
+delivers it. Nobody is answered: the confirmation in the thread is the answer.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from bot.delivery import owed
 from bot.delivery.drawing import confirmation_in_thread
-from bot.delivery.places import place
 from bot.desk import Desk
+from bot.domain import message_ticket as rules
 from bot.domain.owed import Conversation, InThread, Post
-from bot.domain.priority import Priority
-from bot.domain.roles import Team
-from bot.domain.ticket import Origin, Ticket, open_ticket
+from bot.domain.ticket import Ticket
 from bot.flows.assignment import assign_new
-from bot.flows.names import NO_TEXT
-from bot.slack.payloads import Heard
 from store.base import Transaction
 from store.records import THREADS
 
@@ -33,71 +38,64 @@ def redraw_confirmation(tx: Transaction, desk: Desk, ticket: Ticket) -> None:
     owed.confirmation(tx, ticket.number)
 
 
-async def open_from_message(
-    desk: Desk,
-    *,
-    requester: str,
-    text: str,
-    category: str,
-    channel: str,
-    ts: str,
-    via: str,
-    once: str | None,
-    raised_by: str | None = None,
-    thread: str | None = None,
-) -> int | None:
-    """Open the message's ticket at P3 in `category`, unless the message has one; its number
-    when this call opened it. `thread`: the parent's ts when the message is a reply in a
-    thread; the ticket's conversation is that thread (Slack threads only under a parent), and
-    its follow-ups too unless the thread already is another ticket's."""
-    where = place(channel, ts)
-    talk_in = thread or ts
+async def carry(desk: Desk, command: rules.Command, once: str | None) -> int | None:
+    """Under the write lock, once (`once`: the event's key), load what the store knows of the
+    message, `decide`, and commit the new ticket with every message owed in one transaction;
+    its number when this call opened it. A message left alone changes nothing and is not
+    marked done."""
     now = desk.clock.now()
+    where = f"{command.channel}:{command.ts}"
     async with desk.store.transaction() as tx:
-        if tx.done_before(once) or tx.get(THREADS, where) is not None:
+        if tx.done_before(once):
+            return None
+        seen = rules.Seen(tx.get(THREADS, where), _thread_ticket(tx, command))
+        outcome = rules.decide(seen, command, desk.staff, rules.Policy(), now)
+        if outcome.opens is None:
             return None
         tx.mark_done(once, now)
-        ticket = open_ticket(
-            tx.new_ticket_number(),
-            requester,
-            text,
-            category,
-            Priority.P3,
-            Origin(channel, talk_in, via),
-            now,
-            raised_by=raised_by if raised_by != requester else None,
-            source=where,
-        )
-        ticket = assign_new(tx, desk, ticket)
+        ticket = assign_new(tx, desk, outcome.opens.ticket(tx.new_ticket_number()))
         tx.save_ticket(ticket)
-        tx.put(THREADS, where, ticket.number)
-        if thread and tx.get(THREADS, place(channel, thread)) is None:
-            tx.put(THREADS, place(channel, thread), ticket.number)
-        words, blocks = confirmation_in_thread(desk, ticket)
-        confirm = Post(
-            Conversation(channel), words, blocks, InThread(talk_in), remember=("confirmation", ticket.number)
-        )
-        owed.owe(tx, f"t{ticket.number}:confirmation", confirm)
-        owed.card(tx, ticket.number, requester_too=False)
-    log.info("ticket opened", extra={"ticket": ticket.number, "via": via})
+        for place in outcome.threads:
+            tx.put(THREADS, place, ticket.number)
+        at = _Owing(desk, tx, ticket)
+        for message in outcome.owed:
+            OWING[type(message)](at, message)
+    log.info("ticket opened", extra={"ticket": ticket.number, "via": outcome.via})
     return ticket.number
 
 
-ANNOUNCEMENT = ":mega:"  # a request channel's message starting with it is news, not a request
+def _thread_ticket(tx: Transaction, command: rules.Command) -> int | None:
+    """The ticket the reacted reply's thread already is, if any."""
+    if isinstance(command, rules.RaiseFromReaction) and command.message and command.message.thread:
+        found: int | None = tx.get(THREADS, f"{command.channel}:{command.message.thread}")
+        return found
+    return None
 
 
-async def from_request_channel(desk: Desk, team: Team, heard: Heard) -> int | None:
-    """A new top-level message in one of the team's request channels opens a ticket at once,
-    unless one of the team's agents wrote it or it is an announcement (SPEC §9)."""
-    if heard.thread is not None or team.is_agent(heard.user) or heard.text.lstrip().startswith(ANNOUNCEMENT):
-        return None
-    return await open_from_message(
-        desk,
-        requester=heard.user,
-        text=heard.text.strip() or NO_TEXT,
-        category=team.categories[0],
-        channel=heard.channel,
-        ts=heard.ts,
-        via="channel",
-        once=heard.key,
+# -- the messages a decision owes, each owed where its reader sees it ---------------------------
+@dataclass(frozen=True)
+class _Owing:
+    """Where a decision's messages are owed: in its transaction, about the ticket as saved."""
+
+    desk: Desk
+    tx: Transaction
+    ticket: Ticket
+
+
+def _confirmed(at: _Owing, said: rules.ConfirmedInThread) -> None:
+    number = at.ticket.number
+    words, blocks = confirmation_in_thread(at.desk, at.ticket)
+    confirm = Post(
+        Conversation(said.channel), words, blocks, InThread(said.thread), remember=("confirmation", number)
     )
+    owed.owe(at.tx, f"t{number}:confirmation", confirm)
+
+
+def _card(at: _Owing, _: rules.CardPosted) -> None:
+    owed.card(at.tx, at.ticket.number, requester_too=False)
+
+
+OWING: dict[type, Callable[[_Owing, Any], None]] = {
+    rules.ConfirmedInThread: _confirmed,
+    rules.CardPosted: _card,
+}
