@@ -12,13 +12,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
@@ -66,6 +65,9 @@ from store import NotSaved, Store, store_from_url
 from store.base import Transaction
 from store.names import OUTBOX
 from store.records import ROLLUPS
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 log = logging.getLogger("desk")
 # What Slack answers for a token it no longer takes (auth.test's documented errors).
@@ -263,13 +265,8 @@ class DeskApp:
         await self.store.open()
         if not await self.store.entries(ROLLUPS) and await self.store.ticket_count():
             await self.store.rebuild_rollups()  # a store from before the rollups: once
-        # The knowledge base learns the window's tickets beside the desk, a slice at a time:
-        # the desk serves meanwhile (until it is learnt, intake offers no suggestions).
-        self._learning = asyncio.get_running_loop().create_task(
-            learn_at_start(self.desk.knowledge, self.store)
-        )
-        if self.config.weekly_report:  # matplotlib imported beside the desk once it has learnt
-            self._warming = asyncio.get_running_loop().create_task(warm_beside(self._learning))
+        # Not ready (no suggestions) until `learn_at_start`, begun at the end, has learnt.
+        self.desk.knowledge.begin_learning()
         # Without a session of its own, slack_sdk opens a new connection for every call.
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for client in self._clients:
@@ -315,6 +312,14 @@ class DeskApp:
             failures=self.failures,
         )
         await self.leadership.start()
+        # The knowledge base learns the window's tickets beside the desk, a slice at a time:
+        # the desk serves meanwhile (until it is learnt, intake offers no suggestions). Begun
+        # last, so its slices do not share the CPU with the start-up itself (issue 37).
+        self._learning = asyncio.get_running_loop().create_task(
+            learn_at_start(self.desk.knowledge, self.store)
+        )
+        if self.config.weekly_report:  # matplotlib imported beside the desk once it has learnt
+            self._warming = asyncio.get_running_loop().create_task(warm_beside(self._learning))
         self.ready = True
         log.info("desk started", extra={"store": self.store.url, "mode": self.mode})
         if self.env.disk_resets and self.config.store_url.startswith("tinydb://"):
@@ -535,6 +540,9 @@ async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:
     port = runner.addresses[0][1] if runner.addresses else app.env.port  # PORT=0: the one chosen
     socket: AsyncSocketModeHandler | None = None
     if app.env.socket_mode:
+        # here: an HTTP desk starts without Socket Mode's client (issue 37's start-up)
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
         socket = app.socket = AsyncSocketModeHandler(app.bolt, app.env.app_token)
         await socket.connect_async()
         log.info("connected to Slack over Socket Mode; health check on port %s", port)
