@@ -28,7 +28,9 @@ import hashlib
 import importlib.util
 import logging
 import os
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -191,15 +193,12 @@ class EmbeddedIndex(Index):
         def write() -> None:
             keys = np.array([_key(text) for text in texts], dtype=np.uint64)
             temporary = saved.with_name(saved.name + ".tmp")
-            try:
+            with _WRITING, _failed_again(self):  # one writer of the .tmp file at a time
                 with temporary.open("wb") as out:
                     np.savez(out, model=np.array(MODEL), keys=keys, vectors=vectors)
                     out.flush()
                     os.fsync(out.fileno())
                 os.replace(temporary, saved)
-            except OSError:
-                self._changed = True  # written next time
-                raise
 
         return write
 
@@ -244,6 +243,21 @@ class EmbeddedIndex(Index):
         else:
             top = np.arange(len(raw))
         return self.best(raw, top[raw[top] > 0], k, allow, self.floor)  # removed slots score 0
+
+
+# A stop can snapshot and write while the start's last write still runs on its thread (the
+# learning was cancelled, its thread was not): the two would share the temporary file.
+_WRITING = threading.Lock()
+
+
+@contextmanager
+def _failed_again(index: EmbeddedIndex) -> Iterator[None]:
+    """A write that fails leaves the index marked changed: written next time."""
+    try:
+        yield
+    except OSError:
+        index._changed = True
+        raise
 
 
 MODEL = f"wordllama l2_supercat {DIM}"  # what a saved file must have been made with
