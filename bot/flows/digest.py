@@ -1,12 +1,13 @@
 """The leads' daily digest: recorded once a day, then delivered once to each place.
 
 `run()` is what the scheduler calls at `digest.time` and once at start (the catch-up): when
-today's digest is due and not yet recorded, it is built and recorded in the store, with the
-places it has to reach, in one transaction that a second run (or a second process) cannot
-repeat, together with one outbox entry per place. The outbox strikes each place off once the
-message is there. Before posting it looks in the conversation for the day's digest (by its
-header's `block_id`), so a crash between posting and striking off, a restart or an explicit
-`python -m bot digest` earlier that day never makes a lead read the same day's digest twice.
+today's digest is due and not yet recorded (`RecordDigest`, decided by `bot.domain.recording`),
+it is built and recorded in the store, with the places it has to reach, in one transaction
+that a second run (or a second process) cannot repeat, together with one outbox entry per
+place. The outbox strikes each place off once the message is there. Before posting it looks in
+the conversation for the day's digest (by its header's `block_id`), so a crash between posting
+and striking off, a restart or an explicit `python -m bot digest` earlier that day never makes
+a lead read the same day's digest twice.
 
 That command (`bot.app.digest_now`) sends what `compose` builds itself, not through the
 outbox: it runs beside a desk that holds the store (read only here), and an explicit send
@@ -23,8 +24,9 @@ from typing import Any
 from bot.collection import paused
 from bot.delivery.owed import owe
 from bot.desk import Desk
+from bot.domain import recording as rules
 from bot.domain.digest import DigestSchedule, build_digest, digest_reaches
-from bot.domain.notices import person_of, to_person
+from bot.domain.notices import person_of
 from bot.domain.owed import DigestOf, digest_record
 from bot.domain.roles import Team
 from bot.flows.approvals import Approvals
@@ -50,11 +52,10 @@ class Digests:
 
     def destinations(self, team: Team | None = None) -> list[str]:
         """`digest.channel` when set, else a DM to each lead (of the team, with several)."""
-        channel = self.desk.config.digest.channel
-        if channel:
-            return [f"channel:{channel}"]
-        leads = team.leads if team is not None else self.desk.config.desk.leads
-        return [to_person(lead) for lead in leads]
+        return list(rules.owed_to(rules.RecordDigest(date.min, _name(team)), self.desk.staff, self._policy()))
+
+    def _policy(self) -> rules.Policy:
+        return rules.Policy(self.desk.config.desk.leads, self.desk.config.digest.channel)
 
     async def compose(self, day: date, now: datetime, team: Team | None = None) -> tuple[str, Blocks]:
         """The digest of `day` as of `now` (of `team`'s tickets, with several): text and blocks."""
@@ -111,24 +112,28 @@ class Digests:
                 await self._deliver(day, team)
 
     async def _record(self, day: date, now: datetime, team: Team | None) -> bool:
-        places = self.destinations(team)
+        """Carry `RecordDigest`: the day's digest, composed first, recorded with the places it
+        owes and one outbox entry per place, in one transaction (a second run or process finds
+        it taken)."""
         name = _name(team)
-        if not places:
+        command, policy, staff = rules.RecordDigest(day, name), self._policy(), self.desk.staff
+        if not rules.owed_to(command, staff, policy):
             log.warning(
                 "no digest sent: there are no leads and no digest.channel",
                 extra={"day": str(day), "team": name},
             )
             return False
         text, blocks = await self.compose(day, now, team)
-        recorded = DigestRecord(now, text, blocks, tuple(places), {})
         key = digest_record(day.isoformat(), name)
-        async with self.desk.store.transaction() as tx:  # a second run or process finds it taken
-            if tx.get(records.DIGESTS, key) is not None:
+        async with self.desk.store.transaction() as tx:
+            outcome = rules.decide(tx.get(records.DIGESTS, key) is not None, command, staff, policy, now)
+            if not outcome.owed_to:
                 return False
-            tx.put(records.DIGESTS, key, recorded)
-            for place in places:
-                owe(tx, digest_key(day, place, name), DigestOf(day.isoformat(), place, name))
-        log.info("digest recorded", extra={"day": str(day), "to": len(places), "team": name})
+            tx.put(records.DIGESTS, key, DigestRecord(now, text, blocks, outcome.owed_to, {}))
+            for message in outcome.owed:
+                if isinstance(message, DigestOf):
+                    owe(tx, digest_key(day, message.place, name), message)
+        log.info("digest recorded", extra={"day": str(day), "to": len(outcome.owed_to), "team": name})
         return True
 
     async def _deliver(self, day: date, team: Team | None) -> None:

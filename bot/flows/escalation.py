@@ -1,10 +1,12 @@
 """The SLA sweep: raise the escalation notices open tickets have reached.
 
 Run by the scheduler every `escalation.check_every` and once at start (to catch up on
-anything that fell due while the desk was down). Each notice is recorded on its ticket with
-the places it has to reach and, in the same transaction, owed to each place through the
-outbox, which strikes the place off the notice once the message is there. So a notice
-arrives once, in order with its ticket's card: never twice, never skipped.
+anything that fell due while the desk was down). The one executor of `rules.SweepTicket`
+(issue 36): each open ticket is read into the command, `rules.decide` (pure) says which notices
+it owes, and each notice is recorded on its ticket with the places it has to reach and, in the
+same transaction, owed to each place through the outbox, which strikes the place off the
+notice once the message is there. So a notice arrives once, in order with its ticket's card:
+never twice, never skipped.
 
 The sweep is the desk's clock-driven pass: it also moves tickets waiting on the requester on
 (`bot.flows.pending`) and closes rating requests past `csat.expire_after`.
@@ -21,8 +23,8 @@ from typing import Any
 from bot.delivery import owed
 from bot.delivery.owed import owe
 from bot.desk import Desk
-from bot.domain.escalation import EscalationPolicy, due_notices
-from bot.domain.notices import Notice
+from bot.domain import escalation_rules as rules
+from bot.domain.escalation import EscalationPolicy
 from bot.domain.owed import NoticeOf
 from bot.domain.ticket import Ticket
 from bot.flows.approvals import Approvals
@@ -60,12 +62,15 @@ class Escalation:
 
     def policy_for(self, ticket: Ticket) -> EscalationPolicy:
         """How the ticket escalates: its team's leads are the last step (SPEC §9)."""
+        return self._policy().for_ticket(ticket, self.desk.staff)
+
+    def _policy(self) -> rules.Policy:
         settings = self.desk.config.escalation
-        return EscalationPolicy(
+        return rules.Policy(
             warn_at=settings.warn_at,
             leads_at=settings.leads_at,
             late_after=2 * settings.check_every,
-            leads=self.desk.team_of(ticket).leads,
+            clock_of=self.desk.sla_clock,
         )
 
     async def sweep(self) -> Swept:
@@ -103,12 +108,13 @@ class Escalation:
         looked at, and written, in small batches so requests are served in between."""
         done = done or Swept()
         now = self.desk.clock.now()
+        policy, staff = self._policy(), self.desk.staff
         tickets = await self.desk.store.open_tickets()
         done.open_tickets = len(tickets)
         reached: list[int] = []
         for start in range(0, len(tickets), BATCH):
             for ticket in tickets[start : start + BATCH]:
-                if due_notices(ticket, self.desk.sla_clock(ticket), self.policy_for(ticket), now):
+                if rules.decide(ticket, rules.SweepTicket(ticket.number), staff, policy, now).ticket:
                     reached.append(ticket.number)
             await asyncio.sleep(0)
         fresh: set[tuple[int, str]] = set()
@@ -116,18 +122,23 @@ class Escalation:
             async with self.desk.store.transaction() as tx:
                 for number in reached[start : start + WRITE_BATCH]:
                     current = tx.ticket(number)  # as it is now, under the write lock
-                    if current is None:
-                        continue
-                    notices = due_notices(
-                        current, self.desk.sla_clock(current), self.policy_for(current), now
-                    )
-                    if notices:
-                        tx.save_ticket(current.raise_notices(notices))
-                        owed.card(tx, number, requester_too=False)  # the new flag (agents see it)
-                        owe_notices(tx, current, notices)
-                        fresh.update((number, notice.key) for notice in notices)
+                    outcome = rules.decide(current, rules.SweepTicket(number), staff, policy, now)
+                    self._commit(tx, outcome)
+                    fresh.update((number, notice.key) for notice in outcome.raised)
         done.raised = len(fresh)
         return fresh
+
+    def _commit(self, tx: Transaction, outcome: rules.Outcome) -> None:
+        """Record the new notices on the ticket and owe, in the same transaction, the card's
+        flag and each notice to each of its places."""
+        if outcome.ticket is None:
+            return  # nothing due (or raised meanwhile by another desk)
+        tx.save_ticket(outcome.ticket)
+        for message in outcome.owed:
+            if isinstance(message, rules.FlagShown):
+                owed.card(tx, message.number, requester_too=False)
+            else:
+                owe(tx, notice_key(message.ticket, message.notice, message.destination), message)
 
     # -- delivering --------------------------------------------------------------------
     async def deliver_owed(self, fresh: set[tuple[int, str]], done: Swept | None = None) -> None:
@@ -157,14 +168,3 @@ class Escalation:
 def notice_key(number: int, notice: str, destination: str) -> str:
     """The outbox id of one delivery of a notice."""
     return f"t{number}:notice:{notice}:{destination}"
-
-
-def owe_notices(tx: Transaction, ticket: Ticket, notices: list[Notice]) -> None:
-    """Owe each new notice to each place it goes."""
-    for notice in notices:
-        for destination in notice.owed:
-            owe(
-                tx,
-                notice_key(ticket.number, notice.key, destination),
-                NoticeOf(ticket.number, notice.key, destination),
-            )

@@ -2,9 +2,10 @@
 as a message with the 12-week chart, uploaded with slack_sdk's `files_upload_v2`.
 
 Like the digest: `run()` (every ten minutes, and at start) records the week's report with the
-leads it owes, in one transaction with one outbox entry per lead; the outbox strikes a lead off
-once the message is there, and before uploading it looks in the DM for the week's file (by its
-name, unique per week), so a crash between the upload and striking off never sends it twice.
+leads it owes (`RecordReport`, decided by `bot.domain.recording`), in one transaction with one
+outbox entry per lead; the outbox strikes a lead off once the message is there, and before
+uploading it looks in the DM for the week's file (by its name, unique per week), so a crash
+between the upload and striking off never sends it twice.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date, timedelta
 from bot.charts import chart_data, draw
 from bot.delivery.owed import owe
 from bot.desk import Desk
+from bot.domain import recording as rules
 from bot.domain.owed import ReportOf, digest_record
 from bot.domain.report import CHART_WEEKS, WeeklyReport, WeeklySchedule
 from bot.domain.roles import Team
@@ -50,7 +52,10 @@ class Reports:
         return self.schedule or WeeklySchedule(0, self.desk.config.digest.time, self.desk.zone)
 
     def leads(self, team: Team | None) -> list[str]:
-        return sorted(team.leads if team is not None else self.desk.config.desk.leads)
+        return list(rules.owed_to(rules.RecordReport(date.min, _name(team)), self.desk.staff, self._policy()))
+
+    def _policy(self) -> rules.Policy:
+        return rules.Policy(self.desk.config.desk.leads)
 
     async def build(self, week: date, team: Team | None = None) -> WeeklyReport:
         # The chart's older weeks from the rollups, the last two from the tickets (`trend_of`).
@@ -87,16 +92,26 @@ class Reports:
             return recorded
 
     async def _record(self, week: date, team: Team | None) -> bool:
-        leads, name = self.leads(team), team.name if team is not None else ""
+        """Carry `RecordReport`: the week's record with the leads it owes, and one outbox entry
+        per lead, in one transaction (a second run or process finds it taken)."""
+        name, now = _name(team), self.desk.clock.now()
+        command, policy, staff = rules.RecordReport(week, name), self._policy(), self.desk.staff
         key = digest_record(week.isoformat(), name)
-        if not leads or await self.desk.store.get(REPORTS, key) is not None:
-            return False
-        recorded = ReportRecord(tuple(leads), {})
-        async with self.desk.store.transaction() as tx:  # a second run or process finds it taken
-            if tx.get(REPORTS, key) is not None:
+        taken = await self.desk.store.get(REPORTS, key) is not None
+        if not rules.decide(taken, command, staff, policy, now).owed_to:
+            return False  # recorded already, or no leads to owe it to
+        async with self.desk.store.transaction() as tx:
+            outcome = rules.decide(tx.get(REPORTS, key) is not None, command, staff, policy, now)
+            if not outcome.owed_to:
                 return False
-            tx.put(REPORTS, key, recorded)
-            for lead in leads:
-                owe(tx, report_key(week, lead, name), ReportOf(week.isoformat(), lead, name))
-        log.info("weekly report recorded", extra={"week": str(week), "to": len(leads), "team": name})
+            tx.put(REPORTS, key, ReportRecord(outcome.owed_to, {}))
+            for message in outcome.owed:
+                if isinstance(message, ReportOf):
+                    owe(tx, report_key(week, message.lead, name), message)
+        to = len(outcome.owed_to)
+        log.info("weekly report recorded", extra={"week": str(week), "to": to, "team": name})
         return True
+
+
+def _name(team: Team | None) -> str:
+    return team.name if team is not None else ""
