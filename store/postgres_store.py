@@ -388,6 +388,9 @@ class PostgresStore(Store):
             except PoolTimeout:
                 raise
             except (psycopg.Error, OSError):  # a connection that died in use: once more, on another
+                assert self._pool is not None
+                with contextlib.suppress(Exception):  # the pool's other connections may be dead too
+                    await self._pool.check()  # (a server that cut them all: as a write does)
                 async with self._connection(wait) as conn:
                     await self._catch_up(conn)
         except (psycopg.Error, OSError) as problem:  # reads go on from memory

@@ -173,6 +173,36 @@ async def test_a_cut_connection_is_replaced_and_a_stopped_server_is_not_saved_th
             await store.close()
 
 
+async def test_a_read_after_every_connection_was_cut_finds_the_server_and_says_nothing_is_wrong(
+    monkeypatch,
+):
+    """A server that cuts every connection (a failover, an operator's terminate): the desk's
+    catch-up meets a dead connection, and its second try must not take another dead one from
+    the pool. It did, and /healthz said "cannot reach PostgreSQL" with the server up (CI's
+    chaos test: a 503 after the server was back). The race is the server's goodbye not yet
+    read when a connection is taken (`_gone` looks for it without a round trip): here it is
+    never seen, so both pooled connections are taken dead, as they were in that run."""
+    from store import postgres_store
+
+    with private_postgres() as pg:
+        store = PostgresStore(f"{pg.url}?schema=desk")
+        await store.open()
+        try:
+            await store.put_record("notes", "a", {"n": 1})
+            assert store._pool is not None
+            async with store._connection() as one, store._connection() as two:  # two in the pool
+                await one.execute("SELECT 1")
+                await two.execute("SELECT 1")
+            assert store._pool.get_stats()["pool_available"] >= 2
+            monkeypatch.setattr(postgres_store, "_gone", lambda conn: conn.closed)  # goodbye unseen
+            assert pg.terminate() >= 2
+            assert await store.probe(), store.problem
+            assert store.problem is None
+            assert await store.record("notes", "a") == {"n": 1}
+        finally:
+            await store.close()
+
+
 class CutAtCommit:
     """A TCP proxy in front of PostgreSQL that cuts one connection at its next COMMIT: before
     the server sees it (`before`: nothing is committed) or after the server has committed it
