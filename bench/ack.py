@@ -21,7 +21,10 @@ a round trip to Slack over the internet): the outbox's drain depends on it. Besi
 one fsync of a small appended line costs on this disk (the floor of a durable commit), and
 the outbox's drain rate once the load stops (messages owed to Slack, read from the desk's
 `/metrics`, until none are owed or `--drain` seconds pass), with what Slack took in the
-triage channel (about one post a second there, Slack's pace) and elsewhere.
+triage channel (about one post a second there, Slack's pace) and elsewhere, and what was
+still owed in each when the desks stopped (read from the store). The tickets' cards were
+never posted, so each claim owes a new card in the triage channel: those wait for Slack's
+pace there, while everything else owed goes several at once (`bot.delivery.sending`).
 
 Prints a table, then one JSON line. Target (issue 37): at 200 requests a second the desk's p99
 within 2x of the fair bare app's plus one fsync (`meets_target`). `ACK_PROFILE=FILE` records
@@ -242,6 +245,25 @@ async def drain(http, ports: list[int], limit: float, slack: LocalSlack) -> dict
     }
 
 
+async def left_behind(store_url: str) -> dict[str, int]:
+    """What the desks still owed once they stopped, in the triage channel's line (its cards and
+    card threads, which Slack takes at about one post a second there) and elsewhere: read from
+    the store itself, after the desks stopped."""
+    from bot.delivery.deliveries import line_of
+    from store import store_from_url
+
+    store = store_from_url(store_url)
+    await store.open()
+    try:
+        owed = await store.owed()
+    finally:
+        await store.close()
+    triage = sum(
+        1 for entry in owed.values() if line_of(entry.message, TRIAGE) in (TRIAGE, f"storm:{TRIAGE}")
+    )
+    return {"left_in_triage": triage, "left_elsewhere": len(owed) - triage}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=2000, help="per app")
@@ -333,6 +355,8 @@ async def main() -> None:
                 process.terminate()
                 await process.wait()
             await slack.stop()
+            if drained:
+                drained |= await left_behind(store if isinstance(store, str) else f"tinydb://{store}")
             if isinstance(store, str):
                 with psycopg.connect(args.store, autocommit=True) as conn:
                     for name in (schema, f"{schema}_reporting"):  # the store's and its reporting views
@@ -354,7 +378,8 @@ async def main() -> None:
         f"outbox after the load: {drained.get('owed_at_stop')} owed, {drained.get('owed_after')} left after "
         f"{drained.get('seconds')} s: {drained.get('per_s')} messages/s (Slack took "
         f"{drained.get('triage_per_s')}/s in the triage channel, which it paces at about 1/s, "
-        f"and {drained.get('elsewhere_per_s')}/s elsewhere)"
+        f"and {drained.get('elsewhere_per_s')}/s elsewhere); still owed when the desks stopped: "
+        f"{drained.get('left_in_triage')} in the triage channel, {drained.get('left_elsewhere')} elsewhere"
     )
     result = {
         "tickets": args.tickets,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.delivery.owed import owe
-from bot.domain.owed import Conversation, InThread, Post
+from bot.domain.owed import CardThread, Conversation, DirectMessage, InThread, Post
 from bot.localslack.workspace import Message
 from bot.slack.gateway import Backoff
 from store import store_from_url
@@ -22,6 +22,7 @@ from tests.harness import (
     CAROL,
     DAVE,
     ERIN,
+    PEOPLE_TRIAGE,
     TRIAGE,
     bot_posts,
     dm_of,
@@ -30,8 +31,10 @@ from tests.harness import (
     raise_ticket,
     running_desk,
     settle,
+    start_request,
     text_of,
     ticket_where,
+    two_teams,
 )
 
 FAST = Backoff(base=0.05, cap=0.4)
@@ -189,3 +192,59 @@ async def test_a_message_slack_took_just_before_a_kill_is_not_posted_again(tmp_p
             await again.idle()
             assert outbox_arrivals(slack)[key] == 1, "found in the DM, not posted twice"
             assert again.desk.health()["outbox"]["waiting"] == 0
+
+
+def held(run, method: str, channel: str | None = None) -> int:
+    """How many calls to `method` (in `channel`) wait at the local Slack's closed gate."""
+    holding = run.slack.faults.holding
+    return sum(1 for m, args in holding if m == method and channel in (None, args.get("channel")))
+
+
+async def test_messages_to_different_people_are_on_their_way_to_slack_at_once():
+    """Slack is a round trip away (about 0.1 s over the internet): one message after the other
+    would hold the desk to about ten a second. Messages to four people are all on their way at
+    once (`bot.delivery.sending`), and each arrives once."""
+    async with running_desk() as run:
+        await run.idle()
+        run.slack.faults.hold()
+        try:
+            async with run.desk.store.transaction() as tx:
+                for person in PEOPLE:
+                    owe(tx, f"hello:{person}", Post(DirectMessage(person), f"Hello {person}", []))
+            # each waits at Slack for its answer (its DM opened first, where not known yet)
+            waiting = lambda: held(run, "chat.postMessage") + held(run, "conversations.open")  # noqa: E731
+            await settle(lambda: waiting() == len(PEOPLE))
+        finally:
+            run.slack.faults.release()
+        await run.idle()
+        seen = outbox_arrivals(run.slack)
+        assert [seen[f"hello:{person}"] for person in PEOPLE] == [1, 1, 1, 1]
+
+
+async def test_a_note_in_a_new_cards_thread_waits_for_the_card_on_its_way():
+    """A People ticket's card (in the main triage's line) and a note in its thread (in the
+    People triage channel's line) wait in one round. The card goes; the note, which holds the
+    same thread, waits for it: sent beside it, the note would find no card yet and post one of
+    its own, and the People triage channel would show the ticket twice."""
+    async with running_desk(team=two_teams()) as run:
+        prompt = await start_request(run, "My payslip shows the wrong hours")
+        await run.people.press(ALICE, prompt, "Payroll")
+        await settle(lambda: "How urgent" in text_of(prompt))
+        await run.idle()
+        await run.desk.outbox.stop()  # so the card and the note both wait for its next round
+        await run.people.press(ALICE, prompt, "P3 · Normal")
+        await settle(lambda: count_is(run, 1))
+        note = Post(Conversation(PEOPLE_TRIAGE), "Payroll knows about it", [], CardThread(1))
+        async with run.desk.store.transaction() as tx:
+            owe(tx, "note:1", note)
+        run.slack.faults.hold()
+        try:
+            await run.desk.outbox.start()
+            await settle(lambda: held(run, "conversations.history", PEOPLE_TRIAGE))  # looked for first
+        finally:
+            run.slack.faults.release()
+        await run.idle()
+        cards = [m for m in bot_posts(run.slack, PEOPLE_TRIAGE) if m.thread_ts is None]
+        assert len(cards) == 1, [text_of(m) for m in cards]
+        [told] = [m for m in bot_posts(run.slack, PEOPLE_TRIAGE) if "Payroll knows" in text_of(m)]
+        assert told.thread_ts == cards[0].ts

@@ -96,6 +96,18 @@ def follows(message: Message) -> str | None:
     return None
 
 
+def claims_of(message: Message, triage: str) -> frozenset[str]:
+    """What a message holds while it is on its way (`bot.delivery.sending`): its line and the
+    thread it follows, so nothing of either goes beside it. A requester's confirmation holds
+    their first message's thread too: what is said in that thread comes after it."""
+    claims = {line_of(message, triage)}
+    if (thread := follows(message)) is not None:
+        claims.add(thread)
+    if isinstance(message, ConfirmationOf):
+        claims.add(f"origin:{message.ticket}")
+    return frozenset(claims)
+
+
 class Deliveries:
     def __init__(self, desk: Desk, features: Features) -> None:
         self.desk = desk

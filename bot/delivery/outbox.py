@@ -1,11 +1,14 @@
 """The outbox: every message the desk owes someone, recorded with the change that caused it,
-then delivered by one worker.
+then delivered by one worker, several messages at a time.
 
 Flows record a message in the same transaction as the ticket change it tells about, so a
 change is never on disk without the messages it owes, and a crash or a Slack outage loses
 none. The worker then delivers:
 
-- **in order per destination**: a destination's next message waits for the one before it;
+- **in order per destination**: a destination's next message waits for the one before it,
+  and a thread's (a card's, a requester's) for the one before it in any conversation; several
+  destinations are sent to at once (`bot.delivery.sending`), so a desk owing many people a
+  line each is not held to one Slack round trip per message;
 - **paced ahead of time** per Web API method (`bot.slack.pace`): a message waits until every
   call it needs keeps its method's tier (chat.update 50 a minute for the whole workspace,
   chat.postMessage about one a second per channel, ...) and no `Retry-After` holds the method;
@@ -51,11 +54,12 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from bot.delivery.deliveries import Deliveries, line_of
+from bot.delivery.deliveries import Deliveries, claims_of, line_of
 from bot.delivery.owed import METADATA_TYPE, card_key
 from bot.delivery.parking import REFUSALS, Parking
 from bot.delivery.places import split_place
 from bot.delivery.renderers import Drawn, Editing, Features, Posting, Publishing, Unsendable, Uploading
+from bot.delivery.sending import Sending
 from bot.delivery.storm import Storms
 from bot.desk import Desk
 from bot.domain.owed import (
@@ -329,51 +333,64 @@ class Outbox:
             heads = await self._heads()
             if not heads:
                 return 60.0
-            # One message after the other, oldest first, across every conversation. Not lines
-            # at once: a ticket's card and its thread's posts can wait in different lines (a
-            # second team's card is in the main triage's line), and a thread post that found
-            # no card yet would post one of its own beside the card still on its way.
+            # Oldest first across every conversation, several at once, but never two of one
+            # line or one thread: a ticket's card and its thread's posts can wait in different
+            # lines (a second team's card is in the main triage's line), and a thread post that
+            # found no card yet would post one of its own beside the card still on its way.
             progressed, soonest = await self._in_turn(heads, triage)
             if not progressed:
                 return max(0.01, soonest)
         return 0.0
 
     async def _in_turn(self, heads: list[tuple[str, Owed]], triage: str) -> tuple[bool, float]:
-        """Deliver what may go of the lines' heads, in order: whether any went (or stepped
-        aside), and the seconds until the next may go."""
-        soonest, progressed = 60.0, False
-        for key, owed in heads:
-            if self._stopping:
-                break
-            if await self.storms.holds(owed):  # joins the storm card in the next round
-                progressed = True
-                continue
-            wait = self.waits(key, owed)
-            if isinstance(owed.message, StormCard):
-                wait = max(wait, self.storms.wait(owed.message.storm, time.monotonic()))
-            if wait > 0:
-                soonest = min(soonest, wait)
-                continue
-            try:
-                drawn = await self.kinds.draw(owed.message)
-            except Unsendable as reason:
-                await self._park(key, owed, str(reason), slack_said=False)
-                progressed = True
-                continue
-            if isinstance(owed.message, StormCard):
-                self.storms.drawn(owed.message.storm)  # its next update waits a few seconds
-            if drawn is not None and self._superseded(key, owed, drawn, triage):
-                drawn = None  # a later edit of the same message is waiting: it goes instead
-            if drawn is not None:  # paced as it goes, not as the round began
-                self._needs[line_of(owed.message, triage)] = calls = self._calls(key, owed, drawn)
-                if (wait := self._pace_wait(calls)) > 0:
-                    soonest = min(soonest, wait)
+        """Deliver what may go of the lines' heads, oldest first, several at once
+        (`bot.delivery.sending`): whether any went (or stepped aside), and the seconds until
+        the next may go."""
+        sending = Sending()
+        try:
+            for key, owed in heads:
+                if self._stopping or sending.failed:
+                    break
+                if await self.storms.holds(owed):  # joins the storm card in the next round
+                    sending.went = True
                     continue
-            if (wait := await self._deliver(key, owed, drawn)) > 0:  # Slack's pace: not progress
-                soonest = min(soonest, wait)
-                continue
-            progressed = True
-        return progressed, soonest
+                claims = claims_of(owed.message, triage)
+                if sending.holds(claims):  # what goes before it in its thread is on its way
+                    continue
+                if isinstance(owed.message, StormCard):  # drawn from what the cards sent say
+                    await sending.finish()
+                await self._one(key, owed, triage, claims, sending)
+        finally:
+            await sending.finish()
+        return sending.went, sending.soonest
+
+    async def _one(self, key: str, owed: Owed, triage: str, claims: frozenset[str], sending: Sending) -> None:
+        """Send one head, if it may go now: its back-off, Slack's pace, and whether a later
+        edit of the same message waits (that one goes instead)."""
+        wait = self.waits(key, owed)
+        if isinstance(owed.message, StormCard):
+            wait = max(wait, self.storms.wait(owed.message.storm, time.monotonic()))
+        if wait > 0:
+            sending.soonest = min(sending.soonest, wait)
+            return
+        try:
+            drawn = await self.kinds.draw(owed.message)
+        except Unsendable as reason:
+            await self._park(key, owed, str(reason), slack_said=False)
+            sending.went = True
+            return
+        if isinstance(owed.message, StormCard):
+            self.storms.drawn(owed.message.storm)  # its next update waits a few seconds
+        if drawn is not None and self._superseded(key, owed, drawn, triage):
+            drawn = None  # a later edit of the same message is waiting: it goes instead
+        if drawn is not None:  # paced as it goes, not as the round began
+            self._needs[line_of(owed.message, triage)] = calls = self._calls(key, owed, drawn)
+            if (wait := self._pace_wait(calls)) > 0:
+                sending.soonest = min(sending.soonest, wait)
+                return
+        await sending.start(claims, self._deliver(key, owed, drawn))
+        if isinstance(owed.message, StormCard):  # nothing goes beside it
+            await sending.finish()
 
     def _calls(self, key: str, owed: Owed, drawn: Drawn) -> Calls:
         """The Web API calls delivering the message will make, each of which must keep its

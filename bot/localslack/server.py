@@ -70,6 +70,19 @@ class Faults:
         # methods answering an error (`refuse`): not a field, so the sandbox's switches (the
         # fields, shown as JSON) stay what they were
         self.refusals: list[Refusal] = []
+        # Web API calls wait here, unanswered, while the gate is closed (`hold`): a Slack a
+        # long round trip away, whose answers a test lets go when it has seen what it needs
+        self.gate: asyncio.Event | None = None
+        self.holding: list[tuple[str, dict[str, Any]]] = []  # (method, args) of the calls waiting
+
+    def hold(self) -> None:
+        """Close the gate: Web API calls wait unanswered until `release`."""
+        self.gate = asyncio.Event()
+
+    def release(self) -> None:
+        if self.gate is not None:
+            self.gate.set()
+        self.gate = None
 
     def refuse(
         self,
@@ -259,6 +272,13 @@ class LocalSlack:
                     args.update(body)
             else:
                 args.update(dict(await request.post()))
+        if (gate := self.faults.gate) is not None:
+            waiting = (method, args)
+            self.faults.holding.append(waiting)
+            try:
+                await gate.wait()
+            finally:
+                self.faults.holding.remove(waiting)
         failure = await self._misbehave()
         if failure is not None:
             self._log(Call(method, args, failure.status, "fault"))
