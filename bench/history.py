@@ -84,8 +84,9 @@ asyncio.run(main())
 # or today's digest (`Digests.compose`, with its trend lines): how long, the process's peak
 # memory, the longest the event loop waited meanwhile, and the CPU time the process used (its
 # threads' included: what it cost, however busy the machine). argv: the store, what to ask.
-# `report_warm`: the weekly report in a process that has drawn a chart already, as a desk
-# that warmed matplotlib after its start (`bot.charts.warm_beside`) draws it.
+# `report_warm`: the weekly report in a process whose drawing process has started and drawn a
+# chart already, as a desk that warmed its charts after its start (`bot.charts.warm_beside`)
+# draws it. The chart is drawn in that process, so its CPU and memory are not the desk's.
 ASKS = ("q90", "report", "report_warm", "digest")
 ASK_SCRIPT = """
 import asyncio, json, sys, time, tomllib
@@ -125,9 +126,13 @@ async def main():
     began = time.perf_counter()
     await store.open()
     opened = time.perf_counter() - began
-    if what == "report_warm":  # (the same tiny chart `bot.charts.warm` draws, before and after it)
-        from bot.charts import ChartData, draw
-        await asyncio.to_thread(draw, ChartData(["-"], [1], [1], [1.0], [4.0]), "")
+    if what == "report_warm":  # as a desk that warmed its charts after its start (`bot.charts.warm_beside`)
+        try:
+            from bot.charts import PAINTER  # the drawing process started, matplotlib loaded in it
+            await PAINTER.warm()
+        except ImportError:  # (an older checkout, `--code`: drawn once on a thread)
+            from bot.charts import ChartData, draw
+            await asyncio.to_thread(draw, ChartData(["-"], [1], [1], [1.0], [4.0]), "")
     began, cpu = time.perf_counter(), time.process_time()
     work = asyncio.ensure_future(ask(Desk(config, store, Offline(), Clock()), what))
     stall = await loop_stall_during(work)

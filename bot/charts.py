@@ -1,16 +1,29 @@
 """The weekly report's chart: the last 12 weeks, opened and resolved as bars, the first-response
 median and CSAT as lines, drawn with matplotlib's Agg backend (no display) as a PNG.
 
-`chart_data` is the pure part (tested: the points are the statistics'); `draw` only paints.
+`chart_data` is the pure part (tested: the points are the statistics'); `draw` only paints,
+in a process of its own (`Painter`): on a thread, matplotlib held the desk's event loop for
+18-27 ms a chart (it holds the interpreter's lock while it draws), and its first import, for up
+to a second, beside the requests Slack waits on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
+import os
+import pickle
+import signal
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -91,22 +104,165 @@ def draw(data: ChartData, title: str) -> bytes:
 
 def warm() -> None:
     """Import matplotlib and draw one tiny chart, so that the first weekly report does not pay
-    for it (0.6-1.7 s on a busy machine, mostly the import): run on a thread once the desk is
-    up (`warm_beside`). Once a process: a second call does nothing."""
+    for it (0.6-1.7 s on a busy machine, mostly the import): run in the painter's process once
+    the desk is up (`warm_beside`). Once a process: a second call does nothing."""
     global _warmed
     if not _warmed:
         draw(ChartData(["-"], [1], [1], [1.0], [4.0]), "")
         _warmed = True
 
 
-async def warm_beside(first: asyncio.Future[Any] | None) -> None:
-    """`warm` on a thread after `first` (the knowledge base's learning at start) is done,
-    whatever became of it, so the start-up and its learning are not slowed; a failure is
-    logged only (the report then draws as before)."""
+def drawer() -> tuple[int, bool]:
+    """Where charts are drawn: that process's id, and whether matplotlib is loaded there."""
+    return os.getpid(), "matplotlib" in sys.modules
+
+
+WORKS: dict[str, Callable[..., Any]] = {"draw": draw, "warm": warm, "drawer": drawer}  # what it is asked
+
+
+class PainterFailed(RuntimeError):
+    """The drawing process could not draw (an error in it, or it ended twice running)."""
+
+
+class Painter:
+    """Draws in a process of its own (`python -m bot.charts`, started at the first chart or by
+    `warm`, and again if it dies), talked to from a thread: neither the drawing nor the waiting
+    holds the desk's event loop. One for the whole process, whatever loop asks (tests run many
+    desks). The process reads its questions on stdin, so it ends with the desk, even a killed
+    one. Where no process can be started, it draws on the thread, as before."""
+
+    def __init__(self, command: list[str] | None = None) -> None:
+        self.command = command or [sys.executable, "-m", "bot.charts"]
+        self._child: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()  # one question at a time
+        self._on_thread = False  # no process could be started here
+
+    async def draw(self, data: ChartData, title: str) -> bytes:
+        """The chart as PNG bytes."""
+        png = await self.run("draw", data, title)
+        assert isinstance(png, bytes)
+        return png
+
+    async def warm(self) -> None:
+        await self.run("warm")
+
+    async def run(self, work: str, *args: Any) -> Any:
+        """`WORKS[work](*args)` in the drawing process."""
+        return await asyncio.to_thread(self._call, work, args)
+
+    def _call(self, work: str, args: tuple[Any, ...]) -> Any:
+        with self._lock:
+            for attempt in (1, 2):
+                child = self._started()
+                if child is None:
+                    return WORKS[work](*args)
+                try:
+                    ok, answer = _ask(child, (work, args))
+                except (OSError, EOFError, pickle.UnpicklingError, struct.error) as problem:
+                    log.warning(
+                        "charts: the drawing process ended; starting another", extra={"error": repr(problem)}
+                    )
+                    self._stop()
+                    if attempt == 2:
+                        raise PainterFailed(f"the drawing process ended: {problem!r}") from None
+                    continue
+                if not ok:
+                    raise PainterFailed(str(answer))
+                return answer
+        raise AssertionError("unreachable")
+
+    def _started(self) -> subprocess.Popen[bytes] | None:
+        if self._on_thread:
+            return None
+        if self._child is not None and self._child.poll() is None:
+            return self._child
+        root = str(Path(__file__).resolve().parent.parent)  # where `bot` is, installed or not
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        }
+        try:
+            self._child = subprocess.Popen(
+                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+            )
+        except OSError:
+            log.warning("charts: cannot start a drawing process; drawing on a thread", exc_info=True)
+            self._on_thread = True
+            return None
+        return self._child
+
+    def _stop(self) -> None:
+        child, self._child = self._child, None
+        if child is None:
+            return
+        with contextlib.suppress(OSError):
+            assert child.stdin is not None
+            child.stdin.close()  # it ends at the end of its questions
+        try:
+            child.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+    def close(self) -> None:
+        """End the drawing process (the next chart starts another)."""
+        with self._lock:
+            self._stop()
+
+
+def _ask(child: subprocess.Popen[bytes], question: Any) -> tuple[bool, Any]:
+    assert child.stdin is not None and child.stdout is not None
+    _send(child.stdin, question)
+    return _receive(child.stdout)
+
+
+def _send(to: Any, value: Any) -> None:
+    blob = pickle.dumps(value)
+    to.write(struct.pack(">I", len(blob)) + blob)
+    to.flush()
+
+
+def _receive(source: Any) -> Any:
+    head = source.read(4)
+    if len(head) < 4:
+        raise EOFError("the other end is gone")
+    size = struct.unpack(">I", head)[0]
+    blob = source.read(size)
+    if len(blob) < size:
+        raise EOFError("the other end is gone")
+    return pickle.loads(blob)
+
+
+def serve() -> None:
+    """The drawing process: answer questions on stdin until it closes (the desk ended)."""
+    questions, answers = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing printed may land among the answers
+    signal.signal(
+        signal.SIGINT, signal.SIG_IGN
+    )  # a Ctrl-C is the desk's to handle: it ends when the desk does
+    while True:
+        try:
+            work, args = _receive(questions)
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, WORKS[work](*args))
+        except Exception as problem:
+            answer = (False, f"{type(problem).__name__}: {problem}")
+        _send(answers, answer)
+
+
+PAINTER = Painter()  # one for the process
+
+
+async def warm_beside(first: asyncio.Future[Any] | None, painter: Painter = PAINTER) -> None:
+    """`warm` in the painter's process after `first` (the knowledge base's learning at start)
+    is done, whatever became of it, so the start-up and its learning are not slowed; a failure
+    is logged only (the report then draws as before)."""
     if first is not None:
         await asyncio.wait([first])
     try:
-        await asyncio.to_thread(warm)
+        await painter.warm()
     except Exception:
         log.warning("charts: could not warm matplotlib", exc_info=True)
 
@@ -114,3 +270,7 @@ async def warm_beside(first: asyncio.Future[Any] | None) -> None:
 def week_label(week: date) -> str:
     end = week + timedelta(days=6)
     return f"{week.strftime('%d %b')} – {end.strftime('%d %b %Y')}"
+
+
+if __name__ == "__main__":
+    serve()

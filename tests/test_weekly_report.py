@@ -6,7 +6,10 @@ slack_sdk's files_upload_v2 does it to a local Slack that checks each step."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import struct
+import sys
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -132,29 +135,48 @@ async def again_store_record(url):
         await store.close()
 
 
-async def test_the_charts_are_warmed_once_after_the_start_and_a_failure_is_only_logged(monkeypatch, caplog):
-    """`warm_beside`: matplotlib imported and a tiny chart drawn on a thread once the desk's
-    learning at start is done (not before: the start-up is not slowed), once a process; a
-    failure leaves the report to draw as before."""
-    from bot import charts
+async def test_the_charts_are_warmed_after_the_start_in_a_process_of_their_own(caplog):
+    """`warm_beside`: once the desk's learning at start is done (not before: the start-up is
+    not slowed), matplotlib is imported and a tiny chart drawn in the drawing process, not in
+    the desk's: the desk's event loop is never held by it. A failure is only logged."""
+    from bot.charts import Painter, PainterFailed, warm_beside
 
-    drawn: list[str] = []
-    monkeypatch.setattr(charts, "_warmed", False)
-    monkeypatch.setattr(charts, "draw", lambda data, title: drawn.append(title) or b"")
-    learning = asyncio.get_running_loop().create_future()
-    warming = asyncio.ensure_future(charts.warm_beside(learning))
-    await asyncio.sleep(0.05)
-    assert drawn == [] and not warming.done()  # waits for the learning
-    learning.set_exception(RuntimeError("learning failed"))  # whatever became of it
-    await warming
-    assert isinstance(learning.exception(), RuntimeError)  # (retrieved: no warning at exit)
-    await charts.warm_beside(None)
-    assert drawn == [""] and charts._warmed
+    painter = Painter()
+    try:
+        learning = asyncio.get_running_loop().create_future()
+        warming = asyncio.ensure_future(warm_beside(learning, painter))
+        for _ in range(20):  # the warming runs only as far as its wait for the learning
+            await asyncio.sleep(0)
+        assert painter._child is None and not warming.done()
+        learning.set_exception(RuntimeError("learning failed"))  # whatever became of it
+        await warming
+        assert isinstance(learning.exception(), RuntimeError)  # (retrieved: no warning at exit)
+        where, loaded = await painter.run("drawer")
+        assert where != os.getpid() and loaded, "matplotlib is loaded in the drawing process"
 
-    def broken(data, title):
-        raise OSError("no fonts")
+        with pytest.raises(PainterFailed, match="KeyError"):  # an error in it is raised here...
+            await painter.run("nothing")
+        assert (await painter.run("drawer"))[0] == where  # ...and it draws on
+    finally:
+        painter.close()
 
-    monkeypatch.setattr(charts, "_warmed", False)
-    monkeypatch.setattr(charts, "draw", broken)
-    await charts.warm_beside(None)
-    assert "could not warm" in caplog.text and not charts._warmed
+    dies = Painter(command=[sys.executable, "-c", "import sys; sys.exit(3)"])  # ends at once, twice
+    await warm_beside(None, dies)
+    assert "could not warm" in caplog.text
+
+
+async def test_a_drawing_process_that_died_is_started_again_and_the_chart_still_drawn():
+    """The drawing process killed (out of memory, an operator): the next chart starts another."""
+    from bot.charts import Painter
+
+    painter = Painter()
+    try:
+        first, _ = await painter.run("drawer")
+        os.kill(first, signal.SIGKILL)
+        report = build_report(known_tickets(), lambda _: WALL, SCHEDULE, date(2026, 11, 30))
+        png = await painter.draw(chart_data(report.chart, BERLIN), "After a kill")
+        assert png.startswith(b"\x89PNG")
+        second, _ = await painter.run("drawer")
+        assert second not in (first, os.getpid())
+    finally:
+        painter.close()
