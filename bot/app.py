@@ -26,11 +26,12 @@ from slack_bolt.response import BoltResponse
 
 import handlers
 from bot import web as desk_web
-from bot.charts import warm_beside
+from bot.charts import PAINTER, warm_beside
 from bot.clock import Clock
 from bot.delivery.drawing import chart_name, slug
 from bot.delivery.outbox import Outbox
 from bot.delivery.renderers import Features
+from bot.delivery.sending import Requests
 from bot.delivery.storm import card_delivered as storm_card_delivered
 from bot.desk import Desk, rollup_of
 from bot.domain.digest import DigestSchedule
@@ -208,14 +209,26 @@ class DeskApp:
         quick = SlackGateway(quick_client)
         quick.told = self._slack_call
         self.identity = Identity(self.desk, quick)
+        self.requests = Requests()  # while Slack's requests arrive, the outbox steps back
         self.outbox = Outbox(
-            self.desk, quick, backoff, failures=self.failures, features=delivery_features(self.desk)
+            self.desk,
+            quick,
+            backoff,
+            failures=self.failures,
+            features=delivery_features(self.desk),
+            requests=self.requests,
         )
         self.store.watch(OUTBOX, self.outbox.wake)
         # [summaries]: an endpoint of the owner's choosing, called only when configured (issue 39)
         self.summaries = Summaries(self.desk, SummaryService(config.summaries))
         handlers.register(self.bolt, self.desk, self.intake, self.agents, self.ratings, self.summaries)
         lifecycle.register(self.bolt, self.lose_slack)
+
+        @self.bolt.middleware
+        async def arrived(next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse | None:
+            self.requests.arrived()  # acks first: the outbox sends one at a time meanwhile
+            return await next()
+
         track_listeners(self.bolt, self.work, listener_failed(self.desk))
         self.leadership = Leadership(None, self._lead, self._follow, every=60.0)  # made at start
         self._learning: asyncio.Task[None] | None = None  # the knowledge base's, from start()
@@ -418,7 +431,7 @@ class DeskApp:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._learning
         if self._warming is not None and not self._warming.done():
-            self._warming.cancel()  # (a draw under way ends on its thread)
+            self._warming.cancel()  # (a draw under way ends in the drawing process)
         write = self.desk.knowledge.snapshot()  # the vectors learnt since the start
         if write is not None:
             await asyncio.to_thread(write)
@@ -554,6 +567,7 @@ async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:
         await socket.close_async()
     await runner.cleanup()
     await app.stop()
+    await asyncio.to_thread(PAINTER.close)  # the charts' drawing process ends with the desk
 
 
 async def report_now(config: Config, env: Environment, *, dry_run: bool, output: str | None) -> str:
@@ -586,6 +600,7 @@ async def report_now(config: Config, env: Environment, *, dry_run: bool, output:
                 sent.append("@" + lead)
     finally:
         await store.close()
+        await asyncio.to_thread(PAINTER.close)
     if dry_run:
         kept = f"\n(chart written to {', '.join(written)})" if written else ""
         return "\n\n".join(shown) + kept + "\n"

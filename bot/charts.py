@@ -15,11 +15,13 @@ import io
 import logging
 import os
 import pickle
+import select
 import signal
 import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -118,10 +120,11 @@ def drawer() -> tuple[int, bool]:
 
 
 WORKS: dict[str, Callable[..., Any]] = {"draw": draw, "warm": warm, "drawer": drawer}  # what it is asked
+ANSWER_WITHIN = 120.0  # seconds: a chart takes well under one, a first one a few on a busy machine
 
 
 class PainterFailed(RuntimeError):
-    """The drawing process could not draw (an error in it, or it ended twice running)."""
+    """The drawing process could not draw: an error in the drawing itself."""
 
 
 class Painter:
@@ -129,7 +132,8 @@ class Painter:
     `warm`, and again if it dies), talked to from a thread: neither the drawing nor the waiting
     holds the desk's event loop. One for the whole process, whatever loop asks (tests run many
     desks). The process reads its questions on stdin, so it ends with the desk, even a killed
-    one. Where no process can be started, it draws on the thread, as before."""
+    one. Where no process can be started, or it ends (or hangs) twice running, it draws on the
+    thread, as before."""
 
     def __init__(self, command: list[str] | None = None) -> None:
         self.command = command or [sys.executable, "-m", "bot.charts"]
@@ -152,24 +156,22 @@ class Painter:
 
     def _call(self, work: str, args: tuple[Any, ...]) -> Any:
         with self._lock:
-            for attempt in (1, 2):
+            for _ in (1, 2):
                 child = self._started()
                 if child is None:
-                    return WORKS[work](*args)
+                    break
                 try:
-                    ok, answer = _ask(child, (work, args))
-                except (OSError, EOFError, pickle.UnpicklingError, struct.error) as problem:
-                    log.warning(
-                        "charts: the drawing process ended; starting another", extra={"error": repr(problem)}
-                    )
+                    ok, answer = _ask(child, (work, args), ANSWER_WITHIN)
+                except (OSError, EOFError, TimeoutError, pickle.UnpicklingError, struct.error) as problem:
+                    log.warning("charts: the drawing process ended or hung", extra={"error": repr(problem)})
                     self._stop()
-                    if attempt == 2:
-                        raise PainterFailed(f"the drawing process ended: {problem!r}") from None
                     continue
                 if not ok:
                     raise PainterFailed(str(answer))
                 return answer
-        raise AssertionError("unreachable")
+            else:  # it ended twice running: this chart is drawn here, the next one tries again
+                log.warning("charts: the drawing process keeps ending; drawing on a thread")
+            return WORKS[work](*args)
 
     def _started(self) -> subprocess.Popen[bytes] | None:
         if self._on_thread:
@@ -181,9 +183,9 @@ class Painter:
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
         }
-        try:
+        try:  # started in `root`: `-m` looks in the current folder first, and finds this `bot`
             self._child = subprocess.Popen(
-                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root, bufsize=0
             )
         except OSError:
             log.warning("charts: cannot start a drawing process; drawing on a thread", exc_info=True)
@@ -195,9 +197,10 @@ class Painter:
         child, self._child = self._child, None
         if child is None:
             return
-        with contextlib.suppress(OSError):
-            assert child.stdin is not None
-            child.stdin.close()  # it ends at the end of its questions
+        for pipe in (child.stdin, child.stdout):  # it ends at the end of its questions
+            with contextlib.suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
         try:
             child.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -210,10 +213,10 @@ class Painter:
             self._stop()
 
 
-def _ask(child: subprocess.Popen[bytes], question: Any) -> tuple[bool, Any]:
+def _ask(child: subprocess.Popen[bytes], question: Any, within: float) -> tuple[bool, Any]:
     assert child.stdin is not None and child.stdout is not None
     _send(child.stdin, question)
-    return _receive(child.stdout)
+    return _receive(child.stdout, time.monotonic() + within)
 
 
 def _send(to: Any, value: Any) -> None:
@@ -222,24 +225,31 @@ def _send(to: Any, value: Any) -> None:
     to.flush()
 
 
-def _receive(source: Any) -> Any:
-    head = source.read(4)
-    if len(head) < 4:
-        raise EOFError("the other end is gone")
-    size = struct.unpack(">I", head)[0]
-    blob = source.read(size)
-    if len(blob) < size:
-        raise EOFError("the other end is gone")
-    return pickle.loads(blob)
+def _receive(source: Any, deadline: float | None = None) -> Any:
+    size = struct.unpack(">I", _exactly(source, 4, deadline))[0]
+    return pickle.loads(_exactly(source, size, deadline))
+
+
+def _exactly(source: Any, size: int, deadline: float | None) -> bytes:
+    """`size` bytes from a pipe (by `deadline` on the monotonic clock, when given)."""
+    got = b""
+    while len(got) < size:
+        if deadline is not None:
+            ready, _, _ = select.select([source], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise TimeoutError("no answer in time")
+        more = source.read(size - len(got))
+        if not more:
+            raise EOFError("the other end is gone")
+        got += more
+    return got
 
 
 def serve() -> None:
     """The drawing process: answer questions on stdin until it closes (the desk ended)."""
     questions, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing printed may land among the answers
-    signal.signal(
-        signal.SIGINT, signal.SIG_IGN
-    )  # a Ctrl-C is the desk's to handle: it ends when the desk does
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the desk's: this ends when it does
     while True:
         try:
             work, args = _receive(questions)
@@ -249,7 +259,10 @@ def serve() -> None:
             answer: tuple[bool, Any] = (True, WORKS[work](*args))
         except Exception as problem:
             answer = (False, f"{type(problem).__name__}: {problem}")
-        _send(answers, answer)
+        try:
+            _send(answers, answer)
+        except OSError:  # the desk is gone (killed): nobody to answer
+            return
 
 
 PAINTER = Painter()  # one for the process

@@ -248,3 +248,16 @@ async def test_a_note_in_a_new_cards_thread_waits_for_the_card_on_its_way():
         assert len(cards) == 1, [text_of(m) for m in cards]
         [told] = [m for m in bot_posts(run.slack, PEOPLE_TRIAGE) if "Payroll knows" in text_of(m)]
         assert told.thread_ts == cards[0].ts
+
+
+async def test_the_outbox_hears_of_each_request_from_slack():
+    """Acks first: while Slack's requests keep arriving the outbox sends one message at a time
+    (`bot.delivery.sending.Requests`, its rules in tests/test_sending.py); here, that a request
+    reaching the desk is what tells it."""
+    async with running_desk() as run:
+        requests = run.desk.outbox.requests
+        requests.clock = lambda: 1234.5
+        assert requests.last != 1234.5
+        assert (await run.people.command(BOB, "/desk", "help", channel=TRIAGE)).status == 200
+        assert requests.last == 1234.5 and requests.at_once() == 1
+        await run.idle()

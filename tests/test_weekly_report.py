@@ -160,9 +160,25 @@ async def test_the_charts_are_warmed_after_the_start_in_a_process_of_their_own(c
     finally:
         painter.close()
 
-    dies = Painter(command=[sys.executable, "-c", "import sys; sys.exit(3)"])  # ends at once, twice
-    await warm_beside(None, dies)
-    assert "could not warm" in caplog.text
+    dies = Painter(command=[sys.executable, "-c", "import sys; sys.exit(3)"])  # ends at once, every time
+    await warm_beside(None, dies)  # the chart is drawn on a thread then, as before: the report goes
+    assert "keeps ending; drawing on a thread" in caplog.text
+    assert (await dies.run("drawer"))[0] == os.getpid()
+
+
+async def test_a_drawing_process_that_hangs_is_given_up_on():
+    """One that never answers (stopped, stuck): given up on after `ANSWER_WITHIN`, ended, and
+    the chart drawn on a thread."""
+    from bot import charts
+
+    hangs = charts.Painter(command=[sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        charts.ANSWER_WITHIN, within = 0.3, charts.ANSWER_WITHIN
+        where, _ = await hangs.run("drawer")
+    finally:
+        charts.ANSWER_WITHIN = within
+        hangs.close()
+    assert where == os.getpid()
 
 
 async def test_a_drawing_process_that_died_is_started_again_and_the_chart_still_drawn():

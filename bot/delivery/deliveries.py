@@ -97,15 +97,26 @@ def follows(message: Message) -> str | None:
 
 
 def claims_of(message: Message, triage: str) -> frozenset[str]:
-    """What a message holds while it is on its way (`bot.delivery.sending`): its line and the
-    thread it follows, so nothing of either goes beside it. A requester's confirmation holds
-    their first message's thread too: what is said in that thread comes after it."""
-    claims = {line_of(message, triage)}
-    if (thread := follows(message)) is not None:
-        claims.add(thread)
-    if isinstance(message, ConfirmationOf):
-        claims.add(f"origin:{message.ticket}")
-    return frozenset(claims)
+    """What a message holds while it is on its way (`bot.delivery.sending`): its line and its
+    threads (`threads_of`), so nothing of either goes beside it."""
+    return frozenset({line_of(message, triage), *threads_of(message)})
+
+
+def threads_of(message: Message) -> set[str]:
+    """The threads a message keeps its place in, across conversations: the one it follows;
+    for what is said to a requester about a ticket (its confirmation, its resolution, the
+    rating request, which may wait in a line of another name for the same DM), the
+    requester's thread; for a DM or notice about a ticket, which links to its card, the card's.
+    A message waiting its turn holds them too, for the rest of the outbox's round."""
+    threads = set() if (thread := follows(message)) is None else {thread}
+    match message:
+        case ConfirmationOf(ticket=number) | Post(remember=(_, int(number))):
+            threads.add(f"origin:{number}")
+        case NoticeOf(ticket=number):
+            threads.add(f"ticket:{number}")
+    if isinstance(message, Post) and message.about is not None:
+        threads.add(f"ticket:{message.about}")
+    return threads
 
 
 class Deliveries:

@@ -54,12 +54,12 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from bot.delivery.deliveries import Deliveries, claims_of, line_of
+from bot.delivery.deliveries import Deliveries, claims_of, line_of, threads_of
 from bot.delivery.owed import METADATA_TYPE, card_key
 from bot.delivery.parking import REFUSALS, Parking
 from bot.delivery.places import split_place
 from bot.delivery.renderers import Drawn, Editing, Features, Posting, Publishing, Unsendable, Uploading
-from bot.delivery.sending import Sending
+from bot.delivery.sending import Requests, Sending
 from bot.delivery.storm import Storms
 from bot.desk import Desk
 from bot.domain.owed import (
@@ -120,12 +120,14 @@ class Outbox:
         failures: Failures | None = None,
         *,
         features: Features,
+        requests: Requests | None = None,
     ) -> None:
         self.desk = desk
         self.failures = failures or Failures()  # the worker is restarted if it crashes (bot.supervise)
         self.slack = slack  # a gateway that fails fast: the outbox does the waiting
         self.backoff = backoff or Backoff()
         self.pacer = slack.pacer  # Slack's pace per method, shared with every other call
+        self.requests = requests or Requests()  # while they arrive, one message at a time
         # line -> the calls its first message will make: a line waits while one is held
         self._needs: dict[str, Calls] = {}
         self._looked: set[str] = set()  # looked for and not found, and not sent since
@@ -346,7 +348,8 @@ class Outbox:
         """Deliver what may go of the lines' heads, oldest first, several at once
         (`bot.delivery.sending`): whether any went (or stepped aside), and the seconds until
         the next may go."""
-        sending = Sending()
+        sending = Sending(self.requests.at_once)
+        waiting: set[str] = set()  # the threads of heads that wait: nothing later overtakes them
         try:
             for key, owed in heads:
                 if self._stopping or sending.failed:
@@ -355,30 +358,37 @@ class Outbox:
                     sending.went = True
                     continue
                 claims = claims_of(owed.message, triage)
-                if sending.holds(claims):  # what goes before it in its thread is on its way
-                    continue
+                if sending.holds(claims) or not waiting.isdisjoint(claims):
+                    continue  # what goes before it in its line or thread is on its way, or waits
                 if isinstance(owed.message, StormCard):  # drawn from what the cards sent say
                     await sending.finish()
-                await self._one(key, owed, triage, claims, sending)
-        finally:
-            await sending.finish()
+                if not await self._one(key, owed, triage, claims, sending):
+                    waiting |= threads_of(owed.message)
+        except Exception:
+            with contextlib.suppress(Exception):  # what is on its way ends first (then struck off)
+                await sending.finish()
+            raise
+        except BaseException:  # cancelled: so is what is on its way (looked for after a restart)
+            sending.abandon()
+            raise
+        await sending.finish()
         return sending.went, sending.soonest
 
-    async def _one(self, key: str, owed: Owed, triage: str, claims: frozenset[str], sending: Sending) -> None:
+    async def _one(self, key: str, owed: Owed, triage: str, claims: frozenset[str], sending: Sending) -> bool:
         """Send one head, if it may go now: its back-off, Slack's pace, and whether a later
-        edit of the same message waits (that one goes instead)."""
+        edit of the same message waits (that one goes instead). Whether it went or settled."""
         wait = self.waits(key, owed)
         if isinstance(owed.message, StormCard):
             wait = max(wait, self.storms.wait(owed.message.storm, time.monotonic()))
         if wait > 0:
             sending.soonest = min(sending.soonest, wait)
-            return
+            return False
         try:
             drawn = await self.kinds.draw(owed.message)
         except Unsendable as reason:
             await self._park(key, owed, str(reason), slack_said=False)
             sending.went = True
-            return
+            return True
         if isinstance(owed.message, StormCard):
             self.storms.drawn(owed.message.storm)  # its next update waits a few seconds
         if drawn is not None and self._superseded(key, owed, drawn, triage):
@@ -387,10 +397,11 @@ class Outbox:
             self._needs[line_of(owed.message, triage)] = calls = self._calls(key, owed, drawn)
             if (wait := self._pace_wait(calls)) > 0:
                 sending.soonest = min(sending.soonest, wait)
-                return
+                return False
         await sending.start(claims, self._deliver(key, owed, drawn))
         if isinstance(owed.message, StormCard):  # nothing goes beside it
             await sending.finish()
+        return True
 
     def _calls(self, key: str, owed: Owed, drawn: Drawn) -> Calls:
         """The Web API calls delivering the message will make, each of which must keep its
