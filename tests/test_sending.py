@@ -9,7 +9,19 @@ import asyncio
 
 import pytest
 
+from bot.delivery.deliveries import claims_of, line_of, threads_of
 from bot.delivery.sending import AT_ONCE, QUIET, Requests, Sending
+from bot.domain.notices import TRIAGE, to_person
+from bot.domain.owed import (
+    Card,
+    CardThread,
+    ConfirmationOf,
+    Conversation,
+    DirectMessage,
+    NoticeOf,
+    Post,
+    RequesterThread,
+)
 
 
 class Clock:
@@ -94,3 +106,27 @@ async def test_what_one_delivery_raised_is_raised_once_the_others_have_ended():
     with pytest.raises(OSError, match="disk full"):
         await finishing
     assert sending.went  # the other went
+
+
+@pytest.mark.parametrize(
+    ("message", "threads"),
+    [
+        (Card(7), {"ticket:7"}),
+        (Post(Conversation("C-PEOPLE"), "note", [], CardThread(7)), {"ticket:7"}),  # its card first
+        (NoticeOf(7, "first_response:warn", TRIAGE), {"ticket:7"}),
+        (NoticeOf(7, "first_response:breach", to_person("U-LEAD")), {"ticket:7"}),  # links to the card
+        (Post(DirectMessage("U1"), "assigned", [], about=7), {"dm:U1:ticket:7", "ticket:7"}),
+        (
+            Post(Conversation("D1"), "resolved", [], RequesterThread(7), remember=("resolution", 7)),
+            {"origin:7"},
+        ),
+        (Post(DirectMessage("U1"), "how did we do?", [], remember=("rating", 7)), {"origin:7"}),  # after it
+        (ConfirmationOf(7, "D1"), {"origin:7"}),
+        (Post(DirectMessage("U2"), "approve?", [], remember=("approval_dm", "r1:U2")), set()),
+        (Post(Conversation("C1"), "hello", []), set()),
+    ],
+)
+def test_the_threads_a_message_keeps_its_place_in(message, threads):
+    """What a message on its way, or waiting its turn, holds beside its line (`threads_of`)."""
+    assert threads_of(message) == threads
+    assert claims_of(message, "C-TRIAGE") == frozenset({line_of(message, "C-TRIAGE"), *threads})
