@@ -103,14 +103,15 @@ def claims_of(message: Message, triage: str) -> frozenset[str]:
 
 
 def threads_of(message: Message) -> set[str]:
-    """The threads a message keeps its place in, across conversations: the one it follows;
-    for what is said to a requester about a ticket (its confirmation, its resolution, the
-    rating request, which may wait in a line of another name for the same DM), the
-    requester's thread; for a DM or notice about a ticket, which links to its card, the card's.
-    A message waiting its turn holds them too, for the rest of the outbox's round."""
+    """The threads a message keeps its place in while on its way, across conversations: the
+    one it follows; for what a requester is told about a ticket (its resolution, the rating
+    request, which may wait in a line of another name for the same DM), the requester's
+    thread; for a DM or notice about a ticket, which links to its card, the card's. (A
+    requester's confirmation, once in Slack, is redrawn in a line of its own: its edit, which
+    Slack's pace may hold, never holds up the thread.)"""
     threads = set() if (thread := follows(message)) is None else {thread}
     match message:
-        case ConfirmationOf(ticket=number) | Post(remember=(_, int(number))):
+        case Post(remember=(_, int(number))):
             threads.add(f"origin:{number}")
         case NoticeOf(ticket=number):
             threads.add(f"ticket:{number}")

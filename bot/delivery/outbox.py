@@ -54,7 +54,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from bot.delivery.deliveries import Deliveries, claims_of, line_of, threads_of
+from bot.delivery.deliveries import Deliveries, claims_of, line_of
 from bot.delivery.owed import METADATA_TYPE, card_key
 from bot.delivery.parking import REFUSALS, Parking
 from bot.delivery.places import split_place
@@ -349,7 +349,6 @@ class Outbox:
         (`bot.delivery.sending`): whether any went (or stepped aside), and the seconds until
         the next may go."""
         sending = Sending(self.requests.at_once)
-        waiting: set[str] = set()  # the threads of heads that wait: nothing later overtakes them
         try:
             for key, owed in heads:
                 if self._stopping or sending.failed:
@@ -358,12 +357,11 @@ class Outbox:
                     sending.went = True
                     continue
                 claims = claims_of(owed.message, triage)
-                if sending.holds(claims) or not waiting.isdisjoint(claims):
-                    continue  # what goes before it in its line or thread is on its way, or waits
+                if sending.holds(claims):  # what goes before it in its line or thread is on its way
+                    continue
                 if isinstance(owed.message, StormCard):  # drawn from what the cards sent say
                     await sending.finish()
-                if not await self._one(key, owed, triage, claims, sending):
-                    waiting |= threads_of(owed.message)
+                await self._one(key, owed, triage, claims, sending)
         except Exception:
             with contextlib.suppress(Exception):  # what is on its way ends first (then struck off)
                 await sending.finish()
@@ -374,21 +372,23 @@ class Outbox:
         await sending.finish()
         return sending.went, sending.soonest
 
-    async def _one(self, key: str, owed: Owed, triage: str, claims: frozenset[str], sending: Sending) -> bool:
+    async def _one(self, key: str, owed: Owed, triage: str, claims: frozenset[str], sending: Sending) -> None:
         """Send one head, if it may go now: its back-off, Slack's pace, and whether a later
-        edit of the same message waits (that one goes instead). Whether it went or settled."""
+        edit of the same message waits (that one goes instead). A message that waits holds
+        nothing: a card's edit that Slack's pace holds for a minute does not hold what is
+        said meanwhile in its thread or about its ticket."""
         wait = self.waits(key, owed)
         if isinstance(owed.message, StormCard):
             wait = max(wait, self.storms.wait(owed.message.storm, time.monotonic()))
         if wait > 0:
             sending.soonest = min(sending.soonest, wait)
-            return False
+            return
         try:
             drawn = await self.kinds.draw(owed.message)
         except Unsendable as reason:
             await self._park(key, owed, str(reason), slack_said=False)
             sending.went = True
-            return True
+            return
         if isinstance(owed.message, StormCard):
             self.storms.drawn(owed.message.storm)  # its next update waits a few seconds
         if drawn is not None and self._superseded(key, owed, drawn, triage):
@@ -397,11 +397,10 @@ class Outbox:
             self._needs[line_of(owed.message, triage)] = calls = self._calls(key, owed, drawn)
             if (wait := self._pace_wait(calls)) > 0:
                 sending.soonest = min(sending.soonest, wait)
-                return False
+                return
         await sending.start(claims, self._deliver(key, owed, drawn))
         if isinstance(owed.message, StormCard):  # nothing goes beside it
             await sending.finish()
-        return True
 
     def _calls(self, key: str, owed: Owed, drawn: Drawn) -> Calls:
         """The Web API calls delivering the message will make, each of which must keep its

@@ -10,6 +10,7 @@ Updates reach the page as server-sent events; the page then asks for the state a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import re
 import secrets
@@ -582,5 +583,5 @@ def _asset(name: str) -> str:
 
 
 def switches(faults: Any) -> dict[str, Any]:
-    """The page's fault switches (a test's `refusals` are not among them)."""
-    return {name: value for name, value in vars(faults).items() if name != "refusals"}
+    """The page's fault switches: the fields (a test's `refusals` and gate are not among them)."""
+    return {field.name: getattr(faults, field.name) for field in dataclasses.fields(faults)}
