@@ -359,9 +359,12 @@ class Outbox:
                 claims = claims_of(owed.message, triage)
                 if sending.holds(claims):  # what goes before it in its line or thread is on its way
                     continue
-                if isinstance(owed.message, StormCard):  # drawn from what the cards sent say
+                alone = isinstance(owed.message, StormCard)  # drawn from what the cards sent say
+                if alone:
                     await sending.finish()
                 await self._one(key, owed, triage, claims, sending)
+                if alone:  # nothing goes beside it
+                    await sending.finish()
         except Exception:
             with contextlib.suppress(Exception):  # what is on its way ends first (then struck off)
                 await sending.finish()
@@ -399,8 +402,6 @@ class Outbox:
                 sending.soonest = min(sending.soonest, wait)
                 return
         await sending.start(claims, self._deliver(key, owed, drawn))
-        if isinstance(owed.message, StormCard):  # nothing goes beside it
-            await sending.finish()
 
     def _calls(self, key: str, owed: Owed, drawn: Drawn) -> Calls:
         """The Web API calls delivering the message will make, each of which must keep its

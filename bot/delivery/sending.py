@@ -12,11 +12,12 @@ While Slack's requests keep arriving (`Requests`), the outbox sends one message 
 it always did: an ack has three seconds and a person waiting on it, a message owed to Slack
 neither, so the acks have the event loop first; between bursts it sends `AT_ONCE`.
 
-Each message in flight holds its *claims*: its line (the conversation it waits in) and the
-thread it follows (`bot.delivery.deliveries.follows`: a card and its thread's replies, a
-requester's first message and its thread). A message whose claim is held waits for the next
-round, so order is kept wherever it matters: within a conversation, and within a thread that
-spans two (a card in the triage channel and a reply in its thread).
+Each message in flight holds its *claims* (`bot.delivery.deliveries.claims_of`): its line (the
+conversation it waits in) and its threads (a card and its thread's replies, a requester's
+first message and its thread; a DM about a ticket, the card it links to). A message whose
+claim is held waits for the next round, so order is kept wherever it matters: within a
+conversation, and within a thread that spans two (a card in the triage channel and a reply in
+its thread).
 """
 
 from __future__ import annotations
