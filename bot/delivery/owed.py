@@ -8,9 +8,10 @@ in line and take the new content.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.desk import Desk
 from bot.domain.owed import (
     Card,
     CardThread,
@@ -37,6 +38,16 @@ from store.records import DMS
 
 METADATA_TYPE = "desk_message"  # Slack message metadata naming the desk's messages
 REDRAWN = (Card, StormCard, Edit, Prompt, HomeOf, ConfirmationOf)  # the latest content wins
+
+
+@dataclass(frozen=True)
+class Owing:
+    """Where a decision's messages are owed: in its transaction, about the ticket as saved. What
+    an executor hands each function of its `OWING` table, which owes one kind of message."""
+
+    desk: Desk
+    tx: Transaction
+    ticket: Ticket
 
 
 def owe(tx: Transaction, key: str, message: Message, *, look_first: bool = False, after: float = 0.0) -> None:

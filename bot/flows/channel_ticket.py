@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from bot.delivery import owed
 from bot.delivery.drawing import confirmation_in_thread
+from bot.delivery.owed import Owing
 from bot.desk import Desk
 from bot.domain import message_ticket as rules
 from bot.domain.owed import Conversation, InThread, Post
@@ -57,7 +57,7 @@ async def carry(desk: Desk, command: rules.Command, once: str | None) -> int | N
         tx.save_ticket(ticket)
         for place in outcome.threads:
             tx.put(THREADS, place, ticket.number)
-        at = _Owing(desk, tx, ticket)
+        at = Owing(desk, tx, ticket)
         for message in outcome.owed:
             OWING[type(message)](at, message)
     log.info("ticket opened", extra={"ticket": ticket.number, "via": outcome.via})
@@ -73,16 +73,7 @@ def _thread_ticket(tx: Transaction, command: rules.Command) -> int | None:
 
 
 # -- the messages a decision owes, each owed where its reader sees it ---------------------------
-@dataclass(frozen=True)
-class _Owing:
-    """Where a decision's messages are owed: in its transaction, about the ticket as saved."""
-
-    desk: Desk
-    tx: Transaction
-    ticket: Ticket
-
-
-def _confirmed(at: _Owing, said: rules.ConfirmedInThread) -> None:
+def _confirmed(at: Owing, said: rules.ConfirmedInThread) -> None:
     number = at.ticket.number
     words, blocks = confirmation_in_thread(at.desk, at.ticket)
     confirm = Post(
@@ -91,11 +82,11 @@ def _confirmed(at: _Owing, said: rules.ConfirmedInThread) -> None:
     owed.owe(at.tx, f"t{number}:confirmation", confirm)
 
 
-def _card(at: _Owing, _: rules.CardPosted) -> None:
+def _card(at: Owing, _: rules.CardPosted) -> None:
     owed.card(at.tx, at.ticket.number, requester_too=False)
 
 
-OWING: dict[type, Callable[[_Owing, Any], None]] = {
+OWING: dict[type, Callable[[Owing, Any], None]] = {
     rules.ConfirmedInThread: _confirmed,
     rules.CardPosted: _card,
 }

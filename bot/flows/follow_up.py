@@ -15,16 +15,14 @@ every message owed (OWING: a message's type -> where it goes). Nobody is answere
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from bot.delivery import owed
+from bot.delivery.owed import Owing
 from bot.desk import Desk
 from bot.domain import follow_up as rules
-from bot.domain.ticket import Ticket
 from bot.slack import said_blocks
 from bot.slack.payloads import Heard
-from store.base import Transaction
 from store.records import THREADS, Place
 
 
@@ -49,44 +47,35 @@ async def carry(desk: Desk, command: rules.Command, once: str) -> None:
             return
         tx.save_ticket(outcome.ticket)
         tx.mark_done(once, now)
-        at = _Owing(desk, tx, outcome.ticket)
+        at = Owing(desk, tx, outcome.ticket)
         for message in outcome.owed:
             OWING[type(message)](at, message)
 
 
 # -- the messages a decision owes, each owed where its reader sees it ---------------------------
-@dataclass(frozen=True)
-class _Owing:
-    """Where a decision's messages are owed: in its transaction, about the ticket as saved."""
-
-    desk: Desk
-    tx: Transaction
-    ticket: Ticket
-
-
-def _card(at: _Owing, _: rules.CardRedrawn) -> None:
+def _card(at: Owing, _: rules.CardRedrawn) -> None:
     owed.card(at.tx, at.ticket.number)
 
 
-def _answered_back(at: _Owing, said: rules.AnsweredBack) -> None:
+def _answered_back(at: Owing, said: rules.AnsweredBack) -> None:
     ref, theirs = at.desk.ref(at.ticket.number), at.desk.known_words(said.to)
     answered = said_blocks.answered_back(said.person, ref, said.words, words=theirs)
     owed.to_person(at.tx, at.ticket, said.to, "answered", answered)
 
 
-def _requester_added(at: _Owing, said: rules.RequesterAdded) -> None:
+def _requester_added(at: Owing, said: rules.RequesterAdded) -> None:
     text = said_blocks.requester_added(said.person, said.words, words=at.desk.words)
     fallback = said_blocks.requester_added_fallback(at.desk.ref(at.ticket.number), words=at.desk.words)
     owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), text, fallback)
 
 
-def _replied_in_thread(at: _Owing, said: rules.RepliedInThread) -> None:
+def _replied_in_thread(at: Owing, said: rules.RepliedInThread) -> None:
     mirrored = said_blocks.replied_in_thread(said.agent, said.words, words=at.desk.words)
     fallback = said_blocks.agent_replied(at.desk.ref(at.ticket.number), words=at.desk.words)
     owed.to_card_thread(at.tx, at.ticket, at.desk.triage_of(at.ticket), mirrored, fallback)
 
 
-OWING: dict[type, Callable[[_Owing, Any], None]] = {
+OWING: dict[type, Callable[[Owing, Any], None]] = {
     rules.CardRedrawn: _card,
     rules.AnsweredBack: _answered_back,
     rules.RequesterAdded: _requester_added,
