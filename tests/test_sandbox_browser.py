@@ -147,6 +147,16 @@ class Visitor:
 
         self.wait(clicked)
 
+    def clock(self, label: str) -> None:
+        """Press the sandbox clock's `label` button and wait until the clock has moved. The
+        clock redraws with every change, so a button found a moment ago may be gone: retried.
+        A day's jump runs the desk's jobs at every moment that falls due in it: slow on a busy
+        machine, hence the long wait."""
+        before = self.wait(lambda: self.driver.find_element(By.ID, "clock-now").text)
+        button = f"//div[@id='clock']//button[text()='{label}']"
+        self.wait(lambda: self.driver.find_element(By.XPATH, button).click() or True)
+        self.wait(lambda: self.driver.find_element(By.ID, "clock-now").text != before, seconds=120)
+
     def be(self, user: str) -> None:
         self.click(f'[data-user="{user}"]')
         self.wait(lambda: self._pressed(user))
@@ -284,12 +294,7 @@ def test_a_ticket_from_request_to_rating_and_quality_by_clicking_the_page(sandbo
     for _ in range(3):
         if any("Opened\n1" in digest for digest in it_digests()):
             break
-        before = page.wait(lambda: browser.find_element(By.ID, "clock-now").text)  # redrawn: retried
-        # the clock redraws with every change: a button found a moment ago may be gone (retried)
-        page.wait(
-            lambda: browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click() or True
-        )
-        page.wait(lambda before=before: browser.find_element(By.ID, "clock-now").text != before, seconds=120)
+        page.clock("+1d")
     page.wait(lambda: any("Opened\n1" in digest for digest in it_digests()), seconds=120)
     page.wait(lambda: page.messages_text().count("Daily digest · People ·") >= 1)
     page.see("Yesterday,")
@@ -378,7 +383,7 @@ def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, 
     page.wait(lambda: "Targets" in browser.find_element(By.ID, "modal").text)
     assert "The projector in room 4 shows no picture" in browser.find_element(By.ID, "modal").text
     page.shot("details-modal")
-    browser.find_element(By.CSS_SELECTOR, "#modal .modal-head button").click()
+    page.click("#modal .modal-head button")
     page.wait(lambda: browser.find_element(By.ID, "overlay").get_attribute("hidden") is not None)
     page.type("/desk reply T-1 :restart")
     page.see("Sent to")
@@ -396,7 +401,7 @@ def test_working_a_ticket_on_the_page_and_what_a_newcomer_tripped_over(sandbox, 
     page.see("Your open tickets (1)")  # her Home, live: the ticket and what happens next
     page.see("asked you a question")
 
-    browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1h']").click()
+    page.clock("+1h")
     page.wait(lambda: "(+1h)" in browser.find_element(By.ID, "clock").text)
     assert "60m" not in browser.find_element(By.ID, "clock").text
     page.see("Your open tickets\nNone.")  # unanswered for 30 minutes: closed, and her Home says so
@@ -440,13 +445,7 @@ def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
     for _ in range(15):
         if reports() >= 2:
             break
-        before = page.wait(lambda: browser.find_element(By.ID, "clock-now").text)  # redrawn: retried
-        # the clock redraws with every change: a button found a moment ago may be gone (retried)
-        page.wait(
-            lambda: browser.find_element(By.XPATH, "//div[@id='clock']//button[text()='+1d']").click() or True
-        )
-        # A day's jump runs the desk's jobs at every moment that falls due in it: slow on a busy machine.
-        page.wait(lambda before=before: browser.find_element(By.ID, "clock-now").text != before, seconds=120)
+        page.clock("+1d")
     page.wait(lambda: reports() >= 2, seconds=120)
     assert "Opened *1*" not in page.messages_text() and "Opened 1" in page.messages_text()
 
