@@ -211,16 +211,6 @@ class Reader(Visitor):
     def modal_closed(self) -> None:
         self.wait(lambda: self.driver.find_element(By.ID, "overlay").get_attribute("hidden") is not None)
 
-    def clock_button(self, label: str) -> None:
-        before = self.wait(lambda: self.driver.find_element(By.ID, "clock-now").text)
-        self.wait(
-            lambda: (
-                self.driver.find_element(By.XPATH, f"//div[@id='clock']//button[text()='{label}']").click()
-                or True
-            )
-        )
-        self.wait(lambda: self.driver.find_element(By.ID, "clock-now").text != before, seconds=120)
-
     def text(self, where: str = "messages") -> str:
         return self.driver.find_element(By.ID, where).text
 
@@ -271,7 +261,7 @@ def step_2(page: Reader, step: Step) -> None:
     page.press(step.name("Details"))
     step.says("to see the whole ticket and its trail")
     page.wait(lambda: "Targets" in page.text("modal") and "Trail" in page.text("modal"))
-    page.driver.find_element(By.CSS_SELECTOR, "#modal .modal-head button").click()
+    page.click("#modal .modal-head button")
     page.modal_closed()
 
 
@@ -425,7 +415,7 @@ def step_9(page: Reader, step: Step) -> None:
     page.open_named("IT Help")
     page.type(step.command("/desk quality"))
     page.see("Quality · last 7 days")
-    page.clock_button(step.name("+1h"))
+    page.clock(step.name("+1h"))
     step.says("escalations arrive in #it-triage, #people-triage and Carol's DM")
     for channel, ticket in (("#it-triage", "Is the VPN dropping"), ("#people-triage", "leave days")):
         page.open_named(channel)
@@ -437,11 +427,11 @@ def step_9(page: Reader, step: Step) -> None:
     step.says("**+1d** brings the daily digest of the day you made the tickets, at 09:00 the next morning")
     step.says("press it twice if you began before 09:00")
     plus_a_day = step.name("+1d")
-    page.clock_button(plus_a_day)
+    page.clock(plus_a_day)
     try:  # the day's jobs run as the clock passes them: the digest comes once 09:00 is passed
         page.wait(lambda: "Daily digest · IT" in page.text(), 60)
     except TimeoutException:  # began before 09:00: the morning after is a day further
-        page.clock_button(plus_a_day)
+        page.clock(plus_a_day)
         page.wait(lambda: "Daily digest · IT" in page.text(), 120)
     digest = page.text().split("Daily digest · IT")[-1].split("Daily digest · People")[0]
     # IT's tickets of that day: T-1 to T-3 (all three, unless the test ran across midnight)
