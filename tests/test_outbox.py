@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.delivery.owed import owe
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery.owed import METADATA_TYPE, owe
 from bot.domain.owed import CardThread, Conversation, DirectMessage, InThread, Post
 from bot.localslack.workspace import Message
 from bot.slack.gateway import Backoff
@@ -192,6 +194,69 @@ async def test_a_message_slack_took_just_before_a_kill_is_not_posted_again(tmp_p
             await again.idle()
             assert outbox_arrivals(slack)[key] == 1, "found in the DM, not posted twice"
             assert again.desk.health()["outbox"]["waiting"] == 0
+
+
+async def a_kill_with_notes_owed_in_triage(url: str, slack, keys: list[str], arrived: int) -> None:
+    """As a desk killed with `keys` owed to the triage channel, the first `arrived` of them
+    posted (metadata and all) by the attempt the kill cut short, before it struck them off."""
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    for key in keys[:arrived]:
+        metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
+        await client.chat_postMessage(channel=TRIAGE, text=f"Note {key}", metadata=metadata)
+    store = store_from_url(url)
+    await store.open()
+    async with store.transaction() as tx:
+        for key in keys:
+            owe(tx, key, Post(Conversation(TRIAGE), f"Note {key}", None, None))
+    await store.close()
+
+
+def looks_at(slack, channel: str, since: int) -> int:
+    """How many times the desk looked back at `channel` since the `since`th call."""
+    calls = slack.calls[since:]
+    return sum(1 for c in calls if c.method == "conversations.history" and c.args["channel"] == channel)
+
+
+async def test_after_a_restart_one_look_at_a_conversation_serves_every_message_owed_there(tmp_path):
+    """Twelve messages owed to the triage channel at a kill, four of them already in Slack: the
+    next start looks back at the channel once, not once per message (each look is a Tier 3
+    call, about 50 a minute for the whole workspace, so a backlog drained at that pace), posts
+    the eight missing and none of the four again."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    keys = [f"note-{n}" for n in range(12)]
+    async with local_slack() as slack:
+        async with running_desk(url, slack=slack) as run:
+            await raise_ticket(run)
+            await run.idle()
+        await a_kill_with_notes_owed_in_triage(url, slack, keys, arrived=4)
+        since = len(slack.calls)
+        async with running_desk(url, slack=slack) as again:
+            await again.idle(timeout=60)  # eight posts at the channel's pace, about one a second
+            assert again.desk.health()["outbox"]["waiting"] == 0
+        arrivals = outbox_arrivals(slack)
+        assert [arrivals[key] for key in keys] == [1] * 12, "each once: the four found, the eight posted"
+        assert looks_at(slack, TRIAGE, since) == 1
+
+
+async def test_a_post_whose_answer_was_lost_is_looked_for_anew_not_in_the_earlier_look(tmp_path):
+    """The same restart, and Slack carries out the post of the fifth note but its answer is
+    lost: the look made before that post cannot have seen it, so the outbox asks Slack again,
+    finds it, and does not post it twice."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    keys = [f"note-{n}" for n in range(12)]
+    async with local_slack() as slack:
+        async with running_desk(url, slack=slack) as run:
+            await raise_ticket(run)
+            await run.idle()
+        await a_kill_with_notes_owed_in_triage(url, slack, keys, arrived=4)
+        slack.faults.lose("chat.postMessage", when=lambda args: "note-4" in str(args.get("metadata")))
+        since = len(slack.calls)
+        async with running_desk(url, slack=slack, backoff=FAST) as again:
+            await again.idle(timeout=60)
+        assert not slack.faults.losses, "the fifth note's answer was lost"
+        arrivals = outbox_arrivals(slack)
+        assert [arrivals[key] for key in keys] == [1] * 12, "the fifth found by a new look, not posted twice"
+        assert looks_at(slack, TRIAGE, since) == 2
 
 
 def held(run, method: str, channel: str | None = None) -> int:

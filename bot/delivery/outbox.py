@@ -21,6 +21,7 @@ none. The worker then delivers:
 - **once**: each message carries its id in Slack's message metadata; a message that failed
   ambiguously is looked for in its conversation before it is posted again, and only then: a
   look-up that found nothing is not repeated after an attempt that left no trace (a 429);
+  one look at a conversation serves every message owed there (`bot.delivery.glances`);
 - **merged**: edits of one message still waiting go as one call, the latest (a card is one
   entry redrawn as it is sent; an `Edit` or `Prompt` of a message a later one edits is dropped);
 - **parked**, logged once and told to the leads once, after a few refusals (any error Slack
@@ -55,6 +56,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.delivery.deliveries import Deliveries, claims_of, line_of
+from bot.delivery.glances import Glances
 from bot.delivery.owed import METADATA_TYPE, card_key
 from bot.delivery.parking import REFUSALS, Parking
 from bot.delivery.places import split_place
@@ -131,6 +133,7 @@ class Outbox:
         # line -> the calls its first message will make: a line waits while one is held
         self._needs: dict[str, Calls] = {}
         self._looked: set[str] = set()  # looked for and not found, and not sent since
+        self.glances = Glances()  # what looks back at a conversation found: one serves all owed there
         self._spent_hooks: set[str] = set()  # response_urls that no longer take an answer
         self.storms = Storms(desk)
         self.kinds = Deliveries(desk, features)  # what needs a feature comes from the wiring (`bot.app`)
@@ -197,6 +200,7 @@ class Outbox:
         # What was owed when the desk last stopped may have reached Slack just before a crash
         # (posted, not yet struck off): each such message is looked for before it is posted.
         self._unsure = set(await self.desk.store.owed())
+        self.glances.forget()
         self._worker = asyncio.create_task(supervised("outbox", self._run, self.failures), name="outbox")
 
     async def stop(self) -> None:
@@ -334,6 +338,7 @@ class Outbox:
             await self.storms.fold_waiting()
             heads = await self._heads()
             if not heads:
+                self.glances.forget()  # nothing left to look for: the next look asks Slack
                 return 60.0
             # Oldest first across every conversation, several at once, but never two of one
             # line or one thread: a ticket's card and its thread's posts can wait in different
@@ -421,7 +426,9 @@ class Outbox:
             channel = ""
             calls.append(("conversations.open", ""))
         calls.append(("chat.postMessage", channel))
-        if self._looks_first(key, owed, drawn):
+        if self._looks_first(key, owed, drawn) and (
+            drawn.always_look or not self.glances.covers(drawn.to, drawn.thread)
+        ):
             calls.append((LOOK_UPS[drawn.thread is not None], ""))
         return calls
 
@@ -481,6 +488,7 @@ class Outbox:
             if left_a_trace(failure):
                 self._unsure.add(key)  # it may be in Slack: look for it before posting again
                 self._looked.discard(key)
+                self.glances.forget()  # and no earlier look saw it
             if failure.error == "ratelimited":
                 return self._paced(key, owed, failure)
             await self._failed(key, owed, failure)
@@ -494,6 +502,7 @@ class Outbox:
             await self._done(key, owed, posted)
         except NotSaved:
             self._unsure.add(key)  # it may be in Slack now: look for it before posting again
+            self.glances.forget()
             raise
         log.info(
             "message delivered" if drawn is not None else "message no longer needed",
@@ -528,7 +537,7 @@ class Outbox:
             return None
         thread = await self._thread(drawn.thread)
         if self._looks_first(key, owed, drawn):
-            found = await self._find(channel, thread, key, drawn.marker)  # it may be there already
+            found = await self._find(drawn, channel, thread, key)  # it may be there already
             if found is not None:
                 return found
             self._looked.add(key)
@@ -560,15 +569,17 @@ class Outbox:
         await self.slack.upload(channel, up.content, up.filename, up.title, drawn.text, up.alt)
         return None
 
-    async def _find(self, channel: str, thread: str | None, key: str, marker: str | None) -> Posted | None:
-        for message in await self.slack.look_back(channel, thread, metadata=True):
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            named = marker is not None and any(
-                block.get("block_id") == marker for block in message.get("blocks") or []
-            )
-            if payload.get("id") == key or named:
-                return Posted(channel, str(message["ts"]))
-        return None
+    async def _find(self, drawn: Posting, channel: str, thread: str | None, key: str) -> Posted | None:
+        """The message in Slack already, by its id (or its marker): from what an earlier look
+        at the same conversation or thread found while that still holds (`bot.delivery.glances`),
+        else by looking back now. A message that may come by other means is always looked for."""
+        spot = (channel, thread)
+        glance = None if drawn.always_look else self.glances.at(spot)
+        if glance is None:
+            messages = await self.slack.look_back(channel, thread, metadata=True)
+            glance = self.glances.saw(drawn.to, drawn.thread, spot, messages)
+        ts = glance.find(key, drawn.marker)
+        return Posted(channel, ts) if ts is not None else None
 
     async def _channel(self, to: Where) -> str:
         """The conversation id: a person means their DM with us (chat.postMessage takes a user

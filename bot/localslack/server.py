@@ -74,6 +74,8 @@ class Faults:
         # long round trip away, whose answers a test lets go when it has seen what it needs
         self.gate: asyncio.Event | None = None
         self.holding: list[tuple[str, dict[str, Any]]] = []  # (method, args) of the calls waiting
+        # calls carried out whose answer is lost, picked by method and `when` (`lose`)
+        self.losses: list[tuple[str, Callable[[dict[str, Any]], bool]]] = []
 
     def hold(self) -> None:
         """Close the gate: Web API calls wait unanswered until `release`."""
@@ -83,6 +85,22 @@ class Faults:
         if self.gate is not None:
             self.gate.set()
         self.gate = None
+
+    def lose(self, method: str, when: Callable[[dict[str, Any]], bool] = lambda args: True) -> None:
+        """Carry out the next call to `method` that `when` picks, then lose its answer (a 503):
+        `lost_answers` for one call chosen, not whichever comes next."""
+        self.losses.append((method, when))
+
+    def answer_lost(self, method: str, args: dict[str, Any]) -> bool:
+        """Whether this call, carried out, loses its answer (counted)."""
+        if self.lost_answers > 0:
+            self.lost_answers -= 1
+            return True
+        for loss in self.losses:
+            if loss[0] == method and loss[1](args):
+                self.losses.remove(loss)
+                return True
+        return False
 
     def refuse(
         self,
@@ -321,8 +339,7 @@ class LocalSlack:
             answer = self._answer(method, args, 200, problem.error, problem.messages, sent_as=sent_as)
             answer.headers.update(header)
             return answer
-        if self.faults.lost_answers > 0:  # done, but the caller cannot know: an ambiguous failure
-            self.faults.lost_answers -= 1
+        if self.faults.answer_lost(method, args):  # done, but the caller cannot know: ambiguous
             self._log(Call(method, args, 503, "fault"))
             return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         self._log(Call(method, args, 200, sent_as=sent_as))
