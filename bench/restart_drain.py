@@ -27,17 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.delivery import glances
-from bot.delivery.owed import METADATA_TYPE, owe
-from bot.domain.owed import Conversation, Post
 from bot.localslack import LocalSlack
 from bot.localslack.tiers import MethodPace
 from bot.localslack.workspace import BOT_USER, Message
 from bot.slack.pace import LIMITS, Pacer
-from store import store_from_url
-from tests.harness import TRIAGE, demo_workspace, outbox_arrivals, running_desk
+from tests.harness import TRIAGE, demo_workspace, outbox_arrivals, owed_at_a_kill, running_desk
 
 
 async def drain(owed: int, history: int, arrived: int, one_look_each: bool) -> dict[str, float]:
@@ -53,17 +48,7 @@ async def drain(owed: int, history: int, arrived: int, one_look_each: bool) -> d
                 who = BOT_USER if n % 3 == 0 else "U0ALICE01"
                 slack.workspace.add_message(Message(TRIAGE, slack.workspace.next_ts(), who, f"Earlier {n}"))
             keys = [f"note-{n}" for n in range(owed)]
-            client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
-            for key in keys[:arrived]:  # the attempt the kill cut short had posted these
-                metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
-                await client.chat_postMessage(channel=TRIAGE, text=f"Note {key}", metadata=metadata)
-                await asyncio.sleep(1.0)  # the channel's pace
-            store = store_from_url(url)
-            await store.open()
-            async with store.transaction() as tx:
-                for key in keys:
-                    owe(tx, key, Post(Conversation(TRIAGE), f"Note {key}", None, None))
-            await store.close()
+            await owed_at_a_kill(url, slack, TRIAGE, keys, arrived)
             since = len(slack.calls)
             started = time.perf_counter()
             async with running_desk(url, slack=slack, pacer=Pacer(dict(LIMITS))) as desk:

@@ -29,16 +29,19 @@ import aiohttp
 import pytest
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import DeskApp
 from bot.clock import Clock, FixedClock
-from bot.delivery.owed import METADATA_TYPE
+from bot.delivery.owed import METADATA_TYPE, owe
+from bot.domain.owed import Conversation, Post
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
 from bot.slack.gateway import Backoff
 from bot.slack.pace import LIMITS, Pacer
 from config import parse_config, read_environment
+from store import store_from_url
 
 ALICE, ERIN, BOB, DAVE, CAROL = "U0ALICE01", "U0ERIN001", "U0BOB0001", "U0DAVE001", "U0CAROL01"
 FRAN, GUS = "U0FRAN001", "U0GUS0001"  # the People team's agents, in the tests with two teams
@@ -357,6 +360,22 @@ async def raise_ticket(run: Running, words: str = "Laptop won't boot", urgency: 
     await settle(lambda: ticket_where(run, number, lambda t: t.card))
     ts = (await run.desk.store.ticket(number)).card.split(":")[1]
     return prompt, run.slack.workspace.find_message(TRIAGE, ts)
+
+
+async def owed_at_a_kill(url: str, slack: LocalSlack, channel: str, keys: list[str], arrived: int) -> None:
+    """The store at `url` as a desk killed with a note for each of `keys` owed to `channel`
+    leaves it, the first `arrived` of them already posted (metadata and all) by the attempt
+    the kill cut short, before it struck them off. No desk may have the store open."""
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    for key in keys[:arrived]:
+        metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
+        await client.chat_postMessage(channel=channel, text=f"Note {key}", metadata=metadata)
+    store = store_from_url(url)
+    await store.open()
+    async with store.transaction() as tx:
+        for key in keys:
+            owe(tx, key, Post(Conversation(channel), f"Note {key}", None, None))
+    await store.close()
 
 
 def outbox_arrivals(slack: LocalSlack) -> Counter[str]:

@@ -10,11 +10,12 @@ puts each message through as many retries as a several-minute one would in produ
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.delivery.owed import METADATA_TYPE, owe
+from bot.delivery.owed import owe
 from bot.domain.owed import CardThread, Conversation, DirectMessage, InThread, Post
+from bot.localslack import LocalSlack
 from bot.localslack.workspace import Message
 from bot.slack.gateway import Backoff
 from store import store_from_url
@@ -30,6 +31,7 @@ from tests.harness import (
     dm_of,
     local_slack,
     outbox_arrivals,
+    owed_at_a_kill,
     raise_ticket,
     running_desk,
     settle,
@@ -196,19 +198,19 @@ async def test_a_message_slack_took_just_before_a_kill_is_not_posted_again(tmp_p
             assert again.desk.health()["outbox"]["waiting"] == 0
 
 
-async def a_kill_with_notes_owed_in_triage(url: str, slack, keys: list[str], arrived: int) -> None:
-    """As a desk killed with `keys` owed to the triage channel, the first `arrived` of them
-    posted (metadata and all) by the attempt the kill cut short, before it struck them off."""
-    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
-    for key in keys[:arrived]:
-        metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
-        await client.chat_postMessage(channel=TRIAGE, text=f"Note {key}", metadata=metadata)
-    store = store_from_url(url)
-    await store.open()
-    async with store.transaction() as tx:
-        for key in keys:
-            owe(tx, key, Post(Conversation(TRIAGE), f"Note {key}", None, None))
-    await store.close()
+@asynccontextmanager
+async def restarting_with_notes_owed(tmp_path) -> AsyncIterator[tuple[LocalSlack, str, list[str]]]:
+    """A desk that raised a ticket and was killed with twelve notes owed to the triage channel,
+    four of them already in Slack: the local Slack, the store's URL and the notes' keys, for
+    the test to start the desk again."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    keys = [f"note-{n}" for n in range(12)]
+    async with local_slack() as slack:
+        async with running_desk(url, slack=slack) as run:
+            await raise_ticket(run)
+            await run.idle()
+        await owed_at_a_kill(url, slack, TRIAGE, keys, arrived=4)
+        yield slack, url, keys
 
 
 def looks_at(slack, channel: str, since: int) -> int:
@@ -222,13 +224,7 @@ async def test_after_a_restart_one_look_at_a_conversation_serves_every_message_o
     next start looks back at the channel once, not once per message (each look is a Tier 3
     call, about 50 a minute for the whole workspace, so a backlog drained at that pace), posts
     the eight missing and none of the four again."""
-    url = f"tinydb://{tmp_path}/desk.json"
-    keys = [f"note-{n}" for n in range(12)]
-    async with local_slack() as slack:
-        async with running_desk(url, slack=slack) as run:
-            await raise_ticket(run)
-            await run.idle()
-        await a_kill_with_notes_owed_in_triage(url, slack, keys, arrived=4)
+    async with restarting_with_notes_owed(tmp_path) as (slack, url, keys):
         since = len(slack.calls)
         async with running_desk(url, slack=slack) as again:
             await again.idle(timeout=60)  # eight posts at the channel's pace, about one a second
@@ -242,13 +238,7 @@ async def test_a_post_whose_answer_was_lost_is_looked_for_anew_not_in_the_earlie
     """The same restart, and Slack carries out the post of the fifth note but its answer is
     lost: the look made before that post cannot have seen it, so the outbox asks Slack again,
     finds it, and does not post it twice."""
-    url = f"tinydb://{tmp_path}/desk.json"
-    keys = [f"note-{n}" for n in range(12)]
-    async with local_slack() as slack:
-        async with running_desk(url, slack=slack) as run:
-            await raise_ticket(run)
-            await run.idle()
-        await a_kill_with_notes_owed_in_triage(url, slack, keys, arrived=4)
+    async with restarting_with_notes_owed(tmp_path) as (slack, url, keys):
         slack.faults.lose("chat.postMessage", when=lambda args: "note-4" in str(args.get("metadata")))
         since = len(slack.calls)
         async with running_desk(url, slack=slack, backoff=FAST) as again:
