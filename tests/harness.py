@@ -378,6 +378,19 @@ async def owed_at_a_kill(url: str, slack: LocalSlack, channel: str, keys: list[s
     await store.close()
 
 
+def carrying(key: str):
+    """A `Faults` pick (`when`): a post whose message metadata carries the outbox id `key`
+    (slack_sdk sends it as JSON, a form as a JSON string)."""
+
+    def picks(args: dict[str, Any]) -> bool:
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        return isinstance(metadata, dict) and (metadata.get("event_payload") or {}).get("id") == key
+
+    return picks
+
+
 def outbox_arrivals(slack: LocalSlack) -> Counter[str]:
     """How many times each outbox message arrived, across every conversation (by the id its
     metadata carries)."""

@@ -24,7 +24,8 @@ class Clock:
 
 def test_a_glance_finds_a_message_by_its_id_or_its_marker():
     glances = Glances(Clock())
-    glance = glances.saw(TRIAGE, None, ("C0TRIAGE1", None), FOUND)
+    glance = glances.saw(("C0TRIAGE1", None), FOUND, glances.generation, (TRIAGE, None))
+    assert glance.seen == 3
     assert glance.find("t1:card", None) == "1.000100"
     assert glance.find("t2:card", "digest-2026-12-07") == "1.000200"
     assert glance.find("t2:card", None) is None
@@ -34,7 +35,7 @@ def test_a_glance_finds_a_message_by_its_id_or_its_marker():
 def test_a_glance_serves_its_own_spot_only_and_for_keep_seconds_at_most():
     clock = Clock()
     glances = Glances(clock)
-    glances.saw(TRIAGE, CardThread(1), ("C0TRIAGE1", "1.000100"), FOUND)
+    glances.saw(("C0TRIAGE1", "1.000100"), FOUND, glances.generation, (TRIAGE, CardThread(1)))
     assert glances.covers(TRIAGE, CardThread(1))
     assert not glances.covers(TRIAGE, None), "the channel is not the card's thread"
     assert not glances.covers(DirectMessage("U0ALICE01"), None)
@@ -44,8 +45,19 @@ def test_a_glance_serves_its_own_spot_only_and_for_keep_seconds_at_most():
     assert glances.at(("C0TRIAGE1", "1.000100")) is None
 
 
-def test_forgetting_drops_every_glance():
+def test_forgetting_drops_every_glance_and_any_look_begun_before_it():
     glances = Glances(Clock())
-    glances.saw(TRIAGE, None, ("C0TRIAGE1", None), FOUND)
+    glances.saw(("C0TRIAGE1", None), FOUND, glances.generation, (TRIAGE, None))
+    begun = glances.generation  # a look on its way to Slack
     glances.forget()
     assert len(glances) == 0 and not glances.covers(TRIAGE, None)
+    late = glances.saw(("C0TRIAGE1", None), FOUND, begun, (TRIAGE, None))
+    assert late.find("t1:card", None) == "1.000100", "it still serves the message it was made for"
+    assert len(glances) == 0 and not glances.covers(TRIAGE, None), "but it is not kept"
+
+
+def test_a_look_serving_no_drawn_place_is_kept_for_its_spot_only():
+    glances = Glances(Clock())
+    glances.saw(("C0TRIAGE1", None), FOUND, glances.generation)
+    assert glances.at(("C0TRIAGE1", None)) is not None
+    assert not glances.covers(TRIAGE, None)

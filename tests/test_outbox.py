@@ -28,6 +28,7 @@ from tests.harness import (
     PEOPLE_TRIAGE,
     TRIAGE,
     bot_posts,
+    carrying,
     dm_of,
     local_slack,
     outbox_arrivals,
@@ -239,7 +240,7 @@ async def test_a_post_whose_answer_was_lost_is_looked_for_anew_not_in_the_earlie
     lost: the look made before that post cannot have seen it, so the outbox asks Slack again,
     finds it, and does not post it twice."""
     async with restarting_with_notes_owed(tmp_path) as (slack, url, keys):
-        slack.faults.lose("chat.postMessage", when=lambda args: "note-4" in str(args.get("metadata")))
+        slack.faults.lose("chat.postMessage", when=carrying("note-4"))
         since = len(slack.calls)
         async with running_desk(url, slack=slack, backoff=FAST) as again:
             await again.idle(timeout=60)
@@ -247,6 +248,90 @@ async def test_a_post_whose_answer_was_lost_is_looked_for_anew_not_in_the_earlie
         arrivals = outbox_arrivals(slack)
         assert [arrivals[key] for key in keys] == [1] * 12, "the fifth found by a new look, not posted twice"
         assert looks_at(slack, TRIAGE, since) == 2
+
+
+async def test_a_look_on_its_way_when_an_answer_is_lost_is_not_kept(tmp_path):
+    """Two messages owed at a kill to Alice's DM from two lines (one to the DM's conversation,
+    one to her) look back at the DM side by side, both slow: Slack reads the DM as each look
+    arrives and answers later. The first look's message is posted and its answer lost while
+    the second look is still on its way: what that look saw cannot hold the lost message, so
+    it is not kept. When the second message has gone, the first looks again, asks Slack,
+    finds itself, and is not posted twice."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    async with local_slack() as slack:
+        async with running_desk(url, slack=slack) as run:
+            await raise_ticket(run)
+            await run.idle()
+        dm = slack.workspace.im_with(ALICE).id
+        await owed_at_a_kill(url, slack, dm, ["to-the-dm"], arrived=0)
+        store = store_from_url(url)
+        await store.open()
+        async with store.transaction() as tx:
+            owe(tx, "to-alice", Post(DirectMessage(ALICE), "To Alice", None, None))
+        await store.close()
+        for seconds in (0.3, 0.6):  # the first look at the DM, then the second
+            slack.faults.slow("conversations.history", seconds, when=lambda args: args.get("channel") == dm)
+        slack.faults.lose("chat.postMessage", when=carrying("to-the-dm"))
+        # A long back-off: the lost message goes again once Slack has answered another message
+        # (the outbox's "Slack answers again"), after the second look is back.
+        async with running_desk(url, slack=slack, backoff=Backoff(base=30.0, cap=30.0)) as again:
+            await settle(lambda: nothing_owed(again), timeout=30)
+            await again.idle(timeout=30)
+        assert not slack.faults.slows and not slack.faults.losses, "both looks slow, an answer lost"
+        arrivals = outbox_arrivals(slack)
+        assert (arrivals["to-the-dm"], arrivals["to-alice"]) == (1, 1)
+
+
+async def test_a_note_whose_thread_is_gone_and_answer_was_lost_is_found_in_the_conversation(
+    tmp_path,
+):
+    """A note owed at a kill to a thread whose first message was deleted goes to the
+    conversation itself, and the answer to that post is lost. Looked for again, the thread
+    is gone (its look finds not even its parent), so the conversation is looked at too: the
+    note is there, and not posted twice."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    async with local_slack() as slack:
+        async with running_desk(url, slack=slack) as run:
+            await raise_ticket(run)
+            await run.idle()
+        store = store_from_url(url)
+        await store.open()
+        async with store.transaction() as tx:
+            owe(tx, "in-a-gone-thread", Post(Conversation(TRIAGE), "A note", None, InThread("1000.000100")))
+        await store.close()
+        slack.faults.lose("chat.postMessage", when=carrying("in-a-gone-thread"))
+        async with running_desk(url, slack=slack, backoff=FAST) as again:
+            await again.idle(timeout=30)
+        assert not slack.faults.losses
+        assert outbox_arrivals(slack)["in-a-gone-thread"] == 1
+        [note] = [m for m in bot_posts(slack, TRIAGE) if m.metadata and "A note" in m.text]
+        assert note.thread_ts is None, "posted to the conversation, saying its thread is gone"
+
+
+async def test_notes_for_a_gone_thread_go_to_the_conversation_at_the_channels_pace(tmp_path):
+    """Four notes owed to a thread whose first message was deleted: the first learns the thread
+    is gone and goes to the conversation; the rest go there straight away. Had each tried the
+    thread first, every try would spend the channel's pace (about a post a second) on a
+    refusal and find none left for the conversation, again and again."""
+    url = f"tinydb://{tmp_path}/desk.json"
+    keys = [f"gone-{n}" for n in range(4)]
+    async with local_slack() as slack:
+        async with running_desk(url, slack=slack) as run:
+            await raise_ticket(run)
+            await run.idle()
+        store = store_from_url(url)
+        await store.open()
+        async with store.transaction() as tx:
+            for key in keys:
+                owe(tx, key, Post(Conversation(TRIAGE), f"Note {key}", None, InThread("1000.000100")))
+        await store.close()
+        since = len(slack.calls)
+        async with running_desk(url, slack=slack) as again:
+            await again.idle(timeout=30)
+        arrivals = outbox_arrivals(slack)
+        assert [arrivals[key] for key in keys] == [1, 1, 1, 1]
+        posts = [c for c in slack.calls[since:] if c.method == "chat.postMessage"]
+        assert len([c for c in posts if c.error == "thread_not_found"]) == 1, "the thread tried once"
 
 
 def held(run, method: str, channel: str | None = None) -> int:

@@ -15,6 +15,7 @@ from bot.domain.ticket import Status
 from bot.localslack import ChannelPace
 from bot.localslack.blockkit import check_message_blocks
 from bot.localslack.workspace import Person
+from bot.slack.gateway import Backoff
 from bot.slack.storm_blocks import storm_card
 from tests.factories import T0, make_ticket, minutes
 from tests.harness import (
@@ -24,6 +25,7 @@ from tests.harness import (
     Running,
     answer_questions,
     bot_posts,
+    carrying,
     dm_of,
     running_desk,
     settle,
@@ -93,6 +95,9 @@ def test_the_storm_card_fits_slack_with_many_groups_and_offers_the_longest_waiti
 
 
 # -- through the local Slack ----------------------------------------------------------------------
+QUICK = Backoff(base=0.05, cap=0.4)  # a lost answer tried again at once
+
+
 def employees(run: Running, count: int) -> list[str]:
     people = [f"U0STORM{i:03d}" for i in range(count)]
     for user in people:
@@ -166,6 +171,30 @@ async def test_a_requester_writing_on_a_ticket_in_the_storm_card_gives_it_a_card
         await settle(lambda: len(bot_posts(run.slack, TRIAGE, thread=card_ts)) == 1)
         assert "It is smoking now" in text_of(bot_posts(run.slack, TRIAGE, thread=card_ts)[0])
         assert run.slack.errors() == []
+
+
+async def test_a_card_of_its_own_whose_answer_was_lost_is_posted_once():
+    """The requester writes on a ticket waiting in the storm card, so its thread needs a card
+    of its own, and the answer to that card's post is lost: the card may be in Slack, so the
+    next try looks for it, finds it, and posts no second card."""
+    async with running_desk(backoff=QUICK) as run:
+        people = employees(run, 14)
+        await asyncio.gather(*(raise_as(run, user, f"Printer on fire ({user})") for user in people))
+        await run.idle(timeout=20)
+        folded = await run.desk.outbox.storms.latest()
+        assert folded is not None
+        number = folded.tickets[-1]
+        ticket = await run.desk.store.ticket(number)
+        assert ticket.card is None
+        run.slack.faults.lose("chat.postMessage", when=carrying(f"t{number}:card"))
+        thread = ticket.origin.thread
+        await run.people.say(ticket.requester, ticket.origin.channel, "It is smoking now", thread=thread)
+        await settle(lambda: ticket_where(run, number, lambda t: t.card is not None))
+        await run.idle(timeout=20)
+        assert not run.slack.faults.losses, "the card's answer was lost"
+        _, cards = triage_view(run)
+        its_own = [c for c in cards if any(b.get("block_id") == f"ticket:{number}" for b in c.blocks)]
+        assert len(its_own) == 1, "found after the lost answer, not posted again"
 
 
 async def test_targets_missed_in_a_storm_are_counted_on_its_card_not_posted_one_by_one():

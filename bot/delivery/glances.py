@@ -12,7 +12,8 @@ there are matched against it without asking Slack again.
 A glance is trusted only while nothing can have arrived that it did not see:
 - what this process posts there afterwards is struck off as delivered, never looked for;
 - a post that may have left a message behind (a lost answer, a failed save) forgets every
-  glance (`forget`), so the next look asks Slack;
+  glance (`forget`), so the next look asks Slack; a look still on its way then (begun before
+  the forgetting) serves its own message and is not kept;
 - a message that may come by other means (a digest sent by hand) is always looked for anew
   (the outbox does not ask the glances for it);
 - the outbox forgets them when it has nothing left to send, and each is kept `KEEP` seconds
@@ -40,6 +41,7 @@ class Glance:
     at: float
     ids: dict[str, str] = field(default_factory=dict)
     markers: dict[str, str] = field(default_factory=dict)
+    seen: int = 0  # messages the look returned (a thread's look returns its parent, if it is there)
 
     def find(self, key: str, marker: str | None) -> str | None:
         """The ts of the message with this id (or this marker), if the look saw it."""
@@ -52,6 +54,7 @@ def glance_at(messages: Iterable[dict[str, Any]], at: float) -> Glance:
     """A glance from the messages a look back returned (Slack's message objects)."""
     glance = Glance(at)
     for message in messages:
+        glance.seen += 1
         ts = str(message.get("ts") or "")
         payload = (message.get("metadata") or {}).get("event_payload") or {}
         if isinstance(payload, dict) and isinstance(payload.get("id"), str):
@@ -71,6 +74,7 @@ class Glances:
         # where a drawn message goes -> the spot it was found to be (a card's thread is known
         # only once the ticket is read): lets the pacer know a look-up will not be made
         self._spots: dict[tuple[Where, Thread | None], Spot] = {}
+        self.generation = 0  # counted up by `forget`: a look begun before then is not kept
 
     def at(self, spot: Spot) -> Glance | None:
         """The glance of this spot, if one is still good."""
@@ -80,10 +84,22 @@ class Glances:
             return None
         return glance
 
-    def saw(self, to: Where, thread: Thread | None, spot: Spot, messages: Iterable[dict[str, Any]]) -> Glance:
-        """Keep what a look back at `spot` found (for a message drawn to `to`, `thread`)."""
-        glance = self._seen[spot] = glance_at(messages, self.clock())
-        self._spots[(to, thread)] = spot
+    def saw(
+        self,
+        spot: Spot,
+        messages: Iterable[dict[str, Any]],
+        begun: int,
+        serves: tuple[Where, Thread | None] | None = None,
+    ) -> Glance:
+        """What a look back at `spot` found, begun at generation `begun`: kept unless the
+        glances were forgotten since (it may not have seen what made them forget), and then
+        known to serve messages drawn to `serves` (where and thread)."""
+        glance = glance_at(messages, self.clock())
+        if begun != self.generation:
+            return glance
+        self._seen[spot] = glance
+        if serves is not None:
+            self._spots[serves] = spot
         return glance
 
     def covers(self, to: Where, thread: Thread | None) -> bool:
@@ -94,6 +110,7 @@ class Glances:
     def forget(self) -> None:
         self._seen.clear()
         self._spots.clear()
+        self.generation += 1
 
     def __len__(self) -> int:
         return len(self._seen)

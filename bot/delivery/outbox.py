@@ -56,7 +56,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.delivery.deliveries import Deliveries, claims_of, line_of
-from bot.delivery.glances import Glances
+from bot.delivery.glances import Glance, Glances, Spot
 from bot.delivery.owed import METADATA_TYPE, card_key
 from bot.delivery.parking import REFUSALS, Parking
 from bot.delivery.places import split_place
@@ -134,6 +134,7 @@ class Outbox:
         self._needs: dict[str, Calls] = {}
         self._looked: set[str] = set()  # looked for and not found, and not sent since
         self.glances = Glances()  # what looks back at a conversation found: one serves all owed there
+        self._gone: set[Spot] = set()  # threads Slack said are gone (`thread_not_found`)
         self._spent_hooks: set[str] = set()  # response_urls that no longer take an answer
         self.storms = Storms(desk)
         self.kinds = Deliveries(desk, features)  # what needs a feature comes from the wiring (`bot.app`)
@@ -486,9 +487,7 @@ class Outbox:
             posted = await self._send(key, owed, drawn) if drawn is not None else None
         except SlackFailure as failure:
             if left_a_trace(failure):
-                self._unsure.add(key)  # it may be in Slack: look for it before posting again
-                self._looked.discard(key)
-                self.glances.forget()  # and no earlier look saw it
+                self._doubt(key)
             if failure.error == "ratelimited":
                 return self._paced(key, owed, failure)
             await self._failed(key, owed, failure)
@@ -501,8 +500,7 @@ class Outbox:
         try:
             await self._done(key, owed, posted)
         except NotSaved:
-            self._unsure.add(key)  # it may be in Slack now: look for it before posting again
-            self.glances.forget()
+            self._doubt(key)
             raise
         log.info(
             "message delivered" if drawn is not None else "message no longer needed",
@@ -537,18 +535,23 @@ class Outbox:
             return None
         thread = await self._thread(drawn.thread)
         if self._looks_first(key, owed, drawn):
-            found = await self._find(drawn, channel, thread, key)  # it may be there already
+            found = await self._find(drawn, (channel, thread), key)  # it may be there already
             if found is not None:
                 return found
             self._looked.add(key)
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
-        try:
-            return await self.slack.post(
-                channel, drawn.text, drawn.blocks, thread, broadcast=drawn.broadcast, metadata=metadata
-            )
-        except SlackFailure as failure:
-            if failure.error != "thread_not_found" or thread is None:
-                raise
+        if (channel, thread) not in self._gone:
+            try:
+                return await self.slack.post(
+                    channel, drawn.text, drawn.blocks, thread, broadcast=drawn.broadcast, metadata=metadata
+                )
+            except SlackFailure as failure:
+                if failure.error != "thread_not_found" or thread is None:
+                    raise
+            # Remembered: a try again (Slack's pace, a lost answer) goes straight to the
+            # conversation, not first to the thread again, spending the channel's pace on a
+            # refusal each time (and, at one post a second, never reaching the conversation).
+            self._gone.add((channel, thread))
         # The thread's first message was deleted: the message goes to the conversation itself,
         # saying so, rather than holding up everything behind it.
         log.warning("thread gone; posted to its conversation", extra={"outbox_id": key})
@@ -569,17 +572,33 @@ class Outbox:
         await self.slack.upload(channel, up.content, up.filename, up.title, drawn.text, up.alt)
         return None
 
-    async def _find(self, drawn: Posting, channel: str, thread: str | None, key: str) -> Posted | None:
+    async def _find(self, drawn: Posting, spot: Spot, key: str) -> Posted | None:
         """The message in Slack already, by its id (or its marker): from what an earlier look
         at the same conversation or thread found while that still holds (`bot.delivery.glances`),
-        else by looking back now. A message that may come by other means is always looked for."""
-        spot = (channel, thread)
+        else by looking back now. A message that may come by other means is always looked for.
+        A thread that is gone (its look returns not even its parent) sends the look to the
+        conversation too: an earlier attempt posted it there (`thread_gone`)."""
+        channel, thread = spot
+        glance = await self._glance(drawn, spot, serves=True)
+        ts = glance.find(key, drawn.marker)
+        if ts is None and thread is not None and not glance.seen:
+            ts = (await self._glance(drawn, (channel, None), serves=False)).find(key, drawn.marker)
+        return Posted(channel, ts) if ts is not None else None
+
+    async def _glance(self, drawn: Posting, spot: Spot, *, serves: bool) -> Glance:
         glance = None if drawn.always_look else self.glances.at(spot)
         if glance is None:
-            messages = await self.slack.look_back(channel, thread, metadata=True)
-            glance = self.glances.saw(drawn.to, drawn.thread, spot, messages)
-        ts = glance.find(key, drawn.marker)
-        return Posted(channel, ts) if ts is not None else None
+            begun = self.glances.generation
+            messages = await self.slack.look_back(spot[0], spot[1], metadata=True)
+            glance = self.glances.saw(spot, messages, begun, (drawn.to, drawn.thread) if serves else None)
+        return glance
+
+    def _doubt(self, key: str) -> None:
+        """The message may be in Slack now (an answer lost, a delivery not saved): it is looked
+        for before it is posted again, and no earlier look can have seen it."""
+        self._unsure.add(key)
+        self._looked.discard(key)
+        self.glances.forget()
 
     async def _channel(self, to: Where) -> str:
         """The conversation id: a person means their DM with us (chat.postMessage takes a user
@@ -609,9 +628,17 @@ class Outbox:
         # Version -1 matches no entry: a card still owed for the ticket stays owed and goes
         # again, as an edit of this one; the storm card is redrawn without it.
         card = Owed(Card(number), seq=0, version=-1, look_first=True)
-        posted = await self._send(key, card, drawn)
-        assert posted is not None
-        await self._done(key, card, posted)
+        try:
+            posted = await self._send(key, card, drawn)
+            assert posted is not None
+            await self._done(key, card, posted)
+        except SlackFailure as failure:  # the card may be in Slack all the same: looked for next time
+            if left_a_trace(failure):
+                self._doubt(key)
+            raise
+        except NotSaved:
+            self._doubt(key)
+            raise
         return posted
 
     async def _done(self, key: str, owed: Owed, posted: Posted | None) -> None:

@@ -76,6 +76,8 @@ class Faults:
         self.holding: list[tuple[str, dict[str, Any]]] = []  # (method, args) of the calls waiting
         # calls carried out whose answer is lost, picked by method and `when` (`lose`)
         self.losses: list[tuple[str, Callable[[dict[str, Any]], bool]]] = []
+        # calls carried out at once and answered late, picked by method and `when` (`slow`)
+        self.slows: list[tuple[str, float, Callable[[dict[str, Any]], bool]]] = []
 
     def hold(self) -> None:
         """Close the gate: Web API calls wait unanswered until `release`."""
@@ -90,6 +92,19 @@ class Faults:
         """Carry out the next call to `method` that `when` picks, then lose its answer (a 503):
         `lost_answers` for one call chosen, not whichever comes next."""
         self.losses.append((method, when))
+
+    def slow(self, method: str, seconds: float, when: Callable[[dict[str, Any]], bool]) -> None:
+        """Carry out the next call to `method` that `when` picks as it arrives, and answer it
+        `seconds` later: a slow answer describing Slack as it was when the call arrived."""
+        self.slows.append((method, seconds, when))
+
+    def lateness(self, method: str, args: dict[str, Any]) -> float:
+        """Seconds this call's answer waits after it was carried out (counted)."""
+        for slow in self.slows:
+            if slow[0] == method and slow[2](args):
+                self.slows.remove(slow)
+                return slow[1]
+        return 0.0
 
     def answer_lost(self, method: str, args: dict[str, Any]) -> bool:
         """Whether this call, carried out, loses its answer (counted)."""
@@ -339,6 +354,8 @@ class LocalSlack:
             answer = self._answer(method, args, 200, problem.error, problem.messages, sent_as=sent_as)
             answer.headers.update(header)
             return answer
+        if (late := self.faults.lateness(method, args)) > 0:
+            await asyncio.sleep(late)
         if self.faults.answer_lost(method, args):  # done, but the caller cannot know: ambiguous
             self._log(Call(method, args, 503, "fault"))
             return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
