@@ -340,6 +340,7 @@ class Outbox:
             heads = await self._heads()
             if not heads:
                 self.glances.forget()  # nothing left to look for: the next look asks Slack
+                self._gone.clear()  # and the next message for a thread tries it again
                 return 60.0
             # Oldest first across every conversation, several at once, but never two of one
             # line or one thread: a ticket's card and its thread's posts can wait in different
@@ -579,6 +580,9 @@ class Outbox:
         A thread that is gone (its look returns not even its parent) sends the look to the
         conversation too: an earlier attempt posted it there (`thread_gone`)."""
         channel, thread = spot
+        if spot in self._gone:  # Slack said so: only the conversation can hold it
+            glance = await self._glance(drawn, (channel, None), serves=False)
+            return Posted(channel, ts) if (ts := glance.find(key, drawn.marker)) is not None else None
         glance = await self._glance(drawn, spot, serves=True)
         ts = glance.find(key, drawn.marker)
         if ts is None and thread is not None and not glance.seen:

@@ -95,7 +95,8 @@ class Faults:
 
     def slow(self, method: str, seconds: float, when: Callable[[dict[str, Any]], bool]) -> None:
         """Carry out the next call to `method` that `when` picks as it arrives, and answer it
-        `seconds` later: a slow answer describing Slack as it was when the call arrived."""
+        `seconds` later: a slow answer describing Slack as it was when the call arrived. Only a
+        call that succeeds is slowed (and uses it up); an error is answered at once."""
         self.slows.append((method, seconds, when))
 
     def lateness(self, method: str, args: dict[str, Any]) -> float:
