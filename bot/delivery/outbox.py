@@ -52,6 +52,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -485,10 +486,9 @@ class Outbox:
         when Slack (or the pacer) said `ratelimited`, else 0."""
         started = time.perf_counter()
         try:
-            posted = await self._send(key, owed, drawn) if drawn is not None else None
+            with self._doubting(key):
+                posted = await self._send(key, owed, drawn) if drawn is not None else None
         except SlackFailure as failure:
-            if left_a_trace(failure):
-                self._doubt(key)
             if failure.error == "ratelimited":
                 return self._paced(key, owed, failure)
             await self._failed(key, owed, failure)
@@ -498,11 +498,8 @@ class Outbox:
             return 0.0
         if self.slack_away and drawn is not None:  # Slack answered: the rest need not wait
             self._answered = True
-        try:
+        with self._doubting(key):
             await self._done(key, owed, posted)
-        except NotSaved:
-            self._doubt(key)
-            raise
         log.info(
             "message delivered" if drawn is not None else "message no longer needed",
             extra={
@@ -580,14 +577,17 @@ class Outbox:
         A thread that is gone (its look returns not even its parent) sends the look to the
         conversation too: an earlier attempt posted it there (`thread_gone`)."""
         channel, thread = spot
-        if spot in self._gone:  # Slack said so: only the conversation can hold it
+        gone = spot in self._gone  # Slack said so: only the conversation can hold it
+        if not gone:
+            glance = await self._glance(drawn, spot, serves=True)
+            if (ts := glance.find(key, drawn.marker)) is not None:
+                return Posted(channel, ts)
+            gone = thread is not None and not glance.seen
+        if gone:
             glance = await self._glance(drawn, (channel, None), serves=False)
-            return Posted(channel, ts) if (ts := glance.find(key, drawn.marker)) is not None else None
-        glance = await self._glance(drawn, spot, serves=True)
-        ts = glance.find(key, drawn.marker)
-        if ts is None and thread is not None and not glance.seen:
-            ts = (await self._glance(drawn, (channel, None), serves=False)).find(key, drawn.marker)
-        return Posted(channel, ts) if ts is not None else None
+            if (ts := glance.find(key, drawn.marker)) is not None:
+                return Posted(channel, ts)
+        return None
 
     async def _glance(self, drawn: Posting, spot: Spot, *, serves: bool) -> Glance:
         glance = None if drawn.always_look else self.glances.at(spot)
@@ -597,9 +597,22 @@ class Outbox:
             glance = self.glances.saw(spot, messages, begun, (drawn.to, drawn.thread) if serves else None)
         return glance
 
+    @contextlib.contextmanager
+    def _doubting(self, key: str) -> Iterator[None]:
+        """Around a post and the save of its delivery: a failure that may have left the message
+        in Slack (an answer lost, a delivery not saved) makes it doubtful. It is looked for
+        before it is posted again, and no earlier look can have seen it."""
+        try:
+            yield
+        except SlackFailure as failure:
+            if left_a_trace(failure):
+                self._doubt(key)
+            raise
+        except NotSaved:
+            self._doubt(key)
+            raise
+
     def _doubt(self, key: str) -> None:
-        """The message may be in Slack now (an answer lost, a delivery not saved): it is looked
-        for before it is posted again, and no earlier look can have seen it."""
         self._unsure.add(key)
         self._looked.discard(key)
         self.glances.forget()
@@ -632,17 +645,10 @@ class Outbox:
         # Version -1 matches no entry: a card still owed for the ticket stays owed and goes
         # again, as an edit of this one; the storm card is redrawn without it.
         card = Owed(Card(number), seq=0, version=-1, look_first=True)
-        try:
+        with self._doubting(key):  # the card may be in Slack all the same: looked for next time
             posted = await self._send(key, card, drawn)
             assert posted is not None
             await self._done(key, card, posted)
-        except SlackFailure as failure:  # the card may be in Slack all the same: looked for next time
-            if left_a_trace(failure):
-                self._doubt(key)
-            raise
-        except NotSaved:
-            self._doubt(key)
-            raise
         return posted
 
     async def _done(self, key: str, owed: Owed, posted: Posted | None) -> None:

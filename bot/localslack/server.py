@@ -55,6 +55,15 @@ def _target(args: dict[str, Any]) -> str | None:
     return None
 
 
+def _take(picks: list[Any], method: str, args: dict[str, Any]) -> Any:
+    """The first of `picks` (each `(method, ..., when)`) this call meets, taken off the list."""
+    for pick in picks:
+        if pick[0] == method and pick[-1](args):
+            picks.remove(pick)
+            return pick
+    return None
+
+
 @dataclass
 class Faults:
     """Switches for misbehaviour, as Slack sometimes does."""
@@ -101,22 +110,15 @@ class Faults:
 
     def lateness(self, method: str, args: dict[str, Any]) -> float:
         """Seconds this call's answer waits after it was carried out (counted)."""
-        for slow in self.slows:
-            if slow[0] == method and slow[2](args):
-                self.slows.remove(slow)
-                return slow[1]
-        return 0.0
+        slow = _take(self.slows, method, args)
+        return slow[1] if slow is not None else 0.0
 
     def answer_lost(self, method: str, args: dict[str, Any]) -> bool:
         """Whether this call, carried out, loses its answer (counted)."""
         if self.lost_answers > 0:
             self.lost_answers -= 1
             return True
-        for loss in self.losses:
-            if loss[0] == method and loss[1](args):
-                self.losses.remove(loss)
-                return True
-        return False
+        return _take(self.losses, method, args) is not None
 
     def refuse(
         self,
