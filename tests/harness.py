@@ -34,7 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import DeskApp
 from bot.clock import Clock, FixedClock
 from bot.delivery.owed import METADATA_TYPE, owe
-from bot.domain.owed import Conversation, Post
+from bot.domain.owed import Conversation, InThread, Post
 from bot.localslack import LocalSlack, Workspace
 from bot.localslack.driver import Driver
 from bot.localslack.workspace import BOT_USER, Channel, Person
@@ -362,10 +362,13 @@ async def raise_ticket(run: Running, words: str = "Laptop won't boot", urgency: 
     return prompt, run.slack.workspace.find_message(TRIAGE, ts)
 
 
-async def owed_at_a_kill(url: str, slack: LocalSlack, channel: str, keys: list[str], arrived: int) -> None:
+async def owed_at_a_kill(
+    url: str, slack: LocalSlack, channel: str, keys: list[str], arrived: int, thread: str | None = None
+) -> None:
     """The store at `url` as a desk killed with a note for each of `keys` owed to `channel`
-    leaves it, the first `arrived` of them already posted (metadata and all) by the attempt
-    the kill cut short, before it struck them off. No desk may have the store open."""
+    (in `thread`, when given) leaves it, the first `arrived` of them already posted (metadata
+    and all, in the conversation) by the attempt the kill cut short, before it struck them
+    off. No desk may have the store open."""
     client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
     for key in keys[:arrived]:
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"id": key}}
@@ -374,7 +377,11 @@ async def owed_at_a_kill(url: str, slack: LocalSlack, channel: str, keys: list[s
     await store.open()
     async with store.transaction() as tx:
         for key in keys:
-            owe(tx, key, Post(Conversation(channel), f"Note {key}", None, None))
+            owe(
+                tx,
+                key,
+                Post(Conversation(channel), f"Note {key}", None, InThread(thread) if thread else None),
+            )
     await store.close()
 
 

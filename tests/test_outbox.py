@@ -200,16 +200,24 @@ async def test_a_message_slack_took_just_before_a_kill_is_not_posted_again(tmp_p
 
 
 @asynccontextmanager
-async def restarting_with_notes_owed(tmp_path) -> AsyncIterator[tuple[LocalSlack, str, list[str]]]:
-    """A desk that raised a ticket and was killed with twelve notes owed to the triage channel,
-    four of them already in Slack: the local Slack, the store's URL and the notes' keys, for
-    the test to start the desk again."""
+async def a_stopped_desk(tmp_path) -> AsyncIterator[tuple[LocalSlack, str]]:
+    """A desk on TinyDB that raised a ticket and stopped: its local Slack (still running) and
+    its store's URL, for the test to owe what a kill left and start the desk again."""
     url = f"tinydb://{tmp_path}/desk.json"
-    keys = [f"note-{n}" for n in range(12)]
     async with local_slack() as slack:
         async with running_desk(url, slack=slack) as run:
             await raise_ticket(run)
             await run.idle()
+        yield slack, url
+
+
+@asynccontextmanager
+async def restarting_with_notes_owed(tmp_path) -> AsyncIterator[tuple[LocalSlack, str, list[str]]]:
+    """A desk that raised a ticket and was killed with twelve notes owed to the triage channel,
+    four of them already in Slack: the local Slack, the store's URL and the notes' keys, for
+    the test to start the desk again."""
+    keys = [f"note-{n}" for n in range(12)]
+    async with a_stopped_desk(tmp_path) as (slack, url):
         await owed_at_a_kill(url, slack, TRIAGE, keys, arrived=4)
         yield slack, url, keys
 
@@ -257,11 +265,7 @@ async def test_a_look_on_its_way_when_an_answer_is_lost_is_not_kept(tmp_path):
     the second look is still on its way: what that look saw cannot hold the lost message, so
     it is not kept. When the second message has gone, the first looks again, asks Slack,
     finds itself, and is not posted twice."""
-    url = f"tinydb://{tmp_path}/desk.json"
-    async with local_slack() as slack:
-        async with running_desk(url, slack=slack) as run:
-            await raise_ticket(run)
-            await run.idle()
+    async with a_stopped_desk(tmp_path) as (slack, url):
         dm = slack.workspace.im_with(ALICE).id
         await owed_at_a_kill(url, slack, dm, ["to-the-dm"], arrived=0)
         store = store_from_url(url)
@@ -289,22 +293,14 @@ async def test_a_note_whose_thread_is_gone_and_answer_was_lost_is_found_in_the_c
     conversation itself, and the answer to that post is lost. Looked for again, the thread
     is gone (its look finds not even its parent), so the conversation is looked at too: the
     note is there, and not posted twice."""
-    url = f"tinydb://{tmp_path}/desk.json"
-    async with local_slack() as slack:
-        async with running_desk(url, slack=slack) as run:
-            await raise_ticket(run)
-            await run.idle()
-        store = store_from_url(url)
-        await store.open()
-        async with store.transaction() as tx:
-            owe(tx, "in-a-gone-thread", Post(Conversation(TRIAGE), "A note", None, InThread("1000.000100")))
-        await store.close()
+    async with a_stopped_desk(tmp_path) as (slack, url):
+        await owed_at_a_kill(url, slack, TRIAGE, ["in-a-gone-thread"], arrived=0, thread="1000.000100")
         slack.faults.lose("chat.postMessage", when=carrying("in-a-gone-thread"))
         async with running_desk(url, slack=slack, backoff=FAST) as again:
             await again.idle(timeout=30)
         assert not slack.faults.losses
         assert outbox_arrivals(slack)["in-a-gone-thread"] == 1
-        [note] = [m for m in bot_posts(slack, TRIAGE) if m.metadata and "A note" in m.text]
+        [note] = [m for m in bot_posts(slack, TRIAGE) if m.metadata and "Note in-a-gone-thread" in m.text]
         assert note.thread_ts is None, "posted to the conversation, saying its thread is gone"
 
 
@@ -313,18 +309,9 @@ async def test_notes_for_a_gone_thread_go_to_the_conversation_at_the_channels_pa
     is gone and goes to the conversation; the rest go there straight away. Had each tried the
     thread first, every try would spend the channel's pace (about a post a second) on a
     refusal and find none left for the conversation, again and again."""
-    url = f"tinydb://{tmp_path}/desk.json"
     keys = [f"gone-{n}" for n in range(4)]
-    async with local_slack() as slack:
-        async with running_desk(url, slack=slack) as run:
-            await raise_ticket(run)
-            await run.idle()
-        store = store_from_url(url)
-        await store.open()
-        async with store.transaction() as tx:
-            for key in keys:
-                owe(tx, key, Post(Conversation(TRIAGE), f"Note {key}", None, InThread("1000.000100")))
-        await store.close()
+    async with a_stopped_desk(tmp_path) as (slack, url):
+        await owed_at_a_kill(url, slack, TRIAGE, keys, arrived=0, thread="1000.000100")
         since = len(slack.calls)
         async with running_desk(url, slack=slack) as again:
             await again.idle(timeout=30)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.notices import TRIAGE as TRIAGE_DESTINATION
 from bot.domain.priority import Priority
 from bot.domain.storm import QUIET, STORM_AT, Storm, foldable, folds, grouped
-from bot.domain.ticket import Status
+from bot.domain.ticket import Status, Ticket
 from bot.localslack import ChannelPace
 from bot.localslack.blockkit import check_message_blocks
 from bot.localslack.workspace import Person
@@ -153,16 +153,23 @@ async def test_a_burst_of_new_tickets_is_one_storm_card_that_slack_never_refuses
         assert len(own) == 1 and "Claimed by" in text_of(own[0])
 
 
+async def waiting_in_a_storm_card(run: Running) -> Ticket:
+    """A burst of fourteen new tickets, folded into a storm card: the last of them, which has
+    no card of its own."""
+    people = employees(run, 14)
+    await asyncio.gather(*(raise_as(run, user, f"Printer on fire ({user})") for user in people))
+    await run.idle(timeout=20)
+    folded = await run.desk.outbox.storms.latest()
+    assert folded is not None
+    ticket = await run.desk.store.ticket(folded.tickets[-1])
+    assert ticket is not None and ticket.card is None and ticket.status is Status.OPEN
+    return ticket
+
+
 async def test_a_requester_writing_on_a_ticket_in_the_storm_card_gives_it_a_card_of_its_own():
     async with running_desk() as run:
-        people = employees(run, 14)
-        await asyncio.gather(*(raise_as(run, user, f"Printer on fire ({user})") for user in people))
-        await run.idle(timeout=20)
-        folded = await run.desk.outbox.storms.latest()
-        assert folded is not None
-        number = folded.tickets[-1]
-        ticket = await run.desk.store.ticket(number)
-        assert ticket.card is None and ticket.status is Status.OPEN
+        ticket = await waiting_in_a_storm_card(run)
+        number = ticket.number
 
         thread = ticket.origin.thread
         await run.people.say(ticket.requester, ticket.origin.channel, "It is smoking now", thread=thread)
@@ -178,14 +185,8 @@ async def test_a_card_of_its_own_whose_answer_was_lost_is_posted_once():
     of its own, and the answer to that card's post is lost: the card may be in Slack, so the
     next try looks for it, finds it, and posts no second card."""
     async with running_desk(backoff=QUICK) as run:
-        people = employees(run, 14)
-        await asyncio.gather(*(raise_as(run, user, f"Printer on fire ({user})") for user in people))
-        await run.idle(timeout=20)
-        folded = await run.desk.outbox.storms.latest()
-        assert folded is not None
-        number = folded.tickets[-1]
-        ticket = await run.desk.store.ticket(number)
-        assert ticket.card is None
+        ticket = await waiting_in_a_storm_card(run)
+        number = ticket.number
         run.slack.faults.lose("chat.postMessage", when=carrying(f"t{number}:card"))
         thread = ticket.origin.thread
         await run.people.say(ticket.requester, ticket.origin.channel, "It is smoking now", thread=thread)
