@@ -41,7 +41,10 @@ class Glance:
     at: float
     ids: dict[str, str] = field(default_factory=dict)
     markers: dict[str, str] = field(default_factory=dict)
-    seen: int = 0  # messages the look returned (a thread's look returns its parent, if it is there)
+    # Messages the look returned. A thread's look returns its parent first while the thread is
+    # there (Slack's Web API spec, slack_web_openapi_v2.json, conversations.replies' example:
+    # the message whose ts is the thread_ts, then its replies), so none means the thread is gone.
+    seen: int = 0
 
     def find(self, key: str, marker: str | None) -> str | None:
         """The ts of the message with this id (or this marker), if the look saw it."""
