@@ -63,13 +63,14 @@ def build(
     a signed command, click or form is new: a second copy is a replay, answered 200 and
     dropped (Slack retries only events, which carry their own id).
 
-    When the record cannot be written, the request is refused with a 503 and not acted on:
+    The record is taken at once and written with the request's work, after the ack
+    (`bot.flows.replays`), so the ack waits for no write of it. While the store is failing,
+    a record that cannot be written gets the request refused with a 503, not acted on:
     acting on it unrecorded would let a captured copy act again once the store recovers.
     Refusing costs little: Slack never retries a command, click or form, so the person sees
     Slack's own error and acts again (a new signature) once the store can write, and the work
-    itself would most likely not have committed on a store that just failed. Committing the
-    record with the work instead would thread it through every flow's transaction, and on
-    PostgreSQL it is kept outside the desks' write lock so that the ack never waits for it."""
+    itself would most likely not have committed on a store that just failed. On PostgreSQL
+    the record is one statement outside the desks' write lock."""
     if bolt is not None and not signing_secret:
         raise ValueError("serving Slack's requests needs the signing secret")
     app = web.Application(client_max_size=MAX_BODY)

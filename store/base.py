@@ -13,6 +13,7 @@ no Slack calls inside.
 from __future__ import annotations
 
 import asyncio
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -191,7 +192,9 @@ class Transaction:
             raise ValueError(f"{table!r} is not a record table")
 
 
+log = logging.getLogger("desk.store")
 GROUP_MAX = 32  # transactions written together at most
+RIDE_AT_MOST = 0.05  # seconds a once-only mark waits for another write to carry it (`add_once_soon`)
 
 
 @dataclass
@@ -205,12 +208,22 @@ class _Group:
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
+def _kept_for_the_next_write(task: asyncio.Task[None]) -> None:
+    """Once-only marks written alone whose write failed: kept for the next write (a full
+    disk is also the store's `problem`, which its health reports)."""
+    if not task.cancelled() and (problem := task.exception()) is not None:
+        log.warning(
+            "once-only marks not written; the next write carries them", extra={"error": repr(problem)[:200]}
+        )
+
+
 class Store(ABC):
     """The interface, with the behaviour every backend shares; a backend gives `open`, `close`
     and `_commit_group` (the write), and may change the other hooks (`_open_group`,
     `_before_read`, `_after_commit`, `leader_lock`, `health`) and the reads."""
 
     url: str  # where the data is: `memory://`, `tinydb://…`, `postgresql://…`
+    read_only = False  # a reader beside a running desk (exports): writes refused
     # Seconds within which a desk sees what other desks on the store committed (None: no other
     # desk can use it); the leader's outbox looks for their messages that often.
     shared_by: float | None = None
@@ -224,6 +237,11 @@ class Store(ABC):
         self._observers: list[Callable[[list[Change]], None]] = []  # `observe` (the desk's metrics)
         self._group: _Group | None = None  # the transactions to be written together (group commit)
         self._queued = 0  # transactions waiting for their turn
+        # Once-only marks taken but not yet written (`add_once_soon`): the next write carries them.
+        self._riders: list[Change] = []
+        self._riding: set[tuple[str, str]] = set()
+        self._carry: asyncio.TimerHandle | None = None  # writes them alone if nothing else comes
+        self._carrying: set[asyncio.Task[None]] = set()
         # What each ticket adds to the per-day rollups (`bot.domain.rollup`), given by the desk
         # (it knows the teams and SLA clocks); None: no rollups kept.
         self.rollup: Rollup | None = None
@@ -374,20 +392,27 @@ class Store(ABC):
         group.done.result()  # the write's failure (NotSaved), for every member that changed something
 
     async def _finish(self, group: _Group) -> None:
-        """Write the group, then make it visible in memory and tell the watchers."""
+        """Write the group, with the once-only marks waiting for a write before its own
+        changes, then make it visible in memory and tell the watchers."""
+        riders, self._riders = self._riders, []
+        changes = riders + group.changes
         try:
-            encoded = await self._commit_group(group.handle, group.changes)
-        except Exception as problem:
+            encoded = await self._commit_group(group.handle, changes)
+        except BaseException as problem:
+            self._riders[:0] = riders  # still taken; the next write tries them again
+            if not isinstance(problem, Exception):
+                raise  # cancelled (a desk stopping): the marks still wait for a write
             group.done.set_exception(problem)
             if group.members == 0:
                 group.done.exception()  # nobody waits on an empty group's failure
             return
-        if group.changes:
+        if changes:
             for observe in self._observers:  # before the change is visible: they see what was
-                observe(group.changes)
-            self.tables.apply(group.changes, encoded)
-            self._after_commit(group.changes)
-            touched = {table for _, table, _, _ in group.changes}
+                observe(changes)
+            self.tables.apply(changes, encoded)
+            self._riding.difference_update((table, key) for _, table, key, _ in riders)
+            self._after_commit(changes)
+            touched = {table for _, table, _, _ in changes}
             for table, told in self._watchers:
                 if table in touched:
                     told()
@@ -464,10 +489,57 @@ class Store(ABC):
         process asking to do the same thing finds the key taken and does nothing.
         """
         async with self.transaction() as tx:
-            if tx.record(table, key) is not None:
+            if tx.record(table, key) is not None or (table, key) in self._riding:
                 return False
             tx.put(table, key, doc)
         return True
+
+    async def put_once_soon(self, table: Table[T], key: str, value: T) -> bool:
+        """`add_once_soon` for a typed table."""
+        return await self.add_once_soon(table.name, key, table.encode(value))
+
+    async def add_once_soon(self, table: str, key: str, doc: Any) -> bool:
+        """`add_once` without waiting for a write of its own: the key is taken at once (a
+        second call finds it taken), and written with the next write, before that write's own
+        changes (one journal line, one fsync). Whatever the caller changes after this call is
+        therefore never kept without it. With nothing else written within RIDE_AT_MOST seconds
+        it is written alone; a failed write keeps it for the next. While the store is failing
+        (`problem` set) it is written at once, as `add_once`, and raises NotSaved.
+
+        The replay check before every ack (`bot.flows.replays`): a command's or a click's work
+        commits after its ack, and that commit carries the check's mark, so the ack waits for
+        no fsync of its own. Lost in a crash, the mark was for a request that kept nothing, so
+        a replay of it finds nothing done. Only for a store one desk writes: backends shared by
+        several desks keep the key where all of them see it (`store.postgres_store`)."""
+        if self.problem is not None or self.read_only:
+            return await self.add_once(table, key, doc)  # written now, or refused now
+        if self.tables.records.get(table, {}).get(key) is not None or (table, key) in self._riding:
+            return False
+        self._riding.add((table, key))
+        self._riders.append(("put", table, key, doc))
+        if self._carry is None:
+            self._carry = asyncio.get_running_loop().call_later(RIDE_AT_MOST, self._carry_riders)
+        return True
+
+    def _carry_riders(self) -> None:
+        self._carry = None
+        if self._riders:
+            task = asyncio.ensure_future(self.write_riders())
+            self._carrying.add(task)
+            task.add_done_callback(_kept_for_the_next_write)
+            task.add_done_callback(self._carrying.discard)
+
+    async def write_riders(self) -> None:
+        """Write the once-only marks still waiting for a write (`add_once_soon`) now; a store
+        writes them before it closes. NotSaved when they cannot be (they wait for the next)."""
+        if self._carry is not None:
+            self._carry.cancel()
+            self._carry = None
+        if self._riders:
+            async with self.transaction():
+                pass  # an empty group, or one left open for others: its write carries them
+        if self._riders and self.problem is not None:
+            raise NotSaved(self.problem)
 
     async def rebuild_rollups(self) -> int:
         """Recompute every rollup row from the tickets (the archive's too), in one transaction

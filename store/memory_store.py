@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from store.base import Store
+from store.base import NotSaved, Store
 from store.tables import Change
 
 
@@ -18,7 +19,9 @@ class MemoryStore(Store):
         """Nothing to load: the memory store starts empty."""
 
     async def close(self) -> None:
-        """Nothing to finish or let go of."""
+        """Nothing to let go of; the once-only marks waiting for a write are written."""
+        with contextlib.suppress(NotSaved):
+            await self.write_riders()
 
     async def _commit_group(self, handle: Any, changes: list[Change]) -> dict[int, str]:
         return await self._persist(changes) if changes else {}

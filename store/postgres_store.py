@@ -174,6 +174,14 @@ MIGRATIONS.append(
 # Tables asked about only with `add_once` and read whole only to prune them: kept in the
 # database alone, so the check before every ack is one INSERT, not a turn at the write lock.
 DIRECT = frozenset({SIGNED})
+ONCE = "INSERT INTO once_keys (tbl, key, doc) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1"
+# The same, committed without waiting for the log's flush: `set_config(…, true)` is `SET LOCAL`,
+# for the statement's own transaction (the connections are in autocommit).
+ONCE_SOON = (
+    "WITH unhurried AS (SELECT set_config('synchronous_commit', 'off', true)) "
+    "INSERT INTO once_keys (tbl, key, doc) SELECT %s, %s, %s FROM unhurried "
+    "ON CONFLICT DO NOTHING RETURNING 1"
+)
 # The typed columns of `tickets` beside its document (migration 3), in `_columns`' order.
 COLUMNS = (
     "team",
@@ -603,6 +611,21 @@ class PostgresStore(Store):
         connection, would pass too.)"""
         if table not in DIRECT:
             return await super().add_once(table, key, doc)
+        return await self._insert_once(table, key, doc, ONCE)
+
+    async def add_once_soon(self, table: str, key: str, doc: Any) -> bool:
+        """As the base store's, for the database's own tables (`DIRECT`): the key is taken in
+        the database at once, where every desk sees it, and its commit does not wait for the
+        server's log to reach the disk (`synchronous_commit` off for that statement alone).
+        PostgreSQL writes its log in order, so any later commit that does wait, of this desk
+        or another, makes it durable first (https://www.postgresql.org/docs/current/
+        wal-async-commit.html): a request's work, committed after its ack, carries its mark.
+        Other tables: as `add_once`."""
+        if table not in DIRECT:
+            return await super().add_once(table, key, doc)
+        return await self._insert_once(table, key, doc, ONCE_SOON)
+
+    async def _insert_once(self, table: str, key: str, doc: Any, insert: str) -> bool:
         if self._pool is None or self.read_only:
             raise NotSaved("the store is read-only here" if self.read_only else "the store is closed")
         for attempt in (1, 2):
@@ -610,11 +633,7 @@ class PostgresStore(Store):
             try:
                 async with self._connection() as conn:
                     try:
-                        cur = await conn.execute(
-                            "INSERT INTO once_keys (tbl, key, doc) VALUES (%s, %s, %s) "
-                            "ON CONFLICT DO NOTHING RETURNING 1",
-                            (table, key, Jsonb(doc)),
-                        )
+                        cur = await conn.execute(insert, (table, key, Jsonb(doc)))
                         if await cur.fetchone() is not None:
                             return True
                         if attempt == 1:

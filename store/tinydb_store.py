@@ -412,6 +412,9 @@ class TinyDBStore(Store):
         log.info("store compacted: %s tickets, journal up to %s", len(tickets), covered)
 
     async def close(self) -> None:
+        if not self.read_only:
+            with contextlib.suppress(NotSaved):  # the marks waiting for a write, if it can be made
+                await self.write_riders()
         self._closing = True
         self._hurry.set()
         if self._compaction is not None:

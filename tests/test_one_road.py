@@ -138,8 +138,8 @@ async def test_slack_down_during_a_rating_and_a_comment_they_show_once_it_is_bac
 
 class Broken(MemoryStore):
     """A store with a bug that shows after it opened: every write of the work raises what it
-    should not (the edge's record of a signed request still goes in: were it to fail, the
-    request would be refused before any work, `test_replay_records`)."""
+    should not (the edge's record of a signed request still goes in, alone, once no write
+    carries it: `Store.add_once_soon`; its refusals are in `test_replay_records`)."""
 
     broken = False
 

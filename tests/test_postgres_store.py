@@ -11,7 +11,7 @@ import pytest
 
 from bot.domain.errors import TransitionNotAllowed
 from store import NotSaved, store_from_url
-from store.postgres_store import MIGRATIONS, PostgresStore
+from store.postgres_store import MIGRATIONS, ONCE_SOON, PostgresStore
 from tests.factories import T0, make_ticket
 
 
@@ -34,6 +34,36 @@ async def test_what_one_desk_commits_the_other_reads_and_numbers_never_repeat(pg
         assert (await second.ticket(7)).assignee == "U0BOB0001"
         await second.put_record("drafts", "D0ALICE01", {"text": "hello"})
         assert await first.record("drafts", "D0ALICE01") == {"text": "hello"}
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_replay_key_taken_soon_is_seen_by_every_desk_at_once_and_its_commit_does_not_wait(pg_url):
+    """`add_once_soon` (the replay check before each ack): taken in the database, so a copy
+    sent to another desk is a replay at once; its statement commits with `synchronous_commit`
+    off for its own transaction (read back inside one, and seen in the log's flush lagging
+    behind it), and leaves the connection as it was."""
+    first, second = await two_desks(pg_url)
+    try:
+        assert await first.add_once_soon("signed", "1700000000:v0=soon", "x")
+        assert not await second.add_once_soon("signed", "1700000000:v0=soon", "y")
+        assert not await second.add_once("signed", "1700000000:v0=soon", "y")
+        async with first._connection() as conn:
+            async with conn.transaction():
+                await conn.execute(
+                    ONCE_SOON, ("signed", "1700000000:v0=inside", psycopg.types.json.Jsonb("z"))
+                )
+                inside = await (await conn.execute("SHOW synchronous_commit")).fetchone()
+            after = await (await conn.execute("SHOW synchronous_commit")).fetchone()
+        assert (inside, after) == (("off",), ("on",))
+        lagged = []  # the store's own call: its commit back before the log's flush reached it
+        async with first._connection() as conn:
+            for n in range(5):  # another session's flush may come between; one lag is enough
+                await first.add_once_soon("signed", f"1700000000:v0=lag{n}", "x")
+                lag = "SELECT pg_current_wal_flush_lsn() < pg_current_wal_insert_lsn()"
+                lagged.append((await (await conn.execute(lag)).fetchone())[0])
+        assert any(lagged), "add_once_soon's commit waited for the log to reach the disk"
     finally:
         await first.close()
         await second.close()

@@ -1,7 +1,12 @@
 """A signed request whose once-only record cannot be written is refused, not acted on, so a
 captured copy of it can never act a second time (issue 34, item 2: the trail once read
-resolved, reopened, resolved). The fault is in the store's own write of the record: a TinyDB
-store whose disk refuses that write, a PostgreSQL table whose trigger refuses the insert."""
+resolved, reopened, resolved). The fault: a TinyDB store whose disk refuses every write (full),
+a PostgreSQL table whose trigger refuses the insert of the record.
+
+On TinyDB the record is written with the request's own work, after the ack
+(`Store.add_once_soon`): the first request after the disk fills is acked, and its record and
+its work fail together; the store then knows it is failing, and refuses the next request
+before acting on it, as PostgreSQL refuses each one."""
 
 from __future__ import annotations
 
@@ -15,7 +20,6 @@ import pytest
 
 from bot.domain.ticket import Action, Status
 from store import NotSaved, Store, TinyDBStore
-from store.names import SIGNED
 from store.tables import Change
 from tests.conftest import POSTGRES, drop_schema, postgres_url
 from tests.harness import (
@@ -32,14 +36,14 @@ from tests.harness import (
 from tests.test_attacks import Captured
 
 
-class RecordsRefused(TinyDBStore):
-    """A TinyDB store on a disk that refuses the writes of signed-request records while
-    `refusing`: each such write fails as a full disk's does (NotSaved, the problem noted)."""
+class DiskFull(TinyDBStore):
+    """A TinyDB store on a disk that refuses every write while `refusing`, as a full disk's
+    are refused (NotSaved, the problem noted)."""
 
     refusing = False
 
     async def _persist(self, changes: list[Change]) -> dict[int, str]:
-        if self.refusing and any(table == SIGNED for _, table, _, _ in changes):
+        if self.refusing:
             self.problem = "disk full"
             raise NotSaved(self.problem)
         return await super()._persist(changes)
@@ -55,7 +59,7 @@ class Fault:
 
 @asynccontextmanager
 async def tinydb_fault(tmp_path: Path) -> AsyncIterator[Fault]:
-    store = RecordsRefused(tmp_path / "desk.json")
+    store = DiskFull(tmp_path / "desk.json")
 
     async def refuse() -> None:
         store.refusing = True
@@ -105,7 +109,16 @@ async def test_a_request_that_could_not_be_recorded_is_refused_and_its_replay_ac
         await run.people.press(BOB, card, "Claim")
         await settle(lambda: ticket_where(run, 1, lambda t: t.status is Status.CLAIMED))
 
+        await run.idle()  # nothing owed: only the requests write while the disk is full
+
         await fault.refuse()
+        if backend == "tinydb":  # the first finds the disk full with its work (module doc)
+            unkept = await run.people.command(BOB, "/resolve", "T-1 Replaced the cable", channel=TRIAGE)
+            assert unkept.status == 200
+            await run.idle()
+            assert (await run.desk.store.ticket(1)).status is Status.CLAIMED, "nothing of it kept"
+            assert [r for r in caplog.records if r.getMessage() == "change not saved"]
+            unkept_copy = captured.last("command=%2Fresolve")
         refused = await run.people.command(BOB, "/resolve", "T-1 Replaced the cable", channel=TRIAGE)
         assert refused.status == 503, "refused with a status, not acted on"
         await run.idle()
@@ -125,6 +138,8 @@ async def test_a_request_that_could_not_be_recorded_is_refused_and_its_replay_ac
         await settle(lambda: ticket_where(run, 1, lambda t: t.status is Status.CLAIMED))
         again = await run.slack.post_to_bot(body, headers)
         assert again.status == 200, "answered, and dropped as a replay"
+        if backend == "tinydb":  # its record, kept for the next write, was written with it
+            assert (await run.slack.post_to_bot(*unkept_copy)).status == 200
         await run.idle()
         ticket = await run.desk.store.ticket(1)
         assert ticket.status is Status.CLAIMED, "still reopened"

@@ -95,6 +95,18 @@ async def test_add_once_is_true_only_the_first_time(store):
     assert await store.record("events", "Ev1") == {"at": 1}
 
 
+async def test_add_once_soon_takes_the_key_at_once_and_keeps_it_with_what_follows(store):
+    """The replay check's mark (`Store.add_once_soon`): taken at once for every later asker,
+    either road, and committed no later than the next change (signed: the table PostgreSQL
+    keeps in the database alone)."""
+    first = await asyncio.gather(*(store.add_once_soon("signed", "1:v0=a", {"at": 1}) for _ in range(5)))
+    assert sorted(first) == [False, False, False, False, True]
+    assert not await store.add_once("signed", "1:v0=a", {"at": 2}), "the other road sees it too"
+    await store.create_ticket(lambda n: make_ticket(n))  # a change after it: the mark is written
+    assert await store.record("signed", "1:v0=a") == {"at": 1}
+    assert not await store.add_once_soon("signed", "1:v0=a", {"at": 3})
+
+
 async def test_a_transaction_that_raises_keeps_nothing(store):
     with pytest.raises(RuntimeError):
         async with store.transaction() as tx:

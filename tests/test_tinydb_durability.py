@@ -10,9 +10,11 @@ from bot.domain.escalation import EscalationPolicy
 from bot.domain.escalation import due_notices as due
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.sla import SlaClock
-from store import StoreUnavailable, TinyDBStore
-from store.journal import segment_paths
+from store import NotSaved, StoreUnavailable, TinyDBStore
+from store.journal import read_segment, segment_paths
 from tests.factories import T0, make_ticket
+from tests.harness import settle
+from tests.test_replay_records import DiskFull
 
 
 async def reopen(path, **kw):
@@ -36,6 +38,55 @@ async def test_everything_committed_is_there_after_reopen(tmp_path):
     assert await again.record("conversations", "U1:D1") == {"state": "urgency"}
     assert (await again.create_ticket(lambda n: make_ticket(n))).number == 11
     await again.close()
+
+
+def journal_holds(path, key: str) -> bool:
+    return any(
+        key in change[2]
+        for segment in segment_paths(path)
+        for e in read_segment(segment)
+        for change in e["changes"]
+    )
+
+
+async def test_a_mark_taken_soon_is_on_disk_with_the_next_change_alone_after_a_moment_and_at_close(tmp_path):
+    """`add_once_soon`, the replay check before every ack: no write of its own to wait for,
+    but never on disk later than a change made after it (what a kill -9 leaves is read here
+    by a second, read-only store); with nothing after it, written alone (RIDE_AT_MOST), and
+    by a clean stop."""
+    path = tmp_path / "desk.json"
+    store = await reopen(path)
+    assert await store.add_once_soon("signed", "1:v0=a", {"at": 1})
+    assert not journal_holds(path, "1:v0=a"), "no write of its own"
+    await store.create_ticket(lambda n: make_ticket(n))
+    reader = await reopen(path, read_only=True)
+    assert (await reader.ticket_count(), await reader.record("signed", "1:v0=a")) == (1, {"at": 1})
+    await reader.close()
+
+    assert await store.add_once_soon("signed", "2:v0=b", {"at": 2})
+    await settle(lambda: journal_holds(path, "2:v0=b"))  # nothing else is written: alone
+    assert await store.add_once_soon("signed", "3:v0=c", {"at": 3})
+    await store.close()
+    again = await reopen(path)
+    assert [await again.record("signed", k) for k in ("2:v0=b", "3:v0=c")] == [{"at": 2}, {"at": 3}]
+    assert not await again.add_once_soon("signed", "3:v0=c", {"at": 4}), "taken before the restart"
+    await again.close()
+
+
+async def test_a_mark_whose_write_failed_goes_with_the_next_write_that_succeeds(tmp_path):
+    """The disk refuses the write that carried a mark (its own work with it): the mark stays
+    taken, and the next write that succeeds carries it, so what is kept after it never lacks it."""
+    path = tmp_path / "desk.json"
+    store = DiskFull(path)
+    await store.open()
+    assert await store.add_once_soon("signed", "1:v0=a", {"at": 1})
+    store.refusing = True
+    with pytest.raises(NotSaved):
+        await store.create_ticket(lambda n: make_ticket(n))
+    store.refusing = False
+    await store.create_ticket(lambda n: make_ticket(n))
+    assert journal_holds(path, "1:v0=a") and not await store.add_once_soon("signed", "1:v0=a", {"at": 2})
+    await store.close()
 
 
 async def test_compaction_writes_a_file_tinydb_opens_and_drops_covered_journal(tmp_path):

@@ -4,9 +4,16 @@ Slack never sends a slash command, a click or a form submission twice (it retrie
 events, and those keep their `event_id` rule, `handlers/events.py`), so a second copy of one
 is somebody replaying a captured request. Each one's timestamp and signature are remembered
 in the store (restarts keep them) for as long as Slack's signature is accepted, five minutes;
-after that its timestamp is too old and it is refused as unsigned. A request whose record
-cannot be written is refused, not acted on (`bot.web.build` says why): nothing is ever done
-that a replay could do again.
+after that its timestamp is too old and it is refused as unsigned.
+
+The mark is taken at once, so a copy arriving while the desk runs is dropped, and written
+with the request's own work after the ack (`Store.put_once_soon`): nothing a request keeps
+in the store is ever kept without its mark. A desk that stops before the mark is written
+(killed within 50 ms on TinyDB, the database server lost before its log reached the disk on
+PostgreSQL) kept none of the request's work either; a copy of it sent then does that work,
+and says again what the first only said (a private answer, a form opened). While the store
+is failing, the mark is written before anything is done, and a request whose mark cannot be
+written is refused, not acted on (`bot.web.build` says why).
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ WINDOW = timedelta(minutes=5)  # how old a signed request may be (slack_sdk's Si
 
 async def first_time(desk: Desk, stamp: str, signature: str) -> bool:
     """Remember this signed request; False when it was seen already (a replay). Raises
-    (NotSaved) when it cannot be remembered: the edge then refuses the request."""
-    return await desk.store.put_once(SIGNED, f"{stamp}:{signature}", desk.clock.now())
+    (NotSaved) when it cannot be remembered (the store failing): the edge then refuses the
+    request. The ack waits for no write of the mark (module doc)."""
+    return await desk.store.put_once_soon(SIGNED, f"{stamp}:{signature}", desk.clock.now())
 
 
 async def forget_old(desk: Desk, now: datetime) -> int:
