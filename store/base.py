@@ -371,10 +371,12 @@ class Store(ABC):
                 group.changes += tx.changes
                 group.last, group.members, changed = tx, group.members + 1, True
         finally:
-            if group is not None and (self._queued == 0 or group.members >= GROUP_MAX):
-                self._group = None
-                await self._finish(group)
-            self._write_lock.release()
+            try:
+                if group is not None and (self._queued == 0 or group.members >= GROUP_MAX):
+                    self._group = None
+                    await self._finish(group)
+            finally:  # cut short too (a desk stopping): the next writer must not wait for good
+                self._write_lock.release()
         # One that only read waits too when it saw unwritten changes: "done already" read from
         # a Slack retry's first delivery is not yet on disk, and acking on it would lose both.
         if group is not None and (changed or saw):
@@ -396,15 +398,29 @@ class Store(ABC):
         changes, then make it visible in memory and tell the watchers."""
         riders, self._riders = self._riders, []
         changes = riders + group.changes
+        # The write goes on to its end even if the one finishing the group is cancelled (a
+        # desk stopping cuts its late listeners and deliveries short): a write stopped half
+        # way could be on disk but not in memory, and the group's other members would wait
+        # for good. The cancellation goes on once the group is settled.
+        writing = asyncio.ensure_future(self._commit_group(group.handle, changes))
+        cut_short = False
         try:
-            encoded = await self._commit_group(group.handle, changes)
-        except BaseException as problem:
+            await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            cut_short = True
+            await asyncio.wait([writing])
+        except Exception:
+            pass  # the write's own failure: read from `writing` below
+        try:
+            encoded = writing.result()
+        except BaseException as failed:
             self._riders[:0] = riders  # still taken; the next write tries them again
-            if not isinstance(problem, Exception):
-                raise  # cancelled (a desk stopping): the marks still wait for a write
+            problem = failed if isinstance(failed, Exception) else NotSaved("the write was cut short")
             group.done.set_exception(problem)
-            if group.members == 0:
-                group.done.exception()  # nobody waits on an empty group's failure
+            if group.members == 0 or cut_short:
+                group.done.exception()  # nobody waits on an empty group's failure, nor the cut one
+            if cut_short:
+                raise asyncio.CancelledError from None
             return
         if changes:
             for observe in self._observers:  # before the change is visible: they see what was
@@ -417,6 +433,8 @@ class Store(ABC):
                 if table in touched:
                     told()
         group.done.set_result(None)
+        if cut_short:
+            raise asyncio.CancelledError
 
     async def _open_group(self) -> Any:
         """Backends that write to a server start their transaction here (a handle for
