@@ -208,15 +208,6 @@ class _Group:
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
-def _kept_for_the_next_write(task: asyncio.Task[None]) -> None:
-    """Once-only marks written alone whose write failed: kept for the next write (a full
-    disk is also the store's `problem`, which its health reports)."""
-    if not task.cancelled() and (problem := task.exception()) is not None:
-        log.warning(
-            "once-only marks not written; the next write carries them", extra={"error": repr(problem)[:200]}
-        )
-
-
 class Store(ABC):
     """The interface, with the behaviour every backend shares; a backend gives `open`, `close`
     and `_commit_group` (the write), and may change the other hooks (`_open_group`,
@@ -405,12 +396,10 @@ class Store(ABC):
         writing = asyncio.ensure_future(self._commit_group(group.handle, changes))
         cut_short = False
         try:
-            await asyncio.shield(writing)
+            await asyncio.wait([writing])  # a cancel ends this wait, not the write
         except asyncio.CancelledError:
             cut_short = True
             await asyncio.wait([writing])
-        except Exception:
-            pass  # the write's own failure: read from `writing` below
         try:
             encoded = writing.result()
         except BaseException as failed:
@@ -419,20 +408,18 @@ class Store(ABC):
             group.done.set_exception(problem)
             if group.members == 0 or cut_short:
                 group.done.exception()  # nobody waits on an empty group's failure, nor the cut one
-            if cut_short:
-                raise asyncio.CancelledError from None
-            return
-        if changes:
-            for observe in self._observers:  # before the change is visible: they see what was
-                observe(changes)
-            self.tables.apply(changes, encoded)
-            self._riding.difference_update((table, key) for _, table, key, _ in riders)
-            self._after_commit(changes)
-            touched = {table for _, table, _, _ in changes}
-            for table, told in self._watchers:
-                if table in touched:
-                    told()
-        group.done.set_result(None)
+        else:
+            if changes:
+                for observe in self._observers:  # before the change is visible: they see what was
+                    observe(changes)
+                self.tables.apply(changes, encoded)
+                self._riding.difference_update((table, key) for _, table, key, _ in riders)
+                self._after_commit(changes)
+                touched = {table for _, table, _, _ in changes}
+                for table, told in self._watchers:
+                    if table in touched:
+                        told()
+            group.done.set_result(None)
         if cut_short:
             raise asyncio.CancelledError
 
@@ -544,12 +531,12 @@ class Store(ABC):
         if self._riders:
             task = asyncio.ensure_future(self.write_riders())
             self._carrying.add(task)
-            task.add_done_callback(_kept_for_the_next_write)
             task.add_done_callback(self._carrying.discard)
 
     async def write_riders(self) -> None:
         """Write the once-only marks still waiting for a write (`add_once_soon`) now; a store
-        writes them before it closes. NotSaved when they cannot be (they wait for the next)."""
+        writes them before it closes. Those the write could not carry wait for the next (a
+        full disk is also the store's `problem`, which its health reports)."""
         if self._carry is not None:
             self._carry.cancel()
             self._carry = None
@@ -557,7 +544,9 @@ class Store(ABC):
             async with self.transaction():
                 pass  # an empty group, or one left open for others: its write carries them
         if self._riders and self.problem is not None:
-            raise NotSaved(self.problem)
+            log.warning(
+                "once-only marks not written; the next write carries them", extra={"error": self.problem}
+            )
 
     async def rebuild_rollups(self) -> int:
         """Recompute every rollup row from the tickets (the archive's too), in one transaction

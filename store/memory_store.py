@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from store.base import NotSaved, Store
+from store.base import Store
 from store.tables import Change
 
 
@@ -20,8 +19,7 @@ class MemoryStore(Store):
 
     async def close(self) -> None:
         """Nothing to let go of; the once-only marks waiting for a write are written."""
-        with contextlib.suppress(NotSaved):
-            await self.write_riders()
+        await self.write_riders()
 
     async def _commit_group(self, handle: Any, changes: list[Change]) -> dict[int, str]:
         return await self._persist(changes) if changes else {}

@@ -413,8 +413,7 @@ class TinyDBStore(Store):
 
     async def close(self) -> None:
         if not self.read_only:
-            with contextlib.suppress(NotSaved):  # the marks waiting for a write, if it can be made
-                await self.write_riders()
+            await self.write_riders()  # the marks waiting for a write, if it can be made
         self._closing = True
         self._hurry.set()
         if self._compaction is not None:
