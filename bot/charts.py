@@ -101,7 +101,7 @@ def draw(data: ChartData, title: str) -> bytes:
     scores = [1.0, 2.0, 3.0, 4.0, 5.0]
     y_count, y_time, y_score = y_on(counts), y_on(times), y_on(scores, 1.0)
 
-    small, normal, big = _font(11 * s), _font(12 * s), _font(15 * s)
+    small, normal, big = _font(12 * s), _font(13 * s), _font(16 * s)
     for v in counts:  # the grid and the tickets' axis, left
         y = y_count(v)
         pen.line([(left, y), (right, y)], fill=GRID, width=s)

@@ -454,10 +454,11 @@ def test_the_weekly_report_arrives_with_its_chart_drawn(sandbox, browser):
         return bool(images) and browser.execute_script("return arguments[0].naturalWidth", images[-1]) >= 800
 
     page.wait(drawn)
-    page.wait(
+    page.wait(  # the IT report's whole message, its words and its chart, for the docs' picture
         lambda: browser.execute_script(
-            "const i = document.querySelectorAll('#messages img.shared-file');"
-            "i[i.length - 1].scrollIntoView(); return true"
+            "const m = [...document.querySelectorAll('#messages .message')].filter(m =>"
+            " m.querySelector('img.shared-file') && m.innerText.includes('Weekly report · IT ·'));"
+            "m[m.length - 1].scrollIntoView({block: 'start'}); return true"
         )
     )
     page.shot("weekly-report")
