@@ -128,8 +128,11 @@ class Desk:
         if not person or is_outsider(person):  # no Slack user to ask (an import kept them by name)
             return self.words
         locale = ""
+        # `asyncio.timeout`, not `wait_for`: wait_for runs the look-up as a task of its own even
+        # when it is remembered, and a command's ack waited two turns of the busy loop for it
         with contextlib.suppress(Unanswered, TimeoutError):
-            locale = await asyncio.wait_for(self.directory.locale(person), LOCALE_WAIT)
+            async with asyncio.timeout(LOCALE_WAIT):
+                locale = await self.directory.locale(person)
         language = language_of_locale(locale)
         return words_for(language) if language else self.words
 

@@ -9,6 +9,7 @@ is unchanged and reads the English sentences word for word.
 from __future__ import annotations
 
 import ast
+import asyncio
 import importlib
 import re
 from dataclasses import replace
@@ -20,6 +21,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.desk import Desk
 from bot.domain.approval import ApprovalFigures, FormField, Kind, RequestType, chain_for, request
 from bot.domain.approval import Level as Approvers
 from bot.domain.digest import build_digest
@@ -57,7 +59,8 @@ from bot.slack import (
     summary_blocks,
     when,
 )
-from config.settings import ConfigError, load_config
+from config.settings import ConfigError, load_config, parse_config
+from store import store_from_url
 from tests.factories import make_ticket
 from tests.harness import (
     ALICE,
@@ -879,3 +882,55 @@ def test_the_sentence_scan_finds_a_sentence(tmp_path):
     flow = tmp_path / "flow.py"
     flow.write_text('"""Docs are fine."""\nlog.info("logs are fine")\nanswer = f"You claimed {ref}."\n')
     assert _sentences_in(flow) == [(3, "You claimed ")]
+
+
+class _Directory:
+    """Slack's answers about people, as the desk's port asks them: one locale remembered, one
+    look-up that never ends (Slack not answering)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.cancelled = False
+
+    async def locale(self, person: str) -> str:
+        self.asked.append(person)
+        if person == ALICE:
+            return "zh-CN"  # remembered: answered without waiting on anything
+        try:
+            await asyncio.Event().wait()  # never answered
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        return ""
+
+
+def _desk(directory: _Directory) -> Desk:
+    from bot.clock import Clock
+
+    config = parse_config(demo_config())
+    return Desk(
+        config=config, store=store_from_url("memory://"), slack=None, clock=Clock(), directory=directory
+    )  # type: ignore[arg-type]
+
+
+async def test_a_remembered_language_is_found_without_a_turn_of_the_loop():
+    """`Desk.words_for` before a command's ack: a locale the directory remembers is read
+    without suspending (no task of its own: `asyncio.wait_for` made one, and the ack waited two
+    turns of a busy event loop for it). Anything queued on the loop first has not run after."""
+    directory = _Directory()
+    turned: list[bool] = []
+    asyncio.get_running_loop().call_soon(turned.append, True)
+    words = await _desk(directory).words_for(ALICE)
+    assert words == ZH and directory.asked == [ALICE]
+    assert turned == [], "the loop turned while a remembered language was looked up"
+
+
+async def test_a_language_slack_never_says_gives_the_desks_words_and_stops_asking(monkeypatch):
+    """Slack not answering `users.info`: the answer goes in the desk's language after
+    LOCALE_WAIT, and the look-up is cancelled, not left running."""
+    import bot.desk
+
+    monkeypatch.setattr(bot.desk, "LOCALE_WAIT", 0.05)
+    directory = _Directory()
+    words = await _desk(directory).words_for("U0ERIN001")
+    assert words.language == "en" and directory.cancelled
