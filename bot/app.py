@@ -61,6 +61,7 @@ from config.environment import Environment, with_environment
 from config.settings import Config
 from handlers import lifecycle
 from handlers.errors import listener_failed
+from handlers.table import table
 from store import NotSaved, Store, store_from_url
 from store.base import Transaction
 from store.names import OUTBOX
@@ -228,7 +229,7 @@ class DeskApp:
             self.requests.arrived()  # acks first: the outbox sends one at a time meanwhile
             return await next()
 
-        track_listeners(self.bolt, self.work, listener_failed(self.desk))
+        track_listeners(self.bolt, self.work, listener_failed(self.desk), table(self.bolt).acks_at_once)
         self.leadership = Leadership(None, self._lead, self._follow, every=60.0)  # made at start
         self._learning: asyncio.Task[None] | None = None  # the knowledge base's, from start()
         self.ready = False

@@ -94,9 +94,17 @@ class _Told(AsyncAck):
                 await asyncio.sleep(0)  # the answer first: `until_answered` resumes before this
 
 
-def track_listeners(app: Any, work: Work, failed: Failed) -> None:
+def track_listeners(
+    app: Any, work: Work, failed: Failed, acks_at_once: Callable[[dict[str, Any]], bool] | None = None
+) -> None:
     """Run every listener registered on a Bolt app as counted work, answer Slack as soon as
     the listener acks, and end every failure inside one at `failed(error, body, ack)`.
+
+    A request whose listener acks with nothing before anything else (`acks_at_once(body)`,
+    the routing table's `acks_first`) is acked here, in the request's own turn of the event
+    loop, and its listener runs after: waiting for the listener's task to start and for the
+    ack to come back took two turns of a busy loop, each as long as the work queued in it
+    (measured: 1.6 ms at p50 and 11.5 ms at p99 of a Claim button's ack, `bench/ack.py`).
 
     The app runs with `process_before_response=True`: Bolt answers once `run_ack_function`
     returns. That returns at the listener's `ack()` and leaves the rest running as a task of
@@ -153,9 +161,15 @@ def track_listeners(app: Any, work: Work, failed: Failed) -> None:
             *, request: Any, response: Any, _run: Any = counted, _patience: float = listener.ack_timeout
         ) -> BoltResponse | None:
             answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            request.context["ack"] = _Told(request.context.ack, answered)  # what the listener gets as `ack`
+            bolts_ack = request.context.ack
+            request.context["ack"] = _Told(bolts_ack, answered)  # what the listener gets as `ack`
             is_event = (request.body or {}).get("type") == "event_callback"
             request.context["desk_may_retry"] = is_event and request.mode == "http"
+            if not is_event and acks_at_once is not None and acks_at_once(request.body or {}):
+                await bolts_ack()  # Bolt's own ack, empty: the answer, now
+                answered.set_result(None)  # (the listener's own `ack()` then changes nothing)
+                work.keep(asyncio.ensure_future(_run(request=request, response=response)))
+                return None
             task = asyncio.ensure_future(_run(request=request, response=response))
             work.keep(task)
             if is_event:

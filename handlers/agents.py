@@ -224,8 +224,10 @@ def register(app: AsyncApp, desk: Desk, agents: Agents) -> None:
     routes.command(*TICKET_VERBS)(listeners.on_command)
     routes.command("queue")(listeners.on_queue)
     routes.command_fallback(listeners.on_help)  # `help`, or a verb the desk does not know
-    routes.action(CardIds.CLAIM, CardIds.REOPEN)(listeners.on_ticket_button)
-    routes.action(CardIds.PRIORITY, CardIds.AREA, RequestIds.URGENCY, RequestIds.AREA)(listeners.on_change)
-    routes.action(CardIds.DETAILS)(listeners.on_details)
-    routes.action(CardIds.REPLY, CardIds.WAIT, CardIds.RESOLVE)(listeners.on_form_button)
+    routes.action(CardIds.CLAIM, CardIds.REOPEN, acks_first=True)(listeners.on_ticket_button)
+    routes.action(CardIds.PRIORITY, CardIds.AREA, RequestIds.URGENCY, RequestIds.AREA, acks_first=True)(
+        listeners.on_change
+    )
+    routes.action(CardIds.DETAILS, acks_first=True)(listeners.on_details)
+    routes.action(CardIds.REPLY, CardIds.WAIT, CardIds.RESOLVE, acks_first=True)(listeners.on_form_button)
     routes.view(AgentIds.REPLY_FORM, AgentIds.WAIT_FORM, AgentIds.RESOLVE_FORM)(listeners.on_form)

@@ -38,21 +38,23 @@ _TABLES: weakref.WeakKeyDictionary[AsyncApp, Routes] = weakref.WeakKeyDictionary
 
 @dataclass(frozen=True)
 class Route:
-    """A listener and the Bolt arguments it names, in its order."""
+    """A listener and the Bolt arguments it names, in its order; `acks_first`: it acks with
+    nothing before doing anything else, so the desk may ack for it (`acks_at_once`)."""
 
     listener: Listener
     names: tuple[str, ...]
+    acks_first: bool = False
 
     async def __call__(self, args: AsyncArgs) -> None:
         await self.listener(**{name: getattr(args, name) for name in self.names})
 
 
-def _route(listener: Listener) -> Route:
+def _route(listener: Listener, acks_first: bool = False) -> Route:
     names = tuple(inspect.signature(listener).parameters)  # a bound method: `self` is not there
     unknown = [name for name in names if name not in BOLT_GIVES]
     if unknown:
         raise TypeError("not_a_bolt_argument", getattr(listener, "__qualname__", listener), unknown)
-    return Route(listener, names)
+    return Route(listener, names, acks_first)
 
 
 class Routes:
@@ -87,9 +89,10 @@ class Routes:
         self.fallback = _route(listener)
         return listener
 
-    def action(self, *keys: Key) -> Callable[[Listener], Listener]:
-        """The listener for block actions with these `action_id`s (or matching these patterns)."""
-        return lambda listener: self._add(self.actions, self.action_patterns, keys, listener)
+    def action(self, *keys: Key, acks_first: bool = False) -> Callable[[Listener], Listener]:
+        """The listener for block actions with these `action_id`s (or matching these patterns).
+        `acks_first`: its first step is `await ack()` with nothing in it, always."""
+        return lambda listener: self._add(self.actions, self.action_patterns, keys, listener, acks_first)
 
     def view(self, *keys: Key) -> Callable[[Listener], Listener]:
         """The listener for view submissions with these `callback_id`s."""
@@ -101,8 +104,9 @@ class Routes:
         patterns: list[tuple[re.Pattern[str], Route]],
         keys: Iterable[Key],
         listener: Listener,
+        acks_first: bool = False,
     ) -> Listener:
-        route = _route(listener)
+        route = _route(listener, acks_first)
         for key in keys:
             if isinstance(key, re.Pattern):
                 clash = [known for known in exact if key.search(known)]
@@ -134,6 +138,13 @@ class Routes:
         if body.get("type") != "view_submission":
             return None
         return _find(self.views, self.view_patterns, (body.get("view") or {}).get("callback_id"))
+
+    def acks_at_once(self, body: dict[str, Any]) -> bool:
+        """Whether the listener this request goes to acks it with nothing before anything
+        else (routed with `acks_first`): `bot.work.track_listeners` then acks it in the
+        request's own turn of the event loop and runs the listener after."""
+        route = self.for_action(body)
+        return route is not None and route.acks_first
 
     # -- the three Bolt listeners ---------------------------------------------------------------
     async def on_command(self, args: AsyncArgs) -> None:
