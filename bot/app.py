@@ -462,7 +462,12 @@ class DeskApp:
         """Nothing is running and nothing is waiting to go: no listener after its ack, no job,
         no message in the outbox but those parked or waiting on a back-off longer than `within`
         seconds."""
-        return not self.work.busy and not self.outbox.busy and self.outbox.due(within) == 0
+        return (
+            not self.work.busy
+            and not self.work.after_ack  # (a click acked for its listener: its task not started yet)
+            and not self.outbox.busy
+            and self.outbox.due(within) == 0
+        )
 
     async def run_job(self, job_id: str) -> Any:
         """Run a registered job now, as the scheduler would, and wait for it and for one round

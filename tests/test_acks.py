@@ -144,7 +144,8 @@ async def test_each_listener_routed_acks_first_acks_with_nothing_before_anything
     says what its own would have. A Claim button is one."""
     async with running_desk() as run:
         routes = table(run.desk.bolt)
-        marked = {route.listener for route in routes.actions.values() if route.acks_first}
+        every = [*routes.actions.values(), *(route for _, route in routes.action_patterns)]
+        marked = {route.listener for route in every if route.acks_first}
         assert marked, "some listener is routed acks_first"
         for listener in marked:
             tree = ast.parse(textwrap.dedent(inspect.getsource(listener)))
