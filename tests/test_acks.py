@@ -36,6 +36,26 @@ async def test_a_command_is_answered_at_its_ack_while_its_work_goes_on():
     assert (shown_then, shown_after) == (0, 1)
 
 
+def bare_app() -> AsyncApp:
+    """A Bolt app as the desk runs it (answers at the ack), without Slack: the request is ours."""
+
+    async def authorize(**_: object) -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=None, team_id="T1", bot_token="xoxb-1", bot_user_id="U1", bot_id="B1"
+        )
+
+    return AsyncApp(
+        signing_secret="unused",
+        authorize=authorize,
+        process_before_response=True,
+        request_verification_enabled=False,
+    )
+
+
+async def failed(error: Exception, body: dict[str, object], ack: object) -> None:
+    raise AssertionError(error)
+
+
 async def test_the_answer_leaves_before_the_work_after_the_ack_goes_on():
     """A listener's code after its `ack()` runs on until its first real wait; the ack's answer
     is returned before any of it (`bot.work._Told` steps aside once), so no ack waits for a
@@ -43,25 +63,12 @@ async def test_the_answer_leaves_before_the_work_after_the_ack_goes_on():
     ran first and the answer came after it."""
     steps: list[str] = []
 
-    async def authorize(**_: object) -> AuthorizeResult:  # no Slack: the request is ours
-        return AuthorizeResult(
-            enterprise_id=None, team_id="T1", bot_token="xoxb-1", bot_user_id="U1", bot_id="B1"
-        )
-
-    app = AsyncApp(
-        signing_secret="unused",
-        authorize=authorize,
-        process_before_response=True,
-        request_verification_enabled=False,
-    )
+    app = bare_app()
 
     @app.command("/claim")
     async def claim(ack: AsyncAck) -> None:
         await ack()
         steps.append("work after the ack")  # no wait before it, as a claim's decision has none
-
-    async def failed(error: Exception, body: dict[str, object], ack: object) -> None:
-        raise AssertionError(error)
 
     work = Work()
     track_listeners(app, work, failed)
@@ -83,17 +90,7 @@ async def test_a_click_whose_listener_acks_first_is_answered_in_its_own_turn():
     not routed so (`acks_at_once` says no) is still acked by itself, turns and all."""
     steps: list[str] = []
 
-    async def authorize(**_: object) -> AuthorizeResult:  # no Slack: the request is ours
-        return AuthorizeResult(
-            enterprise_id=None, team_id="T1", bot_token="xoxb-1", bot_user_id="U1", bot_id="B1"
-        )
-
-    app = AsyncApp(
-        signing_secret="unused",
-        authorize=authorize,
-        process_before_response=True,
-        request_verification_enabled=False,
-    )
+    app = bare_app()
 
     @app.block_action("claim")
     async def claim(ack: AsyncAck) -> None:
@@ -104,9 +101,6 @@ async def test_a_click_whose_listener_acks_first_is_answered_in_its_own_turn():
     async def other(ack: AsyncAck) -> None:
         await ack()
         steps.append("other")
-
-    async def failed(error: Exception, body: dict[str, object], ack: object) -> None:
-        raise AssertionError(error)
 
     def first(body: dict) -> bool:
         return body["actions"][0]["action_id"] == "claim"
