@@ -16,7 +16,7 @@ desk's hourly job would have over the years). Then, in a fresh process each time
   years back: the period shown from the tickets, the one before it from the rollups and its
   edge days' tickets, the older ones from the rollups), the weekly report as the leads get it
   (`Reports.compose`: its text and its 12-week chart drawn), the same in a process that drew
-  a chart before (Pillow imported and its font loaded) and today's digest
+  a chart before (as a desk that warmed matplotlib after its start) and today's digest
   (`Digests.compose`, its trend lines included), each in a process of its own — seconds,
   CPU seconds, peak memory, and the longest the event loop waited.
 
@@ -84,8 +84,9 @@ asyncio.run(main())
 # or today's digest (`Digests.compose`, with its trend lines): how long, the process's peak
 # memory, the longest the event loop waited meanwhile, and the CPU time the process used (its
 # threads' included: what it cost, however busy the machine). argv: the store, what to ask.
-# `report_warm`: the weekly report in a process that has drawn a chart already (a desk's second
-# report). (Checkouts before Pillow drew in a process of their own, warmed after the start.)
+# `report_warm`: the weekly report in a process whose drawing process has started and drawn a
+# chart already, as a desk that warmed its charts after its start (`bot.charts.warm_beside`)
+# draws it. The chart is drawn in that process, so its CPU and memory are not the desk's.
 ASKS = ("q90", "report", "report_warm", "digest")
 ASK_SCRIPT = """
 import asyncio, json, sys, time, tomllib
@@ -125,11 +126,11 @@ async def main():
     began = time.perf_counter()
     await store.open()
     opened = time.perf_counter() - began
-    if what == "report_warm":  # a chart drawn before
+    if what == "report_warm":  # as a desk that warmed its charts after its start (`bot.charts.warm_beside`)
         try:
-            from bot.charts import PAINTER  # (an older checkout, `--code`: its drawing process warmed)
+            from bot.charts import PAINTER  # the drawing process started, matplotlib loaded in it
             await PAINTER.warm()
-        except ImportError:
+        except ImportError:  # (an older checkout, `--code`: drawn once on a thread)
             from bot.charts import ChartData, draw
             await asyncio.to_thread(draw, ChartData(["-"], [1], [1], [1.0], [4.0]), "")
     began, cpu = time.perf_counter(), time.process_time()

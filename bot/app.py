@@ -26,6 +26,7 @@ from slack_bolt.response import BoltResponse
 
 import handlers
 from bot import web as desk_web
+from bot.charts import PAINTER, warm_beside
 from bot.clock import Clock
 from bot.delivery.drawing import chart_name, slug
 from bot.delivery.outbox import Outbox
@@ -232,6 +233,7 @@ class DeskApp:
         track_listeners(self.bolt, self.work, listener_failed(self.desk), table(self.bolt).acks_at_once)
         self.leadership = Leadership(None, self._lead, self._follow, every=60.0)  # made at start
         self._learning: asyncio.Task[None] | None = None  # the knowledge base's, from start()
+        self._warming: asyncio.Task[None] | None = None  # the charts', after the learning
         self.ready = False
 
     def _authorizer(self) -> Callable[..., Awaitable[AuthorizeResult]]:
@@ -330,6 +332,8 @@ class DeskApp:
         self._learning = asyncio.get_running_loop().create_task(
             learn_at_start(self.desk.knowledge, self.store)
         )
+        if self.config.weekly_report:  # matplotlib imported beside the desk once it has learnt
+            self._warming = asyncio.get_running_loop().create_task(warm_beside(self._learning))
         self.ready = True
         log.info("desk started", extra={"store": self.store.url, "mode": self.mode})
         if self.env.disk_resets and self.config.store_url.startswith("tinydb://"):
@@ -427,6 +431,8 @@ class DeskApp:
             self._learning.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._learning
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()  # (a draw under way ends in the drawing process)
         write = self.desk.knowledge.snapshot()  # the vectors learnt since the start
         if write is not None:
             await asyncio.to_thread(write)
@@ -567,6 +573,7 @@ async def serve(app: DeskApp, host: str = "0.0.0.0") -> None:
         await socket.close_async()
     await runner.cleanup()
     await app.stop()
+    await asyncio.to_thread(PAINTER.close)  # the charts' drawing process ends with the desk
 
 
 async def report_now(config: Config, env: Environment, *, dry_run: bool, output: str | None) -> str:
@@ -599,6 +606,7 @@ async def report_now(config: Config, env: Environment, *, dry_run: bool, output:
                 sent.append("@" + lead)
     finally:
         await store.close()
+        await asyncio.to_thread(PAINTER.close)
     if dry_run:
         kept = f"\n(chart written to {', '.join(written)})" if written else ""
         return "\n\n".join(shown) + kept + "\n"

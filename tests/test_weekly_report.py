@@ -1,21 +1,21 @@
 """The weekly report (SPEC §11): when it is due and what it covers (pure), the chart's data
-are the statistics', the PNG is at least 800x400 with each series painted in its weeks, and
-the report reaches each lead once across restarts in its week, uploaded the way
+are the statistics' (the data handed to matplotlib, not the pixels), the PNG is at least
+800x400, and the report reaches each lead once across restarts in its week, uploaded the way
 slack_sdk's files_upload_v2 does it to a local Slack that checks each step."""
 
 from __future__ import annotations
 
 import asyncio
-import io
-import math
+import os
+import signal
 import struct
+import sys
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import charts
-from bot.charts import ChartData, chart_data, draw, ticks
+from bot.charts import chart_data, draw
 from bot.domain.policy import Clock, SlaPolicy, WorkingCalendar
 from bot.domain.report import WeeklySchedule, build_report
 from bot.domain.sla import SlaClock
@@ -135,83 +135,64 @@ async def again_store_record(url):
         await store.close()
 
 
-def test_the_charts_scales_are_round_numbers_that_reach_the_highest_figure():
-    """`ticks`: marks from 0 in steps of 1, 2 or 5 times a power of ten, the last at or above
-    the highest figure, at most 6 steps; whole numbers for tickets, fractions allowed for times."""
-    assert ticks(11.0, whole=True) == [0, 2, 4, 6, 8, 10, 12]
-    assert ticks(1.1, whole=True) == [0, 1, 2]
-    assert ticks(0.5) == [0, 0.1, 0.2, 0.3, 0.4, 0.5]
-    assert ticks(66.0) == [0, 20, 40, 60, 80]
-    for top in [0.003, 0.7, 1, 3.3, 9.9, 10, 47, 120, 999, 12345]:
-        for whole in (False, True):
-            marks = ticks(top, whole=whole)
-            step = marks[1] - marks[0]
-            assert marks[0] == 0 and marks[-1] >= top - 1e-9 and len(marks) <= 7, (top, marks)
-            assert marks[-2] < top, ("no empty step above the highest figure", top, marks)
-            assert f"{step / 10 ** math.floor(math.log10(step)):.6g}" in ("1", "2", "5"), (top, step)
-            assert not whole or step >= 1
+async def test_the_charts_are_warmed_after_the_start_in_a_process_of_their_own(caplog):
+    """`warm_beside`: once the desk's learning at start is done (not before: the start-up is
+    not slowed), matplotlib is imported and a tiny chart drawn in the drawing process, not in
+    the desk's: the desk's event loop is never held by it. A failure is only logged."""
+    from bot.charts import Painter, PainterFailed, warm_beside
+
+    painter = Painter()
+    try:
+        learning = asyncio.get_running_loop().create_future()
+        warming = asyncio.ensure_future(warm_beside(learning, painter))
+        for _ in range(20):  # the warming runs only as far as its wait for the learning
+            await asyncio.sleep(0)
+        assert painter._child is None and not warming.done()
+        learning.set_exception(RuntimeError("learning failed"))  # whatever became of it
+        await warming
+        assert isinstance(learning.exception(), RuntimeError)  # (retrieved: no warning at exit)
+        where, loaded = await painter.run("drawer")
+        assert where != os.getpid() and loaded, "matplotlib is loaded in the drawing process"
+
+        with pytest.raises(PainterFailed, match="KeyError"):  # an error in it is raised here...
+            await painter.run("nothing")
+        assert (await painter.run("drawer"))[0] == where  # ...and it draws on
+    finally:
+        painter.close()
+
+    dies = Painter(command=[sys.executable, "-c", "import sys; sys.exit(3)"])  # ends at once, every time
+    await warm_beside(None, dies)  # the chart is drawn on a thread then, as before: the report goes
+    assert "keeps ending; drawing on a thread" in caplog.text
+    assert (await dies.run("drawer"))[0] == os.getpid()
 
 
-def test_the_chart_paints_each_series_in_its_own_weeks():
-    """The pixels, not only the data: a week's bars stand in that week's place, in their
-    colours, and a week with nothing has none; the lines' markers where their weeks have figures."""
-    from PIL import Image
+async def test_a_drawing_process_that_hangs_is_given_up_on():
+    """One that never answers (stopped, stuck): given up on after `ANSWER_WITHIN`, ended, and
+    the chart drawn on a thread."""
+    from bot import charts
 
-    weeks = [f"{7 * i + 1:02d} Sep" for i in range(12)]
-    opened, resolved = [0] * 12, [0] * 12
-    opened[3], resolved[3], resolved[9], opened[0] = 8, 5, 2, 9
-    csat: list[float | None] = [None] * 12
-    csat[9] = csat[1] = 4.8
-    png = draw(ChartData(weeks, opened, resolved, [None] * 12, csat), "IT Help · the last 12 weeks")
-    picture = Image.open(io.BytesIO(png)).convert("RGB")
-    slot = (charts.WIDTH - charts.LEFT - charts.RIGHT) / 12
-
-    def weeks_with(colour: str) -> set[int]:
-        want = tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))
-        found = set()
-        for x in range(charts.LEFT + 2, charts.WIDTH - charts.RIGHT - 2):
-            for y in range(charts.TOP + 2, charts.HEIGHT - charts.BOTTOM - 2, 2):  # (the legend is above)
-                if all(abs(a - b) <= 8 for a, b in zip(picture.getpixel((x, y)), want, strict=True)):
-                    found.add(int((x - charts.LEFT) // slot))
-        return found
-
-    assert weeks_with(charts.OPENED) == {0, 3}  # each in the plot: nothing hides the oldest weeks
-    assert weeks_with(charts.RESOLVED) == {3, 9}
-    assert weeks_with(charts.CSAT) == {1, 9}
-    assert weeks_with(charts.FIRST_RESPONSE) == set(), "no week had a first response"
+    hangs = charts.Painter(command=[sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        charts.ANSWER_WITHIN, within = 0.3, charts.ANSWER_WITHIN
+        where, _ = await hangs.run("drawer")
+    finally:
+        charts.ANSWER_WITHIN = within
+        hangs.close()
+    assert where == os.getpid()
 
 
-def test_the_axes_marks_read_as_numbers_do():
-    assert [charts.mark(v) for v in (0, 5, 2.5, 0.25, 12000, 1500000)] == [
-        "0",
-        "5",
-        "2.5",
-        "0.25",
-        "12,000",
-        "1,500,000",
-    ]
+async def test_a_drawing_process_that_died_is_started_again_and_the_chart_still_drawn():
+    """The drawing process killed (out of memory, an operator): the next chart starts another."""
+    from bot.charts import Painter
 
-
-async def test_reports_due_together_are_drawn_one_after_the_other(monkeypatch):
-    """`painted`: the outbox sends up to 8 leads' reports at once; their charts are drawn on
-    one thread, one at a time (8 on 8 threads held the event loop up to 119 ms)."""
-    import threading
-
-    drawing, most, threads = 0, 0, set()
-    lock = threading.Lock()
-
-    def slow_draw(data: ChartData, title: str) -> bytes:
-        nonlocal drawing, most
-        with lock:
-            drawing += 1
-            most = max(most, drawing)
-            threads.add(threading.get_ident())
-        threading.Event().wait(0.02)
-        with lock:
-            drawing -= 1
-        return b"png"
-
-    monkeypatch.setattr(charts, "draw", slow_draw)
-    data = ChartData(["01 Sep"], [1], [1], [1.0], [4.0])
-    assert await asyncio.gather(*(charts.painted(data, str(i)) for i in range(8))) == [b"png"] * 8
-    assert most == 1 and len(threads) == 1
+    painter = Painter()
+    try:
+        first, _ = await painter.run("drawer")
+        os.kill(first, signal.SIGKILL)
+        report = build_report(known_tickets(), lambda _: WALL, SCHEDULE, date(2026, 11, 30))
+        png = await painter.draw(chart_data(report.chart, BERLIN), "After a kill")
+        assert png.startswith(b"\x89PNG")
+        second, _ = await painter.run("drawer")
+        assert second not in (first, os.getpid())
+    finally:
+        painter.close()

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from datetime import date, timedelta
 
-from bot.charts import chart_data, painted
+from bot.charts import PAINTER, chart_data
 from bot.delivery.owed import owe
 from bot.desk import Desk
 from bot.domain import recording as rules
@@ -72,7 +72,7 @@ class Reports:
             report, self.desk.config.desk.name, self.desk.zone, team, words=self.desk.words
         )
         data = chart_data(report.chart, self.desk.zone)
-        png = await painted(data, title)  # ~40 ms on a thread of its own: the loop goes on
+        png = await PAINTER.draw(data, title)  # in a process of its own: the loop goes on
         alt = chart_alt(title, self.desk.words)
         self._composed = ((week, team), (text, png, alt))
         return text, png, alt
