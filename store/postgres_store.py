@@ -650,6 +650,9 @@ class PostgresStore(Store):
                 if attempt == 2 or not lost or isinstance(problem, PoolTimeout):
                     raise self._unsaved(problem, await self._reachable(problem)) from problem
                 log.info("once-only key: its connection was lost, tried on another", extra={"table": table})
+                assert self._pool is not None
+                with contextlib.suppress(Exception):  # the pool's other connections may be dead too
+                    await self._pool.check()  # (cut together: the next one taken died as well)
         raise AssertionError("unreachable")
 
     # -- writes (the group commit is the base store's: `Store.transaction`) ----------------

@@ -214,6 +214,13 @@ class CutAtCommit:
         self.cuts = 0
         self.at = b"COMMIT"  # what the cut waits for in what the client sends
         self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamReader] = set()  # the client side of each connection
+        self._doomed: set[asyncio.StreamReader] = set()
+
+    def doom_all(self) -> None:
+        """Every connection open now dies at the next thing its client sends, as a failover
+        does to them all at once: each looks alive until it is used."""
+        self._doomed |= self._open
 
     async def start(self) -> int:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -234,8 +241,12 @@ class CutAtCommit:
                     await client_out.drain()
 
         answers = asyncio.create_task(down())
+        self._open.add(client_in)
         try:
             while data := await client_in.read(65536):
+                if client_in in self._doomed:
+                    muted.set()
+                    break
                 if self.cut is not None and self.at in data:
                     mode, self.cut = self.cut, None
                     self.cuts += 1
@@ -248,6 +259,7 @@ class CutAtCommit:
                 server_out.write(data)
                 await server_out.drain()
         finally:
+            self._open.discard(client_in)
             answers.cancel()
             client_out.close()
             server_out.close()
@@ -320,6 +332,34 @@ async def test_a_once_only_key_whose_connection_is_cut_is_tried_on_another_and_k
             assert not await store.add_once(SIGNED, key, f"replay {mode}"), mode
             assert (await store.records(SIGNED))[key] == f"first {mode}"
         assert proxy.cuts == 2
+    finally:
+        await store.close()
+        await proxy.stop()
+
+
+async def test_a_once_only_key_made_just_after_every_connection_was_cut_is_still_kept(pg_url):
+    """A failover cuts every connection of the pool at once, and each looks alive until used:
+    the replay check's record made right after (a click just then) dies on its connection, and
+    the one tried next would have died too. The pool's other connections are checked before the
+    second try (as a write does), so the record is kept and the click is not refused."""
+    from urllib.parse import urlsplit
+
+    from store.names import SIGNED
+
+    parts = urlsplit(pg_url)
+    proxy = CutAtCommit(parts.hostname or "127.0.0.1", parts.port or 5432)
+    port = await proxy.start()
+    store = PostgresStore(parts._replace(netloc=f"127.0.0.1:{port}").geturl() + "&sslmode=disable")
+    await store.open()
+    try:
+        assert store._pool is not None
+        held = [await store._pool.getconn() for _ in range(3)]  # the pool holds several
+        for conn in held:
+            await store._pool.putconn(conn)
+        assert store._pool.get_stats()["pool_size"] >= 3
+        proxy.doom_all()
+        assert await store.add_once_soon(SIGNED, "1700000000:v0=failover", "first")
+        assert not await store.add_once_soon(SIGNED, "1700000000:v0=failover", "replay")
     finally:
         await store.close()
         await proxy.stop()
