@@ -156,10 +156,12 @@ class Intake:
             replaced = _draft(tx, turn.draft.key)
             unshown = replaced is not None and replaced.prompt is None
             owed = tx.owed(f"prompt:{replaced.id}") if replaced is not None and unshown else None
-            if via == "command" and replaced is not None and owed is not None and not owed.parked:
+            if via in ("command", "dm") and replaced is not None and owed is not None and not owed.parked:
                 # Its question is on its way, not yet with the person (Slack was away): `/ticket`
                 # now is most likely the same request again, so the words join it, as a line in
                 # the DM would. Replacing it threw away what they wrote before (issue 34, item 6).
+                # So does a DM line that found no request under way when it came in, but finds
+                # one now (a `/ticket` just before it, committed while both waited for Slack).
                 joined = INTAKE.handle(replaced, Said(text), self._context(now))
                 if joined is not None and joined.say is Say.WAITING:
                     tx.put(DRAFTS, replaced.key, joined.draft)
