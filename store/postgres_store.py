@@ -280,6 +280,14 @@ class PostgresStore(Store):
         finally:
             await self._pool.putconn(conn)
 
+    async def _drop_dead_connections(self) -> None:
+        """After a connection died in use: the pool's others may be dead too (a restart or a
+        failover cuts them all at once), so each is checked and the dead ones dropped before
+        the next try takes one. A failure here changes nothing: the next try says how it went."""
+        assert self._pool is not None
+        with contextlib.suppress(Exception):
+            await self._pool.check()
+
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
@@ -396,9 +404,7 @@ class PostgresStore(Store):
             except PoolTimeout:
                 raise
             except (psycopg.Error, OSError):  # a connection that died in use: once more, on another
-                assert self._pool is not None
-                with contextlib.suppress(Exception):  # the pool's other connections may be dead too
-                    await self._pool.check()  # (a server that cut them all: as a write does)
+                await self._drop_dead_connections()  # (a server that cut them all: as a write does)
                 async with self._connection(wait) as conn:
                     await self._catch_up(conn)
         except (psycopg.Error, OSError) as problem:  # reads go on from memory
@@ -650,9 +656,7 @@ class PostgresStore(Store):
                 if attempt == 2 or not lost or isinstance(problem, PoolTimeout):
                     raise self._unsaved(problem, await self._reachable(problem)) from problem
                 log.info("once-only key: its connection was lost, tried on another", extra={"table": table})
-                assert self._pool is not None
-                with contextlib.suppress(Exception):  # the pool's other connections may be dead too
-                    await self._pool.check()  # (cut together: the next one taken died as well)
+                await self._drop_dead_connections()  # (cut together: the next one taken died as well)
         raise AssertionError("unreachable")
 
     # -- writes (the group commit is the base store's: `Store.transaction`) ----------------
@@ -671,8 +675,7 @@ class PostgresStore(Store):
                     raise self._unsaved(problem) from problem
                 if attempt == 2:
                     raise self._unsaved(problem, await self._reachable(problem)) from problem
-            with contextlib.suppress(Exception):
-                await self._pool.check()  # the pool's other connections may be dead too
+            await self._drop_dead_connections()
         raise AssertionError("unreachable")
 
     async def _begin(self) -> tuple[contextlib.AsyncExitStack, psycopg.AsyncConnection]:
