@@ -28,7 +28,8 @@ pace there, while everything else owed goes several at once (`bot.delivery.sendi
 
 Prints a table, then one JSON line. Target (issue 37): at 200 requests a second the desk's p99
 within 2x of the fair bare app's plus one fsync (`meets_target`). `ACK_PROFILE=FILE` records
-the desk with py-spy; `ACK_CPROFILE=FILE` runs it under cProfile (written when it stops).
+the desk with py-spy; `ACK_CPROFILE=FILE` runs it under cProfile (written when it stops);
+`ACK_LOGS=DIR` keeps each desk's log there (`desk0.log`, …: a line per request with its ms).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -355,6 +357,9 @@ async def main() -> None:
                 process.terminate()
                 await process.wait()
             await slack.stop()
+            if kept := os.environ.get("ACK_LOGS"):  # the desks' own logs (a line per request, its ms)
+                for i in range(args.desks):
+                    shutil.copy(folder / f"desk{i}" / "desk.log", Path(kept) / f"desk{i}.log")
             if drained:
                 drained |= await left_behind(store if isinstance(store, str) else f"tinydb://{store}")
             if isinstance(store, str):

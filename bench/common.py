@@ -122,14 +122,16 @@ async def start(
 
 
 async def learnt(port: int, wait: float = 300) -> None:
-    """Wait until the desk on `port` has learnt its knowledge base (its /healthz says
-    `"knowledge": "ready"`; a desk that does not say is taken as ready). A desk is up before it
-    has learnt (issue 37's start-up), and the learning shares its CPU: a benchmark of the
-    steady state starts its load after it."""
+    """Wait until the desk on `port` has learnt its knowledge base and warmed its charts (its
+    /healthz says `"knowledge": "ready"` and `"charts"` is not `warming`; a desk that does not
+    say is taken as ready). A desk is up before it has learnt (issue 37's start-up), then the
+    leader loads matplotlib in its drawing process, and both share the CPU: a benchmark of the
+    steady state starts its load after them."""
     async with aiohttp.ClientSession() as http:
         for _ in range(int(wait * 10)):
             async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                if (await response.json(content_type=None)).get("knowledge", "ready") != "learning":
+                said = await response.json(content_type=None)
+                if said.get("knowledge", "ready") != "learning" and said.get("charts") != "warming":
                     return
             await asyncio.sleep(0.1)
     raise SystemExit(f"the desk on port {port} did not finish learning in {wait} s")

@@ -268,16 +268,18 @@ def serve() -> None:
 PAINTER = Painter()  # one for the process
 
 
-async def warm_beside(first: asyncio.Future[Any] | None, painter: Painter = PAINTER) -> None:
+async def warm_beside(first: asyncio.Future[Any] | None, painter: Painter = PAINTER) -> bool:
     """`warm` in the painter's process after `first` (the knowledge base's learning at start)
     is done, whatever became of it, so the start-up and its learning are not slowed; a failure
-    is logged only (the report then draws as before)."""
+    is logged only (the report then draws as before). True once warmed."""
     if first is not None:
         await asyncio.wait([first])
     try:
         await painter.warm()
     except Exception:
         log.warning("charts: could not warm matplotlib", exc_info=True)
+        return False
+    return True
 
 
 def week_label(week: date) -> str:

@@ -46,6 +46,10 @@ async def test_three_desks_one_leader_killed_twice_nothing_lost_nothing_twice(tm
         ports = list(desks)
         found = await roles(ports)
         assert sorted(found.values()) == ["follower", "follower", "leader"], found
+        # only the leader draws the weekly report's charts, so only it loads matplotlib
+        [first] = [port for port, role in found.items() if role == "leader"]
+        await settle(lambda: _charts_are(first, "warm"), timeout=60)
+        assert [await _charts(port) for port in ports if port != first] == ["cold", "cold"]
 
         stop = asyncio.Event()
         rounds = 0
@@ -86,6 +90,7 @@ async def test_three_desks_one_leader_killed_twice_nothing_lost_nothing_twice(tm
         await work
         [last] = [p for p in ports if desks[p].returncode is None]
         try:
+            await settle(lambda: _charts_are(last, "warm"), timeout=60)  # warmed once it took the lead
             await quiet_process(last, sweeps=1, timeout=90)
         finally:
             desks[last].send_signal(signal.SIGTERM)
@@ -116,3 +121,11 @@ async def test_three_desks_one_leader_killed_twice_nothing_lost_nothing_twice(tm
 
 async def _has_leader(ports: list[int]) -> bool:
     return "leader" in (await roles(ports)).values()
+
+
+async def _charts(port: int) -> str:
+    return (await wait_healthy(port))["charts"]
+
+
+async def _charts_are(port: int, state: str) -> bool:
+    return await _charts(port) == state

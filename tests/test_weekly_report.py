@@ -149,7 +149,7 @@ async def test_the_charts_are_warmed_after_the_start_in_a_process_of_their_own(c
             await asyncio.sleep(0)
         assert painter._child is None and not warming.done()
         learning.set_exception(RuntimeError("learning failed"))  # whatever became of it
-        await warming
+        assert await warming, "warmed"
         assert isinstance(learning.exception(), RuntimeError)  # (retrieved: no warning at exit)
         where, loaded = await painter.run("drawer")
         assert where != os.getpid() and loaded, "matplotlib is loaded in the drawing process"
@@ -161,7 +161,7 @@ async def test_the_charts_are_warmed_after_the_start_in_a_process_of_their_own(c
         painter.close()
 
     dies = Painter(command=[sys.executable, "-c", "import sys; sys.exit(3)"])  # ends at once, every time
-    await warm_beside(None, dies)  # the chart is drawn on a thread then, as before: the report goes
+    assert await warm_beside(None, dies)  # the chart is drawn on a thread then, as before: the report goes
     assert "keeps ending; drawing on a thread" in caplog.text
     assert (await dies.run("drawer"))[0] == os.getpid()
 
