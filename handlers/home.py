@@ -32,8 +32,8 @@ def register(app: AsyncApp, desk: Desk) -> None:
         await homes.opened(user)
         await events.mark_done(desk, body)
 
-    @table(app).action(HomeIds.AWAY)
-    @table(app).action(HomeIds.BACK)
+    @table(app).action(HomeIds.AWAY, acks_first=True)
+    @table(app).action(HomeIds.BACK, acks_first=True)
     async def on_away_switch(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The agent's away switch on their Home; the Home is redrawn to show it."""
         await ack()

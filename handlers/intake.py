@@ -139,8 +139,8 @@ class IntakeListeners:
 def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
     listeners = IntakeListeners(desk, intake)
     routes = table(app)
-    routes.action(TYPE_ACTION)(listeners.on_type)
-    routes.action(IntakeIds.TYPE_FORM)(listeners.on_open_form)
+    routes.action(TYPE_ACTION, acks_first=True)(listeners.on_type)
+    routes.action(IntakeIds.TYPE_FORM, acks_first=True)(listeners.on_open_form)
     routes.action(CATEGORY_ACTION)(listeners.on_category)
     routes.action(URGENCY_ACTION)(listeners.on_urgency)
     routes.action(ANSWER_ACTION)(listeners.on_answer)

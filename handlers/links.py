@@ -58,4 +58,4 @@ def register(app: AsyncApp, desk: Desk) -> None:
     listeners = LinkListeners(desk, Links(desk))
     routes = table(app)
     routes.command("link")(listeners.on_link)
-    routes.action(INCIDENT)(listeners.on_incident)
+    routes.action(INCIDENT, acks_first=True)(listeners.on_incident)

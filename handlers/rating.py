@@ -48,15 +48,15 @@ def _nothing(pressed: Click, number: int, where: str) -> None:
 
 
 def register(app: AsyncApp, desk: Desk, ratings: Ratings) -> None:
-    @table(app).action(SCORE_ACTION)
-    @table(app).action(RatingIds.CHANGE)
+    @table(app).action(SCORE_ACTION, acks_first=True)
+    @table(app).action(RatingIds.CHANGE, acks_first=True)
     async def on_score(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         command = rating_click(body)
         if command is not None:
             await ratings.carry(command)
 
-    @table(app).action(RatingIds.COMMENT)
+    @table(app).action(RatingIds.COMMENT, acks_first=True)
     async def on_comment_button(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         command = rating_click(body)

@@ -159,4 +159,4 @@ class SummaryListeners:
 def register(app: AsyncApp, desk: Desk, summaries: Summaries) -> None:
     listeners = SummaryListeners(desk, summaries)
     table(app).command("summary", "draft")(listeners.on_summary)
-    table(app).action(SUMMARISE)(listeners.on_summarise)
+    table(app).action(SUMMARISE, acks_first=True)(listeners.on_summarise)
