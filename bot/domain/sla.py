@@ -18,6 +18,7 @@ from bot.domain.policy import Clock, SlaPolicy, Target, WorkingCalendar
 from bot.domain.ticket import Ticket
 
 MAX_DAYS = 3 * 366  # how far ahead the business clock looks before giving up
+_DAY, _NONE = timedelta(days=1), timedelta(0)
 Pauses = tuple[tuple[datetime, datetime], ...]  # (paused, resumed), in order
 
 __all__ = [
@@ -44,6 +45,13 @@ def _working_hours(calendar: WorkingCalendar, since: datetime) -> Iterator[tuple
         if hours is not None:
             yield hours
         day += timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def _working_day(calendar: WorkingCalendar) -> timedelta:
+    """How long a working day is (its business hours): a whole day of a business target."""
+    opens, closes = (datetime.combine(date.min, t) for t in (calendar.opens, calendar.closes))
+    return closes - opens
 
 
 @lru_cache(maxsize=4096)
@@ -74,9 +82,8 @@ class SlaClock:
         is a working day (as long as business hours are)."""
         if not self.business:
             return length
-        days, rest = divmod(length, timedelta(days=1))
-        opens, closes = (datetime.combine(date.min, t) for t in (self.calendar.opens, self.calendar.closes))
-        return days * (closes - opens) + rest
+        days, rest = divmod(length, _DAY)
+        return days * _working_day(self.calendar) + rest
 
     def due(self, start: datetime, length: timedelta) -> datetime:
         """When a target of `length` started at `start` falls due."""
@@ -123,6 +130,9 @@ class SlaClock:
             return timedelta(0)
         if not self.business:
             return end - start
+        hours = _hours_on(self.calendar, start.astimezone(self.calendar.timezone).date())
+        if hours is not None and end <= hours[1]:  # within one working day: the loop's first turn
+            return max(end - max(hours[0], start), _NONE)
         total = timedelta(0)
         for opens, closes in _working_hours(self.calendar, start):
             if opens >= end:
