@@ -144,11 +144,12 @@ class Archive:
             docs = _docs_in(path)
         except ValueError:
             raise ArchiveDamaged(f"{path} is not a readable TinyDB database") from None
-        return {
-            int(key): ticket_from_doc(doc)
-            for key, doc in docs.items()
-            if (numbers is None or int(key) in numbers) and (keep is None or keep(doc))
-        }
+        found = {}
+        for key in list(docs):  # each document let go of as it is read: freeing the month's
+            doc = docs.pop(key)  # ~10,000 at once held the interpreter (and the loop) 14-22 ms
+            if (numbers is None or int(key) in numbers) and (keep is None or keep(doc)):
+                found[int(key)] = ticket_from_doc(doc)
+        return found
 
     def write(self, month: str, tickets: Iterable[Ticket]) -> None:
         """Add `tickets` to the month's file: merged with what it holds, written atomically.

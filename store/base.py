@@ -292,7 +292,10 @@ class Store(ABC):
 
     async def history_in_pieces(self, since: datetime) -> AsyncIterator[list[Ticket]]:
         """`history_since(since)` in pieces, each ticket in one, for counting as they come:
-        TinyDB reads its archive a month at a time, so a long reach holds one month at once."""
+        TinyDB reads its archive a month at a time, so a long reach holds one month at once.
+        Each piece is the reader's to empty: the store keeps its tickets read from history in
+        nothing else, so they are freed where the reader lets go of them (`bot.flows.trends`
+        does on its worker thread, not on the event loop)."""
         yield await self.history_since(since)
 
     async def history_between(self, since: datetime, until: datetime) -> list[Ticket]:

@@ -499,7 +499,9 @@ class PostgresStore(Store):
             return
         # The window's own tickets are not read again (nor any kept since it was taken: counted).
         async for piece in self._pages_by_index(f"NOT is_open AND {SETTLED} >= %s", (since,), held):
-            yield [t for t in piece if t.number not in held]
+            fresh = [t for t in piece if t.number not in held]
+            piece.clear()  # the fresh ones alone hold them: freed where the reader lets go of it
+            yield fresh
 
     async def history_between(self, since: datetime, until: datetime) -> list[Ticket]:
         """The window, and the tickets of the database alone settled since `since` and opened

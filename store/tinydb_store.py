@@ -266,7 +266,9 @@ class TinyDBStore(Store):
         for month in self.tables.months().since(since):
             found = await asyncio.to_thread(self._archived, [month])
             # archived since the window was taken (the hourly job): counted there already
-            yield [ticket for number, ticket in found.items() if number not in window]
+            piece = [ticket for number, ticket in found.items() if number not in window]
+            del found  # the piece alone holds them: freed where the reader lets go of it
+            yield piece
 
     async def history_between(self, since: datetime, until: datetime) -> list[Ticket]:
         """The window, and the archived tickets settled since `since` (in the months from its
@@ -274,9 +276,13 @@ class TinyDBStore(Store):
         window = dict(self.tables.tickets)
         months = self.tables.months().since(since)
         keep = touching(since, until)
-        found = await asyncio.to_thread(self._archived, months, None, keep) if months else {}
-        window.update((n, t) for n, t in found.items() if n not in window)
-        return [window[n] for n in sorted(window)]
+
+        def read() -> list[Ticket]:  # on a thread: the months read, and the window sorted in (16 ms at 20k)
+            found = self._archived(months, None, keep) if months else {}
+            window.update((n, t) for n, t in found.items() if n not in window)
+            return [window[n] for n in sorted(window)]
+
+        return await asyncio.to_thread(read)
 
     async def tickets_opened_since(self, since: datetime) -> list[Ticket]:
         months = self.tables.months().since(since)  # opened since, so settled since

@@ -22,6 +22,7 @@ from bot.domain.trend import Trend, TrendTally, periods_ending, trend_start
 from store.names import ROLLUPS
 
 EXACT = 2  # periods counted from the tickets: the one shown in full and the one before it
+LET_GO = 500  # tickets freed at a time once counted (`_count`)
 
 
 async def trend_of(desk: Desk, team: Team | None, end: datetime, length: timedelta, count: int) -> Trend:
@@ -53,7 +54,7 @@ async def trend_of(desk: Desk, team: Team | None, end: datetime, length: timedel
         async for piece in desk.store.history_in_pieces(reach):
             theirs = desk.of_team(piece, team)
             # Pure work over immutable tickets: done on a thread so requests keep flowing.
-            await asyncio.to_thread(_count, theirs, tally, edges)
+            await asyncio.to_thread(_count, theirs, tally, edges, piece)
             del piece, theirs
         if blend:
             assert before is not None
@@ -62,10 +63,10 @@ async def trend_of(desk: Desk, team: Team | None, end: datetime, length: timedel
                 # The edge day beyond the window: that day's tickets alone (a bounded read).
                 found = await desk.store.history_between(first.period.start, first.period.end)
                 theirs = desk.of_team(found, team)
-                await asyncio.to_thread(_count, theirs, None, [first])
+                await asyncio.to_thread(_count, theirs, None, [first], found)
                 del found, theirs
                 edges.append(first)
-    moved = tally.trend()
+    moved = await asyncio.to_thread(tally.trend)  # (sorting each period's times for its medians)
     if count > exact:  # (then the open tickets were all counted above)
         rows = await desk.store.records(ROLLUPS)
         name = team.name if team is not None else None
@@ -95,9 +96,17 @@ def _older(rows: dict[str, Any], team: str | None, dues: list[Due], periods: lis
     return [summary_of(rows, period, team, dues=dues) for period in periods]
 
 
-def _count(tickets: list[Ticket], tally: TrendTally | None, edges: list[Tally]) -> None:
+def _count(tickets: list[Ticket], tally: TrendTally | None, edges: list[Tally], read: list[Ticket]) -> None:
+    """Count `tickets` (of those `read`), then let go of both lists here, on the worker
+    thread, a few hundred tickets at a time: the tickets decoded for the count (archived ones
+    are held by nothing else) are freed as the lists empty, and freeing thousands at once on
+    the event loop's thread held it 12-14 ms (`del`, measured at 500k on TinyDB), and a
+    single `clear()` here would hold the interpreter as long."""
     for ticket in tickets:
         if tally is not None:
             tally.add(ticket)
         for edge in edges:
             edge.add(ticket)
+    for held in (tickets, read):
+        while held:
+            del held[-LET_GO:]
