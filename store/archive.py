@@ -88,15 +88,44 @@ class Months:
 
     def __init__(self, records: dict[str, Any]) -> None:
         self._ranges: dict[str, list[list[int]]] = {month: doc["ranges"] for month, doc in records.items()}
+        # when the earliest ticket of each month's file opened (files archived before this was
+        # kept have none: they are read whatever the time asked about)
+        self._opened_from: dict[str, datetime] = {
+            month: datetime.fromisoformat(doc["opened_from"])
+            for month, doc in records.items()
+            if doc.get("opened_from")
+        }
         spans = sorted((lo, hi, month) for month, ranges in self._ranges.items() for lo, hi in ranges)
         self._starts = [lo for lo, _, _ in spans]
         self._spans = spans
         self.count = sum(hi - lo + 1 for lo, hi, _ in spans)
         self.months = sorted(records)
 
-    def since(self, moment: datetime) -> list[str]:
-        """The months from `moment`'s on: every ticket settled at or after it is in one of them."""
-        return [month for month in self.months if month >= month_of(moment)]
+    def since(self, moment: datetime, opened_before: datetime | None = None) -> list[str]:
+        """The months from `moment`'s on: every ticket settled at or after it is in one of them;
+        with `opened_before`, only those whose file may hold a ticket opened before then (a
+        report's edge day long ago reads its own month, not the months after it whose tickets
+        all opened later)."""
+        first = month_of(moment)
+        return [
+            month
+            for month in self.months
+            if month >= first and (opened_before is None or self._may_hold_before(month, opened_before))
+        ]
+
+    def _may_hold_before(self, month: str, moment: datetime) -> bool:
+        earliest = self._opened_from.get(month)
+        return earliest is None or earliest < moment
+
+    def opened_from_with(self, month: str, tickets: list[Ticket]) -> str | None:
+        """`month`'s earliest opening once `tickets` join its file (ISO): None when the file
+        already holds tickets whose earliest opening is not known."""
+        earliest = min(t.opened_at for t in tickets)
+        if self._ranges.get(month):
+            if month not in self._opened_from:
+                return None
+            earliest = min(earliest, self._opened_from[month])
+        return earliest.isoformat()
 
     def ranges(self, month: str) -> list[list[int]]:
         return self._ranges.get(month, [])

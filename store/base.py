@@ -172,13 +172,16 @@ class Transaction:
         self._owed.pop(key, None)
         self.delete(OUTBOX, key)
 
-    def archive(self, month: str, tickets: list[Ticket], ranges: list[list[int]]) -> None:
+    def archive(
+        self, month: str, tickets: list[Ticket], ranges: list[list[int]], opened_from: str | None = None
+    ) -> None:
         """`tickets` are in `month`'s archive file now: out of the window, and `ranges` (every
-        number that file holds) recorded, in one change."""
+        number that file holds) recorded, in one change, with when the earliest of them opened
+        (`opened_from`, ISO; None: not known, as for a file archived before it was kept)."""
         for ticket in tickets:
             self._tickets.pop(ticket.number, None)
             self.changes.append(("del", TICKETS, str(ticket.number), None))
-        self.put(ARCHIVED, month, {"ranges": ranges})
+        self.put(ARCHIVED, month, {"ranges": ranges, **({"opened_from": opened_from} if opened_from else {})})
 
     def delete(self, table: str, key: str) -> None:
         """The old road's `drop`, by table name."""

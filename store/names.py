@@ -23,7 +23,8 @@ CONFIRMATION = "confirmation"  # ticket number -> its confirmation elsewhere (a 
 AWAY = "away"  # agent -> until when they are away (ISO time; "" for until they are back)
 TURNS = "turns"  # team name -> the agent its round-robin assigned last
 BEGAN = "began"  # "desk" -> when the desk first started (ISO time): no report of a period before
-ARCHIVED = "archived"  # month ("2026-03") -> {"ranges": [[first, last], ...]}: tickets in its archive file
+# month ("2026-03") -> {"ranges": [[first, last], ...], "opened_from": ISO}: its archive file
+ARCHIVED = "archived"
 IMPORTED = "imported"  # "source:id" of each ticket moved in from another desk -> {"n": number, "fp": ...}
 OUTSIDERS = "outsiders"  # "ext:key" of a person an import found no Slack user for -> their name
 LOOKED_UP = "looked_up"  # an e-mail address an import asked Slack about -> the user found ("": nobody)

@@ -274,7 +274,7 @@ class TinyDBStore(Store):
         """The window, and the archived tickets settled since `since` (in the months from its
         on) and opened before `until`: only those are decoded (`archive.touching`)."""
         window = dict(self.tables.tickets)
-        months = self.tables.months().since(since)
+        months = self.tables.months().since(since, opened_before=until)
         keep = touching(since, until)
 
         def read() -> list[Ticket]:  # on a thread: the months read, and the window sorted in (16 ms at 20k)
@@ -352,7 +352,10 @@ class TinyDBStore(Store):
             if not still:
                 return 0
             gone = {t.number for t in still}
-            tx.archive(month, still, ranges_of(self.tables.months().numbers(month) | gone))
+            months = self.tables.months()
+            tx.archive(
+                month, still, ranges_of(months.numbers(month) | gone), months.opened_from_with(month, still)
+            )
             for table in BY_TICKET:
                 records = self.tables.records.get(table, {})
                 for number in gone:

@@ -17,7 +17,7 @@ from bot.domain.errors import TicketArchived
 from bot.domain.owed import Card, Owed
 from bot.domain.ticket import Ticket
 from store import StoreUnavailable, TinyDBStore
-from store.archive import TABLE, _docs_in, month_of
+from store.archive import TABLE, _docs_in, month_of, settled_at
 from store.names import RATINGS_AT, THREADS
 from tests.factories import make_ticket
 from tests.harness import BERLIN
@@ -128,6 +128,58 @@ async def test_periods_read_only_the_archive_months_they_reach(archived):
     assert archived_before and not reached & archived_before
     opened = await store.tickets_opened_since(since)
     assert [t.number for t in opened] == [t.number for t in tickets if t.opened_at >= since]
+
+
+async def test_an_edge_day_long_ago_reads_only_the_months_that_may_hold_its_tickets(tmp_path, monkeypatch):
+    """`history_between` (a report's edge day beyond the window): each month's file is
+    listed with when its earliest ticket opened, so the months after the day whose tickets
+    all opened later are not read; a month holding a ticket open since before the day is.
+    What it finds is what reading every month finds."""
+    day = datetime(2026, 1, 15, tzinfo=BERLIN)  # a ticket of `history()` is resolved at noon
+    since, until = day, day + timedelta(days=1)
+    long_lived = resolved(100, datetime(2026, 3, 20, 12, tzinfo=BERLIN))
+    long_lived = Ticket(**{**long_lived.__dict__, "opened_at": day + timedelta(hours=2)})  # open two months
+    store = await store_with(tmp_path / "desk.json", [*history(), long_lived])
+    try:
+        await store.archive_settled(NOW - WINDOW)
+        read: list[str] = []
+        reading = store._read_month
+        monkeypatch.setattr(store, "_read_month", lambda month, *a: read.append(month) or reading(month, *a))
+
+        found = {t.number for t in await store.history_between(since, until)}
+        assert read == ["2026-01", "2026-03"]  # its own month, and the one the long-lived ticket left in
+        assert store.tables.months().since(since) == [
+            m for m in store.tables.months().months if m >= "2026-01"
+        ]
+        every = {  # what reading every month from the day's finds: settled since, opened before its end
+            t.number
+            for t in await store.history_since(since)
+            if t.opened_at < until and ((settled_at(t) or since) >= since)
+        }
+        assert every <= found and 100 in found
+        assert found - every <= set(store.tables.tickets)  # (the window comes whole: the caller counts)
+    finally:
+        await store.close()
+
+
+def test_a_month_listed_before_openings_were_kept_is_read_whatever_is_asked():
+    """A store archived before `opened_from` was kept: its months are read as before, and a
+    month it grows keeps no earliest opening it cannot know."""
+    from store.archive import Months
+
+    months = Months(
+        {
+            "2026-01": {"ranges": [[1, 4]]},
+            "2026-02": {"ranges": [[5, 8]], "opened_from": "2026-02-01T00:00:00+00:00"},
+        }
+    )
+    early = datetime(2026, 1, 10, tzinfo=UTC)
+    assert months.since(early, opened_before=early + timedelta(days=1)) == ["2026-01"]
+    assert months.since(early, opened_before=datetime(2026, 2, 2, tzinfo=UTC)) == ["2026-01", "2026-02"]
+    joining = [resolved(9, datetime(2026, 2, 20, tzinfo=UTC))]
+    assert months.opened_from_with("2026-01", joining) is None
+    assert months.opened_from_with("2026-02", joining) == "2026-02-01T00:00:00+00:00"
+    assert months.opened_from_with("2026-03", joining) == joining[0].opened_at.isoformat()
 
 
 async def test_an_archived_ticket_cannot_change_and_says_so(archived):
