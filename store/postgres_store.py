@@ -489,12 +489,13 @@ class PostgresStore(Store):
         found: dict[int, Ticket] = {}
         async for piece in self.history_in_pieces(since):
             found.update((t.number, t) for t in piece)
-        return [found[n] for n in sorted(found)]
+        # put in order on a thread: the window's 20,000 sorted on the loop held it ~20 ms
+        return await asyncio.to_thread(lambda: [found[n] for n in sorted(found)])
 
     async def history_in_pieces(self, since: datetime) -> AsyncIterator[list[Ticket]]:
         await self._before_read()
         held = dict(self.tables.tickets)
-        yield [held[n] for n in sorted(held)]
+        yield list(held.values())  # (in no order: each piece is counted, not shown)
         if self._kept_since is None or since >= self._kept_since:
             return
         # The window's own tickets are not read again (nor any kept since it was taken: counted).
