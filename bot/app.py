@@ -411,12 +411,13 @@ class DeskApp:
         leader draws the weekly report: its job and the outbox's) and has begun learning at
         its start: beside the desk once that is learnt. A follower never pays for it (about a
         second of CPU and 80 MB): with three desks on one machine, two imports fewer while the
-        first requests come in."""
+        first requests come in. A desk that stops leading keeps its drawing process until it
+        stops (it may lead again)."""
         if (
             self.config.weekly_report
             and self.leadership.leading
             and self._learning is not None
-            and self._warming is None
+            and self._charts_state() == "cold"  # never tried, or a try that failed: again
         ):
             self._warming = asyncio.get_running_loop().create_task(warm_beside(self._learning))
 

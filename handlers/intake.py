@@ -82,8 +82,8 @@ class IntakeListeners:
         await self.intake.continue_with(pressed.user, pressed.channel, pressed.thread, event, None, draft_id)
         await self.open_type_form(body, pressed, draft_id)
 
-    async def answer(self, ack: AsyncAck, body: dict[str, Any], event: Input) -> None:
-        await ack()
+    async def answer(self, body: dict[str, Any], event: Input) -> None:
+        """A question's button pressed (its listener acked first): the request goes on."""
         pressed = click(body)
         if pressed is None:
             return
@@ -93,17 +93,21 @@ class IntakeListeners:
         )
 
     async def on_category(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await self.answer(ack, body, Chose(Stage.CATEGORY, _value(action)))
+        await ack()
+        await self.answer(body, Chose(Stage.CATEGORY, _value(action)))
 
     async def on_urgency(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await self.answer(ack, body, Chose(Stage.URGENCY, _value(action)))
+        await ack()
+        await self.answer(body, Chose(Stage.URGENCY, _value(action)))
 
     async def on_answer(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         """ "This solved it" / "I still need help" (issue 39)."""
-        await self.answer(ack, body, Chose(Stage.SUGGESTED, _value(action)))
+        await ack()
+        await self.answer(body, Chose(Stage.SUGGESTED, _value(action)))
 
     async def on_cancel(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await self.answer(ack, body, Cancelled())
+        await ack()
+        await self.answer(body, Cancelled())
 
     async def on_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """ "Create ticket" on a message."""
@@ -141,9 +145,9 @@ def register(app: AsyncApp, desk: Desk, intake: Intake) -> None:
     routes = table(app)
     routes.action(TYPE_ACTION, acks_first=True)(listeners.on_type)
     routes.action(IntakeIds.TYPE_FORM, acks_first=True)(listeners.on_open_form)
-    routes.action(CATEGORY_ACTION)(listeners.on_category)
-    routes.action(URGENCY_ACTION)(listeners.on_urgency)
-    routes.action(ANSWER_ACTION)(listeners.on_answer)
-    routes.action(IntakeIds.CANCEL)(listeners.on_cancel)
+    routes.action(CATEGORY_ACTION, acks_first=True)(listeners.on_category)
+    routes.action(URGENCY_ACTION, acks_first=True)(listeners.on_urgency)
+    routes.action(ANSWER_ACTION, acks_first=True)(listeners.on_answer)
+    routes.action(IntakeIds.CANCEL, acks_first=True)(listeners.on_cancel)
     app.shortcut(IntakeIds.SHORTCUT)(listeners.on_shortcut)
     routes.view(IntakeIds.FORM)(listeners.on_form)

@@ -263,6 +263,7 @@ AWAY: Table[Away] = Table(names.AWAY, _away_to, _away_from)  # agent -> until wh
 TURNS = _text(names.TURNS)  # team name -> the agent its round-robin assigned last
 BEGAN = _moment(names.BEGAN)  # "desk" -> when the desk first started
 # month ("2026-03") -> the (first, last) ranges of the ticket numbers its archive file holds
+# (read only: the archiver writes the record whole, with its "opened_from", `Transaction.archive`)
 ARCHIVED: Table[tuple[tuple[int, int], ...]] = Table(names.ARCHIVED, _ranges_to, _ranges_from)
 # "source:id" of a ticket moved in from another desk -> what became of it here
 IMPORTED: Table[Imported] = Table(names.IMPORTED, _imported_to, _imported_from)
