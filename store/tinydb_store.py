@@ -44,7 +44,7 @@ from tinydb.storages import JSONStorage
 
 from bot.domain.owed import tickets_named
 from bot.domain.ticket import Ticket
-from store.archive import Archive, ArchiveDamaged, Keep, month_of, ranges_of, settled_at, touching
+from store.archive import Archive, ArchiveDamaged, Keep, Months, month_of, ranges_of, settled_at, touching
 from store.base import NotSaved, Store, StoreUnavailable
 from store.codec import ticket_from_doc
 from store.journal import (
@@ -255,7 +255,7 @@ class TinyDBStore(Store):
         month = self.tables.archived_month(number) if found is None else None
         if month is None:
             return found
-        return (await asyncio.to_thread(self._archived, [month], {number})).get(number)
+        return (await asyncio.to_thread(self._archived, self.tables.months(), [month], {number})).get(number)
 
     async def history_since(self, since: datetime) -> list[Ticket]:
         return await self._with_archived(self.tables.months().since(since), lambda _: True)
@@ -263,8 +263,9 @@ class TinyDBStore(Store):
     async def history_in_pieces(self, since: datetime) -> AsyncIterator[list[Ticket]]:
         window = dict(self.tables.tickets)
         yield list(window.values())
-        for month in self.tables.months().since(since):
-            found = await asyncio.to_thread(self._archived, [month])
+        index = self.tables.months()
+        for month in index.since(since):
+            found = await asyncio.to_thread(self._archived, index, [month])
             # archived since the window was taken (the hourly job): counted there already
             piece = [ticket for number, ticket in found.items() if number not in window]
             del found  # the piece alone holds them: freed where the reader lets go of it
@@ -274,11 +275,12 @@ class TinyDBStore(Store):
         """The window, and the archived tickets settled since `since` (in the months from its
         on) and opened before `until`: only those are decoded (`archive.touching`)."""
         window = dict(self.tables.tickets)
-        months = self.tables.months().since(since, opened_before=until)
+        index = self.tables.months()
+        months = index.since(since, opened_before=until)
         keep = touching(since, until)
 
         def read() -> list[Ticket]:  # on a thread: the months read, and the window sorted in (16 ms at 20k)
-            found = self._archived(months, None, keep) if months else {}
+            found = self._archived(index, months, None, keep) if months else {}
             window.update((n, t) for n, t in found.items() if n not in window)
             return [window[n] for n in sorted(window)]
 
@@ -298,17 +300,19 @@ class TinyDBStore(Store):
         """The window's tickets and those of the archive `months` that `keep` keeps, oldest first."""
         tickets = dict(self.tables.tickets)
         if months:
-            tickets.update(await asyncio.to_thread(self._archived, months))
+            tickets.update(await asyncio.to_thread(self._archived, self.tables.months(), months))
         return [tickets[n] for n in sorted(tickets) if keep(tickets[n])]
 
     def _archived(
-        self, months: list[str], only: set[int] | None = None, keep: Keep | None = None
+        self, index: Months, months: list[str], only: set[int] | None = None, keep: Keep | None = None
     ) -> dict[int, Ticket]:
-        """What the archive files of `months` hold that the records say they hold (a file may
-        also hold tickets a crash kept in the window) and the window does not."""
+        """What the archive files of `months` hold that the records say they hold (`index`,
+        taken on the event loop's thread: built here it would walk the records while a commit
+        there may change them; a file may also hold tickets a crash kept in the window) and the
+        window does not."""
         found: dict[int, Ticket] = {}
         for month in months:
-            listed = self.tables.months().numbers(month)
+            listed = index.numbers(month)
             wanted = listed & only if only is not None else listed
             if not wanted:
                 continue
