@@ -484,6 +484,8 @@ def test_a_request_channel_on_the_page_both_ways_and_assignment_in_turn(sandbox,
     page.be(dave)
     page.open("C0ITHELP1")
     page.click("#messages button.replies")
+    # the thread opens as the page redraws: typed into only once it shows (as the walkthrough does)
+    page.wait(lambda: browser.find_element(By.ID, "thread").get_attribute("hidden") is None)
     browser.find_element(By.ID, "thread-text").send_keys("Which tray do you print from?")
     browser.find_element(By.CSS_SELECTOR, "#thread-composer button[type=submit]").click()
     page.see("Which tray do you print from?", where="thread-messages")
